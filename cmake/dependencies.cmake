@@ -1,0 +1,20 @@
+# Every dependency comes from Debian packages (scripts/install-deps.sh); nothing is downloaded.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 REQUIRED COMPONENTS json url system)
+find_package(OpenSSL 3 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+if(OW_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(OW_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+
+# Boost.Asio/Beast settings shared by every target that includes them.
+add_library(ow_boost INTERFACE)
+target_link_libraries(ow_boost INTERFACE Boost::headers Boost::json Boost::url Boost::system Threads::Threads)
+target_compile_definitions(ow_boost INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_CONCEPTS)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs, idempotently, every Debian package OneWindow needs to build, run and test.
+# Safe to run repeatedly: packages already present are skipped, and apt is only
+# touched when something is missing. Must run as root (or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build make pkg-config git ca-certificates
+  # libraries
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libssl-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 wrk nginx-light curl
+  # npm-based checkers (region data fetch, OpenAPI lint)
+  nodejs npm
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    # nodejs/npm may come from outside Debian (e.g. NodeSource); accept working binaries.
+    case "$p" in
+      nodejs) command -v node >/dev/null 2>&1 && continue ;;
+      npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# nginx-light is only a benchmark reference; never leave a system nginx running.
+if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+if [[ -f /run/nginx.pid ]]; then $SUDO kill "$(cat /run/nginx.pid)" 2>/dev/null || true; fi

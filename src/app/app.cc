@@ -1,0 +1,135 @@
+#include "app/app.h"
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "app/system_routes.h"
+#include "core/log.h"
+#include "departments/routes.h"
+#include "departments/store.h"
+#include "http/dispatcher.h"
+#include "http/metrics.h"
+#include "http/middleware.h"
+#include "http/request_helpers.h"
+#include "http/server.h"
+#include "http/static_files.h"
+#include "regions/routes.h"
+#include "regions/store.h"
+
+namespace ow::app {
+
+std::vector<db::Migration> AllMigrations() {
+  std::vector<db::Migration> all;
+  for (auto list : {regions::Migrations(), departments::Migrations()}) {
+    all.insert(all.end(), list.begin(), list.end());
+  }
+  return all;
+}
+
+Result<std::unique_ptr<db::Database>> OpenDatabase(const Config& config) {
+  db::Options options;
+  options.pool_size = static_cast<int>(config.db_pool_size);
+  options.busy_timeout_ms = static_cast<int>(config.db_busy_timeout_ms);
+  OW_ASSIGN_OR_RETURN(auto db, db::Open(config.database_url, options));
+  OW_ASSIGN_OR_RETURN(int applied, db::Migrate(*db, AllMigrations()));
+  log::Info("db.ready", {{"dialect", std::string(db::DialectName(db->dialect()))},
+                         {"url", MaskUrl(config.database_url)},
+                         {"migrations_applied", applied}});
+  return db;
+}
+
+struct App::Impl {
+  Config config;
+  std::unique_ptr<db::Database> db;
+  std::unique_ptr<regions::Service> regions;
+  std::unique_ptr<departments::Service> departments;
+  std::unique_ptr<http::AdminGuard> admin;
+  http::Router router;
+  http::Metrics metrics;
+  std::unique_ptr<http::StaticFiles> files;
+  std::unique_ptr<http::Dispatcher> dispatcher;
+  std::unique_ptr<http::Server> server;
+};
+
+App::App() : impl_(std::make_unique<Impl>()) {}
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signals) {
+  std::unique_ptr<App> app(new App());
+  Impl& i = *app->impl_;
+  i.config = config;
+  OW_ASSIGN_OR_RETURN(auto listen, http::ParseListen(config.listen));
+  OW_ASSIGN_OR_RETURN(i.db, OpenDatabase(config));
+
+  i.regions = std::make_unique<regions::Service>(*i.db);
+  i.departments = std::make_unique<departments::Service>(*i.db, *i.regions);
+  i.admin = std::make_unique<http::AdminGuard>(config.admin_token);
+
+  regions::AddRoutes(i.router, *i.regions);
+  departments::AddRoutes(i.router, *i.departments, *i.admin);
+  AddSystemRoutes(i.router, *i.db, i.metrics);
+
+  i.files = std::make_unique<http::StaticFiles>(config.web_root);
+  i.dispatcher = std::make_unique<http::Dispatcher>(i.router, i.files.get());
+  i.dispatcher->Use(http::RequestId());
+  i.dispatcher->Use(http::AccessLog());
+  i.dispatcher->Use(http::RecordMetrics(i.metrics));
+  i.dispatcher->Use(http::SecurityHeaders());
+
+  http::ServerOptions so;
+  so.host = listen.first;
+  so.port = listen.second;
+  so.io_threads = config.io_threads > 0 ? static_cast<int>(config.io_threads)
+                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  so.handler_threads = static_cast<int>(config.handler_threads);
+  so.body_limit = static_cast<uint64_t>(config.body_limit);
+  so.header_limit = static_cast<uint32_t>(config.header_limit);
+  so.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
+  so.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+  so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  so.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  so.max_connections = config.max_connections;
+  so.handle_signals = handle_signals;
+  http::Dispatcher* dispatcher = i.dispatcher.get();
+  i.server = std::make_unique<http::Server>(so, [dispatcher](http::Request& req) { return dispatcher->Handle(req); });
+
+  http::Server* server = i.server.get();
+  db::Database* db = i.db.get();
+  i.metrics.AddSample("onewindow_http_open_connections", "Client connections open now.", "gauge",
+                      [server] { return static_cast<double>(server->open_connections()); });
+  i.metrics.AddSample("onewindow_http_in_flight_requests", "Requests being handled now.", "gauge",
+                      [server] { return static_cast<double>(server->in_flight()); });
+  i.metrics.AddSample("onewindow_db_pool_size", "Database connections open.", "gauge",
+                      [db] { return static_cast<double>(db->Stats().size); });
+  i.metrics.AddSample("onewindow_db_pool_in_use", "Database connections lent out now.", "gauge",
+                      [db] { return static_cast<double>(db->Stats().in_use); });
+  i.metrics.AddSample("onewindow_db_pool_waits_total", "Acquisitions that waited for a free connection.",
+                      "counter", [db] { return static_cast<double>(db->Stats().waits); });
+  i.metrics.AddSample("onewindow_db_pool_timeouts_total", "Acquisitions that gave up waiting.", "counter",
+                      [db] { return static_cast<double>(db->Stats().timeouts); });
+  i.metrics.AddSample("onewindow_db_transaction_retries_total",
+                      "Transactions retried after busy or serialization failures.", "counter",
+                      [db] { return static_cast<double>(db->Stats().retries); });
+  return app;
+}
+
+Result<uint16_t> App::Listen() {
+  OW_ASSIGN_OR_RETURN(uint16_t port, impl_->server->Listen());
+  log::Info("server.listening", {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
+                                 {"port", port},
+                                 {"url", "http://" + impl_->config.listen.substr(0, impl_->config.listen.rfind(':')) +
+                                             ":" + std::to_string(port) + "/"}});
+  return port;
+}
+
+void App::Run() {
+  impl_->server->Run();
+  impl_->db->Close();
+  log::Info("server.stopped");
+}
+
+void App::Shutdown() { impl_->server->Shutdown(); }
+db::Database& App::database() { return *impl_->db; }
+const http::Router& App::router() const { return impl_->router; }
+
+}  // namespace ow::app

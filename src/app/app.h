@@ -1,0 +1,48 @@
+// The composition root: opens the database, applies migrations, builds every
+// domain's service and routes, the middleware chain and the HTTP server.
+//
+// Used by `onewindow serve` and, in-process, by the integration tests. Nothing
+// else constructs services or knows how domains are wired.
+#ifndef OW_APP_APP_H_
+#define OW_APP_APP_H_
+
+#include <memory>
+#include <vector>
+
+#include "core/config.h"
+#include "db/database.h"
+#include "db/migrations.h"
+#include "http/router.h"
+
+namespace ow::app {
+
+// Every domain's migrations, in dependency order.
+std::vector<db::Migration> AllMigrations();
+
+// Opens the configured database and migrates it.
+Result<std::unique_ptr<db::Database>> OpenDatabase(const Config& config);
+
+class App {
+ public:
+  // Opens and migrates the database, wires routes and the server (not yet listening).
+  static Result<std::unique_ptr<App>> Create(const Config& config, bool handle_signals = true);
+  ~App();
+
+  // Binds the listen address; returns the bound port.
+  Result<uint16_t> Listen();
+  // Serves until Shutdown() or SIGINT/SIGTERM; then closes the database.
+  void Run();
+  void Shutdown();
+
+  db::Database& database();
+  const http::Router& router() const;
+
+ private:
+  App();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ow::app
+
+#endif  // OW_APP_APP_H_

@@ -1,0 +1,25 @@
+// Demo data for `onewindow seed-demo` and `make run`: the province, city and
+// county levels of the region table and the departments of one demo city.
+#ifndef OW_APP_DEMO_H_
+#define OW_APP_DEMO_H_
+
+#include <string>
+
+#include "core/error.h"
+#include "db/database.h"
+
+namespace ow::app {
+
+struct DemoSummary {
+  int64_t regions = 0;
+  int64_t departments_created = 0;
+  int64_t departments_updated = 0;
+};
+
+// Loads `dir`/regions/*.csv and `dir`/departments.json. Idempotent: running it
+// again updates what is there and creates nothing twice.
+Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir);
+
+}  // namespace ow::app
+
+#endif  // OW_APP_DEMO_H_

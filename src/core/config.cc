@@ -1,0 +1,192 @@
+#include "core/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+extern char** environ;
+
+namespace ow {
+namespace {
+
+ConfigField Str(std::string key, std::string env, std::string Config::*m, std::string help,
+                bool secret = false) {
+  return {std::move(key), std::move(env), secret,
+          [m](const Config& c) { return c.*m; },
+          [m](Config& c, const std::string& v) -> Status {
+            c.*m = v;
+            return {};
+          },
+          std::move(help)};
+}
+
+ConfigField Int(std::string key, std::string env, int64_t Config::*m, int64_t min, int64_t max,
+                std::string help) {
+  std::string k = key;
+  return {std::move(key), std::move(env), false,
+          [m](const Config& c) { return std::to_string(c.*m); },
+          [m, min, max, k](Config& c, const std::string& v) -> Status {
+            int64_t n = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec != std::errc() || p != v.data() + v.size() || n < min || n > max) {
+              return InvalidArgument(k + ": expected an integer in [" + std::to_string(min) +
+                                     ", " + std::to_string(max) + "], got '" + v + "'");
+            }
+            c.*m = n;
+            return {};
+          },
+          std::move(help)};
+}
+
+}  // namespace
+
+const std::vector<ConfigField>& ConfigFields() {
+  static const std::vector<ConfigField> fields = {
+      Str("server.listen", "ONEWINDOW_LISTEN", &Config::listen,
+          "HOST:PORT to listen on; port 0 picks a free port"),
+      Str("server.web_root", "ONEWINDOW_WEB_ROOT", &Config::web_root,
+          "folder of the built portal served as static files"),
+      Int("server.io_threads", "ONEWINDOW_IO_THREADS", &Config::io_threads, 0, 256,
+          "network threads; 0 = one per core"),
+      Int("server.handler_threads", "ONEWINDOW_HANDLER_THREADS", &Config::handler_threads, 1, 1024,
+          "threads running request handlers (may block on the database)"),
+      Int("server.body_limit", "ONEWINDOW_BODY_LIMIT", &Config::body_limit, 1, int64_t{1} << 32,
+          "largest accepted request body in bytes (413 above)"),
+      Int("server.header_limit", "ONEWINDOW_HEADER_LIMIT", &Config::header_limit, 1024, 1 << 20,
+          "largest accepted request header block in bytes (431 above)"),
+      Int("server.read_timeout_ms", "ONEWINDOW_READ_TIMEOUT_MS", &Config::read_timeout_ms, 1,
+          3600000, "time allowed to receive one whole request"),
+      Int("server.write_timeout_ms", "ONEWINDOW_WRITE_TIMEOUT_MS", &Config::write_timeout_ms, 1,
+          3600000, "time allowed to send one response"),
+      Int("server.idle_timeout_ms", "ONEWINDOW_IDLE_TIMEOUT_MS", &Config::idle_timeout_ms, 1,
+          3600000, "idle keep-alive connections are closed after this"),
+      Int("server.shutdown_grace_ms", "ONEWINDOW_SHUTDOWN_GRACE_MS", &Config::shutdown_grace_ms, 0,
+          3600000, "on SIGTERM, time allowed for in-flight requests to finish"),
+      Int("server.max_connections", "ONEWINDOW_MAX_CONNECTIONS", &Config::max_connections, 1,
+          1000000, "connections above this are refused"),
+      Str("server.admin_token", "ONEWINDOW_ADMIN_TOKEN", &Config::admin_token,
+          "bootstrap administrator bearer token (empty disables admin writes)", true),
+      Str("server.log_level", "ONEWINDOW_LOG_LEVEL", &Config::log_level,
+          "debug, info, warn or error"),
+      Str("database.url", "ONEWINDOW_DATABASE_URL", &Config::database_url,
+          "sqlite:PATH or postgresql://user:password@host:port/db", true),
+      Int("database.pool_size", "ONEWINDOW_DB_POOL_SIZE", &Config::db_pool_size, 1, 1024,
+          "database connections kept open"),
+      Int("database.busy_timeout_ms", "ONEWINDOW_DB_BUSY_TIMEOUT_MS", &Config::db_busy_timeout_ms,
+          0, 600000, "wait for a locked database before failing"),
+  };
+  return fields;
+}
+
+Result<Config> LoadConfig(const std::string& toml_path,
+                          const std::map<std::string, std::string>& env) {
+  Config config;
+  const auto& fields = ConfigFields();
+  if (!toml_path.empty()) {
+    toml::table tbl;
+    try {
+      tbl = toml::parse_file(toml_path);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream os;
+      os << toml_path << ":" << e.source().begin.line << ": " << e.description();
+      return InvalidArgument(os.str());
+    }
+    std::set<std::string> known;
+    for (const auto& f : fields) known.insert(f.key);
+    Validator v;
+    for (auto& [section, node] : tbl) {
+      auto* sub = node.as_table();
+      if (!sub) {
+        v.Add(std::string(section.str()), "is not a known section");
+        continue;
+      }
+      for (auto& [name, value] : *sub) {
+        std::string key = std::string(section.str()) + "." + std::string(name.str());
+        if (!known.count(key)) {
+          v.Add(key, "is not a known setting");
+          continue;
+        }
+        std::string text;
+        if (auto s = value.value<std::string>(); s && value.is_string()) {
+          text = *s;
+        } else if (auto i = value.value<int64_t>(); i && value.is_integer()) {
+          text = std::to_string(*i);
+        } else {
+          v.Add(key, "must be a string or an integer");
+          continue;
+        }
+        for (const auto& f : fields) {
+          if (f.key == key) {
+            if (auto st = f.set(config, text); !st) v.Add(key, st.error().message);
+          }
+        }
+      }
+    }
+    OW_RETURN_IF_ERROR(v.Finish("configuration file " + toml_path));
+  }
+  for (const auto& f : fields) {
+    if (auto it = env.find(f.env); it != env.end()) {
+      if (auto st = f.set(config, it->second); !st) {
+        return InvalidArgument(f.env + ": " + st.error().message);
+      }
+    }
+  }
+  return config;
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("ONEWINDOW_", 0) != 0) continue;
+    auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return env;
+}
+
+std::string MaskUrl(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto at = url.find('@', scheme + 3);
+  if (at == std::string::npos) return url;
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "****" + url.substr(at);
+}
+
+std::string PrintConfig(const Config& config) {
+  std::ostringstream os;
+  std::string section;
+  for (const auto& f : ConfigFields()) {
+    auto dot = f.key.find('.');
+    std::string sec = f.key.substr(0, dot);
+    if (sec != section) {
+      if (!section.empty()) os << "\n";
+      os << "[" << sec << "]\n";
+      section = sec;
+    }
+    std::string value = f.get(config);
+    bool is_int = !value.empty() && value.find_first_not_of("-0123456789") == std::string::npos;
+    if (f.secret) {
+      if (f.key == "database.url") {
+        value = MaskUrl(value);
+      } else if (!value.empty()) {
+        value = "****";
+      }
+    }
+    os << f.key.substr(dot + 1) << " = ";
+    if (is_int && !f.secret) {
+      os << value;
+    } else {
+      os << toml::value<std::string>(value);
+    }
+    os << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace ow

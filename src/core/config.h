@@ -1,0 +1,68 @@
+// Effective configuration of a OneWindow process.
+//
+// Sources, later ones winning: built-in defaults, a TOML file (`--config`),
+// `ONEWINDOW_*` environment variables, then command-line flags (applied by the
+// caller after Load). Every setting has one TOML key and one environment variable,
+// listed in ConfigFields(); the README's configuration table mirrors that list.
+#ifndef OW_CORE_CONFIG_H_
+#define OW_CORE_CONFIG_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace ow {
+
+struct Config {
+  // [server]
+  std::string listen = "127.0.0.1:8080";
+  std::string web_root = "web/dist";
+  int64_t io_threads = 0;           // 0 = number of cores
+  int64_t handler_threads = 16;     // threads that run handlers (they may block on the database)
+  int64_t body_limit = 1 << 20;     // bytes; larger bodies get 413
+  int64_t header_limit = 16 << 10;  // bytes; larger headers get 431
+  int64_t read_timeout_ms = 10000;  // to receive one whole request (headers and body)
+  int64_t write_timeout_ms = 10000;
+  int64_t idle_timeout_ms = 60000;  // keep-alive connections idle longer are closed
+  int64_t shutdown_grace_ms = 10000;
+  int64_t max_connections = 10000;
+  std::string admin_token;          // bootstrap admin bearer token (secret)
+  std::string log_level = "info";
+  // [database]
+  std::string database_url = "sqlite:./data/onewindow.db";  // may hold a password (secret)
+  int64_t db_pool_size = 16;
+  int64_t db_busy_timeout_ms = 5000;
+};
+
+// One setting: its TOML key ("server.listen"), environment variable, and accessors.
+struct ConfigField {
+  std::string key;
+  std::string env;
+  bool secret;
+  std::function<std::string(const Config&)> get;
+  std::function<Status(Config&, const std::string&)> set;
+  std::string help;
+};
+
+const std::vector<ConfigField>& ConfigFields();
+
+// Applies defaults, then `toml_path` (if non-empty), then the environment `env`.
+// Unknown TOML keys and malformed values are errors naming the key.
+Result<Config> LoadConfig(const std::string& toml_path, const std::map<std::string, std::string>& env);
+
+// Reads the process environment into a map (only ONEWINDOW_* variables).
+std::map<std::string, std::string> ProcessEnvironment();
+
+// "key = value" lines with secrets masked, in TOML syntax.
+std::string PrintConfig(const Config& config);
+
+// Masks the password in a database URL (postgresql://u:****@h/db).
+std::string MaskUrl(const std::string& url);
+
+}  // namespace ow
+
+#endif  // OW_CORE_CONFIG_H_

@@ -1,0 +1,28 @@
+// Small text utilities shared by domains: UTF-8 checks, opaque cursors, constant-time compare.
+#ifndef OW_CORE_TEXT_H_
+#define OW_CORE_TEXT_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ow::text {
+
+bool IsValidUtf8(std::string_view s);
+// Number of Unicode code points (assumes valid UTF-8).
+size_t CodePoints(std::string_view s);
+bool IsDigits(std::string_view s);
+
+// Base64url without padding, for opaque pagination cursors.
+std::string Base64UrlEncode(std::string_view bytes);
+std::optional<std::string> Base64UrlDecode(std::string_view text);
+
+// Compares without leaking where the first difference is (for secrets).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// Parses a decimal integer in [min, max].
+std::optional<long long> ParseInt(std::string_view s, long long min, long long max);
+
+}  // namespace ow::text
+
+#endif  // OW_CORE_TEXT_H_

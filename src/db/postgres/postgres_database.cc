@@ -1,0 +1,292 @@
+#include "db/postgres/postgres_database.h"
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace ow::db {
+namespace {
+
+// Type OIDs from pg_type.h (stable across versions).
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700,
+              kFloat8 = 701, kOid = 26;
+
+Error FromResult(PGconn* conn, const PGresult* res, std::string_view context) {
+  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  std::string msg = std::string(context) + ": " +
+                    (res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  if (!state) return Unavailable(msg);  // no SQLSTATE: the connection failed
+  std::string_view s(state);
+  if (s == "23505") return AlreadyExists(msg);
+  if (s.substr(0, 2) == "23") return Conflict(msg);
+  if (s == "40001" || s == "40P01" || s == "55P03") return Unavailable(msg);
+  if (s.substr(0, 2) == "08" || s.substr(0, 2) == "57") return Unavailable(msg);
+  if (s.substr(0, 2) == "22") return InvalidArgument(msg);
+  return Internal(msg);
+}
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+class PostgresConnection final : public Connection {
+ public:
+  explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
+
+  using Connection::Exec;
+  using Connection::Query;
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+
+  Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+    OW_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
+    int nrows = PQntuples(res.get());
+    int ncols = PQnfields(res.get());
+    std::vector<std::string> columns;
+    columns.reserve(ncols);
+    std::vector<Oid> types(ncols);
+    for (int c = 0; c < ncols; ++c) {
+      columns.emplace_back(PQfname(res.get(), c));
+      types[c] = PQftype(res.get(), c);
+    }
+    std::vector<std::vector<Value>> rows;
+    rows.reserve(nrows);
+    for (int r = 0; r < nrows; ++r) {
+      std::vector<Value> row;
+      row.reserve(ncols);
+      for (int c = 0; c < ncols; ++c) {
+        if (PQgetisnull(res.get(), r, c)) {
+          row.emplace_back(std::monostate{});
+          continue;
+        }
+        const char* v = PQgetvalue(res.get(), r, c);
+        int len = PQgetlength(res.get(), r, c);
+        switch (types[c]) {
+          case kInt2:
+          case kInt4:
+          case kInt8:
+          case kOid: row.emplace_back(int64_t{std::strtoll(v, nullptr, 10)}); break;
+          case kFloat4:
+          case kFloat8: row.emplace_back(std::strtod(v, nullptr)); break;
+          case kBool: row.emplace_back(int64_t{v[0] == 't' ? 1 : 0}); break;
+          case kBytea: {
+            size_t n = 0;
+            unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(v), &n);
+            row.emplace_back(Blob{std::string(reinterpret_cast<char*>(bytes), n)});
+            PQfreemem(bytes);
+            break;
+          }
+          default: row.emplace_back(std::string(v, len));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    return Rows(std::move(columns), std::move(rows));
+  }
+
+  Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
+    OW_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
+    const char* n = PQcmdTuples(res.get());
+    return int64_t{n && *n ? std::strtoll(n, nullptr, 10) : 0};
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    std::string text(sql);
+    PgResult res(PQexec(conn_, text.c_str()));
+    auto st = PQresultStatus(res.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return FromResult(conn_, res.get(), "script");
+    return {};
+  }
+
+ private:
+  Result<PgResult> Run(std::string_view sql, const std::vector<Value>& params) {
+    std::string key(sql);
+    auto it = prepared_.find(key);
+    if (it == prepared_.end()) {
+      std::string name = "s" + std::to_string(prepared_.size());
+      PgResult prep(PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr));
+      if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK) return FromResult(conn_, prep.get(), "prepare");
+      it = prepared_.emplace(std::move(key), std::move(name)).first;
+    }
+    size_t n = params.size();
+    std::vector<std::string> text(n);
+    std::vector<const char*> values(n, nullptr);
+    std::vector<int> lengths(n, 0), formats(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      const Value& v = params[i];
+      if (auto* x = std::get_if<int64_t>(&v)) {
+        text[i] = std::to_string(*x);
+      } else if (auto* d = std::get_if<double>(&v)) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", *d);
+        text[i] = buf;
+      } else if (auto* s = std::get_if<std::string>(&v)) {
+        values[i] = s->c_str();
+        lengths[i] = static_cast<int>(s->size());
+        continue;
+      } else if (auto* b = std::get_if<Blob>(&v)) {
+        values[i] = b->bytes.data();
+        lengths[i] = static_cast<int>(b->bytes.size());
+        formats[i] = 1;
+        continue;
+      } else {
+        continue;  // NULL
+      }
+      values[i] = text[i].c_str();
+      lengths[i] = static_cast<int>(text[i].size());
+    }
+    PgResult res(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(n), values.data(),
+                                lengths.data(), formats.data(), 0));
+    auto st = PQresultStatus(res.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return FromResult(conn_, res.get(), "query");
+    return res;
+  }
+
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;
+};
+
+class PostgresDatabase final : public Database {
+ public:
+  PostgresDatabase(std::string url, Options options) : url_(std::move(url)), options_(options) {}
+  ~PostgresDatabase() override { Close(); }
+
+  Status Init() {
+    for (int i = 0; i < std::max(1, options_.pool_size); ++i) {
+      OW_ASSIGN_OR_RETURN(auto conn, OpenOne());
+      idle_.push_back(std::move(conn));
+      ++size_;
+    }
+    return {};
+  }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  Status Transact(const std::function<Status(Connection&)>& fn, TxMode mode) override {
+    OW_ASSIGN_OR_RETURN(auto conn, Acquire());
+    Status result;
+    for (int attempt = 0;; ++attempt) {
+      if (!conn->healthy()) {
+        auto fresh = OpenOne();
+        if (!fresh) {
+          result = fresh.error();
+          break;
+        }
+        conn = std::move(*fresh);
+      }
+      result = RunOnce(*conn, fn, mode);
+      if (result || result.error().code != Code::kUnavailable || attempt >= options_.max_retries) break;
+      retries_.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 << attempt));
+    }
+    Release(std::move(conn));
+    return result;
+  }
+
+  Status Ping() override {
+    return Transact([](Connection& c) -> Status {
+      auto r = c.Query("SELECT 1");
+      if (!r) return r.error();
+      return {};
+    }, TxMode::kReadOnly);
+  }
+
+  PoolStats Stats() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {size_, size_ - static_cast<int64_t>(idle_.size()), waits_, timeouts_, retries_.load()};
+  }
+
+  void Close() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    closed_ = true;
+    cv_.wait_for(lock, std::chrono::seconds(30), [&] { return static_cast<int64_t>(idle_.size()) == size_; });
+    idle_.clear();
+    size_ = 0;
+  }
+
+ private:
+  Result<std::unique_ptr<PostgresConnection>> OpenOne() {
+    PGconn* raw = PQconnectdb(url_.c_str());
+    auto conn = std::make_unique<PostgresConnection>(raw);
+    if (PQstatus(raw) != CONNECTION_OK) {
+      std::string msg = PQerrorMessage(raw);
+      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      return Unavailable("cannot connect to PostgreSQL: " + msg);
+    }
+    OW_RETURN_IF_ERROR(conn->ExecScript("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'"));
+    return conn;
+  }
+
+  static Status RunOnce(PostgresConnection& c, const std::function<Status(Connection&)>& fn, TxMode mode) {
+    OW_RETURN_IF_ERROR(c.ExecScript(mode == TxMode::kReadWrite
+                                        ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                        : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    Status st = fn(c);
+    if (st) {
+      auto commit = c.ExecScript("COMMIT");
+      if (commit) return {};
+      st = commit.error();
+    }
+    if (c.healthy() && c.in_transaction()) (void)c.ExecScript("ROLLBACK");
+    return st;
+  }
+
+  Result<std::unique_ptr<PostgresConnection>> Acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) return Unavailable("database is closed");
+    if (idle_.empty()) {
+      ++waits_;
+      bool ok = cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
+                             [&] { return !idle_.empty() || closed_; });
+      if (!ok || closed_) {
+        ++timeouts_;
+        return Unavailable("no database connection available");
+      }
+    }
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return conn;
+  }
+
+  void Release(std::unique_ptr<PostgresConnection> conn) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      idle_.push_back(std::move(conn));
+    }
+    cv_.notify_all();
+  }
+
+  std::string url_;
+  Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<PostgresConnection>> idle_;
+  int64_t size_ = 0;
+  int64_t waits_ = 0;
+  int64_t timeouts_ = 0;
+  std::atomic<int64_t> retries_{0};
+  bool closed_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url, const Options& options) {
+  auto db = std::make_unique<PostgresDatabase>(url, options);
+  OW_RETURN_IF_ERROR(db->Init());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace ow::db

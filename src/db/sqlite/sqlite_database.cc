@@ -1,0 +1,323 @@
+#include "db/sqlite/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace ow::db {
+namespace {
+
+Error FromSqlite(sqlite3* db, int rc, std::string_view context) {
+  std::string msg = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Unavailable(msg);
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return AlreadyExists(msg);
+      }
+      return Conflict(msg);
+    default:
+      return Internal(msg);
+  }
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  using Connection::Exec;
+  using Connection::Query;
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+    OW_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    std::vector<std::string> columns;
+    int ncol = sqlite3_column_count(stmt);
+    columns.reserve(ncol);
+    for (int i = 0; i < ncol; ++i) columns.emplace_back(sqlite3_column_name(stmt, i));
+    std::vector<std::vector<Value>> rows;
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Error e = FromSqlite(db_, sqlite3_extended_errcode(db_), "query");
+        sqlite3_reset(stmt);
+        return e;
+      }
+      std::vector<Value> row;
+      row.reserve(ncol);
+      for (int i = 0; i < ncol; ++i) {
+        switch (sqlite3_column_type(stmt, i)) {
+          case SQLITE_INTEGER: row.emplace_back(int64_t{sqlite3_column_int64(stmt, i)}); break;
+          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(stmt, i)); break;
+          case SQLITE_TEXT: {
+            auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+            row.emplace_back(std::string(p, sqlite3_column_bytes(stmt, i)));
+            break;
+          }
+          case SQLITE_BLOB: {
+            auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+            row.emplace_back(Blob{std::string(p ? p : "", sqlite3_column_bytes(stmt, i))});
+            break;
+          }
+          default: row.emplace_back(std::monostate{});
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return Rows(std::move(columns), std::move(rows));
+  }
+
+  Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
+    OW_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+      Error e = FromSqlite(db_, sqlite3_extended_errcode(db_), "exec");
+      sqlite3_reset(stmt);
+      return e;
+    }
+    sqlite3_reset(stmt);
+    return int64_t{sqlite3_changes(db_)};
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    std::string text(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      Error e = FromSqlite(nullptr, sqlite3_extended_errcode(db_), "script");
+      e.message = "script: " + msg;
+      return e;
+    }
+    return {};
+  }
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  Result<sqlite3_stmt*> Prepare(std::string_view sql, const std::vector<Value>& params) {
+    auto it = cache_.find(std::string(sql));
+    sqlite3_stmt* stmt = nullptr;
+    if (it != cache_.end()) {
+      stmt = it->second;
+    } else {
+      std::string rewritten = RewritePlaceholders(sql);
+      int rc = sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) return FromSqlite(db_, rc, "prepare");
+      cache_.emplace(std::string(sql), stmt);
+    }
+    sqlite3_clear_bindings(stmt);
+    int expected = sqlite3_bind_parameter_count(stmt);
+    if (expected != static_cast<int>(params.size())) {
+      return Internal("statement expects " + std::to_string(expected) + " parameters, got " +
+                      std::to_string(params.size()));
+    }
+    for (int i = 0; i < expected; ++i) {
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::monostate>(v)) {
+        rc = sqlite3_bind_null(stmt, i + 1);
+      } else if (auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, i + 1, *n);
+      } else if (auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, i + 1, *d);
+      } else if (auto* s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text64(stmt, i + 1, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      } else if (auto* b = std::get_if<Blob>(&v)) {
+        rc = sqlite3_bind_blob64(stmt, i + 1, b->bytes.data(), b->bytes.size(), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return FromSqlite(db_, rc, "bind");
+    }
+    return stmt;
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::string path, Options options)
+      : path_(std::move(path)), options_(options) {}
+  ~SqliteDatabase() override { Close(); }
+
+  Status Init() {
+    int n = path_ == ":memory:" ? 1 : std::max(1, options_.pool_size);
+    for (int i = 0; i < n; ++i) {
+      OW_ASSIGN_OR_RETURN(auto conn, OpenOne());
+      idle_.push_back(std::move(conn));
+    }
+    size_ = n;
+    return {};
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Status Transact(const std::function<Status(Connection&)>& fn, TxMode mode) override {
+    // Writers queue on the mutex before taking a connection, so queued writers never
+    // starve readers of pooled connections.
+    std::unique_lock<std::mutex> write_lock(write_mu_, std::defer_lock);
+    if (mode == TxMode::kReadWrite) write_lock.lock();
+    OW_ASSIGN_OR_RETURN(auto conn, Acquire());
+    Status result;
+    for (int attempt = 0;; ++attempt) {
+      result = RunOnce(*conn, fn, mode);
+      if (result || result.error().code != Code::kUnavailable || attempt >= options_.max_retries) {
+        break;
+      }
+      retries_.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 << attempt));
+    }
+    Release(std::move(conn));
+    return result;
+  }
+
+  Status Ping() override {
+    return Transact([](Connection& c) -> Status { return c.Query("SELECT 1").has_value() ? Status{} : Unavailable("ping failed"); },
+                    TxMode::kReadOnly);
+  }
+
+  PoolStats Stats() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {size_, size_ - static_cast<int64_t>(idle_.size()), waits_, timeouts_, retries_.load()};
+  }
+
+  void Close() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    closed_ = true;
+    // Wait for lent connections to come back so that no statement is mid-flight
+    // when the handles close; the WAL is checkpointed by the last close.
+    cv_.wait_for(lock, std::chrono::seconds(30), [&] { return static_cast<int64_t>(idle_.size()) == size_; });
+    idle_.clear();
+    size_ = 0;
+  }
+
+ private:
+  Result<std::unique_ptr<SqliteConnection>> OpenOne() {
+    sqlite3* db = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      Error e = Unavailable(std::string("open ") + path_ + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+      sqlite3_close_v2(db);
+      return e;
+    }
+    auto conn = std::make_unique<SqliteConnection>(db);
+    sqlite3_busy_timeout(db, options_.busy_timeout_ms);
+    OW_RETURN_IF_ERROR(conn->ExecScript(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY;"));
+    return conn;
+  }
+
+  Status RunOnce(SqliteConnection& c, const std::function<Status(Connection&)>& fn, TxMode mode) {
+    OW_RETURN_IF_ERROR(c.Exec(mode == TxMode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
+    Status st = fn(c);
+    if (st) {
+      auto commit = c.Exec("COMMIT");
+      if (commit) return {};
+      st = commit.error();
+    }
+    if (!sqlite3_get_autocommit(c.handle())) (void)c.Exec("ROLLBACK");
+    return st;
+  }
+
+  Result<std::unique_ptr<SqliteConnection>> Acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) return Unavailable("database is closed");
+    if (idle_.empty()) {
+      ++waits_;
+      bool ok = cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
+                             [&] { return !idle_.empty() || closed_; });
+      if (!ok || closed_) {
+        ++timeouts_;
+        return Unavailable("no database connection available");
+      }
+    }
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return conn;
+  }
+
+  void Release(std::unique_ptr<SqliteConnection> conn) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      idle_.push_back(std::move(conn));
+    }
+    cv_.notify_all();
+  }
+
+  std::string path_;
+  Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_;
+  int64_t size_ = 0;
+  int64_t waits_ = 0;
+  int64_t timeouts_ = 0;
+  std::atomic<int64_t> retries_{0};
+  bool closed_ = false;
+  std::mutex write_mu_;
+};
+
+}  // namespace
+
+std::string RewritePlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      size_t end = sql.find(c, i + 1);
+      if (end == std::string_view::npos) end = sql.size() - 1;
+      out.append(sql.substr(i, end - i + 1));
+      i = end;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      size_t end = sql.find('\n', i);
+      if (end == std::string_view::npos) end = sql.size() - 1;
+      out.append(sql.substr(i, end - i + 1));
+      i = end;
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      out.push_back('?');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Options& options) {
+  if (path.empty()) return InvalidArgument("sqlite: URL needs a path");
+  if (path != ":memory:") {
+    std::error_code ec;
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return Unavailable("cannot create " + parent.string() + ": " + ec.message());
+  }
+  auto db = std::make_unique<SqliteDatabase>(path, options);
+  OW_RETURN_IF_ERROR(db->Init());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace ow::db

@@ -1,0 +1,105 @@
+#include "http/dispatcher.h"
+
+#include <boost/url/parse.hpp>
+#include <exception>
+
+#include "core/log.h"
+#include "http/problem.h"
+
+namespace ow::http {
+namespace {
+
+bool IsJsonType(std::string_view ct) {
+  auto semi = ct.find(';');
+  std::string_view media = ct.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  std::string lower(media);
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(ch));
+  return lower == "application/json" ||
+         (lower.size() > 5 && lower.compare(lower.size() - 5, 5, "+json") == 0);
+}
+
+std::string AllowHeader(const std::vector<Verb>& verbs) {
+  std::string out;
+  for (Verb v : verbs) {
+    if (!out.empty()) out += ", ";
+    out += std::string(beast_http::to_string(v));
+  }
+  return out;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const Router& router, const StaticFiles* files)
+    : router_(router), files_(files) {}
+
+void Dispatcher::Use(Middleware m) { chain_.push_back(std::move(m)); }
+
+Response Dispatcher::Handle(Request& request) const {
+  Context ctx{request, {}, {}, {}, {}, "unmatched"};
+  auto url = boost::urls::parse_origin_form(request.target());
+  if (!url) {
+    ctx.path = "/";
+    Response res = Problem(Status::bad_request, "request target is not a valid origin-form URL");
+    res.keep_alive(request.keep_alive());
+    return res;
+  }
+  ctx.path = url->path();  // percent-decoded
+  if (ctx.path.empty()) ctx.path = "/";
+  for (auto p : url->params()) ctx.query.emplace(p.key, p.value);
+
+  size_t index = 0;
+  Next next = [&](Context& c) -> Response {
+    if (index < chain_.size()) {
+      const Middleware& m = chain_[index++];
+      return m(c, next);
+    }
+    return Route(c);
+  };
+  Response res;
+  try {
+    res = next(ctx);
+  } catch (const std::exception& e) {
+    log::Error("http.handler_exception", {{"what", e.what()}, {"route", ctx.route}, {"request_id", ctx.request_id}});
+    res = Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
+  }
+  res.keep_alive(request.keep_alive());
+  if (request.method() == Verb::head) {
+    // HEAD carries GET's headers, Content-Length included, and no body.
+    auto length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+  }
+  return res;
+}
+
+Response Dispatcher::Route(Context& ctx) const {
+  Verb method = ctx.request.method();
+  Match m = router_.Find(method, ctx.path);
+  if (!m.route) {
+    if (!m.allowed.empty()) {
+      ctx.route = "method_not_allowed";
+      Response res = Problem(Status::method_not_allowed,
+                             std::string(ctx.request.method_string()) + " is not allowed on " + ctx.path,
+                             ctx.path);
+      res.set(Field::allow, AllowHeader(m.allowed));
+      return res;
+    }
+    bool api = ctx.path.rfind("/api/", 0) == 0 || ctx.path == "/api";
+    if (!api && files_ && (method == Verb::get || method == Verb::head)) {
+      ctx.route = "static";
+      if (auto res = files_->Serve(ctx)) return std::move(*res);
+    }
+    ctx.route = "not_found";
+    return Problem(Status::not_found, "no resource at " + ctx.path, ctx.path);
+  }
+  ctx.route = m.route->pattern;
+  ctx.path_params = std::move(m.params);
+  if ((method == Verb::post || method == Verb::put || method == Verb::patch) &&
+      !ctx.request.body().empty() && !IsJsonType(ctx.request[Field::content_type])) {
+    return Problem(Status::unsupported_media_type, "request body must be application/json", ctx.path);
+  }
+  return m.route->handler(ctx);
+}
+
+}  // namespace ow::http

@@ -1,0 +1,40 @@
+// Turns one parsed request into one response: URL decoding, the middleware chain,
+// route lookup (404, 405 with Allow, 415), the handler, static files, and a last
+// line of defence that turns an escaped exception into a 500 problem.
+//
+// Thread-safe after set-up: Handle may run on many threads at once.
+#ifndef OW_HTTP_DISPATCHER_H_
+#define OW_HTTP_DISPATCHER_H_
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "http/message.h"
+#include "http/router.h"
+#include "http/static_files.h"
+
+namespace ow::http {
+
+using Next = std::function<Response(Context&)>;
+using Middleware = std::function<Response(Context&, const Next&)>;
+
+class Dispatcher {
+ public:
+  // `files` may be null (no static files). Both must outlive the dispatcher.
+  Dispatcher(const Router& router, const StaticFiles* files);
+
+  // Adds a middleware; the first added is the outermost.
+  void Use(Middleware m);
+  Response Handle(Request& request) const;
+
+ private:
+  Response Route(Context& ctx) const;
+  const Router& router_;
+  const StaticFiles* files_;
+  std::vector<Middleware> chain_;
+};
+
+}  // namespace ow::http
+
+#endif  // OW_HTTP_DISPATCHER_H_

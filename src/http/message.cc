@@ -1,0 +1,42 @@
+#include "http/message.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cassert>
+
+namespace ow::http {
+
+const std::string& Context::Param(std::string_view name) const {
+  for (const auto& [k, v] : path_params) {
+    if (k == name) return v;
+  }
+  assert(false && "undeclared path parameter");
+  static const std::string empty;
+  return empty;
+}
+
+std::optional<std::string> Context::Query(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+Response Json(Status status, const boost::json::value& body) {
+  Response res{status, 11};
+  res.set(Field::content_type, "application/json; charset=utf-8");
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+Result<boost::json::object> ParseJsonObject(const Context& ctx) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(ctx.request.body(), ec);
+  if (ec) {
+    return InvalidArgument("request body is not valid JSON: " + ec.message());
+  }
+  if (!v.is_object()) return InvalidArgument("request body must be a JSON object");
+  return std::move(v.as_object());
+}
+
+}  // namespace ow::http

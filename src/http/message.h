@@ -1,0 +1,51 @@
+// HTTP message types and the request context handed to handlers.
+#ifndef OW_HTTP_MESSAGE_H_
+#define OW_HTTP_MESSAGE_H_
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json/value.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+
+namespace ow::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+using Status = beast_http::status;
+using Field = beast_http::field;
+using Verb = beast_http::verb;
+
+// Everything a handler may read about one request. Owned by the dispatcher; valid
+// for the duration of the handler call only.
+struct Context {
+  Request& request;
+  std::string path;                                     // percent-decoded path, no query
+  std::vector<std::pair<std::string, std::string>> path_params;
+  std::multimap<std::string, std::string> query;        // decoded query parameters
+  std::string request_id;
+  std::string route;                                    // matched route pattern, for metrics
+
+  // The value of path parameter `name`; asserts it was declared in the pattern.
+  const std::string& Param(std::string_view name) const;
+  // First value of query parameter `name`, if present.
+  std::optional<std::string> Query(std::string_view name) const;
+  std::string_view Header(Field f) const { return request[f]; }
+};
+
+// Builds a JSON response (application/json; charset=utf-8).
+Response Json(Status status, const boost::json::value& body);
+// Parses the request body as a JSON object. kInvalidArgument names the parse
+// position for malformed JSON or a non-object top level.
+Result<boost::json::object> ParseJsonObject(const Context& ctx);
+
+}  // namespace ow::http
+
+#endif  // OW_HTTP_MESSAGE_H_

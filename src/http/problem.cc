@@ -1,0 +1,71 @@
+#include "http/problem.h"
+
+#include <boost/json/serialize.hpp>
+#include <string>
+
+namespace ow::http {
+namespace {
+
+std::string TypeUri(std::string_view slug) { return "urn:onewindow:problem:" + std::string(slug); }
+
+std::string SlugFor(Status s) {
+  std::string reason(beast_http::obsolete_reason(s));
+  for (auto& ch : reason) ch = ch == ' ' ? '-' : static_cast<char>(std::tolower(ch));
+  return reason;
+}
+
+Response Make(Status status, std::string type, std::string_view detail, std::string_view instance,
+              const std::vector<FieldError>* fields) {
+  boost::json::object body;
+  body["type"] = std::move(type);
+  body["title"] = std::string(beast_http::obsolete_reason(status));
+  body["status"] = static_cast<int>(status);
+  if (!detail.empty()) body["detail"] = detail;
+  if (!instance.empty()) body["instance"] = instance;
+  if (fields && !fields->empty()) {
+    boost::json::array errors;
+    for (const auto& f : *fields) errors.push_back({{"field", f.field}, {"message", f.message}});
+    body["errors"] = std::move(errors);
+  }
+  Response res{status, 11};
+  res.set(Field::content_type, "application/problem+json");
+  res.set(Field::cache_control, "no-store");
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+Status StatusFor(const Error& e) {
+  switch (e.code) {
+    case Code::kInvalidArgument:
+      return e.fields.empty() ? Status::bad_request : Status::unprocessable_entity;
+    case Code::kNotFound: return Status::not_found;
+    case Code::kAlreadyExists: return Status::conflict;
+    case Code::kConflict: return Status::conflict;
+    case Code::kPermissionDenied: return Status::forbidden;
+    case Code::kUnauthenticated: return Status::unauthorized;
+    case Code::kFailedPrecondition: return Status::conflict;
+    case Code::kUnavailable: return Status::service_unavailable;
+    case Code::kInternal: return Status::internal_server_error;
+  }
+  return Status::internal_server_error;
+}
+
+Response Problem(const Error& e, std::string_view instance) {
+  Status status = StatusFor(e);
+  // Internal details (SQL, file paths) stay in the log, never in the response.
+  std::string_view detail =
+      e.code == Code::kInternal ? std::string_view("an internal error occurred") : e.message;
+  Response res = Make(status, TypeUri(CodeName(e.code)), detail, instance, &e.fields);
+  if (e.code == Code::kUnauthenticated) res.set(Field::www_authenticate, "Bearer");
+  if (e.code == Code::kUnavailable) res.set(Field::retry_after, "1");
+  return res;
+}
+
+Response Problem(Status status, std::string_view detail, std::string_view instance) {
+  return Make(status, TypeUri(SlugFor(status)), detail, instance, nullptr);
+}
+
+}  // namespace ow::http

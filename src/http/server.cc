@@ -1,0 +1,315 @@
+#include "http/server.h"
+
+#include <sys/resource.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/log.h"
+#include "http/problem.h"
+
+namespace ow::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos) return InvalidArgument("listen address must be HOST:PORT");
+  std::string host(listen.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535) {
+    return InvalidArgument("listen port must be 0-65535");
+  }
+  boost::system::error_code aec;
+  asio::ip::make_address(host, aec);
+  if (aec) return InvalidArgument("listen host must be an IP address, got '" + host + "'");
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+namespace {
+
+// A connection as seen from Shutdown(): its strand and stream, and whether it is
+// between requests (then it may be closed at once).
+struct ConnState {
+  explicit ConnState(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  std::atomic<bool> idle{true};
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  asio::io_context ioc;
+  asio::thread_pool handlers;
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc};
+  std::atomic<bool> stopping{false};
+  std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> in_flight{0};
+  std::mutex mu;
+  std::unordered_map<uint64_t, std::weak_ptr<ConnState>> live;
+  uint64_t next_id = 0;
+
+  Impl(ServerOptions o, Handler h)
+      : options(std::move(o)), handler(std::move(h)), handlers(std::max(1, options.handler_threads)) {}
+
+  awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kNoThrow);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        // Out of descriptors and the like: back off briefly instead of spinning.
+        log::Warn("http.accept_failed", {{"error", ec.message()}});
+        asio::steady_timer t(ioc, std::chrono::milliseconds(50));
+        co_await t.async_wait(kNoThrow);
+        continue;
+      }
+      if (connections.load() >= options.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      auto exec = socket.get_executor();
+      auto state = std::make_shared<ConnState>(std::move(socket));
+      uint64_t id;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        id = next_id++;
+        live.emplace(id, state);
+      }
+      ++connections;
+      asio::co_spawn(exec, Serve(state), [this, id](std::exception_ptr e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            log::Error("http.connection_exception", {{"what", ex.what()}});
+          }
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        live.erase(id);
+        --connections;
+      });
+    }
+  }
+
+  awaitable<bool> Write(ConnState& c, Response& res) {
+    c.stream.expires_after(options.write_timeout);
+    auto [ec, n] = co_await beast_http::async_write(c.stream, res, kNoThrow);
+    co_return !ec;
+  }
+
+  // Sends a protocol-level error and reports that the connection must close.
+  awaitable<void> Fail(ConnState& c, Status status, std::string_view detail) {
+    Response res = Problem(status, detail);
+    res.keep_alive(false);
+    co_await Write(c, res);
+  }
+
+  awaitable<Response> RunHandler(Request& req) {
+    ++in_flight;
+    struct Done {
+      std::atomic<int64_t>& n;
+      ~Done() { --n; }
+    } done{in_flight};
+    co_return co_await asio::co_spawn(
+        handlers, [this, &req]() -> awaitable<Response> { co_return handler(req); }, use_awaitable);
+  }
+
+  awaitable<void> Serve(std::shared_ptr<ConnState> state) {
+    ConnState& c = *state;
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (stopping) break;
+      // Between requests the idle timeout applies; once the first byte of a request
+      // arrives the read timeout covers the whole request.
+      if (buffer.size() == 0) {
+        c.idle = true;
+        c.stream.expires_after(options.idle_timeout);
+        auto [ec, n] = co_await c.stream.async_read_some(buffer.prepare(4096), kNoThrow);
+        if (ec) break;
+        buffer.commit(n);
+      }
+      c.idle = false;
+      beast_http::request_parser<beast_http::string_body> parser;
+      parser.header_limit(options.header_limit);
+      parser.body_limit(options.body_limit);
+      c.stream.expires_after(options.read_timeout);
+      auto [hec, hn] = co_await beast_http::async_read_header(c.stream, buffer, parser, kNoThrow);
+      if (hec == beast_http::error::header_limit) {
+        co_await Fail(c, Status::request_header_fields_too_large, "request headers exceed the limit");
+        break;
+      }
+      if (hec == beast_http::error::body_limit) {
+        co_await Fail(c, Status::payload_too_large, "request body exceeds the limit");
+        break;
+      }
+      if (hec == beast::error::timeout) {
+        co_await Fail(c, Status::request_timeout, "request not received in time");
+        break;
+      }
+      if (hec == beast_http::error::end_of_stream || hec == asio::error::eof ||
+          hec == asio::error::connection_reset || hec == asio::error::operation_aborted) {
+        break;
+      }
+      if (hec) {
+        co_await Fail(c, Status::bad_request, "malformed request: " + hec.message());
+        break;
+      }
+      if (auto len = parser.content_length(); len && *len > options.body_limit) {
+        co_await Fail(c, Status::payload_too_large, "request body exceeds the limit");
+        break;
+      }
+      if (beast::iequals(parser.get()[Field::expect], "100-continue")) {
+        beast_http::response<beast_http::empty_body> cont{Status::continue_, 11};
+        c.stream.expires_after(options.write_timeout);
+        auto [cec, cn] = co_await beast_http::async_write(c.stream, cont, kNoThrow);
+        if (cec) break;
+        c.stream.expires_after(options.read_timeout);
+      }
+      if (!parser.is_done()) {
+        auto [bec, bn] = co_await beast_http::async_read(c.stream, buffer, parser, kNoThrow);
+        if (bec == beast_http::error::body_limit) {
+          co_await Fail(c, Status::payload_too_large, "request body exceeds the limit");
+          break;
+        }
+        if (bec == beast::error::timeout) {
+          co_await Fail(c, Status::request_timeout, "request body not received in time");
+          break;
+        }
+        if (bec) {
+          if (bec != beast_http::error::end_of_stream && bec != asio::error::eof) {
+            co_await Fail(c, Status::bad_request, "malformed request body: " + bec.message());
+          }
+          break;
+        }
+      }
+      Request req = parser.release();
+      c.stream.expires_never();
+      Response res = co_await RunHandler(req);
+      bool keep = req.keep_alive() && !stopping;
+      res.keep_alive(keep);
+      if (!co_await Write(c, res) || !keep) break;
+    }
+    boost::system::error_code ignored;
+    c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    c.stream.close();
+  }
+
+  void BeginShutdown() {
+    if (stopping.exchange(true)) return;
+    log::Info("http.shutdown_started", {{"connections", connections.load()}, {"in_flight", in_flight.load()}});
+    asio::post(ioc, [this] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      signals.cancel(ignored);
+    });
+    CloseIdle();
+    asio::co_spawn(ioc, Drain(), asio::detached);
+  }
+
+  void CloseIdle() {
+    std::vector<std::shared_ptr<ConnState>> conns;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (auto& [id, weak] : live) {
+        if (auto s = weak.lock()) conns.push_back(std::move(s));
+      }
+    }
+    for (auto& s : conns) {
+      asio::post(s->stream.get_executor(), [s] {
+        if (s->idle) s->stream.cancel();
+      });
+    }
+  }
+
+  awaitable<void> Drain() {
+    auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+    asio::steady_timer t(ioc);
+    while (connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      CloseIdle();  // connections that finished their last request since
+      t.expires_after(std::chrono::milliseconds(20));
+      co_await t.async_wait(kNoThrow);
+    }
+    if (connections.load() > 0) {
+      log::Warn("http.shutdown_grace_expired", {{"connections", connections.load()}});
+    }
+    ioc.stop();
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  impl_->handlers.join();
+}
+
+Result<uint16_t> Server::Listen() {
+  auto& i = *impl_;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(i.options.host, ec);
+  if (ec) return InvalidArgument("bad listen host: " + ec.message());
+  tcp::endpoint ep(address, i.options.port);
+  i.acceptor.open(ep.protocol(), ec);
+  if (!ec) i.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) i.acceptor.bind(ep, ec);
+  if (!ec) i.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable("cannot listen on " + i.options.host + ":" + std::to_string(i.options.port) +
+                       ": " + ec.message());
+  }
+  // Many keep-alive connections need many descriptors: raise the soft limit to the hard one.
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return i.acceptor.local_endpoint().port();
+}
+
+void Server::Run() {
+  auto& i = *impl_;
+  if (i.options.handle_signals) {
+    i.signals.add(SIGINT);
+    i.signals.add(SIGTERM);
+    i.signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      log::Info("http.signal", {{"signal", sig}});
+      impl_->BeginShutdown();
+    });
+  }
+  asio::co_spawn(i.ioc, i.Accept(), asio::detached);
+  int n = std::max(1, i.options.io_threads);
+  std::vector<std::thread> threads;
+  for (int t = 1; t < n; ++t) threads.emplace_back([&i] { i.ioc.run(); });
+  i.ioc.run();
+  for (auto& t : threads) t.join();
+  // Handlers still running (grace expired) finish before we return, so the caller
+  // may close the database safely.
+  i.handlers.wait();
+}
+
+void Server::Shutdown() { impl_->BeginShutdown(); }
+
+int64_t Server::open_connections() const { return impl_->connections.load(); }
+int64_t Server::in_flight() const { return impl_->in_flight.load(); }
+
+}  // namespace ow::http

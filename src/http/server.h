@@ -1,0 +1,73 @@
+// The HTTP/1.1 server: Boost.Beast over Asio C++20 coroutines.
+//
+// Network I/O runs on `io_threads` threads; each connection is a coroutine on its
+// own strand. Request handlers run on a separate pool of `handler_threads`, so a
+// handler blocked on the database never stalls accepting or reading. Every
+// connection has an idle timeout (between requests), a read timeout (for a whole
+// request: a client dripping its headers byte by byte is cut off), a write
+// timeout, a header size limit (431) and a body size limit (413).
+//
+// Lifecycle: construct, Listen(), Run() (blocks) ... Shutdown() from any thread or
+// a signal makes Run() return after in-flight requests finish or the grace period
+// ends. After Run() returns no handler is running.
+#ifndef OW_HTTP_SERVER_H_
+#define OW_HTTP_SERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "http/message.h"
+
+namespace ow::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 = any free port
+  int io_threads = 1;
+  int handler_threads = 16;
+  uint64_t body_limit = 1 << 20;
+  uint32_t header_limit = 16 << 10;
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds shutdown_grace{10000};
+  int64_t max_connections = 10000;
+  bool handle_signals = true;  // SIGINT/SIGTERM trigger Shutdown()
+};
+
+// Parses "HOST:PORT" (IPv4 or [IPv6]).
+Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen);
+
+class Server {
+ public:
+  using Handler = std::function<Response(Request&)>;
+
+  // `handler` is called on the handler pool, concurrently.
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; returns the bound port (the real one when options.port is 0).
+  Result<uint16_t> Listen();
+  // Serves until Shutdown(); blocks the calling thread.
+  void Run();
+  // Thread-safe and idempotent; async: returns at once.
+  void Shutdown();
+
+  int64_t open_connections() const;
+  int64_t in_flight() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ow::http
+
+#endif  // OW_HTTP_SERVER_H_
