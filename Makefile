@@ -1,0 +1,44 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PRESET ?= release
+BUILD := build/$(PRESET)
+BIN := $(BUILD)/onewindow
+DB ?= sqlite:./data/onewindow.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: run test deps build web bench asan format tidy clean
+
+## make run: install what is missing, build, load the demo data, serve on http://127.0.0.1:8080
+run: deps build web
+	$(BIN) --database $(DB) seed-demo
+	$(BIN) --database $(DB) serve --listen $(LISTEN)
+
+## make test: build, start a throwaway PostgreSQL, run every test on SQLite and PostgreSQL
+test: deps
+	bash scripts/test.sh
+
+deps:
+	@bash scripts/install-deps.sh
+
+build:
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET)
+
+# Until the Vue portal lands (issue 6), web/dist is the static landing page in web/public.
+web:
+	@mkdir -p web/dist && cp -r web/public/. web/dist/
+
+bench: deps
+	bash bench/run.sh
+
+asan: deps
+	PRESET=asan bash scripts/test.sh
+
+format:
+	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+tidy:
+	cmake --preset dev >/dev/null && find src -name '*.cc' ! -name '*_test.cc' | xargs clang-tidy -p build/dev --quiet
+
+clean:
+	rm -rf build web/dist

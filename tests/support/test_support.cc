@@ -1,0 +1,178 @@
+#include "support/test_support.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "core/log.h"
+
+namespace ow::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+std::string StoreName(Store s) { return s == Store::kSqlite ? "sqlite" : "postgres"; }
+
+std::string SourceDir() { return OW_SOURCE_DIR; }
+
+namespace {
+
+std::string RandomSuffix() {
+  static std::atomic<int> counter{0};
+  std::mt19937_64 rng{std::random_device{}()};
+  return std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rng() % 1000000);
+}
+
+const char* PgUrl() {
+  const char* url = std::getenv("ONEWINDOW_TEST_PG_URL");
+  return url && *url ? url : nullptr;
+}
+
+}  // namespace
+
+bool PostgresAvailable() { return PgUrl() != nullptr; }
+
+TestDatabase::TestDatabase(Store store) : store_(store) {
+  if (store == Store::kSqlite) {
+    path_ = (std::filesystem::temp_directory_path() / ("onewindow_test_" + RandomSuffix() + ".db")).string();
+    url_ = "sqlite:" + path_;
+    return;
+  }
+  schema_ = "t_" + RandomSuffix();
+  db::Options o;
+  o.pool_size = 1;
+  auto admin = db::Open(PgUrl(), o);
+  if (!admin) throw std::runtime_error("cannot reach test PostgreSQL: " + admin.error().message);
+  auto st = (*admin)->Transact([&](db::Connection& c) { return c.ExecScript("CREATE SCHEMA " + schema_); });
+  if (!st) throw std::runtime_error("cannot create schema: " + st.error().message);
+  std::string base = PgUrl();
+  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
+}
+
+TestDatabase::~TestDatabase() {
+  if (store_ == Store::kSqlite) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    return;
+  }
+  db::Options o;
+  o.pool_size = 1;
+  if (auto admin = db::Open(PgUrl(), o)) {
+    (void)(*admin)->Transact([&](db::Connection& c) { return c.ExecScript("DROP SCHEMA " + schema_ + " CASCADE"); });
+  }
+}
+
+void StoreTest::SetUp() {
+  if (GetParam() == Store::kPostgres && !PostgresAvailable()) {
+    if (std::getenv("ONEWINDOW_TEST_REQUIRE_PG")) FAIL() << "ONEWINDOW_TEST_PG_URL is not set";
+    GTEST_SKIP() << "PostgreSQL not configured (set ONEWINDOW_TEST_PG_URL)";
+  }
+  db_ = std::make_unique<TestDatabase>(GetParam());
+}
+
+boost::json::value HttpResponse::json() const {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec) ADD_FAILURE() << "response is not JSON: " << body.substr(0, 200);
+  return v;
+}
+
+std::string HttpResponse::header(const std::string& name) const {
+  std::string lower = name;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(c));
+  auto it = headers.find(lower);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+struct HttpClient::Impl {
+  asio::io_context ioc;
+  std::unique_ptr<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+  uint16_t port;
+  bool connected = false;
+};
+
+HttpClient::HttpClient(uint16_t port) : impl_(std::make_unique<Impl>()) { impl_->port = port; }
+HttpClient::~HttpClient() = default;
+
+HttpResponse HttpClient::Send(bhttp::verb method, const std::string& target, const std::string& body,
+                              const std::map<std::string, std::string>& headers) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!impl_->connected) {
+      impl_->stream = std::make_unique<beast::tcp_stream>(impl_->ioc);
+      impl_->buffer.clear();
+      impl_->stream->connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port));
+      impl_->connected = true;
+    }
+    bhttp::request<bhttp::string_body> req{method, target, 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.body() = body;
+    if (!body.empty() || method == bhttp::verb::post || method == bhttp::verb::put) req.prepare_payload();
+    req.keep_alive(true);
+    beast::error_code ec;
+    impl_->stream->expires_after(std::chrono::seconds(30));
+    bhttp::write(*impl_->stream, req, ec);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(64 << 20);
+    if (method == bhttp::verb::head) parser.skip(true);
+    if (!ec) bhttp::read(*impl_->stream, impl_->buffer, parser, ec);
+    if (ec) {
+      impl_->connected = false;
+      if (attempt == 0) continue;  // the server closed an idle keep-alive connection
+      throw std::runtime_error("HTTP " + std::string(bhttp::to_string(method)) + " " + target + ": " + ec.message());
+    }
+    auto res = parser.release();
+    HttpResponse out;
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& f : res) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(c));
+      out.headers[name] = std::string(f.value());
+    }
+    out.body = std::move(res.body());
+    if (!res.keep_alive()) impl_->connected = false;
+    return out;
+  }
+  return {};
+}
+
+HttpResponse HttpClient::SendJson(bhttp::verb method, const std::string& target, const std::string& json,
+                                  const std::map<std::string, std::string>& headers) {
+  auto h = headers;
+  h["Content-Type"] = "application/json";
+  return Send(method, target, json, h);
+}
+
+TestServer::TestServer(const std::string& database_url, const std::function<void(Config&)>& tweak) {
+  log::SetLevel(log::Level::kWarn);
+  Config config;
+  config.database_url = database_url;
+  config.listen = "127.0.0.1:0";
+  config.admin_token = kAdminToken;
+  config.web_root = SourceDir() + "/web/public";
+  config.db_pool_size = 4;
+  config.handler_threads = 8;
+  config.io_threads = 2;
+  if (tweak) tweak(config);
+  auto app = app::App::Create(config, /*handle_signals=*/false);
+  if (!app) throw std::runtime_error("cannot create app: " + app.error().message);
+  app_ = std::move(*app);
+  auto port = app_->Listen();
+  if (!port) throw std::runtime_error("cannot listen: " + port.error().message);
+  port_ = *port;
+  thread_ = std::thread([this] { app_->Run(); });
+}
+
+TestServer::~TestServer() {
+  app_->Shutdown();
+  thread_.join();
+}
+
+}  // namespace ow::testing
