@@ -182,7 +182,12 @@ std::string PrintConfig(const Config& config) {
     if (is_int && !f.secret) {
       os << value;
     } else {
-      os << toml::value<std::string>(value);
+      os << '"';
+      for (char ch : value) {
+        if (ch == '"' || ch == '\\') os << '\\';
+        os << ch;
+      }
+      os << '"';
     }
     os << "\n";
   }

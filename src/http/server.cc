@@ -161,12 +161,10 @@ struct Server::Impl {
         co_await Fail(c, Status::payload_too_large, "request body exceeds the limit");
         break;
       }
-      if (hec == beast::error::timeout) {
-        co_await Fail(c, Status::request_timeout, "request not received in time");
-        break;
-      }
-      if (hec == beast_http::error::end_of_stream || hec == asio::error::eof ||
-          hec == asio::error::connection_reset || hec == asio::error::operation_aborted) {
+      // On timeout Beast has already closed the socket: the client is simply cut off.
+      if (hec == beast::error::timeout || hec == beast_http::error::end_of_stream ||
+          hec == asio::error::eof || hec == asio::error::connection_reset ||
+          hec == asio::error::operation_aborted) {
         break;
       }
       if (hec) {
@@ -190,12 +188,9 @@ struct Server::Impl {
           co_await Fail(c, Status::payload_too_large, "request body exceeds the limit");
           break;
         }
-        if (bec == beast::error::timeout) {
-          co_await Fail(c, Status::request_timeout, "request body not received in time");
-          break;
-        }
         if (bec) {
-          if (bec != beast_http::error::end_of_stream && bec != asio::error::eof) {
+          if (bec != beast_http::error::end_of_stream && bec != asio::error::eof &&
+              bec != beast::error::timeout) {
             co_await Fail(c, Status::bad_request, "malformed request body: " + bec.message());
           }
           break;

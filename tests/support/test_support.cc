@@ -69,6 +69,7 @@ TestDatabase::~TestDatabase() {
 }
 
 void StoreTest::SetUp() {
+  log::SetLevel(log::Level::kWarn);
   if (GetParam() == Store::kPostgres && !PostgresAvailable()) {
     if (std::getenv("ONEWINDOW_TEST_REQUIRE_PG")) FAIL() << "ONEWINDOW_TEST_PG_URL is not set";
     GTEST_SKIP() << "PostgreSQL not configured (set ONEWINDOW_TEST_PG_URL)";

@@ -221,6 +221,8 @@ class PostgresDatabase final : public Database {
   Result<std::unique_ptr<PostgresConnection>> OpenOne() {
     PGconn* raw = PQconnectdb(url_.c_str());
     auto conn = std::make_unique<PostgresConnection>(raw);
+    // Server notices ("relation already exists, skipping") are not errors; keep stderr for the log.
+    PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
     if (PQstatus(raw) != CONNECTION_OK) {
       std::string msg = PQerrorMessage(raw);
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();

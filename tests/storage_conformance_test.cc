@@ -1,0 +1,213 @@
+// The same storage cases on SQLite and on a real PostgreSQL: the db::Database
+// contract that every domain relies on.
+#include <atomic>
+#include <thread>
+
+#include "app/app.h"
+#include "db/migrations.h"
+#include "support/test_support.h"
+
+namespace ow::testing {
+namespace {
+
+class StorageConformance : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    db::Options o;
+    o.pool_size = 4;
+    auto opened = db::Open(db_url(), o);
+    ASSERT_TRUE(opened) << opened.error().message;
+    database_ = std::move(*opened);
+  }
+  void TearDown() override {
+    if (database_) database_->Close();
+  }
+  db::Database& database() { return *database_; }
+  std::unique_ptr<db::Database> database_;
+};
+
+// A small schema with the dialect's blob type.
+Status CreateSchema(db::Connection& c) {
+  std::string blob = c.dialect() == db::Dialect::kSqlite ? "BLOB" : "BYTEA";
+  return c.ExecScript("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT, n BIGINT, d DOUBLE PRECISION, b " + blob +
+                      "); CREATE TABLE child (id INTEGER PRIMARY KEY, k TEXT NOT NULL REFERENCES kv(k));"
+                      "CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+                      "INSERT INTO counter VALUES (1, 0);");
+}
+
+TEST_P(StorageConformance, RoundTripsEveryValueType) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  std::string binary("\x00\x01\xff\xfe zero\x00byte", 15);
+  const std::string chinese = "杭州市上城区 ✓ 𠀀";
+  ASSERT_TRUE(database().Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k, v, n, d, b) VALUES ($1, $2, $3, $4, $5)",
+                              {std::string("a"), chinese, int64_t{INT64_MAX}, 3.25, db::Blob{binary}}));
+    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k, v, n, d, b) VALUES ($1, $2, $3, $4, $5)",
+                              {std::string("b"), db::Value{}, int64_t{INT64_MIN}, -0.5, db::Value{}}));
+    return {};
+  }));
+  ASSERT_TRUE(database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT k, v, n, d, b FROM kv ORDER BY k"));
+    EXPECT_EQ(r.size(), 2u);
+    EXPECT_EQ(r.Text(0, 1), chinese);
+    EXPECT_EQ(r.Int(0, 2), INT64_MAX);
+    EXPECT_DOUBLE_EQ(r.Double(0, 3), 3.25);
+    EXPECT_EQ(std::get<db::Blob>(r.At(0, 4)).bytes, binary);
+    EXPECT_TRUE(r.IsNull(1, 1));
+    EXPECT_EQ(r.Int(1, 2), INT64_MIN);
+    EXPECT_TRUE(r.IsNull(1, 4));
+    return {};
+  }));
+}
+
+TEST_P(StorageConformance, ErrorRollsBackTheWholeTransaction) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  auto st = database().Transact([](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k) VALUES ($1)", {std::string("x")}));
+    return Conflict("changed my mind");
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, Code::kConflict);
+  ASSERT_TRUE(database().Read([](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT count(*) FROM kv"));
+    EXPECT_EQ(r.Int(0, 0), 0);
+    return {};
+  }));
+}
+
+TEST_P(StorageConformance, ConstraintViolationsMapToCodes) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  ASSERT_TRUE(database().Transact([](db::Connection& c) -> Status {
+    return c.Exec("INSERT INTO kv (k) VALUES ($1)", {std::string("dup")}).has_value() ? Status{} : Internal("insert");
+  }));
+  auto dup = database().Transact([](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k) VALUES ($1)", {std::string("dup")}));
+    return {};
+  });
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Code::kAlreadyExists) << dup.error().message;
+  auto fk = database().Transact([](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO child (id, k) VALUES ($1, $2)", {int64_t{1}, std::string("missing")}));
+    return {};
+  });
+  ASSERT_FALSE(fk);
+  EXPECT_EQ(fk.error().code, Code::kConflict) << fk.error().message;
+  auto syntax = database().Read([](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Query("SELEKT 1"));
+    return {};
+  });
+  ASSERT_FALSE(syntax);
+  EXPECT_EQ(syntax.error().code, Code::kInternal);
+}
+
+TEST_P(StorageConformance, ParametersAreNeverSpliced) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  const std::string hostile = "x'); DROP TABLE kv; --";
+  ASSERT_TRUE(database().Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k, v) VALUES ($1, $1)", {hostile}));
+    return {};
+  }));
+  ASSERT_TRUE(database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT v FROM kv WHERE k = $1", {hostile}));
+    EXPECT_EQ(r.size(), 1u);
+    EXPECT_EQ(r.Text(0, 0), hostile);
+    return {};
+  }));
+}
+
+TEST_P(StorageConformance, ConcurrentWritersLoseNoUpdate) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  constexpr int kThreads = 4, kIncrements = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kIncrements; ++i) {
+        auto st = database().Transact([](db::Connection& c) -> Status {
+          OW_RETURN_IF_ERROR(c.Exec("UPDATE counter SET n = n + 1 WHERE id = 1"));
+          return {};
+        });
+        if (!st) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_TRUE(database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT n FROM counter WHERE id = 1"));
+    EXPECT_EQ(r.Int(0, 0), kThreads * kIncrements);
+    return {};
+  }));
+  auto stats = database().Stats();
+  EXPECT_EQ(stats.size, 4);
+  EXPECT_EQ(stats.in_use, 0);
+}
+
+TEST_P(StorageConformance, ReadOnlyTransactionSeesOneSnapshot) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  ASSERT_TRUE(database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto before, c.Query("SELECT n FROM counter WHERE id = 1"));
+    // A write committed by another connection meanwhile is not visible inside the snapshot.
+    std::thread writer([&] {
+      EXPECT_TRUE(database().Transact([](db::Connection& w) -> Status {
+        OW_RETURN_IF_ERROR(w.Exec("UPDATE counter SET n = 42 WHERE id = 1"));
+        return {};
+      }));
+    });
+    writer.join();
+    OW_ASSIGN_OR_RETURN(auto after, c.Query("SELECT n FROM counter WHERE id = 1"));
+    EXPECT_EQ(before.Int(0, 0), after.Int(0, 0));
+    return {};
+  }));
+}
+
+TEST_P(StorageConformance, MigrationsApplyOnceInOrder) {
+  std::vector<db::Migration> ms = {{"test/001", "CREATE TABLE m1 (x INTEGER)", ""},
+                                   {"test/002", "ALTER TABLE m1 ADD COLUMN y TEXT", ""}};
+  auto first = db::Migrate(database(), ms);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, 2);
+  auto second = db::Migrate(database(), ms);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 0);
+  ms.push_back({"test/003", "CREATE TABLE broken (", ""});
+  auto third = db::Migrate(database(), ms);
+  ASSERT_FALSE(third);
+  EXPECT_NE(third.error().message.find("test/003"), std::string::npos);
+  auto applied = db::AppliedMigrations(database());
+  ASSERT_TRUE(applied);
+  EXPECT_EQ(*applied, (std::vector<std::string>{"test/001", "test/002"}));
+}
+
+TEST_P(StorageConformance, ApplicationSchemaMigratesFromEmpty) {
+  auto applied = db::Migrate(database(), app::AllMigrations());
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, static_cast<int>(app::AllMigrations().size()));
+  EXPECT_TRUE(database().Ping());
+}
+
+TEST_P(StorageConformance, ConcurrentMigratorsApplyEachMigrationOnce) {
+  // Two processes starting at once must not both apply a migration.
+  std::vector<db::Migration> ms = {{"race/001", "CREATE TABLE race1 (x INTEGER)", ""},
+                                   {"race/002", "CREATE TABLE race2 (x INTEGER)", ""}};
+  db::Options o;
+  o.pool_size = 1;
+  auto other = db::Open(db_url(), o);
+  ASSERT_TRUE(other);
+  Result<int> a = 0, b = 0;
+  std::thread t1([&] { a = db::Migrate(database(), ms); });
+  std::thread t2([&] { b = db::Migrate(**other, ms); });
+  t1.join();
+  t2.join();
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(*a + *b, 2);
+  (*other)->Close();
+}
+
+OW_INSTANTIATE_STORE_TESTS(StorageConformance);
+
+}  // namespace
+}  // namespace ow::testing
