@@ -39,7 +39,8 @@ Status CreateSchema(db::Connection& c) {
 
 TEST_P(StorageConformance, RoundTripsEveryValueType) {
   ASSERT_TRUE(database().Transact(CreateSchema));
-  std::string binary("\x00\x01\xff\xfe zero\x00byte", 15);
+  const char kBytes[] = "\x00\x01\xff\xfe zero\x00byte";
+  std::string binary(kBytes, sizeof kBytes - 1);
   const std::string chinese = "杭州市上城区 ✓ 𠀀";
   ASSERT_TRUE(database().Transact([&](db::Connection& c) -> Status {
     OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k, v, n, d, b) VALUES ($1, $2, $3, $4, $5)",

@@ -20,6 +20,8 @@ namespace ow::testing {
 
 enum class Store { kSqlite, kPostgres };
 std::string StoreName(Store s);
+// Keeps test names readable ("... GetParam() = sqlite").
+inline void PrintTo(Store s, std::ostream* os) { *os << StoreName(s); }
 
 // A fresh, empty database: a temporary SQLite file, or a new schema in the
 // PostgreSQL named by ONEWINDOW_TEST_PG_URL (dropped on destruction).
