@@ -24,7 +24,8 @@ struct Child {
   int err = -1;
 };
 
-Child Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+Child Spawn(const std::vector<std::string>& args,
+            const std::map<std::string, std::string>& env = {}) {
   int out[2], err[2];
   EXPECT_EQ(pipe(out), 0);
   EXPECT_EQ(pipe(err), 0);
@@ -65,7 +66,8 @@ struct Run {
   std::string out, err;
 };
 
-Run RunCli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+Run RunCli(const std::vector<std::string>& args,
+           const std::map<std::string, std::string>& env = {}) {
   Child c = Spawn(args, env);
   // Read stderr fully first only after stdout closes; outputs here are small.
   std::string out = Drain(c.out);
@@ -78,8 +80,9 @@ Run RunCli(const std::vector<std::string>& args, const std::map<std::string, std
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ow_cli_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("ow_cli_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -101,21 +104,25 @@ TEST_F(Cli, HelpAndVersion) {
 
 TEST_F(Cli, PrintConfigMasksSecretsAndAppliesPrecedence) {
   fs::path toml = dir_ / "ow.toml";
-  std::ofstream(toml) << "[server]\nlisten = \"127.0.0.1:7000\"\nbody_limit = 2048\nio_threads = 3\n"
-                         "[database]\npool_size = 7\n";
-  auto r = RunCli({"--config", toml.string(), "--database", "postgresql://app:hunter2@db.example:5432/ow", "serve",
-                   "--print-config", "--listen", "127.0.0.1:7001"},
-                  {{"ONEWINDOW_ADMIN_TOKEN", "supersecret"}, {"ONEWINDOW_BODY_LIMIT", "4096"},
-                   {"ONEWINDOW_IO_THREADS", "5"}});
+  std::ofstream(toml)
+      << "[server]\nlisten = \"127.0.0.1:7000\"\nbody_limit = 2048\nio_threads = 3\n"
+         "[database]\npool_size = 7\n";
+  auto r = RunCli(
+      {"--config", toml.string(), "--database", "postgresql://app:hunter2@db.example:5432/ow",
+       "serve", "--print-config", "--listen", "127.0.0.1:7001"},
+      {{"ONEWINDOW_ADMIN_TOKEN", "supersecret"},
+       {"ONEWINDOW_BODY_LIMIT", "4096"},
+       {"ONEWINDOW_IO_THREADS", "5"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find("supersecret"), std::string::npos);
   EXPECT_EQ(r.out.find("hunter2"), std::string::npos);
   EXPECT_NE(r.out.find("admin_token = \"****\""), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("url = \"postgresql://app:****@db.example:5432/ow\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("url = \"postgresql://app:****@db.example:5432/ow\""), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("listen = \"127.0.0.1:7001\""), std::string::npos);  // flag beats file
   EXPECT_NE(r.out.find("body_limit = 4096"), std::string::npos);            // env beats file
   EXPECT_NE(r.out.find("io_threads = 5"), std::string::npos);
-  EXPECT_NE(r.out.find("pool_size = 7"), std::string::npos);                // file beats default
+  EXPECT_NE(r.out.find("pool_size = 7"), std::string::npos);  // file beats default
 }
 
 TEST_F(Cli, BadConfigurationIsRejectedWithTheKey) {
@@ -143,7 +150,8 @@ TEST_F(Cli, MigrateSeedAndImportPrintOneLineSummaries) {
   ASSERT_EQ(import.exit_code, 0) << import.err;
   // Not a terminal: no progress bar, one summary line.
   EXPECT_EQ(std::count(import.out.begin(), import.out.end(), '\n'), 1);
-  EXPECT_NE(import.out.find("imported 3351 regions (31 provinces, 342 cities, 2978 counties"), std::string::npos)
+  EXPECT_NE(import.out.find("imported 3351 regions (31 provinces, 342 cities, 2978 counties"),
+            std::string::npos)
       << import.out;
   EXPECT_EQ(import.err.find('\r'), std::string::npos);
 }
@@ -158,7 +166,8 @@ TEST_F(Cli, MalformedImportExitsNonZeroNamingFileAndLine) {
 }
 
 TEST_F(Cli, ServeLogsItsPortAndStopsGracefullyOnSigterm) {
-  Child c = Spawn({"--database", Db(), "serve", "--listen", "127.0.0.1:0", "--web-root", SourceDir() + "/web/public"});
+  Child c = Spawn({"--database", Db(), "serve", "--listen", "127.0.0.1:0", "--web-root",
+                   SourceDir() + "/web/public"});
   std::string log;
   std::smatch m;
   std::regex port_re("\"event\":\"server.listening\".*\"port\":([0-9]+)");

@@ -37,7 +37,8 @@ TEST_P(DepartmentsApi, CreateReadUpdateDelete) {
   ASSERT_EQ(got.status, 200);
   EXPECT_EQ(got.json().at("name").as_string(), "西湖区民政局");
   EXPECT_EQ(got.json().at("parent_code").as_string(), "330106-GOV");
-  EXPECT_EQ(client_->Get("/api/v1/departments/330106-MZ", {{"If-None-Match", "\"v1\""}}).status, 304);
+  EXPECT_EQ(client_->Get("/api/v1/departments/330106-MZ", {{"If-None-Match", "\"v1\""}}).status,
+            304);
 
   auto headers = server_->AdminHeaders();
   headers["If-Match"] = "\"v1\"";
@@ -49,7 +50,8 @@ TEST_P(DepartmentsApi, CreateReadUpdateDelete) {
   EXPECT_EQ(updated.json().at("version").as_int64(), 2);
   EXPECT_EQ(updated.json().at("name_en").as_string(), "");
 
-  auto del = client_->Send(verb::delete_, "/api/v1/departments/330106-MZ", {}, server_->AdminHeaders());
+  auto del =
+      client_->Send(verb::delete_, "/api/v1/departments/330106-MZ", {}, server_->AdminHeaders());
   EXPECT_EQ(del.status, 204);
   EXPECT_EQ(client_->Get("/api/v1/departments/330106-MZ").status, 404);
 }
@@ -61,7 +63,8 @@ TEST_P(DepartmentsApi, StaleIfMatchIs412AndChangesNothing) {
   auto r = client_->SendJson(verb::put, "/api/v1/departments/330106-MZ",
                              R"({"name":"X","type":"department","region_code":"330106"})", headers);
   EXPECT_EQ(r.status, 412) << r.body;
-  EXPECT_EQ(client_->Get("/api/v1/departments/330106-MZ").json().at("name").as_string(), "西湖区民政局");
+  EXPECT_EQ(client_->Get("/api/v1/departments/330106-MZ").json().at("name").as_string(),
+            "西湖区民政局");
   headers["If-Match"] = "v1";  // not a quoted ETag
   EXPECT_EQ(client_->Send(verb::delete_, "/api/v1/departments/330106-MZ", {}, headers).status, 400);
 }
@@ -70,24 +73,29 @@ TEST_P(DepartmentsApi, WritesNeedTheAdminToken) {
   auto none = client_->SendJson(verb::post, "/api/v1/departments", kBureau);
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.header("www-authenticate"), "Bearer");
-  auto wrong = client_->SendJson(verb::post, "/api/v1/departments", kBureau, {{"Authorization", "Bearer nope"}});
+  auto wrong = client_->SendJson(verb::post, "/api/v1/departments", kBureau,
+                                 {{"Authorization", "Bearer nope"}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(client_->Send(verb::delete_, "/api/v1/departments/3301-GA").status, 401);
   EXPECT_EQ(client_->Get("/api/v1/departments/3301-GA").status, 200);  // reads are public
 }
 
 TEST_P(DepartmentsApi, ValidationNamesEveryBadField) {
-  auto r = Create(R"({"code":"a b","name":"","type":"ministry","region_code":"123","parent_code":7,"extra":1})");
+  auto r = Create(
+      R"({"code":"a b","name":"","type":"ministry","region_code":"123","parent_code":7,"extra":1})");
   ASSERT_EQ(r.status, 422) << r.body;
   std::set<std::string> fields;
   auto body = r.json();
-  for (const auto& e : body.at("errors").as_array()) fields.insert(std::string(e.at("field").as_string()));
-  EXPECT_EQ(fields, (std::set<std::string>{"parent_code", "extra"}));  // type errors are reported first
+  for (const auto& e : body.at("errors").as_array())
+    fields.insert(std::string(e.at("field").as_string()));
+  EXPECT_EQ(fields,
+            (std::set<std::string>{"parent_code", "extra"}));  // type errors are reported first
   auto r2 = Create(R"({"code":"a b","name":"","type":"ministry","region_code":"123"})");
   ASSERT_EQ(r2.status, 422);
   fields.clear();
   auto body2 = r2.json();
-  for (const auto& e : body2.at("errors").as_array()) fields.insert(std::string(e.at("field").as_string()));
+  for (const auto& e : body2.at("errors").as_array())
+    fields.insert(std::string(e.at("field").as_string()));
   EXPECT_EQ(fields, (std::set<std::string>{"code", "name", "type", "region_code"}));
   auto missing = Create(R"({"code":"x1"})");
   ASSERT_EQ(missing.status, 422);
@@ -125,7 +133,8 @@ TEST_P(DepartmentsApi, CyclesAreRefused) {
 }
 
 TEST_P(DepartmentsApi, CannotDeleteAUnitWithSubUnits) {
-  auto r = client_->Send(verb::delete_, "/api/v1/departments/3301-GOV", {}, server_->AdminHeaders());
+  auto r =
+      client_->Send(verb::delete_, "/api/v1/departments/3301-GOV", {}, server_->AdminHeaders());
   EXPECT_EQ(r.status, 409);
   EXPECT_NE(r.json().at("detail").as_string().find("sub-unit"), std::string::npos);
   EXPECT_EQ(client_->Get("/api/v1/departments/3301-GOV").status, 200);
@@ -144,7 +153,9 @@ TEST_P(DepartmentsApi, ListFiltersAndPaginates) {
   std::vector<std::string> codes;
   std::string cursor;
   for (int i = 0; i < 30; ++i) {
-    auto page = client_->Get("/api/v1/departments?limit=5" + (cursor.empty() ? "" : "&cursor=" + cursor)).json();
+    auto page =
+        client_->Get("/api/v1/departments?limit=5" + (cursor.empty() ? "" : "&cursor=" + cursor))
+            .json();
     for (const auto& d : page.at("items").as_array()) codes.emplace_back(d.at("code").as_string());
     if (page.at("next_cursor").is_null()) break;
     cursor = page.at("next_cursor").as_string();

@@ -79,7 +79,8 @@ class HttpServerTest : public ::testing::Test {
 };
 
 TEST_F(HttpServerTest, MalformedJsonIs400Problem) {
-  auto r = client_->SendJson(verb::post, "/api/v1/departments", "{\"code\": ", server_->AdminHeaders());
+  auto r =
+      client_->SendJson(verb::post, "/api/v1/departments", "{\"code\": ", server_->AdminHeaders());
   ExpectProblem(r, 400);
   EXPECT_NE(r.json().at("detail").as_string().find("JSON"), std::string::npos);
   ExpectStillServing();
@@ -87,7 +88,8 @@ TEST_F(HttpServerTest, MalformedJsonIs400Problem) {
 
 TEST_F(HttpServerTest, OversizeBodyIs413) {
   std::string big(8192, 'x');
-  auto r = client_->SendJson(verb::post, "/api/v1/departments", "\"" + big + "\"", server_->AdminHeaders());
+  auto r = client_->SendJson(verb::post, "/api/v1/departments", "\"" + big + "\"",
+                             server_->AdminHeaders());
   ExpectProblem(r, 413);
   ExpectStillServing();
 }
@@ -96,7 +98,8 @@ TEST_F(HttpServerTest, OversizeChunkedBodyIs413) {
   std::string chunk(3000, 'x');
   std::string req =
       "POST /api/v1/departments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-      "Transfer-Encoding: chunked\r\n\r\nbb8\r\n" + chunk + "\r\nbb8\r\n" + chunk + "\r\n0\r\n\r\n";
+      "Transfer-Encoding: chunked\r\n\r\nbb8\r\n" +
+      chunk + "\r\nbb8\r\n" + chunk + "\r\n0\r\n\r\n";
   std::string out = Raw(req);
   EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out.substr(0, 200);
   ExpectStillServing();
@@ -208,7 +211,8 @@ TEST_F(HttpServerTest, StaticFilesRefusePathTraversal) {
                              "/%2E%2E%2Fsecret-outside-root.txt", "/..%2fsecret-outside-root.txt",
                              "/.%2e/.%2e/etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
                              "/..\\secret-outside-root.txt", "/style.css%00.txt"}) {
-    std::string out = Raw(std::string("GET ") + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string out =
+        Raw(std::string("GET ") + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(out.find("TOP SECRET"), std::string::npos) << target;
     EXPECT_EQ(out.find("root:"), std::string::npos) << target;
     EXPECT_TRUE(out.rfind("HTTP/1.1 404", 0) == 0 || out.rfind("HTTP/1.1 400", 0) == 0 ||
@@ -224,11 +228,13 @@ TEST_F(HttpServerTest, MetricsCountRequestsByRouteAndStatus) {
   auto m = client_->Get("/metrics");
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(m.body.find("onewindow_http_requests_total{route=\"/api/v1/regions/{code}\",method=\"GET\",status=\"404\"} 1"),
+  EXPECT_NE(m.body.find("onewindow_http_requests_total{route=\"/api/v1/regions/"
+                        "{code}\",method=\"GET\",status=\"404\"} 1"),
             std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find("onewindow_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"),
-            std::string::npos);
+  EXPECT_NE(
+      m.body.find("onewindow_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"),
+      std::string::npos);
   EXPECT_NE(m.body.find("onewindow_db_pool_size 4"), std::string::npos);
   EXPECT_NE(m.body.find("onewindow_http_open_connections"), std::string::npos);
 }

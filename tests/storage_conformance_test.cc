@@ -31,10 +31,11 @@ class StorageConformance : public StoreTest {
 // A small schema with the dialect's blob type.
 Status CreateSchema(db::Connection& c) {
   std::string blob = c.dialect() == db::Dialect::kSqlite ? "BLOB" : "BYTEA";
-  return c.ExecScript("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT, n BIGINT, d DOUBLE PRECISION, b " + blob +
-                      "); CREATE TABLE child (id INTEGER PRIMARY KEY, k TEXT NOT NULL REFERENCES kv(k));"
-                      "CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
-                      "INSERT INTO counter VALUES (1, 0);");
+  return c.ExecScript(
+      "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT, n BIGINT, d DOUBLE PRECISION, b " + blob +
+      "); CREATE TABLE child (id INTEGER PRIMARY KEY, k TEXT NOT NULL REFERENCES kv(k));"
+      "CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+      "INSERT INTO counter VALUES (1, 0);");
 }
 
 TEST_P(StorageConformance, RoundTripsEveryValueType) {
@@ -43,10 +44,12 @@ TEST_P(StorageConformance, RoundTripsEveryValueType) {
   std::string binary(kBytes, sizeof kBytes - 1);
   const std::string chinese = "杭州市上城区 ✓ 𠀀";
   ASSERT_TRUE(database().Transact([&](db::Connection& c) -> Status {
-    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k, v, n, d, b) VALUES ($1, $2, $3, $4, $5)",
-                              {std::string("a"), chinese, int64_t{INT64_MAX}, 3.25, db::Blob{binary}}));
-    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k, v, n, d, b) VALUES ($1, $2, $3, $4, $5)",
-                              {std::string("b"), db::Value{}, int64_t{INT64_MIN}, -0.5, db::Value{}}));
+    OW_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO kv (k, v, n, d, b) VALUES ($1, $2, $3, $4, $5)",
+               {std::string("a"), chinese, int64_t{INT64_MAX}, 3.25, db::Blob{binary}}));
+    OW_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO kv (k, v, n, d, b) VALUES ($1, $2, $3, $4, $5)",
+               {std::string("b"), db::Value{}, int64_t{INT64_MIN}, -0.5, db::Value{}}));
     return {};
   }));
   ASSERT_TRUE(database().Read([&](db::Connection& c) -> Status {
@@ -81,7 +84,9 @@ TEST_P(StorageConformance, ErrorRollsBackTheWholeTransaction) {
 TEST_P(StorageConformance, ConstraintViolationsMapToCodes) {
   ASSERT_TRUE(database().Transact(CreateSchema));
   ASSERT_TRUE(database().Transact([](db::Connection& c) -> Status {
-    return c.Exec("INSERT INTO kv (k) VALUES ($1)", {std::string("dup")}).has_value() ? Status{} : Internal("insert");
+    return c.Exec("INSERT INTO kv (k) VALUES ($1)", {std::string("dup")}).has_value()
+               ? Status{}
+               : Internal("insert");
   }));
   auto dup = database().Transact([](db::Connection& c) -> Status {
     OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k) VALUES ($1)", {std::string("dup")}));
@@ -90,7 +95,8 @@ TEST_P(StorageConformance, ConstraintViolationsMapToCodes) {
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, Code::kAlreadyExists) << dup.error().message;
   auto fk = database().Transact([](db::Connection& c) -> Status {
-    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO child (id, k) VALUES ($1, $2)", {int64_t{1}, std::string("missing")}));
+    OW_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO child (id, k) VALUES ($1, $2)", {int64_t{1}, std::string("missing")}));
     return {};
   });
   ASSERT_FALSE(fk);

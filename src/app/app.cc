@@ -79,8 +79,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   http::ServerOptions so;
   so.host = listen.first;
   so.port = listen.second;
-  so.io_threads = config.io_threads > 0 ? static_cast<int>(config.io_threads)
-                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  so.io_threads = config.io_threads > 0
+                      ? static_cast<int>(config.io_threads)
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   so.handler_threads = static_cast<int>(config.handler_threads);
   so.body_limit = static_cast<uint64_t>(config.body_limit);
   so.header_limit = static_cast<uint32_t>(config.header_limit);
@@ -91,7 +92,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   so.max_connections = config.max_connections;
   so.handle_signals = handle_signals;
   http::Dispatcher* dispatcher = i.dispatcher.get();
-  i.server = std::make_unique<http::Server>(so, [dispatcher](http::Request& req) { return dispatcher->Handle(req); });
+  i.server = std::make_unique<http::Server>(
+      so, [dispatcher](http::Request& req) { return dispatcher->Handle(req); });
 
   http::Server* server = i.server.get();
   db::Database* db = i.db.get();
@@ -103,10 +105,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                       [db] { return static_cast<double>(db->Stats().size); });
   i.metrics.AddSample("onewindow_db_pool_in_use", "Database connections lent out now.", "gauge",
                       [db] { return static_cast<double>(db->Stats().in_use); });
-  i.metrics.AddSample("onewindow_db_pool_waits_total", "Acquisitions that waited for a free connection.",
-                      "counter", [db] { return static_cast<double>(db->Stats().waits); });
-  i.metrics.AddSample("onewindow_db_pool_timeouts_total", "Acquisitions that gave up waiting.", "counter",
-                      [db] { return static_cast<double>(db->Stats().timeouts); });
+  i.metrics.AddSample("onewindow_db_pool_waits_total",
+                      "Acquisitions that waited for a free connection.", "counter",
+                      [db] { return static_cast<double>(db->Stats().waits); });
+  i.metrics.AddSample("onewindow_db_pool_timeouts_total", "Acquisitions that gave up waiting.",
+                      "counter", [db] { return static_cast<double>(db->Stats().timeouts); });
   i.metrics.AddSample("onewindow_db_transaction_retries_total",
                       "Transactions retried after busy or serialization failures.", "counter",
                       [db] { return static_cast<double>(db->Stats().retries); });
@@ -115,10 +118,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
 
 Result<uint16_t> App::Listen() {
   OW_ASSIGN_OR_RETURN(uint16_t port, impl_->server->Listen());
-  log::Info("server.listening", {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
-                                 {"port", port},
-                                 {"url", "http://" + impl_->config.listen.substr(0, impl_->config.listen.rfind(':')) +
-                                             ":" + std::to_string(port) + "/"}});
+  log::Info("server.listening",
+            {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
+             {"port", port},
+             {"url", "http://" + impl_->config.listen.substr(0, impl_->config.listen.rfind(':')) +
+                         ":" + std::to_string(port) + "/"}});
   return port;
 }
 

@@ -30,9 +30,10 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir) {
   };
   // Parents are listed before their children in the file.
   for (const auto& item : doc.as_array()) {
-    if (!item.is_object()) return InvalidArgument("departments.json: every entry must be an object");
+    if (!item.is_object())
+      return InvalidArgument("departments.json: every entry must be an object");
     const auto& o = item.as_object();
-    departments::DepartmentInput d{str(o, "code"), str(o, "name"), str(o, "name_en"),
+    departments::DepartmentInput d{str(o, "code"), str(o, "name"),        str(o, "name_en"),
                                    str(o, "type"), str(o, "region_code"), str(o, "parent_code")};
     auto existing = departments.Get(d.code);
     if (existing) {
@@ -41,7 +42,8 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir) {
     } else {
       auto created = departments.Create(d);
       if (!created) {
-        return Error(created.error().code, "departments.json " + d.code + ": " + created.error().message,
+        return Error(created.error().code,
+                     "departments.json " + d.code + ": " + created.error().message,
                      created.error().fields);
       }
       ++summary.departments_created;

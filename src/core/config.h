@@ -30,7 +30,7 @@ struct Config {
   int64_t idle_timeout_ms = 60000;  // keep-alive connections idle longer are closed
   int64_t shutdown_grace_ms = 10000;
   int64_t max_connections = 10000;
-  std::string admin_token;          // bootstrap admin bearer token (secret)
+  std::string admin_token;  // bootstrap admin bearer token (secret)
   std::string log_level = "info";
   // [database]
   std::string database_url = "sqlite:./data/onewindow.db";  // may hold a password (secret)
@@ -52,7 +52,8 @@ const std::vector<ConfigField>& ConfigFields();
 
 // Applies defaults, then `toml_path` (if non-empty), then the environment `env`.
 // Unknown TOML keys and malformed values are errors naming the key.
-Result<Config> LoadConfig(const std::string& toml_path, const std::map<std::string, std::string>& env);
+Result<Config> LoadConfig(const std::string& toml_path,
+                          const std::map<std::string, std::string>& env);
 
 // Reads the process environment into a map (only ONEWINDOW_* variables).
 std::map<std::string, std::string> ProcessEnvironment();

@@ -31,14 +31,15 @@ TEST(Csv, RejectsStrayQuote) {
 
 TEST(Text, Utf8Validation) {
   EXPECT_TRUE(text::IsValidUtf8("杭州 abc"));
-  EXPECT_FALSE(text::IsValidUtf8("\xC0\xAF"));          // overlong
-  EXPECT_FALSE(text::IsValidUtf8("\xED\xA0\x80"));      // surrogate
-  EXPECT_FALSE(text::IsValidUtf8("\xE6\x9D"));          // truncated
+  EXPECT_FALSE(text::IsValidUtf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(text::IsValidUtf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(text::IsValidUtf8("\xE6\x9D"));      // truncated
   EXPECT_EQ(text::CodePoints("杭州ab"), 4u);
 }
 
 TEST(Text, Base64UrlRoundTrip) {
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "330102", std::string("x\x1fy\xff", 4)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "330102", std::string("x\x1fy\xff", 4)}) {
     auto d = text::Base64UrlDecode(text::Base64UrlEncode(s));
     ASSERT_TRUE(d);
     EXPECT_EQ(*d, s);

@@ -16,7 +16,8 @@ Result<std::vector<Record>> Parse(std::string_view text) {
         ++i;
         for (;;) {
           if (i >= text.size()) {
-            return InvalidArgument("line " + std::to_string(start_line) + ": unterminated quoted field");
+            return InvalidArgument("line " + std::to_string(start_line) +
+                                   ": unterminated quoted field");
           }
           char c = text[i++];
           if (c == '"') {
@@ -32,14 +33,16 @@ Result<std::vector<Record>> Parse(std::string_view text) {
           }
         }
         if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-          return InvalidArgument("line " + std::to_string(line) + ": unexpected character after closing quote");
+          return InvalidArgument("line " + std::to_string(line) +
+                                 ": unexpected character after closing quote");
         }
       } else {
         size_t end = text.find_first_of(",\r\n", i);
         if (end == std::string_view::npos) end = text.size();
         field.assign(text.substr(i, end - i));
         if (field.find('"') != std::string::npos) {
-          return InvalidArgument("line " + std::to_string(line) + ": quote inside an unquoted field");
+          return InvalidArgument("line " + std::to_string(line) +
+                                 ": quote inside an unquoted field");
         }
         i = end;
       }

@@ -86,6 +86,7 @@ class Validator {
 #define OW_CONCAT_(a, b) OW_CONCAT_INNER_(a, b)
 
 // Propagates an error from an expression yielding a Result/Status.
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration, `tmp` a name.
 #define OW_RETURN_IF_ERROR(expr) OW_RETURN_IF_ERROR_IMPL_(OW_CONCAT_(ow_status_, __LINE__), expr)
 #define OW_RETURN_IF_ERROR_IMPL_(tmp, expr) \
   do {                                      \
@@ -100,5 +101,6 @@ class Validator {
   auto tmp = (expr);                              \
   if (!tmp) return tmp.error();                   \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // OW_CORE_ERROR_H_

@@ -18,10 +18,18 @@ void SetLevel(Level level);
 bool ParseLevel(std::string_view name, Level* out);
 
 void Write(Level level, std::string_view event, boost::json::object fields = {});
-inline void Debug(std::string_view e, boost::json::object f = {}) { Write(Level::kDebug, e, std::move(f)); }
-inline void Info(std::string_view e, boost::json::object f = {}) { Write(Level::kInfo, e, std::move(f)); }
-inline void Warn(std::string_view e, boost::json::object f = {}) { Write(Level::kWarn, e, std::move(f)); }
-inline void Error(std::string_view e, boost::json::object f = {}) { Write(Level::kError, e, std::move(f)); }
+inline void Debug(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kDebug, e, std::move(f));
+}
+inline void Info(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kInfo, e, std::move(f));
+}
+inline void Warn(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kWarn, e, std::move(f));
+}
+inline void Error(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kError, e, std::move(f));
+}
 
 }  // namespace ow::log
 

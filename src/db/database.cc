@@ -8,9 +8,7 @@
 
 namespace ow::db {
 
-std::string_view DialectName(Dialect d) {
-  return d == Dialect::kSqlite ? "sqlite" : "postgresql";
-}
+std::string_view DialectName(Dialect d) { return d == Dialect::kSqlite ? "sqlite" : "postgresql"; }
 
 bool Rows::IsNull(size_t row, size_t col) const {
   return std::holds_alternative<std::monostate>(rows_[row][col]);

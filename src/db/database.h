@@ -82,11 +82,11 @@ class Connection {
 };
 
 struct PoolStats {
-  int64_t size = 0;       // connections open
-  int64_t in_use = 0;     // connections lent out now
-  int64_t waits = 0;      // acquisitions that had to wait, since start
-  int64_t timeouts = 0;   // acquisitions that gave up, since start
-  int64_t retries = 0;    // transactions retried after busy/serialization failures
+  int64_t size = 0;      // connections open
+  int64_t in_use = 0;    // connections lent out now
+  int64_t waits = 0;     // acquisitions that had to wait, since start
+  int64_t timeouts = 0;  // acquisitions that gave up, since start
+  int64_t retries = 0;   // transactions retried after busy/serialization failures
 };
 
 struct Options {
@@ -116,7 +116,9 @@ class Database {
   // Closes every connection; calls after Close fail with kUnavailable.
   virtual void Close() = 0;
 
-  Status Read(const std::function<Status(Connection&)>& fn) { return Transact(fn, TxMode::kReadOnly); }
+  Status Read(const std::function<Status(Connection&)>& fn) {
+    return Transact(fn, TxMode::kReadOnly);
+  }
 };
 
 // Opens "sqlite:PATH" (creating parent folders and the file), "sqlite::memory:" or

@@ -45,9 +45,10 @@ Result<DepartmentInput> ParseInput(const http::Context& ctx, bool creating) {
     std::string* out;
     bool required;
   };
-  Member members[] = {{"code", &in.code, creating},           {"name", &in.name, true},
-                      {"name_en", &in.name_en, false},        {"type", &in.type, true},
-                      {"region_code", &in.region_code, true}, {"parent_code", &in.parent_code, false}};
+  Member members[] = {
+      {"code", &in.code, creating},           {"name", &in.name, true},
+      {"name_en", &in.name_en, false},        {"type", &in.type, true},
+      {"region_code", &in.region_code, true}, {"parent_code", &in.parent_code, false}};
   for (const auto& [key, value] : body) {
     bool known = false;
     for (auto& m : members) {
@@ -75,14 +76,16 @@ Result<std::optional<int64_t>> IfMatch(const http::Context& ctx) {
   std::string_view h = ctx.request[http::Field::if_match];
   if (h.empty() || h == "*") return std::optional<int64_t>();
   if (h.size() >= 4 && h.front() == '"' && h.back() == '"' && h[1] == 'v') {
-    if (auto n = text::ParseInt(h.substr(2, h.size() - 3), 1, INT64_MAX)) return std::optional<int64_t>(*n);
+    if (auto n = text::ParseInt(h.substr(2, h.size() - 3), 1, INT64_MAX))
+      return std::optional<int64_t>(*n);
   }
   return InvalidArgument("If-Match must be an ETag this API returned, like \"v3\"");
 }
 
 http::Response Fail(const http::Context& ctx, const Error& e, bool precondition) {
   // A stale If-Match is 412 Precondition Failed (RFC 9110 13.1.1), not 409.
-  if (precondition && e.code == Code::kConflict && e.message.find("changed by someone else") != std::string::npos) {
+  if (precondition && e.code == Code::kConflict &&
+      e.message.find("changed by someone else") != std::string::npos) {
     return http::Problem(http::Status::precondition_failed, e.message, ctx.path);
   }
   return http::Problem(e, ctx.path);
@@ -153,7 +156,8 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     if (auto st = guard->Check(ctx); !st) return http::Problem(st.error(), ctx.path);
     auto version = IfMatch(ctx);
     if (!version) return http::Problem(version.error(), ctx.path);
-    if (auto st = s->Delete(ctx.Param("code"), *version); !st) return Fail(ctx, st.error(), version->has_value());
+    if (auto st = s->Delete(ctx.Param("code"), *version); !st)
+      return Fail(ctx, st.error(), version->has_value());
     return http::Response{http::Status::no_content, 11};
   });
 }

@@ -30,16 +30,20 @@ bool ValidCode(std::string_view code) {
 
 bool ValidText(std::string_view s, size_t max) {
   return text::IsValidUtf8(s) && text::CodePoints(s) <= max &&
-         std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+         std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20; });
 }
 
 }  // namespace
 
 Status Service::Validate(const DepartmentInput& in, bool creating) {
   Validator v;
-  if (creating && !ValidCode(in.code)) v.Add("code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
-  if (in.name.empty() || !ValidText(in.name, 100)) v.Add("name", "must be 1 to 100 characters, no control characters");
-  if (!ValidText(in.name_en, 200)) v.Add("name_en", "must be at most 200 characters, no control characters");
+  if (creating && !ValidCode(in.code))
+    v.Add("code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
+  if (in.name.empty() || !ValidText(in.name, 100))
+    v.Add("name", "must be 1 to 100 characters, no control characters");
+  if (!ValidText(in.name_en, 200))
+    v.Add("name_en", "must be at most 200 characters, no control characters");
   if (std::find(std::begin(kTypes), std::end(kTypes), in.type) == std::end(kTypes)) {
     std::string all;
     for (auto t : kTypes) all += (all.empty() ? "" : ", ") + std::string(t);
@@ -50,8 +54,10 @@ Status Service::Validate(const DepartmentInput& in, bool creating) {
   } else if (auto st = regions_.MustExist(in.region_code); !st) {
     v.Add("region_code", "no region with this code");
   }
-  if (!in.parent_code.empty() && !ValidCode(in.parent_code)) v.Add("parent_code", "is not a department code");
-  if (!in.parent_code.empty() && in.parent_code == in.code) v.Add("parent_code", "a unit cannot be its own parent");
+  if (!in.parent_code.empty() && !ValidCode(in.parent_code))
+    v.Add("parent_code", "is not a department code");
+  if (!in.parent_code.empty() && in.parent_code == in.code)
+    v.Add("parent_code", "a unit cannot be its own parent");
   return v.Finish();
 }
 
@@ -82,7 +88,8 @@ Status Service::CheckParent(db::Connection& c, const std::string& code, const De
 
 Result<Department> Service::Create(const DepartmentInput& in) {
   OW_RETURN_IF_ERROR(Validate(in, true));
-  Department d{in.code, in.name, in.name_en, in.type, in.region_code, in.parent_code, 1, NowRfc3339(), {}};
+  Department d{in.code,        in.name, in.name_en,   in.type, in.region_code,
+               in.parent_code, 1,       NowRfc3339(), {}};
   d.updated_at = d.created_at;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(auto existing, Store::Get(c, in.code));
@@ -114,7 +121,8 @@ Result<Department> Service::Update(const std::string& code, const DepartmentInpu
     if (!current) return NotFound("no department with code " + code);
     if (expected_version && *expected_version != current->version) {
       return Conflict("department " + code + " was changed by someone else (version " +
-                      std::to_string(current->version) + ", expected " + std::to_string(*expected_version) + ")");
+                      std::to_string(current->version) + ", expected " +
+                      std::to_string(*expected_version) + ")");
     }
     OW_RETURN_IF_ERROR(CheckParent(c, code, input));
     out = *current;
@@ -152,9 +160,12 @@ Status Service::Delete(const std::string& code, std::optional<int64_t> expected_
 
 Result<DepartmentPage> Service::List(const ListQuery& q) {
   Validator v;
-  if (!q.region_code.empty() && !regions::LevelOfCode(q.region_code)) v.Add("region", "must be a region code");
-  if (!q.within.empty() && !regions::LevelOfCode(q.within)) v.Add("within", "must be a region code");
-  if (!q.type.empty() && std::find(std::begin(kTypes), std::end(kTypes), q.type) == std::end(kTypes)) {
+  if (!q.region_code.empty() && !regions::LevelOfCode(q.region_code))
+    v.Add("region", "must be a region code");
+  if (!q.within.empty() && !regions::LevelOfCode(q.within))
+    v.Add("within", "must be a region code");
+  if (!q.type.empty() &&
+      std::find(std::begin(kTypes), std::end(kTypes), q.type) == std::end(kTypes)) {
     v.Add("type", "is not a department type");
   }
   std::string after;

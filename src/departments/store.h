@@ -21,8 +21,8 @@ class Store {
   static Result<bool> Update(db::Connection& c, const Department& d);
   static Result<bool> Delete(db::Connection& c, const std::string& code);
   static Result<int64_t> CountChildren(db::Connection& c, const std::string& code);
-  static Result<std::vector<Department>> List(db::Connection& c, const ListQuery& q, const std::string& after,
-                                              int limit);
+  static Result<std::vector<Department>> List(db::Connection& c, const ListQuery& q,
+                                              const std::string& after, int limit);
 };
 
 }  // namespace ow::departments

@@ -60,7 +60,8 @@ Response Dispatcher::Handle(Request& request) const {
   try {
     res = next(ctx);
   } catch (const std::exception& e) {
-    log::Error("http.handler_exception", {{"what", e.what()}, {"route", ctx.route}, {"request_id", ctx.request_id}});
+    log::Error("http.handler_exception",
+               {{"what", e.what()}, {"route", ctx.route}, {"request_id", ctx.request_id}});
     res = Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
   }
   res.keep_alive(request.keep_alive());
@@ -79,9 +80,9 @@ Response Dispatcher::Route(Context& ctx) const {
   if (!m.route) {
     if (!m.allowed.empty()) {
       ctx.route = "method_not_allowed";
-      Response res = Problem(Status::method_not_allowed,
-                             std::string(ctx.request.method_string()) + " is not allowed on " + ctx.path,
-                             ctx.path);
+      Response res = Problem(
+          Status::method_not_allowed,
+          std::string(ctx.request.method_string()) + " is not allowed on " + ctx.path, ctx.path);
       res.set(Field::allow, AllowHeader(m.allowed));
       return res;
     }
@@ -97,7 +98,8 @@ Response Dispatcher::Route(Context& ctx) const {
   ctx.path_params = std::move(m.params);
   if ((method == Verb::post || method == Verb::put || method == Verb::patch) &&
       !ctx.request.body().empty() && !IsJsonType(ctx.request[Field::content_type])) {
-    return Problem(Status::unsupported_media_type, "request body must be application/json", ctx.path);
+    return Problem(Status::unsupported_media_type, "request body must be application/json",
+                   ctx.path);
   }
   return m.route->handler(ctx);
 }

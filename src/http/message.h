@@ -27,11 +27,11 @@ using Verb = beast_http::verb;
 // for the duration of the handler call only.
 struct Context {
   Request& request;
-  std::string path;                                     // percent-decoded path, no query
+  std::string path;  // percent-decoded path, no query
   std::vector<std::pair<std::string, std::string>> path_params;
-  std::multimap<std::string, std::string> query;        // decoded query parameters
+  std::multimap<std::string, std::string> query;  // decoded query parameters
   std::string request_id;
-  std::string route;                                    // matched route pattern, for metrics
+  std::string route;  // matched route pattern, for metrics
 
   // The value of path parameter `name`; asserts it was declared in the pattern.
   const std::string& Param(std::string_view name) const;

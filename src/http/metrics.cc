@@ -28,7 +28,8 @@ std::string Num(double v) {
 
 }  // namespace
 
-void Metrics::Observe(const std::string& route, std::string_view method, int status, double seconds) {
+void Metrics::Observe(const std::string& route, std::string_view method, int status,
+                      double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   ++requests_[{route, std::string(method), status}];
   Histogram& h = latency_[route];
@@ -39,7 +40,8 @@ void Metrics::Observe(const std::string& route, std::string_view method, int sta
   h.sum += seconds;
 }
 
-void Metrics::AddSample(std::string name, std::string help, std::string type, std::function<double()> fn) {
+void Metrics::AddSample(std::string name, std::string help, std::string type,
+                        std::function<double()> fn) {
   std::lock_guard<std::mutex> lock(mu_);
   samples_.push_back({std::move(name), std::move(help), std::move(type), std::move(fn)});
 }
@@ -54,15 +56,17 @@ std::string Metrics::Render() const {
     os << "onewindow_http_requests_total{route=\"" << Escape(route) << "\",method=\"" << method
        << "\",status=\"" << status << "\"} " << n << "\n";
   }
-  os << "# HELP onewindow_http_request_duration_seconds Time from request parsed to response ready.\n"
+  os << "# HELP onewindow_http_request_duration_seconds Time from request parsed to response "
+        "ready.\n"
         "# TYPE onewindow_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : latency_) {
     std::string label = "route=\"" + Escape(route) + "\"";
     for (size_t i = 0; i < kBuckets.size(); ++i) {
-      os << "onewindow_http_request_duration_seconds_bucket{" << label << ",le=\"" << Num(kBuckets[i])
-         << "\"} " << h.buckets[i] << "\n";
+      os << "onewindow_http_request_duration_seconds_bucket{" << label << ",le=\""
+         << Num(kBuckets[i]) << "\"} " << h.buckets[i] << "\n";
     }
-    os << "onewindow_http_request_duration_seconds_bucket{" << label << ",le=\"+Inf\"} " << h.count << "\n";
+    os << "onewindow_http_request_duration_seconds_bucket{" << label << ",le=\"+Inf\"} " << h.count
+       << "\n";
     os << "onewindow_http_request_duration_seconds_sum{" << label << "} " << Num(h.sum) << "\n";
     os << "onewindow_http_request_duration_seconds_count{" << label << "} " << h.count << "\n";
   }

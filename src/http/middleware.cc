@@ -11,7 +11,8 @@ namespace {
 bool ValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
   }
   return true;
 }
@@ -44,7 +45,8 @@ Middleware AccessLog() {
   return [](Context& ctx, const Next& next) {
     auto start = std::chrono::steady_clock::now();
     Response res = next(ctx);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     log::Info("http.request", {{"method", std::string(ctx.request.method_string())},
                                {"path", ctx.path},
                                {"route", ctx.route},

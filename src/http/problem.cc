@@ -14,10 +14,10 @@ std::string SlugFor(Status s) {
   return reason;
 }
 
-Response Make(Status status, std::string type, std::string_view detail, std::string_view instance,
-              const std::vector<FieldError>* fields) {
+Response Make(Status status, const std::string& type, std::string_view detail,
+              std::string_view instance, const std::vector<FieldError>* fields) {
   boost::json::object body;
-  body["type"] = std::move(type);
+  body["type"] = type;
   body["title"] = std::string(beast_http::obsolete_reason(status));
   body["status"] = static_cast<int>(status);
   if (!detail.empty()) body["detail"] = detail;
@@ -41,14 +41,20 @@ Status StatusFor(const Error& e) {
   switch (e.code) {
     case Code::kInvalidArgument:
       return e.fields.empty() ? Status::bad_request : Status::unprocessable_entity;
-    case Code::kNotFound: return Status::not_found;
-    case Code::kAlreadyExists: return Status::conflict;
-    case Code::kConflict: return Status::conflict;
-    case Code::kPermissionDenied: return Status::forbidden;
-    case Code::kUnauthenticated: return Status::unauthorized;
-    case Code::kFailedPrecondition: return Status::conflict;
-    case Code::kUnavailable: return Status::service_unavailable;
-    case Code::kInternal: return Status::internal_server_error;
+    case Code::kNotFound:
+      return Status::not_found;
+    case Code::kAlreadyExists:
+    case Code::kConflict:
+    case Code::kFailedPrecondition:
+      return Status::conflict;
+    case Code::kPermissionDenied:
+      return Status::forbidden;
+    case Code::kUnauthenticated:
+      return Status::unauthorized;
+    case Code::kUnavailable:
+      return Status::service_unavailable;
+    case Code::kInternal:
+      return Status::internal_server_error;
   }
   return Status::internal_server_error;
 }

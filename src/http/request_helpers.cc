@@ -7,7 +7,8 @@
 namespace ow::http {
 
 ow::Status AdminGuard::Check(const Context& ctx) const {
-  if (token_.empty()) return PermissionDenied("administrative writes are disabled: no admin token is configured");
+  if (token_.empty())
+    return PermissionDenied("administrative writes are disabled: no admin token is configured");
   std::string_view auth = ctx.request[Field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
   if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {

@@ -32,7 +32,9 @@ void Router::Add(Verb method, std::string pattern, Handler handler) {
 
 namespace {
 
-bool IsParam(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+bool IsParam(const std::string& seg) {
+  return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+}
 
 // Number of literal segments, for specificity ordering; -1 when it does not match.
 int MatchRoute(const Route& r, const std::vector<std::string>& segs,

@@ -25,9 +25,9 @@ struct Route {
 };
 
 struct Match {
-  const Route* route = nullptr;       // null: no route for this method and path
+  const Route* route = nullptr;  // null: no route for this method and path
   std::vector<std::pair<std::string, std::string>> params;
-  std::vector<Verb> allowed;          // when route is null: methods the path does support
+  std::vector<Verb> allowed;  // when route is null: methods the path does support
 };
 
 class Router {
@@ -37,7 +37,9 @@ class Router {
   void Post(std::string pattern, Handler h) { Add(Verb::post, std::move(pattern), std::move(h)); }
   void Put(std::string pattern, Handler h) { Add(Verb::put, std::move(pattern), std::move(h)); }
   void Patch(std::string pattern, Handler h) { Add(Verb::patch, std::move(pattern), std::move(h)); }
-  void Delete(std::string pattern, Handler h) { Add(Verb::delete_, std::move(pattern), std::move(h)); }
+  void Delete(std::string pattern, Handler h) {
+    Add(Verb::delete_, std::move(pattern), std::move(h));
+  }
 
   // Finds the route for `method` and decoded `path`. HEAD matches GET routes.
   // Literal segments win over parameters at the same position.

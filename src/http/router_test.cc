@@ -20,7 +20,8 @@ TEST(Router, MatchesParametersAndPrefersLiterals) {
   ASSERT_EQ(m.params.size(), 1u);
   EXPECT_EQ(m.params[0].second, "330102");
   EXPECT_EQ(r.Find(Verb::get, "/api/v1/regions/search").route->pattern, "/api/v1/regions/search");
-  EXPECT_EQ(r.Find(Verb::get, "/api/v1/regions/33/children").route->pattern, "/api/v1/regions/{code}/children");
+  EXPECT_EQ(r.Find(Verb::get, "/api/v1/regions/33/children").route->pattern,
+            "/api/v1/regions/{code}/children");
 }
 
 TEST(Router, ReportsAllowedMethodsFor405) {

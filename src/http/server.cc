@@ -28,7 +28,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen) {
   auto colon = listen.rfind(':');
   if (colon == std::string_view::npos) return InvalidArgument("listen address must be HOST:PORT");
   std::string host(listen.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   std::string_view port_text = listen.substr(colon + 1);
   unsigned port = 0;
   auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
@@ -68,7 +69,9 @@ struct Server::Impl {
   uint64_t next_id = 0;
 
   Impl(ServerOptions o, Handler h)
-      : options(std::move(o)), handler(std::move(h)), handlers(std::max(1, options.handler_threads)) {}
+      : options(std::move(o)),
+        handler(std::move(h)),
+        handlers(std::max(1, options.handler_threads)) {}
 
   awaitable<void> Accept() {
     for (;;) {
@@ -95,7 +98,7 @@ struct Server::Impl {
         live.emplace(id, state);
       }
       ++connections;
-      asio::co_spawn(exec, Serve(state), [this, id](std::exception_ptr e) {
+      asio::co_spawn(exec, Serve(state), [this, id](const std::exception_ptr& e) {
         if (e) {
           try {
             std::rethrow_exception(e);
@@ -154,7 +157,8 @@ struct Server::Impl {
       c.stream.expires_after(options.read_timeout);
       auto [hec, hn] = co_await beast_http::async_read_header(c.stream, buffer, parser, kNoThrow);
       if (hec == beast_http::error::header_limit) {
-        co_await Fail(c, Status::request_header_fields_too_large, "request headers exceed the limit");
+        co_await Fail(c, Status::request_header_fields_too_large,
+                      "request headers exceed the limit");
         break;
       }
       if (hec == beast_http::error::body_limit) {
@@ -210,7 +214,8 @@ struct Server::Impl {
 
   void BeginShutdown() {
     if (stopping.exchange(true)) return;
-    log::Info("http.shutdown_started", {{"connections", connections.load()}, {"in_flight", in_flight.load()}});
+    log::Info("http.shutdown_started",
+              {{"connections", connections.load()}, {"in_flight", in_flight.load()}});
     asio::post(ioc, [this] {
       boost::system::error_code ignored;
       acceptor.close(ignored);
@@ -253,9 +258,7 @@ struct Server::Impl {
 Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-Server::~Server() {
-  impl_->handlers.join();
-}
+Server::~Server() { impl_->handlers.join(); }
 
 Result<uint16_t> Server::Listen() {
   auto& i = *impl_;

@@ -20,10 +20,8 @@ struct FileSpec {
 };
 
 constexpr FileSpec kFiles[] = {
-    {"provinces.csv", Level::kProvince, nullptr},
-    {"cities.csv", Level::kCity, "provinceCode"},
-    {"areas.csv", Level::kCounty, "cityCode"},
-    {"streets.csv", Level::kTownship, "areaCode"},
+    {"provinces.csv", Level::kProvince, nullptr},    {"cities.csv", Level::kCity, "provinceCode"},
+    {"areas.csv", Level::kCounty, "cityCode"},       {"streets.csv", Level::kTownship, "areaCode"},
     {"villages.csv", Level::kVillage, "streetCode"},
 };
 
@@ -77,8 +75,9 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
     int code_col = column("code"), name_col = column("name");
     int parent_col = spec.parent_column ? column(spec.parent_column) : -1;
     if (code_col < 0 || name_col < 0 || (spec.parent_column && parent_col < 0)) {
-      error(std::string(spec.file) + ":1", std::string("header must name columns code, name") +
-                                               (spec.parent_column ? std::string(", ") + spec.parent_column : ""));
+      error(std::string(spec.file) + ":1",
+            std::string("header must name columns code, name") +
+                (spec.parent_column ? std::string(", ") + spec.parent_column : ""));
       continue;
     }
     std::vector<std::pair<int, size_t>> ancestor_cols;
@@ -123,7 +122,9 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
       ++summary.per_level[static_cast<int>(spec.level) - 1];
     }
   }
-  if (!any_file) return InvalidArgument(dir + " holds none of provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv");
+  if (!any_file)
+    return InvalidArgument(
+        dir + " holds none of provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv");
 
   // Parents must be in these files or already stored.
   std::vector<std::pair<size_t, std::string>> missing_parents;
@@ -144,7 +145,8 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
         if (p) {
           checked_ok.insert(parent);
         } else {
-          error(std::string(kFiles[static_cast<int>(rows[i].level) - 1].file) + " code " + rows[i].code,
+          error(std::string(kFiles[static_cast<int>(rows[i].level) - 1].file) + " code " +
+                    rows[i].code,
                 "parent region " + parent + " is neither in the files nor stored");
         }
       }
@@ -153,16 +155,17 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
   }
   if (!errors.empty()) {
     std::string msg = "import rejected, nothing was written: " + std::to_string(errors.size()) +
-                      (errors.size() >= kMaxErrors ? "+" : "") + " error(s); first: " + errors[0].field +
-                      ": " + errors[0].message;
+                      (errors.size() >= kMaxErrors ? "+" : "") +
+                      " error(s); first: " + errors[0].field + ": " + errors[0].message;
     return Error(Code::kInvalidArgument, std::move(msg), std::move(errors));
   }
 
   constexpr size_t kChunk = 20000;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     for (size_t startrow = 0; startrow < rows.size(); startrow += kChunk) {
-      std::vector<Region> chunk(rows.begin() + static_cast<std::ptrdiff_t>(startrow),
-                                rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), startrow + kChunk)));
+      std::vector<Region> chunk(
+          rows.begin() + static_cast<std::ptrdiff_t>(startrow),
+          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), startrow + kChunk)));
       OW_RETURN_IF_ERROR(Store::Upsert(c, chunk));
       if (progress) progress("write", static_cast<int64_t>(startrow + chunk.size()), summary.rows);
     }

@@ -22,7 +22,8 @@ std::string_view LevelName(Level level) { return kNames[static_cast<int>(level) 
 
 std::optional<Level> ParseLevel(std::string_view name) {
   for (int i = 0; i < 5; ++i) {
-    if (kNames[i] == name || std::string_view(std::to_string(i + 1)) == name) return static_cast<Level>(i + 1);
+    if (kNames[i] == name || std::string_view(std::to_string(i + 1)) == name)
+      return static_cast<Level>(i + 1);
   }
   return std::nullopt;
 }
@@ -37,7 +38,8 @@ std::vector<std::string> AncestorCodes(std::string_view code) {
   std::vector<std::string> out;
   auto level = LevelOfCode(code);
   if (!level) return out;
-  for (int i = 0; i < static_cast<int>(*level) - 1; ++i) out.emplace_back(code.substr(0, kLengths[i]));
+  for (int i = 0; i < static_cast<int>(*level) - 1; ++i)
+    out.emplace_back(code.substr(0, kLengths[i]));
   return out;
 }
 

@@ -64,9 +64,10 @@ void AddRoutes(http::Router& r, Service& service) {
     if (auto l = ctx.Query("level")) {
       q.level = ParseLevel(*l);
       if (!q.level) {
-        return http::Problem(Error(Code::kInvalidArgument, "invalid query",
-                                   {{"level", "must be province, city, county, township or village"}}),
-                             ctx.path);
+        return http::Problem(
+            Error(Code::kInvalidArgument, "invalid query",
+                  {{"level", "must be province, city, county, township or village"}}),
+            ctx.path);
       }
     }
     auto result = s->Search(q);
@@ -101,7 +102,9 @@ void AddRoutes(http::Router& r, Service& service) {
     path += result->region.name;
     // A missing ancestor (partial data) is reported instead of silently shortening the path.
     bool complete = result->ancestors.size() + 1 == static_cast<size_t>(result->region.level);
-    json::object o{{"code", result->region.code}, {"path", path}, {"complete", complete},
+    json::object o{{"code", result->region.code},
+                   {"path", path},
+                   {"complete", complete},
                    {"regions", std::move(regions)}};
     return http::Cacheable(ctx, http::Json(http::Status::ok, o), kCache);
   });

@@ -26,7 +26,8 @@ Result<RegionWithPath> Service::Get(const std::string& code) {
     codes.push_back(code);
     OW_ASSIGN_OR_RETURN(auto rows, Store::GetMany(c, codes));
     // Order province first by code length; the region itself is the longest.
-    std::sort(rows.begin(), rows.end(), [](const Region& a, const Region& b) { return a.code.size() < b.code.size(); });
+    std::sort(rows.begin(), rows.end(),
+              [](const Region& a, const Region& b) { return a.code.size() < b.code.size(); });
     if (rows.empty() || rows.back().code != code) return {};
     found = true;
     out.region = rows.back();
@@ -38,7 +39,8 @@ Result<RegionWithPath> Service::Get(const std::string& code) {
   return out;
 }
 
-Result<RegionPage> Service::Children(const std::string& code, int limit, const std::string& cursor) {
+Result<RegionPage> Service::Children(const std::string& code, int limit,
+                                     const std::string& cursor) {
   if (!code.empty()) OW_RETURN_IF_ERROR(ValidateCode(code));
   std::string after;
   if (!cursor.empty()) {

@@ -16,17 +16,17 @@
 namespace ow::regions {
 
 struct SearchQuery {
-  std::string prefix;               // name prefix, required, 1-50 code points
-  std::optional<Level> level;       // only this level
-  std::string within;               // only under this region code
+  std::string prefix;          // name prefix, required, 1-50 code points
+  std::optional<Level> level;  // only this level
+  std::string within;          // only under this region code
   int limit = 20;
   std::string cursor;
 };
 
 struct ImportSummary {
-  int64_t rows = 0;                 // rows read from the files
-  int64_t per_level[5] = {};        // rows by level, province first
-  int64_t total_in_database = 0;    // regions stored after the import
+  int64_t rows = 0;               // rows read from the files
+  int64_t per_level[5] = {};      // rows by level, province first
+  int64_t total_in_database = 0;  // regions stored after the import
   double seconds = 0;
 };
 

@@ -46,8 +46,8 @@ std::string UpsertSql(size_t rows) {
   for (size_t i = 0; i < rows; ++i) {
     if (i) sql += ",";
     size_t b = i * 4;
-    sql += "($" + std::to_string(b + 1) + ",$" + std::to_string(b + 2) + ",$" + std::to_string(b + 3) +
-           ",$" + std::to_string(b + 4) + ")";
+    sql += "($" + std::to_string(b + 1) + ",$" + std::to_string(b + 2) + ",$" +
+           std::to_string(b + 3) + ",$" + std::to_string(b + 4) + ")";
   }
   sql +=
       " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,"
@@ -80,12 +80,14 @@ Status Store::Upsert(db::Connection& c, const std::vector<Region>& rows) {
 }
 
 Result<std::optional<Region>> Store::Get(db::Connection& c, const std::string& code) {
-  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kColumns + " FROM regions WHERE code = $1", {code}));
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query(std::string("SELECT ") + kColumns + " FROM regions WHERE code = $1", {code}));
   if (r.empty()) return std::optional<Region>();
   return std::optional<Region>(ToRegions(r)[0]);
 }
 
-Result<std::vector<Region>> Store::GetMany(db::Connection& c, const std::vector<std::string>& codes) {
+Result<std::vector<Region>> Store::GetMany(db::Connection& c,
+                                           const std::vector<std::string>& codes) {
   // Ancestor lists have at most 5 codes; pad to a fixed arity so one prepared statement serves all.
   std::vector<db::Value> params;
   for (size_t i = 0; i < 5; ++i) params.emplace_back(i < codes.size() ? codes[i] : std::string());
@@ -111,7 +113,8 @@ Result<std::vector<Region>> Store::Children(db::Connection& c, const std::string
 }
 
 Result<std::vector<Region>> Store::SearchByName(db::Connection& c, const std::string& prefix,
-                                                std::optional<Level> level, const std::string& within,
+                                                std::optional<Level> level,
+                                                const std::string& within,
                                                 const std::string& after_name,
                                                 const std::string& after_code, int limit) {
   // [prefix, prefix + U+10FFFF) covers every name starting with prefix in byte order.

@@ -18,14 +18,16 @@ class Store {
   static Status Upsert(db::Connection& c, const std::vector<Region>& rows);
   static Result<std::optional<Region>> Get(db::Connection& c, const std::string& code);
   // The regions among `codes` that exist, in no particular order.
-  static Result<std::vector<Region>> GetMany(db::Connection& c, const std::vector<std::string>& codes);
+  static Result<std::vector<Region>> GetMany(db::Connection& c,
+                                             const std::vector<std::string>& codes);
   // Children of `parent` (empty = provinces) with code > after, ordered by code.
   static Result<std::vector<Region>> Children(db::Connection& c, const std::string& parent,
                                               const std::string& after, int limit);
   // Names starting with `prefix`, optionally at `level` and under code prefix `within`,
   // ordered by (name, code) after the given key.
   static Result<std::vector<Region>> SearchByName(db::Connection& c, const std::string& prefix,
-                                                  std::optional<Level> level, const std::string& within,
+                                                  std::optional<Level> level,
+                                                  const std::string& within,
                                                   const std::string& after_name,
                                                   const std::string& after_code, int limit);
   static Result<int64_t> Count(db::Connection& c);

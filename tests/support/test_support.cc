@@ -27,7 +27,8 @@ namespace {
 std::string RandomSuffix() {
   static std::atomic<int> counter{0};
   std::mt19937_64 rng{std::random_device{}()};
-  return std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rng() % 1000000);
+  return std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+         std::to_string(rng() % 1000000);
 }
 
 const char* PgUrl() {
@@ -41,7 +42,8 @@ bool PostgresAvailable() { return PgUrl() != nullptr; }
 
 TestDatabase::TestDatabase(Store store) : store_(store) {
   if (store == Store::kSqlite) {
-    path_ = (std::filesystem::temp_directory_path() / ("onewindow_test_" + RandomSuffix() + ".db")).string();
+    path_ = (std::filesystem::temp_directory_path() / ("onewindow_test_" + RandomSuffix() + ".db"))
+                .string();
     url_ = "sqlite:" + path_;
     return;
   }
@@ -50,10 +52,12 @@ TestDatabase::TestDatabase(Store store) : store_(store) {
   o.pool_size = 1;
   auto admin = db::Open(PgUrl(), o);
   if (!admin) throw std::runtime_error("cannot reach test PostgreSQL: " + admin.error().message);
-  auto st = (*admin)->Transact([&](db::Connection& c) { return c.ExecScript("CREATE SCHEMA " + schema_); });
+  auto st = (*admin)->Transact(
+      [&](db::Connection& c) { return c.ExecScript("CREATE SCHEMA " + schema_); });
   if (!st) throw std::runtime_error("cannot create schema: " + st.error().message);
   std::string base = PgUrl();
-  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
+  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema_;
 }
 
 TestDatabase::~TestDatabase() {
@@ -64,7 +68,8 @@ TestDatabase::~TestDatabase() {
   db::Options o;
   o.pool_size = 1;
   if (auto admin = db::Open(PgUrl(), o)) {
-    (void)(*admin)->Transact([&](db::Connection& c) { return c.ExecScript("DROP SCHEMA " + schema_ + " CASCADE"); });
+    (void)(*admin)->Transact(
+        [&](db::Connection& c) { return c.ExecScript("DROP SCHEMA " + schema_ + " CASCADE"); });
   }
 }
 
@@ -102,20 +107,23 @@ struct HttpClient::Impl {
 HttpClient::HttpClient(uint16_t port) : impl_(std::make_unique<Impl>()) { impl_->port = port; }
 HttpClient::~HttpClient() = default;
 
-HttpResponse HttpClient::Send(bhttp::verb method, const std::string& target, const std::string& body,
+HttpResponse HttpClient::Send(bhttp::verb method, const std::string& target,
+                              const std::string& body,
                               const std::map<std::string, std::string>& headers) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!impl_->connected) {
       impl_->stream = std::make_unique<beast::tcp_stream>(impl_->ioc);
       impl_->buffer.clear();
-      impl_->stream->connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port));
+      impl_->stream->connect(
+          asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port));
       impl_->connected = true;
     }
     bhttp::request<bhttp::string_body> req{method, target, 11};
     req.set(bhttp::field::host, "127.0.0.1");
     for (const auto& [k, v] : headers) req.set(k, v);
     req.body() = body;
-    if (!body.empty() || method == bhttp::verb::post || method == bhttp::verb::put) req.prepare_payload();
+    if (!body.empty() || method == bhttp::verb::post || method == bhttp::verb::put)
+      req.prepare_payload();
     req.keep_alive(true);
     beast::error_code ec;
     impl_->stream->expires_after(std::chrono::seconds(30));
@@ -127,7 +135,8 @@ HttpResponse HttpClient::Send(bhttp::verb method, const std::string& target, con
     if (ec) {
       impl_->connected = false;
       if (attempt == 0) continue;  // the server closed an idle keep-alive connection
-      throw std::runtime_error("HTTP " + std::string(bhttp::to_string(method)) + " " + target + ": " + ec.message());
+      throw std::runtime_error("HTTP " + std::string(bhttp::to_string(method)) + " " + target +
+                               ": " + ec.message());
     }
     auto res = parser.release();
     HttpResponse out;
@@ -144,7 +153,8 @@ HttpResponse HttpClient::Send(bhttp::verb method, const std::string& target, con
   return {};
 }
 
-HttpResponse HttpClient::SendJson(bhttp::verb method, const std::string& target, const std::string& json,
+HttpResponse HttpClient::SendJson(bhttp::verb method, const std::string& target,
+                                  const std::string& json,
                                   const std::map<std::string, std::string>& headers) {
   auto h = headers;
   h["Content-Type"] = "application/json";

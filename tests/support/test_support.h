@@ -64,13 +64,16 @@ class HttpClient {
  public:
   explicit HttpClient(uint16_t port);
   ~HttpClient();
-  HttpResponse Send(boost::beast::http::verb method, const std::string& target, const std::string& body = {},
+  HttpResponse Send(boost::beast::http::verb method, const std::string& target,
+                    const std::string& body = {},
                     const std::map<std::string, std::string>& headers = {});
-  HttpResponse Get(const std::string& target, const std::map<std::string, std::string>& headers = {}) {
+  HttpResponse Get(const std::string& target,
+                   const std::map<std::string, std::string>& headers = {}) {
     return Send(boost::beast::http::verb::get, target, {}, headers);
   }
   // POST/PUT with Content-Type: application/json.
-  HttpResponse SendJson(boost::beast::http::verb method, const std::string& target, const std::string& json,
+  HttpResponse SendJson(boost::beast::http::verb method, const std::string& target,
+                        const std::string& json,
                         const std::map<std::string, std::string>& headers = {});
 
  private:
@@ -83,7 +86,8 @@ class TestServer {
  public:
   static constexpr const char* kAdminToken = "test-admin-token";
   // `tweak` may adjust the configuration (limits, timeouts) before start.
-  explicit TestServer(const std::string& database_url, const std::function<void(Config&)>& tweak = {});
+  explicit TestServer(const std::string& database_url,
+                      const std::function<void(Config&)>& tweak = {});
   ~TestServer();
   uint16_t port() const { return port_; }
   app::App& app() { return *app_; }
@@ -104,10 +108,10 @@ std::string SourceDir();
 
 // Instantiates a StoreTest-derived suite on SQLite and PostgreSQL; test names
 // start with "Sqlite/" or "Postgres/" so `make test` can count them.
-#define OW_INSTANTIATE_STORE_TESTS(Suite)                                                            \
-  INSTANTIATE_TEST_SUITE_P(Sqlite, Suite, ::testing::Values(::ow::testing::Store::kSqlite),          \
-                           [](const auto&) { return std::string("sqlite"); });                       \
-  INSTANTIATE_TEST_SUITE_P(Postgres, Suite, ::testing::Values(::ow::testing::Store::kPostgres),      \
+#define OW_INSTANTIATE_STORE_TESTS(Suite)                                                       \
+  INSTANTIATE_TEST_SUITE_P(Sqlite, Suite, ::testing::Values(::ow::testing::Store::kSqlite),     \
+                           [](const auto&) { return std::string("sqlite"); });                  \
+  INSTANTIATE_TEST_SUITE_P(Postgres, Suite, ::testing::Values(::ow::testing::Store::kPostgres), \
                            [](const auto&) { return std::string("postgres"); })
 
 #endif  // OW_TESTS_SUPPORT_TEST_SUPPORT_H_

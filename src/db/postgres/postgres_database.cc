@@ -20,8 +20,9 @@ constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloa
 
 Error FromResult(PGconn* conn, const PGresult* res, std::string_view context) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  std::string msg = std::string(context) + ": " +
-                    (res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  std::string msg =
+      std::string(context) + ": " +
+      (res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   if (!state) return Unavailable(msg);  // no SQLSTATE: the connection failed
   std::string_view s(state);
@@ -78,10 +79,16 @@ class PostgresConnection final : public Connection {
           case kInt2:
           case kInt4:
           case kInt8:
-          case kOid: row.emplace_back(int64_t{std::strtoll(v, nullptr, 10)}); break;
+          case kOid:
+            row.emplace_back(int64_t{std::strtoll(v, nullptr, 10)});
+            break;
           case kFloat4:
-          case kFloat8: row.emplace_back(std::strtod(v, nullptr)); break;
-          case kBool: row.emplace_back(int64_t{v[0] == 't' ? 1 : 0}); break;
+          case kFloat8:
+            row.emplace_back(std::strtod(v, nullptr));
+            break;
+          case kBool:
+            row.emplace_back(int64_t{v[0] == 't' ? 1 : 0});
+            break;
           case kBytea: {
             size_t n = 0;
             unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(v), &n);
@@ -89,7 +96,8 @@ class PostgresConnection final : public Connection {
             PQfreemem(bytes);
             break;
           }
-          default: row.emplace_back(std::string(v, len));
+          default:
+            row.emplace_back(std::string(v, len));
         }
       }
       rows.push_back(std::move(row));
@@ -107,7 +115,8 @@ class PostgresConnection final : public Connection {
     std::string text(sql);
     PgResult res(PQexec(conn_, text.c_str()));
     auto st = PQresultStatus(res.get());
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return FromResult(conn_, res.get(), "script");
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      return FromResult(conn_, res.get(), "script");
     return {};
   }
 
@@ -118,7 +127,8 @@ class PostgresConnection final : public Connection {
     if (it == prepared_.end()) {
       std::string name = "s" + std::to_string(prepared_.size());
       PgResult prep(PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr));
-      if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK) return FromResult(conn_, prep.get(), "prepare");
+      if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
+        return FromResult(conn_, prep.get(), "prepare");
       it = prepared_.emplace(std::move(key), std::move(name)).first;
     }
     size_t n = params.size();
@@ -151,7 +161,8 @@ class PostgresConnection final : public Connection {
     PgResult res(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(n), values.data(),
                                 lengths.data(), formats.data(), 0));
     auto st = PQresultStatus(res.get());
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return FromResult(conn_, res.get(), "query");
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      return FromResult(conn_, res.get(), "query");
     return res;
   }
 
@@ -188,7 +199,8 @@ class PostgresDatabase final : public Database {
         conn = std::move(*fresh);
       }
       result = RunOnce(*conn, fn, mode);
-      if (result || result.error().code != Code::kUnavailable || attempt >= options_.max_retries) break;
+      if (result || result.error().code != Code::kUnavailable || attempt >= options_.max_retries)
+        break;
       retries_.fetch_add(1);
       std::this_thread::sleep_for(std::chrono::milliseconds(2 << attempt));
     }
@@ -197,11 +209,13 @@ class PostgresDatabase final : public Database {
   }
 
   Status Ping() override {
-    return Transact([](Connection& c) -> Status {
-      auto r = c.Query("SELECT 1");
-      if (!r) return r.error();
-      return {};
-    }, TxMode::kReadOnly);
+    return Transact(
+        [](Connection& c) -> Status {
+          auto r = c.Query("SELECT 1");
+          if (!r) return r.error();
+          return {};
+        },
+        TxMode::kReadOnly);
   }
 
   PoolStats Stats() const override {
@@ -212,7 +226,8 @@ class PostgresDatabase final : public Database {
   void Close() override {
     std::unique_lock<std::mutex> lock(mu_);
     closed_ = true;
-    cv_.wait_for(lock, std::chrono::seconds(30), [&] { return static_cast<int64_t>(idle_.size()) == size_; });
+    cv_.wait_for(lock, std::chrono::seconds(30),
+                 [&] { return static_cast<int64_t>(idle_.size()) == size_; });
     idle_.clear();
     size_ = 0;
   }
@@ -222,7 +237,8 @@ class PostgresDatabase final : public Database {
     PGconn* raw = PQconnectdb(url_.c_str());
     auto conn = std::make_unique<PostgresConnection>(raw);
     // Server notices ("relation already exists, skipping") are not errors; keep stderr for the log.
-    PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        raw, [](void*, const char*) {}, nullptr);
     if (PQstatus(raw) != CONNECTION_OK) {
       std::string msg = PQerrorMessage(raw);
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();
@@ -232,7 +248,8 @@ class PostgresDatabase final : public Database {
     return conn;
   }
 
-  static Status RunOnce(PostgresConnection& c, const std::function<Status(Connection&)>& fn, TxMode mode) {
+  static Status RunOnce(PostgresConnection& c, const std::function<Status(Connection&)>& fn,
+                        TxMode mode) {
     OW_RETURN_IF_ERROR(c.ExecScript(mode == TxMode::kReadWrite
                                         ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                         : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
@@ -251,8 +268,9 @@ class PostgresDatabase final : public Database {
     if (closed_) return Unavailable("database is closed");
     if (idle_.empty()) {
       ++waits_;
-      bool ok = cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
-                             [&] { return !idle_.empty() || closed_; });
+      bool ok =
+          cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
+                       [&] { return !idle_.empty() || closed_; });
       if (!ok || closed_) {
         ++timeouts_;
         return Unavailable("no database connection available");

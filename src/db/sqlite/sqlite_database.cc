@@ -63,8 +63,12 @@ class SqliteConnection final : public Connection {
       row.reserve(ncol);
       for (int i = 0; i < ncol; ++i) {
         switch (sqlite3_column_type(stmt, i)) {
-          case SQLITE_INTEGER: row.emplace_back(int64_t{sqlite3_column_int64(stmt, i)}); break;
-          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(stmt, i)); break;
+          case SQLITE_INTEGER:
+            row.emplace_back(int64_t{sqlite3_column_int64(stmt, i)});
+            break;
+          case SQLITE_FLOAT:
+            row.emplace_back(sqlite3_column_double(stmt, i));
+            break;
           case SQLITE_TEXT: {
             auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
             row.emplace_back(std::string(p, sqlite3_column_bytes(stmt, i)));
@@ -75,7 +79,8 @@ class SqliteConnection final : public Connection {
             row.emplace_back(Blob{std::string(p ? p : "", sqlite3_column_bytes(stmt, i))});
             break;
           }
-          default: row.emplace_back(std::monostate{});
+          default:
+            row.emplace_back(std::monostate{});
         }
       }
       rows.push_back(std::move(row));
@@ -158,8 +163,7 @@ class SqliteConnection final : public Connection {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(std::string path, Options options)
-      : path_(std::move(path)), options_(options) {}
+  SqliteDatabase(std::string path, Options options) : path_(std::move(path)), options_(options) {}
   ~SqliteDatabase() override { Close(); }
 
   Status Init() {
@@ -194,8 +198,11 @@ class SqliteDatabase final : public Database {
   }
 
   Status Ping() override {
-    return Transact([](Connection& c) -> Status { return c.Query("SELECT 1").has_value() ? Status{} : Unavailable("ping failed"); },
-                    TxMode::kReadOnly);
+    return Transact(
+        [](Connection& c) -> Status {
+          return c.Query("SELECT 1").has_value() ? Status{} : Unavailable("ping failed");
+        },
+        TxMode::kReadOnly);
   }
 
   PoolStats Stats() const override {
@@ -208,7 +215,8 @@ class SqliteDatabase final : public Database {
     closed_ = true;
     // Wait for lent connections to come back so that no statement is mid-flight
     // when the handles close; the WAL is checkpointed by the last close.
-    cv_.wait_for(lock, std::chrono::seconds(30), [&] { return static_cast<int64_t>(idle_.size()) == size_; });
+    cv_.wait_for(lock, std::chrono::seconds(30),
+                 [&] { return static_cast<int64_t>(idle_.size()) == size_; });
     idle_.clear();
     size_ = 0;
   }
@@ -219,15 +227,16 @@ class SqliteDatabase final : public Database {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
-      Error e = Unavailable(std::string("open ") + path_ + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+      Error e = Unavailable(std::string("open ") + path_ + ": " +
+                            (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
       sqlite3_close_v2(db);
       return e;
     }
     auto conn = std::make_unique<SqliteConnection>(db);
     sqlite3_busy_timeout(db, options_.busy_timeout_ms);
-    OW_RETURN_IF_ERROR(conn->ExecScript(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY;"));
+    OW_RETURN_IF_ERROR(
+        conn->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                         "PRAGMA temp_store=MEMORY;"));
     return conn;
   }
 
@@ -248,8 +257,9 @@ class SqliteDatabase final : public Database {
     if (closed_) return Unavailable("database is closed");
     if (idle_.empty()) {
       ++waits_;
-      bool ok = cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
-                             [&] { return !idle_.empty() || closed_; });
+      bool ok =
+          cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
+                       [&] { return !idle_.empty() || closed_; });
       if (!ok || closed_) {
         ++timeouts_;
         return Unavailable("no database connection available");

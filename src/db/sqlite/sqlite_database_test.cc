@@ -14,7 +14,8 @@ TEST(SqliteDatabase, BindsRepeatedAndReorderedParameters) {
   auto db = OpenSqlite(":memory:", {});
   ASSERT_TRUE(db);
   Status st = (*db)->Transact([](Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT $2 || $1 || $2", {std::string("a"), std::string("b")}));
+    OW_ASSIGN_OR_RETURN(auto r,
+                        c.Query("SELECT $2 || $1 || $2", {std::string("a"), std::string("b")}));
     EXPECT_EQ(r.Text(0, 0), "bab");
     return {};
   });
