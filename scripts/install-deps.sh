@@ -28,16 +28,26 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # nginx-light is only a benchmark reference; never leave a system nginx running.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+  if [[ -f /run/nginx.pid ]]; then $SUDO kill "$(cat /run/nginx.pid)" 2>/dev/null || true; fi
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# nginx-light is only a benchmark reference; never leave a system nginx running.
-if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true; fi
-if [[ -f /run/nginx.pid ]]; then $SUDO kill "$(cat /run/nginx.pid)" 2>/dev/null || true; fi
+# npm checkers run by ctest (Redocly CLI lints docs/openapi.json), at the exact versions
+# of tests/tools/package-lock.json. Reinstalled only when node_modules is missing or
+# older than the lock file.
+cd "$(dirname "$0")/.."
+tools=tests/tools
+stamp=$tools/node_modules/.package-lock.json  # npm rewrites it on every install
+if [[ ! -f $stamp || $tools/package-lock.json -nt $stamp ]]; then
+  echo "install-deps: installing npm tools in $tools" >&2
+  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$stamp"
+fi

@@ -246,24 +246,15 @@
     }));
   }
 
-  // A schema in full: description, type, constraints and members.
-  function schemaBlock(schema, depth) {
-    const { value } = resolve(schema);
-    const s = flatten(value);
-    const div = el('div', { class: 'schema-body' });
-    const members = fields(schema, depth || 0, []);
-    if (!members) {
-      div.append(el('p', null, 'Type: ', el('span', { class: 'type' }, typeLabel(schema))));
-      div.append(markdown(s.description));
-      const c = constraints(schema);
-      if (c) div.append(c);
-    } else {
-      div.append(markdown(s.description));
-      const c = constraints(schema);
-      if (c) div.append(c);
-      div.append(members);
-    }
-    return div;
+  // A schema in full: its type (when it has no members), description, constraints and members.
+  function schemaBlock(schema) {
+    const s = flatten(resolve(schema).value);
+    const members = fields(schema, 0, []);
+    return el('div', { class: 'schema-body' },
+      members ? null : el('p', null, 'Type: ', el('span', { class: 'type' }, typeLabel(schema))),
+      markdown(s.description),
+      constraints(schema),
+      members);
   }
 
   function example(media) {
@@ -285,7 +276,7 @@
       const name = media.schema ? resolve(media.schema).name : null;
       frag.append(el('p', { class: 'media' }, 'Body ', code(type), name ? [': ', schemaLink(name)] : ''));
       if (media.schema) {
-        const block = schemaBlock(media.schema, 0);
+        const block = schemaBlock(media.schema);
         frag.append(expand ? block : el('details', null, el('summary', null, 'Fields of ' + (name || 'the body')), block));
       }
       const ex = example(media);
@@ -465,7 +456,7 @@
       for (const name of Object.keys(schemas)) {
         const id = 'schema-' + slug(name);
         section.append(el('section', { class: 'schema', id, 'aria-labelledby': id + '-h' },
-          el('h3', { id: id + '-h' }, name), schemaBlock({ $ref: '#/components/schemas/' + name.replace(/~/g, '~0').replace(/\//g, '~1') }, 0)));
+          el('h3', { id: id + '-h' }, name), schemaBlock({ $ref: '#/components/schemas/' + name.replace(/~/g, '~0').replace(/\//g, '~1') })));
         sub.append(el('li', null, el('a', { href: '#' + id }, name)));
       }
       main.append(section);

@@ -63,7 +63,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
 
   i.regions = std::make_unique<regions::Service>(*i.db);
   i.departments = std::make_unique<departments::Service>(*i.db, *i.regions);
-  i.admin = std::make_unique<http::AdminGuard>(config.admin_token);
+  OW_RETURN_IF_ERROR(http::ParseAdminTokens(config.admin_tokens));
+  i.admin = std::make_unique<http::AdminGuard>(config.admin_token, config.admin_tokens);
 
   regions::AddRoutes(i.router, *i.regions);
   departments::AddRoutes(i.router, *i.departments, *i.admin);

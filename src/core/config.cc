@@ -73,6 +73,8 @@ const std::vector<ConfigField>& ConfigFields() {
           1000000, "connections above this are refused"),
       Str("server.admin_token", "ONEWINDOW_ADMIN_TOKEN", &Config::admin_token,
           "bootstrap administrator bearer token (empty disables admin writes)", true),
+      Str("server.admin_tokens", "ONEWINDOW_ADMIN_TOKENS", &Config::admin_tokens,
+          "named administrators as name:token pairs, comma-separated (until identity lands)", true),
       Str("server.log_level", "ONEWINDOW_LOG_LEVEL", &Config::log_level,
           "debug, info, warn or error"),
       Str("database.url", "ONEWINDOW_DATABASE_URL", &Config::database_url,
@@ -179,6 +181,16 @@ std::string PrintConfig(const Config& config) {
     if (f.secret) {
       if (f.key == "database.url") {
         value = MaskUrl(value);
+      } else if (f.key == "server.admin_tokens") {
+        std::string masked;
+        for (size_t pos = 0; pos < value.size();) {
+          size_t end = value.find(',', pos);
+          if (end == std::string::npos) end = value.size();
+          std::string entry = value.substr(pos, end - pos);
+          masked += (masked.empty() ? "" : ",") + entry.substr(0, entry.find(':')) + ":****";
+          pos = end + 1;
+        }
+        value = masked;
       } else if (!value.empty()) {
         value = "****";
       }

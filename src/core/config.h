@@ -30,7 +30,8 @@ struct Config {
   int64_t idle_timeout_ms = 60000;  // keep-alive connections idle longer are closed
   int64_t shutdown_grace_ms = 10000;
   int64_t max_connections = 10000;
-  std::string admin_token;  // bootstrap admin bearer token (secret)
+  std::string admin_token;   // bootstrap admin bearer token (secret)
+  std::string admin_tokens;  // named administrators "alice:token,bob:token" (secret)
   std::string log_level = "info";
   // [database]
   std::string database_url = "sqlite:./data/onewindow.db";  // may hold a password (secret)

@@ -121,7 +121,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
   });
 
   r.Post("/api/v1/departments", [s, guard](http::Context& ctx) {
-    if (auto st = guard->Check(ctx); !st) return http::Problem(st.error(), ctx.path);
+    if (auto who = guard->Check(ctx); !who) return http::Problem(who.error(), ctx.path);
     auto in = ParseInput(ctx, true);
     if (!in) return http::Problem(in.error(), ctx.path);
     auto d = s->Create(*in);
@@ -142,7 +142,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
   });
 
   r.Put("/api/v1/departments/{code}", [s, guard](http::Context& ctx) {
-    if (auto st = guard->Check(ctx); !st) return http::Problem(st.error(), ctx.path);
+    if (auto who = guard->Check(ctx); !who) return http::Problem(who.error(), ctx.path);
     auto version = IfMatch(ctx);
     if (!version) return http::Problem(version.error(), ctx.path);
     auto in = ParseInput(ctx, false);
@@ -153,7 +153,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
   });
 
   r.Delete("/api/v1/departments/{code}", [s, guard](http::Context& ctx) {
-    if (auto st = guard->Check(ctx); !st) return http::Problem(st.error(), ctx.path);
+    if (auto who = guard->Check(ctx); !who) return http::Problem(who.error(), ctx.path);
     auto version = IfMatch(ctx);
     if (!version) return http::Problem(version.error(), ctx.path);
     if (auto st = s->Delete(ctx.Param("code"), *version); !st)

@@ -36,17 +36,14 @@ Dispatcher::Dispatcher(const Router& router, const StaticFiles* files)
 void Dispatcher::Use(Middleware m) { chain_.push_back(std::move(m)); }
 
 Response Dispatcher::Handle(Request& request) const {
-  Context ctx{request, {}, {}, {}, {}, "unmatched"};
+  Context ctx{request, "/", {}, {}, {}, "unmatched"};
   auto url = boost::urls::parse_origin_form(request.target());
-  if (!url) {
-    ctx.path = "/";
-    Response res = Problem(Status::bad_request, "request target is not a valid origin-form URL");
-    res.keep_alive(request.keep_alive());
-    return res;
+  bool bad_target = !url;
+  if (url) {
+    ctx.path = url->path();  // percent-decoded
+    if (ctx.path.empty()) ctx.path = "/";
+    for (auto p : url->params()) ctx.query.emplace(p.key, p.value);
   }
-  ctx.path = url->path();  // percent-decoded
-  if (ctx.path.empty()) ctx.path = "/";
-  for (auto p : url->params()) ctx.query.emplace(p.key, p.value);
 
   size_t index = 0;
   Next next = [&](Context& c) -> Response {
@@ -54,14 +51,24 @@ Response Dispatcher::Handle(Request& request) const {
       const Middleware& m = chain_[index++];
       return m(c, next);
     }
-    return Route(c);
+    if (bad_target)
+      return Problem(Status::bad_request, "request target is not a valid origin-form URL");
+    // Inside the chain, so an escaped exception still gets a request id, a log line,
+    // a metric and the security headers.
+    try {
+      return Route(c);
+    } catch (const std::exception& e) {
+      log::Error("http.handler_exception",
+                 {{"what", e.what()}, {"route", c.route}, {"request_id", c.request_id}});
+      return Problem(Status::internal_server_error, "an internal error occurred", c.path);
+    }
   };
   Response res;
   try {
     res = next(ctx);
   } catch (const std::exception& e) {
-    log::Error("http.handler_exception",
-               {{"what", e.what()}, {"route", ctx.route}, {"request_id", ctx.request_id}});
+    // A middleware itself failed; still answer.
+    log::Error("http.middleware_exception", {{"what", e.what()}});
     res = Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
   }
   res.keep_alive(request.keep_alive());

@@ -68,18 +68,22 @@ Middleware RecordMetrics(Metrics& metrics) {
   };
 }
 
+void ApplySecurityHeaders(Response& res) {
+  if (res["Content-Security-Policy"].empty()) {
+    res.set("Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+  }
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Cross-Origin-Opener-Policy", "same-origin");
+}
+
 Middleware SecurityHeaders() {
   return [](Context& ctx, const Next& next) {
     Response res = next(ctx);
-    if (res["Content-Security-Policy"].empty()) {
-      res.set("Content-Security-Policy",
-              "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-              "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
-    }
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "no-referrer");
-    res.set("Cross-Origin-Opener-Policy", "same-origin");
+    ApplySecurityHeaders(res);
     return res;
   };
 }

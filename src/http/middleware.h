@@ -17,6 +17,8 @@ Middleware AccessLog();
 Middleware RecordMetrics(Metrics& metrics);
 // CSP, nosniff, frame-ancestors / X-Frame-Options, Referrer-Policy, COOP.
 Middleware SecurityHeaders();
+// The same headers, for responses the server sends before routing (413, 431, 400).
+void ApplySecurityHeaders(Response& res);
 
 }  // namespace ow::http
 

@@ -8,9 +8,14 @@ namespace {
 
 std::string TypeUri(std::string_view slug) { return "urn:onewindow:problem:" + std::string(slug); }
 
+// Protocol-level problems share the domain codes' snake_case names where they mean
+// the same thing (404 is always not_found, 500 always internal).
 std::string SlugFor(Status s) {
+  if (s == Status::not_found) return "not_found";
+  if (s == Status::internal_server_error) return "internal";
+  if (s == Status::service_unavailable) return "unavailable";
   std::string reason(beast_http::obsolete_reason(s));
-  for (auto& ch : reason) ch = ch == ' ' ? '-' : static_cast<char>(std::tolower(ch));
+  for (auto& ch : reason) ch = ch == ' ' || ch == '-' ? '_' : static_cast<char>(std::tolower(ch));
   return reason;
 }
 

@@ -1,8 +1,9 @@
 // RFC 9457 problem details: the one place that maps error codes to HTTP statuses.
 //
 // Every error response of the server is application/problem+json with members
-// type, title, status, detail, instance, plus request_id and, for validation
-// failures, errors: [{field, message}].
+// type (urn:onewindow:problem:<name>), title, status, detail, instance and, for
+// validation failures, errors: [{field, message}]. The request id travels in the
+// X-Request-Id header.
 #ifndef OW_HTTP_PROBLEM_H_
 #define OW_HTTP_PROBLEM_H_
 

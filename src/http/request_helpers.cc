@@ -6,18 +6,48 @@
 
 namespace ow::http {
 
-ow::Status AdminGuard::Check(const Context& ctx) const {
-  if (token_.empty())
+Result<std::vector<std::pair<std::string, std::string>>> ParseAdminTokens(const std::string& spec) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  while (start < spec.size()) {
+    size_t end = spec.find(',', start);
+    if (end == std::string::npos) end = spec.size();
+    std::string entry = spec.substr(start, end - start);
+    size_t colon = entry.find(':');
+    if (colon == std::string::npos || colon == 0 || entry.size() - colon - 1 < 16) {
+      return InvalidArgument(
+          "server.admin_tokens: each entry must be name:token with a token of 16+ characters");
+    }
+    out.emplace_back(entry.substr(0, colon), entry.substr(colon + 1));
+    start = end + 1;
+  }
+  return out;
+}
+
+AdminGuard::AdminGuard(std::string bootstrap_token, const std::string& named) {
+  if (!bootstrap_token.empty()) admins_.emplace_back("admin", std::move(bootstrap_token));
+  if (auto parsed = ParseAdminTokens(named)) {
+    for (auto& p : *parsed) admins_.push_back(std::move(p));
+  }
+}
+
+Result<std::string> AdminGuard::Check(const Context& ctx) const {
+  if (admins_.empty()) {
     return PermissionDenied("administrative writes are disabled: no admin token is configured");
+  }
   std::string_view auth = ctx.request[Field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
   if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
     return Unauthenticated("an administrator bearer token is required");
   }
-  if (!text::ConstantTimeEquals(auth.substr(kBearer.size()), token_)) {
-    return Unauthenticated("the bearer token is not valid");
+  std::string_view presented = auth.substr(kBearer.size());
+  const std::string* who = nullptr;
+  // Compare against every token so timing does not tell which one matched.
+  for (const auto& [name, token] : admins_) {
+    if (text::ConstantTimeEquals(presented, token)) who = &name;
   }
-  return {};
+  if (!who) return Unauthenticated("the bearer token is not valid");
+  return *who;
 }
 
 Result<Page> ParsePage(const Context& ctx, int def, int max) {

@@ -3,23 +3,33 @@
 #define OW_HTTP_REQUEST_HELPERS_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "http/message.h"
 
 namespace ow::http {
 
-// Until unified identity lands, administrative writes need
-// `Authorization: Bearer <server.admin_token>`. kUnauthenticated without or with a
-// wrong token; kPermissionDenied when no admin token is configured at all.
+// Until unified identity lands, administrative writes need an administrator's
+// bearer token: the bootstrap `server.admin_token` (acting as "admin") or one of the
+// named `server.admin_tokens` ("alice:token1,bob:token2"), so that rules such as
+// "the author of a catalog change may not approve it" can tell people apart.
+// Check returns the acting administrator's name; kUnauthenticated without or with
+// a wrong token; kPermissionDenied when no admin token is configured at all.
 class AdminGuard {
  public:
-  explicit AdminGuard(std::string token) : token_(std::move(token)) {}
-  ow::Status Check(const Context& ctx) const;
+  // `named` is "name:token" pairs separated by commas; malformed pairs are ignored
+  // (ParseAdminTokens reports them at start-up).
+  AdminGuard(std::string bootstrap_token, const std::string& named = {});
+  Result<std::string> Check(const Context& ctx) const;
 
  private:
-  std::string token_;
+  std::vector<std::pair<std::string, std::string>> admins_;  // name, token
 };
+
+// Parses "name:token,name:token"; kInvalidArgument names a malformed entry.
+Result<std::vector<std::pair<std::string, std::string>>> ParseAdminTokens(const std::string& spec);
 
 struct Page {
   int limit = 20;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "http/middleware.h"
 #include "http/problem.h"
 
 namespace ow::http {
@@ -122,6 +123,7 @@ struct Server::Impl {
   // Sends a protocol-level error and reports that the connection must close.
   awaitable<void> Fail(ConnState& c, Status status, std::string_view detail) {
     Response res = Problem(status, detail);
+    ApplySecurityHeaders(res);
     res.keep_alive(false);
     co_await Write(c, res);
   }
