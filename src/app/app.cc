@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "app/system_routes.h"
+#include "catalog/routes.h"
+#include "catalog/store.h"
 #include "core/log.h"
 #include "departments/routes.h"
 #include "departments/store.h"
@@ -20,7 +22,7 @@ namespace ow::app {
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations()}) {
+  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -43,6 +45,7 @@ struct App::Impl {
   std::unique_ptr<db::Database> db;
   std::unique_ptr<regions::Service> regions;
   std::unique_ptr<departments::Service> departments;
+  std::unique_ptr<catalog::Service> catalog;
   std::unique_ptr<http::AdminGuard> admin;
   http::Router router;
   http::Metrics metrics;
@@ -63,11 +66,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
 
   i.regions = std::make_unique<regions::Service>(*i.db);
   i.departments = std::make_unique<departments::Service>(*i.db, *i.regions);
+  i.catalog = std::make_unique<catalog::Service>(*i.db, *i.regions, *i.departments);
   OW_RETURN_IF_ERROR(http::ParseAdminTokens(config.admin_tokens));
   i.admin = std::make_unique<http::AdminGuard>(config.admin_token, config.admin_tokens);
 
   regions::AddRoutes(i.router, *i.regions);
   departments::AddRoutes(i.router, *i.departments, *i.admin);
+  catalog::AddRoutes(i.router, *i.catalog, *i.admin);
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "catalog/service.h"
 #include "departments/service.h"
 #include "regions/service.h"
 
@@ -48,6 +49,18 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir) {
       }
       ++summary.departments_created;
     }
+  }
+  std::ifstream catalog_in(dir + "/catalog.json", std::ios::binary);
+  if (catalog_in) {
+    std::stringstream cbuf;
+    cbuf << catalog_in.rdbuf();
+    catalog::Service catalog(db, regions, departments);
+    auto report = catalog.Import("seed-demo", "json", cbuf.str(), /*publish=*/true);
+    if (!report) {
+      return Error(report.error().code, "catalog.json: " + report.error().message,
+                   report.error().fields);
+    }
+    summary.catalog_items = report->rows;
   }
   return summary;
 }

@@ -14,9 +14,11 @@ struct DemoSummary {
   int64_t regions = 0;
   int64_t departments_created = 0;
   int64_t departments_updated = 0;
+  int64_t catalog_items = 0;
 };
 
-// Loads `dir`/regions/*.csv and `dir`/departments.json. Idempotent: running it
+// Loads `dir`/regions/*.csv, `dir`/departments.json and `dir`/catalog.json (items,
+// implementations and bundles, published directly as "seed-demo"). Idempotent: running it
 // again updates what is there and creates nothing twice.
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir);
 

@@ -2,13 +2,19 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "app/app.h"
 #include "app/demo.h"
+#include "catalog/service.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "departments/service.h"
 #include "regions/service.h"
 
 #ifndef OW_VERSION
@@ -73,11 +79,31 @@ int main(int argc, char** argv) {
                    "folder with provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv")
       ->required();
 
+  auto* import_catalog =
+      cli.add_subcommand("import-catalog", "load service items from a JSON or CSV file");
+  std::string catalog_file, catalog_format, catalog_actor = "operator";
+  bool catalog_publish = false;
+  import_catalog->add_option("FILE", catalog_file, "catalog file (the export format, or CSV)")
+      ->required();
+  import_catalog->add_option("--format", catalog_format,
+                             "json or csv (default: from the file name)");
+  import_catalog->add_flag(
+      "--publish", catalog_publish,
+      "publish at once instead of recording a change for a second administrator to approve");
+  import_catalog->add_option("--as", catalog_actor, "name recorded as the author")
+      ->capture_default_str();
+
+  auto* export_catalog =
+      cli.add_subcommand("export-catalog", "write the catalog as JSON or CSV to stdout");
+  std::string export_format = "json";
+  export_catalog->add_option("--format", export_format, "json or csv")->capture_default_str();
+
   auto* seed = cli.add_subcommand("seed-demo", "load the demo data (idempotent)");
   std::string demo_dir = "demo";
   seed->add_option("--dir", demo_dir, "demo data folder")->capture_default_str();
 
-  for (auto* sub : {serve, migrate, import, seed}) sub->fallthrough();
+  for (auto* sub : {serve, migrate, import, import_catalog, export_catalog, seed})
+    sub->fallthrough();
   CLI11_PARSE(cli, argc, argv);
 
   auto config = ow::LoadConfig(config_path, ow::ProcessEnvironment());
@@ -128,13 +154,65 @@ int main(int argc, char** argv) {
         static_cast<long long>(s.per_level[1]), static_cast<long long>(s.per_level[2]),
         static_cast<long long>(s.per_level[3]), static_cast<long long>(s.per_level[4]), s.seconds,
         static_cast<long long>(s.total_in_database));
+  } else if (import_catalog->parsed()) {
+    std::ifstream in(catalog_file, std::ios::binary);
+    if (!in) return Fail(ow::InvalidArgument("cannot read " + catalog_file));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (catalog_format.empty()) {
+      catalog_format =
+          catalog_file.size() > 4 && catalog_file.substr(catalog_file.size() - 4) == ".csv"
+              ? "csv"
+              : "json";
+    }
+    ow::regions::Service regions(**db);
+    ow::departments::Service departments(**db, regions);
+    ow::catalog::Service catalog(**db, regions, departments);
+    ProgressBar bar;
+    ow::catalog::Progress progress;
+    if (isatty(STDERR_FILENO))
+      progress = [&bar](std::string_view p, int64_t d, int64_t t) { bar.Update(p, d, t); };
+    auto start = std::chrono::steady_clock::now();
+    auto report = catalog.Import(catalog_actor, catalog_format, text, catalog_publish, progress);
+    if (!report) return Fail(report.error());
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (catalog_publish) {
+      std::printf(
+          "imported %lld items in %.1f s: %lld added, %lld changed, %lld unchanged (change %lld)\n",
+          static_cast<long long>(report->rows), secs, static_cast<long long>(report->added),
+          static_cast<long long>(report->changed), static_cast<long long>(report->unchanged),
+          static_cast<long long>(report->change_id));
+    } else {
+      std::printf(
+          "recorded change %lld importing %lld items; another administrator must approve it\n",
+          static_cast<long long>(report->change_id), static_cast<long long>(report->rows));
+    }
+  } else if (export_catalog->parsed()) {
+    ow::regions::Service regions(**db);
+    ow::departments::Service departments(**db, regions);
+    ow::catalog::Service catalog(**db, regions, departments);
+    if (export_format == "csv") {
+      auto text = catalog.ExportCsv();
+      if (!text) return Fail(text.error());
+      std::fwrite(text->data(), 1, text->size(), stdout);
+    } else if (export_format == "json") {
+      auto doc = catalog.ExportJson();
+      if (!doc) return Fail(doc.error());
+      std::string text = boost::json::serialize(*doc);
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fputc('\n', stdout);
+    } else {
+      return Fail(ow::InvalidArgument("--format must be json or csv"));
+    }
   } else if (seed->parsed()) {
     auto summary = ow::app::SeedDemo(**db, demo_dir);
     if (!summary) return Fail(summary.error());
-    std::printf("demo data loaded: %lld regions, %lld departments created, %lld updated\n",
-                static_cast<long long>(summary->regions),
-                static_cast<long long>(summary->departments_created),
-                static_cast<long long>(summary->departments_updated));
+    std::printf(
+        "demo data loaded: %lld regions, %lld departments created, %lld updated, %lld catalog "
+        "items\n",
+        static_cast<long long>(summary->regions),
+        static_cast<long long>(summary->departments_created),
+        static_cast<long long>(summary->departments_updated),
+        static_cast<long long>(summary->catalog_items));
   }
   (*db)->Close();
   return 0;

@@ -1,5 +1,6 @@
 #include "http/dispatcher.h"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <exception>
 
@@ -9,14 +10,18 @@
 namespace ow::http {
 namespace {
 
-bool IsJsonType(std::string_view ct) {
+// True when content type `ct` is acceptable for `route`.
+bool Accepts(const Route& route, std::string_view ct) {
   auto semi = ct.find(';');
   std::string_view media = ct.substr(0, semi);
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   std::string lower(media);
   for (auto& ch : lower) ch = static_cast<char>(std::tolower(ch));
-  return lower == "application/json" ||
-         (lower.size() > 5 && lower.compare(lower.size() - 5, 5, "+json") == 0);
+  if (route.consumes.empty()) {
+    return lower == "application/json" ||
+           (lower.size() > 5 && lower.compare(lower.size() - 5, 5, "+json") == 0);
+  }
+  return std::find(route.consumes.begin(), route.consumes.end(), lower) != route.consumes.end();
 }
 
 std::string AllowHeader(const std::vector<Verb>& verbs) {
@@ -104,9 +109,13 @@ Response Dispatcher::Route(Context& ctx) const {
   ctx.route = m.route->pattern;
   ctx.path_params = std::move(m.params);
   if ((method == Verb::post || method == Verb::put || method == Verb::patch) &&
-      !ctx.request.body().empty() && !IsJsonType(ctx.request[Field::content_type])) {
-    return Problem(Status::unsupported_media_type, "request body must be application/json",
-                   ctx.path);
+      !ctx.request.body().empty() && !Accepts(*m.route, ctx.request[Field::content_type])) {
+    std::string types = "application/json";
+    if (!m.route->consumes.empty()) {
+      types.clear();
+      for (const auto& t : m.route->consumes) types += (types.empty() ? "" : " or ") + t;
+    }
+    return Problem(Status::unsupported_media_type, "request body must be " + types, ctx.path);
   }
   return m.route->handler(ctx);
 }

@@ -22,6 +22,9 @@ struct Route {
   std::string pattern;
   Handler handler;
   std::vector<std::string> segments;  // split pattern; "{x}" marks a parameter
+  // Media types a request body may have (compared without parameters); other
+  // bodies get 415. Default: JSON (application/json or any +json type).
+  std::vector<std::string> consumes;
 };
 
 struct Match {
@@ -32,7 +35,8 @@ struct Match {
 
 class Router {
  public:
-  void Add(Verb method, std::string pattern, Handler handler);
+  void Add(Verb method, std::string pattern, Handler handler,
+           std::vector<std::string> consumes = {});
   void Get(std::string pattern, Handler h) { Add(Verb::get, std::move(pattern), std::move(h)); }
   void Post(std::string pattern, Handler h) { Add(Verb::post, std::move(pattern), std::move(h)); }
   void Put(std::string pattern, Handler h) { Add(Verb::put, std::move(pattern), std::move(h)); }

@@ -1,0 +1,431 @@
+#include "catalog/item.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "catalog/search_terms.h"
+#include "core/text.h"
+#include "regions/model.h"
+
+namespace ow::catalog {
+namespace json = boost::json;
+
+int LevelRank(std::string_view level) {
+  for (int i = 0; i < 6; ++i) {
+    if (kLevels[i] == level) return i;
+  }
+  return -1;
+}
+
+bool ValidItemCode(std::string_view code) {
+  if (code.size() < 2 || code.size() > 40) return false;
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+namespace {
+
+template <size_t N>
+bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
+  return std::find(std::begin(set), std::end(set), v) != std::end(set);
+}
+
+template <size_t N>
+std::string Choices(const std::string_view (&set)[N]) {
+  std::string s;
+  for (auto v : set) s += (s.empty() ? "" : ", ") + std::string(v);
+  return s;
+}
+
+bool CleanText(std::string_view s, size_t max_chars, bool multiline) {
+  if (!text::IsValidUtf8(s) || text::CodePoints(s) > max_chars) return false;
+  return std::none_of(s.begin(), s.end(), [multiline](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 && !(multiline && (c == '\n' || c == '\t'));
+  });
+}
+
+// Reads members of one JSON object, recording errors under `path` and rejecting
+// members nobody asked for.
+class Reader {
+ public:
+  Reader(const json::object& in, std::string path, Validator& v)
+      : in_(in), path_(std::move(path)), v_(v) {}
+  ~Reader() {
+    for (const auto& kv : in_) {
+      if (!used_.count(std::string(kv.key()))) v_.Add(Path(kv.key()), "is not a known field");
+    }
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  std::string Path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "/" + std::string(key);
+  }
+
+  const json::value* Get(std::string_view key, bool required) {
+    used_.insert(std::string(key));
+    const json::value* v = in_.if_contains(key);
+    if (v && v->is_null()) v = nullptr;
+    if (!v && required) v_.Add(Path(key), "is required");
+    return v;
+  }
+
+  std::string String(std::string_view key, bool required, size_t max, bool multiline = false) {
+    const json::value* v = Get(key, required);
+    if (!v) return {};
+    if (!v->is_string() || !CleanText(v->as_string(), max, multiline)) {
+      v_.Add(Path(key), "must be text of at most " + std::to_string(max) + " characters");
+      return {};
+    }
+    std::string s(v->as_string());
+    if (required && s.empty()) v_.Add(Path(key), "must not be empty");
+    return s;
+  }
+
+  template <size_t N>
+  std::string Enum(std::string_view key, bool required, const std::string_view (&set)[N],
+                   std::string_view def = {}) {
+    const json::value* v = Get(key, required);
+    if (!v) return std::string(def);
+    if (!v->is_string() || !OneOf(v->as_string(), set)) {
+      v_.Add(Path(key), "must be one of " + Choices(set));
+      return std::string(def);
+    }
+    return std::string(v->as_string());
+  }
+
+  int64_t Int(std::string_view key, bool required, int64_t min, int64_t max, int64_t def) {
+    const json::value* v = Get(key, required);
+    if (!v) return def;
+    if (!v->is_int64() && !v->is_uint64()) {
+      v_.Add(Path(key), "must be an integer");
+      return def;
+    }
+    int64_t n = v->is_int64() ? v->as_int64()
+                              : static_cast<int64_t>(std::min<uint64_t>(v->as_uint64(), INT64_MAX));
+    if (n < min || n > max) {
+      v_.Add(Path(key), "must be from " + std::to_string(min) + " to " + std::to_string(max));
+      return def;
+    }
+    return n;
+  }
+
+  bool Bool(std::string_view key, bool def) {
+    const json::value* v = Get(key, false);
+    if (!v) return def;
+    if (!v->is_bool()) {
+      v_.Add(Path(key), "must be true or false");
+      return def;
+    }
+    return v->as_bool();
+  }
+
+  // An array whose elements `each(element, path)` converts; errors name the index.
+  json::array Array(
+      std::string_view key, bool required, size_t max_items,
+      const std::function<json::value(const json::value&, const std::string&)>& each) {
+    const json::value* v = Get(key, required);
+    json::array out;
+    if (!v) return out;
+    if (!v->is_array()) {
+      v_.Add(Path(key), "must be an array");
+      return out;
+    }
+    if (v->as_array().size() > max_items) {
+      v_.Add(Path(key), "must have at most " + std::to_string(max_items) + " entries");
+      return out;
+    }
+    if (required && v->as_array().empty()) v_.Add(Path(key), "must not be empty");
+    size_t i = 0;
+    for (const auto& e : v->as_array())
+      out.push_back(each(e, Path(key) + "/" + std::to_string(i++)));
+    return out;
+  }
+
+  Validator& validator() { return v_; }
+
+ private:
+  const json::object& in_;
+  std::string path_;
+  Validator& v_;
+  std::set<std::string> used_;
+};
+
+// An array element that must be an object read by `fn`.
+std::function<json::value(const json::value&, const std::string&)> Objects(
+    Validator& v, const std::function<json::object(Reader&)>& fn) {
+  return [&v, fn](const json::value& e, const std::string& path) -> json::value {
+    if (!e.is_object()) {
+      v.Add(path, "must be an object");
+      return json::object();
+    }
+    Reader r(e.as_object(), path, v);
+    return fn(r);
+  };
+}
+
+std::function<json::value(const json::value&, const std::string&)> Strings(Validator& v,
+                                                                           size_t max) {
+  return [&v, max](const json::value& e, const std::string& path) -> json::value {
+    if (!e.is_string() || e.as_string().empty() || !CleanText(e.as_string(), max, false)) {
+      v.Add(path, "must be non-empty text of at most " + std::to_string(max) + " characters");
+      return "";
+    }
+    return e.as_string();
+  };
+}
+
+template <size_t N>
+std::function<json::value(const json::value&, const std::string&)> Enums(
+    Validator& v, const std::string_view (&set)[N]) {
+  return [&v, &set](const json::value& e, const std::string& path) -> json::value {
+    if (!e.is_string() || !OneOf(e.as_string(), set)) {
+      v.Add(path, "must be one of " + Choices(set));
+      return "";
+    }
+    return e.as_string();
+  };
+}
+
+bool ValidDecimal(std::string_view s) {
+  // "0", "12", "12.5", "12.50": yuan with at most two decimals.
+  size_t dot = s.find('.');
+  std::string_view whole = s.substr(0, dot);
+  if (!text::IsDigits(whole) || whole.size() > 12) return false;
+  if (dot == std::string_view::npos) return true;
+  std::string_view frac = s.substr(dot + 1);
+  return !frac.empty() && frac.size() <= 2 && text::IsDigits(frac);
+}
+
+bool ValidUrl(std::string_view s) {
+  return s.empty() || s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0 ||
+         s.rfind("/", 0) == 0;
+}
+
+}  // namespace
+
+Result<json::object> NormalizeItem(const json::value& doc) {
+  if (!doc.is_object()) return InvalidArgument("a service item must be a JSON object");
+  Validator v;
+  json::object out;
+  {
+    Reader r(doc.as_object(), "", v);
+    std::string code = r.String("code", true, 40);
+    if (!code.empty() && !ValidItemCode(code))
+      v.Add("code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
+    out["code"] = code;
+    out["name"] = r.String("name", true, 200);
+    out["name_en"] = r.String("name_en", false, 300);
+    out["aliases"] = r.Array("aliases", false, 50, Strings(v, 200));
+    std::string type = r.Enum("type", true, kItemTypes);
+    out["type"] = type;
+    std::string nature =
+        r.Enum("nature", false, kNatures,
+               type == "public_service" ? "public_service" : "administrative_power");
+    if ((type == "public_service") != (nature == "public_service") && !type.empty()) {
+      v.Add("nature", "must be public_service exactly when type is public_service");
+    }
+    out["nature"] = nature;
+    out["served"] = r.Array("served", true, 2, Enums(v, kServed));
+    std::string dept = r.String("department_code", true, 40);
+    out["department_code"] = dept;
+    out["themes"] = r.Array("themes", false, 30, Strings(v, 100));
+    out["level"] = r.Enum("level", true, kLevels);
+    out["service_forms"] = r.Array("service_forms", true, 4, Enums(v, kServiceForms));
+    out["jurisdiction"] =
+        r.Array("jurisdiction", true, 100, [&v](const json::value& e, const std::string& path) {
+          if (!e.is_string() || !regions::LevelOfCode(e.as_string())) {
+            v.Add(path, "must be a region code");
+            return json::value("");
+          }
+          return json::value(e.as_string());
+        });
+    out["legal_basis"] = r.Array("legal_basis", false, 50, Objects(v, [&v](Reader& e) {
+                                   json::object o;
+                                   o["title"] = e.String("title", true, 300);
+                                   o["article"] = e.String("article", false, 100);
+                                   std::string url = e.String("url", false, 500);
+                                   if (!ValidUrl(url))
+                                     v.Add(e.Path("url"), "must be an http(s) URL or a path");
+                                   o["url"] = url;
+                                   return o;
+                                 }));
+    out["conditions"] = r.Array("conditions", false, 50, Strings(v, 1000));
+    out["materials"] = r.Array("materials", false, 100, Objects(v, [&v](Reader& e) {
+                                 json::object o;
+                                 o["name"] = e.String("name", true, 200);
+                                 o["name_en"] = e.String("name_en", false, 300);
+                                 o["required"] = e.Bool("required", true);
+                                 o["copies"] = e.Int("copies", false, 0, 20, 1);
+                                 o["form"] = e.Enum("form", false, kMaterialForms, "both");
+                                 for (const char* k : {"blank_form_url", "sample_url"}) {
+                                   std::string url = e.String(k, false, 500);
+                                   if (!ValidUrl(url))
+                                     v.Add(e.Path(k), "must be an http(s) URL or a path");
+                                   o[k] = url;
+                                 }
+                                 std::string lt = e.String("license_type", false, 60);
+                                 if (lt.empty()) {
+                                   o["license_type"] = nullptr;
+                                 } else {
+                                   o["license_type"] = lt;
+                                 }
+                                 o["note"] = e.String("note", false, 500);
+                                 return o;
+                               }));
+    out["steps"] = r.Array("steps", false, 30, Objects(v, [](Reader& e) {
+                             json::object o;
+                             o["name"] = e.String("name", true, 100);
+                             o["description"] = e.String("description", false, 1000, true);
+                             return o;
+                           }));
+    int64_t statutory = r.Int("statutory_days", true, 0, 3650, 0);
+    int64_t promised = r.Int("promised_days", true, 0, 3650, 0);
+    if (statutory > 0 && promised > statutory) {
+      v.Add("promised_days", "may not exceed statutory_days (" + std::to_string(statutory) + ")");
+    }
+    out["statutory_days"] = statutory;
+    out["promised_days"] = promised;
+    out["fees"] = r.Array("fees", false, 30, Objects(v, [&v](Reader& e) {
+                            json::object o;
+                            o["name"] = e.String("name", true, 200);
+                            std::string amount = e.String("amount", true, 20);
+                            if (!amount.empty() && !ValidDecimal(amount)) {
+                              v.Add(e.Path("amount"), "must be yuan like \"12.50\"");
+                            }
+                            o["amount"] = amount;
+                            o["basis"] = e.String("basis", false, 300);
+                            return o;
+                          }));
+    out["halls"] = r.Array("halls", false, 30, Objects(v, [](Reader& e) {
+                             json::object o;
+                             o["name"] = e.String("name", true, 200);
+                             o["address"] = e.String("address", false, 300);
+                             o["hours"] = e.String("hours", false, 200);
+                             return o;
+                           }));
+    out["consult_phone"] = r.String("consult_phone", false, 40);
+    out["complaint_phone"] = r.String("complaint_phone", false, 40);
+    out["online_depth"] = r.Int("online_depth", true, 1, 4, 1);
+    out["visits"] = r.Int("visits", true, 0, 2, 0);
+    out["appointment"] = r.Bool("appointment", false);
+    out["delivery"] = r.Bool("delivery", false);
+    out["cross_region"] = r.Enum("cross_region", false, kCrossRegion, "none");
+    out["process"] = r.String("process", false, 100);
+    const json::value* schema = r.Get("form_schema", false);
+    if (schema && (!schema->is_object() || !schema->as_object().contains("type") ||
+                   schema->as_object().at("type") != "object")) {
+      v.Add("form_schema", "must be a JSON Schema object with \"type\": \"object\"");
+    }
+    out["form_schema"] =
+        schema && schema->is_object() ? *schema : json::value(json::object{{"type", "object"}});
+    out["guide"] = r.String("guide", false, 20000, true);
+    out["guide_en"] = r.String("guide_en", false, 40000, true);
+  }
+  OW_RETURN_IF_ERROR(v.Finish("service item"));
+  return out;
+}
+
+namespace {
+
+std::string Escape(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void DiffInto(const json::value& a, const json::value& b, const std::string& path,
+              std::vector<DiffEntry>& out) {
+  if (a == b) return;
+  if (a.is_object() && b.is_object()) {
+    for (const auto& kv : a.as_object()) {
+      std::string p = path + "/" + Escape(kv.key());
+      if (const json::value* bv = b.as_object().if_contains(kv.key())) {
+        DiffInto(kv.value(), *bv, p, out);
+      } else {
+        out.push_back({"remove", p, kv.value(), nullptr});
+      }
+    }
+    for (const auto& kv : b.as_object()) {
+      if (!a.as_object().contains(kv.key()))
+        out.push_back({"add", path + "/" + Escape(kv.key()), nullptr, kv.value()});
+    }
+    return;
+  }
+  if (a.is_array() && b.is_array()) {
+    const auto& x = a.as_array();
+    const auto& y = b.as_array();
+    size_t common = std::min(x.size(), y.size());
+    for (size_t i = 0; i < common; ++i) DiffInto(x[i], y[i], path + "/" + std::to_string(i), out);
+    for (size_t i = common; i < y.size(); ++i)
+      out.push_back({"add", path + "/" + std::to_string(i), nullptr, y[i]});
+    for (size_t i = x.size(); i > common; --i) {
+      out.push_back({"remove", path + "/" + std::to_string(i - 1), x[i - 1], nullptr});
+    }
+    return;
+  }
+  out.push_back({"replace", path, a, b});
+}
+
+}  // namespace
+
+std::vector<DiffEntry> Diff(const json::value& a, const json::value& b) {
+  std::vector<DiffEntry> out;
+  DiffInto(a, b, "", out);
+  return out;
+}
+
+std::vector<WeightedTerm> IndexTerms(const json::object& item) {
+  // Field weights: a match in the name counts most, then aliases, themes, the
+  // guide and material names. Term frequency is capped so repetition cannot buy rank.
+  std::map<std::string, std::map<int, int>> tf;  // term -> weight -> count
+  auto add = [&](std::string_view text, int weight) {
+    for (auto& t : TextTerms(text)) ++tf[t][weight];
+  };
+  auto str = [&](const char* key) -> std::string_view {
+    const json::value* v = item.if_contains(key);
+    return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+  };
+  add(str("name"), 100);
+  add(str("name_en"), 100);
+  add(str("code"), 100);
+  for (const char* key : {"aliases", "themes"}) {
+    if (const json::value* v = item.if_contains(key); v && v->is_array()) {
+      for (const auto& e : v->as_array()) {
+        if (e.is_string()) add(e.as_string(), std::string_view(key) == "aliases" ? 60 : 40);
+      }
+    }
+  }
+  add(str("guide"), 10);
+  add(str("guide_en"), 10);
+  if (const json::value* m = item.if_contains("materials"); m && m->is_array()) {
+    for (const auto& e : m->as_array()) {
+      if (!e.is_object()) continue;
+      if (auto* n = e.as_object().if_contains("name"); n && n->is_string()) add(n->as_string(), 5);
+      if (auto* n = e.as_object().if_contains("name_en"); n && n->is_string())
+        add(n->as_string(), 5);
+    }
+  }
+  std::vector<WeightedTerm> out;
+  out.reserve(tf.size());
+  for (const auto& [term, by_weight] : tf) {
+    int64_t score = 0;
+    for (const auto& [weight, count] : by_weight) score += weight * std::min(count, 3);
+    out.push_back({term, score});
+  }
+  return out;
+}
+
+}  // namespace ow::catalog

@@ -1,0 +1,72 @@
+// The service item document: every standard element of a catalog item (domain.md,
+// "Catalog"), as a JSON object with a fixed shape.
+//
+// Items travel and are stored as normalized JSON documents: NormalizeItem checks a
+// document against the shape below and fills defaults, so that two equal items are
+// byte-identical and an export/import round trip loses nothing.
+//
+//   code, name, name_en, aliases[], type, nature, served[], department_code,
+//   themes[], level, service_forms[], jurisdiction[] (region codes),
+//   legal_basis[{title, article, url}], conditions[],
+//   materials[{name, name_en, required, copies, form, blank_form_url, sample_url,
+//              license_type, note}],
+//   steps[{name, description}], statutory_days, promised_days,
+//   fees[{name, amount, basis}], halls[{name, address, hours}],
+//   consult_phone, complaint_phone, online_depth (1-4), visits (0-2),
+//   appointment, delivery, cross_region, process, form_schema, guide, guide_en
+#ifndef OW_CATALOG_ITEM_H_
+#define OW_CATALOG_ITEM_H_
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace ow::catalog {
+
+inline constexpr std::string_view kItemTypes[] = {"administrative_licensing",
+                                                  "administrative_payment",
+                                                  "administrative_confirmation",
+                                                  "administrative_award",
+                                                  "administrative_adjudication",
+                                                  "other_administrative_power",
+                                                  "public_service"};
+inline constexpr std::string_view kNatures[] = {"administrative_power", "public_service"};
+inline constexpr std::string_view kServed[] = {"natural_person", "legal_person"};
+inline constexpr std::string_view kLevels[] = {"national", "province", "city",
+                                               "county",   "township", "village"};
+inline constexpr std::string_view kServiceForms[] = {"online", "counter", "mail", "self_service"};
+inline constexpr std::string_view kMaterialForms[] = {"paper", "electronic", "both"};
+inline constexpr std::string_view kCrossRegion[] = {"none", "city", "province", "national"};
+
+// 0 for "national" .. 5 for "village"; -1 if unknown.
+int LevelRank(std::string_view level);
+bool ValidItemCode(std::string_view code);
+
+// Checks `doc` against the item shape; returns the normalized document (every
+// member present, defaults filled, members in a fixed order). Field errors name
+// slash paths ("materials/2/copies"). Unknown members are errors.
+Result<boost::json::object> NormalizeItem(const boost::json::value& doc);
+
+// One change between two documents: RFC 6902-style path and both values
+// (a missing side is null with op "add" or "remove").
+struct DiffEntry {
+  std::string op;  // "add", "remove", "replace"
+  std::string path;
+  boost::json::value from;
+  boost::json::value to;
+};
+std::vector<DiffEntry> Diff(const boost::json::value& a, const boost::json::value& b);
+
+// Search terms of a document with integer weights (see search.h).
+struct WeightedTerm {
+  std::string term;
+  int64_t weight;
+};
+std::vector<WeightedTerm> IndexTerms(const boost::json::object& item);
+
+}  // namespace ow::catalog
+
+#endif  // OW_CATALOG_ITEM_H_

@@ -1,0 +1,873 @@
+#include "catalog/service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "catalog/search_terms.h"
+#include "catalog/store.h"
+#include "core/text.h"
+
+namespace ow::catalog {
+namespace json = boost::json;
+
+namespace {
+
+std::string Now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+template <size_t N>
+bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
+  return std::find(std::begin(set), std::end(set), v) != std::end(set);
+}
+
+std::string Str(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+int64_t Int(const json::object& o, std::string_view key, int64_t def = 0) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_int64() ? v->as_int64() : def;
+}
+
+Status NotCancelled(const std::optional<ItemRow>& row, const std::string& code) {
+  if (!row) return NotFound("no catalog item with code " + code);
+  if (row->status == "cancelled") return Conflict("catalog item " + code + " is cancelled");
+  return {};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Validation
+
+Status Service::CheckReferences(const json::object& item) {
+  Validator v;
+  if (auto d = departments_.Get(Str(item, "department_code")); !d) {
+    v.Add("department_code", "no department with this code");
+  }
+  if (const json::value* j = item.if_contains("jurisdiction"); j && j->is_array()) {
+    size_t i = 0;
+    for (const auto& r : j->as_array()) {
+      if (r.is_string() && !regions_.MustExist(std::string(r.as_string()))) {
+        v.Add("jurisdiction/" + std::to_string(i), "no region with this code");
+      }
+      ++i;
+    }
+  }
+  return v.Finish("service item");
+}
+
+Status Service::ValidateChange(const std::string& kind, const json::object& payload) {
+  Validator v;
+  auto item_at = [&](const json::value* doc, const std::string& path) -> Status {
+    if (!doc) {
+      v.Add(path, "is required");
+      return {};
+    }
+    auto normalized = NormalizeItem(*doc);
+    if (!normalized) {
+      if (normalized.error().fields.empty()) {
+        v.Add(path, normalized.error().message);
+      }
+      for (const auto& f : normalized.error().fields) v.Add(path + "/" + f.field, f.message);
+      return {};
+    }
+    if (auto refs = CheckReferences(*normalized); !refs) {
+      for (const auto& f : refs.error().fields) v.Add(path + "/" + f.field, f.message);
+    }
+    return {};
+  };
+  auto items_at = [&](const char* key, size_t min) {
+    const json::value* arr = payload.if_contains(key);
+    if (!arr || !arr->is_array() || arr->as_array().size() < min) {
+      v.Add(std::string("payload/") + key,
+            "must be an array of at least " + std::to_string(min) + " items");
+      return;
+    }
+    std::set<std::string> codes;
+    for (size_t i = 0; i < arr->as_array().size(); ++i) {
+      const json::value& doc = arr->as_array()[i];
+      std::string path = std::string("payload/") + key + "/" + std::to_string(i);
+      (void)item_at(&doc, path);
+      if (doc.is_object() && !codes.insert(Str(doc.as_object(), "code")).second) {
+        v.Add(path + "/code", "appears twice in this change");
+      }
+    }
+  };
+  auto code_at = [&](const char* key) {
+    std::string code = Str(payload, key);
+    if (!ValidItemCode(code)) v.Add(std::string("payload/") + key, "must be an item code");
+  };
+  if (kind == "add") {
+    (void)item_at(payload.if_contains("item"), "payload/item");
+  } else if (kind == "change") {
+    (void)item_at(payload.if_contains("item"), "payload/item");
+    if (Int(payload, "base_version") < 1)
+      v.Add("payload/base_version", "must name the version being changed");
+  } else if (kind == "split") {
+    code_at("source");
+    items_at("items", 2);
+  } else if (kind == "merge") {
+    const json::value* sources = payload.if_contains("sources");
+    std::set<std::string> seen;
+    if (!sources || !sources->is_array() || sources->as_array().size() < 2) {
+      v.Add("payload/sources", "must list at least two item codes");
+    } else {
+      for (size_t i = 0; i < sources->as_array().size(); ++i) {
+        const auto& s = sources->as_array()[i];
+        if (!s.is_string() || !ValidItemCode(s.as_string()) ||
+            !seen.insert(std::string(s.as_string())).second) {
+          v.Add("payload/sources/" + std::to_string(i), "must be a distinct item code");
+        }
+      }
+    }
+    (void)item_at(payload.if_contains("item"), "payload/item");
+  } else if (kind == "suspend" || kind == "resume" || kind == "cancel") {
+    code_at("code");
+    std::string reason = Str(payload, "reason");
+    if (reason.empty() || !text::IsValidUtf8(reason) || text::CodePoints(reason) > 1000) {
+      v.Add("payload/reason", "must say why, in 1 to 1000 characters");
+    }
+  } else if (kind == "import") {
+    items_at("items", 1);
+  } else {
+    v.Add("kind", "must be one of add, change, split, merge, suspend, resume, cancel, import");
+  }
+  return v.Finish("change");
+}
+
+// ---------------------------------------------------------------------------
+// Changes
+
+Result<Change> Service::CreateChange(const std::string& actor, const json::object& body) {
+  Change ch;
+  ch.kind = Str(body, "kind");
+  ch.summary = Str(body, "summary");
+  if (const json::value* p = body.if_contains("payload"); p && p->is_object())
+    ch.payload = p->as_object();
+  Validator shape;
+  for (const auto& kv : body) {
+    if (kv.key() != "kind" && kv.key() != "summary" && kv.key() != "payload") {
+      shape.Add(std::string(kv.key()), "is not a change field");
+    }
+  }
+  if (!body.contains("payload") || !body.at("payload").is_object())
+    shape.Add("payload", "must be an object");
+  if (ch.summary.size() > 4000 || !text::IsValidUtf8(ch.summary))
+    shape.Add("summary", "must be at most 1000 characters");
+  OW_RETURN_IF_ERROR(shape.Finish("change"));
+  OW_RETURN_IF_ERROR(ValidateChange(ch.kind, ch.payload));
+  // Normalize embedded documents so the stored payload is exactly what will publish.
+  for (const char* key : {"item"}) {
+    if (const json::value* doc = ch.payload.if_contains(key))
+      ch.payload[key] = *NormalizeItem(*doc);
+  }
+  if (json::value* arr = ch.payload.if_contains("items"); arr && arr->is_array()) {
+    for (auto& doc : arr->as_array()) doc = *NormalizeItem(doc);
+  }
+  ch.status = "draft";
+  ch.author = actor;
+  ch.created_at = ch.updated_at = Now();
+  ch.revision = 1;
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(ch.id, Store::InsertChange(c, ch));
+    return {};
+  }));
+  return ch;
+}
+
+Result<Change> Service::GetChange(int64_t id) {
+  std::optional<Change> ch;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(ch, Store::GetChange(c, id));
+    return {};
+  }));
+  if (!ch) return NotFound("no catalog change " + std::to_string(id));
+  return *ch;
+}
+
+Result<std::vector<Change>> Service::ListChanges(const std::string& status, int64_t after_id,
+                                                 int limit) {
+  if (!status.empty() && !OneOf(status, kChangeStatuses)) {
+    return Error(Code::kInvalidArgument, "invalid query", {{"status", "is not a change status"}});
+  }
+  std::vector<Change> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::ListChanges(c, status, after_id, limit));
+    return {};
+  }));
+  return out;
+}
+
+namespace {
+
+// Loads a change, checks `allowed(change)`, lets `mutate` change it, and stores it
+// with its revision bumped.
+template <class Allowed, class Mutate>
+Result<Change> Transition(db::Database& db, int64_t id, Allowed allowed, Mutate mutate) {
+  Change out;
+  OW_RETURN_IF_ERROR(db.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto ch, Store::GetChange(c, id));
+    if (!ch) return NotFound("no catalog change " + std::to_string(id));
+    OW_RETURN_IF_ERROR(allowed(*ch));
+    OW_RETURN_IF_ERROR(mutate(c, *ch));
+    ch->updated_at = Now();
+    ++ch->revision;
+    OW_ASSIGN_OR_RETURN(bool ok, Store::UpdateChange(c, *ch));
+    if (!ok) return Conflict("change " + std::to_string(id) + " was modified concurrently");
+    out = *ch;
+    return {};
+  }));
+  return out;
+}
+
+}  // namespace
+
+Result<Change> Service::EditChange(const std::string& actor, int64_t id, const json::object& body,
+                                   std::optional<int64_t> expected_revision) {
+  // Validate the new content exactly as a new change would be.
+  OW_ASSIGN_OR_RETURN(Change fresh, [&]() -> Result<Change> {
+    Change ch;
+    ch.kind = Str(body, "kind");
+    if (const json::value* p = body.if_contains("payload"); p && p->is_object())
+      ch.payload = p->as_object();
+    ch.summary = Str(body, "summary");
+    if (!body.contains("payload"))
+      return Error(Code::kInvalidArgument, "invalid change", {{"payload", "is required"}});
+    OW_RETURN_IF_ERROR(ValidateChange(ch.kind, ch.payload));
+    if (const json::value* doc = ch.payload.if_contains("item"))
+      ch.payload["item"] = *NormalizeItem(*doc);
+    if (json::value* arr = ch.payload.if_contains("items"); arr && arr->is_array()) {
+      for (auto& doc : arr->as_array()) doc = *NormalizeItem(doc);
+    }
+    return ch;
+  }());
+  return Transition(
+      db_, id,
+      [&](const Change& ch) -> Status {
+        if (ch.author != actor)
+          return PermissionDenied("only the author may edit change " + std::to_string(id));
+        if (ch.status != "draft" && ch.status != "rejected") {
+          return Conflict("change " + std::to_string(id) + " is " + ch.status +
+                          " and can no longer be edited");
+        }
+        if (expected_revision && *expected_revision != ch.revision) {
+          return Conflict("change " + std::to_string(id) + " was edited meanwhile (revision " +
+                          std::to_string(ch.revision) + ")");
+        }
+        if (fresh.kind != ch.kind) {
+          return Error(Code::kInvalidArgument, "invalid change",
+                       {{"kind", "cannot change; create a new change"}});
+        }
+        return {};
+      },
+      [&](db::Connection&, Change& ch) -> Status {
+        ch.payload = fresh.payload;
+        ch.summary = fresh.summary;
+        ch.status = "draft";
+        return {};
+      });
+}
+
+Result<Change> Service::Submit(const std::string& actor, int64_t id) {
+  return Transition(
+      db_, id,
+      [&](const Change& ch) -> Status {
+        if (ch.author != actor)
+          return PermissionDenied("only the author may submit change " + std::to_string(id));
+        if (ch.status != "draft")
+          return Conflict("change " + std::to_string(id) + " is " + ch.status + ", not a draft");
+        return {};
+      },
+      [&](db::Connection&, Change& ch) -> Status {
+        ch.status = "under_review";
+        ch.submitted_at = Now();
+        return {};
+      });
+}
+
+Result<Change> Service::Reject(const std::string& actor, int64_t id, const std::string& comment) {
+  if (comment.empty() || !text::IsValidUtf8(comment) || text::CodePoints(comment) > 2000) {
+    return Error(Code::kInvalidArgument, "invalid review",
+                 {{"comment", "must say why, in 1 to 2000 characters"}});
+  }
+  return Transition(
+      db_, id,
+      [&](const Change& ch) -> Status {
+        if (ch.status != "under_review")
+          return Conflict("change " + std::to_string(id) + " is not under review");
+        if (ch.author == actor) return PermissionDenied("the author of a change may not review it");
+        return {};
+      },
+      [&](db::Connection&, Change& ch) -> Status {
+        ch.status = "rejected";
+        ch.reviewer = actor;
+        ch.review_comment = comment;
+        ch.reviewed_at = Now();
+        return {};
+      });
+}
+
+Result<Change> Service::Withdraw(const std::string& actor, int64_t id) {
+  return Transition(
+      db_, id,
+      [&](const Change& ch) -> Status {
+        if (ch.author != actor)
+          return PermissionDenied("only the author may withdraw change " + std::to_string(id));
+        if (ch.status == "published" || ch.status == "withdrawn") {
+          return Conflict("change " + std::to_string(id) + " is already " + ch.status);
+        }
+        return {};
+      },
+      [&](db::Connection&, Change& ch) -> Status {
+        ch.status = "withdrawn";
+        return {};
+      });
+}
+
+Result<Change> Service::Approve(const std::string& actor, int64_t id, const std::string& comment) {
+  if (!text::IsValidUtf8(comment) || text::CodePoints(comment) > 2000) {
+    return Error(Code::kInvalidArgument, "invalid review",
+                 {{"comment", "must be at most 2000 characters"}});
+  }
+  // References (departments, regions) may have changed since the change was written.
+  OW_ASSIGN_OR_RETURN(Change current, GetChange(id));
+  OW_RETURN_IF_ERROR(ValidateChange(current.kind, current.payload));
+  return Transition(
+      db_, id,
+      [&](const Change& ch) -> Status {
+        if (ch.status != "under_review")
+          return Conflict("change " + std::to_string(id) + " is not under review");
+        if (ch.author == actor) {
+          return PermissionDenied(
+              "the author of a change may not approve it; another administrator must");
+        }
+        return {};
+      },
+      [&](db::Connection& c, Change& ch) -> Status {
+        ch.status = "published";
+        ch.reviewer = actor;
+        ch.review_comment = comment;
+        ch.reviewed_at = Now();
+        return Apply(c, ch, actor, nullptr, {});
+      });
+}
+
+// ---------------------------------------------------------------------------
+// Publishing
+
+Status Service::Apply(db::Connection& c, const Change& ch, const std::string& approver,
+                      ImportReport* report, const Progress& progress) {
+  std::string now = Now();
+  auto publish = [&](const std::string& code, int64_t version, const std::string& status,
+                     const json::object& doc) -> Status {
+    ItemVersion v{code, version, status, doc, ch.id, ch.kind, ch.author, approver, now};
+    OW_RETURN_IF_ERROR(Store::UpsertItem(c, v, now));
+    OW_RETURN_IF_ERROR(Store::InsertVersion(c, v));
+    OW_RETURN_IF_ERROR(Store::Reindex(c, code, status == "published" ? &doc : nullptr));
+    if (version > 1) OW_RETURN_IF_ERROR(Store::FlagImplementations(c, code, version));
+    return {};
+  };
+  auto current_doc = [&](const ItemRow& row) -> Result<json::object> {
+    OW_ASSIGN_OR_RETURN(auto v, Store::GetVersion(c, row.code, row.current_version));
+    if (!v)
+      return Internal("missing version " + std::to_string(row.current_version) + " of " + row.code);
+    return v->document;
+  };
+  auto must_be_new = [&](const std::string& code) -> Status {
+    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
+    if (row) return AlreadyExists("catalog item " + code + " already exists");
+    return {};
+  };
+  const json::object& p = ch.payload;
+
+  if (ch.kind == "add") {
+    const json::object& doc = p.at("item").as_object();
+    OW_RETURN_IF_ERROR(must_be_new(Str(doc, "code")));
+    return publish(Str(doc, "code"), 1, "published", doc);
+  }
+  if (ch.kind == "change") {
+    const json::object& doc = p.at("item").as_object();
+    std::string code = Str(doc, "code");
+    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
+    OW_RETURN_IF_ERROR(NotCancelled(row, code));
+    if (row->current_version != Int(p, "base_version")) {
+      return Conflict("catalog item " + code + " is at version " +
+                      std::to_string(row->current_version) + ", but this change edits version " +
+                      std::to_string(Int(p, "base_version")) +
+                      "; edit the change against the current version");
+    }
+    return publish(code, row->current_version + 1, row->status, doc);
+  }
+  if (ch.kind == "split" || ch.kind == "merge") {
+    std::vector<std::string> sources;
+    std::vector<const json::object*> targets;
+    if (ch.kind == "split") {
+      sources.push_back(Str(p, "source"));
+      for (const auto& d : p.at("items").as_array()) targets.push_back(&d.as_object());
+    } else {
+      for (const auto& s : p.at("sources").as_array()) sources.emplace_back(s.as_string());
+      targets.push_back(&p.at("item").as_object());
+    }
+    for (const auto* t : targets) OW_RETURN_IF_ERROR(must_be_new(Str(*t, "code")));
+    std::vector<std::pair<std::string, int64_t>> cancelled;
+    for (const auto& code : sources) {
+      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
+      OW_RETURN_IF_ERROR(NotCancelled(row, code));
+      OW_ASSIGN_OR_RETURN(auto doc, current_doc(*row));
+      OW_RETURN_IF_ERROR(publish(code, row->current_version + 1, "cancelled", doc));
+      cancelled.emplace_back(code, row->current_version + 1);
+    }
+    for (const auto* t : targets) {
+      std::string code = Str(*t, "code");
+      OW_RETURN_IF_ERROR(publish(code, 1, "published", *t));
+      for (const auto& [from, from_version] : cancelled) {
+        OW_RETURN_IF_ERROR(Store::InsertLineage(c, {from, from_version, code, 1, ch.kind, ch.id}));
+      }
+    }
+    return {};
+  }
+  if (ch.kind == "suspend" || ch.kind == "resume" || ch.kind == "cancel") {
+    std::string code = Str(p, "code");
+    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
+    OW_RETURN_IF_ERROR(NotCancelled(row, code));
+    std::string want_from = ch.kind == "resume"    ? "suspended"
+                            : ch.kind == "suspend" ? "published"
+                                                   : "";
+    if (!want_from.empty() && row->status != want_from) {
+      return Conflict("catalog item " + code + " is " + row->status + "; only a " + want_from +
+                      " item can be " + (ch.kind == "resume" ? "resumed" : "suspended"));
+    }
+    std::string to = ch.kind == "resume"    ? "published"
+                     : ch.kind == "suspend" ? "suspended"
+                                            : "cancelled";
+    OW_ASSIGN_OR_RETURN(auto doc, current_doc(*row));
+    return publish(code, row->current_version + 1, to, doc);
+  }
+  if (ch.kind == "import") {
+    const auto& items = p.at("items").as_array();
+    std::set<std::string> suspended;
+    if (const json::value* sus = p.if_contains("suspended"); sus && sus->is_array()) {
+      for (const auto& code : sus->as_array()) suspended.emplace(code.as_string());
+    }
+    int64_t done = 0;
+    for (const auto& d : items) {
+      const json::object& doc = d.as_object();
+      std::string code = Str(doc, "code");
+      std::string status = suspended.count(code) ? "suspended" : "published";
+      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
+      if (!row) {
+        OW_RETURN_IF_ERROR(publish(code, 1, status, doc));
+        if (report) ++report->added;
+      } else {
+        OW_ASSIGN_OR_RETURN(auto old, current_doc(*row));
+        if (old == doc && row->status == status) {
+          if (report) ++report->unchanged;
+        } else {
+          // A cancelled item comes back when the directory lists it again.
+          OW_RETURN_IF_ERROR(publish(code, row->current_version + 1, status, doc));
+          if (report) ++report->changed;
+        }
+      }
+      if (progress && (++done % 500 == 0 || done == static_cast<int64_t>(items.size()))) {
+        progress("write", done, static_cast<int64_t>(items.size()));
+      }
+    }
+    Validator refs;
+    if (const json::value* impls = p.if_contains("implementations"); impls && impls->is_array()) {
+      size_t i = 0;
+      for (const auto& entry : impls->as_array()) {
+        std::string where = "implementations/" + std::to_string(i++);
+        const json::object& o = entry.as_object();
+        Implementation m;
+        m.item_code = Str(o, "item_code");
+        m.region_code = Str(o, "region_code");
+        m.department_code = Str(o, "department_code");
+        OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, m.item_code));
+        if (!row || row->status == "cancelled") {
+          refs.Add(where + "/item_code", "is not an item of this catalog");
+          continue;
+        }
+        if (!regions_.MustExist(m.region_code))
+          refs.Add(where + "/region_code", "no region with this code");
+        if (!departments_.Get(m.department_code))
+          refs.Add(where + "/department_code", "no department with this code");
+        m.followed_version = row->current_version;
+        for (const char* key :
+             {"halls", "consult_phone", "complaint_phone", "promised_days", "note"}) {
+          m.local[key] = o.contains(key) ? o.at(key) : json::value(nullptr);
+        }
+        m.updated_at = now;
+        m.updated_by = approver;
+        OW_RETURN_IF_ERROR(Store::UpsertImplementation(c, m));
+      }
+    }
+    if (const json::value* bundles = p.if_contains("bundles"); bundles && bundles->is_array()) {
+      size_t i = 0;
+      for (const auto& entry : bundles->as_array()) {
+        std::string where = "bundles/" + std::to_string(i++);
+        const json::object& o = entry.as_object();
+        Bundle b;
+        b.code = Str(o, "code");
+        b.name = Str(o, "name");
+        b.name_en = Str(o, "name_en");
+        b.kind = Str(o, "kind");
+        b.description = Str(o, "description");
+        if (const json::value* its = o.if_contains("items"); its && its->is_array()) {
+          for (const auto& code : its->as_array()) {
+            if (!code.is_string()) continue;
+            b.items.emplace_back(code.as_string());
+            OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, b.items.back()));
+            if (!row) refs.Add(where + "/items", "names unknown item " + b.items.back());
+          }
+        }
+        if (const json::value* schema = o.if_contains("intake_schema");
+            schema && schema->is_object()) {
+          b.intake_schema = schema->as_object();
+        }
+        OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(c, b.code));
+        b.version = old ? old->version + 1 : 1;
+        b.updated_at = now;
+        OW_RETURN_IF_ERROR(Store::UpsertBundle(c, b));
+      }
+    }
+    return refs.Finish("import");
+  }
+  return Internal("unknown change kind " + ch.kind);
+}
+
+// ---------------------------------------------------------------------------
+// Items
+
+Result<ItemView> Service::GetItem(const std::string& code, const std::string& region) {
+  if (!region.empty() && !regions::LevelOfCode(region)) {
+    return Error(Code::kInvalidArgument, "invalid query", {{"region", "must be a region code"}});
+  }
+  ItemView view;
+  bool found = false;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
+    if (!row) return {};
+    OW_ASSIGN_OR_RETURN(auto v, Store::GetVersion(c, code, row->current_version));
+    if (!v) return Internal("missing current version of " + code);
+    found = true;
+    view.version = std::move(*v);
+    view.status = row->status;
+    if (!region.empty()) {
+      std::vector<std::string> scope = regions::AncestorCodes(region);
+      scope.push_back(region);
+      for (auto it = scope.rbegin(); it != scope.rend() && !view.implementation; ++it) {
+        OW_ASSIGN_OR_RETURN(view.implementation, Store::GetImplementation(c, code, *it));
+      }
+    }
+    return {};
+  }));
+  if (!found) return NotFound("no catalog item with code " + code);
+  view.effective = view.version.document;
+  if (view.implementation) {
+    const json::object& local = view.implementation->local;
+    for (const char* key : {"halls", "consult_phone", "complaint_phone", "promised_days"}) {
+      const json::value* v = local.if_contains(key);
+      bool present = v && !v->is_null() && !(v->is_string() && v->as_string().empty()) &&
+                     !(v->is_array() && v->as_array().empty());
+      if (present) view.effective[key] = *v;
+    }
+    view.effective["department_code"] = view.implementation->department_code;
+  }
+  return view;
+}
+
+Result<ItemVersion> Service::GetVersion(const std::string& code, int64_t version) {
+  std::optional<ItemVersion> v;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(v, Store::GetVersion(c, code, version));
+    return {};
+  }));
+  if (!v) return NotFound("catalog item " + code + " has no version " + std::to_string(version));
+  return *v;
+}
+
+Result<std::vector<ItemVersion>> Service::Versions(const std::string& code) {
+  std::vector<ItemVersion> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::ListVersions(c, code));
+    return {};
+  }));
+  if (out.empty()) return NotFound("no catalog item with code " + code);
+  return out;
+}
+
+Result<std::vector<DiffEntry>> Service::DiffVersions(const std::string& code, int64_t from,
+                                                     int64_t to) {
+  OW_ASSIGN_OR_RETURN(auto a, GetVersion(code, from));
+  OW_ASSIGN_OR_RETURN(auto b, GetVersion(code, to));
+  auto entries = Diff(a.document, b.document);
+  if (a.status != b.status)
+    entries.push_back({"replace", "#status", json::value(a.status), json::value(b.status)});
+  return entries;
+}
+
+Result<std::vector<LineageLink>> Service::Lineage(const std::string& code) {
+  std::vector<LineageLink> out;
+  bool exists = false;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
+    exists = row.has_value();
+    OW_ASSIGN_OR_RETURN(out, Store::Lineage(c, code));
+    return {};
+  }));
+  if (!exists) return NotFound("no catalog item with code " + code);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Implementations
+
+Result<Implementation> Service::PutImplementation(const std::string& actor, const std::string& item,
+                                                  const std::string& region,
+                                                  const json::object& local) {
+  Validator v;
+  Implementation m;
+  m.item_code = item;
+  m.region_code = region;
+  m.updated_by = actor;
+  m.updated_at = Now();
+  auto region_level = regions::LevelOfCode(region);
+  if (!region_level) v.Add("region", "must be a region code");
+  for (const auto& kv : local) {
+    static const std::set<std::string> kKnown = {
+        "department_code", "halls", "consult_phone", "complaint_phone", "promised_days", "note"};
+    if (!kKnown.count(std::string(kv.key())))
+      v.Add(std::string(kv.key()), "is not a local element");
+  }
+  // Reuse the item validator for the local elements' shapes.
+  json::object probe = {{"halls", local.contains("halls") ? local.at("halls") : json::array()},
+                        {"consult_phone", Str(local, "consult_phone")},
+                        {"complaint_phone", Str(local, "complaint_phone")}};
+  m.department_code = Str(local, "department_code");
+  if (m.department_code.empty()) v.Add("department_code", "is required");
+  int64_t promised = -1;
+  if (const json::value* pd = local.if_contains("promised_days"); pd && !pd->is_null()) {
+    if (!pd->is_int64() || pd->as_int64() < 0 || pd->as_int64() > 3650) {
+      v.Add("promised_days", "must be an integer from 0 to 3650");
+    } else {
+      promised = pd->as_int64();
+    }
+  }
+  std::string note = Str(local, "note");
+  if (!text::IsValidUtf8(note) || text::CodePoints(note) > 1000)
+    v.Add("note", "must be at most 1000 characters");
+  OW_RETURN_IF_ERROR(v.Finish("implementation"));
+
+  OW_ASSIGN_OR_RETURN(auto dept, departments_.Get(m.department_code));
+  OW_RETURN_IF_ERROR(regions_.MustExist(region));
+  if (!regions::Service::IsWithin(region, dept.region_code)) {
+    return Error(Code::kInvalidArgument, "invalid implementation",
+                 {{"department_code", "the department must serve this region or one above it"}});
+  }
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, item));
+    OW_RETURN_IF_ERROR(NotCancelled(row, item));
+    OW_ASSIGN_OR_RETURN(auto current, Store::GetVersion(c, item, row->current_version));
+    const json::object& doc = current->document;
+    // Inherited downward only: within the item's jurisdiction, at its level or below.
+    bool within = false;
+    for (const auto& j : doc.at("jurisdiction").as_array()) {
+      if (regions::Service::IsWithin(region, j.as_string())) within = true;
+    }
+    Validator rules;
+    if (!within) rules.Add("region", "is outside the item's jurisdiction");
+    if (static_cast<int>(*region_level) < LevelRank(Str(doc, "level"))) {
+      rules.Add("region", "is above the item's level (" + Str(doc, "level") +
+                              "); implementations inherit downward");
+    }
+    int64_t statutory = Int(doc, "statutory_days");
+    if (promised > statutory && statutory > 0) {
+      rules.Add("promised_days",
+                "may not exceed the statutory limit of " + std::to_string(statutory) + " days");
+    }
+    OW_RETURN_IF_ERROR(rules.Finish("implementation"));
+    m.followed_version = row->current_version;
+    m.needs_review = false;
+    json::object stored;
+    stored["halls"] = probe["halls"];
+    stored["consult_phone"] = probe["consult_phone"];
+    stored["complaint_phone"] = probe["complaint_phone"];
+    stored["promised_days"] = promised >= 0 ? json::value(promised) : json::value(nullptr);
+    stored["note"] = note;
+    m.local = std::move(stored);
+    return Store::UpsertImplementation(c, m);
+  }));
+  return m;
+}
+
+Result<std::vector<Implementation>> Service::ListImplementations(const std::string& item,
+                                                                 const std::string& region,
+                                                                 bool only_needing_review,
+                                                                 int limit) {
+  std::vector<Implementation> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out,
+                        Store::ListImplementations(c, item, region, only_needing_review, limit));
+    return {};
+  }));
+  return out;
+}
+
+Status Service::DeleteImplementation(const std::string& item, const std::string& region) {
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(bool deleted, Store::DeleteImplementation(c, item, region));
+    if (!deleted)
+      return NotFound("catalog item " + item + " has no implementation in region " + region);
+    return {};
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Bundles
+
+Result<Bundle> Service::PutBundle(const std::string& code, const json::object& body) {
+  Validator v;
+  Bundle b;
+  b.code = code;
+  if (!ValidItemCode(code)) v.Add("code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
+  static const std::set<std::string> kKnown = {"name",        "name_en", "kind",
+                                               "description", "items",   "intake_schema"};
+  for (const auto& kv : body) {
+    if (!kKnown.count(std::string(kv.key()))) v.Add(std::string(kv.key()), "is not a bundle field");
+  }
+  b.name = Str(body, "name");
+  b.name_en = Str(body, "name_en");
+  b.kind = Str(body, "kind");
+  b.description = Str(body, "description");
+  if (b.name.empty() || text::CodePoints(b.name) > 200 || !text::IsValidUtf8(b.name)) {
+    v.Add("name", "must be 1 to 200 characters");
+  }
+  if (b.kind != "life_event" && b.kind != "business_event")
+    v.Add("kind", "must be life_event or business_event");
+  if (text::CodePoints(b.description) > 5000)
+    v.Add("description", "must be at most 5000 characters");
+  const json::value* items = body.if_contains("items");
+  if (!items || !items->is_array() || items->as_array().size() < 2 ||
+      items->as_array().size() > 50) {
+    v.Add("items", "must list 2 to 50 item codes");
+  } else {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < items->as_array().size(); ++i) {
+      const auto& it = items->as_array()[i];
+      if (!it.is_string() || !seen.insert(std::string(it.as_string())).second) {
+        v.Add("items/" + std::to_string(i), "must be a distinct item code");
+      } else {
+        b.items.emplace_back(it.as_string());
+      }
+    }
+  }
+  const json::value* schema = body.if_contains("intake_schema");
+  if (!schema || !schema->is_object() || Str(schema->as_object(), "type") != "object") {
+    v.Add("intake_schema", "must be a JSON Schema object with \"type\": \"object\"");
+  } else {
+    b.intake_schema = schema->as_object();
+  }
+  OW_RETURN_IF_ERROR(v.Finish("bundle"));
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    Validator refs;
+    for (size_t i = 0; i < b.items.size(); ++i) {
+      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, b.items[i]));
+      if (!row || row->status != "published")
+        refs.Add("items/" + std::to_string(i), "is not a published item");
+    }
+    OW_RETURN_IF_ERROR(refs.Finish("bundle"));
+    OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(c, code));
+    b.version = old ? old->version + 1 : 1;
+    b.updated_at = Now();
+    return Store::UpsertBundle(c, b);
+  }));
+  return b;
+}
+
+Result<Bundle> Service::GetBundle(const std::string& code) {
+  std::optional<Bundle> b;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(b, Store::GetBundle(c, code));
+    return {};
+  }));
+  if (!b) return NotFound("no bundle with code " + code);
+  return *b;
+}
+
+Result<std::vector<Bundle>> Service::ListBundles() {
+  std::vector<Bundle> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::ListBundles(c));
+    return {};
+  }));
+  return out;
+}
+
+Status Service::DeleteBundle(const std::string& code) {
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(bool deleted, Store::DeleteBundle(c, code));
+    if (!deleted) return NotFound("no bundle with code " + code);
+    return {};
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Search
+
+Result<SearchResult> Service::Search(const SearchQuery& q) {
+  Validator v;
+  if (!text::IsValidUtf8(q.q) || text::CodePoints(q.q) > 100)
+    v.Add("q", "must be at most 100 characters of text");
+  if (!q.region.empty() && !regions::LevelOfCode(q.region))
+    v.Add("region", "must be a region code");
+  if (!q.type.empty() && !OneOf(q.type, kItemTypes)) v.Add("type", "is not an item type");
+  if (!q.served.empty() && !OneOf(q.served, kServed))
+    v.Add("served", "must be natural_person or legal_person");
+  if (!q.level.empty() && LevelRank(q.level) < 0) v.Add("level", "is not a government level");
+  if (q.online_depth < 0 || q.online_depth > 4) v.Add("online_depth", "must be from 1 to 4");
+  int64_t offset = 0;
+  if (!q.cursor.empty()) {
+    auto decoded = text::Base64UrlDecode(q.cursor);
+    auto n = decoded && decoded->rfind("o:", 0) == 0 ? text::ParseInt(decoded->substr(2), 1, 10000)
+                                                     : std::nullopt;
+    if (!n) {
+      v.Add("cursor", "is not a cursor this API returned");
+    } else {
+      offset = *n;
+    }
+  }
+  std::vector<std::string> terms = QueryTerms(q.q);
+  if (terms.size() > 16) v.Add("q", "has too many words");
+  if (!q.q.empty() && terms.empty()) v.Add("q", "has no searchable words");
+  OW_RETURN_IF_ERROR(v.Finish("query"));
+  std::vector<std::string> scope;
+  if (!q.region.empty()) {
+    scope = regions::AncestorCodes(q.region);
+    scope.push_back(q.region);
+  }
+  SearchResult result;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(result, Store::Search(c, q, terms, scope, offset));
+    return {};
+  }));
+  if (static_cast<int>(result.items.size()) > q.limit) {
+    result.items.pop_back();
+    int64_t next = offset + q.limit;
+    if (next <= 10000) result.next_cursor = text::Base64UrlEncode("o:" + std::to_string(next));
+  }
+  return result;
+}
+
+}  // namespace ow::catalog

@@ -1,0 +1,118 @@
+// The service catalog: reviewed changes that publish immutable item versions,
+// implementation lists, "one thing" bundles, search, import and export.
+//
+// Every write is a change that goes draft -> under_review -> published; the author
+// of a change may never approve it. Change payloads by kind:
+//   add      {"item": ITEM}
+//   change   {"item": ITEM, "base_version": N}            N = the version edited
+//   split    {"source": CODE, "items": [ITEM, ITEM, ...]}  source is cancelled
+//   merge    {"sources": [CODE, CODE, ...], "item": ITEM}  sources are cancelled
+//   suspend | resume | cancel  {"code": CODE, "reason": TEXT}
+//   import   {"items": [ITEM, ...]}                        adds or changes each
+// ITEM is an item document (item.h). Publishing applies the change atomically:
+// new versions, item statuses, lineage, search index, and implementation review
+// flags all commit together or not at all.
+//
+// Thread-safe. Errors: kInvalidArgument (field paths), kNotFound, kAlreadyExists,
+// kConflict (stale base version, wrong state), kPermissionDenied (four-eyes rule).
+#ifndef OW_CATALOG_SERVICE_H_
+#define OW_CATALOG_SERVICE_H_
+
+#include <functional>
+#include <optional>
+
+#include "catalog/item.h"
+#include "catalog/model.h"
+#include "db/database.h"
+#include "departments/service.h"
+#include "regions/service.h"
+
+namespace ow::catalog {
+
+struct ItemView {
+  ItemVersion version;                           // the current (or requested) version
+  std::string status;                            // the item's status now
+  std::optional<Implementation> implementation;  // nearest one for the requested region
+  boost::json::object effective;                 // the guide with local elements applied
+};
+
+struct ImportReport {
+  int64_t rows = 0;
+  int64_t added = 0;
+  int64_t changed = 0;
+  int64_t unchanged = 0;
+  int64_t change_id = 0;
+  std::string change_status;
+};
+
+// (phase, done, total) during long imports.
+using Progress = std::function<void(std::string_view, int64_t, int64_t)>;
+
+class Service {
+ public:
+  Service(db::Database& db, regions::Service& regions, departments::Service& departments)
+      : db_(db), regions_(regions), departments_(departments) {}
+
+  // Changes. `body` is {kind, summary, payload}.
+  Result<Change> CreateChange(const std::string& actor, const boost::json::object& body);
+  // Replaces summary and payload of a draft or rejected change (which becomes a draft).
+  Result<Change> EditChange(const std::string& actor, int64_t id, const boost::json::object& body,
+                            std::optional<int64_t> expected_revision);
+  Result<Change> Submit(const std::string& actor, int64_t id);
+  Result<Change> Approve(const std::string& actor, int64_t id, const std::string& comment);
+  Result<Change> Reject(const std::string& actor, int64_t id, const std::string& comment);
+  Result<Change> Withdraw(const std::string& actor, int64_t id);
+  Result<Change> GetChange(int64_t id);
+  Result<std::vector<Change>> ListChanges(const std::string& status, int64_t after_id, int limit);
+
+  // Items. `region` (optional) picks the nearest implementation at or above it.
+  Result<ItemView> GetItem(const std::string& code, const std::string& region);
+  Result<ItemVersion> GetVersion(const std::string& code, int64_t version);
+  Result<std::vector<ItemVersion>> Versions(const std::string& code);
+  Result<std::vector<DiffEntry>> DiffVersions(const std::string& code, int64_t from, int64_t to);
+  Result<std::vector<LineageLink>> Lineage(const std::string& code);
+
+  // Implementation lists. `local` is {department_code, halls, consult_phone,
+  // complaint_phone, promised_days, note}.
+  Result<Implementation> PutImplementation(const std::string& actor, const std::string& item,
+                                           const std::string& region,
+                                           const boost::json::object& local);
+  Result<std::vector<Implementation>> ListImplementations(const std::string& item,
+                                                          const std::string& region,
+                                                          bool only_needing_review, int limit);
+  Status DeleteImplementation(const std::string& item, const std::string& region);
+
+  // Bundles.
+  Result<Bundle> PutBundle(const std::string& code, const boost::json::object& body);
+  Result<Bundle> GetBundle(const std::string& code);
+  Result<std::vector<Bundle>> ListBundles();
+  Status DeleteBundle(const std::string& code);
+
+  Result<SearchResult> Search(const SearchQuery& q);
+
+  // Export: {"format": "onewindow-catalog", "items": [{"status", "item"}],
+  // "implementations": [...], "bundles": [...]}; CSV holds items, one per row.
+  Result<boost::json::object> ExportJson();
+  Result<std::string> ExportCsv();
+  // Parses and validates the whole file first (JSON export format or CSV); any bad
+  // row rejects everything with one error per row. Then either records an `import`
+  // change under review (publish = false), or applies it at once as `actor`
+  // (publish = true, for operators loading a directory from the command line).
+  // Implementations and bundles in a JSON file are applied with the items.
+  Result<ImportReport> Import(const std::string& actor, std::string_view format,
+                              std::string_view text, bool publish, const Progress& progress = {});
+
+ private:
+  Status ValidateChange(const std::string& kind, const boost::json::object& payload);
+  Status CheckReferences(const boost::json::object& item);
+  Status Apply(db::Connection& c, const Change& ch, const std::string& approver,
+               ImportReport* report, const Progress& progress);
+
+  db::Database& db_;
+  regions::Service& regions_;
+  departments::Service& departments_;
+};
+
+}  // namespace ow::catalog
+
+#endif  // OW_CATALOG_SERVICE_H_

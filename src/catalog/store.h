@@ -1,0 +1,76 @@
+// SQL for the catalog. Used only by catalog::Service; every function runs inside
+// the caller's transaction.
+#ifndef OW_CATALOG_STORE_H_
+#define OW_CATALOG_STORE_H_
+
+#include <optional>
+#include <vector>
+
+#include "catalog/model.h"
+#include "db/database.h"
+#include "db/migrations.h"
+
+namespace ow::catalog {
+
+std::vector<db::Migration> Migrations();
+
+struct ItemRow {
+  std::string code;
+  std::string status;
+  int64_t current_version = 0;
+};
+
+class Store {
+ public:
+  // Changes.
+  static Result<int64_t> InsertChange(db::Connection& c, const Change& ch);
+  static Result<std::optional<Change>> GetChange(db::Connection& c, int64_t id);
+  // Writes every mutable field when the stored revision is ch.revision - 1.
+  static Result<bool> UpdateChange(db::Connection& c, const Change& ch);
+  static Result<std::vector<Change>> ListChanges(db::Connection& c, const std::string& status,
+                                                 int64_t after_id, int limit);
+
+  // Items and versions.
+  static Result<std::optional<ItemRow>> GetItem(db::Connection& c, const std::string& code);
+  static Status UpsertItem(db::Connection& c, const ItemVersion& v, const std::string& updated_at);
+  static Status InsertVersion(db::Connection& c, const ItemVersion& v);
+  static Result<std::optional<ItemVersion>> GetVersion(db::Connection& c, const std::string& code,
+                                                       int64_t version);
+  static Result<std::vector<ItemVersion>> ListVersions(db::Connection& c, const std::string& code);
+  static Status InsertLineage(db::Connection& c, const LineageLink& l);
+  static Result<std::vector<LineageLink>> Lineage(db::Connection& c, const std::string& code);
+
+  // Search index: replaces an item's postings and facets (or removes them when
+  // `doc` is null because the item is no longer published).
+  static Status Reindex(db::Connection& c, const std::string& code, const boost::json::object* doc);
+
+  // Implementations.
+  static Status UpsertImplementation(db::Connection& c, const Implementation& m);
+  static Result<std::optional<Implementation>> GetImplementation(db::Connection& c,
+                                                                 const std::string& item,
+                                                                 const std::string& region);
+  static Result<std::vector<Implementation>> ListImplementations(db::Connection& c,
+                                                                 const std::string& item,
+                                                                 const std::string& region,
+                                                                 bool only_needing_review,
+                                                                 int limit);
+  static Result<bool> DeleteImplementation(db::Connection& c, const std::string& item,
+                                           const std::string& region);
+  static Status FlagImplementations(db::Connection& c, const std::string& item, int64_t version);
+
+  // Bundles.
+  static Status UpsertBundle(db::Connection& c, const Bundle& b);
+  static Result<std::optional<Bundle>> GetBundle(db::Connection& c, const std::string& code);
+  static Result<std::vector<Bundle>> ListBundles(db::Connection& c);
+  static Result<bool> DeleteBundle(db::Connection& c, const std::string& code);
+
+  // Search: see Service::Search for semantics.
+  static Result<SearchResult> Search(db::Connection& c, const SearchQuery& q,
+                                     const std::vector<std::string>& terms,
+                                     const std::vector<std::string>& region_scope, int64_t offset);
+  static Result<std::vector<std::string>> AllItemCodes(db::Connection& c, bool include_cancelled);
+};
+
+}  // namespace ow::catalog
+
+#endif  // OW_CATALOG_STORE_H_
