@@ -124,11 +124,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
 
 Result<uint16_t> App::Listen() {
   OW_ASSIGN_OR_RETURN(uint16_t port, impl_->server->Listen());
-  log::Info("server.listening",
-            {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
-             {"port", port},
-             {"url", "http://" + impl_->config.listen.substr(0, impl_->config.listen.rfind(':')) +
-                         ":" + std::to_string(port) + "/"}});
+  log::Notice("server.listening",
+              {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
+               {"port", port},
+               {"url", "http://" + impl_->config.listen.substr(0, impl_->config.listen.rfind(':')) +
+                           ":" + std::to_string(port) + "/"}});
   return port;
 }
 

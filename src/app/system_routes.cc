@@ -29,10 +29,10 @@ http::Response Text(std::string_view content_type, std::string_view body) {
 
 void AddSystemRoutes(http::Router& r, db::Database& db, http::Metrics& metrics) {
   r.Get("/healthz", [](http::Context&) {
-    http::Response res = http::Json(http::Status::ok, {{"status", "ok"}});
-    res.set(http::Field::cache_control, "no-store");
-    return res;
-  });
+     http::Response res = http::Json(http::Status::ok, {{"status", "ok"}});
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Inline();
 
   r.Get("/readyz", [&db](http::Context& ctx) {
     if (auto st = db.Ping(); !st) {
@@ -47,22 +47,22 @@ void AddSystemRoutes(http::Router& r, db::Database& db, http::Metrics& metrics) 
   });
 
   r.Get("/metrics", [&metrics](http::Context&) {
-    http::Response res = Text("text/plain; version=0.0.4; charset=utf-8", metrics.Render());
-    res.set(http::Field::cache_control, "no-store");
-    return res;
-  });
+     http::Response res = Text("text/plain; version=0.0.4; charset=utf-8", metrics.Render());
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Inline();
 
   r.Get("/api/openapi.json", [](http::Context& ctx) {
-    return http::Cacheable(ctx, Text("application/json", embedded::openapi_json), "no-cache");
-  });
+     return http::Cacheable(ctx, Text("application/json", embedded::openapi_json), "no-cache");
+   }).Inline();
   r.Get("/api/docs", [](http::Context& ctx) {
-    return http::Cacheable(ctx, Text("text/html; charset=utf-8", embedded::api_docs_html),
-                           "no-cache");
-  });
+     return http::Cacheable(ctx, Text("text/html; charset=utf-8", embedded::api_docs_html),
+                            "no-cache");
+   }).Inline();
   r.Get("/api/docs.js", [](http::Context& ctx) {
-    return http::Cacheable(ctx, Text("text/javascript; charset=utf-8", embedded::api_docs_js),
-                           "no-cache");
-  });
+     return http::Cacheable(ctx, Text("text/javascript; charset=utf-8", embedded::api_docs_js),
+                            "no-cache");
+   }).Inline();
 }
 
 }  // namespace ow::app

@@ -10,6 +10,8 @@
 namespace ow::catalog {
 namespace json = boost::json;
 
+void BumpCatalogGeneration();  // service.cc
+
 namespace {
 
 // CSV columns: the item status, then every member of the item document in its
@@ -385,6 +387,7 @@ Result<ImportReport> Service::Import(const std::string& actor, std::string_view 
     OW_ASSIGN_OR_RETURN(ch.id, Store::InsertChange(c, record));
     return Apply(c, ch, actor, &report, progress);
   }));
+  BumpCatalogGeneration();
   report.change_id = ch.id;
   report.change_status = ch.status;
   return report;

@@ -116,6 +116,10 @@ Response ChangeResponse(http::Status status, const Change& c) {
 void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin) {
   Service* s = &service;
   const http::AdminGuard* guard = &admin;
+  // Published guides, versions and bundles change only when a change is published:
+  // serve repeats from memory for a few seconds (another process's import shows
+  // within that time; this process's writes at once).
+  http::ResponseCache* cache = r.NewCache(std::chrono::seconds(10), 100000, &Service::Generation);
 
   r.Get("/api/v1/catalog/items", [s](Context& ctx) {
     auto page = http::ParsePage(ctx, 20, 100);
@@ -161,16 +165,16 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
   });
 
   r.Get("/api/v1/catalog/items/{code}", [s](Context& ctx) {
-    auto view = s->GetItem(ctx.Param("code"), ctx.Query("region").value_or(""));
-    if (!view) return Fail(ctx, view.error());
-    json::object body = VersionMeta(view->version);
-    body["status"] = view->status;
-    body["item"] = view->effective;
-    body["implementation"] = view->implementation
-                                 ? json::value(ImplementationJson(*view->implementation))
-                                 : json::value(nullptr);
-    return http::Cacheable(ctx, http::Json(http::Status::ok, body), kCurrent);
-  });
+     auto view = s->GetItem(ctx.Param("code"), ctx.Query("region").value_or(""));
+     if (!view) return Fail(ctx, view.error());
+     json::object body = VersionMeta(view->version);
+     body["status"] = view->status;
+     body["item"] = view->effective;
+     body["implementation"] = view->implementation
+                                  ? json::value(ImplementationJson(*view->implementation))
+                                  : json::value(nullptr);
+     return http::Cacheable(ctx, http::Json(http::Status::ok, body), kCurrent);
+   }).CacheIn(cache);
 
   r.Get("/api/v1/catalog/items/{code}/versions", [s](Context& ctx) {
     auto versions = s->Versions(ctx.Param("code"));
@@ -182,38 +186,38 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
   });
 
   r.Get("/api/v1/catalog/items/{code}/versions/{version}", [s](Context& ctx) {
-    auto n = PathInt(ctx, "version");
-    if (!n) return Fail(ctx, n.error());
-    auto v = s->GetVersion(ctx.Param("code"), *n);
-    if (!v) return Fail(ctx, v.error());
-    json::object body = VersionMeta(*v);
-    body["item"] = v->document;
-    return http::Cacheable(ctx, http::Json(http::Status::ok, body), kImmutable);
-  });
+     auto n = PathInt(ctx, "version");
+     if (!n) return Fail(ctx, n.error());
+     auto v = s->GetVersion(ctx.Param("code"), *n);
+     if (!v) return Fail(ctx, v.error());
+     json::object body = VersionMeta(*v);
+     body["item"] = v->document;
+     return http::Cacheable(ctx, http::Json(http::Status::ok, body), kImmutable);
+   }).CacheIn(cache);
 
   r.Get("/api/v1/catalog/items/{code}/diff", [s](Context& ctx) {
-    auto from = QueryInt(ctx, "from", 1, INT64_MAX, 0);
-    auto to = QueryInt(ctx, "to", 1, INT64_MAX, 0);
-    if (!from) return Fail(ctx, from.error());
-    if (!to) return Fail(ctx, to.error());
-    if (*from == 0 || *to == 0) {
-      return Fail(ctx, Error(Code::kInvalidArgument, "invalid query",
-                             {{"from", "from and to are required"}}));
-    }
-    auto diff = s->DiffVersions(ctx.Param("code"), *from, *to);
-    if (!diff) return Fail(ctx, diff.error());
-    json::array changes;
-    for (const auto& d : *diff) {
-      changes.push_back(
-          json::object{{"op", d.op}, {"path", d.path}, {"from", d.from}, {"to", d.to}});
-    }
-    return http::Cacheable(ctx,
-                           http::Json(http::Status::ok, {{"code", ctx.Param("code")},
-                                                         {"from", *from},
-                                                         {"to", *to},
-                                                         {"changes", std::move(changes)}}),
-                           kImmutable);
-  });
+     auto from = QueryInt(ctx, "from", 1, INT64_MAX, 0);
+     auto to = QueryInt(ctx, "to", 1, INT64_MAX, 0);
+     if (!from) return Fail(ctx, from.error());
+     if (!to) return Fail(ctx, to.error());
+     if (*from == 0 || *to == 0) {
+       return Fail(ctx, Error(Code::kInvalidArgument, "invalid query",
+                              {{"from", "from and to are required"}}));
+     }
+     auto diff = s->DiffVersions(ctx.Param("code"), *from, *to);
+     if (!diff) return Fail(ctx, diff.error());
+     json::array changes;
+     for (const auto& d : *diff) {
+       changes.push_back(
+           json::object{{"op", d.op}, {"path", d.path}, {"from", d.from}, {"to", d.to}});
+     }
+     return http::Cacheable(ctx,
+                            http::Json(http::Status::ok, {{"code", ctx.Param("code")},
+                                                          {"from", *from},
+                                                          {"to", *to},
+                                                          {"changes", std::move(changes)}}),
+                            kImmutable);
+   }).CacheIn(cache);
 
   r.Get("/api/v1/catalog/items/{code}/lineage", [s](Context& ctx) {
     auto links = s->Lineage(ctx.Param("code"));
@@ -382,19 +386,19 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
   });
 
   r.Get("/api/v1/catalog/bundles", [s](Context& ctx) {
-    auto list = s->ListBundles();
-    if (!list) return Fail(ctx, list.error());
-    json::array items;
-    for (const auto& b : *list) items.push_back(BundleJson(b));
-    return http::Cacheable(ctx, http::Json(http::Status::ok, {{"items", std::move(items)}}),
-                           kCurrent);
-  });
+     auto list = s->ListBundles();
+     if (!list) return Fail(ctx, list.error());
+     json::array items;
+     for (const auto& b : *list) items.push_back(BundleJson(b));
+     return http::Cacheable(ctx, http::Json(http::Status::ok, {{"items", std::move(items)}}),
+                            kCurrent);
+   }).CacheIn(cache);
 
   r.Get("/api/v1/catalog/bundles/{code}", [s](Context& ctx) {
-    auto b = s->GetBundle(ctx.Param("code"));
-    if (!b) return Fail(ctx, b.error());
-    return http::Cacheable(ctx, http::Json(http::Status::ok, BundleJson(*b)), kCurrent);
-  });
+     auto b = s->GetBundle(ctx.Param("code"));
+     if (!b) return Fail(ctx, b.error());
+     return http::Cacheable(ctx, http::Json(http::Status::ok, BundleJson(*b)), kCurrent);
+   }).CacheIn(cache);
 
   r.Put("/api/v1/catalog/bundles/{code}", [s, guard](Context& ctx) {
     auto who = guard->Check(ctx);

@@ -1,6 +1,7 @@
 #include "catalog/service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -14,6 +15,9 @@ namespace ow::catalog {
 namespace json = boost::json;
 
 namespace {
+
+std::atomic<uint64_t> g_generation{1};
+void Bump() { g_generation.fetch_add(1, std::memory_order_acq_rel); }
 
 std::string Now() {
   auto now = std::chrono::system_clock::now();
@@ -47,6 +51,8 @@ Status NotCancelled(const std::optional<ItemRow>& row, const std::string& code) 
 }
 
 }  // namespace
+
+uint64_t Service::Generation() { return g_generation.load(std::memory_order_acquire); }
 
 // ---------------------------------------------------------------------------
 // Validation
@@ -344,7 +350,7 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
   // References (departments, regions) may have changed since the change was written.
   OW_ASSIGN_OR_RETURN(Change current, GetChange(id));
   OW_RETURN_IF_ERROR(ValidateChange(current.kind, current.payload));
-  return Transition(
+  auto result = Transition(
       db_, id,
       [&](const Change& ch) -> Status {
         if (ch.status != "under_review")
@@ -362,6 +368,8 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
         ch.reviewed_at = Now();
         return Apply(c, ch, actor, nullptr, {});
       });
+  Bump();
+  return result;
 }
 
 // ---------------------------------------------------------------------------
@@ -709,6 +717,7 @@ Result<Implementation> Service::PutImplementation(const std::string& actor, cons
     m.local = std::move(stored);
     return Store::UpsertImplementation(c, m);
   }));
+  Bump();
   return m;
 }
 
@@ -793,6 +802,7 @@ Result<Bundle> Service::PutBundle(const std::string& code, const json::object& b
     b.updated_at = Now();
     return Store::UpsertBundle(c, b);
   }));
+  Bump();
   return b;
 }
 
@@ -816,12 +826,16 @@ Result<std::vector<Bundle>> Service::ListBundles() {
 }
 
 Status Service::DeleteBundle(const std::string& code) {
-  return db_.Transact([&](db::Connection& c) -> Status {
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool deleted, Store::DeleteBundle(c, code));
     if (!deleted) return NotFound("no bundle with code " + code);
     return {};
-  });
+  }));
+  Bump();
+  return {};
 }
+
+void BumpCatalogGeneration() { Bump(); }
 
 // ---------------------------------------------------------------------------
 // Search

@@ -90,6 +90,10 @@ class Service {
 
   Result<SearchResult> Search(const SearchQuery& q);
 
+  // Moves on whenever the published catalog changes in this process; response
+  // caches compare it.
+  static uint64_t Generation();
+
   // Export: {"format": "onewindow-catalog", "items": [{"status", "item"}],
   // "implementations": [...], "bundles": [...]}; CSV holds items, one per row.
   Result<boost::json::object> ExportJson();

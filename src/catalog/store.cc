@@ -558,7 +558,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
     std::string cases, in;
     for (size_t i = 0; i < terms.size(); ++i) {
       std::string t = s.P(terms[i]);
-      cases += " WHEN " + t + " THEN " + s.P(idf[i]);
+      cases += " WHEN " + t + " THEN CAST(" + s.P(idf[i]) + " AS BIGINT)";
       in += (i ? "," : "") + t;
     }
     match = "SELECT p.code AS code, SUM(p.score * CASE p.term" + cases +

@@ -55,17 +55,27 @@ bool ParseLevel(std::string_view name, Level* out) {
   return false;
 }
 
-void Write(Level level, std::string_view event, boost::json::object fields) {
-  if (level < g_level.load(std::memory_order_relaxed)) return;
+namespace {
+void Emit(std::string_view level, std::string_view event, boost::json::object fields) {
   boost::json::object line;
   line["ts"] = Timestamp();
-  line["level"] = LevelName(level);
+  line["level"] = level;
   line["event"] = event;
   for (auto& kv : fields) line[kv.key()] = std::move(kv.value());
   std::string text = boost::json::serialize(line);
   text.push_back('\n');
   // One write per line keeps concurrent lines whole; a short write to stderr is not retried.
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, text.data(), text.size());
+}
+}  // namespace
+
+void Write(Level level, std::string_view event, boost::json::object fields) {
+  if (level < g_level.load(std::memory_order_relaxed)) return;
+  Emit(LevelName(level), event, std::move(fields));
+}
+
+void Notice(std::string_view event, boost::json::object fields) {
+  Emit("notice", event, std::move(fields));
 }
 
 }  // namespace ow::log

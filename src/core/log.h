@@ -30,6 +30,9 @@ inline void Warn(std::string_view e, boost::json::object f = {}) {
 inline void Error(std::string_view e, boost::json::object f = {}) {
   Write(Level::kError, e, std::move(f));
 }
+// Written whatever the level (start-up facts an operator always needs, such as the
+// listening port), with level "notice".
+void Notice(std::string_view event, boost::json::object fields = {});
 
 }  // namespace ow::log
 

@@ -40,16 +40,22 @@ Dispatcher::Dispatcher(const Router& router, const StaticFiles* files)
 
 void Dispatcher::Use(Middleware m) { chain_.push_back(std::move(m)); }
 
-Response Dispatcher::Handle(Request& request) const {
-  Context ctx{request, "/", {}, {}, {}, "unmatched"};
-  auto url = boost::urls::parse_origin_form(request.target());
-  bool bad_target = !url;
-  if (url) {
-    ctx.path = url->path();  // percent-decoded
-    if (ctx.path.empty()) ctx.path = "/";
-    for (auto p : url->params()) ctx.query.emplace(p.key, p.value);
-  }
+namespace {
 
+// Parses the target into ctx; false when it is not a valid origin-form URL.
+bool ParseTarget(Context& ctx) {
+  auto url = boost::urls::parse_origin_form(ctx.request.target());
+  if (!url) return false;
+  ctx.path = url->path();  // percent-decoded
+  if (ctx.path.empty()) ctx.path = "/";
+  for (auto p : url->params()) ctx.query.emplace(p.key, p.value);
+  return true;
+}
+
+}  // namespace
+
+Response Dispatcher::Run(Context& ctx, bool bad_target,
+                         const std::function<Response(Context&)>& innermost) const {
   size_t index = 0;
   Next next = [&](Context& c) -> Response {
     if (index < chain_.size()) {
@@ -61,7 +67,7 @@ Response Dispatcher::Handle(Request& request) const {
     // Inside the chain, so an escaped exception still gets a request id, a log line,
     // a metric and the security headers.
     try {
-      return Route(c);
+      return innermost(c);
     } catch (const std::exception& e) {
       log::Error("http.handler_exception",
                  {{"what", e.what()}, {"route", c.route}, {"request_id", c.request_id}});
@@ -76,14 +82,48 @@ Response Dispatcher::Handle(Request& request) const {
     log::Error("http.middleware_exception", {{"what", e.what()}});
     res = Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
   }
-  res.keep_alive(request.keep_alive());
-  if (request.method() == Verb::head) {
+  res.keep_alive(ctx.request.keep_alive());
+  if (ctx.request.method() == Verb::head) {
     // HEAD carries GET's headers, Content-Length included, and no body.
     auto length = res.body().size();
     res.body().clear();
     res.content_length(length);
   }
   return res;
+}
+
+Response Dispatcher::Handle(Request& request) const {
+  Context ctx{request, "/", {}, {}, {}, "unmatched"};
+  bool bad_target = !ParseTarget(ctx);
+  return Run(ctx, bad_target, [this](Context& c) { return Route(c); });
+}
+
+std::optional<Response> Dispatcher::HandleInline(Request& request) const {
+  Context ctx{request, "/", {}, {}, {}, "unmatched"};
+  if (!ParseTarget(ctx)) return std::nullopt;
+  Verb method = request.method();
+  Match m = router_.Find(method, ctx.path);
+  if (!m.route) {
+    // Static files and 404/405 answers never touch the database.
+    return Run(ctx, false, [this](Context& c) { return Route(c); });
+  }
+  if (m.route->inline_ok) return Run(ctx, false, [this](Context& c) { return Route(c); });
+  if (!m.route->cache || (method != Verb::get && method != Verb::head)) return std::nullopt;
+  std::optional<Response> hit = m.route->cache->Get(std::string(request.target()));
+  if (!hit) return std::nullopt;
+  const http::Route* route = m.route;
+  return Run(ctx, false, [&](Context& c) -> Response {
+    c.route = route->pattern;
+    auto etag = (*hit)[Field::etag];
+    auto inm = c.request[Field::if_none_match];
+    if (!etag.empty() && !inm.empty() && (inm == "*" || inm.find(etag) != std::string_view::npos)) {
+      Response nm{Status::not_modified, 11};
+      nm.set(Field::etag, etag);
+      nm.set(Field::cache_control, (*hit)[Field::cache_control]);
+      return nm;
+    }
+    return std::move(*hit);
+  });
 }
 
 Response Dispatcher::Route(Context& ctx) const {
@@ -117,7 +157,12 @@ Response Dispatcher::Route(Context& ctx) const {
     }
     return Problem(Status::unsupported_media_type, "request body must be " + types, ctx.path);
   }
-  return m.route->handler(ctx);
+  Response res = m.route->handler(ctx);
+  if (m.route->cache && (method == Verb::get || method == Verb::head) &&
+      res.result() == Status::ok) {
+    m.route->cache->Put(std::string(ctx.request.target()), res);
+  }
+  return res;
 }
 
 }  // namespace ow::http

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "http/message.h"
@@ -26,9 +27,16 @@ class Dispatcher {
 
   // Adds a middleware; the first added is the outermost.
   void Use(Middleware m);
+  // Handles the request completely; may block (database). Fills route caches.
   Response Handle(Request& request) const;
+  // Handles the request only if that cannot block: an inline route, a static file,
+  // or a cache hit. nullopt means "run Handle on the handler pool".
+  std::optional<Response> HandleInline(Request& request) const;
 
  private:
+  // Runs the middleware chain around `innermost`.
+  Response Run(Context& ctx, bool bad_target,
+               const std::function<Response(Context&)>& innermost) const;
   Response Route(Context& ctx) const;
   const Router& router_;
   const StaticFiles* files_;

@@ -21,14 +21,15 @@ std::vector<std::string> SplitPath(std::string_view path) {
   return out;
 }
 
-void Router::Add(Verb method, std::string pattern, Handler handler,
-                 std::vector<std::string> consumes) {
+Route& Router::Add(Verb method, std::string pattern, Handler handler,
+                   std::vector<std::string> consumes) {
   assert(!pattern.empty() && pattern[0] == '/');
   Route r{method, pattern, std::move(handler), SplitPath(pattern), std::move(consumes)};
   for (const auto& existing : routes_) {
     assert(!(existing.method == method && existing.pattern == pattern) && "duplicate route");
   }
   routes_.push_back(std::move(r));
+  return routes_.back();
 }
 
 namespace {

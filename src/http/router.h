@@ -6,12 +6,15 @@
 #ifndef OW_HTTP_ROUTER_H_
 #define OW_HTTP_ROUTER_H_
 
+#include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/message.h"
+#include "http/response_cache.h"
 
 namespace ow::http {
 
@@ -25,6 +28,20 @@ struct Route {
   // Media types a request body may have (compared without parameters); other
   // bodies get 415. Default: JSON (application/json or any +json type).
   std::vector<std::string> consumes;
+  // The handler never blocks (no database, no disk): run it on the network thread.
+  bool inline_ok = false;
+  // GET responses are cached here (keyed by the request target) and served from the
+  // network thread on a hit. Not owned.
+  ResponseCache* cache = nullptr;
+
+  Route& Inline() {
+    inline_ok = true;
+    return *this;
+  }
+  Route& CacheIn(ResponseCache* c) {
+    cache = c;
+    return *this;
+  }
 };
 
 struct Match {
@@ -35,23 +52,40 @@ struct Match {
 
 class Router {
  public:
-  void Add(Verb method, std::string pattern, Handler handler,
-           std::vector<std::string> consumes = {});
-  void Get(std::string pattern, Handler h) { Add(Verb::get, std::move(pattern), std::move(h)); }
-  void Post(std::string pattern, Handler h) { Add(Verb::post, std::move(pattern), std::move(h)); }
-  void Put(std::string pattern, Handler h) { Add(Verb::put, std::move(pattern), std::move(h)); }
-  void Patch(std::string pattern, Handler h) { Add(Verb::patch, std::move(pattern), std::move(h)); }
-  void Delete(std::string pattern, Handler h) {
-    Add(Verb::delete_, std::move(pattern), std::move(h));
+  // Returns the new route so options can be chained: r.Get(...).Inline().
+  Route& Add(Verb method, std::string pattern, Handler handler,
+             std::vector<std::string> consumes = {});
+  Route& Get(std::string pattern, Handler h) {
+    return Add(Verb::get, std::move(pattern), std::move(h));
+  }
+  Route& Post(std::string pattern, Handler h) {
+    return Add(Verb::post, std::move(pattern), std::move(h));
+  }
+  Route& Put(std::string pattern, Handler h) {
+    return Add(Verb::put, std::move(pattern), std::move(h));
+  }
+  Route& Patch(std::string pattern, Handler h) {
+    return Add(Verb::patch, std::move(pattern), std::move(h));
+  }
+  Route& Delete(std::string pattern, Handler h) {
+    return Add(Verb::delete_, std::move(pattern), std::move(h));
   }
 
   // Finds the route for `method` and decoded `path`. HEAD matches GET routes.
   // Literal segments win over parameters at the same position.
   Match Find(Verb method, std::string_view path) const;
-  const std::vector<Route>& routes() const { return routes_; }
+  const std::deque<Route>& routes() const { return routes_; }
+
+  // A response cache owned by the router (so it lives as long as its routes).
+  ResponseCache* NewCache(std::chrono::milliseconds ttl, size_t max_entries,
+                          std::function<uint64_t()> generation) {
+    caches_.push_back(std::make_unique<ResponseCache>(ttl, max_entries, std::move(generation)));
+    return caches_.back().get();
+  }
 
  private:
-  std::vector<Route> routes_;
+  std::deque<Route> routes_;  // a deque keeps references from Add valid
+  std::vector<std::unique_ptr<ResponseCache>> caches_;
 };
 
 std::vector<std::string> SplitPath(std::string_view path);

@@ -58,6 +58,7 @@ struct ConnState {
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
+  InlineHandler inline_handler;
   asio::io_context ioc;
   asio::thread_pool handlers;
   tcp::acceptor acceptor{ioc};
@@ -69,9 +70,10 @@ struct Server::Impl {
   std::unordered_map<uint64_t, std::weak_ptr<ConnState>> live;
   uint64_t next_id = 0;
 
-  Impl(ServerOptions o, Handler h)
+  Impl(ServerOptions o, Handler h, InlineHandler ih)
       : options(std::move(o)),
         handler(std::move(h)),
+        inline_handler(std::move(ih)),
         handlers(std::max(1, options.handler_threads)) {}
 
   awaitable<void> Accept() {
@@ -204,7 +206,17 @@ struct Server::Impl {
       }
       Request req = parser.release();
       c.stream.expires_never();
-      Response res = co_await RunHandler(req);
+      // Answers that cannot block (cache hits, static files, health) skip the two
+      // thread hand-offs to the handler pool and back.
+      std::optional<Response> quick;
+      if (inline_handler) quick = inline_handler(req);
+      // (No co_await inside ?: — GCC 12 miscompiles it.)
+      Response res;
+      if (quick) {
+        res = std::move(*quick);
+      } else {
+        res = co_await RunHandler(req);
+      }
       bool keep = req.keep_alive() && !stopping;
       res.keep_alive(keep);
       if (!co_await Write(c, res) || !keep) break;
@@ -257,8 +269,9 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, Handler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+Server::Server(ServerOptions options, Handler handler, InlineHandler inline_handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler),
+                                   std::move(inline_handler))) {}
 
 Server::~Server() { impl_->handlers.join(); }
 

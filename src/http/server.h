@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -46,9 +47,12 @@ Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen);
 class Server {
  public:
   using Handler = std::function<Response(Request&)>;
+  // Answers without blocking, or returns nullopt to have Handler run on the pool.
+  using InlineHandler = std::function<std::optional<Response>(Request&)>;
 
-  // `handler` is called on the handler pool, concurrently.
-  Server(ServerOptions options, Handler handler);
+  // `handler` is called on the handler pool, concurrently; `inline_handler` (may be
+  // empty) first, on the network thread.
+  Server(ServerOptions options, Handler handler, InlineHandler inline_handler = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -11,6 +11,9 @@
 #include "regions/store.h"
 
 namespace ow::regions {
+
+void BumpGeneration();  // service.cc
+
 namespace {
 
 struct FileSpec {
@@ -172,6 +175,7 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
     OW_ASSIGN_OR_RETURN(summary.total_in_database, Store::Count(c));
     return {};
   }));
+  BumpGeneration();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

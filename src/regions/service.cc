@@ -1,10 +1,14 @@
 #include "regions/service.h"
 
+#include <atomic>
+
 #include "core/text.h"
 #include "regions/store.h"
 
 namespace ow::regions {
 namespace {
+
+std::atomic<uint64_t> g_generation{1};
 
 Status ValidateCode(const std::string& code, const char* field = "code") {
   if (!LevelOfCode(code)) {
@@ -92,6 +96,10 @@ Result<RegionPage> Service::Search(const SearchQuery& q) {
     }
   }
   OW_RETURN_IF_ERROR(v.Finish("query"));
+  // Without a cursor, start at the prefix itself: every match sorts at or after
+  // (prefix, ''), and PostgreSQL then seeks straight there in the index instead of
+  // scanning from the start of it.
+  if (q.cursor.empty()) after_name = q.prefix;
   RegionPage page;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(page.items, Store::SearchByName(c, q.prefix, q.level, q.within, after_name,
@@ -117,6 +125,9 @@ Status Service::MustExist(const std::string& code) {
   if (!found) return NotFound("no region with code " + code);
   return {};
 }
+
+uint64_t Service::Generation() { return g_generation.load(std::memory_order_acquire); }
+void BumpGeneration() { g_generation.fetch_add(1, std::memory_order_acq_rel); }
 
 bool Service::IsWithin(std::string_view code, std::string_view ancestor) {
   return code.size() >= ancestor.size() && code.substr(0, ancestor.size()) == ancestor &&

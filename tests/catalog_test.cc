@@ -1,0 +1,484 @@
+// The service catalog on both stores: the reviewed version workflow with its
+// four-eyes rule, split/merge lineage, implementation-list inheritance, search
+// (and its parity across stores), and import/export.
+#include "app/demo.h"
+#include "catalog/service.h"
+#include "departments/service.h"
+#include "regions/service.h"
+#include "support/test_support.h"
+
+namespace ow::testing {
+namespace {
+
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+constexpr const char* kAlice = "alice-token-0123456789";
+constexpr const char* kBob = "bob-token-0123456789";
+
+json::object Item(const std::string& code, const std::string& name,
+                  const std::string& level = "city", const std::string& jurisdiction = "3301") {
+  return {{"code", code},
+          {"name", name},
+          {"name_en", "Item " + code},
+          {"type", "administrative_licensing"},
+          {"served", json::array{"legal_person"}},
+          {"department_code", "3301-SCJG"},
+          {"themes", json::array{"开餐馆"}},
+          {"level", level},
+          {"service_forms", json::array{"online", "counter"}},
+          {"jurisdiction", json::array{json::value(jurisdiction)}},
+          {"statutory_days", 20},
+          {"promised_days", 10},
+          {"online_depth", 3},
+          {"visits", 1},
+          {"guide", name + "的办事指南。"}};
+}
+
+class Catalog : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    server_ = std::make_unique<TestServer>(db_url(), [](Config& c) {
+      c.admin_tokens = std::string("alice:") + kAlice + ",bob:" + kBob;
+    });
+    client_ = std::make_unique<HttpClient>(server_->port());
+    // Regions and departments only: these tests make their own items.
+    auto& db = server_->app().database();
+    regions::Service regions(db);
+    ASSERT_TRUE(regions.Import(SourceDir() + "/demo/regions"));
+    departments::Service departments(db, regions);
+    for (auto [code, region, parent] :
+         {std::tuple{"3301-GOV", "3301", ""}, std::tuple{"3301-SCJG", "3301", "3301-GOV"},
+          std::tuple{"330102-GOV", "330102", "3301-GOV"},
+          std::tuple{"330102-SCJG", "330102", "330102-GOV"}}) {
+      ASSERT_TRUE(departments.Create(
+          {code, std::string("单位 ") + code, "", "department", region, parent}));
+    }
+  }
+
+  std::map<std::string, std::string> As(const char* token) {
+    return {{"Authorization", std::string("Bearer ") + token}};
+  }
+
+  // Creates, submits (as alice) and approves (as bob) a change; returns the published change.
+  json::object Publish(const std::string& kind, const json::object& payload) {
+    auto created = client_->SendJson(
+        verb::post, "/api/v1/catalog/changes",
+        json::serialize(json::object{{"kind", kind}, {"summary", "test"}, {"payload", payload}}),
+        As(kAlice));
+    EXPECT_EQ(created.status, 201) << created.body;
+    std::string id = std::to_string(created.json().at("id").as_int64());
+    EXPECT_EQ(client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/submit", {}, As(kAlice))
+                  .status,
+              200);
+    auto approved = client_->SendJson(verb::post, "/api/v1/catalog/changes/" + id + "/approve",
+                                      R"({"comment":"ok"})", As(kBob));
+    EXPECT_EQ(approved.status, 200) << approved.body;
+    return approved.json().as_object();
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_P(Catalog, AuthorCanNeverApproveAndVersionsAreImmutable) {
+  auto created = client_->SendJson(
+      verb::post, "/api/v1/catalog/changes",
+      json::serialize(json::object{{"kind", "add"},
+                                   {"summary", "new"},
+                                   {"payload", {{"item", Item("A-1", "食品经营许可")}}}}),
+      As(kAlice));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json().at("status").as_string(), "draft");
+  std::string id = std::to_string(created.json().at("id").as_int64());
+  // Not yet published: invisible to the public.
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/A-1").status, 404);
+  // Bob cannot submit Alice's draft; Alice submits.
+  EXPECT_EQ(
+      client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/submit", {}, As(kBob)).status,
+      403);
+  ASSERT_EQ(
+      client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/submit", {}, As(kAlice)).status,
+      200);
+  // The author may not approve, whatever token she uses.
+  auto self =
+      client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/approve", {}, As(kAlice));
+  EXPECT_EQ(self.status, 403) << self.body;
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/A-1").status, 404);
+  auto ok = client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/approve", {}, As(kBob));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json().at("status").as_string(), "published");
+  EXPECT_EQ(ok.json().at("reviewer").as_string(), "bob");
+  // Approving twice does nothing.
+  EXPECT_EQ(
+      client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/approve", {}, As(kBob)).status,
+      409);
+
+  auto v1 = client_->Get("/api/v1/catalog/items/A-1/versions/1");
+  ASSERT_EQ(v1.status, 200);
+  EXPECT_EQ(v1.header("cache-control"), "public, max-age=31536000, immutable");
+
+  // A change edits version 1 and makes version 2; version 1 stays as it was.
+  auto doc = Item("A-1", "食品经营许可（新）");
+  doc["promised_days"] = 5;
+  Publish("change", {{"item", doc}, {"base_version", 1}});
+  auto current = client_->Get("/api/v1/catalog/items/A-1").json();
+  EXPECT_EQ(current.at("version").as_int64(), 2);
+  EXPECT_EQ(current.at("item").at("name").as_string(), "食品经营许可（新）");
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/A-1/versions/1").body, v1.body);
+
+  auto diff = client_->Get("/api/v1/catalog/items/A-1/diff?from=1&to=2").json();
+  std::set<std::string> paths;
+  for (const auto& c : diff.at("changes").as_array())
+    paths.insert(std::string(c.at("path").as_string()));
+  EXPECT_EQ(paths, (std::set<std::string>{"/name", "/promised_days", "/guide"}));
+
+  // A change against a stale base version cannot be published.
+  auto stale = client_->SendJson(
+      verb::post, "/api/v1/catalog/changes",
+      json::serialize(json::object{
+          {"kind", "change"}, {"payload", {{"item", Item("A-1", "旧")}, {"base_version", 1}}}}),
+      As(kAlice));
+  std::string sid = std::to_string(stale.json().at("id").as_int64());
+  client_->Send(verb::post, "/api/v1/catalog/changes/" + sid + "/submit", {}, As(kAlice));
+  auto conflict =
+      client_->Send(verb::post, "/api/v1/catalog/changes/" + sid + "/approve", {}, As(kBob));
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/A-1").json().at("version").as_int64(), 2);
+  // Rejected with a comment, edited by the author (a draft again), resubmitted and approved.
+  EXPECT_EQ(client_
+                ->SendJson(verb::post, "/api/v1/catalog/changes/" + sid + "/reject",
+                           R"({"comment":"rebase"})", As(kBob))
+                .status,
+            200);
+  auto edited = client_->SendJson(
+      verb::put, "/api/v1/catalog/changes/" + sid,
+      json::serialize(json::object{
+          {"kind", "change"}, {"payload", {{"item", Item("A-1", "第三版")}, {"base_version", 2}}}}),
+      As(kAlice));
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.json().at("status").as_string(), "draft");
+  client_->Send(verb::post, "/api/v1/catalog/changes/" + sid + "/submit", {}, As(kAlice));
+  EXPECT_EQ(
+      client_->Send(verb::post, "/api/v1/catalog/changes/" + sid + "/approve", {}, As(kBob)).status,
+      200);
+  auto versions = client_->Get("/api/v1/catalog/items/A-1/versions").json();
+  EXPECT_EQ(versions.at("items").as_array().size(), 3u);
+}
+
+TEST_P(Catalog, SuspendResumeAndCancel) {
+  Publish("add", {{"item", Item("S-1", "户外广告设置许可")}});
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E5%B9%BF%E5%91%8A")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  Publish("suspend", {{"code", "S-1"}, {"reason", "政策调整"}});
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/S-1").json().at("status").as_string(), "suspended");
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E5%B9%BF%E5%91%8A")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            0u);
+  Publish("resume", {{"code", "S-1"}, {"reason", "恢复"}});
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E5%B9%BF%E5%91%8A")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  Publish("cancel", {{"code", "S-1"}, {"reason", "取消"}});
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/S-1").json().at("status").as_string(), "cancelled");
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/S-1/versions").json().at("items").as_array().size(),
+            4u);
+}
+
+TEST_P(Catalog, SplitAndMergeKeepLineage) {
+  Publish("add", {{"item", Item("P-1", "建设工程许可")}});
+  Publish(
+      "split",
+      {{"source", "P-1"},
+       {"items", json::array{Item("P-2", "建设工程规划许可"), Item("P-3", "建筑工程施工许可")}}});
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/P-1").json().at("status").as_string(), "cancelled");
+  auto split = client_->Get("/api/v1/catalog/items/P-1/lineage").json().at("links").as_array();
+  ASSERT_EQ(split.size(), 2u);
+  for (const auto& l : split) {
+    EXPECT_EQ(l.at("from_code").as_string(), "P-1");
+    EXPECT_EQ(l.at("from_version").as_int64(), 2);  // the cancelling version
+    EXPECT_EQ(l.at("kind").as_string(), "split");
+  }
+  Publish("merge",
+          {{"sources", json::array{"P-2", "P-3"}}, {"item", Item("P-4", "工程建设许可（合并）")}});
+  auto merged = client_->Get("/api/v1/catalog/items/P-4/lineage").json().at("links").as_array();
+  ASSERT_EQ(merged.size(), 2u);
+  std::set<std::string> from;
+  for (const auto& l : merged) {
+    from.insert(std::string(l.at("from_code").as_string()));
+    EXPECT_EQ(l.at("kind").as_string(), "merge");
+    EXPECT_EQ(l.at("to_code").as_string(), "P-4");
+  }
+  EXPECT_EQ(from, (std::set<std::string>{"P-2", "P-3"}));
+  // P-2 shows both where it came from and where it went.
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/P-2/lineage").json().at("links").as_array().size(),
+            2u);
+  // Splitting into an existing code fails without touching anything.
+  auto created = client_->SendJson(
+      verb::post, "/api/v1/catalog/changes",
+      json::serialize(json::object{
+          {"kind", "split"},
+          {"payload",
+           {{"source", "P-4"}, {"items", json::array{Item("P-4", "x"), Item("P-5", "y")}}}}}),
+      As(kAlice));
+  std::string id = std::to_string(created.json().at("id").as_int64());
+  client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/submit", {}, As(kAlice));
+  EXPECT_EQ(
+      client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/approve", {}, As(kBob)).status,
+      409);
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/P-4").json().at("status").as_string(), "published");
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/P-5").status, 404);
+}
+
+TEST_P(Catalog, ImplementationListsInheritDownward) {
+  // A provincial directory item, implemented by the city and by one district.
+  Publish("add", {{"item", Item("D-1", "食品经营许可", "province", "33")}});
+  auto put = [&](const std::string& region, const std::string& dept, int promised) {
+    return client_->SendJson(
+        verb::put, "/api/v1/catalog/items/D-1/implementations/" + region,
+        json::serialize(json::object{{"department_code", dept},
+                                     {"promised_days", promised},
+                                     {"consult_phone", "0571-" + region},
+                                     {"halls", json::array{{{"name", "大厅 " + region}}}}}),
+        As(kAlice));
+  };
+  ASSERT_EQ(put("3301", "3301-SCJG", 8).status, 200);
+  ASSERT_EQ(put("330102", "330102-SCJG", 5).status, 200);
+  // Promised days above the statutory limit are refused.
+  auto too_slow = put("330106", "3301-SCJG", 25);
+  EXPECT_EQ(too_slow.status, 422);
+  EXPECT_EQ(too_slow.json().at("errors").as_array()[0].at("field").as_string(), "promised_days");
+  // A district department cannot implement for the whole city.
+  EXPECT_EQ(put("3301", "330102-SCJG", 5).status, 422);
+  // Nothing is inherited upward: not at the province itself for a city-level item.
+  Publish("add", {{"item", Item("C-1", "城市事项")}});
+  auto up = client_->SendJson(verb::put, "/api/v1/catalog/items/C-1/implementations/33",
+                              R"({"department_code":"3301-SCJG"})", As(kAlice));
+  EXPECT_EQ(up.status, 422) << up.body;
+  // Outside the jurisdiction (Beijing) is refused too.
+  EXPECT_EQ(client_
+                ->SendJson(verb::put, "/api/v1/catalog/items/D-1/implementations/110101",
+                           R"({"department_code":"3301-SCJG"})", As(kAlice))
+                .status,
+            422);
+
+  // The guide for a region uses the nearest implementation at or above it.
+  auto district = client_->Get("/api/v1/catalog/items/D-1?region=330102").json();
+  EXPECT_EQ(district.at("item").at("promised_days").as_int64(), 5);
+  EXPECT_EQ(district.at("implementation").at("region_code").as_string(), "330102");
+  EXPECT_EQ(district.at("implementation").at("followed_version").as_int64(), 1);
+  auto other = client_->Get("/api/v1/catalog/items/D-1?region=330106").json();
+  EXPECT_EQ(other.at("item").at("promised_days").as_int64(), 8);
+  EXPECT_EQ(other.at("implementation").at("region_code").as_string(), "3301");
+
+  // Visible where implemented or below; not in another city.
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E9%A3%9F%E5%93%81&region=330106")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E9%A3%9F%E5%93%81&region=3302")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            0u);
+
+  // When the directory item changes, its implementations are flagged for review.
+  Publish("change",
+          {{"item", Item("D-1", "食品经营许可证核发", "province", "33")}, {"base_version", 1}});
+  auto flagged = client_->Get("/api/v1/catalog/implementations?needs_review=true")
+                     .json()
+                     .at("items")
+                     .as_array();
+  EXPECT_EQ(flagged.size(), 2u);
+  ASSERT_EQ(put("3301", "3301-SCJG", 8).status, 200);  // reviewed: follows version 2 now
+  flagged = client_->Get("/api/v1/catalog/implementations?needs_review=true")
+                .json()
+                .at("items")
+                .as_array();
+  ASSERT_EQ(flagged.size(), 1u);
+  EXPECT_EQ(flagged[0].at("region_code").as_string(), "330102");
+}
+
+TEST_P(Catalog, SearchRanksNameMatchesFirstAndFiltersByFacet) {
+  auto a = Item("Q-1", "结婚登记");
+  a["type"] = "administrative_confirmation";
+  a["served"] = json::array{"natural_person"};
+  a["themes"] = json::array{"婚姻"};
+  a["name_en"] = "Marriage registration";
+  auto b = Item("Q-2", "离婚登记");
+  b["type"] = "administrative_confirmation";
+  b["themes"] = json::array{"婚姻"};
+  auto c = Item("Q-3", "个体工商户注册");
+  c["guide"] = "办理后需进行税务登记。";  // 登记 only in the guide: ranks below name matches
+  for (auto* item : {&a, &b, &c}) Publish("add", {{"item", *item}});
+  for (const char* code : {"Q-1", "Q-2", "Q-3"}) {
+    client_->SendJson(verb::put,
+                      std::string("/api/v1/catalog/items/") + code + "/implementations/3301",
+                      R"({"department_code":"3301-SCJG"})", As(kAlice));
+  }
+  auto hits =
+      client_->Get("/api/v1/catalog/items?q=%E7%99%BB%E8%AE%B0&facets=true").json();  // 登记
+  auto items = hits.at("items").as_array();
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[2].at("code").as_string(), "Q-3");
+  EXPECT_EQ(hits.at("total").as_int64(), 3);
+  EXPECT_TRUE(hits.at("facets").as_object().contains("theme"));
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E7%99%BB%E8%AE%B0&served=natural_person")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=Marriage")
+                .json()
+                .at("items")
+                .as_array()[0]
+                .at("code")
+                .as_string(),
+            "Q-1");
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=marriages").json().at("items").as_array().size(),
+            1u);
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E7%BB%93%E5%A9%9A%E7%99%BB%E8%AE%B0")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?type=nope").status, 422);
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items?q=%E7%99%BB%E8%AE%B0&limit=1")
+                .json()
+                .at("next_cursor")
+                .is_string(),
+            true);
+}
+
+TEST_P(Catalog, ImportRejectsABadFileWholeWithAnErrorPerRow) {
+  auto& db = server_->app().database();
+  regions::Service regions(db);
+  departments::Service departments(db, regions);
+  catalog::Service catalog(db, regions, departments);
+  Publish("add", {{"item", Item("X-0", "已有事项")}});
+  auto good = catalog.ExportCsv();
+  ASSERT_TRUE(good);
+  // Header plus one valid row, then three bad rows (bad type, promised > statutory, bad JSON).
+  std::string header = good->substr(0, good->find("\r\n"));
+  std::string row = good->substr(good->find("\r\n") + 2);
+  row = row.substr(0, row.find("\r\n"));
+  auto with_code = [&](std::string r, const std::string& code) {
+    return r.replace(r.find("X-0"), 3, code);
+  };
+  std::string bad_type = with_code(row, "X-2");
+  bad_type.replace(bad_type.find("administrative_licensing"), 24, "tax");
+  std::string bad_days = with_code(row, "X-3");
+  bad_days.replace(bad_days.find(",20,10,"), 7, ",5,10,");
+  std::string bad_json = with_code(row, "X-4");
+  bad_json.replace(bad_json.find("\"[\"\"online\"\""), 12, "\"[oops");
+  std::string file = header + "\r\n" + with_code(row, "X-1") + "\r\n" + bad_type + "\r\n" +
+                     bad_days + "\r\n" + bad_json + "\r\n";
+  auto result = catalog.Import("alice", "csv", file, /*publish=*/true);
+  ASSERT_FALSE(result);
+  std::set<std::string> lines;
+  for (const auto& f : result.error().fields) lines.insert(f.field.substr(0, f.field.find('/')));
+  EXPECT_EQ(lines, (std::set<std::string>{"line 3", "line 4", "line 5"})) << result.error().message;
+  // Nothing was written: not even the valid X-1.
+  EXPECT_EQ(client_->Get("/api/v1/catalog/items/X-1").status, 404);
+
+  // Over HTTP the same file is a 422 listing every row.
+  auto http = client_->Send(
+      verb::post, "/api/v1/catalog/import", file,
+      {{"Content-Type", "text/csv"}, {"Authorization", std::string("Bearer ") + kAlice}});
+  EXPECT_EQ(http.status, 422);
+  EXPECT_GE(http.json().at("errors").as_array().size(), 3u);
+}
+
+TEST_P(Catalog, ExportImportRoundTripLosesNothing) {
+  ASSERT_TRUE(app::SeedDemo(server_->app().database(), SourceDir() + "/demo"));
+  auto tricky = Item("R-1", "往返测试, \"引号\"");
+  tricky["guide"] = "第一行，\n第二行\t制表";
+  Publish("add", {{"item", tricky}});
+  Publish("suspend", {{"code", "R-1"}, {"reason", "测试"}});
+  auto& db = server_->app().database();
+  regions::Service regions(db);
+  departments::Service departments(db, regions);
+  catalog::Service catalog(db, regions, departments);
+  auto json_export = catalog.ExportJson();
+  auto csv_export = catalog.ExportCsv();
+  ASSERT_TRUE(json_export && csv_export);
+
+  for (const char* format : {"json", "csv"}) {
+    TestDatabase other_db(GetParam());
+    TestServer other(other_db.url());
+    auto& odb = other.app().database();
+    regions::Service oregions(odb);
+    ASSERT_TRUE(oregions.Import(SourceDir() + "/demo/regions"));
+    departments::Service odepartments(odb, oregions);
+    ASSERT_TRUE(app::SeedDemo(odb, SourceDir() + "/demo"));  // same departments (and demo catalog)
+    catalog::Service ocatalog(odb, oregions, odepartments);
+    std::string text = std::string(format) == "json" ? json::serialize(*json_export) : *csv_export;
+    auto report = ocatalog.Import("loader", format, text, /*publish=*/true);
+    ASSERT_TRUE(report) << report.error().message;
+    if (std::string(format) == "json") {
+      EXPECT_EQ(json::serialize(*ocatalog.ExportJson()), json::serialize(*json_export));
+    } else {
+      EXPECT_EQ(*ocatalog.ExportCsv(), *csv_export);
+    }
+  }
+}
+
+OW_INSTANTIATE_STORE_TESTS(Catalog);
+
+// The same data and the same queries give the same results, in the same order,
+// with the same ranks, on SQLite and on PostgreSQL.
+TEST(CatalogSearchParity, BothStoresReturnTheSameResults) {
+  if (!PostgresAvailable()) {
+    if (std::getenv("ONEWINDOW_TEST_REQUIRE_PG")) FAIL() << "ONEWINDOW_TEST_PG_URL is not set";
+    GTEST_SKIP() << "PostgreSQL not configured";
+  }
+  TestDatabase sqlite(Store::kSqlite), postgres(Store::kPostgres);
+  TestServer a(sqlite.url()), b(postgres.url());
+  for (TestServer* s : {&a, &b})
+    ASSERT_TRUE(app::SeedDemo(s->app().database(), SourceDir() + "/demo"));
+  HttpClient ca(a.port()), cb(b.port());
+  std::vector<std::string> queries = {
+      "q=%E7%99%BB%E8%AE%B0",                    // 登记
+      "q=%E8%AE%B8%E5%8F%AF",                    // 许可
+      "q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",  // 营业执照
+      "q=%E8%AF%81",                             // 证
+      "q=license",
+      "q=registration&facets=true",
+      "q=%E7%99%BB%E8%AE%B0&region=330102&facets=true",
+      "q=%E7%99%BB%E8%AE%B0&served=natural_person",
+      "q=%E7%99%BB%E8%AE%B0&limit=3&cursor=bzoz",
+      "theme=%E7%94%9F%E8%82%B2",  // 生育
+      "online_depth=4&facets=true",
+      "department=3301-SCJG",
+      "",
+  };
+  int compared = 0;
+  for (const auto& q : queries) {
+    auto ra = ca.Get("/api/v1/catalog/items?limit=100&" + q);
+    auto rb = cb.Get("/api/v1/catalog/items?limit=100&" + q);
+    ASSERT_EQ(ra.status, 200) << q << ra.body;
+    EXPECT_EQ(ra.body, rb.body) << q;
+    compared += static_cast<int>(ra.json().at("items").as_array().size());
+  }
+  EXPECT_GT(compared, 40);
+}
+
+}  // namespace
+}  // namespace ow::testing
