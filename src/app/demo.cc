@@ -38,6 +38,10 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir) {
                                    str(o, "type"), str(o, "region_code"), str(o, "parent_code")};
     auto existing = departments.Get(d.code);
     if (existing) {
+      bool same = existing->name == d.name && existing->name_en == d.name_en &&
+                  existing->type == d.type && existing->region_code == d.region_code &&
+                  existing->parent_code == d.parent_code;
+      if (same) continue;  // idempotent: no new version for nothing
       OW_RETURN_IF_ERROR(departments.Update(d.code, d, std::nullopt));
       ++summary.departments_updated;
     } else {

@@ -201,9 +201,82 @@ bool ValidDecimal(std::string_view s) {
   return !frac.empty() && frac.size() <= 2 && text::IsDigits(frac);
 }
 
+// An absolute http(s) URL or a path on this server ("//host" is another site).
 bool ValidUrl(std::string_view s) {
   return s.empty() || s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0 ||
-         s.rfind("/", 0) == 0;
+         (s.rfind("/", 0) == 0 && s.rfind("//", 0) != 0);
+}
+
+void NoDuplicates(const json::array& a, const std::string& path, Validator& v) {
+  std::set<std::string> seen;
+  for (const auto& e : a) {
+    if (e.is_string() && !seen.insert(std::string(e.as_string())).second) {
+      v.Add(path, "lists " + std::string(e.as_string()) + " twice");
+    }
+  }
+}
+
+// The application form's JSON Schema: a well-formed subset the case module can
+// validate against (object/array/string/number/integer/boolean types, properties,
+// required, items, enum, and the usual length/range/pattern keywords).
+void CheckFormSchema(const json::value& s, const std::string& path, Validator& v, int depth) {
+  static const std::set<std::string> kTypes = {"object", "array",   "string",
+                                               "number", "integer", "boolean"};
+  static const std::set<std::string> kKeywords = {
+      "type",    "title",   "description", "properties", "required",  "items",
+      "enum",    "const",   "default",     "minLength",  "maxLength", "pattern",
+      "format",  "minimum", "maximum",     "minItems",   "maxItems",  "additionalProperties",
+      "$schema", "$id",     "examples",    "x-material", "x-order"};
+  if (depth > 8) {
+    v.Add(path, "is nested too deeply");
+    return;
+  }
+  if (!s.is_object()) {
+    v.Add(path, "must be a JSON Schema object");
+    return;
+  }
+  const auto& o = s.as_object();
+  for (const auto& kv : o) {
+    if (!kKeywords.count(std::string(kv.key())))
+      v.Add(path + "/" + std::string(kv.key()), "is not a supported JSON Schema keyword");
+  }
+  const json::value* type = o.if_contains("type");
+  if (!type || !type->is_string() || !kTypes.count(std::string(type->as_string()))) {
+    v.Add(path + "/type", "must be one of object, array, string, number, integer, boolean");
+    return;
+  }
+  if (depth == 0 && type->as_string() != "object")
+    v.Add(path + "/type", "must be \"object\" for the form itself");
+  if (const json::value* props = o.if_contains("properties")) {
+    if (!props->is_object()) {
+      v.Add(path + "/properties", "must be an object");
+    } else {
+      for (const auto& kv : props->as_object()) {
+        CheckFormSchema(kv.value(), path + "/properties/" + std::string(kv.key()), v, depth + 1);
+      }
+    }
+  }
+  if (const json::value* req = o.if_contains("required")) {
+    const json::value* props = o.if_contains("properties");
+    if (!req->is_array()) {
+      v.Add(path + "/required", "must be an array of property names");
+    } else {
+      for (const auto& name : req->as_array()) {
+        if (!name.is_string() || !props || !props->is_object() ||
+            !props->as_object().contains(name.as_string())) {
+          v.Add(path + "/required", "names a property that is not defined");
+        }
+      }
+    }
+  }
+  if (const json::value* items = o.if_contains("items"))
+    CheckFormSchema(*items, path + "/items", v, depth + 1);
+  if (const json::value* e = o.if_contains("enum");
+      e && (!e->is_array() || e->as_array().empty())) {
+    v.Add(path + "/enum", "must be a non-empty array");
+  }
+  if (const json::value* p = o.if_contains("pattern"); p && !p->is_string())
+    v.Add(path + "/pattern", "must be a string");
 }
 
 }  // namespace
@@ -231,11 +304,13 @@ Result<json::object> NormalizeItem(const json::value& doc) {
     }
     out["nature"] = nature;
     out["served"] = r.Array("served", true, 2, Enums(v, kServed));
+    NoDuplicates(out["served"].as_array(), "served", v);
     std::string dept = r.String("department_code", true, 40);
     out["department_code"] = dept;
     out["themes"] = r.Array("themes", false, 30, Strings(v, 100));
     out["level"] = r.Enum("level", true, kLevels);
     out["service_forms"] = r.Array("service_forms", true, 4, Enums(v, kServiceForms));
+    NoDuplicates(out["service_forms"].as_array(), "service_forms", v);
     out["jurisdiction"] =
         r.Array("jurisdiction", true, 100, [&v](const json::value& e, const std::string& path) {
           if (!e.is_string() || !regions::LevelOfCode(e.as_string())) {
@@ -244,6 +319,23 @@ Result<json::object> NormalizeItem(const json::value& doc) {
           }
           return json::value(e.as_string());
         });
+    NoDuplicates(out["jurisdiction"].as_array(), "jurisdiction", v);
+    // A province-level item is implemented across provinces, a county item across
+    // counties: each jurisdiction region sits at the item's own level (national items
+    // name the provinces they cover).
+    if (int rank = LevelRank(out["level"].as_string()); rank >= 0) {
+      size_t i = 0;
+      for (const auto& j : out["jurisdiction"].as_array()) {
+        auto lvl = regions::LevelOfCode(j.as_string());
+        int want = rank == 0 ? 1 : rank;
+        if (lvl && static_cast<int>(*lvl) != want) {
+          v.Add("jurisdiction/" + std::to_string(i),
+                "must be a " + std::string(rank == 0 ? "province" : kLevels[rank]) +
+                    " code for a " + std::string(out["level"].as_string()) + "-level item");
+        }
+        ++i;
+      }
+    }
     out["legal_basis"] = r.Array("legal_basis", false, 50, Objects(v, [&v](Reader& e) {
                                    json::object o;
                                    o["title"] = e.String("title", true, 300);
@@ -317,10 +409,7 @@ Result<json::object> NormalizeItem(const json::value& doc) {
     out["cross_region"] = r.Enum("cross_region", false, kCrossRegion, "none");
     out["process"] = r.String("process", false, 100);
     const json::value* schema = r.Get("form_schema", false);
-    if (schema && (!schema->is_object() || !schema->as_object().contains("type") ||
-                   schema->as_object().at("type") != "object")) {
-      v.Add("form_schema", "must be a JSON Schema object with \"type\": \"object\"");
-    }
+    if (schema) CheckFormSchema(*schema, "form_schema", v, 0);
     out["form_schema"] =
         schema && schema->is_object() ? *schema : json::value(json::object{{"type", "object"}});
     out["guide"] = r.String("guide", false, 20000, true);

@@ -50,8 +50,18 @@ void AppendUtf8(std::string& out, char32_t c) {
   }
 }
 
+// English plurals only: "licenses" -> "license", "taxes" -> "tax", "businesses" ->
+// "business", "subsidies" -> "subsidy"; words ending in "ss" stay.
 std::string Stem(std::string w) {
-  if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's') w.pop_back();
+  auto ends = [&](std::string_view suffix) {
+    return w.size() > suffix.size() + 1 &&
+           w.compare(w.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends("ies")) return w.substr(0, w.size() - 3) + "y";
+  if (ends("sses") || ends("xes") || ends("zes") || ends("ches") || ends("shes"))
+    return w.substr(0, w.size() - 2);
+  if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's' && w[w.size() - 2] != 'u')
+    w.pop_back();
   return w;
 }
 

@@ -492,65 +492,48 @@ Status Service::Apply(db::Connection& c, const Change& ch, const std::string& ap
         progress("write", done, static_cast<int64_t>(items.size()));
       }
     }
-    Validator refs;
     if (const json::value* impls = p.if_contains("implementations"); impls && impls->is_array()) {
       size_t i = 0;
       for (const auto& entry : impls->as_array()) {
-        std::string where = "implementations/" + std::to_string(i++);
+        std::string prefix = "implementations/" + std::to_string(i++) + "/";
+        if (!entry.is_object())
+          return Error(Code::kInvalidArgument, "invalid import", {{prefix, "must be an object"}});
         const json::object& o = entry.as_object();
         Implementation m;
         m.item_code = Str(o, "item_code");
         m.region_code = Str(o, "region_code");
-        m.department_code = Str(o, "department_code");
-        OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, m.item_code));
-        if (!row || row->status == "cancelled") {
-          refs.Add(where + "/item_code", "is not an item of this catalog");
-          continue;
-        }
-        if (!regions_.MustExist(m.region_code))
-          refs.Add(where + "/region_code", "no region with this code");
-        if (!departments_.Get(m.department_code))
-          refs.Add(where + "/department_code", "no department with this code");
-        m.followed_version = row->current_version;
-        for (const char* key :
-             {"halls", "consult_phone", "complaint_phone", "promised_days", "note"}) {
-          m.local[key] = o.contains(key) ? o.at(key) : json::value(nullptr);
-        }
         m.updated_at = now;
         m.updated_by = approver;
+        OW_RETURN_IF_ERROR(CheckImplementation(c, m, o, prefix));
+        OW_ASSIGN_OR_RETURN(auto old, Store::GetImplementation(c, m.item_code, m.region_code));
+        if (old && old->department_code == m.department_code && old->local == m.local &&
+            old->followed_version == m.followed_version && !old->needs_review) {
+          continue;  // unchanged: keep its history as it is
+        }
         OW_RETURN_IF_ERROR(Store::UpsertImplementation(c, m));
       }
     }
     if (const json::value* bundles = p.if_contains("bundles"); bundles && bundles->is_array()) {
       size_t i = 0;
       for (const auto& entry : bundles->as_array()) {
-        std::string where = "bundles/" + std::to_string(i++);
-        const json::object& o = entry.as_object();
+        std::string prefix = "bundles/" + std::to_string(i++) + "/";
+        if (!entry.is_object())
+          return Error(Code::kInvalidArgument, "invalid import", {{prefix, "must be an object"}});
         Bundle b;
-        b.code = Str(o, "code");
-        b.name = Str(o, "name");
-        b.name_en = Str(o, "name_en");
-        b.kind = Str(o, "kind");
-        b.description = Str(o, "description");
-        if (const json::value* its = o.if_contains("items"); its && its->is_array()) {
-          for (const auto& code : its->as_array()) {
-            if (!code.is_string()) continue;
-            b.items.emplace_back(code.as_string());
-            OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, b.items.back()));
-            if (!row) refs.Add(where + "/items", "names unknown item " + b.items.back());
-          }
-        }
-        if (const json::value* schema = o.if_contains("intake_schema");
-            schema && schema->is_object()) {
-          b.intake_schema = schema->as_object();
-        }
+        b.code = Str(entry.as_object(), "code");
+        OW_RETURN_IF_ERROR(CheckBundle(c, b, entry.as_object(), prefix));
         OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(c, b.code));
+        if (old && old->name == b.name && old->name_en == b.name_en && old->kind == b.kind &&
+            old->description == b.description && old->items == b.items &&
+            old->intake_schema == b.intake_schema) {
+          continue;
+        }
         b.version = old ? old->version + 1 : 1;
         b.updated_at = now;
         OW_RETURN_IF_ERROR(Store::UpsertBundle(c, b));
       }
     }
-    return refs.Finish("import");
+    return {};
   }
   return Internal("unknown change kind " + ch.kind);
 }
@@ -642,79 +625,110 @@ Result<std::vector<LineageLink>> Service::Lineage(const std::string& code) {
 // ---------------------------------------------------------------------------
 // Implementations
 
-Result<Implementation> Service::PutImplementation(const std::string& actor, const std::string& item,
-                                                  const std::string& region,
-                                                  const json::object& local) {
+Status Service::CheckImplementation(db::Connection& c, Implementation& m, const json::object& local,
+                                    const std::string& prefix) {
   Validator v;
-  Implementation m;
-  m.item_code = item;
-  m.region_code = region;
-  m.updated_by = actor;
-  m.updated_at = Now();
-  auto region_level = regions::LevelOfCode(region);
-  if (!region_level) v.Add("region", "must be a region code");
+  auto region_level = regions::LevelOfCode(m.region_code);
+  if (!region_level) v.Add(prefix + "region", "must be a region code");
+  static const std::set<std::string> kKnown = {"department_code", "halls",         "consult_phone",
+                                               "complaint_phone", "promised_days", "note",
+                                               "item_code",       "region_code"};
   for (const auto& kv : local) {
-    static const std::set<std::string> kKnown = {
-        "department_code", "halls", "consult_phone", "complaint_phone", "promised_days", "note"};
     if (!kKnown.count(std::string(kv.key())))
-      v.Add(std::string(kv.key()), "is not a local element");
+      v.Add(prefix + std::string(kv.key()), "is not a local element");
   }
-  // Reuse the item validator for the local elements' shapes.
-  json::object probe = {{"halls", local.contains("halls") ? local.at("halls") : json::array()},
-                        {"consult_phone", Str(local, "consult_phone")},
-                        {"complaint_phone", Str(local, "complaint_phone")}};
   m.department_code = Str(local, "department_code");
-  if (m.department_code.empty()) v.Add("department_code", "is required");
+  if (m.department_code.empty()) v.Add(prefix + "department_code", "is required");
   int64_t promised = -1;
   if (const json::value* pd = local.if_contains("promised_days"); pd && !pd->is_null()) {
     if (!pd->is_int64() || pd->as_int64() < 0 || pd->as_int64() > 3650) {
-      v.Add("promised_days", "must be an integer from 0 to 3650");
+      v.Add(prefix + "promised_days", "must be an integer from 0 to 3650");
     } else {
       promised = pd->as_int64();
     }
   }
   std::string note = Str(local, "note");
   if (!text::IsValidUtf8(note) || text::CodePoints(note) > 1000)
-    v.Add("note", "must be at most 1000 characters");
+    v.Add(prefix + "note", "must be at most 1000 characters");
+  // The item validator checks halls and phones the same way as in the item itself.
+  json::object probe = *NormalizeItem(json::object{{"code", "probe"},
+                                                   {"name", "probe"},
+                                                   {"type", "public_service"},
+                                                   {"served", json::array{"natural_person"}},
+                                                   {"department_code", "probe"},
+                                                   {"level", "province"},
+                                                   {"service_forms", json::array{"online"}},
+                                                   {"jurisdiction", json::array{"11"}},
+                                                   {"statutory_days", 0},
+                                                   {"promised_days", 0},
+                                                   {"online_depth", 1},
+                                                   {"visits", 0}});
+  json::object shape{
+      {"halls",
+       local.contains("halls") && !local.at("halls").is_null() ? local.at("halls") : json::array()},
+      {"consult_phone", Str(local, "consult_phone")},
+      {"complaint_phone", Str(local, "complaint_phone")}};
+  for (const auto& kv : shape) probe[kv.key()] = kv.value();
+  auto checked = NormalizeItem(probe);
+  if (!checked) {
+    for (const auto& f : checked.error().fields) v.Add(prefix + f.field, f.message);
+  }
   OW_RETURN_IF_ERROR(v.Finish("implementation"));
 
-  OW_ASSIGN_OR_RETURN(auto dept, departments_.Get(m.department_code));
-  OW_RETURN_IF_ERROR(regions_.MustExist(region));
-  if (!regions::Service::IsWithin(region, dept.region_code)) {
+  auto dept = departments_.Get(m.department_code);
+  if (!dept)
     return Error(Code::kInvalidArgument, "invalid implementation",
-                 {{"department_code", "the department must serve this region or one above it"}});
+                 {{prefix + "department_code", "no department with this code"}});
+  if (!regions_.MustExist(m.region_code)) {
+    return Error(Code::kInvalidArgument, "invalid implementation",
+                 {{prefix + "region", "no region with this code"}});
   }
+  if (!regions::Service::IsWithin(m.region_code, dept->region_code)) {
+    return Error(
+        Code::kInvalidArgument, "invalid implementation",
+        {{prefix + "department_code", "the department must serve this region or one above it"}});
+  }
+  OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, m.item_code));
+  OW_RETURN_IF_ERROR(NotCancelled(row, m.item_code));
+  OW_ASSIGN_OR_RETURN(auto current, Store::GetVersion(c, m.item_code, row->current_version));
+  const json::object& doc = current->document;
+  // Inherited downward only: within the item's jurisdiction, at its level or below.
+  bool within = false;
+  for (const auto& j : doc.at("jurisdiction").as_array()) {
+    if (regions::Service::IsWithin(m.region_code, j.as_string())) within = true;
+  }
+  Validator rules;
+  if (!within) rules.Add(prefix + "region", "is outside the item's jurisdiction");
+  if (static_cast<int>(*region_level) < LevelRank(Str(doc, "level"))) {
+    rules.Add(prefix + "region", "is above the item's level (" + Str(doc, "level") +
+                                     "); implementations inherit downward");
+  }
+  int64_t statutory = Int(doc, "statutory_days");
+  if (promised > statutory && statutory > 0) {
+    rules.Add(prefix + "promised_days",
+              "may not exceed the statutory limit of " + std::to_string(statutory) + " days");
+  }
+  OW_RETURN_IF_ERROR(rules.Finish("implementation"));
+  m.followed_version = row->current_version;
+  m.needs_review = false;
+  m.local = {{"halls", shape["halls"]},
+             {"consult_phone", shape["consult_phone"]},
+             {"complaint_phone", shape["complaint_phone"]},
+             {"promised_days", promised >= 0 ? json::value(promised) : json::value(nullptr)},
+             {"note", note}};
+  return {};
+}
+
+Result<Implementation> Service::PutImplementation(const std::string& actor, const std::string& item,
+                                                  const std::string& region,
+                                                  const json::object& local) {
+  Implementation m;
+  m.item_code = item;
+  m.region_code = region;
+  m.updated_by = actor;
+  m.updated_at = Now();
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, item));
-    OW_RETURN_IF_ERROR(NotCancelled(row, item));
-    OW_ASSIGN_OR_RETURN(auto current, Store::GetVersion(c, item, row->current_version));
-    const json::object& doc = current->document;
-    // Inherited downward only: within the item's jurisdiction, at its level or below.
-    bool within = false;
-    for (const auto& j : doc.at("jurisdiction").as_array()) {
-      if (regions::Service::IsWithin(region, j.as_string())) within = true;
-    }
-    Validator rules;
-    if (!within) rules.Add("region", "is outside the item's jurisdiction");
-    if (static_cast<int>(*region_level) < LevelRank(Str(doc, "level"))) {
-      rules.Add("region", "is above the item's level (" + Str(doc, "level") +
-                              "); implementations inherit downward");
-    }
-    int64_t statutory = Int(doc, "statutory_days");
-    if (promised > statutory && statutory > 0) {
-      rules.Add("promised_days",
-                "may not exceed the statutory limit of " + std::to_string(statutory) + " days");
-    }
-    OW_RETURN_IF_ERROR(rules.Finish("implementation"));
-    m.followed_version = row->current_version;
-    m.needs_review = false;
-    json::object stored;
-    stored["halls"] = probe["halls"];
-    stored["consult_phone"] = probe["consult_phone"];
-    stored["complaint_phone"] = probe["complaint_phone"];
-    stored["promised_days"] = promised >= 0 ? json::value(promised) : json::value(nullptr);
-    stored["note"] = note;
-    m.local = std::move(stored);
+    OW_RETURN_IF_ERROR(CheckImplementation(c, m, local, ""));
     return Store::UpsertImplementation(c, m);
   }));
   Bump();
@@ -746,57 +760,67 @@ Status Service::DeleteImplementation(const std::string& item, const std::string&
 // ---------------------------------------------------------------------------
 // Bundles
 
-Result<Bundle> Service::PutBundle(const std::string& code, const json::object& body) {
+Status Service::CheckBundle(db::Connection& c, Bundle& b, const json::object& body,
+                            const std::string& prefix) {
   Validator v;
-  Bundle b;
-  b.code = code;
-  if (!ValidItemCode(code)) v.Add("code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
-  static const std::set<std::string> kKnown = {"name",        "name_en", "kind",
-                                               "description", "items",   "intake_schema"};
+  if (!ValidItemCode(b.code))
+    v.Add(prefix + "code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
+  static const std::set<std::string> kKnown = {"code",        "name",  "name_en",      "kind",
+                                               "description", "items", "intake_schema"};
   for (const auto& kv : body) {
-    if (!kKnown.count(std::string(kv.key()))) v.Add(std::string(kv.key()), "is not a bundle field");
+    if (!kKnown.count(std::string(kv.key())))
+      v.Add(prefix + std::string(kv.key()), "is not a bundle field");
   }
   b.name = Str(body, "name");
   b.name_en = Str(body, "name_en");
   b.kind = Str(body, "kind");
   b.description = Str(body, "description");
-  if (b.name.empty() || text::CodePoints(b.name) > 200 || !text::IsValidUtf8(b.name)) {
-    v.Add("name", "must be 1 to 200 characters");
+  b.items.clear();
+  if (b.name.empty() || !text::IsValidUtf8(b.name) || text::CodePoints(b.name) > 200) {
+    v.Add(prefix + "name", "must be 1 to 200 characters");
   }
+  if (!text::IsValidUtf8(b.name_en) || text::CodePoints(b.name_en) > 300)
+    v.Add(prefix + "name_en", "must be at most 300 characters");
   if (b.kind != "life_event" && b.kind != "business_event")
-    v.Add("kind", "must be life_event or business_event");
-  if (text::CodePoints(b.description) > 5000)
-    v.Add("description", "must be at most 5000 characters");
+    v.Add(prefix + "kind", "must be life_event or business_event");
+  if (!text::IsValidUtf8(b.description) || text::CodePoints(b.description) > 5000) {
+    v.Add(prefix + "description", "must be at most 5000 characters");
+  }
   const json::value* items = body.if_contains("items");
   if (!items || !items->is_array() || items->as_array().size() < 2 ||
       items->as_array().size() > 50) {
-    v.Add("items", "must list 2 to 50 item codes");
+    v.Add(prefix + "items", "must list 2 to 50 item codes");
   } else {
     std::set<std::string> seen;
     for (size_t i = 0; i < items->as_array().size(); ++i) {
       const auto& it = items->as_array()[i];
       if (!it.is_string() || !seen.insert(std::string(it.as_string())).second) {
-        v.Add("items/" + std::to_string(i), "must be a distinct item code");
-      } else {
-        b.items.emplace_back(it.as_string());
+        v.Add(prefix + "items/" + std::to_string(i), "must be a distinct item code");
+        continue;
       }
+      b.items.emplace_back(it.as_string());
+      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, b.items.back()));
+      if (!row || row->status != "published")
+        v.Add(prefix + "items/" + std::to_string(i), "is not a published item");
     }
   }
   const json::value* schema = body.if_contains("intake_schema");
   if (!schema || !schema->is_object() || Str(schema->as_object(), "type") != "object") {
-    v.Add("intake_schema", "must be a JSON Schema object with \"type\": \"object\"");
+    v.Add(prefix + "intake_schema", "must be a JSON Schema object with \"type\": \"object\"");
   } else {
     b.intake_schema = schema->as_object();
   }
-  OW_RETURN_IF_ERROR(v.Finish("bundle"));
+  return v.Finish("bundle");
+}
+
+Result<Bundle> Service::PutBundle(const std::string& code, const json::object& body) {
+  Bundle b;
+  b.code = code;
+  if (body.contains("code") && Str(body, "code") != code) {
+    return Error(Code::kInvalidArgument, "invalid bundle", {{"code", "must match the URL"}});
+  }
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    Validator refs;
-    for (size_t i = 0; i < b.items.size(); ++i) {
-      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, b.items[i]));
-      if (!row || row->status != "published")
-        refs.Add("items/" + std::to_string(i), "is not a published item");
-    }
-    OW_RETURN_IF_ERROR(refs.Finish("bundle"));
+    OW_RETURN_IF_ERROR(CheckBundle(c, b, body, ""));
     OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(c, code));
     b.version = old ? old->version + 1 : 1;
     b.updated_at = Now();

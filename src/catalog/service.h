@@ -109,6 +109,15 @@ class Service {
  private:
   Status ValidateChange(const std::string& kind, const boost::json::object& payload);
   Status CheckReferences(const boost::json::object& item);
+  // The rules of an implementation list entry (department serves the region, region
+  // within the jurisdiction and not above the item's level, promised <= statutory,
+  // local element shapes); fills m.department_code, m.local and m.followed_version.
+  // Field errors are prefixed with `prefix`.
+  Status CheckImplementation(db::Connection& c, Implementation& m, const boost::json::object& local,
+                             const std::string& prefix);
+  // The rules of a bundle (2-50 distinct published items, an object intake schema).
+  Status CheckBundle(db::Connection& c, Bundle& b, const boost::json::object& body,
+                     const std::string& prefix);
   Status Apply(db::Connection& c, const Change& ch, const std::string& approver,
                ImportReport* report, const Progress& progress);
 
