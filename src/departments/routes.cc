@@ -32,6 +32,8 @@ std::string ETag(const Department& d) { return "\"v" + std::to_string(d.version)
 
 http::Response WithETag(http::Response res, const Department& d) {
   res.set(http::Field::etag, ETag(d));
+  // Departments are edited by administrators at any time: clients revalidate.
+  res.set(http::Field::cache_control, "no-cache");
   return res;
 }
 
@@ -55,7 +57,10 @@ Result<DepartmentInput> ParseInput(const http::Context& ctx, bool creating) {
       if (key != m.name) continue;
       known = true;
       if (key == "code" && !creating) {
-        v.Add("code", "cannot be changed; it is taken from the URL");
+        // Echoing the department back is fine; changing its code is not.
+        if (!value.is_string() || value.as_string() != ctx.Param("code")) {
+          v.Add("code", "cannot be changed; it is taken from the URL");
+        }
       } else if (value.is_string()) {
         *m.out = std::string(value.as_string());
       } else if (!(value.is_null() && !m.required)) {
