@@ -17,4 +17,4 @@ endif()
 add_library(ow_boost INTERFACE)
 target_link_libraries(ow_boost INTERFACE Boost::headers Boost::json Boost::url Boost::system Threads::Threads)
 target_compile_definitions(ow_boost INTERFACE
-  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_CONCEPTS)
+  BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_DISABLE_CONCEPTS)
