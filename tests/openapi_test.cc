@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -224,8 +225,8 @@ TEST(OpenApi, EveryOperationHasSummaryIdSuccessAndProblemResponses) {
   EXPECT_TRUE(faults.empty()) << "incomplete operations in docs/openapi.json:" << Join(faults);
 }
 
-// Checks `v` against the parts of JSON Schema the document uses: $ref, allOf, type,
-// enum, const, required, properties, additionalProperties: false and items.
+// Checks `v` against the parts of JSON Schema the document uses: $ref, allOf, oneOf,
+// anyOf, type, enum, const, required, properties, additionalProperties: false and items.
 void CheckSchema(const json::value& schema_ref, const json::value& v, const std::string& where,
                  std::vector<std::string>& faults) {
   const json::object* s = Resolve(schema_ref);
@@ -235,6 +236,30 @@ void CheckSchema(const json::value& schema_ref, const json::value& v, const std:
   }
   if (const json::value* all = s->if_contains("allOf")) {
     for (const auto& part : all->as_array()) CheckSchema(part, v, where, faults);
+  }
+  // oneOf: exactly one alternative fits; anyOf: at least one. When none does, the
+  // faults of the nearest alternative explain why.
+  for (const char* keyword : {"oneOf", "anyOf"}) {
+    const json::value* alternatives = s->if_contains(keyword);
+    if (!alternatives) continue;
+    size_t fitting = 0;
+    std::vector<std::string> nearest;
+    for (const auto& alternative : alternatives->as_array()) {
+      std::vector<std::string> own;
+      CheckSchema(alternative, v, where, own);
+      if (own.empty()) {
+        ++fitting;
+      } else if (nearest.empty() || own.size() < nearest.size()) {
+        nearest = std::move(own);
+      }
+    }
+    if (fitting == 0) {
+      faults.push_back(Cat({where, ": fits none of the ", keyword,
+                            " alternatives; nearest:", Join(nearest, "\n    ")}));
+    } else if (fitting > 1 && std::string_view(keyword) == "oneOf") {
+      faults.push_back(where + ": fits " + std::to_string(fitting) +
+                       " of the oneOf alternatives, not exactly one");
+    }
   }
   if (const json::value* type = s->if_contains("type")) {
     std::vector<std::string> allowed;
@@ -300,25 +325,162 @@ struct Probe {
   std::string target;  // path and query as sent
   std::string path;    // the documented path template it exercises
   int status;          // what the server must answer
-  std::string body;    // sent as application/json when not empty
+  std::string body;    // sent as application/json unless `headers` names a Content-Type
   std::map<std::string, std::string> headers;
 };
 
-// Exercises every operation against a server with the demo data and checks each real
-// response against the document: its status is listed for the operation, its media
-// type is one the document names, every documented header is present (with the
-// documented value where the document fixes one) and the body fits the schema. A
-// request body sent with success is checked against the documented request schema.
+// Sends probes and checks each real response against the document: its status is
+// listed for the operation, its media type is one the document names, every
+// documented header is present (with the documented value or pattern where the
+// document fixes one) and the body fits the schema. A request body sent with success
+// is checked against the documented request schema of its media type.
+class ResponseChecker {
+ public:
+  explicit ResponseChecker(uint16_t port) : client_(port) {}
+
+  // Sends `p`, records any fault, and returns the response for later probes to use.
+  HttpResponse Check(const Probe& p) {
+    std::string method = std::string(boost::beast::http::to_string(p.method));
+    std::string name = method + " " + p.target + " -> " + std::to_string(p.status);
+    probed_.insert(method + " " + p.path);
+    auto headers = p.headers;
+    if (!p.body.empty() && !headers.contains("Content-Type"))
+      headers["Content-Type"] = "application/json";
+    HttpResponse res = client_.Send(p.method, p.target, p.body, headers);
+    if (res.status != p.status) {
+      faults_.push_back(name + ": got " + std::to_string(res.status) + " " + res.body);
+      return res;
+    }
+    const json::object* op = FindOperation(method, p.path);
+    if (!op) {
+      faults_.push_back(Cat({name, ": ", method, " ", p.path, " is not documented"}));
+      return res;
+    }
+    if (p.status / 100 == 2 && !p.body.empty()) CheckRequestBody(name, *op, p, headers);
+    const json::object& responses = op->at("responses").as_object();
+    const json::value* documented = responses.if_contains(std::to_string(p.status));
+    if (!documented) {
+      faults_.push_back(name + ": status " + std::to_string(p.status) +
+                        " is not documented for the operation");
+      return res;
+    }
+    const json::object* r = Resolve(*documented);
+    if (!r) {
+      faults_.push_back(name + ": the response does not resolve");
+      return res;
+    }
+    if (const json::value* hs = r->if_contains("headers")) CheckHeaders(name, hs->as_object(), res);
+    const json::value* content = r->if_contains("content");
+    if (!content) {
+      if (!res.body.empty()) faults_.push_back(name + ": documented without a body, but has one");
+      return res;
+    }
+    std::string media = MediaType(res.header("content-type"));
+    const json::value* entry = content->as_object().if_contains(media);
+    if (!entry) {
+      faults_.push_back(Cat({name, ": media type ", media, " is not documented"}));
+      return res;
+    }
+    if (IsJson(media) && entry->as_object().contains("schema")) {
+      boost::system::error_code ec;
+      json::value body = json::parse(res.body, ec);
+      if (ec) {
+        faults_.push_back(name + ": body is not JSON");
+      } else {
+        CheckSchema(entry->at("schema"), body, name + " body", faults_);
+      }
+    }
+    return res;
+  }
+
+  // The operations (method and path template) probed so far.
+  const std::set<std::string>& probed() const { return probed_; }
+  const std::vector<std::string>& faults() const { return faults_; }
+
+ private:
+  static std::string MediaType(const std::string& content_type) {
+    return Lower(content_type.substr(0, content_type.find(';')));
+  }
+  static bool IsJson(const std::string& media) {
+    return media == "application/json" || media.ends_with("+json");
+  }
+
+  void CheckRequestBody(const std::string& name, const json::object& op, const Probe& p,
+                        const std::map<std::string, std::string>& headers) {
+    const json::object* rb = op.contains("requestBody") ? Resolve(op.at("requestBody")) : nullptr;
+    if (!rb) {
+      faults_.push_back(name + ": the request body is not documented");
+      return;
+    }
+    std::string media = MediaType(headers.at("Content-Type"));
+    const json::value* entry = rb->at("content").as_object().if_contains(media);
+    if (!entry) {
+      faults_.push_back(Cat({name, ": request media type ", media, " is not documented"}));
+    } else if (IsJson(media)) {
+      CheckSchema(entry->at("schema"), json::parse(p.body), name + " request", faults_);
+    }
+  }
+
+  void CheckHeaders(const std::string& name, const json::object& documented,
+                    const HttpResponse& res) {
+    for (const auto& [header, h] : documented) {
+      std::string actual = res.header(Lower(std::string(header)));
+      if (actual.empty()) {
+        faults_.push_back(name + ": documented header " + std::string(header) + " is missing");
+        continue;
+      }
+      const json::object* hdef = Resolve(h);
+      const json::object* hschema =
+          hdef && hdef->contains("schema") ? Resolve(hdef->at("schema")) : nullptr;
+      if (!hschema) continue;
+      if (hschema->contains("const") && hschema->at("const").as_string() != actual) {
+        faults_.push_back(Cat({name, ": header ", header, " is ", actual, ", documented as ",
+                               json::serialize(hschema->at("const"))}));
+      }
+      if (const json::value* pattern = hschema->if_contains("pattern");
+          pattern && !std::regex_search(actual, std::regex(std::string(pattern->as_string())))) {
+        faults_.push_back(Cat({name, ": header ", header, " is ", actual, ", which does not match ",
+                               pattern->as_string()}));
+      }
+    }
+  }
+
+  HttpClient client_;
+  std::vector<std::string> faults_;
+  std::set<std::string> probed_;
+};
+
+// Fails the test for every documented operation of `in_scope` that no probe exercised.
+void ExpectAllProbed(const ResponseChecker& checker, bool (*in_scope)(const std::string& path)) {
+  std::vector<std::string> unprobed;
+  for (const auto& o : Operations()) {
+    if (in_scope(o.path) && !checker.probed().contains(o.method + " " + o.path))
+      unprobed.push_back(o.method + " " + o.path);
+  }
+  EXPECT_TRUE(unprobed.empty()) << "operations no probe exercises (add one):" << Join(unprobed);
+  EXPECT_TRUE(checker.faults().empty())
+      << "real responses that docs/openapi.json does not describe:" << Join(checker.faults());
+}
+
+bool IsCatalogPath(const std::string& path) { return path.starts_with("/api/v1/catalog"); }
+bool IsNotCatalogPath(const std::string& path) { return !IsCatalogPath(path); }
+
+std::map<std::string, std::string> With(std::map<std::string, std::string> h, const std::string& k,
+                                        const std::string& v) {
+  h[k] = v;
+  return h;
+}
+
+// Exercises every operation outside the catalog against a server with the demo data
+// (the catalog has its own test below).
 TEST(OpenApi, RealResponsesMatchTheDocument) {
   TestDatabase db(Store::kSqlite);
   TestServer server(db.url());
   ASSERT_TRUE(app::SeedDemo(server.app().database(), SourceDir() + "/demo"));
   HttpClient client(server.port());
+  ResponseChecker checker(server.port());
   auto admin = server.AdminHeaders();
-  auto with = [](std::map<std::string, std::string> h, const std::string& k, const std::string& v) {
-    h[k] = v;
-    return h;
-  };
+  const auto& with = With;
   std::string region_etag = client.Get("/api/v1/regions/33").header("etag");
   std::string docs_etag = client.Get("/api/docs").header("etag");
   const std::string kNew =
@@ -375,94 +537,274 @@ TEST(OpenApi, RealResponsesMatchTheDocument) {
       {verb::get, "/api/docs.js", "/api/docs.js", 200, {}, {}},
   };
 
-  std::vector<std::string> faults;
-  std::set<std::string> probed;
-  for (const auto& p : probes) {
-    std::string method = std::string(boost::beast::http::to_string(p.method));
-    std::string name = method + " " + p.target + " -> " + std::to_string(p.status);
-    probed.insert(method + " " + p.path);
-    HttpResponse res = p.body.empty() ? client.Send(p.method, p.target, {}, p.headers)
-                                      : client.SendJson(p.method, p.target, p.body, p.headers);
-    if (res.status != p.status) {
-      faults.push_back(name + ": got " + std::to_string(res.status) + " " + res.body);
-      continue;
-    }
-    const json::object* op = FindOperation(method, p.path);
-    if (!op) {
-      faults.push_back(Cat({name, ": ", method, " ", p.path, " is not documented"}));
-      continue;
-    }
-    if (p.status / 100 == 2 && !p.body.empty()) {
-      const json::object* rb = Resolve(op->at("requestBody"));
-      if (!rb) {
-        faults.push_back(name + ": the request body is not documented");
-      } else {
-        CheckSchema(rb->at("content").at("application/json").at("schema"), json::parse(p.body),
-                    name + " request", faults);
-      }
-    }
-    const json::object& responses = op->at("responses").as_object();
-    const json::value* documented = responses.if_contains(std::to_string(p.status));
-    if (!documented) {
-      faults.push_back(name + ": status " + std::to_string(p.status) +
-                       " is not documented for the operation");
-      continue;
-    }
-    const json::object* r = Resolve(*documented);
-    if (!r) {
-      faults.push_back(name + ": the response does not resolve");
-      continue;
-    }
-    if (const json::value* hs = r->if_contains("headers")) {
-      for (const auto& [header, h] : hs->as_object()) {
-        std::string actual = res.header(Lower(std::string(header)));
-        if (actual.empty()) {
-          faults.push_back(name + ": documented header " + std::string(header) + " is missing");
-          continue;
-        }
-        const json::object* hdef = Resolve(h);
-        const json::object* hschema =
-            hdef && hdef->contains("schema") ? Resolve(hdef->at("schema")) : nullptr;
-        if (hschema && hschema->contains("const") && hschema->at("const").as_string() != actual) {
-          faults.push_back(Cat({name, ": header ", header, " is ", actual, ", documented as ",
-                                json::serialize(hschema->at("const"))}));
-        }
-      }
-    }
-    const json::value* content = r->if_contains("content");
-    if (!content) {
-      if (!res.body.empty()) faults.push_back(name + ": documented without a body, but has one");
-      continue;
-    }
-    std::string type = res.header("content-type");
-    std::string media = Lower(type.substr(0, type.find(';')));
-    const json::value* entry = content->as_object().if_contains(media);
-    if (!entry) {
-      faults.push_back(Cat({name, ": media type ", media, " is not documented"}));
-      continue;
-    }
-    bool is_json = media == "application/json" || media.ends_with("+json");
-    if (is_json && entry->as_object().contains("schema")) {
-      boost::system::error_code ec;
-      json::value body = json::parse(res.body, ec);
-      if (ec) {
-        faults.push_back(name + ": body is not JSON");
-      } else {
-        CheckSchema(entry->at("schema"), body, name + " body", faults);
-      }
-    }
-  }
-
-  std::vector<std::string> unprobed;
-  for (const auto& o : Operations()) {
-    if (!probed.contains(o.method + " " + o.path)) unprobed.push_back(o.method + " " + o.path);
-  }
-  EXPECT_TRUE(unprobed.empty()) << "operations no probe exercises (add one above):"
-                                << Join(unprobed);
-  EXPECT_TRUE(faults.empty()) << "real responses that docs/openapi.json does not describe:"
-                              << Join(faults);
+  for (const auto& p : probes) checker.Check(p);
+  ExpectAllProbed(checker, IsNotCatalogPath);
 }
 
+// A catalog item document for the probes: 结婚登记 in 杭州市, whose `guide` varies
+// between versions.
+std::string MarriageItem(const std::string& guide) {
+  return R"({"code":"OAT-JHDJ","name":"结婚登记","name_en":"Marriage registration",)"
+         R"("aliases":["婚姻登记"],"type":"administrative_confirmation","served":["natural_person"],)"
+         R"("department_code":"3301-MZ","themes":["婚姻家庭"],"level":"city",)"
+         R"("service_forms":["online","counter"],"jurisdiction":["3301"],)"
+         R"("materials":[{"name":"居民身份证","required":true,"form":"paper","license_type":"居民身份证"}],)"
+         R"("statutory_days":0,"promised_days":0,"online_depth":2,"visits":1,"appointment":true,)"
+         R"("guide":")" +
+         guide + R"("})";
+}
+
+// 食品经营许可 and the items it is split into and merged back as.
+std::string FoodItem(const std::string& code, const std::string& name) {
+  return R"({"code":")" + code + R"(","name":")" + name +
+         R"(","type":"administrative_licensing","served":["legal_person"],)"
+         R"("department_code":"3301-SCJG","themes":["开办企业"],"level":"city",)"
+         R"("service_forms":["online"],"jurisdiction":["3301"],"statutory_days":20,)"
+         R"("promised_days":5,"online_depth":4,"visits":0,"delivery":true})";
+}
+
+// The `id` (or `change_id`) of a created change, "0" when the response has none.
+std::string IdOf(const HttpResponse& res) {
+  boost::system::error_code ec;
+  json::value v = json::parse(res.body, ec);
+  if (ec || !v.is_object()) return "0";
+  for (const char* key : {"id", "change_id"}) {
+    if (const json::value* id = v.as_object().if_contains(key); id && id->is_int64())
+      return std::to_string(id->as_int64());
+  }
+  return "0";
+}
+
+// True when the problem in `res` names `field` in its `errors`.
+bool NamesField(const HttpResponse& res, const std::string& field) {
+  boost::system::error_code ec;
+  json::value v = json::parse(res.body, ec);
+  const json::value* errors = !ec && v.is_object() ? v.as_object().if_contains("errors") : nullptr;
+  if (!errors || !errors->is_array()) return false;
+  return std::any_of(errors->as_array().begin(), errors->as_array().end(), [&](const auto& e) {
+    const json::value* f = e.is_object() ? e.as_object().if_contains("field") : nullptr;
+    return f && f->is_string() && f->as_string() == field;
+  });
+}
+
+// Exercises every catalog operation: the review workflow with two named administrators
+// (alice writes, bob reviews), versions, diffs, implementation lists, import and
+// export, split and merge lineage, bundles and search, with their error responses.
+TEST(OpenApi, CatalogResponsesMatchTheDocument) {
+  TestDatabase db(Store::kSqlite);
+  TestServer server(db.url(), [](Config& c) {
+    c.admin_tokens = "alice:alice-token-0123456789,bob:bob-token-0123456789";
+  });
+  ASSERT_TRUE(app::SeedDemo(server.app().database(), SourceDir() + "/demo"));
+  ResponseChecker checker(server.port());
+  const auto admin = server.AdminHeaders();
+  const std::map<std::string, std::string> alice = {{"Authorization",
+                                                     "Bearer alice-token-0123456789"}},
+                                           bob = {{"Authorization", "Bearer bob-token-0123456789"}};
+  auto check = [&](verb method, const std::string& target, const std::string& path, int status,
+                   const std::string& body = {},
+                   const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({method, target, path, status, body, headers});
+  };
+  // The documented path templates.
+  const std::string kItems = "/api/v1/catalog/items", kItem = kItems + "/{code}",
+                    kVersions = kItem + "/versions", kVersion = kVersions + "/{version}",
+                    kDiff = kItem + "/diff", kLineage = kItem + "/lineage",
+                    kItemImpls = kItem + "/implementations", kImpl = kItemImpls + "/{region}",
+                    kImpls = "/api/v1/catalog/implementations",
+                    kChanges = "/api/v1/catalog/changes", kChange = kChanges + "/{id}",
+                    kSubmit = kChange + "/submit", kApprove = kChange + "/approve",
+                    kReject = kChange + "/reject", kWithdraw = kChange + "/withdraw",
+                    kImport = "/api/v1/catalog/import", kExport = "/api/v1/catalog/export",
+                    kBundles = "/api/v1/catalog/bundles", kBundle = kBundles + "/{code}";
+  const std::string kJhdj = kItems + "/OAT-JHDJ";
+  auto change = [&](const std::string& id) { return kChanges + "/" + id; };
+  auto add = [](const std::string& item) {
+    return R"({"kind":"add","summary":"新增结婚登记事项","payload":{"item":)" + item + "}}";
+  };
+  auto edit = [](const std::string& item, int base) {
+    return R"({"kind":"change","summary":"修改办事指南","payload":{"base_version":)" +
+           std::to_string(base) + R"(,"item":)" + item + "}}";
+  };
+  const std::string v1 = MarriageItem("携带身份证和户口簿，当场办结。");
+  const std::string v2 = MarriageItem("携带身份证和户口簿，到任一婚姻登记处当场办结。");
+  const std::string v2b = MarriageItem("携带身份证、户口簿和照片，当场办结。");
+  const std::string kReview = R"({"comment":"核对无误"})";
+
+  // Add an item: alice drafts, edits (If-Match), submits; bob approves.
+  check(verb::post, kChanges, kChanges, 401, add(v1));
+  auto created = check(verb::post, kChanges, kChanges, 201, add(v1), alice);
+  const std::string a = IdOf(created);
+  EXPECT_EQ(created.header("etag"), "\"r1\"");
+  EXPECT_EQ(created.header("location"), change(a));
+  auto invalid = check(verb::post, kChanges, kChanges, 422,
+                       R"({"kind":"add","payload":{"item":{"code":"OAT-BAD","name":"某事项",)"
+                       R"("type":"licence","materials":[{"name":"照片","copies":99}]}}})",
+                       alice);
+  EXPECT_TRUE(NamesField(invalid, "payload/item/type")) << invalid.body;
+  EXPECT_TRUE(NamesField(invalid, "payload/item/materials/0/copies")) << invalid.body;
+  check(verb::post, kChanges, kChanges, 400, R"({"kind":)", alice);
+  check(verb::get, change(a), kChange, 200, {}, alice);
+  check(verb::get, change("999999"), kChange, 404, {}, admin);
+  check(verb::get, change("x1"), kChange, 422, {}, admin);
+  check(verb::put, change(a), kChange, 200, add(v1), With(alice, "If-Match", "\"r1\""));
+  check(verb::put, change(a), kChange, 412, add(v1), With(alice, "If-Match", "\"r1\""));
+  check(verb::put, change(a), kChange, 400, add(v1), With(alice, "If-Match", "r2"));
+  check(verb::put, change(a), kChange, 403, add(v1), bob);
+  check(verb::post, change(a) + "/approve", kApprove, 409, {}, bob);  // still a draft
+  check(verb::post, change(a) + "/submit", kSubmit, 200, {}, alice);
+  auto own = check(verb::post, change(a) + "/approve", kApprove, 403, kReview, alice);
+  EXPECT_NE(own.body.find("may not approve"), std::string::npos) << own.body;
+  auto published = check(verb::post, change(a) + "/approve", kApprove, 200, kReview, bob);
+  EXPECT_NE(published.body.find("\"status\":\"published\""), std::string::npos);
+  check(verb::get, kChanges + "?status=published&limit=1", kChanges, 200, {}, admin);
+  check(verb::get, kChanges + "?status=approved", kChanges, 422, {}, admin);
+  check(verb::get, kChanges, kChanges, 401);
+
+  // The published item, as published and as 上城区 implements it.
+  const std::string kLocal =
+      R"({"department_code":"330102-MZ","halls":[{"name":"上城区婚姻登记处","address":"杭州市上城区"}],)"
+      R"("consult_phone":"0571-87654321","note":"上城区范围内可在任一街道便民服务中心预约"})";
+  check(verb::put, kJhdj + "/implementations/330102", kImpl, 401, kLocal);
+  check(verb::put, kJhdj + "/implementations/330102", kImpl, 200, kLocal, admin);
+  check(verb::put, kJhdj + "/implementations/33", kImpl, 422, R"({"department_code":"3301-MZ"})",
+        admin);  // above the item's level and outside its jurisdiction
+  check(verb::put, kItems + "/OAT-NONE/implementations/330102", kImpl, 404, kLocal, admin);
+  auto local = check(verb::get, kJhdj + "?region=330102", kItem, 200);
+  EXPECT_NE(local.body.find("\"department_code\":\"330102-MZ\""), std::string::npos) << local.body;
+  auto current = check(verb::get, kJhdj, kItem, 200);
+  check(verb::get, kJhdj, kItem, 304, {}, {{"If-None-Match", current.header("etag")}});
+  check(verb::get, kItems + "/OAT-NONE", kItem, 404);
+  check(verb::get, kJhdj + "?region=3301x", kItem, 422);
+  check(verb::get, kJhdj + "/implementations", kItemImpls, 200);
+
+  // Two edits of version 1: the first publishes version 2, the second is then stale.
+  const std::string c1 = IdOf(check(verb::post, kChanges, kChanges, 201, edit(v2, 1), alice));
+  const std::string c2 = IdOf(check(verb::post, kChanges, kChanges, 201, edit(v2b, 1), alice));
+  check(verb::post, change(c1) + "/submit", kSubmit, 200, {}, alice);
+  check(verb::post, change(c2) + "/submit", kSubmit, 200, {}, alice);
+  check(verb::post, change(c1) + "/approve", kApprove, 200, {}, bob);
+  auto stale = check(verb::post, change(c2) + "/approve", kApprove, 409, {}, bob);
+  EXPECT_NE(stale.body.find("is at version 2"), std::string::npos) << stale.body;
+  auto flagged = check(verb::get, kImpls + "?needs_review=true&item=OAT-JHDJ", kImpls, 200);
+  EXPECT_NE(flagged.body.find("\"needs_review\":true"), std::string::npos) << flagged.body;
+  check(verb::get, kImpls + "?region=3301x", kImpls, 422);
+  check(verb::put, change(c2), kChange, 409, edit(v2b, 2), alice);   // under review
+  check(verb::post, change(c2) + "/reject", kReject, 422, {}, bob);  // no comment
+  check(verb::post, change(c2) + "/reject", kReject, 403, R"({"comment":"自己驳回"})", alice);
+  check(verb::post, change(c2) + "/reject", kReject, 200, R"({"comment":"请基于第 2 版修改"})",
+        bob);
+  check(verb::post, change(c2) + "/withdraw", kWithdraw, 403, {}, bob);
+  check(verb::post, change(c2) + "/withdraw", kWithdraw, 200, {}, alice);
+  check(verb::post, change(c2) + "/submit", kSubmit, 409, {}, alice);
+
+  // Versions and diffs.
+  check(verb::get, kJhdj + "/versions", kVersions, 200);
+  check(verb::get, kItems + "/OAT-NONE/versions", kVersions, 404);
+  auto first = check(verb::get, kJhdj + "/versions/1", kVersion, 200);
+  check(verb::get, kJhdj + "/versions/1", kVersion, 304, {},
+        {{"If-None-Match", first.header("etag")}});
+  check(verb::get, kJhdj + "/versions/9", kVersion, 404);
+  check(verb::get, kJhdj + "/versions/0", kVersion, 422);
+  auto diff = check(verb::get, kJhdj + "/diff?from=1&to=2", kDiff, 200);
+  EXPECT_NE(diff.body.find("\"path\":\"/guide\""), std::string::npos) << diff.body;
+  check(verb::get, kJhdj + "/diff?from=1&to=2", kDiff, 304, {},
+        {{"If-None-Match", diff.header("etag")}});
+  check(verb::get, kJhdj + "/diff?from=1", kDiff, 422);
+  check(verb::get, kJhdj + "/diff?from=1&to=9", kDiff, 404);
+
+  // Import: JSON in the export format and CSV, each recorded under review.
+  const std::string kFile = R"({"format":"onewindow-catalog","format_version":1,"items":[)"
+                            R"({"status":"published","item":)" +
+                            FoodItem("OAT-SPJY", "食品经营许可") +
+                            R"(}],"implementations":[],"bundles":[]})";
+  auto csv = With(alice, "Content-Type", "text/csv; charset=utf-8");
+  const std::string kCsv =
+      "code,name,type,served,department_code,level,service_forms,jurisdiction,statutory_days,"
+      "promised_days,online_depth,visits\r\n"
+      "OAT-CSV,社会团体成立登记,administrative_licensing,\"[\"\"legal_person\"\"]\",3301-MZ,city,"
+      "\"[\"\"counter\"\"]\",\"[\"\"3301\"\"]\",60,30,3,1\r\n";
+  check(verb::post, kImport, kImport, 401, kFile);
+  check(verb::post, kImport, kImport, 415, "code,name", With(alice, "Content-Type", "text/plain"));
+  check(verb::post, kImport, kImport, 400, "not json", alice);
+  auto rejected = check(verb::post, kImport, kImport, 422,
+                        R"({"format":"onewindow-catalog","items":[{"status":"published","item":)"
+                        R"({"code":"OAT-X","name":"某事项"}}]})",
+                        alice);
+  EXPECT_TRUE(NamesField(rejected, "items/0/item/type")) << rejected.body;
+  auto imported = check(verb::post, kImport, kImport, 202, kFile, alice);
+  EXPECT_EQ(imported.header("location"), change(IdOf(imported)));
+  check(verb::post, change(IdOf(imported)) + "/approve", kApprove, 200, {}, bob);
+  auto from_csv = check(verb::post, kImport, kImport, 202, kCsv, csv);
+  check(verb::post, change(IdOf(from_csv)) + "/approve", kApprove, 200, kReview, admin);
+
+  // Split 食品经营许可 in two, then merge the two back into one: lineage links them.
+  const std::string split = IdOf(check(
+      verb::post, kChanges, kChanges, 201,
+      R"({"kind":"split","summary":"按新办、变更拆分","payload":{"source":"OAT-SPJY","items":[)" +
+          FoodItem("OAT-SPJY-XB", "食品经营许可（新办）") + "," +
+          FoodItem("OAT-SPJY-BG", "食品经营许可（变更）") + "]}}",
+      alice));
+  check(verb::post, change(split) + "/submit", kSubmit, 200, {}, alice);
+  check(verb::post, change(split) + "/approve", kApprove, 200, {}, bob);
+  const std::string merge = IdOf(check(
+      verb::post, kChanges, kChanges, 201,
+      R"({"kind":"merge","summary":"合并办理","payload":{"sources":["OAT-SPJY-XB","OAT-SPJY-BG"],"item":)" +
+          FoodItem("OAT-SPJY-HB", "食品经营许可（新办、变更）") + "}}",
+      alice));
+  check(verb::post, change(merge) + "/submit", kSubmit, 200, {}, alice);
+  check(verb::post, change(merge) + "/approve", kApprove, 200, {}, bob);
+  auto lineage = check(verb::get, kItems + "/OAT-SPJY/lineage", kLineage, 200);
+  EXPECT_NE(lineage.body.find("\"to_code\":\"OAT-SPJY-XB\""), std::string::npos) << lineage.body;
+  check(verb::get, kItems + "/OAT-NONE/lineage", kLineage, 404);
+  check(verb::put, kItems + "/OAT-SPJY/implementations/330102", kImpl, 409,
+        R"({"department_code":"330102-SCJG"})", admin);  // cancelled by the split
+  check(verb::put, kItems + "/OAT-SPJY-HB/implementations/330102", kImpl, 422,
+        R"({"department_code":"330102-SCJG","promised_days":30})", admin);  // over statutory
+  const std::string suspend = IdOf(check(
+      verb::post, kChanges, kChanges, 201,
+      R"({"kind":"suspend","payload":{"code":"OAT-JHDJ","reason":"婚姻登记处搬迁，暂停受理"}})",
+      alice));
+  check(verb::post, change(suspend) + "/withdraw", kWithdraw, 200, R"({"comment":""})", alice);
+
+  // Search.
+  auto found = check(verb::get, kItems + "?q=%E7%BB%93%E5%A9%9A", kItems, 200);  // 结婚
+  EXPECT_NE(found.body.find("\"code\":\"OAT-JHDJ\""), std::string::npos) << found.body;
+  auto faceted = check(verb::get, kItems + "?region=330102&facets=true", kItems, 200);
+  EXPECT_NE(faceted.body.find("\"total\":"), std::string::npos) << faceted.body;
+  check(verb::get, kItems + "?type=administrative_licensing&online_depth=4&limit=1", kItems, 200);
+  check(verb::get, kItems + "?limit=0", kItems, 422);
+  check(verb::get, kItems + "?served=company", kItems, 422);
+
+  // Bundles.
+  const std::string kBundleBody =
+      R"({"name":"结婚开店一件事","kind":"life_event","items":["OAT-JHDJ","OAT-SPJY-HB"],)"
+      R"("intake_schema":{"type":"object","properties":{"applicant_name":{"type":"string"}}}})";
+  check(verb::put, kBundles + "/OAT-JHKD", kBundle, 401, kBundleBody);
+  check(verb::put, kBundles + "/OAT-JHKD", kBundle, 200, kBundleBody, admin);
+  check(verb::put, kBundles + "/OAT-BAD", kBundle, 422,
+        R"({"name":"某事","kind":"event","items":["OAT-SPJY"],"intake_schema":{}})", admin);
+  auto bundles = check(verb::get, kBundles, kBundles, 200);
+  check(verb::get, kBundles, kBundles, 304, {}, {{"If-None-Match", bundles.header("etag")}});
+  auto bundle = check(verb::get, kBundles + "/OAT-JHKD", kBundle, 200);
+  check(verb::get, kBundles + "/OAT-JHKD", kBundle, 304, {},
+        {{"If-None-Match", bundle.header("etag")}});
+  check(verb::get, kBundles + "/OAT-NONE", kBundle, 404);
+
+  // Export, then clean up.
+  auto exported = check(verb::get, kExport, kExport, 200);
+  EXPECT_NE(exported.body.find("\"OAT-JHDJ\""), std::string::npos);
+  auto exported_csv = check(verb::get, kExport + "?format=csv", kExport, 200);
+  EXPECT_EQ(exported_csv.body.rfind("status,code,name,", 0), 0u) << exported_csv.body.substr(0, 80);
+  check(verb::get, kExport + "?format=xml", kExport, 422);
+  check(verb::delete_, kBundles + "/OAT-JHKD", kBundle, 401);
+  check(verb::delete_, kBundles + "/OAT-JHKD", kBundle, 204, {}, admin);
+  check(verb::delete_, kBundles + "/OAT-JHKD", kBundle, 404, {}, admin);
+  check(verb::delete_, kJhdj + "/implementations/330102", kImpl, 204, {}, admin);
+  check(verb::delete_, kJhdj + "/implementations/330102", kImpl, 404, {}, admin);
+
+  ExpectAllProbed(checker, IsCatalogPath);
+}
 // The checker above must be able to fail: a body that breaks the documented schema
 // in several ways is reported.
 TEST(OpenApi, SchemaCheckRejectsWhatTheDocumentForbids) {
@@ -477,6 +819,14 @@ TEST(OpenApi, SchemaCheckRejectsWhatTheDocumentForbids) {
   CheckSchema(json::value{{"$ref", "#/components/schemas/DepartmentCreate"}}, input, "input",
               faults);
   EXPECT_EQ(faults.size(), 1u) << Join(faults);  // colour is not allowed
+  faults.clear();
+  json::value change = json::parse(
+      R"({"id":1,"kind":"add","status":"draft","summary":"","payload":{"source":"A1","items":[]},)"
+      R"("author":"alice","reviewer":null,"review_comment":"","created_at":"2025-03-01T02:30:00Z",)"
+      R"("updated_at":"2025-03-01T02:30:00Z","submitted_at":null,"reviewed_at":null,"revision":1})");
+  CheckSchema(json::value{{"$ref", "#/components/schemas/CatalogChange"}}, change, "change",
+              faults);
+  EXPECT_EQ(faults.size(), 1u) << Join(faults);  // an add's payload holds an item
 }
 
 }  // namespace

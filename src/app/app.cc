@@ -99,7 +99,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   so.handle_signals = handle_signals;
   http::Dispatcher* dispatcher = i.dispatcher.get();
   i.server = std::make_unique<http::Server>(
-      so, [dispatcher](http::Request& req) { return dispatcher->Handle(req); });
+      so, [dispatcher](http::Request& req) { return dispatcher->Handle(req); },
+      [dispatcher](http::Request& req) { return dispatcher->HandleInline(req); });
 
   http::Server* server = i.server.get();
   db::Database* db = i.db.get();

@@ -245,8 +245,10 @@ Result<json::object> Service::ExportJson() {
       OW_ASSIGN_OR_RETURN(auto v, Store::GetVersion(c, code, row->current_version));
       items.push_back(json::object{{"status", row->status}, {"item", v->document}});
     }
-    OW_ASSIGN_OR_RETURN(auto impls, Store::ListImplementations(c, "", "", false, 1000000));
+    OW_ASSIGN_OR_RETURN(auto impls, Store::ListImplementations(c, "", "", false, "", "", 10000000));
+    std::set<std::string> exported(codes.begin(), codes.end());
     for (const auto& m : impls) {
+      if (!exported.count(m.item_code)) continue;  // implementations of cancelled items stay behind
       json::object o = m.local;
       o["item_code"] = m.item_code;
       o["region_code"] = m.region_code;
@@ -316,6 +318,7 @@ Result<ImportReport> Service::Import(const std::string& actor, std::string_view 
   if (!parsed) return parsed.error();
   ImportReport report;
   report.rows = static_cast<int64_t>(parsed->items.size());
+  if (report.rows == 0) return InvalidArgument("the file holds no items; nothing to import");
 
   // References are checked once per distinct department and region, not per row.
   std::vector<FieldError> errors;

@@ -235,11 +235,17 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
   });
 
   r.Get("/api/v1/catalog/items/{code}/implementations", [s](Context& ctx) {
-    auto list = s->ListImplementations(ctx.Param("code"), "", false, 10000);
+    auto page = http::ParsePage(ctx, 100, 1000);
+    if (!page) return Fail(ctx, page.error());
+    std::string next;
+    auto list =
+        s->ListImplementations(ctx.Param("code"), "", false, page->limit, page->cursor, &next);
     if (!list) return Fail(ctx, list.error());
     json::array items;
     for (const auto& m : *list) items.push_back(ImplementationJson(m));
-    return http::Json(http::Status::ok, {{"items", std::move(items)}});
+    return http::Json(http::Status::ok,
+                      {{"items", std::move(items)},
+                       {"next_cursor", next.empty() ? json::value(nullptr) : json::value(next)}});
   });
 
   r.Put("/api/v1/catalog/items/{code}/implementations/{region}", [s, guard](Context& ctx) {
@@ -269,12 +275,16 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
       return Fail(ctx, Error(Code::kInvalidArgument, "invalid query",
                              {{"region", "must be a region code"}}));
     }
+    std::string next;
     auto list = s->ListImplementations(ctx.Query("item").value_or(""), region,
-                                       nr && (*nr == "true" || *nr == "1"), page->limit);
+                                       nr && (*nr == "true" || *nr == "1"), page->limit,
+                                       page->cursor, &next);
     if (!list) return Fail(ctx, list.error());
     json::array items;
     for (const auto& m : *list) items.push_back(ImplementationJson(m));
-    return http::Json(http::Status::ok, {{"items", std::move(items)}});
+    return http::Json(http::Status::ok,
+                      {{"items", std::move(items)},
+                       {"next_cursor", next.empty() ? json::value(nullptr) : json::value(next)}});
   });
 
   // Changes: administrators only.

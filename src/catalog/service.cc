@@ -156,32 +156,63 @@ Status Service::ValidateChange(const std::string& kind, const json::object& payl
 // ---------------------------------------------------------------------------
 // Changes
 
-Result<Change> Service::CreateChange(const std::string& actor, const json::object& body) {
+namespace {
+
+// Members a change payload may have, by kind.
+const std::set<std::string>& PayloadKeys(const std::string& kind) {
+  static const std::map<std::string, std::set<std::string>> kKeys = {
+      {"add", {"item"}},
+      {"change", {"item", "base_version"}},
+      {"split", {"source", "items"}},
+      {"merge", {"sources", "item"}},
+      {"suspend", {"code", "reason"}},
+      {"resume", {"code", "reason"}},
+      {"cancel", {"code", "reason"}},
+      {"import", {"items", "suspended", "implementations", "bundles"}}};
+  static const std::set<std::string> kNone;
+  auto it = kKeys.find(kind);
+  return it == kKeys.end() ? kNone : it->second;
+}
+
+}  // namespace
+
+Result<Change> Service::ParseChangeBody(const json::object& body) {
   Change ch;
   ch.kind = Str(body, "kind");
   ch.summary = Str(body, "summary");
-  if (const json::value* p = body.if_contains("payload"); p && p->is_object())
-    ch.payload = p->as_object();
   Validator shape;
   for (const auto& kv : body) {
     if (kv.key() != "kind" && kv.key() != "summary" && kv.key() != "payload") {
       shape.Add(std::string(kv.key()), "is not a change field");
     }
   }
-  if (!body.contains("payload") || !body.at("payload").is_object())
+  if (const json::value* p = body.if_contains("payload"); p && p->is_object()) {
+    ch.payload = p->as_object();
+    const auto& keys = PayloadKeys(ch.kind);
+    for (const auto& kv : ch.payload) {
+      if (!keys.empty() && !keys.count(std::string(kv.key()))) {
+        shape.Add("payload/" + std::string(kv.key()), "is not part of a " + ch.kind + " change");
+      }
+    }
+  } else {
     shape.Add("payload", "must be an object");
-  if (ch.summary.size() > 4000 || !text::IsValidUtf8(ch.summary))
+  }
+  if (!text::IsValidUtf8(ch.summary) || text::CodePoints(ch.summary) > 1000) {
     shape.Add("summary", "must be at most 1000 characters");
+  }
   OW_RETURN_IF_ERROR(shape.Finish("change"));
   OW_RETURN_IF_ERROR(ValidateChange(ch.kind, ch.payload));
   // Normalize embedded documents so the stored payload is exactly what will publish.
-  for (const char* key : {"item"}) {
-    if (const json::value* doc = ch.payload.if_contains(key))
-      ch.payload[key] = *NormalizeItem(*doc);
-  }
+  if (const json::value* doc = ch.payload.if_contains("item"))
+    ch.payload["item"] = *NormalizeItem(*doc);
   if (json::value* arr = ch.payload.if_contains("items"); arr && arr->is_array()) {
     for (auto& doc : arr->as_array()) doc = *NormalizeItem(doc);
   }
+  return ch;
+}
+
+Result<Change> Service::CreateChange(const std::string& actor, const json::object& body) {
+  OW_ASSIGN_OR_RETURN(Change ch, ParseChangeBody(body));
   ch.status = "draft";
   ch.author = actor;
   ch.created_at = ch.updated_at = Now();
@@ -242,23 +273,11 @@ Result<Change> Transition(db::Database& db, int64_t id, Allowed allowed, Mutate 
 
 Result<Change> Service::EditChange(const std::string& actor, int64_t id, const json::object& body,
                                    std::optional<int64_t> expected_revision) {
-  // Validate the new content exactly as a new change would be.
-  OW_ASSIGN_OR_RETURN(Change fresh, [&]() -> Result<Change> {
-    Change ch;
-    ch.kind = Str(body, "kind");
-    if (const json::value* p = body.if_contains("payload"); p && p->is_object())
-      ch.payload = p->as_object();
-    ch.summary = Str(body, "summary");
-    if (!body.contains("payload"))
-      return Error(Code::kInvalidArgument, "invalid change", {{"payload", "is required"}});
-    OW_RETURN_IF_ERROR(ValidateChange(ch.kind, ch.payload));
-    if (const json::value* doc = ch.payload.if_contains("item"))
-      ch.payload["item"] = *NormalizeItem(*doc);
-    if (json::value* arr = ch.payload.if_contains("items"); arr && arr->is_array()) {
-      for (auto& doc : arr->as_array()) doc = *NormalizeItem(doc);
-    }
-    return ch;
-  }());
+  // Who may edit is decided before the new content is checked.
+  OW_ASSIGN_OR_RETURN(Change existing, GetChange(id));
+  if (existing.author != actor)
+    return PermissionDenied("only the author may edit change " + std::to_string(id));
+  OW_ASSIGN_OR_RETURN(Change fresh, ParseChangeBody(body));
   return Transition(
       db_, id,
       [&](const Change& ch) -> Status {
@@ -347,8 +366,15 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
     return Error(Code::kInvalidArgument, "invalid review",
                  {{"comment", "must be at most 2000 characters"}});
   }
-  // References (departments, regions) may have changed since the change was written.
+  // Who may approve is decided before what is approved; then the payload is checked
+  // again, because departments and regions may have changed since it was written.
   OW_ASSIGN_OR_RETURN(Change current, GetChange(id));
+  if (current.status != "under_review")
+    return Conflict("change " + std::to_string(id) + " is not under review");
+  if (current.author == actor) {
+    return PermissionDenied(
+        "the author of a change may not approve it; another administrator must");
+  }
   OW_RETURN_IF_ERROR(ValidateChange(current.kind, current.payload));
   auto result = Transition(
       db_, id,
@@ -630,6 +656,14 @@ Status Service::CheckImplementation(db::Connection& c, Implementation& m, const 
   Validator v;
   auto region_level = regions::LevelOfCode(m.region_code);
   if (!region_level) v.Add(prefix + "region", "must be a region code");
+  for (const char* key : {"item_code", "region_code"}) {
+    const json::value* given = local.if_contains(key);
+    const std::string& expected =
+        std::string_view(key) == "item_code" ? m.item_code : m.region_code;
+    if (given && (!given->is_string() || given->as_string() != expected)) {
+      v.Add(prefix + key, "must match " + expected);
+    }
+  }
   static const std::set<std::string> kKnown = {"department_code", "halls",         "consult_phone",
                                                "complaint_phone", "promised_days", "note",
                                                "item_code",       "region_code"};
@@ -711,7 +745,7 @@ Status Service::CheckImplementation(db::Connection& c, Implementation& m, const 
   OW_RETURN_IF_ERROR(rules.Finish("implementation"));
   m.followed_version = row->current_version;
   m.needs_review = false;
-  m.local = {{"halls", shape["halls"]},
+  m.local = {{"halls", checked ? checked->at("halls") : shape["halls"]},
              {"consult_phone", shape["consult_phone"]},
              {"complaint_phone", shape["complaint_phone"]},
              {"promised_days", promised >= 0 ? json::value(promised) : json::value(nullptr)},
@@ -735,16 +769,41 @@ Result<Implementation> Service::PutImplementation(const std::string& actor, cons
   return m;
 }
 
-Result<std::vector<Implementation>> Service::ListImplementations(const std::string& item,
-                                                                 const std::string& region,
-                                                                 bool only_needing_review,
-                                                                 int limit) {
+Result<std::vector<Implementation>> Service::ListImplementations(
+    const std::string& item, const std::string& region, bool only_needing_review, int limit,
+    const std::string& cursor, std::string* next_cursor) {
+  std::string after_item, after_region;
+  if (!cursor.empty()) {
+    auto decoded = text::Base64UrlDecode(cursor);
+    auto sep = decoded ? decoded->find('\x1f') : std::string::npos;
+    if (sep == std::string::npos) {
+      return Error(Code::kInvalidArgument, "invalid query",
+                   {{"cursor", "is not a cursor this API returned"}});
+    }
+    after_item = decoded->substr(0, sep);
+    after_region = decoded->substr(sep + 1);
+  }
   std::vector<Implementation> out;
+  bool item_missing = false;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(out,
-                        Store::ListImplementations(c, item, region, only_needing_review, limit));
+    if (!item.empty()) {
+      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, item));
+      if (!row) {
+        item_missing = true;
+        return {};
+      }
+    }
+    OW_ASSIGN_OR_RETURN(out, Store::ListImplementations(c, item, region, only_needing_review,
+                                                        after_item, after_region, limit + 1));
     return {};
   }));
+  if (item_missing) return NotFound("no catalog item with code " + item);
+  if (next_cursor) next_cursor->clear();
+  if (static_cast<int>(out.size()) > limit) {
+    out.pop_back();
+    if (next_cursor)
+      *next_cursor = text::Base64UrlEncode(out.back().item_code + '\x1f' + out.back().region_code);
+  }
   return out;
 }
 

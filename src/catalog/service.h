@@ -77,9 +77,13 @@ class Service {
   Result<Implementation> PutImplementation(const std::string& actor, const std::string& item,
                                            const std::string& region,
                                            const boost::json::object& local);
+  // One page, ordered by (item, region); `cursor` is what the previous page returned
+  // in `next_cursor`. kNotFound when `item` is given but unknown.
   Result<std::vector<Implementation>> ListImplementations(const std::string& item,
                                                           const std::string& region,
-                                                          bool only_needing_review, int limit);
+                                                          bool only_needing_review, int limit,
+                                                          const std::string& cursor,
+                                                          std::string* next_cursor);
   Status DeleteImplementation(const std::string& item, const std::string& region);
 
   // Bundles.
@@ -108,6 +112,8 @@ class Service {
 
  private:
   Status ValidateChange(const std::string& kind, const boost::json::object& payload);
+  // Checks a {kind, summary, payload} body and normalizes its item documents.
+  Result<Change> ParseChangeBody(const boost::json::object& body);
   Status CheckReferences(const boost::json::object& item);
   // The rules of an implementation list entry (department serves the region, region
   // within the jurisdiction and not above the item's level, promised <= statutory,

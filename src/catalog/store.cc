@@ -412,17 +412,17 @@ Result<std::optional<Implementation>> Store::GetImplementation(db::Connection& c
   return std::optional<Implementation>(ToImplementations(r)[0]);
 }
 
-Result<std::vector<Implementation>> Store::ListImplementations(db::Connection& c,
-                                                               const std::string& item,
-                                                               const std::string& region,
-                                                               bool only_needing_review,
-                                                               int limit) {
+Result<std::vector<Implementation>> Store::ListImplementations(
+    db::Connection& c, const std::string& item, const std::string& region, bool only_needing_review,
+    const std::string& after_item, const std::string& after_region, int limit) {
   OW_ASSIGN_OR_RETURN(
       auto r, c.Query(std::string("SELECT ") + kImplColumns +
                           " FROM catalog_implementations WHERE ($1 = '' OR item_code = $1) "
                           "AND ($2 = '' OR region_code = $2) AND ($3 = 0 OR needs_review = 1) "
-                          "ORDER BY item_code, region_code LIMIT $4",
-                      {item, region, int64_t{only_needing_review ? 1 : 0}, int64_t{limit}}));
+                          "AND (item_code, region_code) > ($4, $5) "
+                          "ORDER BY item_code, region_code LIMIT $6",
+                      {item, region, int64_t{only_needing_review ? 1 : 0}, after_item, after_region,
+                       int64_t{limit}}));
   return ToImplementations(r);
 }
 

@@ -49,11 +49,11 @@ class Store {
   static Result<std::optional<Implementation>> GetImplementation(db::Connection& c,
                                                                  const std::string& item,
                                                                  const std::string& region);
-  static Result<std::vector<Implementation>> ListImplementations(db::Connection& c,
-                                                                 const std::string& item,
-                                                                 const std::string& region,
-                                                                 bool only_needing_review,
-                                                                 int limit);
+  // Ordered by (item_code, region_code), after the given pair.
+  static Result<std::vector<Implementation>> ListImplementations(
+      db::Connection& c, const std::string& item, const std::string& region,
+      bool only_needing_review, const std::string& after_item, const std::string& after_region,
+      int limit);
   static Result<bool> DeleteImplementation(db::Connection& c, const std::string& item,
                                            const std::string& region);
   static Status FlagImplementations(db::Connection& c, const std::string& item, int64_t version);
