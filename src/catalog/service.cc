@@ -403,13 +403,22 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
 
 Status Service::Apply(db::Connection& c, const Change& ch, const std::string& approver,
                       ImportReport* report, const Progress& progress) {
+  std::map<std::string, int64_t> term_counts;
+  OW_RETURN_IF_ERROR(ApplyChange(c, ch, approver, report, progress, term_counts));
+  return Store::FlushTermCounts(c, term_counts);
+}
+
+Status Service::ApplyChange(db::Connection& c, const Change& ch, const std::string& approver,
+                            ImportReport* report, const Progress& progress,
+                            std::map<std::string, int64_t>& term_counts) {
   std::string now = Now();
   auto publish = [&](const std::string& code, int64_t version, const std::string& status,
                      const json::object& doc) -> Status {
     ItemVersion v{code, version, status, doc, ch.id, ch.kind, ch.author, approver, now};
     OW_RETURN_IF_ERROR(Store::UpsertItem(c, v, now));
     OW_RETURN_IF_ERROR(Store::InsertVersion(c, v));
-    OW_RETURN_IF_ERROR(Store::Reindex(c, code, status == "published" ? &doc : nullptr));
+    OW_RETURN_IF_ERROR(
+        Store::Reindex(c, code, status == "published" ? &doc : nullptr, term_counts));
     if (version > 1) OW_RETURN_IF_ERROR(Store::FlagImplementations(c, code, version));
     return {};
   };

@@ -19,6 +19,7 @@
 #define OW_CATALOG_SERVICE_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "catalog/item.h"
@@ -124,6 +125,10 @@ class Service {
   // The rules of a bundle (2-50 distinct published items, an object intake schema).
   Status CheckBundle(db::Connection& c, Bundle& b, const boost::json::object& body,
                      const std::string& prefix);
+  // Applies a change and then writes the search-term counts it collected.
+  Status ApplyChange(db::Connection& c, const Change& ch, const std::string& approver,
+                     ImportReport* report, const Progress& progress,
+                     std::map<std::string, int64_t>& term_counts);
   Status Apply(db::Connection& c, const Change& ch, const std::string& approver,
                ImportReport* report, const Progress& progress);
 

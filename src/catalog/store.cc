@@ -326,18 +326,18 @@ Result<std::vector<LineageLink>> Store::Lineage(db::Connection& c, const std::st
   return out;
 }
 
-Status Store::Reindex(db::Connection& c, const std::string& code, const json::object* doc) {
-  OW_ASSIGN_OR_RETURN(auto had,
-                      c.Query("SELECT count(*) FROM catalog_postings WHERE code = $1", {code}));
-  bool was_indexed = had.Int(0, 0) > 0;
-  OW_RETURN_IF_ERROR(
-      c.Exec("UPDATE catalog_terms SET df = df - 1 WHERE term IN "
-             "(SELECT term FROM catalog_postings WHERE code = $1)",
-             {code}));
+Status Store::Reindex(db::Connection& c, const std::string& code, const json::object* doc,
+                      TermCounts& df) {
+  // Document frequencies are only collected here and written once per term by
+  // FlushTermCounts: updating the same hot row (a common term, the item count) once
+  // per item inside one PostgreSQL transaction builds version chains that make a
+  // large import quadratic.
+  OW_ASSIGN_OR_RETURN(auto old,
+                      c.Query("SELECT term FROM catalog_postings WHERE code = $1", {code}));
+  for (size_t i = 0; i < old.size(); ++i) --df[old.Text(i, 0)];
+  if (!old.empty()) --df[""];
   OW_RETURN_IF_ERROR(c.Exec("DELETE FROM catalog_postings WHERE code = $1", {code}));
   OW_RETURN_IF_ERROR(c.Exec("DELETE FROM catalog_facets WHERE code = $1", {code}));
-  if (was_indexed)
-    OW_RETURN_IF_ERROR(c.Exec("UPDATE catalog_terms SET df = df - 1 WHERE term = ''"));
   if (!doc) return {};
 
   std::vector<WeightedTerm> terms = IndexTerms(*doc);
@@ -345,20 +345,17 @@ Status Store::Reindex(db::Connection& c, const std::string& code, const json::ob
   constexpr size_t kBatch = 300;
   for (size_t start = 0; start < terms.size(); start += kBatch) {
     size_t n = std::min(kBatch, terms.size() - start);
-    Sql postings, df;
+    Sql postings;
     postings.text() = "INSERT INTO catalog_postings (term, code, score) VALUES ";
-    df.text() = "INSERT INTO catalog_terms (term, df) VALUES ";
     for (size_t i = 0; i < n; ++i) {
       const auto& t = terms[start + i];
       postings.text() += (i ? "," : "") + std::string("(") + postings.P(t.term) + "," +
                          postings.P(code) + "," + postings.P(t.weight) + ")";
-      df.text() += (i ? "," : "") + std::string("(") + df.P(t.term) + ", 1)";
+      ++df[t.term];
     }
-    df.text() += " ON CONFLICT (term) DO UPDATE SET df = catalog_terms.df + 1";
     OW_RETURN_IF_ERROR(c.Exec(postings.text(), postings.params()));
-    OW_RETURN_IF_ERROR(c.Exec(df.text(), df.params()));
   }
-  OW_RETURN_IF_ERROR(c.Exec("UPDATE catalog_terms SET df = df + 1 WHERE term = ''"));
+  ++df[""];
 
   std::vector<std::pair<std::string, std::string>> facets = {
       {"department", Str(*doc, "department_code")},
@@ -383,6 +380,27 @@ Status Store::Reindex(db::Connection& c, const std::string& code, const json::ob
                 f.P(facets[i].second) + ")";
   }
   OW_RETURN_IF_ERROR(c.Exec(f.text(), f.params()));
+  return {};
+}
+
+Status Store::FlushTermCounts(db::Connection& c, TermCounts& df) {
+  std::vector<std::pair<std::string, int64_t>> changed;
+  for (const auto& [term, delta] : df) {
+    if (delta != 0) changed.emplace_back(term, delta);
+  }
+  constexpr size_t kBatch = 400;
+  for (size_t start = 0; start < changed.size(); start += kBatch) {
+    size_t n = std::min(kBatch, changed.size() - start);
+    Sql sql;
+    sql.text() = "INSERT INTO catalog_terms (term, df) VALUES ";
+    for (size_t i = 0; i < n; ++i) {
+      sql.text() += (i ? "," : "") + std::string("(") + sql.P(changed[start + i].first) +
+                    ", CAST(" + sql.P(changed[start + i].second) + " AS BIGINT))";
+    }
+    sql.text() += " ON CONFLICT (term) DO UPDATE SET df = catalog_terms.df + excluded.df";
+    OW_RETURN_IF_ERROR(c.Exec(sql.text(), sql.params()));
+  }
+  df.clear();
   return {};
 }
 

@@ -3,6 +3,7 @@
 #ifndef OW_CATALOG_STORE_H_
 #define OW_CATALOG_STORE_H_
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -13,6 +14,9 @@
 namespace ow::catalog {
 
 std::vector<db::Migration> Migrations();
+
+// Pending changes of search-term document frequencies ("" counts indexed items).
+using TermCounts = std::map<std::string, int64_t>;
 
 struct ItemRow {
   std::string code;
@@ -42,7 +46,12 @@ class Store {
 
   // Search index: replaces an item's postings and facets (or removes them when
   // `doc` is null because the item is no longer published).
-  static Status Reindex(db::Connection& c, const std::string& code, const boost::json::object* doc);
+  // Search index: replaces an item's postings and facets (or removes them when
+  // `doc` is null because the item is no longer published). Document-frequency
+  // changes are added to `df`; FlushTermCounts writes them, once per term.
+  static Status Reindex(db::Connection& c, const std::string& code, const boost::json::object* doc,
+                        TermCounts& df);
+  static Status FlushTermCounts(db::Connection& c, TermCounts& df);
 
   // Implementations.
   static Status UpsertImplementation(db::Connection& c, const Implementation& m);
