@@ -18,3 +18,7 @@ add_library(ow_boost INTERFACE)
 target_link_libraries(ow_boost INTERFACE Boost::headers Boost::json Boost::url Boost::system Threads::Threads)
 target_compile_definitions(ow_boost INTERFACE
   BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_DISABLE_CONCEPTS)
+
+# libsodium (argon2id password hashing) has no CMake package in Debian; only src/crypto links it.
+find_path(SODIUM_INCLUDE_DIR sodium.h REQUIRED)
+find_library(SODIUM_LIB sodium REQUIRED)

@@ -9,7 +9,7 @@ PACKAGES=(
   g++ cmake ninja-build make pkg-config git ca-certificates
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
-  libssl-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
+  libssl-dev libsodium-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 wrk nginx-light curl
   # npm-based checkers (region data fetch, OpenAPI lint)
