@@ -403,6 +403,12 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
 
 Status Service::Apply(db::Connection& c, const Change& ch, const std::string& approver,
                       ImportReport* report, const Progress& progress) {
+  if (c.dialect() == db::Dialect::kPostgres) {
+    // Publishing can grow the catalog tables by orders of magnitude in one transaction
+    // (an import). A generic plan cached while they were small (a sequential scan)
+    // would then be reused for every row; plan each statement for the data it meets.
+    OW_RETURN_IF_ERROR(c.ExecScript("SET LOCAL plan_cache_mode = force_custom_plan"));
+  }
   std::map<std::string, int64_t> term_counts;
   OW_RETURN_IF_ERROR(ApplyChange(c, ch, approver, report, progress, term_counts));
   return Store::FlushTermCounts(c, term_counts);
