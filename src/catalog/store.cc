@@ -570,8 +570,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
   if (terms.empty()) {
     match = "SELECT i.code AS code, 0 AS rank FROM catalog_items i WHERE i.status = 'published'";
   } else if (terms.size() == 1) {
-    match = "SELECT p.code AS code, p.score * " + s.P(idf[0]) +
-            " AS rank FROM catalog_postings p WHERE p.term = " + s.P(terms[0]);
+    // Built below directly on catalog_postings.
   } else {
     std::string cases, in;
     for (size_t i = 0; i < terms.size(); ++i) {
@@ -583,11 +582,16 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
             " END) AS rank FROM catalog_postings p " + "WHERE p.term IN (" + in +
             ") GROUP BY p.code HAVING COUNT(*) = " + s.P(static_cast<int64_t>(terms.size()));
   }
-  std::string filters = " WHERE i.status = 'published'";
+  // Postings exist only for published items (Reindex removes the rest), so queries
+  // with terms need no status condition; browsing does.
+  bool single = terms.size() == 1;
+  std::string key = single ? "p.code" : "m.code";
+  std::string filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
+  if (single) filters += " AND p.term = " + s.P(terms[0]);
   auto facet = [&](const char* name, const std::string& value) {
     if (value.empty()) return;
-    filters += " AND EXISTS (SELECT 1 FROM catalog_facets f WHERE f.code = m.code AND f.facet = " +
-               s.P(std::string(name)) + " AND f.value = " + s.P(value) + ")";
+    filters += " AND EXISTS (SELECT 1 FROM catalog_facets f WHERE f.code = " + key +
+               " AND f.facet = " + s.P(std::string(name)) + " AND f.value = " + s.P(value) + ")";
   };
   facet("department", q.department);
   facet("theme", q.theme);
@@ -598,18 +602,19 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
   if (!region_scope.empty()) {
     std::string in;
     for (const auto& r : region_scope) in += (in.empty() ? "" : ",") + s.P(r);
-    filters +=
-        " AND EXISTS (SELECT 1 FROM catalog_implementations im WHERE im.item_code = m.code AND "
-        "im.region_code IN (" +
-        in + "))";
+    filters += " AND EXISTS (SELECT 1 FROM catalog_implementations im WHERE im.item_code = " + key +
+               " AND im.region_code IN (" + in + "))";
   }
-  std::string from = " FROM (" + match + ") m JOIN catalog_items i ON i.code = m.code" + filters;
+  // A single term reads the top of its (term, score DESC, code) index range directly;
+  // going through a derived table would make both planners sort every posting.
+  std::string from =
+      single ? " FROM catalog_postings p JOIN catalog_items i ON i.code = p.code" + filters
+             : " FROM (" + match + ") m JOIN catalog_items i ON i.code = m.code" + filters;
 
   if (q.facets) {
     Sql fs = s;  // same parameters
-    fs.text() =
-        "SELECT f.facet, f.value, COUNT(*) FROM catalog_facets f WHERE f.code IN (SELECT m.code" +
-        from + ") GROUP BY f.facet, f.value ORDER BY f.facet, COUNT(*) DESC, f.value";
+    fs.text() = "SELECT f.facet, f.value, COUNT(*) FROM catalog_facets f WHERE f.code IN (SELECT " +
+                key + from + ") GROUP BY f.facet, f.value ORDER BY f.facet, COUNT(*) DESC, f.value";
     OW_ASSIGN_OR_RETURN(auto fr, c.Query(fs.text(), fs.params()));
     for (size_t i = 0; i < fr.size(); ++i)
       result.facets.push_back({fr.Text(i, 0), fr.Text(i, 1), fr.Int(i, 2)});
@@ -619,12 +624,16 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
     result.total = cr.Int(0, 0);
   }
 
-  std::string order = terms.empty() ? " ORDER BY m.code" : " ORDER BY m.rank DESC, m.code";
-  s.text() =
-      "SELECT m.code, m.rank, i.name, i.name_en, i.type, i.department_code, i.level, "
-      "i.online_depth, i.visits, "
-      "i.promised_days, i.statutory_days" +
-      from + order + " LIMIT " + s.P(int64_t{q.limit + 1}) + " OFFSET " + s.P(offset);
+  std::string order = terms.empty() ? " ORDER BY m.code"
+                      : single      ? " ORDER BY p.score DESC, p.code"
+                                    : " ORDER BY m.rank DESC, m.code";
+  std::string head = single ? "SELECT p.code, p.score * CAST(" + s.P(idf[0]) + " AS BIGINT), "
+                            : std::string("SELECT m.code, m.rank, ");
+  s.text() = head +
+             "i.name, i.name_en, i.type, i.department_code, i.level, "
+             "i.online_depth, i.visits, "
+             "i.promised_days, i.statutory_days" +
+             from + order + " LIMIT " + s.P(int64_t{q.limit + 1}) + " OFFSET " + s.P(offset);
   OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
   for (size_t i = 0; i < r.size(); ++i) {
     SearchHit h;
