@@ -4,7 +4,9 @@
 # every province is represented; the same files give the same paths).
 #   bench/make-paths.sh CSV_DIR OUT_DIR [SAMPLES]
 # Creates in OUT_DIR: county.txt (every county), village.txt, children.txt (townships),
-# search.txt (2-character name prefixes of townships, percent-encoded), path.txt.
+# search.txt (2-character name prefixes of townships, percent-encoded), path.txt, and
+# search-wide.txt (distinct 2-character prefixes of the sampled township and village
+# names: a longer list of distinct queries, for the first-touch runs).
 set -euo pipefail
 CSV=${1:?usage: make-paths.sh CSV_DIR OUT_DIR [SAMPLES]}
 OUT=${2:?usage: make-paths.sh CSV_DIR OUT_DIR [SAMPLES]}
@@ -25,8 +27,9 @@ sample "$CSV/villages.csv" | awk -F, '{ print "/api/v1/regions/" $1 }' >"$OUT/vi
 sample "$CSV/villages.csv" | awk -F, '{ print "/api/v1/regions/" $1 "/path" }' >"$OUT/path.txt"
 sample "$CSV/streets.csv" | awk -F, '{ print "/api/v1/regions/" $1 "/children" }' >"$OUT/children.txt"
 
-# The first two characters (not bytes) of each sampled township name, percent-encoded.
-sample "$CSV/streets.csv" | awk -F, '
+# The first two characters (not bytes) of each name (2nd column), percent-encoded, once each.
+prefixes() {
+  awk -F, '
   BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i }
   {
     name = $2
@@ -39,6 +42,9 @@ sample "$CSV/streets.csv" | awk -F, '
       i += len; chars++
     }
     if (chars == 2 && !seen[out]++) print "/api/v1/regions/search?q=" out
-  }' >"$OUT/search.txt"
+  }'
+}
+sample "$CSV/streets.csv" | prefixes >"$OUT/search.txt"
+{ sample "$CSV/streets.csv"; sample "$CSV/villages.csv"; } | prefixes >"$OUT/search-wide.txt"
 
 wc -l "$OUT"/*.txt >&2
