@@ -18,18 +18,7 @@ namespace {
 // normalized order. Scalars are written as text; arrays and objects as JSON, so a
 // round trip through CSV is exact.
 std::vector<std::string> CsvColumns() {
-  json::object probe = *NormalizeItem(json::object{{"code", "x1"},
-                                                   {"name", "x"},
-                                                   {"type", "public_service"},
-                                                   {"served", json::array{"natural_person"}},
-                                                   {"department_code", "x"},
-                                                   {"level", "province"},
-                                                   {"service_forms", json::array{"online"}},
-                                                   {"jurisdiction", json::array{"11"}},
-                                                   {"statutory_days", 0},
-                                                   {"promised_days", 0},
-                                                   {"online_depth", 1},
-                                                   {"visits", 0}});
+  json::object probe = MinimalItem();
   std::vector<std::string> cols = {"status"};
   for (const auto& kv : probe) cols.emplace_back(kv.key());
   return cols;
@@ -146,18 +135,7 @@ Result<ParsedFile> ParseCsvFile(std::string_view text, const Progress& progress)
   if (std::find(header.begin(), header.end(), "code") == header.end())
     errors.push_back({"line 1", "no code column"});
   // Which columns hold JSON, booleans or integers, from a normalized document's member types.
-  json::object probe = *NormalizeItem(json::object{{"code", "x1"},
-                                                   {"name", "x"},
-                                                   {"type", "public_service"},
-                                                   {"served", json::array{"natural_person"}},
-                                                   {"department_code", "x"},
-                                                   {"level", "province"},
-                                                   {"service_forms", json::array{"online"}},
-                                                   {"jurisdiction", json::array{"11"}},
-                                                   {"statutory_days", 0},
-                                                   {"promised_days", 0},
-                                                   {"online_depth", 1},
-                                                   {"visits", 0}});
+  json::object probe = MinimalItem();
   ParsedFile out;
   std::set<std::string> codes;
   for (size_t r = 1; r < records.size() && errors.size() < 1000; ++r) {

@@ -419,6 +419,23 @@ Result<json::object> NormalizeItem(const json::value& doc) {
   return out;
 }
 
+json::object MinimalItem() {
+  static const json::object kMinimal =
+      *NormalizeItem(json::object{{"code", "minimal"},
+                                  {"name", "minimal"},
+                                  {"type", "public_service"},
+                                  {"served", json::array{"natural_person"}},
+                                  {"department_code", "minimal"},
+                                  {"level", "province"},
+                                  {"service_forms", json::array{"online"}},
+                                  {"jurisdiction", json::array{"11"}},
+                                  {"statutory_days", 0},
+                                  {"promised_days", 0},
+                                  {"online_depth", 1},
+                                  {"visits", 0}});
+  return kMinimal;
+}
+
 namespace {
 
 std::string Escape(std::string_view key) {

@@ -50,6 +50,11 @@ bool ValidItemCode(std::string_view code);
 // slash paths ("materials/2/copies"). Unknown members are errors.
 Result<boost::json::object> NormalizeItem(const boost::json::value& doc);
 
+// The smallest valid normalized document (every member present with its default).
+// Used to learn the members' order and types (CSV columns) and to check element
+// shapes with the item's own rules.
+boost::json::object MinimalItem();
+
 // One change between two documents: RFC 6902-style path and both values
 // (a missing side is null with op "add" or "remove").
 struct DiffEntry {

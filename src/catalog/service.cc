@@ -700,18 +700,7 @@ Status Service::CheckImplementation(db::Connection& c, Implementation& m, const 
   if (!text::IsValidUtf8(note) || text::CodePoints(note) > 1000)
     v.Add(prefix + "note", "must be at most 1000 characters");
   // The item validator checks halls and phones the same way as in the item itself.
-  json::object probe = *NormalizeItem(json::object{{"code", "probe"},
-                                                   {"name", "probe"},
-                                                   {"type", "public_service"},
-                                                   {"served", json::array{"natural_person"}},
-                                                   {"department_code", "probe"},
-                                                   {"level", "province"},
-                                                   {"service_forms", json::array{"online"}},
-                                                   {"jurisdiction", json::array{"11"}},
-                                                   {"statutory_days", 0},
-                                                   {"promised_days", 0},
-                                                   {"online_depth", 1},
-                                                   {"visits", 0}});
+  json::object probe = MinimalItem();
   json::object shape{
       {"halls",
        local.contains("halls") && !local.at("halls").is_null() ? local.at("halls") : json::array()},
