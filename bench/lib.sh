@@ -45,11 +45,15 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# free_port: a port below the kernel's ephemeral range (so no outgoing connection of
+# ours, wrk's or PostgreSQL's can hold it) that no socket uses, in any state.
 free_port() {
-  local p
+  local p lo
+  lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  ((lo > 11000)) || lo=61000
   for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    if [[ -z "$(ss -Hltn "sport = :$p")" ]]; then echo "$p"; return; fi
+    p=$((10000 + RANDOM % (lo - 10000)))
+    if [[ -z "$(ss -Htan "sport = :$p")" ]]; then echo "$p"; return; fi
   done
   die "no free port"
 }
@@ -85,6 +89,14 @@ start_server() {
 # whose io_threads default to one per core. access_log off; keep-alive on and never cut
 # short by a request count; no ETag (ours sends one, but wrk never revalidates).
 start_nginx() {
+  local root=$1 type=$2 attempt
+  for attempt in 1 2 3; do
+    start_nginx_once "$root" "$type" && return
+    log "nginx could not listen on $NGX_PORT (attempt $attempt)"
+  done
+  die "nginx did not start (see $OUT/nginx-*.stderr)"
+}
+start_nginx_once() {
   local root=$1 type=$2 dir
   dir=$(mktemp -d "$TMP/nginx.XXXXXX")
   chmod 755 "$TMP" "$dir"  # nginx workers run as nobody when started by root
@@ -119,8 +131,15 @@ EOF
   nginx -c "$dir/nginx.conf" -p "$dir/" 2>"$OUT/nginx-$(basename "$dir").stderr" &
   NGX_PID=$!
   STARTED+=("$NGX_PID")
-  for _ in $(seq 50); do [[ -n "$(ss -Hltn "sport = :$NGX_PORT")" ]] && break; sleep 0.1; done
-  [[ -n "$(ss -Hltn "sport = :$NGX_PORT")" ]] || die "nginx did not listen on $NGX_PORT"
+  for _ in $(seq 50); do
+    [[ -n "$(ss -Hltn "sport = :$NGX_PORT")" ]] && break
+    kill -0 "$NGX_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$(ss -Hltn "sport = :$NGX_PORT")" ]]; then
+    stop_pid "$NGX_PID"
+    return 1
+  fi
   log "nginx (pid $NGX_PID) on port $NGX_PORT serving $root"
 }
 
