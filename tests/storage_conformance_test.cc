@@ -170,6 +170,29 @@ TEST_P(StorageConformance, ReadOnlyTransactionSeesOneSnapshot) {
   }));
 }
 
+TEST_P(StorageConformance, OneStatementReadRunsExactlyOneStatement) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  int64_t n = -1;
+  ASSERT_TRUE(database().ReadOneStatement([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT n FROM counter WHERE id = 1"));
+    n = r.Int(0, 0);
+    return {};
+  }));
+  EXPECT_EQ(n, 0);
+  auto st = database().ReadOneStatement([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Query("SELECT 1"));
+    OW_RETURN_IF_ERROR(c.Query("SELECT 2"));
+    return {};
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, Code::kInternal);
+  // The connection is still good for the next transaction.
+  EXPECT_TRUE(database().Transact([](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec("UPDATE counter SET n = n + 1 WHERE id = 1"));
+    return {};
+  }));
+}
+
 TEST_P(StorageConformance, MigrationsApplyOnceInOrder) {
   std::vector<db::Migration> ms = {{"test/001", "CREATE TABLE m1 (x INTEGER)", ""},
                                    {"test/002", "ALTER TABLE m1 ADD COLUMN y TEXT", ""}};

@@ -540,8 +540,13 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
                                    const std::vector<std::string>& region_scope, int64_t offset) {
   SearchResult result;
   // idf per term, as integers so that ranks (and therefore order) are exact on both stores.
+  auto idf_of = [](int64_t n, int64_t df) {
+    return static_cast<int64_t>(std::llround(1000.0 * std::log(1.0 + static_cast<double>(n) / df)));
+  };
   std::vector<int64_t> idf;
-  if (!terms.empty()) {
+  // One term: its df and N come back with the hits (one statement in all); several:
+  // the statement ranks with every term's idf, so they are read first.
+  if (terms.size() > 1) {
     Sql s;
     s.text() = "SELECT term, df FROM catalog_terms WHERE term IN (" + s.P(std::string());
     for (const auto& t : terms) s.text() += "," + s.P(t);
@@ -559,8 +564,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
     for (const auto& t : terms) {
       auto it = df.find(t);
       if (it == df.end() || it->second <= 0) return result;  // a term nobody has: no match
-      idf.push_back(static_cast<int64_t>(
-          std::llround(1000.0 * std::log(1.0 + static_cast<double>(n) / it->second))));
+      idf.push_back(idf_of(n, it->second));
     }
   }
 
@@ -627,8 +631,11 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
   std::string order = terms.empty() ? " ORDER BY m.code"
                       : single      ? " ORDER BY p.score DESC, p.code"
                                     : " ORDER BY m.rank DESC, m.code";
-  std::string head = single ? "SELECT p.code, p.score * CAST(" + s.P(idf[0]) + " AS BIGINT), "
-                            : std::string("SELECT m.code, m.rank, ");
+  std::string head =
+      single
+          ? "SELECT p.code, p.score, (SELECT df FROM catalog_terms WHERE term = " + s.P(terms[0]) +
+                "), (SELECT df FROM catalog_terms WHERE term = ''), "
+          : std::string("SELECT m.code, m.rank, NULL, NULL, ");
   s.text() = head +
              "i.name, i.name_en, i.type, i.department_code, i.level, "
              "i.online_depth, i.visits, "
@@ -639,16 +646,20 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
     SearchHit h;
     h.code = r.Text(i, 0);
     h.rank = r.Int(i, 1);
+    if (single) {
+      int64_t df = r.Int(i, 2), n = r.Int(i, 3);
+      h.rank = df > 0 ? h.rank * idf_of(n, df) : 0;
+    }
     h.summary = {{"code", h.code},
-                 {"name", r.Text(i, 2)},
-                 {"name_en", r.Text(i, 3)},
-                 {"type", r.Text(i, 4)},
-                 {"department_code", r.Text(i, 5)},
-                 {"level", r.Text(i, 6)},
-                 {"online_depth", r.Int(i, 7)},
-                 {"visits", r.Int(i, 8)},
-                 {"promised_days", r.Int(i, 9)},
-                 {"statutory_days", r.Int(i, 10)}};
+                 {"name", r.Text(i, 4)},
+                 {"name_en", r.Text(i, 5)},
+                 {"type", r.Text(i, 6)},
+                 {"department_code", r.Text(i, 7)},
+                 {"level", r.Text(i, 8)},
+                 {"online_depth", r.Int(i, 9)},
+                 {"visits", r.Int(i, 10)},
+                 {"promised_days", r.Int(i, 11)},
+                 {"statutory_days", r.Int(i, 12)}};
     result.items.push_back(std::move(h));
   }
   return result;

@@ -60,4 +60,23 @@ Result<std::unique_ptr<Database>> Open(const std::string& url, const Options& op
   return InvalidArgument("database URL must start with sqlite: or postgresql://");
 }
 
+Status OneStatementConnection::Spend() {
+  if (spent_) return Internal("a one-statement read ran a second statement");
+  spent_ = true;
+  return {};
+}
+Result<Rows> OneStatementConnection::Query(std::string_view sql, const std::vector<Value>& params) {
+  OW_RETURN_IF_ERROR(Spend());
+  return inner_.Query(sql, params);
+}
+Result<int64_t> OneStatementConnection::Exec(std::string_view sql,
+                                             const std::vector<Value>& params) {
+  OW_RETURN_IF_ERROR(Spend());
+  return inner_.Exec(sql, params);
+}
+Status OneStatementConnection::ExecScript(std::string_view sql) {
+  OW_RETURN_IF_ERROR(Spend());
+  return inner_.ExecScript(sql);
+}
+
 }  // namespace ow::db

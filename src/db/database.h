@@ -81,6 +81,24 @@ class Connection {
   }
 };
 
+// Forwards to a connection and fails any statement after the first with kInternal
+// (for TxMode::kReadOneStatement, on both stores alike).
+class OneStatementConnection final : public Connection {
+ public:
+  explicit OneStatementConnection(Connection& inner) : inner_(inner) {}
+  Dialect dialect() const override { return inner_.dialect(); }
+  Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override;
+  Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override;
+  Status ExecScript(std::string_view sql) override;
+  using Connection::Exec;
+  using Connection::Query;
+
+ private:
+  Status Spend();
+  Connection& inner_;
+  bool spent_ = false;
+};
+
 struct PoolStats {
   int64_t size = 0;      // connections open
   int64_t in_use = 0;    // connections lent out now
@@ -95,7 +113,10 @@ struct Options {
   int max_retries = 5;  // transaction attempts after the first on transient failures
 };
 
-enum class TxMode { kReadWrite, kReadOnly };
+// kReadOneStatement: `fn` runs exactly one read statement, which is its own snapshot
+// (PostgreSQL sends it without BEGIN/COMMIT: one round trip instead of three; SQLite
+// treats it as kReadOnly). A second statement in `fn` fails with kInternal.
+enum class TxMode { kReadWrite, kReadOnly, kReadOneStatement };
 
 class Database {
  public:
@@ -118,6 +139,9 @@ class Database {
 
   Status Read(const std::function<Status(Connection&)>& fn) {
     return Transact(fn, TxMode::kReadOnly);
+  }
+  Status ReadOneStatement(const std::function<Status(Connection&)>& fn) {
+    return Transact(fn, TxMode::kReadOneStatement);
   }
 };
 

@@ -250,6 +250,11 @@ class PostgresDatabase final : public Database {
 
   static Status RunOnce(PostgresConnection& c, const std::function<Status(Connection&)>& fn,
                         TxMode mode) {
+    if (mode == TxMode::kReadOneStatement) {
+      // One statement outside a transaction block is atomic and sees one snapshot.
+      OneStatementConnection one(c);
+      return fn(one);
+    }
     OW_RETURN_IF_ERROR(c.ExecScript(mode == TxMode::kReadWrite
                                         ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                         : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));

@@ -242,7 +242,8 @@ class SqliteDatabase final : public Database {
 
   Status RunOnce(SqliteConnection& c, const std::function<Status(Connection&)>& fn, TxMode mode) {
     OW_RETURN_IF_ERROR(c.Exec(mode == TxMode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
-    Status st = fn(c);
+    OneStatementConnection one(c);
+    Status st = mode == TxMode::kReadOneStatement ? fn(one) : fn(c);
     if (st) {
       auto commit = c.Exec("COMMIT");
       if (commit) return {};
