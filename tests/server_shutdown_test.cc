@@ -20,7 +20,7 @@ TEST(ServerShutdown, FinishesInFlightRequestsThenStops) {
   o.handle_signals = false;
   o.io_threads = 2;
   o.handler_threads = 4;
-  Server server(o, [&finished](Request&) {
+  Server server(o, [&finished](Request&, const std::string&) {
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     ++finished;
     Response res{Status::ok, 11};

@@ -15,6 +15,13 @@
 #include "http/request_helpers.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "identity/authn.h"
+#include "identity/routes.h"
+#include "identity/service.h"
+#include "identity/store.h"
+#include "oidc/provider.h"
+#include "oidc/routes.h"
+#include "oidc/store.h"
 #include "regions/routes.h"
 #include "regions/store.h"
 
@@ -22,7 +29,8 @@ namespace ow::app {
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations()}) {
+  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+                    identity::Migrations(), oidc::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -47,6 +55,9 @@ struct App::Impl {
   std::unique_ptr<departments::Service> departments;
   std::unique_ptr<catalog::Service> catalog;
   std::unique_ptr<http::AdminGuard> admin;
+  std::unique_ptr<identity::Service> identity;
+  std::unique_ptr<identity::Authenticator> authn;
+  std::unique_ptr<oidc::Provider> oidc;
   http::Router router;
   http::Metrics metrics;
   std::unique_ptr<http::StaticFiles> files;
@@ -70,7 +81,34 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   OW_RETURN_IF_ERROR(http::ParseAdminTokens(config.admin_tokens));
   i.admin = std::make_unique<http::AdminGuard>(config.admin_token, config.admin_tokens);
 
+  OW_ASSIGN_OR_RETURN(auto keys, identity::LoadKeys(config));
+  i.identity = std::make_unique<identity::Service>(*i.db, *i.departments, std::move(keys), config);
+  i.authn = std::make_unique<identity::Authenticator>(*i.identity, *i.admin, config.issuer);
+  oidc::ProviderOptions po;
+  po.issuer = config.issuer;
+  po.access_token_seconds = config.access_token_seconds;
+  po.refresh_token_days = config.refresh_token_days;
+  po.key_overlap_hours = config.key_overlap_hours;
+  i.oidc = std::make_unique<oidc::Provider>(*i.db, *i.identity, po);
+  OW_RETURN_IF_ERROR(i.oidc->Init());
+  oidc::Provider* provider = i.oidc.get();
+  i.authn->SetBearerVerifier(
+      [provider](const std::string& token) { return provider->VerifyAccessToken(token); });
+  i.identity->AddLogoutEverywhereHook([provider](const std::string& account, const std::string&) {
+    provider->RevokeAccount(account);
+  });
+  // Catalog and department writes: a configured admin token, or a logged-in system administrator.
+  identity::Authenticator* authn = i.authn.get();
+  i.admin->SetFallback([authn](const http::Context& ctx) -> Result<std::string> {
+    OW_ASSIGN_OR_RETURN(auto who, authn->Authenticate(ctx));
+    OW_RETURN_IF_ERROR(identity::Decide(who, identity::Action::kManageCatalog));
+    return who.name_for_audit;
+  });
+  identity::CookieOptions cookie{config.cookie_secure != 0, config.session_hours * 3600};
+
   regions::AddRoutes(i.router, *i.regions);
+  identity::AddRoutes(i.router, *i.identity, *i.authn, cookie);
+  oidc::AddRoutes(i.router, *i.oidc, *i.identity, *i.authn, cookie);
   departments::AddRoutes(i.router, *i.departments, *i.admin);
   catalog::AddRoutes(i.router, *i.catalog, *i.admin);
   AddSystemRoutes(i.router, *i.db, i.metrics);
@@ -99,8 +137,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   so.handle_signals = handle_signals;
   http::Dispatcher* dispatcher = i.dispatcher.get();
   i.server = std::make_unique<http::Server>(
-      so, [dispatcher](http::Request& req) { return dispatcher->Handle(req); },
-      [dispatcher](http::Request& req) { return dispatcher->HandleInline(req); });
+      so,
+      [dispatcher](http::Request& req, const std::string& peer) {
+        return dispatcher->Handle(req, peer);
+      },
+      [dispatcher](http::Request& req, const std::string& peer) {
+        return dispatcher->HandleInline(req, peer);
+      });
 
   http::Server* server = i.server.get();
   db::Database* db = i.db.get();
@@ -125,6 +168,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
 
 Result<uint16_t> App::Listen() {
   OW_ASSIGN_OR_RETURN(uint16_t port, impl_->server->Listen());
+  if (impl_->config.issuer.empty()) {
+    // No public URL configured: the address we listen on (development and tests).
+    std::string host = impl_->config.listen.substr(0, impl_->config.listen.rfind(':'));
+    std::string origin = "http://" + host + ":" + std::to_string(port);
+    impl_->oidc->SetIssuer(origin);
+    impl_->authn->SetOrigin(origin);
+  }
   log::Notice("server.listening",
               {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
                {"port", port},

@@ -37,6 +37,21 @@ struct Config {
   std::string database_url = "sqlite:./data/onewindow.db";  // may hold a password (secret)
   int64_t db_pool_size = 8;
   int64_t db_busy_timeout_ms = 5000;
+  // [identity]
+  std::string issuer;     // OpenID Connect issuer URL; "" = http://<listen address>
+  std::string data_keys;  // AES-256 keys for personal data, "version:hex64,..." (secret)
+  std::string index_key;  // 64 hex digits: HMAC key for lookups, pairwise ids, CSRF (secret)
+  std::string key_file = "data/identity-keys.json";  // generated keys when the two above are unset
+  int64_t session_hours = 12;                        // absolute lifetime of a portal session
+  int64_t session_idle_minutes = 120;                // a session unused this long ends
+  int64_t cookie_secure = 1;                         // 1: the session cookie is Secure
+  int64_t lockout_threshold = 5;                     // failed logins in a row that lock an account
+  int64_t lockout_minutes = 15;
+  int64_t ip_failure_limit = 30;  // failed logins per client IP per 10 minutes
+  int64_t access_token_seconds = 600;
+  int64_t refresh_token_days = 30;
+  int64_t key_overlap_hours = 24;    // retired signing keys stay in the JWKS this long
+  int64_t password_concurrency = 0;  // argon2id hashes at once; 0 = number of cores
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

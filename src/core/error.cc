@@ -22,6 +22,8 @@ std::string_view CodeName(Code code) {
       return "failed_precondition";
     case Code::kUnavailable:
       return "unavailable";
+    case Code::kResourceExhausted:
+      return "resource_exhausted";
     case Code::kInternal:
       return "internal";
   }

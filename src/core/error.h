@@ -25,6 +25,7 @@ enum class Code {
   kUnauthenticated,     // no or bad credentials
   kFailedPrecondition,  // the system is not in a state where the operation is allowed
   kUnavailable,         // transient: retrying later may succeed (busy database, pool exhausted)
+  kResourceExhausted,   // this caller sent too many requests (throttling); retry later
   kInternal,            // a bug or an unexpected failure of a dependency
 };
 
@@ -64,6 +65,9 @@ inline Error FailedPrecondition(std::string msg) {
   return {Code::kFailedPrecondition, std::move(msg)};
 }
 inline Error Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
+inline Error ResourceExhausted(std::string msg) {
+  return {Code::kResourceExhausted, std::move(msg)};
+}
 inline Error Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
 
 // Collects field errors during validation; Finish() yields an InvalidArgument

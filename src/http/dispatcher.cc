@@ -92,14 +92,14 @@ Response Dispatcher::Run(Context& ctx, bool bad_target,
   return res;
 }
 
-Response Dispatcher::Handle(Request& request) const {
-  Context ctx{request, "/", {}, {}, {}, "unmatched"};
+Response Dispatcher::Handle(Request& request, std::string_view peer) const {
+  Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer)};
   bool bad_target = !ParseTarget(ctx);
   return Run(ctx, bad_target, [this](Context& c) { return Route(c); });
 }
 
-std::optional<Response> Dispatcher::HandleInline(Request& request) const {
-  Context ctx{request, "/", {}, {}, {}, "unmatched"};
+std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_view peer) const {
+  Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer)};
   if (!ParseTarget(ctx)) return std::nullopt;
   Verb method = request.method();
   Match m = router_.Find(method, ctx.path);

@@ -28,10 +28,11 @@ class Dispatcher {
   // Adds a middleware; the first added is the outermost.
   void Use(Middleware m);
   // Handles the request completely; may block (database). Fills route caches.
-  Response Handle(Request& request) const;
+  // `peer` is the client's IP address (Context::peer).
+  Response Handle(Request& request, std::string_view peer = {}) const;
   // Handles the request only if that cannot block: an inline route, a static file,
   // or a cache hit. nullopt means "run Handle on the handler pool".
-  std::optional<Response> HandleInline(Request& request) const;
+  std::optional<Response> HandleInline(Request& request, std::string_view peer = {}) const;
 
  private:
   // Runs the middleware chain around `innermost`.

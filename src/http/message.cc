@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
 #include <cassert>
 
 namespace ow::http {
@@ -37,6 +38,18 @@ Result<boost::json::object> ParseJsonObject(const Context& ctx) {
   }
   if (!v.is_object()) return InvalidArgument("request body must be a JSON object");
   return std::move(v.as_object());
+}
+
+Result<std::multimap<std::string, std::string>> ParseForm(std::string_view body) {
+  std::string target = "/?" + std::string(body);
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return InvalidArgument("the body is not application/x-www-form-urlencoded");
+  std::multimap<std::string, std::string> out;
+  for (auto p : url->params()) {
+    if (p.key.empty() && p.value.empty()) continue;
+    out.emplace(p.key, p.value);
+  }
+  return out;
 }
 
 }  // namespace ow::http

@@ -32,6 +32,7 @@ struct Context {
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::string request_id;
   std::string route;  // matched route pattern, for metrics
+  std::string peer;   // the client's IP address as the socket sees it ("" in unit tests)
 
   // The value of path parameter `name`; asserts it was declared in the pattern.
   const std::string& Param(std::string_view name) const;
@@ -45,6 +46,10 @@ Response Json(Status status, const boost::json::value& body);
 // Parses the request body as a JSON object. kInvalidArgument names the parse
 // position for malformed JSON or a non-object top level.
 Result<boost::json::object> ParseJsonObject(const Context& ctx);
+
+// Parses an application/x-www-form-urlencoded body ('+' is a space). kInvalidArgument
+// when it is not one.
+Result<std::multimap<std::string, std::string>> ParseForm(std::string_view body);
 
 }  // namespace ow::http
 

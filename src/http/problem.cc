@@ -58,6 +58,8 @@ Status StatusFor(const Error& e) {
       return Status::unauthorized;
     case Code::kUnavailable:
       return Status::service_unavailable;
+    case Code::kResourceExhausted:
+      return Status::too_many_requests;
     case Code::kInternal:
       return Status::internal_server_error;
   }
@@ -72,6 +74,7 @@ Response Problem(const Error& e, std::string_view instance) {
   Response res = Make(status, TypeUri(CodeName(e.code)), detail, instance, &e.fields);
   if (e.code == Code::kUnauthenticated) res.set(Field::www_authenticate, "Bearer");
   if (e.code == Code::kUnavailable) res.set(Field::retry_after, "1");
+  if (e.code == Code::kResourceExhausted) res.set(Field::retry_after, "60");
   return res;
 }
 

@@ -31,14 +31,11 @@ AdminGuard::AdminGuard(std::string bootstrap_token, const std::string& named) {
   }
 }
 
-Result<std::string> AdminGuard::Check(const Context& ctx) const {
-  if (admins_.empty()) {
-    return PermissionDenied("administrative writes are disabled: no admin token is configured");
-  }
+std::optional<std::string> AdminGuard::MatchToken(const Context& ctx) const {
   std::string_view auth = ctx.request[Field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
   if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
-    return Unauthenticated("an administrator bearer token is required");
+    return std::nullopt;
   }
   std::string_view presented = auth.substr(kBearer.size());
   const std::string* who = nullptr;
@@ -46,8 +43,20 @@ Result<std::string> AdminGuard::Check(const Context& ctx) const {
   for (const auto& [name, token] : admins_) {
     if (text::ConstantTimeEquals(presented, token)) who = &name;
   }
-  if (!who) return Unauthenticated("the bearer token is not valid");
+  if (!who) return std::nullopt;
   return *who;
+}
+
+Result<std::string> AdminGuard::Check(const Context& ctx) const {
+  if (auto who = MatchToken(ctx)) return *who;
+  if (fallback_) return fallback_(ctx);
+  if (admins_.empty()) {
+    return PermissionDenied("administrative writes are disabled: no admin token is configured");
+  }
+  std::string_view auth = ctx.request[Field::authorization];
+  if (auth.substr(0, 7) != "Bearer ")
+    return Unauthenticated("an administrator bearer token is required");
+  return Unauthenticated("the bearer token is not valid");
 }
 
 Result<Page> ParsePage(const Context& ctx, int def, int max) {

@@ -48,7 +48,13 @@ namespace {
 // A connection as seen from Shutdown(): its strand and stream, and whether it is
 // between requests (then it may be closed at once).
 struct ConnState {
-  explicit ConnState(tcp::socket s) : stream(std::move(s)) {}
+  explicit ConnState(tcp::socket s) : peer(PeerAddress(s)), stream(std::move(s)) {}
+  static std::string PeerAddress(const tcp::socket& s) {
+    boost::system::error_code ec;
+    auto remote = s.remote_endpoint(ec);
+    return ec ? std::string() : remote.address().to_string();
+  }
+  std::string peer;  // the client's IP address
   beast::tcp_stream stream;
   std::atomic<bool> idle{true};
 };
@@ -130,14 +136,15 @@ struct Server::Impl {
     co_await Write(c, res);
   }
 
-  awaitable<Response> RunHandler(Request& req) {
+  awaitable<Response> RunHandler(Request& req, const std::string& peer) {
     ++in_flight;
     struct Done {
       std::atomic<int64_t>& n;
       ~Done() { --n; }
     } done{in_flight};
     co_return co_await asio::co_spawn(
-        handlers, [this, &req]() -> awaitable<Response> { co_return handler(req); }, use_awaitable);
+        handlers, [this, &req, &peer]() -> awaitable<Response> { co_return handler(req, peer); },
+        use_awaitable);
   }
 
   awaitable<void> Serve(std::shared_ptr<ConnState> state) {
@@ -209,13 +216,13 @@ struct Server::Impl {
       // Answers that cannot block (cache hits, static files, health) skip the two
       // thread hand-offs to the handler pool and back.
       std::optional<Response> quick;
-      if (inline_handler) quick = inline_handler(req);
+      if (inline_handler) quick = inline_handler(req, c.peer);
       // (No co_await inside ?: — GCC 12 miscompiles it.)
       Response res;
       if (quick) {
         res = std::move(*quick);
       } else {
-        res = co_await RunHandler(req);
+        res = co_await RunHandler(req, c.peer);
       }
       bool keep = req.keep_alive() && !stopping;
       res.keep_alive(keep);

@@ -46,9 +46,10 @@ Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen);
 
 class Server {
  public:
-  using Handler = std::function<Response(Request&)>;
+  // `peer` is the client's IP address.
+  using Handler = std::function<Response(Request&, const std::string& peer)>;
   // Answers without blocking, or returns nullopt to have Handler run on the pool.
-  using InlineHandler = std::function<std::optional<Response>(Request&)>;
+  using InlineHandler = std::function<std::optional<Response>(Request&, const std::string& peer)>;
 
   // `handler` is called on the handler pool, concurrently; `inline_handler` (may be
   // empty) first, on the network thread.

@@ -167,6 +167,9 @@ TestServer::TestServer(const std::string& database_url, const std::function<void
   config.database_url = database_url;
   config.listen = "127.0.0.1:0";
   config.admin_token = kAdminToken;
+  // Fixed test keys (never used outside tests), so no key file is written.
+  config.data_keys = "1:" + std::string(64, 'a');
+  config.index_key = std::string(64, 'b');
   config.web_root = SourceDir() + "/web/public";
   config.db_pool_size = 4;
   config.handler_threads = 8;

@@ -1,0 +1,52 @@
+// Establishes who is making a request: one of
+//  - a configured administrator token (http::AdminGuard): acts as system administrator;
+//  - a bearer access token issued by our OpenID Connect provider (verified by the
+//    verifier the oidc domain installs);
+//  - the portal session cookie. Cookie-authenticated requests with an unsafe method
+//    (POST, PUT, PATCH, DELETE) must carry the session's CSRF token in the
+//    X-CSRF-Token header, and an Origin header, when sent, must be our own origin;
+//    otherwise they fail with kPermissionDenied ("CSRF check failed").
+// Thread-safe after set-up.
+#ifndef OW_IDENTITY_AUTHN_H_
+#define OW_IDENTITY_AUTHN_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "http/message.h"
+#include "http/request_helpers.h"
+#include "identity/service.h"
+
+namespace ow::identity {
+
+inline constexpr const char* kSessionCookie = "ow_session";
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// The value of cookie `name` in the request's Cookie header(s), if present.
+std::optional<std::string> RequestCookie(const http::Context& ctx, std::string_view name);
+// Authorization: Bearer <token>, if present.
+std::optional<std::string> BearerToken(const http::Context& ctx);
+
+class Authenticator {
+ public:
+  using BearerVerifier = std::function<Result<Principal>(const std::string& token)>;
+  Authenticator(Service& service, const http::AdminGuard& admin, std::string origin);
+  void SetBearerVerifier(BearerVerifier v) { bearer_ = std::move(v); }
+  void SetOrigin(std::string origin) { origin_ = std::move(origin); }
+
+  // kUnauthenticated when the request carries no valid credentials.
+  Result<Principal> Authenticate(const http::Context& ctx) const;
+  // Like Authenticate, but a request without any credentials yields nullopt.
+  Result<std::optional<Principal>> Optional(const http::Context& ctx) const;
+
+ private:
+  Service& service_;
+  const http::AdminGuard& admin_;
+  std::string origin_;
+  BearerVerifier bearer_;
+};
+
+}  // namespace ow::identity
+
+#endif  // OW_IDENTITY_AUTHN_H_

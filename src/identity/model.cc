@@ -1,0 +1,25 @@
+#include "identity/model.h"
+
+#include <algorithm>
+
+namespace ow::identity {
+namespace {
+constexpr const char* kAll[] = {kAcceptor,   kReviewer,    kApprover,      kCounter,   kAgent,
+                                kSupervisor, kSystemAdmin, kSecurityAdmin, kAuditAdmin};
+}  // namespace
+
+bool IsAdminDuty(const std::string& role) {
+  return role == kSystemAdmin || role == kSecurityAdmin || role == kAuditAdmin;
+}
+
+bool IsKnownRole(const std::string& role) {
+  return std::any_of(std::begin(kAll), std::end(kAll), [&](const char* r) { return role == r; });
+}
+
+bool RoleNeedsDepartment(const std::string& role) {
+  return role == kAcceptor || role == kReviewer || role == kApprover;
+}
+
+bool RoleNeedsRegion(const std::string& role) { return IsKnownRole(role) && !IsAdminDuty(role); }
+
+}  // namespace ow::identity

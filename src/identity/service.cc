@@ -1,0 +1,956 @@
+#include "identity/service.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
+#include "identity/ids.h"
+#include "identity/store.h"
+#include "regions/model.h"
+
+namespace ow::identity {
+
+namespace json = boost::json;
+using std::chrono::system_clock;
+
+// ---------------------------------------------------------------------------
+// Keys
+
+std::string Keys::Derive(std::string_view purpose) const {
+  return crypto::HmacSha256(index_key, purpose);
+}
+
+namespace {
+
+Result<std::map<int64_t, crypto::AeadKey>> ParseDataKeys(const std::string& spec) {
+  std::map<int64_t, crypto::AeadKey> out;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t end = spec.find(',', start);
+    if (end == std::string::npos) end = spec.size();
+    std::string entry = spec.substr(start, end - start);
+    auto colon = entry.find(':');
+    auto version = colon == std::string::npos ? std::nullopt
+                                              : text::ParseInt(entry.substr(0, colon), 1, 1000000);
+    auto bytes = colon == std::string::npos ? Result<std::string>(InvalidArgument(""))
+                                            : crypto::HexDecode(entry.substr(colon + 1));
+    if (!version || !bytes || bytes->size() != crypto::kAeadKeySize)
+      return InvalidArgument(
+          "identity.data_keys: each entry must be version:64-hex-digits (a 32-byte key)");
+    out.emplace(*version, *crypto::AeadKey::FromBytes(*bytes));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Keys> LoadKeys(const Config& config) {
+  std::string data_spec = config.data_keys;
+  std::string index_hex = config.index_key;
+  if (data_spec.empty() != index_hex.empty())
+    return InvalidArgument(
+        "identity.data_keys and identity.index_key are set together or not at all");
+  if (data_spec.empty()) {
+    namespace fs = std::filesystem;
+    fs::path path(config.key_file);
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+      std::ifstream in(path);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      boost::system::error_code jec;
+      auto v = json::parse(text, jec);
+      if (jec || !v.is_object() || !v.as_object().contains("data_keys") ||
+          !v.as_object().contains("index_key") || !v.at("data_keys").is_string() ||
+          !v.at("index_key").is_string())
+        return Unavailable("cannot read the key file " + path.string());
+      data_spec = std::string(v.at("data_keys").as_string());
+      index_hex = std::string(v.at("index_key").as_string());
+    } else {
+      if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+      data_spec = "1:" + crypto::HexEncode(crypto::RandomBytes(32));
+      index_hex = crypto::HexEncode(crypto::RandomBytes(32));
+      json::object o{{"data_keys", data_spec}, {"index_key", index_hex}};
+      std::string tmp = path.string() + ".tmp";
+      {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << json::serialize(o) << "\n";
+        if (!out) return Unavailable("cannot write the key file " + path.string());
+      }
+      ::chmod(tmp.c_str(), 0600);
+      fs::rename(tmp, path, ec);
+      if (ec) return Unavailable("cannot write the key file " + path.string());
+      log::Warn("identity.keys_generated",
+                {{"file", path.string()},
+                 {"hint", "set identity.data_keys and identity.index_key in production"}});
+    }
+  }
+  Keys keys;
+  OW_ASSIGN_OR_RETURN(keys.data_keys, ParseDataKeys(data_spec));
+  auto index = crypto::HexDecode(index_hex);
+  if (!index || index->size() != 32)
+    return InvalidArgument("identity.index_key must be 64 hex digits (32 bytes)");
+  keys.index_key = *index;
+  return keys;
+}
+
+// ---------------------------------------------------------------------------
+// Throttling: failed logins per client IP in a sliding 10-minute window, in memory
+// (one process; a province running several sets a proxy rate limit in front too).
+
+struct Service::Throttle {
+  std::mutex mu;
+  std::unordered_map<std::string, std::deque<system_clock::time_point>> failures;
+  // Bounded concurrent argon2id computations.
+  std::mutex hash_mu;
+  std::condition_variable hash_cv;
+  int hashing = 0;
+  int hash_limit = 1;
+};
+
+namespace {
+
+constexpr std::chrono::minutes kIpWindow{10};
+constexpr size_t kMaxTrackedIps = 100000;
+
+std::string AccountId() { return "acc_" + crypto::RandomToken(16); }
+
+bool ValidUsername(const std::string& u) {
+  if (u.size() < 3 || u.size() > 64) return false;
+  return std::all_of(u.begin(), u.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+           ch == '-' || ch == '@';
+  });
+}
+
+std::string Lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// The most common passwords of public breach lists (a policy check, not a full list).
+constexpr std::string_view kCommonPasswords[] = {
+    "1234567890",  "12345678910",  "123456789a",    "1234567890a", "qwertyuiop",   "1q2w3e4r5t",
+    "password123", "password1234", "passw0rd123",   "iloveyou123", "0123456789",   "1111111111",
+    "a123456789",  "abc1234567",   "qwerty12345",   "woaini1314",  "woaini520",    "1qaz2wsx3edc",
+    "zxcvbnm123",  "asdfghjkl1",   "administrator", "admin12345",  "onewindow123", "changeme123"};
+
+std::string Resident(const std::string& key, const std::string& id) {
+  return crypto::Base64UrlEncode(crypto::HmacSha256(key, "resident-id:" + id));
+}
+
+}  // namespace
+
+Service::Service(db::Database& db, departments::Service& departments, Keys keys,
+                 const Config& config)
+    : db_(db),
+      departments_(departments),
+      keys_(std::move(keys)),
+      lookup_key_(keys_.Derive("identity.lookup")),
+      csrf_key_(keys_.Derive("identity.csrf")),
+      config_(config),
+      throttle_(std::make_unique<Throttle>()) {
+  dummy_hash_ = crypto::HashPassword(crypto::RandomToken(16)).value();
+  throttle_->hash_limit = config.password_concurrency > 0
+                              ? static_cast<int>(config.password_concurrency)
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+Service::~Service() = default;
+
+Status Service::Audit(db::Connection* c, AuditEvent e) {
+  if (!audit_) return {};
+  return audit_(c, e);
+}
+
+std::string Service::HashPassword(const std::string& password) {
+  std::unique_lock<std::mutex> lock(throttle_->hash_mu);
+  throttle_->hash_cv.wait(lock, [&] { return throttle_->hashing < throttle_->hash_limit; });
+  ++throttle_->hashing;
+  lock.unlock();
+  auto hash = crypto::HashPassword(password);
+  lock.lock();
+  --throttle_->hashing;
+  throttle_->hash_cv.notify_one();
+  return hash ? *hash : std::string();
+}
+
+bool Service::VerifyPassword(const std::string& password, const std::string& hash) {
+  std::unique_lock<std::mutex> lock(throttle_->hash_mu);
+  throttle_->hash_cv.wait(lock, [&] { return throttle_->hashing < throttle_->hash_limit; });
+  ++throttle_->hashing;
+  lock.unlock();
+  bool ok = crypto::VerifyPassword(hash, password).has_value();
+  lock.lock();
+  --throttle_->hashing;
+  throttle_->hash_cv.notify_one();
+  return ok;
+}
+
+bool Service::IpBlocked(const std::string& ip, std::chrono::seconds* retry) {
+  std::lock_guard<std::mutex> lock(throttle_->mu);
+  auto it = throttle_->failures.find(ip);
+  if (it == throttle_->failures.end()) return false;
+  auto now = system_clock::now();
+  auto& q = it->second;
+  while (!q.empty() && q.front() + kIpWindow <= now) q.pop_front();
+  if (static_cast<int64_t>(q.size()) < config_.ip_failure_limit) return false;
+  *retry = std::chrono::duration_cast<std::chrono::seconds>(q.front() + kIpWindow - now) +
+           std::chrono::seconds(1);
+  return true;
+}
+
+void Service::IpFailed(const std::string& ip) {
+  std::lock_guard<std::mutex> lock(throttle_->mu);
+  auto now = system_clock::now();
+  if (throttle_->failures.size() >= kMaxTrackedIps) {
+    // Forget addresses whose window has passed; if all are live, the oldest entry.
+    for (auto it = throttle_->failures.begin(); it != throttle_->failures.end();) {
+      if (it->second.empty() || it->second.back() + kIpWindow <= now) {
+        it = throttle_->failures.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (throttle_->failures.size() >= kMaxTrackedIps)
+      throttle_->failures.erase(throttle_->failures.begin());
+  }
+  auto& q = throttle_->failures[ip];
+  q.push_back(now);
+  while (static_cast<int64_t>(q.size()) > config_.ip_failure_limit) q.pop_front();
+}
+
+// ---------------------------------------------------------------------------
+// Accounts
+
+void Service::CheckPassword(const std::string& password, const std::string& username,
+                            Validator& v) {
+  size_t n = text::IsValidUtf8(password) ? text::CodePoints(password) : 0;
+  if (n < 10 || n > 128) {
+    v.Add("password", "must be 10 to 128 characters");
+    return;
+  }
+  std::string lower = Lower(password);
+  if (!username.empty() && lower.find(Lower(username)) != std::string::npos)
+    v.Add("password", "must not contain the username");
+  if (std::all_of(password.begin(), password.end(), [&](char c) { return c == password[0]; }))
+    v.Add("password", "must not be one character repeated");
+  for (auto common : kCommonPasswords) {
+    if (lower == common) v.Add("password", "is one of the most common passwords");
+  }
+}
+
+Result<Account> Service::Create(const RegisterInput& in, const std::string& kind,
+                                bool id_required) {
+  Validator v;
+  std::string username = Lower(in.username);
+  if (!ValidUsername(username))
+    v.Add("username", "must be 3 to 64 characters: letters, digits, '.', '_', '-' or '@'");
+  CheckPassword(in.password, username, v);
+  if (!text::IsValidUtf8(in.real_name) || text::CodePoints(in.real_name) < 1 ||
+      text::CodePoints(in.real_name) > 50)
+    v.Add("real_name", "must be 1 to 50 characters");
+  std::optional<std::string> id;
+  if (!in.resident_id.empty() || id_required) {
+    std::string why;
+    id = NormalizeResidentId(in.resident_id, &why);
+    if (!id) v.Add("resident_id", in.resident_id.empty() ? "is required" : why);
+  }
+  if (!in.phone.empty() &&
+      (in.phone.size() != 11 || !text::IsDigits(in.phone) || in.phone[0] != '1'))
+    v.Add("phone", "must be an 11-digit mobile number");
+  if (kind == kStaff) {
+    if (in.department_code.empty()) v.Add("department_code", "is required");
+    if (!regions::LevelOfCode(in.region_code)) v.Add("region_code", "must be a region code");
+  }
+  OW_RETURN_IF_ERROR(v.Finish("account"));
+  if (kind == kStaff) {
+    auto dept = departments_.Get(in.department_code);
+    if (!dept) {
+      if (dept.error().code != Code::kNotFound) return dept.error();
+      return Error(Code::kInvalidArgument, "account", {{"department_code", "is not a department"}});
+    }
+    if (!RegionWithin(in.region_code, dept->region_code))
+      return Error(Code::kInvalidArgument, "account",
+                   {{"region_code", "must be the department's region or below it"}});
+  }
+
+  AccountRow row;
+  Account& a = row.account;
+  a.id = AccountId();
+  a.kind = kind;
+  a.username = username;
+  a.real_name = in.real_name;
+  a.phone = in.phone;
+  a.department_code = kind == kStaff ? in.department_code : "";
+  a.region_code = kind == kStaff ? in.region_code : "";
+  a.status = "active";
+  a.created_at = NowText();
+  if (id) {
+    auto current = keys_.data_keys.rbegin();
+    OW_ASSIGN_OR_RETURN(auto box,
+                        current->second.Seal(*id, "identity_accounts.resident_id:" + a.id));
+    row.resident_id_box = crypto::Base64UrlEncode(box);
+    row.resident_id_key = current->first;
+    row.resident_id_hmac = Resident(lookup_key_, *id);
+    a.resident_id_masked = MaskResidentId(*id);
+  }
+  row.password_hash = HashPassword(in.password);
+  if (row.password_hash.empty()) return Internal("password hashing failed");
+  auto st = db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto taken, Store::FindByUsername(c, username));
+    if (taken) return AlreadyExists("the username " + username + " is taken");
+    if (id) {
+      OW_ASSIGN_OR_RETURN(auto same, Store::FindByResidentHmac(c, row.resident_id_hmac));
+      if (same) return AlreadyExists("an account with this resident ID number exists already");
+    }
+    return Store::InsertAccount(c, row);
+  });
+  if (!st) {
+    if (st.error().code == Code::kAlreadyExists && st.error().message.empty())
+      return AlreadyExists("the username or resident ID number is registered already");
+    return st.error();
+  }
+  log::Info("identity.account_created",
+            {{"account", a.id}, {"kind", kind}, {"resident_id", a.resident_id_masked}});
+  return a;
+}
+
+Result<Account> Service::RegisterPerson(const RegisterInput& in) {
+  RegisterInput person = in;
+  person.department_code.clear();
+  person.region_code.clear();
+  return Create(person, kPerson, true);
+}
+
+Result<Account> Service::CreateStaff(const Principal& by, const RegisterInput& in) {
+  OW_RETURN_IF_ERROR(Decide(by, Action::kManageStaff));
+  OW_ASSIGN_OR_RETURN(auto a, Create(in, kStaff, false));
+  OW_RETURN_IF_ERROR(Audit(nullptr, {"account.created",
+                                     by.name_for_audit,
+                                     a.id,
+                                     "success",
+                                     "",
+                                     {{"kind", "staff"}, {"username", a.username}}}));
+  return a;
+}
+
+Result<Account> Service::CreateAdmin(const RegisterInput& in, const std::string& duty) {
+  if (!IsAdminDuty(duty))
+    return InvalidArgument("duty must be system_admin, security_admin or audit_admin");
+  OW_ASSIGN_OR_RETURN(auto a, Create(in, kStaff, false));
+  Role r{duty, "", "", "bootstrap", NowText()};
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(Store::GrantRole(c, a.id, r));
+    return Audit(&c, {"role.granted", "bootstrap", a.id, "success", "", {{"role", duty}}});
+  }));
+  a.roles.push_back(r);
+  return a;
+}
+
+Result<std::vector<Account>> Service::ListStaff(const Principal& by, const std::string& after,
+                                                int limit) {
+  OW_RETURN_IF_ERROR(Decide(by, Action::kManageStaff));
+  std::vector<Account> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::ListStaff(c, after, limit));
+    for (auto& a : out) {
+      OW_ASSIGN_OR_RETURN(a.roles, Store::Roles(c, a.id));
+    }
+    return {};
+  }));
+  return out;
+}
+
+Status Service::SetAccountStatus(const Principal& by, const std::string& id, bool active) {
+  OW_RETURN_IF_ERROR(Decide(by, Action::kManageStaff));
+  if (by.account_id == id) return FailedPrecondition("you cannot disable your own account");
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(bool found, Store::SetStatus(c, id, active ? "active" : "disabled"));
+    if (!found) return NotFound("no account " + id);
+    if (!active) OW_RETURN_IF_ERROR(Store::DeleteSessionsOf(c, id));
+    return Audit(&c, {active ? "account.enabled" : "account.disabled",
+                      by.name_for_audit,
+                      id,
+                      "success",
+                      "",
+                      {}});
+  });
+}
+
+Result<Account> Service::Load(db::Connection& c, const std::string& id) {
+  OW_ASSIGN_OR_RETURN(auto row, Store::GetAccount(c, id));
+  if (!row) return NotFound("no account " + id);
+  Account a = std::move(row->account);
+  OW_ASSIGN_OR_RETURN(a.roles, Store::Roles(c, a.id));
+  return a;
+}
+
+Result<Account> Service::AccountById(const std::string& id) {
+  Account a;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(a, Load(c, id));
+    return {};
+  }));
+  return a;
+}
+
+Result<Account> Service::GetAccount(const Principal& who, const std::string& id) {
+  Target t;
+  t.owner_account = id;
+  if (who.account_id != id && who.HasRole(kAgent)) {
+    OW_ASSIGN_OR_RETURN(t.agent_for_owner, IsAgentFor(who, id));
+  }
+  // Deny before looking: an unauthorized caller learns nothing, not even existence.
+  if (auto st = Decide(who, Action::kReadAccount, t); !st) {
+    if (st.error().code == Code::kPermissionDenied) return NotFound("no account " + id);
+    return st.error();
+  }
+  return AccountById(id);
+}
+
+Result<std::string> Service::ResidentId(const std::string& account_id) {
+  std::optional<AccountRow> row;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(row, Store::GetAccount(c, account_id));
+    return {};
+  }));
+  if (!row || row->resident_id_box.empty()) return NotFound("no resident ID on record");
+  auto key = keys_.data_keys.find(row->resident_id_key);
+  if (key == keys_.data_keys.end())
+    return Internal("data key version " + std::to_string(row->resident_id_key) +
+                    " is not configured");
+  OW_ASSIGN_OR_RETURN(auto box, crypto::Base64UrlDecode(row->resident_id_box));
+  return key->second.Open(box, "identity_accounts.resident_id:" + account_id);
+}
+
+Result<Account> Service::FindByResidentId(const std::string& id) {
+  auto canonical = NormalizeResidentId(id);
+  if (!canonical) return NotFound("no account with this resident ID number");
+  std::optional<AccountRow> row;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(row, Store::FindByResidentHmac(c, Resident(lookup_key_, *canonical)));
+    return {};
+  }));
+  if (!row) return NotFound("no account with this resident ID number");
+  return row->account;
+}
+
+Result<std::vector<Role>> Service::RolesOf(const std::string& account_id) {
+  std::vector<Role> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::Roles(c, account_id));
+    return {};
+  }));
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Login and sessions
+
+Result<LoginResult> Service::Login(const LoginInput& in) {
+  std::chrono::seconds retry{0};
+  std::string username = Lower(in.username);
+  if (IpBlocked(in.ip, &retry)) {
+    (void)Audit(nullptr, {"login.throttled", username, "", "denied", in.ip, {}});
+    return ResourceExhausted("too many failed logins from your address; try again in " +
+                             std::to_string((retry.count() + 59) / 60) + " minutes");
+  }
+  if (in.username.empty() || in.password.empty())
+    return Error(Code::kInvalidArgument, "login", {{"username", "and password are required"}});
+  std::optional<AccountRow> row;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(row, Store::FindByUsername(c, username));
+    return {};
+  }));
+  const std::string kWrong = "wrong username or password";
+  auto now = system_clock::now();
+  if (!row) {
+    // Spend the same time as a real check so timing does not reveal unknown names.
+    (void)VerifyPassword(in.password, dummy_hash_);
+    IpFailed(in.ip);
+    (void)Audit(nullptr,
+                {"login.failed", username, "", "failure", in.ip, {{"reason", "unknown user"}}});
+    return Unauthenticated(kWrong);
+  }
+  Account& a = row->account;
+  if (a.status != "active") {
+    IpFailed(in.ip);
+    (void)Audit(nullptr,
+                {"login.failed", username, a.id, "denied", in.ip, {{"reason", "disabled"}}});
+    return PermissionDenied("this account is disabled; contact your administrator");
+  }
+  if (!a.locked_until.empty() && a.locked_until > FormatTime(now)) {
+    (void)Audit(nullptr, {"login.failed", username, a.id, "denied", in.ip, {{"reason", "locked"}}});
+    return PermissionDenied("this account is locked after " +
+                            std::to_string(config_.lockout_threshold) +
+                            " failed logins; try again after " + a.locked_until);
+  }
+  if (!VerifyPassword(in.password, row->password_hash)) {
+    IpFailed(in.ip);
+    int64_t failed = a.failed_logins + 1;
+    bool lock = failed >= config_.lockout_threshold;
+    std::string until =
+        lock ? FormatTime(now + std::chrono::minutes(config_.lockout_minutes)) : std::string();
+    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(Store::SetLoginState(c, a.id, lock ? 0 : failed, until, ""));
+      OW_RETURN_IF_ERROR(
+          Audit(&c, {"login.failed",
+                     username,
+                     a.id,
+                     "failure",
+                     in.ip,
+                     {{"reason", "wrong password"}, {"failures", std::to_string(failed)}}}));
+      if (lock)
+        OW_RETURN_IF_ERROR(
+            Audit(&c, {"account.locked", username, a.id, "success", in.ip, {{"until", until}}}));
+      return {};
+    }));
+    if (lock)
+      return PermissionDenied("wrong password; the account is now locked for " +
+                              std::to_string(config_.lockout_minutes) + " minutes, until " + until);
+    int64_t left = config_.lockout_threshold - failed;
+    return Unauthenticated(kWrong + "; " + std::to_string(left) +
+                           (left == 1 ? " attempt" : " attempts") +
+                           " left before the account is locked");
+  }
+  if (crypto::NeedsRehash(row->password_hash)) {
+    std::string fresh = HashPassword(in.password);
+    if (!fresh.empty()) {
+      OW_RETURN_IF_ERROR(db_.Transact(
+          [&](db::Connection& c) -> Status { return Store::SetPasswordHash(c, a.id, fresh); }));
+    }
+  }
+  return StartSession(a.id, "loa2", "", in.ip, in.user_agent);
+}
+
+Result<LoginResult> Service::StartSession(const std::string& account_id, const std::string& acr,
+                                          const std::string& idp, const std::string& ip,
+                                          const std::string& user_agent) {
+  auto now = system_clock::now();
+  LoginResult out;
+  std::string secret = crypto::RandomToken(32);
+  SessionRow s;
+  s.session.id = "ses_" + crypto::RandomToken(16);
+  s.session.account_id = account_id;
+  s.session.created_at = s.session.last_seen_at = FormatTime(now);
+  s.session.expires_at = FormatTime(now + std::chrono::hours(config_.session_hours));
+  s.session.ip = ip;
+  s.session.user_agent = user_agent.substr(0, 200);
+  s.session.acr = acr;
+  s.session.idp = idp;
+  s.secret_hash = crypto::Base64UrlEncode(crypto::Sha256(secret));
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out.account, Load(c, account_id));
+    OW_RETURN_IF_ERROR(Store::SetLoginState(c, account_id, 0, "", s.session.created_at));
+    OW_RETURN_IF_ERROR(Store::InsertSession(c, s));
+    return Audit(&c, {"login.succeeded",
+                      out.account.username,
+                      account_id,
+                      "success",
+                      ip,
+                      {{"session", s.session.id}, {"acr", acr}, {"idp", idp}}});
+  }));
+  out.session = s.session;
+  out.cookie_value = s.session.id + "." + secret;
+  out.csrf_token = CsrfToken(s.session.id);
+  return out;
+}
+
+Result<Principal> Service::SessionPrincipal(const std::string& cookie_value) {
+  auto dot = cookie_value.find('.');
+  if (dot == std::string::npos || cookie_value.size() > 200)
+    return Unauthenticated("the session is not valid; log in again");
+  std::string id = cookie_value.substr(0, dot);
+  std::string hash = crypto::Base64UrlEncode(crypto::Sha256(cookie_value.substr(dot + 1)));
+  auto now = system_clock::now();
+  std::string now_text = FormatTime(now);
+  std::optional<SessionRow> s;
+  Account a;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(s, Store::GetSession(c, id));
+    if (!s || !crypto::ConstantTimeEquals(s->secret_hash, hash)) return {};
+    OW_ASSIGN_OR_RETURN(a, Load(c, s->session.account_id));
+    return {};
+  }));
+  if (!s || !crypto::ConstantTimeEquals(s->secret_hash, hash))
+    return Unauthenticated("the session is not valid; log in again");
+  auto last = ParseTime(s->session.last_seen_at);
+  bool idle = !last || *last + std::chrono::minutes(config_.session_idle_minutes) <= now;
+  if (s->session.expires_at <= now_text || idle || a.status != "active") {
+    (void)db_.Transact([&](db::Connection& c) -> Status {
+      return Store::DeleteSession(c, id).has_value() ? Status{} : Status{};
+    });
+    return Unauthenticated("the session has ended; log in again");
+  }
+  if (*last + std::chrono::minutes(1) <= now) {
+    // Idle tracking to the minute: at most one write per session per minute.
+    (void)db_.Transact([&](db::Connection& c) { return Store::TouchSession(c, id, now_text); });
+  }
+  Principal p;
+  p.account_id = a.id;
+  p.username = a.username;
+  p.kind = a.kind;
+  // Staff roles come only with a local login: a session from a peer platform acts as
+  // the person, never as staff or administrator.
+  if (s->session.idp.empty()) p.roles = a.roles;
+  p.session_id = s->session.id;
+  p.acr = s->session.acr;
+  p.via = "session";
+  p.name_for_audit = a.username;
+  return p;
+}
+
+std::string Service::CsrfToken(const std::string& session_id) const {
+  return crypto::Base64UrlEncode(crypto::HmacSha256(csrf_key_, session_id));
+}
+
+bool Service::CheckCsrf(const std::string& session_id, std::string_view token) const {
+  return crypto::ConstantTimeEquals(CsrfToken(session_id), token);
+}
+
+Status Service::Logout(const Principal& who) {
+  if (who.session_id.empty()) return FailedPrecondition("this request has no session to end");
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(Store::DeleteSession(c, who.session_id));
+    return Audit(&c, {"session.ended",
+                      who.name_for_audit,
+                      who.account_id,
+                      "success",
+                      "",
+                      {{"session", who.session_id}}});
+  });
+}
+
+Result<int64_t> Service::LogoutEverywhere(const Principal& who) {
+  OW_RETURN_IF_ERROR(Decide(who, Action::kUpdateAccount, {"", "", who.account_id}));
+  int64_t n = 0;
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(n, Store::DeleteSessionsOf(c, who.account_id));
+    return Audit(&c, {"session.ended_everywhere",
+                      who.name_for_audit,
+                      who.account_id,
+                      "success",
+                      "",
+                      {{"sessions", std::to_string(n)}}});
+  }));
+  for (const auto& hook : hooks_) hook(who.account_id, "");
+  return n;
+}
+
+Result<std::vector<Session>> Service::Sessions(const Principal& who) {
+  OW_RETURN_IF_ERROR(Decide(who, Action::kReadAccount, {"", "", who.account_id}));
+  std::vector<Session> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::SessionsOf(c, who.account_id));
+    return {};
+  }));
+  return out;
+}
+
+Status Service::ChangePassword(const Principal& who, const std::string& current,
+                               const std::string& next) {
+  OW_RETURN_IF_ERROR(Decide(who, Action::kUpdateAccount, {"", "", who.account_id}));
+  std::optional<AccountRow> row;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(row, Store::GetAccount(c, who.account_id));
+    return {};
+  }));
+  if (!row) return NotFound("no such account");
+  if (!VerifyPassword(current, row->password_hash))
+    return Error(Code::kInvalidArgument, "password",
+                 {{"current_password", "is not your current password"}});
+  Validator v;
+  CheckPassword(next, row->account.username, v);
+  OW_RETURN_IF_ERROR(v.Finish("password"));
+  std::string hash = HashPassword(next);
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(Store::SetPasswordHash(c, who.account_id, hash));
+    // Other sessions end: whoever knew the old password is logged out.
+    OW_RETURN_IF_ERROR(c.Exec("DELETE FROM identity_sessions WHERE account_id = $1 AND id <> $2",
+                              {who.account_id, who.session_id}));
+    return Audit(&c, {"password.changed", who.name_for_audit, who.account_id, "success", "", {}});
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Roles
+
+Result<Role> Service::GrantRole(const Principal& by, const std::string& account_id,
+                                const RoleInput& in) {
+  OW_RETURN_IF_ERROR(Decide(by, Action::kGrantRole, {"", "", account_id}));
+  Validator v;
+  if (!IsKnownRole(in.role)) v.Add("role", "is not a role");
+  if (RoleNeedsDepartment(in.role) == in.department_code.empty())
+    v.Add("department_code", RoleNeedsDepartment(in.role) ? "is required for this role"
+                                                          : "must be empty for this role");
+  if (RoleNeedsRegion(in.role) && !regions::LevelOfCode(in.region_code))
+    v.Add("region_code", "must be a region code");
+  if (!RoleNeedsRegion(in.role) && !in.region_code.empty())
+    v.Add("region_code", "must be empty for this role");
+  OW_RETURN_IF_ERROR(v.Finish("role"));
+  Role r{in.role, in.department_code, in.region_code, by.name_for_audit, NowText()};
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto a, Load(c, account_id));
+    if (a.kind != kStaff) return FailedPrecondition("roles are granted to staff accounts only");
+    if (!r.department_code.empty() && r.department_code != a.department_code)
+      return Error(Code::kInvalidArgument, "role",
+                   {{"department_code",
+                     "must be the staff member's own department (" + a.department_code + ")"}});
+    if (!r.region_code.empty() && !RegionWithin(r.region_code, a.region_code))
+      return Error(Code::kInvalidArgument, "role",
+                   {{"region_code",
+                     "must be the staff member's region (" + a.region_code + ") or below it"}});
+    for (const auto& held : a.roles) {
+      if (held == r) return AlreadyExists("the account holds this role already");
+      if (IsAdminDuty(held.role) && IsAdminDuty(r.role))
+        return Conflict("the account holds the " + held.role +
+                        " duty; no account may hold two administrator duties");
+    }
+    auto st = Store::GrantRole(c, account_id, r);
+    if (!st && st.error().code == Code::kAlreadyExists)
+      return Conflict("no account may hold two administrator duties");
+    OW_RETURN_IF_ERROR(st);
+    return Audit(
+        &c, {"role.granted",
+             by.name_for_audit,
+             account_id,
+             "success",
+             "",
+             {{"role", r.role}, {"department", r.department_code}, {"region", r.region_code}}});
+  }));
+  return r;
+}
+
+Status Service::RevokeRole(const Principal& by, const std::string& account_id,
+                           const RoleInput& in) {
+  OW_RETURN_IF_ERROR(Decide(by, Action::kGrantRole, {"", "", account_id}));
+  Role r{in.role, in.department_code, in.region_code, "", ""};
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(bool found, Store::RevokeRole(c, account_id, r));
+    if (!found) return NotFound("the account does not hold this role");
+    return Audit(
+        &c, {"role.revoked",
+             by.name_for_audit,
+             account_id,
+             "success",
+             "",
+             {{"role", r.role}, {"department", r.department_code}, {"region", r.region_code}}});
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Agents
+
+Result<AgentAuthorization> Service::AuthorizeAgent(const Principal& person,
+                                                   const std::string& agent_username,
+                                                   const std::string& scope,
+                                                   const std::string& expires_at) {
+  OW_RETURN_IF_ERROR(Decide(person, Action::kUpdateAccount, {"", "", person.account_id}));
+  if (person.kind != kPerson)
+    return FailedPrecondition("only a natural person authorizes an agent");
+  Validator v;
+  auto now = system_clock::now();
+  auto until = ParseTime(expires_at);
+  if (!until || *until <= now || *until > now + std::chrono::hours(24 * 366))
+    v.Add("expires_at", "must be a UTC time (2026-12-31T00:00:00Z) within the next year");
+  if (scope.empty() || scope.size() > 2000)
+    v.Add("scope", "must be * or item codes, comma-separated");
+  OW_RETURN_IF_ERROR(v.Finish("agent"));
+  AgentAuthorization g;
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto agent, Store::FindByUsername(c, Lower(agent_username)));
+    if (!agent)
+      return Error(Code::kInvalidArgument, "agent", {{"agent_username", "is not a user"}});
+    OW_ASSIGN_OR_RETURN(auto roles, Store::Roles(c, agent->account.id));
+    bool is_agent =
+        std::any_of(roles.begin(), roles.end(), [](const Role& r) { return r.role == kAgent; });
+    if (!is_agent)
+      return Error(Code::kInvalidArgument, "agent",
+                   {{"agent_username", "is not a township or village agent"}});
+    g.id = "agt_" + crypto::RandomToken(12);
+    g.agent_account_id = agent->account.id;
+    g.agent_username = agent->account.username;
+    g.principal_account_id = person.account_id;
+    g.scope = scope;
+    g.created_at = FormatTime(now);
+    g.expires_at = expires_at;
+    OW_RETURN_IF_ERROR(Store::InsertAgent(c, g));
+    return Audit(&c, {"agent.authorized",
+                      person.name_for_audit,
+                      g.agent_account_id,
+                      "success",
+                      "",
+                      {{"authorization", g.id}, {"expires_at", expires_at}}});
+  }));
+  return g;
+}
+
+Result<std::vector<AgentAuthorization>> Service::Agents(const Principal& person) {
+  OW_RETURN_IF_ERROR(Decide(person, Action::kReadAccount, {"", "", person.account_id}));
+  std::vector<AgentAuthorization> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::AgentsOf(c, person.account_id));
+    return {};
+  }));
+  return out;
+}
+
+Status Service::RevokeAgent(const Principal& person, const std::string& id) {
+  OW_RETURN_IF_ERROR(Decide(person, Action::kUpdateAccount, {"", "", person.account_id}));
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(bool found, Store::RevokeAgent(c, id, person.account_id, NowText()));
+    if (!found) return NotFound("no live authorization " + id);
+    return Audit(&c, {"agent.revoked", person.name_for_audit, id, "success", "", {}});
+  });
+}
+
+Result<bool> Service::IsAgentFor(const Principal& agent, const std::string& person_account) {
+  if (agent.account_id.empty() || !agent.HasRole(kAgent)) return false;
+  bool live = false;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto g, Store::LiveAgent(c, agent.account_id, person_account, NowText()));
+    live = !g.empty();
+    return {};
+  }));
+  return live;
+}
+
+// ---------------------------------------------------------------------------
+// Enterprises
+
+namespace {
+constexpr std::string_view kRights[] = {"apply", "view", "manage"};
+bool KnownRight(const std::string& r) {
+  return std::find(std::begin(kRights), std::end(kRights), r) != std::end(kRights);
+}
+}  // namespace
+
+Result<Enterprise> Service::RegisterEnterprise(const Principal& person,
+                                               const std::string& credit_code,
+                                               const std::string& name) {
+  OW_RETURN_IF_ERROR(Decide(person, Action::kUpdateAccount, {"", "", person.account_id}));
+  if (person.kind != kPerson)
+    return FailedPrecondition("an enterprise is registered by a natural person");
+  Validator v;
+  std::string why;
+  auto code = NormalizeCreditCode(credit_code, &why);
+  if (!code) v.Add("credit_code", why);
+  if (!text::IsValidUtf8(name) || text::CodePoints(name) < 2 || text::CodePoints(name) > 100)
+    v.Add("name", "must be 2 to 100 characters");
+  OW_RETURN_IF_ERROR(v.Finish("enterprise"));
+  Enterprise e{*code, name, NowText()};
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto existing, Store::GetEnterprise(c, e.credit_code));
+    if (existing)
+      return AlreadyExists("the enterprise " + e.credit_code + " is registered already");
+    OW_RETURN_IF_ERROR(Store::InsertEnterprise(c, e));
+    OW_RETURN_IF_ERROR(Store::UpsertOperator(c, {e.credit_code,
+                                                 person.account_id,
+                                                 person.username,
+                                                 true,
+                                                 {"apply", "view", "manage"},
+                                                 person.name_for_audit,
+                                                 e.created_at}));
+    return Audit(
+        &c, {"enterprise.registered", person.name_for_audit, e.credit_code, "success", "", {}});
+  }));
+  return e;
+}
+
+Result<std::vector<Operator>> Service::Operators(const Principal& who,
+                                                 const std::string& credit_code) {
+  std::vector<Operator> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::Operators(c, credit_code));
+    return {};
+  }));
+  bool member = std::any_of(out.begin(), out.end(),
+                            [&](const Operator& o) { return o.account_id == who.account_id; });
+  if (!member) return NotFound("no enterprise " + credit_code + " you operate");
+  return out;
+}
+
+Result<Operator> Service::GrantOperator(const Principal& admin, const std::string& credit_code,
+                                        const std::string& username,
+                                        const std::vector<std::string>& rights) {
+  OW_ASSIGN_OR_RETURN(auto ops, Operators(admin, credit_code));
+  bool is_admin = std::any_of(ops.begin(), ops.end(), [&](const Operator& o) {
+    return o.account_id == admin.account_id && o.administrator;
+  });
+  if (!is_admin)
+    return PermissionDenied("only the enterprise's administrator operator grants rights");
+  Validator v;
+  if (rights.empty()) v.Add("rights", "must name at least one right");
+  for (size_t i = 0; i < rights.size(); ++i)
+    if (!KnownRight(rights[i]))
+      v.Add("rights/" + std::to_string(i), "must be apply, view or manage");
+  OW_RETURN_IF_ERROR(v.Finish("operator"));
+  Operator o;
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto acc, Store::FindByUsername(c, Lower(username)));
+    if (!acc || acc->account.kind != kPerson)
+      return Error(Code::kInvalidArgument, "operator",
+                   {{"username", "is not a natural person's account"}});
+    if (acc->account.id == admin.account_id)
+      return FailedPrecondition("the administrator operator keeps every right");
+    o = {credit_code,          acc->account.id, acc->account.username, false, rights,
+         admin.name_for_audit, NowText()};
+    OW_RETURN_IF_ERROR(Store::UpsertOperator(c, o));
+    return Audit(&c, {"operator.granted",
+                      admin.name_for_audit,
+                      acc->account.id,
+                      "success",
+                      "",
+                      {{"enterprise", credit_code}}});
+  }));
+  return o;
+}
+
+Status Service::RemoveOperator(const Principal& admin, const std::string& credit_code,
+                               const std::string& account_id) {
+  OW_ASSIGN_OR_RETURN(auto ops, Operators(admin, credit_code));
+  bool is_admin = std::any_of(ops.begin(), ops.end(), [&](const Operator& o) {
+    return o.account_id == admin.account_id && o.administrator;
+  });
+  if (!is_admin)
+    return PermissionDenied("only the enterprise's administrator operator removes operators");
+  if (account_id == admin.account_id)
+    return FailedPrecondition("the administrator operator cannot be removed");
+  return db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(bool found, Store::DeleteOperator(c, credit_code, account_id));
+    if (!found) return NotFound("no such operator");
+    return Audit(&c, {"operator.removed",
+                      admin.name_for_audit,
+                      account_id,
+                      "success",
+                      "",
+                      {{"enterprise", credit_code}}});
+  });
+}
+
+Result<std::vector<Operator>> Service::MyEnterprises(const Principal& who) {
+  OW_RETURN_IF_ERROR(Decide(who, Action::kReadAccount, {"", "", who.account_id}));
+  std::vector<Operator> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::EnterprisesOf(c, who.account_id));
+    return {};
+  }));
+  return out;
+}
+
+}  // namespace ow::identity

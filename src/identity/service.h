@@ -1,0 +1,193 @@
+// The identity domain: accounts (persons, staff, enterprises and their operators,
+// agent authorizations), passwords and login throttling, portal sessions with CSRF
+// protection, and roles. Other domains call only this header (and authz.h).
+//
+// Personal data: a resident ID number is sealed with AES-256-GCM under the newest data
+// key (the box is bound to its account id as associated data) and found through an
+// HMAC-SHA-256 of the number under the index key; responses and logs only ever carry
+// MaskResidentId(). Passwords are argon2id at OWASP's parameters, at most
+// `password_concurrency` hashes at once.
+//
+// Thread safety: all methods may be called concurrently.
+#ifndef OW_IDENTITY_SERVICE_H_
+#define OW_IDENTITY_SERVICE_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "crypto/aead.h"
+#include "db/database.h"
+#include "departments/service.h"
+#include "identity/authz.h"
+#include "identity/model.h"
+
+namespace ow::identity {
+
+// The keys of the identity domain. `data_keys` by version (the highest seals);
+// `index_key` is 32 bytes from which purpose keys are derived by HMAC.
+struct Keys {
+  std::map<int64_t, crypto::AeadKey> data_keys;
+  std::string index_key;
+  // HMAC(index_key, purpose): separate keys for lookups, pairwise ids, CSRF tokens.
+  std::string Derive(std::string_view purpose) const;
+};
+
+// Parses identity.data_keys / identity.index_key; when both are empty, reads
+// `key_file` or creates it (mode 0600) with fresh random keys and says so in the log.
+// Errors: kInvalidArgument naming the malformed setting; kUnavailable if the key file
+// cannot be read or written.
+Result<Keys> LoadKeys(const Config& config);
+
+// Called for every audit-worthy event (login, failure, lockout, role change, session
+// end). `fields` hold the event's details; personal data is already masked.
+struct AuditEvent {
+  std::string action;  // "login.succeeded", "login.failed", "account.locked", ...
+  std::string actor;
+  std::string subject;
+  std::string outcome;  // "success", "failure", "denied"
+  std::string ip;
+  std::map<std::string, std::string> detail;
+};
+using AuditSink = std::function<Status(db::Connection*, const AuditEvent&)>;
+
+struct RegisterInput {
+  std::string username, password, real_name, resident_id, phone;
+  // Staff only:
+  std::string department_code, region_code;
+};
+
+struct LoginInput {
+  std::string username, password, ip, user_agent;
+};
+
+struct LoginResult {
+  Account account;
+  Session session;
+  std::string cookie_value;  // "<session id>.<secret>": only in the Set-Cookie header
+  std::string csrf_token;
+};
+
+struct RoleInput {
+  std::string role, department_code, region_code;
+};
+
+class Service {
+ public:
+  Service(db::Database& db, departments::Service& departments, Keys keys, const Config& config);
+  ~Service();
+
+  void SetAuditSink(AuditSink sink) { audit_ = std::move(sink); }
+  const Keys& keys() const { return keys_; }
+
+  // Self-registration of a natural person. Field errors for every invalid input
+  // (username, password policy, real name, resident ID checksum); kAlreadyExists when
+  // the username or resident ID number is registered already.
+  Result<Account> RegisterPerson(const RegisterInput& in);
+  // A staff account, created by a system administrator (`by`).
+  Result<Account> CreateStaff(const Principal& by, const RegisterInput& in);
+  Result<std::vector<Account>> ListStaff(const Principal& by, const std::string& after, int limit);
+  Status SetAccountStatus(const Principal& by, const std::string& id, bool active);
+
+  // Checks the password. Errors: kResourceExhausted when the client IP has failed too
+  // often; kPermissionDenied while the account is locked (the message says until
+  // when); kUnauthenticated for a wrong username or password (with the attempts left).
+  Result<LoginResult> Login(const LoginInput& in);
+  // Creates a session for an account authenticated elsewhere (a trusted peer
+  // platform); `acr` and `idp` are recorded on the session.
+  Result<LoginResult> StartSession(const std::string& account_id, const std::string& acr,
+                                   const std::string& idp, const std::string& ip,
+                                   const std::string& user_agent);
+
+  // The principal of a session cookie value, or kUnauthenticated (unknown, expired,
+  // idle too long, account disabled).
+  Result<Principal> SessionPrincipal(const std::string& cookie_value);
+  // The CSRF token bound to a session id.
+  std::string CsrfToken(const std::string& session_id) const;
+  bool CheckCsrf(const std::string& session_id, std::string_view token) const;
+
+  Status Logout(const Principal& who);
+  // Ends every session of the caller's account and calls the logout hooks (the OIDC
+  // provider revokes the account's refresh tokens). Returns the sessions ended.
+  Result<int64_t> LogoutEverywhere(const Principal& who);
+  using LogoutHook = std::function<void(const std::string& account_id, const std::string& ip)>;
+  void AddLogoutEverywhereHook(LogoutHook hook) { hooks_.push_back(std::move(hook)); }
+  Result<std::vector<Session>> Sessions(const Principal& who);
+  Status ChangePassword(const Principal& who, const std::string& current, const std::string& next);
+
+  // An account as `who` may see it (Decide(kReadAccount), with agent authorizations).
+  Result<Account> GetAccount(const Principal& who, const std::string& id);
+  // For the OIDC provider: an account by id without an authorization check.
+  Result<Account> AccountById(const std::string& id);
+  // The decrypted resident ID of an account (for claims released to trusted clients).
+  Result<std::string> ResidentId(const std::string& account_id);
+  // The account holding resident ID `id` (verified format), or kNotFound.
+  Result<Account> FindByResidentId(const std::string& id);
+  Result<std::vector<Role>> RolesOf(const std::string& account_id);
+
+  // Roles: granted by a security administrator to staff accounts only, within the
+  // staff member's own department and region; an administrator duty only to an
+  // account without another duty (kConflict otherwise). Audited.
+  Result<Role> GrantRole(const Principal& by, const std::string& account_id, const RoleInput& in);
+  Status RevokeRole(const Principal& by, const std::string& account_id, const RoleInput& in);
+
+  // Agent authorizations, recorded by the person they act for.
+  Result<AgentAuthorization> AuthorizeAgent(const Principal& person,
+                                            const std::string& agent_username,
+                                            const std::string& scope,
+                                            const std::string& expires_at);
+  Result<std::vector<AgentAuthorization>> Agents(const Principal& person);
+  Status RevokeAgent(const Principal& person, const std::string& id);
+  // True when `agent` holds a live authorization to act for `person_account`.
+  Result<bool> IsAgentFor(const Principal& agent, const std::string& person_account);
+
+  // Enterprises: the registering person becomes its administrator operator.
+  Result<Enterprise> RegisterEnterprise(const Principal& person, const std::string& credit_code,
+                                        const std::string& name);
+  Result<std::vector<Operator>> Operators(const Principal& who, const std::string& credit_code);
+  Result<Operator> GrantOperator(const Principal& admin, const std::string& credit_code,
+                                 const std::string& username,
+                                 const std::vector<std::string>& rights);
+  Status RemoveOperator(const Principal& admin, const std::string& credit_code,
+                        const std::string& account_id);
+  Result<std::vector<Operator>> MyEnterprises(const Principal& who);
+
+  // Bootstrap (CLI and demo data): a staff account with an administrator duty, no checks
+  // on who grants it. kAlreadyExists if the username is taken.
+  Result<Account> CreateAdmin(const RegisterInput& in, const std::string& duty);
+
+  // Checks a password against the policy: 10 to 128 characters, not the username, not
+  // one repeated character, not a common password. Field errors under "password".
+  static void CheckPassword(const std::string& password, const std::string& username, Validator& v);
+
+ private:
+  Result<Account> Create(const RegisterInput& in, const std::string& kind, bool id_required);
+  Result<Account> Load(db::Connection& c, const std::string& id);
+  Status Audit(db::Connection* c, AuditEvent e);
+  std::string HashPassword(const std::string& password);
+  bool VerifyPassword(const std::string& password, const std::string& hash);
+  bool IpBlocked(const std::string& ip, std::chrono::seconds* retry);
+  void IpFailed(const std::string& ip);
+
+  db::Database& db_;
+  departments::Service& departments_;
+  Keys keys_;
+  std::string lookup_key_, csrf_key_;
+  std::string dummy_hash_;  // verified against for unknown usernames (equal timing)
+  Config config_;
+  AuditSink audit_;
+  std::vector<LogoutHook> hooks_;
+  struct Throttle;
+  std::unique_ptr<Throttle> throttle_;
+};
+
+}  // namespace ow::identity
+
+#endif  // OW_IDENTITY_SERVICE_H_

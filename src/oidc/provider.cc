@@ -1,0 +1,808 @@
+#include "oidc/provider.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url.hpp>
+#include <shared_mutex>
+#include <sstream>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/jws.h"
+#include "crypto/random.h"
+#include "identity/authz.h"
+#include "oidc/store.h"
+
+namespace ow::oidc {
+
+namespace json = boost::json;
+using std::chrono::system_clock;
+using Params = std::multimap<std::string, std::string>;
+
+bool Client::Allows(const std::string& grant) const {
+  return std::find(grant_types.begin(), grant_types.end(), grant) != grant_types.end();
+}
+bool Client::MayAsk(const std::string& scope) const {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+namespace {
+
+constexpr auto kCodeLifetime = std::chrono::seconds(60);
+constexpr auto kClientReload = std::chrono::seconds(30);
+
+const std::string* One(const Params& p, const std::string& key) {
+  auto range = p.equal_range(key);
+  if (range.first == range.second) return nullptr;
+  if (std::next(range.first) != range.second) return nullptr;  // repeated: ambiguous
+  return &range.first->second;
+}
+std::string Get(const Params& p, const std::string& key) {
+  const std::string* v = One(p, key);
+  return v ? *v : std::string();
+}
+bool Repeated(const Params& p, const std::string& key) { return p.count(key) > 1; }
+
+std::vector<std::string> SplitSpaces(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string w;
+  while (in >> w)
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  return out;
+}
+std::string JoinSpaces(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string Hash(const std::string& secret) {
+  return crypto::Base64UrlEncode(crypto::Sha256(secret));
+}
+
+// Appends query parameters to a registered redirect URI.
+std::string WithParams(const std::string& uri,
+                       const std::vector<std::pair<std::string, std::string>>& params) {
+  boost::urls::url u(uri);
+  for (const auto& [k, v] : params)
+    if (!v.empty()) u.params().append({k, v});
+  return std::string(u.buffer());
+}
+
+OAuthError Bad(std::string error, std::string description, int status = 400) {
+  return {status, std::move(error), std::move(description)};
+}
+
+bool ValidRedirect(const std::string& uri) {
+  auto u = boost::urls::parse_absolute_uri(uri);
+  if (!u || u->has_fragment()) return false;
+  // Plain http only to the loopback interface (native apps, RFC 8252 section 7.3).
+  if (u->scheme() == "https") return !u->host().empty();
+  return u->scheme() == "http" &&
+         (u->host() == "127.0.0.1" || u->host() == "localhost" || u->host() == "[::1]");
+}
+
+constexpr const char* kKnownScopes[] = {"openid",         "profile",      "resident_id",
+                                        "offline_access", "catalog.read", "cases.read",
+                                        "indicators.read"};
+
+}  // namespace
+
+struct Provider::ClientCache {
+  std::shared_mutex mu;
+  std::map<std::string, Client> by_id;
+  std::chrono::steady_clock::time_point loaded;
+};
+
+Provider::Provider(db::Database& db, identity::Service& identity, ProviderOptions options)
+    : db_(db),
+      identity_(identity),
+      options_(std::move(options)),
+      keys_(db, identity.keys(), std::chrono::hours(options_.key_overlap_hours)),
+      pairwise_key_(identity.keys().Derive("oidc.pairwise")),
+      clients_(std::make_unique<ClientCache>()) {}
+
+Provider::~Provider() = default;
+
+Status Provider::Init() {
+  OW_RETURN_IF_ERROR(keys_.Init());
+  return ReloadClients();
+}
+
+void Provider::SetIssuer(std::string issuer) { options_.issuer = std::move(issuer); }
+
+void Provider::SetAudit(identity::AuditSink sync, std::function<void(identity::AuditEvent)> async) {
+  audit_sync_ = std::move(sync);
+  audit_async_ = std::move(async);
+}
+
+void Provider::AuditAsync(identity::AuditEvent e) {
+  if (audit_async_) audit_async_(std::move(e));
+}
+
+Status Provider::ReloadClients() {
+  std::vector<Client> all;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(all, Store::Clients(c));
+    return {};
+  }));
+  std::unique_lock lock(clients_->mu);
+  clients_->by_id.clear();
+  for (auto& k : all) clients_->by_id.emplace(k.client_id, std::move(k));
+  clients_->loaded = std::chrono::steady_clock::now();
+  return {};
+}
+
+std::optional<Client> Provider::FindClient(const std::string& id) {
+  {
+    std::shared_lock lock(clients_->mu);
+    auto it = clients_->by_id.find(id);
+    bool fresh = std::chrono::steady_clock::now() - clients_->loaded < kClientReload;
+    if (it != clients_->by_id.end() && fresh) return it->second;
+    // Unknown ids reload at most once per second (another process may have registered it).
+    if (it == clients_->by_id.end() &&
+        std::chrono::steady_clock::now() - clients_->loaded < std::chrono::seconds(1))
+      return std::nullopt;
+  }
+  if (!ReloadClients()) return std::nullopt;
+  std::shared_lock lock(clients_->mu);
+  auto it = clients_->by_id.find(id);
+  if (it == clients_->by_id.end()) return std::nullopt;
+  return it->second;
+}
+
+json::object Provider::Discovery() const {
+  const std::string& i = options_.issuer;
+  json::array scopes;
+  for (const char* s : kKnownScopes) scopes.emplace_back(s);
+  return {
+      {"issuer", i},
+      {"authorization_endpoint", i + "/oauth2/authorize"},
+      {"token_endpoint", i + "/oauth2/token"},
+      {"userinfo_endpoint", i + "/oauth2/userinfo"},
+      {"jwks_uri", i + "/oauth2/jwks"},
+      {"end_session_endpoint", i + "/oauth2/logout"},
+      {"scopes_supported", std::move(scopes)},
+      {"response_types_supported", {"code"}},
+      {"response_modes_supported", {"query"}},
+      {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
+      {"subject_types_supported", {"pairwise"}},
+      {"id_token_signing_alg_values_supported", {"ES256", "EdDSA"}},
+      {"token_endpoint_auth_methods_supported",
+       {"client_secret_basic", "client_secret_post", "none"}},
+      {"code_challenge_methods_supported", {"S256"}},
+      {"claims_supported",
+       {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "name",
+        "preferred_username", "resident_id"}},
+      {"acr_values_supported", {"loa1", "loa2", "loa3"}},
+      {"authorization_response_iss_parameter_supported", true},
+      {"claims_parameter_supported", false},
+      {"request_parameter_supported", false},
+      {"request_uri_parameter_supported", false},
+  };
+}
+
+json::object Provider::Jwks() { return {{"keys", keys_.PublicJwks()}}; }
+
+std::string Provider::PairwiseSubject(const std::string& client_id,
+                                      const std::string& account_id) const {
+  return crypto::Base64UrlEncode(crypto::HmacSha256(pairwise_key_, client_id + "|" + account_id));
+}
+
+// ---------------------------------------------------------------------------
+// Client registry
+
+Result<std::pair<Client, std::string>> Provider::RegisterClient(const identity::Principal& by,
+                                                                const ClientInput& in) {
+  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageClients));
+  Validator v;
+  if (!text::IsValidUtf8(in.name) || text::CodePoints(in.name) < 2 ||
+      text::CodePoints(in.name) > 100)
+    v.Add("name", "must be 2 to 100 characters");
+  if (in.type != "confidential" && in.type != "public")
+    v.Add("type", "must be confidential or public");
+  std::string alg = in.id_token_alg.empty() ? "ES256" : in.id_token_alg;
+  if (alg != "ES256" && alg != "EdDSA")
+    v.Add("id_token_signed_response_alg", "must be ES256 or EdDSA");
+  if (in.grant_types.empty()) v.Add("grant_types", "must name at least one grant type");
+  for (size_t i = 0; i < in.grant_types.size(); ++i) {
+    const auto& g = in.grant_types[i];
+    if (g != "authorization_code" && g != "refresh_token" && g != "client_credentials")
+      v.Add("grant_types/" + std::to_string(i),
+            "must be authorization_code, refresh_token or client_credentials");
+    if (g == "client_credentials" && in.type == "public")
+      v.Add("grant_types/" + std::to_string(i), "client_credentials needs a confidential client");
+  }
+  bool code_flow = Has(in.grant_types, "authorization_code");
+  if (Has(in.grant_types, "refresh_token") && !code_flow)
+    v.Add("grant_types", "refresh_token needs authorization_code");
+  if (code_flow && in.redirect_uris.empty())
+    v.Add("redirect_uris", "at least one is needed for authorization_code");
+  for (size_t i = 0; i < in.redirect_uris.size(); ++i)
+    if (!ValidRedirect(in.redirect_uris[i]))
+      v.Add("redirect_uris/" + std::to_string(i),
+            "must be an absolute https URL (or http to 127.0.0.1/localhost) without a fragment");
+  for (size_t i = 0; i < in.post_logout_redirect_uris.size(); ++i)
+    if (!ValidRedirect(in.post_logout_redirect_uris[i]))
+      v.Add("post_logout_redirect_uris/" + std::to_string(i),
+            "must be an absolute https URL (or http to 127.0.0.1/localhost) without a fragment");
+  for (size_t i = 0; i < in.scopes.size(); ++i)
+    if (std::none_of(std::begin(kKnownScopes), std::end(kKnownScopes),
+                     [&](const char* s) { return in.scopes[i] == s; }))
+      v.Add("scopes/" + std::to_string(i), "is not a scope this platform knows");
+  if (code_flow && !Has(in.scopes, "openid")) v.Add("scopes", "must include openid for sign-in");
+  OW_RETURN_IF_ERROR(v.Finish("client"));
+
+  Client k;
+  k.client_id = "cl_" + crypto::RandomToken(12);
+  k.name = in.name;
+  k.type = in.type;
+  std::string secret;
+  if (in.type == "confidential") {
+    secret = crypto::RandomToken(32);
+    k.secret_hash = Hash(secret);
+  }
+  k.redirect_uris = in.redirect_uris;
+  k.post_logout_redirect_uris = in.post_logout_redirect_uris;
+  k.grant_types = in.grant_types;
+  k.scopes = in.scopes;
+  k.id_token_alg = alg;
+  k.created_by = by.name_for_audit;
+  k.created_at = NowText();
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(Store::InsertClient(c, k));
+    if (!audit_sync_) return {};
+    return audit_sync_(&c, {"client.registered",
+                            by.name_for_audit,
+                            k.client_id,
+                            "success",
+                            "",
+                            {{"name", k.name}, {"type", k.type}}});
+  }));
+  OW_RETURN_IF_ERROR(ReloadClients());
+  return std::make_pair(k, secret);
+}
+
+Result<std::vector<Client>> Provider::ListClients(const identity::Principal& by) {
+  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageClients));
+  std::vector<Client> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::Clients(c));
+    return {};
+  }));
+  return out;
+}
+
+Status Provider::SetClientDisabled(const identity::Principal& by, const std::string& id,
+                                   bool disabled) {
+  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageClients));
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(bool found, Store::SetClientDisabled(c, id, disabled));
+    if (!found) return NotFound("no client " + id);
+    if (!audit_sync_) return {};
+    return audit_sync_(&c, {disabled ? "client.disabled" : "client.enabled",
+                            by.name_for_audit,
+                            id,
+                            "success",
+                            "",
+                            {}});
+  }));
+  return ReloadClients();
+}
+
+Status Provider::RotateKeys(const identity::Principal& by) {
+  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kRotateKeys));
+  OW_RETURN_IF_ERROR(keys_.Rotate());
+  if (audit_sync_)
+    OW_RETURN_IF_ERROR(
+        audit_sync_(nullptr, {"keys.rotated", by.name_for_audit, "", "success", "", {}}));
+  return {};
+}
+
+Result<std::string> Provider::SignFor(const Client& client, const json::object& claims,
+                                      const char* typ) {
+  OW_ASSIGN_OR_RETURN(auto key, keys_.Active(client.id_token_alg));
+  json::object header;
+  if (typ) header["typ"] = typ;
+  return crypto::SignJwt(key, claims, header);
+}
+
+// ---------------------------------------------------------------------------
+// Authorization endpoint
+
+Result<std::string> Provider::Authorize(const Params& p, const identity::Principal* user,
+                                        bool* needs_login) {
+  *needs_login = false;
+  std::string client_id = Get(p, "client_id");
+  auto client = client_id.empty() ? std::nullopt : FindClient(client_id);
+  if (!client || client->disabled)
+    return Error(Code::kInvalidArgument, "authorization request",
+                 {{"client_id", "is not a registered client"}});
+  std::string redirect = Get(p, "redirect_uri");
+  if (!Has(client->redirect_uris, redirect))
+    return Error(Code::kInvalidArgument, "authorization request",
+                 {{"redirect_uri", "is not registered for this client"}});
+  std::string state = Get(p, "state");
+  auto fail = [&](const char* error, std::string description) -> Result<std::string> {
+    return WithParams(redirect, {{"error", error},
+                                 {"error_description", description},
+                                 {"state", state},
+                                 {"iss", options_.issuer}});
+  };
+  for (const char* k : {"response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
+                        "code_challenge", "code_challenge_method", "prompt"})
+    if (Repeated(p, k)) return fail("invalid_request", std::string(k) + " is repeated");
+  if (Get(p, "response_type") != "code")
+    return fail("unsupported_response_type", "only response_type=code is supported");
+  if (p.count("request") || p.count("request_uri"))
+    return fail("request_not_supported", "request objects are not supported");
+  if (!client->Allows("authorization_code"))
+    return fail("unauthorized_client", "this client may not use the authorization code flow");
+  auto scopes = SplitSpaces(Get(p, "scope"));
+  if (!Has(scopes, "openid")) return fail("invalid_scope", "scope must include openid");
+  for (const auto& s : scopes)
+    if (!client->MayAsk(s)) return fail("invalid_scope", "the client may not ask for " + s);
+  std::string challenge = Get(p, "code_challenge");
+  std::string method = Get(p, "code_challenge_method");
+  if (client->type == "public" && challenge.empty())
+    return fail("invalid_request", "public clients must send a PKCE code_challenge (S256)");
+  if (!challenge.empty() && method != "S256")
+    return fail("invalid_request", "code_challenge_method must be S256");
+  if (!challenge.empty() && (challenge.size() != 43 || !crypto::Base64UrlDecode(challenge)))
+    return fail("invalid_request", "code_challenge must be a base64url SHA-256 (43 characters)");
+  std::string nonce = Get(p, "nonce");
+  if (nonce.size() > 200) return fail("invalid_request", "nonce is too long");
+  auto prompts = SplitSpaces(Get(p, "prompt"));
+  if (!user || user->account_id.empty() || Has(prompts, "login")) {
+    if (Has(prompts, "none")) return fail("login_required", "the user is not logged in");
+    *needs_login = true;
+    return std::string();
+  }
+
+  AuthCode code;
+  std::string secret = crypto::RandomToken(32);
+  auto now = system_clock::now();
+  code.code_hash = Hash(secret);
+  code.client_id = client->client_id;
+  code.account_id = user->account_id;
+  code.session_id = user->session_id;
+  code.redirect_uri = redirect;
+  code.scope = JoinSpaces(scopes);
+  code.nonce = nonce;
+  code.code_challenge = challenge;
+  code.acr = user->acr;
+  code.auth_time = UnixSeconds(now);
+  code.expires_at = FormatTime(now + kCodeLifetime);
+  OW_RETURN_IF_ERROR(
+      db_.Transact([&](db::Connection& c) -> Status { return Store::InsertCode(c, code); }));
+  return WithParams(redirect, {{"code", secret}, {"state", state}, {"iss", options_.issuer}});
+}
+
+// ---------------------------------------------------------------------------
+// Token endpoint
+
+std::variant<Client, OAuthError> Provider::AuthenticateClient(
+    const Params& form, const std::optional<std::pair<std::string, std::string>>& basic) {
+  std::string id, secret;
+  bool has_secret = false;
+  if (basic) {
+    if (form.count("client_secret"))
+      return Bad("invalid_request", "use one client authentication method", 400);
+    id = basic->first;
+    secret = basic->second;
+    has_secret = true;
+    if (form.count("client_id") && Get(form, "client_id") != id)
+      return Bad("invalid_request", "client_id differs from the authenticated client");
+  } else {
+    id = Get(form, "client_id");
+    if (form.count("client_secret")) {
+      secret = Get(form, "client_secret");
+      has_secret = true;
+    }
+  }
+  auto client = id.empty() ? std::nullopt : FindClient(id);
+  if (!client || client->disabled)
+    return Bad("invalid_client", "client authentication failed", 401);
+  if (client->type == "confidential") {
+    if (!has_secret || !crypto::ConstantTimeEquals(Hash(secret), client->secret_hash))
+      return Bad("invalid_client", "client authentication failed", 401);
+  } else if (has_secret) {
+    return Bad("invalid_client", "public clients have no secret", 401);
+  }
+  return *client;
+}
+
+std::variant<json::object, OAuthError> Provider::IssueUserTokens(const Client& client,
+                                                                 const Grant& grant,
+                                                                 const std::string& nonce,
+                                                                 bool with_refresh,
+                                                                 const std::string& ip) {
+  auto now = system_clock::now();
+  int64_t iat = UnixSeconds(now);
+  int64_t exp = iat + options_.access_token_seconds;
+  auto account = identity_.AccountById(grant.account_id);
+  if (!account || account->status != "active")
+    return Bad("invalid_grant", "the account is not active");
+  std::string sub = PairwiseSubject(client.client_id, grant.account_id);
+  auto scopes = SplitSpaces(grant.scope);
+  json::object at{{"iss", options_.issuer},
+                  {"sub", sub},
+                  {"aud", options_.issuer},
+                  {"client_id", client.client_id},
+                  {"scope", grant.scope},
+                  {"iat", iat},
+                  {"exp", exp},
+                  {"jti", crypto::RandomToken(16)},
+                  {"grant", grant.id}};
+  json::object id{{"iss", options_.issuer},
+                  {"sub", sub},
+                  {"aud", client.client_id},
+                  {"azp", client.client_id},
+                  {"iat", iat},
+                  {"exp", exp},
+                  {"auth_time", grant.auth_time},
+                  {"acr", grant.acr},
+                  {"amr", json::array{grant.acr == "fed" ? "fed" : "pwd"}},
+                  {"sid", crypto::Base64UrlEncode(crypto::Sha256(grant.session_id)).substr(0, 22)}};
+  if (!nonce.empty()) id["nonce"] = nonce;
+  if (Has(scopes, "profile")) {
+    id["name"] = account->real_name;
+    id["preferred_username"] = account->username;
+  }
+  auto access = SignFor(client, at, "at+jwt");
+  auto idt = SignFor(client, id, "JWT");
+  if (!access || !idt) return Bad("server_error", "tokens could not be signed", 500);
+  json::object out{{"access_token", *access},
+                   {"token_type", "Bearer"},
+                   {"expires_in", options_.access_token_seconds},
+                   {"scope", grant.scope},
+                   {"id_token", *idt}};
+  if (with_refresh) {
+    std::string refresh = crypto::RandomToken(32);
+    auto st = db_.Transact([&](db::Connection& c) -> Status {
+      return Store::InsertRefresh(c, Hash(refresh), grant.id, FormatTime(now), grant.expires_at);
+    });
+    if (!st) return Bad("server_error", "the refresh token could not be stored", 500);
+    out["refresh_token"] = refresh;
+  }
+  AuditAsync({"token.issued",
+              account->username,
+              client.client_id,
+              "success",
+              ip,
+              {{"grant", grant.id}, {"scope", grant.scope}}});
+  return out;
+}
+
+std::variant<json::object, OAuthError> Provider::Token(
+    const Params& form, const std::optional<std::pair<std::string, std::string>>& basic,
+    const std::string& ip) {
+  for (const auto& [k, v] : form) {
+    if (Repeated(form, k)) return Bad("invalid_request", k + " is repeated");
+  }
+  auto authed = AuthenticateClient(form, basic);
+  if (auto* e = std::get_if<OAuthError>(&authed)) {
+    AuditAsync({"token.denied", "", Get(form, "client_id"), "failure", ip, {{"reason", e->error}}});
+    return *e;
+  }
+  Client client = std::get<Client>(authed);
+  std::string grant_type = Get(form, "grant_type");
+  auto now = system_clock::now();
+  std::string now_text = FormatTime(now);
+
+  if (grant_type == "client_credentials") {
+    if (!client.Allows("client_credentials"))
+      return Bad("unauthorized_client", "this client may not use client_credentials");
+    std::vector<std::string> scopes;
+    if (form.count("scope")) {
+      scopes = SplitSpaces(Get(form, "scope"));
+      for (const auto& s : scopes)
+        if (!client.MayAsk(s) || s == "openid")
+          return Bad("invalid_scope", "the client may not ask for " + s);
+    } else {
+      for (const auto& s : client.scopes)
+        if (s != "openid") scopes.push_back(s);
+    }
+    int64_t iat = UnixSeconds(now);
+    json::object at{{"iss", options_.issuer},
+                    {"sub", client.client_id},
+                    {"aud", options_.issuer},
+                    {"client_id", client.client_id},
+                    {"scope", JoinSpaces(scopes)},
+                    {"iat", iat},
+                    {"exp", iat + options_.access_token_seconds},
+                    {"jti", crypto::RandomToken(16)}};
+    auto token = SignFor(client, at, "at+jwt");
+    if (!token) return Bad("server_error", "the token could not be signed", 500);
+    AuditAsync({"token.issued",
+                "client:" + client.client_id,
+                client.client_id,
+                "success",
+                ip,
+                {{"grant_type", "client_credentials"}, {"scope", JoinSpaces(scopes)}}});
+    return json::object{{"access_token", *token},
+                        {"token_type", "Bearer"},
+                        {"expires_in", options_.access_token_seconds},
+                        {"scope", JoinSpaces(scopes)}};
+  }
+
+  if (grant_type == "authorization_code") {
+    if (!client.Allows("authorization_code"))
+      return Bad("unauthorized_client", "this client may not use authorization_code");
+    std::string secret = Get(form, "code");
+    if (secret.empty()) return Bad("invalid_request", "code is required");
+    std::string hash = Hash(secret);
+    std::optional<AuthCode> code;
+    Grant grant;
+    std::optional<OAuthError> failure;
+    auto st = db_.Transact([&](db::Connection& c) -> Status {
+      failure.reset();
+      OW_ASSIGN_OR_RETURN(code, Store::GetCode(c, hash));
+      if (!code || code->client_id != client.client_id) {
+        failure = Bad("invalid_grant", "the code is not valid");
+        return {};
+      }
+      if (!code->used_at.empty()) {
+        // A replayed code: revoke what it issued (RFC 6749 section 4.1.2).
+        if (!code->grant_id.empty())
+          OW_RETURN_IF_ERROR(Store::RevokeGrant(c, code->grant_id, now_text));
+        failure = Bad("invalid_grant", "the code was used already; its tokens are revoked");
+        if (audit_sync_)
+          OW_RETURN_IF_ERROR(audit_sync_(&c, {"token.code_replayed",
+                                              "",
+                                              client.client_id,
+                                              "denied",
+                                              ip,
+                                              {{"grant", code->grant_id}}}));
+        return {};
+      }
+      if (code->expires_at <= now_text) {
+        failure = Bad("invalid_grant", "the code has expired");
+        return {};
+      }
+      if (Get(form, "redirect_uri") != code->redirect_uri) {
+        failure = Bad("invalid_grant", "redirect_uri differs from the authorization request");
+        return {};
+      }
+      std::string verifier = Get(form, "code_verifier");
+      if (!code->code_challenge.empty()) {
+        if (verifier.size() < 43 || verifier.size() > 128 ||
+            crypto::Base64UrlEncode(crypto::Sha256(verifier)) != code->code_challenge) {
+          failure = Bad("invalid_grant", "code_verifier does not match the code_challenge");
+          return {};
+        }
+      } else if (!verifier.empty()) {
+        failure = Bad("invalid_grant", "no code_challenge was sent for this code");
+        return {};
+      }
+      grant.id = "gr_" + crypto::RandomToken(16);
+      grant.client_id = client.client_id;
+      grant.account_id = code->account_id;
+      grant.session_id = code->session_id;
+      grant.scope = code->scope;
+      grant.acr = code->acr;
+      grant.auth_time = code->auth_time;
+      grant.created_at = now_text;
+      grant.expires_at = FormatTime(now + std::chrono::hours(24 * options_.refresh_token_days));
+      OW_ASSIGN_OR_RETURN(bool fresh, Store::UseCode(c, hash, now_text, grant.id));
+      if (!fresh) {
+        failure = Bad("invalid_grant", "the code was used already");
+        return {};
+      }
+      return Store::InsertGrant(c, grant);
+    });
+    if (!st) return Bad("server_error", "the code could not be redeemed", 500);
+    if (failure) {
+      AuditAsync({"token.denied",
+                  "",
+                  client.client_id,
+                  "failure",
+                  ip,
+                  {{"reason", failure->description}}});
+      return *failure;
+    }
+    return IssueUserTokens(client, grant, code->nonce, client.Allows("refresh_token"), ip);
+  }
+
+  if (grant_type == "refresh_token") {
+    if (!client.Allows("refresh_token"))
+      return Bad("unauthorized_client", "this client may not use refresh tokens");
+    std::string token = Get(form, "refresh_token");
+    if (token.empty()) return Bad("invalid_request", "refresh_token is required");
+    std::string hash = Hash(token);
+    std::optional<Grant> grant;
+    std::optional<OAuthError> failure;
+    auto st = db_.Transact([&](db::Connection& c) -> Status {
+      failure.reset();
+      OW_ASSIGN_OR_RETURN(auto rt, Store::GetRefresh(c, hash));
+      if (!rt) {
+        failure = Bad("invalid_grant", "the refresh token is not valid");
+        return {};
+      }
+      OW_ASSIGN_OR_RETURN(grant, Store::GetGrant(c, rt->grant_id));
+      if (!grant || grant->client_id != client.client_id) {
+        failure = Bad("invalid_grant", "the refresh token is not valid");
+        return {};
+      }
+      if (!rt->used_at.empty()) {
+        // Reuse of a rotated token: someone holds a copy. End the whole family.
+        OW_RETURN_IF_ERROR(Store::RevokeGrant(c, grant->id, now_text));
+        failure = Bad("invalid_grant", "the refresh token was used already; the grant is revoked");
+        if (audit_sync_)
+          OW_RETURN_IF_ERROR(audit_sync_(&c, {"token.refresh_reused",
+                                              "",
+                                              client.client_id,
+                                              "denied",
+                                              ip,
+                                              {{"grant", grant->id}}}));
+        return {};
+      }
+      if (!grant->revoked_at.empty() || rt->expires_at <= now_text) {
+        failure = Bad("invalid_grant", "the grant has ended");
+        return {};
+      }
+      if (form.count("scope")) {
+        auto asked = SplitSpaces(Get(form, "scope"));
+        auto granted = SplitSpaces(grant->scope);
+        for (const auto& s : asked)
+          if (!Has(granted, s)) {
+            failure = Bad("invalid_scope", "the grant does not include " + s);
+            return {};
+          }
+        grant->scope = JoinSpaces(asked);
+      }
+      OW_ASSIGN_OR_RETURN(bool fresh, Store::UseRefresh(c, hash, now_text));
+      if (!fresh) failure = Bad("invalid_grant", "the refresh token was used already");
+      return {};
+    });
+    if (!st) return Bad("server_error", "the refresh token could not be redeemed", 500);
+    if (failure) {
+      AuditAsync({"token.denied",
+                  "",
+                  client.client_id,
+                  "failure",
+                  ip,
+                  {{"reason", failure->description}}});
+      return *failure;
+    }
+    return IssueUserTokens(client, *grant, "", true, ip);
+  }
+
+  if (grant_type.empty()) return Bad("invalid_request", "grant_type is required");
+  return Bad("unsupported_grant_type", "grant_type " + grant_type + " is not supported");
+}
+
+// ---------------------------------------------------------------------------
+// Access tokens, userinfo, logout
+
+namespace {
+struct AccessClaims {
+  json::object claims;
+};
+}  // namespace
+
+Result<identity::Principal> Provider::VerifyAccessToken(const std::string& token) {
+  auto verified =
+      crypto::VerifyJwt(token, [this](std::string_view kid) { return keys_.Find(kid); });
+  if (!verified) return Unauthenticated("the access token is not valid");
+  const auto& h = verified->header;
+  const auto& c = verified->claims;
+  auto str = [&](const char* k) -> std::string {
+    auto* v = c.if_contains(k);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  auto* typ = h.if_contains("typ");
+  if (!typ || !typ->is_string() || typ->as_string() != "at+jwt")
+    return Unauthenticated("the token is not an access token");
+  if (str("iss") != options_.issuer || str("aud") != options_.issuer)
+    return Unauthenticated("the access token is not for this platform");
+  if (!crypto::CheckTimeClaims(c, system_clock::now(), {std::chrono::seconds(0), true}))
+    return Unauthenticated("the access token has expired");
+  identity::Principal p;
+  p.client_id = str("client_id");
+  p.scopes = SplitSpaces(str("scope"));
+  p.via = "bearer";
+  std::string grant_id = str("grant");
+  if (grant_id.empty()) {
+    p.name_for_audit = "client:" + p.client_id;
+    return p;
+  }
+  std::optional<Grant> grant;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& conn) -> Status {
+    OW_ASSIGN_OR_RETURN(grant, Store::GetGrant(conn, grant_id));
+    return {};
+  }));
+  if (!grant || !grant->revoked_at.empty() || grant->client_id != p.client_id)
+    return Unauthenticated("the access token has been revoked");
+  OW_ASSIGN_OR_RETURN(auto account, identity_.AccountById(grant->account_id));
+  if (account.status != "active") return Unauthenticated("the account is not active");
+  p.account_id = account.id;
+  p.username = account.username;
+  p.kind = account.kind;
+  p.acr = grant->acr;
+  p.name_for_audit = account.username;
+  return p;
+}
+
+Result<json::object> Provider::UserInfo(const std::string& access_token) {
+  OW_ASSIGN_OR_RETURN(auto p, VerifyAccessToken(access_token));
+  if (p.account_id.empty()) return Unauthenticated("a client token has no user");
+  if (!Has(p.scopes, "openid")) return PermissionDenied("the token lacks the openid scope");
+  OW_ASSIGN_OR_RETURN(auto account, identity_.AccountById(p.account_id));
+  json::object out{{"sub", PairwiseSubject(p.client_id, p.account_id)}};
+  if (Has(p.scopes, "profile")) {
+    out["name"] = account.real_name;
+    out["preferred_username"] = account.username;
+  }
+  if (Has(p.scopes, "resident_id")) {
+    // Released only to clients registered for the scope: peer platforms that map users
+    // by their verified resident ID number.
+    auto id = identity_.ResidentId(p.account_id);
+    if (id) out["resident_id"] = *id;
+  }
+  return out;
+}
+
+Result<std::string> Provider::Logout(const Params& p, const identity::Principal* session_user) {
+  std::string hint = Get(p, "id_token_hint");
+  std::string redirect = Get(p, "post_logout_redirect_uri");
+  std::string client_id = Get(p, "client_id");
+  // A logout link without the ID token could be planted on any page (a cross-site GET);
+  // with it, only the relying party that holds the user's token can end the session.
+  if (hint.empty())
+    return Error(Code::kInvalidArgument, "logout", {{"id_token_hint", "is required"}});
+  {
+    auto v = crypto::VerifyJwt(hint, [this](std::string_view kid) { return keys_.Find(kid); });
+    if (!v)
+      return Error(Code::kInvalidArgument, "logout",
+                   {{"id_token_hint", "is not an ID token we issued"}});
+    auto* iss = v->claims.if_contains("iss");
+    auto* aud = v->claims.if_contains("aud");
+    if (!iss || !iss->is_string() || iss->as_string() != options_.issuer || !aud ||
+        !aud->is_string())
+      return Error(Code::kInvalidArgument, "logout",
+                   {{"id_token_hint", "is not an ID token we issued"}});
+    if (!client_id.empty() && client_id != aud->as_string())
+      return Error(Code::kInvalidArgument, "logout",
+                   {{"client_id", "differs from the ID token's audience"}});
+    client_id = std::string(aud->as_string());
+  }
+  if (!redirect.empty()) {
+    auto client = client_id.empty() ? std::nullopt : FindClient(client_id);
+    if (!client || !Has(client->post_logout_redirect_uris, redirect))
+      return Error(Code::kInvalidArgument, "logout",
+                   {{"post_logout_redirect_uri", "is not registered for the client"}});
+  }
+  if (session_user && !session_user->session_id.empty()) {
+    std::string now = NowText();
+    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(Store::RevokeGrantsOfSession(c, session_user->session_id, now));
+      return {};
+    }));
+    OW_RETURN_IF_ERROR(identity_.Logout(*session_user));
+  }
+  if (redirect.empty()) return std::string();
+  return WithParams(redirect, {{"state", Get(p, "state")}});
+}
+
+void Provider::RevokeAccount(const std::string& account_id) {
+  std::string now = NowText();
+  auto st = db_.Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(Store::RevokeGrantsOfAccount(c, account_id, now));
+    return {};
+  });
+  if (!st)
+    log::Warn("oidc.revoke_failed", {{"account", account_id}, {"error", st.error().message}});
+}
+
+}  // namespace ow::oidc

@@ -1,0 +1,299 @@
+#include "oidc/routes.h"
+
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include "crypto/encoding.h"
+#include "http/problem.h"
+
+namespace ow::oidc {
+namespace {
+
+namespace json = boost::json;
+
+http::Response Redirect(const std::string& location) {
+  http::Response res{http::Status::found, 11};
+  res.set(http::Field::location, location);
+  res.set(http::Field::cache_control, "no-store");
+  res.prepare_payload();
+  return res;
+}
+
+http::Response NoStore(http::Response res) {
+  res.set(http::Field::cache_control, "no-store");
+  res.set(http::Field::pragma, "no-cache");
+  return res;
+}
+
+// RFC 6749 section 5.2 error body; the problem+json members ride along so that the
+// answer is also an RFC 9457 problem for clients that read those.
+http::Response OAuthFailure(const http::Context& ctx, const OAuthError& e) {
+  auto status = static_cast<http::Status>(e.status);
+  json::object body{{"error", e.error},
+                    {"error_description", e.description},
+                    {"type", "urn:onewindow:problem:oauth_" + e.error},
+                    {"title", std::string(http::beast_http::obsolete_reason(status))},
+                    {"status", e.status},
+                    {"detail", e.description},
+                    {"instance", ctx.path}};
+  auto res = NoStore(http::Json(status, body));
+  if (e.status == 401) res.set(http::Field::www_authenticate, "Basic realm=\"onewindow\"");
+  return res;
+}
+
+// Client credentials of an Authorization: Basic header (RFC 6749 section 2.3.1: each
+// part form-urlencoded before base64).
+std::optional<std::pair<std::string, std::string>> BasicCredentials(const http::Context& ctx,
+                                                                    bool* malformed) {
+  *malformed = false;
+  std::string_view auth = ctx.request[http::Field::authorization];
+  if (auth.size() < 6 || (auth.substr(0, 6) != "Basic " && auth.substr(0, 6) != "basic "))
+    return std::nullopt;
+  std::string b64(auth.substr(6));
+  // Standard base64 with padding: convert to base64url without padding for our decoder.
+  for (auto& ch : b64) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  auto raw = crypto::Base64UrlDecode(b64);
+  if (!raw) {
+    *malformed = true;
+    return std::nullopt;
+  }
+  auto colon = raw->find(':');
+  if (colon == std::string::npos) {
+    *malformed = true;
+    return std::nullopt;
+  }
+  auto id = http::ParseForm("a=" + raw->substr(0, colon));
+  auto secret = http::ParseForm("a=" + raw->substr(colon + 1));
+  if (!id || !secret || id->empty() || secret->empty()) {
+    *malformed = true;
+    return std::nullopt;
+  }
+  return std::make_pair(id->begin()->second, secret->begin()->second);
+}
+
+std::string EncodeComponent(std::string_view s) {
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
+}
+
+Result<std::vector<std::string>> StringArray(const json::object& body, const char* key,
+                                             Validator& v) {
+  std::vector<std::string> out;
+  auto* x = body.if_contains(key);
+  if (!x) return out;
+  if (!x->is_array()) {
+    v.Add(key, "must be an array of strings");
+    return out;
+  }
+  for (const auto& e : x->as_array()) {
+    if (!e.is_string()) {
+      v.Add(key, "must be an array of strings");
+      break;
+    }
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+json::object ClientJson(const Client& k) {
+  auto arr = [](const std::vector<std::string>& v) {
+    json::array a;
+    for (const auto& s : v) a.emplace_back(s);
+    return a;
+  };
+  return {{"client_id", k.client_id},
+          {"name", k.name},
+          {"type", k.type},
+          {"redirect_uris", arr(k.redirect_uris)},
+          {"post_logout_redirect_uris", arr(k.post_logout_redirect_uris)},
+          {"grant_types", arr(k.grant_types)},
+          {"scopes", arr(k.scopes)},
+          {"id_token_signed_response_alg", k.id_token_alg},
+          {"token_endpoint_auth_method", k.type == "public" ? "none" : "client_secret_basic"},
+          {"created_by", k.created_by},
+          {"created_at", k.created_at},
+          {"disabled", k.disabled}};
+}
+
+constexpr const char* kLoggedOutPage =
+    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>已退出 Signed "
+    "out</title></head><body><main><h1>您已退出登录 / You are signed out</h1>"
+    "<p><a href=\"/\">返回首页 / Home</a></p></main></body></html>";
+
+}  // namespace
+
+void AddRoutes(http::Router& r, Provider& provider, identity::Service& identity,
+               const identity::Authenticator& authn, identity::CookieOptions cookie) {
+  Provider* p = &provider;
+  const identity::Authenticator* a = &authn;
+  (void)identity;
+
+  r.Get("/.well-known/openid-configuration", [p](http::Context&) {
+     auto res = http::Json(http::Status::ok, p->Discovery());
+     res.set(http::Field::cache_control, "public, max-age=3600");
+     res.set(http::Field::access_control_allow_origin, "*");
+     return res;
+   }).Inline();
+
+  r.Get("/oauth2/jwks", [p](http::Context&) {
+    auto res = http::Json(http::Status::ok, p->Jwks());
+    res.set(http::Field::content_type, "application/jwk-set+json");
+    // Short enough that a rotation reaches relying parties well within the overlap.
+    res.set(http::Field::cache_control, "public, max-age=300");
+    res.set(http::Field::access_control_allow_origin, "*");
+    return res;
+  });
+
+  r.Get("/oauth2/authorize", [p, a](http::Context& ctx) {
+    auto user = a->Optional(ctx);
+    std::optional<identity::Principal> who;
+    if (user && *user) who = **user;
+    bool needs_login = false;
+    auto where = p->Authorize(ctx.query, who ? &*who : nullptr, &needs_login);
+    if (!where) return http::Problem(where.error(), ctx.path);
+    if (needs_login) {
+      std::string back(ctx.request.target());
+      return Redirect("/login?return=" + EncodeComponent(back));
+    }
+    return Redirect(*where);
+  });
+
+  r.Add(http::Verb::post, "/oauth2/token",
+        [p](http::Context& ctx) {
+          auto form = http::ParseForm(ctx.request.body());
+          if (!form) return OAuthFailure(ctx, {400, "invalid_request", form.error().message});
+          bool malformed = false;
+          auto basic = BasicCredentials(ctx, &malformed);
+          if (malformed)
+            return OAuthFailure(ctx, {401, "invalid_client", "malformed Basic credentials"});
+          auto result = p->Token(*form, basic, ctx.peer);
+          if (auto* e = std::get_if<OAuthError>(&result)) return OAuthFailure(ctx, *e);
+          return NoStore(http::Json(http::Status::ok, std::get<json::object>(result)));
+        },
+        {"application/x-www-form-urlencoded"});
+
+  auto userinfo = [p](http::Context& ctx) {
+    auto token = identity::BearerToken(ctx);
+    if (!token) {
+      auto res =
+          http::Problem(Unauthenticated("send the access token as a Bearer token"), ctx.path);
+      return res;
+    }
+    auto info = p->UserInfo(*token);
+    if (!info) {
+      auto res = http::Problem(info.error(), ctx.path);
+      if (info.error().code == Code::kUnauthenticated)
+        res.set(http::Field::www_authenticate, "Bearer error=\"invalid_token\"");
+      return res;
+    }
+    auto res = NoStore(http::Json(http::Status::ok, *info));
+    res.set(http::Field::access_control_allow_origin, "*");
+    return res;
+  };
+  r.Get("/oauth2/userinfo", userinfo);
+  r.Add(http::Verb::post, "/oauth2/userinfo", userinfo, {"application/x-www-form-urlencoded"});
+
+  r.Get("/oauth2/logout", [p, a, cookie](http::Context& ctx) {
+    auto user = a->Optional(ctx);
+    std::optional<identity::Principal> who;
+    if (user && *user && !(*user)->session_id.empty()) who = **user;
+    auto where = p->Logout(ctx.query, who ? &*who : nullptr);
+    if (!where) return http::Problem(where.error(), ctx.path);
+    http::Response res;
+    if (where->empty()) {
+      res = http::Response{http::Status::ok, 11};
+      res.set(http::Field::content_type, "text/html; charset=utf-8");
+      res.body() = kLoggedOutPage;
+      res.prepare_payload();
+      res.set(http::Field::cache_control, "no-store");
+    } else {
+      res = Redirect(*where);
+    }
+    res.set(http::Field::set_cookie, identity::SessionCookie("", cookie));
+    return res;
+  });
+
+  // Administration: clients (system administrator) and keys (security administrator).
+  r.Post("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
+    auto who = a->Authenticate(ctx);
+    if (!who) return http::Problem(who.error(), ctx.path);
+    auto body = http::ParseJsonObject(ctx);
+    if (!body) return http::Problem(body.error(), ctx.path);
+    Validator v;
+    ClientInput in;
+    for (const auto& [k, val] : *body) {
+      static const char* kKnown[] = {"name",
+                                     "type",
+                                     "id_token_signed_response_alg",
+                                     "redirect_uris",
+                                     "post_logout_redirect_uris",
+                                     "grant_types",
+                                     "scopes"};
+      if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* x) { return k == x; }))
+        v.Add(std::string(k), "is not a known member");
+    }
+    auto str = [&](const char* key, std::string& out) {
+      auto* x = body->if_contains(key);
+      if (!x) return;
+      if (!x->is_string()) {
+        v.Add(key, "must be a string");
+        return;
+      }
+      out = std::string(x->as_string());
+    };
+    str("name", in.name);
+    str("type", in.type);
+    str("id_token_signed_response_alg", in.id_token_alg);
+    in.redirect_uris = *StringArray(*body, "redirect_uris", v);
+    in.post_logout_redirect_uris = *StringArray(*body, "post_logout_redirect_uris", v);
+    in.grant_types = *StringArray(*body, "grant_types", v);
+    in.scopes = *StringArray(*body, "scopes", v);
+    if (auto st = v.Finish("client"); !st) return http::Problem(st.error(), ctx.path);
+    auto made = p->RegisterClient(*who, in);
+    if (!made) return http::Problem(made.error(), ctx.path);
+    auto out = ClientJson(made->first);
+    if (!made->second.empty()) out["client_secret"] = made->second;
+    auto res = NoStore(http::Json(http::Status::created, out));
+    res.set(http::Field::location, "/api/v1/oidc/clients/" + made->first.client_id);
+    return res;
+  });
+
+  r.Get("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
+    auto who = a->Authenticate(ctx);
+    if (!who) return http::Problem(who.error(), ctx.path);
+    auto list = p->ListClients(*who);
+    if (!list) return http::Problem(list.error(), ctx.path);
+    json::array items;
+    for (const auto& k : *list) items.push_back(ClientJson(k));
+    return NoStore(http::Json(http::Status::ok, {{"clients", std::move(items)}}));
+  });
+
+  r.Put("/api/v1/oidc/clients/{id}/status", [p, a](http::Context& ctx) {
+    auto who = a->Authenticate(ctx);
+    if (!who) return http::Problem(who.error(), ctx.path);
+    auto body = http::ParseJsonObject(ctx);
+    if (!body) return http::Problem(body.error(), ctx.path);
+    auto* status = body->if_contains("status");
+    if (body->size() != 1 || !status || !status->is_string() ||
+        (status->as_string() != "active" && status->as_string() != "disabled"))
+      return http::Problem(
+          Error(Code::kInvalidArgument, "status", {{"status", "must be active or disabled"}}),
+          ctx.path);
+    if (auto st = p->SetClientDisabled(*who, ctx.Param("id"), status->as_string() == "disabled");
+        !st)
+      return http::Problem(st.error(), ctx.path);
+    http::Response res{http::Status::no_content, 11};
+    res.prepare_payload();
+    return NoStore(std::move(res));
+  });
+
+  r.Post("/api/v1/oidc/keys/rotation", [p, a](http::Context& ctx) {
+    auto who = a->Authenticate(ctx);
+    if (!who) return http::Problem(who.error(), ctx.path);
+    if (auto st = p->RotateKeys(*who); !st) return http::Problem(st.error(), ctx.path);
+    return NoStore(http::Json(http::Status::ok, p->Jwks()));
+  });
+}
+
+}  // namespace ow::oidc
