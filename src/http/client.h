@@ -62,7 +62,8 @@ struct FetchResponse {
 
 // Performs one HTTP exchange. Any HTTP status (including 3xx, 4xx and 5xx) is a
 // successful FetchResponse. Errors:
-//  - kInvalidArgument: a malformed request (URL, scheme, method, header).
+//  - kInvalidArgument: a malformed request (URL, scheme, method, header) or a ca_file
+//    that cannot be read as PEM.
 //  - kUnavailable: name resolution, connection, TLS handshake or certificate
 //    verification, write or read failed, the timeout expired, or the response
 //    exceeded max_body. The message names scheme://host:port and the stage that
