@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "app/system_routes.h"
+#include "audit/audit.h"
+#include "audit/routes.h"
 #include "catalog/routes.h"
 #include "catalog/store.h"
 #include "core/log.h"
@@ -30,7 +32,7 @@ namespace ow::app {
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
   for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-                    identity::Migrations(), oidc::Migrations()}) {
+                    audit::Migrations(), identity::Migrations(), oidc::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -55,6 +57,7 @@ struct App::Impl {
   std::unique_ptr<departments::Service> departments;
   std::unique_ptr<catalog::Service> catalog;
   std::unique_ptr<http::AdminGuard> admin;
+  std::unique_ptr<audit::Writer> audit;
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<identity::Authenticator> authn;
   std::unique_ptr<oidc::Provider> oidc;
@@ -92,6 +95,25 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.oidc = std::make_unique<oidc::Provider>(*i.db, *i.identity, po);
   OW_RETURN_IF_ERROR(i.oidc->Init());
   oidc::Provider* provider = i.oidc.get();
+  // Audit: state changes append in their own transaction; token issues (thousands a
+  // second) go through the batching writer.
+  i.audit = std::make_unique<audit::Writer>(*i.db);
+  audit::Writer* writer = i.audit.get();
+  auto to_event = [](const identity::AuditEvent& e) {
+    audit::Event ev{e.action, e.actor, e.subject, e.outcome, e.ip, "", {}};
+    for (const auto& [k, v] : e.detail) ev.detail[k] = v;
+    return ev;
+  };
+  identity::AuditSink sink = [writer, to_event](db::Connection* c,
+                                                const identity::AuditEvent& e) -> Status {
+    if (c) return audit::Append(*c, to_event(e));
+    return writer->Enqueue(to_event(e));
+  };
+  i.identity->SetAuditSink(sink);
+  i.oidc->SetAudit(sink, [writer, to_event](identity::AuditEvent e) {
+    if (auto st = writer->Enqueue(to_event(e)); !st)
+      log::Warn("audit.enqueue_failed", {{"error", st.error().message}});
+  });
   i.authn->SetBearerVerifier(
       [provider](const std::string& token) { return provider->VerifyAccessToken(token); });
   i.identity->AddLogoutEverywhereHook([provider](const std::string& account, const std::string&) {
@@ -107,6 +129,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   identity::CookieOptions cookie{config.cookie_secure != 0, config.session_hours * 3600};
 
   regions::AddRoutes(i.router, *i.regions);
+  audit::AddRoutes(i.router, *i.db, [authn](const http::Context& ctx) -> Result<std::string> {
+    OW_ASSIGN_OR_RETURN(auto who, authn->Authenticate(ctx));
+    OW_RETURN_IF_ERROR(identity::Decide(who, identity::Action::kReadAudit));
+    return who.name_for_audit;
+  });
+  audit::AddMetrics(i.metrics, *i.audit);
   identity::AddRoutes(i.router, *i.identity, *i.authn, cookie);
   oidc::AddRoutes(i.router, *i.oidc, *i.identity, *i.authn, cookie);
   departments::AddRoutes(i.router, *i.departments, *i.admin);
@@ -185,6 +213,7 @@ Result<uint16_t> App::Listen() {
 
 void App::Run() {
   impl_->server->Run();
+  impl_->audit.reset();  // writes what is still queued
   impl_->db->Close();
   log::Info("server.stopped");
 }
