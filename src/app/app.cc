@@ -61,6 +61,7 @@ struct App::Impl {
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<identity::Authenticator> authn;
   std::unique_ptr<oidc::Provider> oidc;
+  std::unique_ptr<oidc::Federation> federation;
   http::Router router;
   http::Metrics metrics;
   std::unique_ptr<http::StaticFiles> files;
@@ -136,7 +137,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   });
   audit::AddMetrics(i.metrics, *i.audit);
   identity::AddRoutes(i.router, *i.identity, *i.authn, cookie);
-  oidc::AddRoutes(i.router, *i.oidc, *i.identity, *i.authn, cookie);
+  i.federation = std::make_unique<oidc::Federation>(*i.db, *i.identity, *i.oidc);
+  oidc::AddRoutes(i.router, *i.oidc, *i.federation, *i.authn, cookie);
   departments::AddRoutes(i.router, *i.departments, *i.admin);
   catalog::AddRoutes(i.router, *i.catalog, *i.admin);
   AddSystemRoutes(i.router, *i.db, i.metrics);

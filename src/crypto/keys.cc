@@ -239,6 +239,44 @@ Result<SigningKey> SigningKey::FromPublicPem(std::string_view pem) {
   return SigningKey(std::make_shared<const Impl>(std::move(pkey), false, std::move(parts)));
 }
 
+Result<SigningKey> SigningKey::FromPublicJwk(const boost::json::object& jwk) {
+  auto str = [&](const char* k) -> std::string {
+    auto* v = jwk.if_contains(k);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  std::string kty = str("kty"), crv = str("crv"), alg = str("alg");
+  // SubjectPublicKeyInfo DER prefixes (RFC 5480 for P-256 uncompressed points, RFC 8410
+  // for Ed25519), followed by the raw public key.
+  std::string der;
+  if (kty == "EC" && crv == "P-256" && (alg.empty() || alg == "ES256")) {
+    auto x = Base64UrlDecode(str("x"));
+    auto y = Base64UrlDecode(str("y"));
+    if (!x || !y || x->size() != 32 || y->size() != 32)
+      return InvalidArgument("JWK: x and y must be 32-byte base64url coordinates");
+    static const unsigned char kPrefix[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                            0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                            0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04};
+    der.assign(reinterpret_cast<const char*>(kPrefix), sizeof kPrefix);
+    der += *x + *y;
+  } else if (kty == "OKP" && crv == "Ed25519" && (alg.empty() || alg == "EdDSA")) {
+    auto x = Base64UrlDecode(str("x"));
+    if (!x || x->size() != 32) return InvalidArgument("JWK: x must be a 32-byte base64url key");
+    static const unsigned char kPrefix[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+                                            0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    der.assign(reinterpret_cast<const char*>(kPrefix), sizeof kPrefix);
+    der += *x;
+  } else {
+    return InvalidArgument("JWK: only EC P-256 (ES256) and OKP Ed25519 (EdDSA) keys are supported");
+  }
+  std::string b64 = Base64UrlEncode(der);
+  for (auto& ch : b64) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+  while (b64.size() % 4) b64 += '=';
+  std::string pem = "-----BEGIN PUBLIC KEY-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
+  pem += "-----END PUBLIC KEY-----\n";
+  return FromPublicPem(pem);
+}
+
 Algorithm SigningKey::algorithm() const { return impl_->parts.alg; }
 bool SigningKey::has_private_key() const { return impl_->has_private; }
 const std::string& SigningKey::kid() const { return impl_->parts.kid; }

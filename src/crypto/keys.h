@@ -55,6 +55,11 @@ class SigningKey {
   static Result<SigningKey> FromPrivatePem(std::string_view pem);
   // Loads a verify-only key from a "PUBLIC KEY" PEM. Errors as FromPrivatePem.
   static Result<SigningKey> FromPublicPem(std::string_view pem);
+  // Loads a verify-only key from a public JWK as PublicJwk() writes it (EC P-256 or
+  // OKP Ed25519; "alg", if present, must agree). Another party's "kid" is not
+  // trusted: kid() is always our RFC 7638 thumbprint. Errors: kInvalidArgument for
+  // any other key type, curve, coordinate size, or a point not on the curve.
+  static Result<SigningKey> FromPublicJwk(const boost::json::object& jwk);
 
   Algorithm algorithm() const;
   bool has_private_key() const;

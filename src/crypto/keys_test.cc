@@ -281,5 +281,30 @@ TEST(CryptoKeys, RawSignatureIsNotDer) {
   EXPECT_FALSE(key.Verify("x", der));
 }
 
+TEST(CryptoKeys, PublicJwkRoundTripsForBothAlgorithms) {
+  for (auto alg : {Algorithm::kEs256, Algorithm::kEdDsa}) {
+    auto key = SigningKey::Generate(alg).value();
+    auto pub = SigningKey::FromPublicJwk(key.PublicJwk());
+    ASSERT_TRUE(pub) << pub.error().message;
+    EXPECT_FALSE(pub->has_private_key());
+    EXPECT_EQ(pub->kid(), key.kid());
+    auto sig = key.Sign("message").value();
+    EXPECT_TRUE(pub->Verify("message", sig));
+    EXPECT_FALSE(pub->Verify("messagf", sig));
+  }
+}
+
+TEST(CryptoKeys, PublicJwkRejectsOtherKeysAndBadPoints) {
+  auto jwk = SigningKey::Generate(Algorithm::kEs256).value().PublicJwk();
+  auto wrong_alg = jwk;
+  wrong_alg["alg"] = "EdDSA";
+  EXPECT_FALSE(SigningKey::FromPublicJwk(wrong_alg));
+  auto off_curve = jwk;
+  off_curve["y"] = Base64UrlEncode(std::string(32, '\x01'));
+  EXPECT_FALSE(SigningKey::FromPublicJwk(off_curve));
+  EXPECT_FALSE(SigningKey::FromPublicJwk({{"kty", "RSA"}, {"n", "AQAB"}, {"e", "AQAB"}}));
+  EXPECT_FALSE(SigningKey::FromPublicJwk({{"kty", "oct"}, {"k", "c2VjcmV0"}}));
+}
+
 }  // namespace
 }  // namespace ow::crypto

@@ -459,6 +459,11 @@ std::variant<json::object, OAuthError> Provider::IssueUserTokens(const Client& c
     id["name"] = account->real_name;
     id["preferred_username"] = account->username;
   }
+  if (Has(scopes, "resident_id")) {
+    // Only clients registered for the scope (peer platforms) can have asked for it.
+    auto rid = identity_.ResidentId(grant.account_id);
+    if (rid) id["resident_id"] = *rid;
+  }
   auto access = SignFor(client, at, "at+jwt");
   auto idt = SignFor(client, id, "JWT");
   if (!access || !idt) return Bad("server_error", "tokens could not be signed", 500);

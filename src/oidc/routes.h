@@ -7,11 +7,12 @@
 #include "http/router.h"
 #include "identity/authn.h"
 #include "identity/routes.h"
+#include "oidc/federation.h"
 #include "oidc/provider.h"
 
 namespace ow::oidc {
 
-void AddRoutes(http::Router& r, Provider& provider, identity::Service& identity,
+void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
                const identity::Authenticator& authn, identity::CookieOptions cookie);
 
 }  // namespace ow::oidc

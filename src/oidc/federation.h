@@ -1,0 +1,79 @@
+// Mutual trust between regional platforms (OpenID Connect federation by explicit
+// configuration): a system administrator registers a peer platform's discovery URL
+// and the client registration the peer gave us (client_id, secret, scope
+// "openid resident_id"). A user then signs in at the peer; the peer's ID token,
+// verified against its JWKS, carries the resident ID number, which maps the user to
+// the local natural-person account with the same number (no account is created).
+// The local session gets acr = min(the peer's acr, the trust's assurance level) and
+// records the peer as its idp; such sessions act only as the person (never with
+// staff roles: staff sign in locally).
+//
+// Peer documents are fetched over HTTPS (http only to loopback, for tests), cached
+// for five minutes; an ID token naming an unknown kid refreshes the JWKS once.
+// Thread-safe.
+#ifndef OW_OIDC_FEDERATION_H_
+#define OW_OIDC_FEDERATION_H_
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "identity/service.h"
+#include "oidc/model.h"
+#include "oidc/provider.h"
+
+namespace ow::oidc {
+
+struct TrustInput {
+  std::string name, display_name, discovery_url, client_id, client_secret, assurance;
+};
+
+class Federation {
+ public:
+  Federation(db::Database& db, identity::Service& identity, Provider& provider);
+
+  // System administrator. Fetches the discovery document to check it (its issuer must
+  // be the discovery URL's prefix). Errors: field errors; kUnavailable when the peer
+  // cannot be reached; kAlreadyExists for a taken name.
+  Result<Trust> AddTrust(const identity::Principal& by, const TrustInput& in);
+  Result<std::vector<Trust>> Trusts();
+  Status RemoveTrust(const identity::Principal& by, const std::string& name);
+
+  // Where to send the browser to sign in at the peer; `return_to` is a local path.
+  Result<std::string> StartLogin(const std::string& trust, const std::string& return_to);
+  struct Completed {
+    identity::LoginResult login;
+    std::string return_to;
+  };
+  // The peer's redirect back to us: exchanges the code, verifies the ID token, maps
+  // the person and starts a local session. Errors: kInvalidArgument for a bad or
+  // replayed state; kUnauthenticated when the peer's answer does not verify;
+  // kNotFound when no local account holds the resident ID number.
+  Result<Completed> Complete(const std::string& trust,
+                             const std::multimap<std::string, std::string>& params,
+                             const std::string& ip, const std::string& user_agent);
+
+ private:
+  struct PeerDocs {
+    boost::json::object discovery;
+    boost::json::object jwks;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  Result<Trust> FindTrust(const std::string& name);
+  Result<PeerDocs> Docs(const Trust& t, bool refresh_jwks);
+  std::string CallbackUrl(const std::string& trust) const;
+
+  db::Database& db_;
+  identity::Service& identity_;
+  Provider& provider_;
+  std::mutex mu_;
+  std::map<std::string, PeerDocs> docs_;
+};
+
+}  // namespace ow::oidc
+
+#endif  // OW_OIDC_FEDERATION_H_
