@@ -6,11 +6,57 @@
 
 #include "catalog/service.h"
 #include "departments/service.h"
+#include "identity/service.h"
 #include "regions/service.h"
 
 namespace ow::app {
 
-Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir) {
+namespace {
+
+Result<int64_t> SeedAccounts(db::Database& db, departments::Service& departments,
+                             const Config& config, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return int64_t{0};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(buf.str(), ec);
+  if (ec || !doc.is_object() || !doc.as_object().contains("accounts"))
+    return InvalidArgument(path + " must be an object with \"password\" and \"accounts\"");
+  OW_ASSIGN_OR_RETURN(auto keys, identity::LoadKeys(config));
+  identity::Service identity(db, departments, std::move(keys), config);
+  auto str = [](const boost::json::object& o, const char* key) -> std::string {
+    auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  std::string password = str(doc.as_object(), "password");
+  int64_t created = 0;
+  for (const auto& item : doc.at("accounts").as_array()) {
+    const auto& o = item.as_object();
+    identity::RegisterInput a{str(o, "username"),    password,        str(o, "real_name"),
+                              str(o, "resident_id"), str(o, "phone"), str(o, "department_code"),
+                              str(o, "region_code")};
+    std::vector<identity::RoleInput> roles;
+    if (auto* rs = o.if_contains("roles"); rs && rs->is_array()) {
+      for (const auto& r : rs->as_array()) {
+        const auto& ro = r.as_object();
+        roles.push_back({str(ro, "role"), str(ro, "department_code"), str(ro, "region_code")});
+      }
+    }
+    auto made = identity.Bootstrap(a, str(o, "kind"), roles);
+    if (!made) {
+      if (made.error().code == Code::kAlreadyExists) continue;  // idempotent
+      return Error(made.error().code, path + " " + a.username + ": " + made.error().message,
+                   made.error().fields);
+    }
+    ++created;
+  }
+  return created;
+}
+
+}  // namespace
+
+Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Config* config) {
   DemoSummary summary;
   regions::Service regions(db);
   OW_ASSIGN_OR_RETURN(auto imported, regions.Import(dir + "/regions"));
@@ -65,6 +111,10 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir) {
                    report.error().fields);
     }
     summary.catalog_items = report->rows;
+  }
+  if (config) {
+    OW_ASSIGN_OR_RETURN(summary.accounts_created,
+                        SeedAccounts(db, departments, *config, dir + "/accounts.json"));
   }
   return summary;
 }

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "db/database.h"
 
@@ -15,12 +16,16 @@ struct DemoSummary {
   int64_t departments_created = 0;
   int64_t departments_updated = 0;
   int64_t catalog_items = 0;
+  int64_t accounts_created = 0;
 };
 
 // Loads `dir`/regions/*.csv, `dir`/departments.json and `dir`/catalog.json (items,
 // implementations and bundles, published directly as "seed-demo"). Idempotent: running it
-// again updates what is there and creates nothing twice.
-Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir);
+// again updates what is there and creates nothing twice. With `config` (for the
+// identity keys), also `dir`/accounts.json: demo staff, administrators and residents
+// (existing usernames are left alone).
+Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir,
+                             const Config* config = nullptr);
 
 }  // namespace ow::app
 

@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "departments/service.h"
+#include "identity/service.h"
 #include "regions/service.h"
 
 #ifndef OW_VERSION
@@ -102,7 +103,21 @@ int main(int argc, char** argv) {
   std::string demo_dir = "demo";
   seed->add_option("--dir", demo_dir, "demo data folder")->capture_default_str();
 
-  for (auto* sub : {serve, migrate, import, import_catalog, export_catalog, seed})
+  auto* create_admin =
+      cli.add_subcommand("create-admin",
+                         "create a staff account holding one administrator duty (password from "
+                         "ONEWINDOW_NEW_PASSWORD or the first line of stdin)");
+  std::string admin_username, admin_name, admin_duty, admin_department, admin_region,
+      admin_resident_id;
+  create_admin->add_option("--username", admin_username, "login name")->required();
+  create_admin->add_option("--real-name", admin_name, "real name")->required();
+  create_admin->add_option("--duty", admin_duty, "system_admin, security_admin or audit_admin")
+      ->required();
+  create_admin->add_option("--department", admin_department, "department code")->required();
+  create_admin->add_option("--region", admin_region, "region code")->required();
+  create_admin->add_option("--resident-id", admin_resident_id, "resident ID number (optional)");
+
+  for (auto* sub : {serve, migrate, import, import_catalog, export_catalog, seed, create_admin})
     sub->fallthrough();
   CLI11_PARSE(cli, argc, argv);
 
@@ -204,15 +219,36 @@ int main(int argc, char** argv) {
       return Fail(ow::InvalidArgument("--format must be json or csv"));
     }
   } else if (seed->parsed()) {
-    auto summary = ow::app::SeedDemo(**db, demo_dir);
+    auto summary = ow::app::SeedDemo(**db, demo_dir, &*config);
     if (!summary) return Fail(summary.error());
     std::printf(
         "demo data loaded: %lld regions, %lld departments created, %lld updated, %lld catalog "
-        "items\n",
+        "items, %lld accounts created\n",
         static_cast<long long>(summary->regions),
         static_cast<long long>(summary->departments_created),
         static_cast<long long>(summary->departments_updated),
-        static_cast<long long>(summary->catalog_items));
+        static_cast<long long>(summary->catalog_items),
+        static_cast<long long>(summary->accounts_created));
+  } else if (create_admin->parsed()) {
+    // The password comes from the environment or stdin, never from the command line
+    // (which other users of the machine can read in the process list).
+    std::string password;
+    if (const char* p = std::getenv("ONEWINDOW_NEW_PASSWORD")) {
+      password = p;
+    } else {
+      std::getline(std::cin, password);
+    }
+    auto keys = ow::identity::LoadKeys(*config);
+    if (!keys) return Fail(keys.error());
+    ow::regions::Service regions(**db);
+    ow::departments::Service departments(**db, regions);
+    ow::identity::Service identity(**db, departments, std::move(*keys), *config);
+    auto made = identity.CreateAdmin({admin_username, password, admin_name, admin_resident_id, "",
+                                      admin_department, admin_region},
+                                     admin_duty);
+    if (!made) return Fail(made.error());
+    std::printf("created %s (%s) with the %s duty\n", made->username.c_str(), made->id.c_str(),
+                admin_duty.c_str());
   }
   (*db)->Close();
   return 0;

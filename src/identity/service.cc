@@ -349,16 +349,18 @@ Result<Account> Service::CreateStaff(const Principal& by, const RegisterInput& i
   return a;
 }
 
-Result<Account> Service::CreateAdmin(const RegisterInput& in, const std::string& duty) {
-  if (!IsAdminDuty(duty))
-    return InvalidArgument("duty must be system_admin, security_admin or audit_admin");
-  OW_ASSIGN_OR_RETURN(auto a, Create(in, kStaff, false));
-  Role r{duty, "", "", "bootstrap", NowText()};
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_RETURN_IF_ERROR(Store::GrantRole(c, a.id, r));
-    return Audit(&c, {"role.granted", "bootstrap", a.id, "success", "", {{"role", duty}}});
-  }));
-  a.roles.push_back(r);
+Result<Account> Service::Bootstrap(const RegisterInput& in, const std::string& kind,
+                                   const std::vector<RoleInput>& roles) {
+  for (const auto& r : roles)
+    if (!IsKnownRole(r.role)) return InvalidArgument("unknown role " + r.role);
+  OW_ASSIGN_OR_RETURN(auto a, Create(in, kind, kind == kPerson));
+  Principal bootstrap;
+  bootstrap.account_id = bootstrap.username = bootstrap.name_for_audit = "bootstrap";
+  bootstrap.roles.push_back({kSecurityAdmin, "", "", "", ""});
+  for (const auto& r : roles) {
+    OW_ASSIGN_OR_RETURN(auto granted, GrantRole(bootstrap, a.id, r));
+    a.roles.push_back(granted);
+  }
   return a;
 }
 

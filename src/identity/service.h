@@ -159,9 +159,15 @@ class Service {
                         const std::string& account_id);
   Result<std::vector<Operator>> MyEnterprises(const Principal& who);
 
-  // Bootstrap (CLI and demo data): a staff account with an administrator duty, no checks
-  // on who grants it. kAlreadyExists if the username is taken.
-  Result<Account> CreateAdmin(const RegisterInput& in, const std::string& duty);
+  // Bootstrap (CLI and demo data, run by whoever runs the server): an account of `kind`
+  // with `roles`, granted by "bootstrap" without an authorization check; the rules on
+  // roles (staff only, own department and region, one administrator duty) still hold.
+  // kAlreadyExists if the username is taken.
+  Result<Account> Bootstrap(const RegisterInput& in, const std::string& kind,
+                            const std::vector<RoleInput>& roles);
+  Result<Account> CreateAdmin(const RegisterInput& in, const std::string& duty) {
+    return Bootstrap(in, kStaff, {{duty, "", ""}});
+  }
 
   // Checks a password against the policy: 10 to 128 characters, not the username, not
   // one repeated character, not a common password. Field errors under "password".
