@@ -295,9 +295,9 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           return Private(http::Json(http::Status::ok, OperatorJson(*o)));
         }));
 
-  r.Delete("/api/v1/enterprises/{code}/operators/{account_id}",
+  r.Delete("/api/v1/enterprises/{code}/operators/{username}",
            with([s, fail](http::Context& ctx, const Principal& who) {
-             if (auto st = s->RemoveOperator(who, ctx.Param("code"), ctx.Param("account_id")); !st)
+             if (auto st = s->RemoveOperator(who, ctx.Param("code"), ctx.Param("username")); !st)
                return fail(ctx, st.error());
              return NoContent();
            }));
