@@ -3,6 +3,8 @@
 // real responses whose statuses, media types, headers and bodies it documents.
 // Redocly CLI lints the document independently (ctest: openapi_redocly_lint).
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <initializer_list>
 #include <map>
 #include <regex>
@@ -13,6 +15,10 @@
 
 #include "app/demo.h"
 #include "app/system_routes.h"
+#include "core/clock.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "identity/service.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -211,14 +217,15 @@ TEST(OpenApi, EveryOperationHasSummaryIdSuccessAndProblemResponses) {
     }
     bool success = false, problem_response = false;
     for (const auto& [status, response] : responses->as_object()) {
-      if (status.size() == 3 && status[0] == '2') success = true;
+      // A browser endpoint (the OAuth authorization endpoint) succeeds with a redirect.
+      if (status.size() == 3 && (status[0] == '2' || status == "302")) success = true;
       if ((status.size() == 3 && status[0] == '4') || status == "default") {
         problem_response = problem_response || IsProblemResponse(response);
       }
       if (!Resolve(response))
         faults.push_back(name + ": response " + std::string(status) + " does not resolve");
     }
-    if (!success) faults.push_back(name + ": no 2xx response");
+    if (!success) faults.push_back(name + ": no 2xx (or 302) response");
     if (!problem_response)
       faults.push_back(name + ": no 4xx or default response with the Problem schema");
   }
@@ -463,7 +470,18 @@ void ExpectAllProbed(const ResponseChecker& checker, bool (*in_scope)(const std:
 }
 
 bool IsCatalogPath(const std::string& path) { return path.starts_with("/api/v1/catalog"); }
-bool IsNotCatalogPath(const std::string& path) { return !IsCatalogPath(path); }
+// Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
+bool IsIdentityPath(const std::string& path) {
+  for (const char* prefix :
+       {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff",
+        "/api/v1/enterprises", "/api/v1/oidc/", "/api/v1/audit", "/oauth2/", "/.well-known/"}) {
+    if (path.starts_with(prefix)) return true;
+  }
+  return false;
+}
+bool IsReferencePath(const std::string& path) {
+  return !IsCatalogPath(path) && !IsIdentityPath(path);
+}
 
 std::map<std::string, std::string> With(std::map<std::string, std::string> h, const std::string& k,
                                         const std::string& v) {
@@ -471,8 +489,8 @@ std::map<std::string, std::string> With(std::map<std::string, std::string> h, co
   return h;
 }
 
-// Exercises every operation outside the catalog against a server with the demo data
-// (the catalog has its own test below).
+// Exercises every operation outside the catalog and identity against a server with the
+// demo data (those have their own tests below).
 TEST(OpenApi, RealResponsesMatchTheDocument) {
   TestDatabase db(Store::kSqlite);
   TestServer server(db.url());
@@ -538,7 +556,7 @@ TEST(OpenApi, RealResponsesMatchTheDocument) {
   };
 
   for (const auto& p : probes) checker.Check(p);
-  ExpectAllProbed(checker, IsNotCatalogPath);
+  ExpectAllProbed(checker, IsReferencePath);
 }
 
 // A catalog item document for the probes: 结婚登记 in 杭州市, whose `guide` varies
@@ -805,6 +823,398 @@ TEST(OpenApi, CatalogResponsesMatchTheDocument) {
 
   ExpectAllProbed(checker, IsCatalogPath);
 }
+// GB 11643: the first 17 digits of a resident ID number and its check character.
+std::string ResidentId(const std::string& first17) {
+  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return first17 + "10X98765432"[sum % 11];
+}
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string UrlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The value of query parameter `name` in a URL (values here need no decoding).
+std::string QueryParam(const std::string& url, const std::string& name) {
+  for (const char* sep : {"?", "&"}) {
+    size_t at = url.find(sep + name + "=");
+    if (at == std::string::npos) continue;
+    size_t from = at + name.size() + 2;
+    return url.substr(from, url.find('&', from) - from);
+  }
+  return {};
+}
+
+// A member of a JSON object response as a string; "" when absent.
+std::string Member(const HttpResponse& res, const char* key) {
+  boost::system::error_code ec;
+  json::value v = json::parse(res.body, ec);
+  const json::value* m = !ec && v.is_object() ? v.as_object().if_contains(key) : nullptr;
+  return m && m->is_string() ? std::string(m->as_string()) : std::string();
+}
+
+// A portal session: the Cookie header to send and the CSRF token for unsafe methods.
+struct Login {
+  std::map<std::string, std::string> read;   // Cookie only
+  std::map<std::string, std::string> write;  // Cookie and X-CSRF-Token
+};
+
+Login LoginOf(const HttpResponse& res) {
+  std::string cookie = res.header("set-cookie");
+  cookie = cookie.substr(0, cookie.find(';'));
+  boost::system::error_code ec;
+  json::value v = json::parse(res.body, ec);
+  std::string csrf;
+  if (!ec && v.is_object() && v.as_object().contains("csrf_token"))
+    csrf = std::string(v.at("csrf_token").as_string());
+  return {{{"Cookie", cookie}}, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}};
+}
+
+std::map<std::string, std::string> Bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+class OpenApiIdentity : public StoreTest {};
+
+// Exercises every account, session, staff, enterprise, OpenID Connect and audit
+// operation with its main success and error answers, on both stores: a resident
+// registers, logs in, authorizes an agent and registers an enterprise; the system
+// administrator (the admin token) creates staff and registers a client; a security
+// administrator grants roles and rotates keys; a relying party runs the code flow with
+// PKCE, refreshes, reads userinfo and logs out; the audit administrator reads the log.
+TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
+  if (IsSkipped()) return;
+  TestServer server(db_url(), [](Config& c) {
+    c.lockout_threshold = 2;
+    c.ip_failure_limit = 6;
+  });
+  ASSERT_TRUE(app::SeedDemo(server.app().database(), SourceDir() + "/demo"));
+  ResponseChecker checker(server.port());
+  HttpClient client(server.port());
+  const auto admin = server.AdminHeaders();
+  auto check = [&](verb method, const std::string& target, const std::string& path, int status,
+                   const std::string& body = {},
+                   const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({method, target, path, status, body, headers});
+  };
+  const std::string kPassword = "Qiantang-River-1949";
+  auto staff = [&](const std::string& username) {
+    return identity::RegisterInput{username, kPassword, "管理员", "", "", "330102-GOV", "330102"};
+  };
+  ASSERT_TRUE(server.app().identity().CreateAdmin(staff("security.admin"), "security_admin"));
+  ASSERT_TRUE(server.app().identity().CreateAdmin(staff("audit.admin"), "audit_admin"));
+  auto credentials = [&](const std::string& username, const std::string& password) {
+    return json::serialize(json::object{{"username", username}, {"password", password}});
+  };
+  const std::string kAccounts = "/api/v1/accounts", kAccount = kAccounts + "/{id}",
+                    kSession = "/api/v1/session", kSessions = "/api/v1/me/sessions",
+                    kPasswordPath = "/api/v1/me/password", kAgents = "/api/v1/me/agents",
+                    kAgent = kAgents + "/{id}", kMine = "/api/v1/me/enterprises",
+                    kEnterprises = "/api/v1/enterprises",
+                    kOperators = kEnterprises + "/{code}/operators",
+                    kOperator = kOperators + "/{username}", kStaff = "/api/v1/staff",
+                    kStatus = kStaff + "/{id}/status", kRoles = kStaff + "/{id}/roles",
+                    kClients = "/api/v1/oidc/clients", kClientStatus = kClients + "/{id}/status",
+                    kRotation = "/api/v1/oidc/keys/rotation",
+                    kDiscovery = "/.well-known/openid-configuration", kJwks = "/oauth2/jwks",
+                    kAuthorize = "/oauth2/authorize", kToken = "/oauth2/token",
+                    kUserinfo = "/oauth2/userinfo", kLogout = "/oauth2/logout",
+                    kAudit = "/api/v1/audit", kVerify = "/api/v1/audit/verify";
+  const std::string kNobody = "acc_AAAAAAAAAAAAAAAAAAAAAA";  // well-formed, never issued
+
+  // Residents register.
+  auto person = [&](const std::string& username, const std::string& resident_id) {
+    return json::serialize(json::object{{"username", username},
+                                        {"password", kPassword},
+                                        {"real_name", "张三"},
+                                        {"resident_id", resident_id},
+                                        {"phone", "13812345678"}});
+  };
+  const std::string kZhangId = ResidentId("11010519491231002");  // ends in X
+  auto zhang = check(verb::post, kAccounts, kAccounts, 201, person("zhang.san", kZhangId));
+  const std::string zhang_id = Member(zhang, "id");
+  EXPECT_EQ(zhang.header("location"), kAccounts + "/" + zhang_id);
+  EXPECT_NE(zhang.body.find("\"resident_id\":\"110***********002X\""), std::string::npos)
+      << zhang.body;
+  auto wang = check(verb::post, kAccounts, kAccounts, 201,
+                    person("wang.wu", ResidentId("44052419800101001")));
+  check(verb::post, kAccounts, kAccounts, 409, person("zhang.san", kZhangId));
+  auto bad_id = check(verb::post, kAccounts, kAccounts, 422,
+                      person("li.ming", kZhangId.substr(0, 17) + "0"));  // wrong check character
+  EXPECT_TRUE(NamesField(bad_id, "resident_id")) << bad_id.body;
+  check(verb::post, kAccounts, kAccounts, 400, "{\"username\":");
+  check(verb::post, kAccounts, kAccounts, 415, "username=zhang.san",
+        {{"Content-Type", "application/x-www-form-urlencoded"}});
+
+  // Sessions.
+  check(verb::post, kSession, kSession, 401, credentials("zhang.san", "Wrong-password-1"));
+  check(verb::post, kSession, kSession, 422, R"({"username":"zhang.san"})");
+  const Login z =
+      LoginOf(check(verb::post, kSession, kSession, 201, credentials("zhang.san", kPassword),
+                    {{"User-Agent", "openapi-test"}}));
+  const Login w =
+      LoginOf(check(verb::post, kSession, kSession, 201, credentials("wang.wu", kPassword)));
+  const Login sec =
+      LoginOf(check(verb::post, kSession, kSession, 201, credentials("security.admin", kPassword)));
+  const Login aud =
+      LoginOf(check(verb::post, kSession, kSession, 201, credentials("audit.admin", kPassword)));
+  check(verb::get, kSession, kSession, 200, {}, z.read);
+  check(verb::get, kSession, kSession, 401);
+  check(verb::get, kSession, kSession, 404, {}, admin);
+  check(verb::get, kAccounts + "/" + zhang_id, kAccount, 200, {}, z.read);
+  check(verb::get, kAccounts + "/" + Member(wang, "id"), kAccount, 404, {}, z.read);
+  check(verb::get, kAccounts + "/" + zhang_id, kAccount, 401);
+  check(verb::get, kSessions, kSessions, 200, {}, z.read);
+  check(verb::get, kSessions, kSessions, 401);
+  check(verb::get, kSessions, kSessions, 403, {}, admin);
+  const std::string kNewPassword =
+      R"({"current_password":"Qiantang-River-1949","new_password":"West-Lake-Pagoda-1924"})";
+  check(verb::put, kPasswordPath, kPasswordPath, 403, kNewPassword, z.read);  // no CSRF token
+  check(verb::put, kPasswordPath, kPasswordPath, 422,
+        R"({"current_password":"not-the-password","new_password":"West-Lake-Pagoda-1924"})",
+        z.write);
+  check(verb::put, kPasswordPath, kPasswordPath, 204, kNewPassword, z.write);
+
+  // Staff and roles: the admin token creates staff, the security administrator grants.
+  const std::string kLiSi =
+      R"({"username":"li.si","password":"Shangcheng-Hall-2025","real_name":"李四",)"
+      R"("department_code":"330102-MZ","region_code":"330102"})";
+  auto li = check(verb::post, kStaff, kStaff, 201, kLiSi, admin);
+  const std::string li_id = Member(li, "id");
+  EXPECT_EQ(li.header("location"), kAccounts + "/" + li_id);
+  check(verb::post, kStaff, kStaff, 409, kLiSi, admin);
+  check(verb::post, kStaff, kStaff, 401, kLiSi);
+  check(verb::post, kStaff, kStaff, 403, kLiSi, z.write);
+  auto no_dept =
+      check(verb::post, kStaff, kStaff, 422,
+            R"({"username":"zhao.liu","password":"Shangcheng-Hall-2025",)"
+            R"("real_name":"赵六","department_code":"330102-NONE","region_code":"330102"})",
+            admin);
+  EXPECT_TRUE(NamesField(no_dept, "department_code")) << no_dept.body;
+  check(verb::get, kStaff + "?limit=2", kStaff, 200, {}, admin);
+  check(verb::get, kStaff, kStaff, 403, {}, z.read);
+  check(verb::get, kStaff + "?limit=0", kStaff, 422, {}, admin);
+  const std::string roles = kStaff + "/" + li_id + "/roles";
+  const std::string kAgentRole = R"({"role":"agent","region_code":"330102"})";
+  check(verb::post, roles, kRoles, 201, kAgentRole, sec.write);
+  check(verb::post, roles, kRoles, 409, kAgentRole, sec.write);
+  check(verb::post, roles, kRoles, 403, kAgentRole, admin);  // not a security administrator
+  check(verb::post, roles, kRoles, 422, R"({"role":"mayor"})", sec.write);
+  check(verb::post, kStaff + "/" + kNobody + "/roles", kRoles, 404, kAgentRole, sec.write);
+  check(verb::post, roles, kRoles, 201, R"({"role":"counter","region_code":"330102"})", sec.write);
+  check(verb::delete_, roles + "?role=counter&region_code=330102", kRoles, 204, {}, sec.write);
+  check(verb::delete_, roles + "?role=counter&region_code=330102", kRoles, 404, {}, sec.write);
+
+  // Agents.
+  const std::string kAgentBody =
+      R"({"agent_username":"li.si","scope":"*","expires_at":")" +
+      FormatTime(std::chrono::system_clock::now() + std::chrono::hours(24 * 30)) + R"("})";
+  check(verb::post, kAgents, kAgents, 403, kAgentBody, z.read);  // no CSRF token
+  auto agent = check(verb::post, kAgents, kAgents, 201, kAgentBody, z.write);
+  auto not_agent =
+      check(verb::post, kAgents, kAgents, 422,
+            R"({"agent_username":"wang.wu","expires_at":"2099-01-01T00:00:00Z"})", z.write);
+  EXPECT_TRUE(NamesField(not_agent, "expires_at")) << not_agent.body;
+  check(verb::post, kAgents, kAgents, 409, kAgentBody, sec.write);  // staff, not a person
+  check(verb::get, kAgents, kAgents, 200, {}, z.read);
+  check(verb::delete_, kAgents + "/" + Member(agent, "id"), kAgent, 204, {}, z.write);
+  check(verb::delete_, kAgents + "/" + Member(agent, "id"), kAgent, 404, {}, z.write);
+
+  // Enterprises.
+  const std::string kCode = "91330102MA2H0XYA1T";
+  const std::string kEnterprise =
+      R"({"credit_code":")" + kCode + R"(","name":"杭州上城示例科技有限公司"})";
+  check(verb::post, kEnterprises, kEnterprises, 201, kEnterprise, z.write);
+  check(verb::post, kEnterprises, kEnterprises, 409, kEnterprise, z.write);
+  check(verb::post, kEnterprises, kEnterprises, 403, kEnterprise, z.read);
+  auto bad_code = check(verb::post, kEnterprises, kEnterprises, 422,
+                        R"({"credit_code":"91330102MA2H0XYA1X","name":"某公司"})", z.write);
+  EXPECT_TRUE(NamesField(bad_code, "credit_code")) << bad_code.body;
+  check(verb::get, kMine, kMine, 200, {}, z.read);
+  const std::string ops = kEnterprises + "/" + kCode + "/operators";
+  check(verb::get, ops, kOperators, 200, {}, z.read);
+  check(verb::get, ops, kOperators, 404, {}, w.read);
+  check(verb::put, ops + "/wang.wu", kOperator, 200, R"({"rights":["apply","view"]})", z.write);
+  check(verb::put, ops + "/wang.wu", kOperator, 422, R"({"rights":["fly"]})", z.write);
+  check(verb::put, ops + "/zhang.san", kOperator, 409, R"({"rights":["view"]})", z.write);
+  check(verb::put, ops + "/zhang.san", kOperator, 403, R"({"rights":["view"]})", w.write);
+  check(verb::delete_, ops + "/zhang.san", kOperator, 409, {}, z.write);
+  check(verb::delete_, ops + "/wang.wu", kOperator, 204, {}, z.write);
+  check(verb::delete_, ops + "/wang.wu", kOperator, 404, {}, z.write);
+
+  // OpenID Connect clients and keys.
+  const std::string kCallback = "http://127.0.0.1:1/cb", kLoggedOut = "http://127.0.0.1:1/bye";
+  const std::string kClient =
+      R"({"name":"上城区办事服务平台","type":"confidential","redirect_uris":[")" + kCallback +
+      R"("],"post_logout_redirect_uris":[")" + kLoggedOut +
+      R"("],"grant_types":["authorization_code","refresh_token","client_credentials"],)"
+      R"("scopes":["openid","profile","catalog.read"],"id_token_signed_response_alg":"EdDSA"})";
+  auto registered = check(verb::post, kClients, kClients, 201, kClient, admin);
+  const std::string client_id = Member(registered, "client_id");
+  const std::string secret = Member(registered, "client_secret");
+  EXPECT_EQ(registered.header("location"), kClients + "/" + client_id);
+  ASSERT_FALSE(secret.empty()) << registered.body;
+  auto other = check(verb::post, kClients, kClients, 201,
+                     R"({"name":"某移动应用","type":"public","redirect_uris":[")" + kCallback +
+                         R"("],"grant_types":["authorization_code"],"scopes":["openid"]})",
+                     admin);
+  auto bad_client =
+      check(verb::post, kClients, kClients, 422,
+            R"({"name":"某应用","type":"public","grant_types":["client_credentials"]})", admin);
+  EXPECT_TRUE(NamesField(bad_client, "grant_types/0")) << bad_client.body;
+  check(verb::post, kClients, kClients, 401, kClient);
+  check(verb::post, kClients, kClients, 403, kClient, z.write);
+  check(verb::get, kClients, kClients, 200, {}, admin);
+  check(verb::get, kClients, kClients, 403, {}, z.read);
+  const std::string other_status = kClients + "/" + Member(other, "client_id") + "/status";
+  check(verb::put, other_status, kClientStatus, 204, R"({"status":"disabled"})", admin);
+  check(verb::put, other_status, kClientStatus, 422, R"({"status":"gone"})", admin);
+  check(verb::put, kClients + "/cl_none/status", kClientStatus, 404, R"({"status":"active"})",
+        admin);
+  check(verb::post, kRotation, kRotation, 200, {}, sec.write);
+  check(verb::post, kRotation, kRotation, 403, {}, admin);
+  check(verb::post, kRotation, kRotation, 401);
+
+  // The provider: discovery, keys, the code flow with PKCE, refresh, client credentials.
+  auto discovery = check(verb::get, kDiscovery, kDiscovery, 200);
+  EXPECT_EQ(Member(discovery, "issuer"), "http://127.0.0.1:" + std::to_string(server.port()));
+  check(verb::get, kJwks, kJwks, 200);
+  const std::string verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+  const std::string authorize =
+      kAuthorize + "?response_type=code&client_id=" + client_id +
+      "&redirect_uri=" + UrlEncode(kCallback) +
+      "&state=s-1&nonce=n-1&code_challenge=" + crypto::Base64UrlEncode(crypto::Sha256(verifier)) +
+      "&code_challenge_method=S256";
+  auto to_login = check(verb::get, authorize + "&scope=openid%20profile", kAuthorize, 302);
+  EXPECT_EQ(to_login.header("location").rfind("/login?return=%2Foauth2%2Fauthorize", 0), 0u)
+      << to_login.header("location");
+  auto to_client =
+      check(verb::get, authorize + "&scope=openid%20profile", kAuthorize, 302, {}, z.read);
+  const std::string code = QueryParam(to_client.header("location"), "code");
+  EXPECT_EQ(to_client.header("location").rfind(kCallback + "?code=", 0), 0u)
+      << to_client.header("location");
+  EXPECT_EQ(QueryParam(to_client.header("location"), "state"), "s-1");
+  auto refused = check(verb::get, authorize + "&scope=profile", kAuthorize, 302, {}, z.read);
+  EXPECT_EQ(QueryParam(refused.header("location"), "error"), "invalid_scope")
+      << refused.header("location");
+  check(verb::get, kAuthorize + "?response_type=code&client_id=cl_none&scope=openid", kAuthorize,
+        422);
+  const std::map<std::string, std::string> form = {
+      {"Content-Type", "application/x-www-form-urlencoded"}};
+  auto client_post = "&client_id=" + client_id + "&client_secret=" + secret;
+  auto bad_grant =
+      check(verb::post, kToken, kToken, 400,
+            "grant_type=authorization_code&code=not-a-code&redirect_uri=" + UrlEncode(kCallback) +
+                client_post,
+            form);
+  EXPECT_EQ(Member(bad_grant, "error"), "invalid_grant") << bad_grant.body;
+  auto bad_client_auth =
+      check(verb::post, kToken, kToken, 401,
+            "grant_type=client_credentials&client_id=" + client_id + "&client_secret=wrong", form);
+  EXPECT_EQ(Member(bad_client_auth, "error"), "invalid_client") << bad_client_auth.body;
+  check(verb::post, kToken, kToken, 415, R"({"grant_type":"client_credentials"})");
+  auto tokens =
+      check(verb::post, kToken, kToken, 200,
+            "grant_type=authorization_code&code=" + code + "&redirect_uri=" + UrlEncode(kCallback) +
+                "&code_verifier=" + verifier + client_post,
+            form);
+  const std::string access = Member(tokens, "access_token");
+  const std::string id_token = Member(tokens, "id_token");
+  ASSERT_FALSE(id_token.empty()) << tokens.body;
+  auto refreshed = check(
+      verb::post, kToken, kToken, 200,
+      "grant_type=refresh_token&refresh_token=" + Member(tokens, "refresh_token") + client_post,
+      form);
+  EXPECT_FALSE(Member(refreshed, "refresh_token").empty()) << refreshed.body;
+  // client_secret_basic: base64 of "id:secret" (both are base64url already, so no escaping).
+  std::string basic = crypto::Base64UrlEncode(client_id + ":" + secret);
+  for (auto& ch : basic) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+  while (basic.size() % 4) basic += '=';
+  auto machine = check(verb::post, kToken, kToken, 200, "grant_type=client_credentials",
+                       With(form, "Authorization", "Basic " + basic));
+  EXPECT_EQ(Member(machine, "scope"), "profile catalog.read") << machine.body;
+  EXPECT_EQ(Member(machine, "id_token"), "") << "client credentials have no user";
+
+  // Bearer access tokens on the API and userinfo.
+  check(verb::get, kAccounts + "/" + zhang_id, kAccount, 200, {}, Bearer(access));
+  check(verb::get, kSession, kSession, 404, {}, Bearer(access));
+  check(verb::put, kPasswordPath, kPasswordPath, 403, kNewPassword, Bearer(access));
+  auto info = check(verb::get, kUserinfo, kUserinfo, 200, {}, Bearer(access));
+  EXPECT_EQ(Member(info, "preferred_username"), "zhang.san") << info.body;
+  check(verb::post, kUserinfo, kUserinfo, 200, {}, Bearer(access));
+  check(verb::get, kUserinfo, kUserinfo, 401);
+  check(verb::get, kUserinfo, kUserinfo, 401, {}, Bearer(Member(machine, "access_token")));
+  check(verb::post, kUserinfo, kUserinfo, 401, {}, Bearer("not-a-token"));
+
+  // The audit administrator reads the log; nobody else does.
+  auto records = check(verb::get, kAudit + "?action=login.&limit=5", kAudit, 200, {}, aud.read);
+  EXPECT_NE(records.body.find("\"action\":\"login.failed\""), std::string::npos) << records.body;
+  check(verb::get, kAudit, kAudit, 401);
+  check(verb::get, kAudit, kAudit, 403, {}, admin);
+  check(verb::get, kAudit, kAudit, 403, {}, sec.read);
+  check(verb::get, kAudit + "?limit=0", kAudit, 422, {}, aud.read);
+  auto verified = check(verb::get, kVerify, kVerify, 200, {}, aud.read);
+  EXPECT_NE(verified.body.find("\"ok\":true"), std::string::npos) << verified.body;
+  check(verb::get, kVerify + "?from=0", kVerify, 422, {}, aud.read);
+  check(verb::get, kVerify, kVerify, 403, {}, z.read);
+
+  // Logout: RP-initiated, then the portal's own; staff disabled.
+  check(verb::get, kLogout, kLogout, 422, {}, z.read);
+  auto back = check(verb::get,
+                    kLogout + "?id_token_hint=" + id_token +
+                        "&post_logout_redirect_uri=" + UrlEncode(kLoggedOut) + "&state=bye-1",
+                    kLogout, 302, {}, z.read);
+  EXPECT_EQ(back.header("location"), kLoggedOut + "?state=bye-1");
+  check(verb::get, kSession, kSession, 401, {}, z.read);            // that session ended
+  check(verb::get, kUserinfo, kUserinfo, 401, {}, Bearer(access));  // its grant is revoked
+  check(verb::get, kLogout + "?id_token_hint=" + id_token, kLogout, 200);
+  check(verb::delete_, kSession, kSession, 403, {}, w.read);  // no CSRF token
+  check(verb::delete_, kSession, kSession, 404, {}, admin);
+  check(verb::delete_, kSession, kSession, 401);
+  check(verb::delete_, kSession, kSession, 204, {}, w.write);
+  const Login w2 =
+      LoginOf(check(verb::post, kSession, kSession, 201, credentials("wang.wu", kPassword)));
+  check(verb::delete_, kSessions, kSessions, 403, {}, w2.read);
+  check(verb::delete_, kSessions, kSessions, 200, {}, w2.write);
+  check(verb::delete_, kSessions, kSessions, 401, {}, w2.write);
+  const std::string status = kStaff + "/" + li_id + "/status";
+  check(verb::put, status, kStatus, 403, R"({"status":"disabled"})", sec.write);
+  check(verb::put, status, kStatus, 422, R"({"status":"gone"})", admin);
+  check(verb::put, kStaff + "/" + kNobody + "/status", kStatus, 404, R"({"status":"disabled"})",
+        admin);
+  check(verb::put, status, kStatus, 204, R"({"status":"disabled"})", admin);
+  check(verb::post, kSession, kSession, 403, credentials("li.si", "Shangcheng-Hall-2025"));
+
+  // Lockout (two failures in this configuration), then the address is throttled.
+  check(verb::post, kSession, kSession, 401, credentials("wang.wu", "Wrong-password-1"));
+  auto locked =
+      check(verb::post, kSession, kSession, 403, credentials("wang.wu", "Wrong-password-2"));
+  EXPECT_NE(locked.body.find("locked"), std::string::npos) << locked.body;
+  for (int i = 0; i < 10; ++i) {
+    auto res = client.Send(verb::post, kSession, credentials("nobody", "Wrong-password-3"),
+                           {{"Content-Type", "application/json"}});
+    if (res.status == 429) break;
+    EXPECT_EQ(res.status, 401) << res.body;
+  }
+  check(verb::post, kSession, kSession, 429, credentials("zhang.san", "West-Lake-Pagoda-1924"));
+
+  ExpectAllProbed(checker, IsIdentityPath);
+}
+OW_INSTANTIATE_STORE_TESTS(OpenApiIdentity);
+
 // The checker above must be able to fail: a body that breaks the documented schema
 // in several ways is reported.
 TEST(OpenApi, SchemaCheckRejectsWhatTheDocumentForbids) {

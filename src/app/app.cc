@@ -223,5 +223,6 @@ void App::Run() {
 void App::Shutdown() { impl_->server->Shutdown(); }
 db::Database& App::database() { return *impl_->db; }
 const http::Router& App::router() const { return impl_->router; }
+identity::Service& App::identity() { return *impl_->identity; }
 
 }  // namespace ow::app

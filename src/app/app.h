@@ -14,6 +14,10 @@
 #include "db/migrations.h"
 #include "http/router.h"
 
+namespace ow::identity {
+class Service;
+}  // namespace ow::identity
+
 namespace ow::app {
 
 // Every domain's migrations, in dependency order.
@@ -36,6 +40,8 @@ class App {
 
   db::Database& database();
   const http::Router& router() const;
+  // The identity service, for bootstrapping administrators (tests, CLI).
+  identity::Service& identity();
 
  private:
   App();

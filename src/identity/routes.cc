@@ -174,7 +174,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
 
   r.Get("/api/v1/session", with([s, fail](http::Context& ctx, const Principal& who) {
           if (who.session_id.empty())
-            return fail(ctx, FailedPrecondition("this request is not made with a session"));
+            return fail(ctx, NotFound("this request is not made with a session"));
           auto acc = s->AccountById(who.account_id);
           if (!acc) return fail(ctx, acc.error());
           if (who.roles.empty()) acc->roles.clear();
@@ -185,6 +185,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
         }));
 
   r.Delete("/api/v1/session", with([s, fail, cookie](http::Context& ctx, const Principal& who) {
+             if (who.session_id.empty())
+               return fail(ctx, NotFound("this request has no session to end"));
              if (auto st = s->Logout(who); !st) return fail(ctx, st.error());
              auto res = NoContent();
              res.set(http::Field::set_cookie, SessionCookie("", cookie));
@@ -295,9 +297,9 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           return Private(http::Json(http::Status::ok, OperatorJson(*o)));
         }));
 
-  r.Delete("/api/v1/enterprises/{code}/operators/{account_id}",
+  r.Delete("/api/v1/enterprises/{code}/operators/{username}",
            with([s, fail](http::Context& ctx, const Principal& who) {
-             if (auto st = s->RemoveOperator(who, ctx.Param("code"), ctx.Param("account_id")); !st)
+             if (auto st = s->RemoveOperator(who, ctx.Param("code"), ctx.Param("username")); !st)
                return fail(ctx, st.error());
              return NoContent();
            }));

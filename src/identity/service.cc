@@ -924,18 +924,22 @@ Result<Operator> Service::GrantOperator(const Principal& admin, const std::strin
 }
 
 Status Service::RemoveOperator(const Principal& admin, const std::string& credit_code,
-                               const std::string& account_id) {
+                               const std::string& username) {
   OW_ASSIGN_OR_RETURN(auto ops, Operators(admin, credit_code));
   bool is_admin = std::any_of(ops.begin(), ops.end(), [&](const Operator& o) {
     return o.account_id == admin.account_id && o.administrator;
   });
   if (!is_admin)
     return PermissionDenied("only the enterprise's administrator operator removes operators");
-  if (account_id == admin.account_id)
+  auto op = std::find_if(ops.begin(), ops.end(),
+                         [&](const Operator& o) { return o.username == Lower(username); });
+  if (op == ops.end()) return NotFound("no operator " + username + " of " + credit_code);
+  if (op->account_id == admin.account_id)
     return FailedPrecondition("the administrator operator cannot be removed");
+  const std::string account_id = op->account_id;
   return db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool found, Store::DeleteOperator(c, credit_code, account_id));
-    if (!found) return NotFound("no such operator");
+    if (!found) return NotFound("no operator " + username + " of " + credit_code);
     return Audit(&c, {"operator.removed",
                       admin.name_for_audit,
                       account_id,

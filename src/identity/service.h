@@ -155,8 +155,11 @@ class Service {
   Result<Operator> GrantOperator(const Principal& admin, const std::string& credit_code,
                                  const std::string& username,
                                  const std::vector<std::string>& rights);
+  // Removes the operator with `username` (as granted by GrantOperator). kPermissionDenied
+  // unless `admin` is the enterprise's administrator operator; kNotFound when the user
+  // is not an operator of it; kFailedPrecondition for the administrator operator.
   Status RemoveOperator(const Principal& admin, const std::string& credit_code,
-                        const std::string& account_id);
+                        const std::string& username);
   Result<std::vector<Operator>> MyEnterprises(const Principal& who);
 
   // Bootstrap (CLI and demo data, run by whoever runs the server): an account of `kind`
