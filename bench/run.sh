@@ -6,7 +6,9 @@
 #   4. 1,000 concurrent keep-alive connections;
 #   5. micro-benchmarks of the per-request costs (bench/regions_bench.cc);
 #   6. the service catalog: 100,000 generated items, search latency, the service guide
-#      against nginx (bench/catalog.sh, also runnable alone).
+#      against nginx (bench/catalog.sh, also runnable alone);
+#   7. identity: client-credentials tokens/s and password logins/s with their references
+#      (bench/identity.sh, also runnable alone).
 # The region figures come twice: the steady state (every answer already in the server's
 # response cache, what users of a warm server get) and first touches (a fresh server,
 # distinct codes, every request a cache miss).
@@ -19,7 +21,8 @@
 # Knobs (environment): RATIO_SECONDS (6), LAT_SECONDS (5), CONN_SECONDS (10),
 # COLD_SECONDS (1), LAT_CONNECTIONS (8), SKIP_POSTGRES=1, SKIP_BUILD=1, SKIP_CATALOG=1,
 # TUNED_ENV (settings of the second server configuration, default
-# "ONEWINDOW_HANDLER_THREADS=2"), and bench/catalog.sh's knobs.
+# "ONEWINDOW_HANDLER_THREADS=2"), SKIP_IDENTITY=1, and the knobs of bench/catalog.sh and
+# bench/identity.sh.
 # Only 127.0.0.1 is contacted. Every process started here is stopped on exit.
 set -euo pipefail
 
@@ -312,6 +315,12 @@ say "| 1,000 connections: no connect/read/write errors | $CE / $RE / $WE (timeou
 if [[ -z "${SKIP_CATALOG:-}" ]]; then
   log "catalog benchmarks (bench/catalog.sh)"
   OUT=$OUT SUMMARY=$SUMMARY PG_URL=$PG_URL SKIP_BUILD=1 bash bench/catalog.sh || die "bench/catalog.sh"
+fi
+
+# ---------------------------------------------------------------- 7. identity
+if [[ -z "${SKIP_IDENTITY:-}" ]]; then
+  log "identity benchmarks (bench/identity.sh)"
+  OUT=$OUT SUMMARY=$SUMMARY PG_URL=$PG_URL SKIP_BUILD=1 bash bench/identity.sh || die "bench/identity.sh"
 fi
 
 say ""
