@@ -1,5 +1,6 @@
-// Graceful shutdown of http::Server: in-flight requests finish, idle keep-alive
-// connections are closed, and Run() returns only when no handler is running.
+// http::Server's threads: graceful shutdown (in-flight requests finish, idle keep-alive
+// connections are closed, Run() returns only when no handler is running), and the
+// blocking pool that keeps slow routes from holding up short ones.
 #include <boost/asio.hpp>
 #include <chrono>
 #include <thread>
@@ -64,6 +65,54 @@ TEST(ServerShutdown, FinishesInFlightRequestsThenStops) {
   tcp::socket late(ioc);
   late.connect(ep, ec);
   EXPECT_TRUE(ec);
+}
+
+}  // namespace
+}  // namespace ow::http
+
+namespace ow::http {
+namespace {
+
+// Slow routes (password hashing, calls to peers) run on the blocking pool: while every
+// blocking thread is busy, short requests are still answered at once.
+TEST(ServerPools, BlockingRoutesDoNotHoldUpShortOnes) {
+  ServerOptions o;
+  o.port = 0;
+  o.handle_signals = false;
+  o.io_threads = 1;
+  o.handler_threads = 1;
+  o.blocking_threads = 2;
+  Server server(
+      o,
+      [](Request& req, const std::string&) {
+        if (req.target() == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        Response res{Status::ok, 11};
+        res.body() = std::string(req.target());
+        res.prepare_payload();
+        return res;
+      },
+      [](Request& req, const std::string&, bool* blocking) -> std::optional<Response> {
+        *blocking = req.target() == "/slow";
+        return std::nullopt;
+      });
+  auto port = server.Listen();
+  ASSERT_TRUE(port);
+  std::thread runner([&] { server.Run(); });
+  asio::io_context ioc;
+  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), *port);
+  tcp::socket slow1(ioc), slow2(ioc), quick(ioc);
+  for (auto* s : {&slow1, &slow2, &quick}) s->connect(ep);
+  for (auto* s : {&slow1, &slow2})
+    asio::write(*s, asio::buffer(std::string("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both slow handlers run
+  auto start = std::chrono::steady_clock::now();
+  asio::write(quick, asio::buffer(std::string("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n")));
+  asio::streambuf buf;
+  asio::read_until(quick, buf, "/quick");
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(waited, std::chrono::milliseconds(300));
+  server.Shutdown();
+  runner.join();
 }
 
 }  // namespace

@@ -156,7 +156,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   so.io_threads = config.io_threads > 0
                       ? static_cast<int>(config.io_threads)
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  so.handler_threads = static_cast<int>(config.handler_threads);
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  so.handler_threads = config.handler_threads > 0 ? static_cast<int>(config.handler_threads)
+                                                  : static_cast<int>(std::max(2u, cores));
+  so.blocking_threads = static_cast<int>(config.blocking_threads);
   so.body_limit = static_cast<uint64_t>(config.body_limit);
   so.header_limit = static_cast<uint32_t>(config.header_limit);
   so.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
@@ -171,8 +174,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
       [dispatcher](http::Request& req, const std::string& peer) {
         return dispatcher->Handle(req, peer);
       },
-      [dispatcher](http::Request& req, const std::string& peer) {
-        return dispatcher->HandleInline(req, peer);
+      [dispatcher](http::Request& req, const std::string& peer, bool* blocking) {
+        return dispatcher->HandleInline(req, peer, blocking);
       });
 
   http::Server* server = i.server.get();

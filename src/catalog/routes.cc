@@ -466,7 +466,8 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
                   "/api/v1/catalog/changes/" + std::to_string(report->change_id));
           return res;
         },
-        {"application/json", "text/csv"});
+        {"application/json", "text/csv"})
+      .Blocking();  // a large file takes a while to check
 }
 
 }  // namespace ow::catalog

@@ -21,8 +21,10 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1:8080";
   std::string web_root = "web/dist";
-  int64_t io_threads = 0;           // 0 = number of cores
-  int64_t handler_threads = 8;      // threads that run handlers (they may block on the database)
+  int64_t io_threads = 0;  // 0 = number of cores
+  int64_t handler_threads =
+      0;  // threads for short handlers (database work); 0 = one per core, at least 2
+  int64_t blocking_threads = 16;    // threads for slow handlers (password hashing, calls to peers)
   int64_t body_limit = 1 << 20;     // bytes; larger bodies get 413
   int64_t header_limit = 16 << 10;  // bytes; larger headers get 431
   int64_t read_timeout_ms = 10000;  // to receive one whole request (headers and body)

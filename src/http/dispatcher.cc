@@ -98,7 +98,8 @@ Response Dispatcher::Handle(Request& request, std::string_view peer) const {
   return Run(ctx, bad_target, [this](Context& c) { return Route(c); });
 }
 
-std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_view peer) const {
+std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_view peer,
+                                                 bool* blocking) const {
   Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer)};
   if (!ParseTarget(ctx)) return std::nullopt;
   Verb method = request.method();
@@ -108,6 +109,7 @@ std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_v
     return Run(ctx, false, [this](Context& c) { return Route(c); });
   }
   if (m.route->inline_ok) return Run(ctx, false, [this](Context& c) { return Route(c); });
+  if (blocking) *blocking = m.route->blocking;
   if (!m.route->cache || (method != Verb::get && method != Verb::head)) return std::nullopt;
   std::optional<Response> hit = m.route->cache->Get(std::string(request.target()));
   if (!hit) return std::nullopt;

@@ -32,7 +32,9 @@ class Dispatcher {
   Response Handle(Request& request, std::string_view peer = {}) const;
   // Handles the request only if that cannot block: an inline route, a static file,
   // or a cache hit. nullopt means "run Handle on the handler pool".
-  std::optional<Response> HandleInline(Request& request, std::string_view peer = {}) const;
+  // When it returns nullopt, *blocking (if given) says whether the route is Blocking().
+  std::optional<Response> HandleInline(Request& request, std::string_view peer = {},
+                                       bool* blocking = nullptr) const;
 
  private:
   // Runs the middleware chain around `innermost`.

@@ -30,12 +30,19 @@ struct Route {
   std::vector<std::string> consumes;
   // The handler never blocks (no database, no disk): run it on the network thread.
   bool inline_ok = false;
+  // The handler may take long (password hashing, calls to other servers): run it on
+  // the blocking pool so it never holds up the short handlers.
+  bool blocking = false;
   // GET responses are cached here (keyed by the request target) and served from the
   // network thread on a hit. Not owned.
   ResponseCache* cache = nullptr;
 
   Route& Inline() {
     inline_ok = true;
+    return *this;
+  }
+  Route& Blocking() {
+    blocking = true;
     return *this;
   }
   Route& CacheIn(ResponseCache* c) {

@@ -67,6 +67,7 @@ struct Server::Impl {
   InlineHandler inline_handler;
   asio::io_context ioc;
   asio::thread_pool handlers;
+  asio::thread_pool blocking;
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc};
   std::atomic<bool> stopping{false};
@@ -80,7 +81,8 @@ struct Server::Impl {
       : options(std::move(o)),
         handler(std::move(h)),
         inline_handler(std::move(ih)),
-        handlers(std::max(1, options.handler_threads)) {}
+        handlers(std::max(1, options.handler_threads)),
+        blocking(std::max(1, options.blocking_threads)) {}
 
   awaitable<void> Accept() {
     for (;;) {
@@ -136,15 +138,15 @@ struct Server::Impl {
     co_await Write(c, res);
   }
 
-  awaitable<Response> RunHandler(Request& req, const std::string& peer) {
+  awaitable<Response> RunHandler(Request& req, const std::string& peer, bool slow) {
     ++in_flight;
     struct Done {
       std::atomic<int64_t>& n;
       ~Done() { --n; }
     } done{in_flight};
-    co_return co_await asio::co_spawn(
-        handlers, [this, &req, &peer]() -> awaitable<Response> { co_return handler(req, peer); },
-        use_awaitable);
+    auto run = [this, &req, &peer]() -> awaitable<Response> { co_return handler(req, peer); };
+    if (slow) co_return co_await asio::co_spawn(blocking, run, use_awaitable);
+    co_return co_await asio::co_spawn(handlers, run, use_awaitable);
   }
 
   awaitable<void> Serve(std::shared_ptr<ConnState> state) {
@@ -216,13 +218,14 @@ struct Server::Impl {
       // Answers that cannot block (cache hits, static files, health) skip the two
       // thread hand-offs to the handler pool and back.
       std::optional<Response> quick;
-      if (inline_handler) quick = inline_handler(req, c.peer);
+      bool slow = false;
+      if (inline_handler) quick = inline_handler(req, c.peer, &slow);
       // (No co_await inside ?: — GCC 12 miscompiles it.)
       Response res;
       if (quick) {
         res = std::move(*quick);
       } else {
-        res = co_await RunHandler(req, c.peer);
+        res = co_await RunHandler(req, c.peer, slow);
       }
       bool keep = req.keep_alive() && !stopping;
       res.keep_alive(keep);
@@ -280,7 +283,10 @@ Server::Server(ServerOptions options, Handler handler, InlineHandler inline_hand
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler),
                                    std::move(inline_handler))) {}
 
-Server::~Server() { impl_->handlers.join(); }
+Server::~Server() {
+  impl_->handlers.join();
+  impl_->blocking.join();
+}
 
 Result<uint16_t> Server::Listen() {
   auto& i = *impl_;
@@ -325,6 +331,7 @@ void Server::Run() {
   // Handlers still running (grace expired) finish before we return, so the caller
   // may close the database safely.
   i.handlers.wait();
+  i.blocking.wait();
 }
 
 void Server::Shutdown() { impl_->BeginShutdown(); }

@@ -2,7 +2,9 @@
 //
 // Network I/O runs on `io_threads` threads; each connection is a coroutine on its
 // own strand. Request handlers run on a separate pool of `handler_threads`, so a
-// handler blocked on the database never stalls accepting or reading. Every
+// handler blocked on the database never stalls accepting or reading; handlers the
+// inline handler marks as blocking (seconds of work, or waits on other servers) run
+// on a third pool of `blocking_threads`, so they never hold up the short ones. Every
 // connection has an idle timeout (between requests), a read timeout (for a whole
 // request: a client dripping its headers byte by byte is cut off), a write
 // timeout, a header size limit (431) and a body size limit (413).
@@ -30,7 +32,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = any free port
   int io_threads = 1;
-  int handler_threads = 16;
+  int handler_threads = 2;    // short handlers (database work): about one per core
+  int blocking_threads = 16;  // routes marked Blocking(): password hashing, calls to peers
   uint64_t body_limit = 1 << 20;
   uint32_t header_limit = 16 << 10;
   std::chrono::milliseconds read_timeout{10000};
@@ -48,8 +51,10 @@ class Server {
  public:
   // `peer` is the client's IP address.
   using Handler = std::function<Response(Request&, const std::string& peer)>;
-  // Answers without blocking, or returns nullopt to have Handler run on the pool.
-  using InlineHandler = std::function<std::optional<Response>(Request&, const std::string& peer)>;
+  // Answers without blocking, or returns nullopt to have Handler run on a pool: the
+  // blocking pool when it sets *blocking, the handler pool otherwise.
+  using InlineHandler =
+      std::function<std::optional<Response>(Request&, const std::string& peer, bool* blocking)>;
 
   // `handler` is called on the handler pool, concurrently; `inline_handler` (may be
   // empty) first, on the network thread.

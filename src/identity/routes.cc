@@ -137,22 +137,22 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
   auto fail = [](const http::Context& ctx, const Error& e) { return http::Problem(e, ctx.path); };
 
   r.Post("/api/v1/accounts", [s, fail](http::Context& ctx) {
-    auto f =
-        StringFields(ctx, {"username", "password", "real_name", "resident_id", "phone"}, "account");
-    if (!f) return fail(ctx, f.error());
-    RegisterInput in{(*f)["username"],
-                     (*f)["password"],
-                     (*f)["real_name"],
-                     (*f)["resident_id"],
-                     (*f)["phone"],
-                     "",
-                     ""};
-    auto acc = s->RegisterPerson(in);
-    if (!acc) return fail(ctx, acc.error());
-    auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
-    res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
-    return res;
-  });
+     auto f = StringFields(ctx, {"username", "password", "real_name", "resident_id", "phone"},
+                           "account");
+     if (!f) return fail(ctx, f.error());
+     RegisterInput in{(*f)["username"],
+                      (*f)["password"],
+                      (*f)["real_name"],
+                      (*f)["resident_id"],
+                      (*f)["phone"],
+                      "",
+                      ""};
+     auto acc = s->RegisterPerson(in);
+     if (!acc) return fail(ctx, acc.error());
+     auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
+     res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
+     return res;
+   }).Blocking();
 
   r.Get("/api/v1/accounts/{id}", with([s, fail](http::Context& ctx, const Principal& who) {
           auto acc = s->GetAccount(who, ctx.Param("id"));
@@ -161,16 +161,16 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
         }));
 
   r.Post("/api/v1/session", [s, fail, cookie](http::Context& ctx) {
-    auto f = StringFields(ctx, {"username", "password"}, "login");
-    if (!f) return fail(ctx, f.error());
-    LoginInput in{(*f)["username"], (*f)["password"], ctx.peer,
-                  std::string(ctx.request[http::Field::user_agent])};
-    auto result = s->Login(in);
-    if (!result) return fail(ctx, result.error());
-    auto res = Private(http::Json(http::Status::created, LoginJson(*result)));
-    res.set(http::Field::set_cookie, SessionCookie(result->cookie_value, cookie));
-    return res;
-  });
+     auto f = StringFields(ctx, {"username", "password"}, "login");
+     if (!f) return fail(ctx, f.error());
+     LoginInput in{(*f)["username"], (*f)["password"], ctx.peer,
+                   std::string(ctx.request[http::Field::user_agent])};
+     auto result = s->Login(in);
+     if (!result) return fail(ctx, result.error());
+     auto res = Private(http::Json(http::Status::created, LoginJson(*result)));
+     res.set(http::Field::set_cookie, SessionCookie(result->cookie_value, cookie));
+     return res;
+   }).Blocking();
 
   r.Get("/api/v1/session", with([s, fail](http::Context& ctx, const Principal& who) {
           if (who.session_id.empty())
@@ -219,7 +219,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           if (auto st = s->ChangePassword(who, (*f)["current_password"], (*f)["new_password"]); !st)
             return fail(ctx, st.error());
           return NoContent();
-        }));
+        }))
+      .Blocking();
 
   r.Get("/api/v1/me/agents", with([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->Agents(who);
@@ -318,7 +319,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
            res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
            return res;
-         }));
+         }))
+      .Blocking();
 
   r.Get("/api/v1/staff", with([s, fail](http::Context& ctx, const Principal& who) {
           auto page = http::ParsePage(ctx, 50, 200);

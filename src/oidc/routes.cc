@@ -311,38 +311,38 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
   });
 
   r.Post("/api/v1/trusts", [f, a, trust_json](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return http::Problem(who.error(), ctx.path);
-    auto body = http::ParseJsonObject(ctx);
-    if (!body) return http::Problem(body.error(), ctx.path);
-    TrustInput in;
-    Validator v;
-    std::pair<const char*, std::string*> members[] = {{"name", &in.name},
-                                                      {"display_name", &in.display_name},
-                                                      {"discovery_url", &in.discovery_url},
-                                                      {"client_id", &in.client_id},
-                                                      {"client_secret", &in.client_secret},
-                                                      {"assurance", &in.assurance}};
-    for (const auto& [k, val] : *body) {
-      bool known = false;
-      for (auto& [name, out] : members) {
-        if (k != name) continue;
-        known = true;
-        if (val.is_string()) {
-          *out = std::string(val.as_string());
-        } else {
-          v.Add(std::string(k), "must be a string");
-        }
-      }
-      if (!known) v.Add(std::string(k), "is not a known member");
-    }
-    if (auto st = v.Finish("trust"); !st) return http::Problem(st.error(), ctx.path);
-    auto t = f->AddTrust(*who, in);
-    if (!t) return http::Problem(t.error(), ctx.path);
-    auto res = NoStore(http::Json(http::Status::created, trust_json(*t)));
-    res.set(http::Field::location, "/api/v1/trusts/" + t->name);
-    return res;
-  });
+     auto who = a->Authenticate(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     auto body = http::ParseJsonObject(ctx);
+     if (!body) return http::Problem(body.error(), ctx.path);
+     TrustInput in;
+     Validator v;
+     std::pair<const char*, std::string*> members[] = {{"name", &in.name},
+                                                       {"display_name", &in.display_name},
+                                                       {"discovery_url", &in.discovery_url},
+                                                       {"client_id", &in.client_id},
+                                                       {"client_secret", &in.client_secret},
+                                                       {"assurance", &in.assurance}};
+     for (const auto& [k, val] : *body) {
+       bool known = false;
+       for (auto& [name, out] : members) {
+         if (k != name) continue;
+         known = true;
+         if (val.is_string()) {
+           *out = std::string(val.as_string());
+         } else {
+           v.Add(std::string(k), "must be a string");
+         }
+       }
+       if (!known) v.Add(std::string(k), "is not a known member");
+     }
+     if (auto st = v.Finish("trust"); !st) return http::Problem(st.error(), ctx.path);
+     auto t = f->AddTrust(*who, in);
+     if (!t) return http::Problem(t.error(), ctx.path);
+     auto res = NoStore(http::Json(http::Status::created, trust_json(*t)));
+     res.set(http::Field::location, "/api/v1/trusts/" + t->name);
+     return res;
+   }).Blocking();
 
   r.Delete("/api/v1/trusts/{name}", [f, a](http::Context& ctx) {
     auto who = a->Authenticate(ctx);
@@ -355,19 +355,19 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
   });
 
   r.Get("/oauth2/federation/{name}/login", [f](http::Context& ctx) {
-    auto where = f->StartLogin(ctx.Param("name"), ctx.Query("return").value_or("/"));
-    if (!where) return http::Problem(where.error(), ctx.path);
-    return Redirect(*where);
-  });
+     auto where = f->StartLogin(ctx.Param("name"), ctx.Query("return").value_or("/"));
+     if (!where) return http::Problem(where.error(), ctx.path);
+     return Redirect(*where);
+   }).Blocking();
 
   r.Get("/oauth2/federation/{name}/callback", [f, cookie](http::Context& ctx) {
-    auto done = f->Complete(ctx.Param("name"), ctx.query, ctx.peer,
-                            std::string(ctx.request[http::Field::user_agent]));
-    if (!done) return http::Problem(done.error(), ctx.path);
-    auto res = Redirect(done->return_to);
-    res.set(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
-    return res;
-  });
+     auto done = f->Complete(ctx.Param("name"), ctx.query, ctx.peer,
+                             std::string(ctx.request[http::Field::user_agent]));
+     if (!done) return http::Problem(done.error(), ctx.path);
+     auto res = Redirect(done->return_to);
+     res.set(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
+     return res;
+   }).Blocking();
 }
 
 }  // namespace ow::oidc
