@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <map>
 #include <regex>
@@ -1144,6 +1146,12 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
       "grant_type=refresh_token&refresh_token=" + Member(tokens, "refresh_token") + client_post,
       form);
   EXPECT_FALSE(Member(refreshed, "refresh_token").empty()) << refreshed.body;
+  // A refresh may narrow the scope: a token without openid reads no userinfo.
+  auto narrowed = check(verb::post, kToken, kToken, 200,
+                        "grant_type=refresh_token&scope=profile&refresh_token=" +
+                            Member(refreshed, "refresh_token") + client_post,
+                        form);
+  EXPECT_EQ(Member(narrowed, "scope"), "profile") << narrowed.body;
   // client_secret_basic: base64 of "id:secret" (both are base64url already, so no escaping).
   std::string basic = crypto::Base64UrlEncode(client_id + ":" + secret);
   for (auto& ch : basic) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
@@ -1163,6 +1171,12 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   check(verb::get, kUserinfo, kUserinfo, 401);
   check(verb::get, kUserinfo, kUserinfo, 401, {}, Bearer(Member(machine, "access_token")));
   check(verb::post, kUserinfo, kUserinfo, 401, {}, Bearer("not-a-token"));
+  for (verb method : {verb::get, verb::post}) {
+    auto no_openid =
+        check(method, kUserinfo, kUserinfo, 403, {}, Bearer(Member(narrowed, "access_token")));
+    EXPECT_EQ(no_openid.header("www-authenticate"),
+              "Bearer error=\"insufficient_scope\", scope=\"openid\"");
+  }
 
   // The audit administrator reads the log; nobody else does.
   auto records = check(verb::get, kAudit + "?action=login.&limit=5", kAudit, 200, {}, aud.read);
@@ -1214,7 +1228,17 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
     if (res.status == 429) break;
     EXPECT_EQ(res.status, 401) << res.body;
   }
-  check(verb::post, kSession, kSession, 429, credentials("zhang.san", "West-Lake-Pagoda-1924"));
+  auto throttled =
+      check(verb::post, kSession, kSession, 429, credentials("zhang.san", "West-Lake-Pagoda-1924"));
+  // The wait is what is left of the ten-minute window of the failures just made, and the
+  // message names the same number of seconds.
+  const std::string wait = throttled.header("retry-after");
+  const int64_t seconds = std::strtoll(wait.c_str(), nullptr, 10);
+  EXPECT_GT(seconds, 60) << wait;
+  EXPECT_LE(seconds, 601) << wait;
+  EXPECT_NE(Member(throttled, "detail").find("try again in " + wait + " seconds"),
+            std::string::npos)
+      << throttled.body;
 
   ExpectAllProbed(checker, IsIdentityPath);
 }
