@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <map>
 #include <regex>
@@ -470,8 +472,13 @@ void ExpectAllProbed(const ResponseChecker& checker, bool (*in_scope)(const std:
 }
 
 bool IsCatalogPath(const std::string& path) { return path.starts_with("/api/v1/catalog"); }
+// Trusted peer platforms and sign-in through them.
+bool IsFederationPath(const std::string& path) {
+  return path.starts_with("/api/v1/trusts") || path.starts_with("/oauth2/federation/");
+}
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 bool IsIdentityPath(const std::string& path) {
+  if (IsFederationPath(path)) return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff",
         "/api/v1/enterprises", "/api/v1/oidc/", "/api/v1/audit", "/oauth2/", "/.well-known/"}) {
@@ -480,7 +487,7 @@ bool IsIdentityPath(const std::string& path) {
   return false;
 }
 bool IsReferencePath(const std::string& path) {
-  return !IsCatalogPath(path) && !IsIdentityPath(path);
+  return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path);
 }
 
 std::map<std::string, std::string> With(std::map<std::string, std::string> h, const std::string& k,
@@ -1139,6 +1146,12 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
       "grant_type=refresh_token&refresh_token=" + Member(tokens, "refresh_token") + client_post,
       form);
   EXPECT_FALSE(Member(refreshed, "refresh_token").empty()) << refreshed.body;
+  // A refresh may narrow the scope: a token without openid reads no userinfo.
+  auto narrowed = check(verb::post, kToken, kToken, 200,
+                        "grant_type=refresh_token&scope=profile&refresh_token=" +
+                            Member(refreshed, "refresh_token") + client_post,
+                        form);
+  EXPECT_EQ(Member(narrowed, "scope"), "profile") << narrowed.body;
   // client_secret_basic: base64 of "id:secret" (both are base64url already, so no escaping).
   std::string basic = crypto::Base64UrlEncode(client_id + ":" + secret);
   for (auto& ch : basic) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
@@ -1158,6 +1171,12 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   check(verb::get, kUserinfo, kUserinfo, 401);
   check(verb::get, kUserinfo, kUserinfo, 401, {}, Bearer(Member(machine, "access_token")));
   check(verb::post, kUserinfo, kUserinfo, 401, {}, Bearer("not-a-token"));
+  for (verb method : {verb::get, verb::post}) {
+    auto no_openid =
+        check(method, kUserinfo, kUserinfo, 403, {}, Bearer(Member(narrowed, "access_token")));
+    EXPECT_EQ(no_openid.header("www-authenticate"),
+              "Bearer error=\"insufficient_scope\", scope=\"openid\"");
+  }
 
   // The audit administrator reads the log; nobody else does.
   auto records = check(verb::get, kAudit + "?action=login.&limit=5", kAudit, 200, {}, aud.read);
@@ -1209,11 +1228,175 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
     if (res.status == 429) break;
     EXPECT_EQ(res.status, 401) << res.body;
   }
-  check(verb::post, kSession, kSession, 429, credentials("zhang.san", "West-Lake-Pagoda-1924"));
+  auto throttled =
+      check(verb::post, kSession, kSession, 429, credentials("zhang.san", "West-Lake-Pagoda-1924"));
+  // The wait is what is left of the ten-minute window of the failures just made, and the
+  // message names the same number of seconds.
+  const std::string wait = throttled.header("retry-after");
+  const int64_t seconds = std::strtoll(wait.c_str(), nullptr, 10);
+  EXPECT_GT(seconds, 60) << wait;
+  EXPECT_LE(seconds, 601) << wait;
+  EXPECT_NE(Member(throttled, "detail").find("try again in " + wait + " seconds"),
+            std::string::npos)
+      << throttled.body;
 
   ExpectAllProbed(checker, IsIdentityPath);
 }
 OW_INSTANTIATE_STORE_TESTS(OpenApiIdentity);
+
+// The path and query of an absolute URL ("/" when it has no path).
+std::string PathAndQuery(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return path == std::string::npos ? "/" : url.substr(path);
+}
+
+class OpenApiFederation : public StoreTest {};
+
+// Exercises the federation operations with two real platforms on loopback: this one
+// (on the store under test) trusts a peer (on SQLite) that registered it as a client;
+// residents sign in at the peer and come back, or are refused.
+TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
+  if (IsSkipped()) return;
+  TestDatabase peer_db(Store::kSqlite);
+  TestServer peer(peer_db.url());
+  TestServer server(db_url());
+  ResponseChecker checker(server.port());
+  HttpClient here(server.port()), there(peer.port());
+  const auto admin = server.AdminHeaders();
+  auto check = [&](verb method, const std::string& target, const std::string& path, int status,
+                   const std::string& body = {},
+                   const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({method, target, path, status, body, headers});
+  };
+  const std::string kTrusts = "/api/v1/trusts", kTrust = kTrusts + "/{name}",
+                    kLogin = "/oauth2/federation/{name}/login",
+                    kCallback = "/oauth2/federation/{name}/callback";
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+  const std::string peer_origin = "http://127.0.0.1:" + std::to_string(peer.port());
+  const std::string kPassword = "Qiantang-River-1949";
+  const std::string kZhangId = ResidentId("11010519491231002");
+
+  // Zhang has an account on both platforms, Zhao only at the peer.
+  auto person = [&](const std::string& username, const std::string& resident_id) {
+    return json::serialize(json::object{{"username", username},
+                                        {"password", kPassword},
+                                        {"real_name", "张三"},
+                                        {"resident_id", resident_id}});
+  };
+  ASSERT_EQ(there.SendJson(verb::post, "/api/v1/accounts", person("zhang.b", kZhangId)).status,
+            201);
+  ASSERT_EQ(there
+                .SendJson(verb::post, "/api/v1/accounts",
+                          person("zhao.b", ResidentId("44052419800101001")))
+                .status,
+            201);
+  ASSERT_EQ(here.SendJson(verb::post, "/api/v1/accounts", person("zhang.a", kZhangId)).status, 201);
+  const Login resident = LoginOf(here.SendJson(
+      verb::post, "/api/v1/session",
+      json::serialize(json::object{{"username", "zhang.a"}, {"password", kPassword}})));
+
+  // The peer registers this platform as a client that may ask for the resident ID.
+  auto registered = there.SendJson(
+      verb::post, "/api/v1/oidc/clients",
+      json::serialize(
+          json::object{{"name", "Platform A"},
+                       {"type", "confidential"},
+                       {"redirect_uris", json::array{origin + "/oauth2/federation/zj-b/callback"}},
+                       {"grant_types", json::array{"authorization_code"}},
+                       {"scopes", json::array{"openid", "resident_id"}}}),
+      peer.AdminHeaders());
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  json::object trust{{"name", "zj-b"},
+                     {"display_name", "浙江政务服务网（B）"},
+                     {"discovery_url", peer_origin + "/.well-known/openid-configuration"},
+                     {"client_id", Member(registered, "client_id")},
+                     {"client_secret", Member(registered, "client_secret")},
+                     {"assurance", "loa2"}};
+  auto with = [&](const char* key, const std::string& value) {
+    json::object changed = trust;
+    changed[key] = value;
+    return json::serialize(changed);
+  };
+
+  // Trusts: the system administrator adds and removes them, anyone lists them.
+  check(verb::get, kTrusts, kTrusts, 200);
+  check(verb::post, kTrusts, kTrusts, 401, json::serialize(trust));
+  check(verb::post, kTrusts, kTrusts, 403, json::serialize(trust), resident.write);
+  auto added = check(verb::post, kTrusts, kTrusts, 201, json::serialize(trust), admin);
+  EXPECT_EQ(added.header("location"), kTrusts + "/zj-b");
+  EXPECT_EQ(added.body.find(Member(registered, "client_secret")), std::string::npos);
+  check(verb::post, kTrusts, kTrusts, 409, json::serialize(trust), admin);
+  // The peer's document names 127.0.0.1 as its issuer, not localhost.
+  auto other_issuer =
+      check(verb::post, kTrusts, kTrusts, 422,
+            with("discovery_url", "http://localhost:" + std::to_string(peer.port()) +
+                                      "/.well-known/openid-configuration"),
+            admin);
+  EXPECT_TRUE(NamesField(other_issuer, "discovery_url")) << other_issuer.body;
+  auto bad_name = check(verb::post, kTrusts, kTrusts, 422, with("name", "ZJ B"), admin);
+  EXPECT_TRUE(NamesField(bad_name, "name")) << bad_name.body;
+  check(verb::post, kTrusts, kTrusts, 503,
+        with("discovery_url", "http://127.0.0.1:1/.well-known/openid-configuration"), admin);
+  check(verb::post, kTrusts, kTrusts, 400, "{\"name\":", admin);
+  check(verb::post, kTrusts, kTrusts, 415, "name=zj-b",
+        With(admin, "Content-Type", "application/x-www-form-urlencoded"));
+  auto listed = check(verb::get, kTrusts, kTrusts, 200);
+  EXPECT_NE(listed.body.find("\"login_url\":\"/oauth2/federation/zj-b/login\""), std::string::npos)
+      << listed.body;
+
+  // Sign-in through the peer, up to the peer's redirect back to the callback.
+  auto start = [&](const std::string& username) {
+    auto to_peer =
+        check(verb::get, "/oauth2/federation/zj-b/login?return=%2Fmy%2Fcases", kLogin, 302);
+    EXPECT_EQ(to_peer.header("location").rfind(peer_origin + "/oauth2/authorize?", 0), 0u)
+        << to_peer.header("location");
+    auto login = there.SendJson(
+        verb::post, "/api/v1/session",
+        json::serialize(json::object{{"username", username}, {"password", kPassword}}));
+    EXPECT_EQ(login.status, 201) << login.body;
+    std::string cookie = login.header("set-cookie");
+    auto back = there.Get(PathAndQuery(to_peer.header("location")),
+                          {{"Cookie", cookie.substr(0, cookie.find(';'))}});
+    EXPECT_EQ(back.status, 302) << back.body;
+    EXPECT_EQ(back.header("location").rfind(origin + "/oauth2/federation/zj-b/callback?", 0), 0u)
+        << back.header("location");
+    return PathAndQuery(back.header("location"));
+  };
+  check(verb::get, "/oauth2/federation/nowhere/login", kLogin, 404);
+  check(verb::get, "/oauth2/federation/zj-b/login?return=https%3A%2F%2Fevil.example%2F", kLogin,
+        422);
+  const std::string callback = start("zhang.b");
+  auto signed_in = check(verb::get, callback, kCallback, 302);
+  EXPECT_EQ(signed_in.header("location"), "/my/cases");
+  std::string cookie = signed_in.header("set-cookie");
+  cookie = cookie.substr(0, cookie.find(';'));
+  auto session = here.Get("/api/v1/session", {{"Cookie", cookie}});
+  EXPECT_EQ(session.status, 200) << session.body;
+  EXPECT_NE(session.body.find("\"username\":\"zhang.a\""), std::string::npos) << session.body;
+  auto sessions = here.Get("/api/v1/me/sessions", {{"Cookie", cookie}});
+  EXPECT_NE(sessions.body.find("\"idp\":\"zj-b\""), std::string::npos) << sessions.body;
+  check(verb::get, callback, kCallback, 422);  // a state is good once
+  check(verb::get, "/oauth2/federation/zj-b/callback?code=abc&state=made-up", kCallback, 422);
+  auto no_account = check(verb::get, start("zhao.b"), kCallback, 404);
+  EXPECT_EQ(no_account.header("set-cookie"), "");
+  // A code the peer never issued: the peer does not redeem it.
+  const std::string fresh = start("zhang.b");
+  auto forged =
+      check(verb::get,
+            "/oauth2/federation/zj-b/callback?code=not-a-code&state=" + QueryParam(fresh, "state"),
+            kCallback, 401);
+  EXPECT_EQ(forged.header("set-cookie"), "");
+
+  check(verb::delete_, kTrusts + "/zj-b", kTrust, 401);
+  check(verb::delete_, kTrusts + "/zj-b", kTrust, 403, {}, resident.write);
+  check(verb::delete_, kTrusts + "/zj-b", kTrust, 204, {}, admin);
+  check(verb::delete_, kTrusts + "/zj-b", kTrust, 404, {}, admin);
+  check(verb::get, "/oauth2/federation/zj-b/login", kLogin, 404);
+
+  ExpectAllProbed(checker, IsFederationPath);
+}
+OW_INSTANTIATE_STORE_TESTS(OpenApiFederation);
 
 // The checker above must be able to fail: a body that breaks the documented schema
 // in several ways is reported.

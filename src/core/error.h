@@ -9,6 +9,7 @@
 #define OW_CORE_ERROR_H_
 
 #include <boost/system/result.hpp>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,11 @@ struct Error {
   Code code = Code::kInternal;
   std::string message;
   std::vector<FieldError> fields;
+  // For kUnavailable and kResourceExhausted: how long the caller should wait before a
+  // retry can succeed, sent as the Retry-After header. Zero means "not known": the
+  // HTTP layer then sends its default (1 second for kUnavailable, 60 for
+  // kResourceExhausted).
+  std::chrono::seconds retry_after{0};
 
   Error() = default;
   Error(Code c, std::string msg) : code(c), message(std::move(msg)) {}
@@ -67,6 +73,12 @@ inline Error FailedPrecondition(std::string msg) {
 inline Error Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
 inline Error ResourceExhausted(std::string msg) {
   return {Code::kResourceExhausted, std::move(msg)};
+}
+// A throttling error that knows when the caller may try again; `msg` should say the same.
+inline Error ResourceExhausted(std::string msg, std::chrono::seconds retry_after) {
+  Error e{Code::kResourceExhausted, std::move(msg)};
+  e.retry_after = retry_after;
+  return e;
 }
 inline Error Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
 

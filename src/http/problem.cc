@@ -73,8 +73,12 @@ Response Problem(const Error& e, std::string_view instance) {
       e.code == Code::kInternal ? std::string_view("an internal error occurred") : e.message;
   Response res = Make(status, TypeUri(CodeName(e.code)), detail, instance, &e.fields);
   if (e.code == Code::kUnauthenticated) res.set(Field::www_authenticate, "Bearer");
-  if (e.code == Code::kUnavailable) res.set(Field::retry_after, "1");
-  if (e.code == Code::kResourceExhausted) res.set(Field::retry_after, "60");
+  if (e.code == Code::kUnavailable || e.code == Code::kResourceExhausted) {
+    int64_t seconds = e.retry_after.count() > 0      ? e.retry_after.count()
+                      : e.code == Code::kUnavailable ? 1
+                                                     : 60;
+    res.set(Field::retry_after, std::to_string(seconds));
+  }
   return res;
 }
 

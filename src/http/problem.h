@@ -16,7 +16,9 @@ namespace ow::http {
 
 Status StatusFor(const Error& e);
 
-// A problem response for a domain error.
+// A problem response for a domain error. kUnauthenticated adds `WWW-Authenticate:
+// Bearer`; kUnavailable and kResourceExhausted add Retry-After: the error's
+// retry_after in seconds when it has one, else 1 and 60.
 Response Problem(const Error& e, std::string_view instance = {});
 // A problem response for a protocol-level failure (404 route, 405, 413, 415, 431...).
 Response Problem(Status status, std::string_view detail, std::string_view instance = {});

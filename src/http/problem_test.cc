@@ -37,5 +37,15 @@ TEST(Problem, BodyFollowsRfc9457AndHidesInternalDetail) {
   EXPECT_EQ(Problem(Unavailable("x"))[Field::retry_after], "1");
 }
 
+TEST(Problem, RetryAfterIsTheErrorsOwnWaitWhenItKnowsOne) {
+  EXPECT_EQ(StatusFor(ResourceExhausted("x")), Status::too_many_requests);
+  EXPECT_EQ(Problem(ResourceExhausted("x"))[Field::retry_after], "60");
+  EXPECT_EQ(Problem(ResourceExhausted("x", std::chrono::seconds(437)))[Field::retry_after], "437");
+  Error busy = Unavailable("x");
+  busy.retry_after = std::chrono::seconds(5);
+  EXPECT_EQ(Problem(busy)[Field::retry_after], "5");
+  EXPECT_EQ(Problem(NotFound("x"))[Field::retry_after], "");
+}
+
 }  // namespace
 }  // namespace ow::http

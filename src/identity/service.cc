@@ -470,7 +470,8 @@ Result<LoginResult> Service::Login(const LoginInput& in) {
   if (IpBlocked(in.ip, &retry)) {
     (void)Audit(nullptr, {"login.throttled", username, "", "denied", in.ip, {}});
     return ResourceExhausted("too many failed logins from your address; try again in " +
-                             std::to_string((retry.count() + 59) / 60) + " minutes");
+                                 std::to_string(retry.count()) + " seconds",
+                             retry);
   }
   if (in.username.empty() || in.password.empty())
     return Error(Code::kInvalidArgument, "login", {{"username", "and password are required"}});

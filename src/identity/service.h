@@ -97,8 +97,10 @@ class Service {
   Status SetAccountStatus(const Principal& by, const std::string& id, bool active);
 
   // Checks the password. Errors: kResourceExhausted when the client IP has failed too
-  // often; kPermissionDenied while the account is locked (the message says until
-  // when); kUnauthenticated for a wrong username or password (with the attempts left).
+  // often (its retry_after, also named in the message, is the wait until the oldest
+  // failure in the ten-minute window expires); kPermissionDenied while the account is
+  // locked (the message says until when); kUnauthenticated for a wrong username or
+  // password (with the attempts left).
   Result<LoginResult> Login(const LoginInput& in);
   // Creates a session for an account authenticated elsewhere (a trusted peer
   // platform); `acr` and `idp` are recorded on the session.

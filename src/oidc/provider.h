@@ -87,7 +87,9 @@ class Provider {
       const std::multimap<std::string, std::string>& form,
       const std::optional<std::pair<std::string, std::string>>& basic, const std::string& ip);
 
-  // Userinfo for an access token: kUnauthenticated for a bad, expired or revoked token.
+  // Userinfo for an access token: kUnauthenticated for a bad, expired or revoked token
+  // or a client's token without a user; kPermissionDenied only for a user's token
+  // without the openid scope, which the route answers as RFC 6750 insufficient_scope.
   Result<boost::json::object> UserInfo(const std::string& access_token);
 
   // RP-initiated logout. Ends `session_user`'s session (if any) and revokes the grants

@@ -183,8 +183,13 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     auto info = p->UserInfo(*token);
     if (!info) {
       auto res = http::Problem(info.error(), ctx.path);
+      // RFC 6750 section 3.1: a bad token is invalid_token (401); a good token without
+      // the openid scope is insufficient_scope (403), naming the scope it needs.
       if (info.error().code == Code::kUnauthenticated)
         res.set(http::Field::www_authenticate, "Bearer error=\"invalid_token\"");
+      if (info.error().code == Code::kPermissionDenied)
+        res.set(http::Field::www_authenticate,
+                "Bearer error=\"insufficient_scope\", scope=\"openid\"");
       return res;
     }
     auto res = NoStore(http::Json(http::Status::ok, *info));
