@@ -13,7 +13,7 @@ namespace ow::identity {
 
 struct CookieOptions {
   bool secure = true;
-  int64_t max_age_seconds = 12 * 3600;
+  int64_t max_age_seconds = int64_t{12} * 3600;
 };
 
 void AddRoutes(http::Router& r, Service& service, const Authenticator& authn, CookieOptions cookie);

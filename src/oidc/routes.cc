@@ -227,7 +227,8 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     if (!body) return http::Problem(body.error(), ctx.path);
     Validator v;
     ClientInput in;
-    for (const auto& [k, val] : *body) {
+    for (const auto& member : *body) {
+      std::string_view k = member.key();
       static const char* kKnown[] = {"name",
                                      "type",
                                      "id_token_signed_response_alg",
