@@ -3,6 +3,8 @@
 #include <array>
 #include <cassert>
 #include <cctype>
+#include <chrono>
+#include <ctime>
 
 namespace ow::identity {
 namespace {
@@ -18,11 +20,22 @@ std::optional<std::string> Fail(std::string* why, const char* reason) {
   return std::nullopt;
 }
 
+// Today as YYYYMMDD in China Standard Time (UTC+8), where the numbers are issued.
+int Today() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() +
+                                                       std::chrono::hours(8));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+// A calendar date from 1900 up to today: nobody holding a number is born later.
 bool ValidDate(int y, int m, int d) {
-  if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  if (d > kDays[m - 1] + (m == 2 && leap ? 1 : 0)) return false;
+  return y * 10000 + m * 100 + d <= Today();
 }
 
 int Digits(std::string_view s, size_t from, size_t n) {

@@ -18,7 +18,8 @@ namespace ow::identity {
 
 // The canonical form of a resident ID number (a trailing 'x' upper-cased), or nullopt
 // with a reason in `why` (if given) when it is not one: wrong length or characters,
-// an impossible birth date, or a wrong check character.
+// an impossible birth date (not a calendar date, before 1900 or after today in China),
+// or a wrong check character.
 std::optional<std::string> NormalizeResidentId(std::string_view text, std::string* why = nullptr);
 
 // The check character GB 11643 gives the first 17 digits (asserts 17 digits).
