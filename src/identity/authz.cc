@@ -30,15 +30,18 @@ bool HasScope(const Principal& p, std::string_view scope) {
 
 bool Allowed(const Principal& p, Action a, const Target& t) {
   bool self = !p.account_id.empty() && p.account_id == t.owner_account;
-  // A bearer token of a relying party acts for its user only within its scopes; the
-  // platform's own sessions are not limited by scopes.
+  // A bearer token of a relying party acts for its user only within its scopes (profile
+  // to read the account, cases.read for the user's cases) and never changes the account
+  // or acts for the person; the platform's own sessions are not limited by scopes.
+  bool relying_party = p.via == "bearer" && !p.account_id.empty();
+  auto within = [&](std::string_view scope) { return !relying_party || HasScope(p, scope); };
   switch (a) {
     case Action::kReadAccount:
-      return self || (t.agent_for_owner && p.HasRole(kAgent));
+      return (self && within("profile")) || (t.agent_for_owner && p.HasRole(kAgent));
     case Action::kUpdateAccount:
-      return self && p.via != "bearer";
+      return self && !relying_party;
     case Action::kActForPerson:
-      return self || (t.agent_for_owner && p.HasRole(kAgent));
+      return (self && !relying_party) || (t.agent_for_owner && p.HasRole(kAgent));
     case Action::kManageStaff:
     case Action::kManageClients:
     case Action::kManageTrusts:
@@ -51,7 +54,7 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kReadAudit:
       return p.HasRole(kAuditAdmin);
     case Action::kReadCase:
-      return self || (t.agent_for_owner && p.HasRole(kAgent)) ||
+      return (self && within("cases.read")) || (t.agent_for_owner && p.HasRole(kAgent)) ||
              HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
              HasCovering(p, {kCounter}, t, true) ||
              (!p.client_id.empty() && p.account_id.empty() && HasScope(p, "cases.read"));

@@ -14,7 +14,10 @@
 //    log. None of them reads a person's data.
 //  - A person reads and changes only their own data; an agent acts for a person only
 //    under a live authorization (checked by the caller and passed as `agent_for`).
-//  - Client-credentials tokens carry scopes, and act only where a scope allows.
+//  - Client-credentials tokens carry scopes, and act only where a scope allows. A
+//    relying party's access token for a user acts for that user only within its
+//    scopes: "profile" reads the account, "cases.read" the user's own cases; it never
+//    changes the account or acts for the person (that needs the platform's session).
 // Thread-safe (pure functions).
 #ifndef OW_IDENTITY_AUTHZ_H_
 #define OW_IDENTITY_AUTHZ_H_

@@ -1,0 +1,235 @@
+#include "identity/authz.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ow::identity {
+namespace {
+
+// The role matrix: every principal the platform knows x every Action x the targets
+// below, each cell the decision a user relies on. A row lists, per action, one
+// character per target: 'A' allowed, '.' denied.
+constexpr const char* kD = "330102-MZ";    // department D
+constexpr const char* kE = "330102-SCJG";  // department E
+constexpr const char* kPersonId = "acc_person";
+constexpr const char* kOtherId = "acc_other";
+constexpr const char* kApplicantId =
+    "acc_applicant";  // a person, not a row; the agent acts for them
+
+struct TargetCase {
+  const char* name;
+  const char* department;
+  const char* region;
+  const char* owner;  // nullptr: the acting principal's own account
+};
+
+constexpr TargetCase kTargets[] = {
+    {"own data", "", "", nullptr},
+    {"another person's data", "", "", kApplicantId},
+    {"case of D in 330102", kD, "330102", kApplicantId},
+    {"case of D in 330106 (another county of the city)", kD, "330106", kApplicantId},
+    {"case of D in 330102001 (a township below)", kD, "330102001", kApplicantId},
+    {"case of E in 330102", kE, "330102", kApplicantId},
+    {"own case (D in 330102, applicant = the principal)", kD, "330102", nullptr},
+};
+constexpr size_t kTargetCount = std::size(kTargets);
+
+constexpr Action kActions[] = {
+    Action::kReadAccount,  Action::kUpdateAccount, Action::kActForPerson,  Action::kManageStaff,
+    Action::kGrantRole,    Action::kReadAudit,     Action::kManageClients, Action::kRotateKeys,
+    Action::kManageTrusts, Action::kManageCatalog, Action::kReadCase,      Action::kAcceptCase,
+    Action::kReviewCase,   Action::kApproveCase,   Action::kCounterIntake, Action::kReadIndicators,
+};
+
+struct Row {
+  std::string name;
+  Principal who;
+  bool agent_for_applicant = false;       // holds a live authorization from kApplicantId
+  std::map<Action, std::string> allowed;  // actions not listed: denied everywhere
+};
+
+Role R(const char* role, const char* dept, const char* region) {
+  return Role{role, dept, region, "test", "2025-01-01T00:00:00Z"};
+}
+
+Principal Holder(const char* id, const char* kind, std::vector<Role> roles = {}) {
+  Principal p;
+  p.account_id = id;
+  p.username = id;
+  p.kind = kind;
+  p.roles = std::move(roles);
+  p.session_id = std::string("ses_") + id;
+  p.via = "session";
+  p.name_for_audit = id;
+  return p;
+}
+
+Principal Bearer(const char* account, const char* client, std::vector<std::string> scopes) {
+  Principal p;
+  p.account_id = account;
+  p.client_id = client;
+  p.kind = *account ? identity::kPerson : "";
+  p.scopes = std::move(scopes);
+  p.via = "bearer";
+  p.name_for_audit = *account ? account : std::string("client:") + client;
+  return p;
+}
+
+// What any account holder may do with their own data (and their own case).
+constexpr const char* kSelf = "A.....A";
+constexpr const char* kAll = "AAAAAAA";
+
+std::vector<Row> Matrix() {
+  using A = Action;
+  std::map<A, std::string> self{{A::kReadAccount, kSelf},
+                                {A::kUpdateAccount, kSelf},
+                                {A::kActForPerson, kSelf},
+                                {A::kReadCase, kSelf}};
+  auto with = [&](std::map<A, std::string> extra) {
+    auto m = self;
+    for (auto& [k, v] : extra) m[k] = v;
+    return m;
+  };
+  auto staff = [](const char* id, std::vector<Role> roles) {
+    return Holder(id, identity::kStaff, std::move(roles));
+  };
+  std::vector<Row> rows;
+  rows.push_back({"person", Holder(kPersonId, identity::kPerson), false, self});
+  rows.push_back({"other person", Holder(kOtherId, identity::kPerson), false, self});
+  // A relying party's access token for the person acts only within its scopes, and never
+  // changes the account or acts for the person.
+  rows.push_back({"person via a relying party's token (openid profile)",
+                  Bearer(kPersonId, "cl_portal", {"openid", "profile"}),
+                  false,
+                  {{A::kReadAccount, kSelf}}});
+  rows.push_back({"person via a relying party's token (openid cases.read)",
+                  Bearer(kPersonId, "cl_portal", {"openid", "cases.read"}),
+                  false,
+                  {{A::kReadCase, kSelf}}});
+  rows.push_back({"agent with a live authorization",
+                  staff("acc_agent_live", {R(kAgent, "", "330102")}), true,
+                  with({{A::kReadAccount, kAll}, {A::kActForPerson, kAll}, {A::kReadCase, kAll}})});
+  rows.push_back({"agent without authorization", staff("acc_agent_none", {R(kAgent, "", "330102")}),
+                  false, self});
+  rows.push_back({"county acceptor of D in 330102",
+                  staff("acc_cty_acc", {R(kAcceptor, kD, "330102")}), false,
+                  with({{A::kReadCase, "A.A.A.A"}, {A::kAcceptCase, "..A.A.A"}})});
+  rows.push_back({"county reviewer of D in 330102",
+                  staff("acc_cty_rev", {R(kReviewer, kD, "330102")}), false,
+                  with({{A::kReadCase, "A.A.A.A"}, {A::kReviewCase, "..A.A.A"}})});
+  rows.push_back({"county approver of D in 330102",
+                  staff("acc_cty_apr", {R(kApprover, kD, "330102")}), false,
+                  with({{A::kReadCase, "A.A.A.A"}, {A::kApproveCase, "..A.A.A"}})});
+  rows.push_back({"city acceptor of D in 3301", staff("acc_city_acc", {R(kAcceptor, kD, "3301")}),
+                  false, with({{A::kReadCase, "A.AAA.A"}, {A::kAcceptCase, "..AAA.A"}})});
+  rows.push_back({"city reviewer of D in 3301", staff("acc_city_rev", {R(kReviewer, kD, "3301")}),
+                  false, with({{A::kReadCase, "A.AAA.A"}, {A::kReviewCase, "..AAA.A"}})});
+  rows.push_back({"city approver of D in 3301", staff("acc_city_apr", {R(kApprover, kD, "3301")}),
+                  false, with({{A::kReadCase, "A.AAA.A"}, {A::kApproveCase, "..AAA.A"}})});
+  rows.push_back({"reviewer of department E in 330102",
+                  staff("acc_e_rev", {R(kReviewer, kE, "330102")}), false,
+                  with({{A::kReadCase, "A....AA"}, {A::kReviewCase, ".....A."}})});
+  rows.push_back({"counter staff of 330102", staff("acc_counter", {R(kCounter, "", "330102")}),
+                  false, with({{A::kReadCase, "A.A.AAA"}, {A::kCounterIntake, "..A.AAA"}})});
+  rows.push_back({"supervisor of 3301", staff("acc_sup", {R(kSupervisor, "", "3301")}), false,
+                  with({{A::kReadIndicators, "..AAAAA"}})});
+  rows.push_back({"system administrator", staff("acc_sysadm", {R(kSystemAdmin, "", "")}), false,
+                  with({{A::kManageStaff, kAll},
+                        {A::kManageClients, kAll},
+                        {A::kManageTrusts, kAll},
+                        {A::kManageCatalog, kAll}})});
+  rows.push_back({"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
+                  with({{A::kGrantRole, ".AAAAA."}, {A::kRotateKeys, kAll}})});
+  rows.push_back({"audit administrator", staff("acc_audadm", {R(kAuditAdmin, "", "")}), false,
+                  with({{A::kReadAudit, kAll}})});
+  Principal token;
+  token.admin_token = true;
+  token.username = "ops";
+  token.via = "admin_token";
+  token.name_for_audit = "ops";
+  rows.push_back({"admin token",
+                  token,
+                  false,
+                  {{A::kManageStaff, kAll},
+                   {A::kManageClients, kAll},
+                   {A::kManageTrusts, kAll},
+                   {A::kManageCatalog, kAll}}});
+  rows.push_back({"client credentials with cases.read indicators.read",
+                  Bearer("", "cl_peer", {"cases.read", "indicators.read"}),
+                  false,
+                  {{A::kReadCase, kAll}, {A::kReadIndicators, kAll}}});
+  rows.push_back({"client credentials without scopes", Bearer("", "cl_bare", {}), false, {}});
+  return rows;
+}
+
+Target MakeTarget(const TargetCase& t, const Row& row) {
+  Target out;
+  out.department_code = t.department;
+  out.region_code = t.region;
+  out.owner_account = t.owner ? t.owner : row.who.account_id;
+  out.agent_for_owner = row.agent_for_applicant && out.owner_account == kApplicantId;
+  return out;
+}
+
+TEST(Authz, RoleMatrix) {
+  int cells = 0;
+  for (const Row& row : Matrix()) {
+    for (const auto& [action, pattern] : row.allowed)
+      ASSERT_EQ(pattern.size(), kTargetCount) << row.name << " / " << ActionName(action);
+    for (Action action : kActions) {
+      auto it = row.allowed.find(action);
+      std::string pattern = it == row.allowed.end() ? std::string(kTargetCount, '.') : it->second;
+      for (size_t i = 0; i < kTargetCount; ++i) {
+        bool expected = pattern[i] == 'A';
+        Status got = Decide(row.who, action, MakeTarget(kTargets[i], row));
+        ++cells;
+        EXPECT_EQ(got.has_value(), expected)
+            << "\n  principal: " << row.name << "\n  action:    " << ActionName(action)
+            << "\n  target:    " << kTargets[i].name
+            << "\n  expected:  " << (expected ? "allow" : "deny") << ", got "
+            << (got ? std::string("allow") : "deny (" + got.error().message + ")");
+        if (!got) {
+          EXPECT_EQ(got.error().code, Code::kPermissionDenied) << row.name;
+          EXPECT_EQ(got.error().message, "you may not " + std::string(ActionName(action)));
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cells, 21 * 16 * 7);
+}
+
+TEST(Authz, NoCredentialsIsUnauthenticated) {
+  Principal nobody;
+  for (Action a : kActions) {
+    Status st = Decide(nobody, a, {kD, "330102", kApplicantId, false});
+    ASSERT_FALSE(st) << ActionName(a);
+    EXPECT_EQ(st.error().code, Code::kUnauthenticated) << ActionName(a);
+  }
+}
+
+TEST(Authz, AnAgentFlagWithoutTheAgentRoleGrantsNothing) {
+  // The caller found an authorization, but the account is no longer an agent.
+  Principal clerk = Holder("acc_clerk", identity::kStaff, {R(kCounter, "", "330106")});
+  Target t{"", "", kApplicantId, true};
+  EXPECT_FALSE(Decide(clerk, Action::kReadAccount, t));
+  EXPECT_FALSE(Decide(clerk, Action::kActForPerson, t));
+}
+
+TEST(Authz, RegionsNestByWholeLevels) {
+  EXPECT_TRUE(RegionWithin("330102", "330102"));
+  EXPECT_TRUE(RegionWithin("330102001", "3301"));
+  EXPECT_TRUE(RegionWithin("330102001001", "330102001"));
+  EXPECT_TRUE(RegionWithin("3301", "33"));
+  EXPECT_FALSE(RegionWithin("3301", "330102"));  // a city is not inside its county
+  EXPECT_FALSE(RegionWithin("330106", "330102"));
+  EXPECT_FALSE(RegionWithin("3302", "3301"));
+  EXPECT_FALSE(RegionWithin("330102", ""));  // an unscoped role covers no region
+  EXPECT_FALSE(RegionWithin("", "3301"));
+}
+
+}  // namespace
+}  // namespace ow::identity
