@@ -149,6 +149,8 @@ constexpr std::string_view kCommonPasswords[] = {
     "a123456789",  "abc1234567",   "qwerty12345",   "woaini1314",  "woaini520",    "1qaz2wsx3edc",
     "zxcvbnm123",  "asdfghjkl1",   "administrator", "admin12345",  "onewindow123", "changeme123"};
 
+std::string Minutes(int64_t n) { return std::to_string(n) + (n == 1 ? " minute" : " minutes"); }
+
 std::string Resident(const std::string& key, const std::string& id) {
   return crypto::Base64UrlEncode(crypto::HmacSha256(key, "resident-id:" + id));
 }
@@ -505,12 +507,19 @@ Result<LoginResult> Service::Login(const LoginInput& in) {
   }
   if (!VerifyPassword(in.password, row->password_hash)) {
     IpFailed(in.ip);
-    int64_t failed = a.failed_logins + 1;
-    bool lock = failed >= config_.lockout_threshold;
-    std::string until =
-        lock ? FormatTime(now + std::chrono::minutes(config_.lockout_minutes)) : std::string();
+    int64_t failed = 0;
+    bool lock = false;
+    std::string until;
     OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-      OW_RETURN_IF_ERROR(Store::SetLoginState(c, a.id, lock ? 0 : failed, until, ""));
+      // Counted by the database, not from the row read above: concurrent wrong guesses
+      // must each count (and must not clear a lock another one just set).
+      OW_ASSIGN_OR_RETURN(failed, Store::CountFailedLogin(c, a.id));
+      lock = failed >= config_.lockout_threshold;
+      until.clear();
+      if (lock) {
+        until = FormatTime(now + std::chrono::minutes(config_.lockout_minutes));
+        OW_RETURN_IF_ERROR(Store::SetLoginState(c, a.id, 0, until, ""));
+      }
       OW_RETURN_IF_ERROR(
           Audit(&c, {"login.failed",
                      username,
@@ -525,7 +534,7 @@ Result<LoginResult> Service::Login(const LoginInput& in) {
     }));
     if (lock)
       return PermissionDenied("wrong password; the account is now locked for " +
-                              std::to_string(config_.lockout_minutes) + " minutes, until " + until);
+                              Minutes(config_.lockout_minutes) + ", until " + until);
     int64_t left = config_.lockout_threshold - failed;
     return Unauthenticated(kWrong + "; " + std::to_string(left) +
                            (left == 1 ? " attempt" : " attempts") +

@@ -173,6 +173,15 @@ Result<std::optional<AccountRow>> Store::FindByResidentHmac(db::Connection& c,
   return OneAccount(c, "resident_id_hmac", hmac);
 }
 
+Result<int64_t> Store::CountFailedLogin(db::Connection& c, const std::string& id) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("UPDATE identity_accounts SET failed_logins = failed_logins + 1 WHERE id = $1", {id}));
+  OW_ASSIGN_OR_RETURN(auto r,
+                      c.Query("SELECT failed_logins FROM identity_accounts WHERE id = $1", {id}));
+  if (r.empty()) return NotFound("no account " + id);
+  return r.Int(0, 0);
+}
+
 Status Store::SetLoginState(db::Connection& c, const std::string& id, int64_t failed,
                             const std::string& locked_until, const std::string& last_login_at) {
   OW_RETURN_IF_ERROR(

@@ -39,6 +39,8 @@ class Store {
                                                           const std::string& username);
   static Result<std::optional<AccountRow>> FindByResidentHmac(db::Connection& c,
                                                               const std::string& hmac);
+  // Adds one to the account's failed logins (atomically) and returns the new count.
+  static Result<int64_t> CountFailedLogin(db::Connection& c, const std::string& id);
   static Status SetLoginState(db::Connection& c, const std::string& id, int64_t failed,
                               const std::string& locked_until, const std::string& last_login_at);
   static Status SetPasswordHash(db::Connection& c, const std::string& id, const std::string& hash);
