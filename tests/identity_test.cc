@@ -105,6 +105,7 @@ ToolRun RunTool(const std::vector<std::string>& args, const fs::path& cwd) {
     if (chdir(cwd.c_str()) != 0) _exit(126);
     std::vector<std::string> copy = args;
     std::vector<char*> argv;
+    argv.reserve(copy.size() + 1);
     for (auto& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
     execvp(argv[0], argv.data());
@@ -458,6 +459,7 @@ TEST_P(IdentityTest, ConcurrentWrongPasswordsStillLockTheAccount) {
   Register("zhao.liu", kIdZhao);
   constexpr int kGuessers = 6;
   std::vector<std::thread> threads;
+  threads.reserve(kGuessers);
   std::atomic<int> answered{0};
   for (int i = 0; i < kGuessers; ++i) {
     threads.emplace_back([&, i] {

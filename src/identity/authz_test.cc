@@ -89,7 +89,7 @@ std::vector<Row> Matrix() {
                                 {A::kUpdateAccount, kSelf},
                                 {A::kActForPerson, kSelf},
                                 {A::kReadCase, kSelf}};
-  auto with = [&](std::map<A, std::string> extra) {
+  auto with = [&](const std::map<A, std::string>& extra) {
     auto m = self;
     for (auto& [k, v] : extra) m[k] = v;
     return m;
