@@ -690,13 +690,16 @@ Status Service::ChangePassword(const Principal& who, const std::string& current,
   CheckPassword(next, row->account.username, v);
   OW_RETURN_IF_ERROR(v.Finish("password"));
   std::string hash = HashPassword(next);
-  return db_.Transact([&](db::Connection& c) -> Status {
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_RETURN_IF_ERROR(Store::SetPasswordHash(c, who.account_id, hash));
     // Other sessions end: whoever knew the old password is logged out.
     OW_RETURN_IF_ERROR(c.Exec("DELETE FROM identity_sessions WHERE account_id = $1 AND id <> $2",
                               {who.account_id, who.session_id}));
     return Audit(&c, {"password.changed", who.name_for_audit, who.account_id, "success", "", {}});
-  });
+  }));
+  // And so are the relying parties that got tokens with it.
+  for (const auto& hook : hooks_) hook(who.account_id, "");
+  return {};
 }
 
 // ---------------------------------------------------------------------------
