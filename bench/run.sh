@@ -155,7 +155,7 @@ say "## 2. Requests/s against nginx (wrk -t1 -c50 -d${RATIO_SECONDS}s, target ou
 say ""
 say "nginx: worker_processes auto (2 workers), access_log off, keep-alive, serving the same body bytes as a file, default_type application/json."
 say "wrk and the servers share the same $(nproc) cores; targets alternate: ${TARGETS[*]}, twice."
-say "default = shipped settings (io_threads 0 = one per core = 2, handler_threads 8, db pool 8); tuned = $TUNED_ENV."
+say "default = shipped settings (io_threads 0 = one per core = 2, handler_threads 0 = one per core = 2 (8 before 3d403a7), db pool 8); tuned = $TUNED_ENV."
 say "After the 1 s warm-up every answer of ours is a response-cache hit served on the network thread."
 say "The /healthz rows (no database, 15-byte body) are not the target; they show the HTTP stack's own ceiling."
 say ""
