@@ -90,7 +90,8 @@ for round in $(seq "$ROUNDS"); do
     [[ -n "$o" && -n "$n" ]] || die "round $round $mode: no figure (see $OUT/workflow-$round-*.txt)"
     SUM[ours-$mode]=$(awk -v a="${SUM[ours-$mode]}" -v b="$o" 'BEGIN { print a + b }')
     SUM[node-$mode]=$(awk -v a="${SUM[node-$mode]}" -v b="$n" 'BEGIN { print a + b }')
-    echo "| $round | $mode | $o ($on instances) | $n ($nn instances) | $(div "$n" "$o") |" >>"$TMP/rows.md"
+    printf '| %s | %s | %.2f (%s instances) | %.0f (%s instances) | %s |\n' "$round" "$mode" "$o" "$on" \
+      "$n" "$nn" "$(div "$n" "$o")" >>"$TMP/rows.md"
   done
 done
 
