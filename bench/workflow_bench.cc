@@ -25,7 +25,6 @@
 namespace {
 
 using ow::workflow::Definition;
-using ow::workflow::Effect;
 using ow::workflow::Instance;
 using ow::workflow::InstanceStatus;
 using Clock = std::chrono::steady_clock;

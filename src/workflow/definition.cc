@@ -601,21 +601,18 @@ Result<std::chrono::seconds> ParseIsoDuration(std::string_view text) {
     if (ec != std::errc() || end != text.data() + i || n > 100000) return bad("is out of range");
     char unit = text[i++];
     int64_t scale = 0;
-    if (!time_part && unit == 'W')
-      scale = 7 * 86400;
-    else if (!time_part && unit == 'D')
-      scale = 86400;
-    else if (time_part && unit == 'H')
-      scale = 3600;
-    else if (time_part && unit == 'M')
-      scale = 60;
-    else if (time_part && unit == 'S')
-      scale = 1;
-    else if (!time_part && (unit == 'Y' || unit == 'M')) {
+    if (!time_part && (unit == 'Y' || unit == 'M')) {
       return bad("uses years or months, whose length varies; use days");
-    } else {
-      return bad("has an unknown unit");
     }
+    if (!time_part) {
+      if (unit == 'W') scale = int64_t{7} * 86400;
+      if (unit == 'D') scale = 86400;
+    } else {
+      if (unit == 'H') scale = 3600;
+      if (unit == 'M') scale = 60;
+      if (unit == 'S') scale = 1;
+    }
+    if (scale == 0) return bad("has an unknown unit");
     std::string key = std::string(time_part ? "T" : "") + unit;
     if (order.find(key) != std::string::npos) return bad("repeats a unit");
     order += key;

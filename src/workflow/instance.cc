@@ -583,7 +583,9 @@ Result<Instance> Instance::Restore(std::shared_ptr<const Definition> definition,
 
   const json::value* joins = s->if_contains("join_tokens");
   if (joins == nullptr || !joins->is_object()) return r.Bad("join_tokens", "is not an object");
-  for (const auto& [flow_id, count] : joins->get_object()) {
+  for (const json::key_value_pair& kv : joins->get_object()) {
+    const std::string_view flow_id = kv.key();
+    const json::value& count = kv.value();
     auto f = std::find_if(definition->flows().begin(), definition->flows().end(),
                           [&](const Flow& fl) { return fl.id == flow_id; });
     if (f == definition->flows().end() || !count.is_int64() || count.get_int64() < 0) {
