@@ -652,6 +652,24 @@ Result<Instance> Instance::Restore(std::shared_ptr<const Definition> definition,
     t.due = SystemTime(std::chrono::milliseconds(ms));
     st.timers.push_back(t);
   }
+  // Every id once; each activity holds as many open tasks as it counts active (a service
+  // call: exactly one, its own id).
+  std::vector<int64_t> ids;
+  for (const Activity& a : st.activities) ids.push_back(a.id);
+  for (const Task& t : st.tasks) ids.push_back(t.id);
+  for (const Timer& t : st.timers) ids.push_back(t.id);
+  std::sort(ids.begin(), ids.end());
+  if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) {
+    return r.Bad("ids", "are not unique");
+  }
+  for (const Activity& a : st.activities) {
+    bool service = definition->nodes()[static_cast<size_t>(a.node)].type == NodeType::kServiceTask;
+    auto open = std::count_if(st.tasks.begin(), st.tasks.end(),
+                              [&](const Task& t) { return t.activity == a.id; });
+    if (service ? (a.instances != 1 || a.active != 1) : open != a.active || a.active == 0) {
+      return r.Bad("activities[]", "do not match the open tasks");
+    }
+  }
   if (st.status != InstanceStatus::kRunning &&
       (!st.activities.empty() || !st.tasks.empty() || !st.timers.empty())) {
     return r.Bad("status", "is final but work is still open");

@@ -479,7 +479,11 @@ TEST(InstanceTest, RestoreRefusesAnotherVersionAndBrokenSnapshots) {
   broken([](json::object& s) { s["tasks"].as_array()[0].as_object()["id"] = 1000; });
   broken([](json::object& s) { s["activities"].as_array()[0].as_object()["completed"] = 5; });
   broken([](json::object& s) { s["join_tokens"] = json::object{{"NoSuchFlow", 1}}; });
-  broken([](json::object& s) { s["status"] = "completed"; });  // with open tasks
+  broken([](json::object& s) { s["status"] = "completed"; });         // with open tasks
+  broken([](json::object& s) { s["tasks"].as_array().pop_back(); });  // an activity without
+  broken([](json::object& s) {
+    s["tasks"].as_array()[1].as_object()["id"] = s["tasks"].as_array()[0].as_object()["id"];
+  });
   EXPECT_FALSE(Instance::Restore(def, json::value("text")));
 }
 
