@@ -128,7 +128,9 @@ class Definition {
  public:
   // Parses and checks `xml`. The key is the bpmn:process id; `version` is the caller's
   // (the store numbers versions per key). kInvalidArgument naming the element on any
-  // error; the message starts with the element's id and type where there is one.
+  // error; the message starts with the element's type and id where there is one.
+  // The caller bounds the size of `xml` (an upload limit); pugixml expands no DTD entities
+  // and fetches nothing, so a definition cannot pull in files or blow up in memory.
   static Result<std::shared_ptr<const Definition>> Parse(std::string_view xml, int version);
 
   const std::string& key() const { return key_; }

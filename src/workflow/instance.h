@@ -134,7 +134,7 @@ class Instance {
   // Reports service call `call_id` done, merging `result` into the variables.
   Result<Effects> ServiceDone(int64_t call_id, const boost::json::object& result, SystemTime now);
   // Fires every timer due at or before `now`, earliest first (ties by id). No effects when
-  // none is due.
+  // none is due or the instance is no longer running.
   Result<Effects> FireTimers(SystemTime now);
   // Ends a running instance at once (withdrawal): closes tasks, cancels calls and timers.
   Result<Effects> Terminate();
