@@ -4,12 +4,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "audit/audit.h"
 #include "catalog/service.h"
 #include "departments/service.h"
 #include "identity/service.h"
 #include "regions/service.h"
 
 namespace ow::app {
+
+identity::AuditSink DirectAuditSink(db::Database& db) {
+  return [&db](db::Connection* c, const identity::AuditEvent& e) -> Status {
+    audit::Event ev{e.action, e.actor, e.subject, e.outcome, e.ip, "", {}};
+    for (const auto& [k, v] : e.detail) ev.detail[k] = v;
+    if (c) return audit::Append(*c, ev);
+    return db.Transact([&](db::Connection& own) { return audit::Append(own, ev); });
+  };
+}
 
 namespace {
 
@@ -25,6 +35,7 @@ Result<int64_t> SeedAccounts(db::Database& db, departments::Service& departments
     return InvalidArgument(path + " must be an object with \"password\" and \"accounts\"");
   OW_ASSIGN_OR_RETURN(auto keys, identity::LoadKeys(config));
   identity::Service identity(db, departments, std::move(keys), config);
+  identity.SetAuditSink(DirectAuditSink(db));
   auto str = [](const boost::json::object& o, const char* key) -> std::string {
     auto* v = o.if_contains(key);
     return v && v->is_string() ? std::string(v->as_string()) : std::string();

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "db/database.h"
+#include "identity/service.h"
 
 namespace ow::app {
 
@@ -26,6 +27,10 @@ struct DemoSummary {
 // (existing usernames are left alone).
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir,
                              const Config* config = nullptr);
+
+// The audit sink of processes that are not the server (seed-demo, create-admin): every
+// record is appended in the transaction of the change, or in one of its own.
+identity::AuditSink DirectAuditSink(db::Database& db);
 
 }  // namespace ow::app
 

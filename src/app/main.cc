@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
     ow::regions::Service regions(**db);
     ow::departments::Service departments(**db, regions);
     ow::identity::Service identity(**db, departments, std::move(*keys), *config);
+    identity.SetAuditSink(ow::app::DirectAuditSink(**db));
     auto made = identity.CreateAdmin({admin_username, password, admin_name, admin_resident_id, "",
                                       admin_department, admin_region},
                                      admin_duty);
