@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <initializer_list>
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -471,7 +473,14 @@ void ExpectAllProbed(const ResponseChecker& checker, bool (*in_scope)(const std:
       << "real responses that docs/openapi.json does not describe:" << Join(checker.faults());
 }
 
-bool IsCatalogPath(const std::string& path) { return path.starts_with("/api/v1/catalog"); }
+// Process definitions, and the process a catalog item follows.
+bool IsProcessPath(const std::string& path) {
+  return path.starts_with("/api/v1/processes") ||
+         (path.starts_with("/api/v1/catalog/items/") && path.ends_with("/process"));
+}
+bool IsCatalogPath(const std::string& path) {
+  return path.starts_with("/api/v1/catalog") && !IsProcessPath(path);
+}
 // Trusted peer platforms and sign-in through them.
 bool IsFederationPath(const std::string& path) {
   return path.starts_with("/api/v1/trusts") || path.starts_with("/oauth2/federation/");
@@ -487,7 +496,8 @@ bool IsIdentityPath(const std::string& path) {
   return false;
 }
 bool IsReferencePath(const std::string& path) {
-  return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path);
+  return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
+         !IsProcessPath(path);
 }
 
 std::map<std::string, std::string> With(std::map<std::string, std::string> h, const std::string& k,
@@ -1400,6 +1410,50 @@ OW_INSTANTIATE_STORE_TESTS(OpenApiFederation);
 
 // The checker above must be able to fail: a body that breaks the documented schema
 // in several ways is reported.
+// Every process-registry operation: publish (new version, unchanged, refused), list,
+// versions, the immutable XML, and assigning a process to a catalog item.
+TEST(OpenApi, ProcessResponsesMatchTheDocument) {
+  TestDatabase db(Store::kSqlite);
+  TestServer server(db.url());
+  ASSERT_TRUE(app::SeedDemo(server.app().database(), SourceDir() + "/demo"));
+  ResponseChecker checker(server.port());
+  std::ifstream in(SourceDir() + "/src/workflow/testdata/parallel_approval.bpmn");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string xml = buf.str();
+  const auto admin = server.AdminHeaders();
+  const auto admin_xml = With(admin, "Content-Type", "application/xml");
+  const std::string kList = "/api/v1/processes", kProcess = kList + "/{key}",
+                    kVersion = kProcess + "/versions/{version}",
+                    kItem = "/api/v1/catalog/items/{code}/process";
+  const std::string process = kList + "/parallel_approval",
+                    item = "/api/v1/catalog/items/3301-SCJG-SPJY/process";
+  checker.Check({verb::put, process, kProcess, 401, xml, {{"Content-Type", "application/xml"}}});
+  checker.Check({verb::put, process, kProcess, 415, xml, admin});
+  checker.Check({verb::put, process, kProcess, 422, "<bpmn:definitions/>", admin_xml});
+  checker.Check({verb::get, process, kProcess, 404, {}, {}});
+  checker.Check({verb::put, process, kProcess, 201, xml, admin_xml});
+  checker.Check({verb::put, process, kProcess, 200, xml, admin_xml});
+  checker.Check({verb::get, kList, kList, 200, {}, {}});
+  checker.Check({verb::get, process, kProcess, 200, {}, {}});
+  auto v1 = checker.Check({verb::get, process + "/versions/1", kVersion, 200, {}, {}});
+  checker.Check({verb::get,
+                 process + "/versions/1",
+                 kVersion,
+                 304,
+                 {},
+                 {{"If-None-Match", v1.header("etag")}}});
+  checker.Check({verb::get, process + "/versions/9", kVersion, 404, {}, {}});
+  checker.Check({verb::get, process + "/versions/x", kVersion, 422, {}, {}});
+  checker.Check({verb::get, item, kItem, 404, {}, {}});
+  checker.Check({verb::put, item, kItem, 401, R"({"process_key":"parallel_approval"})", {}});
+  checker.Check({verb::put, item, kItem, 422, R"({"process":"parallel_approval"})", admin});
+  checker.Check({verb::put, item, kItem, 404, R"({"process_key":"nope"})", admin});
+  checker.Check({verb::put, item, kItem, 200, R"({"process_key":"parallel_approval"})", admin});
+  checker.Check({verb::get, item, kItem, 200, {}, {}});
+  ExpectAllProbed(checker, IsProcessPath);
+}
+
 TEST(OpenApi, SchemaCheckRejectsWhatTheDocumentForbids) {
   std::vector<std::string> faults;
   json::value region =

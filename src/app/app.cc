@@ -24,6 +24,8 @@
 #include "oidc/provider.h"
 #include "oidc/routes.h"
 #include "oidc/store.h"
+#include "processes/routes.h"
+#include "processes/service.h"
 #include "regions/routes.h"
 #include "regions/store.h"
 
@@ -31,8 +33,9 @@ namespace ow::app {
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-                    audit::Migrations(), identity::Migrations(), oidc::Migrations()}) {
+  for (auto list :
+       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -56,6 +59,7 @@ struct App::Impl {
   std::unique_ptr<regions::Service> regions;
   std::unique_ptr<departments::Service> departments;
   std::unique_ptr<catalog::Service> catalog;
+  std::unique_ptr<processes::Service> processes;
   std::unique_ptr<http::AdminGuard> admin;
   std::unique_ptr<audit::Writer> audit;
   std::unique_ptr<identity::Service> identity;
@@ -141,6 +145,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   oidc::AddRoutes(i.router, *i.oidc, *i.federation, *i.authn, cookie);
   departments::AddRoutes(i.router, *i.departments, *i.admin);
   catalog::AddRoutes(i.router, *i.catalog, *i.admin);
+  i.processes = std::make_unique<processes::Service>(*i.db, *i.catalog);
+  processes::AddRoutes(i.router, *i.processes, *i.admin);
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
