@@ -25,7 +25,7 @@ Route& Router::Add(Verb method, std::string pattern, Handler handler,
                    std::vector<std::string> consumes) {
   assert(!pattern.empty() && pattern[0] == '/');
   Route r{method, pattern, std::move(handler), SplitPath(pattern), std::move(consumes)};
-  for (const auto& existing : routes_) {
+  for ([[maybe_unused]] const auto& existing : routes_) {
     assert(!(existing.method == method && existing.pattern == pattern) && "duplicate route");
   }
   routes_.push_back(std::move(r));
