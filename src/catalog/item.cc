@@ -223,31 +223,12 @@ void NoDuplicates(const json::array& a, const std::string& path, Validator& v) {
 void CheckFormSchema(const json::value& s, const std::string& path, Validator& v, int depth) {
   static const std::set<std::string> kTypes = {"object", "array",   "string",
                                                "number", "integer", "boolean"};
-  static const std::set<std::string> kKeywords = {"type",
-                                                  "title",
-                                                  "description",
-                                                  "properties",
-                                                  "required",
-                                                  "items",
-                                                  "enum",
-                                                  "const",
-                                                  "default",
-                                                  "minLength",
-                                                  "maxLength",
-                                                  "pattern",
-                                                  "format",
-                                                  "minimum",
-                                                  "maximum",
-                                                  "minItems",
-                                                  "maxItems",
-                                                  "additionalProperties",
-                                                  "$schema",
-                                                  "$id",
-                                                  "examples",
-                                                  "x-material",
-                                                  "x-order",
-                                                  "exclusiveMinimum",
-                                                  "exclusiveMaximum"};
+  static const std::set<std::string> kKeywords = {
+      "type",      "title",    "description", "properties",       "required",
+      "items",     "enum",     "const",       "default",          "minLength",
+      "maxLength", "pattern",  "format",      "minimum",          "maximum",
+      "minItems",  "maxItems", "$schema",     "exclusiveMinimum", "exclusiveMaximum",
+      "$id",       "examples", "x-material",  "x-order",          "additionalProperties"};
   if (depth > 8) {
     v.Add(path, "is nested too deeply");
     return;
