@@ -87,6 +87,7 @@ Result<int64_t> SeedCalendar(db::Database& db, const std::string& path) {
     if (auto existing = calendar.Get(y)) {
       auto text = [](const std::vector<Date>& days) {
         std::vector<std::string> out;
+        out.reserve(days.size());
         for (Date d : days) out.push_back(FormatDate(d));
         return out;
       };

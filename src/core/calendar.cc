@@ -97,7 +97,7 @@ int IsoWeekday(Date d) {
 bool IsWeekend(Date d) { return IsoWeekday(d) >= 6; }
 
 Date ChinaDate(SystemTime t) {
-  constexpr int64_t kOffset = 8 * 3600;
+  constexpr int64_t kOffset = int64_t{8} * 3600;
   return DateFromDays(FloorDiv(UnixSeconds(t) + kOffset, 86400));
 }
 
