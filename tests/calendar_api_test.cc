@@ -3,6 +3,7 @@
 // the service hands to other domains for counting deadlines.
 #include "app/demo.h"
 #include "calendar/service.h"
+#include "identity/service.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -115,6 +116,42 @@ TEST_P(CalendarApi, WritesNeedASystemAdministrator) {
                                  {{"Authorization", "Bearer nope"}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(client_->Get("/api/v1/calendar/2027").status, 404);
+}
+
+// A staff account with the system administrator duty may publish from its session; a
+// security administrator may not (one duty per account, and the calendar is system data).
+TEST_P(CalendarApi, ASystemAdministratorsSessionMayPublishOthersMayNot) {
+  const std::string kPassword = "Qiantang-River-1949";
+  auto session = [&](const std::string& username, const char* duty) {
+    identity::RegisterInput in;
+    in.username = username;
+    in.password = kPassword;
+    in.real_name = "管理员";
+    in.department_code = "3301-ZWFW";
+    in.region_code = "3301";
+    auto made = server_->app().identity().CreateAdmin(in, duty);
+    EXPECT_TRUE(made) << made.error().message;
+    auto r = client_->SendJson(
+        verb::post, "/api/v1/session",
+        json::serialize(json::object{{"username", username}, {"password", kPassword}}));
+    EXPECT_EQ(r.status, 201) << r.body;
+    std::string cookie = r.header("set-cookie");
+    return std::map<std::string, std::string>{
+        {"Cookie", cookie.substr(0, cookie.find(';'))},
+        {"X-CSRF-Token",
+         r.status == 201 ? std::string(r.json().at("csrf_token").as_string()) : std::string()}};
+  };
+  auto security = session("security", identity::kSecurityAdmin);
+  auto refused = client_->SendJson(verb::put, "/api/v1/calendar/2027", k2027, security);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(client_->Get("/api/v1/calendar/2027").status, 404);
+
+  auto system = session("sysadmin", identity::kSystemAdmin);
+  auto published = client_->SendJson(verb::put, "/api/v1/calendar/2027", k2027, system);
+  EXPECT_EQ(published.status, 201) << published.body;
+  // Without the CSRF header a cookie alone does not write.
+  system.erase("X-CSRF-Token");
+  EXPECT_EQ(client_->SendJson(verb::put, "/api/v1/calendar/2027", k2027, system).status, 403);
 }
 
 TEST_P(CalendarApi, ValidationNamesEveryBadEntry) {
