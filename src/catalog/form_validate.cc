@@ -1,5 +1,6 @@
 #include "catalog/form_validate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -211,7 +212,8 @@ class Checker {
   static std::optional<int64_t> Count(const json::object& s, std::string_view key) {
     const json::value* n = s.if_contains(key);
     if (!n || !IsInteger(*n)) return std::nullopt;
-    return static_cast<int64_t>(*AsDouble(*n));
+    // Clamped before converting: a double beyond int64's range would be undefined.
+    return static_cast<int64_t>(std::clamp(*AsDouble(*n), -1.0, 1e15));
   }
 
   void CheckString(const json::object& s, json::string_view text, const std::string& path) {

@@ -182,6 +182,9 @@ TEST(FormValidate, ItemsAndCounts) {
       R"({"type":"array","minItems":1,"maxItems":2,"items":{"type":"string","maxLength":2}})";
   EXPECT_TRUE(Valid(s, R"(["a","bc"])"));
   EXPECT_EQ(Errors(s, "[]"), ": must have at least 1 entries");
+  // Absurd bounds are not undefined behaviour.
+  EXPECT_TRUE(Valid(R"({"type":"array","maxItems":1e300})", "[1]"));
+  EXPECT_FALSE(Valid(R"({"type":"string","minLength":1e300})", R"("x")"));
   EXPECT_EQ(Errors(s, R"(["a","b","c"])"), ": must have at most 2 entries");
   EXPECT_EQ(OnlyPath(s, R"(["a","bcd"])"), "1");
 }
