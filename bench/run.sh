@@ -8,7 +8,9 @@
 #   6. the service catalog: 100,000 generated items, search latency, the service guide
 #      against nginx (bench/catalog.sh, also runnable alone);
 #   7. identity: client-credentials tokens/s and password logins/s with their references
-#      (bench/identity.sh, also runnable alone).
+#      (bench/identity.sh, also runnable alone);
+#   8. the workflow engine: µs per process instance against npm bpmn-engine on the same BPMN
+#      file (bench/workflow.sh, also runnable alone).
 # The region figures come twice: the steady state (every answer already in the server's
 # response cache, what users of a warm server get) and first touches (a fresh server,
 # distinct codes, every request a cache miss).
@@ -21,8 +23,8 @@
 # Knobs (environment): RATIO_SECONDS (6), LAT_SECONDS (5), CONN_SECONDS (10),
 # COLD_SECONDS (1), LAT_CONNECTIONS (8), SKIP_POSTGRES=1, SKIP_BUILD=1, SKIP_CATALOG=1,
 # TUNED_ENV (settings of the second server configuration, default
-# "ONEWINDOW_HANDLER_THREADS=2"), SKIP_IDENTITY=1, and the knobs of bench/catalog.sh and
-# bench/identity.sh.
+# "ONEWINDOW_HANDLER_THREADS=2"), SKIP_IDENTITY=1, SKIP_WORKFLOW=1, and the knobs of
+# bench/catalog.sh, bench/identity.sh and bench/workflow.sh.
 # Only 127.0.0.1 is contacted. Every process started here is stopped on exit.
 set -euo pipefail
 
@@ -155,7 +157,7 @@ say "## 2. Requests/s against nginx (wrk -t1 -c50 -d${RATIO_SECONDS}s, target ou
 say ""
 say "nginx: worker_processes auto (2 workers), access_log off, keep-alive, serving the same body bytes as a file, default_type application/json."
 say "wrk and the servers share the same $(nproc) cores; targets alternate: ${TARGETS[*]}, twice."
-say "default = shipped settings (io_threads 0 = one per core = 2, handler_threads 8, db pool 8); tuned = $TUNED_ENV."
+say "default = shipped settings (io_threads 0 = one per core = 2, handler_threads 0 = one per core = 2 (8 before 3d403a7), db pool 8); tuned = $TUNED_ENV."
 say "After the 1 s warm-up every answer of ours is a response-cache hit served on the network thread."
 say "The /healthz rows (no database, 15-byte body) are not the target; they show the HTTP stack's own ceiling."
 say ""
@@ -321,6 +323,12 @@ fi
 if [[ -z "${SKIP_IDENTITY:-}" ]]; then
   log "identity benchmarks (bench/identity.sh)"
   OUT=$OUT SUMMARY=$SUMMARY PG_URL=$PG_URL SKIP_BUILD=1 bash bench/identity.sh || die "bench/identity.sh"
+fi
+
+# ---------------------------------------------------------------- 8. the workflow engine
+if [[ -z "${SKIP_WORKFLOW:-}" ]]; then
+  log "workflow benchmark (bench/workflow.sh)"
+  OUT=$OUT SUMMARY=$SUMMARY SKIP_BUILD=1 bash bench/workflow.sh || die "bench/workflow.sh"
 fi
 
 say ""

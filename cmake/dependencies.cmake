@@ -6,6 +6,8 @@ find_package(SQLite3 REQUIRED)
 find_package(PostgreSQL REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(CLI11 REQUIRED)
+# BPMN process definitions (src/workflow only).
+find_package(pugixml REQUIRED)
 if(OW_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -10,6 +10,7 @@ PACKAGES=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
+  libpugixml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 wrk nginx-light curl openssl
   # npm-based checkers (region data fetch, OpenAPI lint)

@@ -3,7 +3,6 @@
 // client's view) checks JWTs and key ids, and Node's crypto opens AES-GCM boxes.
 // Each check also shows the tool rejecting a tampered input, so a tool that accepts
 // anything cannot make the test pass.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -30,43 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 using crypto::Algorithm;
 using crypto::SigningKey;
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs `args` (looked up on PATH) in `cwd` and collects its output.
-ToolRun RunTool(const std::vector<std::string>& args, const fs::path& cwd = {}) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(pipe_fds[1], 1);
-    dup2(pipe_fds[1], 2);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    argv.reserve(copy.size() + 1);
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  ToolRun run;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(pipe_fds[0], buf, sizeof buf)) > 0)
-    run.output.append(buf, static_cast<size_t>(n));
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 // DER ECDSA-Sig-Value <-> JOSE r || s, written here rather than taken from src/crypto so
 // that the conversion under test is checked against an independent one.
@@ -123,7 +85,8 @@ class CryptoInterop : public ::testing::Test {
   ToolRun VerifyWithJose(const SigningKey& key, const std::string& token) {
     const std::string jwk = Write("jwk.json", boost::json::serialize(key.PublicJwk()));
     const std::string token_file = Write("token.jwt", token);
-    return RunTool({"node", (ToolsDir() / "verify-jwt.mjs").string(), jwk, token_file}, ToolsDir());
+    return RunTool({"node", (ToolsDir() / "verify-jwt.mjs").string(), jwk, token_file},
+                   ToolsDir().string());
   }
 
   fs::path dir_;

@@ -285,43 +285,6 @@ TEST_F(HttpClientTest, BodyLimitAgainstOurServer) {
 
 // --- https against `openssl s_server` ---
 
-struct ToolRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-ToolRun RunTool(const std::vector<std::string>& args, const fs::path& cwd) {
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    close(fds[1]);
-    const int devnull = open("/dev/null", O_RDONLY);  // s_client ends at end of input
-    if (devnull >= 0) dup2(devnull, 0);
-    if (chdir(cwd.c_str()) != 0) _exit(126);
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    argv.reserve(copy.size() + 1);
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  ToolRun run;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) run.output.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
 // `openssl s_server -www` on 127.0.0.1 with the given certificate; the port is the one
 // it reports on its "ACCEPT 127.0.0.1:PORT" line. Stopped (by its PID) on destruction.
 class OpensslServer {
@@ -402,7 +365,7 @@ class HttpsClientTest : public ::testing::Test {
 
   void Openssl(std::vector<std::string> args) {
     args.insert(args.begin(), "openssl");
-    ToolRun run = RunTool(args, dir_);
+    ToolRun run = RunTool(args, dir_.string());
     ASSERT_EQ(run.exit_code, 0) << run.output;
   }
   // Writes NAME.key and NAME.pem: a P-256 server certificate signed by the test CA.
@@ -463,7 +426,7 @@ TEST_F(HttpsClientTest, SpeaksTls12ButNothingOlder) {
     std::vector<std::string> s_client = {"openssl", "s_client", "-brief", "-connect",
                                          "127.0.0.1:" + std::to_string(server.port())};
     s_client.insert(s_client.end(), tls11.begin(), tls11.end());
-    ToolRun control = RunTool(s_client, dir_);
+    ToolRun control = RunTool(s_client, dir_.string());
     ASSERT_EQ(control.exit_code, 0) << control.output;
     ASSERT_NE(control.output.find("Protocol version: TLSv1.1"), std::string::npos)
         << control.output;

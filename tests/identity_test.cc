@@ -6,7 +6,6 @@
 // (down to the database index), roles within a staff member's department and region,
 // agents, enterprises and their operators, and signing key rotation (an old token is
 // still verified by the npm `jose` library against the rotated JWKS).
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -85,42 +84,6 @@ std::set<std::string> Kids(const json::value& jwks) {
   std::set<std::string> out;
   for (const auto& k : jwks.at("keys").as_array()) out.insert(std::string(k.at("kid").as_string()));
   return out;
-}
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs `args` (looked up on PATH) in `cwd`, stdout and stderr together.
-ToolRun RunTool(const std::vector<std::string>& args, const fs::path& cwd) {
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    close(fds[1]);
-    if (chdir(cwd.c_str()) != 0) _exit(126);
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    argv.reserve(copy.size() + 1);
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  ToolRun run;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) run.output.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
 }
 
 // A logged-in portal session: the cookie to send and the CSRF token for unsafe methods.
@@ -1035,7 +998,7 @@ TEST_P(IdentityTest, KeyRotationKeepsOldTokensValidAndSignsWithNewKeys) {
     std::ofstream(dir / "token.jwt") << jwt;
     ToolRun run = RunTool(
         {"node", "verify-jwt.mjs", (dir / "key.json").string(), (dir / "token.jwt").string()},
-        tools);
+        tools.string());
     EXPECT_EQ(run.exit_code, 0) << run.output;
   }
   fs::remove_all(dir);

@@ -4,8 +4,6 @@
 // and `jose` verifies every token (tests/tools/oidc-flow.mjs). This side creates the
 // user and registers the clients over the API, runs the script and requires every one
 // of its steps to pass.
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,48 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using boost::beast::http::verb;
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string out;  // stdout only: the script prints one JSON object there
-  std::string err;
-};
-
-// Runs `args` (looked up on PATH) in `cwd`, collecting stdout and stderr apart.
-ToolRun RunTool(const std::vector<std::string>& args, const fs::path& cwd) {
-  int out_fds[2];
-  int err_fds[2];
-  if (pipe(out_fds) != 0) return {};
-  if (pipe(err_fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_fds[1], 1);
-    dup2(err_fds[1], 2);
-    for (int fd : {out_fds[0], out_fds[1], err_fds[0], err_fds[1]}) close(fd);
-    if (chdir(cwd.c_str()) != 0) _exit(126);
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    argv.reserve(copy.size() + 1);
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out_fds[1]);
-  close(err_fds[1]);
-  ToolRun run;
-  // stderr is drained after stdout; the script writes little there, well under a pipe buffer.
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(out_fds[0], buf, sizeof buf)) > 0) run.out.append(buf, static_cast<size_t>(n));
-  while ((n = read(err_fds[0], buf, sizeof buf)) > 0) run.err.append(buf, static_cast<size_t>(n));
-  close(out_fds[0]);
-  close(err_fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 // Appends the GB 11643 check character to the first 17 digits of a resident ID.
 std::string WithCheckDigit(const std::string& first17) {
@@ -173,10 +129,11 @@ TEST_P(OidcFlow, OpenidClientCompletesEveryFlow) {
                                         {"scope", "catalog.read"}}}};
 
   const fs::path tools = fs::path(SourceDir()) / "tests" / "tools";
-  ToolRun run = RunTool({"node", "oidc-flow.mjs", boost::json::serialize(config)}, tools);
-  const std::string shown = run.out + (run.err.empty() ? "" : "\nstderr:\n" + run.err);
+  ToolRun run = RunTool({"node", "oidc-flow.mjs", boost::json::serialize(config)}, tools.string(),
+                        /*stderr_apart=*/true);
+  const std::string shown = run.output + (run.errors.empty() ? "" : "\nstderr:\n" + run.errors);
   boost::system::error_code ec;
-  const boost::json::value report = boost::json::parse(run.out, ec);
+  const boost::json::value report = boost::json::parse(run.output, ec);
   ASSERT_FALSE(ec) << "oidc-flow.mjs did not print one JSON object (exit " << run.exit_code
                    << "):\n"
                    << shown;

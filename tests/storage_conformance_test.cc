@@ -193,6 +193,48 @@ TEST_P(StorageConformance, OneStatementReadRunsExactlyOneStatement) {
   }));
 }
 
+TEST_P(StorageConformance, GroupedTransactionsShareCommitsAndFailAlone) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  constexpr int kThreads = 8, kEach = 40;
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every tenth insert reuses key "dup": all but the first of those must fail
+        // alone, without taking the rest of their batch with them.
+        std::string key = i % 10 == 9 ? "dup" : "k" + std::to_string(t) + "-" + std::to_string(i);
+        auto st = database().TransactGrouped([&](db::Connection& c) -> Status {
+          OW_RETURN_IF_ERROR(c.Exec("INSERT INTO kv (k, n) VALUES ($1, $2)", {key, int64_t{i}}));
+          OW_RETURN_IF_ERROR(c.Exec("UPDATE counter SET n = n + 1 WHERE id = 1"));
+          return {};
+        });
+        if (st) {
+          ++ok;
+        } else {
+          EXPECT_EQ(st.error().code, Code::kAlreadyExists) << st.error().message;
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  int total = kThreads * kEach;
+  EXPECT_EQ(ok + refused, total);
+  EXPECT_EQ(refused, kThreads * kEach / 10 - 1);
+  ASSERT_TRUE(database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT COUNT(*) FROM kv"));
+    EXPECT_EQ(rows.Int(0, 0), ok.load());
+    // The failed inserts' counter updates were rolled back with them.
+    OW_ASSIGN_OR_RETURN(auto counter, c.Query("SELECT n FROM counter WHERE id = 1"));
+    EXPECT_EQ(counter.Int(0, 0), ok.load());
+    return {};
+  }));
+  auto g = database().GroupStats();
+  EXPECT_EQ(g.transactions, total);
+  EXPECT_LT(g.batches, total);  // commits were shared
+}
+
 TEST_P(StorageConformance, MigrationsApplyOnceInOrder) {
   std::vector<db::Migration> ms = {{"test/001", "CREATE TABLE m1 (x INTEGER)", ""},
                                    {"test/002", "ALTER TABLE m1 ADD COLUMN y TEXT", ""}};

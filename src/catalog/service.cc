@@ -9,6 +9,7 @@
 
 #include "catalog/search_terms.h"
 #include "catalog/store.h"
+#include "core/clock.h"
 #include "core/text.h"
 
 namespace ow::catalog {
@@ -18,16 +19,6 @@ namespace {
 
 std::atomic<uint64_t> g_generation{1};
 void Bump() { g_generation.fetch_add(1, std::memory_order_acq_rel); }
-
-std::string Now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 template <size_t N>
 bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
@@ -215,7 +206,7 @@ Result<Change> Service::CreateChange(const std::string& actor, const json::objec
   OW_ASSIGN_OR_RETURN(Change ch, ParseChangeBody(body));
   ch.status = "draft";
   ch.author = actor;
-  ch.created_at = ch.updated_at = Now();
+  ch.created_at = ch.updated_at = NowText();
   ch.revision = 1;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(ch.id, Store::InsertChange(c, ch));
@@ -259,7 +250,7 @@ Result<Change> Transition(db::Database& db, int64_t id, Allowed allowed, Mutate 
     if (!ch) return NotFound("no catalog change " + std::to_string(id));
     OW_RETURN_IF_ERROR(allowed(*ch));
     OW_RETURN_IF_ERROR(mutate(c, *ch));
-    ch->updated_at = Now();
+    ch->updated_at = NowText();
     ++ch->revision;
     OW_ASSIGN_OR_RETURN(bool ok, Store::UpdateChange(c, *ch));
     if (!ok) return Conflict("change " + std::to_string(id) + " was modified concurrently");
@@ -317,7 +308,7 @@ Result<Change> Service::Submit(const std::string& actor, int64_t id) {
       },
       [&](db::Connection&, Change& ch) -> Status {
         ch.status = "under_review";
-        ch.submitted_at = Now();
+        ch.submitted_at = NowText();
         return {};
       });
 }
@@ -339,7 +330,7 @@ Result<Change> Service::Reject(const std::string& actor, int64_t id, const std::
         ch.status = "rejected";
         ch.reviewer = actor;
         ch.review_comment = comment;
-        ch.reviewed_at = Now();
+        ch.reviewed_at = NowText();
         return {};
       });
 }
@@ -391,7 +382,7 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
         ch.status = "published";
         ch.reviewer = actor;
         ch.review_comment = comment;
-        ch.reviewed_at = Now();
+        ch.reviewed_at = NowText();
         return Apply(c, ch, actor, nullptr, {});
       });
   Bump();
@@ -417,7 +408,7 @@ Status Service::Apply(db::Connection& c, const Change& ch, const std::string& ap
 Status Service::ApplyChange(db::Connection& c, const Change& ch, const std::string& approver,
                             ImportReport* report, const Progress& progress,
                             std::map<std::string, int64_t>& term_counts) {
-  std::string now = Now();
+  std::string now = NowText();
   auto publish = [&](const std::string& code, int64_t version, const std::string& status,
                      const json::object& doc) -> Status {
     ItemVersion v{code, version, status, doc, ch.id, ch.kind, ch.author, approver, now};
@@ -764,7 +755,7 @@ Result<Implementation> Service::PutImplementation(const std::string& actor, cons
   m.item_code = item;
   m.region_code = region;
   m.updated_by = actor;
-  m.updated_at = Now();
+  m.updated_at = NowText();
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_RETURN_IF_ERROR(CheckImplementation(c, m, local, ""));
     return Store::UpsertImplementation(c, m);
@@ -886,7 +877,7 @@ Result<Bundle> Service::PutBundle(const std::string& code, const json::object& b
     OW_RETURN_IF_ERROR(CheckBundle(c, b, body, ""));
     OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(c, code));
     b.version = old ? old->version + 1 : 1;
-    b.updated_at = Now();
+    b.updated_at = NowText();
     return Store::UpsertBundle(c, b);
   }));
   Bump();

@@ -1,7 +1,11 @@
 #include "db/database.h"
 
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <mutex>
+#include <vector>
 
 #include "db/postgres/postgres_database.h"
 #include "db/sqlite/sqlite_database.h"
@@ -77,6 +81,89 @@ Result<int64_t> OneStatementConnection::Exec(std::string_view sql,
 Status OneStatementConnection::ExecScript(std::string_view sql) {
   OW_RETURN_IF_ERROR(Spend());
   return inner_.ExecScript(sql);
+}
+
+struct Database::Group {
+  struct Pending {
+    const std::function<Status(Connection&)>* fn;
+    Status result;
+    bool done = false;
+  };
+  static constexpr size_t kMaxBatch = 512;
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Pending*> queue;
+  bool leading = false;
+  int64_t transactions = 0;
+  int64_t batches = 0;
+};
+
+Database::Database() : group_(std::make_unique<Group>()) {}
+Database::~Database() = default;
+
+GroupCommitStats Database::GroupStats() const {
+  std::lock_guard<std::mutex> lock(group_->mu);
+  return {group_->transactions, group_->batches};
+}
+
+Status Database::TransactGrouped(const std::function<Status(Connection&)>& fn) {
+  Group& g = *group_;
+  Group::Pending me{&fn, {}, false};
+  std::unique_lock<std::mutex> lock(g.mu);
+  g.queue.push_back(&me);
+  // Leader/follower: whoever finds no batch running takes everything queued and
+  // commits it; the others wait for their result or their turn to lead.
+  while (!me.done) {
+    if (g.leading) {
+      g.cv.wait(lock);
+      continue;
+    }
+    g.leading = true;
+    std::vector<Group::Pending*> batch;
+    while (!g.queue.empty() && batch.size() < Group::kMaxBatch) {
+      batch.push_back(g.queue.front());
+      g.queue.pop_front();
+    }
+    lock.unlock();
+    // Optimistically without savepoints (two statements less per member, which on
+    // PostgreSQL are two round trips); if a member fails, the batch is rolled back and
+    // run again with a savepoint around each member so the failure stays its own.
+    bool member_failed = false;
+    Status committed = Transact([&](Connection& c) -> Status {
+      member_failed = false;
+      for (auto* p : batch) {
+        p->result = (*p->fn)(c);
+        if (!p->result) {
+          member_failed = true;
+          return p->result.error();
+        }
+      }
+      return {};
+    });
+    if (!committed && member_failed) {
+      committed = Transact([&](Connection& c) -> Status {
+        for (size_t i = 0; i < batch.size(); ++i) {
+          std::string name = "ow_g" + std::to_string(i);
+          OW_RETURN_IF_ERROR(c.ExecScript("SAVEPOINT " + name));
+          batch[i]->result = (*batch[i]->fn)(c);
+          OW_RETURN_IF_ERROR(c.ExecScript(batch[i]->result ? "RELEASE SAVEPOINT " + name
+                                                           : "ROLLBACK TO SAVEPOINT " + name +
+                                                                 "; RELEASE SAVEPOINT " + name));
+        }
+        return {};
+      });
+    }
+    lock.lock();
+    for (auto* p : batch) {
+      if (!committed) p->result = committed.error();
+      p->done = true;
+    }
+    g.transactions += static_cast<int64_t>(batch.size());
+    ++g.batches;
+    g.leading = false;
+    g.cv.notify_all();
+  }
+  return me.result;
 }
 
 }  // namespace ow::db

@@ -118,9 +118,15 @@ struct Options {
 // treats it as kReadOnly). A second statement in `fn` fails with kInternal.
 enum class TxMode { kReadWrite, kReadOnly, kReadOneStatement };
 
+struct GroupCommitStats {
+  int64_t transactions = 0;  // TransactGrouped calls committed or failed
+  int64_t batches = 0;       // database transactions (commits) that carried them
+};
+
 class Database {
  public:
-  virtual ~Database() = default;
+  Database();
+  virtual ~Database();
   virtual Dialect dialect() const = 0;
 
   // Runs `fn` inside a transaction on a pooled connection; commits when it returns
@@ -134,6 +140,12 @@ class Database {
   // Cheap connectivity check for /readyz.
   virtual Status Ping() = 0;
   virtual PoolStats Stats() const = 0;
+
+ private:
+  struct Group;
+  std::unique_ptr<Group> group_;
+
+ public:
   // Closes every connection; calls after Close fail with kUnavailable.
   virtual void Close() = 0;
 
@@ -143,6 +155,18 @@ class Database {
   Status ReadOneStatement(const std::function<Status(Connection&)>& fn) {
     return Transact(fn, TxMode::kReadOneStatement);
   }
+
+  // Group commit: runs `fn` in a read-write transaction shared with the callers that
+  // arrive while the previous batch commits, so one commit (one fsync) makes a whole
+  // batch durable. Each `fn` runs inside its own SAVEPOINT: its error rolls back only
+  // its own effects and is returned to its caller alone; the others commit. Returns
+  // after the batch committed (or failed: then every caller of the batch gets that
+  // error). A batch is retried whole on busy/serialization failures, so `fn` must only
+  // have effects through the connection, as with Transact. `fn` runs on whichever
+  // caller's thread leads the batch. Callers wait while a batch commits, so run them on
+  // threads that may block (enough of them to make batches worth it).
+  Status TransactGrouped(const std::function<Status(Connection&)>& fn);
+  GroupCommitStats GroupStats() const;
 };
 
 // Opens "sqlite:PATH" (creating parent folders and the file), "sqlite::memory:" or

@@ -5,21 +5,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/clock.h"
 #include "core/text.h"
 #include "departments/store.h"
 
 namespace ow::departments {
 namespace {
-
-std::string NowRfc3339() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 bool ValidCode(std::string_view code) {
   if (code.size() < 2 || code.size() > 40) return false;
@@ -88,8 +79,8 @@ Status Service::CheckParent(db::Connection& c, const std::string& code, const De
 
 Result<Department> Service::Create(const DepartmentInput& in) {
   OW_RETURN_IF_ERROR(Validate(in, true));
-  Department d{in.code,        in.name, in.name_en,   in.type, in.region_code,
-               in.parent_code, 1,       NowRfc3339(), {}};
+  Department d{in.code,        in.name, in.name_en, in.type, in.region_code,
+               in.parent_code, 1,       NowText(),  {}};
   d.updated_at = d.created_at;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(auto existing, Store::Get(c, in.code));
@@ -132,7 +123,7 @@ Result<Department> Service::Update(const std::string& code, const DepartmentInpu
     out.region_code = input.region_code;
     out.parent_code = input.parent_code;
     out.version = current->version + 1;
-    out.updated_at = NowRfc3339();
+    out.updated_at = NowText();
     OW_ASSIGN_OR_RETURN(bool updated, Store::Update(c, out));
     if (!updated) return Conflict("department " + code + " was changed concurrently");
     return {};

@@ -368,7 +368,10 @@ Result<Account> Service::Bootstrap(const RegisterInput& in, const std::string& k
 
 Result<std::vector<Account>> Service::ListStaff(const Principal& by, const std::string& after,
                                                 int limit) {
-  OW_RETURN_IF_ERROR(Decide(by, Action::kManageStaff));
+  // Whoever manages staff accounts, and whoever grants their roles, may list them.
+  if (auto st = Decide(by, Action::kManageStaff); !st) {
+    if (!Decide(by, Action::kGrantRole)) return st.error();
+  }
   std::vector<Account> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out, Store::ListStaff(c, after, limit));

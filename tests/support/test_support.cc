@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -187,6 +189,54 @@ TestServer::TestServer(const std::string& database_url, const std::function<void
 TestServer::~TestServer() {
   app_->Shutdown();
   thread_.join();
+}
+
+ToolRun RunTool(const std::vector<std::string>& args, const std::string& cwd, bool stderr_apart) {
+  int out_fds[2], err_fds[2];
+  if (pipe(out_fds) != 0) return {};
+  if (pipe(err_fds) != 0) {
+    close(out_fds[0]);
+    close(out_fds[1]);
+    return {};
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_fds[1], 1);
+    dup2(stderr_apart ? err_fds[1] : out_fds[1], 2);
+    for (int fd : {out_fds[0], out_fds[1], err_fds[0], err_fds[1]}) close(fd);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out_fds[1]);
+  close(err_fds[1]);
+  ToolRun run;
+  // Both pipes are drained together, so a chatty stderr cannot block the tool.
+  pollfd fds[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};
+  std::string* sinks[2] = {&run.output, &run.errors};
+  int open_fds = 2;
+  char buf[4096];
+  while (open_fds > 0 && poll(fds, 2, -1) > 0) {
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fds[k].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[k]->append(buf, static_cast<size_t>(n));
+      } else {
+        close(fds[k].fd);
+        fds[k].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 }  // namespace ow::testing

@@ -104,6 +104,16 @@ class TestServer {
 // The repository root (for demo data and web files), from the OW_SOURCE_DIR define.
 std::string SourceDir();
 
+// An independent tool run to completion (openssl, node scripts in tests/tools).
+struct ToolRun {
+  int exit_code = -1;  // -1 when it did not exit normally; 127 when it could not start
+  std::string output;  // stdout, and stderr too unless stderr_apart
+  std::string errors;  // stderr when stderr_apart
+};
+// Runs `args` (args[0] looked up on PATH) in `cwd` (empty: ours) and waits for it.
+ToolRun RunTool(const std::vector<std::string>& args, const std::string& cwd = {},
+                bool stderr_apart = false);
+
 }  // namespace ow::testing
 
 // Instantiates a StoreTest-derived suite on SQLite and PostgreSQL; test names
