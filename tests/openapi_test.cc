@@ -495,9 +495,10 @@ bool IsIdentityPath(const std::string& path) {
   }
   return false;
 }
+bool IsCalendarPath(const std::string& path) { return path.starts_with("/api/v1/calendar"); }
 bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
-         !IsProcessPath(path);
+         !IsProcessPath(path) && !IsCalendarPath(path);
 }
 
 std::map<std::string, std::string> With(std::map<std::string, std::string> h, const std::string& k,
@@ -574,6 +575,38 @@ TEST(OpenApi, RealResponsesMatchTheDocument) {
 
   for (const auto& p : probes) checker.Check(p);
   ExpectAllProbed(checker, IsReferencePath);
+}
+
+// The holiday calendar: the seeded 2026 year, publishing 2027, and every documented
+// failure a client can provoke.
+TEST(OpenApi, CalendarResponsesMatchTheDocument) {
+  TestDatabase db(Store::kSqlite);
+  TestServer server(db.url());
+  ASSERT_TRUE(app::SeedDemo(server.app().database(), SourceDir() + "/demo"));
+  ResponseChecker checker(server.port());
+  auto admin = server.AdminHeaders();
+  const std::string kYear = "/api/v1/calendar/{year}";
+  const std::string k2027 = "/api/v1/calendar/2027";
+  const std::string kBody =
+      R"({"holidays":["2027-01-01","2027-10-01"],"working_days":["2027-09-26"]})";
+  const std::string kBad = R"({"holidays":["2026-10-01"],"working_days":["2027-09-27"]})";
+  std::vector<Probe> probes = {
+      {verb::get, "/api/v1/calendar/2026", kYear, 200, {}, {}},
+      {verb::get, "/api/v1/calendar/2026", kYear, 304, {}, {{"If-None-Match", "\"v1\""}}},
+      {verb::get, k2027, kYear, 404, {}, {}},
+      {verb::get, "/api/v1/calendar/1999", kYear, 422, {}, {}},
+      {verb::put, k2027, kYear, 401, kBody, {}},
+      {verb::put, k2027, kYear, 412, kBody, With(admin, "If-Match", "\"v1\"")},
+      {verb::put, k2027, kYear, 201, kBody, admin},
+      {verb::put, k2027, kYear, 200, kBody, With(admin, "If-Match", "\"v1\"")},
+      {verb::put, k2027, kYear, 412, kBody, With(admin, "If-Match", "\"v1\"")},
+      {verb::put, k2027, kYear, 400, kBody, With(admin, "If-Match", "v2")},
+      {verb::put, k2027, kYear, 400, "{\"holidays\":", admin},
+      {verb::put, k2027, kYear, 422, kBad, admin},
+      {verb::get, k2027, kYear, 200, {}, {}},
+  };
+  for (const auto& p : probes) checker.Check(p);
+  ExpectAllProbed(checker, IsCalendarPath);
 }
 
 // A catalog item document for the probes: 结婚登记 in 杭州市, whose `guide` varies

@@ -6,6 +6,8 @@
 #include "app/system_routes.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
+#include "calendar/routes.h"
+#include "calendar/store.h"
 #include "catalog/routes.h"
 #include "catalog/store.h"
 #include "core/log.h"
@@ -35,7 +37,8 @@ std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
   for (auto list :
        {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations()}) {
+        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
+        calendar::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -60,6 +63,7 @@ struct App::Impl {
   std::unique_ptr<departments::Service> departments;
   std::unique_ptr<catalog::Service> catalog;
   std::unique_ptr<processes::Service> processes;
+  std::unique_ptr<calendar::Service> calendar;
   std::unique_ptr<http::AdminGuard> admin;
   std::unique_ptr<audit::Writer> audit;
   std::unique_ptr<identity::Service> identity;
@@ -86,6 +90,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.regions = std::make_unique<regions::Service>(*i.db);
   i.departments = std::make_unique<departments::Service>(*i.db, *i.regions);
   i.catalog = std::make_unique<catalog::Service>(*i.db, *i.regions, *i.departments);
+  i.calendar = std::make_unique<calendar::Service>(*i.db);
   OW_RETURN_IF_ERROR(http::ParseAdminTokens(config.admin_tokens));
   i.admin = std::make_unique<http::AdminGuard>(config.admin_token, config.admin_tokens);
 
@@ -147,6 +152,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   catalog::AddRoutes(i.router, *i.catalog, *i.admin);
   i.processes = std::make_unique<processes::Service>(*i.db, *i.catalog);
   processes::AddRoutes(i.router, *i.processes, *i.admin);
+  calendar::AddRoutes(i.router, *i.calendar, *i.admin);
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);

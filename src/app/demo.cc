@@ -1,10 +1,12 @@
 #include "app/demo.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "audit/audit.h"
+#include "calendar/service.h"
 #include "catalog/service.h"
 #include "departments/service.h"
 #include "identity/service.h"
@@ -65,6 +67,60 @@ Result<int64_t> SeedAccounts(db::Database& db, departments::Service& departments
   return created;
 }
 
+// Publishes each year of calendar.json whose days differ from what is stored.
+Result<int64_t> SeedCalendar(db::Database& db, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return int64_t{0};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(buf.str(), ec);
+  const boost::json::value* years =
+      !ec && doc.is_object() ? doc.as_object().if_contains("years") : nullptr;
+  if (!years || !years->is_array())
+    return InvalidArgument(path + " must be an object with a \"years\" array");
+  calendar::Service calendar(db);
+  int64_t changed = 0;
+  for (const auto& entry : years->as_array()) {
+    const auto* o = entry.if_object();
+    const auto* year = o ? o->if_contains("year") : nullptr;
+    if (!year || !year->is_int64()) return InvalidArgument(path + ": every year needs a \"year\"");
+    calendar::YearInput input;
+    for (auto [key, out] :
+         {std::pair{"holidays", &input.holidays}, std::pair{"working_days", &input.working_days}}) {
+      if (const auto* list = o->if_contains(key); list && list->is_array()) {
+        for (const auto& d : list->as_array()) {
+          out->push_back(d.is_string() ? std::string(d.as_string()) : std::string());
+        }
+      }
+    }
+    int y = static_cast<int>(year->as_int64());
+    if (auto existing = calendar.Get(y)) {
+      auto text = [](const std::vector<Date>& days) {
+        std::vector<std::string> out;
+        out.reserve(days.size());
+        for (Date d : days) out.push_back(FormatDate(d));
+        return out;
+      };
+      auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+      };
+      if (text(existing->holidays) == sorted(input.holidays) &&
+          text(existing->working_days) == sorted(input.working_days)) {
+        continue;  // idempotent: no new version for nothing
+      }
+    }
+    auto put = calendar.Put(y, input, std::nullopt, "seed-demo");
+    if (!put) {
+      return Error(put.error().code, path + " " + std::to_string(y) + ": " + put.error().message,
+                   put.error().fields);
+    }
+    ++changed;
+  }
+  return changed;
+}
+
 }  // namespace
 
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Config* config) {
@@ -123,6 +179,7 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Con
     }
     summary.catalog_items = report->rows;
   }
+  OW_ASSIGN_OR_RETURN(summary.calendar_years, SeedCalendar(db, dir + "/calendar.json"));
   if (config) {
     OW_ASSIGN_OR_RETURN(summary.accounts_created,
                         SeedAccounts(db, departments, *config, dir + "/accounts.json"));

@@ -18,10 +18,12 @@ struct DemoSummary {
   int64_t departments_updated = 0;
   int64_t catalog_items = 0;
   int64_t accounts_created = 0;
+  int64_t calendar_years = 0;  // holiday calendar years published or changed
 };
 
 // Loads `dir`/regions/*.csv, `dir`/departments.json and `dir`/catalog.json (items,
-// implementations and bundles, published directly as "seed-demo"). Idempotent: running it
+// implementations and bundles, published directly as "seed-demo") and `dir`/calendar.json
+// (holiday calendars by year, published as "seed-demo"). Idempotent: running it
 // again updates what is there and creates nothing twice. With `config` (for the
 // identity keys), also `dir`/accounts.json: demo staff, administrators and residents
 // (existing usernames are left alone).

@@ -218,15 +218,17 @@ void NoDuplicates(const json::array& a, const std::string& path, Validator& v) {
 
 // The application form's JSON Schema: a well-formed subset the case module can
 // validate against (object/array/string/number/integer/boolean types, properties,
-// required, items, enum, and the usual length/range/pattern keywords).
+// required, items, enum, and the usual length/range/pattern keywords); the rules the
+// data must follow are in catalog/form_validate.h.
 void CheckFormSchema(const json::value& s, const std::string& path, Validator& v, int depth) {
   static const std::set<std::string> kTypes = {"object", "array",   "string",
                                                "number", "integer", "boolean"};
   static const std::set<std::string> kKeywords = {
-      "type",    "title",   "description", "properties", "required",  "items",
-      "enum",    "const",   "default",     "minLength",  "maxLength", "pattern",
-      "format",  "minimum", "maximum",     "minItems",   "maxItems",  "additionalProperties",
-      "$schema", "$id",     "examples",    "x-material", "x-order"};
+      "type",      "title",    "description", "properties",       "required",
+      "items",     "enum",     "const",       "default",          "minLength",
+      "maxLength", "pattern",  "format",      "minimum",          "maximum",
+      "minItems",  "maxItems", "$schema",     "exclusiveMinimum", "exclusiveMaximum",
+      "$id",       "examples", "x-material",  "x-order",          "additionalProperties"};
   if (depth > 8) {
     v.Add(path, "is nested too deeply");
     return;
