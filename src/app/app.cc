@@ -35,10 +35,9 @@ namespace ow::app {
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list :
-       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
-        calendar::Migrations()}) {
+  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
+                    processes::Migrations(), calendar::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
