@@ -5,6 +5,7 @@
 #include <map>
 
 #include "catalog/item.h"
+#include "core/text.h"
 
 namespace ow::catalog {
 namespace json = boost::json;
@@ -462,8 +463,6 @@ Status Store::FlagImplementations(db::Connection& c, const std::string& item, in
 }
 
 Status Store::UpsertBundle(db::Connection& c, const Bundle& b) {
-  json::array items;
-  for (const auto& i : b.items) items.push_back(json::value(i));
   OW_RETURN_IF_ERROR(
       c.Exec("INSERT INTO catalog_bundles (code, name, name_en, kind, description, items, "
              "intake_schema, version, updated_at) "
@@ -473,7 +472,7 @@ Status Store::UpsertBundle(db::Connection& c, const Bundle& b) {
              "excluded.description, items = excluded.items, "
              "intake_schema = excluded.intake_schema, version = excluded.version, updated_at = "
              "excluded.updated_at",
-             {b.code, b.name, b.name_en, b.kind, b.description, ToText(items),
+             {b.code, b.name, b.name_en, b.kind, b.description, text::JsonStringList(b.items),
               ToText(b.intake_schema), b.version, b.updated_at}));
   return {};
 }
@@ -488,13 +487,7 @@ std::vector<Bundle> ToBundles(const db::Rows& r) {
     b.name_en = r.Text(i, 2);
     b.kind = r.Text(i, 3);
     b.description = r.Text(i, 4);
-    boost::system::error_code ec;
-    auto items = json::parse(r.Text(i, 5), ec);
-    if (!ec && items.is_array()) {
-      for (const auto& v : items.as_array()) {
-        if (v.is_string()) b.items.emplace_back(v.as_string());
-      }
-    }
+    b.items = text::ParseJsonStringList(r.Text(i, 5));
     b.intake_schema = ParseObject(r.Text(i, 6));
     b.version = r.Int(i, 7);
     b.updated_at = r.Text(i, 8);

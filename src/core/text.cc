@@ -1,5 +1,6 @@
 #include "core/text.h"
 
+#include <boost/json.hpp>
 #include <charconv>
 
 namespace ow::text {
@@ -114,6 +115,22 @@ std::optional<long long> ParseInt(std::string_view s, long long min, long long m
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < min || v > max) return std::nullopt;
   return v;
+}
+
+std::string JsonStringList(const std::vector<std::string>& items) {
+  boost::json::array a;
+  for (const auto& s : items) a.emplace_back(s);
+  return boost::json::serialize(a);
+}
+
+std::vector<std::string> ParseJsonStringList(std::string_view text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& x : v.as_array())
+    if (x.is_string()) out.emplace_back(x.as_string());
+  return out;
 }
 
 }  // namespace ow::text

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ow::text {
 
@@ -22,6 +23,12 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // Parses a decimal integer in [min, max].
 std::optional<long long> ParseInt(std::string_view s, long long min, long long max);
+
+// A list of strings as a JSON array, the way stores keep small lists in one text column.
+std::string JsonStringList(const std::vector<std::string>& items);
+// The strings of such a column; anything that is not a JSON array of strings yields
+// the strings it does hold (none for malformed text).
+std::vector<std::string> ParseJsonStringList(std::string_view text);
 
 }  // namespace ow::text
 

@@ -1,10 +1,8 @@
 #include "identity/store.h"
 
-#include <boost/json.hpp>
+#include "core/text.h"
 
 namespace ow::identity {
-
-namespace json = boost::json;
 
 std::vector<db::Migration> Migrations() {
   return {{"identity/001_init", R"sql(
@@ -129,22 +127,6 @@ Result<std::optional<AccountRow>> OneAccount(db::Connection& c, const std::strin
 }
 
 db::Value OrNull(const std::string& s) { return s.empty() ? db::Value() : db::Value(s); }
-
-std::string JoinRights(const std::vector<std::string>& rights) {
-  json::array a;
-  for (const auto& r : rights) a.emplace_back(r);
-  return json::serialize(a);
-}
-
-std::vector<std::string> SplitRights(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (!ec && v.is_array())
-    for (const auto& x : v.as_array())
-      if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
 
 }  // namespace
 
@@ -374,8 +356,8 @@ Status Store::UpsertOperator(db::Connection& c, const Operator& o) {
              "granted_by, granted_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (credit_code, "
              "account_id) DO UPDATE SET administrator = excluded.administrator, rights = "
              "excluded.rights, granted_by = excluded.granted_by, granted_at = excluded.granted_at",
-             {o.credit_code, o.account_id, int64_t{o.administrator ? 1 : 0}, JoinRights(o.rights),
-              o.granted_by, o.granted_at}));
+             {o.credit_code, o.account_id, int64_t{o.administrator ? 1 : 0},
+              text::JsonStringList(o.rights), o.granted_by, o.granted_at}));
   return {};
 }
 
@@ -384,7 +366,7 @@ std::vector<Operator> ToOperators(const db::Rows& r) {
   std::vector<Operator> out;
   for (size_t i = 0; i < r.size(); ++i)
     out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3) != 0,
-                   SplitRights(r.Text(i, 4)), r.Text(i, 5), r.Text(i, 6)});
+                   text::ParseJsonStringList(r.Text(i, 4)), r.Text(i, 5), r.Text(i, 6)});
   return out;
 }
 constexpr const char* kOperatorSelect =

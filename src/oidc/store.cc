@@ -1,10 +1,8 @@
 #include "oidc/store.h"
 
-#include <boost/json.hpp>
+#include "core/text.h"
 
 namespace ow::oidc {
-
-namespace json = boost::json;
 
 std::vector<db::Migration> Migrations() {
   return {{"oidc/001_init", R"sql(
@@ -93,22 +91,6 @@ CREATE TABLE oidc_federation_states (
 
 namespace {
 
-std::string ToJson(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return json::serialize(a);
-}
-
-std::vector<std::string> FromJson(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (!ec && v.is_array())
-    for (const auto& x : v.as_array())
-      if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
-
 constexpr const char* kGrantColumns =
     "id, client_id, account_id, session_id, scope, acr, auth_time, created_at, expires_at, "
     "revoked_at";
@@ -120,9 +102,10 @@ Status Store::InsertClient(db::Connection& c, const Client& k) {
       "INSERT INTO oidc_clients (client_id, name, type, secret_hash, redirect_uris, "
       "post_logout_redirect_uris, grant_types, scopes, id_token_alg, created_by, created_at, "
       "disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-      {k.client_id, k.name, k.type, k.secret_hash, ToJson(k.redirect_uris),
-       ToJson(k.post_logout_redirect_uris), ToJson(k.grant_types), ToJson(k.scopes), k.id_token_alg,
-       k.created_by, k.created_at, int64_t{k.disabled ? 1 : 0}}));
+      {k.client_id, k.name, k.type, k.secret_hash, text::JsonStringList(k.redirect_uris),
+       text::JsonStringList(k.post_logout_redirect_uris), text::JsonStringList(k.grant_types),
+       text::JsonStringList(k.scopes), k.id_token_alg, k.created_by, k.created_at,
+       int64_t{k.disabled ? 1 : 0}}));
   return {};
 }
 
@@ -138,10 +121,10 @@ Result<std::vector<Client>> Store::Clients(db::Connection& c) {
     k.name = r.Text(i, 1);
     k.type = r.Text(i, 2);
     k.secret_hash = r.Text(i, 3);
-    k.redirect_uris = FromJson(r.Text(i, 4));
-    k.post_logout_redirect_uris = FromJson(r.Text(i, 5));
-    k.grant_types = FromJson(r.Text(i, 6));
-    k.scopes = FromJson(r.Text(i, 7));
+    k.redirect_uris = text::ParseJsonStringList(r.Text(i, 4));
+    k.post_logout_redirect_uris = text::ParseJsonStringList(r.Text(i, 5));
+    k.grant_types = text::ParseJsonStringList(r.Text(i, 6));
+    k.scopes = text::ParseJsonStringList(r.Text(i, 7));
     k.id_token_alg = r.Text(i, 8);
     k.created_by = r.Text(i, 9);
     k.created_at = r.Text(i, 10);
