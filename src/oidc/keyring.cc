@@ -88,8 +88,11 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::Current() {
     std::lock_guard<std::mutex> lock(mu_);
     snap = snapshot_;
   }
-  if (!snap || std::chrono::steady_clock::now() - snap->loaded > kReloadEvery) {
+  bool stale = !snap || std::chrono::steady_clock::now() - snap->loaded > kReloadEvery;
+  // One caller reloads; the others keep signing with the snapshot they have.
+  if (stale && (!snap || !reloading_.exchange(true))) {
     (void)Reload();
+    reloading_ = false;
     std::lock_guard<std::mutex> lock(mu_);
     snap = snapshot_;
   }

@@ -12,6 +12,7 @@
 #ifndef OW_OIDC_KEYRING_H_
 #define OW_OIDC_KEYRING_H_
 
+#include <atomic>
 #include <boost/json/array.hpp>
 #include <chrono>
 #include <map>
@@ -57,6 +58,7 @@ class KeyRing {
   std::chrono::hours overlap_;
   std::mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_;
+  std::atomic<bool> reloading_{false};
 };
 
 }  // namespace ow::oidc

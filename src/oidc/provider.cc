@@ -1,6 +1,7 @@
 #include "oidc/provider.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
@@ -102,6 +103,7 @@ struct Provider::ClientCache {
   std::shared_mutex mu;
   std::map<std::string, Client> by_id;
   std::chrono::steady_clock::time_point loaded;
+  std::atomic<bool> reloading{false};
 };
 
 Provider::Provider(db::Database& db, identity::Service& identity, ProviderOptions options)
@@ -149,12 +151,16 @@ std::optional<Client> Provider::FindClient(const std::string& id) {
     auto it = clients_->by_id.find(id);
     bool fresh = std::chrono::steady_clock::now() - clients_->loaded < kClientReload;
     if (it != clients_->by_id.end() && fresh) return it->second;
+    // Stale: one caller reloads, the others answer from what is cached meanwhile.
+    if (it != clients_->by_id.end() && clients_->reloading.exchange(true)) return it->second;
     // Unknown ids reload at most once per second (another process may have registered it).
     if (it == clients_->by_id.end() &&
         std::chrono::steady_clock::now() - clients_->loaded < std::chrono::seconds(1))
       return std::nullopt;
   }
-  if (!ReloadClients()) return std::nullopt;
+  bool reloaded = ReloadClients().has_value();
+  clients_->reloading = false;
+  if (!reloaded) return std::nullopt;
   std::shared_lock lock(clients_->mu);
   auto it = clients_->by_id.find(id);
   if (it == clients_->by_id.end()) return std::nullopt;
