@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "app/demo.h"
 #include "app/system_routes.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
@@ -108,19 +109,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   // second) go through the batching writer.
   i.audit = std::make_unique<audit::Writer>(*i.db);
   audit::Writer* writer = i.audit.get();
-  auto to_event = [](const identity::AuditEvent& e) {
-    audit::Event ev{e.action, e.actor, e.subject, e.outcome, e.ip, "", {}};
-    for (const auto& [k, v] : e.detail) ev.detail[k] = v;
-    return ev;
-  };
-  identity::AuditSink sink = [writer, to_event](db::Connection* c,
-                                                const identity::AuditEvent& e) -> Status {
-    if (c) return audit::Append(*c, to_event(e));
-    return writer->Enqueue(to_event(e));
+  identity::AuditSink sink = [writer](db::Connection* c, const identity::AuditEvent& e) -> Status {
+    if (c) return audit::Append(*c, ToAuditEvent(e));
+    return writer->Enqueue(ToAuditEvent(e));
   };
   i.identity->SetAuditSink(sink);
-  i.oidc->SetAudit(sink, [writer, to_event](identity::AuditEvent e) {
-    if (auto st = writer->Enqueue(to_event(e)); !st)
+  i.oidc->SetAudit(sink, [writer](identity::AuditEvent e) {
+    if (auto st = writer->Enqueue(ToAuditEvent(e)); !st)
       log::Warn("audit.enqueue_failed", {{"error", st.error().message}});
   });
   i.authn->SetBearerVerifier(

@@ -14,10 +14,15 @@
 
 namespace ow::app {
 
+audit::Event ToAuditEvent(const identity::AuditEvent& e) {
+  audit::Event ev{e.action, e.actor, e.subject, e.outcome, e.ip, "", {}};
+  for (const auto& [k, v] : e.detail) ev.detail[k] = v;
+  return ev;
+}
+
 identity::AuditSink DirectAuditSink(db::Database& db) {
   return [&db](db::Connection* c, const identity::AuditEvent& e) -> Status {
-    audit::Event ev{e.action, e.actor, e.subject, e.outcome, e.ip, "", {}};
-    for (const auto& [k, v] : e.detail) ev.detail[k] = v;
+    audit::Event ev = ToAuditEvent(e);
     if (c) return audit::Append(*c, ev);
     return db.Transact([&](db::Connection& own) { return audit::Append(own, ev); });
   };

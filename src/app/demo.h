@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "audit/audit.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "db/database.h"
@@ -29,6 +30,9 @@ struct DemoSummary {
 // (existing usernames are left alone).
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir,
                              const Config* config = nullptr);
+
+// An identity event as an audit record.
+audit::Event ToAuditEvent(const identity::AuditEvent& e);
 
 // The audit sink of processes that are not the server (seed-demo, create-admin): every
 // record is appended in the transaction of the change, or in one of its own.
