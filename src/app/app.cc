@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <thread>
 
 #include "app/demo.h"
@@ -9,6 +10,8 @@
 #include "audit/routes.h"
 #include "calendar/routes.h"
 #include "calendar/store.h"
+#include "cases/routes.h"
+#include "cases/store.h"
 #include "catalog/routes.h"
 #include "catalog/store.h"
 #include "core/log.h"
@@ -38,7 +41,7 @@ std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
   for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
                     audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-                    processes::Migrations(), calendar::Migrations()}) {
+                    processes::Migrations(), calendar::Migrations(), cases::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -75,6 +78,9 @@ struct App::Impl {
   std::unique_ptr<http::StaticFiles> files;
   std::unique_ptr<http::Dispatcher> dispatcher;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<cases::Service> cases;
+  // Fires due workflow timers (escalations, reminders); stopped before the services go.
+  std::jthread timers;
 };
 
 App::App() : impl_(std::make_unique<Impl>()) {}
@@ -147,6 +153,20 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.processes = std::make_unique<processes::Service>(*i.db, *i.catalog);
   processes::AddRoutes(i.router, *i.processes, *i.admin);
   calendar::AddRoutes(i.router, *i.calendar, *i.admin);
+  i.cases = std::make_unique<cases::Service>(*i.db, *i.catalog, *i.processes, *i.calendar,
+                                             *i.identity, nullptr);
+  OW_RETURN_IF_ERROR(i.cases->Bootstrap());
+  cases::AddRoutes(i.router, *i.cases, *i.authn);
+  i.timers = std::jthread([svc = i.cases.get()](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    while (!stop.stop_requested()) {
+      if (auto moved = svc->FireDueTimers(std::chrono::system_clock::now()); !moved)
+        log::Warn("case_timers_failed", {{"error", moved.error().message}});
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, stop, std::chrono::seconds(15), [] { return false; });
+    }
+  });
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);

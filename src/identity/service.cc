@@ -416,6 +416,17 @@ Result<Account> Service::AccountById(const std::string& id) {
   return a;
 }
 
+Result<Account> Service::AccountByUsername(const std::string& username) {
+  Account a;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto row, Store::FindByUsername(c, username));
+    if (!row) return NotFound("no account " + username);
+    OW_ASSIGN_OR_RETURN(a, Load(c, row->account.id));
+    return {};
+  }));
+  return a;
+}
+
 Result<Account> Service::GetAccount(const Principal& who, const std::string& id) {
   Target t;
   t.owner_account = id;

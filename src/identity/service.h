@@ -128,6 +128,8 @@ class Service {
   Result<Account> GetAccount(const Principal& who, const std::string& id);
   // For the OIDC provider: an account by id without an authorization check.
   Result<Account> AccountById(const std::string& id);
+  // An account (with its roles) by username, without an authorization check; kNotFound.
+  Result<Account> AccountByUsername(const std::string& username);
   // The decrypted resident ID of an account (for claims released to trusted clients).
   Result<std::string> ResidentId(const std::string& account_id);
   // The account holding resident ID `id` (verified format), or kNotFound.

@@ -1,0 +1,148 @@
+// The cases domain's records: one application for one item by one applicant (a case),
+// the append-only record of its transitions (events), the work items in department
+// inboxes (tasks), the applicant's in-app messages, and "one thing" bundle applications.
+//
+// Lifecycle (../shared/domain.md "Cases"), as statuses and who moves a case between them:
+//
+//   submitted --accept task: accept--> under_review --workflow completes--> approved | denied
+//       |  \--accept task: not_accept--> not_accepted                           |
+//       |                                                                     deliver
+//   supplement_requested <--(staff)-- submitted | under_review                    v
+//       \--applicant supplies--> back to where it was                        delivered --close-->
+//       closed
+//   under_review --suspend--> suspended --resume--> under_review
+//   submitted | supplement_requested | under_review | suspended --applicant--> withdrawn
+//   not_accepted --close--> closed
+//
+// The promised and statutory limits run in working days from the day of acceptance (not
+// counted); a supplement requested after acceptance and a suspension stop the clock
+// (core/calendar.h Pause).
+#ifndef OW_CASES_MODEL_H_
+#define OW_CASES_MODEL_H_
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/calendar.h"
+
+namespace ow::cases {
+
+inline constexpr const char* kSubmitted = "submitted";
+inline constexpr const char* kSupplementRequested = "supplement_requested";
+inline constexpr const char* kUnderReview = "under_review";
+inline constexpr const char* kSuspended = "suspended";
+inline constexpr const char* kNotAccepted = "not_accepted";
+inline constexpr const char* kApproved = "approved";
+inline constexpr const char* kDenied = "denied";
+inline constexpr const char* kDelivered = "delivered";
+inline constexpr const char* kClosed = "closed";
+inline constexpr const char* kWithdrawn = "withdrawn";
+
+// Channels a case or an action came through.
+inline constexpr const char* kWeb = "web";
+inline constexpr const char* kApp = "app";
+inline constexpr const char* kCounterChannel = "counter";
+inline constexpr const char* kAgentChannel = "agent";
+inline constexpr const char* kWorkbench = "workbench";  // staff actions on a case
+inline constexpr const char* kSystem = "system";        // timers, service tasks
+
+// True while the applicant may still withdraw (before the decision).
+bool BeforeDecision(std::string_view status);
+
+// A material attached to a case; `name` is the catalog material it stands for ("" if none).
+struct Attachment {
+  std::string material_id;
+  std::string name;
+  std::string filename;
+  std::string media_type;
+  int64_t size = 0;
+  std::string sha256;
+  std::string added_at;
+  std::string added_by;
+};
+
+struct Task {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  std::string kind;  // "accept" (pre-review, made by this module) or "review" (a BPMN user task)
+  int64_t engine_task = 0;  // the workflow::Task id for kind "review"
+  std::string node;         // the BPMN element id ("accept" for acceptance)
+  std::string name;
+  std::string role, department_code, region_code;
+  std::string status;  // "open" | "closed"
+  std::string claimed_by;
+  std::string due;  // RFC 3339 when a boundary timer is armed, else ""
+  std::string created_at, closed_at, closed_by;
+  std::string decision, opinion, close_reason;
+  int64_t version = 1;
+};
+
+struct Event {
+  int64_t seq = 0;
+  std::string at;
+  std::string actor;  // username, or "system"
+  std::string channel;
+  std::string action;  // "submitted", "accepted", "task_completed", "withdrawn", ...
+  std::string from_status, to_status;
+  std::string reason;
+  boost::json::object detail;
+};
+
+struct Case {
+  int64_t id = 0;
+  std::string tracking_no;
+  std::string item_code, item_name;
+  int64_t item_version = 0;
+  std::string bundle_id;
+  std::string applicant_account_id;  // "" for a counter applicant without an account
+  std::string applicant_name;
+  std::string applicant_id_masked;
+  std::string channel;
+  std::string submitted_by, submitted_by_account;
+  std::string intake_region, department_code, region_code;
+  std::string status, decision;
+  std::string supplement_from;  // the status a pending supplement returns to
+  boost::json::object form;
+  std::string process_key;
+  int64_t process_version = 0;
+  boost::json::value instance;  // workflow snapshot, null before acceptance
+  int64_t statutory_days = 0, promised_days = 0;
+  std::string accepted_on;  // YYYY-MM-DD or ""
+  std::vector<Pause> pauses;
+  std::string promised_deadline, statutory_deadline;  // YYYY-MM-DD or "" (none / clock stopped)
+  std::string next_timer_at;
+  std::string created_at, updated_at;
+  int64_t version = 1;
+
+  // Filled by reads that ask for them.
+  std::vector<Attachment> materials;
+  std::vector<Task> tasks;
+  std::vector<Event> events;
+};
+
+struct Message {
+  int64_t id = 0;
+  std::string account_id;
+  std::string tracking_no;
+  std::string status;
+  std::string text;
+  std::string created_at;
+  std::string read_at;
+};
+
+struct BundleApplication {
+  std::string id;
+  std::string bundle_code;
+  std::string applicant_account_id;
+  std::string region_code;
+  std::string created_at;
+  std::vector<Case> cases;
+  std::string status;  // combined: see CombinedStatus in service.h
+};
+
+}  // namespace ow::cases
+
+#endif  // OW_CASES_MODEL_H_

@@ -1,0 +1,538 @@
+#include "cases/routes.h"
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "cases/store.h"
+#include "core/text.h"
+#include "http/problem.h"
+
+namespace ow::cases {
+namespace {
+
+namespace json = boost::json;
+using identity::Principal;
+
+json::value OrNull(const std::string& s) {
+  return s.empty() ? json::value(nullptr) : json::value(s);
+}
+
+json::object TaskJson(const Task& t) {
+  return {{"id", t.id},
+          {"kind", t.kind},
+          {"node", t.node},
+          {"name", t.name},
+          {"role", t.role},
+          {"department_code", t.department_code},
+          {"region_code", t.region_code},
+          {"status", t.status},
+          {"claimed_by", OrNull(t.claimed_by)},
+          {"due", OrNull(t.due)},
+          {"created_at", t.created_at},
+          {"closed_at", OrNull(t.closed_at)},
+          {"closed_by", OrNull(t.closed_by)},
+          {"decision", OrNull(t.decision)},
+          {"opinion", OrNull(t.opinion)},
+          {"close_reason", OrNull(t.close_reason)},
+          {"version", t.version}};
+}
+
+json::object EventJson(const Event& e) {
+  return {{"seq", e.seq},
+          {"at", e.at},
+          {"actor", e.actor},
+          {"channel", e.channel},
+          {"action", e.action},
+          {"from_status", OrNull(e.from_status)},
+          {"to_status", e.to_status},
+          {"reason", e.reason},
+          {"detail", e.detail}};
+}
+
+json::object MessageJson(const Message& m) {
+  return {{"id", m.id},     {"case_no", m.tracking_no},   {"status", m.status},
+          {"text", m.text}, {"created_at", m.created_at}, {"read_at", OrNull(m.read_at)}};
+}
+
+http::Response Fail(const http::Context& ctx, const Error& e) { return http::Problem(e, ctx.path); }
+
+http::Response NoStore(http::Response res) {
+  res.set(http::Field::cache_control, "no-store");
+  return res;
+}
+
+// Reads members of a JSON object body, each checked by the caller.
+struct Body {
+  json::object o;
+  Validator v;
+  std::set<std::string> known;
+
+  std::string Str(const char* name, size_t max = 2000) {
+    known.insert(name);
+    const json::value* x = o.if_contains(name);
+    if (!x || x->is_null()) return {};
+    if (!x->is_string()) {
+      v.Add(name, "must be a string");
+      return {};
+    }
+    if (x->as_string().size() > max) v.Add(name, "at most " + std::to_string(max) + " bytes");
+    return std::string(x->as_string());
+  }
+  std::optional<int64_t> Int(const char* name) {
+    known.insert(name);
+    const json::value* x = o.if_contains(name);
+    if (!x) return std::nullopt;
+    if (!x->is_int64() && !x->is_uint64()) {
+      v.Add(name, "must be an integer");
+      return std::nullopt;
+    }
+    return x->to_number<int64_t>();
+  }
+  std::optional<json::object> Object(const char* name) {
+    known.insert(name);
+    const json::value* x = o.if_contains(name);
+    if (!x) return std::nullopt;
+    if (!x->is_object()) {
+      v.Add(name, "must be an object");
+      return std::nullopt;
+    }
+    return x->as_object();
+  }
+  std::vector<std::string> Strings(const char* name) {
+    known.insert(name);
+    std::vector<std::string> out;
+    const json::value* x = o.if_contains(name);
+    if (!x) return out;
+    if (!x->is_array()) {
+      v.Add(name, "must be an array of strings");
+      return out;
+    }
+    for (const auto& e : x->as_array()) {
+      if (!e.is_string()) {
+        v.Add(name, "must be an array of strings");
+        return {};
+      }
+      out.emplace_back(e.as_string());
+    }
+    return out;
+  }
+  // [{"id": "...", "name": "..."}] or ["id", ...] under "materials"; "material_ids" too.
+  std::vector<MaterialRef> Materials() {
+    std::vector<MaterialRef> out;
+    for (const std::string& id : Strings("material_ids")) out.push_back({id, ""});
+    known.insert("materials");
+    const json::value* x = o.if_contains("materials");
+    if (!x) return out;
+    if (!x->is_array()) {
+      v.Add("materials", "must be an array of {id, name}");
+      return out;
+    }
+    for (size_t i = 0; i < x->as_array().size(); ++i) {
+      const json::value& e = x->as_array()[i];
+      std::string field = "materials/" + std::to_string(i);
+      if (e.is_string()) {
+        out.push_back({std::string(e.as_string()), ""});
+      } else if (e.is_object() && e.as_object().if_contains("id") &&
+                 e.as_object().at("id").is_string()) {
+        MaterialRef ref{std::string(e.as_object().at("id").as_string()), ""};
+        if (const json::value* n = e.as_object().if_contains("name"); n && n->is_string())
+          ref.name = std::string(n->as_string());
+        out.push_back(std::move(ref));
+      } else {
+        v.Add(field, "must be a material id or {id, name}");
+      }
+    }
+    return out;
+  }
+  Status Finish() {
+    for (const auto& kv : o)
+      if (!known.count(std::string(kv.key())))
+        v.Add(std::string(kv.key()), "is not a known member");
+    return v.Finish();
+  }
+};
+
+Result<Body> ReadBody(const http::Context& ctx, bool optional = false) {
+  Body b;
+  if (optional && ctx.request.body().empty()) return b;
+  OW_ASSIGN_OR_RETURN(b.o, http::ParseJsonObject(ctx));
+  return b;
+}
+
+Result<int64_t> TaskParam(const http::Context& ctx) {
+  auto id = text::ParseInt(ctx.Param("id"), 1, INT64_MAX);
+  if (!id || !text::IsDigits(ctx.Param("id"))) return NotFound("no task " + ctx.Param("id"));
+  return static_cast<int64_t>(*id);
+}
+
+int64_t QueryInt(const http::Context& ctx, const char* name, int64_t fallback, Validator& v) {
+  auto q = ctx.Query(name);
+  if (!q) return fallback;
+  auto n = text::ParseInt(*q, -1000000, 1000000);
+  if (!n) {
+    v.Add(name, "must be an integer");
+    return fallback;
+  }
+  return *n;
+}
+
+json::object ListJson(const CaseList& list, const ListFilter& f) {
+  json::array cases;
+  for (const auto& k : list.cases) cases.push_back(CaseJson(k, false));
+  return {{"cases", std::move(cases)},
+          {"total", list.total},
+          {"page", f.page},
+          {"per_page", f.per_page}};
+}
+
+Result<ListFilter> ParseListFilter(const http::Context& ctx) {
+  ListFilter f;
+  Validator v;
+  f.status = ctx.Query("status").value_or("");
+  f.item_code = ctx.Query("item_code").value_or("");
+  f.q = ctx.Query("q").value_or("");
+  f.page = QueryInt(ctx, "page", 1, v);
+  f.per_page = QueryInt(ctx, "per_page", 20, v);
+  OW_RETURN_IF_ERROR(v.Finish());
+  return f;
+}
+
+SystemTime Now() { return std::chrono::system_clock::now(); }
+
+}  // namespace
+
+json::object CaseJson(const Case& k, bool full) {
+  json::object o{{"tracking_no", k.tracking_no},
+                 {"item_code", k.item_code},
+                 {"item_name", k.item_name},
+                 {"item_version", k.item_version},
+                 {"bundle_id", OrNull(k.bundle_id)},
+                 {"applicant",
+                  {{"account_id", OrNull(k.applicant_account_id)},
+                   {"name", k.applicant_name},
+                   {"resident_id", k.applicant_id_masked}}},
+                 {"channel", k.channel},
+                 {"submitted_by", k.submitted_by},
+                 {"intake_region", k.intake_region},
+                 {"department_code", k.department_code},
+                 {"region_code", k.region_code},
+                 {"status", k.status},
+                 {"decision", OrNull(k.decision)},
+                 {"process", {{"key", k.process_key}, {"version", k.process_version}}},
+                 {"accepted_on", OrNull(k.accepted_on)},
+                 {"promised_days", k.promised_days},
+                 {"statutory_days", k.statutory_days},
+                 {"promised_deadline", OrNull(k.promised_deadline)},
+                 {"statutory_deadline", OrNull(k.statutory_deadline)},
+                 {"created_at", k.created_at},
+                 {"updated_at", k.updated_at},
+                 {"version", k.version}};
+  bool paused = false;
+  json::array pauses;
+  for (const auto& p : k.pauses) {
+    paused = paused || !p.to;
+    pauses.push_back({{"from", FormatDate(p.from)},
+                      {"to", p.to ? json::value(FormatDate(*p.to)) : json::value(nullptr)}});
+  }
+  o["paused"] = paused;
+  if (!full) return o;
+  o["pauses"] = std::move(pauses);
+  o["form"] = k.form;
+  json::array materials, tasks, events;
+  for (const auto& m : k.materials) {
+    materials.push_back({{"id", m.material_id},
+                         {"name", m.name},
+                         {"filename", m.filename},
+                         {"media_type", m.media_type},
+                         {"size", m.size},
+                         {"sha256", m.sha256},
+                         {"added_at", m.added_at},
+                         {"added_by", m.added_by},
+                         {"content_url", "/api/v1/materials/" + m.material_id + "/content"}});
+  }
+  for (const auto& t : k.tasks) tasks.push_back(TaskJson(t));
+  for (const auto& e : k.events) events.push_back(EventJson(e));
+  o["materials"] = std::move(materials);
+  o["tasks"] = std::move(tasks);
+  o["events"] = std::move(events);
+  return o;
+}
+
+void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn) {
+  Service* s = &service;
+  const identity::Authenticator* a = &authn;
+
+  // Runs `fn` for an authenticated caller; problems become problem+json.
+  auto with = [a](auto fn) {
+    return [a, fn](http::Context& ctx) -> http::Response {
+      auto who = a->Authenticate(ctx);
+      if (!who) return Fail(ctx, who.error());
+      return fn(ctx, *who);
+    };
+  };
+  auto case_reply = [](const http::Context& ctx, const Result<Case>& k) {
+    if (!k) return Fail(ctx, k.error());
+    return NoStore(http::Json(http::Status::ok, CaseJson(*k, true)));
+  };
+
+  r.Post("/api/v1/cases", with([s](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           SubmitInput in;
+           in.item_code = body->Str("item_code", 100);
+           in.region_code = body->Str("region_code", 12);
+           in.form = body->Object("form").value_or(json::object());
+           in.materials = body->Materials();
+           in.channel = body->Str("channel", 10);
+           in.on_behalf_of = body->Str("on_behalf_of", 100);
+           in.applicant_resident_id = body->Str("applicant_resident_id", 18);
+           in.applicant_name = body->Str("applicant_name", 100);
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           auto k = s->Submit(who, in, Now());
+           if (!k) return Fail(ctx, k.error());
+           auto res = NoStore(http::Json(http::Status::created, CaseJson(*k, true)));
+           res.set(http::Field::location, "/api/v1/cases/" + k->tracking_no);
+           return res;
+         }))
+      .Blocking();
+
+  r.Get("/api/v1/cases", with([s](http::Context& ctx, const Principal& who) {
+          auto f = ParseListFilter(ctx);
+          if (!f) return Fail(ctx, f.error());
+          auto list = s->ListForStaff(who, *f);
+          if (!list) return Fail(ctx, list.error());
+          return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
+        }));
+
+  r.Get("/api/v1/me/cases", with([s](http::Context& ctx, const Principal& who) {
+          auto f = ParseListFilter(ctx);
+          if (!f) return Fail(ctx, f.error());
+          auto list = s->ListMine(who, *f);
+          if (!list) return Fail(ctx, list.error());
+          return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
+        }));
+
+  r.Get("/api/v1/cases/{no}", with([s, case_reply](http::Context& ctx, const Principal& who) {
+          return case_reply(ctx, s->Get(who, ctx.Param("no")));
+        }));
+
+  r.Post("/api/v1/cases/{no}/withdraw",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx, true);
+           if (!body) return Fail(ctx, body.error());
+           std::string reason = body->Str("reason");
+           std::string channel = body->Str("channel", 10);
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/supplement",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           SupplyInput in;
+           in.form = body->Object("form");
+           in.materials = body->Materials();
+           in.note = body->Str("note");
+           std::string channel = body->Str("channel", 10);
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx, s->Supply(who, ctx.Param("no"), in, channel, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/supplement-request",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           std::string reason = body->Str("reason");
+           auto materials = body->Strings("materials");
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx,
+                             s->RequestSupplement(who, ctx.Param("no"), reason, materials, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/suspend",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           std::string procedure = body->Str("procedure", 40);
+           std::string reason = body->Str("reason");
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx, s->Suspend(who, ctx.Param("no"), procedure, reason, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/resume",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx, true);
+           if (!body) return Fail(ctx, body.error());
+           std::string reason = body->Str("reason");
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx, s->Resume(who, ctx.Param("no"), reason, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/deliver",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           std::string method = body->Str("method", 20);
+           std::string note = body->Str("note");
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx, s->Deliver(who, ctx.Param("no"), method, note, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/close",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx, true);
+           if (!body) return Fail(ctx, body.error());
+           std::string reason = body->Str("reason");
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx, s->Close(who, ctx.Param("no"), reason, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/bundle-applications", with([s](http::Context& ctx, const Principal& who) {
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           BundleInput in;
+           in.bundle_code = body->Str("bundle_code", 100);
+           in.region_code = body->Str("region_code", 12);
+           in.form = body->Object("form").value_or(json::object());
+           in.materials = body->Materials();
+           in.channel = body->Str("channel", 10);
+           in.on_behalf_of = body->Str("on_behalf_of", 100);
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           auto b = s->SubmitBundle(who, in, Now());
+           if (!b) return Fail(ctx, b.error());
+           json::array cases;
+           for (const auto& k : b->cases) cases.push_back(CaseJson(k, false));
+           auto res = NoStore(http::Json(http::Status::created, {{"id", b->id},
+                                                                 {"bundle_code", b->bundle_code},
+                                                                 {"region_code", b->region_code},
+                                                                 {"created_at", b->created_at},
+                                                                 {"status", b->status},
+                                                                 {"cases", std::move(cases)}}));
+           res.set(http::Field::location, "/api/v1/bundle-applications/" + b->id);
+           return res;
+         }))
+      .Blocking();
+
+  r.Get("/api/v1/bundle-applications/{id}", with([s](http::Context& ctx, const Principal& who) {
+          auto b = s->GetBundle(who, ctx.Param("id"));
+          if (!b) return Fail(ctx, b.error());
+          json::array cases;
+          for (const auto& k : b->cases) cases.push_back(CaseJson(k, false));
+          return NoStore(http::Json(http::Status::ok, {{"id", b->id},
+                                                       {"bundle_code", b->bundle_code},
+                                                       {"region_code", b->region_code},
+                                                       {"created_at", b->created_at},
+                                                       {"status", b->status},
+                                                       {"cases", std::move(cases)}}));
+        }));
+
+  r.Get("/api/v1/workbench/tasks", with([s](http::Context& ctx, const Principal& who) {
+          InboxFilter f;
+          Validator v;
+          f.status = ctx.Query("status").value_or("");
+          f.deadline = ctx.Query("deadline").value_or("");
+          f.item_code = ctx.Query("item_code").value_or("");
+          f.q = ctx.Query("q").value_or("");
+          f.limit = QueryInt(ctx, "limit", 50, v);
+          if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
+          auto inbox = s->InboxOf(who, f, Now());
+          if (!inbox) return Fail(ctx, inbox.error());
+          json::array tasks;
+          for (const auto& e : inbox->tasks) {
+            json::object t = TaskJson(e.task);
+            t["case"] = CaseJson(e.summary, false);
+            t["deadline_state"] = e.deadline_state;
+            tasks.push_back(std::move(t));
+          }
+          return NoStore(http::Json(http::Status::ok, {{"tasks", std::move(tasks)},
+                                                       {"counts",
+                                                        {{"total", inbox->total},
+                                                         {"unclaimed", inbox->unclaimed},
+                                                         {"mine", inbox->mine},
+                                                         {"yellow", inbox->yellow},
+                                                         {"red", inbox->red}}}}));
+        }));
+
+  r.Post("/api/v1/tasks/{id}/claim", with([s](http::Context& ctx, const Principal& who) {
+           auto id = TaskParam(ctx);
+           if (!id) return Fail(ctx, id.error());
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           auto version = body->Int("version");
+           if (!version) body->v.Add("version", "is required (the task's version you saw)");
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           auto t = s->Claim(who, *id, *version, Now());
+           if (!t) return Fail(ctx, t.error());
+           return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/tasks/{id}/complete",
+         with([s, case_reply](http::Context& ctx, const Principal& who) {
+           auto id = TaskParam(ctx);
+           if (!id) return Fail(ctx, id.error());
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           auto version = body->Int("version");
+           if (!version) body->v.Add("version", "is required (the task's version you saw)");
+           std::string decision = body->Str("decision", 20);
+           std::string opinion = body->Str("opinion", 4000);
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           return case_reply(ctx, s->Complete(who, *id, *version, decision, opinion, Now()));
+         }))
+      .Blocking();
+
+  r.Post("/api/v1/tasks/{id}/transfer", with([s](http::Context& ctx, const Principal& who) {
+           auto id = TaskParam(ctx);
+           if (!id) return Fail(ctx, id.error());
+           auto body = ReadBody(ctx);
+           if (!body) return Fail(ctx, body.error());
+           auto version = body->Int("version");
+           if (!version) body->v.Add("version", "is required (the task's version you saw)");
+           std::string to = body->Str("to_username", 100);
+           std::string reason = body->Str("reason");
+           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+           auto t = s->Transfer(who, *id, *version, to, reason, Now());
+           if (!t) return Fail(ctx, t.error());
+           return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
+         }))
+      .Blocking();
+
+  r.Get("/api/v1/me/messages", with([s](http::Context& ctx, const Principal& who) {
+          Validator v;
+          int64_t limit = QueryInt(ctx, "limit", 50, v);
+          if (limit < 1 || limit > 200) v.Add("limit", "must be 1 to 200");
+          if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
+          auto list = s->Messages(who, limit);
+          if (!list) return Fail(ctx, list.error());
+          json::array items;
+          int64_t unread = 0;
+          for (const auto& m : *list) {
+            unread += m.read_at.empty() ? 1 : 0;
+            items.push_back(MessageJson(m));
+          }
+          return NoStore(
+              http::Json(http::Status::ok, {{"messages", std::move(items)}, {"unread", unread}}));
+        }));
+
+  r.Post("/api/v1/me/messages/{id}/read", with([s](http::Context& ctx, const Principal& who) {
+           auto id = text::ParseInt(ctx.Param("id"), 1, INT64_MAX);
+           if (!id || !text::IsDigits(ctx.Param("id")))
+             return Fail(ctx, NotFound("no such message"));
+           if (auto st = s->MarkRead(who, *id, Now()); !st) return Fail(ctx, st.error());
+           http::Response res{http::Status::no_content, 11};
+           res.set(http::Field::cache_control, "no-store");
+           res.prepare_payload();
+           return res;
+         }));
+}
+
+}  // namespace ow::cases

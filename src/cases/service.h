@@ -1,0 +1,256 @@
+// Cases: applications from every channel (online, counter, agent, cross-region intake),
+// handled by departments through the workflow engine, with deadlines in working days, an
+// append-only record of every transition, staff inboxes and applicant messages.
+//
+// How it works (docs/adr/0002-cases-on-the-workflow-engine.md): every operation locks the
+// case row, restores its workflow instance from the stored snapshot, applies the event,
+// and writes the new snapshot, the tasks opened and closed, the events and the messages
+// in the same transaction, committed in groups with other callers (TransactGrouped). The
+// reply is sent after that commit, so a case is in every list the moment its submission
+// returns. A case keeps the process version it was submitted under.
+//
+// Acceptance is this module's own step (an "accept" task for the handling department's
+// acceptors); the item's BPMN process (processes::Service, or the built-in
+// kDefaultProcess when the item names none) starts at acceptance and its user tasks
+// become "review" tasks. When it completes the case is decided: denied if any task was
+// completed with decision "deny", else approved.
+//
+// Authorization goes through identity::Decide: applicants see their own cases, agents a
+// person's cases under a live authorization, staff the cases of their department and
+// region (and below) and cases where their department has a task; everyone else gets
+// kNotFound, never a hint that the case exists.
+//
+// Thread-safe. Errors: kInvalidArgument (field errors), kNotFound, kUnauthenticated,
+// kPermissionDenied (e.g. an applicant calling a staff action on their own case),
+// kConflict for a stale task version or a task someone else completed or claimed,
+// kFailedPrecondition when the case's status does not allow the action (both 409).
+#ifndef OW_CASES_SERVICE_H_
+#define OW_CASES_SERVICE_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calendar/service.h"
+#include "cases/model.h"
+#include "catalog/service.h"
+#include "core/clock.h"
+#include "db/database.h"
+#include "identity/service.h"
+#include "processes/service.h"
+#include "workflow/instance.h"
+
+namespace ow::cases {
+
+// The process of items that name none: one approval by the handling department.
+inline constexpr const char* kDefaultProcessKey = "ow_default_approval";
+std::string_view DefaultProcessXml();
+
+// What the cases module needs from the materials store (src/materials), as a seam so
+// the two domains stay apart and tests can stand in for it.
+struct MaterialInfo {
+  std::string id;
+  std::string owner_account_id;
+  std::string filename;
+  std::string media_type;
+  int64_t size = 0;
+  std::string sha256;
+};
+class MaterialDirectory {
+ public:
+  virtual ~MaterialDirectory() = default;
+  // Each material, in order; kNotFound naming the first unknown id.
+  virtual Result<std::vector<MaterialInfo>> Find(const std::vector<std::string>& ids) = 0;
+  // The most a case's materials may add up to, in bytes.
+  virtual int64_t max_case_bytes() const = 0;
+};
+
+struct MaterialRef {
+  std::string id;
+  std::string name;  // the catalog material it stands for, "" if none
+};
+
+struct SubmitInput {
+  std::string item_code;
+  std::string region_code;  // where the applicant wants it handled (the implementation)
+  boost::json::object form;
+  std::vector<MaterialRef> materials;
+  std::string channel;       // "web" (default) or "app" for applicants' own submissions
+  std::string on_behalf_of;  // agent: the person's account id
+  // Counter intake: the applicant, found by resident ID (an account is linked if one
+  // exists; otherwise the name and masked ID are kept).
+  std::string applicant_resident_id;
+  std::string applicant_name;
+};
+
+struct BundleInput {
+  std::string bundle_code;
+  std::string region_code;
+  boost::json::object form;  // validated against the bundle's intake schema
+  std::vector<MaterialRef> materials;
+  std::string channel;
+  std::string on_behalf_of;
+};
+
+struct SupplyInput {
+  std::optional<boost::json::object> form;  // replaces the form (validated again)
+  std::vector<MaterialRef> materials;       // added
+  std::string note;
+};
+
+struct ListFilter {
+  std::string status;
+  std::string item_code;
+  std::string q;  // a tracking number, or words of the item or applicant name
+  int64_t page = 1;
+  int64_t per_page = 20;
+};
+
+struct CaseList {
+  std::vector<Case> cases;
+  int64_t total = 0;
+};
+
+struct InboxFilter {
+  std::string status;    // "" / "open": all open; "unclaimed"; "mine"
+  std::string deadline;  // "", "normal", "yellow", "red"
+  std::string item_code;
+  std::string q;
+  int64_t limit = 50;
+};
+
+struct InboxEntry {
+  Task task;
+  Case summary;  // without materials, tasks, events
+  std::string deadline_state;
+};
+
+struct Inbox {
+  std::vector<InboxEntry> tasks;
+  int64_t total = 0, unclaimed = 0, mine = 0, yellow = 0, red = 0;
+};
+
+// "none" (not accepted yet or no limit), "paused", "normal", "yellow" (two working days
+// or fewer left), "red" (past the promised deadline) for `k` on `today`.
+std::string DeadlineState(const Case& k, Date today, const Calendar& cal);
+
+// Combined status of a bundle's cases: "in_progress" while any is before its decision,
+// "completed" when all were approved, "completed_with_refusals" otherwise.
+std::string CombinedStatus(const std::vector<Case>& cases);
+
+// A domain service a BPMN service task may call (ow:service / camunda:topic): gets the
+// case and the instance's variables, returns the result merged into them. Runs inside the
+// case's transaction, so it must be quick and have effects only through `c`.
+using DomainService = std::function<Result<boost::json::object>(
+    db::Connection& c, const Case& k, const boost::json::object& variables)>;
+
+class Service {
+ public:
+  Service(db::Database& db, catalog::Service& catalog, processes::Service& processes,
+          calendar::Service& calendar, identity::Service& identity, MaterialDirectory* materials);
+
+  // Registers the built-in process (kDefaultProcessKey) if it is missing. Call at start-up.
+  Status Bootstrap();
+  // Adds a domain service for service tasks (at start-up, before serving).
+  void AddDomainService(const std::string& name, DomainService fn);
+
+  Result<Case> Submit(const identity::Principal& who, const SubmitInput& in, SystemTime now);
+  Result<BundleApplication> SubmitBundle(const identity::Principal& who, const BundleInput& in,
+                                         SystemTime now);
+  Result<BundleApplication> GetBundle(const identity::Principal& who, const std::string& id);
+
+  // The case with its materials, tasks and events.
+  Result<Case> Get(const identity::Principal& who, const std::string& tracking_no);
+  Result<CaseList> ListMine(const identity::Principal& who, const ListFilter& f);
+  // Cases of the caller's departments and regions (staff).
+  Result<CaseList> ListForStaff(const identity::Principal& who, const ListFilter& f);
+
+  // Applicant actions.
+  Result<Case> Withdraw(const identity::Principal& who, const std::string& no,
+                        const std::string& reason, const std::string& channel, SystemTime now);
+  Result<Case> Supply(const identity::Principal& who, const std::string& no, const SupplyInput& in,
+                      const std::string& channel, SystemTime now);
+
+  // Staff actions on a case (by someone who may work on one of its open tasks).
+  Result<Case> RequestSupplement(const identity::Principal& who, const std::string& no,
+                                 const std::string& reason,
+                                 const std::vector<std::string>& materials, SystemTime now);
+  Result<Case> Suspend(const identity::Principal& who, const std::string& no,
+                       const std::string& procedure, const std::string& reason, SystemTime now);
+  Result<Case> Resume(const identity::Principal& who, const std::string& no,
+                      const std::string& reason, SystemTime now);
+  // After the decision, by the handling department's acceptors or a counter.
+  Result<Case> Deliver(const identity::Principal& who, const std::string& no,
+                       const std::string& method, const std::string& note, SystemTime now);
+  Result<Case> Close(const identity::Principal& who, const std::string& no,
+                     const std::string& reason, SystemTime now);
+
+  // Workbench.
+  Result<Inbox> InboxOf(const identity::Principal& who, const InboxFilter& f, SystemTime now);
+  Result<Task> Claim(const identity::Principal& who, int64_t task_id, int64_t version,
+                     SystemTime now);
+  // Accept tasks take "accept" | "not_accept"; review tasks "approve" | "deny".
+  Result<Case> Complete(const identity::Principal& who, int64_t task_id, int64_t version,
+                        const std::string& decision, const std::string& opinion, SystemTime now);
+  // Hands the task to another staff member who may work on it (it is claimed for them).
+  Result<Task> Transfer(const identity::Principal& who, int64_t task_id, int64_t version,
+                        const std::string& to_username, const std::string& reason, SystemTime now);
+
+  Result<std::vector<Message>> Messages(const identity::Principal& who, int64_t limit);
+  Status MarkRead(const identity::Principal& who, int64_t id, SystemTime now);
+
+  // Fires the boundary timers due by `now` on cases under review (escalations and
+  // reminders). Returns how many cases moved. Called periodically by the server.
+  Result<int64_t> FireDueTimers(SystemTime now);
+
+  // True when `who` may read a case this material is attached to (staff access to
+  // materials goes through the case).
+  bool MayReadMaterial(const identity::Principal& who, const std::string& material_id);
+
+ private:
+  struct Op;  // one operation on one locked case (service.cc)
+
+  Result<Calendar> CalendarAround(Date day);
+  Result<std::shared_ptr<const workflow::Definition>> DefinitionOf(const Case& k);
+  Result<std::vector<Attachment>> ResolveMaterials(const identity::Principal& who,
+                                                   const std::string& applicant,
+                                                   const std::vector<MaterialRef>& refs,
+                                                   int64_t already, SystemTime now);
+  // Loads, locks and runs `fn` on one case, then saves it; retries are the database's.
+  Result<Case> Mutate(int64_t id, const std::function<Status(db::Connection&, Op&)>& fn);
+  Result<Case> MutateByNo(const identity::Principal& who, const std::string& no,
+                          const std::function<Status(db::Connection&, Op&)>& fn);
+  bool CanRead(const identity::Principal& who, const Case& k, const std::vector<Task>& tasks);
+  Status CanWorkOn(const identity::Principal& who, const Task& t) const;
+  Result<Case> Prepare(const identity::Principal& who, const SubmitInput& in, bool validate_form,
+                       SystemTime now);
+  Status Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
+                const std::string& actor);
+  Result<int64_t> CaseOfTask(int64_t task_id);
+  Status StartWorkflow(db::Connection& c, Op& op);
+  Status Apply(db::Connection& c, Op& op, workflow::Instance& inst,
+               Result<workflow::Effects> effects);
+  Status Recompute(Op& op);
+  Result<Case> LoadFull(db::Connection& c, int64_t id);
+
+  db::Database& db_;
+  catalog::Service& catalog_;
+  processes::Service& processes_;
+  calendar::Service& calendar_;
+  identity::Service& identity_;
+  MaterialDirectory* materials_;
+  std::map<std::string, DomainService> services_;
+
+  std::mutex calendar_mu_;
+  std::optional<Calendar> calendar_cache_;
+  Date calendar_from_{}, calendar_to_{};
+  SystemTime calendar_loaded_{};
+};
+
+}  // namespace ow::cases
+
+#endif  // OW_CASES_SERVICE_H_

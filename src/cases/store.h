@@ -1,0 +1,73 @@
+// The cases domain's SQL. Every function runs on a connection inside the caller's
+// transaction; none commits. Rows are mapped to model.h records.
+#ifndef OW_CASES_STORE_H_
+#define OW_CASES_STORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases/model.h"
+#include "db/database.h"
+#include "db/migrations.h"
+
+namespace ow::cases {
+
+std::vector<db::Migration> Migrations();
+
+// Tracking numbers: the China date of submission (8 digits), the case id (10 digits) and
+// an ISO 7064 MOD 11-2 check character (as in resident IDs), e.g. 202611270000000123X.
+// Readable over the phone, typo-checked, unique because the id is.
+std::string TrackingNo(int64_t id, std::string_view created_at);
+// The case id a tracking number names; nullopt when malformed or the check fails.
+std::optional<int64_t> ParseTrackingNo(std::string_view no);
+
+namespace store {
+
+Result<int64_t> InsertCase(db::Connection& c, const Case& k);
+// Bumps the case's version, taking its row lock on PostgreSQL (SQLite's writer lock is
+// already held): operations on one case serialize here. false when no such case.
+Result<bool> LockCase(db::Connection& c, int64_t id);
+Result<std::optional<Case>> LoadCase(db::Connection& c, int64_t id);
+// Writes every mutable field of `k` (status, decision, form, instance, deadlines, ...).
+Status SaveCase(db::Connection& c, const Case& k);
+
+Status InsertEvent(db::Connection& c, int64_t case_id, const Event& e);
+Result<std::vector<Event>> LoadEvents(db::Connection& c, int64_t case_id);
+
+Result<int64_t> InsertTask(db::Connection& c, const Task& t);
+Result<std::optional<Task>> LoadTask(db::Connection& c, int64_t id);
+Result<std::vector<Task>> LoadTasks(db::Connection& c, int64_t case_id);
+// Closes an open task; false when it was not open at `version` (someone else was first).
+Result<bool> CloseTask(db::Connection& c, int64_t id, int64_t version, const std::string& by,
+                       const std::string& decision, const std::string& opinion,
+                       const std::string& reason, const std::string& at);
+// Closes the open review task the engine knows as `engine_task` (cancelled, interrupted).
+Status CloseEngineTask(db::Connection& c, int64_t case_id, int64_t engine_task,
+                       const std::string& reason, const std::string& at);
+Status CloseAllTasks(db::Connection& c, int64_t case_id, const std::string& reason,
+                     const std::string& at);
+// Sets claimed_by when the task is open at `version` (and bumps the version).
+Result<bool> SetClaim(db::Connection& c, int64_t id, int64_t version, const std::string& who);
+
+Status InsertAttachment(db::Connection& c, int64_t case_id, const Attachment& a);
+Result<std::vector<Attachment>> LoadAttachments(db::Connection& c, int64_t case_id);
+// Ids of the cases a material is attached to.
+Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::string& material_id);
+
+Status InsertMessage(db::Connection& c, const Message& m, int64_t case_id);
+
+Status InsertBundle(db::Connection& c, const BundleApplication& b);
+Result<std::optional<BundleApplication>> LoadBundle(db::Connection& c, const std::string& id);
+Result<std::vector<int64_t>> BundleCases(db::Connection& c, const std::string& id);
+
+// Columns of `cases` in the order CaseFromRow reads them, for list queries.
+extern const char* const kCaseColumns;
+Case CaseFromRow(const db::Rows& rows, size_t i);
+// A case_tasks row in the column order of LoadTask.
+Task LoadTaskRow(const db::Rows& rows, size_t i);
+
+}  // namespace store
+}  // namespace ow::cases
+
+#endif  // OW_CASES_STORE_H_
