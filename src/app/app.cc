@@ -253,5 +253,7 @@ void App::Shutdown() { impl_->server->Shutdown(); }
 db::Database& App::database() { return *impl_->db; }
 const http::Router& App::router() const { return impl_->router; }
 identity::Service& App::identity() { return *impl_->identity; }
+cases::Service& App::cases() { return *impl_->cases; }
+const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

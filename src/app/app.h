@@ -14,6 +14,9 @@
 #include "db/migrations.h"
 #include "http/router.h"
 
+namespace ow::cases {
+class Service;
+}
 namespace ow::identity {
 class Service;
 }  // namespace ow::identity
@@ -42,6 +45,9 @@ class App {
   const http::Router& router() const;
   // The identity service, for bootstrapping administrators (tests, CLI).
   identity::Service& identity();
+  // The cases service (tests move its clock and fire timers).
+  cases::Service& cases();
+  const Config& config() const;
 
  private:
   App();

@@ -197,8 +197,6 @@ Result<ListFilter> ParseListFilter(const http::Context& ctx) {
   return f;
 }
 
-SystemTime Now() { return std::chrono::system_clock::now(); }
-
 }  // namespace
 
 json::object CaseJson(const Case& k, bool full) {
@@ -288,7 +286,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.applicant_resident_id = body->Str("applicant_resident_id", 18);
            in.applicant_name = body->Str("applicant_name", 100);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto k = s->Submit(who, in, Now());
+           auto k = s->Submit(who, in, s->Now());
            if (!k) return Fail(ctx, k.error());
            auto res = NoStore(http::Json(http::Status::created, CaseJson(*k, true)));
            res.set(http::Field::location, "/api/v1/cases/" + k->tracking_no);
@@ -323,7 +321,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string reason = body->Str("reason");
            std::string channel = body->Str("channel", 10);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, Now()));
+           return case_reply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
          }))
       .Blocking();
 
@@ -337,7 +335,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.note = body->Str("note");
            std::string channel = body->Str("channel", 10);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Supply(who, ctx.Param("no"), in, channel, Now()));
+           return case_reply(ctx, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
          }))
       .Blocking();
 
@@ -348,8 +346,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string reason = body->Str("reason");
            auto materials = body->Strings("materials");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx,
-                             s->RequestSupplement(who, ctx.Param("no"), reason, materials, Now()));
+           return case_reply(
+               ctx, s->RequestSupplement(who, ctx.Param("no"), reason, materials, s->Now()));
          }))
       .Blocking();
 
@@ -360,7 +358,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string procedure = body->Str("procedure", 40);
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Suspend(who, ctx.Param("no"), procedure, reason, Now()));
+           return case_reply(ctx, s->Suspend(who, ctx.Param("no"), procedure, reason, s->Now()));
          }))
       .Blocking();
 
@@ -370,7 +368,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            if (!body) return Fail(ctx, body.error());
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Resume(who, ctx.Param("no"), reason, Now()));
+           return case_reply(ctx, s->Resume(who, ctx.Param("no"), reason, s->Now()));
          }))
       .Blocking();
 
@@ -381,7 +379,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string method = body->Str("method", 20);
            std::string note = body->Str("note");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Deliver(who, ctx.Param("no"), method, note, Now()));
+           return case_reply(ctx, s->Deliver(who, ctx.Param("no"), method, note, s->Now()));
          }))
       .Blocking();
 
@@ -391,7 +389,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            if (!body) return Fail(ctx, body.error());
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Close(who, ctx.Param("no"), reason, Now()));
+           return case_reply(ctx, s->Close(who, ctx.Param("no"), reason, s->Now()));
          }))
       .Blocking();
 
@@ -406,7 +404,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.channel = body->Str("channel", 10);
            in.on_behalf_of = body->Str("on_behalf_of", 100);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto b = s->SubmitBundle(who, in, Now());
+           auto b = s->SubmitBundle(who, in, s->Now());
            if (!b) return Fail(ctx, b.error());
            json::array cases;
            for (const auto& k : b->cases) cases.push_back(CaseJson(k, false));
@@ -443,7 +441,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
           f.q = ctx.Query("q").value_or("");
           f.limit = QueryInt(ctx, "limit", 50, v);
           if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
-          auto inbox = s->InboxOf(who, f, Now());
+          auto inbox = s->InboxOf(who, f, s->Now());
           if (!inbox) return Fail(ctx, inbox.error());
           json::array tasks;
           for (const auto& e : inbox->tasks) {
@@ -469,7 +467,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto version = body->Int("version");
            if (!version) body->v.Add("version", "is required (the task's version you saw)");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto t = s->Claim(who, *id, *version, Now());
+           auto t = s->Claim(who, *id, *version, s->Now());
            if (!t) return Fail(ctx, t.error());
            return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
          }))
@@ -486,7 +484,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string decision = body->Str("decision", 20);
            std::string opinion = body->Str("opinion", 4000);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Complete(who, *id, *version, decision, opinion, Now()));
+           return case_reply(ctx, s->Complete(who, *id, *version, decision, opinion, s->Now()));
          }))
       .Blocking();
 
@@ -500,7 +498,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string to = body->Str("to_username", 100);
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto t = s->Transfer(who, *id, *version, to, reason, Now());
+           auto t = s->Transfer(who, *id, *version, to, reason, s->Now());
            if (!t) return Fail(ctx, t.error());
            return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
          }))
@@ -527,7 +525,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto id = text::ParseInt(ctx.Param("id"), 1, INT64_MAX);
            if (!id || !text::IsDigits(ctx.Param("id")))
              return Fail(ctx, NotFound("no such message"));
-           if (auto st = s->MarkRead(who, *id, Now()); !st) return Fail(ctx, st.error());
+           if (auto st = s->MarkRead(who, *id, s->Now()); !st) return Fail(ctx, st.error());
            http::Response res{http::Status::no_content, 11};
            res.set(http::Field::cache_control, "no-store");
            res.prepare_payload();

@@ -205,7 +205,7 @@ void Service::AddDomainService(const std::string& name, DomainService fn) {
 
 Result<Calendar> Service::CalendarAround(Date day) {
   std::lock_guard lock(calendar_mu_);
-  auto now = std::chrono::system_clock::now();
+  auto now = std::chrono::steady_clock::now();
   // Calendars change a few times a year; a minute's staleness is fine, and one read per
   // minute instead of one per case keeps the calendar off the submission path.
   if (calendar_cache_ && day >= AddDays(calendar_from_, 400) &&
@@ -725,7 +725,7 @@ Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f
 
 Result<Case> Service::Mutate(int64_t id, const std::function<Status(db::Connection&, Op&)>& fn) {
   // Timestamps and the calendar are taken once, outside the transaction.
-  SystemTime now = std::chrono::system_clock::now();
+  SystemTime now = Now();
   Date today = ChinaDate(now);
   OW_ASSIGN_OR_RETURN(Calendar cal, CalendarAround(today));
   Result<Case> out = NotFound("no such case");
@@ -1097,48 +1097,46 @@ Result<Inbox> Service::InboxOf(const Principal& who, const InboxFilter& f, Syste
   std::string scope = RoleScope(who, "t", params, true);
   if (scope.empty())
     return PermissionDenied("only acceptors, reviewers and approvers have an inbox");
-  auto next = [&] { return "$" + std::to_string(params.size()); };
   std::string where = " WHERE t.status = 'open' AND (" + scope + ")";
   ListFilter lf{"", f.item_code, f.q, 1, 1};
   AddListFilters(lf, where, params);
-  params.emplace_back(today_text);
-  std::string p_today = next();
-  params.emplace_back(yellow_until);
-  std::string p_yellow = next();
-  params.emplace_back(who.username);
-  std::string p_me = next();
-  std::string red = "(c.promised_deadline <> '' AND c.promised_deadline < " + p_today + ")";
-  std::string yellow =
-      "(c.promised_deadline >= " + p_today + " AND c.promised_deadline <= " + p_yellow + ")";
-  std::string normal = "(c.promised_deadline > " + p_yellow + ")";
+  // PostgreSQL wants every parameter of a statement used in it, so the counts and the
+  // page bind their own copies of what they use.
+  auto bind = [](std::vector<db::Value>& p, db::Value value) {
+    p.push_back(std::move(value));
+    return "$" + std::to_string(p.size());
+  };
+  auto red = [&](std::vector<db::Value>& p) {
+    return "(c.promised_deadline <> '' AND c.promised_deadline < " + bind(p, today_text) + ")";
+  };
+  auto yellow = [&](std::vector<db::Value>& p) {
+    return "(c.promised_deadline >= " + bind(p, today_text) +
+           " AND c.promised_deadline <= " + bind(p, yellow_until) + ")";
+  };
   std::string from = " FROM case_tasks t JOIN cases c ON c.id = t.case_id";
-
-  Inbox out;
+  std::vector<db::Value> counted = params;
+  std::string counts =
+      "SELECT COUNT(*), SUM(CASE WHEN t.claimed_by = '' THEN 1 ELSE 0 END), "
+      "SUM(CASE WHEN t.claimed_by = " +
+      bind(counted, who.username) + " THEN 1 ELSE 0 END), SUM(CASE WHEN " + yellow(counted) +
+      " THEN 1 ELSE 0 END), SUM(CASE WHEN " + red(counted) + " THEN 1 ELSE 0 END)" + from + where;
+  std::vector<db::Value> page = params;
   std::string filters;
   if (f.status == "unclaimed") filters += " AND t.claimed_by = ''";
-  if (f.status == "mine") filters += " AND t.claimed_by = " + p_me;
-  if (f.deadline == "red") filters += " AND " + red;
-  if (f.deadline == "yellow") filters += " AND " + yellow;
-  if (f.deadline == "normal") filters += " AND " + normal;
+  if (f.status == "mine") filters += " AND t.claimed_by = " + bind(page, who.username);
+  if (f.deadline == "red") filters += " AND " + red(page);
+  if (f.deadline == "yellow") filters += " AND " + yellow(page);
+  if (f.deadline == "normal") filters += " AND c.promised_deadline > " + bind(page, yellow_until);
   if (f.deadline == "none") filters += " AND c.promised_deadline = ''";
+
+  Inbox out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(
-        db::Rows n, c.Query("SELECT COUNT(*), SUM(CASE WHEN t.claimed_by = '' THEN 1 ELSE 0 END), "
-                            "SUM(CASE WHEN t.claimed_by = " +
-                                p_me +
-                                " THEN 1 ELSE 0 END), "
-                                "SUM(CASE WHEN " +
-                                yellow +
-                                " THEN 1 ELSE 0 END), "
-                                "SUM(CASE WHEN " +
-                                red + " THEN 1 ELSE 0 END)" + from + where,
-                            params));
+    OW_ASSIGN_OR_RETURN(db::Rows n, c.Query(counts, counted));
     out.total = n.Int(0, 0);
     out.unclaimed = n.Int(0, 1);
     out.mine = n.Int(0, 2);
     out.yellow = n.Int(0, 3);
     out.red = n.Int(0, 4);
-    auto page = params;
     page.emplace_back(f.limit);
     // Most urgent first: overdue, then by deadline, then oldest.
     std::string cols =

@@ -153,6 +153,10 @@ class Service {
   Service(db::Database& db, catalog::Service& catalog, processes::Service& processes,
           calendar::Service& calendar, identity::Service& identity, MaterialDirectory* materials);
 
+  // The clock every operation reads (tests move it to count deadlines on chosen days).
+  void SetClock(std::function<SystemTime()> clock) { clock_ = std::move(clock); }
+  SystemTime Now() const { return clock_(); }
+
   // Registers the built-in process (kDefaultProcessKey) if it is missing. Call at start-up.
   Status Bootstrap();
   // Adds a domain service for service tasks (at start-up, before serving).
@@ -244,11 +248,12 @@ class Service {
   identity::Service& identity_;
   MaterialDirectory* materials_;
   std::map<std::string, DomainService> services_;
+  std::function<SystemTime()> clock_ = [] { return std::chrono::system_clock::now(); };
 
   std::mutex calendar_mu_;
   std::optional<Calendar> calendar_cache_;
   Date calendar_from_{}, calendar_to_{};
-  SystemTime calendar_loaded_{};
+  std::chrono::steady_clock::time_point calendar_loaded_{};
 };
 
 }  // namespace ow::cases

@@ -1,0 +1,687 @@
+// Cases over HTTP on both stores, as applicants and staff rely on them: a citizen applies
+// for an item whose process has two departments approving in parallel, the departments
+// approve in both orders and the applicant sees every step; deadlines counted across a
+// weekend and a holiday; the clock stopping while a supplement is awaited and while the
+// case is suspended; exactly one of two concurrent completions winning (the other 409);
+// withdrawal; counter, agent and cross-region intake; bundle fan-out; timer escalation and
+// service tasks; messages; and staff of another department or region not seeing a case.
+#include <boost/json.hpp>
+#include <chrono>
+#include <thread>
+
+#include "app/demo.h"
+#include "cases/service.h"
+#include "core/calendar.h"
+#include "core/clock.h"
+#include "support/test_support.h"
+
+namespace ow::testing {
+namespace {
+
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+constexpr const char* kPassword = "OneWindow-demo-2026";  // demo/accounts.json
+constexpr const char* kItem =
+    "3301-SCJG-GTDJ";  // handled by 330102-SCJG in 330102 (promised 3 days)
+
+std::string Json(const json::object& o) { return json::serialize(o); }
+
+// 2030 with one made-up holiday on Monday 10 June, published by the test itself.
+constexpr const char* kHoliday = "2030-06-10";
+
+// A moment on `date` at 10:00 China time.
+SystemTime At(const std::string& date) {
+  auto d = ParseDate(date);
+  int64_t days = DaysSinceEpoch(*d);
+  return SystemTime(std::chrono::seconds(days * 86400 + 2 * 3600));  // 10:00 UTC+8
+}
+
+// Two departments of 330102 approve in parallel.
+std::string ParallelProcess(const std::string& key) {
+  return R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ow="urn:onewindow:bpmn"
+  id="D" targetNamespace="urn:test">
+  <bpmn:process id=")" +
+         key + R"(" name="Parallel approval" isExecutable="true">
+    <bpmn:startEvent id="Start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="Fork"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:userTask id="Approve_SCJG" name="市场监管审批" camunda:candidateGroups="approver"
+      ow:department="330102-SCJG" ow:region="${case.region}">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="Approve_MZ" name="民政审批" camunda:candidateGroups="approver"
+      ow:department="330102-MZ" ow:region="330102">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing></bpmn:userTask>
+    <bpmn:parallelGateway id="Join"><bpmn:incoming>f4</bpmn:incoming><bpmn:incoming>f5</bpmn:incoming>
+      <bpmn:outgoing>f6</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:endEvent id="End"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Fork"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Fork" targetRef="Approve_SCJG"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="Fork" targetRef="Approve_MZ"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="Approve_SCJG" targetRef="Join"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="Approve_MZ" targetRef="Join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="Join" targetRef="End"/>
+  </bpmn:process>
+</bpmn:definitions>)";
+}
+
+// A review with a one-hour interrupting timer escalating to the city reviewer, and a
+// service task that notifies the applicant after the decision.
+std::string EscalationProcess() {
+  return R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:ow="urn:onewindow:bpmn"
+  id="D" targetNamespace="urn:test">
+  <bpmn:process id="escalating" isExecutable="true">
+    <bpmn:startEvent id="Start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Review" name="区级审查" camunda:candidateGroups="reviewer"
+      ow:department="330102-SCJG" ow:region="330102">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="Late" name="超时上报" attachedToRef="Review" cancelActivity="true">
+      <bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="CityReview" name="市级督办审查" camunda:candidateGroups="reviewer"
+      ow:department="3301-SCJG" ow:region="3301">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:exclusiveGateway id="Merge"><bpmn:incoming>f2</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming>
+      <bpmn:outgoing>f5</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:serviceTask id="Notify" name="通知申请人" ow:service="notify-applicant">
+      <bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:endEvent id="End"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="Review" targetRef="Merge"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="Late" targetRef="CityReview"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="CityReview" targetRef="Merge"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="Merge" targetRef="Notify"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="Notify" targetRef="End"/>
+  </bpmn:process>
+</bpmn:definitions>)";
+}
+
+json::object Form() {
+  return {{"operator_name", "张三"}, {"operator_id", "330102199003073017"},
+          {"form", "个人经营"},      {"address", "杭州市上城区解放路1号"},
+          {"scope", "日用百货零售"}, {"phone", "13800000001"}};
+}
+
+struct Session {
+  std::string cookie, csrf, account_id;
+};
+
+class CasesTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    server_ = std::make_unique<TestServer>(db_url(), [](Config& c) { c.password_concurrency = 4; });
+    client_ = std::make_unique<HttpClient>(server_->port());
+    auto seeded =
+        app::SeedDemo(server_->app().database(), SourceDir() + "/demo", &server_->app().config());
+    ASSERT_TRUE(seeded) << seeded.error().message;
+    // The clock starts on Thursday 6 June 2030, 10:00 in Hangzhou.
+    SetDay("2030-06-06");
+    auto cal = Admin(verb::put, "/api/v1/calendar/2030",
+                     Json({{"holidays", json::array{kHoliday}}, {"working_days", json::array{}}}));
+    ASSERT_EQ(cal.status, 201) << cal.body;
+  }
+
+  void SetDay(const std::string& date) {
+    SystemTime t = At(date);
+    server_->app().cases().SetClock([t] { return t; });
+  }
+
+  HttpResponse Call(verb method, const std::string& target, const std::string& body = {},
+                    const Session* s = nullptr, std::map<std::string, std::string> headers = {}) {
+    if (s) {
+      headers.emplace("Cookie", s->cookie);
+      if (method != verb::get) headers.emplace("X-CSRF-Token", s->csrf);
+    }
+    if (!body.empty()) headers.emplace("Content-Type", "application/json");
+    return client_->Send(method, target, body, headers);
+  }
+  HttpResponse Admin(verb method, const std::string& target, const std::string& body) {
+    std::map<std::string, std::string> h = server_->AdminHeaders();
+    h["Content-Type"] = method == verb::put && target.rfind("/api/v1/processes/", 0) == 0
+                            ? "application/xml"
+                            : "application/json";
+    return client_->Send(method, target, body, h);
+  }
+
+  Session Login(const std::string& username) {
+    auto r = Call(verb::post, "/api/v1/session",
+                  Json({{"username", username}, {"password", kPassword}}));
+    EXPECT_EQ(r.status, 201) << username << ": " << r.body;
+    if (r.status != 201) return {};
+    std::string c = r.header("set-cookie");
+    auto body = r.json();
+    return {c.substr(0, c.find(';')), std::string(body.at("csrf_token").as_string()),
+            std::string(body.at("account").at("id").as_string())};
+  }
+
+  // A staff member of `dept` in `region` holding `role`, granted by the demo security admin.
+  Session Staff(const std::string& username, const std::string& dept, const std::string& region,
+                const std::string& role) {
+    auto r = Admin(verb::post, "/api/v1/staff",
+                   Json({{"username", username},
+                         {"password", kPassword},
+                         {"real_name", "王五"},
+                         {"department_code", dept},
+                         {"region_code", region}}));
+    EXPECT_EQ(r.status, 201) << r.body;
+    std::string id = std::string(r.json().at("id").as_string());
+    Session sec = Login("secadmin");
+    json::object grant{{"role", role}, {"region_code", region}};
+    if (role != "counter" && role != "agent") grant["department_code"] = dept;
+    auto g = Call(verb::post, "/api/v1/staff/" + id + "/roles", Json(grant), &sec);
+    EXPECT_EQ(g.status, 201) << g.body;
+    return Login(username);
+  }
+
+  void UseProcess(const std::string& key, const std::string& xml) {
+    auto p = Admin(verb::put, "/api/v1/processes/" + key, xml);
+    ASSERT_TRUE(p.status == 201 || p.status == 200) << p.body;
+    auto a = Admin(verb::put, std::string("/api/v1/catalog/items/") + kItem + "/process",
+                   Json({{"process_key", key}}));
+    ASSERT_EQ(a.status, 200) << a.body;
+  }
+
+  json::object Apply(const Session& s, json::object extra = {}) {
+    json::object body{{"item_code", kItem}, {"region_code", "330102"}, {"form", Form()}};
+    for (auto& kv : extra) body[kv.key()] = kv.value();
+    auto r = Call(verb::post, "/api/v1/cases", Json(body), &s);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? r.json().as_object() : json::object{};
+  }
+
+  // The open task of `c` named `node`, as {id, version}.
+  static std::pair<int64_t, int64_t> TaskOf(const json::object& c, const std::string& node) {
+    for (const auto& t : c.at("tasks").as_array()) {
+      if (t.at("node").as_string() == node && t.at("status").as_string() == "open")
+        return {t.at("id").as_int64(), t.at("version").as_int64()};
+    }
+    ADD_FAILURE() << "no open task " << node << " in " << json::serialize(c);
+    return {0, 0};
+  }
+
+  HttpResponse Complete(const Session& s, std::pair<int64_t, int64_t> task,
+                        const std::string& decision, const std::string& opinion = "同意") {
+    return Call(verb::post, "/api/v1/tasks/" + std::to_string(task.first) + "/complete",
+                Json({{"version", task.second}, {"decision", decision}, {"opinion", opinion}}), &s);
+  }
+
+  json::object Accept(const Session& acceptor, const json::object& c) {
+    auto r = Complete(acceptor, TaskOf(c, "accept"), "accept", "材料齐全，予以受理");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? r.json().as_object() : json::object{};
+  }
+
+  json::object Get(const Session& s, const std::string& no, int expect = 200) {
+    auto r = Call(verb::get, "/api/v1/cases/" + no, {}, &s);
+    EXPECT_EQ(r.status, expect) << r.body;
+    return r.status == 200 ? r.json().as_object() : json::object{};
+  }
+
+  static std::string No(const json::object& c) {
+    return std::string(c.at("tracking_no").as_string());
+  }
+  static std::string Str(const json::object& c, const char* k) {
+    return c.at(k).is_string() ? std::string(c.at(k).as_string()) : std::string();
+  }
+  static std::vector<std::string> Actions(const json::object& c) {
+    std::vector<std::string> out;
+    for (const auto& e : c.at("events").as_array()) out.emplace_back(e.at("action").as_string());
+    return out;
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_P(CasesTest, ParallelApprovalInBothOrdersWithDeadlinesAcrossWeekendAndHoliday) {
+  UseProcess("parallel_two_departments", ParallelProcess("parallel_two_departments"));
+  Session zhang = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session scjg = Login("sc.approver");
+  Session mz = Staff("mz.approver", "330102-MZ", "330102", "approver");
+
+  for (bool scjg_first : {true, false}) {
+    SCOPED_TRACE(scjg_first ? "market regulation first" : "civil affairs first");
+    SetDay("2030-06-06");
+    json::object c = Apply(zhang);
+    ASSERT_FALSE(c.empty());
+    // Read-after-write: the case is in the applicant's list and the acceptor's inbox the
+    // moment the submission returned.
+    auto mine = Call(verb::get, "/api/v1/me/cases", {}, &zhang).json();
+    EXPECT_EQ(mine.at("cases").at(0).at("tracking_no"), c.at("tracking_no"));
+    auto inbox = Call(verb::get, "/api/v1/workbench/tasks", {}, &acceptor).json();
+    bool listed = false;
+    for (const auto& t : inbox.at("tasks").as_array())
+      listed = listed || t.at("case").at("tracking_no") == c.at("tracking_no");
+    EXPECT_TRUE(listed) << json::serialize(inbox);
+
+    c = Accept(acceptor, c);
+    // Accepted Thursday 6 June; 3 working days: Fri 7, (weekend, Mon 10 holiday) Tue 11, Wed 12.
+    EXPECT_EQ(Str(c, "accepted_on"), "2030-06-06");
+    EXPECT_EQ(Str(c, "promised_deadline"), "2030-06-12");
+    EXPECT_EQ(c.at("process").at("key"), "parallel_two_departments");
+    auto a = TaskOf(c, "Approve_SCJG");
+    auto b = TaskOf(c, "Approve_MZ");
+    // Each department sees only its own task in its inbox.
+    auto scjg_inbox = Call(verb::get, "/api/v1/workbench/tasks", {}, &scjg).json();
+    EXPECT_EQ(scjg_inbox.at("counts").at("total"), 1) << json::serialize(scjg_inbox);
+    EXPECT_EQ(scjg_inbox.at("tasks").at(0).at("node"), "Approve_SCJG");
+    EXPECT_EQ(scjg_inbox.at("tasks").at(0).at("deadline_state"), "normal");
+    auto mz_inbox = Call(verb::get, "/api/v1/workbench/tasks", {}, &mz).json();
+    EXPECT_EQ(mz_inbox.at("counts").at("total"), 1);
+    // The other department cannot complete a task that is not theirs.
+    EXPECT_EQ(Complete(mz, a, "approve").status, 404);
+
+    // On Tuesday 11 June one working day is left: yellow.
+    SetDay("2030-06-11");
+    scjg_inbox = Call(verb::get, "/api/v1/workbench/tasks?deadline=yellow", {}, &scjg).json();
+    EXPECT_EQ(scjg_inbox.at("counts").at("yellow"), 1) << json::serialize(scjg_inbox);
+    EXPECT_EQ(scjg_inbox.at("tasks").as_array().size(), 1u);
+
+    auto first = scjg_first ? Complete(scjg, a, "approve") : Complete(mz, b, "approve");
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(first.json().at("status"), "under_review");  // the join waits for the other
+    auto second = scjg_first ? Complete(mz, b, "approve") : Complete(scjg, a, "approve");
+    ASSERT_EQ(second.status, 200) << second.body;
+    c = second.json().as_object();
+    EXPECT_EQ(Str(c, "status"), "approved");
+    EXPECT_EQ(Str(c, "decision"), "approved");
+
+    // Thursday 13 June: past the deadline, but decided cases are not red any more.
+    SetDay("2030-06-13");
+    auto d = Call(verb::post, "/api/v1/cases/" + No(c) + "/deliver", Json({{"method", "online"}}),
+                  &acceptor);
+    ASSERT_EQ(d.status, 200) << d.body;
+    auto closed = Call(verb::post, "/api/v1/cases/" + No(c) + "/close", "{}", &acceptor);
+    ASSERT_EQ(closed.status, 200) << closed.body;
+
+    // The applicant sees every step, who took it, when and through which channel.
+    c = Get(zhang, No(c));
+    EXPECT_EQ(Str(c, "status"), "closed");
+    EXPECT_EQ(Actions(c),
+              (std::vector<std::string>{"submitted", "accepted", "task_completed", "task_completed",
+                                        "decided", "delivered", "closed"}));
+    const auto& events = c.at("events").as_array();
+    EXPECT_EQ(events.at(0).at("channel"), "web");
+    EXPECT_EQ(events.at(0).at("actor"), "zhangsan");
+    EXPECT_EQ(events.at(1).at("actor"), "sc.acceptor");
+    EXPECT_EQ(events.at(2).at("actor"), scjg_first ? "sc.approver" : "mz.approver");
+    EXPECT_EQ(events.at(3).at("actor"), scjg_first ? "mz.approver" : "sc.approver");
+    EXPECT_EQ(events.at(1).at("at"), "2030-06-06T02:00:00Z");
+    EXPECT_EQ(events.at(5).at("at"), "2030-06-13T02:00:00Z");
+    // And a message for every status change.
+    auto messages = Call(verb::get, "/api/v1/me/messages", {}, &zhang).json();
+    int for_this = 0;
+    for (const auto& m : messages.at("messages").as_array())
+      for_this += m.at("case_no") == c.at("tracking_no") ? 1 : 0;
+    EXPECT_EQ(for_this, 5);  // submitted, under_review, approved, delivered, closed
+  }
+}
+
+TEST_P(CasesTest, TheClockStopsDuringSupplementAndSuspension) {
+  UseProcess("parallel_two_departments", ParallelProcess("parallel_two_departments"));
+  Session zhang = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session scjg = Login("sc.approver");
+  json::object c = Accept(acceptor, Apply(zhang));  // Thu 6 June, deadline Wed 12
+  ASSERT_EQ(Str(c, "promised_deadline"), "2030-06-12");
+  std::string no = No(c);
+
+  // Friday 7 June (day 1 used): the approver asks for a supplement; the clock stops.
+  SetDay("2030-06-07");
+  auto r = Call(
+      verb::post, "/api/v1/cases/" + no + "/supplement-request",
+      Json({{"reason", "请补充经营场所证明"}, {"materials", json::array{"经营场所证明"}}}), &scjg);
+  ASSERT_EQ(r.status, 200) << r.body;
+  c = r.json().as_object();
+  EXPECT_EQ(Str(c, "status"), "supplement_requested");
+  EXPECT_TRUE(c.at("promised_deadline").is_null());
+  EXPECT_TRUE(c.at("paused").as_bool());
+  // Nobody can decide while it waits.
+  EXPECT_EQ(Complete(scjg, TaskOf(c, "Approve_SCJG"), "approve").status, 409);
+  // Staff cannot supply on the applicant's behalf.
+  EXPECT_EQ(
+      Call(verb::post, "/api/v1/cases/" + no + "/supplement", Json({{"note", "x"}}), &scjg).status,
+      403);
+
+  // Supplied Wednesday 12 June: Tue 11 and Wed 12 did not count (Mon 10 is a holiday
+  // anyway); 2 working days are left: Thu 13, Fri 14.
+  SetDay("2030-06-12");
+  json::object form = Form();
+  form["address"] = "杭州市上城区解放路2号";
+  r = Call(verb::post, "/api/v1/cases/" + no + "/supplement",
+           Json({{"form", form}, {"note", "已补充"}}), &zhang);
+  ASSERT_EQ(r.status, 200) << r.body;
+  c = r.json().as_object();
+  EXPECT_EQ(Str(c, "status"), "under_review");
+  EXPECT_EQ(Str(c, "promised_deadline"), "2030-06-14");
+  EXPECT_EQ(c.at("form").at("address"), "杭州市上城区解放路2号");
+  // A form that breaks the item's schema is refused and changes nothing.
+  auto bad = Call(verb::post, "/api/v1/cases/" + no + "/supplement",
+                  Json({{"form", {{"phone", "123"}}}}), &zhang);
+  EXPECT_EQ(bad.status, 409) << bad.body;  // no supplement requested any more
+
+  // Thursday 13 June: suspended for a public notice until Monday 17 June.
+  SetDay("2030-06-13");
+  r = Call(verb::post, "/api/v1/cases/" + no + "/suspend",
+           Json({{"procedure", "public_notice"}, {"reason", "依法公示"}}), &scjg);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("status"), "suspended");
+  EXPECT_TRUE(r.json().at("promised_deadline").is_null());
+  SetDay("2030-06-17");
+  r = Call(verb::post, "/api/v1/cases/" + no + "/resume", Json({{"reason", "公示期满"}}), &scjg);
+  ASSERT_EQ(r.status, 200) << r.body;
+  c = r.json().as_object();
+  // Used: 7 June and 13 June. Paused 13->17 (Fri 14, Mon 17 not counted). One left: Tue 18.
+  EXPECT_EQ(Str(c, "promised_deadline"), "2030-06-18");
+  EXPECT_EQ(c.at("pauses").as_array().size(), 2u);
+  auto actions = Actions(c);
+  EXPECT_EQ(actions, (std::vector<std::string>{"submitted", "accepted", "supplement_requested",
+                                               "supplied", "suspended", "resumed"}));
+}
+
+TEST_P(CasesTest, ExactlyOneOfTwoConcurrentCompletionsWins) {
+  Session zhang = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session one = Login("sc.approver");
+  Session two = Staff("sc.approver2", "330102-SCJG", "330102", "approver");
+  for (int round = 0; round < 5; ++round) {
+    json::object c = Accept(acceptor, Apply(zhang));
+    auto task = TaskOf(c, "Approve");
+    std::vector<int> statuses(2);
+    std::vector<Session> who{one, two};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        HttpClient client(server_->port());
+        auto r = client.Send(
+            verb::post, "/api/v1/tasks/" + std::to_string(task.first) + "/complete",
+            Json({{"version", task.second}, {"decision", "approve"}, {"opinion", "同意"}}),
+            {{"Cookie", who[i].cookie},
+             {"X-CSRF-Token", who[i].csrf},
+             {"Content-Type", "application/json"}});
+        statuses[i] = r.status;
+      });
+    }
+    for (auto& t : threads) t.join();
+    std::sort(statuses.begin(), statuses.end());
+    EXPECT_EQ(statuses, (std::vector<int>{200, 409})) << "round " << round;
+    c = Get(zhang, No(c));
+    int completions = 0;
+    for (const auto& e : c.at("events").as_array())
+      completions += e.at("action") == "task_completed" ? 1 : 0;
+    EXPECT_EQ(completions, 1);
+    EXPECT_EQ(Str(c, "status"), "approved");
+  }
+  // A claimed task belongs to its claimant; a stale version is refused.
+  json::object c = Accept(acceptor, Apply(zhang));
+  auto task = TaskOf(c, "Approve");
+  auto claim = Call(verb::post, "/api/v1/tasks/" + std::to_string(task.first) + "/claim",
+                    Json({{"version", task.second}}), &one);
+  ASSERT_EQ(claim.status, 200) << claim.body;
+  EXPECT_EQ(claim.json().at("claimed_by"), "sc.approver");
+  int64_t v = claim.json().at("version").as_int64();
+  EXPECT_EQ(Complete(two, {task.first, v}, "approve").status, 409);
+  EXPECT_EQ(Complete(one, {task.first, task.second}, "approve").status, 409);  // stale
+  // Transfer to the colleague, who then decides.
+  auto moved =
+      Call(verb::post, "/api/v1/tasks/" + std::to_string(task.first) + "/transfer",
+           Json({{"version", v}, {"to_username", "sc.approver2"}, {"reason", "休假"}}), &one);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json().at("claimed_by"), "sc.approver2");
+  // Not to someone without the role.
+  EXPECT_EQ(
+      Call(verb::post, "/api/v1/tasks/" + std::to_string(task.first) + "/transfer",
+           Json({{"version", moved.json().at("version")}, {"to_username", "sc.reviewer"}}), &two)
+          .status,
+      422);
+  auto done =
+      Complete(two, {task.first, moved.json().at("version").as_int64()}, "deny", "不符合条件");
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.json().at("decision"), "denied");
+}
+
+TEST_P(CasesTest, WithdrawalBeforeTheDecisionOnly) {
+  Session zhang = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session approver = Login("sc.approver");
+  json::object c = Accept(acceptor, Apply(zhang));
+  std::string no = No(c);
+  // Staff cannot withdraw for the applicant.
+  EXPECT_EQ(Call(verb::post, "/api/v1/cases/" + no + "/withdraw", "{}", &approver).status, 403);
+  auto w =
+      Call(verb::post, "/api/v1/cases/" + no + "/withdraw", Json({{"reason", "不再需要"}}), &zhang);
+  ASSERT_EQ(w.status, 200) << w.body;
+  c = w.json().as_object();
+  EXPECT_EQ(Str(c, "status"), "withdrawn");
+  for (const auto& t : c.at("tasks").as_array()) EXPECT_EQ(t.at("status"), "closed");
+  auto inbox = Call(verb::get, "/api/v1/workbench/tasks", {}, &approver).json();
+  EXPECT_EQ(inbox.at("counts").at("total"), 0);
+  EXPECT_EQ(Call(verb::post, "/api/v1/cases/" + no + "/withdraw", "{}", &zhang).status, 409);
+
+  // After the decision it is too late.
+  c = Accept(acceptor, Apply(zhang));
+  ASSERT_EQ(Complete(approver, TaskOf(c, "Approve"), "approve").status, 200);
+  auto late = Call(verb::post, "/api/v1/cases/" + No(c) + "/withdraw", "{}", &zhang);
+  EXPECT_EQ(late.status, 409) << late.body;
+  // Not accepted is final too, with the reason shown.
+  c = Apply(zhang);
+  auto na = Complete(acceptor, TaskOf(c, "accept"), "not_accept", "不属于本机关职权范围");
+  ASSERT_EQ(na.status, 200) << na.body;
+  EXPECT_EQ(na.json().at("status"), "not_accepted");
+  EXPECT_EQ(Complete(acceptor, TaskOf(Apply(zhang), "accept"), "not_accept", "").status, 422);
+}
+
+TEST_P(CasesTest, OtherRegionsAndDepartmentsDoNotSeeTheCase) {
+  Session zhang = Login("zhangsan");
+  Session lisi = Login("lisi");
+  Session acceptor = Login("sc.acceptor");
+  Session other_dept = Staff("mz.acceptor", "330102-MZ", "330102", "acceptor");
+  Session other_region = Staff("xh.acceptor", "330106-GA", "330106", "acceptor");
+  json::object c = Apply(zhang);
+  std::string no = No(c);
+  Get(lisi, no, 404);
+  Get(other_dept, no, 404);
+  Get(other_region, no, 404);
+  Get(acceptor, no, 200);
+  EXPECT_EQ(
+      Call(verb::get, "/api/v1/workbench/tasks", {}, &other_dept).json().at("counts").at("total"),
+      0);
+  EXPECT_EQ(Call(verb::get, "/api/v1/cases", {}, &other_region).json().at("total"), 0);
+  EXPECT_EQ(Complete(other_dept, TaskOf(c, "accept"), "accept").status, 404);
+  EXPECT_EQ(Call(verb::post, "/api/v1/cases/" + no + "/withdraw", "{}", &lisi).status, 404);
+  EXPECT_EQ(Call(verb::get, "/api/v1/cases/" + no).status, 401);
+  // A mistyped tracking number fails its check character.
+  std::string typo = no;
+  typo[10] = typo[10] == '9' ? '8' : static_cast<char>(typo[10] + 1);
+  Get(zhang, typo, 404);
+  // Staff search by tracking number finds it.
+  auto found = Call(verb::get, "/api/v1/cases?q=" + no, {}, &acceptor).json();
+  EXPECT_EQ(found.at("total"), 1);
+}
+
+TEST_P(CasesTest, CounterAgentAndCrossRegionIntakeAreTheSameRecord) {
+  Session counter = Login("hall.counter");  // counter in 330102
+  Session agent = Login("village.agent");
+  Session zhang = Login("zhangsan");
+  Session lisi = Login("lisi");
+  // Counter intake for a resident with an account: linked to her, channel counter.
+  json::object c =
+      Apply(counter, {{"applicant_resident_id", "330106198506124526"}, {"applicant_name", "李四"}});
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(Str(c, "channel"), "counter");
+  EXPECT_EQ(c.at("events").at(0).at("actor"), "hall.counter");
+  EXPECT_EQ(c.at("applicant").at("resident_id"), "330***********4526");
+  auto hers = Call(verb::get, "/api/v1/me/cases", {}, &lisi).json();
+  EXPECT_EQ(hers.at("total"), 1);
+  // A person cannot pose as counter staff.
+  auto r = Call(verb::post, "/api/v1/cases",
+                Json({{"item_code", kItem},
+                      {"region_code", "330102"},
+                      {"form", Form()},
+                      {"applicant_resident_id", "330106198506124526"},
+                      {"applicant_name", "李四"}}),
+                &zhang);
+  EXPECT_EQ(r.status, 403) << r.body;
+
+  // Agent: only under the person's live authorization.
+  r = Call(verb::post, "/api/v1/cases",
+           Json({{"item_code", kItem},
+                 {"region_code", "330102"},
+                 {"form", Form()},
+                 {"on_behalf_of", zhang.account_id}}),
+           &agent);
+  EXPECT_EQ(r.status, 403) << r.body;
+  auto auth = Call(
+      verb::post, "/api/v1/me/agents",
+      Json({{"agent_username", "village.agent"},
+            {"expires_at", FormatTime(std::chrono::system_clock::now() + std::chrono::hours(1))}}),
+      &zhang);
+  ASSERT_EQ(auth.status, 201) << auth.body;
+  c = Apply(agent, {{"on_behalf_of", zhang.account_id}});
+  EXPECT_EQ(Str(c, "channel"), "agent");
+  EXPECT_EQ(c.at("applicant").at("account_id"), json::value(zhang.account_id));
+  Get(zhang, No(c), 200);
+
+  // Cross-region: a Xihu (330106) hall takes in a Shangcheng (330102) case; the item may
+  // be taken in anywhere in the city or not, depending on its cross_region flag.
+  Session xihu = Staff("xh.counter", "330106-ZWFW", "330106", "counter");
+  auto item = Call(verb::get, std::string("/api/v1/catalog/items/") + kItem).json();
+  std::string flag = std::string(item.at("item").at("cross_region").as_string());
+  r = Call(verb::post, "/api/v1/cases",
+           Json({{"item_code", kItem},
+                 {"region_code", "330102"},
+                 {"form", Form()},
+                 {"applicant_resident_id", "330102199003073017"},
+                 {"applicant_name", "张三"}}),
+           &xihu);
+  if (flag == "none") {
+    EXPECT_EQ(r.status, 409) << r.body;
+  } else {
+    ASSERT_EQ(r.status, 201) << r.body;
+    c = r.json().as_object();
+    EXPECT_EQ(Str(c, "intake_region"), "330106");
+    EXPECT_EQ(Str(c, "region_code"), "330102");
+    EXPECT_EQ(Str(c, "department_code"), "330102-SCJG");
+    Get(xihu, No(c), 200);  // the intake hall follows its case
+    Session acceptor = Login("sc.acceptor");
+    Accept(acceptor, c);  // and the handling department takes it from there
+  }
+}
+
+TEST_P(CasesTest, BundleFansOutIntoOneCasePerItem) {
+  Session zhang = Login("zhangsan");
+  auto bundle = Call(verb::get, "/api/v1/catalog/bundles/ONE-BABY").json();
+  size_t items = bundle.at("items").as_array().size();
+  json::object form{{"baby_name", "张小宝"},      {"baby_gender", "女"},
+                    {"birth_date", "2030-06-01"}, {"birth_place", "杭州市妇产科医院"},
+                    {"mother_name", "王芳"},      {"mother_id", "330102199203074529"},
+                    {"father_name", "张三"},      {"father_id", "330102199003073017"},
+                    {"follow", "随父"},           {"address", "杭州市上城区解放路1号"},
+                    {"phone", "13800000001"}};
+  auto r =
+      Call(verb::post, "/api/v1/bundle-applications",
+           Json({{"bundle_code", "ONE-BABY"}, {"region_code", "330102"}, {"form", form}}), &zhang);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto b = r.json().as_object();
+  EXPECT_EQ(b.at("cases").as_array().size(), items);
+  EXPECT_EQ(b.at("status"), "in_progress");
+  std::set<std::string> departments;
+  for (const auto& c : b.at("cases").as_array()) {
+    departments.emplace(c.at("department_code").as_string());
+    EXPECT_EQ(c.at("bundle_id"), b.at("id"));
+  }
+  EXPECT_GE(departments.size(), 3u);  // several departments handle it in parallel
+  auto again = Call(verb::get, "/api/v1/bundle-applications/" + std::string(b.at("id").as_string()),
+                    {}, &zhang);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("cases").as_array().size(), items);
+  Session lisi = Login("lisi");
+  EXPECT_EQ(Call(verb::get, "/api/v1/bundle-applications/" + std::string(b.at("id").as_string()),
+                 {}, &lisi)
+                .status,
+            404);
+  // The intake form is checked against the bundle's schema.
+  form.erase("baby_name");
+  r = Call(verb::post, "/api/v1/bundle-applications",
+           Json({{"bundle_code", "ONE-BABY"}, {"region_code", "330102"}, {"form", form}}), &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;
+}
+
+TEST_P(CasesTest, TimersEscalateAndServiceTasksRun) {
+  UseProcess("escalating", EscalationProcess());
+  Session zhang = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session city = Login("city.reviewer");
+  json::object c = Accept(acceptor, Apply(zhang));
+  auto review = TaskOf(c, "Review");
+  (void)review;
+  // An hour later the district review escalates to the city.
+  auto& cases = server_->app().cases();
+  auto moved = cases.FireDueTimers(At("2030-06-06") + std::chrono::minutes(61));
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(*moved, 1);
+  c = Get(zhang, No(c));
+  TaskOf(c, "CityReview");
+  bool interrupted = false;
+  for (const auto& t : c.at("tasks").as_array())
+    interrupted =
+        interrupted || (t.at("node") == "Review" && t.at("close_reason") == "interrupted");
+  EXPECT_TRUE(interrupted) << json::serialize(c);
+  auto r = Complete(city, TaskOf(c, "CityReview"), "approve");
+  ASSERT_EQ(r.status, 200) << r.body;
+  c = r.json().as_object();
+  EXPECT_EQ(Str(c, "status"), "approved");
+  auto actions = Actions(c);
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "timer_fired"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "service_called"), actions.end());
+  auto messages = Call(verb::get, "/api/v1/me/messages", {}, &zhang).json();
+  bool notified = false;
+  for (const auto& m : messages.at("messages").as_array())
+    notified =
+        notified || std::string(m.at("text").as_string()).find("新进展") != std::string::npos;
+  EXPECT_TRUE(notified);
+}
+
+TEST_P(CasesTest, BadInputIsRefusedClearlyAndEventsAreAppendOnly) {
+  Session zhang = Login("zhangsan");
+  auto r = Call(verb::post, "/api/v1/cases",
+                Json({{"item_code", kItem}, {"region_code", "330102"}, {"form", {{"phone", "1"}}}}),
+                &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("form/phone"), std::string::npos);
+  r = Call(verb::post, "/api/v1/cases", Json({{"item_code", "NO-SUCH"}, {"region_code", "330102"}}),
+           &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = Call(verb::post, "/api/v1/cases",
+           Json({{"item_code", kItem}, {"region_code", "110101"}, {"form", Form()}}), &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;  // not handled in Beijing
+  r = Call(verb::post, "/api/v1/cases", "{\"item_code\": ", &zhang);
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = Call(verb::post, "/api/v1/cases", Json({{"surprise", 1}}), &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = Call(verb::post, "/api/v1/tasks/abc/complete", "{}", &zhang);
+  EXPECT_EQ(r.status, 404);
+  json::object c = Apply(zhang);
+  auto& db = server_->app().database();
+  auto tamper = db.Transact([](db::Connection& conn) -> Status {
+    auto n = conn.Exec("UPDATE case_events SET reason = 'rewritten'");
+    if (!n) return n.error();
+    return {};
+  });
+  EXPECT_FALSE(tamper);
+  c = Get(zhang, No(c));
+  EXPECT_EQ(c.at("events").at(0).at("reason"), "");
+}
+
+OW_INSTANTIATE_STORE_TESTS(CasesTest);
+
+}  // namespace
+}  // namespace ow::testing
