@@ -307,6 +307,43 @@ Result<std::vector<Attachment>> Service::ResolveMaterials(const Principal& who,
   return out;
 }
 
+Result<std::shared_ptr<const Service::ItemTarget>> Service::TargetOf(const std::string& item,
+                                                                     const std::string& region) {
+  std::string key = item + "|" + region;
+  auto now = std::chrono::steady_clock::now();
+  uint64_t generation = catalog::Service::Generation();
+  {
+    std::lock_guard lock(targets_mu_);
+    auto it = targets_.find(key);
+    if (it != targets_.end() && it->second.expires > now && it->second.generation == generation)
+      return it->second.target;
+  }
+  auto view = catalog_.GetItem(item, region);
+  if (!view) {
+    if (view.error().code == Code::kNotFound) {
+      Validator nv;
+      nv.Add("item_code", "no service item " + item);
+      return nv.Finish().error();
+    }
+    return view.error();
+  }
+  auto target = std::make_shared<ItemTarget>();
+  target->view = std::move(*view);
+  // The process, pinned at its latest version now: the case keeps it to the end.
+  auto process = processes_.ProcessOf(item);
+  if (!process && process.error().code != Code::kNotFound) return process.error();
+  target->process_key = process ? *process : kDefaultProcessKey;
+  OW_ASSIGN_OR_RETURN(auto versions, processes_.Versions(target->process_key));
+  if (versions.empty()) return Internal("process " + target->process_key + " has no version");
+  target->process_version = versions.front().version;
+  std::lock_guard lock(targets_mu_);
+  if (targets_.size() > 10000) targets_.clear();
+  // A new process version or assignment reaches new applications within two seconds
+  // (at once in this process when the catalog changes).
+  targets_[key] = {target, now + std::chrono::seconds(2), generation};
+  return std::shared_ptr<const ItemTarget>(target);
+}
+
 // Everything about a new case that needs reads of other domains, done before the write
 // transaction so it holds no locks while the catalog, processes and accounts are consulted.
 Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool validate_form,
@@ -374,16 +411,9 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     k.applicant_id_masked = me.resident_id_masked;
   }
 
-  // The item as implemented in the requested region.
-  auto view = catalog_.GetItem(in.item_code, in.region_code);
-  if (!view) {
-    if (view.error().code == Code::kNotFound) {
-      Validator nv;
-      nv.Add("item_code", "no service item " + in.item_code);
-      return nv.Finish().error();
-    }
-    return view.error();
-  }
+  // The item as implemented in the requested region, and its process.
+  OW_ASSIGN_OR_RETURN(auto target, TargetOf(in.item_code, in.region_code));
+  const catalog::ItemView* view = &target->view;
   const json::object& doc = view->version.document;
   if (view->status != "published")
     return FailedPrecondition("the item " + in.item_code + " is " + view->status +
@@ -419,13 +449,8 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
   }
   k.form = in.form;
 
-  // The process, pinned at its latest version now: the case keeps it to the end.
-  auto key = processes_.ProcessOf(in.item_code);
-  if (!key && key.error().code != Code::kNotFound) return key.error();
-  k.process_key = key ? *key : kDefaultProcessKey;
-  OW_ASSIGN_OR_RETURN(auto versions, processes_.Versions(k.process_key));
-  if (versions.empty()) return Internal("process " + k.process_key + " has no version");
-  k.process_version = versions.front().version;
+  k.process_key = target->process_key;
+  k.process_version = target->process_version;
   k.status = kSubmitted;
   k.instance = nullptr;
   return k;
@@ -447,7 +472,8 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
   accept.department_code = k.department_code;
   accept.region_code = k.region_code;
   accept.created_at = k.created_at;
-  OW_RETURN_IF_ERROR(store::InsertTask(c, accept));
+  OW_ASSIGN_OR_RETURN(accept.id, store::InsertTask(c, accept));
+  accept.status = kOpen;
   Op op;
   op.actor = actor;
   op.channel = k.channel;
@@ -461,8 +487,16 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
                       {"process", k.process_key + "@" + std::to_string(k.process_version)}};
   if (!k.bundle_id.empty()) detail["bundle_id"] = k.bundle_id;
   op.Record("submitted", kSubmitted, "", std::move(detail));
-  for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::InsertEvent(c, k.id, e));
+  for (auto& e : op.events) {
+    OW_ASSIGN_OR_RETURN(e.seq, store::InsertEvent(c, k.id, e));
+  }
   for (const auto& m : op.messages) OW_RETURN_IF_ERROR(store::InsertMessage(c, m, k.id));
+  // The answer is what was just written: no read-back inside the shared commit.
+  k.status = kSubmitted;
+  k.version = 1;
+  k.materials = attachments;
+  k.tasks = {accept};
+  k.events = std::move(op.events);
   return {};
 }
 
@@ -483,8 +517,8 @@ Result<Case> Service::Submit(const Principal& who, const SubmitInput& in, System
   OW_RETURN_IF_ERROR(db_.TransactGrouped([&](db::Connection& c) -> Status {
     Case fresh = k;  // a retried batch starts again from the prepared case
     OW_RETURN_IF_ERROR(Insert(c, fresh, attachments, who.username));
-    out = LoadFull(c, fresh.id);
-    return out ? Status() : Status(out.error());
+    out = std::move(fresh);
+    return {};
   }));
   return out;
 }

@@ -235,6 +235,15 @@ class Service {
   Status Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
                 const std::string& actor);
   Result<int64_t> CaseOfTask(int64_t task_id);
+  // What a new case of `item` in `region` is filed under: the item as implemented there
+  // and its process version. Cached for two seconds (submissions come in bursts).
+  struct ItemTarget {
+    catalog::ItemView view;
+    std::string process_key;
+    int64_t process_version = 0;
+  };
+  Result<std::shared_ptr<const ItemTarget>> TargetOf(const std::string& item,
+                                                     const std::string& region);
   Status StartWorkflow(db::Connection& c, Op& op);
   Status Apply(db::Connection& c, Op& op, workflow::Instance& inst,
                Result<workflow::Effects> effects);
@@ -249,6 +258,14 @@ class Service {
   MaterialDirectory* materials_;
   std::map<std::string, DomainService> services_;
   std::function<SystemTime()> clock_ = [] { return std::chrono::system_clock::now(); };
+
+  struct CachedTarget {
+    std::shared_ptr<const ItemTarget> target;
+    std::chrono::steady_clock::time_point expires;
+    uint64_t generation = 0;
+  };
+  std::mutex targets_mu_;
+  std::map<std::string, CachedTarget> targets_;
 
   std::mutex calendar_mu_;
   std::optional<Calendar> calendar_cache_;

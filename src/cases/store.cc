@@ -387,16 +387,15 @@ Status SaveCase(db::Connection& c, const Case& k) {
   return {};
 }
 
-Status InsertEvent(db::Connection& c, int64_t case_id, const Event& e) {
-  return c.Exec(
-              "INSERT INTO case_events (case_id, at, actor, channel, action, from_status, "
-              "to_status, "
-              "reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+Result<int64_t> InsertEvent(db::Connection& c, int64_t case_id, const Event& e) {
+  OW_ASSIGN_OR_RETURN(
+      db::Rows r,
+      c.Query("INSERT INTO case_events (case_id, at, actor, channel, action, from_status, "
+              "to_status, reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+              "RETURNING seq",
               {case_id, e.at, e.actor, e.channel, e.action, e.from_status, e.to_status, e.reason,
-               json::serialize(e.detail)})
-                 .has_value()
-             ? Status()
-             : Status(Internal("could not record the case event"));
+               json::serialize(e.detail)}));
+  return r.Int(0, 0);
 }
 
 Result<std::vector<Event>> LoadEvents(db::Connection& c, int64_t case_id) {

@@ -32,7 +32,8 @@ Result<std::optional<Case>> LoadCase(db::Connection& c, int64_t id);
 // Writes every mutable field of `k` (status, decision, form, instance, deadlines, ...).
 Status SaveCase(db::Connection& c, const Case& k);
 
-Status InsertEvent(db::Connection& c, int64_t case_id, const Event& e);
+// Returns the event's sequence number.
+Result<int64_t> InsertEvent(db::Connection& c, int64_t case_id, const Event& e);
 Result<std::vector<Event>> LoadEvents(db::Connection& c, int64_t case_id);
 
 Result<int64_t> InsertTask(db::Connection& c, const Task& t);
