@@ -78,7 +78,7 @@ login() {
 }
 
 store_run() {
-  local name=$1 url=$2 serial line rate errors ratio port cookie csrf kill_line acked lost
+  local name=$1 url=$2 serial line rate errors ratio port cookie csrf kill_line acked lost per_batch
   log "$name: seeding the demo data"
   "$BIN" --database "$url" seed-demo --dir demo >"$OUT/seed-$name.log" 2>&1 || die "seed-demo $name"
   line=$("$COMMIT" "$url" 3 16 | tee "$OUT/commit-$name.txt" | sed -n 's/.* serial: \([0-9]*\) commits.*/\1/p')
@@ -94,7 +94,11 @@ store_run() {
   rate=$(awk '{ print $8 }' <<<"$line")
   errors=$(awk '{ print $4 }' <<<"$line")
   ratio=$(div "$rate" "$serial")
-  log "$name: $line -> ${ratio}x"
+  per_batch=$(curl -s "http://127.0.0.1:$port/metrics" | awk '
+    /^onewindow_db_group_commit_transactions_total/ { t = $2 }
+    /^onewindow_db_group_commit_batches_total/ { b = $2 }
+    END { if (b > 0) printf "%.1f", t / b; else print "n/a" }')
+  log "$name: $line -> ${ratio}x, $per_batch submissions per commit"
 
   log "$name: kill -9 after $KILL_AFTER s of a $KILL_SECONDS s load"
   "$LOAD" submit "$port" "$cookie" "$csrf" "$KILL_SECONDS" "$CONNECTIONS" "$TMP/ack-$name-kill" \
@@ -113,14 +117,14 @@ store_run() {
   lost=$(awk '{ print $6 }' "$OUT/verify-$name.txt")
   log "$name: killed mid-load: $kill_line; after restart: $(cat "$OUT/verify-$name.txt")"
   stop_pid "$SERVER_PID"
-  say "| $name | $serial | $rate | $errors | **${ratio}x** ($(verdict "$ratio >= 10")) | $acked | $(awk '{ print $4 }' <<<"$kill_line") | **$lost** ($(verdict "$lost == 0")) |"
+  say "| $name | $serial | $rate | $per_batch | $errors | **${ratio}x** ($(verdict "$ratio >= 10")) | $acked | $(awk '{ print $4 }' <<<"$kill_line") | **$lost** ($(verdict "$lost == 0")) |"
 }
 
 say ""
 say "## Case submission: group commit and kill -9 ($CONNECTIONS connections, ${SECONDS_LOAD} s; kill after ${KILL_AFTER} s)"
 say ""
-say "| store | one fsync per commit (commits/s) | submissions/s | errors | ratio (>= 10) | 201s before kill -9 | failed requests during the kill | lost after restart (= 0) |"
-say "|---|---|---|---|---|---|---|---|"
+say "| store | one fsync per commit (commits/s) | submissions/s | submissions per commit | errors | ratio (>= 10) | 201s before kill -9 | failed requests during the kill | lost after restart (= 0) |"
+say "|---|---|---|---|---|---|---|---|---|"
 store_run sqlite "sqlite:$DATA/cases.db"
 if [[ -z "${SKIP_POSTGRES:-}" ]]; then
   if [[ -z "${PG_URL:-}" ]]; then

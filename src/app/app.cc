@@ -222,6 +222,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.metrics.AddSample("onewindow_db_transaction_retries_total",
                       "Transactions retried after busy or serialization failures.", "counter",
                       [db] { return static_cast<double>(db->Stats().retries); });
+  i.metrics.AddSample("onewindow_db_group_commit_transactions_total",
+                      "Transactions committed in groups (case submissions and decisions).",
+                      "counter",
+                      [db] { return static_cast<double>(db->GroupStats().transactions); });
+  i.metrics.AddSample("onewindow_db_group_commit_batches_total",
+                      "Database commits that carried those transactions.", "counter",
+                      [db] { return static_cast<double>(db->GroupStats().batches); });
   return app;
 }
 
