@@ -681,6 +681,82 @@ TEST_P(CasesTest, BadInputIsRefusedClearlyAndEventsAreAppendOnly) {
   EXPECT_EQ(c.at("events").at(0).at("reason"), "");
 }
 
+TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
+  Session zhang = Login("zhangsan");
+  Session lisi = Login("lisi");
+  Session acceptor = Login("sc.acceptor");
+  Session other_dept = Staff("mz.acceptor", "330102-MZ", "330102", "acceptor");
+  auto upload = [&](const Session& s, const std::string& bytes, const std::string& name) {
+    auto r = client_->Send(verb::post, "/api/v1/materials?filename=" + name, bytes,
+                           {{"Cookie", s.cookie},
+                            {"X-CSRF-Token", s.csrf},
+                            {"Content-Type", "application/octet-stream"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? std::string(r.json().at("id").as_string()) : std::string();
+  };
+  std::string pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+  std::string id = upload(zhang, pdf, "lease.pdf");
+  json::object c = Apply(zhang, {{"materials", json::array{{{"id", id}, {"name", "经营场所证明"}}}}});
+  ASSERT_FALSE(c.empty());
+  ASSERT_EQ(c.at("materials").as_array().size(), 1u);
+  EXPECT_EQ(c.at("materials").at(0).at("media_type"), "application/pdf");
+  EXPECT_EQ(c.at("materials").at(0).at("name"), "经营场所证明");
+  // The handling department reads it through the case; others do not.
+  std::string content = "/api/v1/materials/" + id + "/content";
+  auto mine = Call(verb::get, content, {}, &acceptor);
+  EXPECT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(mine.body, pdf);
+  EXPECT_EQ(Call(verb::get, content, {}, &other_dept).status, 404);
+  EXPECT_EQ(Call(verb::get, content, {}, &lisi).status, 404);
+  // Someone else's material cannot be attached, not even by guessing its id.
+  auto r = Call(verb::post, "/api/v1/cases",
+                Json({{"item_code", kItem}, {"region_code", "330102"}, {"form", Form()},
+                      {"materials", json::array{id}}}),
+                &lisi);
+  EXPECT_EQ(r.status, 422) << r.body;
+  // Reuse: the same material goes into a second application of its owner.
+  json::object again = Apply(zhang, {{"materials", json::array{id}}});
+  ASSERT_FALSE(again.empty());
+  EXPECT_EQ(again.at("materials").at(0).at("sha256"), c.at("materials").at(0).at("sha256"));
+  // Supplied later too, when asked.
+  c = Accept(acceptor, c);
+  Session approver = Login("sc.approver");
+  ASSERT_EQ(Call(verb::post, "/api/v1/cases/" + No(c) + "/supplement-request",
+                 Json({{"reason", "请补充身份证明"}}), &approver)
+                .status,
+            200);
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  std::string id2 = upload(zhang, png, "id.png");
+  r = Call(verb::post, "/api/v1/cases/" + No(c) + "/supplement",
+           Json({{"materials", json::array{id2}}}), &zhang);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("materials").as_array().size(), 2u);
+}
+
+TEST_P(CasesTest, MaterialsOfOneCaseStayWithinTheLimit) {
+  server_.reset();
+  server_ = std::make_unique<TestServer>(db_url(), [](Config& c) {
+    c.password_concurrency = 4;
+    c.materials_max_case_bytes = 100;
+  });
+  client_ = std::make_unique<HttpClient>(server_->port());
+  Session zhang = Login("zhangsan");
+  std::string pdf = "%PDF-1.4\n" + std::string(80, 'x') + "\n%%EOF\n";
+  auto up = [&] {
+    auto r = client_->Send(verb::post, "/api/v1/materials?filename=a.pdf", pdf,
+                           {{"Cookie", zhang.cookie}, {"X-CSRF-Token", zhang.csrf}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(r.json().at("id").as_string());
+  };
+  std::string a = up(), b = up();
+  auto r = Call(verb::post, "/api/v1/cases",
+                Json({{"item_code", kItem}, {"region_code", "330102"}, {"form", Form()},
+                      {"materials", json::array{a, b}}}),
+                &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("at most"), std::string::npos);
+}
+
 OW_INSTANTIATE_STORE_TESTS(CasesTest);
 
 }  // namespace

@@ -300,8 +300,10 @@ Result<std::vector<Attachment>> Service::ResolveMaterials(const Principal& who,
                    who.username});
   }
   if (total > materials_->max_case_bytes()) {
+    int64_t max = materials_->max_case_bytes();
     v.Add("materials", "the materials of one case may add up to at most " +
-                           std::to_string(materials_->max_case_bytes() / (1024 * 1024)) + " MiB");
+                           (max >= 1024 * 1024 ? std::to_string(max / (1024 * 1024)) + " MiB"
+                                               : std::to_string(max) + " bytes"));
   }
   OW_RETURN_IF_ERROR(v.Finish());
   return out;
