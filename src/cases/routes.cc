@@ -144,6 +144,12 @@ struct Body {
     }
     return out;
   }
+  // The applicant's channel of an action: "web" (default) or "app".
+  std::string Channel() {
+    std::string c = Str("channel", 10);
+    if (!c.empty() && c != kWeb && c != kApp) v.Add("channel", "must be web or app");
+    return c;
+  }
   Status Finish() {
     for (const auto& kv : o)
       if (!known.count(std::string(kv.key())))
@@ -319,7 +325,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto body = ReadBody(ctx, true);
            if (!body) return Fail(ctx, body.error());
            std::string reason = body->Str("reason");
-           std::string channel = body->Str("channel", 10);
+           std::string channel = body->Channel();
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
          }))
@@ -333,7 +339,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.form = body->Object("form");
            in.materials = body->Materials();
            in.note = body->Str("note");
-           std::string channel = body->Str("channel", 10);
+           std::string channel = body->Channel();
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
          }))

@@ -793,8 +793,12 @@ Result<Case> Service::MutateByNo(const Principal& who, const std::string& no,
   if (who.account_id.empty()) return Unauthenticated("log in first");
   auto id = ParseTrackingNo(no);
   if (!id) return NotFound("no case " + no);
+  std::string wanted = no;
+  if (wanted.back() == 'x') wanted.back() = 'X';
   return Mutate(*id, [&](db::Connection& c, Op& op) -> Status {
-    if (!CanRead(who, op.k, op.tasks)) return NotFound("no case " + no);
+    // The whole number must match (its date too), as for reads.
+    if (op.k.tracking_no != wanted || !CanRead(who, op.k, op.tasks))
+      return NotFound("no case " + no);
     op.who = &who;
     op.actor = who.username;
     return fn(c, op);
