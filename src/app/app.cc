@@ -24,6 +24,9 @@
 #include "identity/routes.h"
 #include "identity/service.h"
 #include "identity/store.h"
+#include "materials/routes.h"
+#include "materials/service.h"
+#include "materials/store.h"
 #include "oidc/provider.h"
 #include "oidc/routes.h"
 #include "oidc/store.h"
@@ -38,7 +41,7 @@ std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
   for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
                     audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-                    processes::Migrations(), calendar::Migrations()}) {
+                    processes::Migrations(), calendar::Migrations(), materials::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -64,6 +67,7 @@ struct App::Impl {
   std::unique_ptr<catalog::Service> catalog;
   std::unique_ptr<processes::Service> processes;
   std::unique_ptr<calendar::Service> calendar;
+  std::unique_ptr<materials::Service> materials;
   std::unique_ptr<http::AdminGuard> admin;
   std::unique_ptr<audit::Writer> audit;
   std::unique_ptr<identity::Service> identity;
@@ -147,6 +151,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.processes = std::make_unique<processes::Service>(*i.db, *i.catalog);
   processes::AddRoutes(i.router, *i.processes, *i.admin);
   calendar::AddRoutes(i.router, *i.calendar, *i.admin);
+  materials::Options mo;
+  mo.max_file_bytes = static_cast<uint64_t>(config.materials_max_file_bytes);
+  mo.max_case_bytes = static_cast<uint64_t>(config.materials_max_case_bytes);
+  if (!config.materials_scanner_command.empty()) {
+    OW_ASSIGN_OR_RETURN(
+        mo.scanner,
+        materials::CommandScanner(config.materials_scanner_command,
+                                  std::chrono::seconds(config.materials_scanner_timeout_seconds)));
+  }
+  i.materials = std::make_unique<materials::Service>(*i.db, std::move(mo));
+  materials::AddRoutes(i.router, *i.materials, *i.authn);
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -167,6 +182,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                                                   : static_cast<int>(std::max(2u, cores));
   so.blocking_threads = static_cast<int>(config.blocking_threads);
   so.body_limit = static_cast<uint64_t>(config.body_limit);
+  so.spool_dir = config.spool_dir;
   so.header_limit = static_cast<uint32_t>(config.header_limit);
   so.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
   so.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
@@ -183,6 +199,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
       [dispatcher](http::Request& req, const std::string& peer, bool* blocking) {
         return dispatcher->HandleInline(req, peer, blocking);
       });
+  http::InstallSpooling(*i.server, *dispatcher);
 
   http::Server* server = i.server.get();
   db::Database* db = i.db.get();
