@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
@@ -276,6 +277,33 @@ TEST_P(MaterialsTest, TheSameContentIsStoredOnce) {
     ASSERT_EQ(c.status, 200);
     EXPECT_TRUE(c.body == scan);
   }
+}
+
+// Uploads of the same new content at the same moment: every one succeeds, the content
+// is stored once.
+TEST_P(MaterialsTest, ConcurrentUploadsOfTheSameContentAllSucceed) {
+  if (IsSkipped()) return;
+  Start();
+  Session zhang = Person("zhang.san", "11010519491231002");
+  std::string scan = Bytes("%PDF-1.7\n", 700 << 10, 3);
+  constexpr int kUploads = 6;
+  std::vector<int> statuses(kUploads, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kUploads; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient own(server_->port());
+      statuses[i] = own.Send(verb::post, "/api/v1/materials", scan,
+                             {{"Cookie", zhang.cookie},
+                              {"X-CSRF-Token", zhang.csrf},
+                              {"Content-Type", "application/pdf"}})
+                        .status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kUploads; ++i) EXPECT_EQ(statuses[i], 201) << "upload " << i;
+  EXPECT_EQ(Count("materials"), kUploads);
+  EXPECT_EQ(Count("blobs"), 1);
+  EXPECT_EQ(Count("blob_chunks"), 3);
 }
 
 TEST_P(MaterialsTest, AThreeMebibyteFileComesBackByteForByte) {
