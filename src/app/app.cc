@@ -27,6 +27,9 @@
 #include "identity/routes.h"
 #include "identity/service.h"
 #include "identity/store.h"
+#include "materials/routes.h"
+#include "materials/service.h"
+#include "materials/store.h"
 #include "oidc/provider.h"
 #include "oidc/routes.h"
 #include "oidc/store.h"
@@ -39,9 +42,10 @@ namespace ow::app {
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-                    processes::Migrations(), calendar::Migrations(), cases::Migrations()}) {
+  for (auto list :
+       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
+        calendar::Migrations(), materials::Migrations(), cases::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -59,6 +63,24 @@ Result<std::unique_ptr<db::Database>> OpenDatabase(const Config& config) {
   return db;
 }
 
+// The materials store as the cases module sees it (cases::MaterialDirectory).
+class MaterialDirectory final : public cases::MaterialDirectory {
+ public:
+  explicit MaterialDirectory(materials::Service& m) : m_(m) {}
+  Result<std::vector<cases::MaterialInfo>> Find(const std::vector<std::string>& ids) override {
+    std::vector<cases::MaterialInfo> out;
+    for (const auto& id : ids) {
+      OW_ASSIGN_OR_RETURN(materials::Material m, m_.Get(id));
+      out.push_back({m.id, m.owner_account_id, m.filename, m.media_type, m.size, m.sha256});
+    }
+    return out;
+  }
+  int64_t max_case_bytes() const override { return static_cast<int64_t>(m_.max_case_bytes()); }
+
+ private:
+  materials::Service& m_;
+};
+
 struct App::Impl {
   Config config;
   std::unique_ptr<db::Database> db;
@@ -67,6 +89,7 @@ struct App::Impl {
   std::unique_ptr<catalog::Service> catalog;
   std::unique_ptr<processes::Service> processes;
   std::unique_ptr<calendar::Service> calendar;
+  std::unique_ptr<materials::Service> materials;
   std::unique_ptr<http::AdminGuard> admin;
   std::unique_ptr<audit::Writer> audit;
   std::unique_ptr<identity::Service> identity;
@@ -78,6 +101,7 @@ struct App::Impl {
   std::unique_ptr<http::StaticFiles> files;
   std::unique_ptr<http::Dispatcher> dispatcher;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<MaterialDirectory> material_directory;
   std::unique_ptr<cases::Service> cases;
   // Fires due workflow timers (escalations, reminders); stopped before the services go.
   std::jthread timers;
@@ -153,10 +177,27 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.processes = std::make_unique<processes::Service>(*i.db, *i.catalog);
   processes::AddRoutes(i.router, *i.processes, *i.admin);
   calendar::AddRoutes(i.router, *i.calendar, *i.admin);
+  materials::Options mo;
+  mo.max_file_bytes = static_cast<uint64_t>(config.materials_max_file_bytes);
+  mo.max_case_bytes = static_cast<uint64_t>(config.materials_max_case_bytes);
+  if (!config.materials_scanner_command.empty()) {
+    OW_ASSIGN_OR_RETURN(
+        mo.scanner,
+        materials::CommandScanner(config.materials_scanner_command,
+                                  std::chrono::seconds(config.materials_scanner_timeout_seconds)));
+  }
+  i.materials = std::make_unique<materials::Service>(*i.db, std::move(mo));
+  i.material_directory = std::make_unique<MaterialDirectory>(*i.materials);
   i.cases = std::make_unique<cases::Service>(*i.db, *i.catalog, *i.processes, *i.calendar,
-                                             *i.identity, nullptr);
+                                             *i.identity, i.material_directory.get());
   OW_RETURN_IF_ERROR(i.cases->Bootstrap());
   cases::AddRoutes(i.router, *i.cases, *i.authn);
+  // Staff read a material through a case they may read.
+  materials::AddRoutes(
+      i.router, *i.materials, *i.authn,
+      [svc = i.cases.get()](const identity::Principal& who, const materials::Material& m) {
+        return svc->MayReadMaterial(who, m.id);
+      });
   i.timers = std::jthread([svc = i.cases.get()](std::stop_token stop) {
     std::mutex mu;
     std::condition_variable_any cv;
@@ -187,6 +228,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                                                   : static_cast<int>(std::max(2u, cores));
   so.blocking_threads = static_cast<int>(config.blocking_threads);
   so.body_limit = static_cast<uint64_t>(config.body_limit);
+  so.spool_dir = config.spool_dir;
   so.header_limit = static_cast<uint32_t>(config.header_limit);
   so.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
   so.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
@@ -203,6 +245,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
       [dispatcher](http::Request& req, const std::string& peer, bool* blocking) {
         return dispatcher->HandleInline(req, peer, blocking);
       });
+  http::InstallSpooling(*i.server, *dispatcher);
 
   http::Server* server = i.server.get();
   db::Database* db = i.db.get();

@@ -61,6 +61,9 @@ const std::vector<ConfigField>& ConfigFields() {
           1024, "threads running slow handlers: password hashing, calls to peer platforms"),
       Int("server.body_limit", "ONEWINDOW_BODY_LIMIT", &Config::body_limit, 1, int64_t{1} << 32,
           "largest accepted request body in bytes (413 above)"),
+      Str("server.spool_dir", "ONEWINDOW_SPOOL_DIR", &Config::spool_dir,
+          "folder for uploads in transit (temporary files, mode 0600); empty = the system's "
+          "temporary folder"),
       Int("server.header_limit", "ONEWINDOW_HEADER_LIMIT", &Config::header_limit, 1024, 1 << 20,
           "largest accepted request header block in bytes (431 above)"),
       Int("server.read_timeout_ms", "ONEWINDOW_READ_TIMEOUT_MS", &Config::read_timeout_ms, 1,
@@ -117,6 +120,19 @@ const std::vector<ConfigField>& ConfigFields() {
       Int("identity.password_concurrency", "ONEWINDOW_PASSWORD_CONCURRENCY",
           &Config::password_concurrency, 0, 256,
           "argon2id hashes computed at once (19 MiB each); 0 = one per core"),
+      Int("materials.max_file_bytes", "ONEWINDOW_MATERIALS_MAX_FILE_BYTES",
+          &Config::materials_max_file_bytes, 1, int64_t{1} << 32,
+          "largest uploaded material in bytes (413 above)"),
+      Int("materials.max_case_bytes", "ONEWINDOW_MATERIALS_MAX_CASE_BYTES",
+          &Config::materials_max_case_bytes, 1, int64_t{1} << 40,
+          "largest total size of the materials attached to one case"),
+      Str("materials.scanner_command", "ONEWINDOW_MATERIALS_SCANNER_COMMAND",
+          &Config::materials_scanner_command,
+          "virus scanner run on each upload with its path appended, no shell (exit 0 clean, 1 "
+          "infected, else unavailable); empty = uploads are not scanned"),
+      Int("materials.scanner_timeout_seconds", "ONEWINDOW_MATERIALS_SCANNER_TIMEOUT_SECONDS",
+          &Config::materials_scanner_timeout_seconds, 1, 3600,
+          "a scan running longer is killed and the upload answered 503"),
   };
   return fields;
 }

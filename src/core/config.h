@@ -26,6 +26,7 @@ struct Config {
       0;  // threads for short handlers (database work); 0 = one per core, at least 2
   int64_t blocking_threads = 16;    // threads for slow handlers (password hashing, calls to peers)
   int64_t body_limit = 1 << 20;     // bytes; larger bodies get 413
+  std::string spool_dir;            // temporary files of uploads; "" = the system temp dir
   int64_t header_limit = 16 << 10;  // bytes; larger headers get 431
   int64_t read_timeout_ms = 10000;  // to receive one whole request (headers and body)
   int64_t write_timeout_ms = 10000;
@@ -54,6 +55,11 @@ struct Config {
   int64_t refresh_token_days = 30;
   int64_t key_overlap_hours = 24;    // retired signing keys stay in the JWKS this long
   int64_t password_concurrency = 0;  // argon2id hashes at once; 0 = number of cores
+  // [materials]
+  int64_t materials_max_file_bytes = 20 << 20;   // one upload; larger get 413
+  int64_t materials_max_case_bytes = 100 << 20;  // all materials of one case together
+  std::string materials_scanner_command;         // e.g. "clamdscan --no-summary"; "" = none
+  int64_t materials_scanner_timeout_seconds = 60;
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

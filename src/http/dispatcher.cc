@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "http/problem.h"
+#include "http/server.h"
 
 namespace ow::http {
 namespace {
@@ -92,15 +93,16 @@ Response Dispatcher::Run(Context& ctx, bool bad_target,
   return res;
 }
 
-Response Dispatcher::Handle(Request& request, std::string_view peer) const {
-  Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer)};
+Response Dispatcher::Handle(Request& request, std::string_view peer,
+                            std::optional<SpooledBody> spool) const {
+  Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer), std::move(spool)};
   bool bad_target = !ParseTarget(ctx);
   return Run(ctx, bad_target, [this](Context& c) { return Route(c); });
 }
 
 std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_view peer,
                                                  bool* blocking) const {
-  Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer)};
+  Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer), std::nullopt};
   if (!ParseTarget(ctx)) return std::nullopt;
   Verb method = request.method();
   Match m = router_.Find(method, ctx.path);
@@ -128,6 +130,15 @@ std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_v
   });
 }
 
+const http::Route* Dispatcher::SpoolRoute(const Request& header) const {
+  auto url = boost::urls::parse_origin_form(header.target());
+  if (!url) return nullptr;
+  std::string path = url->path();
+  if (path.empty()) path = "/";
+  Match m = router_.Find(header.method(), path);
+  return m.route && m.route->spool_limit > 0 ? m.route : nullptr;
+}
+
 Response Dispatcher::Route(Context& ctx) const {
   Verb method = ctx.request.method();
   Match m = router_.Find(method, ctx.path);
@@ -150,6 +161,12 @@ Response Dispatcher::Route(Context& ctx) const {
   }
   ctx.route = m.route->pattern;
   ctx.path_params = std::move(m.params);
+  if (m.route->spool_limit > 0 && !ctx.spool) {
+    // The server spools such bodies before dispatching; reaching here without one
+    // means it was built without the spool hook, and the handler would see no body.
+    log::Error("http.spool_missing", {{"route", ctx.route}});
+    return Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
+  }
   if ((method == Verb::post || method == Verb::put || method == Verb::patch) &&
       !ctx.request.body().empty() && !Accepts(*m.route, ctx.request[Field::content_type])) {
     std::string types = "application/json";
@@ -165,6 +182,19 @@ Response Dispatcher::Route(Context& ctx) const {
     m.route->cache->Put(std::string(ctx.request.target()), res);
   }
   return res;
+}
+
+void InstallSpooling(Server& server, const Dispatcher& dispatcher) {
+  const Dispatcher* d = &dispatcher;
+  server.SetSpooling(
+      [d](const Request& header) -> std::optional<Server::SpoolPlan> {
+        const http::Route* route = d->SpoolRoute(header);
+        if (!route) return std::nullopt;
+        return Server::SpoolPlan{route->spool_limit, route->blocking};
+      },
+      [d](Request& req, const std::string& peer, const SpooledBody& body) {
+        return d->Handle(req, peer, body);
+      });
 }
 
 }  // namespace ow::http

@@ -17,6 +17,8 @@
 
 namespace ow::http {
 
+class Server;
+
 using Next = std::function<Response(Context&)>;
 using Middleware = std::function<Response(Context&, const Next&)>;
 
@@ -28,13 +30,19 @@ class Dispatcher {
   // Adds a middleware; the first added is the outermost.
   void Use(Middleware m);
   // Handles the request completely; may block (database). Fills route caches.
-  // `peer` is the client's IP address (Context::peer).
-  Response Handle(Request& request, std::string_view peer = {}) const;
+  // `peer` is the client's IP address (Context::peer); `spool` the body the server
+  // spooled to disk for a route with Route::Spool (Context::spool).
+  Response Handle(Request& request, std::string_view peer = {},
+                  std::optional<SpooledBody> spool = std::nullopt) const;
   // Handles the request only if that cannot block: an inline route, a static file,
   // or a cache hit. nullopt means "run Handle on the handler pool".
   // When it returns nullopt, *blocking (if given) says whether the route is Blocking().
   std::optional<Response> HandleInline(Request& request, std::string_view peer = {},
                                        bool* blocking = nullptr) const;
+  // The route `header` leads to when that route spools its body (Route::Spool), else
+  // null. Looks only at the method and target; never blocks (the server calls it on
+  // the network thread as soon as a request's header is read).
+  const http::Route* SpoolRoute(const Request& header) const;
 
  private:
   // Runs the middleware chain around `innermost`.
@@ -45,6 +53,11 @@ class Dispatcher {
   const StaticFiles* files_;
   std::vector<Middleware> chain_;
 };
+
+// Has `server` spool the bodies of `dispatcher`'s Route::Spool routes to disk and hand
+// them to dispatcher.Handle (on the blocking pool for Blocking() routes). Both must
+// outlive the server.
+void InstallSpooling(Server& server, const Dispatcher& dispatcher);
 
 }  // namespace ow::http
 

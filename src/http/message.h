@@ -5,6 +5,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,16 @@ using Status = beast_http::status;
 using Field = beast_http::field;
 using Verb = beast_http::verb;
 
+// A request body the server wrote to a temporary file instead of memory (routes
+// declared with Route::Spool). The server owns the file: it is readable by the
+// handler for the duration of the handler call and deleted afterwards, whatever the
+// handler does. `sha256_hex` is the lower-case hex SHA-256 of its `size` bytes.
+struct SpooledBody {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256_hex;
+};
+
 // Everything a handler may read about one request. Owned by the dispatcher; valid
 // for the duration of the handler call only.
 struct Context {
@@ -33,6 +44,8 @@ struct Context {
   std::string request_id;
   std::string route;  // matched route pattern, for metrics
   std::string peer;   // the client's IP address as the socket sees it ("" in unit tests)
+  // Spool routes: the body, on disk (request.body() is then empty). Empty otherwise.
+  std::optional<SpooledBody> spool{};
 
   // The value of path parameter `name`; asserts it was declared in the pattern.
   const std::string& Param(std::string_view name) const;

@@ -36,6 +36,10 @@ struct Route {
   // GET responses are cached here (keyed by the request target) and served from the
   // network thread on a hit. Not owned.
   ResponseCache* cache = nullptr;
+  // Non-zero: the server streams the request body to a temporary file (Context::spool)
+  // instead of memory, and answers 413 above this many bytes. server.body_limit does
+  // not apply to such a route.
+  uint64_t spool_limit = 0;
 
   Route& Inline() {
     inline_ok = true;
@@ -43,6 +47,10 @@ struct Route {
   }
   Route& Blocking() {
     blocking = true;
+    return *this;
+  }
+  Route& Spool(uint64_t max_bytes) {
+    spool_limit = max_bytes;
     return *this;
   }
   Route& CacheIn(ResponseCache* c) {

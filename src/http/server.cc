@@ -1,18 +1,25 @@
 #include "http/server.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "core/log.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "http/middleware.h"
 #include "http/problem.h"
 
@@ -59,12 +66,75 @@ struct ConnState {
   std::atomic<bool> idle{true};
 };
 
+constexpr size_t kSpoolPiece = 64 << 10;
+
+// A spooled request body on disk: written once, hashed on the way, deleted with this
+// object (so also when a handler throws or the client goes away mid-upload).
+class SpoolFile {
+ public:
+  // kUnavailable when the file cannot be created (missing folder, no space).
+  static Result<std::unique_ptr<SpoolFile>> Create(const std::string& dir) {
+    std::string folder = dir;
+    if (folder.empty()) {
+      std::error_code ec;
+      folder = std::filesystem::temp_directory_path(ec).string();
+      if (ec) folder = "/tmp";
+    }
+    std::string path = folder + "/onewindow-upload-XXXXXX";
+    // mkostemp creates the file O_EXCL with mode 0600; O_CLOEXEC keeps it out of
+    // child processes (the virus scanner gets the path, not our descriptor).
+    int fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd < 0) {
+      return Unavailable("cannot create a spool file in " + folder + ": " + std::strerror(errno));
+    }
+    return std::unique_ptr<SpoolFile>(new SpoolFile(std::move(path), fd));
+  }
+  ~SpoolFile() {
+    if (fd_ >= 0) ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  SpoolFile(const SpoolFile&) = delete;
+  SpoolFile& operator=(const SpoolFile&) = delete;
+
+  // False (with errno) when the disk refuses the bytes.
+  bool Append(const char* data, size_t n) {
+    hasher_.Update(std::string_view(data, n));
+    size_ += n;
+    while (n > 0) {
+      ssize_t w = ::write(fd_, data, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      data += w;
+      n -= static_cast<size_t>(w);
+    }
+    return true;
+  }
+  // Closes the file for writing and describes it.
+  Result<SpooledBody> Finish() {
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return Unavailable(std::string("spool file: ") + std::strerror(errno));
+    return SpooledBody{path_, size_, crypto::HexEncode(hasher_.Finish())};
+  }
+
+ private:
+  SpoolFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  std::string path_;
+  int fd_;
+  uint64_t size_ = 0;
+  crypto::Sha256Hasher hasher_;
+};
+
 }  // namespace
 
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
   InlineHandler inline_handler;
+  SpoolPolicy spool_policy;
+  SpoolHandler spool_handler;
   asio::io_context ioc;
   asio::thread_pool handlers;
   asio::thread_pool blocking;
@@ -138,15 +208,85 @@ struct Server::Impl {
     co_await Write(c, res);
   }
 
-  awaitable<Response> RunHandler(Request& req, const std::string& peer, bool slow) {
+  awaitable<Response> RunHandler(Request& req, const std::string& peer, bool slow,
+                                 const SpooledBody* spooled = nullptr) {
     ++in_flight;
     struct Done {
       std::atomic<int64_t>& n;
       ~Done() { --n; }
     } done{in_flight};
-    auto run = [this, &req, &peer]() -> awaitable<Response> { co_return handler(req, peer); };
+    auto run = [this, &req, &peer, spooled]() -> awaitable<Response> {
+      if (spooled) co_return spool_handler(req, peer, *spooled);
+      co_return handler(req, peer);
+    };
     if (slow) co_return co_await asio::co_spawn(blocking, run, use_awaitable);
     co_return co_await asio::co_spawn(handlers, run, use_awaitable);
+  }
+
+  // Streams the body of a request the spool policy claimed into a SpoolFile, runs the
+  // spool handler and writes its response. Returns whether the connection stays open.
+  awaitable<bool> ServeSpooled(ConnState& c, beast::flat_buffer& buffer,
+                               beast_http::request_parser<beast_http::string_body>& header,
+                               const SpoolPlan& plan) {
+    const std::string too_large =
+        "request body exceeds the limit of " + std::to_string(plan.max_bytes) + " bytes";
+    if (auto len = header.content_length(); len && *len > plan.max_bytes) {
+      co_await Fail(c, Status::payload_too_large, too_large);
+      co_return false;
+    }
+    if (beast::iequals(header.get()[Field::expect], "100-continue")) {
+      beast_http::response<beast_http::empty_body> cont{Status::continue_, 11};
+      c.stream.expires_after(options.write_timeout);
+      auto [cec, cn] = co_await beast_http::async_write(c.stream, cont, kNoThrow);
+      if (cec) co_return false;
+    }
+    auto file = SpoolFile::Create(options.spool_dir);
+    if (!file) {
+      log::Error("http.spool_failed", {{"error", file.error().message}});
+      co_await Fail(c, Status::service_unavailable, "cannot take uploads at the moment");
+      co_return false;
+    }
+    beast_http::request_parser<beast_http::buffer_body> parser(std::move(header));
+    parser.body_limit(plan.max_bytes);
+    std::vector<char> piece(kSpoolPiece);
+    while (!parser.is_done()) {
+      parser.get().body().data = piece.data();
+      parser.get().body().size = piece.size();
+      c.stream.expires_after(options.read_timeout);
+      auto [ec, n] = co_await beast_http::async_read(c.stream, buffer, parser, kNoThrow);
+      size_t got = piece.size() - parser.get().body().size;
+      if (got > 0 && !(*file)->Append(piece.data(), got)) {
+        log::Error("http.spool_failed", {{"error", std::string(std::strerror(errno))}});
+        co_await Fail(c, Status::service_unavailable, "cannot take uploads at the moment");
+        co_return false;
+      }
+      if (ec == beast_http::error::need_buffer) continue;
+      if (ec == beast_http::error::body_limit) {
+        co_await Fail(c, Status::payload_too_large, too_large);
+        co_return false;
+      }
+      if (ec) {
+        if (ec != beast_http::error::end_of_stream && ec != asio::error::eof &&
+            ec != beast::error::timeout) {
+          co_await Fail(c, Status::bad_request, "malformed request body: " + ec.message());
+        }
+        co_return false;
+      }
+    }
+    auto body = (*file)->Finish();
+    if (!body) {
+      log::Error("http.spool_failed", {{"error", body.error().message}});
+      co_await Fail(c, Status::service_unavailable, "cannot take uploads at the moment");
+      co_return false;
+    }
+    Request req(std::move(parser.release().base()));
+    c.stream.expires_never();
+    Response res = co_await RunHandler(req, c.peer, plan.blocking, &*body);
+    file->reset();  // deleted before the client hears back
+    bool keep = req.keep_alive() && !stopping;
+    res.keep_alive(keep);
+    bool written = co_await Write(c, res);
+    co_return written&& keep;
   }
 
   awaitable<void> Serve(std::shared_ptr<ConnState> state) {
@@ -166,16 +306,14 @@ struct Server::Impl {
       c.idle = false;
       beast_http::request_parser<beast_http::string_body> parser;
       parser.header_limit(options.header_limit);
-      parser.body_limit(options.body_limit);
+      // The body limit depends on the route (spooled uploads have their own), known once
+      // the header is read: set below, before any of the body is parsed.
+      parser.body_limit(boost::none);
       c.stream.expires_after(options.read_timeout);
       auto [hec, hn] = co_await beast_http::async_read_header(c.stream, buffer, parser, kNoThrow);
       if (hec == beast_http::error::header_limit) {
         co_await Fail(c, Status::request_header_fields_too_large,
                       "request headers exceed the limit");
-        break;
-      }
-      if (hec == beast_http::error::body_limit) {
-        co_await Fail(c, Status::payload_too_large, "request body exceeds the limit");
         break;
       }
       // On timeout Beast has already closed the socket: the client is simply cut off.
@@ -188,6 +326,13 @@ struct Server::Impl {
         co_await Fail(c, Status::bad_request, "malformed request: " + hec.message());
         break;
       }
+      if (spool_policy) {
+        if (std::optional<SpoolPlan> plan = spool_policy(parser.get())) {
+          if (!co_await ServeSpooled(c, buffer, parser, *plan)) break;
+          continue;
+        }
+      }
+      parser.body_limit(options.body_limit);
       if (auto len = parser.content_length(); len && *len > options.body_limit) {
         co_await Fail(c, Status::payload_too_large, "request body exceeds the limit");
         break;
@@ -286,6 +431,11 @@ Server::Server(ServerOptions options, Handler handler, InlineHandler inline_hand
 Server::~Server() {
   impl_->handlers.join();
   impl_->blocking.join();
+}
+
+void Server::SetSpooling(SpoolPolicy policy, SpoolHandler handler) {
+  impl_->spool_policy = std::move(policy);
+  impl_->spool_handler = std::move(handler);
 }
 
 Result<uint16_t> Server::Listen() {

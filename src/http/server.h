@@ -9,6 +9,15 @@
 // request: a client dripping its headers byte by byte is cut off), a write
 // timeout, a header size limit (431) and a body size limit (413).
 //
+// Uploads: when a spool policy is set (SetSpooling), a request it claims has its
+// body streamed in 64 KiB pieces to a temporary file (created O_EXCL, mode 0600, in
+// options.spool_dir) while its SHA-256 is computed, so a large upload never sits in
+// memory. Its own byte limit replaces body_limit (413 at once when Content-Length says
+// so, else as soon as the body passes it); chunked bodies work the same. The read
+// timeout then applies to the header and to each piece of the body, not to the whole
+// upload. The file is deleted when the spool handler returns or throws, and when the
+// client disconnects mid-upload.
+//
 // Lifecycle: construct, Listen(), Run() (blocks) ... Shutdown() from any thread or
 // a signal makes Run() return after in-flight requests finish or the grace period
 // ends. After Run() returns no handler is running.
@@ -32,9 +41,10 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = any free port
   int io_threads = 1;
-  int handler_threads = 2;    // short handlers (database work): about one per core
-  int blocking_threads = 16;  // routes marked Blocking(): password hashing, calls to peers
-  uint64_t body_limit = 1 << 20;
+  int handler_threads = 2;        // short handlers (database work): about one per core
+  int blocking_threads = 16;      // routes marked Blocking(): password hashing, calls to peers
+  uint64_t body_limit = 1 << 20;  // not for spooled requests: they have their own
+  std::string spool_dir;          // temporary files of spooled bodies; "" = the system's
   uint32_t header_limit = 16 << 10;
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds write_timeout{10000};
@@ -56,12 +66,28 @@ class Server {
   using InlineHandler =
       std::function<std::optional<Response>(Request&, const std::string& peer, bool* blocking)>;
 
+  // How to take in one request's body on disk: at most `max_bytes`, and whether its
+  // handler runs on the blocking pool.
+  struct SpoolPlan {
+    uint64_t max_bytes = 0;
+    bool blocking = false;
+  };
+  // Called on the network thread once a request's header is read; must not block.
+  // nullopt: read the body into memory as usual.
+  using SpoolPolicy = std::function<std::optional<SpoolPlan>(const Request& header)>;
+  // Handles a spooled request (its body() is empty); called instead of Handler.
+  using SpoolHandler =
+      std::function<Response(Request&, const std::string& peer, const SpooledBody& body)>;
+
   // `handler` is called on the handler pool, concurrently; `inline_handler` (may be
-  // empty) first, on the network thread.
+  // empty) first, on the network thread. Neither sees spooled requests.
   Server(ServerOptions options, Handler handler, InlineHandler inline_handler = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+
+  // Enables spooled uploads (see the top of this file). Call before Run().
+  void SetSpooling(SpoolPolicy policy, SpoolHandler handler);
 
   // Binds and listens; returns the bound port (the real one when options.port is 0).
   Result<uint16_t> Listen();
