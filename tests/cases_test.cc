@@ -694,9 +694,11 @@ TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? std::string(r.json().at("id").as_string()) : std::string();
   };
-  std::string pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+  std::string pdf =
+      "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
   std::string id = upload(zhang, pdf, "lease.pdf");
-  json::object c = Apply(zhang, {{"materials", json::array{{{"id", id}, {"name", "经营场所证明"}}}}});
+  json::object c =
+      Apply(zhang, {{"materials", json::array{{{"id", id}, {"name", "经营场所证明"}}}}});
   ASSERT_FALSE(c.empty());
   ASSERT_EQ(c.at("materials").as_array().size(), 1u);
   EXPECT_EQ(c.at("materials").at(0).at("media_type"), "application/pdf");
@@ -710,7 +712,9 @@ TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
   EXPECT_EQ(Call(verb::get, content, {}, &lisi).status, 404);
   // Someone else's material cannot be attached, not even by guessing its id.
   auto r = Call(verb::post, "/api/v1/cases",
-                Json({{"item_code", kItem}, {"region_code", "330102"}, {"form", Form()},
+                Json({{"item_code", kItem},
+                      {"region_code", "330102"},
+                      {"form", Form()},
                       {"materials", json::array{id}}}),
                 &lisi);
   EXPECT_EQ(r.status, 422) << r.body;
@@ -750,7 +754,9 @@ TEST_P(CasesTest, MaterialsOfOneCaseStayWithinTheLimit) {
   };
   std::string a = up(), b = up();
   auto r = Call(verb::post, "/api/v1/cases",
-                Json({{"item_code", kItem}, {"region_code", "330102"}, {"form", Form()},
+                Json({{"item_code", kItem},
+                      {"region_code", "330102"},
+                      {"form", Form()},
                       {"materials", json::array{a, b}}}),
                 &zhang);
   EXPECT_EQ(r.status, 422) << r.body;

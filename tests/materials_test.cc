@@ -430,6 +430,22 @@ TEST_P(MaterialsTest, OnlyTheOwnerSeesAMaterial) {
       client_->Send(verb::post, "/api/v1/materials", kPdf, {{"Content-Type", "application/pdf"}})
           .status,
       401);
+  {
+    // Refused from the header alone: an anonymous 10 MB upload gets 401 before a byte of
+    // its body is sent (nothing reaches the disk).
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket raw(io);
+    raw.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+    std::string head =
+        "POST /api/v1/materials HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000\r\n\r\n";
+    boost::asio::write(raw, boost::asio::buffer(head));
+    boost::asio::streambuf answer;
+    boost::system::error_code ec;
+    boost::asio::read_until(raw, answer, "\r\n", ec);
+    std::string status_line(boost::asio::buffers_begin(answer.data()),
+                            boost::asio::buffers_begin(answer.data()) + 12);
+    EXPECT_EQ(status_line, "HTTP/1.1 401") << ec.message();
+  }
   EXPECT_EQ(client_->Get("/api/v1/me/materials").status, 401);
   EXPECT_EQ(client_->Get(path).status, 401);
   EXPECT_EQ(client_->Get(path + "/content").status, 401);

@@ -190,7 +190,9 @@ void InstallSpooling(Server& server, const Dispatcher& dispatcher) {
       [d](const Request& header) -> std::optional<Server::SpoolPlan> {
         const http::Route* route = d->SpoolRoute(header);
         if (!route) return std::nullopt;
-        return Server::SpoolPlan{route->spool_limit, route->blocking};
+        bool anonymous = header[Field::authorization].empty() && header[Field::cookie].empty();
+        return Server::SpoolPlan{route->spool_limit, route->blocking,
+                                 route->spool_needs_credentials && anonymous};
       },
       [d](Request& req, const std::string& peer, const SpooledBody& body) {
         return d->Handle(req, peer, body);

@@ -40,6 +40,7 @@ struct Route {
   // instead of memory, and answers 413 above this many bytes. server.body_limit does
   // not apply to such a route.
   uint64_t spool_limit = 0;
+  bool spool_needs_credentials = false;
 
   Route& Inline() {
     inline_ok = true;
@@ -49,8 +50,12 @@ struct Route {
     blocking = true;
     return *this;
   }
-  Route& Spool(uint64_t max_bytes) {
+  // `needs_credentials`: a request with neither an Authorization nor a Cookie header is
+  // answered 401 before its body is read, so anonymous clients cannot make the server
+  // write uploads to disk (the handler still authenticates the ones that have them).
+  Route& Spool(uint64_t max_bytes, bool needs_credentials = false) {
     spool_limit = max_bytes;
+    spool_needs_credentials = needs_credentials;
     return *this;
   }
   Route& CacheIn(ResponseCache* c) {

@@ -328,6 +328,10 @@ struct Server::Impl {
       }
       if (spool_policy) {
         if (std::optional<SpoolPlan> plan = spool_policy(parser.get())) {
+          if (plan->unauthenticated) {
+            co_await Fail(c, Status::unauthorized, "log in first");
+            break;
+          }
           if (!co_await ServeSpooled(c, buffer, parser, *plan)) break;
           continue;
         }

@@ -71,6 +71,7 @@ class Server {
   struct SpoolPlan {
     uint64_t max_bytes = 0;
     bool blocking = false;
+    bool unauthenticated = false;  // answer 401 at once, without reading the body
   };
   // Called on the network thread once a request's header is read; must not block.
   // nullopt: read the body into memory as usual.

@@ -157,7 +157,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            res.set(http::Field::location, "/api/v1/materials/" + m->id);
            return res;
          })
-      .Spool(service.max_file_bytes())
+      .Spool(service.max_file_bytes(), /*needs_credentials=*/true)
       .Blocking();
 
   r.Get("/api/v1/me/materials", [s, a, fail](http::Context& ctx) {
