@@ -41,6 +41,7 @@ class Federation : public StoreTest {
  protected:
   void SetUp() override {
     StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     b_dir_ = std::filesystem::temp_directory_path() /
              ("ow-fed-b-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(b_dir_);
@@ -50,7 +51,7 @@ class Federation : public StoreTest {
   void TearDown() override {
     a_.reset();
     b_.reset();
-    std::filesystem::remove_all(b_dir_);
+    if (!b_dir_.empty()) std::filesystem::remove_all(b_dir_);
   }
 
   void Register(TestServer& s, const std::string& username, const std::string& resident_id) {
