@@ -85,7 +85,7 @@ store_run() {
   serial=${line:-0}
   log "$name: one fsync per commit: $serial commits/s"
 
-  start_server "$name" "$url" ONEWINDOW_BLOCKING_THREADS=$CONNECTIONS
+  start_server "$name" "$url"
   port=$SERVER_PORT
   read -r cookie csrf < <(login "$port")
   "$LOAD" submit "$port" "$cookie" "$csrf" "$SECONDS_LOAD" "$CONNECTIONS" "$TMP/ack-$name-load" \
@@ -109,7 +109,7 @@ store_run() {
   wait "$SERVER_PID" 2>/dev/null || true
   forget "$SERVER_PID"
   wait "$load_pid"
-  start_server "$name-restarted" "$url" ONEWINDOW_BLOCKING_THREADS=$CONNECTIONS
+  start_server "$name-restarted" "$url"
   "$LOAD" verify "$SERVER_PORT" "$cookie" "$TMP/ack-$name-kill" >"$OUT/verify-$name.txt" \
     2>"$OUT/verify-$name.stderr"
   kill_line=$(cat "$OUT/kill-load-$name.txt")

@@ -10,7 +10,9 @@
 #   7. identity: client-credentials tokens/s and password logins/s with their references
 #      (bench/identity.sh, also runnable alone);
 #   8. the workflow engine: µs per process instance against npm bpmn-engine on the same BPMN
-#      file (bench/workflow.sh, also runnable alone).
+#      file (bench/workflow.sh, also runnable alone);
+#   9. case submission: group commit against one fsync per commit, then kill -9 mid-load
+#      and a count of lost acknowledged submissions (bench/cases.sh, also runnable alone).
 # The region figures come twice: the steady state (every answer already in the server's
 # response cache, what users of a warm server get) and first touches (a fresh server,
 # distinct codes, every request a cache miss).
@@ -23,8 +25,8 @@
 # Knobs (environment): RATIO_SECONDS (6), LAT_SECONDS (5), CONN_SECONDS (10),
 # COLD_SECONDS (1), LAT_CONNECTIONS (8), SKIP_POSTGRES=1, SKIP_BUILD=1, SKIP_CATALOG=1,
 # TUNED_ENV (settings of the second server configuration, default
-# "ONEWINDOW_HANDLER_THREADS=2"), SKIP_IDENTITY=1, SKIP_WORKFLOW=1, and the knobs of
-# bench/catalog.sh, bench/identity.sh and bench/workflow.sh.
+# "ONEWINDOW_HANDLER_THREADS=2"), SKIP_IDENTITY=1, SKIP_WORKFLOW=1, SKIP_CASES=1, and the
+# knobs of bench/catalog.sh, bench/identity.sh, bench/workflow.sh and bench/cases.sh.
 # Only 127.0.0.1 is contacted. Every process started here is stopped on exit.
 set -euo pipefail
 
@@ -329,6 +331,12 @@ fi
 if [[ -z "${SKIP_WORKFLOW:-}" ]]; then
   log "workflow benchmark (bench/workflow.sh)"
   OUT=$OUT SUMMARY=$SUMMARY SKIP_BUILD=1 bash bench/workflow.sh || die "bench/workflow.sh"
+fi
+
+# ---------------------------------------------------------------- 9. case submission
+if [[ -z "${SKIP_CASES:-}" ]]; then
+  log "case durability benchmark (bench/cases.sh)"
+  OUT=$OUT SUMMARY=$SUMMARY PG_URL=$PG_URL SKIP_BUILD=1 bash bench/cases.sh || die "bench/cases.sh"
 fi
 
 say ""
