@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <string>
 
+#include "core/log.h"
+
 namespace ow::http {
 namespace {
 
@@ -71,6 +73,8 @@ Response Problem(const Error& e, std::string_view instance) {
   // Internal details (SQL, file paths) stay in the log, never in the response.
   std::string_view detail =
       e.code == Code::kInternal ? std::string_view("an internal error occurred") : e.message;
+  if (e.code == Code::kInternal)
+    log::Error("http.internal_error", {{"instance", instance}, {"error", e.message}});
   Response res = Make(status, TypeUri(CodeName(e.code)), detail, instance, &e.fields);
   if (e.code == Code::kUnauthenticated) res.set(Field::www_authenticate, "Bearer");
   if (e.code == Code::kUnavailable || e.code == Code::kResourceExhausted) {
