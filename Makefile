@@ -24,9 +24,10 @@ build:
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET)
 
-# Until the Vue portal lands (issue 6), web/dist is the static landing page in web/public.
+# The portal (Vue 3 + Vite): web/dist. npm ci only when node_modules is missing or older
+# than the lock file; vite build only when a source is newer than the last build.
 web:
-	@mkdir -p web/dist && cp -r web/public/. web/dist/
+	@bash scripts/build-web.sh
 
 bench: deps
 	bash bench/run.sh

@@ -13,6 +13,8 @@ PACKAGES=(
   libpugixml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 wrk nginx-light curl openssl
+  # portal end-to-end tests: a real browser, and fonts for Chinese text
+  chromium fonts-noto-cjk
   # npm-based checkers (region data fetch, OpenAPI lint)
   nodejs npm
 )

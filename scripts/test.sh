@@ -9,7 +9,7 @@ BUILD=build/$PRESET
 
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
-mkdir -p web/dist && cp -r web/public/. web/dist/
+bash scripts/build-web.sh
 
 PGDIR=$(mktemp -d /tmp/onewindow-pg.XXXXXX)
 chmod 755 "$PGDIR"

@@ -167,7 +167,7 @@ TEST_F(Cli, MalformedImportExitsNonZeroNamingFileAndLine) {
 
 TEST_F(Cli, ServeLogsItsPortAndStopsGracefullyOnSigterm) {
   Child c = Spawn({"--database", Db(), "serve", "--listen", "127.0.0.1:0", "--web-root",
-                   SourceDir() + "/web/public"});
+                   SourceDir() + "/tests/support/webroot"});
   std::string log;
   std::smatch m;
   std::regex port_re("\"event\":\"server.listening\".*\"port\":([0-9]+)");

@@ -205,7 +205,7 @@ TEST_F(HttpServerTest, StaticFilesWithMimeTypesAndEtag) {
 
 TEST_F(HttpServerTest, StaticFilesRefusePathTraversal) {
   // A file just outside the web root that traversal would reach.
-  std::string secret = SourceDir() + "/web/secret-outside-root.txt";
+  std::string secret = SourceDir() + "/tests/support/secret-outside-root.txt";
   { std::ofstream(secret) << "TOP SECRET"; }
   for (const char* target : {"/../secret-outside-root.txt", "/%2e%2e/secret-outside-root.txt",
                              "/%2E%2E%2Fsecret-outside-root.txt", "/..%2fsecret-outside-root.txt",

@@ -172,7 +172,7 @@ TestServer::TestServer(const std::string& database_url, const std::function<void
   // Fixed test keys (never used outside tests), so no key file is written.
   config.data_keys = "1:" + std::string(64, 'a');
   config.index_key = std::string(64, 'b');
-  config.web_root = SourceDir() + "/web/public";
+  config.web_root = SourceDir() + "/tests/support/webroot";
   config.db_pool_size = 4;
   config.handler_threads = 8;
   config.io_threads = 2;

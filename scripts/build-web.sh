@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the portal (web/) into web/dist: npm ci when node_modules is missing or older than
+# package-lock.json, then a type check and vite build when any source is newer than the last
+# build (FORCE=1 always rebuilds).
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+stamp=node_modules/.package-lock.json
+if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
+  echo "build-web: npm ci in web/" >&2
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  touch "$stamp"
+fi
+built=dist/index.html
+if [[ ${FORCE:-0} != 1 && -f $built ]] &&
+   [[ -z $(find src public index.html vite.config.ts tsconfig.json package-lock.json -newer "$built" -print -quit) ]]; then
+  exit 0
+fi
+echo "build-web: vite build" >&2
+npx --no-install vue-tsc --noEmit
+npx --no-install vite build --logLevel warn

@@ -1,0 +1,79 @@
+// Types of the cases API (see /api/v1/cases in docs/openapi.json).
+export interface CaseMaterial {
+  id: string;
+  filename: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  name: string;
+}
+export interface CaseEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  channel: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  reason: string;
+  detail?: Record<string, unknown>;
+}
+export interface CaseTask {
+  id: string;
+  kind: 'accept' | 'review' | string;
+  name: string;
+  role: string;
+  department_code: string;
+  region_code: string;
+  claimed_by: string | null;
+  due: string | null;
+  version: number;
+  status: string;
+}
+export interface Case {
+  tracking_no: string;
+  item_code: string;
+  item_name: string;
+  item_version: number;
+  applicant: { account_id: string; name: string; kind: string };
+  channel: string;
+  submitted_by: string;
+  department_code: string;
+  region_code: string;
+  status: string;
+  form: Record<string, unknown>;
+  materials: CaseMaterial[];
+  accepted_on: string | null;
+  promised_days: number;
+  statutory_days: number;
+  promised_deadline: string | null;
+  statutory_deadline: string | null;
+  paused: boolean;
+  deadline_state: 'none' | 'normal' | 'yellow' | 'red';
+  decision: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  tasks?: CaseTask[];
+  events?: CaseEvent[];
+}
+
+export const FINAL = ['approved', 'denied', 'delivered', 'closed', 'withdrawn', 'not_accepted'];
+
+export function statusType(s: string): 'success' | 'warning' | 'danger' | 'info' | 'primary' {
+  if (s === 'approved' || s === 'delivered' || s === 'closed') return 'success';
+  if (s === 'supplement_requested' || s === 'suspended') return 'warning';
+  if (s === 'denied' || s === 'not_accepted') return 'danger';
+  if (s === 'withdrawn') return 'info';
+  return 'primary';
+}
+
+export function deadlineType(s: string): 'success' | 'warning' | 'danger' | 'info' {
+  return s === 'red' ? 'danger' : s === 'yellow' ? 'warning' : s === 'normal' ? 'success' : 'info';
+}
+
+export function formatTime(s: string | null | undefined): string {
+  if (!s) return '';
+  const d = new Date(s);
+  return isNaN(d.getTime()) ? s : d.toLocaleString();
+}

@@ -1,0 +1,56 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { session, loadSession, isStaff, isAdmin } from './session';
+
+// Every page is its own chunk; bpmn-js loads only with the process editor.
+const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'home', component: () => import('./views/citizen/HomePage.vue') },
+  { path: '/catalog', name: 'catalog', component: () => import('./views/citizen/CatalogPage.vue') },
+  { path: '/items/:code', name: 'item', component: () => import('./views/citizen/GuidePage.vue') },
+  { path: '/items/:code/apply', name: 'apply', component: () => import('./views/citizen/ApplyPage.vue'), meta: { auth: true } },
+  { path: '/login', name: 'login', component: () => import('./views/LoginPage.vue') },
+  { path: '/me/cases', name: 'my-cases', component: () => import('./views/citizen/MyCasesPage.vue'), meta: { auth: true } },
+  { path: '/me/cases/:no', name: 'my-case', component: () => import('./views/citizen/CaseDetailPage.vue'), meta: { auth: true } },
+  { path: '/me/messages', name: 'messages', component: () => import('./views/citizen/MessagesPage.vue'), meta: { auth: true } },
+  { path: '/ask', name: 'ask', component: () => import('./views/citizen/AskPage.vue') },
+  { path: '/workbench', name: 'workbench', component: () => import('./views/staff/InboxPage.vue'), meta: { auth: true, staff: true } },
+  { path: '/workbench/cases/:no', name: 'staff-case', component: () => import('./views/staff/StaffCasePage.vue'), meta: { auth: true, staff: true } },
+  { path: '/workbench/intake', name: 'intake', component: () => import('./views/staff/IntakePage.vue'), meta: { auth: true, staff: true } },
+  { path: '/admin', redirect: '/admin/catalog' },
+  { path: '/admin/catalog', name: 'admin-catalog', component: () => import('./views/admin/CatalogAdminPage.vue'), meta: { auth: true, admin: true } },
+  { path: '/admin/departments', name: 'admin-departments', component: () => import('./views/admin/DepartmentsPage.vue'), meta: { auth: true, admin: true } },
+  { path: '/admin/staff', name: 'admin-staff', component: () => import('./views/admin/StaffPage.vue'), meta: { auth: true, admin: true } },
+  { path: '/admin/calendar', name: 'admin-calendar', component: () => import('./views/admin/CalendarPage.vue'), meta: { auth: true, admin: true } },
+  { path: '/admin/processes', name: 'admin-processes', component: () => import('./views/admin/ProcessesPage.vue'), meta: { auth: true, admin: true } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundPage.vue') },
+];
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) {
+    try {
+      await loadSession();
+    } catch {
+      /* shown as signed out */
+    }
+  }
+  if (to.meta.auth && !session.account) return { name: 'login', query: { return: to.fullPath } };
+  if (to.meta.staff && !isStaff()) return { name: 'home' };
+  if (to.meta.admin && !isAdmin()) return { name: 'home' };
+  return true;
+});
+
+// Moves focus to the new page's heading so screen-reader and keyboard users land on it.
+router.afterEach(() => {
+  setTimeout(() => {
+    const h = document.querySelector<HTMLElement>('main h1');
+    if (h) {
+      h.setAttribute('tabindex', '-1');
+      h.focus({ preventScroll: true });
+    }
+  }, 50);
+});
