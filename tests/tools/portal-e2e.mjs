@@ -29,7 +29,7 @@ const opt = (name) => {
   const i = args.indexOf('--' + name);
   return i > 0 ? args[i + 1] : undefined;
 };
-const binary = opt('binary');
+const binary = opt('binary') && path.resolve(opt('binary'));
 const source = path.resolve(opt('source') ?? '../..');
 const shotsDir = opt('screenshots');
 if (!['flow', 'a11y'].includes(mode) || !binary) {
