@@ -185,6 +185,13 @@ async function flow(server, browser) {
   step('citizen searches in Chinese from the home page');
   await page.goto(base + '/');
   check((await page.getAttribute('html', 'lang')) === 'zh-CN', 'the document language is not zh-CN');
+  step('the language switch changes the texts and the document language, and back');
+  await page.selectOption('#lang-select', 'en');
+  await page.waitForSelector('h1:has-text("OneWindow")');
+  check((await page.getAttribute('html', 'lang')) === 'en', 'html lang did not follow the switch to English');
+  await page.selectOption('#lang-select', 'zh-CN');
+  await page.waitForSelector('h1:has-text("一网通办")');
+  check((await page.getAttribute('html', 'lang')) === 'zh-CN', 'html lang did not follow the switch back');
   await page.fill('#home-q', '小餐饮');
   await page.keyboard.press('Enter');
   const hit = page.locator('[data-testid=result]', { hasText: '小餐饮店登记证核发' });
@@ -202,7 +209,12 @@ async function flow(server, browser) {
   step('applying asks to sign in, then comes back to the application');
   await page.click('[data-testid=apply-link]');
   await page.waitForURL((u) => u.pathname === '/login');
+  step('a wrong password shows the server problem');
   await page.fill('#username', 'zhangsan');
+  await page.fill('#password', 'not-the-password');
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('[data-testid=problem]');
+  check(/401/.test(await page.textContent('[data-testid=problem]')), 'the problem does not show its status');
   await page.fill('#password', PASSWORD);
   await Promise.all([page.waitForURL((u) => u.pathname === `/items/${ITEM}/apply`), page.click('form button[type=submit]')]);
   await page.waitForSelector('#f-shop_name');
@@ -248,9 +260,11 @@ async function flow(server, browser) {
   await handleTask(page, base, no, 'accept');
   check((await caseStatus(page)) === '审查中', `after acceptance the case shows ${await caseStatus(page)}`);
   if (uploads) {
-    const src = await page.getAttribute('iframe.preview', 'src');
-    check(src && /\/api\/v1\/materials\/.+\/content/.test(src), 'the PDF material is not previewed');
-    const res = await page.request.get(base + src);
+    await page.waitForSelector('[data-testid=pdf-preview]');
+    check((await page.getAttribute('[data-testid=pdf-preview]', 'src')).startsWith('blob:'), 'the PDF material is not previewed');
+    const href = await page.getAttribute('[data-testid=material-download]', 'href');
+    check(/\/api\/v1\/materials\/.+\/content/.test(href), 'no download link of the material');
+    const res = await page.request.get(base + href);
     check(res.status() === 200 && (await res.body()).subarray(0, 5).toString() === '%PDF-', 'the previewed material is not the uploaded PDF');
   }
   await signOut(page);
