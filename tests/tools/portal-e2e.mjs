@@ -7,6 +7,10 @@
 //     the acceptor accepts it, the approver approves it; the citizen sees it completed.
 //     Exits 77 (skipped) when the server has no materials upload (POST /api/v1/materials)
 //     yet, after running every other step with a case filed through the API instead.
+//   node portal-e2e.mjs admin --binary BIN --source DIR
+//     The system administrator reviews a catalog change (approves it: the item is suspended),
+//     drafts and submits one, reads the holiday calendar, and saves a process drawn in the
+//     bpmn-js modeler as a new version, then assigns it to an item.
 //   node portal-e2e.mjs a11y --binary BIN --source DIR [--screenshots DIR]
 //     axe-core on every main page in zh-CN and in English: no serious or critical
 //     violation; the document's lang follows the locale. With --screenshots, saves each
@@ -22,6 +26,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 const PASSWORD = 'OneWindow-demo-2026';
 const ITEM = '330102-SCJG-XCYDJ'; // 小餐饮店登记证核发（上城区）: handled by the demo 330102-SCJG staff
 const SKIPPED = 77;
+const ADMIN_TOKEN = 'portal-e2e-admin-token';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -32,8 +37,8 @@ const opt = (name) => {
 const binary = opt('binary') && path.resolve(opt('binary'));
 const source = path.resolve(opt('source') ?? '../..');
 const shotsDir = opt('screenshots');
-if (!['flow', 'a11y'].includes(mode) || !binary) {
-  console.error('usage: node portal-e2e.mjs flow|a11y --binary BIN --source DIR [--screenshots DIR]');
+if (!['flow', 'a11y', 'admin'].includes(mode) || !binary) {
+  console.error('usage: node portal-e2e.mjs flow|a11y|admin --binary BIN --source DIR [--screenshots DIR]');
   process.exit(2);
 }
 
@@ -55,6 +60,7 @@ async function startServer() {
   execFileSync(binary, ['--database', db, 'seed-demo'], { cwd: source, stdio: ['ignore', 'ignore', 'pipe'] });
   const child = spawn(binary, ['--database', db, 'serve', '--listen', '127.0.0.1:0', '--web-root', webRoot], {
     cwd: dir,
+    env: { ...process.env, ONEWINDOW_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -286,6 +292,83 @@ async function flow(server, browser) {
   return uploads ? 0 : SKIPPED;
 }
 
+
+// --- administration -----------------------------------------------------------------------
+
+async function adminApi(base, method, p, body) {
+  const r = await fetch(base + p, {
+    method,
+    headers: { Authorization: 'Bearer ' + ADMIN_TOKEN, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text && text.startsWith('{') ? JSON.parse(text) : text };
+}
+
+async function admin(server, browser) {
+  const base = server.base;
+  step('another administrator drafts and submits a change: suspend 结婚登记');
+  let r = await adminApi(base, 'POST', '/api/v1/catalog/changes', { kind: 'suspend', summary: '婚姻登记处搬迁', payload: { code: '3301-MZ-JHDJ', reason: '婚姻登记处搬迁，暂停受理' } });
+  check(r.status === 201, `creating a change answered ${r.status}: ${JSON.stringify(r.body)}`);
+  const id = r.body.id;
+  r = await adminApi(base, 'POST', `/api/v1/catalog/changes/${id}/submit`);
+  check(r.status === 200, `submitting answered ${r.status}`);
+
+  const page = await newPage(browser);
+  await signIn(page, base, 'sysadmin', '/admin/catalog');
+  step('the system administrator reviews it in the console and approves it');
+  await page.selectOption('#ca-status', 'under_review');
+  await page.getByRole('button', { name: new RegExp(`#${id} `) }).click();
+  await page.fill('#ca-comment', '同意');
+  await page.getByRole('button', { name: '审核通过并发布' }).click();
+  await page.waitForSelector(`h2:has-text("#${id}"):has-text("已发布")`);
+  r = await fetch(base + '/api/v1/catalog/items/3301-MZ-JHDJ').then((x) => x.json());
+  check(r.status === 'suspended', `after approval the item is ${r.status}`);
+
+  step('drafts a change in the console and submits it for review');
+  await page.selectOption('#ca-kind', 'resume');
+  await page.fill('#ca-code', '3301-MZ-JHDJ');
+  await page.getByRole('button', { name: '载入当前内容' }).click();
+  await page.waitForFunction(() => document.querySelector('#ca-payload')?.value?.includes('3301-MZ-JHDJ'));
+  await page.fill('#ca-payload', JSON.stringify({ code: '3301-MZ-JHDJ', reason: '新址启用，恢复受理' }));
+  await page.fill('#ca-summary', '恢复受理');
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  await page.waitForSelector('h2:has-text("恢复"):has-text("草稿")');
+  await page.getByRole('button', { name: '提交审核' }).click();
+  await page.waitForSelector('h2:has-text("恢复"):has-text("待审核")');
+  step('a bad draft shows the field errors of the problem');
+  await page.fill('#ca-payload', JSON.stringify({ code: '3301-MZ-JHDJ' }));
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  await page.waitForSelector('[data-testid=problem] li');
+  check((await page.textContent('[data-testid=problem]')).includes('reason'), 'the field error does not name payload reason');
+
+  step('reads the published holiday calendar');
+  await page.goto(base + '/admin/calendar');
+  await page.waitForFunction(() => document.querySelector('#cal-h')?.value?.includes('2026-10-01'));
+
+  step('draws nothing new but saves the template process from the bpmn-js modeler, and assigns it');
+  await page.goto(base + '/admin/processes');
+  await page.waitForSelector('[data-testid=bpmn-canvas] .djs-element');
+  await page.fill('#pr-key', 'portal_e2e');
+  await page.getByRole('button', { name: '新建' }).click();
+  await page.waitForSelector('[data-testid=bpmn-canvas] .djs-element[data-element-id=Accept]');
+  await page.click('[data-testid=save-process]');
+  await page.waitForSelector('[role=status]:has-text("portal_e2e 第 1 版"), [data-testid=problem]');
+  check(!(await page.locator('[data-testid=problem]').count()), 'saving failed: ' + (await page.textContent('main [data-testid=problem]').catch(() => '')));
+  r = await fetch(base + '/api/v1/processes/portal_e2e').then((x) => x.json());
+  check(r.latest && r.latest.version === 1, 'the process was not published as version 1');
+  const xml = await fetch(base + r.latest.bpmn_url).then((x) => x.text());
+  check(xml.includes('bpmndi:BPMNDiagram') && xml.includes('camunda:candidateGroups="acceptor"'), 'the saved XML lacks the diagram or the task roles');
+  await page.fill('#pr-item', '3301-GA-SFZHL');
+  await page.fill('#pr-akey', 'portal_e2e');
+  await page.getByRole('button', { name: '为事项指定流程' }).click();
+  await page.waitForSelector('[role=status]:has-text("3301-GA-SFZHL")');
+  r = await fetch(base + '/api/v1/catalog/items/3301-GA-SFZHL/process').then((x) => x.json());
+  check(r.process_key === 'portal_e2e', `the item follows ${r.process_key}`);
+  check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+  return 0;
+}
+
 // --- accessibility and screenshots --------------------------------------------------------
 
 const PAGES = [
@@ -361,7 +444,7 @@ let code = 1;
 try {
   server = await startServer();
   browser = await launch();
-  code = mode === 'flow' ? await flow(server, browser) : await a11y(server, browser);
+  code = await { flow, a11y, admin }[mode](server, browser);
   console.log(code === SKIPPED ? 'SKIPPED (partly): see the notes above' : 'PASS');
 } catch (e) {
   console.error('FAIL: ' + (e && e.stack ? e.stack : e));

@@ -44,7 +44,8 @@ export interface RequestOptions {
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
-  raw?: boolean; // body is sent as is (string), response returned as text
+  raw?: boolean; // body is sent as is (a string)
+  text?: boolean; // the response body is returned as text
 }
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -68,7 +69,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
   if (!res.ok) throw new ApiError(await toProblem(res));
   if (res.status === 204) return undefined as T;
-  if (opts.raw) return (await res.text()) as T;
+  if (opts.text) return (await res.text()) as T;
   const type = res.headers.get('content-type') || '';
   if (!type.includes('json')) return (await res.text()) as T;
   return (await res.json()) as T;

@@ -53,7 +53,7 @@ export default {
     newChange: 'New change', kind: 'Kind', prefill: 'Load current content', summary: 'Summary', saveDraft: 'Save draft', badJson: 'The content is not valid JSON',
   },
   changeKind: { add: 'Add', change: 'Change', split: 'Split', merge: 'Merge', suspend: 'Suspend', resume: 'Resume', cancel: 'Cancel', import: 'Import' },
-  changeStatus: { draft: 'Draft', submitted: 'In review', approved: 'Published', rejected: 'Rejected', withdrawn: 'Withdrawn' },
+  changeStatus: { draft: 'Draft', under_review: 'In review', published: 'Published', rejected: 'Rejected', withdrawn: 'Withdrawn' },
   departments: { new: 'New department', list: 'Departments', code: 'Code', name: 'Name', nameEn: 'English name', type: 'Type', parent: 'Parent code', region: 'Region' },
   deptType: { government: "People's government", department: 'Working department', agency: 'Affiliated agency', public_institution: 'Public institution', service_center: 'Service centre', township: 'Township / street', village: 'Village / community' },
   staff: { list: 'Staff', new: 'New staff account', grant: 'Grant role', revoke: 'Revoke role', granted: 'Role granted', revoked: 'Role revoked', account: 'Account', role: 'Role', roles: 'Roles' },

@@ -53,7 +53,7 @@ export default {
     newChange: '新建变更', kind: '变更类型', prefill: '载入当前内容', summary: '变更说明', saveDraft: '保存草稿', badJson: '内容不是有效的 JSON',
   },
   changeKind: { add: '新增', change: '变更', split: '拆分', merge: '合并', suspend: '暂停', resume: '恢复', cancel: '取消', import: '导入' },
-  changeStatus: { draft: '草稿', submitted: '待审核', approved: '已发布', rejected: '已退回', withdrawn: '已撤回' },
+  changeStatus: { draft: '草稿', under_review: '待审核', published: '已发布', rejected: '已退回', withdrawn: '已撤回' },
   departments: { new: '新建部门', list: '部门列表', code: '部门编码', name: '名称', nameEn: '英文名称', type: '类型', parent: '上级部门编码', region: '区划' },
   deptType: { government: '人民政府', department: '工作部门', agency: '直属机构', public_institution: '事业单位', service_center: '政务服务中心', township: '乡镇/街道', village: '村/社区' },
   staff: { list: '工作人员', new: '新建工作人员', grant: '授予角色', revoke: '撤销角色', granted: '已授予', revoked: '已撤销', account: '账号', role: '角色', roles: '角色' },
