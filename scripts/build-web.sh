@@ -12,9 +12,10 @@ if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
 fi
 built=dist/index.html
 if [[ ${FORCE:-0} != 1 && -f $built ]] &&
-   [[ -z $(find src public index.html vite.config.ts tsconfig.json package-lock.json -newer "$built" -print -quit) ]]; then
+   [[ -z $(find src scripts public index.html vite.config.ts tsconfig.json package-lock.json -newer "$built" -print -quit) ]]; then
   exit 0
 fi
 echo "build-web: vite build" >&2
+node scripts/check-i18n.mjs
 npx --no-install vue-tsc --noEmit
 npx --no-install vite build --logLevel warn

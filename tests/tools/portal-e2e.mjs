@@ -288,6 +288,23 @@ async function flow(server, browser) {
   check((await caseStatus(page)) === '已办结（准予）', `the citizen sees ${await caseStatus(page)}`);
   const timeline = await page.textContent('[data-testid=timeline]');
   for (const s of ['提交申请', '受理']) check(timeline.includes(s), `the timeline lacks “${s}”`);
+
+  step('messages tell the citizen about the case; one is marked read');
+  await page.goto(base + '/me/messages');
+  await page.waitForSelector(`main li:has-text("${no}")`);
+  const unread = async () => Number((await page.textContent('main p.muted')).match(/\d+/)[0]);
+  const before = await unread();
+  check(before > 0, 'no unread message');
+  await page.getByRole('button', { name: '标为已读' }).first().click();
+  await page.waitForFunction((n) => Number(document.querySelector('main p.muted').textContent.match(/\d+/)[0]) === n - 1, before);
+
+  step('the citizen withdraws another application before the decision');
+  const other = await fileCaseByApi(base);
+  await page.goto(`${base}/me/cases/${other}`);
+  await page.fill('#wd-reason', '信息填写有误，重新申请');
+  await page.getByRole('button', { name: '撤回申请' }).click();
+  await page.getByRole('button', { name: '确定' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已撤回'));
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   return uploads ? 0 : SKIPPED;
 }
@@ -393,6 +410,28 @@ async function a11y(server, browser) {
   const base = server.base;
   const no = await fileCaseByApi(base);
   const problems = [];
+
+  step('keyboard: the first Tab reaches the skip link, focus is visible, search works without a mouse');
+  {
+    const page = await newPage(browser);
+    await page.goto(base + '/');
+    await page.waitForSelector('#home-q');
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => ({ cls: document.activeElement.className, outline: getComputedStyle(document.activeElement).outlineStyle }));
+    check(first.cls.includes('skip-link'), `the first Tab reaches ${first.cls}, not the skip link`);
+    check(first.outline !== 'none', 'the focused skip link shows no outline');
+    await page.keyboard.press('Enter');
+    check((await page.evaluate(() => location.hash)) === '#main', 'the skip link does not lead to the main content');
+    await page.focus('#home-q');
+    await page.keyboard.type('营业执照');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=result]');
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check(outline !== 'none', 'a focused control shows no outline');
+    await page.context().close();
+  }
+
   for (const locale of ['zh-CN', 'en']) {
     const pages = {};
     for (const p of PAGES) {

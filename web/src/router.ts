@@ -44,8 +44,14 @@ router.beforeEach(async (to) => {
   return true;
 });
 
-// Moves focus to the new page's heading so screen-reader and keyboard users land on it.
+// After a client-side navigation, moves focus to the new page's heading so screen-reader and
+// keyboard users land on it (not on the first load: there the skip link comes first).
+let firstLoad = true;
 router.afterEach(() => {
+  if (firstLoad) {
+    firstLoad = false;
+    return;
+  }
   setTimeout(() => {
     const h = document.querySelector<HTMLElement>('main h1');
     if (h) {
