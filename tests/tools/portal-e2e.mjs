@@ -371,7 +371,7 @@ async function admin(server, browser) {
   await page.waitForSelector('[data-testid=bpmn-canvas] .djs-element[data-element-id=Accept]');
   await page.click('[data-testid=save-process]');
   await page.waitForSelector('[role=status]:has-text("portal_e2e 第 1 版"), [data-testid=problem]');
-  check(!(await page.locator('[data-testid=problem]').count()), 'saving failed: ' + (await page.textContent('main [data-testid=problem]').catch(() => '')));
+  if (await page.locator('[data-testid=problem]').count()) fail('saving failed: ' + (await page.textContent('[data-testid=problem]')));
   r = await fetch(base + '/api/v1/processes/portal_e2e').then((x) => x.json());
   check(r.latest && r.latest.version === 1, 'the process was not published as version 1');
   const xml = await fetch(base + r.latest.bpmn_url).then((x) => x.text());

@@ -1,9 +1,10 @@
 import { createApp } from 'vue';
-import ElementPlus from 'element-plus';
-import 'element-plus/dist/index.css';
 import App from './App.vue';
+import { useElement } from './element';
 import { i18n } from './i18n';
 import { router } from './router';
 import './style.css';
 
-createApp(App).use(i18n).use(router).use(ElementPlus).mount('#app');
+const app = createApp(App).use(i18n).use(router);
+useElement(app);
+app.mount('#app');
