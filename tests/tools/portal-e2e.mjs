@@ -288,9 +288,28 @@ async function flow(server, browser) {
   check((await caseStatus(page)) === '已办结（准予）', `the citizen sees ${await caseStatus(page)}`);
   const timeline = await page.textContent('[data-testid=timeline]');
   for (const s of ['提交申请', '受理']) check(timeline.includes(s), `the timeline lacks “${s}”`);
+  await signOut(page);
+
+  step('hall counter staff file a case for a walk-in applicant (counter intake)');
+  await signIn(page, base, 'hall.counter', '/workbench/intake');
+  await page.fill('#in-item', ITEM);
+  await page.getByRole('button', { name: '载入事项' }).click();
+  await page.waitForSelector('#f-shop_name');
+  await page.fill('#in-rid', '11010519491231002X');
+  await page.fill('#in-name', '王五');
+  for (const [k, v] of Object.entries({ ...FORM, shop_name: '王记小吃', operator_name: '王五', operator_id: '11010519491231002X' })) {
+    await page.fill('#f-' + k, String(v));
+    await page.locator('#f-' + k).blur();
+  }
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await page.waitForURL(/\/workbench\/cases\//);
+  await page.waitForSelector('[data-testid=tracking-no]');
+  const facts = await page.textContent('main');
+  check(facts.includes('王五') && facts.includes('窗口'), 'the counter case does not show the applicant and the counter channel');
+  await signOut(page);
+  await signIn(page, base, 'zhangsan', '/me/messages');
 
   step('messages tell the citizen about the case; one is marked read');
-  await page.goto(base + '/me/messages');
   await page.waitForSelector(`main li:has-text("${no}")`);
   const unread = async () => Number((await page.textContent('main p.muted')).match(/\d+/)[0]);
   const before = await unread();
