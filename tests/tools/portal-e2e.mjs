@@ -163,14 +163,20 @@ async function caseStatus(page) {
   return (await page.textContent('[data-testid=case-status]')).trim();
 }
 
-// Claims the open task of the case on the staff page and completes it with `decision`.
-async function handleTask(page, base, no, decision) {
+// Opens the case from the staff inbox and claims its open task unless already theirs.
+async function openTask(page, base, no) {
   await page.goto(base + '/workbench');
   const row = page.locator('[data-testid=task-row]', { hasText: no });
   await row.waitFor({ timeout: 10000 });
   await row.getByRole('link', { name: no }).click();
   await page.waitForSelector('[data-testid=tracking-no]');
-  await page.click('[data-testid=claim]');
+  await page.waitForSelector('[data-testid=claim], #sc-opinion');
+  if (await page.locator('[data-testid=claim]').count()) await page.click('[data-testid=claim]');
+  await page.waitForSelector('#sc-opinion');
+}
+
+// Completes the claimed task with `decision` and an opinion.
+async function decide(page, decision) {
   await page.fill('#sc-opinion', decision === 'accept' ? '材料齐全，予以受理' : '符合条件，准予许可');
   await page.click(`[data-testid=decide-${decision}]`);
   await page.waitForFunction(() => !document.querySelector('[data-testid=decide-accept],[data-testid=decide-approve]'));
@@ -260,10 +266,29 @@ async function flow(server, browser) {
   step(`case ${no} filed`);
   await signOut(page);
 
-  step('the acceptor sees it in the inbox, claims and accepts it');
+  step('the acceptor claims it from the inbox and asks for a supplement');
   await signIn(page, base, 'sc.acceptor', '/workbench');
   check(/\d+/.test(await page.textContent('[data-testid=counts]')), 'no counts on the inbox');
-  await handleTask(page, base, no, 'accept');
+  await openTask(page, base, no);
+  await page.click('details:has(#sc-sup) summary');
+  await page.fill('#sc-sup', '请补充经营场所平面图');
+  await page.locator('details:has(#sc-sup) button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('待补正'));
+  await signOut(page);
+
+  step('the citizen sees the request and supplies');
+  await signIn(page, base, 'zhangsan', `/me/cases/${no}`);
+  check((await caseStatus(page)) === '待补正', `the citizen sees ${await caseStatus(page)}`);
+  check((await page.textContent('[data-testid=timeline]')).includes('请补充经营场所平面图'), 'the timeline lacks the reason of the request');
+  await page.fill('#sup-note', '已补充说明：经营场所为临街一层');
+  await page.getByRole('button', { name: '提交补正' }).click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=case-status]')?.textContent.includes('待补正'));
+  await signOut(page);
+
+  step('the acceptor accepts it');
+  await signIn(page, base, 'sc.acceptor', '/workbench');
+  await openTask(page, base, no);
+  await decide(page, 'accept');
   check((await caseStatus(page)) === '审查中', `after acceptance the case shows ${await caseStatus(page)}`);
   if (uploads) {
     await page.waitForSelector('[data-testid=pdf-preview]');
@@ -277,17 +302,28 @@ async function flow(server, browser) {
 
   step('the approver claims and approves it');
   await signIn(page, base, 'sc.approver', '/workbench');
-  await handleTask(page, base, no, 'approve');
+  await openTask(page, base, no);
+  await decide(page, 'approve');
   check((await caseStatus(page)).includes('准予'), `after approval the case shows ${await caseStatus(page)}`);
+  await signOut(page);
+
+  step('the acceptor finds it among the department\'s cases and delivers the result online');
+  await signIn(page, base, 'sc.acceptor', '/workbench');
+  await page.locator('[data-testid=case-row]', { hasText: no }).getByRole('link', { name: no }).click();
+  await page.waitForSelector('#sc-deliver');
+  await page.selectOption('#sc-deliver', 'online');
+  await page.getByRole('button', { name: '送达结果' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已送达'));
   await signOut(page);
 
   step('the citizen sees the case completed, with its timeline');
   await signIn(page, base, 'zhangsan', '/me/cases');
   await page.getByRole('link', { name: '小餐饮店登记证核发（上城区）' }).first().click();
   await page.waitForSelector('[data-testid=timeline]');
-  check((await caseStatus(page)) === '已办结（准予）', `the citizen sees ${await caseStatus(page)}`);
+  check((await caseStatus(page)) === '已送达', `the citizen sees ${await caseStatus(page)}`);
+  check((await page.textContent('main dl.facts')).includes('准予'), 'the citizen does not see the decision');
   const timeline = await page.textContent('[data-testid=timeline]');
-  for (const s of ['提交申请', '受理']) check(timeline.includes(s), `the timeline lacks “${s}”`);
+  for (const s of ['提交申请', '受理', '要求补正', '已补正', '送达']) check(timeline.includes(s), `the timeline lacks “${s}”`);
   await signOut(page);
 
   step('hall counter staff file a case for a walk-in applicant (counter intake)');

@@ -43,7 +43,7 @@ export default {
   messages: { title: 'Messages', unread: '{n} unread', markRead: 'Mark as read', none: 'No messages' },
   ask: { title: 'Ask', body: 'Every service guide lists a phone number for questions and one for complaints; the government service hotline answers too.', hotline: 'Government service hotline:', findItem: 'Find the guide of a service' },
   notFound: { title: 'Page not found', home: 'Back to the home page' },
-  inbox: { title: 'Inbox', counts: 'Counts', total: 'All', unclaimed: 'Unclaimed', mine: 'Mine', show: 'Show', open: 'Open', claimed: 'Claimed', itemCode: 'Service code', task: 'Step', due: 'Due', claimedBy: 'Claimed by', none: 'Nothing to do' },
+  inbox: { cases: 'Cases of my departments', casesTotal: '{n} cases', title: 'Inbox', counts: 'Counts', total: 'All', unclaimed: 'Unclaimed', mine: 'Mine', show: 'Show', open: 'Open', claimed: 'Claimed', itemCode: 'Service code', task: 'Step', due: 'Due', claimedBy: 'Claimed by', none: 'Nothing to do' },
   staffCase: { noMaterials: 'No materials uploaded', actions: 'Handle', noTask: 'No open step on this case', claim: 'Claim', opinion: 'Opinion', supplementRequest: 'Request a supplement', transfer: 'Transfer', transferTo: 'To (user name)', deliver: 'Deliver the result', deliverMethod: 'Delivery method', download: 'Download {file}' },
   deliver: { online: 'Online', mail: 'By mail', counter: 'At the counter' },
   intake: { title: 'Counter intake', load: 'Load service', applicant: 'Applicant', residentId: 'Resident ID number', name: 'Name' },
