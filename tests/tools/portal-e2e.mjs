@@ -191,9 +191,27 @@ async function decide(page, decision) {
   await page.waitForFunction(() => !document.querySelector('[data-testid=decide-accept],[data-testid=decide-approve]'));
 }
 
+// A one-page PDF with a black square in the middle (the preview must draw it), padded so the
+// upload takes long enough to show progress.
 function pdfBytes() {
-  const body = '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
-  return Buffer.concat([Buffer.from(body), Buffer.alloc(200 * 1024, 32)]); // big enough to show progress
+  const content = '0 0 0 rg 50 50 100 100 re f';
+  const objs = [
+    '<</Type/Catalog/Pages 2 0 R>>',
+    '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+    '<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R>>',
+    `<</Length ${content.length}>>stream\n${content}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objs.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<</Size ${objs.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.concat([Buffer.from(out), Buffer.alloc(200 * 1024, 32)]);
 }
 
 async function flow(server, browser) {
@@ -291,8 +309,12 @@ async function flow(server, browser) {
   check((await caseStatus(page)) === '审查中', `after acceptance the case shows ${await caseStatus(page)}`);
   step('the PDF material is listed by its catalog name, previewed and downloadable');
   check((await page.textContent('section[aria-labelledby=sc-mat]')).includes('小餐饮店登记申请表'), 'the material is not listed by its catalog name');
-  await page.waitForSelector('[data-testid=pdf-preview]');
-  check((await page.getAttribute('[data-testid=pdf-preview]', 'src')).startsWith('blob:'), 'the PDF material is not previewed');
+  await page.waitForSelector('[data-testid=pdf-preview] canvas');
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=pdf-preview] canvas');
+    const px = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data;
+    return px[3] === 255 && px[0] < 50 && px[1] < 50 && px[2] < 50;
+  }, null, { timeout: 10000 });
   const href = await page.getAttribute('[data-testid=material-download]', 'href');
   check(/\/api\/v1\/materials\/.+\/content/.test(href), 'no download link of the material');
   const res = await page.request.get(base + href);
@@ -451,7 +473,7 @@ const PAGES = [
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
   { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=timeline]' },
   { name: 'workbench', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]' },
-  { name: 'staff-case', path: '/workbench/cases/{no}', user: 'sc.acceptor', ready: '[data-testid=pdf-preview]' },
+  { name: 'staff-case', path: '/workbench/cases/{no}', user: 'sc.acceptor', ready: '[data-testid=pdf-preview] canvas' },
   { name: 'intake', path: '/workbench/intake', user: 'hall.counter' },
   { name: 'admin-catalog', path: '/admin/catalog', user: 'sysadmin' },
   { name: 'admin-departments', path: '/admin/departments', user: 'sysadmin' },

@@ -42,6 +42,7 @@ export default {
   myCases: { title: 'My cases', none: 'No cases yet' },
   messages: { title: 'Messages', unread: '{n} unread', markRead: 'Mark as read', none: 'No messages' },
   ask: { title: 'Ask', body: 'Every service guide lists a phone number for questions and one for complaints; the government service hotline answers too.', hotline: 'Government service hotline:', findItem: 'Find the guide of a service' },
+  pdf: { page: '{title}, page {n}', more: 'The first {shown} of {total} pages; download the file for the rest', failed: 'Cannot preview: {reason}' },
   notFound: { title: 'Page not found', home: 'Back to the home page' },
   inbox: { cases: 'Cases of my departments', casesTotal: '{n} cases', title: 'Inbox', counts: 'Counts', total: 'All', unclaimed: 'Unclaimed', mine: 'Mine', show: 'Show', open: 'Open', claimed: 'Claimed', itemCode: 'Service code', task: 'Step', due: 'Due', claimedBy: 'Claimed by', none: 'Nothing to do' },
   staffCase: { noMaterials: 'No materials uploaded', actions: 'Handle', noTask: 'No open step on this case', claim: 'Claim', opinion: 'Opinion', supplementRequest: 'Request a supplement', transfer: 'Transfer', transferTo: 'To (user name)', deliver: 'Deliver the result', deliverMethod: 'Delivery method', download: 'Download {file}' },

@@ -42,6 +42,7 @@ export default {
   myCases: { title: '我的办件', none: '暂无办件' },
   messages: { title: '消息', unread: '{n} 条未读', markRead: '标为已读', none: '暂无消息' },
   ask: { title: '我要问', body: '办事指南页列出了每个事项的咨询电话和投诉电话；也可拨打政务服务便民热线。', hotline: '政务服务便民热线：', findItem: '查找事项的办事指南' },
+  pdf: { page: '{title} 第 {n} 页', more: '仅显示前 {shown} 页，共 {total} 页；请下载查看全文', failed: '无法预览：{reason}' },
   notFound: { title: '页面不存在', home: '返回首页' },
   inbox: { cases: '本部门办件', casesTotal: '共 {n} 件', title: '待办事项', counts: '统计', total: '全部', unclaimed: '待签收', mine: '我的', show: '显示', open: '待办', claimed: '已签收', itemCode: '事项编码', task: '环节', due: '期限', claimedBy: '签收人', none: '没有待办事项' },
   staffCase: { noMaterials: '没有上传材料', actions: '办理', noTask: '该办件当前没有待办环节', claim: '签收', opinion: '办理意见', supplementRequest: '要求补正', transfer: '转办', transferTo: '转给（用户名）', deliver: '送达结果', deliverMethod: '送达方式', download: '下载 {file}' },
