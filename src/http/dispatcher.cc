@@ -130,6 +130,16 @@ std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_v
   });
 }
 
+Response Dispatcher::Refuse(Request& request, std::string_view peer, const Error& e) const {
+  Context ctx{request, "/", {}, {}, {}, "unmatched", std::string(peer), std::nullopt};
+  bool bad_target = !ParseTarget(ctx);
+  return Run(ctx, bad_target, [&](Context& c) {
+    Match m = router_.Find(c.request.method(), c.path);
+    if (m.route) c.route = m.route->pattern;
+    return Problem(e, c.path);
+  });
+}
+
 const http::Route* Dispatcher::SpoolRoute(const Request& header) const {
   auto url = boost::urls::parse_origin_form(header.target());
   if (!url) return nullptr;
@@ -190,9 +200,15 @@ void InstallSpooling(Server& server, const Dispatcher& dispatcher) {
       [d](const Request& header) -> std::optional<Server::SpoolPlan> {
         const http::Route* route = d->SpoolRoute(header);
         if (!route) return std::nullopt;
+        Server::SpoolPlan plan{route->spool_limit, route->blocking, std::nullopt};
         bool anonymous = header[Field::authorization].empty() && header[Field::cookie].empty();
-        return Server::SpoolPlan{route->spool_limit, route->blocking,
-                                 route->spool_needs_credentials && anonymous};
+        if (route->spool_needs_credentials && anonymous) {
+          // Refused before a byte of the body is read (the request object is the
+          // parser's header; a copy keeps it untouched).
+          Request copy = header;
+          plan.refusal = d->Refuse(copy, {}, Unauthenticated("log in first"));
+        }
+        return plan;
       },
       [d](Request& req, const std::string& peer, const SpooledBody& body) {
         return d->Handle(req, peer, body);

@@ -43,6 +43,9 @@ class Dispatcher {
   // null. Looks only at the method and target; never blocks (the server calls it on
   // the network thread as soon as a request's header is read).
   const http::Route* SpoolRoute(const Request& header) const;
+  // The answer `e` to `request`, through the middleware chain (request id, access log,
+  // metrics, security headers) like any other; never blocks.
+  Response Refuse(Request& request, std::string_view peer, const Error& e) const;
 
  private:
   // Runs the middleware chain around `innermost`.

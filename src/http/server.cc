@@ -328,8 +328,9 @@ struct Server::Impl {
       }
       if (spool_policy) {
         if (std::optional<SpoolPlan> plan = spool_policy(parser.get())) {
-          if (plan->unauthenticated) {
-            co_await Fail(c, Status::unauthorized, "log in first");
+          if (plan->refusal) {
+            plan->refusal->keep_alive(false);
+            co_await Write(c, *plan->refusal);
             break;
           }
           if (!co_await ServeSpooled(c, buffer, parser, *plan)) break;

@@ -71,7 +71,8 @@ class Server {
   struct SpoolPlan {
     uint64_t max_bytes = 0;
     bool blocking = false;
-    bool unauthenticated = false;  // answer 401 at once, without reading the body
+    // When set, the answer at once: the body is not read and the connection closes.
+    std::optional<Response> refusal;
   };
   // Called on the network thread once a request's header is read; must not block.
   // nullopt: read the body into memory as usual.
