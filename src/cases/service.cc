@@ -212,7 +212,8 @@ Result<Calendar> Service::CalendarAround(Date day) {
       day <= AddDays(calendar_to_, -800) && now - calendar_loaded_ < std::chrono::minutes(1)) {
     return *calendar_cache_;
   }
-  Date from = AddDays(day, -3 * 366), to = AddDays(day, 3 * 366);
+  constexpr int64_t kSpan = int64_t{3} * 366;  // days either side
+  Date from = AddDays(day, -kSpan), to = AddDays(day, kSpan);
   OW_ASSIGN_OR_RETURN(Calendar cal, calendar_.ForRange(from, to));
   calendar_cache_ = cal;
   calendar_from_ = from;
@@ -274,6 +275,7 @@ Result<std::vector<Attachment>> Service::ResolveMaterials(const Principal& who,
     OW_RETURN_IF_ERROR(v.Finish());
   }
   std::vector<std::string> ids;
+  ids.reserve(refs.size());
   for (const auto& r : refs) ids.push_back(r.id);
   auto found = materials_->Find(ids);
   if (!found) {
@@ -300,10 +302,11 @@ Result<std::vector<Attachment>> Service::ResolveMaterials(const Principal& who,
                    who.username});
   }
   if (total > materials_->max_case_bytes()) {
+    constexpr int64_t kMiB = int64_t{1024} * 1024;
     int64_t max = materials_->max_case_bytes();
-    v.Add("materials", "the materials of one case may add up to at most " +
-                           (max >= 1024 * 1024 ? std::to_string(max / (1024 * 1024)) + " MiB"
-                                               : std::to_string(max) + " bytes"));
+    v.Add("materials",
+          "the materials of one case may add up to at most " +
+              (max >= kMiB ? std::to_string(max / kMiB) + " MiB" : std::to_string(max) + " bytes"));
   }
   OW_RETURN_IF_ERROR(v.Finish());
   return out;
@@ -711,7 +714,6 @@ Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f
   OW_RETURN_IF_ERROR(CheckPaging(f));
   std::vector<db::Value> params;
   std::string scope = RoleScope(who, "c", params, false);
-  std::vector<db::Value> task_params = params;
   // Cases where one of the caller's departments has a task (parallel approval).
   std::string task_scope;
   {
@@ -730,7 +732,10 @@ Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f
     params.emplace_back(who.account_id);
     std::string m = "$" + std::to_string(params.size());
     if (!counter.empty()) counter += " OR ";
-    counter += "c.region_code LIKE " + n + " OR c.submitted_by_account = " + m;
+    counter += "c.region_code LIKE ";
+    counter += n;
+    counter += " OR c.submitted_by_account = ";
+    counter += m;
   }
   std::vector<std::string> parts;
   for (const auto& s : {scope, task_scope, counter})

@@ -117,7 +117,7 @@ std::string AttachmentHeader(const std::string& filename) {
 }  // namespace
 
 void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn,
-               MayRead may_read) {
+               const MayRead& may_read) {
   Service* s = &service;
   const identity::Authenticator* a = &authn;
   auto fail = [](const http::Context& ctx, const Error& e) {

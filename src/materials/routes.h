@@ -35,7 +35,7 @@ using MayRead = std::function<bool(const identity::Principal& who, const Materia
 
 // `service` and `authn` must outlive the router. `may_read` may be empty (owners only).
 void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn,
-               MayRead may_read = {});
+               const MayRead& may_read = {});
 
 }  // namespace ow::materials
 
