@@ -4,7 +4,9 @@
 //
 //   node portal-e2e.mjs flow --binary BIN --source DIR
 //     A citizen finds an item by searching in Chinese, signs in, and applies with an upload;
-//     the acceptor accepts it, the approver approves it; the citizen sees it completed.
+//     the acceptor asks for a supplement and accepts it; the approver transfers it to a second
+//     approver, who suspends it for an expert review (the deadline is paused), resumes and
+//     approves it; the acceptor delivers and closes it; the citizen sees it closed.
 //   node portal-e2e.mjs admin --binary BIN --source DIR
 //     The system administrator reviews a catalog change (approves it: the item is suspended),
 //     drafts and submits one, reads the holiday calendar, and saves a process drawn in the
@@ -128,6 +130,29 @@ async function fileCaseByApi(base, { upload = false } = {}) {
   const r = await as('POST', '/api/v1/cases', { item_code: ITEM, region_code: '330102', form: FORM, materials });
   check(r.status === 201, `POST /api/v1/cases answered ${r.status}: ${JSON.stringify(r.body)}`);
   return r.body.tracking_no;
+}
+
+// A staff account made by the system administrator (admin token) with one role granted by the
+// demo security administrator (only a security admin grants roles).
+async function createStaff(base, username, dept, region, role) {
+  const r = await fetch(base + '/api/v1/staff', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + ADMIN_TOKEN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD, real_name: '赵审批', department_code: dept, region_code: region }),
+  });
+  const acc = await r.json();
+  check(r.status === 201, `creating staff ${username} answered ${r.status}: ${JSON.stringify(acc)}`);
+  const sec = await apiSession(base, 'secadmin');
+  const g = await sec('POST', `/api/v1/staff/${acc.id}/roles`, { role, department_code: dept, region_code: region });
+  check(g.status === 201, `granting ${role} to ${username} answered ${g.status}: ${JSON.stringify(g.body)}`);
+}
+
+// The deadline tag of the task row of case `no` in the inbox (reloaded).
+async function inboxDeadline(page, base, no) {
+  await page.goto(base + '/workbench');
+  const row = page.locator('[data-testid=task-row]', { hasText: no });
+  await row.waitFor({ timeout: 10000 });
+  return (await row.locator('[data-testid=deadline-tag]').textContent()).trim();
 }
 
 // --- the browser ------------------------------------------------------------------------
@@ -321,8 +346,41 @@ async function flow(server, browser) {
   check(res.status() === 200 && (await res.body()).subarray(0, 5).toString() === '%PDF-', 'the previewed material is not the uploaded PDF');
   await signOut(page);
 
-  step('the approver claims and approves it');
+  step('the approver claims it and transfers it to a second approver');
+  await createStaff(base, 'sc.approver2', '330102-SCJG', '330102', 'approver');
   await signIn(page, base, 'sc.approver', '/workbench');
+  await openTask(page, base, no);
+  await page.click('details:has(#sc-to) summary');
+  await page.fill('#sc-to', 'sc.approver2');
+  await page.fill('#sc-tr', '承办人出差，转同事办理');
+  await page.locator('details:has(#sc-to) button').click();
+  await page.waitForFunction(() => !document.querySelector('#sc-opinion'));
+  check((await page.textContent('section[aria-labelledby=sc-act]')).includes('sc.approver2'), 'the task is not shown as held by sc.approver2');
+  await signOut(page);
+
+  step('the second approver suspends it for an expert review: the deadline is paused');
+  await signIn(page, base, 'sc.approver2', '/workbench');
+  check((await inboxDeadline(page, base, no)) === '正常', 'the deadline is not normal before the suspension');
+  await openTask(page, base, no);
+  await page.click('[data-testid=suspend-box] summary');
+  await page.click('[data-testid=suspend]');
+  await page.waitForSelector('[data-testid=problem] li:has-text("reason")');
+  await page.selectOption('#sc-proc', 'expert_review');
+  await page.fill('#sc-sus', '需组织专家论证食品安全条件');
+  await page.click('[data-testid=suspend]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('特别程序中'));
+  check((await page.textContent('main dl.facts')).includes('计时暂停'), 'the case does not show the stopped clock');
+  check((await page.textContent('[data-testid=resume-box]')).includes('专家评审'), 'the procedure is not shown');
+  check((await inboxDeadline(page, base, no)) === '计时暂停', 'the inbox does not show the deadline as paused');
+
+  step('resumes it: the deadline counts again; approves');
+  await page.locator('[data-testid=task-row]', { hasText: no }).getByRole('link', { name: no }).click();
+  await page.fill('#sc-res', '专家论证完毕');
+  await page.click('[data-testid=resume]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('审查中'));
+  // (the tag leaves with a transition)
+  await page.waitForFunction(() => !document.querySelector('main dl.facts').textContent.includes('计时暂停'), null, { timeout: 5000 });
+  check((await inboxDeadline(page, base, no)) === '正常', 'the deadline did not come back after resuming');
   await openTask(page, base, no);
   await decide(page, 'approve');
   check((await caseStatus(page)).includes('准予'), `after approval the case shows ${await caseStatus(page)}`);
@@ -335,16 +393,21 @@ async function flow(server, browser) {
   await page.selectOption('#sc-deliver', 'online');
   await page.getByRole('button', { name: '送达结果' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已送达'));
+  step('and closes it');
+  await page.fill('#sc-close', '结果已送达，归档');
+  await page.click('[data-testid=close]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已归档'));
+  check(!(await page.locator('[data-testid=close]').count()), 'a closed case still offers closing');
   await signOut(page);
 
   step('the citizen sees the case completed, with its timeline');
   await signIn(page, base, 'zhangsan', '/me/cases');
   await page.getByRole('link', { name: '小餐饮店登记证核发（上城区）' }).first().click();
   await page.waitForSelector('[data-testid=timeline]');
-  check((await caseStatus(page)) === '已送达', `the citizen sees ${await caseStatus(page)}`);
+  check((await caseStatus(page)) === '已归档', `the citizen sees ${await caseStatus(page)}`);
   check((await page.textContent('main dl.facts')).includes('准予'), 'the citizen does not see the decision');
   const timeline = await page.textContent('[data-testid=timeline]');
-  for (const s of ['提交申请', '受理', '要求补正', '已补正', '送达']) check(timeline.includes(s), `the timeline lacks “${s}”`);
+  for (const s of ['提交申请', '受理', '要求补正', '已补正', '特别程序', '专家论证完毕', '恢复办理', '送达', '归档']) check(timeline.includes(s), `the timeline lacks “${s}”`);
   await signOut(page);
 
   step('hall counter staff file a case for a walk-in applicant (counter intake)');
