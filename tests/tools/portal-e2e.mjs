@@ -119,6 +119,20 @@ const FORM = {
   phone: '13912345678',
 };
 
+// An item of the same department whose 330102 implementation promises 1 working day.
+const QUICK_ITEM = '3301-SCJG-QYSL';
+const QUICK_FORM = {
+  company_name: '杭州老张餐饮有限公司',
+  kind: '有限责任公司',
+  address: '杭州市上城区解放路100号',
+  legal_rep: '张三',
+  legal_rep_id: '330102199003073017',
+  registered_capital: 10,
+  scope: '餐饮服务',
+  shareholders: [{ name: '张三', id: '330102199003073017', amount: 10 }],
+  phone: '13912345678',
+};
+
 async function fileCaseByApi(base, { upload = false } = {}) {
   const as = await apiSession(base, 'zhangsan');
   const materials = [];
@@ -153,6 +167,19 @@ async function inboxDeadline(page, base, no) {
   const row = page.locator('[data-testid=task-row]', { hasText: no });
   await row.waitFor({ timeout: 10000 });
   return (await row.locator('[data-testid=deadline-tag]').textContent()).trim();
+}
+
+// Claims and completes the open task of case `no` as `username` with `decision`, by the API.
+async function completeByApi(base, username, no, decision) {
+  const as = await apiSession(base, username);
+  const c = await as('GET', '/api/v1/cases/' + no);
+  const t = c.body.tasks.find((x) => x.status === 'open');
+  check(t, `case ${no} has no open task`);
+  const claimed = await as('POST', `/api/v1/tasks/${t.id}/claim`, { version: t.version });
+  check(claimed.status === 200, `claim answered ${claimed.status}: ${JSON.stringify(claimed.body)}`);
+  const done = await as('POST', `/api/v1/tasks/${t.id}/complete`, { version: claimed.body.version, decision, opinion: '同意' });
+  check(done.status === 200, `complete answered ${done.status}: ${JSON.stringify(done.body)}`);
+  return done.body;
 }
 
 // --- the browser ------------------------------------------------------------------------
@@ -437,6 +464,39 @@ async function flow(server, browser) {
   await page.getByRole('button', { name: '标为已读' }).first().click();
   await page.waitForFunction((n) => Number(document.querySelector('main p.muted').textContent.match(/\d+/)[0]) === n - 1, before);
 
+  step('a case of an item promised in 1 working day is due soon (yellow) right after acceptance');
+  {
+    const as = await apiSession(base, 'zhangsan');
+    const r = await as('POST', '/api/v1/cases', { item_code: QUICK_ITEM, region_code: '330102', form: QUICK_FORM });
+    check(r.status === 201, `POST /api/v1/cases (${QUICK_ITEM}) answered ${r.status}: ${JSON.stringify(r.body)}`);
+    check(r.body.promised_days === 1, `the quick item promises ${r.body.promised_days} days`);
+    const quick = r.body.tracking_no;
+    await signOut(page);
+    await signIn(page, base, 'sc.approver', '/workbench');
+    const yellowBefore = Number((await page.textContent('[data-testid=count-yellow] strong')).trim());
+    await signOut(page);
+    await signIn(page, base, 'sc.acceptor', '/workbench');
+    check((await inboxDeadline(page, base, quick)) === '不计时', 'a case not yet accepted has a deadline state');
+    await openTask(page, base, quick);
+    await decide(page, 'accept');
+    await signOut(page);
+    await signIn(page, base, 'sc.approver', '/workbench');
+    check((await inboxDeadline(page, base, quick)) === '临近期限', 'the accepted 1-day case is not shown as due soon');
+    const row = page.locator('[data-testid=task-row]', { hasText: quick });
+    check((await row.locator('[data-testid=deadline-tag]').getAttribute('class')).includes('el-tag--warning'), 'the due-soon tag is not yellow');
+    const yellow = Number((await page.textContent('[data-testid=count-yellow] strong')).trim());
+    check(yellow === yellowBefore + 1, `the yellow count went from ${yellowBefore} to ${yellow}`);
+    step('the deadline filter shows it among the yellow ones only');
+    await page.selectOption('#ib-deadline', 'yellow');
+    await page.getByRole('button', { name: '筛选' }).first().click();
+    await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=task-row]')].every((r) => r.textContent.includes('临近期限')) && document.body.textContent.includes(n), quick);
+    await page.selectOption('#ib-deadline', 'normal');
+    await page.getByRole('button', { name: '筛选' }).first().click();
+    await page.waitForFunction((n) => !document.querySelector('main table').textContent.includes(n), quick);
+    await signOut(page);
+    await signIn(page, base, 'zhangsan', '/me/messages');
+  }
+
   step('the citizen withdraws another application before the decision');
   const other = await fileCaseByApi(base);
   await page.goto(`${base}/me/cases/${other}`);
@@ -536,6 +596,7 @@ const PAGES = [
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
   { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=timeline]' },
   { name: 'workbench', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]' },
+  { name: 'workbench-deadlines', path: '/workbench', user: 'sc.approver', ready: '[data-testid=deadline-tag].el-tag--warning' },
   { name: 'staff-case', path: '/workbench/cases/{no}', user: 'sc.acceptor', ready: '[data-testid=pdf-preview] canvas' },
   { name: 'intake', path: '/workbench/intake', user: 'hall.counter' },
   { name: 'admin-catalog', path: '/admin/catalog', user: 'sysadmin' },
@@ -548,6 +609,10 @@ const PAGES = [
 async function a11y(server, browser) {
   const base = server.base;
   const no = await fileCaseByApi(base, { upload: true });
+  // A case due soon (yellow) in the approver's inbox.
+  const quick = await (await apiSession(base, 'zhangsan'))('POST', '/api/v1/cases', { item_code: QUICK_ITEM, region_code: '330102', form: QUICK_FORM });
+  check(quick.status === 201, `POST /api/v1/cases answered ${quick.status}`);
+  await completeByApi(base, 'sc.acceptor', quick.body.tracking_no, 'accept');
   const problems = [];
 
   step('keyboard: the first Tab reaches the skip link, focus is visible, search works without a mouse');
