@@ -504,6 +504,56 @@ async function flow(server, browser) {
   await page.getByRole('button', { name: '撤回申请' }).click();
   await page.getByRole('button', { name: '确定' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已撤回'));
+
+  step('"one thing" bundles: from the home page to 出生一件事, its items and departments');
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: '出生一件事' }).click();
+  await page.waitForSelector('h1:has-text("出生一件事")');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bundle-items] li').length === 5);
+  const items = await page.textContent('[data-testid=bundle-items]');
+  for (const s of ['出生医学证明', '出生登记', '卫生健康委员会', '公安局', '医疗保障局']) check(items.includes(s), `the bundle page does not list “${s}”`);
+  await page.click('[data-testid=bundle-apply-link]');
+  await page.waitForSelector('#f-baby_name');
+
+  step('the intake form is generated from intake_schema; a server problem names the field');
+  const BABY = { baby_name: '张小宝', birth_place: '杭州市妇产科医院', mother_name: '王芳', mother_id: '330102199203074529', father_name: '张三', father_id: '330102199003073017', address: '杭州市上城区解放路1号', phone: '13800000001' };
+  for (const [k, v] of Object.entries(BABY)) {
+    await page.fill('#f-' + k, v);
+    await page.locator('#f-' + k).blur();
+  }
+  for (const [k, v] of [['baby_gender', '女'], ['follow', '随父']]) {
+    await page.locator(`.el-select:has(#f-${k})`).click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: v }).click();
+  }
+  await page.fill('#f-birth_date', '2026-11-20');
+  await page.keyboard.press('Enter');
+  await page.locator('#f-birth_date').blur();
+  await page.click('[data-testid=submit-bundle]');
+  await page.waitForSelector('[data-testid=problem]');
+  const problem = await page.textContent('[data-testid=problem]');
+  check(problem.includes('422') && problem.includes('region'), 'no problem naming the region shown: ' + problem);
+  await page.selectOption('#bundle-region-0', '33');
+  await page.waitForSelector('#bundle-region-1 option[value="3301"]', { state: 'attached' });
+  await page.selectOption('#bundle-region-1', '3301');
+  await page.waitForSelector('#bundle-region-2 option[value="330102"]', { state: 'attached' });
+  await page.selectOption('#bundle-region-2', '330102');
+  await page.setInputFiles('#ba-file', { name: '出生医学证明.pdf', mimeType: 'application/pdf', buffer: pdfBytes() });
+  await page.waitForSelector('[data-testid=bundle-upload] .el-progress.is-success', { timeout: 20000 });
+  await page.click('[data-testid=submit-bundle]');
+  await page.waitForURL(/\/me\/bundles\//);
+
+  step('the result lists one case per item with its department and the combined status');
+  await page.waitForSelector('[data-testid=bundle-case]');
+  check((await page.locator('[data-testid=bundle-case]').count()) === 5, 'the bundle did not make 5 cases');
+  check((await page.textContent('[data-testid=bundle-status]')).trim() === '办理中', 'the combined status is not in progress');
+  const rows = await page.textContent('[data-testid=bundle-cases]');
+  for (const s of ['卫生健康委员会', '公安局', '医疗保障局', '已提交']) check(rows.includes(s), `the bundle result lacks “${s}”`);
+  const bundleUrl = page.url();
+  await page.locator('[data-testid=bundle-case] a').first().click();
+  await page.waitForSelector('[data-testid=tracking-no]');
+  await page.getByRole('link', { name: '属于一件事申请，查看全部办件' }).click();
+  await page.waitForURL(bundleUrl.split('?')[0]);
+  await page.waitForSelector('[data-testid=bundle-case]');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   return 0;
 }
@@ -591,8 +641,12 @@ const PAGES = [
   { name: 'home', path: '/' },
   { name: 'search', path: '/catalog?q=' + encodeURIComponent('身份证') },
   { name: 'guide', path: '/items/' + ITEM },
+  { name: 'bundles', path: '/bundles', ready: '[data-testid=bundle]' },
+  { name: 'bundle', path: '/bundles/ONE-BABY', ready: '[data-testid=bundle-items] li' },
   { name: 'login', path: '/login' },
   { name: 'apply', path: `/items/${ITEM}/apply`, user: 'zhangsan', ready: '#f-shop_name' },
+  { name: 'bundle-apply', path: '/bundles/ONE-BABY/apply', user: 'zhangsan', ready: '#f-baby_name' },
+  { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
   { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=timeline]' },
   { name: 'workbench', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]' },
@@ -613,6 +667,12 @@ async function a11y(server, browser) {
   const quick = await (await apiSession(base, 'zhangsan'))('POST', '/api/v1/cases', { item_code: QUICK_ITEM, region_code: '330102', form: QUICK_FORM });
   check(quick.status === 201, `POST /api/v1/cases answered ${quick.status}`);
   await completeByApi(base, 'sc.acceptor', quick.body.tracking_no, 'accept');
+  const bundle = await (await apiSession(base, 'zhangsan'))('POST', '/api/v1/bundle-applications', {
+    bundle_code: 'ONE-BABY',
+    region_code: '330102',
+    form: { baby_name: '张小宝', baby_gender: '女', birth_date: '2026-11-20', birth_place: '杭州市妇产科医院', mother_name: '王芳', mother_id: '330102199203074529', follow: '随父', address: '杭州市上城区解放路1号', phone: '13800000001' },
+  });
+  check(bundle.status === 201, `POST /api/v1/bundle-applications answered ${bundle.status}: ${JSON.stringify(bundle.body)}`);
   const problems = [];
 
   step('keyboard: the first Tab reaches the skip link, focus is visible, search works without a mouse');
@@ -646,7 +706,7 @@ async function a11y(server, browser) {
       }
       const page = pages[who];
       await page.setViewportSize({ width: 1440, height: 900 });
-      await page.goto(base + p.path.replace('{no}', no));
+      await page.goto(base + p.path.replace('{no}', no).replace('{bundle}', bundle.body.id));
       await page.waitForLoadState('networkidle');
       if (p.ready) await page.waitForSelector(p.ready, { timeout: 15000 });
       await page.waitForTimeout(200);

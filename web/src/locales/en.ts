@@ -40,6 +40,13 @@ export default {
   channel: { web: 'Web', app: 'App', counter: 'Counter', agent: 'Agent', workbench: 'Workbench', system: 'System' },
   action: { submitted: 'Submitted', accepted: 'Accepted', not_accepted: 'Not accepted', task_claimed: 'Claimed', task_completed: 'Step completed', task_transferred: 'Transferred', unclaimed: 'Released', decided: 'Decided', delivered: 'Delivered', closed: 'Closed', supplement_requested: 'Supplement requested', supplied: 'Supplemented', suspended: 'Suspended', resumed: 'Resumed', paused: 'Clock stopped', withdrawn: 'Withdrawn', applicant_notified: 'Applicant notified', form_changed: 'Form changed', timer_fired: 'Timer', service_called: 'System step', published: 'Published' },
   taskKind: { accept: 'Acceptance', review: 'Review' },
+  bundle: {
+    title: 'One thing, one application', intro: 'Fill in once and submit once: several departments handle it in parallel, and you follow it in one place.', all: 'All bundles', itemCount: '{n} services', items: 'Services included ({n})', apply: 'Apply for all of them at once',
+    applyTitle: 'Apply: {name}', applyHint: 'One form: a case is made for each of the {n} services and sent to its department, all handled in parallel.', materialsHint: 'Files uploaded here go to every service (optional: a department may ask for more).',
+    submitted: 'Submitted: {n} cases were made', combined: 'Overall status', caseCount: 'Cases', cases: 'Cases by department', partOf: 'Part of a bundle application: see all its cases',
+  },
+  bundleKind: { life_event: 'Life event', business_event: 'Business event' },
+  bundleStatus: { in_progress: 'In progress', completed: 'All completed', completed_with_refusals: 'Completed (some refused)' },
   myCases: { title: 'My cases', none: 'No cases yet' },
   messages: { title: 'Messages', unread: '{n} unread', markRead: 'Mark as read', none: 'No messages' },
   ask: { title: 'Ask', body: 'Every service guide lists a phone number for questions and one for complaints; the government service hotline answers too.', hotline: 'Government service hotline:', findItem: 'Find the guide of a service' },

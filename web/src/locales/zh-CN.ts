@@ -40,6 +40,13 @@ export default {
   channel: { web: '网上', app: '移动端', counter: '窗口', agent: '代办', workbench: '工作台', system: '系统' },
   action: { submitted: '提交申请', accepted: '受理', not_accepted: '不予受理', task_claimed: '签收', task_completed: '办理完成', task_transferred: '转办', unclaimed: '退回待签收', decided: '作出决定', delivered: '送达', closed: '归档', supplement_requested: '要求补正', supplied: '已补正', suspended: '特别程序', resumed: '恢复办理', paused: '暂停计时', withdrawn: '撤回', applicant_notified: '通知申请人', form_changed: '修改申请表', timer_fired: '到期提醒', service_called: '系统处理', published: '发布' },
   taskKind: { accept: '受理', review: '审查' },
+  bundle: {
+    title: '一件事一次办', intro: '一次填报、一次提交，多个部门并联办理，结果统一查看。', all: '全部“一件事”', itemCount: '包含 {n} 个事项', items: '包含的事项（{n} 个）', apply: '一次申请全部事项',
+    applyTitle: '一件事申请：{name}', applyHint: '填写一次，系统为 {n} 个事项各生成一个办件，分送各部门并联办理。', materialsHint: '上传的文件提供给每个事项（可不上传，由各部门按需要求补正）。',
+    submitted: '已提交，生成 {n} 个办件', combined: '总体状态', caseCount: '办件数', cases: '各部门办件', partOf: '属于一件事申请，查看全部办件',
+  },
+  bundleKind: { life_event: '个人生活', business_event: '企业经营' },
+  bundleStatus: { in_progress: '办理中', completed: '全部办结', completed_with_refusals: '已办结（部分未获准予）' },
   myCases: { title: '我的办件', none: '暂无办件' },
   messages: { title: '消息', unread: '{n} 条未读', markRead: '标为已读', none: '暂无消息' },
   ask: { title: '我要问', body: '办事指南页列出了每个事项的咨询电话和投诉电话；也可拨打政务服务便民热线。', hotline: '政务服务便民热线：', findItem: '查找事项的办事指南' },
