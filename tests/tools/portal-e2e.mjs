@@ -157,7 +157,9 @@ async function createStaff(base, username, dept, region, role) {
   const acc = await r.json();
   check(r.status === 201, `creating staff ${username} answered ${r.status}: ${JSON.stringify(acc)}`);
   const sec = await apiSession(base, 'secadmin');
-  const g = await sec('POST', `/api/v1/staff/${acc.id}/roles`, { role, department_code: dept, region_code: region });
+  // Administrator duties are platform-wide: they carry no department or region.
+  const scoped = !role.endsWith('_admin');
+  const g = await sec('POST', `/api/v1/staff/${acc.id}/roles`, scoped ? { role, department_code: dept, region_code: region } : { role });
   check(g.status === 201, `granting ${role} to ${username} answered ${g.status}: ${JSON.stringify(g.body)}`);
 }
 
@@ -607,6 +609,69 @@ async function admin(server, browser) {
   await page.getByRole('button', { name: '保存草稿' }).click();
   await page.waitForSelector('[data-testid=problem] li');
   check((await page.textContent('[data-testid=problem]')).includes('reason'), 'the field error does not name payload reason');
+
+  step('adds an item through the structured form: common fields, materials added and removed, a fee');
+  await page.selectOption('#ca-kind', 'add');
+  await page.waitForSelector('[data-testid=item-form]');
+  await page.fill('#it-code', 'E2E-3301-MZ-LNZ');
+  await page.fill('#it-name', '老年人优待证办理');
+  await page.fill('#it-name-en', 'Senior citizen card');
+  await page.selectOption('#it-type', 'public_service');
+  await page.selectOption('#it-dept', '3301-MZ');
+  await page.selectOption('#it-level', 'city');
+  await page.fill('#it-jur', '3301');
+  await page.fill('#it-themes', '养老, 优待');
+  await page.fill('#it-stat', '10');
+  await page.fill('#it-prom', '2');
+  await page.check('[data-served=natural_person]');
+  await page.uncheck('[data-form=counter]');
+  await page.fill('#it-cond', '年满60周岁\n本市户籍或持有居住证');
+  for (const [i, name] of [[0, '居民身份证'], [1, '错误的材料'], [2, '近期免冠照片']]) {
+    await page.click('[data-testid=it-add-material]');
+    await page.fill('#it-m-name-' + i, name);
+  }
+  await page.fill('#it-m-copies-2', '2');
+  await page.selectOption('#it-m-form-2', 'paper');
+  await page.getByRole('button', { name: '删除第 2 项材料' }).click();
+  check((await page.inputValue('#it-m-name-1')) === '近期免冠照片', 'removing a material did not remove the second one');
+  await page.click('[data-testid=it-add-fee]');
+  await page.fill('#it-f-name-0', '工本费');
+  await page.fill('#it-f-amount-0', '5.00');
+  await page.fill('#it-f-basis-0', '浙价费〔2026〕1号');
+  await page.fill('#ca-summary', '新增老年人优待证办理');
+
+  step('the advanced tab shows the same document as JSON, and edits there come back to the form');
+  await page.click('#ca-tab-json');
+  const json = JSON.parse(await page.inputValue('#ca-payload'));
+  check(json.item.code === 'E2E-3301-MZ-LNZ' && json.item.promised_days === 2 && json.item.materials.length === 2 && json.item.fees[0].amount === '5.00', 'the JSON tab does not hold the form: ' + JSON.stringify(json));
+  check(json.item.conditions.length === 2 && json.item.themes.join() === '养老,优待' && json.item.service_forms.join() === 'online', 'list fields did not reach the JSON: ' + JSON.stringify(json));
+  json.item.name_en = 'Senior citizen preferential card';
+  await page.fill('#ca-payload', JSON.stringify(json));
+  await page.click('#ca-tab-form');
+  check((await page.inputValue('#it-name-en')) === 'Senior citizen preferential card', 'the JSON edit did not reach the form');
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  await page.waitForSelector('h2:has-text("新增"):has-text("草稿"), [data-testid=problem]');
+  if (await page.locator('[data-testid=problem]').count()) fail('saving the draft failed: ' + (await page.textContent('[data-testid=problem]')));
+  const saved = JSON.parse(await page.textContent('section[aria-labelledby=ca-sel] pre.json'));
+  check(saved.item.name === '老年人优待证办理' && saved.item.materials[1].copies === 2 && saved.item.materials[1].form === 'paper', 'the saved draft differs from the form: ' + JSON.stringify(saved.item));
+  await page.getByRole('button', { name: '提交审核' }).click();
+  await page.waitForSelector('h2:has-text("新增"):has-text("待审核")');
+  const addId = (await page.textContent('section[aria-labelledby=ca-sel] h2')).match(/#(\d+)/)[1];
+  await signOut(page);
+
+  step('a second system administrator approves it: the item is published as written');
+  await createStaff(base, 'sysadmin2', '3301-SJ', '3301', 'system_admin');
+  await signIn(page, base, 'sysadmin2', '/admin/catalog');
+  await page.selectOption('#ca-status', 'under_review');
+  await page.getByRole('button', { name: new RegExp(`#${addId} `) }).click();
+  await page.fill('#ca-comment', '同意新增');
+  await page.getByRole('button', { name: '审核通过并发布' }).click();
+  await page.waitForSelector(`h2:has-text("#${addId}"):has-text("已发布")`);
+  r = await fetch(base + '/api/v1/catalog/items/E2E-3301-MZ-LNZ').then((x) => x.json());
+  check(r.status === 'published' && r.item.name === '老年人优待证办理' && r.item.name_en === 'Senior citizen preferential card', 'the item was not published: ' + JSON.stringify(r).slice(0, 300));
+  check(r.item.materials.map((m) => m.name).join() === '居民身份证,近期免冠照片' && r.item.fees[0].name === '工本费' && r.item.promised_days === 2, 'the published item differs: ' + JSON.stringify(r.item));
+  await page.goto(base + '/items/E2E-3301-MZ-LNZ');
+  await page.waitForSelector('h1:has-text("老年人优待证办理")');
 
   step('reads the published holiday calendar');
   await page.goto(base + '/admin/calendar');

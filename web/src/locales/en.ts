@@ -47,6 +47,12 @@ export default {
   },
   bundleKind: { life_event: 'Life event', business_event: 'Business event' },
   bundleStatus: { in_progress: 'In progress', completed: 'All completed', completed_with_refusals: 'Completed (some refused)' },
+  itemForm: {
+    onlineDepth: 'Online depth', visits: 'Visits needed', code: 'Item code', name: 'Name', nameEn: 'English name', type: 'Type', department: 'Department', level: 'Government level', jurisdiction: 'Regions (codes)', themes: 'Themes', commaSeparated: 'separate several with commas',
+    statutoryDays: 'Statutory limit (working days)', promisedDays: 'Promised limit (working days)', served: 'Served', serviceForms: 'Forms of service', conditions: 'Conditions (one per line)', materials: 'Materials', addMaterial: 'Add a material', removeMaterial: 'Remove material {n}',
+    fees: 'Fees', feeName: 'Fee', feeAmount: 'Amount (yuan)', feeBasis: 'Basis', addFee: 'Add a fee', removeFee: 'Remove fee {n}', remove: 'Remove',
+  },
+  itemLevel: { national: 'National', province: 'Province', city: 'City', county: 'County', township: 'Township', village: 'Village' },
   myCases: { title: 'My cases', none: 'No cases yet' },
   messages: { title: 'Messages', unread: '{n} unread', markRead: 'Mark as read', none: 'No messages' },
   ask: { title: 'Ask', body: 'Every service guide lists a phone number for questions and one for complaints; the government service hotline answers too.', hotline: 'Government service hotline:', findItem: 'Find the guide of a service' },
@@ -58,7 +64,7 @@ export default {
   intake: { title: 'Counter intake', load: 'Load service', applicant: 'Applicant', residentId: 'Resident ID number', name: 'Name' },
   admin: { catalog: 'Catalog', departments: 'Departments', staff: 'Staff and roles', calendar: 'Holidays', processes: 'Processes' },
   catalogAdmin: {
-    changes: 'Changes', author: 'Author', reviewer: 'Reviewer', payload: 'Content (JSON)', submit: 'Submit for review', withdraw: 'Withdraw', comment: 'Review comment', approve: 'Approve and publish', reject: 'Reject',
+    editor: 'Editor', formTab: 'Form', jsonTab: 'Advanced (JSON)', changes: 'Changes', author: 'Author', reviewer: 'Reviewer', payload: 'Content (JSON)', submit: 'Submit for review', withdraw: 'Withdraw', comment: 'Review comment', approve: 'Approve and publish', reject: 'Reject',
     newChange: 'New change', kind: 'Kind', prefill: 'Load current content', summary: 'Summary', saveDraft: 'Save draft', badJson: 'The content is not valid JSON',
   },
   changeKind: { add: 'Add', change: 'Change', split: 'Split', merge: 'Merge', suspend: 'Suspend', resume: 'Resume', cancel: 'Cancel', import: 'Import' },

@@ -47,6 +47,12 @@ export default {
   },
   bundleKind: { life_event: '个人生活', business_event: '企业经营' },
   bundleStatus: { in_progress: '办理中', completed: '全部办结', completed_with_refusals: '已办结（部分未获准予）' },
+  itemForm: {
+    onlineDepth: '网办深度', visits: '到现场次数', code: '事项编码', name: '名称', nameEn: '英文名称', type: '事项类型', department: '实施部门', level: '行使层级', jurisdiction: '适用区划（编码）', themes: '主题', commaSeparated: '多个用逗号分隔',
+    statutoryDays: '法定时限（工作日）', promisedDays: '承诺时限（工作日）', served: '服务对象', serviceForms: '办理形式', conditions: '受理条件（每行一条）', materials: '申请材料', addMaterial: '添加材料', removeMaterial: '删除第 {n} 项材料',
+    fees: '收费', feeName: '收费项目', feeAmount: '金额（元）', feeBasis: '收费依据', addFee: '添加收费项目', removeFee: '删除第 {n} 项收费', remove: '删除',
+  },
+  itemLevel: { national: '国家级', province: '省级', city: '市级', county: '县级', township: '乡镇级', village: '村级' },
   myCases: { title: '我的办件', none: '暂无办件' },
   messages: { title: '消息', unread: '{n} 条未读', markRead: '标为已读', none: '暂无消息' },
   ask: { title: '我要问', body: '办事指南页列出了每个事项的咨询电话和投诉电话；也可拨打政务服务便民热线。', hotline: '政务服务便民热线：', findItem: '查找事项的办事指南' },
@@ -58,7 +64,7 @@ export default {
   intake: { title: '窗口收件', load: '载入事项', applicant: '申请人', residentId: '公民身份号码', name: '姓名' },
   admin: { catalog: '事项管理', departments: '部门', staff: '人员与角色', calendar: '节假日', processes: '流程定义' },
   catalogAdmin: {
-    changes: '变更申请', author: '提交人', reviewer: '审核人', payload: '内容（JSON）', submit: '提交审核', withdraw: '撤回', comment: '审核意见', approve: '审核通过并发布', reject: '退回',
+    editor: '编辑方式', formTab: '表单', jsonTab: '高级（JSON）', changes: '变更申请', author: '提交人', reviewer: '审核人', payload: '内容（JSON）', submit: '提交审核', withdraw: '撤回', comment: '审核意见', approve: '审核通过并发布', reject: '退回',
     newChange: '新建变更', kind: '变更类型', prefill: '载入当前内容', summary: '变更说明', saveDraft: '保存草稿', badJson: '内容不是有效的 JSON',
   },
   changeKind: { add: '新增', change: '变更', split: '拆分', merge: '合并', suspend: '暂停', resume: '恢复', cancel: '取消', import: '导入' },
