@@ -4,7 +4,9 @@
 //
 //   node portal-e2e.mjs flow --binary BIN --source DIR
 //     A citizen finds an item by searching in Chinese, signs in, and applies with an upload;
-//     the acceptor accepts it, the approver approves it; the citizen sees it completed.
+//     the acceptor asks for a supplement and accepts it; the approver transfers it to a second
+//     approver, who suspends it for an expert review (the deadline is paused), resumes and
+//     approves it; the acceptor delivers and closes it; the citizen sees it closed.
 //   node portal-e2e.mjs admin --binary BIN --source DIR
 //     The system administrator reviews a catalog change (approves it: the item is suspended),
 //     drafts and submits one, reads the holiday calendar, and saves a process drawn in the
@@ -117,6 +119,20 @@ const FORM = {
   phone: '13912345678',
 };
 
+// An item of the same department whose 330102 implementation promises 1 working day.
+const QUICK_ITEM = '3301-SCJG-QYSL';
+const QUICK_FORM = {
+  company_name: '杭州老张餐饮有限公司',
+  kind: '有限责任公司',
+  address: '杭州市上城区解放路100号',
+  legal_rep: '张三',
+  legal_rep_id: '330102199003073017',
+  registered_capital: 10,
+  scope: '餐饮服务',
+  shareholders: [{ name: '张三', id: '330102199003073017', amount: 10 }],
+  phone: '13912345678',
+};
+
 async function fileCaseByApi(base, { upload = false } = {}) {
   const as = await apiSession(base, 'zhangsan');
   const materials = [];
@@ -128,6 +144,44 @@ async function fileCaseByApi(base, { upload = false } = {}) {
   const r = await as('POST', '/api/v1/cases', { item_code: ITEM, region_code: '330102', form: FORM, materials });
   check(r.status === 201, `POST /api/v1/cases answered ${r.status}: ${JSON.stringify(r.body)}`);
   return r.body.tracking_no;
+}
+
+// A staff account made by the system administrator (admin token) with one role granted by the
+// demo security administrator (only a security admin grants roles).
+async function createStaff(base, username, dept, region, role) {
+  const r = await fetch(base + '/api/v1/staff', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + ADMIN_TOKEN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD, real_name: '赵审批', department_code: dept, region_code: region }),
+  });
+  const acc = await r.json();
+  check(r.status === 201, `creating staff ${username} answered ${r.status}: ${JSON.stringify(acc)}`);
+  const sec = await apiSession(base, 'secadmin');
+  // Administrator duties are platform-wide: they carry no department or region.
+  const scoped = !role.endsWith('_admin');
+  const g = await sec('POST', `/api/v1/staff/${acc.id}/roles`, scoped ? { role, department_code: dept, region_code: region } : { role });
+  check(g.status === 201, `granting ${role} to ${username} answered ${g.status}: ${JSON.stringify(g.body)}`);
+}
+
+// The deadline tag of the task row of case `no` in the inbox (reloaded).
+async function inboxDeadline(page, base, no) {
+  await page.goto(base + '/workbench');
+  const row = page.locator('[data-testid=task-row]', { hasText: no });
+  await row.waitFor({ timeout: 10000 });
+  return (await row.locator('[data-testid=deadline-tag]').textContent()).trim();
+}
+
+// Claims and completes the open task of case `no` as `username` with `decision`, by the API.
+async function completeByApi(base, username, no, decision) {
+  const as = await apiSession(base, username);
+  const c = await as('GET', '/api/v1/cases/' + no);
+  const t = c.body.tasks.find((x) => x.status === 'open');
+  check(t, `case ${no} has no open task`);
+  const claimed = await as('POST', `/api/v1/tasks/${t.id}/claim`, { version: t.version });
+  check(claimed.status === 200, `claim answered ${claimed.status}: ${JSON.stringify(claimed.body)}`);
+  const done = await as('POST', `/api/v1/tasks/${t.id}/complete`, { version: claimed.body.version, decision, opinion: '同意' });
+  check(done.status === 200, `complete answered ${done.status}: ${JSON.stringify(done.body)}`);
+  return done.body;
 }
 
 // --- the browser ------------------------------------------------------------------------
@@ -321,8 +375,41 @@ async function flow(server, browser) {
   check(res.status() === 200 && (await res.body()).subarray(0, 5).toString() === '%PDF-', 'the previewed material is not the uploaded PDF');
   await signOut(page);
 
-  step('the approver claims and approves it');
+  step('the approver claims it and transfers it to a second approver');
+  await createStaff(base, 'sc.approver2', '330102-SCJG', '330102', 'approver');
   await signIn(page, base, 'sc.approver', '/workbench');
+  await openTask(page, base, no);
+  await page.click('details:has(#sc-to) summary');
+  await page.fill('#sc-to', 'sc.approver2');
+  await page.fill('#sc-tr', '承办人出差，转同事办理');
+  await page.locator('details:has(#sc-to) button').click();
+  await page.waitForFunction(() => !document.querySelector('#sc-opinion'));
+  check((await page.textContent('section[aria-labelledby=sc-act]')).includes('sc.approver2'), 'the task is not shown as held by sc.approver2');
+  await signOut(page);
+
+  step('the second approver suspends it for an expert review: the deadline is paused');
+  await signIn(page, base, 'sc.approver2', '/workbench');
+  check((await inboxDeadline(page, base, no)) === '正常', 'the deadline is not normal before the suspension');
+  await openTask(page, base, no);
+  await page.click('[data-testid=suspend-box] summary');
+  await page.click('[data-testid=suspend]');
+  await page.waitForSelector('[data-testid=problem] li:has-text("reason")');
+  await page.selectOption('#sc-proc', 'expert_review');
+  await page.fill('#sc-sus', '需组织专家论证食品安全条件');
+  await page.click('[data-testid=suspend]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('特别程序中'));
+  check((await page.textContent('main dl.facts')).includes('计时暂停'), 'the case does not show the stopped clock');
+  check((await page.textContent('[data-testid=resume-box]')).includes('专家评审'), 'the procedure is not shown');
+  check((await inboxDeadline(page, base, no)) === '计时暂停', 'the inbox does not show the deadline as paused');
+
+  step('resumes it: the deadline counts again; approves');
+  await page.locator('[data-testid=task-row]', { hasText: no }).getByRole('link', { name: no }).click();
+  await page.fill('#sc-res', '专家论证完毕');
+  await page.click('[data-testid=resume]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('审查中'));
+  // (the tag leaves with a transition)
+  await page.waitForFunction(() => !document.querySelector('main dl.facts').textContent.includes('计时暂停'), null, { timeout: 5000 });
+  check((await inboxDeadline(page, base, no)) === '正常', 'the deadline did not come back after resuming');
   await openTask(page, base, no);
   await decide(page, 'approve');
   check((await caseStatus(page)).includes('准予'), `after approval the case shows ${await caseStatus(page)}`);
@@ -335,16 +422,21 @@ async function flow(server, browser) {
   await page.selectOption('#sc-deliver', 'online');
   await page.getByRole('button', { name: '送达结果' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已送达'));
+  step('and closes it');
+  await page.fill('#sc-close', '结果已送达，归档');
+  await page.click('[data-testid=close]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已归档'));
+  check(!(await page.locator('[data-testid=close]').count()), 'a closed case still offers closing');
   await signOut(page);
 
   step('the citizen sees the case completed, with its timeline');
   await signIn(page, base, 'zhangsan', '/me/cases');
   await page.getByRole('link', { name: '小餐饮店登记证核发（上城区）' }).first().click();
   await page.waitForSelector('[data-testid=timeline]');
-  check((await caseStatus(page)) === '已送达', `the citizen sees ${await caseStatus(page)}`);
+  check((await caseStatus(page)) === '已归档', `the citizen sees ${await caseStatus(page)}`);
   check((await page.textContent('main dl.facts')).includes('准予'), 'the citizen does not see the decision');
   const timeline = await page.textContent('[data-testid=timeline]');
-  for (const s of ['提交申请', '受理', '要求补正', '已补正', '送达']) check(timeline.includes(s), `the timeline lacks “${s}”`);
+  for (const s of ['提交申请', '受理', '要求补正', '已补正', '特别程序', '专家论证完毕', '恢复办理', '送达', '归档']) check(timeline.includes(s), `the timeline lacks “${s}”`);
   await signOut(page);
 
   step('hall counter staff file a case for a walk-in applicant (counter intake)');
@@ -374,6 +466,39 @@ async function flow(server, browser) {
   await page.getByRole('button', { name: '标为已读' }).first().click();
   await page.waitForFunction((n) => Number(document.querySelector('main p.muted').textContent.match(/\d+/)[0]) === n - 1, before);
 
+  step('a case of an item promised in 1 working day is due soon (yellow) right after acceptance');
+  {
+    const as = await apiSession(base, 'zhangsan');
+    const r = await as('POST', '/api/v1/cases', { item_code: QUICK_ITEM, region_code: '330102', form: QUICK_FORM });
+    check(r.status === 201, `POST /api/v1/cases (${QUICK_ITEM}) answered ${r.status}: ${JSON.stringify(r.body)}`);
+    check(r.body.promised_days === 1, `the quick item promises ${r.body.promised_days} days`);
+    const quick = r.body.tracking_no;
+    await signOut(page);
+    await signIn(page, base, 'sc.approver', '/workbench');
+    const yellowBefore = Number((await page.textContent('[data-testid=count-yellow] strong')).trim());
+    await signOut(page);
+    await signIn(page, base, 'sc.acceptor', '/workbench');
+    check((await inboxDeadline(page, base, quick)) === '不计时', 'a case not yet accepted has a deadline state');
+    await openTask(page, base, quick);
+    await decide(page, 'accept');
+    await signOut(page);
+    await signIn(page, base, 'sc.approver', '/workbench');
+    check((await inboxDeadline(page, base, quick)) === '临近期限', 'the accepted 1-day case is not shown as due soon');
+    const row = page.locator('[data-testid=task-row]', { hasText: quick });
+    check((await row.locator('[data-testid=deadline-tag]').getAttribute('class')).includes('el-tag--warning'), 'the due-soon tag is not yellow');
+    const yellow = Number((await page.textContent('[data-testid=count-yellow] strong')).trim());
+    check(yellow === yellowBefore + 1, `the yellow count went from ${yellowBefore} to ${yellow}`);
+    step('the deadline filter shows it among the yellow ones only');
+    await page.selectOption('#ib-deadline', 'yellow');
+    await page.getByRole('button', { name: '筛选' }).first().click();
+    await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=task-row]')].every((r) => r.textContent.includes('临近期限')) && document.body.textContent.includes(n), quick);
+    await page.selectOption('#ib-deadline', 'normal');
+    await page.getByRole('button', { name: '筛选' }).first().click();
+    await page.waitForFunction((n) => !document.querySelector('main table').textContent.includes(n), quick);
+    await signOut(page);
+    await signIn(page, base, 'zhangsan', '/me/messages');
+  }
+
   step('the citizen withdraws another application before the decision');
   const other = await fileCaseByApi(base);
   await page.goto(`${base}/me/cases/${other}`);
@@ -381,6 +506,56 @@ async function flow(server, browser) {
   await page.getByRole('button', { name: '撤回申请' }).click();
   await page.getByRole('button', { name: '确定' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已撤回'));
+
+  step('"one thing" bundles: from the home page to 出生一件事, its items and departments');
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: '出生一件事' }).click();
+  await page.waitForSelector('h1:has-text("出生一件事")');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bundle-items] li').length === 5);
+  const items = await page.textContent('[data-testid=bundle-items]');
+  for (const s of ['出生医学证明', '出生登记', '卫生健康委员会', '公安局', '医疗保障局']) check(items.includes(s), `the bundle page does not list “${s}”`);
+  await page.click('[data-testid=bundle-apply-link]');
+  await page.waitForSelector('#f-baby_name');
+
+  step('the intake form is generated from intake_schema; a server problem names the field');
+  const BABY = { baby_name: '张小宝', birth_place: '杭州市妇产科医院', mother_name: '王芳', mother_id: '330102199203074529', father_name: '张三', father_id: '330102199003073017', address: '杭州市上城区解放路1号', phone: '13800000001' };
+  for (const [k, v] of Object.entries(BABY)) {
+    await page.fill('#f-' + k, v);
+    await page.locator('#f-' + k).blur();
+  }
+  for (const [k, v] of [['baby_gender', '女'], ['follow', '随父']]) {
+    await page.locator(`.el-select:has(#f-${k})`).click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: v }).click();
+  }
+  await page.fill('#f-birth_date', '2026-11-20');
+  await page.keyboard.press('Enter');
+  await page.locator('#f-birth_date').blur();
+  await page.click('[data-testid=submit-bundle]');
+  await page.waitForSelector('[data-testid=problem]');
+  const problem = await page.textContent('[data-testid=problem]');
+  check(problem.includes('422') && problem.includes('region'), 'no problem naming the region shown: ' + problem);
+  await page.selectOption('#bundle-region-0', '33');
+  await page.waitForSelector('#bundle-region-1 option[value="3301"]', { state: 'attached' });
+  await page.selectOption('#bundle-region-1', '3301');
+  await page.waitForSelector('#bundle-region-2 option[value="330102"]', { state: 'attached' });
+  await page.selectOption('#bundle-region-2', '330102');
+  await page.setInputFiles('#ba-file', { name: '出生医学证明.pdf', mimeType: 'application/pdf', buffer: pdfBytes() });
+  await page.waitForSelector('[data-testid=bundle-upload] .el-progress.is-success', { timeout: 20000 });
+  await page.click('[data-testid=submit-bundle]');
+  await page.waitForURL(/\/me\/bundles\//);
+
+  step('the result lists one case per item with its department and the combined status');
+  await page.waitForSelector('[data-testid=bundle-case]');
+  check((await page.locator('[data-testid=bundle-case]').count()) === 5, 'the bundle did not make 5 cases');
+  check((await page.textContent('[data-testid=bundle-status]')).trim() === '办理中', 'the combined status is not in progress');
+  const rows = await page.textContent('[data-testid=bundle-cases]');
+  for (const s of ['卫生健康委员会', '公安局', '医疗保障局', '已提交']) check(rows.includes(s), `the bundle result lacks “${s}”`);
+  const bundleUrl = page.url();
+  await page.locator('[data-testid=bundle-case] a').first().click();
+  await page.waitForSelector('[data-testid=tracking-no]');
+  await page.getByRole('link', { name: '属于一件事申请，查看全部办件' }).click();
+  await page.waitForURL(bundleUrl.split('?')[0]);
+  await page.waitForSelector('[data-testid=bundle-case]');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   return 0;
 }
@@ -435,6 +610,69 @@ async function admin(server, browser) {
   await page.waitForSelector('[data-testid=problem] li');
   check((await page.textContent('[data-testid=problem]')).includes('reason'), 'the field error does not name payload reason');
 
+  step('adds an item through the structured form: common fields, materials added and removed, a fee');
+  await page.selectOption('#ca-kind', 'add');
+  await page.waitForSelector('[data-testid=item-form]');
+  await page.fill('#it-code', 'E2E-3301-MZ-LNZ');
+  await page.fill('#it-name', '老年人优待证办理');
+  await page.fill('#it-name-en', 'Senior citizen card');
+  await page.selectOption('#it-type', 'public_service');
+  await page.selectOption('#it-dept', '3301-MZ');
+  await page.selectOption('#it-level', 'city');
+  await page.fill('#it-jur', '3301');
+  await page.fill('#it-themes', '养老, 优待');
+  await page.fill('#it-stat', '10');
+  await page.fill('#it-prom', '2');
+  await page.check('[data-served=natural_person]');
+  await page.uncheck('[data-form=counter]');
+  await page.fill('#it-cond', '年满60周岁\n本市户籍或持有居住证');
+  for (const [i, name] of [[0, '居民身份证'], [1, '错误的材料'], [2, '近期免冠照片']]) {
+    await page.click('[data-testid=it-add-material]');
+    await page.fill('#it-m-name-' + i, name);
+  }
+  await page.fill('#it-m-copies-2', '2');
+  await page.selectOption('#it-m-form-2', 'paper');
+  await page.getByRole('button', { name: '删除第 2 项材料' }).click();
+  check((await page.inputValue('#it-m-name-1')) === '近期免冠照片', 'removing a material did not remove the second one');
+  await page.click('[data-testid=it-add-fee]');
+  await page.fill('#it-f-name-0', '工本费');
+  await page.fill('#it-f-amount-0', '5.00');
+  await page.fill('#it-f-basis-0', '浙价费〔2026〕1号');
+  await page.fill('#ca-summary', '新增老年人优待证办理');
+
+  step('the advanced tab shows the same document as JSON, and edits there come back to the form');
+  await page.click('#ca-tab-json');
+  const json = JSON.parse(await page.inputValue('#ca-payload'));
+  check(json.item.code === 'E2E-3301-MZ-LNZ' && json.item.promised_days === 2 && json.item.materials.length === 2 && json.item.fees[0].amount === '5.00', 'the JSON tab does not hold the form: ' + JSON.stringify(json));
+  check(json.item.conditions.length === 2 && json.item.themes.join() === '养老,优待' && json.item.service_forms.join() === 'online', 'list fields did not reach the JSON: ' + JSON.stringify(json));
+  json.item.name_en = 'Senior citizen preferential card';
+  await page.fill('#ca-payload', JSON.stringify(json));
+  await page.click('#ca-tab-form');
+  check((await page.inputValue('#it-name-en')) === 'Senior citizen preferential card', 'the JSON edit did not reach the form');
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  await page.waitForSelector('h2:has-text("新增"):has-text("草稿"), [data-testid=problem]');
+  if (await page.locator('[data-testid=problem]').count()) fail('saving the draft failed: ' + (await page.textContent('[data-testid=problem]')));
+  const saved = JSON.parse(await page.textContent('section[aria-labelledby=ca-sel] pre.json'));
+  check(saved.item.name === '老年人优待证办理' && saved.item.materials[1].copies === 2 && saved.item.materials[1].form === 'paper', 'the saved draft differs from the form: ' + JSON.stringify(saved.item));
+  await page.getByRole('button', { name: '提交审核' }).click();
+  await page.waitForSelector('h2:has-text("新增"):has-text("待审核")');
+  const addId = (await page.textContent('section[aria-labelledby=ca-sel] h2')).match(/#(\d+)/)[1];
+  await signOut(page);
+
+  step('a second system administrator approves it: the item is published as written');
+  await createStaff(base, 'sysadmin2', '3301-SJ', '3301', 'system_admin');
+  await signIn(page, base, 'sysadmin2', '/admin/catalog');
+  await page.selectOption('#ca-status', 'under_review');
+  await page.getByRole('button', { name: new RegExp(`#${addId} `) }).click();
+  await page.fill('#ca-comment', '同意新增');
+  await page.getByRole('button', { name: '审核通过并发布' }).click();
+  await page.waitForSelector(`h2:has-text("#${addId}"):has-text("已发布")`);
+  r = await fetch(base + '/api/v1/catalog/items/E2E-3301-MZ-LNZ').then((x) => x.json());
+  check(r.status === 'published' && r.item.name === '老年人优待证办理' && r.item.name_en === 'Senior citizen preferential card', 'the item was not published: ' + JSON.stringify(r).slice(0, 300));
+  check(r.item.materials.map((m) => m.name).join() === '居民身份证,近期免冠照片' && r.item.fees[0].name === '工本费' && r.item.promised_days === 2, 'the published item differs: ' + JSON.stringify(r.item));
+  await page.goto(base + '/items/E2E-3301-MZ-LNZ');
+  await page.waitForSelector('h1:has-text("老年人优待证办理")');
+
   step('reads the published holiday calendar');
   await page.goto(base + '/admin/calendar');
   await page.waitForFunction(() => document.querySelector('#cal-h')?.value?.includes('2026-10-01'));
@@ -468,11 +706,16 @@ const PAGES = [
   { name: 'home', path: '/' },
   { name: 'search', path: '/catalog?q=' + encodeURIComponent('身份证') },
   { name: 'guide', path: '/items/' + ITEM },
+  { name: 'bundles', path: '/bundles', ready: '[data-testid=bundle]' },
+  { name: 'bundle', path: '/bundles/ONE-BABY', ready: '[data-testid=bundle-items] li' },
   { name: 'login', path: '/login' },
   { name: 'apply', path: `/items/${ITEM}/apply`, user: 'zhangsan', ready: '#f-shop_name' },
+  { name: 'bundle-apply', path: '/bundles/ONE-BABY/apply', user: 'zhangsan', ready: '#f-baby_name' },
+  { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
   { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=timeline]' },
   { name: 'workbench', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]' },
+  { name: 'workbench-deadlines', path: '/workbench', user: 'sc.approver', ready: '[data-testid=deadline-tag].el-tag--warning' },
   { name: 'staff-case', path: '/workbench/cases/{no}', user: 'sc.acceptor', ready: '[data-testid=pdf-preview] canvas' },
   { name: 'intake', path: '/workbench/intake', user: 'hall.counter' },
   { name: 'admin-catalog', path: '/admin/catalog', user: 'sysadmin' },
@@ -485,6 +728,16 @@ const PAGES = [
 async function a11y(server, browser) {
   const base = server.base;
   const no = await fileCaseByApi(base, { upload: true });
+  // A case due soon (yellow) in the approver's inbox.
+  const quick = await (await apiSession(base, 'zhangsan'))('POST', '/api/v1/cases', { item_code: QUICK_ITEM, region_code: '330102', form: QUICK_FORM });
+  check(quick.status === 201, `POST /api/v1/cases answered ${quick.status}`);
+  await completeByApi(base, 'sc.acceptor', quick.body.tracking_no, 'accept');
+  const bundle = await (await apiSession(base, 'zhangsan'))('POST', '/api/v1/bundle-applications', {
+    bundle_code: 'ONE-BABY',
+    region_code: '330102',
+    form: { baby_name: '张小宝', baby_gender: '女', birth_date: '2026-11-20', birth_place: '杭州市妇产科医院', mother_name: '王芳', mother_id: '330102199203074529', follow: '随父', address: '杭州市上城区解放路1号', phone: '13800000001' },
+  });
+  check(bundle.status === 201, `POST /api/v1/bundle-applications answered ${bundle.status}: ${JSON.stringify(bundle.body)}`);
   const problems = [];
 
   step('keyboard: the first Tab reaches the skip link, focus is visible, search works without a mouse');
@@ -518,7 +771,7 @@ async function a11y(server, browser) {
       }
       const page = pages[who];
       await page.setViewportSize({ width: 1440, height: 900 });
-      await page.goto(base + p.path.replace('{no}', no));
+      await page.goto(base + p.path.replace('{no}', no).replace('{bundle}', bundle.body.id));
       await page.waitForLoadState('networkidle');
       if (p.ready) await page.waitForSelector(p.ready, { timeout: 15000 });
       await page.waitForTimeout(200);

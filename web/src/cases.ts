@@ -35,6 +35,7 @@ export interface Case {
   item_code: string;
   item_name: string;
   item_version: number;
+  bundle_id?: string | null;
   applicant: { account_id: string; name: string; kind: string };
   channel: string;
   submitted_by: string;
@@ -76,4 +77,25 @@ export function formatTime(s: string | null | undefined): string {
   if (!s) return '';
   const d = new Date(s);
   return isNaN(d.getTime()) ? s : d.toLocaleString();
+}
+
+// A "one thing" bundle of the catalog (GET /api/v1/catalog/bundles) and an application for
+// one (POST/GET /api/v1/bundle-applications): one case per item, decided by their departments.
+export interface Bundle {
+  code: string;
+  name: string;
+  name_en: string;
+  kind: string;
+  description: string;
+  items: string[];
+  intake_schema: Record<string, unknown>;
+  version: number;
+}
+export interface BundleApplication {
+  id: string;
+  bundle_code: string;
+  region_code: string;
+  created_at: string;
+  status: 'in_progress' | 'completed' | 'completed_with_refusals' | string;
+  cases: Case[];
 }
