@@ -195,6 +195,8 @@ async function launch() {
 
 async function newPage(browser, { locale = 'zh-CN', viewport = { width: 1440, height: 900 } } = {}) {
   const context = await browser.newContext({ viewport, locale: locale === 'en' ? 'en-US' : 'zh-CN' });
+  // Generous: CI shares two cores between the server, Chromium and PostgreSQL.
+  context.setDefaultTimeout(60000);
   await context.addInitScript((l) => {
     // Only the portal's own document: frames such as the PDF preview have no storage.
     if (window === window.top) localStorage.setItem('ow.locale', l);
@@ -745,6 +747,7 @@ async function a11y(server, browser) {
     const page = await newPage(browser);
     await page.goto(base + '/');
     await page.waitForSelector('#home-q');
+    await page.waitForLoadState('networkidle');
     await page.keyboard.press('Tab');
     const first = await page.evaluate(() => ({ cls: document.activeElement.className, outline: getComputedStyle(document.activeElement).outlineStyle }));
     check(first.cls.includes('skip-link'), `the first Tab reaches ${first.cls}, not the skip link`);
