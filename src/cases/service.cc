@@ -25,13 +25,13 @@ std::string_view DefaultProcessXml() {
                   xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
                   xmlns:ow="urn:onewindow:bpmn"
                   id="Definitions_DefaultApproval" targetNamespace="urn:onewindow:processes">
-  <bpmn:process id="ow_default_approval" name="Approval by the handling department" isExecutable="true">
-    <bpmn:startEvent id="Start" name="Accepted"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+  <bpmn:process id="ow_default_approval" name="办理部门审批" isExecutable="true">
+    <bpmn:startEvent id="Start" name="已受理"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="Approve" name="审批" camunda:candidateGroups="approver"
                    ow:department="${case.department}" ow:region="${case.region}">
       <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
     </bpmn:userTask>
-    <bpmn:endEvent id="End" name="Decided"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="End" name="已决定"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Approve" />
     <bpmn:sequenceFlow id="F2" sourceRef="Approve" targetRef="End" />
   </bpmn:process>

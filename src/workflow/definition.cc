@@ -196,6 +196,14 @@ class Builder {
       if (n.role.literal.empty() && !n.role.expression) {
         return ElementError(local, id, "has no role: set camunda:candidateGroups");
       }
+      // Nobody could ever see a task without both: say so now, not when a case reaches it.
+      if (n.department.literal.empty() && !n.department.expression) {
+        return ElementError(local, id,
+                            "has no department: set ow:department (a code or ${case.department})");
+      }
+      if (n.region.literal.empty() && !n.region.expression) {
+        return ElementError(local, id, "has no region: set ow:region (a code or ${case.region})");
+      }
       return {};
     }
     for (const char* unsupported : {"class", "delegateExpression", "expression"}) {

@@ -13,7 +13,8 @@
 //                         (xmlns:ow="urn:onewindow:bpmn"; set them in Camunda Modeler's
 //                         properties panel or as plain XML attributes.) Each of the three may
 //                         instead be an expression such as ow:region="${region}" that must
-//                         give a string or number when the task is created.
+//                         give a string or number when the task is created. All three are
+//                         required.
 //                         Optional bpmn:multiInstanceLoopCharacteristics (parallel only,
 //                         isSequential="false") for countersign: bpmn:loopCardinality is the
 //                         number of instances n (an integer, or an expression giving one);
