@@ -101,6 +101,33 @@ TEST_P(Processes, WhatTheEngineCannotRunIsRefusedNamingTheElement) {
   EXPECT_EQ(c.Get("/api/v1/processes/parallel_approval").status, 404);  // nothing stored
 }
 
+TEST_P(Processes, AUserTaskNobodyCouldBeAssignedIsRefusedNamingIt) {
+  auto without = [&](const std::string& attr) {
+    std::string x = xml_;
+    auto at = x.find(attr, x.find("id=\"Approve_B\""));
+    EXPECT_NE(at, std::string::npos) << attr;
+    x.erase(at, x.find('"', x.find('"', at) + 1) + 1 - at);
+    return x;
+  };
+  auto no_department = Put("/api/v1/processes/parallel_approval", without("ow:department="));
+  ASSERT_EQ(no_department.status, 422) << no_department.body;
+  EXPECT_NE(no_department.body.find("userTask Approve_B has no department"), std::string::npos)
+      << no_department.body;
+  auto no_region = Put("/api/v1/processes/parallel_approval", without("ow:region="));
+  ASSERT_EQ(no_region.status, 422) << no_region.body;
+  EXPECT_NE(no_region.body.find("userTask Approve_B has no region"), std::string::npos);
+  std::string odd_role = xml_;
+  auto at = odd_role.find("approver", odd_role.find("id=\"Approve_B\""));
+  odd_role.replace(at, 8, "clerk");
+  auto r = Put("/api/v1/processes/parallel_approval", odd_role);
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("userTask Approve_B has role 'clerk'"), std::string::npos) << r.body;
+  std::string expressions = xml_;
+  at = expressions.find("ow:department=\"fire-protection\"");
+  expressions.replace(at, 31, "ow:department=\"${case.department}\"");
+  EXPECT_EQ(Put("/api/v1/processes/parallel_approval", expressions).status, 201);
+}
+
 TEST_P(Processes, EachCatalogItemNamesItsProcess) {
   ASSERT_EQ(Put("/api/v1/processes/parallel_approval", xml_).status, 201);
   HttpClient c(server_->port());

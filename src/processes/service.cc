@@ -17,6 +17,30 @@ std::vector<Version> ToVersions(const db::Rows& r) {
   return out;
 }
 constexpr const char* kColumns = "process_key, version, name, sha256, created_by, created_at";
+
+// The engine accepts a userTask without an assignee (the subset is wider than our use of it),
+// but a case cannot route such a task to anyone: refuse it when it is published rather than
+// when the first application reaches it. Expressions are checked when the task is created.
+Status CheckAssignees(const workflow::Definition& def) {
+  for (const auto& n : def.nodes()) {
+    if (n.type != workflow::NodeType::kUserTask) continue;
+    auto missing = [](const workflow::Text& t) { return t.literal.empty() && !t.expression; };
+    std::string problem;
+    if (!n.role.expression && n.role.literal != "acceptor" && n.role.literal != "reviewer" &&
+        n.role.literal != "approver") {
+      problem = "has role '" + n.role.literal +
+                "': set camunda:candidateGroups to acceptor, reviewer or approver";
+    } else if (missing(n.department)) {
+      problem = "has no department: set ow:department";
+    } else if (missing(n.region)) {
+      problem = "has no region: set ow:region";
+    }
+    if (!problem.empty())
+      return Error(Code::kInvalidArgument, "process",
+                   {{"bpmn", "userTask " + n.id + " " + problem}});
+  }
+  return {};
+}
 }  // namespace
 
 std::vector<db::Migration> Migrations() {
@@ -53,6 +77,7 @@ Result<Published> Service::Publish(const std::string& by, const std::string& key
   if ((*def)->key() != key)
     return Error(Code::kInvalidArgument, "process",
                  {{"bpmn", "the bpmn:process id is " + (*def)->key() + ", not " + key}});
+  OW_RETURN_IF_ERROR(CheckAssignees(**def));
   std::string sha = crypto::HexEncode(crypto::Sha256(xml));
   Published out;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {

@@ -40,8 +40,10 @@ class Service {
  public:
   Service(db::Database& db, catalog::Service& catalog);
 
-  // Errors: kInvalidArgument (field "bpmn") naming the element the engine rejects, or
-  // when the process id differs from `key`; larger than 1 MiB is refused too.
+  // Errors: kInvalidArgument (field "bpmn") naming the element the engine rejects, a userTask
+  // whose role is not acceptor, reviewer or approver or that has no ow:department or ow:region
+  // (a literal or an expression; message "userTask <id> ..."), or when the process id differs
+  // from `key`; larger than 1 MiB is refused too.
   Result<Published> Publish(const std::string& by, const std::string& key, const std::string& xml);
   Result<std::vector<Version>> List();                            // the latest version of every key
   Result<std::vector<Version>> Versions(const std::string& key);  // newest first; kNotFound

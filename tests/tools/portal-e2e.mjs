@@ -679,25 +679,112 @@ async function admin(server, browser) {
   await page.goto(base + '/admin/calendar');
   await page.waitForFunction(() => document.querySelector('#cal-h')?.value?.includes('2026-10-01'));
 
-  step('draws nothing new but saves the template process from the bpmn-js modeler, and assigns it');
+  step('the process editor: a new process from the template (start, one approver task of the case department, end)');
   await page.goto(base + '/admin/processes');
   await page.waitForSelector('[data-testid=bpmn-canvas] .djs-element');
   await page.fill('#pr-key', 'portal_e2e');
   await page.getByRole('button', { name: '新建' }).click();
-  await page.waitForSelector('[data-testid=bpmn-canvas] .djs-element[data-element-id=Accept]');
+  await page.waitForSelector('[data-testid=bpmn-canvas] .djs-element[data-element-id=Approve]');
+  check((await page.locator('[data-testid=bpmn-canvas] [data-element-id=Accept]').count()) === 0, 'the template still has an Accept task');
+  step('adds a second approver task in parallel with the modeler services (gateways, flows)');
+  await page.evaluate(() => {
+    const m = document.querySelector('[data-testid=bpmn-canvas]').bpmnModeler;
+    const reg = m.get('elementRegistry');
+    const modeling = m.get('modeling');
+    const [start, approve, end] = ['Start', 'Approve', 'End'].map((id) => reg.get(id));
+    modeling.removeElements([...approve.incoming, ...approve.outgoing]);
+    modeling.moveElements([approve], { x: 150, y: 0 });
+    modeling.moveElements([end], { x: 300, y: 0 });
+    const y = approve.y + approve.height / 2;
+    const parent = approve.parent;
+    const fork = modeling.createShape({ type: 'bpmn:ParallelGateway' }, { x: start.x + start.width + 80, y }, parent);
+    const second = modeling.createShape({ type: 'bpmn:UserTask' }, { x: approve.x + approve.width / 2, y: y + 130 }, parent);
+    modeling.updateProperties(second, { id: 'Approve_MZ' });
+    const join = modeling.createShape({ type: 'bpmn:ParallelGateway' }, { x: approve.x + approve.width + 80, y }, parent);
+    for (const [a, b] of [[start, fork], [fork, approve], [fork, second], [approve, join], [second, join], [join, end]]) modeling.connect(a, b);
+    m.get('canvas').zoom('fit-viewport');
+    m.get('canvas').scroll({ dx: 80, dy: 0 });
+  });
+  step('sets the tasks through the properties panel: roles, departments 330102-SCJG and 330102-MZ, regions');
+  const select = async (id) => {
+    await page.click(`[data-testid=bpmn-canvas] .djs-element[data-element-id=${id}] .djs-hit`, { force: true });
+    await page.waitForSelector(`[data-testid=pp-element] code:text-is("${id}")`);
+  };
+  await select('Approve_MZ');
+  check((await page.inputValue('#pp-region')) === '${case.region}', 'a new user task does not default to the region of the case');
+  await page.fill('#pp-name', '民政审批');
+  await page.press('#pp-name', 'Tab');
+  await page.selectOption('#pp-role', 'approver');
+  await page.selectOption('#pp-dept', '330102-MZ');
+  await page.fill('#pp-region', '330102');
+  await page.press('#pp-region', 'Tab');
+  await select('Approve');
+  check((await page.inputValue('#pp-dept')) === '${case.department}', 'the template task is not in the case department');
+  await page.fill('#pp-name', '市场监管审批');
+  await page.press('#pp-name', 'Tab');
+  await page.selectOption('#pp-dept', '330102-SCJG');
   await page.click('[data-testid=save-process]');
   await page.waitForSelector('[role=status]:has-text("portal_e2e 第 1 版"), [data-testid=problem]');
   if (await page.locator('[data-testid=problem]').count()) fail('saving failed: ' + (await page.textContent('[data-testid=problem]')));
   r = await fetch(base + '/api/v1/processes/portal_e2e').then((x) => x.json());
   check(r.latest && r.latest.version === 1, 'the process was not published as version 1');
   const xml = await fetch(base + r.latest.bpmn_url).then((x) => x.text());
-  check(xml.includes('bpmndi:BPMNDiagram') && xml.includes('camunda:candidateGroups="acceptor"'), 'the saved XML lacks the diagram or the task roles');
-  await page.fill('#pr-item', '3301-GA-SFZHL');
+  check(xml.includes('bpmndi:BPMNDiagram') && xml.includes('xmlns:ow="urn:onewindow:bpmn"') && /<bpmn:parallelGateway/.test(xml), 'the saved XML lacks the diagram, the ow namespace or the gateways');
+  // The attributes of a userTask element of the saved XML, in any order.
+  const taskAttrs = (id) => {
+    const tag = new RegExp(`<bpmn:userTask [^>]*id="${id}"[^>]*>`).exec(xml)?.[0] ?? '';
+    return Object.fromEntries([...tag.matchAll(/([\w:]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  };
+  const want = {
+    Approve_MZ: { name: '民政审批', 'camunda:candidateGroups': 'approver', 'ow:department': '330102-MZ', 'ow:region': '330102' },
+    Approve: { name: '市场监管审批', 'camunda:candidateGroups': 'approver', 'ow:department': '330102-SCJG', 'ow:region': '${case.region}' },
+  };
+  for (const [id, attrs] of Object.entries(want)) {
+    const got = taskAttrs(id);
+    for (const [k, v] of Object.entries(attrs)) check(got[k] === v, `userTask ${id} was saved with ${k}=${got[k]}, not ${v}`);
+  }
+
+  step('assigns it to 3301-SCJG-GTDJ; zhangsan applies, sc.acceptor accepts, both departments get an approval task');
+  await page.fill('#pr-item', '3301-SCJG-GTDJ');
   await page.fill('#pr-akey', 'portal_e2e');
   await page.getByRole('button', { name: '为事项指定流程' }).click();
-  await page.waitForSelector('[role=status]:has-text("3301-GA-SFZHL")');
-  r = await fetch(base + '/api/v1/catalog/items/3301-GA-SFZHL/process').then((x) => x.json());
+  await page.waitForSelector('[role=status]:has-text("3301-SCJG-GTDJ")');
+  r = await fetch(base + '/api/v1/catalog/items/3301-SCJG-GTDJ/process').then((x) => x.json());
   check(r.process_key === 'portal_e2e', `the item follows ${r.process_key}`);
+  const zhang = await apiSession(base, 'zhangsan');
+  const applied = await zhang('POST', '/api/v1/cases', {
+    item_code: '3301-SCJG-GTDJ',
+    region_code: '330102',
+    form: { operator_name: '张三', operator_id: '330102199003073017', form: '个人经营', address: '杭州市上城区解放路1号', scope: '日用百货零售', phone: '13800000001' },
+  });
+  check(applied.status === 201, `applying answered ${applied.status}: ${JSON.stringify(applied.body)}`);
+  const gtdj = applied.body.tracking_no;
+  await completeByApi(base, 'sc.acceptor', gtdj, 'accept');
+  await createStaff(base, 'mz.approver', '330102-MZ', '330102', 'approver');
+  const inboxTask = async (username) => {
+    const as = await apiSession(base, username);
+    const b = await as('GET', '/api/v1/workbench/tasks');
+    check(b.status === 200, `the inbox of ${username} answered ${b.status}`);
+    return b.body.tasks.filter((x) => x.tracking_no === gtdj || x.case?.tracking_no === gtdj);
+  };
+  const sc = await inboxTask('sc.approver');
+  const mz = await inboxTask('mz.approver');
+  check(sc.length === 1 && mz.length === 1, `approval tasks: sc.approver ${JSON.stringify(sc)}, mz.approver ${JSON.stringify(mz)}`);
+  check(sc[0].node === 'Approve' && sc[0].department_code === '330102-SCJG' && mz[0].node === 'Approve_MZ' && mz[0].department_code === '330102-MZ', `tasks in the wrong departments: ${JSON.stringify([sc[0], mz[0]])}`);
+  const detail = await (await apiSession(base, 'sc.approver'))('GET', '/api/v1/cases/' + gtdj);
+  const open = detail.body.tasks.filter((x) => x.status === 'open').map((x) => `${x.node}:${x.department_code}`).sort();
+  check(open.join() === 'Approve:330102-SCJG,Approve_MZ:330102-MZ', 'open tasks of the case: ' + JSON.stringify(detail.body.tasks));
+
+  step("a task without a department: the server's 422 is shown and the task selected");
+  await select('Approve_MZ');
+  await page.selectOption('#pp-dept', '');
+  await select('Approve');
+  await page.click('[data-testid=save-process]');
+  await page.waitForSelector('[data-testid=problem]');
+  const problem = await page.textContent('[data-testid=problem]');
+  check(problem.includes('422') && problem.includes('userTask Approve_MZ has no department'), 'the problem does not show the 422: ' + problem);
+  await page.waitForSelector('[data-testid=pp-element] code:text-is("Approve_MZ")');
+  check((await page.inputValue('#pp-dept')) === '', 'the panel does not show the task without a department');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   return 0;
 }
@@ -725,7 +812,18 @@ const PAGES = [
   { name: 'admin-staff', path: '/admin/staff', user: 'secadmin' },
   { name: 'admin-calendar', path: '/admin/calendar', user: 'sysadmin' },
   { name: 'admin-processes', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element' },
+  // The properties panel of a user task (role, department, region, countersign).
+  { name: 'admin-processes-task', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element', act: selectFirstUserTask },
 ];
+
+async function selectFirstUserTask(page) {
+  await page.evaluate(() => {
+    const m = document.querySelector('[data-testid=bpmn-canvas]').bpmnModeler;
+    const task = m.get('elementRegistry').filter((e) => e.type === 'bpmn:UserTask')[0];
+    m.get('selection').select(task);
+  });
+  await page.waitForSelector('#pp-dept');
+}
 
 async function a11y(server, browser) {
   const base = server.base;
@@ -777,6 +875,7 @@ async function a11y(server, browser) {
       await page.goto(base + p.path.replace('{no}', no).replace('{bundle}', bundle.body.id));
       await page.waitForLoadState('networkidle');
       if (p.ready) await page.waitForSelector(p.ready, { timeout: 15000 });
+      if (p.act) await p.act(page);
       await page.waitForTimeout(200);
       const lang = await page.getAttribute('html', 'lang');
       if (lang !== locale) problems.push(`${p.name} (${locale}): html lang is ${lang}`);

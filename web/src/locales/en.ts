@@ -75,4 +75,13 @@ export default {
   role: { acceptor: 'Acceptor', reviewer: 'Reviewer', approver: 'Approver', counter: 'Counter staff', agent: 'Agent', supervisor: 'Supervisor', system_admin: 'System admin', security_admin: 'Security admin', audit_admin: 'Audit admin' },
   calendar: { year: 'Year', load: 'Load', holidays: 'Holidays ({n}, one date per line)', workingDays: 'Weekend working days ({n})', hint: 'Dates as YYYY-MM-DD; working days must be Saturdays or Sundays.', publish: 'Publish', saved: 'Calendar {year} published', notPublished: 'Calendar {year} is not published yet' },
   processes: { list: 'Processes', none: 'No process definitions yet', editor: 'Diagram', key: 'Process key', new: 'New', save: 'Save as a new version', saved: 'Saved {key} version {version}', assigned: 'Service {item} now follows {key}', assign: 'Assign a process to a service', hint: 'Saving publishes a new immutable version; the engine runs what is saved.', canvas: 'BPMN diagram editor' },
+  processProps: {
+    title: 'Properties', none: 'Select an element of the diagram to edit it.', unsupported: 'The engine does not run this kind of element: replace it (wrench icon) or remove it.',
+    name: 'Name', role: 'Role', department: 'Department', region: 'Region', unset: '(not set)', caseDepartment: "The case's department ({expr})",
+    regionHint: 'A region code such as 330102, or {expr} for the region of the case.', service: 'Service', isDefault: 'Default flow (taken when no condition holds)',
+    condition: 'Condition', conditionHint: 'An expression such as {example}; the first true condition wins.', duration: 'Time limit', durationHint: 'ISO 8601: P2D (2 days), PT4H (4 hours), P1DT12H.',
+    cancelActivity: 'Interrupting (closes the task and escalates)', countersign: 'Countersign', multi: 'Several people complete this task in parallel', cardinality: 'Number of instances', completion: 'Completion condition',
+    selected: 'Selected {id}, which the server named',
+    type: { Process: 'Process', StartEvent: 'Start event', EndEvent: 'End event', UserTask: 'User task', ServiceTask: 'Service task', ParallelGateway: 'Parallel gateway', ExclusiveGateway: 'Exclusive gateway', BoundaryEvent: 'Boundary timer', SequenceFlow: 'Sequence flow', Label: 'Label', Other: 'Unsupported element' },
+  },
 };

@@ -75,4 +75,13 @@ export default {
   role: { acceptor: '受理人', reviewer: '审查人', approver: '审批人', counter: '窗口人员', agent: '代办员', supervisor: '监督员', system_admin: '系统管理员', security_admin: '安全管理员', audit_admin: '审计管理员' },
   calendar: { year: '年份', load: '载入', holidays: '节假日（{n} 天，每行一个日期）', workingDays: '调休上班日（{n} 天）', hint: '日期格式 YYYY-MM-DD；调休上班日必须是周六或周日。', publish: '发布', saved: '{year} 年日历已发布', notPublished: '{year} 年日历尚未发布' },
   processes: { list: '流程', none: '还没有流程定义', editor: '流程图', key: '流程标识', new: '新建', save: '保存为新版本', saved: '已保存 {key} 第 {version} 版', assigned: '事项 {item} 已使用流程 {key}', assign: '为事项指定流程', hint: '保存后发布为新的不可变版本，引擎按保存的定义执行。', canvas: 'BPMN 流程图编辑区' },
+  processProps: {
+    title: '属性', none: '在流程图中选择一个元素以编辑其属性。', unsupported: '引擎不支持此类元素：请更换类型（扳手图标）或删除。',
+    name: '名称', role: '角色', department: '部门', region: '区划', unset: '（未设置）', caseDepartment: '办件所属部门（{expr}）',
+    regionHint: '区划代码（如 330102），或 {expr} 表示办件所在区划。', service: '服务', isDefault: '默认流向（条件均不满足时）',
+    condition: '条件', conditionHint: '表达式，如 {example}；按顺序取第一个成立的条件。', duration: '时限', durationHint: 'ISO 8601：P2D（2 天）、PT4H（4 小时）、P1DT12H。',
+    cancelActivity: '中断任务（关闭任务并升级处理）', countersign: '会签', multi: '多人并行办理此任务', cardinality: '实例数', completion: '完成条件',
+    selected: '已选中服务器指出的元素 {id}',
+    type: { Process: '流程', StartEvent: '开始事件', EndEvent: '结束事件', UserTask: '人工任务', ServiceTask: '服务任务', ParallelGateway: '并行网关', ExclusiveGateway: '排他网关', BoundaryEvent: '边界定时器', SequenceFlow: '顺序流', Label: '标签', Other: '不支持的元素' },
+  },
 };
