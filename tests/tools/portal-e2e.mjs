@@ -852,6 +852,10 @@ async function a11y(server, browser) {
     check(first.outline !== 'none', 'the focused skip link shows no outline');
     await page.keyboard.press('Enter');
     check((await page.evaluate(() => location.hash)) === '#main', 'the skip link does not lead to the main content');
+    // A fresh page for the search: the skip link's hash navigation may still be settling.
+    await page.goto(base + '/');
+    await page.waitForSelector('#home-q');
+    await page.waitForLoadState('networkidle');
     await page.focus('#home-q');
     await page.keyboard.type('营业执照');
     await page.keyboard.press('Enter');
