@@ -111,11 +111,12 @@ TEST_P(Processes, AUserTaskNobodyCouldBeAssignedIsRefusedNamingIt) {
   };
   auto no_department = Put("/api/v1/processes/parallel_approval", without("ow:department="));
   ASSERT_EQ(no_department.status, 422) << no_department.body;
-  EXPECT_NE(no_department.body.find("userTask Approve_B has no department"), std::string::npos)
+  EXPECT_NE(no_department.body.find(R"(userTask \"Approve_B\": has no department)"),
+            std::string::npos)
       << no_department.body;
   auto no_region = Put("/api/v1/processes/parallel_approval", without("ow:region="));
   ASSERT_EQ(no_region.status, 422) << no_region.body;
-  EXPECT_NE(no_region.body.find("userTask Approve_B has no region"), std::string::npos);
+  EXPECT_NE(no_region.body.find(R"(userTask \"Approve_B\": has no region)"), std::string::npos);
   std::string odd_role = xml_;
   auto at = odd_role.find("approver", odd_role.find("id=\"Approve_B\""));
   odd_role.replace(at, 8, "clerk");

@@ -24,20 +24,15 @@ constexpr const char* kColumns = "process_key, version, name, sha256, created_by
 Status CheckAssignees(const workflow::Definition& def) {
   for (const auto& n : def.nodes()) {
     if (n.type != workflow::NodeType::kUserTask) continue;
-    auto missing = [](const workflow::Text& t) { return t.literal.empty() && !t.expression; };
-    std::string problem;
+    // The engine already refuses a task without a role, department or region; which roles
+    // exist is the platform's business (identity), not the engine's.
     if (!n.role.expression && n.role.literal != "acceptor" && n.role.literal != "reviewer" &&
         n.role.literal != "approver") {
-      problem = "has role '" + n.role.literal +
-                "': set camunda:candidateGroups to acceptor, reviewer or approver";
-    } else if (missing(n.department)) {
-      problem = "has no department: set ow:department";
-    } else if (missing(n.region)) {
-      problem = "has no region: set ow:region";
+      return Error(
+          Code::kInvalidArgument, "process",
+          {{"bpmn", "userTask " + n.id + " has role '" + n.role.literal +
+                        "': set camunda:candidateGroups to acceptor, reviewer or approver"}});
     }
-    if (!problem.empty())
-      return Error(Code::kInvalidArgument, "process",
-                   {{"bpmn", "userTask " + n.id + " " + problem}});
   }
   return {};
 }

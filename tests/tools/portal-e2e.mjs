@@ -782,7 +782,7 @@ async function admin(server, browser) {
   await page.click('[data-testid=save-process]');
   await page.waitForSelector('[data-testid=problem]');
   const problem = await page.textContent('[data-testid=problem]');
-  check(problem.includes('422') && problem.includes('userTask Approve_MZ has no department'), 'the problem does not show the 422: ' + problem);
+  check(problem.includes('422') && problem.includes('userTask "Approve_MZ": has no department'), 'the problem does not show the 422: ' + problem);
   await page.waitForSelector('[data-testid=pp-element] code:text-is("Approve_MZ")');
   check((await page.inputValue('#pp-dept')) === '', 'the panel does not show the task without a department');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
