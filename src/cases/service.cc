@@ -764,9 +764,9 @@ Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f
   return out;
 }
 
-Result<Case> Service::Mutate(int64_t id, const std::function<Status(db::Connection&, Op&)>& fn) {
-  // Timestamps and the calendar are taken once, outside the transaction.
-  SystemTime now = Now();
+Result<Case> Service::Mutate(int64_t id, SystemTime now,
+                             const std::function<Status(db::Connection&, Op&)>& fn) {
+  // The calendar is read once, outside the transaction.
   Date today = ChinaDate(now);
   OW_ASSIGN_OR_RETURN(Calendar cal, CalendarAround(today));
   Result<Case> out = NotFound("no such case");
@@ -793,14 +793,14 @@ Result<Case> Service::Mutate(int64_t id, const std::function<Status(db::Connecti
   return out;
 }
 
-Result<Case> Service::MutateByNo(const Principal& who, const std::string& no,
+Result<Case> Service::MutateByNo(const Principal& who, const std::string& no, SystemTime now,
                                  const std::function<Status(db::Connection&, Op&)>& fn) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   auto id = ParseTrackingNo(no);
   if (!id) return NotFound("no case " + no);
   std::string wanted = no;
   if (wanted.back() == 'x') wanted.back() = 'X';
-  return Mutate(*id, [&](db::Connection& c, Op& op) -> Status {
+  return Mutate(*id, now, [&](db::Connection& c, Op& op) -> Status {
     // The whole number must match (its date too), as for reads.
     if (op.k.tracking_no != wanted || !CanRead(who, op.k, op.tasks))
       return NotFound("no case " + no);
@@ -938,8 +938,9 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
 }
 
 Result<Case> Service::Withdraw(const Principal& who, const std::string& no,
-                               const std::string& reason, const std::string& channel, SystemTime) {
-  return MutateByNo(who, no, [&](db::Connection& c, Op& op) -> Status {
+                               const std::string& reason, const std::string& channel,
+                               SystemTime now) {
+  return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
     // Only the applicant (or their agent) withdraws; staff who can read the case cannot.
     bool agent = op.k.applicant_account_id != who.account_id;
     if (agent) {
@@ -971,7 +972,7 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
   // Form and materials are checked before the case is locked.
   auto id = ParseTrackingNo(no);
   if (!id) return NotFound("no case " + no);
-  return MutateByNo(who, no, [&](db::Connection& c, Op& op) -> Status {
+  return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
     bool agent = op.k.applicant_account_id != who.account_id;
     if (agent) {
       auto ok = identity_.IsAgentFor(who, op.k.applicant_account_id);
@@ -1021,13 +1022,13 @@ Status MayHandle(const std::vector<Task>& tasks, const std::function<Status(cons
 
 Result<Case> Service::RequestSupplement(const Principal& who, const std::string& no,
                                         const std::string& reason,
-                                        const std::vector<std::string>& materials, SystemTime) {
+                                        const std::vector<std::string>& materials, SystemTime now) {
   Validator v;
   if (reason.empty() || reason.size() > 2000)
     v.Add("reason", "say what is missing (at most 2000 bytes)");
   if (materials.size() > 50) v.Add("materials", "at most 50 names");
   OW_RETURN_IF_ERROR(v.Finish());
-  return MutateByNo(who, no, [&](db::Connection&, Op& op) -> Status {
+  return MutateByNo(who, no, now, [&](db::Connection&, Op& op) -> Status {
     OW_RETURN_IF_ERROR(MayHandle(op.tasks, [&](const Task& t) { return CanWorkOn(who, t); }));
     if (op.k.status != kSubmitted && op.k.status != kUnderReview)
       return FailedPrecondition("the case is " + op.k.status + "; no supplement can be requested");
@@ -1043,7 +1044,8 @@ Result<Case> Service::RequestSupplement(const Principal& who, const std::string&
 }
 
 Result<Case> Service::Suspend(const Principal& who, const std::string& no,
-                              const std::string& procedure, const std::string& reason, SystemTime) {
+                              const std::string& procedure, const std::string& reason,
+                              SystemTime now) {
   Validator v;
   if (procedure != "expert_review" && procedure != "public_notice" && procedure != "hearing" &&
       procedure != "inspection") {
@@ -1051,7 +1053,7 @@ Result<Case> Service::Suspend(const Principal& who, const std::string& no,
   }
   if (reason.empty() || reason.size() > 2000) v.Add("reason", "is required (at most 2000 bytes)");
   OW_RETURN_IF_ERROR(v.Finish());
-  return MutateByNo(who, no, [&](db::Connection&, Op& op) -> Status {
+  return MutateByNo(who, no, now, [&](db::Connection&, Op& op) -> Status {
     OW_RETURN_IF_ERROR(MayHandle(
         op.tasks, [&](const Task& t) { return CanWorkOn(who, t); }, "review"));
     if (op.k.status != kUnderReview)
@@ -1065,8 +1067,8 @@ Result<Case> Service::Suspend(const Principal& who, const std::string& no,
 }
 
 Result<Case> Service::Resume(const Principal& who, const std::string& no, const std::string& reason,
-                             SystemTime) {
-  return MutateByNo(who, no, [&](db::Connection&, Op& op) -> Status {
+                             SystemTime now) {
+  return MutateByNo(who, no, now, [&](db::Connection&, Op& op) -> Status {
     OW_RETURN_IF_ERROR(MayHandle(
         op.tasks, [&](const Task& t) { return CanWorkOn(who, t); }, "review"));
     if (op.k.status != kSuspended) return FailedPrecondition("the case is not suspended");
@@ -1090,13 +1092,13 @@ Status MayFinish(const Principal& who, const Case& k) {
 }  // namespace
 
 Result<Case> Service::Deliver(const Principal& who, const std::string& no,
-                              const std::string& method, const std::string& note, SystemTime) {
+                              const std::string& method, const std::string& note, SystemTime now) {
   Validator v;
   if (method != "online" && method != "mail" && method != "counter")
     v.Add("method", "must be online, mail or counter");
   if (note.size() > 2000) v.Add("note", "at most 2000 bytes");
   OW_RETURN_IF_ERROR(v.Finish());
-  return MutateByNo(who, no, [&](db::Connection&, Op& op) -> Status {
+  return MutateByNo(who, no, now, [&](db::Connection&, Op& op) -> Status {
     OW_RETURN_IF_ERROR(MayFinish(who, op.k));
     if (op.k.status != kApproved && op.k.status != kDenied)
       return FailedPrecondition("the case is " + op.k.status +
@@ -1108,8 +1110,8 @@ Result<Case> Service::Deliver(const Principal& who, const std::string& no,
 }
 
 Result<Case> Service::Close(const Principal& who, const std::string& no, const std::string& reason,
-                            SystemTime) {
-  return MutateByNo(who, no, [&](db::Connection& c, Op& op) -> Status {
+                            SystemTime now) {
+  return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
     OW_RETURN_IF_ERROR(MayFinish(who, op.k));
     if (op.k.status != kDelivered && op.k.status != kNotAccepted)
       return FailedPrecondition("the case is " + op.k.status +
@@ -1265,11 +1267,12 @@ Result<Task*> TakeTask(std::vector<Task>& tasks, int64_t id, int64_t version, co
 
 }  // namespace
 
-Result<Task> Service::Claim(const Principal& who, int64_t task_id, int64_t version, SystemTime) {
+Result<Task> Service::Claim(const Principal& who, int64_t task_id, int64_t version,
+                            SystemTime now) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   OW_ASSIGN_OR_RETURN(int64_t case_id, CaseOfTask(task_id));
   Task claimed;
-  auto done = Mutate(case_id, [&](db::Connection& c, Op& op) -> Status {
+  auto done = Mutate(case_id, now, [&](db::Connection& c, Op& op) -> Status {
     OW_ASSIGN_OR_RETURN(Task * t, TakeTask(op.tasks, task_id, version, who,
                                            [&](const Task& x) { return CanWorkOn(who, x); }));
     OW_ASSIGN_OR_RETURN(bool ok, store::SetClaim(c, t->id, t->version, who.username));
@@ -1287,7 +1290,7 @@ Result<Task> Service::Claim(const Principal& who, int64_t task_id, int64_t versi
 
 Result<Task> Service::Transfer(const Principal& who, int64_t task_id, int64_t version,
                                const std::string& to_username, const std::string& reason,
-                               SystemTime) {
+                               SystemTime now) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   Validator v;
   if (to_username.empty()) v.Add("to_username", "is required");
@@ -1304,7 +1307,7 @@ Result<Task> Service::Transfer(const Principal& who, int64_t task_id, int64_t ve
     receiver.roles = to->roles;
   }
   Task moved;
-  auto done = Mutate(case_id, [&](db::Connection& c, Op& op) -> Status {
+  auto done = Mutate(case_id, now, [&](db::Connection& c, Op& op) -> Status {
     OW_ASSIGN_OR_RETURN(Task * t, TakeTask(op.tasks, task_id, version, who,
                                            [&](const Task& x) { return CanWorkOn(who, x); }));
     if (receiver.account_id.empty() || !CanWorkOn(receiver, *t) ||
@@ -1330,7 +1333,7 @@ Result<Task> Service::Transfer(const Principal& who, int64_t task_id, int64_t ve
 
 Result<Case> Service::Complete(const Principal& who, int64_t task_id, int64_t version,
                                const std::string& decision, const std::string& opinion,
-                               SystemTime) {
+                               SystemTime now) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   if (opinion.size() > 4000) {
     Validator v;
@@ -1338,7 +1341,7 @@ Result<Case> Service::Complete(const Principal& who, int64_t task_id, int64_t ve
     OW_RETURN_IF_ERROR(v.Finish());
   }
   OW_ASSIGN_OR_RETURN(int64_t case_id, CaseOfTask(task_id));
-  return Mutate(case_id, [&](db::Connection& c, Op& op) -> Status {
+  return Mutate(case_id, now, [&](db::Connection& c, Op& op) -> Status {
     OW_ASSIGN_OR_RETURN(Task * t, TakeTask(op.tasks, task_id, version, who,
                                            [&](const Task& x) { return CanWorkOn(who, x); }));
     op.who = &who;
@@ -1439,7 +1442,7 @@ Result<int64_t> Service::FireDueTimers(SystemTime now) {
   }));
   int64_t moved = 0;
   for (int64_t id : due) {
-    auto done = Mutate(id, [&](db::Connection& c, Op& op) -> Status {
+    auto done = Mutate(id, now, [&](db::Connection& c, Op& op) -> Status {
       if (op.k.status != kUnderReview || op.k.instance.is_null()) return {};
       op.actor = "system";
       op.channel = kSystem;

@@ -153,7 +153,8 @@ class Service {
   Service(db::Database& db, catalog::Service& catalog, processes::Service& processes,
           calendar::Service& calendar, identity::Service& identity, MaterialDirectory* materials);
 
-  // The clock every operation reads (tests move it to count deadlines on chosen days).
+  // The clock the routes read for `now` (tests move it to count deadlines on chosen days).
+  // Every operation is stamped with the `now` it is given: events, deadlines, timers.
   void SetClock(std::function<SystemTime()> clock) { clock_ = std::move(clock); }
   SystemTime Now() const { return clock_(); }
 
@@ -225,8 +226,9 @@ class Service {
                                                    const std::vector<MaterialRef>& refs,
                                                    int64_t already, SystemTime now);
   // Loads, locks and runs `fn` on one case, then saves it; retries are the database's.
-  Result<Case> Mutate(int64_t id, const std::function<Status(db::Connection&, Op&)>& fn);
-  Result<Case> MutateByNo(const identity::Principal& who, const std::string& no,
+  Result<Case> Mutate(int64_t id, SystemTime now,
+                      const std::function<Status(db::Connection&, Op&)>& fn);
+  Result<Case> MutateByNo(const identity::Principal& who, const std::string& no, SystemTime now,
                           const std::function<Status(db::Connection&, Op&)>& fn);
   bool CanRead(const identity::Principal& who, const Case& k, const std::vector<Task>& tasks);
   Status CanWorkOn(const identity::Principal& who, const Task& t) const;
