@@ -284,6 +284,12 @@ TEST_P(CasesTest, ParallelApprovalInBothOrdersWithDeadlinesAcrossWeekendAndHolid
     scjg_inbox = Call(verb::get, "/api/v1/workbench/tasks?deadline=yellow", {}, &scjg).json();
     EXPECT_EQ(scjg_inbox.at("counts").at("yellow"), 1) << json::serialize(scjg_inbox);
     EXPECT_EQ(scjg_inbox.at("tasks").as_array().size(), 1u);
+    // On Thursday 13 June it would be overdue: red.
+    SetDay("2030-06-13");
+    auto late = Call(verb::get, "/api/v1/workbench/tasks?deadline=red", {}, &scjg).json();
+    EXPECT_EQ(late.at("counts").at("red"), 1) << json::serialize(late);
+    EXPECT_EQ(late.at("tasks").at(0).at("deadline_state"), "red");
+    SetDay("2030-06-11");
 
     auto first = scjg_first ? Complete(scjg, a, "approve") : Complete(mz, b, "approve");
     ASSERT_EQ(first.status, 200) << first.body;
