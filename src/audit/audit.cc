@@ -82,14 +82,10 @@ CREATE TABLE audit_head (
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, 'GENESIS');
 )sql";
-  auto replace = [](std::string s, std::string_view from, std::string_view to) {
-    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-      s.replace(at, from.size(), to);
-    return s;
-  };
-  table = replace(table, "GENESIS", kGenesisHash);
+  table = text::ReplaceAll(table, "GENESIS", kGenesisHash);
   std::string sqlite =
-      replace(replace(table, "SEQ_COLUMN", "INTEGER PRIMARY KEY AUTOINCREMENT"), " TEXT_C", "") +
+      text::ReplaceAll(text::ReplaceAll(table, "SEQ_COLUMN", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+                       " TEXT_C", "") +
       R"sql(
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
@@ -104,8 +100,9 @@ BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward'); END;
   // 23000 (integrity_constraint_violation) maps to kConflict, as SQLite's RAISE(ABORT)
   // does, so both stores report a refused change alike.
   std::string postgres =
-      replace(replace(table, "SEQ_COLUMN", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-              "TEXT_C", "COLLATE \"C\"") +
+      text::ReplaceAll(
+          text::ReplaceAll(table, "SEQ_COLUMN", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+          "TEXT_C", "COLLATE \"C\"") +
       R"sql(
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

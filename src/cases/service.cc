@@ -119,7 +119,6 @@ std::string CombinedStatus(const std::vector<Case>& cases) {
 // One operation on one locked case: the case as loaded (and changed), its tasks, and the
 // events and messages to write with it.
 struct Service::Op {
-  const Principal* who = nullptr;  // null for the system (timers)
   std::string actor;
   std::string channel;
   SystemTime now{};
@@ -208,11 +207,15 @@ Result<Calendar> Service::CalendarAround(Date day) {
   auto now = std::chrono::steady_clock::now();
   // Calendars change a few times a year; a minute's staleness is fine, and one read per
   // minute instead of one per case keeps the calendar off the submission path.
-  if (calendar_cache_ && day >= AddDays(calendar_from_, 400) &&
-      day <= AddDays(calendar_to_, -800) && now - calendar_loaded_ < std::chrono::minutes(1)) {
+  // Loaded for three years either side of a day, reused while the day asked about stays
+  // within a year of it (so at least two years of counting either side).
+  constexpr int64_t kYear = 366;
+  constexpr int64_t kSpan = 3 * kYear;
+  if (calendar_cache_ && day >= AddDays(calendar_from_, kSpan - kYear) &&
+      day <= AddDays(calendar_to_, kYear - kSpan) &&
+      now - calendar_loaded_ < std::chrono::minutes(1)) {
     return *calendar_cache_;
   }
-  constexpr int64_t kSpan = int64_t{3} * 366;  // days either side
   Date from = AddDays(day, -kSpan), to = AddDays(day, kSpan);
   OW_ASSIGN_OR_RETURN(Calendar cal, calendar_.ForRange(from, to));
   calendar_cache_ = cal;
@@ -554,9 +557,9 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
       auto all, ResolveMaterials(who, cases.front().applicant_account_id, in.materials, 0, now));
   for (size_t i = 0; i < cases.size(); ++i) {
     // A named material goes to the items that ask for it; unnamed ones to every item.
-    OW_ASSIGN_OR_RETURN(auto version,
-                        catalog_.GetVersion(cases[i].item_code, cases[i].item_version));
-    auto names = MaterialNames(version.document);
+    // Prepare just looked the item up; this is the same (cached) version.
+    OW_ASSIGN_OR_RETURN(auto target, TargetOf(cases[i].item_code, in.region_code));
+    auto names = MaterialNames(target->view.version.document);
     std::vector<Attachment> mine;
     for (const auto& a : all) {
       if (a.name.empty() || std::find(names.begin(), names.end(), a.name) != names.end())
@@ -616,10 +619,7 @@ Result<Case> Service::Get(const Principal& who, const std::string& no) {
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     auto k = LoadFull(c, *id);
     if (!k) return k.error().code == Code::kNotFound ? Status() : Status(k.error());
-    std::string upper = no;
-    if (!upper.empty() && upper.back() == 'x') upper.back() = 'X';
-    if (k->tracking_no != upper) return {};
-    if (!CanRead(who, *k, k->tasks)) return {};
+    if (!SameTrackingNo(k->tracking_no, no) || !CanRead(who, *k, k->tasks)) return {};
     out = std::move(*k);
     return {};
   }));
@@ -683,6 +683,19 @@ Status CheckPaging(const ListFilter& f) {
 
 }  // namespace
 
+Result<CaseList> Service::Page(const std::string& where, const std::vector<db::Value>& params,
+                               const ListFilter& f) {
+  CaseList out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto page,
+                        store::ListCases(c, where, params, f.per_page, (f.page - 1) * f.per_page));
+    out.total = page.total;
+    out.cases = std::move(page.cases);
+    return {};
+  }));
+  return out;
+}
+
 Result<CaseList> Service::ListMine(const Principal& who, const ListFilter& f) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   OW_RETURN_IF_ERROR(Decide(who, Action::kReadCase, {"", "", who.account_id, false}));
@@ -690,23 +703,7 @@ Result<CaseList> Service::ListMine(const Principal& who, const ListFilter& f) {
   std::vector<db::Value> params{who.account_id};
   std::string where = " WHERE c.applicant_account_id = $1";
   AddListFilters(f, where, params);
-  CaseList out;
-  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(db::Rows n, c.Query("SELECT COUNT(*) FROM cases c" + where, params));
-    out.total = n.Int(0, 0);
-    auto page = params;
-    page.emplace_back(f.per_page);
-    page.emplace_back((f.page - 1) * f.per_page);
-    OW_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        c.Query(std::string("SELECT ") + store::kCaseColumns + " FROM cases c" + where +
-                    " ORDER BY c.id DESC LIMIT $" + std::to_string(page.size() - 1) + " OFFSET $" +
-                    std::to_string(page.size()),
-                page));
-    for (size_t i = 0; i < rows.size(); ++i) out.cases.push_back(store::CaseFromRow(rows, i));
-    return {};
-  }));
-  return out;
+  return Page(where, params, f);
 }
 
 Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f) {
@@ -745,23 +742,7 @@ Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f
   for (size_t i = 0; i < parts.size(); ++i) where += (i ? " OR " : "") + parts[i];
   where += ")";
   AddListFilters(f, where, params);
-  CaseList out;
-  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(db::Rows n, c.Query("SELECT COUNT(*) FROM cases c" + where, params));
-    out.total = n.Int(0, 0);
-    auto page = params;
-    page.emplace_back(f.per_page);
-    page.emplace_back((f.page - 1) * f.per_page);
-    OW_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        c.Query(std::string("SELECT ") + store::kCaseColumns + " FROM cases c" + where +
-                    " ORDER BY c.id DESC LIMIT $" + std::to_string(page.size() - 1) + " OFFSET $" +
-                    std::to_string(page.size()),
-                page));
-    for (size_t i = 0; i < rows.size(); ++i) out.cases.push_back(store::CaseFromRow(rows, i));
-    return {};
-  }));
-  return out;
+  return Page(where, params, f);
 }
 
 Result<Case> Service::Mutate(int64_t id, SystemTime now,
@@ -798,13 +779,10 @@ Result<Case> Service::MutateByNo(const Principal& who, const std::string& no, Sy
   if (who.account_id.empty()) return Unauthenticated("log in first");
   auto id = ParseTrackingNo(no);
   if (!id) return NotFound("no case " + no);
-  std::string wanted = no;
-  if (wanted.back() == 'x') wanted.back() = 'X';
   return Mutate(*id, now, [&](db::Connection& c, Op& op) -> Status {
     // The whole number must match (its date too), as for reads.
-    if (op.k.tracking_no != wanted || !CanRead(who, op.k, op.tasks))
+    if (!SameTrackingNo(op.k.tracking_no, no) || !CanRead(who, op.k, op.tasks))
       return NotFound("no case " + no);
-    op.who = &who;
     op.actor = who.username;
     return fn(c, op);
   });
@@ -825,14 +803,15 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
                       Result<workflow::Effects> effects) {
   using Kind = workflow::Effect::Kind;
   std::vector<workflow::Effect> created;
-  // Service calls may lead to more calls; each round's effects are handled in order.
+  // Service tasks run here, in the case's transaction, one at a time in the order the
+  // engine started them (a service task's call id is its activity id); each result may
+  // lead to more effects and more calls.
   while (true) {
     if (!effects) {
       auto e = effects.error();
       if (e.code == Code::kNotFound) return Conflict("this task is no longer open");
       return e;
     }
-    std::vector<std::pair<int64_t, std::string>> calls;
     for (const auto& e : *effects) {
       switch (e.kind) {
         case Kind::kTaskCreated:
@@ -855,9 +834,6 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
                           created.end());
           }
           break;
-        case Kind::kServiceCallRequested:
-          calls.emplace_back(e.id, e.service);
-          break;
         case Kind::kTimerFired:
           op.Record("timer_fired", op.k.status, "", {{"node", e.node}, {"name", e.name}});
           break;
@@ -870,7 +846,8 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
           break;
         }
         case Kind::kInstanceTerminated:
-          if (op.k.status != kWithdrawn) {
+          // Terminate() (withdrawal) names no node; a join left waiting does.
+          if (!e.node.empty()) {
             return FailedPrecondition("the process " + op.k.process_key +
                                       " cannot go on: its join " + e.node +
                                       " waits for a branch that was not taken");
@@ -880,10 +857,16 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
           break;
       }
     }
-    if (calls.empty()) break;
-    // Only the first call runs now; the rest are picked up in the next rounds' effects
-    // (the instance keeps them pending), so results apply in request order.
-    auto [call, name] = calls.front();
+    const workflow::Activity* call = nullptr;
+    for (const auto& a : inst.activities()) {
+      if (inst.definition()->nodes()[static_cast<size_t>(a.node)].type ==
+          workflow::NodeType::kServiceTask) {
+        call = &a;
+        break;
+      }
+    }
+    if (!call) break;
+    const std::string& name = inst.definition()->nodes()[static_cast<size_t>(call->node)].service;
     auto fn = services_.find(name);
     if (fn == services_.end()) {
       return FailedPrecondition("serviceTask of process " + op.k.process_key +
@@ -892,23 +875,7 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
     auto result = fn->second(c, op.k, inst.variables());
     if (!result) return result.error();
     op.Record("service_called", op.k.status, "", {{"service", name}});
-    calls.erase(calls.begin());
-    auto more = inst.ServiceDone(call, *result, op.now);
-    if (more && !calls.empty()) {
-      // Re-queue the remaining calls of this round ahead of anything new.
-      workflow::Effects pending;
-      for (const auto& [id, svc] : calls) {
-        workflow::Effect again;
-        again.kind = Kind::kServiceCallRequested;
-        again.id = id;
-        again.service = svc;
-        pending.push_back(again);
-      }
-      pending.insert(pending.end(), more->begin(), more->end());
-      effects = std::move(pending);
-    } else {
-      effects = std::move(more);
-    }
+    effects = inst.ServiceDone(call->id, *result, op.now);
   }
   for (const auto& e : created) {
     if (!inst.FindTask(e.id)) continue;  // closed again in the same step
@@ -937,27 +904,30 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
   return {};
 }
 
+Result<std::string> Service::ApplicantChannel(const Principal& who, const Case& k,
+                                              const std::string& channel,
+                                              std::string_view refusal) {
+  if (who.account_id == k.applicant_account_id) return channel.empty() ? kWeb : channel;
+  if (k.applicant_account_id.empty()) return PermissionDenied(std::string(refusal));
+  OW_ASSIGN_OR_RETURN(bool agent, identity_.IsAgentFor(who, k.applicant_account_id));
+  if (!agent) return PermissionDenied(std::string(refusal));
+  return std::string(kAgentChannel);
+}
+
 Result<Case> Service::Withdraw(const Principal& who, const std::string& no,
                                const std::string& reason, const std::string& channel,
                                SystemTime now) {
   return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
     // Only the applicant (or their agent) withdraws; staff who can read the case cannot.
-    bool agent = op.k.applicant_account_id != who.account_id;
-    if (agent) {
-      auto ok = identity_.IsAgentFor(who, op.k.applicant_account_id);
-      if (op.k.applicant_account_id.empty() || !ok || !*ok)
-        return PermissionDenied("only the applicant may withdraw an application");
-    }
+    OW_ASSIGN_OR_RETURN(
+        op.channel,
+        ApplicantChannel(who, op.k, channel, "only the applicant may withdraw an application"));
     if (!BeforeDecision(op.k.status))
       return FailedPrecondition("the case is " + op.k.status + "; it can no longer be withdrawn");
-    op.channel = agent ? kAgentChannel : (channel.empty() ? kWeb : channel);
     if (!op.k.instance.is_null()) {
       OW_ASSIGN_OR_RETURN(auto def, DefinitionOf(op.k));
       OW_ASSIGN_OR_RETURN(auto inst, workflow::Instance::Restore(def, op.k.instance));
-      std::string before = op.k.status;
-      op.k.status = kWithdrawn;  // lets Apply accept the termination
       OW_RETURN_IF_ERROR(Apply(c, op, inst, inst.Terminate()));
-      op.k.status = before;
     }
     OW_RETURN_IF_ERROR(store::CloseAllTasks(c, op.k.id, "withdrawn", op.at));
     for (auto& p : op.k.pauses)
@@ -973,12 +943,9 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
   auto id = ParseTrackingNo(no);
   if (!id) return NotFound("no case " + no);
   return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
-    bool agent = op.k.applicant_account_id != who.account_id;
-    if (agent) {
-      auto ok = identity_.IsAgentFor(who, op.k.applicant_account_id);
-      if (op.k.applicant_account_id.empty() || !ok || !*ok)
-        return PermissionDenied("only the applicant supplies what was asked for");
-    }
+    OW_ASSIGN_OR_RETURN(
+        op.channel,
+        ApplicantChannel(who, op.k, channel, "only the applicant supplies what was asked for"));
     if (op.k.status != kSupplementRequested)
       return FailedPrecondition("no supplement was requested for this case");
     if (in.form) {
@@ -996,7 +963,6 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
     for (const auto& a : added) OW_RETURN_IF_ERROR(store::InsertAttachment(c, op.k.id, a));
     for (auto& p : op.k.pauses)
       if (!p.to) p.to = op.today;
-    op.channel = agent ? kAgentChannel : (channel.empty() ? kWeb : channel);
     std::string back = op.k.supplement_from.empty() ? kSubmitted : op.k.supplement_from;
     op.k.supplement_from.clear();
     op.Record("supplied", back, in.note,
@@ -1186,43 +1152,19 @@ Result<Inbox> Service::InboxOf(const Principal& who, const InboxFilter& f, Syste
     out.red = n.Int(0, 4);
     page.emplace_back(f.limit);
     // Most urgent first: overdue, then by deadline, then oldest.
-    std::string cols =
-        "t.id, t.case_id, t.kind, t.engine_task, t.node, t.name, t.role, "
-        "t.department_code, t.region_code, t.status, t.claimed_by, t.due, "
-        "t.created_at, t.closed_at, t.closed_by, t.decision, t.opinion, "
-        "t.close_reason, t.version";
-    std::string case_cols;
-    {
-      std::string all = store::kCaseColumns;
-      size_t start = 0;
-      while (start < all.size()) {
-        size_t end = all.find(',', start);
-        if (end == std::string::npos) end = all.size();
-        std::string col = all.substr(start, end - start);
-        col.erase(0, col.find_first_not_of(' '));
-        case_cols += ", c." + col;
-        start = end + 1;
-      }
-    }
     OW_ASSIGN_OR_RETURN(
         db::Rows rows,
-        c.Query("SELECT " + cols + case_cols + from + where + filters +
+        c.Query(std::string("SELECT ") + store::kTaskColumns + ", " + store::kCaseColumns + from +
+                    where + filters +
                     " ORDER BY CASE WHEN c.promised_deadline = '' THEN '9999-12-31' ELSE "
                     "c.promised_deadline END, t.id LIMIT $" +
                     std::to_string(page.size()),
                 page));
-    // Split each row into the task (first 19 columns) and the case (the rest).
-    std::vector<std::string> tcols(rows.columns().begin(), rows.columns().begin() + 19);
-    std::vector<std::string> ccols(rows.columns().begin() + 19, rows.columns().end());
+    // Each row is the task, then its case.
     for (size_t i = 0; i < rows.size(); ++i) {
-      std::vector<db::Value> tv, cv;
-      for (size_t j = 0; j < rows.columns().size(); ++j)
-        (j < 19 ? tv : cv).push_back(rows.At(i, j));
-      db::Rows trow(tcols, {tv}), crow(ccols, {cv});
       InboxEntry e;
-      auto task = store::LoadTaskRow(trow, 0);
-      e.task = std::move(task);
-      e.summary = store::CaseFromRow(crow, 0);
+      e.task = store::TaskFromRow(rows, i);
+      e.summary = store::CaseFromRow(rows, i, store::kTaskColumnCount);
       e.deadline_state = DeadlineState(e.summary, today, cal);
       out.tasks.push_back(std::move(e));
     }
@@ -1344,7 +1286,6 @@ Result<Case> Service::Complete(const Principal& who, int64_t task_id, int64_t ve
   return Mutate(case_id, now, [&](db::Connection& c, Op& op) -> Status {
     OW_ASSIGN_OR_RETURN(Task * t, TakeTask(op.tasks, task_id, version, who,
                                            [&](const Task& x) { return CanWorkOn(who, x); }));
-    op.who = &who;
     op.actor = who.username;
     op.channel = kWorkbench;
     Validator v;

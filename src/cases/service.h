@@ -232,11 +232,19 @@ class Service {
                           const std::function<Status(db::Connection&, Op&)>& fn);
   bool CanRead(const identity::Principal& who, const Case& k, const std::vector<Task>& tasks);
   Status CanWorkOn(const identity::Principal& who, const Task& t) const;
+  // The channel an applicant's own action on `k` is recorded with: `channel` (default
+  // web) for the applicant, "agent" for an agent under a live authorization; otherwise
+  // kPermissionDenied with `refusal`.
+  Result<std::string> ApplicantChannel(const identity::Principal& who, const Case& k,
+                                       const std::string& channel, std::string_view refusal);
   Result<Case> Prepare(const identity::Principal& who, const SubmitInput& in, bool validate_form,
                        SystemTime now);
   Status Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
                 const std::string& actor);
   Result<int64_t> CaseOfTask(int64_t task_id);
+  // One page of the cases `where` selects (store::ListCases) for `f`.
+  Result<CaseList> Page(const std::string& where, const std::vector<db::Value>& params,
+                        const ListFilter& f);
   // What a new case of `item` in `region` is filed under: the item as implemented there
   // and its process version. Cached for two seconds (submissions come in bursts).
   struct ItemTarget {

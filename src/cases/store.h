@@ -21,6 +21,8 @@ std::vector<db::Migration> Migrations();
 std::string TrackingNo(int64_t id, std::string_view created_at);
 // The case id a tracking number names; nullopt when malformed or the check fails.
 std::optional<int64_t> ParseTrackingNo(std::string_view no);
+// True when `given` is `stored` (a lower-case check character x accepted).
+bool SameTrackingNo(std::string_view stored, std::string_view given);
 
 namespace store {
 
@@ -62,11 +64,22 @@ Status InsertBundle(db::Connection& c, const BundleApplication& b);
 Result<std::optional<BundleApplication>> LoadBundle(db::Connection& c, const std::string& id);
 Result<std::vector<int64_t>> BundleCases(db::Connection& c, const std::string& id);
 
-// Columns of `cases` in the order CaseFromRow reads them, for list queries.
+// Columns of `cases c` and `case_tasks t` in the order CaseFromRow and TaskFromRow read
+// them (from column `first` of a row, so one row may carry a task and its case).
 extern const char* const kCaseColumns;
-Case CaseFromRow(const db::Rows& rows, size_t i);
-// A case_tasks row in the column order of LoadTask.
-Task LoadTaskRow(const db::Rows& rows, size_t i);
+extern const char* const kTaskColumns;
+inline constexpr size_t kTaskColumnCount = 19;
+Case CaseFromRow(const db::Rows& rows, size_t i, size_t first = 0);
+Task TaskFromRow(const db::Rows& rows, size_t i, size_t first = 0);
+
+// One page of `cases c` matching `where` (" WHERE ..." over `params`), newest first,
+// with the number of all matches.
+struct CasePage {
+  int64_t total = 0;
+  std::vector<Case> cases;
+};
+Result<CasePage> ListCases(db::Connection& c, const std::string& where,
+                           std::vector<db::Value> params, int64_t limit, int64_t offset);
 
 }  // namespace store
 }  // namespace ow::cases

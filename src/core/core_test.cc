@@ -37,6 +37,13 @@ TEST(Text, Utf8Validation) {
   EXPECT_EQ(text::CodePoints("杭州ab"), 4u);
 }
 
+TEST(Text, ReplaceAllReplacesEveryOccurrenceOnce) {
+  EXPECT_EQ(text::ReplaceAll("a TEXT_C, b TEXT_C", "TEXT_C", "TEXT"), "a TEXT, b TEXT");
+  // The replacement is not searched again (no endless loop when `to` contains `from`).
+  EXPECT_EQ(text::ReplaceAll("xx", "x", "xx"), "xxxx");
+  EXPECT_EQ(text::ReplaceAll("abc", "z", "y"), "abc");
+}
+
 TEST(Text, Base64UrlRoundTrip) {
   for (const std::string& s :
        std::vector<std::string>{"", "a", "ab", "abc", "330102", std::string("x\x1fy\xff", 4)}) {

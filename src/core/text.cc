@@ -133,4 +133,10 @@ std::vector<std::string> ParseJsonStringList(std::string_view text) {
   return out;
 }
 
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
 }  // namespace ow::text

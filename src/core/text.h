@@ -21,6 +21,9 @@ std::optional<std::string> Base64UrlDecode(std::string_view text);
 // Compares without leaking where the first difference is (for secrets).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// `s` with every occurrence of `from` (not empty) replaced by `to`, left to right.
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
+
 // Parses a decimal integer in [min, max].
 std::optional<long long> ParseInt(std::string_view s, long long min, long long max);
 

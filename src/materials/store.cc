@@ -1,39 +1,15 @@
 #include "materials/store.h"
 
+#include "core/text.h"
+
 namespace ow::materials {
 
 std::vector<db::Migration> Migrations() {
   // Content lives once per SHA-256 in blobs + blob_chunks (256 KiB pieces, so no
   // statement moves more than that); materials point at it. created_us orders a
   // person's materials newest first (created_at has whole seconds only).
-  return {{"materials/001_init", R"sql(
-CREATE TABLE blobs (
-  sha256 TEXT PRIMARY KEY,
-  size INTEGER NOT NULL CHECK (size >= 0),
-  media_type TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE blob_chunks (
-  sha256 TEXT NOT NULL REFERENCES blobs(sha256),
-  seq INTEGER NOT NULL CHECK (seq >= 0),
-  data BLOB NOT NULL,
-  PRIMARY KEY (sha256, seq)
-);
-CREATE TABLE materials (
-  id TEXT PRIMARY KEY,
-  owner_account_id TEXT NOT NULL REFERENCES identity_accounts(id),
-  sha256 TEXT NOT NULL REFERENCES blobs(sha256),
-  filename TEXT NOT NULL,
-  media_type TEXT NOT NULL,
-  size INTEGER NOT NULL CHECK (size >= 0),
-  created_at TEXT NOT NULL,
-  created_us INTEGER NOT NULL,
-  scan_result TEXT NOT NULL
-);
-CREATE INDEX materials_owner ON materials(owner_account_id, created_us);
-CREATE INDEX materials_sha256 ON materials(sha256);
-)sql",
-           R"sql(
+  // Written once for PostgreSQL; SQLite spells the 64-bit and binary types its own way.
+  std::string postgres = R"sql(
 CREATE TABLE blobs (
   sha256 TEXT PRIMARY KEY,
   size BIGINT NOT NULL CHECK (size >= 0),
@@ -59,7 +35,10 @@ CREATE TABLE materials (
 );
 CREATE INDEX materials_owner ON materials(owner_account_id, created_us);
 CREATE INDEX materials_sha256 ON materials(sha256);
-)sql"}};
+)sql";
+  std::string sqlite =
+      text::ReplaceAll(text::ReplaceAll(postgres, "BIGINT", "INTEGER"), "BYTEA", "BLOB");
+  return {{"materials/001_init", sqlite, postgres}};
 }
 
 namespace {
