@@ -24,41 +24,6 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseAdminTokens(const 
   return out;
 }
 
-AdminGuard::AdminGuard(std::string bootstrap_token, const std::string& named) {
-  if (!bootstrap_token.empty()) admins_.emplace_back("admin", std::move(bootstrap_token));
-  if (auto parsed = ParseAdminTokens(named)) {
-    for (auto& p : *parsed) admins_.push_back(std::move(p));
-  }
-}
-
-std::optional<std::string> AdminGuard::MatchToken(const Context& ctx) const {
-  std::string_view auth = ctx.request[Field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
-    return std::nullopt;
-  }
-  std::string_view presented = auth.substr(kBearer.size());
-  const std::string* who = nullptr;
-  // Compare against every token so timing does not tell which one matched.
-  for (const auto& [name, token] : admins_) {
-    if (text::ConstantTimeEquals(presented, token)) who = &name;
-  }
-  if (!who) return std::nullopt;
-  return *who;
-}
-
-Result<std::string> AdminGuard::Check(const Context& ctx) const {
-  if (auto who = MatchToken(ctx)) return *who;
-  if (fallback_) return fallback_(ctx);
-  if (admins_.empty()) {
-    return PermissionDenied("administrative writes are disabled: no admin token is configured");
-  }
-  std::string_view auth = ctx.request[Field::authorization];
-  if (auth.substr(0, 7) != "Bearer ")
-    return Unauthenticated("an administrator bearer token is required");
-  return Unauthenticated("the bearer token is not valid");
-}
-
 Result<Page> ParsePage(const Context& ctx, int def, int max) {
   Page page;
   page.limit = def;

@@ -13,33 +13,6 @@
 
 namespace ow::http {
 
-// Administrative writes (catalog, departments, staff, clients) are made by a system
-// administrator: a staff account holding the system_admin duty (checked by the
-// fallback the identity domain installs), or a bearer token from configuration: the
-// bootstrap `server.admin_token` (acting as "admin") or one of the named
-// `server.admin_tokens` ("alice:token1,bob:token2") for automation, so that rules
-// such as "the author of a catalog change may not approve it" can tell people apart.
-// Check returns the acting administrator's name; kUnauthenticated without
-// credentials or with a wrong token; kPermissionDenied for a logged-in user without
-// the duty, or when neither tokens nor a fallback are configured.
-class AdminGuard {
- public:
-  // `named` is "name:token" pairs separated by commas; malformed pairs are ignored
-  // (ParseAdminTokens reports them at start-up).
-  AdminGuard(std::string bootstrap_token, const std::string& named = {});
-  Result<std::string> Check(const Context& ctx) const;
-  // The name of the configured token the request presents, if any.
-  std::optional<std::string> MatchToken(const Context& ctx) const;
-  // Asked when the request presents no configured token. Set once at start-up.
-  void SetFallback(std::function<Result<std::string>(const Context&)> fallback) {
-    fallback_ = std::move(fallback);
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> admins_;  // name, token
-  std::function<Result<std::string>(const Context&)> fallback_;
-};
-
 // Parses "name:token,name:token"; kInvalidArgument names a malformed entry.
 Result<std::vector<std::pair<std::string, std::string>>> ParseAdminTokens(const std::string& spec);
 

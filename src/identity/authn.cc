@@ -1,5 +1,7 @@
 #include "identity/authn.h"
 
+#include "core/text.h"
+
 namespace ow::identity {
 
 std::optional<std::string> RequestCookie(const http::Context& ctx, std::string_view name) {
@@ -31,15 +33,36 @@ std::optional<std::string> BearerToken(const http::Context& ctx) {
   return std::nullopt;
 }
 
-Authenticator::Authenticator(Service& service, const http::AdminGuard& admin, std::string origin)
-    : service_(service), admin_(admin), origin_(std::move(origin)) {}
+Authenticator::Authenticator(Service& service,
+                             std::vector<std::pair<std::string, std::string>> admin_tokens,
+                             std::string origin)
+    : service_(service), origin_(std::move(origin)), admins_(std::move(admin_tokens)) {}
+
+std::optional<std::string> Authenticator::MatchAdminToken(const http::Context& ctx) const {
+  auto presented = BearerToken(ctx);
+  if (!presented) return std::nullopt;
+  const std::string* who = nullptr;
+  // Compare against every token so timing does not tell which one matched.
+  for (const auto& [name, token] : admins_)
+    if (text::ConstantTimeEquals(*presented, token)) who = &name;
+  if (!who) return std::nullopt;
+  return *who;
+}
+
+std::optional<Principal> Authenticator::BrowserSession(const http::Context& ctx) const {
+  auto cookie = RequestCookie(ctx, kSessionCookie);
+  if (!cookie) return std::nullopt;
+  auto p = service_.SessionPrincipal(*cookie);
+  if (!p) return std::nullopt;
+  return std::move(*p);
+}
 
 Result<std::optional<Principal>> Authenticator::Optional(const http::Context& ctx) const {
-  if (auto name = admin_.MatchToken(ctx)) {
+  if (ctx.principal) return ctx.principal;
+  if (auto name = MatchAdminToken(ctx)) {
     Principal p;
-    p.admin_token = true;
+    p.via = authz::Via::kAdminToken;
     p.username = *name;
-    p.via = "admin_token";
     p.name_for_audit = *name;
     return std::optional<Principal>(std::move(p));
   }

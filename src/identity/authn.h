@@ -1,5 +1,6 @@
-// Establishes who is making a request: one of
-//  - a configured administrator token (http::AdminGuard): acts as system administrator;
+// Establishes who is making a request (an authz::Principal): one of
+//  - a configured administrator token (config admin_token / admin_tokens): acts as
+//    system administrator;
 //  - a bearer access token issued by our OpenID Connect provider (verified by the
 //    verifier the oidc domain installs);
 //  - the portal session cookie. Cookie-authenticated requests with an unsafe method
@@ -13,6 +14,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "http/message.h"
 #include "http/request_helpers.h"
@@ -31,19 +34,30 @@ std::optional<std::string> BearerToken(const http::Context& ctx);
 class Authenticator {
  public:
   using BearerVerifier = std::function<Result<Principal>(const std::string& token)>;
-  Authenticator(Service& service, const http::AdminGuard& admin, std::string origin);
+  // `admin_tokens`: (name, token) pairs, as http::ParseAdminTokens reads them.
+  Authenticator(Service& service, std::vector<std::pair<std::string, std::string>> admin_tokens,
+                std::string origin);
   void SetBearerVerifier(BearerVerifier v) { bearer_ = std::move(v); }
   void SetOrigin(std::string origin) { origin_ = std::move(origin); }
 
-  // kUnauthenticated when the request carries no valid credentials.
+  // kUnauthenticated when the request carries no valid credentials. On a route that
+  // Requires() an action, the caller the gate admitted (Context::principal).
   Result<Principal> Authenticate(const http::Context& ctx) const;
   // Like Authenticate, but a request without any credentials yields nullopt.
   Result<std::optional<Principal>> Optional(const http::Context& ctx) const;
+  // The portal session of a browser, and nothing else: bearer and administrator
+  // tokens are ignored (a token is never "the person at the keyboard"). nullopt when
+  // the request carries no valid session cookie. For the endpoints a browser visits:
+  // authorization, logout, federation.
+  std::optional<Principal> BrowserSession(const http::Context& ctx) const;
 
  private:
+  // The name of the configured administrator token the request presents, if any.
+  std::optional<std::string> MatchAdminToken(const http::Context& ctx) const;
+
   Service& service_;
-  const http::AdminGuard& admin_;
   std::string origin_;
+  std::vector<std::pair<std::string, std::string>> admins_;  // name, token
   BearerVerifier bearer_;
 };
 

@@ -152,13 +152,13 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
      auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
      res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
      return res;
-   }).Blocking();
+   }).Public().Blocking();
 
   r.Get("/api/v1/accounts/{id}", with([s, fail](http::Context& ctx, const Principal& who) {
           auto acc = s->GetAccount(who, ctx.Param("id"));
           if (!acc) return fail(ctx, acc.error());
           return Private(http::Json(http::Status::ok, AccountJson(*acc)));
-        }));
+        })).Requires(authz::Action::kReadAccount);
 
   r.Post("/api/v1/session", [s, fail, cookie](http::Context& ctx) {
      auto f = StringFields(ctx, {"username", "password"}, "login");
@@ -170,7 +170,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
      auto res = Private(http::Json(http::Status::created, LoginJson(*result)));
      res.set(http::Field::set_cookie, SessionCookie(result->cookie_value, cookie));
      return res;
-   }).Blocking();
+   }).Public().Blocking();
 
   r.Get("/api/v1/session", with([s, fail](http::Context& ctx, const Principal& who) {
           if (who.session_id.empty())
@@ -182,7 +182,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
                          {"session", {{"id", who.session_id}, {"acr", who.acr}}},
                          {"csrf_token", s->CsrfToken(who.session_id)}};
           return Private(http::Json(http::Status::ok, o));
-        }));
+        })).Requires(authz::Action::kUpdateAccount);
 
   r.Delete("/api/v1/session", with([s, fail, cookie](http::Context& ctx, const Principal& who) {
              if (who.session_id.empty())
@@ -191,7 +191,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
              auto res = NoContent();
              res.set(http::Field::set_cookie, SessionCookie("", cookie));
              return res;
-           }));
+           })).Requires(authz::Action::kUpdateAccount);
 
   r.Get("/api/v1/me/sessions", with([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->Sessions(who);
@@ -203,7 +203,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
             items.push_back(std::move(o));
           }
           return Private(http::Json(http::Status::ok, {{"sessions", std::move(items)}}));
-        }));
+        })).Requires(authz::Action::kUpdateAccount);
 
   r.Delete("/api/v1/me/sessions", with([s, fail, cookie](http::Context& ctx, const Principal& who) {
              auto n = s->LogoutEverywhere(who);
@@ -211,7 +211,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
              auto res = Private(http::Json(http::Status::ok, {{"sessions_ended", *n}}));
              res.set(http::Field::set_cookie, SessionCookie("", cookie));
              return res;
-           }));
+           })).Requires(authz::Action::kUpdateAccount);
 
   r.Put("/api/v1/me/password", with([s, fail](http::Context& ctx, const Principal& who) {
           auto f = StringFields(ctx, {"current_password", "new_password"}, "password");
@@ -219,7 +219,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           if (auto st = s->ChangePassword(who, (*f)["current_password"], (*f)["new_password"]); !st)
             return fail(ctx, st.error());
           return NoContent();
-        }))
+        })).Requires(authz::Action::kUpdateAccount)
       .Blocking();
 
   r.Get("/api/v1/me/agents", with([s, fail](http::Context& ctx, const Principal& who) {
@@ -228,7 +228,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           json::array items;
           for (const auto& g : *list) items.push_back(AgentJson(g));
           return Private(http::Json(http::Status::ok, {{"authorizations", std::move(items)}}));
-        }));
+        })).Requires(authz::Action::kUpdateAccount);
 
   r.Post("/api/v1/me/agents", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx, {"agent_username", "scope", "expires_at"}, "agent");
@@ -237,12 +237,12 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            auto g = s->AuthorizeAgent(who, (*f)["agent_username"], scope, (*f)["expires_at"]);
            if (!g) return fail(ctx, g.error());
            return Private(http::Json(http::Status::created, AgentJson(*g)));
-         }));
+         })).Requires(authz::Action::kUpdateAccount);
 
   r.Delete("/api/v1/me/agents/{id}", with([s, fail](http::Context& ctx, const Principal& who) {
              if (auto st = s->RevokeAgent(who, ctx.Param("id")); !st) return fail(ctx, st.error());
              return NoContent();
-           }));
+           })).Requires(authz::Action::kUpdateAccount);
 
   r.Get("/api/v1/me/enterprises", with([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->MyEnterprises(who);
@@ -250,7 +250,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           json::array items;
           for (const auto& o : *list) items.push_back(OperatorJson(o));
           return Private(http::Json(http::Status::ok, {{"enterprises", std::move(items)}}));
-        }));
+        })).Requires(authz::Action::kReadEnterprise);
 
   r.Post("/api/v1/enterprises", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx, {"credit_code", "name"}, "enterprise");
@@ -260,7 +260,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            return Private(http::Json(http::Status::created, {{"credit_code", e->credit_code},
                                                              {"name", e->name},
                                                              {"created_at", e->created_at}}));
-         }));
+         })).Requires(authz::Action::kManageEnterprise);
 
   r.Get("/api/v1/enterprises/{code}/operators",
         with([s, fail](http::Context& ctx, const Principal& who) {
@@ -269,7 +269,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           json::array items;
           for (const auto& o : *list) items.push_back(OperatorJson(o));
           return Private(http::Json(http::Status::ok, {{"operators", std::move(items)}}));
-        }));
+        })).Requires(authz::Action::kReadEnterprise);
 
   r.Put("/api/v1/enterprises/{code}/operators/{username}",
         with([s, fail](http::Context& ctx, const Principal& who) {
@@ -296,14 +296,14 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           auto o = s->GrantOperator(who, ctx.Param("code"), ctx.Param("username"), rights);
           if (!o) return fail(ctx, o.error());
           return Private(http::Json(http::Status::ok, OperatorJson(*o)));
-        }));
+        })).Requires(authz::Action::kManageEnterprise);
 
   r.Delete("/api/v1/enterprises/{code}/operators/{username}",
            with([s, fail](http::Context& ctx, const Principal& who) {
              if (auto st = s->RemoveOperator(who, ctx.Param("code"), ctx.Param("username")); !st)
                return fail(ctx, st.error());
              return NoContent();
-           }));
+           })).Requires(authz::Action::kManageEnterprise);
 
   r.Post("/api/v1/staff", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx,
@@ -319,7 +319,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
            res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
            return res;
-         }))
+         })).Requires(authz::Action::kManageStaff)
       .Blocking();
 
   r.Get("/api/v1/staff", with([s, fail](http::Context& ctx, const Principal& who) {
@@ -338,7 +338,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           }
           return Private(
               http::Json(http::Status::ok, {{"staff", std::move(items)}, {"next_cursor", next}}));
-        }));
+        })).Requires(authz::Action::kManageStaff);
 
   r.Put("/api/v1/staff/{id}/status", with([s, fail](http::Context& ctx, const Principal& who) {
           auto f = StringFields(ctx, {"status"}, "status");
@@ -350,7 +350,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           if (auto st = s->SetAccountStatus(who, ctx.Param("id"), status == "active"); !st)
             return fail(ctx, st.error());
           return NoContent();
-        }));
+        })).Requires(authz::Action::kManageStaff);
 
   r.Post("/api/v1/staff/{id}/roles", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx, {"role", "department_code", "region_code"}, "role");
@@ -359,7 +359,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
                                     {(*f)["role"], (*f)["department_code"], (*f)["region_code"]});
            if (!role) return fail(ctx, role.error());
            return Private(http::Json(http::Status::created, RoleJson(*role)));
-         }));
+         })).Requires(authz::Action::kGrantRole);
 
   r.Delete("/api/v1/staff/{id}/roles", with([s, fail](http::Context& ctx, const Principal& who) {
              RoleInput in{ctx.Query("role").value_or(""), ctx.Query("department_code").value_or(""),
@@ -367,7 +367,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
              if (auto st = s->RevokeRole(who, ctx.Param("id"), in); !st)
                return fail(ctx, st.error());
              return NoContent();
-           }));
+           })).Requires(authz::Action::kGrantRole);
 }
 
 }  // namespace ow::identity

@@ -639,7 +639,8 @@ Result<Principal> Service::SessionPrincipal(const std::string& cookie_value) {
   if (s->session.idp.empty()) p.roles = a.roles;
   p.session_id = s->session.id;
   p.acr = s->session.acr;
-  p.via = "session";
+  p.idp = s->session.idp;
+  p.via = authz::Via::kSession;
   p.name_for_audit = a.username;
   return p;
 }

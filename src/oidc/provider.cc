@@ -93,9 +93,12 @@ bool ValidRedirect(const std::string& uri) {
          (u->host() == "127.0.0.1" || u->host() == "localhost" || u->host() == "[::1]");
 }
 
-constexpr const char* kKnownScopes[] = {"openid",         "profile",      "resident_id",
-                                        "offline_access", "catalog.read", "cases.read",
-                                        "indicators.read"};
+// The protocol's scopes, and those of the authorization model's actions (authz.h): a
+// token acts on the API only within the latter.
+constexpr const char* kKnownScopes[] = {
+    "openid",      "profile",        "resident_id",     "offline_access", "catalog.read",
+    "cases.read",  "cases.write",    "materials.read",  "materials.write", "workbench",
+    "indicators.read"};
 
 }  // namespace
 
@@ -722,8 +725,8 @@ Result<identity::Principal> Provider::VerifyAccessToken(const std::string& token
   identity::Principal p;
   p.client_id = str("client_id");
   p.scopes = SplitSpaces(str("scope"));
-  p.via = "bearer";
   std::string grant_id = str("grant");
+  p.via = grant_id.empty() ? authz::Via::kClientToken : authz::Via::kUserToken;
   if (grant_id.empty()) {
     p.name_for_audit = "client:" + p.client_id;
     return p;

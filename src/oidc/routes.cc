@@ -134,7 +134,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
      res.set(http::Field::cache_control, "public, max-age=3600");
      res.set(http::Field::access_control_allow_origin, "*");
      return res;
-   }).Inline();
+   }).Public().Inline();
 
   r.Get("/oauth2/jwks", [p](http::Context&) {
     auto res = http::Json(http::Status::ok, p->Jwks());
@@ -143,7 +143,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     res.set(http::Field::cache_control, "public, max-age=300");
     res.set(http::Field::access_control_allow_origin, "*");
     return res;
-  });
+  }).Public();
 
   r.Get("/oauth2/authorize", [p, a](http::Context& ctx) {
     auto user = a->Optional(ctx);
@@ -157,7 +157,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
       return Redirect("/login?return=" + EncodeComponent(back));
     }
     return Redirect(*where);
-  });
+  }).Public();
 
   r.Add(http::Verb::post, "/oauth2/token",
         [p](http::Context& ctx) {
@@ -171,7 +171,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
           if (auto* e = std::get_if<OAuthError>(&result)) return OAuthFailure(ctx, *e);
           return NoStore(http::Json(http::Status::ok, std::get<json::object>(result)));
         },
-        {"application/x-www-form-urlencoded"});
+        {"application/x-www-form-urlencoded"}).Public();
 
   auto userinfo = [p](http::Context& ctx) {
     auto token = identity::BearerToken(ctx);
@@ -196,8 +196,8 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     res.set(http::Field::access_control_allow_origin, "*");
     return res;
   };
-  r.Get("/oauth2/userinfo", userinfo);
-  r.Add(http::Verb::post, "/oauth2/userinfo", userinfo, {"application/x-www-form-urlencoded"});
+  r.Get("/oauth2/userinfo", userinfo).Public();
+  r.Add(http::Verb::post, "/oauth2/userinfo", userinfo, {"application/x-www-form-urlencoded"}).Public();
 
   r.Get("/oauth2/logout", [p, a, cookie](http::Context& ctx) {
     auto user = a->Optional(ctx);
@@ -217,7 +217,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     }
     res.set(http::Field::set_cookie, identity::SessionCookie("", cookie));
     return res;
-  });
+  }).Public();
 
   // Administration: clients (system administrator) and keys (security administrator).
   r.Post("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
@@ -263,7 +263,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     auto res = NoStore(http::Json(http::Status::created, out));
     res.set(http::Field::location, "/api/v1/oidc/clients/" + made->first.client_id);
     return res;
-  });
+  }).Requires(authz::Action::kManageClients);
 
   r.Get("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
     auto who = a->Authenticate(ctx);
@@ -273,7 +273,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     json::array items;
     for (const auto& k : *list) items.push_back(ClientJson(k));
     return NoStore(http::Json(http::Status::ok, {{"clients", std::move(items)}}));
-  });
+  }).Requires(authz::Action::kManageClients);
 
   r.Put("/api/v1/oidc/clients/{id}/status", [p, a](http::Context& ctx) {
     auto who = a->Authenticate(ctx);
@@ -292,14 +292,14 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     http::Response res{http::Status::no_content, 11};
     res.prepare_payload();
     return NoStore(std::move(res));
-  });
+  }).Requires(authz::Action::kManageClients);
 
   r.Post("/api/v1/oidc/keys/rotation", [p, a](http::Context& ctx) {
     auto who = a->Authenticate(ctx);
     if (!who) return http::Problem(who.error(), ctx.path);
     if (auto st = p->RotateKeys(*who); !st) return http::Problem(st.error(), ctx.path);
     return NoStore(http::Json(http::Status::ok, p->Jwks()));
-  });
+  }).Requires(authz::Action::kRotateKeys);
 
   // Trusted peer platforms.
   auto trust_json = [](const Trust& t) {
@@ -314,7 +314,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     json::array items;
     for (const auto& t : *list) items.push_back(trust_json(t));
     return NoStore(http::Json(http::Status::ok, {{"trusts", std::move(items)}}));
-  });
+  }).Requires(authz::Action::kManageTrusts);
 
   r.Post("/api/v1/trusts", [f, a, trust_json](http::Context& ctx) {
      auto who = a->Authenticate(ctx);
@@ -348,7 +348,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
      auto res = NoStore(http::Json(http::Status::created, trust_json(*t)));
      res.set(http::Field::location, "/api/v1/trusts/" + t->name);
      return res;
-   }).Blocking();
+   }).Requires(authz::Action::kManageTrusts).Blocking();
 
   r.Delete("/api/v1/trusts/{name}", [f, a](http::Context& ctx) {
     auto who = a->Authenticate(ctx);
@@ -358,13 +358,13 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     http::Response res{http::Status::no_content, 11};
     res.prepare_payload();
     return NoStore(std::move(res));
-  });
+  }).Requires(authz::Action::kManageTrusts);
 
   r.Get("/oauth2/federation/{name}/login", [f](http::Context& ctx) {
      auto where = f->StartLogin(ctx.Param("name"), ctx.Query("return").value_or("/"));
      if (!where) return http::Problem(where.error(), ctx.path);
      return Redirect(*where);
-   }).Blocking();
+   }).Public().Blocking();
 
   r.Get("/oauth2/federation/{name}/callback", [f, cookie](http::Context& ctx) {
      auto done = f->Complete(ctx.Param("name"), ctx.query, ctx.peer,
@@ -373,7 +373,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
      auto res = Redirect(done->return_to);
      res.set(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
      return res;
-   }).Blocking();
+   }).Public().Blocking();
 }
 
 }  // namespace ow::oidc
