@@ -10,9 +10,6 @@
 // fails when that file no longer matches the code (ONEWINDOW_UPDATE_ACCESS_MATRIX=1
 // rewrites it), so every change of who may call what is seen in review.
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -28,18 +25,14 @@ namespace {
 namespace json = boost::json;
 using boost::beast::http::verb;
 
-constexpr const char* kPassword = "OneWindow-demo-2026";  // demo/accounts.json
-constexpr const char* kRedirect = "https://rp.example/cb";
 constexpr const char* kEveryUserScope =
     "openid profile cases.read cases.write materials.read materials.write workbench";
 
-std::string Enc(std::string_view s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
-
 // One kind of caller: the credentials it sends, and what the authorization model knows
 // of it (the gate decides on `model` alone).
-struct Caller {
+struct Kind {
   std::string name;
-  std::map<std::string, std::string> headers;
+  Caller creds;
   authz::Principal model;
 };
 
@@ -88,95 +81,27 @@ class AccessMatrixTest : public StoreTest {
     ASSERT_TRUE(seeded) << seeded.error().message;
   }
 
-  std::map<std::string, std::string> AdminHeaders() { return server_->AdminHeaders(); }
-
   // A portal session of a demo account.
-  Caller Session(const std::string& name, const std::string& username, const char* kind,
-                 std::vector<authz::Role> roles) {
-    auto r = client_->SendJson(verb::post, "/api/v1/session",
-                               json::serialize(json::object{{"username", username},
-                                                            {"password", kPassword}}));
-    EXPECT_EQ(r.status, 201) << username << ": " << r.body;
-    Caller c{name, {}, {}};
-    if (r.status != 201) return c;
-    std::string cookie = r.header("set-cookie");
-    c.headers["Cookie"] = cookie.substr(0, cookie.find(';'));
-    c.headers["X-CSRF-Token"] = std::string(r.json().at("csrf_token").as_string());
-    c.model.via = authz::Via::kSession;
-    c.model.account_id = std::string(r.json().at("account").at("id").as_string());
-    c.model.username = username;
-    c.model.kind = kind;
-    c.model.roles = std::move(roles);
-    return c;
+  Kind Session(const std::string& name, const std::string& username, const char* kind,
+               std::vector<authz::Role> roles) {
+    Kind k{name, SignIn(*client_, username), {}};
+    k.model.via = authz::Via::kSession;
+    k.model.account_id = k.creds.account_id;
+    k.model.username = username;
+    k.model.kind = kind;
+    k.model.roles = std::move(roles);
+    return k;
   }
 
-  json::object Client(const json::array& grants, const std::string& scopes) {
-    json::array scope_list;
+  Kind Token(const std::string& name, const Kind* user, const std::string& scopes) {
+    Kind k{name, user ? UserToken(*client_, *server_, user->creds, scopes)
+                      : ClientToken(*client_, *server_, scopes),
+           user ? user->model : authz::Principal{}};
+    k.model.via = user ? authz::Via::kUserToken : authz::Via::kClientToken;
+    k.model.client_id = "a client";
     std::istringstream in(scopes);
-    for (std::string s; in >> s;) scope_list.emplace_back(s);
-    auto r = client_->SendJson(verb::post, "/api/v1/oidc/clients",
-                               json::serialize(json::object{{"name", "Matrix " + scopes},
-                                                            {"type", "confidential"},
-                                                            {"redirect_uris", {kRedirect}},
-                                                            {"grant_types", grants},
-                                                            {"scopes", scope_list}}),
-                               AdminHeaders());
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.status == 201 ? r.json().as_object() : json::object{};
-  }
-
-  // An access token a relying party holds for `user`, with `scopes`.
-  Caller UserToken(const std::string& name, const Caller& user, const std::string& scopes) {
-    Caller c{name, {}, {}};
-    json::object client = Client({"authorization_code"}, scopes);
-    if (client.empty()) return c;
-    std::string id(client.at("client_id").as_string());
-    auto a = client_->Get("/oauth2/authorize?response_type=code&client_id=" + id +
-                              "&redirect_uri=" + Enc(kRedirect) + "&scope=" + Enc(scopes) +
-                              "&state=s1",
-                          {{"Cookie", user.headers.at("Cookie")}});
-    EXPECT_EQ(a.status, 302) << a.body;
-    auto location = boost::urls::parse_absolute_uri(a.header("location"));
-    if (!location || location->params().find("code") == location->params().end()) {
-      ADD_FAILURE() << "no code in " << a.header("location");
-      return c;
-    }
-    auto t = client_->Send(
-        verb::post, "/oauth2/token",
-        "grant_type=authorization_code&code=" + Enc((*location->params().find("code")).value) +
-            "&redirect_uri=" + Enc(kRedirect) + "&client_id=" + id + "&client_secret=" +
-            Enc(std::string(client.at("client_secret").as_string())),
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
-    EXPECT_EQ(t.status, 200) << t.body;
-    if (t.status != 200) return c;
-    c.headers["Authorization"] = "Bearer " + std::string(t.json().at("access_token").as_string());
-    c.model = user.model;
-    c.model.via = authz::Via::kUserToken;
-    c.model.session_id.clear();
-    c.model.client_id = id;
-    std::istringstream in(scopes);
-    for (std::string s; in >> s;) c.model.scopes.push_back(s);
-    return c;
-  }
-
-  Caller ClientToken(const std::string& scopes) {
-    Caller c{"client token (" + scopes + ")", {}, {}};
-    json::object client = Client({"client_credentials"}, scopes);
-    if (client.empty()) return c;
-    std::string id(client.at("client_id").as_string());
-    auto t = client_->Send(verb::post, "/oauth2/token",
-                           "grant_type=client_credentials&scope=" + Enc(scopes) + "&client_id=" +
-                               id + "&client_secret=" +
-                               Enc(std::string(client.at("client_secret").as_string())),
-                           {{"Content-Type", "application/x-www-form-urlencoded"}});
-    EXPECT_EQ(t.status, 200) << t.body;
-    if (t.status != 200) return c;
-    c.headers["Authorization"] = "Bearer " + std::string(t.json().at("access_token").as_string());
-    c.model.via = authz::Via::kClientToken;
-    c.model.client_id = id;
-    std::istringstream in(scopes);
-    for (std::string s; in >> s;) c.model.scopes.push_back(s);
-    return c;
+    for (std::string s; in >> s;) k.model.scopes.push_back(s);
+    return k;
   }
 
   std::unique_ptr<TestServer> server_;
@@ -193,19 +118,20 @@ bool EndsSessions(const http::Route& r) {
 
 TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
   using authz::Role;
-  std::vector<Caller> callers;
+  std::vector<Kind> callers;
   callers.push_back({"anonymous", {}, {}});
-  Caller person = Session("person session", "zhangsan", authz::kPerson, {});
-  callers.push_back(UserToken("user token (openid)", person, "openid"));
-  callers.push_back(UserToken("user token (every scope)", person, kEveryUserScope));
-  callers.push_back(ClientToken("cases.read indicators.read"));
-  Caller admin{"administrator token", AdminHeaders(), {}};
+  Kind person = Session("person session", "zhangsan", authz::kPerson, {});
+  callers.push_back(Token("user token (openid)", &person, "openid"));
+  callers.push_back(Token("user token (every scope)", &person, kEveryUserScope));
+  callers.push_back(Token("client token (cases.read indicators.read)", nullptr,
+                          "cases.read indicators.read"));
+  Kind admin{"administrator token", {server_->AdminHeaders(), ""}, {}};
   admin.model.via = authz::Via::kAdminToken;
   admin.model.username = admin.model.name_for_audit = "admin";
   callers.push_back(admin);
   callers.push_back(person);
   auto sessions = [&] {
-    return std::vector<Caller>{
+    return std::vector<Kind>{
         Session("acceptor session", "sc.acceptor", authz::kStaff,
                 {Role{authz::kAcceptor, "330102-SCJG", "330102", "", ""}}),
         Session("counter session", "hall.counter", authz::kStaff,
@@ -241,20 +167,20 @@ TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
     bool has_body = route->method == verb::post || route->method == verb::put ||
                     route->method == verb::patch;
     if (has_body) body = type == "application/json" ? "{}" : "x=1";
-    std::vector<Caller> fresh;
+    std::vector<Kind> fresh;
     if (EndsSessions(*route)) {
       person = Session("person session", "zhangsan", authz::kPerson, {});
       fresh = sessions();
     }
-    for (const Caller& original : callers) {
-      const Caller* c = &original;
+    for (const Kind& original : callers) {
+      const Kind* c = &original;
       if (EndsSessions(*route) && c->model.via == authz::Via::kSession) {
         c = original.name == person.name ? &person : nullptr;
         for (const auto& f : fresh)
           if (f.name == original.name) c = &f;
         ASSERT_NE(c, nullptr);
       }
-      auto headers = c->headers;
+      auto headers = c->creds.headers;
       if (has_body) headers["Content-Type"] = type;
       auto res = client_->Send(route->method, target, body, headers);
       ++checked;
