@@ -297,7 +297,7 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     if (!out) return http::Problem(out.error(), ctx.path);
     if (out->confirm) return LogoutConfirmation(a->CsrfToken(*session), params, out->client_id);
     http::Response res = out->redirect.empty() ? Html(kLoggedOutPage) : Redirect(out->redirect);
-    if (out->ended) res.set(http::Field::set_cookie, identity::SessionCookie("", cookie));
+    res.set(http::Field::set_cookie, identity::SessionCookie("", cookie));
     return res;
   };
   r.Get("/oauth2/logout", [a, logout](http::Context& ctx) {
