@@ -152,6 +152,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   });
   i.authn->SetBearerVerifier(
       [provider](const std::string& token) { return provider->VerifyAccessToken(token); });
+  // Ending a session (the portal's logout or the OIDC end_session endpoint) ends what
+  // it granted relying parties; ending all of them ends every grant of the account.
+  i.identity->AddSessionEndHook(
+      [provider](const std::string& session) { provider->RevokeSession(session); });
   i.identity->AddLogoutEverywhereHook([provider](const std::string& account, const std::string&) {
     provider->RevokeAccount(account);
   });

@@ -68,7 +68,21 @@ Response Dispatcher::Run(Context& ctx, bool bad_target,
     // Inside the chain, so an escaped exception still gets a request id, a log line,
     // a metric and the security headers.
     try {
-      return innermost(c);
+      Response res = innermost(c);
+      // Beast writes header values as given: a CR or LF from input (a redirect target, a
+      // file name) would split the response. No handler may produce one; if one does, the
+      // answer is a 500 rather than a forged header.
+      for (const auto& field : res) {
+        std::string_view v = field.value();
+        if (v.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+          log::Error("http.header_injection", {{"header", std::string(field.name_string())},
+                                               {"route", c.route},
+                                               {"request_id", c.request_id}});
+          res = Problem(Status::internal_server_error, "an internal error occurred", c.path);
+          break;
+        }
+      }
+      return res;
     } catch (const std::exception& e) {
       log::Error("http.handler_exception",
                  {{"what", e.what()}, {"route", c.route}, {"request_id", c.request_id}});

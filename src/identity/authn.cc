@@ -49,14 +49,6 @@ std::optional<std::string> Authenticator::MatchAdminToken(const http::Context& c
   return *who;
 }
 
-std::optional<Principal> Authenticator::BrowserSession(const http::Context& ctx) const {
-  auto cookie = RequestCookie(ctx, kSessionCookie);
-  if (!cookie) return std::nullopt;
-  auto p = service_.SessionPrincipal(*cookie);
-  if (!p) return std::nullopt;
-  return std::move(*p);
-}
-
 Result<std::optional<Principal>> Authenticator::Optional(const http::Context& ctx) const {
   if (ctx.principal) return ctx.principal;
   if (auto name = MatchAdminToken(ctx)) {
@@ -71,6 +63,10 @@ Result<std::optional<Principal>> Authenticator::Optional(const http::Context& ct
     OW_ASSIGN_OR_RETURN(auto p, bearer_(*token));
     return std::optional<Principal>(std::move(p));
   }
+  return CookiePrincipal(ctx);
+}
+
+Result<std::optional<Principal>> Authenticator::CookiePrincipal(const http::Context& ctx) const {
   auto cookie = RequestCookie(ctx, kSessionCookie);
   if (!cookie) return std::optional<Principal>();
   OW_ASSIGN_OR_RETURN(auto p, service_.SessionPrincipal(*cookie));
@@ -86,6 +82,39 @@ Result<std::optional<Principal>> Authenticator::Optional(const http::Context& ct
       return PermissionDenied("CSRF check failed: send the session's token in X-CSRF-Token");
   }
   return std::optional<Principal>(std::move(p));
+}
+
+Result<std::optional<Principal>> Authenticator::SessionOnly(const http::Context& ctx) const {
+  auto p = CookiePrincipal(ctx);
+  // An expired or forged cookie is "not signed in" here: the browser is sent to log in.
+  if (!p && p.error().code == Code::kUnauthenticated) return std::optional<Principal>();
+  return p;
+}
+
+Result<Principal> Authenticator::RequireSession(const http::Context& ctx) const {
+  if (!ctx.request[http::Field::authorization].empty())
+    return PermissionDenied(
+        "this endpoint accepts only the portal session; tokens are not accepted here");
+  OW_ASSIGN_OR_RETURN(auto p, CookiePrincipal(ctx));
+  if (!p) return Unauthenticated("log in first");
+  return std::move(*p);
+}
+
+Result<std::optional<Principal>> Authenticator::SessionFromForm(const http::Context& ctx,
+                                                                std::string_view form_token) const {
+  auto cookie = RequestCookie(ctx, kSessionCookie);
+  if (!cookie) return std::optional<Principal>();
+  auto p = service_.SessionPrincipal(*cookie);
+  if (!p) {
+    if (p.error().code == Code::kUnauthenticated) return std::optional<Principal>();
+    return p.error();
+  }
+  std::string_view origin = ctx.request[http::Field::origin];
+  if (!origin.empty() && origin != origin_)
+    return PermissionDenied("CSRF check failed: the request comes from another site");
+  if (form_token.empty() || !service_.CheckCsrf(p->session_id, form_token))
+    return PermissionDenied("CSRF check failed: the form is not from this session");
+  return std::optional<Principal>(std::move(*p));
 }
 
 Result<Principal> Authenticator::Authenticate(const http::Context& ctx) const {

@@ -45,17 +45,39 @@ class Authenticator {
   Result<Principal> Authenticate(const http::Context& ctx) const;
   // Like Authenticate, but a request without any credentials yields nullopt.
   Result<std::optional<Principal>> Optional(const http::Context& ctx) const;
-  // The portal session of a browser, and nothing else: bearer and administrator
-  // tokens are ignored (a token is never "the person at the keyboard"). nullopt when
-  // the request carries no valid session cookie. For the endpoints a browser visits:
-  // authorization, logout, federation.
-  std::optional<Principal> BrowserSession(const http::Context& ctx) const;
+
+  // Browser-only endpoints (authorization, logout, the session and account-security
+  // pages, federation): the person is who the portal session cookie says, and nothing
+  // else. A bearer access token is a relying party acting within its scopes, not a
+  // signed-in person: it must never start a new grant or manage sessions.
+  //
+  // SessionOnly ignores any Authorization header and answers the cookie's principal
+  // (with the CSRF check of Optional for unsafe methods), or nullopt without a valid
+  // session cookie (the caller then asks the person to sign in).
+  Result<std::optional<Principal>> SessionOnly(const http::Context& ctx) const;
+  // Like SessionOnly for JSON APIs of the portal: kPermissionDenied when the request
+  // presents an Authorization header (a token is refused here, not silently ignored),
+  // kUnauthenticated without a valid session.
+  Result<Principal> RequireSession(const http::Context& ctx) const;
+  // For an HTML form of our own posted with the session cookie: the session's
+  // principal when `form_token` (a form field, as a form cannot send headers) is the
+  // session's CSRF token and an Origin header, when sent, is our origin
+  // (kPermissionDenied otherwise); nullopt without a valid session.
+  // The CSRF token of a session, for a form of our own to carry.
+  std::string CsrfToken(const Principal& session) const {
+    return service_.CsrfToken(session.session_id);
+  }
+  Result<std::optional<Principal>> SessionFromForm(const http::Context& ctx,
+                                                   std::string_view form_token) const;
 
  private:
   // The name of the configured administrator token the request presents, if any.
   std::optional<std::string> MatchAdminToken(const http::Context& ctx) const;
 
   Service& service_;
+  // The session cookie's principal (CSRF-checked for unsafe methods), or nullopt.
+  Result<std::optional<Principal>> CookiePrincipal(const http::Context& ctx) const;
+
   std::string origin_;
   std::vector<std::pair<std::string, std::string>> admins_;  // name, token
   BearerVerifier bearer_;

@@ -134,6 +134,15 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
       return fn(ctx, *who);
     };
   };
+  // The same for the portal's own session and account-security endpoints: only the
+  // session cookie, never a bearer token (authn.h, RequireSession).
+  auto session = [a](auto fn) {
+    return [a, fn](http::Context& ctx) -> http::Response {
+      auto who = a->RequireSession(ctx);
+      if (!who) return http::Problem(who.error(), ctx.path);
+      return fn(ctx, *who);
+    };
+  };
   auto fail = [](const http::Context& ctx, const Error& e) { return http::Problem(e, ctx.path); };
 
   r.Post("/api/v1/accounts", [s, fail](http::Context& ctx) {
@@ -147,7 +156,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
                       (*f)["phone"],
                       "",
                       ""};
-     auto acc = s->RegisterPerson(in);
+     auto acc = s->RegisterPerson(in, ctx.peer);
      if (!acc) return fail(ctx, acc.error());
      auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
      res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
@@ -172,7 +181,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
      return res;
    }).Public().Blocking();
 
-  r.Get("/api/v1/session", with([s, fail](http::Context& ctx, const Principal& who) {
+  r.Get("/api/v1/session", session([s, fail](http::Context& ctx, const Principal& who) {
           if (who.session_id.empty())
             return fail(ctx, NotFound("this request is not made with a session"));
           auto acc = s->AccountById(who.account_id);
@@ -184,7 +193,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           return Private(http::Json(http::Status::ok, o));
         })).Requires(authz::Action::kUpdateAccount);
 
-  r.Delete("/api/v1/session", with([s, fail, cookie](http::Context& ctx, const Principal& who) {
+  r.Delete("/api/v1/session", session([s, fail, cookie](http::Context& ctx, const Principal& who) {
              if (who.session_id.empty())
                return fail(ctx, NotFound("this request has no session to end"));
              if (auto st = s->Logout(who); !st) return fail(ctx, st.error());
@@ -193,7 +202,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
              return res;
            })).Requires(authz::Action::kUpdateAccount);
 
-  r.Get("/api/v1/me/sessions", with([s, fail](http::Context& ctx, const Principal& who) {
+  r.Get("/api/v1/me/sessions", session([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->Sessions(who);
           if (!list) return fail(ctx, list.error());
           json::array items;
@@ -205,7 +214,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           return Private(http::Json(http::Status::ok, {{"sessions", std::move(items)}}));
         })).Requires(authz::Action::kUpdateAccount);
 
-  r.Delete("/api/v1/me/sessions", with([s, fail, cookie](http::Context& ctx, const Principal& who) {
+  r.Delete("/api/v1/me/sessions",
+           session([s, fail, cookie](http::Context& ctx, const Principal& who) {
              auto n = s->LogoutEverywhere(who);
              if (!n) return fail(ctx, n.error());
              auto res = Private(http::Json(http::Status::ok, {{"sessions_ended", *n}}));
@@ -213,7 +223,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
              return res;
            })).Requires(authz::Action::kUpdateAccount);
 
-  r.Put("/api/v1/me/password", with([s, fail](http::Context& ctx, const Principal& who) {
+  r.Put("/api/v1/me/password", session([s, fail](http::Context& ctx, const Principal& who) {
           auto f = StringFields(ctx, {"current_password", "new_password"}, "password");
           if (!f) return fail(ctx, f.error());
           if (auto st = s->ChangePassword(who, (*f)["current_password"], (*f)["new_password"]); !st)
@@ -222,7 +232,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
         })).Requires(authz::Action::kUpdateAccount)
       .Blocking();
 
-  r.Get("/api/v1/me/agents", with([s, fail](http::Context& ctx, const Principal& who) {
+  r.Get("/api/v1/me/agents", session([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->Agents(who);
           if (!list) return fail(ctx, list.error());
           json::array items;
@@ -230,7 +240,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           return Private(http::Json(http::Status::ok, {{"authorizations", std::move(items)}}));
         })).Requires(authz::Action::kUpdateAccount);
 
-  r.Post("/api/v1/me/agents", with([s, fail](http::Context& ctx, const Principal& who) {
+  r.Post("/api/v1/me/agents", session([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx, {"agent_username", "scope", "expires_at"}, "agent");
            if (!f) return fail(ctx, f.error());
            std::string scope = f->count("scope") ? (*f)["scope"] : "*";
@@ -239,7 +249,7 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            return Private(http::Json(http::Status::created, AgentJson(*g)));
          })).Requires(authz::Action::kUpdateAccount);
 
-  r.Delete("/api/v1/me/agents/{id}", with([s, fail](http::Context& ctx, const Principal& who) {
+  r.Delete("/api/v1/me/agents/{id}", session([s, fail](http::Context& ctx, const Principal& who) {
              if (auto st = s->RevokeAgent(who, ctx.Param("id")); !st) return fail(ctx, st.error());
              return NoContent();
            })).Requires(authz::Action::kUpdateAccount);

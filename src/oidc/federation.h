@@ -43,19 +43,29 @@ class Federation {
   Result<std::vector<Trust>> Trusts();
   Status RemoveTrust(const identity::Principal& by, const std::string& name);
 
-  // Where to send the browser to sign in at the peer; `return_to` is a local path.
-  Result<std::string> StartLogin(const std::string& trust, const std::string& return_to);
+  struct Started {
+    std::string url;      // where to send the browser: the peer's authorization endpoint
+    std::string browser;  // a fresh random nonce for the browser's federation cookie
+  };
+  // Starts a login at the peer. `return_to` must pass http::SafeLocalTarget (empty:
+  // "/"); kInvalidArgument otherwise. The state is bound to the browser: the caller
+  // sets `browser` in a short-lived cookie that Complete requires (login CSRF).
+  Result<Started> StartLogin(const std::string& trust, const std::string& return_to);
   struct Completed {
     identity::LoginResult login;
     std::string return_to;
   };
-  // The peer's redirect back to us: exchanges the code, verifies the ID token, maps
-  // the person and starts a local session. Errors: kInvalidArgument for a bad or
-  // replayed state; kUnauthenticated when the peer's answer does not verify;
-  // kNotFound when no local account holds the resident ID number.
+  // The peer's redirect back to us: checks that `browser` (the federation cookie's
+  // value, empty when absent) is the nonce given to the browser that started this
+  // state's login (constant time; the state is used up either way), exchanges the
+  // code, verifies the ID token, maps the person and starts a local session. Errors:
+  // kInvalidArgument for a bad, replayed or expired state or one started by another
+  // browser; kUnauthenticated when the peer's answer does not verify; kNotFound when
+  // no local account holds the resident ID number.
   Result<Completed> Complete(const std::string& trust,
                              const std::multimap<std::string, std::string>& params,
-                             const std::string& ip, const std::string& user_agent);
+                             const std::string& browser, const std::string& ip,
+                             const std::string& user_agent);
 
  private:
   struct PeerDocs {

@@ -3,14 +3,17 @@
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url.hpp>
 
 #include "crypto/encoding.h"
 #include "http/problem.h"
+#include "http/request_helpers.h"
 
 namespace ow::oidc {
 namespace {
 
 namespace json = boost::json;
+using Params = std::multimap<std::string, std::string>;
 
 http::Response Redirect(const std::string& location) {
   http::Response res{http::Status::found, 11};
@@ -116,6 +119,92 @@ json::object ClientJson(const Client& k) {
           {"disabled", k.disabled}};
 }
 
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+http::Response Html(std::string body) {
+  http::Response res{http::Status::ok, 11};
+  res.set(http::Field::content_type, "text/html; charset=utf-8");
+  res.set(http::Field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+// The browser's federation cookie: the nonce that binds a login's state to the browser
+// that started it, only ever sent back to that trust's callback.
+constexpr const char* kFederationCookie = "ow_federation";
+std::string FederationCookie(std::string_view trust, const std::string& value,
+                             const identity::CookieOptions& o) {
+  // Trust names are [a-z0-9-] (federation.cc); anything else from a URL gets no path.
+  bool plain = !trust.empty() && std::all_of(trust.begin(), trust.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+  });
+  if (!plain) trust = "-";
+  std::string c = std::string(kFederationCookie) + "=" + value + "; Path=/oauth2/federation/" +
+                  std::string(trust) + "/callback; HttpOnly; SameSite=Lax";
+  // As long as a state lives (federation.cc), no longer.
+  c += value.empty() ? "; Max-Age=0" : "; Max-Age=600";
+  if (o.secure) c += "; Secure";
+  return c;
+}
+
+// RP-initiated logout without proof that the relying party speaks for this session:
+// the person confirms with a form of ours, carrying the session's CSRF token.
+http::Response LogoutConfirmation(const std::string& csrf, const Params& p,
+                                  const std::string& client_id) {
+  auto get = [&](const char* k) {
+    auto it = p.find(k);
+    return it == p.end() ? std::string() : it->second;
+  };
+  std::string hidden =
+      "<input type=\"hidden\" name=\"csrf_token\" value=\"" + HtmlEscape(csrf) + "\">";
+  std::pair<const char*, std::string> carried[] = {
+      {"client_id", client_id},
+      {"post_logout_redirect_uri", get("post_logout_redirect_uri")},
+      {"state", get("state")}};
+  for (const auto& [name, value] : carried)
+    if (!value.empty())
+      hidden += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" +
+                HtmlEscape(value) + "\">";
+  auto res = Html(
+      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>退出登录？ "
+      "Sign out?</title></head><body><main><h1>要退出登录吗？ / Sign out?</h1>"
+      "<p>一个应用请求结束您在本平台的登录。 / An application asks to end your session here.</p>"
+      "<form method=\"post\" action=\"/oauth2/logout\">" +
+      hidden +
+      "<button type=\"submit\">退出登录 / Sign out</button></form>"
+      "<p><a href=\"/\">留在登录状态 / Stay signed in</a></p></main></body></html>");
+  // Our own policy: the global one's form-action 'self' would stop the redirect to
+  // the relying party that follows the form.
+  res.set("Content-Security-Policy",
+          "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
+  return res;
+}
+
 constexpr const char* kLoggedOutPage =
     "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>已退出 Signed "
     "out</title></head><body><main><h1>您已退出登录 / You are signed out</h1>"
@@ -146,7 +235,9 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
   }).Public();
 
   r.Get("/oauth2/authorize", [p, a](http::Context& ctx) {
-    auto user = a->Optional(ctx);
+    // Only the portal session signs a person in here: a bearer token (a relying party's
+    // access token) is ignored, so it cannot mint a grant for another client.
+    auto user = a->SessionOnly(ctx);
     std::optional<identity::Principal> who;
     if (user && *user) who = **user;
     bool needs_login = false;
@@ -199,25 +290,43 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
   r.Get("/oauth2/userinfo", userinfo).Public();
   r.Add(http::Verb::post, "/oauth2/userinfo", userinfo, {"application/x-www-form-urlencoded"}).Public();
 
-  r.Get("/oauth2/logout", [p, a, cookie](http::Context& ctx) {
-    auto user = a->Optional(ctx);
-    std::optional<identity::Principal> who;
-    if (user && *user && !(*user)->session_id.empty()) who = **user;
-    auto where = p->Logout(ctx.query, who ? &*who : nullptr);
-    if (!where) return http::Problem(where.error(), ctx.path);
-    http::Response res;
-    if (where->empty()) {
-      res = http::Response{http::Status::ok, 11};
-      res.set(http::Field::content_type, "text/html; charset=utf-8");
-      res.body() = kLoggedOutPage;
-      res.prepare_payload();
-      res.set(http::Field::cache_control, "no-store");
-    } else {
-      res = Redirect(*where);
-    }
+  // RP-initiated logout: GET from relying parties; POST from our confirmation form.
+  auto logout = [p, a, cookie](http::Context& ctx, const Params& params,
+                               const identity::Principal* session, bool confirmed) {
+    auto out = p->Logout(params, session, confirmed);
+    if (!out) return http::Problem(out.error(), ctx.path);
+    if (out->confirm) return LogoutConfirmation(a->CsrfToken(*session), params, out->client_id);
+    http::Response res = out->redirect.empty() ? Html(kLoggedOutPage) : Redirect(out->redirect);
     res.set(http::Field::set_cookie, identity::SessionCookie("", cookie));
     return res;
+  };
+  r.Get("/oauth2/logout", [a, logout](http::Context& ctx) {
+    auto user = a->SessionOnly(ctx);
+    if (!user) return http::Problem(user.error(), ctx.path);
+    return logout(ctx, ctx.query, *user ? &**user : nullptr, false);
   }).Public();
+  r.Add(http::Verb::post, "/oauth2/logout",
+        [a, logout](http::Context& ctx) {
+          auto form = http::ParseForm(ctx.request.body());
+          if (!form) return http::Problem(form.error(), ctx.path);
+          auto token = form->find("csrf_token");
+          if (token == form->end()) {
+            // A relying party's POST (RP-initiated logout 1.0): the same as its GET.
+            boost::urls::url u("/oauth2/logout");
+            for (const auto& [k, v] : *form) u.params().append({k, v});
+            http::Response res{http::Status::see_other, 11};
+            res.set(http::Field::location, u.buffer());
+            res.set(http::Field::cache_control, "no-store");
+            res.prepare_payload();
+            return res;
+          }
+          auto user = a->SessionFromForm(ctx, token->second);
+          if (!user) return http::Problem(user.error(), ctx.path);
+          Params params = *form;
+          params.erase("csrf_token");
+          return logout(ctx, params, *user ? &**user : nullptr, true);
+        },
+        {"application/x-www-form-urlencoded"}).Public();
 
   // Administration: clients (system administrator) and keys (security administrator).
   r.Post("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
@@ -360,18 +469,30 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     return NoStore(std::move(res));
   }).Requires(authz::Action::kManageTrusts);
 
-  r.Get("/oauth2/federation/{name}/login", [f](http::Context& ctx) {
-     auto where = f->StartLogin(ctx.Param("name"), ctx.Query("return").value_or("/"));
-     if (!where) return http::Problem(where.error(), ctx.path);
-     return Redirect(*where);
+  r.Get("/oauth2/federation/{name}/login", [f, cookie](http::Context& ctx) {
+     auto started = f->StartLogin(ctx.Param("name"), ctx.Query("return").value_or("/"));
+     if (!started) return http::Problem(started.error(), ctx.path);
+     auto res = Redirect(started->url);
+     // The trust exists (StartLogin found it), so its name is a plain path segment.
+     res.set(http::Field::set_cookie,
+             FederationCookie(ctx.Param("name"), started->browser, cookie));
+     return res;
    }).Public().Blocking();
 
   r.Get("/oauth2/federation/{name}/callback", [f, cookie](http::Context& ctx) {
-     auto done = f->Complete(ctx.Param("name"), ctx.query, ctx.peer,
+     auto browser = identity::RequestCookie(ctx, kFederationCookie);
+     auto done = f->Complete(ctx.Param("name"), ctx.query, browser.value_or(""), ctx.peer,
                              std::string(ctx.request[http::Field::user_agent]));
-     if (!done) return http::Problem(done.error(), ctx.path);
+     // The nonce is single use: cleared whatever the outcome.
+     std::string clear = FederationCookie(ctx.Param("name"), "", cookie);
+     if (!done) {
+       auto res = http::Problem(done.error(), ctx.path);
+       res.insert(http::Field::set_cookie, clear);
+       return res;
+     }
      auto res = Redirect(done->return_to);
-     res.set(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
+     res.insert(http::Field::set_cookie, clear);
+     res.insert(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
      return res;
    }).Public().Blocking();
 }
