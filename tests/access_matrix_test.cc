@@ -209,7 +209,9 @@ TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
                        (detail == "log in first" || detail.rfind("to ", 0) == 0 ||
                         detail.rfind("a caller with", 0) == 0);
         EXPECT_FALSE(refused) << where;
-        if (!a.needs_target) EXPECT_NE(res.status, 403) << where;
+        if (!a.needs_target) {
+          EXPECT_NE(res.status, 403) << where;
+        }
       }
     }
   }

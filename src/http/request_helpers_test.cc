@@ -54,7 +54,9 @@ TEST(SafeLocalTarget, AcceptsOnlyPathsOnThisSite) {
   for (const auto& c : kCases) {
     auto got = SafeLocalTarget(c.target);
     EXPECT_EQ(got.has_value(), c.safe) << "[" << c.target << "] " << c.why;
-    if (c.safe && got) EXPECT_EQ(*got, c.target) << c.why;
+    if (c.safe && got) {
+      EXPECT_EQ(*got, c.target) << c.why;
+    }
   }
 }
 
