@@ -24,6 +24,7 @@
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
+#include "http/problem.h"
 #include "http/request_helpers.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -146,6 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     in.remove_prefix(n);
   }
   if (!parser.is_done()) {
+    if (!parser.got_some()) return 0;  // no request at all: the server just closes
     parser.put_eof(ec);
     if (ec || !parser.is_done()) return 0;
   }

@@ -1,5 +1,5 @@
 // Every JSON request body of every domain, through the real route table: the whole
-// application (app/app.h) on an in-memory SQLite database seeded with the demo data,
+// application (app/app.h) on an SQLite database (on tmpfs) seeded with the demo data,
 // its routes driven by the dispatcher with requests whose credentials the harness
 // supplies, so that the fuzzer reaches the body readers behind authentication
 // (catalog changes, departments, processes, calendar, identity, cases, agents,
@@ -14,9 +14,11 @@
 // The pseudo-header "As" picks the credentials: admin (the bootstrap admin token),
 // resident (a demo resident's session cookie and CSRF token), staff (a demo
 // acceptor's session), or none. Content-Type defaults to application/json.
+// OW_FUZZ_VERBOSE=1 prints each answer (to check what the seeds reach).
 #include <unistd.h>
 
 #include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -47,19 +49,27 @@ struct Login {
 struct Fixture {
   std::unique_ptr<ow::app::App> app;
   std::unique_ptr<http::Dispatcher> dispatcher;
+  std::filesystem::path dir;  // the database and spooled uploads
   std::filesystem::path spool_dir;
   Login resident, staff;
 
   Fixture() {
     ow::log::SetLevel(ow::log::Level::kError);
+    // A file (each connection to "sqlite::memory:" would see a database of its own), in
+    // a fresh folder per process, on tmpfs where there is one.
+    dir = std::filesystem::exists("/dev/shm") ? std::filesystem::path("/dev/shm")
+                                              : std::filesystem::temp_directory_path();
+    dir /= "ow-fuzz-bodies-" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
     ow::Config config;
-    config.database_url = "sqlite::memory:";
+    config.database_url = "sqlite:" + (dir / "onewindow.db").string();
     config.listen = "127.0.0.1:0";
     config.admin_token = kAdminToken;
     config.data_keys = "1:" + std::string(64, 'a');
     config.index_key = std::string(64, 'b');
     config.web_root = "/nonexistent";
-    config.db_pool_size = 1;
+    config.db_pool_size = 4;
     config.cookie_secure = 0;
     // Wrong passwords must not lock the demo accounts the harness logs in with.
     config.lockout_threshold = 1000000000;
@@ -68,7 +78,11 @@ struct Fixture {
     if (!app_or) Die("cannot create the app: " + app_or.error().message);
     app = std::move(*app_or);
     auto seeded = ow::app::SeedDemo(app->database(), OW_SOURCE_DIR "/demo", &config);
-    if (!seeded) Die("cannot seed the demo data: " + seeded.error().message);
+    if (!seeded) {
+      std::string why = seeded.error().message;
+      for (const auto& e : seeded.error().fields) why += "; " + e.field + ": " + e.message;
+      Die("cannot seed the demo data: " + why);
+    }
     dispatcher = std::make_unique<http::Dispatcher>(app->router(), nullptr);
     dispatcher->Use(http::RequestId());
     dispatcher->Use(http::SecurityHeaders());
@@ -187,6 +201,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  std::string(req.method_string()).c_str(), std::string(req.target()).c_str(),
                  res.body().c_str());
     std::abort();  // a request, however bad, is never the server's fault
+  }
+  static const bool verbose = std::getenv("OW_FUZZ_VERBOSE") != nullptr;
+  if (verbose) {
+    std::fprintf(stderr, "%u %s %s: %.300s\n", res.result_int(),
+                 std::string(req.method_string()).c_str(), std::string(req.target()).c_str(),
+                 res.body().c_str());
   }
   // A logged-out session (DELETE /api/v1/session) is logged in again for the next input.
   if (login && res.result() == http::Status::unauthorized) {
