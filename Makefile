@@ -6,7 +6,7 @@ BIN := $(BUILD)/onewindow
 DB ?= sqlite:./data/onewindow.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build web bench asan format tidy clean
+.PHONY: run test deps build web bench asan fuzz format tidy clean
 
 ## make run: install what is missing, build, load the demo data, serve on http://127.0.0.1:8080
 run: deps build web
@@ -35,8 +35,13 @@ bench: deps
 asan: deps
 	PRESET=asan bash scripts/test.sh
 
+## make fuzz: build the libFuzzer harnesses (clang, ASan, UBSan) and fuzz each for FUZZ_SECONDS
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
 format:
-	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+	find src tests bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 tidy:
 	cmake --preset dev >/dev/null && find src -name '*.cc' ! -name '*_test.cc' | xargs clang-tidy -p build/dev --quiet

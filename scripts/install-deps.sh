@@ -11,6 +11,9 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
   libpugixml-dev
+  # fuzzing (make fuzz, and the short libFuzzer run of make test): clang with libFuzzer,
+  # ASan and UBSan runtimes
+  clang-14 libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 wrk nginx-light curl openssl
   # portal end-to-end tests: a real browser, and fonts for Chinese text

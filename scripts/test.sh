@@ -24,6 +24,18 @@ export ONEWINDOW_TEST_REQUIRE_PG=1
 status=0
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --output-junit junit.xml || status=$?
 
+# Fuzzing: ctest above replayed every seed and every kept crash input (fuzz/regressions)
+# through every harness with this preset's compiler (fuzz_*_replay). Here the harnesses
+# whose libraries are small are also fuzzed for a few seconds each with libFuzzer, ASan
+# and UBSan (the fuzz preset, clang-14); the others (http server and app-wide harnesses,
+# whose clang build alone would take several minutes) are fuzzed by `make fuzz`.
+# FUZZ_SHORT_SECONDS=0 skips this.
+FUZZ_SHORT_SECONDS=${FUZZ_SHORT_SECONDS:-10}
+if ((FUZZ_SHORT_SECONDS > 0)); then
+  FUZZ_SECONDS=$FUZZ_SHORT_SECONDS FUZZ_TARGETS=${FUZZ_SHORT_TARGETS:-"csv condition bpmn jws sniff"} \
+    bash scripts/fuzz.sh || status=$?
+fi
+
 # Count what ran on each store from the JUnit report.
 junit="$BUILD/junit.xml"
 if [[ -f "$junit" ]]; then

@@ -40,13 +40,6 @@ std::string Str(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-struct ParsedFile {
-  json::array items;            // normalized documents
-  json::array suspended;        // codes to leave suspended
-  json::array implementations;  // {item_code, region_code, ...local}
-  json::array bundles;          // bundle bodies with "code"
-};
-
 void AddRowErrors(std::vector<FieldError>& errors, const std::string& where, const Error& e) {
   if (e.fields.empty()) {
     errors.push_back({where, e.message});
@@ -214,6 +207,13 @@ Result<ParsedFile> ParseCsvFile(std::string_view text, const Progress& progress)
 
 }  // namespace
 
+Result<ParsedFile> ParseImportFile(std::string_view format, std::string_view text,
+                                   const Progress& progress) {
+  if (format == "csv") return ParseCsvFile(text, progress);
+  if (format == "json") return ParseJsonFile(text, progress);
+  return InvalidArgument("format must be json or csv");
+}
+
 Result<json::object> Service::ExportJson() {
   json::array items, implementations, bundles;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
@@ -289,10 +289,7 @@ Result<std::string> Service::ExportCsv() {
 Result<ImportReport> Service::Import(const std::string& actor, std::string_view format,
                                      std::string_view text, bool publish,
                                      const Progress& progress) {
-  Result<ParsedFile> parsed =
-      format == "csv"    ? ParseCsvFile(text, progress)
-      : format == "json" ? ParseJsonFile(text, progress)
-                         : Result<ParsedFile>(InvalidArgument("format must be json or csv"));
+  Result<ParsedFile> parsed = ParseImportFile(format, text, progress);
   if (!parsed) return parsed.error();
   ImportReport report;
   report.rows = static_cast<int64_t>(parsed->items.size());

@@ -33,6 +33,38 @@ std::wstring Widen(std::string_view s) {
   return out;
 }
 
+// The largest repetition count ({n} or {n,m}) or back-reference number a pattern may
+// hold. libstdc++ reads those numbers into a long without an overflow check (undefined
+// behaviour for "a{99999999999999999999}", found by fuzz/form_schema_fuzzer.cc), and a
+// huge count would build an automaton of that many states.
+constexpr long kMaxPatternCount = 1000;
+
+// True when `pattern` has a number after "{", "{n," or "\\" above kMaxPatternCount;
+// such a pattern is refused before std::regex sees it.
+bool HasHugeCount(std::wstring_view pattern) {
+  auto digits = [&](size_t at, size_t* end) {
+    long value = 0;
+    size_t i = at;
+    for (; i < pattern.size() && pattern[i] >= L'0' && pattern[i] <= L'9'; ++i) {
+      if (value <= kMaxPatternCount) value = value * 10 + (pattern[i] - L'0');
+    }
+    *end = i;
+    return value;
+  };
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    size_t end = i;
+    if (pattern[i] == L'\\') {
+      if (digits(i + 1, &end) > kMaxPatternCount) return true;
+      i = std::max(i + 1, end - 1);  // the escaped character is never a '{' or '\\'
+    } else if (pattern[i] == L'{') {
+      if (digits(i + 1, &end) > kMaxPatternCount) return true;
+      if (end < pattern.size() && pattern[end] == L',' && digits(end + 1, &end) > kMaxPatternCount)
+        return true;
+    }
+  }
+  return false;
+}
+
 std::string Escape(std::string_view name) {
   std::string out;
   for (char c : name) {
@@ -268,6 +300,7 @@ class Checker {
     try {
       const auto flags = std::regex_constants::ECMAScript | std::regex_constants::__polynomial;
       std::wstring wide = Widen(pattern);
+      if (HasHugeCount(wide)) throw std::regex_error(std::regex_constants::error_complexity);
       std::wregex alone(wide, flags);
       re.emplace(L"[\\s\\S]*(?:" + wide + L")[\\s\\S]*", flags);
     } catch (const std::regex_error&) {

@@ -20,8 +20,9 @@
 // (Thompson NFA) mode, so no pattern backtracks exponentially, and a pattern with a
 // back-reference is reported as an error of the schema; a pattern longer than
 // kMaxPatternLength or a value longer than kMaxPatternInput code points is not
-// matched but reported; schemas nest at most kMaxDepth levels; at most kMaxErrors
-// errors are reported.
+// matched but reported; a pattern with a repetition count or back-reference number
+// above 1000 is reported as not compiling; schemas nest at most kMaxDepth levels; at
+// most kMaxErrors errors are reported.
 //
 // Paths name the offending value like JSON pointers without the leading slash:
 // "applicant/phone", "children/0/name" ('~' and '/' in names escaped as ~0 and ~1); the

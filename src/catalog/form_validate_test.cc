@@ -147,6 +147,16 @@ TEST(FormValidate, HostilePatternsAndInputsAreBounded) {
   std::string big_pattern =
       R"({"type":"string","pattern":")" + std::string(kMaxPatternLength + 1, 'a') + R"("})";
   EXPECT_FALSE(Valid(big_pattern, R"("a")"));
+  // Counts libstdc++ would overflow while compiling (undefined behaviour) or turn into
+  // huge automata are the form's fault, like any pattern that does not compile.
+  for (const char* p : {"a{99999999999999999999}", "a{1,77777777777777777777}", "a{1001}",
+                        "(a)\\\\99999999999999999999", "x{7777777777777777777"}) {
+    EXPECT_EQ(Errors(R"({"type":"string","pattern":")" + std::string(p) + R"("})", R"("a")"),
+              ": cannot be checked: the form's pattern is not a valid regular expression")
+        << p;
+  }
+  EXPECT_TRUE(Valid(R"({"type":"string","pattern":"^a{2,1000}$"})", R"("aaa")"));
+  EXPECT_TRUE(Valid(R"({"type":"string","pattern":"^\\d{17}[0-9X]$"})", R"("33010219900307301X")"));
   // At most kMaxErrors errors, however many values are wrong.
   json::array many(1000, json::value("x"));
   auto errors = ValidateFormData(json::parse(R"({"type":"array","items":{"type":"integer"}})"),

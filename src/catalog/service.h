@@ -49,6 +49,21 @@ struct ImportReport {
 // (phase, done, total) during long imports.
 using Progress = std::function<void(std::string_view, int64_t, int64_t)>;
 
+// A catalog file (JSON export format or CSV) parsed and checked on its own, before
+// any department or region it names is looked up: the first step of Service::Import.
+struct ParsedFile {
+  boost::json::array items;            // normalized documents
+  boost::json::array suspended;        // codes to leave suspended
+  boost::json::array implementations;  // {item_code, region_code, ...local}
+  boost::json::array bundles;          // bundle bodies with "code"
+};
+
+// Parses `text` as `format` ("json" or "csv"). Errors: kInvalidArgument, with one
+// field error per bad row, for a malformed file, a bad row or another format.
+// Pure and thread-safe.
+Result<ParsedFile> ParseImportFile(std::string_view format, std::string_view text,
+                                   const Progress& progress = {});
+
 class Service {
  public:
   Service(db::Database& db, regions::Service& regions, departments::Service& departments)
