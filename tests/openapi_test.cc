@@ -1445,7 +1445,7 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
                      {"discovery_url", peer_origin + "/.well-known/openid-configuration"},
                      {"client_id", Member(registered, "client_id")},
                      {"client_secret", Member(registered, "client_secret")},
-                     {"assurance", "loa2"}};
+                     {"assurance", "ow:loa:2"}};
   auto with = [&](const char* key, const std::string& value) {
     json::object changed = trust;
     changed[key] = value;

@@ -29,7 +29,8 @@
 namespace ow::oidc {
 
 struct TrustInput {
-  std::string name, display_name, discovery_url, client_id, client_secret, assurance;
+  std::string name, display_name, discovery_url, client_id, client_secret;
+  std::string assurance;  // ow:loa:1..3: the highest level this peer may assert here
 };
 
 class Federation {
@@ -45,17 +46,26 @@ class Federation {
 
   // Where to send the browser to sign in at the peer; `return_to` is a local path.
   Result<std::string> StartLogin(const std::string& trust, const std::string& return_to);
+  // Like StartLogin, for the person logged in with `who`'s portal session: the peer's
+  // answer verifies that account's identity instead of starting a session.
+  // kPermissionDenied / kFailedPrecondition for anyone but a person with a session.
+  Result<std::string> StartVerification(const identity::Principal& who, const std::string& trust,
+                                        const std::string& return_to);
   struct Completed {
-    identity::LoginResult login;
+    identity::LoginResult login;  // empty (no cookie) after a verification
     std::string return_to;
   };
   // The peer's redirect back to us: exchanges the code, verifies the ID token, maps
-  // the person and starts a local session. Errors: kInvalidArgument for a bad or
-  // replayed state; kUnauthenticated when the peer's answer does not verify;
-  // kNotFound when no local account holds the resident ID number.
+  // the person and starts a local session, or, for a verification, raises the level of
+  // the account that started it (`session_user` must be that account's session).
+  // Errors: kInvalidArgument for a bad or replayed state; kUnauthenticated when the
+  // peer's answer does not verify; kNotFound when no verified local account holds the
+  // resident ID number; for a verification kPermissionDenied (another session or
+  // another number) and kFailedPrecondition (the level is too low to verify).
   Result<Completed> Complete(const std::string& trust,
                              const std::multimap<std::string, std::string>& params,
-                             const std::string& ip, const std::string& user_agent);
+                             const identity::Principal* session_user, const std::string& ip,
+                             const std::string& user_agent);
 
  private:
   struct PeerDocs {
@@ -64,6 +74,8 @@ class Federation {
     std::chrono::steady_clock::time_point fetched;
   };
   Result<Trust> FindTrust(const std::string& name);
+  Result<std::string> Start(const std::string& trust, const std::string& return_to,
+                            const std::string& account_id);
   Result<PeerDocs> Docs(const Trust& t, bool refresh_jwks);
   std::string CallbackUrl(const std::string& trust) const;
 

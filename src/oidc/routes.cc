@@ -303,10 +303,15 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
 
   // Trusted peer platforms.
   auto trust_json = [](const Trust& t) {
-    return json::object{
-        {"name", t.name},           {"display_name", t.display_name},
-        {"issuer", t.issuer},       {"discovery_url", t.discovery_url},
-        {"assurance", t.assurance}, {"login_url", "/oauth2/federation/" + t.name + "/login"}};
+    return json::object{{"name", t.name},
+                        {"display_name", t.display_name},
+                        {"issuer", t.issuer},
+                        {"discovery_url", t.discovery_url},
+                        {"assurance", t.assurance},
+                        {"login_url", "/oauth2/federation/" + t.name + "/login"},
+                        {"verify_url", identity::LevelOf(t.assurance) >= identity::kLevelRemote
+                                           ? json::value("/oauth2/federation/" + t.name + "/verify")
+                                           : json::value(nullptr)}};
   };
   r.Get("/api/v1/trusts", [f, trust_json](http::Context& ctx) {
     auto list = f->Trusts();
@@ -366,12 +371,26 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
      return Redirect(*where);
    }).Blocking();
 
-  r.Get("/oauth2/federation/{name}/callback", [f, cookie](http::Context& ctx) {
-     auto done = f->Complete(ctx.Param("name"), ctx.query, ctx.peer,
+  // A logged-in person verifies their identity through the peer (a browser GET: the
+  // state it creates is bound to this session's account).
+  r.Get("/oauth2/federation/{name}/verify", [f, a](http::Context& ctx) {
+     auto who = a->Authenticate(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     auto where = f->StartVerification(*who, ctx.Param("name"), ctx.Query("return").value_or("/"));
+     if (!where) return http::Problem(where.error(), ctx.path);
+     return Redirect(*where);
+   }).Blocking();
+
+  r.Get("/oauth2/federation/{name}/callback", [f, a, cookie](http::Context& ctx) {
+     auto user = a->Optional(ctx);
+     std::optional<identity::Principal> who;
+     if (user && *user) who = **user;
+     auto done = f->Complete(ctx.Param("name"), ctx.query, who ? &*who : nullptr, ctx.peer,
                              std::string(ctx.request[http::Field::user_agent]));
      if (!done) return http::Problem(done.error(), ctx.path);
      auto res = Redirect(done->return_to);
-     res.set(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
+     if (!done->login.cookie_value.empty())
+       res.set(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
      return res;
    }).Blocking();
 }

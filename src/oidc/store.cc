@@ -86,6 +86,14 @@ CREATE TABLE oidc_federation_states (
   expires_at TEXT NOT NULL
 );
 )sql",
+           ""},
+          // Identity proofing: assurance levels are named ow:loa:N; a federation state may
+          // be a verification started by a logged-in account (account_id).
+          {"oidc/002_proofing", R"sql(
+UPDATE oidc_trusts SET assurance = 'ow:loa:' || substr(assurance, 4)
+  WHERE assurance IN ('loa1', 'loa2', 'loa3');
+ALTER TABLE oidc_federation_states ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+)sql",
            ""}};
 }
 
@@ -284,20 +292,22 @@ Result<bool> Store::DeleteTrust(db::Connection& c, const std::string& name) {
 Status Store::InsertState(db::Connection& c, const FederationState& s) {
   OW_RETURN_IF_ERROR(
       c.Exec("INSERT INTO oidc_federation_states (state, trust, nonce, verifier, "
-             "return_to, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-             {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at}));
+             "return_to, expires_at, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at, s.account_id}));
   return {};
 }
 
 Result<std::optional<Store::FederationState>> Store::TakeState(db::Connection& c,
                                                                const std::string& state) {
   OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT state, trust, nonce, verifier, return_to, "
-                                      "expires_at FROM oidc_federation_states WHERE state = $1",
+                                      "expires_at, account_id FROM oidc_federation_states "
+                                      "WHERE state = $1",
                                       {state}));
   if (r.empty()) return std::optional<FederationState>();
   OW_RETURN_IF_ERROR(c.Exec("DELETE FROM oidc_federation_states WHERE state = $1", {state}));
   return std::optional<FederationState>(FederationState{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2),
-                                                        r.Text(0, 3), r.Text(0, 4), r.Text(0, 5)});
+                                                        r.Text(0, 3), r.Text(0, 4), r.Text(0, 5),
+                                                        r.Text(0, 6)});
 }
 
 }  // namespace ow::oidc

@@ -55,6 +55,7 @@ class Store {
 
   struct FederationState {
     std::string state, trust, nonce, verifier, return_to, expires_at;
+    std::string account_id;  // a verification started by this account; "" for a login
   };
   static Status InsertState(db::Connection& c, const FederationState& s);
   // Reads and deletes (single use).
