@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 #include <filesystem>
 
+#include "identity/service.h"
 #include "support/test_support.h"
 
 namespace ow::testing {

@@ -17,6 +17,7 @@
 
 #include "app/demo.h"
 #include "crypto/encoding.h"
+#include "identity/service.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -370,7 +371,7 @@ TEST_P(IdentityProofing, ImpostorWhoRegisteredFirstGetsNothingAndIsFrozenOnceThe
   EXPECT_NE(again.body.find("frozen"), std::string::npos) << again.body;
 
   // Audited: who verified, at which hall, the masked number; and the freeze.
-  auto records = Audit("identity.verified");
+  auto records = Audit("identity.verified&subject=" + owner.account_id);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].at("actor"), "hall.counter");
   EXPECT_EQ(records[0].at("subject"), json::value(owner.account_id));

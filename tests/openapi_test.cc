@@ -1425,6 +1425,15 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
                 .status,
             201);
   ASSERT_EQ(here.SendJson(verb::post, "/api/v1/accounts", person("zhang.a", kZhangId)).status, 201);
+  // Only verified numbers are released to peers and signed into from them.
+  for (TestServer* s : {&peer, &server}) {
+    for (const char* u : {"zhang.b", "zhao.b", "zhang.a"}) {
+      auto acc = s->app().identity().AccountByUsername(u);
+      if (!acc) continue;
+      ASSERT_TRUE(
+          s->app().identity().RaiseIdentity(acc->id, 3, "bootstrap", "test", "test", "", {}));
+    }
+  }
   const Login resident = LoginOf(here.SendJson(
       verb::post, "/api/v1/session",
       json::serialize(json::object{{"username", "zhang.a"}, {"password", kPassword}})));
