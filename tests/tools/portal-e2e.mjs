@@ -827,9 +827,9 @@ async function identity(server, browser) {
   await card.waitFor();
   check((await card.textContent()).includes('110***********002X'), 'the workbench does not show the masked number');
   check(!(await card.textContent()).includes(UNVERIFIED.resident_id), 'the workbench shows the whole number');
-  const verifyButton = counter.locator(`[data-testid=verify-${UNVERIFIED.username}]`);
+  const verifyButton = counter.locator(`[data-testid="verify-${UNVERIFIED.username}"]`);
   check(await verifyButton.isDisabled(), 'verify is possible before the card is confirmed');
-  await counter.click(`[data-testid=card-checked-${UNVERIFIED.username}]`);
+  await counter.click(`[data-testid="card-checked-${UNVERIFIED.username}"]`);
   await verifyButton.click();
   await counter.waitForSelector('[data-testid=idcheck-done]');
 
@@ -846,7 +846,7 @@ async function identity(server, browser) {
 
 async function lookUpUnverified(page) {
   await page.fill('#idcheck-value', UNVERIFIED.resident_id);
-  await page.click('[data-testid=idcheck-search]');
+  await page.press('#idcheck-value', 'Enter'); // the keyboard path (and no hovered button)
   await page.waitForSelector('[data-testid=idcheck-account]');
 }
 
