@@ -1,12 +1,13 @@
 // Mutual trust between regional platforms: platform A trusts platform B's issuer; a
 // person signs in at B and is accepted at A as A's local account with the same
-// resident ID number, at the assurance level the trust allows. Both platforms are
+// verified resident ID number, at the assurance level the trust allows. Both platforms are
 // real servers on 127.0.0.1; A reaches B's discovery, JWKS and token endpoints over
 // HTTP itself. A runs on each store; B on SQLite.
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <filesystem>
 
+#include "identity/service.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -60,7 +61,10 @@ class Federation : public StoreTest {
     if (!b_dir_.empty()) std::filesystem::remove_all(b_dir_);
   }
 
-  void Register(TestServer& s, const std::string& username, const std::string& resident_id) {
+  // Registers a person; `verified`: as if counter staff had checked the ID card (only a
+  // verified number is released to peers and signed into from them).
+  void Register(TestServer& s, const std::string& username, const std::string& resident_id,
+                bool verified = true) {
     HttpClient c(s.port());
     auto r = c.SendJson(verb::post, "/api/v1/accounts",
                         json::serialize(json::object{{"username", username},
@@ -68,6 +72,10 @@ class Federation : public StoreTest {
                                                      {"real_name", "王小明"},
                                                      {"resident_id", resident_id}}));
     ASSERT_EQ(r.status, 201) << r.body;
+    if (!verified) return;
+    auto raised = s.app().identity().RaiseIdentity(std::string(r.json().at("id").as_string()), 3,
+                                                   "bootstrap", "test", "test", "", {});
+    ASSERT_TRUE(raised) << raised.error().message;
   }
 
   // B registers A as a client allowed to ask for the resident ID; A records the trust.
@@ -126,7 +134,7 @@ class Federation : public StoreTest {
 TEST_P(Federation, PersonSignedInAtPeerIsAcceptedAsLocalAccount) {
   Register(*b_, "wang.at.b", kResidentId);
   Register(*a_, "wang.at.a", kResidentId);
-  Trust("zj-b", "loa2");
+  Trust("zj-b", "ow:loa:2");
   auto done = SignInThroughB("zj-b", "wang.at.b");
   ASSERT_EQ(done.status, 302) << done.body;
   EXPECT_EQ(done.header("location"), "/my/cases");
@@ -137,7 +145,7 @@ TEST_P(Federation, PersonSignedInAtPeerIsAcceptedAsLocalAccount) {
   ASSERT_EQ(me.status, 200) << me.body;
   auto o = me.json().as_object();
   EXPECT_EQ(o.at("account").at("username").as_string(), "wang.at.a");
-  EXPECT_EQ(o.at("session").at("acr").as_string(), "loa2");
+  EXPECT_EQ(o.at("session").at("acr").as_string(), "ow:loa:2");
   EXPECT_EQ(o.at("account").at("resident_id").as_string(), "110***********002X");
   EXPECT_EQ(me.body.find(kResidentId), std::string::npos);
 }
@@ -145,27 +153,37 @@ TEST_P(Federation, PersonSignedInAtPeerIsAcceptedAsLocalAccount) {
 TEST_P(Federation, TrustCapsTheAssuranceLevel) {
   Register(*b_, "li.at.b", kResidentId);
   Register(*a_, "li.at.a", kResidentId);
-  Trust("low", "loa1");
+  Trust("low", "ow:loa:1");
   auto done = SignInThroughB("low", "li.at.b");
   ASSERT_EQ(done.status, 302) << done.body;
   HttpClient ca(a_->port());
   auto me = ca.Get("/api/v1/session", {{"Cookie", "ow_session=" + CookieValue(done)}});
   ASSERT_EQ(me.status, 200) << me.body;
-  EXPECT_EQ(me.json().at("session").at("acr").as_string(), "loa1");
+  EXPECT_EQ(me.json().at("session").at("acr").as_string(), "ow:loa:1");
 }
 
 TEST_P(Federation, PersonWithoutLocalAccountIsRefused) {
   Register(*b_, "zhao.at.b", kResidentId);
-  Trust("zj-b", "loa2");
+  Trust("zj-b", "ow:loa:2");
   auto done = SignInThroughB("zj-b", "zhao.at.b");
   EXPECT_EQ(done.status, 404) << done.body;
   EXPECT_EQ(CookieValue(done), "");  // no session (only the federation cookie is cleared)
 }
 
+TEST_P(Federation, UnverifiedLocalAccountIsNotSignedInto) {
+  // It may be an impostor's: the owner verifies first, then signs in through the peer.
+  Register(*b_, "sun.at.b", kResidentId);
+  Register(*a_, "sun.at.a", kResidentId, false);
+  Trust("zj-b", "ow:loa:3");
+  auto done = SignInThroughB("zj-b", "sun.at.b");
+  EXPECT_EQ(done.status, 404) << done.body;
+  EXPECT_EQ(done.header("set-cookie"), "");
+}
+
 TEST_P(Federation, ForgedOrReplayedStateIsRefused) {
   Register(*b_, "qian.at.b", kResidentId);
   Register(*a_, "qian.at.a", kResidentId);
-  Trust("zj-b", "loa2");
+  Trust("zj-b", "ow:loa:2");
   HttpClient ca(a_->port());
   auto forged = ca.Get("/oauth2/federation/zj-b/callback?code=abc&state=made-up");
   EXPECT_EQ(forged.status, 422) << forged.body;
@@ -189,7 +207,7 @@ TEST_P(Federation, OnlyTheSystemAdministratorAddsTrustsAndPeersAreChecked) {
                     {"discovery_url", Origin(b_->port()) + "/.well-known/openid-configuration"},
                     {"client_id", "x"},
                     {"client_secret", "y"},
-                    {"assurance", "loa2"}};
+                    {"assurance", "ow:loa:2"}};
   EXPECT_EQ(ca.SendJson(verb::post, "/api/v1/trusts", json::serialize(body)).status, 401);
   // A discovery URL whose document names another issuer is refused.
   body["discovery_url"] =

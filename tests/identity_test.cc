@@ -300,8 +300,11 @@ TEST_P(IdentityTest, RegisterAndLogIn) {
   EXPECT_EQ(account.at("kind").as_string(), "person");
   EXPECT_EQ(account.at("resident_id").as_string(), "110***********002X");
   EXPECT_EQ(account.at("phone").as_string(), "138****5678");
+  EXPECT_EQ(account.at("identity_level").as_string(), "ow:loa:1");
 
-  // The same name (in any case) or the same number again is refused.
+  // The same name (in any case) is refused, and so is the same number once an account
+  // proved it (identity_proofing_test covers numbers only claimed).
+  ASSERT_TRUE(server_->app().identity().RaiseIdentity(id, 3, "bootstrap", "test", "test", "", {}));
   auto again = Call(verb::post, "/api/v1/accounts",
                     Json({{"username", "ZHANG.SAN"},
                           {"password", kPassword},
@@ -574,6 +577,7 @@ TEST_P(IdentityTest, ResidentIdsAreMaskedInEveryResponseAndLogLine) {
   log::SetLevel(log::Level::kDebug);
   ::testing::internal::CaptureStderr();
   std::string id = Register("zhang.san", "11010519491231002x");
+  ASSERT_TRUE(server_->app().identity().RaiseIdentity(id, 3, "bootstrap", "test", "test", "", {}));
   auto taken = Call(verb::post, "/api/v1/accounts",
                     Json({{"username", "zhang.again"},
                           {"password", kPassword},

@@ -502,7 +502,7 @@ bool IsCasesPath(const std::string& path) {
 bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path)) return false;
   for (const char* prefix :
-       {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff",
+       {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
         "/api/v1/enterprises", "/api/v1/oidc/", "/api/v1/audit", "/oauth2/", "/.well-known/"}) {
     if (path.starts_with(prefix)) return true;
   }
@@ -1120,6 +1120,47 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   check(verb::get, kSessions, kSessions, 200, {}, z.read);
   check(verb::get, kSessions, kSessions, 401);
   check(verb::get, kSessions, kSessions, 403, {}, admin);
+
+  // Identity proofing: the caller's level; online verification (no real-name service is
+  // configured here: 409); counter staff look a resident up and verify the ID card.
+  {
+    const std::string kIdentity = "/api/v1/me/identity", kOnline = kIdentity + "/verification",
+                      kLookups = "/api/v1/counter/account-lookups",
+                      kCounterVerify = "/api/v1/counter/accounts/{id}/verification";
+    auto proof = check(verb::post, kAccounts, kAccounts, 201,
+                       person("li.proof", ResidentId("33010219851111234")));
+    const Login lp =
+        LoginOf(check(verb::post, kSession, kSession, 201, credentials("li.proof", kPassword)));
+    ASSERT_TRUE(server.app().identity().Bootstrap(staff("hall.clerk"), identity::kStaff,
+                                                  {{identity::kCounter, "", "330102"}}));
+    const Login counter =
+        LoginOf(check(verb::post, kSession, kSession, 201, credentials("hall.clerk", kPassword)));
+    check(verb::get, kIdentity, kIdentity, 200, {}, lp.read);
+    check(verb::get, kIdentity, kIdentity, 401);
+    check(verb::post, kOnline, kOnline, 401, "{}");
+    check(verb::post, kOnline, kOnline, 403, "{}", lp.read);  // no CSRF token
+    check(verb::post, kOnline, kOnline, 422, R"({"real_name":"张三"})", lp.write);
+    check(verb::post, kOnline, kOnline, 409, "{}", lp.write);
+    check(verb::post, kLookups, kLookups, 200, R"({"username":"li.proof"})", counter.write);
+    check(verb::post, kLookups, kLookups, 200,
+          json::serialize(json::object{{"resident_id", ResidentId("33010219851111234")}}),
+          counter.write);
+    check(verb::post, kLookups, kLookups, 422, "{}", counter.write);
+    check(verb::post, kLookups, kLookups, 403, R"({"username":"li.proof"})", lp.write);
+    check(verb::post, kLookups, kLookups, 401, R"({"username":"li.proof"})");
+    const std::string target = "/api/v1/counter/accounts/" + Member(proof, "id") + "/verification";
+    check(verb::post, target, kCounterVerify, 401, R"({"card_checked":true})");
+    check(verb::post, target, kCounterVerify, 403, R"({"card_checked":true})", lp.write);
+    check(verb::post, target, kCounterVerify, 422, R"({"card_checked":false})", counter.write);
+    check(verb::post, "/api/v1/counter/accounts/" + kNobody + "/verification", kCounterVerify, 404,
+          R"({"card_checked":true})", counter.write);
+    check(verb::post, target, kCounterVerify, 200,
+          R"({"card_checked":true,"hall_region":"330102"})", counter.write);
+    auto acceptor = server.app().identity().AccountByUsername("security.admin");
+    ASSERT_TRUE(acceptor) << acceptor.error().message;
+    check(verb::post, "/api/v1/counter/accounts/" + acceptor->id + "/verification", kCounterVerify,
+          409, R"({"card_checked":true})", counter.write);
+  }
   const std::string kNewPassword =
       R"({"current_password":"Qiantang-River-1949","new_password":"West-Lake-Pagoda-1924"})";
   check(verb::put, kPasswordPath, kPasswordPath, 403, kNewPassword, z.read);  // no CSRF token
@@ -1312,7 +1353,7 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   }
 
   // The audit administrator reads the log; nobody else does.
-  auto records = check(verb::get, kAudit + "?action=login.&limit=5", kAudit, 200, {}, aud.read);
+  auto records = check(verb::get, kAudit + "?action=login.&limit=10", kAudit, 200, {}, aud.read);
   EXPECT_NE(records.body.find("\"action\":\"login.failed\""), std::string::npos) << records.body;
   check(verb::get, kAudit, kAudit, 401);
   check(verb::get, kAudit, kAudit, 403, {}, admin);
@@ -1432,6 +1473,15 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
                 .status,
             201);
   ASSERT_EQ(here.SendJson(verb::post, "/api/v1/accounts", person("zhang.a", kZhangId)).status, 201);
+  // Only verified numbers are released to peers and signed into from them.
+  for (TestServer* s : {&peer, &server}) {
+    for (const char* u : {"zhang.b", "zhao.b", "zhang.a"}) {
+      auto acc = s->app().identity().AccountByUsername(u);
+      if (!acc) continue;
+      ASSERT_TRUE(
+          s->app().identity().RaiseIdentity(acc->id, 3, "bootstrap", "test", "test", "", {}));
+    }
+  }
   const Login resident = LoginOf(here.SendJson(
       verb::post, "/api/v1/session",
       json::serialize(json::object{{"username", "zhang.a"}, {"password", kPassword}})));
@@ -1452,7 +1502,7 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
                      {"discovery_url", peer_origin + "/.well-known/openid-configuration"},
                      {"client_id", Member(registered, "client_id")},
                      {"client_secret", Member(registered, "client_secret")},
-                     {"assurance", "loa2"}};
+                     {"assurance", "ow:loa:2"}};
   auto with = [&](const char* key, const std::string& value) {
     json::object changed = trust;
     changed[key] = value;
@@ -1531,6 +1581,15 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
             "/oauth2/federation/zj-b/callback?code=not-a-code&state=" + QueryParam(fresh, "state"),
             kCallback, 401, {}, browser);
   EXPECT_EQ(forged.header("set-cookie").find("ow_session"), std::string::npos);
+
+  // A logged-in person verifies their identity through the peer.
+  const std::string kVerifyStart = "/oauth2/federation/{name}/verify";
+  check(verb::get, "/oauth2/federation/zj-b/verify?return=%2Fme%2Faccount", kVerifyStart, 401);
+  check(verb::get, "/oauth2/federation/zj-b/verify?return=%2Fme%2Faccount", kVerifyStart, 302, {},
+        resident.read);
+  check(verb::get, "/oauth2/federation/nowhere/verify", kVerifyStart, 404, {}, resident.read);
+  check(verb::get, "/oauth2/federation/zj-b/verify?return=https%3A%2F%2Fevil.example%2F",
+        kVerifyStart, 422, {}, resident.read);
 
   check(verb::delete_, kTrusts + "/zj-b", kTrust, 401);
   check(verb::delete_, kTrusts + "/zj-b", kTrust, 403, {}, resident.write);

@@ -390,6 +390,8 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     k.intake_region = counter->region_code;
     k.applicant_name = in.applicant_name;
     k.applicant_id_masked = identity::MaskResidentId(*id);
+    // Linked only to the account that proved the number: anyone may claim a number at
+    // registration, and an impostor must not receive the owner's offline cases.
     if (auto account = identity_.FindByResidentId(*id)) {
       k.applicant_account_id = account->id;
       if (!account->real_name.empty()) k.applicant_name = account->real_name;

@@ -56,6 +56,10 @@ struct Config {
   int64_t refresh_token_days = 30;
   int64_t key_overlap_hours = 24;    // retired signing keys stay in the JWKS this long
   int64_t password_concurrency = 0;  // argon2id hashes at once; 0 = number of cores
+  std::string realname_url;          // real-name verification service; "" = none
+  std::string realname_secret;       // its bearer token (secret)
+  int64_t realname_timeout_ms = 5000;
+  int64_t realname_attempts = 5;  // per account per 24 hours
   // [materials]
   int64_t materials_max_file_bytes = 20 << 20;   // one upload; larger get 413
   int64_t materials_max_case_bytes = 100 << 20;  // all materials of one case together

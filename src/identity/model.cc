@@ -20,6 +20,16 @@ bool RoleNeedsDepartment(const std::string& role) {
   return role == kAcceptor || role == kReviewer || role == kApprover;
 }
 
+std::string LevelName(int level) {
+  return kLevelNames[std::clamp(level, kLevelSelfAsserted, kLevelInPerson) - 1];
+}
+
+int LevelOf(std::string_view acr) {
+  for (int i = 0; i < 3; ++i)
+    if (acr == kLevelNames[i]) return i + 1;
+  return 0;
+}
+
 bool RoleNeedsRegion(const std::string& role) { return IsKnownRole(role) && !IsAdminDuty(role); }
 
 }  // namespace ow::identity

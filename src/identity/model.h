@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "authz/principal.h"
@@ -35,6 +36,32 @@ bool IsKnownRole(const std::string& role);
 bool RoleNeedsDepartment(const std::string& role);
 bool RoleNeedsRegion(const std::string& role);
 
+// Identity assurance levels (how strongly the resident ID number of a person account is
+// bound to the person holding it), carried as the OpenID Connect `acr` value:
+//  ow:loa:1  self-asserted: the number was typed at registration and proves nothing
+//            (NIST SP 800-63A IAL1, eIDAS LoA low);
+//  ow:loa:2  verified remotely: a real-name verification service matched the number to
+//            the name, or a trusted peer platform asserted it at this level
+//            (IAL2 remote, eIDAS substantial);
+//  ow:loa:3  verified in person: counter staff checked the physical ID card, or a trusted
+//            peer platform asserted it at this level (IAL2 in person / IAL3 without
+//            biometrics, eIDAS high as far as identity proofing goes).
+// Staff accounts stay at level 1: staff are not residents of the portal.
+inline constexpr int kLevelSelfAsserted = 1;
+inline constexpr int kLevelRemote = 2;
+inline constexpr int kLevelInPerson = 3;
+inline constexpr const char* kLevelNames[] = {"ow:loa:1", "ow:loa:2", "ow:loa:3"};
+// "ow:loa:N" for N in 1..3 (clamped).
+std::string LevelName(int level);
+// The level of an acr value, or 0 when it is not one of ours.
+int LevelOf(std::string_view acr);
+
+// Account statuses: "active"; "disabled" by an administrator; "frozen" when another
+// account proved the resident ID number this account only claimed (it cannot log in).
+inline constexpr const char* kActive = "active";
+inline constexpr const char* kDisabled = "disabled";
+inline constexpr const char* kFrozen = "frozen";
+
 struct Account {
   std::string id;  // "acc_" + 22 random base64url characters
   std::string kind;
@@ -44,13 +71,18 @@ struct Account {
   std::string phone;
   std::string department_code;  // staff only
   std::string region_code;      // staff only
-  std::string status;           // "active" | "disabled"
+  std::string status;           // kActive | kDisabled | kFrozen
   int64_t failed_logins = 0;
   std::string locked_until;  // RFC 3339, "" when not locked
   std::string created_at;
   std::string last_login_at;
   int64_t version = 1;
   std::vector<Role> roles;
+  // Identity proofing (person accounts): the level, and when and how it was reached
+  // ("counter", "realname", "federation", "bootstrap"; "" at level 1).
+  int identity_level = kLevelSelfAsserted;
+  std::string verified_at;
+  std::string verification_method;
 };
 
 struct Session {

@@ -97,17 +97,22 @@ json::object LoginJson(const LoginResult& r) {
 json::object AccountJson(const Account& a) {
   json::array roles;
   for (const auto& r : a.roles) roles.push_back(RoleJson(r));
-  json::object o{{"id", a.id},
-                 {"kind", a.kind},
-                 {"username", a.username},
-                 {"real_name", a.real_name},
-                 {"resident_id", a.resident_id_masked.empty() ? json::value(nullptr)
-                                                              : json::value(a.resident_id_masked)},
-                 {"phone", MaskPhone(a.phone)},
-                 {"status", a.status},
-                 {"created_at", a.created_at},
-                 {"last_login_at", a.last_login_at},
-                 {"roles", std::move(roles)}};
+  json::object o{
+      {"id", a.id},
+      {"kind", a.kind},
+      {"username", a.username},
+      {"real_name", a.real_name},
+      {"resident_id",
+       a.resident_id_masked.empty() ? json::value(nullptr) : json::value(a.resident_id_masked)},
+      {"phone", MaskPhone(a.phone)},
+      {"status", a.status},
+      {"created_at", a.created_at},
+      {"last_login_at", a.last_login_at},
+      {"roles", std::move(roles)},
+      {"identity_level", LevelName(a.identity_level)},
+      {"verified_at", a.verified_at.empty() ? json::value(nullptr) : json::value(a.verified_at)},
+      {"verification_method",
+       a.verification_method.empty() ? json::value(nullptr) : json::value(a.verification_method)}};
   if (a.kind == kStaff) {
     o["department_code"] = a.department_code;
     o["region_code"] = a.region_code;
@@ -231,6 +236,69 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           return NoContent();
         })).Requires(authz::Action::kUpdateAccount)
       .Blocking();
+
+  // Identity proofing: the caller's level and how to raise it.
+  r.Get("/api/v1/me/identity", with([s, fail](http::Context& ctx, const Principal& who) {
+          auto acc = s->GetAccount(who, who.account_id);
+          if (!acc) return fail(ctx, acc.error());
+          bool person = acc->kind == kPerson;
+          json::object o{{"identity_level", LevelName(acc->identity_level)},
+                         {"verified_at", acc->verified_at.empty() ? json::value(nullptr)
+                                                                  : json::value(acc->verified_at)},
+                         {"verification_method", acc->verification_method.empty()
+                                                     ? json::value(nullptr)
+                                                     : json::value(acc->verification_method)},
+                         {"online_verification", person && s->RealNameConfigured()},
+                         {"counter_verification", person}};
+          return Private(http::Json(http::Status::ok, o));
+        })).Requires(authz::Action::kReadAccount);
+
+  r.Post("/api/v1/me/identity/verification",
+         with([s, fail](http::Context& ctx, const Principal& who) {
+           auto f = StringFields(ctx, {}, "verification");
+           if (!f) return fail(ctx, f.error());
+           auto acc = s->VerifyOnline(who, ctx.peer);
+           if (!acc) return fail(ctx, acc.error());
+           return Private(http::Json(http::Status::ok, AccountJson(*acc)));
+         })).Requires(authz::Action::kUpdateAccount)
+      .Blocking();
+
+  r.Post("/api/v1/counter/account-lookups",
+         with([s, fail](http::Context& ctx, const Principal& who) {
+           auto f = StringFields(ctx, {"username", "resident_id"}, "lookup");
+           if (!f) return fail(ctx, f.error());
+           auto list = s->CounterLookup(who, (*f)["username"], (*f)["resident_id"], ctx.peer);
+           if (!list) return fail(ctx, list.error());
+           json::array items;
+           for (const auto& acc : *list) items.push_back(AccountJson(acc));
+           return Private(http::Json(http::Status::ok, {{"accounts", std::move(items)}}));
+         })).Requires(authz::Action::kVerifyIdentity);
+
+  r.Post("/api/v1/counter/accounts/{id}/verification",
+         with([s, fail](http::Context& ctx, const Principal& who) {
+           auto body = http::ParseJsonObject(ctx);
+           if (!body) return fail(ctx, body.error());
+           Validator v;
+           std::string hall;
+           bool checked = false;
+           for (const auto& [k, val] : *body) {
+             if (k == "hall_region" && val.is_string()) {
+               hall = std::string(val.as_string());
+             } else if (k == "card_checked" && val.is_bool()) {
+               checked = val.as_bool();
+             } else if (k == "hall_region") {
+               v.Add("hall_region", "must be a string");
+             } else if (k == "card_checked") {
+               v.Add("card_checked", "must be a boolean");
+             } else {
+               v.Add(std::string(k), "is not a known member");
+             }
+           }
+           if (auto st = v.Finish("verification"); !st) return fail(ctx, st.error());
+           auto acc = s->VerifyAtCounter(who, ctx.Param("id"), hall, checked, ctx.peer);
+           if (!acc) return fail(ctx, acc.error());
+           return Private(http::Json(http::Status::ok, AccountJson(*acc)));
+         })).Requires(authz::Action::kVerifyIdentity);
 
   r.Get("/api/v1/me/agents", session([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->Agents(who);

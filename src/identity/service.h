@@ -31,6 +31,8 @@
 
 namespace ow::identity {
 
+struct AccountRow;
+
 // The keys of the identity domain. `data_keys` by version (the highest seals);
 // `index_key` is 32 bytes from which purpose keys are derived by HMAC.
 struct Keys {
@@ -87,14 +89,16 @@ class Service {
   void SetAuditSink(AuditSink sink) { audit_ = std::move(sink); }
   const Keys& keys() const { return keys_; }
 
-  // Self-registration of a natural person from client address `ip`. Field errors for
-  // every invalid input (username, password policy, real name, resident ID checksum);
-  // kAlreadyExists when the username is taken (usernames are public handles);
-  // kResourceExhausted (with retry_after) past `registration_ip_limit` attempts from
-  // `ip` in an hour. A resident ID number registered already is NOT revealed: the
-  // answer is an account exactly like a new one, which is not stored (so it cannot
-  // sign in); the attempt is audited ("account.registration_concealed") against the
-  // existing account. Whether a number is registered here is personal data.
+  // Self-registration of a natural person from client address `ip`, unverified (level
+  // 1: the number is only claimed). Field errors for every invalid input (username,
+  // password policy, real name, resident ID checksum); kAlreadyExists when the username
+  // is taken (usernames are public handles); kResourceExhausted (with retry_after) past
+  // `registration_ip_limit` attempts from `ip` in an hour. A number merely claimed by
+  // other unverified accounts may be registered again (an impostor who came first must
+  // not block the owner); proving it later freezes the other claimants (see
+  // VerifyAtCounter). A number a VERIFIED account holds is not revealed: the answer is
+  // an account exactly like a new one, which is not stored (so it cannot sign in); the
+  // attempt is audited ("account.registration_concealed") against the existing account.
   Result<Account> RegisterPerson(const RegisterInput& in, const std::string& ip = "");
   // A staff account, created by a system administrator (`by`).
   Result<Account> CreateStaff(const Principal& by, const RegisterInput& in);
@@ -144,10 +148,48 @@ class Service {
   Result<Account> AccountById(const std::string& id);
   // An account (with its roles) by username, without an authorization check; kNotFound.
   Result<Account> AccountByUsername(const std::string& username);
-  // The decrypted resident ID of an account (for claims released to trusted clients).
+  // The decrypted resident ID of a verified (level 2 or 3), active account, for claims
+  // released to trusted clients. kNotFound when the account has none or has not proven
+  // it: an unverified number is never released.
   Result<std::string> ResidentId(const std::string& account_id);
-  // The account holding resident ID `id` (verified format), or kNotFound.
+  // The verified account holding resident ID `id`, or kNotFound (also when only
+  // unverified accounts claim the number: they are not taken as its holder).
   Result<Account> FindByResidentId(const std::string& id);
+
+  // ---- Identity proofing: the levels are in model.h.
+  bool RealNameConfigured() const { return !config_.realname_url.empty(); }
+  // Counter staff look up the person in front of them, by username or by resident ID
+  // number (every person account claiming it, any status). Needs a counter role.
+  // Audited. kInvalidArgument unless exactly one of the two is given.
+  Result<std::vector<Account>> CounterLookup(const Principal& staff, const std::string& username,
+                                             const std::string& resident_id, const std::string& ip);
+  // Counter staff at the hall of `hall_region` (a region one of their counter roles
+  // covers; "" = the region of their only counter role) checked the physical ID card
+  // of the holder of person account `id`: the account rises to level 3 and holds the
+  // number; every other account claiming it is frozen (sessions ended, relying
+  // parties' grants revoked). Audited: staff, hall, masked number. Errors:
+  // kInvalidArgument unless card_checked; kPermissionDenied without a counter role
+  // covering the hall, or for the staff member's own account or number; kNotFound;
+  // kFailedPrecondition for a staff account, an account that is not active or has no
+  // number; kConflict when another account proved the number at level 3 already.
+  Result<Account> VerifyAtCounter(const Principal& staff, const std::string& id,
+                                  const std::string& hall_region, bool card_checked,
+                                  const std::string& ip);
+  // The person asks the real-name service (identity.realname_url) to match their
+  // account's number and name; a match raises the account to level 2 (freezing the
+  // other claimants as above). At most identity.realname_attempts calls per account
+  // per 24 hours. Errors: kFailedPrecondition when no service is configured, for a
+  // non-person account, or when the service answers no match; kResourceExhausted
+  // beyond the attempts; kUnavailable when the service cannot be used.
+  Result<Account> VerifyOnline(const Principal& person, const std::string& ip);
+  // Raises person account `id` to `level` on the word of `by` (method "federation",
+  // "bootstrap", ...), as VerifyAtCounter does; never lowers a level. `actor` is the
+  // audit actor, `detail` extra audit fields.
+  Result<Account> RaiseIdentity(const std::string& id, int level, const std::string& method,
+                                const std::string& by, const std::string& actor,
+                                const std::string& ip, std::map<std::string, std::string> detail);
+  // The resident ID number of account `id` equals `resident_id` (any level).
+  Result<bool> ClaimsResidentId(const std::string& id, const std::string& resident_id);
   Result<std::vector<Role>> RolesOf(const std::string& account_id);
 
   // Roles: granted by a security administrator to staff accounts only, within the
@@ -206,6 +248,8 @@ class Service {
   bool LoginBlocked(const std::string& ip, const std::string& username, std::chrono::seconds* retry,
                     bool* pair);
   void LoginFailed(const std::string& ip, const std::string& username);
+  Result<std::string> OpenResidentId(const AccountRow& row) const;
+  bool RealNameAttempt(const std::string& account_id, std::chrono::seconds* retry);
 
   db::Database& db_;
   departments::Service& departments_;

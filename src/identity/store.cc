@@ -78,15 +78,32 @@ CREATE TABLE identity_operators (
 );
 CREATE INDEX identity_operators_account ON identity_operators(account_id);
 )sql",
+           ""},
+          // Identity proofing. The number an account typed is only a claim
+          // (resident_id_claim, not unique: an impostor who registers first must not block
+          // the owner); resident_id_hmac, whose UNIQUE constraint stays, now holds the
+          // number of the one account that proved it (identity_level >= 2), so the
+          // database itself keeps a number verified for one account at most.
+          {"identity/002_proofing", R"sql(
+ALTER TABLE identity_accounts ADD COLUMN resident_id_claim TEXT;
+ALTER TABLE identity_accounts ADD COLUMN identity_level INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE identity_accounts ADD COLUMN verified_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE identity_accounts ADD COLUMN verified_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE identity_accounts ADD COLUMN verification_method TEXT NOT NULL DEFAULT '';
+UPDATE identity_accounts SET resident_id_claim = resident_id_hmac;
+UPDATE identity_accounts SET resident_id_hmac = NULL;
+CREATE INDEX identity_accounts_claim ON identity_accounts(resident_id_claim);
+)sql",
            ""}};
 }
 
 namespace {
 
 constexpr const char* kAccountColumns =
-    "id, kind, username, real_name, resident_id_box, resident_id_key, resident_id_hmac, "
+    "id, kind, username, real_name, resident_id_box, resident_id_key, resident_id_claim, "
     "resident_id_masked, phone, department_code, region_code, password_hash, status, "
-    "failed_logins, locked_until, last_login_at, created_at, version";
+    "failed_logins, locked_until, last_login_at, created_at, version, identity_level, "
+    "verified_at, verified_by, verification_method";
 
 std::vector<AccountRow> ToAccounts(const db::Rows& r) {
   std::vector<AccountRow> out;
@@ -111,6 +128,10 @@ std::vector<AccountRow> ToAccounts(const db::Rows& r) {
     a.last_login_at = r.Text(i, 15);
     a.created_at = r.Text(i, 16);
     a.version = r.Int(i, 17);
+    a.identity_level = static_cast<int>(r.Int(i, 18));
+    a.verified_at = r.Text(i, 19);
+    row.verified_by = r.Text(i, 20);
+    a.verification_method = r.Text(i, 21);
     out.push_back(std::move(row));
   }
   return out;
@@ -135,11 +156,29 @@ Status Store::InsertAccount(db::Connection& c, const AccountRow& row) {
   OW_RETURN_IF_ERROR(
       c.Exec(std::string("INSERT INTO identity_accounts (") + kAccountColumns +
                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-                 "$17, $18)",
-             {a.id, a.kind, a.username, a.real_name, row.resident_id_box, row.resident_id_key,
-              OrNull(row.resident_id_hmac), a.resident_id_masked, a.phone, a.department_code,
-              a.region_code, row.password_hash, a.status, a.failed_logins, a.locked_until,
-              a.last_login_at, a.created_at, a.version}));
+                 "$17, $18, $19, $20, $21, $22)",
+             {a.id,
+              a.kind,
+              a.username,
+              a.real_name,
+              row.resident_id_box,
+              row.resident_id_key,
+              OrNull(row.resident_id_hmac),
+              a.resident_id_masked,
+              a.phone,
+              a.department_code,
+              a.region_code,
+              row.password_hash,
+              a.status,
+              a.failed_logins,
+              a.locked_until,
+              a.last_login_at,
+              a.created_at,
+              a.version,
+              int64_t{kLevelSelfAsserted},
+              "",
+              "",
+              ""}));
   return {};
 }
 
@@ -150,9 +189,37 @@ Result<std::optional<AccountRow>> Store::FindByUsername(db::Connection& c,
                                                         const std::string& username) {
   return OneAccount(c, "username", username);
 }
-Result<std::optional<AccountRow>> Store::FindByResidentHmac(db::Connection& c,
-                                                            const std::string& hmac) {
+Result<std::optional<AccountRow>> Store::FindVerifiedByResident(db::Connection& c,
+                                                                const std::string& hmac) {
   return OneAccount(c, "resident_id_hmac", hmac);
+}
+
+Result<std::vector<AccountRow>> Store::FindClaims(db::Connection& c, const std::string& hmac) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kAccountColumns +
+                                          " FROM identity_accounts WHERE resident_id_claim = $1 "
+                                          "ORDER BY created_at, id LIMIT 100",
+                                      {hmac}));
+  return ToAccounts(r);
+}
+
+Status Store::SetVerified(db::Connection& c, const std::string& id, int level,
+                          const std::string& at, const std::string& by, const std::string& method) {
+  OW_ASSIGN_OR_RETURN(auto n,
+                      c.Exec("UPDATE identity_accounts SET identity_level = $2, verified_at = $3, "
+                             "verified_by = $4, verification_method = $5, resident_id_hmac = "
+                             "resident_id_claim, version = version + 1 WHERE id = $1 AND "
+                             "resident_id_claim IS NOT NULL AND identity_level < $2",
+                             {id, int64_t{level}, at, by, method}));
+  if (n != 1) return FailedPrecondition("the account cannot be raised to this level");
+  return {};
+}
+
+Status Store::Freeze(db::Connection& c, const std::string& id) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("UPDATE identity_accounts SET status = 'frozen', identity_level = 1, "
+             "resident_id_hmac = NULL, version = version + 1 WHERE id = $1",
+             {id}));
+  return {};
 }
 
 Result<int64_t> Store::CountFailedLogin(db::Connection& c, const std::string& id) {

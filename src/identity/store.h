@@ -20,9 +20,12 @@ std::vector<db::Migration> Migrations();
 struct AccountRow {
   Account account;
   std::string password_hash;
-  std::string resident_id_box;   // base64url AES-GCM box, "" when none
-  int64_t resident_id_key = 0;   // version of the data key that sealed it
-  std::string resident_id_hmac;  // base64url HMAC-SHA-256, "" when none
+  std::string resident_id_box;  // base64url AES-GCM box, "" when none
+  int64_t resident_id_key = 0;  // version of the data key that sealed it
+  // base64url HMAC-SHA-256 of the number the account claims, "" when none. Stored as
+  // resident_id_claim; copied to the unique resident_id_hmac when the claim is proven.
+  std::string resident_id_hmac;
+  std::string verified_by;  // who proved it: staff username, "realname:<ref>", "trust:<name>"
 };
 
 struct SessionRow {
@@ -32,14 +35,27 @@ struct SessionRow {
 
 class Store {
  public:
-  // kAlreadyExists when the username or resident ID is taken.
+  // Inserts an unverified account (level 1; the resident ID only claimed).
+  // kAlreadyExists when the username is taken.
   static Status InsertAccount(db::Connection& c, const AccountRow& a);
   static Result<std::optional<AccountRow>> GetAccount(db::Connection& c, const std::string& id);
   static Result<std::optional<AccountRow>> FindByUsername(db::Connection& c,
                                                           const std::string& username);
-  static Result<std::optional<AccountRow>> FindByResidentHmac(db::Connection& c,
-                                                              const std::string& hmac);
+  // The account that proved the resident ID number with this keyed hash (at most one).
+  static Result<std::optional<AccountRow>> FindVerifiedByResident(db::Connection& c,
+                                                                  const std::string& hmac);
+  // Every account claiming the number (verified or not, any status), oldest first.
+  static Result<std::vector<AccountRow>> FindClaims(db::Connection& c, const std::string& hmac);
+  // Raises the account to `level` and makes it the holder of the number it claims.
+  // kAlreadyExists when another account holds the number (the unique index);
+  // kFailedPrecondition when the account has no number or is at `level` already.
+  static Status SetVerified(db::Connection& c, const std::string& id, int level,
+                            const std::string& at, const std::string& by,
+                            const std::string& method);
   // Adds one to the account's failed logins (atomically) and returns the new count.
+  // Freezes a claimant of a number another account proved: status frozen, level 1, no
+  // longer the number's holder.
+  static Status Freeze(db::Connection& c, const std::string& id);
   static Result<int64_t> CountFailedLogin(db::Connection& c, const std::string& id);
   static Status SetLoginState(db::Connection& c, const std::string& id, int64_t failed,
                               const std::string& locked_until, const std::string& last_login_at);

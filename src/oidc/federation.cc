@@ -26,12 +26,13 @@ namespace {
 
 constexpr auto kDocsTtl = std::chrono::minutes(5);
 constexpr auto kStateLifetime = std::chrono::minutes(10);
-constexpr const char* kLevels[] = {"loa1", "loa2", "loa3"};
-
-int Level(const std::string& acr) {
-  for (int i = 0; i < 3; ++i)
-    if (acr == kLevels[i]) return i;
-  return -1;
+// A peer's acr as one of our levels (model.h): ours, or the eIDAS levels of assurance
+// (the same scale); anything else, or none, is level 1 (nothing proven).
+int PeerLevel(const std::string& acr) {
+  if (int ours = identity::LevelOf(acr); ours > 0) return ours;
+  if (acr == "http://eidas.europa.eu/LoA/substantial") return identity::kLevelRemote;
+  if (acr == "http://eidas.europa.eu/LoA/high") return identity::kLevelInPerson;
+  return identity::kLevelSelfAsserted;
 }
 
 bool LoopbackOrHttps(const std::string& url) {
@@ -88,7 +89,8 @@ Result<Trust> Federation::AddTrust(const identity::Principal& by, const TrustInp
   if (in.client_id.empty() || in.client_id.size() > 200) v.Add("client_id", "is required");
   if (in.client_secret.empty() || in.client_secret.size() > 500)
     v.Add("client_secret", "is required");
-  if (Level(in.assurance) < 0) v.Add("assurance", "must be loa1, loa2 or loa3");
+  if (identity::LevelOf(in.assurance) == 0)
+    v.Add("assurance", "must be ow:loa:1, ow:loa:2 or ow:loa:3");
   OW_RETURN_IF_ERROR(v.Finish("trust"));
   OW_ASSIGN_OR_RETURN(auto discovery, FetchJson(in.discovery_url));
   std::string issuer = Str(discovery, "issuer");
@@ -177,6 +179,23 @@ Result<Federation::PeerDocs> Federation::Docs(const Trust& t, bool refresh_jwks)
 
 Result<Federation::Started> Federation::StartLogin(const std::string& trust,
                                                    const std::string& return_to) {
+  return Start(trust, return_to, "");
+}
+
+Result<Federation::Started> Federation::StartVerification(const identity::Principal& who,
+                                                          const std::string& trust,
+                                                          const std::string& return_to) {
+  // The person's own portal session, not a relying party's token or staff.
+  OW_RETURN_IF_ERROR(
+      identity::Decide(who, identity::Action::kUpdateAccount, {"", "", who.account_id}));
+  if (who.kind != identity::kPerson || who.session_id.empty())
+    return FailedPrecondition("only a natural person verifies their identity, from the portal");
+  return Start(trust, return_to, who.account_id);
+}
+
+Result<Federation::Started> Federation::Start(const std::string& trust,
+                                              const std::string& return_to,
+                                              const std::string& account_id) {
   // Only local paths: never an open redirect to another site.
   auto back =
       return_to.empty() ? std::optional<std::string>("/") : http::SafeLocalTarget(return_to);
@@ -193,6 +212,7 @@ Result<Federation::Started> Federation::StartLogin(const std::string& trust,
   s.verifier = crypto::RandomToken(32);
   s.return_to = *back;
   s.browser_hash = crypto::Base64UrlEncode(crypto::Sha256(out.browser));
+  s.account_id = account_id;
   s.expires_at = FormatTime(system_clock::now() + kStateLifetime);
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) { return Store::InsertState(c, s); }));
   boost::urls::url u(Str(docs.discovery, "authorization_endpoint"));
@@ -211,7 +231,8 @@ Result<Federation::Started> Federation::StartLogin(const std::string& trust,
 
 Result<Federation::Completed> Federation::Complete(
     const std::string& trust, const std::multimap<std::string, std::string>& params,
-    const std::string& browser, const std::string& ip, const std::string& user_agent) {
+    const std::string& browser, const identity::Principal* session_user, const std::string& ip,
+    const std::string& user_agent) {
   auto get = [&](const char* k) {
     auto it = params.find(k);
     return it == params.end() ? std::string() : it->second;
@@ -311,13 +332,34 @@ Result<Federation::Completed> Federation::Complete(
   std::string resident_id = Str(claims, "resident_id");
   if (resident_id.empty())
     return Unauthenticated("the peer did not release the resident ID (scope resident_id)");
+  int level = std::min(PeerLevel(Str(claims, "acr")), identity::LevelOf(t.assurance));
+  if (!state->account_id.empty()) {
+    // A verification: the browser that started it, still in that account's session,
+    // and the peer's person holding the number that account claims.
+    if (!session_user || session_user->account_id != state->account_id)
+      return PermissionDenied("finish the verification in the session that started it");
+    OW_ASSIGN_OR_RETURN(bool same, identity_.ClaimsResidentId(state->account_id, resident_id));
+    if (!same)
+      return PermissionDenied(
+          "the peer platform signed in a person with another resident ID number");
+    if (level < identity::kLevelRemote)
+      return FailedPrecondition(t.display_name + " is trusted here at " +
+                                identity::LevelName(level) +
+                                " for this sign-in, which does not verify an identity");
+    OW_RETURN_IF_ERROR(identity_.RaiseIdentity(
+        state->account_id, level, "federation", "trust:" + t.name, session_user->name_for_audit, ip,
+        {{"trust", t.name}, {"peer_acr", Str(claims, "acr")}}));
+    return Completed{{}, state->return_to};
+  }
+  // A login: only into the account that proved the number (an unverified claimant may
+  // be an impostor; its owner verifies it first, then signs in here).
   auto account = identity_.FindByResidentId(resident_id);
   if (!account || account->kind != identity::kPerson)
-    return NotFound("no one here holds this resident ID number; register on this platform first");
-  int peer = Level(Str(claims, "acr"));
-  int level = std::min(peer < 0 ? 0 : peer, Level(t.assurance));
-  OW_ASSIGN_OR_RETURN(auto login,
-                      identity_.StartSession(account->id, kLevels[level], t.name, ip, user_agent));
+    return NotFound(
+        "no verified account here holds this resident ID number; log in with your password "
+        "and verify your identity first");
+  OW_ASSIGN_OR_RETURN(auto login, identity_.StartSession(account->id, identity::LevelName(level),
+                                                         t.name, ip, user_agent));
   return Completed{std::move(login), state->return_to};
 }
 

@@ -75,7 +75,7 @@ struct Trust {
   std::string client_id;   // our client registration at the peer
   std::string secret_box;  // sealed client secret
   int64_t key_version = 0;
-  std::string assurance;  // highest acr granted to its users here: loa1 | loa2 | loa3
+  std::string assurance;  // highest level its users get here: ow:loa:1 | ow:loa:2 | ow:loa:3
   std::string created_by;
   std::string created_at;
 };

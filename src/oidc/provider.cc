@@ -198,7 +198,8 @@ json::object Provider::Discovery() const {
       {"claims_supported",
        {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "name",
         "preferred_username", "resident_id"}},
-      {"acr_values_supported", {"loa1", "loa2", "loa3"}},
+      {"acr_values_supported",
+       {identity::kLevelNames[0], identity::kLevelNames[1], identity::kLevelNames[2]}},
       {"authorization_response_iss_parameter_supported", true},
       {"claims_parameter_supported", false},
       {"request_parameter_supported", false},
@@ -474,7 +475,8 @@ std::variant<json::object, OAuthError> Provider::IssueUserTokens(const Client& c
     id["preferred_username"] = account->username;
   }
   if (Has(scopes, "resident_id")) {
-    // Only clients registered for the scope (peer platforms) can have asked for it.
+    // Only clients registered for the scope (peer platforms) can have asked for it, and
+    // only a verified number is released (ResidentId refuses an unverified one).
     auto rid = identity_.ResidentId(grant.account_id);
     if (rid) id["resident_id"] = *rid;
   }
@@ -767,8 +769,8 @@ Result<json::object> Provider::UserInfo(const std::string& access_token) {
     out["preferred_username"] = account.username;
   }
   if (Has(p.scopes, "resident_id")) {
-    // Released only to clients registered for the scope: peer platforms that map users
-    // by their verified resident ID number.
+    // Released only to clients registered for the scope (peer platforms that map users
+    // by their resident ID number), and only once the number is verified.
     auto id = identity_.ResidentId(p.account_id);
     if (id) out["resident_id"] = *id;
   }

@@ -412,10 +412,15 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
 
   // Trusted peer platforms.
   auto trust_json = [](const Trust& t) {
-    return json::object{
-        {"name", t.name},           {"display_name", t.display_name},
-        {"issuer", t.issuer},       {"discovery_url", t.discovery_url},
-        {"assurance", t.assurance}, {"login_url", "/oauth2/federation/" + t.name + "/login"}};
+    return json::object{{"name", t.name},
+                        {"display_name", t.display_name},
+                        {"issuer", t.issuer},
+                        {"discovery_url", t.discovery_url},
+                        {"assurance", t.assurance},
+                        {"login_url", "/oauth2/federation/" + t.name + "/login"},
+                        {"verify_url", identity::LevelOf(t.assurance) >= identity::kLevelRemote
+                                           ? json::value("/oauth2/federation/" + t.name + "/verify")
+                                           : json::value(nullptr)}};
   };
   r.Get("/api/v1/trusts", [f, trust_json](http::Context& ctx) {
     auto list = f->Trusts();
@@ -479,9 +484,29 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
      return res;
    }).Public().Blocking();
 
-  r.Get("/oauth2/federation/{name}/callback", [f, cookie](http::Context& ctx) {
+  // A logged-in person verifies their identity through the peer (a browser GET: the
+  // state it creates is bound to this session's account and to this browser).
+  r.Get("/oauth2/federation/{name}/verify", [f, a, cookie](http::Context& ctx) {
+     auto who = a->SessionOnly(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     if (!*who) return http::Problem(Unauthenticated("log in first"), ctx.path);
+     auto started =
+         f->StartVerification(**who, ctx.Param("name"), ctx.Query("return").value_or("/"));
+     if (!started) return http::Problem(started.error(), ctx.path);
+     auto res = Redirect(started->url);
+     res.set(http::Field::set_cookie,
+             FederationCookie(ctx.Param("name"), started->browser, cookie));
+     return res;
+   }).Public().Blocking();
+
+  r.Get("/oauth2/federation/{name}/callback", [f, a, cookie](http::Context& ctx) {
      auto browser = identity::RequestCookie(ctx, kFederationCookie);
-     auto done = f->Complete(ctx.Param("name"), ctx.query, browser.value_or(""), ctx.peer,
+     // Only the portal session may complete a verification (never a bearer token).
+     auto user = a->SessionOnly(ctx);
+     std::optional<identity::Principal> who;
+     if (user && *user) who = **user;
+     auto done = f->Complete(ctx.Param("name"), ctx.query, browser.value_or(""),
+                             who ? &*who : nullptr, ctx.peer,
                              std::string(ctx.request[http::Field::user_agent]));
      // The nonce is single use: cleared whatever the outcome.
      std::string clear = FederationCookie(ctx.Param("name"), "", cookie);
@@ -492,7 +517,9 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
      }
      auto res = Redirect(done->return_to);
      res.insert(http::Field::set_cookie, clear);
-     res.insert(http::Field::set_cookie, identity::SessionCookie(done->login.cookie_value, cookie));
+     if (!done->login.cookie_value.empty())
+       res.insert(http::Field::set_cookie,
+                  identity::SessionCookie(done->login.cookie_value, cookie));
      return res;
    }).Public().Blocking();
 }

@@ -91,7 +91,15 @@ CREATE TABLE oidc_federation_states (
       // The hash of the nonce in the browser's federation cookie: a callback is
       // accepted only from the browser that started the login (login CSRF).
       {"oidc/002_federation_browser",
-       "ALTER TABLE oidc_federation_states ADD COLUMN browser_hash TEXT NOT NULL DEFAULT '';", ""}};
+       "ALTER TABLE oidc_federation_states ADD COLUMN browser_hash TEXT NOT NULL DEFAULT '';", ""},
+      // Identity proofing: assurance levels are named ow:loa:N; a federation state may
+      // be a verification started by a logged-in account (account_id).
+      {"oidc/003_proofing", R"sql(
+UPDATE oidc_trusts SET assurance = 'ow:loa:' || substr(assurance, 4)
+  WHERE assurance IN ('loa1', 'loa2', 'loa3');
+ALTER TABLE oidc_federation_states ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+)sql",
+       ""}};
 }
 
 namespace {
@@ -293,22 +301,23 @@ Result<bool> Store::DeleteTrust(db::Connection& c, const std::string& name) {
 Status Store::InsertState(db::Connection& c, const FederationState& s) {
   OW_RETURN_IF_ERROR(
       c.Exec("INSERT INTO oidc_federation_states (state, trust, nonce, verifier, "
-             "return_to, expires_at, browser_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-             {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at, s.browser_hash}));
+             "return_to, expires_at, browser_hash, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at, s.browser_hash,
+              s.account_id}));
   return {};
 }
 
 Result<std::optional<Store::FederationState>> Store::TakeState(db::Connection& c,
                                                                const std::string& state) {
   OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT state, trust, nonce, verifier, return_to, "
-                                      "expires_at, browser_hash FROM oidc_federation_states "
+                                      "expires_at, browser_hash, account_id FROM oidc_federation_states "
                                       "WHERE state = $1",
                                       {state}));
   if (r.empty()) return std::optional<FederationState>();
   OW_RETURN_IF_ERROR(c.Exec("DELETE FROM oidc_federation_states WHERE state = $1", {state}));
   return std::optional<FederationState>(FederationState{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2),
                                                         r.Text(0, 3), r.Text(0, 4), r.Text(0, 5),
-                                                        r.Text(0, 6)});
+                                                        r.Text(0, 6), r.Text(0, 7)});
 }
 
 }  // namespace ow::oidc

@@ -11,6 +11,11 @@
 //     The system administrator reviews a catalog change (approves it: the item is suspended),
 //     drafts and submits one, reads the holiday calendar, and saves a process drawn in the
 //     bpmn-js modeler as a new version, then assigns it to an item.
+//   node portal-e2e.mjs identity --binary BIN --source DIR
+//     A resident registered with an unverified ID number sees level ow:loa:1 on the account
+//     page and is sent to a hall (no online check is offered: the server has no real-name
+//     service); counter staff look the number up in the workbench, tick "physical card
+//     checked" and verify; the resident's page then shows "verified in person".
 //   node portal-e2e.mjs a11y --binary BIN --source DIR [--screenshots DIR]
 //     axe-core on every main page in zh-CN and in English: no serious or critical
 //     violation; the document's lang follows the locale. With --screenshots, saves each
@@ -36,8 +41,8 @@ const opt = (name) => {
 const binary = opt('binary') && path.resolve(opt('binary'));
 const source = path.resolve(opt('source') ?? '../..');
 const shotsDir = opt('screenshots');
-if (!['flow', 'a11y', 'admin'].includes(mode) || !binary) {
-  console.error('usage: node portal-e2e.mjs flow|a11y|admin --binary BIN --source DIR [--screenshots DIR]');
+if (!['flow', 'a11y', 'admin', 'identity'].includes(mode) || !binary) {
+  console.error('usage: node portal-e2e.mjs flow|a11y|admin|identity --binary BIN --source DIR [--screenshots DIR]');
   process.exit(2);
 }
 
@@ -789,6 +794,62 @@ async function admin(server, browser) {
   return 0;
 }
 
+// --- identity proofing --------------------------------------------------------------------
+
+const UNVERIFIED = { username: 'wang.e2e', resident_id: '11010519491231002X', real_name: '王小明' };
+
+async function registerUnverified(base) {
+  const r = await fetch(base + '/api/v1/accounts', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...UNVERIFIED, password: PASSWORD }),
+  });
+  check(r.status === 201, `POST /api/v1/accounts answered ${r.status}`);
+}
+
+async function identity(server, browser) {
+  const base = server.base;
+  await registerUnverified(base);
+  step('an unverified resident sees level 1 and is sent to a hall (no online check offered)');
+  const resident = await newPage(browser);
+  await signIn(resident, base, UNVERIFIED.username, '/me/account');
+  await resident.waitForSelector('[data-testid=level-tag]');
+  check((await resident.textContent('[data-testid=level-tag]')).includes('未核验'), 'the account page does not say "not verified"');
+  check(await resident.isVisible('[data-testid=counter-hint]'), 'the account page does not send the resident to a hall');
+  check((await resident.locator('[data-testid=verify-online]').count()) === 0, 'the page offers an online check the server does not have');
+
+  step('counter staff look the number up, confirm the card and verify');
+  const counter = await newPage(browser);
+  await signIn(counter, base, 'hall.counter', '/workbench/identity');
+  await counter.fill('#idcheck-value', UNVERIFIED.resident_id);
+  await counter.click('[data-testid=idcheck-search]');
+  const card = counter.locator('[data-testid=idcheck-account]', { hasText: UNVERIFIED.username });
+  await card.waitFor();
+  check((await card.textContent()).includes('110***********002X'), 'the workbench does not show the masked number');
+  check(!(await card.textContent()).includes(UNVERIFIED.resident_id), 'the workbench shows the whole number');
+  const verifyButton = counter.locator(`[data-testid="verify-${UNVERIFIED.username}"]`);
+  check(await verifyButton.isDisabled(), 'verify is possible before the card is confirmed');
+  await counter.click(`[data-testid="card-checked-${UNVERIFIED.username}"]`);
+  await verifyButton.click();
+  await counter.waitForSelector('[data-testid=idcheck-done]');
+
+  step('the resident now sees "verified in person"');
+  await resident.reload();
+  await resident.waitForSelector('[data-testid=level-tag]');
+  check((await resident.textContent('[data-testid=level-tag]')).includes('已现场核验'), 'the account page does not show level 3');
+  for (const pg of [resident, counter]) {
+    check(pg.errors.length === 0, 'page errors: ' + pg.errors.join('; '));
+    await pg.context().close();
+  }
+  return 0;
+}
+
+async function lookUpUnverified(page) {
+  await page.fill('#idcheck-value', UNVERIFIED.resident_id);
+  await page.press('#idcheck-value', 'Enter'); // the keyboard path (and no hovered button)
+  await page.waitForSelector('[data-testid=idcheck-account]');
+}
+
 // --- accessibility and screenshots --------------------------------------------------------
 
 const PAGES = [
@@ -807,6 +868,9 @@ const PAGES = [
   { name: 'workbench-deadlines', path: '/workbench', user: 'sc.approver', ready: '[data-testid=deadline-tag].el-tag--warning' },
   { name: 'staff-case', path: '/workbench/cases/{no}', user: 'sc.acceptor', ready: '[data-testid=pdf-preview] canvas' },
   { name: 'intake', path: '/workbench/intake', user: 'hall.counter' },
+  { name: 'identity-check', path: '/workbench/identity', user: 'hall.counter', act: lookUpUnverified },
+  { name: 'account-unverified', path: '/me/account', user: UNVERIFIED.username, ready: '[data-testid=counter-hint]' },
+  { name: 'account', path: '/me/account', user: 'zhangsan', ready: '[data-testid=level-tag]' },
   { name: 'admin-catalog', path: '/admin/catalog', user: 'sysadmin' },
   { name: 'admin-departments', path: '/admin/departments', user: 'sysadmin' },
   { name: 'admin-staff', path: '/admin/staff', user: 'secadmin' },
@@ -828,6 +892,7 @@ async function selectFirstUserTask(page) {
 async function a11y(server, browser) {
   const base = server.base;
   const no = await fileCaseByApi(base, { upload: true });
+  await registerUnverified(base);
   // A case due soon (yellow) in the approver's inbox.
   const quick = await (await apiSession(base, 'zhangsan'))('POST', '/api/v1/cases', { item_code: QUICK_ITEM, region_code: '330102', form: QUICK_FORM });
   check(quick.status === 201, `POST /api/v1/cases answered ${quick.status}`);
@@ -918,7 +983,7 @@ let code = 1;
 try {
   server = await startServer();
   browser = await launch();
-  code = await { flow, a11y, admin }[mode](server, browser);
+  code = await { flow, a11y, admin, identity }[mode](server, browser);
   console.log('PASS');
 } catch (e) {
   console.error('FAIL: ' + (e && e.stack ? e.stack : e));

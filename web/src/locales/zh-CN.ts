@@ -1,6 +1,6 @@
 export default {
   app: { name: '一网通办', footer: '一网通办政务服务平台 · 一网通办，只进一扇门，最多跑一次', apiDocs: '开放接口文档' },
-  nav: { skip: '跳到主要内容', main: '主导航', catalog: '办事指南', myCases: '我的办件', messages: '消息', workbench: '工作台', admin: '管理后台', language: '语言', login: '登录', logout: '退出' },
+  nav: { account: '我的账户', idcheck: '身份核验', skip: '跳到主要内容', main: '主导航', catalog: '办事指南', myCases: '我的办件', messages: '消息', workbench: '工作台', admin: '管理后台', language: '语言', login: '登录', logout: '退出' },
   common: { search: '搜索', reset: '重置', all: '全部', more: '加载更多', yes: '是', no: '否', required: '必需', optional: '非必需', filter: '筛选', create: '创建', saved: '已保存：{what}' },
   error: { unexpected: '发生了意外错误', status: '状态码 {status}' },
   home: {
@@ -84,4 +84,6 @@ export default {
     selected: '已选中服务器指出的元素 {id}',
     type: { Process: '流程', StartEvent: '开始事件', EndEvent: '结束事件', UserTask: '人工任务', ServiceTask: '服务任务', ParallelGateway: '并行网关', ExclusiveGateway: '排他网关', BoundaryEvent: '边界定时器', SequenceFlow: '顺序流', Label: '标签', Other: '不支持的元素' },
   },
+  account: { title: '我的账户', level: '身份核验等级', levelName: { 1: '未核验', 2: '已在线核验', 3: '已现场核验' }, levelHint: { 1: '您注册时填写的身份证号尚未核验。', 2: '您的身份证号已远程核验（实名核验服务或可信平台）。', 3: '您的身份证已现场核验（或经可信平台以同等级别核验），为最高等级。' }, verifiedBy: '{at} 经{how}核验', method: { counter: '服务大厅窗口', realname: '实名核验服务', federation: '可信平台', bootstrap: '平台' }, allows: '当前等级可以', allow: { counterCasesYes: '此后在服务大厅为您受理的办件会显示在“我的办件”中。', counterCasesNo: '核验之前，服务大厅为您受理的办件不会显示在“我的办件”中。', releaseYes: '您登录经登记可接收身份证号的系统时，身份证号可提供给该系统。', releaseNo: '核验之前，您的身份证号不会提供给其他系统。', peersYes: '可通过其他地区平台登录。', peersNo: '核验之前，不能通过其他地区平台登录。' }, raise: '提升核验等级', onlineHint: '立即通过实名核验服务核对您的姓名和身份证号。', verifyOnline: '在线核验', viaPeer: '登录{name}进行核验', counterHint: '或携带居民身份证到任一服务大厅，由窗口人员现场核验（最高等级）。', verifiedNow: '您的身份已核验。' },
+  idcheck: { title: '身份证现场核验', intro: '查找办事人，核对实体身份证与显示的姓名和号码后，核验其账户。', notCounter: '仅窗口人员可以核验身份证。', hall: '大厅所在区划', by: '查找方式', byId: '身份证号', byUsername: '用户名', none: '未找到账户', number: '身份证号', level: '等级', status: '状态', statusName: { active: '正常', disabled: '已停用', frozen: '已冻结' }, cardChecked: '我已核对实体身份证', verify: '核验身份', done: '{user} 已现场核验。' },
 };
