@@ -234,6 +234,19 @@ struct Server::Impl {
       co_await Fail(c, Status::payload_too_large, too_large);
       co_return false;
     }
+    if (plan.admit) {
+      // Who is uploading is settled before the client is told to send the body and
+      // before a byte of it reaches the disk.
+      auto admit = plan.admit;
+      std::optional<Response> refusal = co_await asio::co_spawn(
+          blocking, [admit]() -> awaitable<std::optional<Response>> { co_return admit(); },
+          use_awaitable);
+      if (refusal) {
+        refusal->keep_alive(false);
+        co_await Write(c, *refusal);
+        co_return false;
+      }
+    }
     if (beast::iequals(header.get()[Field::expect], "100-continue")) {
       beast_http::response<beast_http::empty_body> cont{Status::continue_, 11};
       c.stream.expires_after(options.write_timeout);

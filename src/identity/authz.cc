@@ -55,6 +55,7 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       return p.HasRole(kAuditAdmin);
     case Action::kReadCase:
       return (self && within("cases.read")) || (t.agent_for_owner && p.HasRole(kAgent)) ||
+             (t.operator_of_owner.Any() && p.kind == kPerson && within("cases.read")) ||
              HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
              HasCovering(p, {kCounter}, t, true) ||
              (!p.client_id.empty() && p.account_id.empty() && HasScope(p, "cases.read"));
@@ -69,6 +70,10 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kReadIndicators:
       return HasCovering(p, {kSupervisor}, t, true) ||
              (!p.client_id.empty() && p.account_id.empty() && HasScope(p, "indicators.read"));
+    case Action::kActForEnterprise:
+      return t.operator_of_owner.apply && p.kind == kPerson && !relying_party;
+    case Action::kManageOperators:
+      return t.operator_of_owner.manage && p.kind == kPerson && !relying_party;
   }
   return false;
 }
@@ -109,6 +114,10 @@ std::string_view ActionName(Action a) {
       return "register applications at this hall";
     case Action::kReadIndicators:
       return "read these indicators";
+    case Action::kActForEnterprise:
+      return "act in this enterprise's name";
+    case Action::kManageOperators:
+      return "manage this enterprise's operators";
   }
   return "do this";
 }

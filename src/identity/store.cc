@@ -381,6 +381,16 @@ Result<std::vector<Operator>> Store::Operators(db::Connection& c, const std::str
   return ToOperators(r);
 }
 
+Result<std::optional<Operator>> Store::OperatorOf(db::Connection& c, const std::string& credit_code,
+                                                  const std::string& account_id) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string(kOperatorSelect) +
+                                          "WHERE o.credit_code = $1 AND o.account_id = $2",
+                                      {credit_code, account_id}));
+  auto ops = ToOperators(r);
+  if (ops.empty()) return std::optional<Operator>();
+  return std::optional<Operator>(std::move(ops.front()));
+}
+
 Result<std::vector<Operator>> Store::EnterprisesOf(db::Connection& c,
                                                    const std::string& account_id) {
   OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string(kOperatorSelect) +
