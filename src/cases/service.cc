@@ -809,8 +809,9 @@ Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f
     if (!counter.empty()) counter += " OR ";
     counter += "c.region_code LIKE ";
     counter += n;
-    counter += " OR c.submitted_by_account = ";
+    counter += " OR (c.channel = 'counter' AND c.submitted_by_account = ";
     counter += m;
+    counter += ")";
   }
   std::vector<std::string> parts;
   for (const auto& s : {scope, task_scope, counter})

@@ -39,10 +39,12 @@ constexpr TargetCase kTargets[] = {
 constexpr size_t kTargetCount = std::size(kTargets);
 
 constexpr Action kActions[] = {
-    Action::kReadAccount,  Action::kUpdateAccount, Action::kActForPerson,  Action::kManageStaff,
-    Action::kGrantRole,    Action::kReadAudit,     Action::kManageClients, Action::kRotateKeys,
-    Action::kManageTrusts, Action::kManageCatalog, Action::kReadCase,      Action::kAcceptCase,
-    Action::kReviewCase,   Action::kApproveCase,   Action::kCounterIntake, Action::kReadIndicators,
+    Action::kReadAccount,    Action::kUpdateAccount,    Action::kActForPerson,
+    Action::kManageStaff,    Action::kGrantRole,        Action::kReadAudit,
+    Action::kManageClients,  Action::kRotateKeys,       Action::kManageTrusts,
+    Action::kManageCatalog,  Action::kReadCase,         Action::kAcceptCase,
+    Action::kReviewCase,     Action::kApproveCase,      Action::kCounterIntake,
+    Action::kReadIndicators, Action::kActForEnterprise, Action::kManageOperators,
 };
 
 struct Row {
@@ -199,7 +201,7 @@ TEST(Authz, RoleMatrix) {
       }
     }
   }
-  EXPECT_EQ(cells, 21 * 16 * 7);
+  EXPECT_EQ(cells, 21 * 18 * 7);
 }
 
 TEST(Authz, NoCredentialsIsUnauthenticated) {
@@ -217,6 +219,34 @@ TEST(Authz, AnAgentFlagWithoutTheAgentRoleGrantsNothing) {
   Target t{"", "", kApplicantId, true};
   EXPECT_FALSE(Decide(clerk, Action::kReadAccount, t));
   EXPECT_FALSE(Decide(clerk, Action::kActForPerson, t));
+}
+
+TEST(Authz, AnEnterpriseActsThroughItsOperatorsRights) {
+  // The caller looked the rights up; Decide maps each to what it allows.
+  Principal person = Holder("acc_op", identity::kPerson);
+  auto on = [](bool apply, bool view, bool manage) {
+    Target t;
+    t.operator_of_owner = {apply, view, manage};
+    return t;
+  };
+  EXPECT_TRUE(Decide(person, Action::kActForEnterprise, on(true, false, false)));
+  EXPECT_FALSE(Decide(person, Action::kActForEnterprise, on(false, true, true)));
+  EXPECT_TRUE(Decide(person, Action::kManageOperators, on(false, false, true)));
+  EXPECT_FALSE(Decide(person, Action::kManageOperators, on(true, true, false)));
+  for (auto t : {on(true, false, false), on(false, true, false), on(false, false, true)})
+    EXPECT_TRUE(Decide(person, Action::kReadCase, t));
+  EXPECT_FALSE(Decide(person, Action::kReadCase, on(false, false, false)));
+  // A relying party's token reads within cases.read, and never acts or manages.
+  Principal rp = Bearer("acc_op", "cl_portal", {"openid", "cases.read"});
+  EXPECT_TRUE(Decide(rp, Action::kReadCase, on(false, true, false)));
+  EXPECT_FALSE(Decide(rp, Action::kActForEnterprise, on(true, true, true)));
+  EXPECT_FALSE(Decide(rp, Action::kManageOperators, on(true, true, true)));
+  EXPECT_FALSE(Decide(Bearer("acc_op", "cl_portal", {"openid", "profile"}), Action::kReadCase,
+                      on(true, true, true)));
+  // Staff never act as an enterprise's operators, whatever the caller passes.
+  Principal clerk = Holder("acc_clerk", identity::kStaff, {R(kCounter, "", "330106")});
+  EXPECT_FALSE(Decide(clerk, Action::kActForEnterprise, on(true, true, true)));
+  EXPECT_FALSE(Decide(clerk, Action::kManageOperators, on(true, true, true)));
 }
 
 TEST(Authz, RegionsNestByWholeLevels) {
