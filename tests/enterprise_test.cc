@@ -66,6 +66,9 @@ TEST_P(EnterpriseTest, AnOperatorWithApplyAppliesAndTheEnterpriseIsTheApplicantE
   r = ApplyFor(lisi);
   EXPECT_EQ(r.status, 403) << r.body;
   ASSERT_EQ(Grant(boss, "lisi", {"apply", "view"}).status, 200);
+  auto hers = Call(verb::get, "/api/v1/me/enterprises", {}, &lisi);
+  ASSERT_EQ(hers.status, 200) << hers.body;
+  EXPECT_EQ(hers.json().at("enterprises").at(0).at("enterprise_name"), kName);
   // An item serving natural persons only is not for an enterprise.
   r = ApplyFor(lisi, kPersonItem);
   EXPECT_EQ(r.status, 422) << r.body;

@@ -137,6 +137,7 @@ struct Operator {
   std::vector<std::string> rights;
   std::string granted_by;
   std::string granted_at;
+  std::string enterprise_name = {};  // filled by reads
 };
 
 }  // namespace ow::identity

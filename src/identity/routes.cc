@@ -46,10 +46,10 @@ json::object AgentJson(const AgentAuthorization& g) {
 json::object OperatorJson(const Operator& o) {
   json::array rights;
   for (const auto& r : o.rights) rights.emplace_back(r);
-  return {{"credit_code", o.credit_code}, {"account_id", o.account_id},
-          {"username", o.username},       {"administrator", o.administrator},
-          {"rights", std::move(rights)},  {"granted_by", o.granted_by},
-          {"granted_at", o.granted_at}};
+  return {{"credit_code", o.credit_code},     {"enterprise_name", o.enterprise_name},
+          {"account_id", o.account_id},       {"username", o.username},
+          {"administrator", o.administrator}, {"rights", std::move(rights)},
+          {"granted_by", o.granted_by},       {"granted_at", o.granted_at}};
 }
 
 // Reads string members of a JSON body; unknown members and wrong types are field errors.

@@ -1000,6 +1000,7 @@ Result<Operator> Service::GrantOperator(const Principal& admin, const std::strin
       return FailedPrecondition("an operator does not change their own rights");
     o = {code,     acc->account.id, acc->account.username, false, rights, admin.name_for_audit,
          NowText()};
+    o.enterprise_name = access.enterprise.name;
     OW_RETURN_IF_ERROR(Store::UpsertOperator(c, o));
     return Audit(&c, {"operator.granted",
                       admin.name_for_audit,
