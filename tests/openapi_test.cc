@@ -1228,6 +1228,11 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   const std::string ops = kEnterprises + "/" + kCode + "/operators";
   check(verb::get, ops, kOperators, 200, {}, z.read);
   check(verb::get, ops, kOperators, 404, {}, w.read);
+  const std::string kEnterpriseCases = kEnterprises + "/{code}/cases";
+  check(verb::get, kEnterprises + "/" + kCode + "/cases", kEnterpriseCases, 200, {}, z.read);
+  check(verb::get, kEnterprises + "/" + kCode + "/cases", kEnterpriseCases, 404, {}, w.read);
+  check(verb::get, kEnterprises + "/" + kCode + "/cases?per_page=0", kEnterpriseCases, 422, {},
+        z.read);
   check(verb::put, ops + "/wang.wu", kOperator, 200, R"({"rights":["apply","view"]})", z.write);
   check(verb::put, ops + "/wang.wu", kOperator, 422, R"({"rights":["fly"]})", z.write);
   check(verb::put, ops + "/zhang.san", kOperator, 409, R"({"rights":["view"]})", z.write);

@@ -71,7 +71,11 @@ class MaterialDirectory final : public cases::MaterialDirectory {
     std::vector<cases::MaterialInfo> out;
     for (const auto& id : ids) {
       OW_ASSIGN_OR_RETURN(materials::Material m, m_.Get(id));
-      out.push_back({m.id, m.owner_account_id, m.filename, m.media_type, m.size, m.sha256});
+      // An enterprise's material is owned by the enterprise as the cases module names it.
+      std::string owner = m.owner_enterprise.empty()
+                              ? m.owner_account_id
+                              : identity::EnterpriseOwner(m.owner_enterprise);
+      out.push_back({m.id, owner, m.filename, m.media_type, m.size, m.sha256});
     }
     return out;
   }
@@ -193,6 +197,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
       i.router, *i.materials, *i.authn,
       [svc = i.cases.get()](const identity::Principal& who, const materials::Material& m) {
         return svc->MayReadMaterial(who, m.id);
+      },
+      // Materials uploaded in an enterprise's name belong to it: its operators' rights.
+      [ids = i.identity.get()](const identity::Principal& who, const std::string& code)
+          -> Result<std::pair<std::string, identity::OperatorRights>> {
+        OW_ASSIGN_OR_RETURN(auto access, ids->AccessTo(who, code));
+        return std::make_pair(access.enterprise.credit_code, access.rights);
       });
   i.timers = std::jthread([svc = i.cases.get()](std::stop_token stop) {
     std::mutex mu;

@@ -19,10 +19,14 @@ constexpr std::array kTable = {
                true},
     ActionInfo{Action::kManageEnterprise, "enterprises.manage", "manage this enterprise",
                kBySession, "", true},
+    ActionInfo{Action::kManageOperators, "enterprises.operators", "manage this enterprise's operators",
+               kBySession, "", true},
     ActionInfo{Action::kReadEnterprise, "enterprises.read", "read this enterprise",
                kBySession | kByUserToken, "profile", true},
     ActionInfo{Action::kActForPerson, "cases.write", "act for this person",
                kBySession | kByUserToken, "cases.write", true},
+    ActionInfo{Action::kActForEnterprise, "enterprises.apply", "act in this enterprise's name",
+               kBySession, "", true},
     ActionInfo{Action::kReadCase, "cases.read", "read this case",
                kBySession | kByUserToken | kByClientToken, "cases.read", true},
     ActionInfo{Action::kReadOwnCases, "cases.read.own", "read your own cases",
@@ -117,8 +121,12 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       return p.HasRole(kSecurityAdmin);
     case Action::kReadAudit:
       return p.HasRole(kAuditAdmin);
+    case Action::kActForEnterprise:
+      return t.operator_of_owner.apply && p.kind == kPerson;
+    case Action::kManageOperators:
+      return t.operator_of_owner.manage && p.kind == kPerson;
     case Action::kReadCase:
-      return self || agent || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
+      return self || agent || (t.operator_of_owner.Any() && p.kind == kPerson) || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
              HasCovering(p, {kCounter}, t, true) || system;
     case Action::kAcceptCase:
       return HasCovering(p, {kAcceptor}, t);

@@ -22,6 +22,10 @@
 //      - A person reads and changes only their own data; an agent acts for a person
 //        only under a live authorization covering the item (checked by the caller and
 //        passed as Target::agent_for_owner).
+//      - An enterprise acts through its operators: one holding "apply" applies, supplies
+//        and withdraws in its name, any right ("view", "apply", "manage") reads its
+//        cases, and "manage" grants and removes operators. The caller looks the live
+//        rights up and passes them as Target::operator_of_owner.
 // Thread-safe (pure functions).
 #ifndef OW_AUTHZ_AUTHZ_H_
 #define OW_AUTHZ_AUTHZ_H_
@@ -39,10 +43,12 @@ enum class Action {
   // A person's own account.
   kReadAccount,       // an account's profile (owner: the account)
   kUpdateAccount,     // password, sessions, logout everywhere, agent authorizations
-  kManageEnterprise,  // register an enterprise, grant and remove its operators
+  kManageEnterprise,  // register an enterprise (one becomes its managing operator)
+  kManageOperators,   // grant or remove an enterprise's operators (an operator holding "manage")
   kReadEnterprise,    // the enterprises one operates for, and their operators
   // Applying.
-  kActForPerson,    // apply, withdraw, supplement, mark messages read (owner: the applicant)
+  kActForPerson,      // apply, withdraw, supplement, mark messages read (owner: the applicant)
+  kActForEnterprise,  // the same in an enterprise's name (an operator holding "apply")
   kReadCase,        // a case of a department in a region (or the applicant's own)
   kReadOwnCases,    // one's own cases, bundle applications and messages (the "me" lists)
   kUploadMaterial,  // upload a file for an application
@@ -94,11 +100,19 @@ const ActionInfo& Info(Action a);
 // resident_id, offline_access and catalog.read, which the provider knows itself).
 std::span<const std::string_view> ActionScopes();
 
+// The live rights of an operator of an enterprise.
+struct OperatorRights {
+  bool apply = false, view = false, manage = false;
+  bool Any() const { return apply || view || manage; }
+};
+
 struct Target {
   std::string department_code;   // "" when the resource is not departmental
   std::string region_code;       // "" when the resource has no region
   std::string owner_account;     // the person the data belongs to, if any
   bool agent_for_owner = false;  // the caller checked a live agent authorization
+  // When an enterprise owns the resource: the caller's live rights as its operator.
+  OperatorRights operator_of_owner = {};
 };
 
 // True when region `inner` is `outer` or lies below it.

@@ -232,6 +232,34 @@ TEST(Authz, AnAgentFlagWithoutTheAgentRoleGrantsNothing) {
   EXPECT_FALSE(Decide(clerk, Action::kActForPerson, t));
 }
 
+TEST(Authz, AnEnterpriseActsThroughItsOperatorsRights) {
+  // The caller looked the rights up; Decide maps each to what it allows.
+  Principal person = Holder("acc_op", kPerson);
+  auto on = [](bool apply, bool view, bool manage) {
+    Target t;
+    t.operator_of_owner = {apply, view, manage};
+    return t;
+  };
+  EXPECT_TRUE(Decide(person, Action::kActForEnterprise, on(true, false, false)));
+  EXPECT_FALSE(Decide(person, Action::kActForEnterprise, on(false, true, true)));
+  EXPECT_TRUE(Decide(person, Action::kManageOperators, on(false, false, true)));
+  EXPECT_FALSE(Decide(person, Action::kManageOperators, on(true, true, false)));
+  for (auto t : {on(true, false, false), on(false, true, false), on(false, false, true)})
+    EXPECT_TRUE(Decide(person, Action::kReadCase, t));
+  EXPECT_FALSE(Decide(person, Action::kReadCase, on(false, false, false)));
+  // A relying party's token reads within cases.read, and never acts or manages.
+  Principal rp = Bearer("acc_op", "cl_portal", {"openid", "cases.read"});
+  EXPECT_TRUE(Decide(rp, Action::kReadCase, on(false, true, false)));
+  EXPECT_FALSE(Decide(rp, Action::kActForEnterprise, on(true, true, true)));
+  EXPECT_FALSE(Decide(rp, Action::kManageOperators, on(true, true, true)));
+  EXPECT_FALSE(Decide(Bearer("acc_op", "cl_portal", {"openid", "profile"}), Action::kReadCase,
+                      on(true, true, true)));
+  // Staff never act as an enterprise's operators, whatever the caller passes.
+  Principal clerk = Holder("acc_clerk", kStaff, {R(kCounter, "", "330106")});
+  EXPECT_FALSE(Decide(clerk, Action::kActForEnterprise, on(true, true, true)));
+  EXPECT_FALSE(Decide(clerk, Action::kManageOperators, on(true, true, true)));
+}
+
 TEST(Authz, RegionsNestByWholeLevels) {
   EXPECT_TRUE(RegionWithin("330102", "330102"));
   EXPECT_TRUE(RegionWithin("330102001", "3301"));

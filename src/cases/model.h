@@ -98,8 +98,12 @@ struct Case {
   int64_t item_version = 0;
   std::string bundle_id;
   std::string applicant_account_id;  // "" for a counter applicant without an account
-  std::string applicant_name;
-  std::string applicant_id_masked;
+                                     // and for an enterprise
+  // The enterprise's credit code when a legal person applies (through an operator
+  // holding "apply", who is submitted_by); "" for natural persons.
+  std::string applicant_enterprise;
+  std::string applicant_name;       // the person's or the enterprise's name
+  std::string applicant_id_masked;  // the person's masked resident ID; "" for an enterprise
   std::string channel;
   std::string submitted_by, submitted_by_account;
   std::string intake_region, department_code, region_code;

@@ -212,7 +212,9 @@ json::object CaseJson(const Case& k, bool full) {
                  {"item_version", k.item_version},
                  {"bundle_id", OrNull(k.bundle_id)},
                  {"applicant",
-                  {{"account_id", OrNull(k.applicant_account_id)},
+                  {{"kind", k.applicant_enterprise.empty() ? "person" : "enterprise"},
+                   {"account_id", OrNull(k.applicant_account_id)},
+                   {"credit_code", OrNull(k.applicant_enterprise)},
                    {"name", k.applicant_name},
                    {"resident_id", k.applicant_id_masked}}},
                  {"channel", k.channel},
@@ -289,6 +291,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.materials = body->Materials();
            in.channel = body->Str("channel", 10);
            in.on_behalf_of = body->Str("on_behalf_of", 100);
+           in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
            in.applicant_resident_id = body->Str("applicant_resident_id", 18);
            in.applicant_name = body->Str("applicant_name", 100);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
@@ -312,6 +315,14 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
           auto f = ParseListFilter(ctx);
           if (!f) return Fail(ctx, f.error());
           auto list = s->ListMine(who, *f);
+          if (!list) return Fail(ctx, list.error());
+          return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
+        })).Requires(authz::Action::kReadOwnCases);
+
+  r.Get("/api/v1/enterprises/{code}/cases", with([s](http::Context& ctx, const Principal& who) {
+          auto f = ParseListFilter(ctx);
+          if (!f) return Fail(ctx, f.error());
+          auto list = s->ListForEnterprise(who, ctx.Param("code"), *f);
           if (!list) return Fail(ctx, list.error());
           return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
         })).Requires(authz::Action::kReadOwnCases);
@@ -409,6 +420,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.materials = body->Materials();
            in.channel = body->Str("channel", 10);
            in.on_behalf_of = body->Str("on_behalf_of", 100);
+           in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            auto b = s->SubmitBundle(who, in, s->Now());
            if (!b) return Fail(ctx, b.error());

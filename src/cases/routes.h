@@ -2,6 +2,13 @@
 // own cases and messages (/api/v1/me/...), staff actions on a case, and the workbench
 // (/api/v1/workbench/tasks, /api/v1/tasks/{id}/...). Writes run on the blocking pool:
 // they wait for a group commit.
+//
+// Applicants: POST /api/v1/cases applies as the caller (a natural person), for a person
+// as their agent ("on_behalf_of": account id), in an enterprise's name as its operator
+// holding "apply" ("on_behalf_of_enterprise": credit code; items serving legal persons
+// only), or at a hall counter ("applicant_resident_id"). A case's "applicant" is
+// {kind: person|enterprise, account_id, credit_code, name, resident_id};
+// GET /api/v1/enterprises/{code}/cases lists an enterprise's cases to its operators.
 #ifndef OW_CASES_ROUTES_H_
 #define OW_CASES_ROUTES_H_
 

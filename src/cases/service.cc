@@ -95,6 +95,12 @@ size_t CrossRegionPrefix(std::string_view flag) {
   return 64;  // "none": the intake region must lie within the handling region
 }
 
+// Who the applicant's materials belong to: their account, or the enterprise.
+std::string ApplicantOwner(const Case& k) {
+  return k.applicant_enterprise.empty() ? k.applicant_account_id
+                                        : identity::EnterpriseOwner(k.applicant_enterprise);
+}
+
 }  // namespace
 
 std::string DeadlineState(const Case& k, Date today, const Calendar& cal) {
@@ -236,20 +242,30 @@ Status Service::CanWorkOn(const Principal& who, const Task& t) const {
   return Decide(who, ActionForRole(t.role), target);
 }
 
+identity::OperatorRights Service::OperatorRightsOn(const Principal& who, const Case& k) {
+  if (k.applicant_enterprise.empty() || who.kind != identity::kPerson) return {};
+  auto access = identity_.AccessTo(who, k.applicant_enterprise);
+  return access ? access->rights : identity::OperatorRights{};
+}
+
 bool Service::CanRead(const Principal& who, const Case& k, const std::vector<Task>& tasks) {
   Target t{k.department_code, k.region_code, k.applicant_account_id, false};
   if (!k.applicant_account_id.empty() && who.HasRole(identity::kAgent) &&
       who.account_id != k.applicant_account_id) {
-    auto agent = identity_.IsAgentFor(who, k.applicant_account_id);
+    auto agent = identity_.IsAgentFor(who, k.applicant_account_id, k.item_code);
     t.agent_for_owner = agent && *agent;
   }
+  t.operator_of_owner = OperatorRightsOn(who, k);
   if (Decide(who, Action::kReadCase, t)) return true;
   for (const auto& task : tasks) {
     if (Decide(who, Action::kReadCase, {task.department_code, task.region_code, "", false}))
       return true;
   }
-  // The hall that took the application in (cross-region intake) follows it.
-  return !who.account_id.empty() && who.account_id == k.submitted_by_account;
+  // The hall that took the application in (cross-region intake) follows it while its
+  // clerk is counter staff. Agents and operators who submitted a case do not: they read
+  // it only under a live authorization or operator right (checked above).
+  return k.channel == kCounterChannel && !who.account_id.empty() &&
+         who.account_id == k.submitted_by_account && who.HasRole(identity::kCounter);
 }
 
 Status Service::Recompute(Op& op) {
@@ -293,9 +309,11 @@ Result<std::vector<Attachment>> Service::ResolveMaterials(const Principal& who,
   for (size_t i = 0; i < refs.size(); ++i) {
     const MaterialInfo& m = (*found)[i];
     std::string field = "materials/" + std::to_string(i);
-    // Only one's own uploads (or the applicant's earlier ones) can be attached: a material
-    // id is not a capability to read someone else's document.
-    if (m.owner_account_id != who.account_id && m.owner_account_id != applicant) {
+    // Only one's own uploads (or the applicant's earlier ones, an enterprise's uploaded in
+    // its name) can be attached: a material id is not a capability to read someone
+    // else's document.
+    if (m.owner_account_id != who.account_id &&
+        (applicant.empty() || m.owner_account_id != applicant)) {
       v.Add(field + "/id", "no material " + m.id);
       continue;
     }
@@ -398,9 +416,32 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     } else if (account.error().code != Code::kNotFound) {
       return account.error();
     }
+  } else if (!in.on_behalf_of_enterprise.empty()) {
+    // An operator holding "apply" applies in the enterprise's name; the enterprise is
+    // the applicant, the operator the one who submitted it.
+    if (!in.on_behalf_of.empty()) {
+      Validator bv;
+      bv.Add("on_behalf_of_enterprise", "cannot be combined with on_behalf_of");
+      return bv.Finish().error();
+    }
+    auto access = identity_.AccessTo(who, in.on_behalf_of_enterprise);
+    if (!access && access.error().code != Code::kNotFound) return access.error();
+    if (!access || !access->rights.Any()) {
+      Validator ev;
+      ev.Add("on_behalf_of_enterprise",
+             "is not an enterprise you operate: " + in.on_behalf_of_enterprise);
+      return ev.Finish().error();
+    }
+    Target t;
+    t.operator_of_owner = access->rights;
+    OW_RETURN_IF_ERROR(Decide(who, Action::kActForEnterprise, t));
+    k.channel = in.channel.empty() ? kWeb : in.channel;
+    k.applicant_enterprise = access->enterprise.credit_code;
+    k.applicant_name = access->enterprise.name;
   } else if (!in.on_behalf_of.empty()) {
-    // An agent applies for a person under that person's live authorization.
-    OW_ASSIGN_OR_RETURN(bool authorized, identity_.IsAgentFor(who, in.on_behalf_of));
+    // An agent applies for a person under that person's live authorization, which must
+    // cover this item.
+    OW_ASSIGN_OR_RETURN(bool authorized, identity_.IsAgentFor(who, in.on_behalf_of, in.item_code));
     OW_RETURN_IF_ERROR(Decide(who, Action::kActForPerson, {"", "", in.on_behalf_of, authorized}));
     OW_ASSIGN_OR_RETURN(identity::Account person, identity_.AccountById(in.on_behalf_of));
     k.channel = kAgentChannel;
@@ -433,6 +474,19 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     nv.Add("region_code",
            "the item " + in.item_code + " is not handled in region " + in.region_code);
     return nv.Finish().error();
+  }
+  if (!k.applicant_enterprise.empty()) {
+    bool legal = false;
+    if (const json::value* served = doc.if_contains("served"); served && served->is_array()) {
+      for (const auto& x : served->as_array())
+        legal = legal || (x.is_string() && x.as_string() == "legal_person");
+    }
+    if (!legal) {
+      Validator lv;
+      lv.Add("item_code", "the item " + in.item_code +
+                              " serves natural persons only; an enterprise cannot apply for it");
+      return lv.Finish().error();
+    }
   }
   k.item_code = in.item_code;
   k.item_name = Str(doc, "name");
@@ -522,7 +576,7 @@ Result<Case> Service::LoadFull(db::Connection& c, int64_t id) {
 Result<Case> Service::Submit(const Principal& who, const SubmitInput& in, SystemTime now) {
   OW_ASSIGN_OR_RETURN(Case k, Prepare(who, in, true, now));
   OW_ASSIGN_OR_RETURN(auto attachments,
-                      ResolveMaterials(who, k.applicant_account_id, in.materials, 0, now));
+                      ResolveMaterials(who, ApplicantOwner(k), in.materials, 0, now));
   Result<Case> out = Internal("not run");
   OW_RETURN_IF_ERROR(db_.TransactGrouped([&](db::Connection& c) -> Status {
     Case fresh = k;  // a retried batch starts again from the prepared case
@@ -551,12 +605,20 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
   std::vector<Case> cases;
   std::vector<std::vector<Attachment>> attachments;
   for (const auto& item : bundle->items) {
-    SubmitInput one{item, in.region_code, in.form, {}, in.channel, in.on_behalf_of, "", ""};
+    SubmitInput one{item,
+                    in.region_code,
+                    in.form,
+                    {},
+                    in.channel,
+                    in.on_behalf_of,
+                    in.on_behalf_of_enterprise,
+                    "",
+                    ""};
     OW_ASSIGN_OR_RETURN(Case k, Prepare(who, one, false, now));
     cases.push_back(std::move(k));
   }
-  OW_ASSIGN_OR_RETURN(
-      auto all, ResolveMaterials(who, cases.front().applicant_account_id, in.materials, 0, now));
+  OW_ASSIGN_OR_RETURN(auto all,
+                      ResolveMaterials(who, ApplicantOwner(cases.front()), in.materials, 0, now));
   for (size_t i = 0; i < cases.size(); ++i) {
     // A named material goes to the items that ask for it; unnamed ones to every item.
     // Prepare just looked the item up; this is the same (cached) version.
@@ -708,6 +770,22 @@ Result<CaseList> Service::ListMine(const Principal& who, const ListFilter& f) {
   return Page(where, params, f);
 }
 
+Result<CaseList> Service::ListForEnterprise(const Principal& who, const std::string& credit_code,
+                                            const ListFilter& f) {
+  if (who.account_id.empty()) return Unauthenticated("log in first");
+  OW_RETURN_IF_ERROR(CheckPaging(f));
+  auto access = identity_.AccessTo(who, credit_code);
+  if (!access && access.error().code != Code::kNotFound) return access.error();
+  Target t;
+  if (access) t.operator_of_owner = access->rights;
+  if (!access || !Decide(who, Action::kReadCase, t))
+    return NotFound("no enterprise " + credit_code + " you operate");
+  std::vector<db::Value> params{access->enterprise.credit_code};
+  std::string where = " WHERE c.applicant_enterprise = $1";
+  AddListFilters(f, where, params);
+  return Page(where, params, f);
+}
+
 Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   OW_RETURN_IF_ERROR(CheckPaging(f));
@@ -733,8 +811,9 @@ Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f
     if (!counter.empty()) counter += " OR ";
     counter += "c.region_code LIKE ";
     counter += n;
-    counter += " OR c.submitted_by_account = ";
+    counter += " OR (c.channel = 'counter' AND c.submitted_by_account = ";
     counter += m;
+    counter += ")";
   }
   std::vector<std::string> parts;
   for (const auto& s : {scope, task_scope, counter})
@@ -793,7 +872,9 @@ Result<Case> Service::MutateByNo(const Principal& who, const std::string& no, Sy
 Status Service::StartWorkflow(db::Connection& c, Op& op) {
   OW_ASSIGN_OR_RETURN(auto def, DefinitionOf(op.k));
   workflow::Instance inst(def);
-  json::object vars = op.k.form;
+  // The applicant's data only under "form": engine-owned variables (decisions,
+  // decision, service results) and the case's facts cannot be set by an application.
+  json::object vars{{"form", op.k.form}};
   // The case's own facts, for assignments (ow:region="${case.region}") and conditions.
   vars["case"] = json::object{{"tracking_no", op.k.tracking_no},     {"item_code", op.k.item_code},
                               {"department", op.k.department_code},  {"region", op.k.region_code},
@@ -909,9 +990,16 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
 Result<std::string> Service::ApplicantChannel(const Principal& who, const Case& k,
                                               const std::string& channel,
                                               std::string_view refusal) {
+  if (!k.applicant_enterprise.empty()) {
+    // Any operator reads the case; only one holding "apply" now acts in its name.
+    Target t;
+    t.operator_of_owner = OperatorRightsOn(who, k);
+    if (!Decide(who, Action::kActForEnterprise, t)) return PermissionDenied(std::string(refusal));
+    return channel.empty() ? kWeb : channel;
+  }
   if (who.account_id == k.applicant_account_id) return channel.empty() ? kWeb : channel;
   if (k.applicant_account_id.empty()) return PermissionDenied(std::string(refusal));
-  OW_ASSIGN_OR_RETURN(bool agent, identity_.IsAgentFor(who, k.applicant_account_id));
+  OW_ASSIGN_OR_RETURN(bool agent, identity_.IsAgentFor(who, k.applicant_account_id, k.item_code));
   if (!agent) return PermissionDenied(std::string(refusal));
   return std::string(kAgentChannel);
 }
@@ -961,7 +1049,7 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
     int64_t bytes = 0;
     for (const auto& a : existing) bytes += a.size;
     OW_ASSIGN_OR_RETURN(auto added,
-                        ResolveMaterials(who, op.k.applicant_account_id, in.materials, bytes, now));
+                        ResolveMaterials(who, ApplicantOwner(op.k), in.materials, bytes, now));
     for (const auto& a : added) OW_RETURN_IF_ERROR(store::InsertAttachment(c, op.k.id, a));
     for (auto& p : op.k.pauses)
       if (!p.to) p.to = op.today;

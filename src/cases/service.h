@@ -15,10 +15,18 @@
 // become "review" tasks. When it completes the case is decided: denied if any task was
 // completed with decision "deny", else approved.
 //
-// Authorization goes through identity::Decide: applicants see their own cases, agents a
-// person's cases under a live authorization, staff the cases of their department and
-// region (and below) and cases where their department has a task; everyone else gets
-// kNotFound, never a hint that the case exists.
+// Authorization goes through identity::Decide, with the facts it needs looked up at
+// every request: applicants see their own cases; agents a person's cases under a live
+// authorization whose scope covers the case's item (revoked or expired: denied at once);
+// an enterprise's operators its cases (any right to read, "apply" to act; removed: denied
+// at once); staff the cases of their department and region (and below) and cases where
+// their department has a task; the counter clerk who took a case in at a hall (cross-
+// region intake) while they hold the counter role. Everyone else gets kNotFound, never a
+// hint that the case exists.
+//
+// Workflow variables: the applicant's form is under "form" and the case's facts under
+// "case"; everything else (decisions, decision, opinion, service results) is written by
+// the engine and this module only, so an applicant cannot steer a gateway.
 //
 // Thread-safe. Errors: kInvalidArgument (field errors), kNotFound, kUnauthenticated,
 // kPermissionDenied (e.g. an applicant calling a staff action on their own case),
@@ -81,6 +89,9 @@ struct SubmitInput {
   std::vector<MaterialRef> materials;
   std::string channel;       // "web" (default) or "app" for applicants' own submissions
   std::string on_behalf_of;  // agent: the person's account id
+  // An operator holding "apply" applies in the name of this enterprise (credit code);
+  // only for items that serve legal persons.
+  std::string on_behalf_of_enterprise;
   // Counter intake: the applicant, found by resident ID (an account is linked if one
   // exists; otherwise the name and masked ID are kept).
   std::string applicant_resident_id;
@@ -94,6 +105,7 @@ struct BundleInput {
   std::vector<MaterialRef> materials;
   std::string channel;
   std::string on_behalf_of;
+  std::string on_behalf_of_enterprise;
 };
 
 struct SupplyInput {
@@ -171,6 +183,10 @@ class Service {
   // The case with its materials, tasks and events.
   Result<Case> Get(const identity::Principal& who, const std::string& tracking_no);
   Result<CaseList> ListMine(const identity::Principal& who, const ListFilter& f);
+  // The cases an enterprise applied for, to any of its operators (any right, read now).
+  // kNotFound for everyone else, as if there were no such enterprise.
+  Result<CaseList> ListForEnterprise(const identity::Principal& who, const std::string& credit_code,
+                                     const ListFilter& f);
   // Cases of the caller's departments and regions (staff).
   Result<CaseList> ListForStaff(const identity::Principal& who, const ListFilter& f);
 
@@ -239,6 +255,9 @@ class Service {
                                        const std::string& channel, std::string_view refusal);
   Result<Case> Prepare(const identity::Principal& who, const SubmitInput& in, bool validate_form,
                        SystemTime now);
+  // The rights `who` holds now over the enterprise that applied for `k` (none for a
+  // person's case or when the lookup fails).
+  identity::OperatorRights OperatorRightsOn(const identity::Principal& who, const Case& k);
   Status Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
                 const std::string& actor);
   Result<int64_t> CaseOfTask(int64_t task_id);

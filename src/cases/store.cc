@@ -143,7 +143,12 @@ CREATE TRIGGER case_events_no_update_delete BEFORE UPDATE OR DELETE ON case_even
 CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON case_events
   FOR EACH STATEMENT EXECUTE FUNCTION case_events_append_only();
 )sql";
-  return {{"cases/001_init", sqlite, postgres}};
+  // An enterprise as the applicant (its credit code; "" for natural persons).
+  std::string enterprise = R"sql(
+ALTER TABLE cases ADD COLUMN applicant_enterprise TEXT NOT NULL DEFAULT '';
+CREATE INDEX cases_enterprise ON cases(applicant_enterprise, id);
+)sql";
+  return {{"cases/001_init", sqlite, postgres}, {"cases/002_enterprise_applicant", enterprise, ""}};
 }
 
 namespace {
@@ -261,7 +266,7 @@ const char* const kCaseColumns =
     "c.intake_region, c.department_code, c.region_code, c.status, c.decision, c.supplement_from, "
     "c.form, c.process_key, c.process_version, c.instance, c.statutory_days, c.promised_days, "
     "c.accepted_on, c.pauses, c.promised_deadline, c.statutory_deadline, c.next_timer_at, "
-    "c.created_at, c.updated_at, c.version";
+    "c.created_at, c.updated_at, c.version, c.applicant_enterprise";
 
 namespace {
 constexpr char kTaskColumnList[] =
@@ -318,6 +323,7 @@ Case CaseFromRow(const db::Rows& r, size_t i, size_t first) {
   k.created_at = r.Text(i, col(28));
   k.updated_at = r.Text(i, col(29));
   k.version = r.Int(i, col(30));
+  k.applicant_enterprise = r.Text(i, col(31));
   k.tracking_no = TrackingNo(k.id, k.created_at);
   return k;
 }
@@ -364,17 +370,19 @@ Result<int64_t> InsertCase(db::Connection& c, const Case& k) {
       k.created_at};
   auto rest = MutableValues(k);
   v.insert(v.end(), rest.begin(), rest.end());
+  v.emplace_back(k.applicant_enterprise);
   OW_ASSIGN_OR_RETURN(
       db::Rows rows,
-      c.Query("INSERT INTO cases (item_code, item_name, item_version, bundle_id, "
-              "applicant_account_id, applicant_name, applicant_id_masked, channel, submitted_by, "
-              "submitted_by_account, intake_region, department_code, region_code, process_key, "
-              "process_version, statutory_days, promised_days, created_at, status, decision, "
-              "supplement_from, form, instance, accepted_on, pauses, promised_deadline, "
-              "statutory_deadline, next_timer_at, updated_at, version) VALUES ($1, $2, $3, $4, "
-              "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
-              "$22, $23, $24, $25, $26, $27, $28, $29, 1) RETURNING id",
-              v));
+      c.Query(
+          "INSERT INTO cases (item_code, item_name, item_version, bundle_id, "
+          "applicant_account_id, applicant_name, applicant_id_masked, channel, submitted_by, "
+          "submitted_by_account, intake_region, department_code, region_code, process_key, "
+          "process_version, statutory_days, promised_days, created_at, status, decision, "
+          "supplement_from, form, instance, accepted_on, pauses, promised_deadline, "
+          "statutory_deadline, next_timer_at, updated_at, version, applicant_enterprise) VALUES "
+          "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+          "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, 1, $30) RETURNING id",
+          v));
   return rows.Int(0, 0);
 }
 

@@ -244,20 +244,35 @@ Response Dispatcher::Route(Context& ctx) const {
   return res;
 }
 
+std::optional<Response> Dispatcher::Admit(const http::Route& route, const Request& header,
+                                          std::string_view peer) const {
+  if (!route.spool_admit) return std::nullopt;
+  // A copy of the header: the server's parser keeps the original for the body.
+  Request copy = header;
+  Context ctx{copy, "/", {}, {}, {}, route.pattern, std::string(peer), std::nullopt};
+  if (!ParseTarget(ctx)) return Refuse(copy, peer, InvalidArgument("malformed request target"));
+  ow::Status admitted = route.spool_admit(ctx);
+  if (admitted) return std::nullopt;
+  return Refuse(copy, peer, admitted.error());
+}
+
 void InstallSpooling(Server& server, const Dispatcher& dispatcher) {
   const Dispatcher* d = &dispatcher;
   server.SetSpooling(
       [d](const Request& header) -> std::optional<Server::SpoolPlan> {
         const http::Route* route = d->SpoolRoute(header);
         if (!route) return std::nullopt;
-        Server::SpoolPlan plan{route->spool_limit, route->blocking, std::nullopt};
+        Server::SpoolPlan plan{route->spool_limit, route->blocking, std::nullopt, {}};
+        if (!route->spool_admit) return plan;
         bool anonymous = header[Field::authorization].empty() && header[Field::cookie].empty();
-        if (route->spool_needs_credentials && anonymous) {
-          // Refused before a byte of the body is read (the request object is the
-          // parser's header; a copy keeps it untouched).
+        if (anonymous) {
+          // Refused on the network thread before a byte of the body is read (the request
+          // object is the parser's header; a copy keeps it untouched).
           Request copy = header;
           plan.refusal = d->Refuse(copy, {}, Unauthenticated("log in first"));
+          return plan;
         }
+        plan.admit = [d, route, header = Request(header)] { return d->Admit(*route, header, {}); };
         return plan;
       },
       [d](Request& req, const std::string& peer, const SpooledBody& body) {

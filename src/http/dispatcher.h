@@ -50,6 +50,10 @@ class Dispatcher {
   // The answer `e` to `request`, through the middleware chain (request id, access log,
   // metrics, security headers) like any other; never blocks.
   Response Refuse(Request& request, std::string_view peer, const Error& e) const;
+  // Runs `route`'s admission check (Route::Spool) on a spool request's `header`: nullopt
+  // when admitted, else the refusal (through the middleware chain). May block.
+  std::optional<Response> Admit(const http::Route& route, const Request& header,
+                                std::string_view peer) const;
 
  private:
   // Runs the middleware chain around `innermost`.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "authz/authz.h"
+#include "core/error.h"
 #include "http/message.h"
 #include "http/response_cache.h"
 
@@ -50,7 +51,9 @@ struct Route {
   // instead of memory, and answers 413 above this many bytes. server.body_limit does
   // not apply to such a route.
   uint64_t spool_limit = 0;
-  bool spool_needs_credentials = false;
+  // Spool routes: who may send a body, decided from the request's header alone (the
+  // Context has no body and no path parameters). Empty: anyone.
+  std::function<ow::Status(Context&)> spool_admit = {};
 
   Access access{};
 
@@ -76,12 +79,14 @@ struct Route {
     blocking = true;
     return *this;
   }
-  // `needs_credentials`: a request with neither an Authorization nor a Cookie header is
-  // answered 401 before its body is read, so anonymous clients cannot make the server
-  // write uploads to disk (the handler still authenticates the ones that have them).
-  Route& Spool(uint64_t max_bytes, bool needs_credentials = false) {
+  // `admit`, when given, runs on the blocking pool before 100 Continue is sent and
+  // before any of the body is read; an error is the answer (its problem+json), the body
+  // is never read, no file is written and the connection closes. A request with neither
+  // an Authorization nor a Cookie header is then answered 401 at once, without calling
+  // it. The handler still authenticates the request itself.
+  Route& Spool(uint64_t max_bytes, std::function<ow::Status(Context&)> admit = {}) {
     spool_limit = max_bytes;
-    spool_needs_credentials = needs_credentials;
+    spool_admit = std::move(admit);
     return *this;
   }
   Route& CacheIn(ResponseCache* c) {

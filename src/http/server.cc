@@ -223,6 +223,14 @@ struct Server::Impl {
     co_return co_await asio::co_spawn(handlers, run, use_awaitable);
   }
 
+  // Runs the plan's admission check on the blocking pool (it may read the database).
+  awaitable<std::optional<Response>> Admit(const SpoolPlan& plan) {
+    const SpoolPlan* p = &plan;
+    co_return co_await asio::co_spawn(
+        blocking, [p]() -> awaitable<std::optional<Response>> { co_return p->admit(); },
+        use_awaitable);
+  }
+
   // Streams the body of a request the spool policy claimed into a SpoolFile, runs the
   // spool handler and writes its response. Returns whether the connection stays open.
   awaitable<bool> ServeSpooled(ConnState& c, beast::flat_buffer& buffer,
@@ -232,6 +240,15 @@ struct Server::Impl {
         "request body exceeds the limit of " + std::to_string(plan.max_bytes) + " bytes";
     if (auto len = header.content_length(); len && *len > plan.max_bytes) {
       co_await Fail(c, Status::payload_too_large, too_large);
+      co_return false;
+    }
+    // Who is uploading is settled before the client is told to send the body and before
+    // a byte of it reaches the disk.
+    std::optional<Response> refusal;
+    if (plan.admit) refusal = co_await Admit(plan);
+    if (refusal) {
+      refusal->keep_alive(false);
+      co_await Write(c, *refusal);
       co_return false;
     }
     if (beast::iequals(header.get()[Field::expect], "100-continue")) {

@@ -16,7 +16,10 @@
 // so, else as soon as the body passes it); chunked bodies work the same. The read
 // timeout then applies to the header and to each piece of the body, not to the whole
 // upload. The file is deleted when the spool handler returns or throws, and when the
-// client disconnects mid-upload.
+// client disconnects mid-upload. A plan may carry an admission check (SpoolPlan::admit:
+// who is sending, from the header alone), run on the blocking pool before anything of
+// the body is read or 100 Continue is sent: a refusal is answered at once, no spool file
+// is created and the connection closes.
 //
 // Lifecycle: construct, Listen(), Run() (blocks) ... Shutdown() from any thread or
 // a signal makes Run() return after in-flight requests finish or the grace period
@@ -73,6 +76,10 @@ class Server {
     bool blocking = false;
     // When set, the answer at once: the body is not read and the connection closes.
     std::optional<Response> refusal;
+    // When set, called on the blocking pool (it may read the database) before the body
+    // is read and before 100 Continue; a response it returns is the answer instead,
+    // with the same effect as `refusal`.
+    std::function<std::optional<Response>()> admit;
   };
   // Called on the network thread once a request's header is read; must not block.
   // nullopt: read the body into memory as usual.

@@ -8,6 +8,7 @@ namespace ow::identity {
 
 using authz::Action;
 using authz::Decide;
+using authz::OperatorRights;
 using authz::RegionWithin;
 using authz::Target;
 

@@ -116,6 +116,15 @@ struct Enterprise {
   std::string created_at;
 };
 
+// The owner key of data that belongs to an enterprise rather than to an account (a
+// material uploaded in its name): "ent:" and the normalized credit code. Account ids
+// start with "acc_", so the two never collide.
+inline std::string EnterpriseOwner(const std::string& credit_code) { return "ent:" + credit_code; }
+// The credit code of an EnterpriseOwner key, or "" for an account id.
+inline std::string EnterpriseOfOwner(const std::string& owner) {
+  return owner.rfind("ent:", 0) == 0 ? owner.substr(4) : std::string();
+}
+
 // A natural person acting for a legal person, with the rights its administrator
 // operator granted ("apply", "view", "manage" for the administrator).
 struct Operator {
@@ -126,6 +135,7 @@ struct Operator {
   std::vector<std::string> rights;
   std::string granted_by;
   std::string granted_at;
+  std::string enterprise_name = {};  // filled by reads
 };
 
 }  // namespace ow::identity

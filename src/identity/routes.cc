@@ -46,10 +46,10 @@ json::object AgentJson(const AgentAuthorization& g) {
 json::object OperatorJson(const Operator& o) {
   json::array rights;
   for (const auto& r : o.rights) rights.emplace_back(r);
-  return {{"credit_code", o.credit_code}, {"account_id", o.account_id},
-          {"username", o.username},       {"administrator", o.administrator},
-          {"rights", std::move(rights)},  {"granted_by", o.granted_by},
-          {"granted_at", o.granted_at}};
+  return {{"credit_code", o.credit_code},     {"enterprise_name", o.enterprise_name},
+          {"account_id", o.account_id},       {"username", o.username},
+          {"administrator", o.administrator}, {"rights", std::move(rights)},
+          {"granted_by", o.granted_by},       {"granted_at", o.granted_at}};
 }
 
 // Reads string members of a JSON body; unknown members and wrong types are field errors.
@@ -374,14 +374,14 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           auto o = s->GrantOperator(who, ctx.Param("code"), ctx.Param("username"), rights);
           if (!o) return fail(ctx, o.error());
           return Private(http::Json(http::Status::ok, OperatorJson(*o)));
-        })).Requires(authz::Action::kManageEnterprise);
+        })).Requires(authz::Action::kManageOperators);
 
   r.Delete("/api/v1/enterprises/{code}/operators/{username}",
            with([s, fail](http::Context& ctx, const Principal& who) {
              if (auto st = s->RemoveOperator(who, ctx.Param("code"), ctx.Param("username")); !st)
                return fail(ctx, st.error());
              return NoContent();
-           })).Requires(authz::Action::kManageEnterprise);
+           })).Requires(authz::Action::kManageOperators);
 
   r.Post("/api/v1/staff", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx,

@@ -505,7 +505,7 @@ Result<Account> Service::GetAccount(const Principal& who, const std::string& id)
   Target t;
   t.owner_account = id;
   if (who.account_id != id && who.HasRole(kAgent)) {
-    OW_ASSIGN_OR_RETURN(t.agent_for_owner, IsAgentFor(who, id));
+    OW_ASSIGN_OR_RETURN(t.agent_for_owner, IsAgentFor(who, id, ""));
   }
   // Deny before looking: an unauthorized caller learns nothing, not even existence.
   if (auto st = Decide(who, Action::kReadAccount, t); !st) {
@@ -1143,12 +1143,31 @@ Status Service::RevokeAgent(const Principal& person, const std::string& id) {
   });
 }
 
-Result<bool> Service::IsAgentFor(const Principal& agent, const std::string& person_account) {
-  if (agent.account_id.empty() || !agent.HasRole(kAgent)) return false;
+namespace {
+// True when an authorization's scope ("*" or comma-separated item codes) names `item`.
+bool ScopeCovers(std::string_view scope, std::string_view item) {
+  while (!scope.empty()) {
+    size_t comma = scope.find(',');
+    std::string_view one = scope.substr(0, comma);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    if (one == "*" || (!item.empty() && one == item)) return true;
+    if (comma == std::string_view::npos) break;
+    scope.remove_prefix(comma + 1);
+  }
+  return false;
+}
+}  // namespace
+
+Result<bool> Service::IsAgentFor(const Principal& agent, const std::string& person_account,
+                                 std::string_view item_code) {
+  if (agent.account_id.empty() || !agent.HasRole(kAgent) || person_account.empty()) return false;
   bool live = false;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(auto g, Store::LiveAgent(c, agent.account_id, person_account, NowText()));
-    live = !g.empty();
+    live = std::any_of(g.begin(), g.end(), [&](const AgentAuthorization& a) {
+      return item_code.empty() || ScopeCovers(a.scope, item_code);
+    });
     return {};
   }));
   return live;
@@ -1198,9 +1217,13 @@ Result<Enterprise> Service::RegisterEnterprise(const Principal& person,
 
 Result<std::vector<Operator>> Service::Operators(const Principal& who,
                                                  const std::string& credit_code) {
+  // Like MyEnterprises: the caller's own affiliations (a relying party needs "profile").
+  OW_RETURN_IF_ERROR(Decide(who, Action::kReadAccount, {"", "", who.account_id}));
+  auto code = NormalizeCreditCode(credit_code);
+  if (!code) return NotFound("no enterprise " + credit_code + " you operate");
   std::vector<Operator> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(out, Store::Operators(c, credit_code));
+    OW_ASSIGN_OR_RETURN(out, Store::Operators(c, *code));
     return {};
   }));
   bool member = std::any_of(out.begin(), out.end(),
@@ -1209,15 +1232,47 @@ Result<std::vector<Operator>> Service::Operators(const Principal& who,
   return out;
 }
 
+Result<Service::EnterpriseAccess> Service::AccessTo(const Principal& who,
+                                                    const std::string& credit_code) {
+  auto code = NormalizeCreditCode(credit_code);
+  if (!code) return NotFound("no enterprise " + credit_code);
+  EnterpriseAccess out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto e, Store::GetEnterprise(c, *code));
+    if (!e) return NotFound("no enterprise " + credit_code);
+    out.enterprise = std::move(*e);
+    if (who.account_id.empty()) return {};
+    OW_ASSIGN_OR_RETURN(auto op, Store::OperatorOf(c, *code, who.account_id));
+    if (!op) return {};
+    for (const auto& r : op->rights) {
+      out.rights.apply = out.rights.apply || r == "apply";
+      out.rights.view = out.rights.view || r == "view";
+      out.rights.manage = out.rights.manage || r == "manage";
+    }
+    return {};
+  }));
+  return out;
+}
+
+namespace {
+// Decides kManageOperators on `access`: kNotFound for callers who hold no right at all
+// (the enterprise's operators are not revealed to them).
+Status MayManage(const Principal& who, const Service::EnterpriseAccess& access) {
+  Target t;
+  t.operator_of_owner = access.rights;
+  auto st = Decide(who, Action::kManageOperators, t);
+  if (!st && st.error().code == Code::kPermissionDenied && !access.rights.Any())
+    return NotFound("no enterprise " + access.enterprise.credit_code + " you operate");
+  return st;
+}
+}  // namespace
+
 Result<Operator> Service::GrantOperator(const Principal& admin, const std::string& credit_code,
                                         const std::string& username,
                                         const std::vector<std::string>& rights) {
-  OW_ASSIGN_OR_RETURN(auto ops, Operators(admin, credit_code));
-  bool is_admin = std::any_of(ops.begin(), ops.end(), [&](const Operator& o) {
-    return o.account_id == admin.account_id && o.administrator;
-  });
-  if (!is_admin)
-    return PermissionDenied("only the enterprise's administrator operator grants rights");
+  OW_ASSIGN_OR_RETURN(auto access, AccessTo(admin, credit_code));
+  OW_RETURN_IF_ERROR(MayManage(admin, access));
+  const std::string& code = access.enterprise.credit_code;
   Validator v;
   if (rights.empty()) v.Add("rights", "must name at least one right");
   for (size_t i = 0; i < rights.size(); ++i)
@@ -1230,44 +1285,45 @@ Result<Operator> Service::GrantOperator(const Principal& admin, const std::strin
     if (!acc || acc->account.kind != kPerson)
       return Error(Code::kInvalidArgument, "operator",
                    {{"username", "is not a natural person's account"}});
-    if (acc->account.id == admin.account_id)
+    OW_ASSIGN_OR_RETURN(auto existing, Store::OperatorOf(c, code, acc->account.id));
+    if (existing && existing->administrator)
       return FailedPrecondition("the administrator operator keeps every right");
-    o = {credit_code,          acc->account.id, acc->account.username, false, rights,
-         admin.name_for_audit, NowText()};
+    if (acc->account.id == admin.account_id)
+      return FailedPrecondition("an operator does not change their own rights");
+    o = {code,     acc->account.id, acc->account.username, false, rights, admin.name_for_audit,
+         NowText()};
+    o.enterprise_name = access.enterprise.name;
     OW_RETURN_IF_ERROR(Store::UpsertOperator(c, o));
     return Audit(&c, {"operator.granted",
                       admin.name_for_audit,
                       acc->account.id,
                       "success",
                       "",
-                      {{"enterprise", credit_code}}});
+                      {{"enterprise", code}, {"rights", text::JsonStringList(rights)}}});
   }));
   return o;
 }
 
 Status Service::RemoveOperator(const Principal& admin, const std::string& credit_code,
                                const std::string& username) {
-  OW_ASSIGN_OR_RETURN(auto ops, Operators(admin, credit_code));
-  bool is_admin = std::any_of(ops.begin(), ops.end(), [&](const Operator& o) {
-    return o.account_id == admin.account_id && o.administrator;
-  });
-  if (!is_admin)
-    return PermissionDenied("only the enterprise's administrator operator removes operators");
-  auto op = std::find_if(ops.begin(), ops.end(),
-                         [&](const Operator& o) { return o.username == Lower(username); });
-  if (op == ops.end()) return NotFound("no operator " + username + " of " + credit_code);
-  if (op->account_id == admin.account_id)
-    return FailedPrecondition("the administrator operator cannot be removed");
-  const std::string account_id = op->account_id;
+  OW_ASSIGN_OR_RETURN(auto access, AccessTo(admin, credit_code));
+  OW_RETURN_IF_ERROR(MayManage(admin, access));
+  const std::string& code = access.enterprise.credit_code;
   return db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(bool found, Store::DeleteOperator(c, credit_code, account_id));
-    if (!found) return NotFound("no operator " + username + " of " + credit_code);
+    OW_ASSIGN_OR_RETURN(auto acc, Store::FindByUsername(c, Lower(username)));
+    if (!acc) return NotFound("no operator " + username + " of " + code);
+    OW_ASSIGN_OR_RETURN(auto op, Store::OperatorOf(c, code, acc->account.id));
+    if (!op) return NotFound("no operator " + username + " of " + code);
+    if (op->administrator)
+      return FailedPrecondition("the administrator operator cannot be removed");
+    OW_ASSIGN_OR_RETURN(bool found, Store::DeleteOperator(c, code, op->account_id));
+    if (!found) return NotFound("no operator " + username + " of " + code);
     return Audit(&c, {"operator.removed",
                       admin.name_for_audit,
-                      account_id,
+                      op->account_id,
                       "success",
                       "",
-                      {{"enterprise", credit_code}}});
+                      {{"enterprise", code}}});
   });
 }
 

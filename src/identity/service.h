@@ -205,22 +205,42 @@ class Service {
                                             const std::string& expires_at);
   Result<std::vector<AgentAuthorization>> Agents(const Principal& person);
   Status RevokeAgent(const Principal& person, const std::string& id);
-  // True when `agent` holds a live authorization to act for `person_account`.
-  Result<bool> IsAgentFor(const Principal& agent, const std::string& person_account);
+  // True when `agent` holds a live authorization (not revoked, not expired, read now)
+  // to act for `person_account` whose scope covers `item_code` ("*" or a list naming
+  // it). `item_code` "" asks about the person's account itself: any live authorization.
+  Result<bool> IsAgentFor(const Principal& agent, const std::string& person_account,
+                          std::string_view item_code);
 
   // Enterprises: the registering person becomes its administrator operator.
   Result<Enterprise> RegisterEnterprise(const Principal& person, const std::string& credit_code,
                                         const std::string& name);
   Result<std::vector<Operator>> Operators(const Principal& who, const std::string& credit_code);
+  // Grants `rights` to the natural person `username` (replacing what they held). Only
+  // an operator holding "manage" through the platform's session (Decide
+  // kManageOperators); kNotFound for callers who operate no such enterprise,
+  // kPermissionDenied for operators without "manage", kFailedPrecondition for the
+  // administrator operator (who keeps every right). Audited.
   Result<Operator> GrantOperator(const Principal& admin, const std::string& credit_code,
                                  const std::string& username,
                                  const std::vector<std::string>& rights);
-  // Removes the operator with `username` (as granted by GrantOperator). kPermissionDenied
-  // unless `admin` is the enterprise's administrator operator; kNotFound when the user
-  // is not an operator of it; kFailedPrecondition for the administrator operator.
+  // Removes the operator with `username` (as granted by GrantOperator); their access to
+  // the enterprise's cases and materials ends with the next request. Same rule as
+  // GrantOperator; kNotFound when the user is not an operator of it;
+  // kFailedPrecondition for the administrator operator. Audited.
   Status RemoveOperator(const Principal& admin, const std::string& credit_code,
                         const std::string& username);
   Result<std::vector<Operator>> MyEnterprises(const Principal& who);
+
+  // The enterprise `credit_code` (any spelling NormalizeCreditCode accepts) and the
+  // rights `who` holds as its operator now (none when `who` is not one), read from the
+  // database at every call so a removal takes effect at once. kNotFound when there is
+  // no such enterprise or the code is malformed. No authorization check: callers pass
+  // the rights to Decide() as Target::operator_of_owner.
+  struct EnterpriseAccess {
+    Enterprise enterprise;
+    OperatorRights rights;
+  };
+  Result<EnterpriseAccess> AccessTo(const Principal& who, const std::string& credit_code);
 
   // Bootstrap (CLI and demo data, run by whoever runs the server): an account of `kind`
   // with `roles`, granted by "bootstrap" without an authorization check; the rules on

@@ -433,12 +433,14 @@ std::vector<Operator> ToOperators(const db::Rows& r) {
   std::vector<Operator> out;
   for (size_t i = 0; i < r.size(); ++i)
     out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3) != 0,
-                   text::ParseJsonStringList(r.Text(i, 4)), r.Text(i, 5), r.Text(i, 6)});
+                   text::ParseJsonStringList(r.Text(i, 4)), r.Text(i, 5), r.Text(i, 6),
+                   r.Text(i, 7)});
   return out;
 }
 constexpr const char* kOperatorSelect =
     "SELECT o.credit_code, o.account_id, a.username, o.administrator, o.rights, o.granted_by, "
-    "o.granted_at FROM identity_operators o JOIN identity_accounts a ON a.id = o.account_id ";
+    "o.granted_at, e.name FROM identity_operators o JOIN identity_accounts a ON a.id = "
+    "o.account_id JOIN identity_enterprises e ON e.credit_code = o.credit_code ";
 }  // namespace
 
 Result<std::vector<Operator>> Store::Operators(db::Connection& c, const std::string& credit_code) {
@@ -446,6 +448,16 @@ Result<std::vector<Operator>> Store::Operators(db::Connection& c, const std::str
       auto r, c.Query(std::string(kOperatorSelect) + "WHERE o.credit_code = $1 ORDER BY a.username",
                       {credit_code}));
   return ToOperators(r);
+}
+
+Result<std::optional<Operator>> Store::OperatorOf(db::Connection& c, const std::string& credit_code,
+                                                  const std::string& account_id) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string(kOperatorSelect) +
+                                          "WHERE o.credit_code = $1 AND o.account_id = $2",
+                                      {credit_code, account_id}));
+  auto ops = ToOperators(r);
+  if (ops.empty()) return std::optional<Operator>();
+  return std::optional<Operator>(std::move(ops.front()));
 }
 
 Result<std::vector<Operator>> Store::EnterprisesOf(db::Connection& c,

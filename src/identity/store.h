@@ -94,6 +94,9 @@ class Store {
                                                          const std::string& credit_code);
   static Status UpsertOperator(db::Connection& c, const Operator& o);
   static Result<std::vector<Operator>> Operators(db::Connection& c, const std::string& credit_code);
+  static Result<std::optional<Operator>> OperatorOf(db::Connection& c,
+                                                    const std::string& credit_code,
+                                                    const std::string& account_id);
   static Result<std::vector<Operator>> EnterprisesOf(db::Connection& c,
                                                      const std::string& account_id);
   static Result<bool> DeleteOperator(db::Connection& c, const std::string& credit_code,

@@ -26,13 +26,16 @@ inline constexpr uint64_t kChunkBytes = 256 << 10;
 
 struct Material {
   std::string id;                // "mat_" + 22 base64url characters
-  std::string owner_account_id;  // who uploaded it
-  std::string sha256;            // lower-case hex SHA-256 of the content; names its blob
-  std::string filename;          // as given by the uploader, cleaned (no folders)
-  std::string media_type;        // one of the types above
-  int64_t size = 0;              // bytes
-  std::string created_at;        // RFC 3339 UTC
-  std::string scan_result;       // kClean or kNotScanned
+  std::string owner_account_id;  // who uploaded it (and owns it unless owner_enterprise)
+  // The credit code of the enterprise it was uploaded for, in its name by an operator
+  // holding "apply"; it then belongs to the enterprise, not to the uploader. "" otherwise.
+  std::string owner_enterprise;
+  std::string sha256;       // lower-case hex SHA-256 of the content; names its blob
+  std::string filename;     // as given by the uploader, cleaned (no folders)
+  std::string media_type;   // one of the types above
+  int64_t size = 0;         // bytes
+  std::string created_at;   // RFC 3339 UTC
+  std::string scan_result;  // kClean or kNotScanned
 };
 
 }  // namespace ow::materials

@@ -117,28 +117,55 @@ std::string AttachmentHeader(const std::string& filename) {
 }  // namespace
 
 void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn,
-               const MayRead& may_read) {
+               const MayRead& may_read, const EnterpriseRights& enterprise_rights) {
   Service* s = &service;
   const identity::Authenticator* a = &authn;
   auto fail = [](const http::Context& ctx, const Error& e) {
     return Private(http::Problem(e, ctx.path));
   };
+  // The enterprise `who` acts for with ?enterprise= (its normalized credit code; "" without
+  // it: their own account) when they hold a right `need` accepts now (kNotFound for
+  // those holding none, kPermissionDenied for others).
+  auto owner_for = [enterprise_rights](
+                       const http::Context& ctx, const identity::Principal& who,
+                       bool (*need)(const identity::OperatorRights&)) -> Result<std::string> {
+    if (who.account_id.empty()) return PermissionDenied("only an account has materials");
+    auto code = ctx.Query("enterprise");
+    if (!code) return std::string();
+    if (!enterprise_rights || who.kind != identity::kPerson)
+      return NotFound("no enterprise " + *code + " you operate");
+    auto rights = enterprise_rights(who, *code);
+    if (!rights && rights.error().code != Code::kNotFound) return rights.error();
+    if (!rights || !rights->second.Any())
+      return NotFound("no enterprise " + *code + " you operate");
+    if (!need(rights->second)) return PermissionDenied("you may not act in this enterprise's name");
+    return rights->first;
+  };
+  auto to_apply = [](const identity::OperatorRights& held) { return held.apply; };
+  auto to_read = [](const identity::OperatorRights& held) { return held.Any(); };
   // The material `id` if `who` may read it; kNotFound otherwise (existence is not
   // revealed to others).
-  auto readable = [s, may_read](const identity::Principal& who,
-                                const std::string& id) -> Result<Material> {
+  auto readable = [s, may_read, enterprise_rights](const identity::Principal& who,
+                                                   const std::string& id) -> Result<Material> {
     OW_ASSIGN_OR_RETURN(Material m, s->Get(id));
-    bool owner = !who.account_id.empty() && who.account_id == m.owner_account_id;
+    // An enterprise's material is its operators' (whatever right, held now), not its
+    // uploader's.
+    bool owner = m.owner_enterprise.empty() && !who.account_id.empty() &&
+                 who.account_id == m.owner_account_id;
+    if (!m.owner_enterprise.empty() && enterprise_rights && who.kind == identity::kPerson) {
+      auto rights = enterprise_rights(who, m.owner_enterprise);
+      owner = rights && rights->second.Any();
+    }
     if (!owner && !(may_read && may_read(who, m))) return NotFound("no material " + id);
     return m;
   };
 
   r.Post("/api/v1/materials",
-         [s, a, fail](http::Context& ctx) {
+         [s, a, fail, owner_for, to_apply](http::Context& ctx) {
            auto who = a->Authenticate(ctx);
            if (!who) return fail(ctx, who.error());
-           if (who->account_id.empty())
-             return fail(ctx, PermissionDenied("only an account may upload materials"));
+           auto enterprise = owner_for(ctx, *who, to_apply);
+           if (!enterprise) return fail(ctx, enterprise.error());
            if (!ctx.spool) return fail(ctx, Internal("the upload was not spooled"));
            auto type = SniffFile(ctx.spool->path);
            if (!type) return fail(ctx, type.error());
@@ -151,21 +178,30 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string filename =
                DispositionFilename(ctx.request[http::Field::content_disposition]);
            if (filename.empty()) filename = ctx.Query("filename").value_or("");
-           auto m = s->Store(who->account_id, *ctx.spool, filename);
+           auto m = s->Store(who->account_id, *ctx.spool, filename, *enterprise);
            if (!m) return fail(ctx, m.error());
            auto res = Private(http::Json(http::Status::created, MaterialJson(*m)));
            res.set(http::Field::location, "/api/v1/materials/" + m->id);
            return res;
          }).Requires(authz::Action::kUploadMaterial)
-      .Spool(service.max_file_bytes(), /*needs_credentials=*/true)
+      // Only a caller who may upload here gets 100 Continue and has the body read: the
+      // gate's decision and the owner's, from the header alone.
+      .Spool(service.max_file_bytes(),
+             [a, owner_for, to_apply](http::Context& ctx) -> Status {
+               OW_ASSIGN_OR_RETURN(auto who, a->Authenticate(ctx));
+               OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kUploadMaterial));
+               auto enterprise = owner_for(ctx, who, to_apply);
+               if (!enterprise) return enterprise.error();
+               return {};
+             })
       .Blocking();
 
-  r.Get("/api/v1/me/materials", [s, a, fail](http::Context& ctx) {
+  r.Get("/api/v1/me/materials", [s, a, fail, owner_for, to_read](http::Context& ctx) {
     auto who = a->Authenticate(ctx);
     if (!who) return fail(ctx, who.error());
-    if (who->account_id.empty())
-      return fail(ctx, PermissionDenied("only an account has materials"));
-    auto list = s->ListByOwner(who->account_id);
+    auto enterprise = owner_for(ctx, *who, to_read);
+    if (!enterprise) return fail(ctx, enterprise.error());
+    auto list = s->ListByOwner(who->account_id, *enterprise);
     if (!list) return fail(ctx, list.error());
     json::array items;
     for (const auto& m : *list) items.push_back(MaterialJson(m));

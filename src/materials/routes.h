@@ -32,10 +32,23 @@ namespace ow::materials {
 
 // Whether `who`, who does not own `m`, may read it. Called on the blocking pool.
 using MayRead = std::function<bool(const identity::Principal& who, const Material& m)>;
+// The rights `who` holds now as an operator of the enterprise `credit_code`
+// (identity::Service::AccessTo), with the enterprise's normalized code; kNotFound when
+// there is no such enterprise.
+using EnterpriseRights = std::function<Result<std::pair<std::string, identity::OperatorRights>>(
+    const identity::Principal& who, const std::string& credit_code)>;
 
-// `service` and `authn` must outlive the router. `may_read` may be empty (owners only).
+// `service` and `authn` must outlive the router. `may_read` may be empty (owners only);
+// `enterprise_rights` empty: nothing is uploaded in an enterprise's name.
+//
+// Enterprises: POST /api/v1/materials?enterprise=<credit code> uploads in the name of
+// an enterprise the caller operates with "apply" (the material belongs to it:
+// identity::EnterpriseOwner); GET /api/v1/me/materials?enterprise=<code> lists its
+// materials and such a material is read by any of its operators (any right), checked at
+// every request. The upload's caller and right are checked from the request header,
+// before 100 Continue and before any of the body is read.
 void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn,
-               const MayRead& may_read = {});
+               const MayRead& may_read = {}, const EnterpriseRights& enterprise_rights = {});
 
 }  // namespace ow::materials
 

@@ -64,7 +64,8 @@ Result<std::string> Service::CleanFilename(const std::string& filename,
 }
 
 Result<Material> Service::Store(const std::string& owner_account_id,
-                                const http::SpooledBody& upload, const std::string& filename) {
+                                const http::SpooledBody& upload, const std::string& filename,
+                                const std::string& owner_enterprise) {
   if (owner_account_id.empty()) return PermissionDenied("only an account may own materials");
   if (!IsSha256Hex(upload.sha256_hex)) return Internal("the upload has no valid SHA-256");
   if (upload.size > options_.max_file_bytes) {
@@ -82,6 +83,7 @@ Result<Material> Service::Store(const std::string& owner_account_id,
   Material m;
   m.id = "mat_" + crypto::RandomToken(16);
   m.owner_account_id = owner_account_id;
+  m.owner_enterprise = owner_enterprise;
   m.sha256 = upload.sha256_hex;
   m.filename = std::move(name);
   m.media_type = *type;
@@ -128,10 +130,11 @@ Result<Material> Service::Get(const std::string& id) {
   return std::move(*m);
 }
 
-Result<std::vector<Material>> Service::ListByOwner(const std::string& account_id) {
+Result<std::vector<Material>> Service::ListByOwner(const std::string& account_id,
+                                                   const std::string& enterprise) {
   std::vector<Material> out;
   OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(out, Sql::ByOwner(c, account_id));
+    OW_ASSIGN_OR_RETURN(out, Sql::ByOwner(c, account_id, enterprise));
     return {};
   }));
   return out;
@@ -141,7 +144,8 @@ Status Service::CheckOwned(const std::string& account_id, const std::vector<std:
   return db_.Read([&](db::Connection& c) -> Status {
     for (const auto& id : ids) {
       OW_ASSIGN_OR_RETURN(auto m, Sql::Get(c, id));
-      if (!m || m->owner_account_id != account_id) return NotFoundError(id);
+      if (!m || m->owner_account_id != account_id || !m->owner_enterprise.empty())
+        return NotFoundError(id);
     }
     return {};
   });

@@ -47,15 +47,20 @@ class Service {
   //  - kUnavailable when the scanner cannot decide or the file cannot be read (503).
   // Nothing is stored when it fails. The same bytes uploaded again make a new material
   // sharing the stored content.
+  // `owner_enterprise` (a credit code): uploaded in that enterprise's name, it belongs to
+  // the enterprise (Material::owner_enterprise); the caller checked the right to.
   Result<Material> Store(const std::string& owner_account_id, const http::SpooledBody& upload,
-                         const std::string& filename);
+                         const std::string& filename, const std::string& owner_enterprise = "");
 
   // kNotFound when there is no such material. No access check: callers decide who
   // may see it (the owner; staff through a case).
   Result<Material> Get(const std::string& id);
-  // The account's materials, newest first (for reuse in a new application).
-  Result<std::vector<Material>> ListByOwner(const std::string& account_id);
-  // Success when every id names a material of `account_id`; otherwise kNotFound naming
+  // The account's own materials (or with `enterprise` that enterprise's), newest first
+  // (for reuse in a new application).
+  Result<std::vector<Material>> ListByOwner(const std::string& account_id,
+                                            const std::string& enterprise = "");
+  // Success when every id names a material of `account_id` (not one uploaded in an
+  // enterprise's name); otherwise kNotFound naming
   // the first id that does not (missing and someone else's look the same).
   Status CheckOwned(const std::string& account_id, const std::vector<std::string>& ids);
   // The sum of the sizes of the materials `ids` (a repeated id counts once; two

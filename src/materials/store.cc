@@ -38,13 +38,18 @@ CREATE INDEX materials_sha256 ON materials(sha256);
 )sql";
   std::string sqlite =
       text::ReplaceAll(text::ReplaceAll(postgres, "BIGINT", "INTEGER"), "BYTEA", "BLOB");
-  return {{"materials/001_init", sqlite, postgres}};
+  return {{"materials/001_init", sqlite, postgres},
+          {"materials/002_enterprise_owner",
+           "ALTER TABLE materials ADD COLUMN owner_enterprise TEXT NOT NULL DEFAULT '';\n"
+           "CREATE INDEX materials_enterprise ON materials(owner_enterprise, created_us);\n",
+           ""}};
 }
 
 namespace {
 
 constexpr const char* kColumns =
-    "id, owner_account_id, sha256, filename, media_type, size, created_at, scan_result";
+    "id, owner_account_id, sha256, filename, media_type, size, created_at, scan_result, "
+    "owner_enterprise";
 
 Material Row(const db::Rows& r, size_t i) {
   Material m;
@@ -56,6 +61,7 @@ Material Row(const db::Rows& r, size_t i) {
   m.size = r.Int(i, 5);
   m.created_at = r.Text(i, 6);
   m.scan_result = r.Text(i, 7);
+  m.owner_enterprise = r.Text(i, 8);
   return m;
 }
 
@@ -79,9 +85,10 @@ Status Store::AddChunk(db::Connection& c, const std::string& sha256, int64_t seq
 Status Store::AddMaterial(db::Connection& c, const Material& m, int64_t created_us) {
   OW_RETURN_IF_ERROR(
       c.Exec("INSERT INTO materials (id, owner_account_id, sha256, filename, media_type, size, "
-             "created_at, created_us, scan_result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             "created_at, created_us, scan_result, owner_enterprise) VALUES ($1, $2, $3, $4, $5, "
+             "$6, $7, $8, $9, $10)",
              {m.id, m.owner_account_id, m.sha256, m.filename, m.media_type, m.size, m.created_at,
-              created_us, m.scan_result}));
+              created_us, m.scan_result, m.owner_enterprise}));
   return {};
 }
 
@@ -92,11 +99,14 @@ Result<std::optional<Material>> Store::Get(db::Connection& c, const std::string&
   return std::optional<Material>(Row(r, 0));
 }
 
-Result<std::vector<Material>> Store::ByOwner(db::Connection& c, const std::string& account_id) {
-  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kColumns +
-                                          " FROM materials WHERE owner_account_id = $1 "
-                                          "ORDER BY created_us DESC, id DESC",
-                                      {account_id}));
+Result<std::vector<Material>> Store::ByOwner(db::Connection& c, const std::string& account_id,
+                                             const std::string& enterprise) {
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query(std::string("SELECT ") + kColumns + " FROM materials WHERE " +
+                          (enterprise.empty() ? "owner_account_id = $1 AND owner_enterprise = ''"
+                                              : "owner_enterprise = $1") +
+                          " ORDER BY created_us DESC, id DESC",
+                      {enterprise.empty() ? account_id : enterprise}));
   std::vector<Material> out;
   out.reserve(r.size());
   for (size_t i = 0; i < r.size(); ++i) out.push_back(Row(r, i));

@@ -27,7 +27,9 @@ class Store {
   static Status AddMaterial(db::Connection& c, const Material& m, int64_t created_us);
   static Result<std::optional<Material>> Get(db::Connection& c, const std::string& id);
   // Newest first.
-  static Result<std::vector<Material>> ByOwner(db::Connection& c, const std::string& account_id);
+  // The account's own materials, or with `enterprise` the enterprise's.
+  static Result<std::vector<Material>> ByOwner(db::Connection& c, const std::string& account_id,
+                                               const std::string& enterprise);
   // Chunk `seq` of a blob; nullopt when missing.
   static Result<std::optional<std::string>> Chunk(db::Connection& c, const std::string& sha256,
                                                   int64_t seq);

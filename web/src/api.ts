@@ -102,10 +102,12 @@ export interface Material {
 
 // Uploads one file as the raw request body (POST /api/v1/materials?filename=), reporting
 // progress from 0 to 100. XMLHttpRequest because fetch has no upload progress.
-export function uploadMaterial(file: File, onProgress: (percent: number) => void): Promise<Material> {
+// `enterprise` (a credit code): uploaded in that enterprise's name, as its operator.
+export function uploadMaterial(file: File, onProgress: (percent: number) => void, enterprise = ''): Promise<Material> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/v1/materials?filename=' + encodeURIComponent(file.name));
+    const forEnterprise = enterprise ? '&enterprise=' + encodeURIComponent(enterprise) : '';
+    xhr.open('POST', '/api/v1/materials?filename=' + encodeURIComponent(file.name) + forEnterprise);
     xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/json');
     if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);

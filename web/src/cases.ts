@@ -36,7 +36,7 @@ export interface Case {
   item_name: string;
   item_version: number;
   bundle_id?: string | null;
-  applicant: { account_id: string; name: string; kind: string };
+  applicant: { kind: 'person' | 'enterprise'; account_id: string | null; credit_code: string | null; name: string };
   channel: string;
   submitted_by: string;
   department_code: string;
@@ -98,4 +98,12 @@ export interface BundleApplication {
   created_at: string;
   status: 'in_progress' | 'completed' | 'completed_with_refusals' | string;
   cases: Case[];
+}
+
+// An enterprise the user operates (GET /api/v1/me/enterprises) and their rights in it:
+// "apply" to apply in its name, any right to follow its cases.
+export interface Operated {
+  credit_code: string;
+  enterprise_name: string;
+  rights: string[];
 }

@@ -26,6 +26,7 @@ export default {
   apply: {
     reuse: 'Or reuse a file uploaded before', title: 'Apply: {name}', region: 'Handling region', form: 'Application form', materials: 'Materials', upload: 'Upload files', uploadAnyway: 'Or upload files', byLicense: 'Replaced by the e-licence “{type}”', byLicenseHint: 'fetched with your consent; nothing to upload',
     progress: 'Upload progress of {file}', missing: 'Please upload the required materials: {names}', submit: 'Submit application',
+    applicant: 'Applicant', self: 'Myself', asEnterprise: 'Apply as {name}',
   },
   form: { required: 'This field is required', minLength: 'At least {n} characters', maxLength: 'At most {n} characters', pattern: 'Not in the expected format', integer: 'Enter a whole number', min: 'Must be at least {n}', max: 'Must be at most {n}', choose: 'Choose', yes: 'Yes', onePerLine: 'One entry per line' },
   case: {

@@ -26,6 +26,7 @@ export default {
   apply: {
     reuse: '或选用以前上传的文件', title: '在线申请：{name}', region: '办理地区', form: '申请表', materials: '申请材料', upload: '上传文件', uploadAnyway: '也可以上传文件', byLicense: '可由电子证照“{type}”替代', byLicenseHint: '经您授权后由系统调取，无需上传',
     progress: '{file} 上传进度', missing: '请上传必需材料：{names}', submit: '提交申请',
+    applicant: '申请人', self: '本人', asEnterprise: '以“{name}”名义申请',
   },
   form: { required: '此项为必填项', minLength: '至少 {n} 个字符', maxLength: '最多 {n} 个字符', pattern: '格式不正确', integer: '请输入整数', min: '不能小于 {n}', max: '不能大于 {n}', choose: '请选择', yes: '是', onePerLine: '每行一项' },
   case: {

@@ -1,0 +1,221 @@
+// Enterprises act through their operators, over HTTP on both stores: an operator holding
+// "apply" applies in the enterprise's name for an item serving legal persons, and the
+// enterprise is the applicant everywhere (its cases, the staff inbox and search); any
+// operator reads its cases and materials, only "apply" acts and only "manage" grants;
+// outsiders, view-only operators, relying parties and removed operators are refused, the
+// last from their very next request.
+#include <boost/json.hpp>
+
+#include "support/cases_fixture.h"
+
+namespace ow::testing {
+namespace {
+
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+constexpr const char* kCode = "91350100M000100Y43";
+constexpr const char* kName = "杭州某某药房有限公司";
+constexpr const char* kLegalItem = "33-SCJG-YPLS";     // serves legal persons; 330102-SCJG
+constexpr const char* kPersonItem = "3301-SCJG-GTDJ";  // natural persons only
+
+json::object PharmacyForm() {
+  return {{"company_name", kName},  {"uscc", kCode},         {"address", "杭州市上城区解放路2号"},
+          {"legal_rep", "张三"},    {"mode", "单体药店"},    {"scope", json::array{"乙类非处方药"}},
+          {"pharmacist", "王药师"}, {"phone", "13800000001"}};
+}
+
+json::object PersonForm() {
+  return {{"operator_name", "李四"}, {"operator_id", "330106198506124526"},
+          {"form", "个人经营"},      {"address", "杭州市上城区解放路1号"},
+          {"scope", "日用百货零售"}, {"phone", "13800000002"}};
+}
+
+class EnterpriseTest : public CasesFixture {
+ protected:
+  // zhangsan registers the enterprise (administrator operator); lisi is granted `rights`.
+  void Register(const Session& boss) {
+    auto r = Call(verb::post, "/api/v1/enterprises",
+                  Json({{"credit_code", kCode}, {"name", kName}}), &boss);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  HttpResponse Grant(const Session& by, const std::string& username, json::array rights) {
+    return Call(verb::put, std::string("/api/v1/enterprises/") + kCode + "/operators/" + username,
+                Json({{"rights", std::move(rights)}}), &by);
+  }
+  HttpResponse ApplyFor(const Session& s, const std::string& item = kLegalItem,
+                        json::object extra = {}) {
+    extra["on_behalf_of_enterprise"] = kCode;
+    return Submit(s, item, "330102", item == kLegalItem ? PharmacyForm() : PersonForm(),
+                  std::move(extra));
+  }
+  static std::string Cases() { return std::string("/api/v1/enterprises/") + kCode + "/cases"; }
+};
+
+TEST_P(EnterpriseTest, AnOperatorWithApplyAppliesAndTheEnterpriseIsTheApplicantEverywhere) {
+  Session boss = Login("zhangsan");
+  Session lisi = Login("lisi");
+  Session outsider = Person("wang.wu", "330102199003071230", "王五");
+  Register(boss);
+
+  // Not an operator: refused without learning whether the enterprise exists.
+  auto r = ApplyFor(lisi);
+  EXPECT_EQ(r.status, 422) << r.body;
+  // View only: may follow, may not apply.
+  ASSERT_EQ(Grant(boss, "lisi", {"view"}).status, 200);
+  r = ApplyFor(lisi);
+  EXPECT_EQ(r.status, 403) << r.body;
+  ASSERT_EQ(Grant(boss, "lisi", {"apply", "view"}).status, 200);
+  auto hers = Call(verb::get, "/api/v1/me/enterprises", {}, &lisi);
+  ASSERT_EQ(hers.status, 200) << hers.body;
+  EXPECT_EQ(hers.json().at("enterprises").at(0).at("enterprise_name"), kName);
+  // An item serving natural persons only is not for an enterprise.
+  r = ApplyFor(lisi, kPersonItem);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("natural persons only"), std::string::npos) << r.body;
+  // A person cannot be applied for and an enterprise at once.
+  r = ApplyFor(lisi, kLegalItem, {{"on_behalf_of", boss.account_id}});
+  EXPECT_EQ(r.status, 422) << r.body;
+
+  r = ApplyFor(lisi);
+  ASSERT_EQ(r.status, 201) << r.body;
+  json::object c = r.json().as_object();
+  const json::object& applicant = c.at("applicant").as_object();
+  EXPECT_EQ(applicant.at("kind"), "enterprise");
+  EXPECT_EQ(applicant.at("credit_code"), kCode);
+  EXPECT_EQ(applicant.at("name"), kName);
+  EXPECT_TRUE(applicant.at("account_id").is_null());
+  EXPECT_EQ(c.at("submitted_by"), "lisi");  // the acting operator
+
+  // The enterprise's list, for every operator; not the operator's own list.
+  for (const Session* s : {&boss, &lisi}) {
+    auto list = Call(verb::get, Cases(), {}, s);
+    ASSERT_EQ(list.status, 200) << list.body;
+    EXPECT_EQ(list.json().at("total"), 1);
+    EXPECT_EQ(list.json().at("cases").at(0).at("applicant").at("name"), kName);
+    EXPECT_EQ(Status(*s, "/api/v1/cases/" + No(c)), 200);
+  }
+  EXPECT_EQ(Call(verb::get, "/api/v1/me/cases", {}, &lisi).json().at("total"), 0);
+  // Outsiders see nothing, not even that the enterprise exists.
+  EXPECT_EQ(Status(outsider, Cases()), 404);
+  EXPECT_EQ(Status(outsider, "/api/v1/cases/" + No(c)), 404);
+  EXPECT_EQ(Status(outsider, "/api/v1/enterprises/91350100M000100Y43x/cases"), 404);
+
+  // Staff see the enterprise as the applicant in the inbox and in search.
+  Session acceptor = Login("sc.acceptor");
+  auto inbox = Call(verb::get, "/api/v1/workbench/tasks", {}, &acceptor);
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  bool listed = false;
+  json::value tasks = inbox.json();
+  for (const auto& t : tasks.at("tasks").as_array()) {
+    if (t.at("case").at("tracking_no") == c.at("tracking_no")) {
+      listed = true;
+      EXPECT_EQ(t.at("case").at("applicant").at("name"), kName);
+      EXPECT_EQ(t.at("case").at("applicant").at("kind"), "enterprise");
+    }
+  }
+  EXPECT_TRUE(listed) << inbox.body;
+  auto found = Call(verb::get, "/api/v1/cases?q=%E8%8D%AF%E6%88%BF", {}, &acceptor);  // 药房
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(found.json().at("total"), 1) << found.body;
+  EXPECT_EQ(found.json().at("cases").at(0).at("applicant").at("credit_code"), kCode);
+}
+
+TEST_P(EnterpriseTest, MaterialsUploadedForTheEnterpriseBelongToIt) {
+  Session boss = Login("zhangsan");
+  Session lisi = Login("lisi");
+  Session viewer = Person("wang.wu", "330102199003071230", "王五");
+  Session outsider = Person("zhao.liu", "330106200002290010", "赵六");
+  Register(boss);
+  ASSERT_EQ(Grant(boss, "lisi", {"apply"}).status, 200);
+  ASSERT_EQ(Grant(boss, "wang.wu", {"view"}).status, 200);
+
+  std::string q = std::string("&enterprise=") + kCode;
+  // Only an operator holding apply uploads in its name.
+  EXPECT_EQ(Upload(viewer, q), "");
+  EXPECT_EQ(Upload(outsider, q), "");
+  std::string id = Upload(lisi, q);
+  ASSERT_FALSE(id.empty());
+  std::string content = "/api/v1/materials/" + id + "/content";
+  // It is the enterprise's: every operator reads it, the uploader lists it only there.
+  for (const Session* s : {&boss, &lisi, &viewer}) EXPECT_EQ(Status(*s, content), 200);
+  EXPECT_EQ(Status(outsider, content), 404);
+  auto theirs = Call(verb::get, "/api/v1/me/materials?enterprise=" + std::string(kCode), {}, &boss);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  EXPECT_EQ(theirs.json().at("materials").as_array().size(), 1u);
+  EXPECT_TRUE(
+      Call(verb::get, "/api/v1/me/materials", {}, &lisi).json().at("materials").as_array().empty());
+  EXPECT_EQ(Status(outsider, "/api/v1/me/materials?enterprise=" + std::string(kCode)), 404);
+
+  // Attached to the enterprise's application; not to the operator's personal one.
+  auto personal = Submit(lisi, kPersonItem, "330102", PersonForm(), {{"materials", {id}}});
+  EXPECT_EQ(personal.status, 422) << personal.body;
+  auto r = ApplyFor(lisi, kLegalItem, {{"materials", {id}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("materials").as_array().size(), 1u);
+
+  // Removing the uploader ends their access to it at once.
+  ASSERT_EQ(Call(verb::delete_, std::string("/api/v1/enterprises/") + kCode + "/operators/lisi", {},
+                 &boss)
+                .status,
+            204);
+  EXPECT_EQ(Status(lisi, content), 404);
+  EXPECT_EQ(Status(lisi, "/api/v1/materials/" + id), 404);
+}
+
+TEST_P(EnterpriseTest, OnlyApplyActsOnlyManageGrantsAndRemovalEndsAccessAtOnce) {
+  Session boss = Login("zhangsan");
+  Session lisi = Login("lisi");
+  Session viewer = Person("wang.wu", "330102199003071230", "王五");
+  Session outsider = Person("zhao.liu", "330106200002290010", "赵六");
+  Register(boss);
+  ASSERT_EQ(Grant(boss, "lisi", {"apply"}).status, 200);
+
+  // Grants: only "manage" holders, never the administrator's rights, never one's own.
+  EXPECT_EQ(Grant(lisi, "wang.wu", {"view"}).status, 403);
+  EXPECT_EQ(Grant(outsider, "wang.wu", {"view"}).status, 404);
+  ASSERT_EQ(Grant(boss, "lisi", {"apply", "manage"}).status, 200);
+  EXPECT_EQ(Grant(lisi, "wang.wu", {"view"}).status, 200);
+  EXPECT_EQ(Grant(lisi, "zhangsan", {"view"}).status, 409);
+  EXPECT_EQ(Grant(lisi, "lisi", {"apply", "view", "manage"}).status, 409);
+  EXPECT_EQ(Call(verb::delete_, std::string("/api/v1/enterprises/") + kCode + "/operators/zhangsan",
+                 {}, &lisi)
+                .status,
+            409);
+  EXPECT_EQ(Call(verb::delete_, std::string("/api/v1/enterprises/") + kCode + "/operators/wang.wu",
+                 {}, &outsider)
+                .status,
+            404);
+
+  auto r = ApplyFor(lisi);
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string no = No(r.json().as_object());
+
+  // A view-only operator follows the case but does not act in the enterprise's name.
+  EXPECT_EQ(Status(viewer, "/api/v1/cases/" + no), 200);
+  auto w =
+      Call(verb::post, "/api/v1/cases/" + no + "/withdraw", Json({{"reason", "不办了"}}), &viewer);
+  EXPECT_EQ(w.status, 403) << w.body;
+
+  // Removing an operator ends their access with the next request.
+  ASSERT_EQ(Call(verb::delete_, std::string("/api/v1/enterprises/") + kCode + "/operators/lisi", {},
+                 &boss)
+                .status,
+            204);
+  EXPECT_EQ(Status(lisi, "/api/v1/cases/" + no), 404);
+  EXPECT_EQ(Status(lisi, Cases()), 404);
+  w = Call(verb::post, "/api/v1/cases/" + no + "/withdraw", Json({{"reason", "撤回"}}), &lisi);
+  EXPECT_EQ(w.status, 404) << w.body;
+  EXPECT_EQ(ApplyFor(lisi).status, 422);
+  EXPECT_EQ(Grant(lisi, "zhao.liu", {"view"}).status, 404);
+  // The administrator operator, holding apply, still acts in the enterprise's name.
+  w = Call(verb::post, "/api/v1/cases/" + no + "/withdraw", Json({{"reason", "撤回"}}), &boss);
+  ASSERT_EQ(w.status, 200) << w.body;
+  EXPECT_EQ(w.json().at("status"), "withdrawn");
+  EXPECT_EQ(w.json().at("events").as_array().back().at("actor"), "zhangsan");
+}
+
+OW_INSTANTIATE_STORE_TESTS(EnterpriseTest);
+
+}  // namespace
+}  // namespace ow::testing

@@ -1,0 +1,186 @@
+// A server seeded with the demo data (demo/*.json) and the HTTP calls the cases tests make
+// as applicants, staff and administrators: log in, create staff, register people, apply,
+// accept, upload materials.
+#ifndef OW_TESTS_SUPPORT_CASES_FIXTURE_H_
+#define OW_TESTS_SUPPORT_CASES_FIXTURE_H_
+
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "app/demo.h"
+#include "cases/service.h"
+#include "support/test_support.h"
+
+namespace ow::testing {
+
+inline constexpr const char* kDemoPassword = "OneWindow-demo-2026";  // demo/accounts.json
+
+struct Session {
+  std::string cookie, csrf, account_id;
+};
+
+class CasesFixture : public StoreTest {
+ protected:
+  using verb = boost::beast::http::verb;
+
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    Start({});
+  }
+
+  // (Re)starts the server on the test's database; `tweak` adjusts the configuration.
+  void Start(const std::function<void(Config&)>& tweak) {
+    client_.reset();
+    bool seed = !server_;
+    server_.reset();
+    server_ = std::make_unique<TestServer>(db_url(), [&](Config& c) {
+      c.password_concurrency = 4;
+      if (tweak) tweak(c);
+    });
+    client_ = std::make_unique<HttpClient>(server_->port());
+    if (seed) {
+      auto seeded =
+          app::SeedDemo(server_->app().database(), SourceDir() + "/demo", &server_->app().config());
+      ASSERT_TRUE(seeded) << seeded.error().message;
+    }
+  }
+
+  static std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
+
+  HttpResponse Call(verb method, const std::string& target, const std::string& body = {},
+                    const Session* s = nullptr, std::map<std::string, std::string> headers = {}) {
+    if (s) {
+      headers.emplace("Cookie", s->cookie);
+      if (method != verb::get) headers.emplace("X-CSRF-Token", s->csrf);
+    }
+    if (!body.empty()) headers.emplace("Content-Type", "application/json");
+    return client_->Send(method, target, body, headers);
+  }
+  HttpResponse Admin(verb method, const std::string& target, const std::string& body) {
+    std::map<std::string, std::string> h = server_->AdminHeaders();
+    h["Content-Type"] = method == verb::put && target.rfind("/api/v1/processes/", 0) == 0
+                            ? "application/xml"
+                            : "application/json";
+    return client_->Send(method, target, body, h);
+  }
+
+  Session Login(const std::string& username) {
+    auto r = Call(verb::post, "/api/v1/session",
+                  Json({{"username", username}, {"password", kDemoPassword}}));
+    EXPECT_EQ(r.status, 201) << username << ": " << r.body;
+    if (r.status != 201) return {};
+    std::string c = r.header("set-cookie");
+    auto body = r.json();
+    return {c.substr(0, c.find(';')), std::string(body.at("csrf_token").as_string()),
+            std::string(body.at("account").at("id").as_string())};
+  }
+
+  // A natural person registering themselves, logged in.
+  Session Person(const std::string& username, const std::string& resident_id,
+                 const std::string& name) {
+    auto r = Call(verb::post, "/api/v1/accounts",
+                  Json({{"username", username},
+                        {"password", kDemoPassword},
+                        {"real_name", name},
+                        {"resident_id", resident_id}}));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Login(username);
+  }
+
+  // A staff member of `dept` in `region` holding `role`, granted by the demo security
+  // admin; returns the session and sets *id to the account id when given.
+  Session Staff(const std::string& username, const std::string& dept, const std::string& region,
+                const std::string& role, std::string* id = nullptr) {
+    auto r = Admin(verb::post, "/api/v1/staff",
+                   Json({{"username", username},
+                         {"password", kDemoPassword},
+                         {"real_name", "王五"},
+                         {"department_code", dept},
+                         {"region_code", region}}));
+    EXPECT_EQ(r.status, 201) << r.body;
+    std::string account = r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
+    if (id) *id = account;
+    Session sec = Login("secadmin");
+    boost::json::object grant{{"role", role}, {"region_code", region}};
+    if (role != "counter" && role != "agent") grant["department_code"] = dept;
+    auto g = Call(verb::post, "/api/v1/staff/" + account + "/roles", Json(grant), &sec);
+    EXPECT_EQ(g.status, 201) << g.body;
+    return Login(username);
+  }
+
+  // Puts `xml` as process `key` and assigns it to `item`.
+  void UseProcess(const std::string& item, const std::string& key, const std::string& xml) {
+    auto p = Admin(verb::put, "/api/v1/processes/" + key, xml);
+    ASSERT_TRUE(p.status == 201 || p.status == 200) << p.body;
+    auto a = Admin(verb::put, "/api/v1/catalog/items/" + item + "/process",
+                   Json({{"process_key", key}}));
+    ASSERT_EQ(a.status, 200) << a.body;
+  }
+
+  HttpResponse Submit(const Session& s, const std::string& item, const std::string& region,
+                      const boost::json::object& form, boost::json::object extra = {}) {
+    boost::json::object body{{"item_code", item}, {"region_code", region}, {"form", form}};
+    for (auto& kv : extra) body[kv.key()] = kv.value();
+    return Call(verb::post, "/api/v1/cases", Json(body), &s);
+  }
+
+  // Uploads a small PDF as `s` (`query` adds to the query string); "" when refused.
+  std::string Upload(const Session& s, const std::string& query = "") {
+    std::string pdf =
+        "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    auto r = client_->Send(verb::post, "/api/v1/materials?filename=a.pdf" + query, pdf,
+                           {{"Cookie", s.cookie},
+                            {"X-CSRF-Token", s.csrf},
+                            {"Content-Type", "application/octet-stream"}});
+    if (r.status != 201) return "";
+    return std::string(r.json().at("id").as_string());
+  }
+
+  // The open task of `c` named `node`, as {id, version}.
+  static std::pair<int64_t, int64_t> TaskOf(const boost::json::object& c, const std::string& node) {
+    for (const auto& t : c.at("tasks").as_array()) {
+      if (t.at("node").as_string() == node && t.at("status").as_string() == "open")
+        return {t.at("id").as_int64(), t.at("version").as_int64()};
+    }
+    ADD_FAILURE() << "no open task " << node << " in " << boost::json::serialize(c);
+    return {0, 0};
+  }
+  static bool HasOpenTask(const boost::json::object& c, const std::string& node) {
+    for (const auto& t : c.at("tasks").as_array())
+      if (t.at("node").as_string() == node && t.at("status").as_string() == "open") return true;
+    return false;
+  }
+
+  HttpResponse Complete(const Session& s, std::pair<int64_t, int64_t> task,
+                        const std::string& decision, const std::string& opinion = "同意") {
+    return Call(verb::post, "/api/v1/tasks/" + std::to_string(task.first) + "/complete",
+                Json({{"version", task.second}, {"decision", decision}, {"opinion", opinion}}), &s);
+  }
+
+  boost::json::object Accept(const Session& acceptor, const boost::json::object& c) {
+    auto r = Complete(acceptor, TaskOf(c, "accept"), "accept", "材料齐全，予以受理");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? r.json().as_object() : boost::json::object{};
+  }
+
+  // The status of GET `target` as `s`.
+  int Status(const Session& s, const std::string& target) {
+    return Call(verb::get, target, {}, &s).status;
+  }
+
+  static std::string No(const boost::json::object& c) {
+    return std::string(c.at("tracking_no").as_string());
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+}  // namespace ow::testing
+
+#endif  // OW_TESTS_SUPPORT_CASES_FIXTURE_H_
