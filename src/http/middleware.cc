@@ -67,7 +67,7 @@ Middleware RecordMetrics(Metrics& metrics) {
     // or every new token would add a series (memory and scrape size without bound;
     // found writing the oracle of fuzz/http_fuzzer.cc).
     std::string_view method = ctx.request.method() == Verb::unknown ? std::string_view("OTHER")
-                                                                    : ctx.request.method_string();
+                                                                    : std::string_view(ctx.request.method_string());
     metrics.Observe(ctx.route, method, static_cast<int>(res.result_int()), s);
     return res;
   };
