@@ -11,7 +11,7 @@ namespace {
 
 TEST(RecordMetrics, MethodsBeastDoesNotKnowShareOneSeries) {
   Router router;
-  router.Get("/x", [](Context&) { return Response{Status::ok, 11}; });
+  router.Get("/x", [](Context&) { return Response{Status::ok, 11}; }).Public();
   Metrics metrics;
   Dispatcher dispatcher(router, nullptr);
   dispatcher.Use(RecordMetrics(metrics));

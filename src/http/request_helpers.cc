@@ -65,9 +65,15 @@ std::optional<std::string> SafeLocalTarget(std::string_view target) {
   auto ref = boost::urls::parse_relative_ref(target);
   if (!ref || ref->has_scheme() || ref->has_authority() || !ref->is_path_absolute())
     return std::nullopt;
-  for (auto seg : ref->encoded_segments()) {
-    std::string decoded = seg.decode();
-    if (decoded == "." || decoded == "..") return std::nullopt;
+  // Split by hand: Boost.URL hides a leading "." segment it keeps for disambiguation.
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view seg = path.substr(start, end - start);
+    if (seg == "." || seg == ".." || seg == "%2e" || seg == "%2E" || seg == "%2e%2e" ||
+        seg == "%2E%2E" || seg == ".%2e" || seg == ".%2E" || seg == "%2e." || seg == "%2E.")
+      return std::nullopt;
+    start = end + 1;
   }
   return std::string(target);
 }
