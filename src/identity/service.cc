@@ -432,6 +432,8 @@ Result<Account> Service::Bootstrap(const RegisterInput& in, const std::string& k
   OW_ASSIGN_OR_RETURN(auto a, Create(in, kind, kind == kPerson));
   Principal bootstrap;
   bootstrap.account_id = bootstrap.username = bootstrap.name_for_audit = "bootstrap";
+  // Acts as a security administrator at the console (the gate refuses anonymous callers).
+  bootstrap.via = authz::Via::kSession;
   bootstrap.roles.push_back({kSecurityAdmin, "", "", "", ""});
   for (const auto& r : roles) {
     OW_ASSIGN_OR_RETURN(auto granted, GrantRole(bootstrap, a.id, r));

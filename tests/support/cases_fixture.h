@@ -17,7 +17,6 @@
 
 namespace ow::testing {
 
-inline constexpr const char* kDemoPassword = "OneWindow-demo-2026";  // demo/accounts.json
 
 struct Session {
   std::string cookie, csrf, account_id;
