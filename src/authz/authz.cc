@@ -36,7 +36,7 @@ constexpr std::array kTable = {
     ActionInfo{Action::kReadMaterial, "materials.read", "read this material",
                kBySession | kByUserToken, "materials.read", true},
     ActionInfo{Action::kWorkOnCases, "workbench", "work on cases", kBySession | kByUserToken,
-               "workbench", false},
+               "workbench", true},
     ActionInfo{Action::kAcceptCase, "cases.accept", "accept this case", kBySession | kByUserToken,
                "workbench", true},
     ActionInfo{Action::kReviewCase, "cases.review", "review this case", kBySession | kByUserToken,
@@ -109,7 +109,11 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // Persons only; whose enterprise or material it is, the owning domain checks.
       return !p.account_id.empty();
     case Action::kWorkOnCases:
-      return p.kind == kStaff;
+      // Staff who handle cases; which cases and tasks, the cases domain decides by role.
+      return p.kind == kStaff && std::any_of(p.roles.begin(), p.roles.end(), [](const Role& r) {
+               return r.role == kAcceptor || r.role == kReviewer || r.role == kApprover ||
+                      r.role == kCounter;
+             });
     case Action::kManageStaff:
     case Action::kManageClients:
     case Action::kManageTrusts:

@@ -173,6 +173,14 @@ std::vector<Row> Matrix() {
                   false,
                   {{A::kReadCase, kAll}, {A::kReadIndicators, kAll}}});
   rows.push_back({"client credentials without scopes", Bearer("", "cl_bare", {}), false, {}});
+  // The workbench is for staff who handle cases: not agents, supervisors or administrators.
+  for (Row& row : rows) {
+    bool handles = false;
+    for (const Role& r : row.who.roles)
+      handles |= r.role == kAcceptor || r.role == kReviewer || r.role == kApprover ||
+                 r.role == kCounter;
+    if (!handles) row.allowed.erase(A::kWorkOnCases);
+  }
   return rows;
 }
 
