@@ -1113,7 +1113,7 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
       LoginOf(check(verb::post, kSession, kSession, 201, credentials("audit.admin", kPassword)));
   check(verb::get, kSession, kSession, 200, {}, z.read);
   check(verb::get, kSession, kSession, 401);
-  check(verb::get, kSession, kSession, 404, {}, admin);
+  check(verb::get, kSession, kSession, 403, {}, admin);  // a token is not a session
   check(verb::get, kAccounts + "/" + zhang_id, kAccount, 200, {}, z.read);
   check(verb::get, kAccounts + "/" + Member(wang, "id"), kAccount, 404, {}, z.read);
   check(verb::get, kAccounts + "/" + zhang_id, kAccount, 401);
@@ -1337,7 +1337,7 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
 
   // Bearer access tokens on the API and userinfo.
   check(verb::get, kAccounts + "/" + zhang_id, kAccount, 200, {}, Bearer(access));
-  check(verb::get, kSession, kSession, 404, {}, Bearer(access));
+  check(verb::get, kSession, kSession, 403, {}, Bearer(access));  // the session cookie only
   check(verb::put, kPasswordPath, kPasswordPath, 403, kNewPassword, Bearer(access));
   auto info = check(verb::get, kUserinfo, kUserinfo, 200, {}, Bearer(access));
   EXPECT_EQ(Member(info, "preferred_username"), "zhang.san") << info.body;
@@ -1365,7 +1365,12 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   check(verb::get, kVerify, kVerify, 403, {}, z.read);
 
   // Logout: RP-initiated, then the portal's own; staff disabled.
-  check(verb::get, kLogout, kLogout, 422, {}, z.read);
+  auto confirm = check(verb::get, kLogout, kLogout, 200, {}, z.read);  // asks first
+  EXPECT_NE(confirm.body.find("csrf_token"), std::string::npos) << confirm.body;
+  // The confirmation form: a wrong token is refused; a relying party's POST goes to GET.
+  check(verb::post, kLogout, kLogout, 403, "csrf_token=wrong",
+        With(form, "Cookie", z.read.at("Cookie")));
+  check(verb::post, kLogout, kLogout, 303, "state=bye-0", form);
   auto back = check(verb::get,
                     kLogout + "?id_token_hint=" + id_token +
                         "&post_logout_redirect_uri=" + UrlEncode(kLoggedOut) + "&state=bye-1",
@@ -1375,7 +1380,7 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   check(verb::get, kUserinfo, kUserinfo, 401, {}, Bearer(access));  // its grant is revoked
   check(verb::get, kLogout + "?id_token_hint=" + id_token, kLogout, 200);
   check(verb::delete_, kSession, kSession, 403, {}, w.read);  // no CSRF token
-  check(verb::delete_, kSession, kSession, 404, {}, admin);
+  check(verb::delete_, kSession, kSession, 403, {}, admin);   // a token is not a session
   check(verb::delete_, kSession, kSession, 401);
   check(verb::delete_, kSession, kSession, 204, {}, w.write);
   const Login w2 =
@@ -1389,13 +1394,15 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   check(verb::put, kStaff + "/" + kNobody + "/status", kStatus, 404, R"({"status":"disabled"})",
         admin);
   check(verb::put, status, kStatus, 204, R"({"status":"disabled"})", admin);
-  check(verb::post, kSession, kSession, 403, credentials("li.si", "Shangcheng-Hall-2025"));
+  // A disabled account answers like a wrong password.
+  check(verb::post, kSession, kSession, 401, credentials("li.si", "Shangcheng-Hall-2025"));
 
-  // Lockout (two failures in this configuration), then the address is throttled.
+  // Two failures of one username from one address (this configuration), then that
+  // pair waits; then the address is throttled.
   check(verb::post, kSession, kSession, 401, credentials("wang.wu", "Wrong-password-1"));
-  auto locked =
-      check(verb::post, kSession, kSession, 403, credentials("wang.wu", "Wrong-password-2"));
-  EXPECT_NE(locked.body.find("locked"), std::string::npos) << locked.body;
+  check(verb::post, kSession, kSession, 401, credentials("wang.wu", "Wrong-password-2"));
+  auto locked = check(verb::post, kSession, kSession, 429, credentials("wang.wu", kPassword));
+  EXPECT_NE(locked.body.find("this username"), std::string::npos) << locked.body;
   for (int i = 0; i < 10; ++i) {
     auto res = client.Send(verb::post, kSession, credentials("nobody", "Wrong-password-3"),
                            {{"Content-Type", "application/json"}});
@@ -1529,9 +1536,12 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
       << listed.body;
 
   // Sign-in through the peer, up to the peer's redirect back to the callback.
+  std::map<std::string, std::string> browser;  // the federation cookie of the last start
   auto start = [&](const std::string& username) {
     auto to_peer =
         check(verb::get, "/oauth2/federation/zj-b/login?return=%2Fmy%2Fcases", kLogin, 302);
+    std::string fed = to_peer.header("set-cookie");
+    browser = {{"Cookie", fed.substr(0, fed.find(';'))}};
     EXPECT_EQ(to_peer.header("location").rfind(peer_origin + "/oauth2/authorize?", 0), 0u)
         << to_peer.header("location");
     auto login = there.SendJson(
@@ -1550,7 +1560,7 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
   check(verb::get, "/oauth2/federation/zj-b/login?return=https%3A%2F%2Fevil.example%2F", kLogin,
         422);
   const std::string callback = start("zhang.b");
-  auto signed_in = check(verb::get, callback, kCallback, 302);
+  auto signed_in = check(verb::get, callback, kCallback, 302, {}, browser);
   EXPECT_EQ(signed_in.header("location"), "/my/cases");
   std::string cookie = signed_in.header("set-cookie");
   cookie = cookie.substr(0, cookie.find(';'));
@@ -1559,17 +1569,18 @@ TEST_P(OpenApiFederation, ResponsesMatchTheDocument) {
   EXPECT_NE(session.body.find("\"username\":\"zhang.a\""), std::string::npos) << session.body;
   auto sessions = here.Get("/api/v1/me/sessions", {{"Cookie", cookie}});
   EXPECT_NE(sessions.body.find("\"idp\":\"zj-b\""), std::string::npos) << sessions.body;
-  check(verb::get, callback, kCallback, 422);  // a state is good once
+  check(verb::get, callback, kCallback, 422, {}, browser);  // a state is good once
   check(verb::get, "/oauth2/federation/zj-b/callback?code=abc&state=made-up", kCallback, 422);
-  auto no_account = check(verb::get, start("zhao.b"), kCallback, 404);
-  EXPECT_EQ(no_account.header("set-cookie"), "");
+  const std::string zhao = start("zhao.b");
+  auto no_account = check(verb::get, zhao, kCallback, 404, {}, browser);
+  EXPECT_EQ(no_account.header("set-cookie").find("ow_session"), std::string::npos);
   // A code the peer never issued: the peer does not redeem it.
   const std::string fresh = start("zhang.b");
   auto forged =
       check(verb::get,
             "/oauth2/federation/zj-b/callback?code=not-a-code&state=" + QueryParam(fresh, "state"),
-            kCallback, 401);
-  EXPECT_EQ(forged.header("set-cookie"), "");
+            kCallback, 401, {}, browser);
+  EXPECT_EQ(forged.header("set-cookie").find("ow_session"), std::string::npos);
 
   // A logged-in person verifies their identity through the peer.
   const std::string kVerifyStart = "/oauth2/federation/{name}/verify";

@@ -90,7 +90,6 @@ struct App::Impl {
   std::unique_ptr<processes::Service> processes;
   std::unique_ptr<calendar::Service> calendar;
   std::unique_ptr<materials::Service> materials;
-  std::unique_ptr<http::AdminGuard> admin;
   std::unique_ptr<audit::Writer> audit;
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<identity::Authenticator> authn;
@@ -121,12 +120,15 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.departments = std::make_unique<departments::Service>(*i.db, *i.regions);
   i.catalog = std::make_unique<catalog::Service>(*i.db, *i.regions, *i.departments);
   i.calendar = std::make_unique<calendar::Service>(*i.db);
-  OW_RETURN_IF_ERROR(http::ParseAdminTokens(config.admin_tokens));
-  i.admin = std::make_unique<http::AdminGuard>(config.admin_token, config.admin_tokens);
+  // Administrator tokens: the bootstrap one acts as "admin", named ones as their name.
+  OW_ASSIGN_OR_RETURN(auto admin_tokens, http::ParseAdminTokens(config.admin_tokens));
+  if (!config.admin_token.empty())
+    admin_tokens.insert(admin_tokens.begin(), {"admin", config.admin_token});
 
   OW_ASSIGN_OR_RETURN(auto keys, identity::LoadKeys(config));
   i.identity = std::make_unique<identity::Service>(*i.db, *i.departments, std::move(keys), config);
-  i.authn = std::make_unique<identity::Authenticator>(*i.identity, *i.admin, config.issuer);
+  i.authn = std::make_unique<identity::Authenticator>(*i.identity, std::move(admin_tokens),
+                                                      config.issuer);
   oidc::ProviderOptions po;
   po.issuer = config.issuer;
   po.access_token_seconds = config.access_token_seconds;
@@ -150,33 +152,27 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   });
   i.authn->SetBearerVerifier(
       [provider](const std::string& token) { return provider->VerifyAccessToken(token); });
+  // Ending a session (the portal's logout or the OIDC end_session endpoint) ends what
+  // it granted relying parties; ending all of them ends every grant of the account.
+  i.identity->AddSessionEndHook(
+      [provider](const std::string& session) { provider->RevokeSession(session); });
   i.identity->AddLogoutEverywhereHook([provider](const std::string& account, const std::string&) {
     provider->RevokeAccount(account);
   });
-  // Catalog and department writes: a configured admin token, or a logged-in system administrator.
   identity::Authenticator* authn = i.authn.get();
-  i.admin->SetFallback([authn](const http::Context& ctx) -> Result<std::string> {
-    OW_ASSIGN_OR_RETURN(auto who, authn->Authenticate(ctx));
-    OW_RETURN_IF_ERROR(identity::Decide(who, identity::Action::kManageCatalog));
-    return who.name_for_audit;
-  });
   identity::CookieOptions cookie{config.cookie_secure != 0, config.session_hours * 3600};
 
   regions::AddRoutes(i.router, *i.regions);
-  audit::AddRoutes(i.router, *i.db, [authn](const http::Context& ctx) -> Result<std::string> {
-    OW_ASSIGN_OR_RETURN(auto who, authn->Authenticate(ctx));
-    OW_RETURN_IF_ERROR(identity::Decide(who, identity::Action::kReadAudit));
-    return who.name_for_audit;
-  });
+  audit::AddRoutes(i.router, *i.db);
   audit::AddMetrics(i.metrics, *i.audit);
   identity::AddRoutes(i.router, *i.identity, *i.authn, cookie);
   i.federation = std::make_unique<oidc::Federation>(*i.db, *i.identity, *i.oidc);
   oidc::AddRoutes(i.router, *i.oidc, *i.federation, *i.authn, cookie);
-  departments::AddRoutes(i.router, *i.departments, *i.admin);
-  catalog::AddRoutes(i.router, *i.catalog, *i.admin);
+  departments::AddRoutes(i.router, *i.departments);
+  catalog::AddRoutes(i.router, *i.catalog);
   i.processes = std::make_unique<processes::Service>(*i.db, *i.catalog);
-  processes::AddRoutes(i.router, *i.processes, *i.admin);
-  calendar::AddRoutes(i.router, *i.calendar, *i.admin);
+  processes::AddRoutes(i.router, *i.processes);
+  calendar::AddRoutes(i.router, *i.calendar);
   materials::Options mo;
   mo.max_file_bytes = static_cast<uint64_t>(config.materials_max_file_bytes);
   mo.max_case_bytes = static_cast<uint64_t>(config.materials_max_case_bytes);
@@ -212,6 +208,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
   i.dispatcher = std::make_unique<http::Dispatcher>(i.router, i.files.get());
+  // The gate of every Requires() route authenticates through the identity domain.
+  i.dispatcher->SetAuthenticator(
+      [authn](const http::Context& ctx) { return authn->Optional(ctx); });
   i.dispatcher->Use(http::RequestId());
   i.dispatcher->Use(http::AccessLog());
   i.dispatcher->Use(http::RecordMetrics(i.metrics));

@@ -32,7 +32,7 @@ void AddSystemRoutes(http::Router& r, db::Database& db, http::Metrics& metrics) 
      http::Response res = http::Json(http::Status::ok, {{"status", "ok"}});
      res.set(http::Field::cache_control, "no-store");
      return res;
-   }).Inline();
+   }).Public().Inline();
 
   r.Get("/readyz", [&db](http::Context& ctx) {
     if (auto st = db.Ping(); !st) {
@@ -44,25 +44,25 @@ void AddSystemRoutes(http::Router& r, db::Database& db, http::Metrics& metrics) 
                    {{"status", "ready"}, {"database", std::string(db::DialectName(db.dialect()))}});
     res.set(http::Field::cache_control, "no-store");
     return res;
-  });
+  }).Public();
 
   r.Get("/metrics", [&metrics](http::Context&) {
      http::Response res = Text("text/plain; version=0.0.4; charset=utf-8", metrics.Render());
      res.set(http::Field::cache_control, "no-store");
      return res;
-   }).Inline();
+   }).Public().Inline();
 
   r.Get("/api/openapi.json", [](http::Context& ctx) {
      return http::Cacheable(ctx, Text("application/json", embedded::openapi_json), "no-cache");
-   }).Inline();
+   }).Public().Inline();
   r.Get("/api/docs", [](http::Context& ctx) {
      return http::Cacheable(ctx, Text("text/html; charset=utf-8", embedded::api_docs_html),
                             "no-cache");
-   }).Inline();
+   }).Public().Inline();
   r.Get("/api/docs.js", [](http::Context& ctx) {
      return http::Cacheable(ctx, Text("text/javascript; charset=utf-8", embedded::api_docs_js),
                             "no-cache");
-   }).Inline();
+   }).Public().Inline();
 }
 
 }  // namespace ow::app

@@ -38,13 +38,10 @@ json::object RecordJson(const Record& r) {
 
 }  // namespace
 
-void AddRoutes(http::Router& r, db::Database& db, ReaderCheck authorize_reader) {
+void AddRoutes(http::Router& r, db::Database& db) {
   db::Database* d = &db;
-  auto authorize = std::make_shared<ReaderCheck>(std::move(authorize_reader));
 
-  r.Get("/api/v1/audit", [d, authorize](Context& ctx) {
-    auto who = (*authorize)(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Get("/api/v1/audit", [d](Context& ctx) {
     auto page = http::ParsePage(ctx, 50, 200);
     if (!page) return Fail(ctx, page.error());
     Filter f;
@@ -64,11 +61,9 @@ void AddRoutes(http::Router& r, db::Database& db, ReaderCheck authorize_reader) 
         {"records", std::move(records)},
         {"next_cursor",
          result->next_cursor.empty() ? json::value(nullptr) : json::value(result->next_cursor)}});
-  });
+  }).Requires(authz::Action::kReadAudit);
 
-  r.Get("/api/v1/audit/verify", [d, authorize](Context& ctx) {
-    auto who = (*authorize)(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Get("/api/v1/audit/verify", [d](Context& ctx) {
     int64_t from = 1;
     if (auto v = ctx.Query("from")) {
       auto n = text::ParseInt(*v, 1, INT64_MAX);
@@ -87,7 +82,7 @@ void AddRoutes(http::Router& r, db::Database& db, ReaderCheck authorize_reader) 
       body["problem"] = check->problem;
     }
     return Ok(body);
-  });
+  }).Requires(authz::Action::kReadAudit);
 }
 
 void AddMetrics(http::Metrics& metrics, const Writer& writer) {

@@ -4,11 +4,9 @@
 //                              (?actor=&action=&subject=&outcome=&since=&until=&limit=&cursor=)
 //   GET /api/v1/audit/verify   recomputes the hash chain (?from=)
 //
-// Only an audit administrator may read the log. Who that is, is decided by the
-// caller's `authorize_reader`: it returns the reader's name, or an error
-// (kUnauthenticated -> 401, kPermissionDenied -> 403) that is answered as a problem.
-// Reading is not itself audited here; the caller may do so inside authorize_reader.
-// Responses carry Cache-Control: no-store.
+// Only an audit administrator may read the log: both routes Require
+// authz::Action::kReadAudit, decided entirely by the gate. Responses carry
+// Cache-Control: no-store.
 #ifndef OW_AUDIT_ROUTES_H_
 #define OW_AUDIT_ROUTES_H_
 
@@ -21,10 +19,8 @@
 
 namespace ow::audit {
 
-using ReaderCheck = std::function<Result<std::string>(const http::Context&)>;
-
 // `db` must outlive the router.
-void AddRoutes(http::Router& r, db::Database& db, ReaderCheck authorize_reader);
+void AddRoutes(http::Router& r, db::Database& db);
 
 // Adds the writer's counters to /metrics: onewindow_audit_events_enqueued_total,
 // onewindow_audit_events_written_total, onewindow_audit_batches_total,

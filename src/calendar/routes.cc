@@ -94,9 +94,8 @@ Result<std::optional<int64_t>> IfMatch(const http::Context& ctx) {
 
 }  // namespace
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin) {
+void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
-  const http::AdminGuard* guard = &admin;
 
   r.Get("/api/v1/calendar/{year}", [s](http::Context& ctx) {
     auto year = YearParam(ctx);
@@ -108,18 +107,16 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
       return WithETag(std::move(nm), *y);
     }
     return WithETag(http::Json(http::Status::ok, ToJson(*y)), *y);
-  });
+  }).Public();
 
-  r.Put("/api/v1/calendar/{year}", [s, guard](http::Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return http::Problem(who.error(), ctx.path);
+  r.Put("/api/v1/calendar/{year}", [s](http::Context& ctx) {
     auto year = YearParam(ctx);
     if (!year) return http::Problem(year.error(), ctx.path);
     auto version = IfMatch(ctx);
     if (!version) return http::Problem(version.error(), ctx.path);
     auto in = ParseInput(ctx, *year);
     if (!in) return http::Problem(in.error(), ctx.path);
-    auto put = s->Put(*year, *in, *version, *who);
+    auto put = s->Put(*year, *in, *version, ctx.Who().name_for_audit);
     if (!put) {
       // A stale If-Match is 412 Precondition Failed (RFC 9110 13.1.1), not 409.
       if (version->has_value() && put.error().code == Code::kConflict &&
@@ -133,7 +130,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
         put->year);
     if (put->created) res.set(http::Field::location, "/api/v1/calendar/" + std::to_string(*year));
     return res;
-  });
+  }).Requires(authz::Action::kManageCatalog);
 }
 
 }  // namespace ow::calendar

@@ -1,5 +1,5 @@
 // HTTP handlers for the holiday calendar. Reads are public; writes need a system
-// administrator (http::AdminGuard, as for catalog and departments).
+// administrator (authz::Action::kManageCatalog, as for catalog and departments).
 //
 //   GET /api/v1/calendar/{year}   the published year, with ETag "v<version>"; 304 on
 //                                 If-None-Match; 404 when the year was never published
@@ -17,7 +17,7 @@
 
 namespace ow::calendar {
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin);
+void AddRoutes(http::Router& r, Service& service);
 
 }  // namespace ow::calendar
 

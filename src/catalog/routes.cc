@@ -113,9 +113,8 @@ Response ChangeResponse(http::Status status, const Change& c) {
 
 }  // namespace
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin) {
+void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
-  const http::AdminGuard* guard = &admin;
   // Published guides, versions and bundles change only when a change is published:
   // serve repeats from memory for a few seconds (another process's import shows
   // within that time; this process's writes at once).
@@ -162,7 +161,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
       body["total"] = result->total;
     }
     return http::Json(http::Status::ok, body);
-  });
+  }).Public();
 
   r.Get("/api/v1/catalog/items/{code}", [s](Context& ctx) {
      auto view = s->GetItem(ctx.Param("code"), ctx.Query("region").value_or(""));
@@ -174,7 +173,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
                                   ? json::value(ImplementationJson(*view->implementation))
                                   : json::value(nullptr);
      return http::Cacheable(ctx, http::Json(http::Status::ok, body), kCurrent);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/catalog/items/{code}/versions", [s](Context& ctx) {
     auto versions = s->Versions(ctx.Param("code"));
@@ -183,7 +182,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     for (const auto& v : *versions) items.push_back(VersionMeta(v));
     return http::Cacheable(ctx, http::Json(http::Status::ok, {{"items", std::move(items)}}),
                            kCurrent);
-  });
+  }).Public();
 
   r.Get("/api/v1/catalog/items/{code}/versions/{version}", [s](Context& ctx) {
      auto n = PathInt(ctx, "version");
@@ -193,7 +192,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
      json::object body = VersionMeta(*v);
      body["item"] = v->document;
      return http::Cacheable(ctx, http::Json(http::Status::ok, body), kImmutable);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/catalog/items/{code}/diff", [s](Context& ctx) {
      auto from = QueryInt(ctx, "from", 1, INT64_MAX, 0);
@@ -217,7 +216,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
                                                           {"to", *to},
                                                           {"changes", std::move(changes)}}),
                             kImmutable);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/catalog/items/{code}/lineage", [s](Context& ctx) {
     auto links = s->Lineage(ctx.Param("code"));
@@ -232,7 +231,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
                                    {"change_id", l.change_id}});
     }
     return http::Json(http::Status::ok, {{"code", ctx.Param("code")}, {"links", std::move(items)}});
-  });
+  }).Public();
 
   r.Get("/api/v1/catalog/items/{code}/implementations", [s](Context& ctx) {
     auto page = http::ParsePage(ctx, 100, 1000);
@@ -246,25 +245,21 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     return http::Json(http::Status::ok,
                       {{"items", std::move(items)},
                        {"next_cursor", next.empty() ? json::value(nullptr) : json::value(next)}});
-  });
+  }).Public();
 
-  r.Put("/api/v1/catalog/items/{code}/implementations/{region}", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Put("/api/v1/catalog/items/{code}/implementations/{region}", [s](Context& ctx) {
     auto body = http::ParseJsonObject(ctx);
     if (!body) return Fail(ctx, body.error());
-    auto m = s->PutImplementation(*who, ctx.Param("code"), ctx.Param("region"), *body);
+    auto m = s->PutImplementation(ctx.Who().name_for_audit, ctx.Param("code"), ctx.Param("region"), *body);
     if (!m) return Fail(ctx, m.error());
     return http::Json(http::Status::ok, ImplementationJson(*m));
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
-  r.Delete("/api/v1/catalog/items/{code}/implementations/{region}", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Delete("/api/v1/catalog/items/{code}/implementations/{region}", [s](Context& ctx) {
     if (auto st = s->DeleteImplementation(ctx.Param("code"), ctx.Param("region")); !st)
       return Fail(ctx, st.error());
     return Response{http::Status::no_content, 11};
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
   r.Get("/api/v1/catalog/implementations", [s](Context& ctx) {
     auto page = http::ParsePage(ctx, 100, 1000);
@@ -285,12 +280,10 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     return http::Json(http::Status::ok,
                       {{"items", std::move(items)},
                        {"next_cursor", next.empty() ? json::value(nullptr) : json::value(next)}});
-  });
+  }).Public();
 
   // Changes: administrators only.
-  r.Get("/api/v1/catalog/changes", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Get("/api/v1/catalog/changes", [s](Context& ctx) {
     auto page = http::ParsePage(ctx, 50, 200);
     if (!page) return Fail(ctx, page.error());
     int64_t after = 0;
@@ -314,40 +307,34 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     return http::Json(http::Status::ok,
                       {{"items", std::move(items)},
                        {"next_cursor", next.empty() ? json::value(nullptr) : json::value(next)}});
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
-  r.Post("/api/v1/catalog/changes", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Post("/api/v1/catalog/changes", [s](Context& ctx) {
     auto body = http::ParseJsonObject(ctx);
     if (!body) return Fail(ctx, body.error());
-    auto c = s->CreateChange(*who, *body);
+    auto c = s->CreateChange(ctx.Who().name_for_audit, *body);
     if (!c) return Fail(ctx, c.error());
     Response res = ChangeResponse(http::Status::created, *c);
     res.set(http::Field::location, "/api/v1/catalog/changes/" + std::to_string(c->id));
     return res;
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
-  r.Get("/api/v1/catalog/changes/{id}", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Get("/api/v1/catalog/changes/{id}", [s](Context& ctx) {
     auto id = PathInt(ctx, "id");
     if (!id) return Fail(ctx, id.error());
     auto c = s->GetChange(*id);
     if (!c) return Fail(ctx, c.error());
     return ChangeResponse(http::Status::ok, *c);
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
-  r.Put("/api/v1/catalog/changes/{id}", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Put("/api/v1/catalog/changes/{id}", [s](Context& ctx) {
     auto id = PathInt(ctx, "id");
     if (!id) return Fail(ctx, id.error());
     auto revision = IfMatchRevision(ctx);
     if (!revision) return Fail(ctx, revision.error());
     auto body = http::ParseJsonObject(ctx);
     if (!body) return Fail(ctx, body.error());
-    auto c = s->EditChange(*who, *id, *body, *revision);
+    auto c = s->EditChange(ctx.Who().name_for_audit, *id, *body, *revision);
     if (!c) {
       if (revision->has_value() && c.error().code == Code::kConflict &&
           c.error().message.find("edited meanwhile") != std::string::npos) {
@@ -356,12 +343,10 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
       return Fail(ctx, c.error());
     }
     return ChangeResponse(http::Status::ok, *c);
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
-  auto action = [&r, s, guard](const char* name, auto fn) {
-    r.Post(std::string("/api/v1/catalog/changes/{id}/") + name, [s, guard, fn](Context& ctx) {
-      auto who = guard->Check(ctx);
-      if (!who) return Fail(ctx, who.error());
+  auto action = [&r, s](const char* name, auto fn) {
+    r.Post(std::string("/api/v1/catalog/changes/{id}/") + name, [s, fn](Context& ctx) {
       auto id = PathInt(ctx, "id");
       if (!id) return Fail(ctx, id.error());
       std::string comment;
@@ -377,10 +362,10 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
         if (const json::value* c = body->if_contains("comment"); c && c->is_string())
           comment = c->as_string();
       }
-      auto c = fn(*s, *who, *id, comment);
+      auto c = fn(*s, ctx.Who().name_for_audit, *id, comment);
       if (!c) return Fail(ctx, c.error());
       return ChangeResponse(http::Status::ok, *c);
-    });
+    }).Requires(authz::Action::kManageCatalog);
   };
   action("submit", [](Service& sv, const std::string& who, int64_t id, const std::string&) {
     return sv.Submit(who, id);
@@ -402,30 +387,26 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
      for (const auto& b : *list) items.push_back(BundleJson(b));
      return http::Cacheable(ctx, http::Json(http::Status::ok, {{"items", std::move(items)}}),
                             kCurrent);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/catalog/bundles/{code}", [s](Context& ctx) {
      auto b = s->GetBundle(ctx.Param("code"));
      if (!b) return Fail(ctx, b.error());
      return http::Cacheable(ctx, http::Json(http::Status::ok, BundleJson(*b)), kCurrent);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
-  r.Put("/api/v1/catalog/bundles/{code}", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Put("/api/v1/catalog/bundles/{code}", [s](Context& ctx) {
     auto body = http::ParseJsonObject(ctx);
     if (!body) return Fail(ctx, body.error());
     auto b = s->PutBundle(ctx.Param("code"), *body);
     if (!b) return Fail(ctx, b.error());
     return http::Json(http::Status::ok, BundleJson(*b));
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
-  r.Delete("/api/v1/catalog/bundles/{code}", [s, guard](Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Delete("/api/v1/catalog/bundles/{code}", [s](Context& ctx) {
     if (auto st = s->DeleteBundle(ctx.Param("code")); !st) return Fail(ctx, st.error());
     return Response{http::Status::no_content, 11};
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
   r.Get("/api/v1/catalog/export", [s](Context& ctx) {
     std::string format = ctx.Query("format").value_or("json");
@@ -448,15 +429,13 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     }
     return Fail(
         ctx, Error(Code::kInvalidArgument, "invalid query", {{"format", "must be json or csv"}}));
-  });
+  }).Public();
 
   r.Add(http::Verb::post, "/api/v1/catalog/import",
-        [s, guard](Context& ctx) {
-          auto who = guard->Check(ctx);
-          if (!who) return Fail(ctx, who.error());
+        [s](Context& ctx) {
           std::string_view ct = ctx.request[http::Field::content_type];
           std::string format = ct.rfind("text/csv", 0) == 0 ? "csv" : "json";
-          auto report = s->Import(*who, format, ctx.request.body(), /*publish=*/false);
+          auto report = s->Import(ctx.Who().name_for_audit, format, ctx.request.body(), /*publish=*/false);
           if (!report) return Fail(ctx, report.error());
           Response res =
               http::Json(http::Status::accepted, {{"rows", report->rows},
@@ -466,7 +445,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
                   "/api/v1/catalog/changes/" + std::to_string(report->change_id));
           return res;
         },
-        {"application/json", "text/csv"})
+        {"application/json", "text/csv"}).Requires(authz::Action::kManageCatalog)
       .Blocking();  // a large file takes a while to check
 }
 

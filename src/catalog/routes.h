@@ -1,5 +1,5 @@
 // HTTP handlers for the service catalog. Reads are public; writes need an
-// administrator (AdminGuard), and a change's author can never approve it.
+// administrator (authz::Action::kManageCatalog), and a change's author can never approve it.
 //
 //   GET  /api/v1/catalog/items                          search and browse (facets on request)
 //   GET  /api/v1/catalog/items/{code}                   the current guide (?region= applies local
@@ -22,7 +22,7 @@
 
 namespace ow::catalog {
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin);
+void AddRoutes(http::Router& r, Service& service);
 
 }  // namespace ow::catalog
 

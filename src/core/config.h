@@ -48,9 +48,10 @@ struct Config {
   int64_t session_hours = 12;                        // absolute lifetime of a portal session
   int64_t session_idle_minutes = 120;                // a session unused this long ends
   int64_t cookie_secure = 1;                         // 1: the session cookie is Secure
-  int64_t lockout_threshold = 5;                     // failed logins in a row that lock an account
+  int64_t lockout_threshold = 5;  // failed logins per (username, client IP) before it waits
   int64_t lockout_minutes = 15;
-  int64_t ip_failure_limit = 30;  // failed logins per client IP per 10 minutes
+  int64_t ip_failure_limit = 30;       // failed logins per client IP per 10 minutes
+  int64_t registration_ip_limit = 20;  // self-registrations per client IP per hour
   int64_t access_token_seconds = 600;
   int64_t refresh_token_days = 30;
   int64_t key_overlap_hours = 24;    // retired signing keys stay in the JWKS this long

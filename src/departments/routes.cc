@@ -98,9 +98,8 @@ http::Response Fail(const http::Context& ctx, const Error& e, bool precondition)
 
 }  // namespace
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin) {
+void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
-  const http::AdminGuard* guard = &admin;
 
   r.Get("/api/v1/departments", [s](http::Context& ctx) {
     auto page = http::ParsePage(ctx, 50, 500);
@@ -123,10 +122,9 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
       o["next_cursor"] = result->next_cursor;
     }
     return http::Json(http::Status::ok, o);
-  });
+  }).Public();
 
-  r.Post("/api/v1/departments", [s, guard](http::Context& ctx) {
-    if (auto who = guard->Check(ctx); !who) return http::Problem(who.error(), ctx.path);
+  r.Post("/api/v1/departments", [s](http::Context& ctx) {
     auto in = ParseInput(ctx, true);
     if (!in) return http::Problem(in.error(), ctx.path);
     auto d = s->Create(*in);
@@ -134,7 +132,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     http::Response res = WithETag(http::Json(http::Status::created, ToJson(*d)), *d);
     res.set(http::Field::location, "/api/v1/departments/" + d->code);
     return res;
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
   r.Get("/api/v1/departments/{code}", [s](http::Context& ctx) {
     auto d = s->Get(ctx.Param("code"));
@@ -144,10 +142,9 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
       return WithETag(std::move(nm), *d);
     }
     return WithETag(http::Json(http::Status::ok, ToJson(*d)), *d);
-  });
+  }).Public();
 
-  r.Put("/api/v1/departments/{code}", [s, guard](http::Context& ctx) {
-    if (auto who = guard->Check(ctx); !who) return http::Problem(who.error(), ctx.path);
+  r.Put("/api/v1/departments/{code}", [s](http::Context& ctx) {
     auto version = IfMatch(ctx);
     if (!version) return http::Problem(version.error(), ctx.path);
     auto in = ParseInput(ctx, false);
@@ -155,16 +152,15 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     auto d = s->Update(ctx.Param("code"), *in, *version);
     if (!d) return Fail(ctx, d.error(), version->has_value());
     return WithETag(http::Json(http::Status::ok, ToJson(*d)), *d);
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
-  r.Delete("/api/v1/departments/{code}", [s, guard](http::Context& ctx) {
-    if (auto who = guard->Check(ctx); !who) return http::Problem(who.error(), ctx.path);
+  r.Delete("/api/v1/departments/{code}", [s](http::Context& ctx) {
     auto version = IfMatch(ctx);
     if (!version) return http::Problem(version.error(), ctx.path);
     if (auto st = s->Delete(ctx.Param("code"), *version); !st)
       return Fail(ctx, st.error(), version->has_value());
     return http::Response{http::Status::no_content, 11};
-  });
+  }).Requires(authz::Action::kManageCatalog);
 }
 
 }  // namespace ow::departments

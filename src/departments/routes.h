@@ -1,4 +1,5 @@
-// HTTP handlers for departments. Reads are public; writes need the admin token.
+// HTTP handlers for departments. Reads are public; writes need a system administrator
+// (authz::Action::kManageCatalog).
 //
 //   GET    /api/v1/departments          list (?region=&within=&type=&parent=&limit=&cursor=)
 //   POST   /api/v1/departments          create -> 201 with Location and ETag
@@ -14,7 +15,7 @@
 
 namespace ow::departments {
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin);
+void AddRoutes(http::Router& r, Service& service);
 
 }  // namespace ow::departments
 

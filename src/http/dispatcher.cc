@@ -68,7 +68,21 @@ Response Dispatcher::Run(Context& ctx, bool bad_target,
     // Inside the chain, so an escaped exception still gets a request id, a log line,
     // a metric and the security headers.
     try {
-      return innermost(c);
+      Response res = innermost(c);
+      // Beast writes header values as given: a CR or LF from input (a redirect target, a
+      // file name) would split the response. No handler may produce one; if one does, the
+      // answer is a 500 rather than a forged header.
+      for (const auto& field : res) {
+        std::string_view v = field.value();
+        if (v.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+          log::Error("http.header_injection", {{"header", std::string(field.name_string())},
+                                               {"route", c.route},
+                                               {"request_id", c.request_id}});
+          res = Problem(Status::internal_server_error, "an internal error occurred", c.path);
+          break;
+        }
+      }
+      return res;
     } catch (const std::exception& e) {
       log::Error("http.handler_exception",
                  {{"what", e.what()}, {"route", c.route}, {"request_id", c.request_id}});
@@ -110,6 +124,8 @@ std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_v
     // Static files and 404/405 answers never touch the database.
     return Run(ctx, false, [this](Context& c) { return Route(c); });
   }
+  // Only public routes run on the network thread: the gate may need the database.
+  if (m.route->access.rule != Access::Rule::kPublic) return std::nullopt;
   if (m.route->inline_ok) return Run(ctx, false, [this](Context& c) { return Route(c); });
   if (blocking) *blocking = m.route->blocking;
   if (!m.route->cache || (method != Verb::get && method != Verb::head)) return std::nullopt;
@@ -149,6 +165,39 @@ const http::Route* Dispatcher::SpoolRoute(const Request& header) const {
   return m.route && m.route->spool_limit > 0 ? m.route : nullptr;
 }
 
+std::optional<Response> Dispatcher::Admit(const http::Route& route, Context& ctx) const {
+  switch (route.access.rule) {
+    case Access::Rule::kPublic:
+      return std::nullopt;
+    case Access::Rule::kUndeclared:
+      log::Error("http.route_without_access_rule", {{"route", ctx.route}});
+      return Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
+    case Access::Rule::kRequires:
+      break;
+  }
+  if (!authenticate_) {
+    log::Error("http.no_authenticator", {{"route", ctx.route}});
+    return Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
+  }
+  auto who = authenticate_(ctx);
+  if (!who) return Problem(who.error(), ctx.path);
+  if (!*who) return Problem(Unauthenticated("log in first"), ctx.path);
+  const authz::ActionInfo& action = authz::Info(route.access.action);
+  auto st =
+      action.needs_target ? authz::Gate(**who, action.action) : authz::Decide(**who, action.action);
+  if (!st) {
+    Response res = Problem(st.error(), ctx.path);
+    if ((*who)->is_token() && !action.scope.empty() && !(*who)->HasScope(action.scope)) {
+      // RFC 6750 section 3.1: name the scope the token lacks.
+      res.set(Field::www_authenticate,
+              "Bearer error=\"insufficient_scope\", scope=\"" + std::string(action.scope) + "\"");
+    }
+    return res;
+  }
+  ctx.principal = std::move(**who);
+  return std::nullopt;
+}
+
 Response Dispatcher::Route(Context& ctx) const {
   Verb method = ctx.request.method();
   Match m = router_.Find(method, ctx.path);
@@ -177,6 +226,7 @@ Response Dispatcher::Route(Context& ctx) const {
     log::Error("http.spool_missing", {{"route", ctx.route}});
     return Problem(Status::internal_server_error, "an internal error occurred", ctx.path);
   }
+  if (auto denied = Admit(*m.route, ctx)) return std::move(*denied);
   if ((method == Verb::post || method == Verb::put || method == Verb::patch) &&
       !ctx.request.body().empty() && !Accepts(*m.route, ctx.request[Field::content_type])) {
     std::string types = "application/json";
@@ -187,8 +237,8 @@ Response Dispatcher::Route(Context& ctx) const {
     return Problem(Status::unsupported_media_type, "request body must be " + types, ctx.path);
   }
   Response res = m.route->handler(ctx);
-  if (m.route->cache && (method == Verb::get || method == Verb::head) &&
-      res.result() == Status::ok) {
+  if (m.route->cache && m.route->access.rule == Access::Rule::kPublic &&
+      (method == Verb::get || method == Verb::head) && res.result() == Status::ok) {
     m.route->cache->Put(std::string(ctx.request.target()), res);
   }
   return res;

@@ -29,6 +29,10 @@ class Dispatcher {
 
   // Adds a middleware; the first added is the outermost.
   void Use(Middleware m);
+  // Establishes the caller of a request: nullopt when it carries no credentials, an
+  // error when it carries bad ones. Called (possibly blocking) for Requires() routes.
+  using Authenticate = std::function<Result<std::optional<authz::Principal>>(const Context& ctx)>;
+  void SetAuthenticator(Authenticate a) { authenticate_ = std::move(a); }
   // Handles the request completely; may block (database). Fills route caches.
   // `peer` is the client's IP address (Context::peer); `spool` the body the server
   // spooled to disk for a route with Route::Spool (Context::spool).
@@ -52,9 +56,13 @@ class Dispatcher {
   Response Run(Context& ctx, bool bad_target,
                const std::function<Response(Context&)>& innermost) const;
   Response Route(Context& ctx) const;
+  // The gate: nullopt when the route's access rule admits the caller (then
+  // ctx.principal is set for Requires() routes), else the refusal.
+  std::optional<Response> Admit(const http::Route& route, Context& ctx) const;
   const Router& router_;
   const StaticFiles* files_;
   std::vector<Middleware> chain_;
+  Authenticate authenticate_;
 };
 
 // Has `server` spool the bodies of `dispatcher`'s Route::Spool routes to disk and hand

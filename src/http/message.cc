@@ -7,6 +7,11 @@
 
 namespace ow::http {
 
+const authz::Principal& Context::Who() const {
+  assert(principal && "Who() on a route that does not Require() an action");
+  return *principal;
+}
+
 const std::string& Context::Param(std::string_view name) const {
   for (const auto& [k, v] : path_params) {
     if (k == name) return v;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "authz/principal.h"
 #include "core/error.h"
 
 namespace ow::http {
@@ -46,6 +47,12 @@ struct Context {
   std::string peer;   // the client's IP address as the socket sees it ("" in unit tests)
   // Spool routes: the body, on disk (request.body() is then empty). Empty otherwise.
   std::optional<SpooledBody> spool{};
+  // Routes that Require() an action: the caller, authenticated and admitted by the gate
+  // before the handler runs. Empty on public routes.
+  std::optional<authz::Principal> principal{};
+
+  // The gate-admitted caller of a Require()d route; asserts there is one.
+  const authz::Principal& Who() const;
 
   // The value of path parameter `name`; asserts it was declared in the pattern.
   const std::string& Param(std::string_view name) const;

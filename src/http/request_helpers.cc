@@ -1,5 +1,6 @@
 #include "http/request_helpers.h"
 
+#include <boost/url/parse.hpp>
 #include <functional>
 
 #include "core/text.h"
@@ -24,41 +25,6 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseAdminTokens(const 
   return out;
 }
 
-AdminGuard::AdminGuard(std::string bootstrap_token, const std::string& named) {
-  if (!bootstrap_token.empty()) admins_.emplace_back("admin", std::move(bootstrap_token));
-  if (auto parsed = ParseAdminTokens(named)) {
-    for (auto& p : *parsed) admins_.push_back(std::move(p));
-  }
-}
-
-std::optional<std::string> AdminGuard::MatchToken(const Context& ctx) const {
-  std::string_view auth = ctx.request[Field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
-    return std::nullopt;
-  }
-  std::string_view presented = auth.substr(kBearer.size());
-  const std::string* who = nullptr;
-  // Compare against every token so timing does not tell which one matched.
-  for (const auto& [name, token] : admins_) {
-    if (text::ConstantTimeEquals(presented, token)) who = &name;
-  }
-  if (!who) return std::nullopt;
-  return *who;
-}
-
-Result<std::string> AdminGuard::Check(const Context& ctx) const {
-  if (auto who = MatchToken(ctx)) return *who;
-  if (fallback_) return fallback_(ctx);
-  if (admins_.empty()) {
-    return PermissionDenied("administrative writes are disabled: no admin token is configured");
-  }
-  std::string_view auth = ctx.request[Field::authorization];
-  if (auth.substr(0, 7) != "Bearer ")
-    return Unauthenticated("an administrator bearer token is required");
-  return Unauthenticated("the bearer token is not valid");
-}
-
 Result<Page> ParsePage(const Context& ctx, int def, int max) {
   Page page;
   page.limit = def;
@@ -73,6 +39,37 @@ Result<Page> ParsePage(const Context& ctx, int def, int max) {
   if (auto c = ctx.Query("cursor")) page.cursor = *c;
   OW_RETURN_IF_ERROR(v.Finish("query"));
   return page;
+}
+
+std::optional<std::string> SafeLocalTarget(std::string_view target) {
+  if (target.empty() || target.size() > 2000 || target[0] != '/') return std::nullopt;
+  if (target.size() > 1 && target[1] == '/') return std::nullopt;
+  for (unsigned char ch : target)
+    if (ch <= 0x20 || ch >= 0x7f || ch == '\\') return std::nullopt;
+  // In the path only: the query may well carry an encoded URL (the authorization
+  // request a sign-in returns to does), which is data, not a place to go.
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  for (size_t i = 0; i + 2 < path.size(); ++i) {
+    if (path[i] != '%') continue;
+    auto hex = [](char h) -> int {
+      if (h >= '0' && h <= '9') return h - '0';
+      if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+      if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+      return -1;
+    };
+    int hi = hex(path[i + 1]), lo = hex(path[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    int byte = hi * 16 + lo;
+    if (byte < 0x20 || byte == 0x7f || byte == '/' || byte == '\\') return std::nullopt;
+  }
+  auto ref = boost::urls::parse_relative_ref(target);
+  if (!ref || ref->has_scheme() || ref->has_authority() || !ref->is_path_absolute())
+    return std::nullopt;
+  for (auto seg : ref->encoded_segments()) {
+    std::string decoded = seg.decode();
+    if (decoded == "." || decoded == "..") return std::nullopt;
+  }
+  return std::string(target);
 }
 
 Response Cacheable(const Context& ctx, Response res, std::string_view cache_control) {

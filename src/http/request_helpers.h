@@ -1,10 +1,12 @@
-// Helpers handlers share: the bootstrap admin check and pagination parameters.
+// Helpers handlers share: the bootstrap admin check, pagination parameters and the
+// check of client-supplied redirect targets.
 #ifndef OW_HTTP_REQUEST_HELPERS_H_
 #define OW_HTTP_REQUEST_HELPERS_H_
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,33 +14,6 @@
 #include "http/message.h"
 
 namespace ow::http {
-
-// Administrative writes (catalog, departments, staff, clients) are made by a system
-// administrator: a staff account holding the system_admin duty (checked by the
-// fallback the identity domain installs), or a bearer token from configuration: the
-// bootstrap `server.admin_token` (acting as "admin") or one of the named
-// `server.admin_tokens` ("alice:token1,bob:token2") for automation, so that rules
-// such as "the author of a catalog change may not approve it" can tell people apart.
-// Check returns the acting administrator's name; kUnauthenticated without
-// credentials or with a wrong token; kPermissionDenied for a logged-in user without
-// the duty, or when neither tokens nor a fallback are configured.
-class AdminGuard {
- public:
-  // `named` is "name:token" pairs separated by commas; malformed pairs are ignored
-  // (ParseAdminTokens reports them at start-up).
-  AdminGuard(std::string bootstrap_token, const std::string& named = {});
-  Result<std::string> Check(const Context& ctx) const;
-  // The name of the configured token the request presents, if any.
-  std::optional<std::string> MatchToken(const Context& ctx) const;
-  // Asked when the request presents no configured token. Set once at start-up.
-  void SetFallback(std::function<Result<std::string>(const Context&)> fallback) {
-    fallback_ = std::move(fallback);
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> admins_;  // name, token
-  std::function<Result<std::string>(const Context&)> fallback_;
-};
 
 // Parses "name:token,name:token"; kInvalidArgument names a malformed entry.
 Result<std::vector<std::pair<std::string, std::string>>> ParseAdminTokens(const std::string& spec);
@@ -53,6 +28,22 @@ Result<Page> ParsePage(const Context& ctx, int def = 20, int max = 200);
 
 // Sets a strong ETag from the body and answers 304 when If-None-Match matches.
 Response Cacheable(const Context& ctx, Response res, std::string_view cache_control);
+
+// A redirect target a client supplied (?return=, ?next=, a form field) accepted only
+// as a path on this site, for a Location header or a script's location.assign():
+//  - printable ASCII only: no control character (tab, CR, LF, NUL: browsers drop tabs
+//    and newlines, so "/\t/evil.example" would become "//evil.example"), no space, no
+//    byte above 0x7e, no backslash (browsers read "\" as "/");
+//  - exactly one leading '/' (no "//host", no scheme, no authority): a path-absolute
+//    relative reference, which Boost.URL must parse; a query and a fragment may follow;
+//  - no "." or ".." path segment, and no percent-encoded '/', '\' or control character
+//    in the path, because a later decoding step (a proxy, the single-page app's router)
+//    could turn "/%2F%2Fevil" or "/..//evil" back into "//evil" (the query may carry
+//    encoded URLs: the authorization request a sign-in returns to does);
+//  - at most 2000 characters.
+// Returns the target unchanged when it passes, nullopt otherwise (callers then use "/"
+// or refuse). Thread-safe.
+std::optional<std::string> SafeLocalTarget(std::string_view target);
 
 }  // namespace ow::http
 

@@ -13,12 +13,22 @@
 #include <string_view>
 #include <vector>
 
+#include "authz/authz.h"
 #include "http/message.h"
 #include "http/response_cache.h"
 
 namespace ow::http {
 
 using Handler = std::function<Response(Context&)>;
+
+// Who may call a route: declared on every route, checked by the dispatcher before the
+// handler runs. A route that declares nothing answers 500 (and fails the access-matrix
+// test): there is no default but deny.
+struct Access {
+  enum class Rule { kUndeclared, kPublic, kRequires };
+  Rule rule = Rule::kUndeclared;
+  authz::Action action{};  // kRequires: the action the gate checks
+};
 
 struct Route {
   Verb method;
@@ -42,6 +52,22 @@ struct Route {
   uint64_t spool_limit = 0;
   bool spool_needs_credentials = false;
 
+  Access access{};
+
+  // Anyone may call the route, signed in or not; the handler decides what it shows.
+  // The OAuth endpoints that authenticate clients or users themselves are public too.
+  Route& Public() {
+    access.rule = Access::Rule::kPublic;
+    return *this;
+  }
+  // The dispatcher authenticates the caller and runs authz::Gate(caller, action) before
+  // the handler, which finds the caller in Context::Who() and makes the resource
+  // decision (authz::Decide) itself. Such routes are never Inline() nor cached.
+  Route& Requires(authz::Action action) {
+    access.rule = Access::Rule::kRequires;
+    access.action = action;
+    return *this;
+  }
   Route& Inline() {
     inline_ok = true;
     return *this;

@@ -1,5 +1,7 @@
 #include "identity/authn.h"
 
+#include "core/text.h"
+
 namespace ow::identity {
 
 std::optional<std::string> RequestCookie(const http::Context& ctx, std::string_view name) {
@@ -31,15 +33,28 @@ std::optional<std::string> BearerToken(const http::Context& ctx) {
   return std::nullopt;
 }
 
-Authenticator::Authenticator(Service& service, const http::AdminGuard& admin, std::string origin)
-    : service_(service), admin_(admin), origin_(std::move(origin)) {}
+Authenticator::Authenticator(Service& service,
+                             std::vector<std::pair<std::string, std::string>> admin_tokens,
+                             std::string origin)
+    : service_(service), origin_(std::move(origin)), admins_(std::move(admin_tokens)) {}
+
+std::optional<std::string> Authenticator::MatchAdminToken(const http::Context& ctx) const {
+  auto presented = BearerToken(ctx);
+  if (!presented) return std::nullopt;
+  const std::string* who = nullptr;
+  // Compare against every token so timing does not tell which one matched.
+  for (const auto& [name, token] : admins_)
+    if (text::ConstantTimeEquals(*presented, token)) who = &name;
+  if (!who) return std::nullopt;
+  return *who;
+}
 
 Result<std::optional<Principal>> Authenticator::Optional(const http::Context& ctx) const {
-  if (auto name = admin_.MatchToken(ctx)) {
+  if (ctx.principal) return ctx.principal;
+  if (auto name = MatchAdminToken(ctx)) {
     Principal p;
-    p.admin_token = true;
+    p.via = authz::Via::kAdminToken;
     p.username = *name;
-    p.via = "admin_token";
     p.name_for_audit = *name;
     return std::optional<Principal>(std::move(p));
   }
@@ -48,6 +63,10 @@ Result<std::optional<Principal>> Authenticator::Optional(const http::Context& ct
     OW_ASSIGN_OR_RETURN(auto p, bearer_(*token));
     return std::optional<Principal>(std::move(p));
   }
+  return CookiePrincipal(ctx);
+}
+
+Result<std::optional<Principal>> Authenticator::CookiePrincipal(const http::Context& ctx) const {
   auto cookie = RequestCookie(ctx, kSessionCookie);
   if (!cookie) return std::optional<Principal>();
   OW_ASSIGN_OR_RETURN(auto p, service_.SessionPrincipal(*cookie));
@@ -63,6 +82,39 @@ Result<std::optional<Principal>> Authenticator::Optional(const http::Context& ct
       return PermissionDenied("CSRF check failed: send the session's token in X-CSRF-Token");
   }
   return std::optional<Principal>(std::move(p));
+}
+
+Result<std::optional<Principal>> Authenticator::SessionOnly(const http::Context& ctx) const {
+  auto p = CookiePrincipal(ctx);
+  // An expired or forged cookie is "not signed in" here: the browser is sent to log in.
+  if (!p && p.error().code == Code::kUnauthenticated) return std::optional<Principal>();
+  return p;
+}
+
+Result<Principal> Authenticator::RequireSession(const http::Context& ctx) const {
+  if (!ctx.request[http::Field::authorization].empty())
+    return PermissionDenied(
+        "this endpoint accepts only the portal session; tokens are not accepted here");
+  OW_ASSIGN_OR_RETURN(auto p, CookiePrincipal(ctx));
+  if (!p) return Unauthenticated("log in first");
+  return std::move(*p);
+}
+
+Result<std::optional<Principal>> Authenticator::SessionFromForm(const http::Context& ctx,
+                                                                std::string_view form_token) const {
+  auto cookie = RequestCookie(ctx, kSessionCookie);
+  if (!cookie) return std::optional<Principal>();
+  auto p = service_.SessionPrincipal(*cookie);
+  if (!p) {
+    if (p.error().code == Code::kUnauthenticated) return std::optional<Principal>();
+    return p.error();
+  }
+  std::string_view origin = ctx.request[http::Field::origin];
+  if (!origin.empty() && origin != origin_)
+    return PermissionDenied("CSRF check failed: the request comes from another site");
+  if (form_token.empty() || !service_.CheckCsrf(p->session_id, form_token))
+    return PermissionDenied("CSRF check failed: the form is not from this session");
+  return std::optional<Principal>(std::move(*p));
 }
 
 Result<Principal> Authenticator::Authenticate(const http::Context& ctx) const {

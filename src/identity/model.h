@@ -7,25 +7,25 @@
 #include <string_view>
 #include <vector>
 
+#include "authz/principal.h"
+
 namespace ow::identity {
 
-// Account kinds. A natural person (resident) always has a verified-format resident ID;
-// staff are government employees bound to one department and one region.
-inline constexpr const char* kPerson = "person";
-inline constexpr const char* kStaff = "staff";
-
-// Roles. Department staff roles are scoped to a department and a region (and every
-// region below it); the three administrator duties are global and mutually exclusive
-// per account.
-inline constexpr const char* kAcceptor = "acceptor";
-inline constexpr const char* kReviewer = "reviewer";
-inline constexpr const char* kApprover = "approver";
-inline constexpr const char* kCounter = "counter";        // hall counter, any department
-inline constexpr const char* kAgent = "agent";            // township/village proxy clerk
-inline constexpr const char* kSupervisor = "supervisor";  // read-only indicators
-inline constexpr const char* kSystemAdmin = "system_admin";
-inline constexpr const char* kSecurityAdmin = "security_admin";
-inline constexpr const char* kAuditAdmin = "audit_admin";
+// The acting principal, roles and account kinds live in the authorization library
+// (src/authz); the identity domain establishes them (authn.h) and stores roles.
+using authz::kAcceptor;
+using authz::kAgent;
+using authz::kApprover;
+using authz::kAuditAdmin;
+using authz::kCounter;
+using authz::kPerson;
+using authz::kReviewer;
+using authz::kSecurityAdmin;
+using authz::kStaff;
+using authz::kSupervisor;
+using authz::kSystemAdmin;
+using authz::Principal;
+using authz::Role;
 
 // True for the three administrator duties.
 bool IsAdminDuty(const std::string& role);
@@ -62,17 +62,6 @@ inline constexpr const char* kActive = "active";
 inline constexpr const char* kDisabled = "disabled";
 inline constexpr const char* kFrozen = "frozen";
 
-struct Role {
-  std::string role;
-  std::string department_code;  // "" when the role is not departmental
-  std::string region_code;      // "" for global roles (the admin duties)
-  std::string granted_by;
-  std::string granted_at;
-  bool operator==(const Role& o) const {
-    return role == o.role && department_code == o.department_code && region_code == o.region_code;
-  }
-};
-
 struct Account {
   std::string id;  // "acc_" + 22 random base64url characters
   std::string kind;
@@ -94,29 +83,6 @@ struct Account {
   int identity_level = kLevelSelfAsserted;
   std::string verified_at;
   std::string verification_method;
-};
-
-// Who is acting on a request, as established by authn.h. Exactly one of account_id
-// (a person or staff member) and client_id (a system using client credentials) is
-// set, except for the bootstrap administrator token (both empty, admin_token true).
-struct Principal {
-  std::string account_id;
-  std::string username;
-  std::string kind;
-  std::string client_id;            // client-credentials tokens; or the RP of a user token
-  std::vector<std::string> scopes;  // bearer tokens: the granted scopes
-  std::vector<Role> roles;          // empty for federated sessions and client tokens
-  std::string session_id;           // cookie sessions
-  std::string acr;                  // assurance level of the authentication
-  std::string via;                  // "session", "bearer", "admin_token"
-  std::string name_for_audit;       // username, "client:<id>" or the admin token's name
-  bool admin_token = false;
-
-  bool HasRole(const std::string& role) const {
-    for (const auto& r : roles)
-      if (r.role == role) return true;
-    return false;
-  }
 };
 
 struct Session {

@@ -110,12 +110,66 @@ Result<Keys> LoadKeys(const Config& config) {
 }
 
 // ---------------------------------------------------------------------------
-// Throttling: failed logins per client IP in a sliding 10-minute window, in memory
-// (one process; a province running several sets a proxy rate limit in front too).
+// Throttling, in memory (one process; a province running several sets a proxy rate
+// limit in front too): failed logins per client IP in a sliding 10-minute window;
+// failed logins per (username, client IP) pair within lockout_minutes; registrations
+// per client IP per hour.
+//
+// There is deliberately no per-account lock: one that anyone can trigger by guessing
+// lets anyone lock anyone out. Per pair, a guesser only throttles himself; spreading
+// guesses over addresses is bounded by the per-IP limit of each address, the password
+// policy, argon2id, and the audit trail of every failure.
+
+namespace {
+
+// Events per key in a sliding window, bounded in memory. Not thread-safe: callers hold
+// Throttle::mu.
+class Window {
+ public:
+  // True when `key` has `limit` events in the last `span`; *retry is then the wait
+  // until the oldest one leaves the window.
+  bool Full(const std::string& key, int64_t limit, std::chrono::seconds span,
+            system_clock::time_point now, std::chrono::seconds* retry) {
+    auto it = events_.find(key);
+    if (it == events_.end()) return false;
+    auto& q = it->second;
+    while (!q.empty() && q.front() + span <= now) q.pop_front();
+    if (static_cast<int64_t>(q.size()) < limit) return false;
+    *retry = std::chrono::duration_cast<std::chrono::seconds>(q.front() + span - now) +
+             std::chrono::seconds(1);
+    return true;
+  }
+  void Add(const std::string& key, int64_t limit, std::chrono::seconds span,
+           system_clock::time_point now) {
+    if (events_.size() >= kMaxKeys) {
+      // Forget keys whose window has passed; if all are live, an arbitrary one.
+      for (auto it = events_.begin(); it != events_.end();) {
+        if (it->second.empty() || it->second.back() + span <= now) {
+          it = events_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (events_.size() >= kMaxKeys) events_.erase(events_.begin());
+    }
+    auto& q = events_[key];
+    q.push_back(now);
+    while (static_cast<int64_t>(q.size()) > limit) q.pop_front();
+  }
+  void Clear(const std::string& key) { events_.erase(key); }
+
+ private:
+  static constexpr size_t kMaxKeys = 100000;
+  std::unordered_map<std::string, std::deque<system_clock::time_point>> events_;
+};
+
+}  // namespace
 
 struct Service::Throttle {
   std::mutex mu;
-  std::unordered_map<std::string, std::deque<system_clock::time_point>> failures;
+  Window ip_failures;    // by IP
+  Window pair_failures;  // by username + '\n' + IP
+  Window registrations;  // by IP
   // Online verification attempts per account (24-hour window).
   std::unordered_map<std::string, std::deque<system_clock::time_point>> realname;
   // Bounded concurrent argon2id computations.
@@ -127,8 +181,12 @@ struct Service::Throttle {
 
 namespace {
 
-constexpr std::chrono::minutes kIpWindow{10};
-constexpr size_t kMaxTrackedIps = 100000;
+constexpr std::chrono::seconds kIpWindow{600};
+constexpr std::chrono::seconds kRegistrationWindow{3600};
+
+std::string PairKey(const std::string& username, const std::string& ip) {
+  return username + '\n' + ip;
+}
 
 std::string AccountId() { return "acc_" + crypto::RandomToken(16); }
 
@@ -151,8 +209,6 @@ constexpr std::string_view kCommonPasswords[] = {
     "password123", "password1234", "passw0rd123",   "iloveyou123", "0123456789",   "1111111111",
     "a123456789",  "abc1234567",   "qwerty12345",   "woaini1314",  "woaini520",    "1qaz2wsx3edc",
     "zxcvbnm123",  "asdfghjkl1",   "administrator", "admin12345",  "onewindow123", "changeme123"};
-
-std::string Minutes(int64_t n) { return std::to_string(n) + (n == 1 ? " minute" : " minutes"); }
 
 std::string Resident(const std::string& key, const std::string& id) {
   return crypto::Base64UrlEncode(crypto::HmacSha256(key, "resident-id:" + id));
@@ -206,37 +262,23 @@ bool Service::VerifyPassword(const std::string& password, const std::string& has
   return ok;
 }
 
-bool Service::IpBlocked(const std::string& ip, std::chrono::seconds* retry) {
+bool Service::LoginBlocked(const std::string& ip, const std::string& username,
+                           std::chrono::seconds* retry, bool* pair) {
   std::lock_guard<std::mutex> lock(throttle_->mu);
-  auto it = throttle_->failures.find(ip);
-  if (it == throttle_->failures.end()) return false;
   auto now = system_clock::now();
-  auto& q = it->second;
-  while (!q.empty() && q.front() + kIpWindow <= now) q.pop_front();
-  if (static_cast<int64_t>(q.size()) < config_.ip_failure_limit) return false;
-  *retry = std::chrono::duration_cast<std::chrono::seconds>(q.front() + kIpWindow - now) +
-           std::chrono::seconds(1);
-  return true;
+  *pair = false;
+  if (throttle_->ip_failures.Full(ip, config_.ip_failure_limit, kIpWindow, now, retry)) return true;
+  *pair = true;
+  return throttle_->pair_failures.Full(PairKey(username, ip), config_.lockout_threshold,
+                                       std::chrono::minutes(config_.lockout_minutes), now, retry);
 }
 
-void Service::IpFailed(const std::string& ip) {
+void Service::LoginFailed(const std::string& ip, const std::string& username) {
   std::lock_guard<std::mutex> lock(throttle_->mu);
   auto now = system_clock::now();
-  if (throttle_->failures.size() >= kMaxTrackedIps) {
-    // Forget addresses whose window has passed; if all are live, the oldest entry.
-    for (auto it = throttle_->failures.begin(); it != throttle_->failures.end();) {
-      if (it->second.empty() || it->second.back() + kIpWindow <= now) {
-        it = throttle_->failures.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    if (throttle_->failures.size() >= kMaxTrackedIps)
-      throttle_->failures.erase(throttle_->failures.begin());
-  }
-  auto& q = throttle_->failures[ip];
-  q.push_back(now);
-  while (static_cast<int64_t>(q.size()) > config_.ip_failure_limit) q.pop_front();
+  throttle_->ip_failures.Add(ip, config_.ip_failure_limit, kIpWindow, now);
+  throttle_->pair_failures.Add(PairKey(username, ip), config_.lockout_threshold,
+                               std::chrono::minutes(config_.lockout_minutes), now);
 }
 
 // ---------------------------------------------------------------------------
@@ -259,8 +301,8 @@ void Service::CheckPassword(const std::string& password, const std::string& user
   }
 }
 
-Result<Account> Service::Create(const RegisterInput& in, const std::string& kind,
-                                bool id_required) {
+Result<Account> Service::Create(const RegisterInput& in, const std::string& kind, bool id_required,
+                                bool conceal_taken_id) {
   Validator v;
   std::string username = Lower(in.username);
   if (!ValidUsername(username))
@@ -316,13 +358,25 @@ Result<Account> Service::Create(const RegisterInput& in, const std::string& kind
   }
   row.password_hash = HashPassword(in.password);
   if (row.password_hash.empty()) return Internal("password hashing failed");
+  std::string holder;  // the account that holds the resident ID number already
   auto st = db_.Transact([&](db::Connection& c) -> Status {
+    holder.clear();
     OW_ASSIGN_OR_RETURN(auto taken, Store::FindByUsername(c, username));
     if (taken) return AlreadyExists("the username " + username + " is taken");
     if (id) {
       // Only a proven number is taken: unverified claims do not block its owner.
       OW_ASSIGN_OR_RETURN(auto same, Store::FindVerifiedByResident(c, row.resident_id_hmac));
-      if (same) return AlreadyExists("an account with this resident ID number exists already");
+      if (same && !conceal_taken_id)
+        return AlreadyExists("an account with this resident ID number exists already");
+      if (same) {
+        holder = same->account.id;
+        return Audit(&c, {"account.registration_concealed",
+                          username,
+                          holder,
+                          "denied",
+                          "",
+                          {{"reason", "resident ID number registered already"}}});
+      }
     }
     return Store::InsertAccount(c, row);
   });
@@ -331,16 +385,31 @@ Result<Account> Service::Create(const RegisterInput& in, const std::string& kind
       return AlreadyExists("the username or resident ID number is registered already");
     return st.error();
   }
+  // The same answer as a new account; nothing was stored (see RegisterPerson).
+  if (!holder.empty()) return a;
   log::Info("identity.account_created",
             {{"account", a.id}, {"kind", kind}, {"resident_id", a.resident_id_masked}});
   return a;
 }
 
-Result<Account> Service::RegisterPerson(const RegisterInput& in) {
+Result<Account> Service::RegisterPerson(const RegisterInput& in, const std::string& ip) {
+  {
+    // Every attempt counts, valid or not: each one is a question about who is
+    // registered here.
+    std::lock_guard<std::mutex> lock(throttle_->mu);
+    std::chrono::seconds retry{0};
+    auto now = system_clock::now();
+    if (throttle_->registrations.Full(ip, config_.registration_ip_limit, kRegistrationWindow, now,
+                                      &retry))
+      return ResourceExhausted("too many registrations from your address; try again in " +
+                                   std::to_string(retry.count()) + " seconds",
+                               retry);
+    throttle_->registrations.Add(ip, config_.registration_ip_limit, kRegistrationWindow, now);
+  }
   RegisterInput person = in;
   person.department_code.clear();
   person.region_code.clear();
-  return Create(person, kPerson, true);
+  return Create(person, kPerson, true, /*conceal_taken_id=*/true);
 }
 
 Result<Account> Service::CreateStaff(const Principal& by, const RegisterInput& in) {
@@ -362,6 +431,9 @@ Result<Account> Service::Bootstrap(const RegisterInput& in, const std::string& k
   OW_ASSIGN_OR_RETURN(auto a, Create(in, kind, kind == kPerson));
   Principal bootstrap;
   bootstrap.account_id = bootstrap.username = bootstrap.name_for_audit = "bootstrap";
+  // Acts like a security administrator's session: the gate refuses a principal that
+  // authenticated nowhere (Via::kNone), which would make every seeded role fail.
+  bootstrap.via = authz::Via::kSession;
   bootstrap.roles.push_back({kSecurityAdmin, "", "", "", ""});
   for (const auto& r : roles) {
     OW_ASSIGN_OR_RETURN(auto granted, GrantRole(bootstrap, a.id, r));
@@ -580,7 +652,7 @@ Result<std::vector<Account>> Service::CounterLookup(const Principal& staff,
   std::string region;
   for (const auto& r : staff.roles)
     if (r.role == kCounter) region = r.region_code;
-  OW_RETURN_IF_ERROR(Decide(staff, Action::kCounterIntake, {"", region, "", false}));
+  OW_RETURN_IF_ERROR(Decide(staff, Action::kVerifyIdentity, {"", region, "", false}));
   if (username.empty() == resident_id.empty())
     return Error(Code::kInvalidArgument, "lookup",
                  {{"username", "give either a username or a resident_id"}});
@@ -624,11 +696,11 @@ Result<Account> Service::VerifyAtCounter(const Principal& staff, const std::stri
   if (!counter) {
     // No counter role covers the hall: Decide says why (unauthenticated or denied).
     OW_RETURN_IF_ERROR(
-        Decide(staff, Action::kCounterIntake, {"", hall.empty() ? "-" : hall, "", false}));
+        Decide(staff, Action::kVerifyIdentity, {"", hall.empty() ? "-" : hall, id, false}));
     return Error(Code::kInvalidArgument, "verification",
                  {{"hall_region", "name the hall's region: you serve at several halls"}});
   }
-  OW_RETURN_IF_ERROR(Decide(staff, Action::kCounterIntake, {"", hall, "", false}));
+  OW_RETURN_IF_ERROR(Decide(staff, Action::kVerifyIdentity, {"", hall, id, false}));
   if (!card_checked)
     return Error(Code::kInvalidArgument, "verification",
                  {{"card_checked", "must be true: check the physical ID card first"}});
@@ -723,9 +795,18 @@ Result<std::vector<Role>> Service::RolesOf(const std::string& account_id) {
 Result<LoginResult> Service::Login(const LoginInput& in) {
   std::chrono::seconds retry{0};
   std::string username = Lower(in.username);
-  if (IpBlocked(in.ip, &retry)) {
-    (void)Audit(nullptr, {"login.throttled", username, "", "denied", in.ip, {}});
-    return ResourceExhausted("too many failed logins from your address; try again in " +
+  bool pair = false;
+  if (LoginBlocked(in.ip, username, &retry, &pair)) {
+    (void)Audit(nullptr, {"login.throttled",
+                          username,
+                          "",
+                          "denied",
+                          in.ip,
+                          {{"limit", pair ? "username_and_address" : "address"}}});
+    return ResourceExhausted(std::string(pair ? "too many failed logins for this username from "
+                                                "your address; try again in "
+                                              : "too many failed logins from your address; "
+                                                "try again in ") +
                                  std::to_string(retry.count()) + " seconds",
                              retry);
   }
@@ -736,66 +817,28 @@ Result<LoginResult> Service::Login(const LoginInput& in) {
     OW_ASSIGN_OR_RETURN(row, Store::FindByUsername(c, username));
     return {};
   }));
-  const std::string kWrong = "wrong username or password";
-  auto now = system_clock::now();
-  if (!row) {
-    // Spend the same time as a real check so timing does not reveal unknown names.
-    (void)VerifyPassword(in.password, dummy_hash_);
-    IpFailed(in.ip);
-    (void)Audit(nullptr,
-                {"login.failed", username, "", "failure", in.ip, {{"reason", "unknown user"}}});
-    return Unauthenticated(kWrong);
+  // Every path spends one argon2id verification (unknown names against a dummy hash)
+  // and answers failures alike, so neither the answer nor its timing tells whether the
+  // name exists, is disabled, or how many tries are left.
+  bool verified = VerifyPassword(in.password, row ? row->password_hash : dummy_hash_);
+  const char* reason = !row                              ? "unknown user"
+                       : row->account.status != "active" ? row->account.status.c_str()
+                       : !verified                       ? "wrong password"
+                                                         : nullptr;
+  if (reason) {
+    LoginFailed(in.ip, username);
+    (void)Audit(nullptr, {"login.failed",
+                          username,
+                          row ? row->account.id : "",
+                          row && row->account.status != "active" ? "denied" : "failure",
+                          in.ip,
+                          {{"reason", reason}}});
+    return Unauthenticated("wrong username or password");
   }
   Account& a = row->account;
-  if (a.status != "active") {
-    IpFailed(in.ip);
-    (void)Audit(nullptr, {"login.failed", username, a.id, "denied", in.ip, {{"reason", a.status}}});
-    if (a.status == kFrozen)
-      return PermissionDenied(
-          "this account is frozen: its resident ID number was verified for another account; "
-          "bring your ID card to any service hall");
-    return PermissionDenied("this account is disabled; contact your administrator");
-  }
-  if (!a.locked_until.empty() && a.locked_until > FormatTime(now)) {
-    (void)Audit(nullptr, {"login.failed", username, a.id, "denied", in.ip, {{"reason", "locked"}}});
-    return PermissionDenied("this account is locked after " +
-                            std::to_string(config_.lockout_threshold) +
-                            " failed logins; try again after " + a.locked_until);
-  }
-  if (!VerifyPassword(in.password, row->password_hash)) {
-    IpFailed(in.ip);
-    int64_t failed = 0;
-    bool lock = false;
-    std::string until;
-    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-      // Counted by the database, not from the row read above: concurrent wrong guesses
-      // must each count (and must not clear a lock another one just set).
-      OW_ASSIGN_OR_RETURN(failed, Store::CountFailedLogin(c, a.id));
-      lock = failed >= config_.lockout_threshold;
-      until.clear();
-      if (lock) {
-        until = FormatTime(now + std::chrono::minutes(config_.lockout_minutes));
-        OW_RETURN_IF_ERROR(Store::SetLoginState(c, a.id, 0, until, ""));
-      }
-      OW_RETURN_IF_ERROR(
-          Audit(&c, {"login.failed",
-                     username,
-                     a.id,
-                     "failure",
-                     in.ip,
-                     {{"reason", "wrong password"}, {"failures", std::to_string(failed)}}}));
-      if (lock)
-        OW_RETURN_IF_ERROR(
-            Audit(&c, {"account.locked", username, a.id, "success", in.ip, {{"until", until}}}));
-      return {};
-    }));
-    if (lock)
-      return PermissionDenied("wrong password; the account is now locked for " +
-                              Minutes(config_.lockout_minutes) + ", until " + until);
-    int64_t left = config_.lockout_threshold - failed;
-    return Unauthenticated(kWrong + "; " + std::to_string(left) +
-                           (left == 1 ? " attempt" : " attempts") +
-                           " left before the account is locked");
+  {
+    std::lock_guard<std::mutex> lock(throttle_->mu);
+    throttle_->pair_failures.Clear(PairKey(username, in.ip));
   }
   if (crypto::NeedsRehash(row->password_hash)) {
     std::string fresh = HashPassword(in.password);
@@ -887,7 +930,8 @@ Result<Principal> Service::SessionPrincipal(const std::string& cookie_value) {
   int level = a.identity_level;
   if (!s->session.idp.empty()) level = std::min(level, std::max(1, LevelOf(s->session.acr)));
   p.acr = LevelName(level);
-  p.via = "session";
+  p.idp = s->session.idp;
+  p.via = authz::Via::kSession;
   p.name_for_audit = a.username;
   return p;
 }
@@ -902,7 +946,7 @@ bool Service::CheckCsrf(const std::string& session_id, std::string_view token) c
 
 Status Service::Logout(const Principal& who) {
   if (who.session_id.empty()) return FailedPrecondition("this request has no session to end");
-  return db_.Transact([&](db::Connection& c) -> Status {
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_RETURN_IF_ERROR(Store::DeleteSession(c, who.session_id));
     return Audit(&c, {"session.ended",
                       who.name_for_audit,
@@ -910,7 +954,9 @@ Status Service::Logout(const Principal& who) {
                       "success",
                       "",
                       {{"session", who.session_id}}});
-  });
+  }));
+  for (const auto& hook : session_hooks_) hook(who.session_id);
+  return {};
 }
 
 Result<int64_t> Service::LogoutEverywhere(const Principal& who) {

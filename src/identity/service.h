@@ -89,23 +89,33 @@ class Service {
   void SetAuditSink(AuditSink sink) { audit_ = std::move(sink); }
   const Keys& keys() const { return keys_; }
 
-  // Self-registration of a natural person, unverified (level 1: the number is only
-  // claimed). Field errors for every invalid input (username, password policy, real
-  // name, resident ID checksum); kAlreadyExists when the username is taken or the
-  // number is held by a verified account. A number merely claimed by other unverified
-  // accounts may be registered again (an impostor who came first must not block the
-  // owner); proving it later freezes the other claimants (see VerifyAtCounter).
-  Result<Account> RegisterPerson(const RegisterInput& in);
+  // Self-registration of a natural person from client address `ip`, unverified (level
+  // 1: the number is only claimed). Field errors for every invalid input (username,
+  // password policy, real name, resident ID checksum); kAlreadyExists when the username
+  // is taken (usernames are public handles); kResourceExhausted (with retry_after) past
+  // `registration_ip_limit` attempts from `ip` in an hour. A number merely claimed by
+  // other unverified accounts is registered again (an impostor who came first must not
+  // block the owner; proving it later freezes the other claimants, see
+  // VerifyAtCounter). A number a verified account holds is NOT revealed: the answer is
+  // an account exactly like a new one, which is not stored (so it cannot sign in); the
+  // attempt is audited ("account.registration_concealed") against the existing
+  // account. Whether a number is registered here is personal data.
+  Result<Account> RegisterPerson(const RegisterInput& in, const std::string& ip = "");
   // A staff account, created by a system administrator (`by`).
   Result<Account> CreateStaff(const Principal& by, const RegisterInput& in);
   Result<std::vector<Account>> ListStaff(const Principal& by, const std::string& after, int limit);
   Status SetAccountStatus(const Principal& by, const std::string& id, bool active);
 
-  // Checks the password. Errors: kResourceExhausted when the client IP has failed too
-  // often (its retry_after, also named in the message, is the wait until the oldest
-  // failure in the ten-minute window expires); kPermissionDenied while the account is
-  // locked (the message says until when); kUnauthenticated for a wrong username or
-  // password (with the attempts left).
+  // Checks the password. Errors (none tells whether the username exists):
+  //  - kResourceExhausted (retry_after, also named in the message) when the client IP
+  //    has failed `ip_failure_limit` times in ten minutes, or when this username has
+  //    failed `lockout_threshold` times from this IP within `lockout_minutes`. The
+  //    second limit is per (username, IP) pair, for known and unknown usernames alike,
+  //    so a guesser elsewhere cannot lock the owner out; it is checked before the
+  //    password, so a throttled pair learns nothing from a right guess either;
+  //  - kUnauthenticated "wrong username or password" for an unknown username, a wrong
+  //    password, and a disabled account (whatever the password): one status, one
+  //    message, one argon2id verification each, no attempts-left count.
   Result<LoginResult> Login(const LoginInput& in);
   // Creates a session for an account authenticated elsewhere (a trusted peer
   // platform); `acr` and `idp` are recorded on the session.
@@ -126,6 +136,10 @@ class Service {
   Result<int64_t> LogoutEverywhere(const Principal& who);
   using LogoutHook = std::function<void(const std::string& account_id, const std::string& ip)>;
   void AddLogoutEverywhereHook(LogoutHook hook) { hooks_.push_back(std::move(hook)); }
+  // Called with the session id after Logout ended one session (the OIDC provider
+  // revokes the grants and unredeemed codes that session gave).
+  using SessionEndHook = std::function<void(const std::string& session_id)>;
+  void AddSessionEndHook(SessionEndHook hook) { session_hooks_.push_back(std::move(hook)); }
   Result<std::vector<Session>> Sessions(const Principal& who);
   Status ChangePassword(const Principal& who, const std::string& current, const std::string& next);
 
@@ -224,13 +238,17 @@ class Service {
   static void CheckPassword(const std::string& password, const std::string& username, Validator& v);
 
  private:
-  Result<Account> Create(const RegisterInput& in, const std::string& kind, bool id_required);
+  // `conceal_taken_id`: answer a registered resident ID number with an unsaved account
+  // (self-registration) instead of kAlreadyExists (staff created by an administrator).
+  Result<Account> Create(const RegisterInput& in, const std::string& kind, bool id_required,
+                         bool conceal_taken_id = false);
   Result<Account> Load(db::Connection& c, const std::string& id);
   Status Audit(db::Connection* c, AuditEvent e);
   std::string HashPassword(const std::string& password);
   bool VerifyPassword(const std::string& password, const std::string& hash);
-  bool IpBlocked(const std::string& ip, std::chrono::seconds* retry);
-  void IpFailed(const std::string& ip);
+  bool LoginBlocked(const std::string& ip, const std::string& username, std::chrono::seconds* retry,
+                    bool* pair);
+  void LoginFailed(const std::string& ip, const std::string& username);
   Result<std::string> OpenResidentId(const AccountRow& row) const;
   bool RealNameAttempt(const std::string& account_id, std::chrono::seconds* retry);
 
@@ -242,6 +260,7 @@ class Service {
   Config config_;
   AuditSink audit_;
   std::vector<LogoutHook> hooks_;
+  std::vector<SessionEndHook> session_hooks_;
   struct Throttle;
   std::unique_ptr<Throttle> throttle_;
 };

@@ -156,7 +156,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto res = Private(http::Json(http::Status::created, MaterialJson(*m)));
            res.set(http::Field::location, "/api/v1/materials/" + m->id);
            return res;
-         })
+         }).Requires(authz::Action::kUploadMaterial)
       .Spool(service.max_file_bytes(), /*needs_credentials=*/true)
       .Blocking();
 
@@ -170,7 +170,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
     json::array items;
     for (const auto& m : *list) items.push_back(MaterialJson(m));
     return Private(http::Json(http::Status::ok, {{"materials", std::move(items)}}));
-  });
+  }).Requires(authz::Action::kReadMaterial);
 
   r.Get("/api/v1/materials/{id}", [a, fail, readable](http::Context& ctx) {
     auto who = a->Authenticate(ctx);
@@ -178,7 +178,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
     auto m = readable(*who, ctx.Param("id"));
     if (!m) return fail(ctx, m.error());
     return Private(http::Json(http::Status::ok, MaterialJson(*m)));
-  });
+  }).Requires(authz::Action::kReadMaterial);
 
   r.Get("/api/v1/materials/{id}/content", [s, a, fail, readable](http::Context& ctx) {
      auto who = a->Authenticate(ctx);
@@ -208,7 +208,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
      res.body() = std::move(*bytes);
      res.prepare_payload();
      return res;
-   }).Blocking();
+   }).Requires(authz::Action::kReadMaterial).Blocking();
 }
 
 }  // namespace ow::materials

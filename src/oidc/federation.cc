@@ -13,6 +13,7 @@
 #include "crypto/keys.h"
 #include "crypto/random.h"
 #include "http/client.h"
+#include "http/request_helpers.h"
 #include "identity/authz.h"
 #include "oidc/store.h"
 
@@ -176,13 +177,14 @@ Result<Federation::PeerDocs> Federation::Docs(const Trust& t, bool refresh_jwks)
   return d;
 }
 
-Result<std::string> Federation::StartLogin(const std::string& trust, const std::string& return_to) {
+Result<Federation::Started> Federation::StartLogin(const std::string& trust,
+                                                   const std::string& return_to) {
   return Start(trust, return_to, "");
 }
 
-Result<std::string> Federation::StartVerification(const identity::Principal& who,
-                                                  const std::string& trust,
-                                                  const std::string& return_to) {
+Result<Federation::Started> Federation::StartVerification(const identity::Principal& who,
+                                                          const std::string& trust,
+                                                          const std::string& return_to) {
   // The person's own portal session, not a relying party's token or staff.
   OW_RETURN_IF_ERROR(
       identity::Decide(who, identity::Action::kUpdateAccount, {"", "", who.account_id}));
@@ -191,20 +193,25 @@ Result<std::string> Federation::StartVerification(const identity::Principal& who
   return Start(trust, return_to, who.account_id);
 }
 
-Result<std::string> Federation::Start(const std::string& trust, const std::string& return_to,
-                                      const std::string& account_id) {
+Result<Federation::Started> Federation::Start(const std::string& trust,
+                                              const std::string& return_to,
+                                              const std::string& account_id) {
+  // Only local paths: never an open redirect to another site.
+  auto back =
+      return_to.empty() ? std::optional<std::string>("/") : http::SafeLocalTarget(return_to);
+  if (!back)
+    return Error(Code::kInvalidArgument, "login", {{"return", "must be a path on this site"}});
   OW_ASSIGN_OR_RETURN(auto t, FindTrust(trust));
   OW_ASSIGN_OR_RETURN(auto docs, Docs(t, false));
-  // Only local paths: never an open redirect to another site.
-  std::string back = return_to.empty() ? "/" : return_to;
-  if (back[0] != '/' || back.rfind("//", 0) == 0 || back.find('\\') != std::string::npos)
-    return Error(Code::kInvalidArgument, "login", {{"return", "must be a path on this site"}});
+  Started out;
+  out.browser = crypto::RandomToken(24);
   Store::FederationState s;
   s.state = crypto::RandomToken(24);
   s.trust = t.name;
   s.nonce = crypto::RandomToken(24);
   s.verifier = crypto::RandomToken(32);
-  s.return_to = back;
+  s.return_to = *back;
+  s.browser_hash = crypto::Base64UrlEncode(crypto::Sha256(out.browser));
   s.account_id = account_id;
   s.expires_at = FormatTime(system_clock::now() + kStateLifetime);
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) { return Store::InsertState(c, s); }));
@@ -218,12 +225,14 @@ Result<std::string> Federation::Start(const std::string& trust, const std::strin
   p.append({"nonce", s.nonce});
   p.append({"code_challenge", crypto::Base64UrlEncode(crypto::Sha256(s.verifier))});
   p.append({"code_challenge_method", "S256"});
-  return std::string(u.buffer());
+  out.url = std::string(u.buffer());
+  return out;
 }
 
 Result<Federation::Completed> Federation::Complete(
     const std::string& trust, const std::multimap<std::string, std::string>& params,
-    const identity::Principal* session_user, const std::string& ip, const std::string& user_agent) {
+    const std::string& browser, const identity::Principal* session_user, const std::string& ip,
+    const std::string& user_agent) {
   auto get = [&](const char* k) {
     auto it = params.find(k);
     return it == params.end() ? std::string() : it->second;
@@ -239,6 +248,14 @@ Result<Federation::Completed> Federation::Complete(
   if (!state || state->trust != trust || state->expires_at <= NowText())
     return Error(Code::kInvalidArgument, "federation",
                  {{"state", "is unknown, used already or expired; start the login again"}});
+  // A state is worth something only in the browser it was given to: otherwise anyone
+  // could send a victim the callback of a login the attacker started (login CSRF) and
+  // have the victim signed in as the attacker.
+  if (browser.empty() || state->browser_hash.empty() ||
+      !crypto::ConstantTimeEquals(crypto::Base64UrlEncode(crypto::Sha256(browser)),
+                                  state->browser_hash))
+    return Error(Code::kInvalidArgument, "federation",
+                 {{"state", "was started in another browser; start the login again"}});
   if (!get("error").empty())
     return Unauthenticated("the peer platform refused the login: " + get("error") + " " +
                            get("error_description"));

@@ -44,28 +44,37 @@ class Federation {
   Result<std::vector<Trust>> Trusts();
   Status RemoveTrust(const identity::Principal& by, const std::string& name);
 
-  // Where to send the browser to sign in at the peer; `return_to` is a local path.
-  Result<std::string> StartLogin(const std::string& trust, const std::string& return_to);
+  struct Started {
+    std::string url;      // where to send the browser: the peer's authorization endpoint
+    std::string browser;  // a fresh random nonce for the browser's federation cookie
+  };
+  // Starts a login at the peer. `return_to` must pass http::SafeLocalTarget (empty:
+  // "/"); kInvalidArgument otherwise. The state is bound to the browser: the caller
+  // sets `browser` in a short-lived cookie that Complete requires (login CSRF).
+  Result<Started> StartLogin(const std::string& trust, const std::string& return_to);
   // Like StartLogin, for the person logged in with `who`'s portal session: the peer's
   // answer verifies that account's identity instead of starting a session.
   // kPermissionDenied / kFailedPrecondition for anyone but a person with a session.
-  Result<std::string> StartVerification(const identity::Principal& who, const std::string& trust,
-                                        const std::string& return_to);
+  Result<Started> StartVerification(const identity::Principal& who, const std::string& trust,
+                                    const std::string& return_to);
   struct Completed {
     identity::LoginResult login;  // empty (no cookie) after a verification
     std::string return_to;
   };
-  // The peer's redirect back to us: exchanges the code, verifies the ID token, maps
-  // the person and starts a local session, or, for a verification, raises the level of
-  // the account that started it (`session_user` must be that account's session).
-  // Errors: kInvalidArgument for a bad or replayed state; kUnauthenticated when the
-  // peer's answer does not verify; kNotFound when no verified local account holds the
-  // resident ID number; for a verification kPermissionDenied (another session or
-  // another number) and kFailedPrecondition (the level is too low to verify).
+  // The peer's redirect back to us: checks that `browser` (the federation cookie's
+  // value, empty when absent) is the nonce given to the browser that started this
+  // state's flow (constant time; the state is used up either way), exchanges the
+  // code, verifies the ID token, maps the person and starts a local session, or, for a
+  // verification, raises the level of the account that started it (`session_user` must
+  // be that account's session). Errors: kInvalidArgument for a bad, replayed or expired
+  // state or one started by another browser; kUnauthenticated when the peer's answer
+  // does not verify; kNotFound when no verified local account holds the resident ID
+  // number; for a verification kPermissionDenied (another session or another number)
+  // and kFailedPrecondition (the level is too low to verify).
   Result<Completed> Complete(const std::string& trust,
                              const std::multimap<std::string, std::string>& params,
-                             const identity::Principal* session_user, const std::string& ip,
-                             const std::string& user_agent);
+                             const std::string& browser, const identity::Principal* session_user,
+                             const std::string& ip, const std::string& user_agent);
 
  private:
   struct PeerDocs {
@@ -74,8 +83,8 @@ class Federation {
     std::chrono::steady_clock::time_point fetched;
   };
   Result<Trust> FindTrust(const std::string& name);
-  Result<std::string> Start(const std::string& trust, const std::string& return_to,
-                            const std::string& account_id);
+  Result<Started> Start(const std::string& trust, const std::string& return_to,
+                        const std::string& account_id);
   Result<PeerDocs> Docs(const Trust& t, bool refresh_jwks);
   std::string CallbackUrl(const std::string& trust) const;
 

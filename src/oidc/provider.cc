@@ -93,9 +93,17 @@ bool ValidRedirect(const std::string& uri) {
          (u->host() == "127.0.0.1" || u->host() == "localhost" || u->host() == "[::1]");
 }
 
-constexpr const char* kKnownScopes[] = {"openid",         "profile",      "resident_id",
-                                        "offline_access", "catalog.read", "cases.read",
-                                        "indicators.read"};
+// The sid claim of a session's ID tokens: not the session id itself (a cookie half).
+std::string SessionSid(const std::string& session_id) {
+  return crypto::Base64UrlEncode(crypto::Sha256(session_id)).substr(0, 22);
+}
+
+// The protocol's scopes, and those of the authorization model's actions (authz.h): a
+// token acts on the API only within the latter.
+constexpr const char* kKnownScopes[] = {"openid",         "profile",        "resident_id",
+                                        "offline_access", "catalog.read",   "cases.read",
+                                        "cases.write",    "materials.read", "materials.write",
+                                        "workbench",      "indicators.read"};
 
 }  // namespace
 
@@ -460,7 +468,7 @@ std::variant<json::object, OAuthError> Provider::IssueUserTokens(const Client& c
                   {"auth_time", grant.auth_time},
                   {"acr", grant.acr},
                   {"amr", json::array{grant.acr == "fed" ? "fed" : "pwd"}},
-                  {"sid", crypto::Base64UrlEncode(crypto::Sha256(grant.session_id)).substr(0, 22)}};
+                  {"sid", SessionSid(grant.session_id)}};
   if (!nonce.empty()) id["nonce"] = nonce;
   if (Has(scopes, "profile")) {
     id["name"] = account->real_name;
@@ -723,9 +731,12 @@ Result<identity::Principal> Provider::VerifyAccessToken(const std::string& token
     return Unauthenticated("the access token has expired");
   identity::Principal p;
   p.client_id = str("client_id");
+  // A disabled client's tokens end with it (not only its new ones).
+  auto client = p.client_id.empty() ? std::nullopt : FindClient(p.client_id);
+  if (!client || client->disabled) return Unauthenticated("the access token's client is disabled");
   p.scopes = SplitSpaces(str("scope"));
-  p.via = "bearer";
   std::string grant_id = str("grant");
+  p.via = grant_id.empty() ? authz::Via::kClientToken : authz::Via::kUserToken;
   if (grant_id.empty()) {
     p.name_for_audit = "client:" + p.client_id;
     return p;
@@ -766,46 +777,82 @@ Result<json::object> Provider::UserInfo(const std::string& access_token) {
   return out;
 }
 
-Result<std::string> Provider::Logout(const Params& p, const identity::Principal* session_user) {
+Result<Provider::LogoutOutcome> Provider::Logout(const Params& p,
+                                                 const identity::Principal* session_user,
+                                                 bool confirmed) {
+  for (const char* k : {"id_token_hint", "client_id", "post_logout_redirect_uri", "state"})
+    if (Repeated(p, k)) return Error(Code::kInvalidArgument, "logout", {{k, "is repeated"}});
   std::string hint = Get(p, "id_token_hint");
   std::string redirect = Get(p, "post_logout_redirect_uri");
   std::string client_id = Get(p, "client_id");
-  // A logout link without the ID token could be planted on any page (a cross-site GET);
-  // with it, only the relying party that holds the user's token can end the session.
-  if (hint.empty())
-    return Error(Code::kInvalidArgument, "logout", {{"id_token_hint", "is required"}});
-  {
+  auto not_ours = [] {
+    return Error(Code::kInvalidArgument, "logout",
+                 {{"id_token_hint", "is not an ID token we issued"}});
+  };
+  bool hint_matches_session = false;
+  if (!hint.empty()) {
+    // Expired hints are fine (RP-initiated logout 1.0 section 2): only the signature,
+    // the issuer and the kind of token are checked.
     auto v = crypto::VerifyJwt(hint, [this](std::string_view kid) { return keys_.Find(kid); });
-    if (!v)
-      return Error(Code::kInvalidArgument, "logout",
-                   {{"id_token_hint", "is not an ID token we issued"}});
-    auto* iss = v->claims.if_contains("iss");
-    auto* aud = v->claims.if_contains("aud");
-    if (!iss || !iss->is_string() || iss->as_string() != options_.issuer || !aud ||
-        !aud->is_string())
-      return Error(Code::kInvalidArgument, "logout",
-                   {{"id_token_hint", "is not an ID token we issued"}});
-    if (!client_id.empty() && client_id != aud->as_string())
+    if (!v) return not_ours();
+    // ID tokens are typ "JWT" with the client as audience; access tokens are "at+jwt"
+    // (RFC 9068) with the platform as audience and carry a scope.
+    auto* typ = v->header.if_contains("typ");
+    if (!typ || !typ->is_string() || typ->as_string() != "JWT") return not_ours();
+    auto str = [&](const char* k) -> std::string {
+      auto* x = v->claims.if_contains(k);
+      return x && x->is_string() ? std::string(x->as_string()) : std::string();
+    };
+    std::string aud = str("aud");
+    if (str("iss") != options_.issuer || aud.empty() || aud == options_.issuer ||
+        v->claims.contains("scope") || str("sub").empty())
+      return not_ours();
+    if (!client_id.empty() && client_id != aud)
       return Error(Code::kInvalidArgument, "logout",
                    {{"client_id", "differs from the ID token's audience"}});
-    client_id = std::string(aud->as_string());
+    client_id = aud;
+    if (session_user && !session_user->session_id.empty() && !session_user->account_id.empty()) {
+      hint_matches_session =
+          crypto::ConstantTimeEquals(str("sub"), PairwiseSubject(aud, session_user->account_id)) &&
+          crypto::ConstantTimeEquals(str("sid"), SessionSid(session_user->session_id));
+    }
   }
-  if (!redirect.empty()) {
-    auto client = client_id.empty() ? std::nullopt : FindClient(client_id);
-    if (!client || !Has(client->post_logout_redirect_uris, redirect))
+  LogoutOutcome out;
+  if (!client_id.empty()) {
+    auto client = FindClient(client_id);
+    if (!client) return Error(Code::kInvalidArgument, "logout", {{"client_id", "is not a client"}});
+    out.client_id = client_id;
+    if (!redirect.empty() && !Has(client->post_logout_redirect_uris, redirect))
       return Error(Code::kInvalidArgument, "logout",
                    {{"post_logout_redirect_uri", "is not registered for the client"}});
+  } else if (!redirect.empty()) {
+    return Error(
+        Code::kInvalidArgument, "logout",
+        {{"post_logout_redirect_uri", "needs the client: send id_token_hint or client_id"}});
   }
-  if (session_user && !session_user->session_id.empty()) {
-    std::string now = NowText();
-    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-      OW_RETURN_IF_ERROR(Store::RevokeGrantsOfSession(c, session_user->session_id, now));
-      return {};
-    }));
+  if (!redirect.empty()) out.redirect = WithParams(redirect, {{"state", Get(p, "state")}});
+  bool live = session_user && !session_user->session_id.empty();
+  if (live && !confirmed && !hint_matches_session) {
+    out.confirm = true;
+    return out;
+  }
+  if (live) {
+    // Service::Logout calls the session-end hook, which revokes the session's grants
+    // and unredeemed codes (RevokeSession).
     OW_RETURN_IF_ERROR(identity_.Logout(*session_user));
+    out.ended = true;
   }
-  if (redirect.empty()) return std::string();
-  return WithParams(redirect, {{"state", Get(p, "state")}});
+  return out;
+}
+
+void Provider::RevokeSession(const std::string& session_id) {
+  std::string now = NowText();
+  auto st = db_.Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(Store::RevokeGrantsOfSession(c, session_id, now));
+    return {};
+  });
+  if (!st)
+    log::Warn("oidc.revoke_failed", {{"session", session_id}, {"error", st.error().message}});
 }
 
 void Provider::RevokeAccount(const std::string& account_id) {

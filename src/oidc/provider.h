@@ -92,14 +92,34 @@ class Provider {
   // without the openid scope, which the route answers as RFC 6750 insufficient_scope.
   Result<boost::json::object> UserInfo(const std::string& access_token);
 
-  // RP-initiated logout. Ends `session_user`'s session (if any) and revokes the grants
-  // of that session. Returns the post-logout redirect (with state), or "" to show our
-  // own page. kInvalidArgument for an id_token_hint that is not ours or a redirect the
-  // client did not register.
-  Result<std::string> Logout(const std::multimap<std::string, std::string>& params,
-                             const identity::Principal* session_user);
+  // RP-initiated logout 1.0. `params`: id_token_hint, client_id,
+  // post_logout_redirect_uri, state. `session_user` is the portal session (cookie
+  // only), if any; `confirmed` is true when the person confirmed on our own page (the
+  // route checked the form's CSRF token).
+  //
+  // The session ends (and with it the grants and unredeemed codes it gave) only when
+  // the person confirmed, or the hint is an ID token (typ "JWT", not an access token's
+  // "at+jwt") that we issued to this session: its sub is the session account's pairwise
+  // subject for the hint's client and its sid is the session's. Otherwise the answer
+  // asks for confirmation; a link planted elsewhere cannot sign anyone out silently.
+  // The redirect is used only when registered for the client (named by the hint or
+  // client_id). kInvalidArgument for a hint that is not one of our ID tokens, a
+  // client_id that differs from the hint's audience, or an unregistered redirect.
+  struct LogoutOutcome {
+    bool ended = false;     // the session was ended
+    bool confirm = false;   // ask the person first (the session is still live)
+    std::string redirect;   // after logout: the registered redirect with state, or ""
+    std::string client_id;  // the validated client, for the confirmation form
+  };
+  Result<LogoutOutcome> Logout(const std::multimap<std::string, std::string>& params,
+                               const identity::Principal* session_user, bool confirmed);
+  // Revokes the grants and unredeemed codes of a session that ended.
+  void RevokeSession(const std::string& session_id);
 
-  // Verifies one of our access tokens for a call to the platform's own API.
+  // Verifies one of our access tokens for a call to the platform's own API: signature,
+  // typ at+jwt, issuer, audience, lifetime, the grant (not revoked), the account (active)
+  // and the client (registered and not disabled; the registry is re-read at most every
+  // 30 seconds, at once in the process that disabled it).
   Result<identity::Principal> VerifyAccessToken(const std::string& token);
   // Revokes every grant of an account (logout everywhere).
   void RevokeAccount(const std::string& account_id);

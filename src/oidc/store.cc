@@ -5,7 +5,8 @@
 namespace ow::oidc {
 
 std::vector<db::Migration> Migrations() {
-  return {{"oidc/001_init", R"sql(
+  return {
+      {"oidc/001_init", R"sql(
 CREATE TABLE oidc_clients (
   client_id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -86,15 +87,19 @@ CREATE TABLE oidc_federation_states (
   expires_at TEXT NOT NULL
 );
 )sql",
-           ""},
-          // Identity proofing: assurance levels are named ow:loa:N; a federation state may
-          // be a verification started by a logged-in account (account_id).
-          {"oidc/002_proofing", R"sql(
+       ""},
+      // The hash of the nonce in the browser's federation cookie: a callback is
+      // accepted only from the browser that started the login (login CSRF).
+      {"oidc/002_federation_browser",
+       "ALTER TABLE oidc_federation_states ADD COLUMN browser_hash TEXT NOT NULL DEFAULT '';", ""},
+      // Identity proofing: assurance levels are named ow:loa:N; a federation state may
+      // be a verification started by a logged-in account (account_id).
+      {"oidc/003_proofing", R"sql(
 UPDATE oidc_trusts SET assurance = 'ow:loa:' || substr(assurance, 4)
   WHERE assurance IN ('loa1', 'loa2', 'loa3');
 ALTER TABLE oidc_federation_states ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
 )sql",
-           ""}};
+       ""}};
 }
 
 namespace {
@@ -228,12 +233,16 @@ Result<int64_t> Store::RevokeGrant(db::Connection& c, const std::string& id,
 
 Result<int64_t> Store::RevokeGrantsOfAccount(db::Connection& c, const std::string& account,
                                              const std::string& at) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("DELETE FROM oidc_codes WHERE account_id = $1 AND used_at = ''", {account}));
   return c.Exec("UPDATE oidc_grants SET revoked_at = $2 WHERE account_id = $1 AND revoked_at = ''",
                 {account, at});
 }
 
 Result<int64_t> Store::RevokeGrantsOfSession(db::Connection& c, const std::string& session,
                                              const std::string& at) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("DELETE FROM oidc_codes WHERE session_id = $1 AND used_at = ''", {session}));
   return c.Exec("UPDATE oidc_grants SET revoked_at = $2 WHERE session_id = $1 AND revoked_at = ''",
                 {session, at});
 }
@@ -292,22 +301,25 @@ Result<bool> Store::DeleteTrust(db::Connection& c, const std::string& name) {
 Status Store::InsertState(db::Connection& c, const FederationState& s) {
   OW_RETURN_IF_ERROR(
       c.Exec("INSERT INTO oidc_federation_states (state, trust, nonce, verifier, "
-             "return_to, expires_at, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-             {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at, s.account_id}));
+             "return_to, expires_at, browser_hash, account_id) VALUES ($1, $2, $3, $4, $5, $6, "
+             "$7, $8)",
+             {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at, s.browser_hash,
+              s.account_id}));
   return {};
 }
 
 Result<std::optional<Store::FederationState>> Store::TakeState(db::Connection& c,
                                                                const std::string& state) {
-  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT state, trust, nonce, verifier, return_to, "
-                                      "expires_at, account_id FROM oidc_federation_states "
-                                      "WHERE state = $1",
-                                      {state}));
+  OW_ASSIGN_OR_RETURN(auto r,
+                      c.Query("SELECT state, trust, nonce, verifier, return_to, "
+                              "expires_at, browser_hash, account_id FROM oidc_federation_states "
+                              "WHERE state = $1",
+                              {state}));
   if (r.empty()) return std::optional<FederationState>();
   OW_RETURN_IF_ERROR(c.Exec("DELETE FROM oidc_federation_states WHERE state = $1", {state}));
   return std::optional<FederationState>(FederationState{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2),
                                                         r.Text(0, 3), r.Text(0, 4), r.Text(0, 5),
-                                                        r.Text(0, 6)});
+                                                        r.Text(0, 6), r.Text(0, 7)});
 }
 
 }  // namespace ow::oidc

@@ -35,6 +35,9 @@ class Store {
   static Result<std::optional<Grant>> GetGrant(db::Connection& c, const std::string& id);
   static Result<int64_t> RevokeGrant(db::Connection& c, const std::string& id,
                                      const std::string& at);
+  // Revoke the grants, and delete the unredeemed codes, of an account or a session
+  // (a logout: a code issued to the session must not become a grant afterwards).
+  // Return the grants revoked.
   static Result<int64_t> RevokeGrantsOfAccount(db::Connection& c, const std::string& account,
                                                const std::string& at);
   static Result<int64_t> RevokeGrantsOfSession(db::Connection& c, const std::string& session,
@@ -55,7 +58,8 @@ class Store {
 
   struct FederationState {
     std::string state, trust, nonce, verifier, return_to, expires_at;
-    std::string account_id;  // a verification started by this account; "" for a login
+    std::string browser_hash;  // SHA-256 (base64url) of the browser cookie's nonce
+    std::string account_id;    // a verification started by this account; "" for a login
   };
   static Status InsertState(db::Connection& c, const FederationState& s);
   // Reads and deletes (single use).

@@ -24,15 +24,12 @@ http::Response Fail(const http::Context& ctx, const Error& e) { return http::Pro
 
 }  // namespace
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin) {
+void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
-  const http::AdminGuard* guard = &admin;
 
   r.Add(http::Verb::put, "/api/v1/processes/{key}",
-        [s, guard](http::Context& ctx) {
-          auto who = guard->Check(ctx);
-          if (!who) return Fail(ctx, who.error());
-          auto published = s->Publish(*who, ctx.Param("key"), ctx.request.body());
+        [s](http::Context& ctx) {
+          auto published = s->Publish(ctx.Who().name_for_audit, ctx.Param("key"), ctx.request.body());
           if (!published) return Fail(ctx, published.error());
           auto res = http::Json(published->created ? http::Status::created : http::Status::ok,
                                 VersionJson(published->version));
@@ -42,7 +39,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
           res.set(http::Field::cache_control, "no-store");
           return res;
         },
-        {"application/xml", "text/xml", "application/bpmn+xml"})
+        {"application/xml", "text/xml", "application/bpmn+xml"}).Requires(authz::Action::kManageCatalog)
       .Blocking();  // parsing a large definition takes a while
 
   r.Get("/api/v1/processes", [s](http::Context& ctx) {
@@ -53,7 +50,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     auto res = http::Json(http::Status::ok, {{"processes", std::move(items)}});
     res.set(http::Field::cache_control, "no-cache");
     return res;
-  });
+  }).Public();
 
   r.Get("/api/v1/processes/{key}", [s](http::Context& ctx) {
     auto versions = s->Versions(ctx.Param("key"));
@@ -65,7 +62,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
                                              {"versions", std::move(items)}});
     res.set(http::Field::cache_control, "no-cache");
     return res;
-  });
+  }).Public();
 
   r.Get("/api/v1/processes/{key}/versions/{version}", [s](http::Context& ctx) {
     auto n = text::ParseInt(ctx.Param("version"), 1, 1000000000);
@@ -80,24 +77,22 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
     res.prepare_payload();
     // A published version never changes.
     return http::Cacheable(ctx, std::move(res), "public, max-age=31536000, immutable");
-  });
+  }).Public();
 
-  r.Put("/api/v1/catalog/items/{code}/process", [s, guard](http::Context& ctx) {
-    auto who = guard->Check(ctx);
-    if (!who) return Fail(ctx, who.error());
+  r.Put("/api/v1/catalog/items/{code}/process", [s](http::Context& ctx) {
     auto body = http::ParseJsonObject(ctx);
     if (!body) return Fail(ctx, body.error());
     auto* key = body->if_contains("process_key");
     if (body->size() != 1 || !key || !key->is_string())
       return Fail(ctx, Error(Code::kInvalidArgument, "body",
                              {{"process_key", "is required and must be the only member"}}));
-    if (auto st = s->Assign(*who, ctx.Param("code"), std::string(key->as_string())); !st)
+    if (auto st = s->Assign(ctx.Who().name_for_audit, ctx.Param("code"), std::string(key->as_string())); !st)
       return Fail(ctx, st.error());
     auto res = http::Json(http::Status::ok,
                           {{"item_code", ctx.Param("code")}, {"process_key", key->as_string()}});
     res.set(http::Field::cache_control, "no-store");
     return res;
-  });
+  }).Requires(authz::Action::kManageCatalog);
 
   r.Get("/api/v1/catalog/items/{code}/process", [s](http::Context& ctx) {
     auto key = s->ProcessOf(ctx.Param("code"));
@@ -109,7 +104,7 @@ void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin)
                                              {"latest", VersionJson(versions->front())}});
     res.set(http::Field::cache_control, "no-cache");
     return res;
-  });
+  }).Public();
 }
 
 }  // namespace ow::processes

@@ -9,7 +9,7 @@
 
 namespace ow::processes {
 
-void AddRoutes(http::Router& r, Service& service, const http::AdminGuard& admin);
+void AddRoutes(http::Router& r, Service& service);
 
 }  // namespace ow::processes
 

@@ -56,7 +56,7 @@ void AddRoutes(http::Router& r, Service& service) {
   http::ResponseCache* cache = r.NewCache(std::chrono::seconds(60), 200000, &Service::Generation);
   r.Get("/api/v1/regions", [s](http::Context& ctx) {
      return Children(ctx, *s, "");
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/regions/search", [s](http::Context& ctx) {
      auto page = http::ParsePage(ctx, 20, 200);
@@ -78,7 +78,7 @@ void AddRoutes(http::Router& r, Service& service) {
      auto result = s->Search(q);
      if (!result) return http::Problem(result.error(), ctx.path);
      return http::Cacheable(ctx, http::Json(http::Status::ok, PageJson(*result)), kCache);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/regions/{code}", [s](http::Context& ctx) {
      auto result = s->Get(ctx.Param("code"));
@@ -88,11 +88,11 @@ void AddRoutes(http::Router& r, Service& service) {
      for (const auto& a : result->ancestors) ancestors.push_back(ToJson(a));
      o["ancestors"] = std::move(ancestors);
      return http::Cacheable(ctx, http::Json(http::Status::ok, o), kCache);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/regions/{code}/children", [s](http::Context& ctx) {
      return Children(ctx, *s, ctx.Param("code"));
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 
   r.Get("/api/v1/regions/{code}/path", [s](http::Context& ctx) {
      auto result = s->Get(ctx.Param("code"));
@@ -113,7 +113,7 @@ void AddRoutes(http::Router& r, Service& service) {
                     {"complete", complete},
                     {"regions", std::move(regions)}};
      return http::Cacheable(ctx, http::Json(http::Status::ok, o), kCache);
-   }).CacheIn(cache);
+   }).Public().CacheIn(cache);
 }
 
 }  // namespace ow::regions

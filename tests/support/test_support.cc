@@ -7,6 +7,10 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -237,6 +241,91 @@ ToolRun RunTool(const std::vector<std::string>& args, const std::string& cwd, bo
   waitpid(pid, &status, 0);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
+}
+
+namespace {
+
+std::string Enc(std::string_view s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
+constexpr const char* kRedirect = "https://rp.example/cb";
+
+// A confidential client allowed `scopes` for `grant`: {client_id, client_secret}.
+std::pair<std::string, std::string> RegisterClient(HttpClient& client, const TestServer& server,
+                                                   const std::string& grant,
+                                                   const std::string& scopes) {
+  boost::json::array list;
+  for (size_t i = 0; i < scopes.size();) {
+    size_t end = scopes.find(' ', i);
+    if (end == std::string::npos) end = scopes.size();
+    if (end > i) list.emplace_back(scopes.substr(i, end - i));
+    i = end + 1;
+  }
+  auto r = client.SendJson(
+      bhttp::verb::post, "/api/v1/oidc/clients",
+      boost::json::serialize(boost::json::object{{"name", "Test client " + scopes},
+                                                 {"type", "confidential"},
+                                                 {"redirect_uris", {kRedirect}},
+                                                 {"grant_types", {grant}},
+                                                 {"scopes", list}}),
+      server.AdminHeaders());
+  EXPECT_EQ(r.status, 201) << r.body;
+  if (r.status != 201) return {};
+  auto j = r.json();
+  return {std::string(j.at("client_id").as_string()),
+          std::string(j.at("client_secret").as_string())};
+}
+
+Caller Bearer(HttpClient& client, const std::string& form, std::string account_id) {
+  auto t = client.Send(bhttp::verb::post, "/oauth2/token", form,
+                       {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(t.status, 200) << t.body;
+  if (t.status != 200) return {};
+  return {{{"Authorization", "Bearer " + std::string(t.json().at("access_token").as_string())}},
+          std::move(account_id)};
+}
+
+}  // namespace
+
+Caller SignIn(HttpClient& client, const std::string& username, const std::string& password) {
+  auto r = client.SendJson(bhttp::verb::post, "/api/v1/session",
+                           boost::json::serialize(boost::json::object{
+                               {"username", username}, {"password", password}}));
+  EXPECT_EQ(r.status, 201) << username << ": " << r.body;
+  if (r.status != 201) return {};
+  std::string cookie = r.header("set-cookie");
+  auto j = r.json();
+  return {{{"Cookie", cookie.substr(0, cookie.find(';'))},
+           {"X-CSRF-Token", std::string(j.at("csrf_token").as_string())}},
+          std::string(j.at("account").at("id").as_string())};
+}
+
+Caller UserToken(HttpClient& client, const TestServer& server, const Caller& user,
+                 const std::string& scopes) {
+  auto [id, secret] = RegisterClient(client, server, "authorization_code", scopes);
+  if (id.empty()) return {};
+  auto a = client.Get("/oauth2/authorize?response_type=code&client_id=" + id + "&redirect_uri=" +
+                          Enc(kRedirect) + "&scope=" + Enc(scopes) + "&state=s1",
+                      {{"Cookie", user.headers.count("Cookie") ? user.headers.at("Cookie") : ""}});
+  EXPECT_EQ(a.status, 302) << a.body;
+  auto location = boost::urls::parse_absolute_uri(a.header("location"));
+  if (!location || location->params().find("code") == location->params().end()) {
+    ADD_FAILURE() << "no code in " << a.header("location");
+    return {};
+  }
+  return Bearer(client,
+                "grant_type=authorization_code&code=" +
+                    Enc((*location->params().find("code")).value) +
+                    "&redirect_uri=" + Enc(kRedirect) + "&client_id=" + id +
+                    "&client_secret=" + Enc(secret),
+                user.account_id);
+}
+
+Caller ClientToken(HttpClient& client, const TestServer& server, const std::string& scopes) {
+  auto [id, secret] = RegisterClient(client, server, "client_credentials", scopes);
+  if (id.empty()) return {};
+  return Bearer(client,
+                "grant_type=client_credentials&scope=" + Enc(scopes) + "&client_id=" + id +
+                    "&client_secret=" + Enc(secret),
+                "");
 }
 
 }  // namespace ow::testing

@@ -101,6 +101,25 @@ class TestServer {
   uint16_t port_ = 0;
 };
 
+// A signed-in caller: the headers that present its credentials.
+struct Caller {
+  std::map<std::string, std::string> headers;  // Cookie + X-CSRF-Token, or Authorization
+  std::string account_id;                      // "" for a client token
+};
+
+// Signs `username` in through POST /api/v1/session (ADD_FAILUREs and returns no headers
+// when that fails). The demo accounts' password is kDemoPassword.
+inline constexpr const char* kDemoPassword = "OneWindow-demo-2026";  // demo/accounts.json
+Caller SignIn(HttpClient& client, const std::string& username,
+              const std::string& password = kDemoPassword);
+// An access token a relying party holds for `user` (a SignIn session), with `scopes`
+// (space-separated): registers a confidential client allowed those scopes with the
+// administrator token, then runs the authorization code flow in the user's session.
+Caller UserToken(HttpClient& client, const TestServer& server, const Caller& user,
+                 const std::string& scopes);
+// A client-credentials access token with `scopes`, for a newly registered client.
+Caller ClientToken(HttpClient& client, const TestServer& server, const std::string& scopes);
+
 // The repository root (for demo data and web files), from the OW_SOURCE_DIR define.
 std::string SourceDir();
 

@@ -1,0 +1,194 @@
+#include "authz/authz.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+
+namespace ow::authz {
+namespace {
+
+constexpr unsigned kStaffOrAdmin = kBySession | kByAdminToken;
+
+// The table. A bearer token acts only where a scope is named; the portal session is
+// needed wherever a person changes their account or their trust relationships (a
+// relying party must never be able to do that with a token it holds for them).
+constexpr std::array kTable = {
+    ActionInfo{Action::kReadAccount, "accounts.read", "read this account",
+               kBySession | kByUserToken, "profile", true},
+    ActionInfo{Action::kUpdateAccount, "accounts.update", "change this account", kBySession, "",
+               true},
+    ActionInfo{Action::kManageEnterprise, "enterprises.manage", "manage this enterprise",
+               kBySession, "", true},
+    ActionInfo{Action::kReadEnterprise, "enterprises.read", "read this enterprise",
+               kBySession | kByUserToken, "profile", true},
+    ActionInfo{Action::kActForPerson, "cases.write", "act for this person",
+               kBySession | kByUserToken, "cases.write", true},
+    ActionInfo{Action::kReadCase, "cases.read", "read this case",
+               kBySession | kByUserToken | kByClientToken, "cases.read", true},
+    ActionInfo{Action::kReadOwnCases, "cases.read.own", "read your own cases",
+               kBySession | kByUserToken, "cases.read", true},
+    ActionInfo{Action::kUploadMaterial, "materials.write", "upload materials",
+               kBySession | kByUserToken, "materials.write", true},
+    ActionInfo{Action::kReadMaterial, "materials.read", "read this material",
+               kBySession | kByUserToken, "materials.read", true},
+    ActionInfo{Action::kWorkOnCases, "workbench", "work on cases", kBySession | kByUserToken,
+               "workbench", false},
+    ActionInfo{Action::kAcceptCase, "cases.accept", "accept this case", kBySession | kByUserToken,
+               "workbench", true},
+    ActionInfo{Action::kReviewCase, "cases.review", "review this case", kBySession | kByUserToken,
+               "workbench", true},
+    ActionInfo{Action::kApproveCase, "cases.approve", "decide this case", kBySession | kByUserToken,
+               "workbench", true},
+    ActionInfo{Action::kCounterIntake, "cases.intake", "register applications at this hall",
+               kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kVerifyIdentity, "identity.verify", "verify this person's identity",
+               kBySession, "", true},
+    ActionInfo{Action::kManageStaff, "staff.manage", "manage staff accounts", kStaffOrAdmin, "",
+               false},
+    ActionInfo{Action::kGrantRole, "roles.grant", "grant or revoke this role", kBySession, "",
+               true},
+    ActionInfo{Action::kReadAudit, "audit.read", "read the audit log", kBySession, "", false},
+    ActionInfo{Action::kManageClients, "clients.manage", "manage OpenID Connect clients",
+               kStaffOrAdmin, "", false},
+    ActionInfo{Action::kRotateKeys, "keys.rotate", "rotate signing keys", kBySession, "", false},
+    ActionInfo{Action::kManageTrusts, "trusts.manage", "manage trusted platforms", kStaffOrAdmin,
+               "", false},
+    ActionInfo{Action::kManageCatalog, "catalog.manage", "manage the catalog", kStaffOrAdmin, "",
+               false},
+    ActionInfo{Action::kReadIndicators, "indicators.read", "read these indicators",
+               kBySession | kByClientToken, "indicators.read", true},
+};
+
+constexpr bool InOrder() {
+  for (size_t i = 0; i < kTable.size(); ++i)
+    if (static_cast<size_t>(kTable[i].action) != i) return false;
+  return true;
+}
+static_assert(InOrder(), "kTable lists every Action once, in declaration order");
+
+constexpr std::array<std::string_view, 5> kScopes = {"cases.read", "cases.write", "materials.read",
+                                                     "materials.write", "workbench"};
+
+// A department role covers the target if the department matches and the region nests.
+bool Covers(const Role& r, const Target& t, bool any_department) {
+  if (!any_department && !t.department_code.empty() && r.department_code != t.department_code)
+    return false;
+  if (!any_department && t.department_code.empty() && !r.department_code.empty()) return false;
+  return t.region_code.empty() ? r.region_code.empty() : RegionWithin(t.region_code, r.region_code);
+}
+
+bool HasCovering(const Principal& p, std::initializer_list<const char*> roles, const Target& t,
+                 bool any_department = false) {
+  return std::any_of(p.roles.begin(), p.roles.end(), [&](const Role& r) {
+    for (const char* name : roles)
+      if (r.role == name && Covers(r, t, any_department)) return true;
+    return false;
+  });
+}
+
+// The resource rule; the gate has already admitted this kind of caller (and its scope).
+bool Allowed(const Principal& p, Action a, const Target& t) {
+  bool self = !p.account_id.empty() && p.account_id == t.owner_account;
+  bool agent = t.agent_for_owner && p.HasRole(kAgent) && p.via == Via::kSession;
+  bool system = p.via == Via::kClientToken;
+  switch (a) {
+    case Action::kReadAccount:
+    case Action::kActForPerson:
+      return self || agent;
+    case Action::kUpdateAccount:
+      return self;
+    case Action::kReadOwnCases:
+    case Action::kManageEnterprise:
+    case Action::kReadEnterprise:
+    case Action::kUploadMaterial:
+    case Action::kReadMaterial:
+      // Persons only; whose enterprise or material it is, the owning domain checks.
+      return !p.account_id.empty();
+    case Action::kWorkOnCases:
+      return p.kind == kStaff;
+    case Action::kManageStaff:
+    case Action::kManageClients:
+    case Action::kManageTrusts:
+    case Action::kManageCatalog:
+      return p.admin_token() || p.HasRole(kSystemAdmin);
+    case Action::kGrantRole:
+      return p.HasRole(kSecurityAdmin) && p.account_id != t.owner_account;
+    case Action::kRotateKeys:
+      return p.HasRole(kSecurityAdmin);
+    case Action::kReadAudit:
+      return p.HasRole(kAuditAdmin);
+    case Action::kReadCase:
+      return self || agent || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
+             HasCovering(p, {kCounter}, t, true) || system;
+    case Action::kAcceptCase:
+      return HasCovering(p, {kAcceptor}, t);
+    case Action::kReviewCase:
+      return HasCovering(p, {kReviewer}, t);
+    case Action::kApproveCase:
+      return HasCovering(p, {kApprover}, t);
+    case Action::kCounterIntake:
+      return HasCovering(p, {kCounter}, t, true);
+    case Action::kVerifyIdentity:
+      return HasCovering(p, {kCounter}, t, true) && !self;
+    case Action::kReadIndicators:
+      return HasCovering(p, {kSupervisor}, t, true) || system;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view ViaName(Via v) {
+  switch (v) {
+    case Via::kNone:
+      return "anonymous";
+    case Via::kSession:
+      return "session";
+    case Via::kUserToken:
+      return "user token";
+    case Via::kClientToken:
+      return "client token";
+    case Via::kAdminToken:
+      return "administrator token";
+  }
+  return "unknown";
+}
+
+std::span<const ActionInfo> Actions() { return kTable; }
+
+const ActionInfo& Info(Action a) {
+  size_t i = static_cast<size_t>(a);
+  assert(i < kTable.size());
+  return kTable[i];
+}
+
+std::span<const std::string_view> ActionScopes() { return kScopes; }
+
+bool RegionWithin(std::string_view inner, std::string_view outer) {
+  return !outer.empty() && inner.size() >= outer.size() && inner.substr(0, outer.size()) == outer;
+}
+
+Status Gate(const Principal& who, Action what) {
+  if (who.via == Via::kNone) return Unauthenticated("log in first");
+  const ActionInfo& info = Info(what);
+  unsigned bit = 1u << static_cast<unsigned>(who.via);
+  std::string action(info.description);
+  if ((info.vias & bit) == 0) {
+    if (who.is_token() && (info.vias & kBySession))
+      return PermissionDenied("to " + action + ", sign in to the portal: a bearer token cannot");
+    return PermissionDenied("a caller with " + std::string(authz::ViaName(who.via)) + " may not " +
+                            action);
+  }
+  if (who.is_token() && !who.HasScope(info.scope))
+    return PermissionDenied("to " + action + ", the token needs the scope " +
+                            std::string(info.scope));
+  return {};
+}
+
+Status Decide(const Principal& who, Action what, const Target& on) {
+  if (auto st = Gate(who, what); !st) return st;
+  if (Allowed(who, what, on)) return {};
+  return PermissionDenied("you may not " + std::string(Info(what).description));
+}
+
+}  // namespace ow::authz

@@ -1,0 +1,117 @@
+// Every authorization decision of the platform: one table of actions, one gate, one
+// Decide().
+//
+// A decision has two halves, both here:
+//  1. The gate (Gate): may this KIND of caller attempt the action at all? Each Action
+//     names the ways of authenticating that may perform it and, for bearer tokens, the
+//     OAuth scope the token must carry. Every HTTP route declares its action (or that it
+//     is public); the dispatcher runs the gate before the handler, so a route without a
+//     rule, a token without the scope, or a bearer token on a browser-only action never
+//     reaches domain code. Default: deny.
+//  2. The resource rule (Decide): may THIS caller do it to THIS resource (a Target: the
+//     department, region and owner)? Decide runs the gate again, then the rule:
+//      - Department staff roles (acceptor, reviewer, approver) act on resources of their
+//        department in their region or any region below it (region codes nest by
+//        prefix: 33 > 3301 > 330102 > 330102001). A county reviewer sees only their
+//        county; a city reviewer sees every county of the city.
+//      - Counter staff act for every department in their hall's region and below.
+//      - The three administrator duties are separate: the system administrator runs the
+//        platform (staff accounts, OIDC clients, trusts, catalog, departments), the
+//        security administrator grants roles and rotates keys, the audit administrator
+//        reads the audit log. None of them reads a person's data.
+//      - A person reads and changes only their own data; an agent acts for a person
+//        only under a live authorization covering the item (checked by the caller and
+//        passed as Target::agent_for_owner).
+// Thread-safe (pure functions).
+#ifndef OW_AUTHZ_AUTHZ_H_
+#define OW_AUTHZ_AUTHZ_H_
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "authz/principal.h"
+#include "core/error.h"
+
+namespace ow::authz {
+
+enum class Action {
+  // A person's own account.
+  kReadAccount,       // an account's profile (owner: the account)
+  kUpdateAccount,     // password, sessions, logout everywhere, agent authorizations
+  kManageEnterprise,  // register an enterprise, grant and remove its operators
+  kReadEnterprise,    // the enterprises one operates for, and their operators
+  // Applying.
+  kActForPerson,    // apply, withdraw, supplement, mark messages read (owner: the applicant)
+  kReadCase,        // a case of a department in a region (or the applicant's own)
+  kReadOwnCases,    // one's own cases, bundle applications and messages (the "me" lists)
+  kUploadMaterial,  // upload a file for an application
+  kReadMaterial,    // list and download uploaded files
+  // Handling.
+  kWorkOnCases,     // the workbench: inbox, tasks, supplement requests, suspend, deliver
+  kAcceptCase,      // pre-review and acceptance
+  kReviewCase,      // review step
+  kApproveCase,     // decision
+  kCounterIntake,   // register an offline application at a hall
+  kVerifyIdentity,  // mark a person's identity verified after checking the ID card
+  // Administration (three separate duties).
+  kManageStaff,    // create/disable staff accounts
+  kGrantRole,      // grant or revoke roles (target.owner: the grantee)
+  kReadAudit,      // the audit log
+  kManageClients,  // OIDC client registration
+  kRotateKeys,     // signing key rotation
+  kManageTrusts,   // trusted peer platforms
+  kManageCatalog,  // catalog, departments, processes and the holiday calendar
+  // Supervision.
+  kReadIndicators,  // supervision indicators of a region
+};
+
+// A bit per Via: which kinds of caller may attempt an action.
+enum ViaMask : unsigned {
+  kBySession = 1u << static_cast<unsigned>(Via::kSession),
+  kByUserToken = 1u << static_cast<unsigned>(Via::kUserToken),
+  kByClientToken = 1u << static_cast<unsigned>(Via::kClientToken),
+  kByAdminToken = 1u << static_cast<unsigned>(Via::kAdminToken),
+};
+
+struct ActionInfo {
+  Action action;
+  std::string_view id;           // stable name ("cases.read"), for logs and the access matrix
+  std::string_view description;  // "read this case": completes "you may not ..."
+  unsigned vias;                 // ViaMask bits
+  std::string_view scope;        // the scope a bearer token needs ("" when tokens may not)
+  // False: the action is about no particular resource (the administrator duties, the
+  // workbench), so the gate makes the whole decision, Decide(who, action) included, and
+  // a handler cannot forget it. True: the handler calls Decide with the resource.
+  bool needs_target;
+};
+
+// The table, one entry per Action, in declaration order.
+std::span<const ActionInfo> Actions();
+const ActionInfo& Info(Action a);
+
+// The scopes tokens may be granted for actions of the table (beside openid, profile,
+// resident_id, offline_access and catalog.read, which the provider knows itself).
+std::span<const std::string_view> ActionScopes();
+
+struct Target {
+  std::string department_code;   // "" when the resource is not departmental
+  std::string region_code;       // "" when the resource has no region
+  std::string owner_account;     // the person the data belongs to, if any
+  bool agent_for_owner = false;  // the caller checked a live agent authorization
+};
+
+// True when region `inner` is `outer` or lies below it.
+bool RegionWithin(std::string_view inner, std::string_view outer);
+
+// The gate. kUnauthenticated when `who` is not authenticated; kPermissionDenied when
+// this kind of caller may never do `what` ("... needs a portal session, not a bearer
+// token") or a token lacks the action's scope ("... needs the scope cases.write").
+Status Gate(const Principal& who, Action what);
+
+// The gate, then the resource rule. OK, or kPermissionDenied naming the action.
+Status Decide(const Principal& who, Action what, const Target& on = {});
+
+}  // namespace ow::authz
+
+#endif  // OW_AUTHZ_AUTHZ_H_
