@@ -38,7 +38,7 @@ asan: deps
 ## make fuzz: build the libFuzzer harnesses (clang, ASan, UBSan) and fuzz each for FUZZ_SECONDS
 FUZZ_SECONDS ?= 300
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" bash scripts/fuzz.sh
 
 format:
 	find src tests bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i

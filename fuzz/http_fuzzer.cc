@@ -114,8 +114,18 @@ struct Fixture {
   }
 };
 
+// The fixture lives until the process ends (libFuzzer never returns from main); its
+// folder is removed then.
 Fixture& TheFixture() {
   static Fixture* f = new Fixture();
+  static const bool cleanup = [] {
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(TheFixture().dir, ignored);
+    });
+    return true;
+  }();
+  (void)cleanup;
   return *f;
 }
 

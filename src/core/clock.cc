@@ -36,6 +36,13 @@ std::optional<SystemTime> ParseTime(std::string_view text) {
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   std::time_t t = timegm(&tm);
+  // system_clock counts nanoseconds in 64 bits (libstdc++: years 1677 to 2262); a time
+  // outside that cannot be held, and from_time_t would overflow (undefined behaviour,
+  // found by fuzz/json_bodies_fuzzer.cc with an agent authorization expiring in 1546).
+  using std::chrono::seconds;
+  constexpr auto kMin = std::chrono::duration_cast<seconds>(SystemTime::min().time_since_epoch());
+  constexpr auto kMax = std::chrono::duration_cast<seconds>(SystemTime::max().time_since_epoch());
+  if (t <= kMin.count() || t >= kMax.count()) return std::nullopt;
   if (FormatTime(std::chrono::system_clock::from_time_t(t)) != text) return std::nullopt;
   return std::chrono::system_clock::from_time_t(t);
 }

@@ -19,7 +19,8 @@ std::string FormatTime(SystemTime t);
 std::string NowText();
 // Seconds since the Unix epoch.
 int64_t UnixSeconds(SystemTime t);
-// Parses exactly the FormatTime form; nullopt otherwise.
+// Parses exactly the FormatTime form; nullopt otherwise, and for a time SystemTime
+// cannot hold (before 1678 or after 2261).
 std::optional<SystemTime> ParseTime(std::string_view text);
 
 }  // namespace ow

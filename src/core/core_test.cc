@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/csv.h"
 #include "core/error.h"
@@ -27,6 +28,20 @@ TEST(Csv, RejectsUnterminatedQuoteWithLine) {
 TEST(Csv, RejectsStrayQuote) {
   EXPECT_FALSE(csv::Parse("a,b\n1,x\"y\n"));
   EXPECT_FALSE(csv::Parse("a,b\n1,\"x\"y\n"));
+}
+
+TEST(Clock, ParseTimeRoundTripsAndRefusesTimesSystemTimeCannotHold) {
+  auto t = ParseTime("2026-11-27T03:04:05Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatTime(*t), "2026-11-27T03:04:05Z");
+  EXPECT_TRUE(ParseTime("2200-01-01T00:00:00Z"));
+  EXPECT_TRUE(ParseTime("1700-01-01T00:00:00Z"));
+  // Outside the nanosecond clock's range: refused, not overflowed (a fuzzer's agent
+  // authorization expiring in 1546).
+  EXPECT_FALSE(ParseTime("1546-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseTime("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(ParseTime("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseTime("2026-02-30T00:00:00Z"));
 }
 
 TEST(Text, Utf8Validation) {
