@@ -48,7 +48,7 @@ struct Login {
 
 struct Fixture {
   std::unique_ptr<ow::app::App> app;
-  std::unique_ptr<http::Dispatcher> dispatcher;
+  const http::Dispatcher* dispatcher = nullptr;  // the app's own, with its access gate
   std::filesystem::path dir;  // the database and spooled uploads
   std::filesystem::path spool_dir;
   Login resident, staff;
@@ -83,9 +83,7 @@ struct Fixture {
       for (const auto& e : seeded.error().fields) why += "; " + e.field + ": " + e.message;
       Die("cannot seed the demo data: " + why);
     }
-    dispatcher = std::make_unique<http::Dispatcher>(app->router(), nullptr);
-    dispatcher->Use(http::RequestId());
-    dispatcher->Use(http::SecurityHeaders());
+    dispatcher = &app->dispatcher();
     spool_dir =
         std::filesystem::temp_directory_path() / ("ow-fuzz-bodies-" + std::to_string(::getpid()));
     std::filesystem::create_directories(spool_dir);

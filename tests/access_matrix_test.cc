@@ -94,8 +94,9 @@ class AccessMatrixTest : public StoreTest {
   }
 
   Kind Token(const std::string& name, const Kind* user, const std::string& scopes) {
-    Kind k{name, user ? UserToken(*client_, *server_, user->creds, scopes)
-                      : ClientToken(*client_, *server_, scopes),
+    Kind k{name,
+           user ? UserToken(*client_, *server_, user->creds, scopes)
+                : ClientToken(*client_, *server_, scopes),
            user ? user->model : authz::Principal{}};
     k.model.via = user ? authz::Via::kUserToken : authz::Via::kClientToken;
     k.model.client_id = "a client";
@@ -123,8 +124,8 @@ TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
   Kind person = Session("person session", "zhangsan", authz::kPerson, {});
   callers.push_back(Token("user token (openid)", &person, "openid"));
   callers.push_back(Token("user token (every scope)", &person, kEveryUserScope));
-  callers.push_back(Token("client token (cases.read indicators.read)", nullptr,
-                          "cases.read indicators.read"));
+  callers.push_back(
+      Token("client token (cases.read indicators.read)", nullptr, "cases.read indicators.read"));
   Kind admin{"administrator token", {server_->AdminHeaders(), ""}, {}};
   admin.model.via = authz::Via::kAdminToken;
   admin.model.username = admin.model.name_for_audit = "admin";
@@ -164,8 +165,8 @@ TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
     std::string target;
     for (const auto& seg : route->segments) target += "/" + (seg[0] == '{' ? "none0" : seg);
     std::string body, type = route->consumes.empty() ? "application/json" : route->consumes[0];
-    bool has_body = route->method == verb::post || route->method == verb::put ||
-                    route->method == verb::patch;
+    bool has_body =
+        route->method == verb::post || route->method == verb::put || route->method == verb::patch;
     if (has_body) body = type == "application/json" ? "{}" : "x=1";
     std::vector<Kind> fresh;
     if (EndsSessions(*route)) {
@@ -190,8 +191,8 @@ TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
       if (route->access.rule == http::Access::Rule::kPublic) continue;
       const authz::ActionInfo& a = authz::Info(route->access.action);
       Status expected = c->model.via == authz::Via::kNone ? Status(Unauthenticated("log in first"))
-                        : a.needs_target ? authz::Gate(c->model, a.action)
-                                         : authz::Decide(c->model, a.action);
+                        : a.needs_target                  ? authz::Gate(c->model, a.action)
+                                                          : authz::Decide(c->model, a.action);
       std::string detail;
       if (res.status >= 400 && !res.body.empty()) {
         auto j = res.json();
@@ -199,8 +200,7 @@ TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
           detail = std::string(j.at("detail").as_string());
       }
       if (!expected) {
-        EXPECT_EQ(res.status, expected.error().code == Code::kUnauthenticated ? 401 : 403)
-            << where;
+        EXPECT_EQ(res.status, expected.error().code == Code::kUnauthenticated ? 401 : 403) << where;
         EXPECT_EQ(detail, expected.error().message) << where;
       } else {
         // Through the gate: the handler answers (404 for the made-up ids, 422 for the
@@ -240,9 +240,8 @@ TEST_P(AccessMatrixTest, EveryRouteDecidesThroughTheGate) {
   std::ifstream in(path);
   std::stringstream written;
   written << in.rdbuf();
-  EXPECT_EQ(written.str(), doc.str())
-      << "docs/access-matrix.md is out of date: run this test with "
-         "ONEWINDOW_UPDATE_ACCESS_MATRIX=1 and review the change";
+  EXPECT_EQ(written.str(), doc.str()) << "docs/access-matrix.md is out of date: run this test with "
+                                         "ONEWINDOW_UPDATE_ACCESS_MATRIX=1 and review the change";
 }
 
 OW_INSTANTIATE_STORE_TESTS(AccessMatrixTest);

@@ -82,7 +82,7 @@ class SpoolTest : public ::testing::Test {
                   seen_ = s;
                 }
                 return Json(Status::created, {{"size", s.size}, {"sha256", s.sha256_hex}});
-              })
+              }).Public()
         .Spool(kLimit)
         .Blocking();
     router_
@@ -91,11 +91,11 @@ class SpoolTest : public ::testing::Test {
                 std::lock_guard<std::mutex> lock(mu_);
                 seen_.path = ctx.spool ? ctx.spool->path : "";
                 throw std::runtime_error("handler failed");
-              })
+              }).Public()
         .Spool(1 << 20);
     router_.Post("/echo", [](Context& ctx) {
       return Json(Status::ok, {{"length", ctx.request.body().size()}, {"spooled", !!ctx.spool}});
-    });
+    }).Public();
     dispatcher_ = std::make_unique<Dispatcher>(router_, nullptr);
     ServerOptions o;
     o.port = 0;

@@ -1010,7 +1010,7 @@ TEST(OpenApi, MaterialsResponsesMatchTheDocument) {
       {verb::get, kMine, kMine, 403, {}, admin},
       {verb::get, one, kMaterial, 200, {}, session},
       {verb::get, one, kMaterial, 401, {}, {}},
-      {verb::get, one, kMaterial, 404, {}, admin},
+      {verb::get, one, kMaterial, 403, {}, admin},
       {verb::get, "/api/v1/materials/mat_nope", kMaterial, 404, {}, session},
       {verb::get, one + "/content", kContent, 200, {}, session},
       {verb::get,

@@ -311,6 +311,7 @@ void App::Run() {
 void App::Shutdown() { impl_->server->Shutdown(); }
 db::Database& App::database() { return *impl_->db; }
 const http::Router& App::router() const { return impl_->router; }
+const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
 const Config& App::config() const { return impl_->config; }

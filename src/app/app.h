@@ -21,6 +21,10 @@ namespace ow::identity {
 class Service;
 }  // namespace ow::identity
 
+namespace ow::http {
+class Dispatcher;
+}  // namespace ow::http
+
 namespace ow::app {
 
 // Every domain's migrations, in dependency order.
@@ -43,6 +47,8 @@ class App {
 
   db::Database& database();
   const http::Router& router() const;
+  // The dispatcher the server runs: middleware, the access gate, the routes.
+  const http::Dispatcher& dispatcher() const;
   // The identity service, for bootstrapping administrators (tests, CLI).
   identity::Service& identity();
   // The cases service (tests move its clock and fire timers).

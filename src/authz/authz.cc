@@ -19,8 +19,8 @@ constexpr std::array kTable = {
                true},
     ActionInfo{Action::kManageEnterprise, "enterprises.manage", "manage this enterprise",
                kBySession, "", true},
-    ActionInfo{Action::kManageOperators, "enterprises.operators", "manage this enterprise's operators",
-               kBySession, "", true},
+    ActionInfo{Action::kManageOperators, "enterprises.operators",
+               "manage this enterprise's operators", kBySession, "", true},
     ActionInfo{Action::kReadEnterprise, "enterprises.read", "read this enterprise",
                kBySession | kByUserToken, "profile", true},
     ActionInfo{Action::kActForPerson, "cases.write", "act for this person",
@@ -130,7 +130,8 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kManageOperators:
       return t.operator_of_owner.manage && p.kind == kPerson;
     case Action::kReadCase:
-      return self || agent || (t.operator_of_owner.Any() && p.kind == kPerson) || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
+      return self || agent || (t.operator_of_owner.Any() && p.kind == kPerson) ||
+             HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
              HasCovering(p, {kCounter}, t, true) || system;
     case Action::kAcceptCase:
       return HasCovering(p, {kAcceptor}, t);

@@ -177,8 +177,8 @@ std::vector<Row> Matrix() {
   for (Row& row : rows) {
     bool handles = false;
     for (const Role& r : row.who.roles)
-      handles |= r.role == kAcceptor || r.role == kReviewer || r.role == kApprover ||
-                 r.role == kCounter;
+      handles |=
+          r.role == kAcceptor || r.role == kReviewer || r.role == kApprover || r.role == kCounter;
     if (!handles) row.allowed.erase(A::kWorkOnCases);
   }
   return rows;

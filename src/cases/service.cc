@@ -1333,6 +1333,8 @@ Result<Task> Service::Transfer(const Principal& who, int64_t task_id, int64_t ve
   auto to = identity_.AccountByUsername(to_username);
   Principal receiver;
   if (to && to->kind == identity::kStaff && to->status == "active") {
+    // Judged as if the receiver were working at the portal (the decision is about roles).
+    receiver.via = authz::Via::kSession;
     receiver.account_id = to->id;
     receiver.username = to->username;
     receiver.kind = to->kind;

@@ -11,9 +11,9 @@ Handler Noop() {
 
 TEST(Router, MatchesParametersAndPrefersLiterals) {
   Router r;
-  r.Get("/api/v1/regions/{code}", Noop());
-  r.Get("/api/v1/regions/search", Noop());
-  r.Get("/api/v1/regions/{code}/children", Noop());
+  r.Get("/api/v1/regions/{code}", Noop()).Public();
+  r.Get("/api/v1/regions/search", Noop()).Public();
+  r.Get("/api/v1/regions/{code}/children", Noop()).Public();
   auto m = r.Find(Verb::get, "/api/v1/regions/330102");
   ASSERT_TRUE(m.route);
   EXPECT_EQ(m.route->pattern, "/api/v1/regions/{code}");
@@ -26,8 +26,8 @@ TEST(Router, MatchesParametersAndPrefersLiterals) {
 
 TEST(Router, ReportsAllowedMethodsFor405) {
   Router r;
-  r.Get("/x/{id}", Noop());
-  r.Put("/x/{id}", Noop());
+  r.Get("/x/{id}", Noop()).Public();
+  r.Put("/x/{id}", Noop()).Public();
   auto m = r.Find(Verb::post, "/x/1");
   EXPECT_FALSE(m.route);
   EXPECT_EQ(m.allowed.size(), 3u);  // GET, PUT, and HEAD implied by GET
@@ -36,7 +36,7 @@ TEST(Router, ReportsAllowedMethodsFor405) {
 
 TEST(Router, UnknownPathHasNoAllowedMethods) {
   Router r;
-  r.Get("/a", Noop());
+  r.Get("/a", Noop()).Public();
   auto m = r.Find(Verb::get, "/b");
   EXPECT_FALSE(m.route);
   EXPECT_TRUE(m.allowed.empty());
