@@ -72,26 +72,27 @@ struct Fixture {
     auto& r = router;
     r.Get("/api/v1/health", Echo).Public().Inline();
     r.Get("/api/v1/regions", [](http::Context& ctx) {
-      auto page = http::ParsePage(ctx);
-      if (!page) return http::Problem(page.error(), ctx.path);
-      return Echo(ctx);
-    }).Public();
-    r.Get("/api/v1/regions/{code}", Echo).Public().CacheIn(r.NewCache(std::chrono::seconds(1), 64, [] {
-      return uint64_t{1};
-    }));
-    r.Get("/api/v1/regions/{code}/children",
-          [](http::Context& ctx) { return http::Cacheable(ctx, Echo(ctx), "public, max-age=60"); }).Public();
+       auto page = http::ParsePage(ctx);
+       if (!page) return http::Problem(page.error(), ctx.path);
+       return Echo(ctx);
+     }).Public();
+    r.Get("/api/v1/regions/{code}", Echo)
+        .Public()
+        .CacheIn(r.NewCache(std::chrono::seconds(1), 64, [] { return uint64_t{1}; }));
+    r.Get("/api/v1/regions/{code}/children", [](http::Context& ctx) {
+       return http::Cacheable(ctx, Echo(ctx), "public, max-age=60");
+     }).Public();
     r.Get("/api/v1/catalog/items/{code}/implementations/{region}", Echo).Public();
     r.Put("/api/v1/catalog/items/{code}/implementations/{region}", [](http::Context& ctx) {
-      auto body = http::ParseJsonObject(ctx);
-      return Answer(body ? ow::Status() : ow::Status(body.error()), ctx);
-    }).Public();
+       auto body = http::ParseJsonObject(ctx);
+       return Answer(body ? ow::Status() : ow::Status(body.error()), ctx);
+     }).Public();
     r.Delete("/api/v1/catalog/items/{code}/implementations/{region}", Echo).Public();
     r.Post("/api/v1/cases", [](http::Context& ctx) {
-      auto body = http::ParseJsonObject(ctx);
-      if (!body) return http::Problem(body.error(), ctx.path);
-      return http::Json(http::Status::created, *body);
-    }).Public();
+       auto body = http::ParseJsonObject(ctx);
+       if (!body) return http::Problem(body.error(), ctx.path);
+       return http::Json(http::Status::created, *body);
+     }).Public();
     r.Get("/api/v1/cases/{no}", Echo).Public();
     r.Post("/api/v1/cases/{no}/withdraw", Echo).Public();
     r.Add(http::Verb::post, "/oauth2/token",
@@ -102,7 +103,8 @@ struct Fixture {
             for (const auto& [k, v] : *form) o[k] = v;
             return http::Json(http::Status::ok, o);
           },
-          {"application/x-www-form-urlencoded"}).Public();
+          {"application/x-www-form-urlencoded"})
+        .Public();
     r.Post("/api/v1/materials", Echo).Public().Spool(1 << 20);
     r.Get("/.well-known/openid-configuration", Echo).Public().Inline();
 

@@ -49,7 +49,7 @@ struct Login {
 struct Fixture {
   std::unique_ptr<ow::app::App> app;
   const http::Dispatcher* dispatcher = nullptr;  // the app's own, with its access gate
-  std::filesystem::path dir;  // the database and spooled uploads
+  std::filesystem::path dir;                     // the database and spooled uploads
   std::filesystem::path spool_dir;
   Login resident, staff;
 

@@ -42,47 +42,47 @@ void AddRoutes(http::Router& r, db::Database& db) {
   db::Database* d = &db;
 
   r.Get("/api/v1/audit", [d](Context& ctx) {
-    auto page = http::ParsePage(ctx, 50, 200);
-    if (!page) return Fail(ctx, page.error());
-    Filter f;
-    f.actor = ctx.Query("actor").value_or("");
-    f.action = ctx.Query("action").value_or("");
-    f.subject = ctx.Query("subject").value_or("");
-    f.outcome = ctx.Query("outcome").value_or("");
-    f.since = ctx.Query("since").value_or("");
-    f.until = ctx.Query("until").value_or("");
-    f.limit = page->limit;
-    f.cursor = page->cursor;
-    auto result = List(*d, f);
-    if (!result) return Fail(ctx, result.error());
-    json::array records;
-    for (const auto& rec : result->records) records.push_back(RecordJson(rec));
-    return Ok(json::object{
-        {"records", std::move(records)},
-        {"next_cursor",
-         result->next_cursor.empty() ? json::value(nullptr) : json::value(result->next_cursor)}});
-  }).Requires(authz::Action::kReadAudit);
+     auto page = http::ParsePage(ctx, 50, 200);
+     if (!page) return Fail(ctx, page.error());
+     Filter f;
+     f.actor = ctx.Query("actor").value_or("");
+     f.action = ctx.Query("action").value_or("");
+     f.subject = ctx.Query("subject").value_or("");
+     f.outcome = ctx.Query("outcome").value_or("");
+     f.since = ctx.Query("since").value_or("");
+     f.until = ctx.Query("until").value_or("");
+     f.limit = page->limit;
+     f.cursor = page->cursor;
+     auto result = List(*d, f);
+     if (!result) return Fail(ctx, result.error());
+     json::array records;
+     for (const auto& rec : result->records) records.push_back(RecordJson(rec));
+     return Ok(json::object{
+         {"records", std::move(records)},
+         {"next_cursor",
+          result->next_cursor.empty() ? json::value(nullptr) : json::value(result->next_cursor)}});
+   }).Requires(authz::Action::kReadAudit);
 
   r.Get("/api/v1/audit/verify", [d](Context& ctx) {
-    int64_t from = 1;
-    if (auto v = ctx.Query("from")) {
-      auto n = text::ParseInt(*v, 1, INT64_MAX);
-      if (!n) {
-        return Fail(ctx,
-                    Error(Code::kInvalidArgument, "invalid query: from must be a positive integer",
-                          {{"from", "must be a positive integer"}}));
-      }
-      from = *n;
-    }
-    auto check = VerifyChain(*d, from);
-    if (!check) return Fail(ctx, check.error());
-    json::object body{{"ok", check->ok}, {"checked", check->checked}};
-    if (!check->ok) {
-      body["first_bad_seq"] = check->first_bad_seq;
-      body["problem"] = check->problem;
-    }
-    return Ok(body);
-  }).Requires(authz::Action::kReadAudit);
+     int64_t from = 1;
+     if (auto v = ctx.Query("from")) {
+       auto n = text::ParseInt(*v, 1, INT64_MAX);
+       if (!n) {
+         return Fail(ctx,
+                     Error(Code::kInvalidArgument, "invalid query: from must be a positive integer",
+                           {{"from", "must be a positive integer"}}));
+       }
+       from = *n;
+     }
+     auto check = VerifyChain(*d, from);
+     if (!check) return Fail(ctx, check.error());
+     json::object body{{"ok", check->ok}, {"checked", check->checked}};
+     if (!check->ok) {
+       body["first_bad_seq"] = check->first_bad_seq;
+       body["problem"] = check->problem;
+     }
+     return Ok(body);
+   }).Requires(authz::Action::kReadAudit);
 }
 
 void AddMetrics(http::Metrics& metrics, const Writer& writer) {

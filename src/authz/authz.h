@@ -49,10 +49,10 @@ enum class Action {
   // Applying.
   kActForPerson,      // apply, withdraw, supplement, mark messages read (owner: the applicant)
   kActForEnterprise,  // the same in an enterprise's name (an operator holding "apply")
-  kReadCase,        // a case of a department in a region (or the applicant's own)
-  kReadOwnCases,    // one's own cases, bundle applications and messages (the "me" lists)
-  kUploadMaterial,  // upload a file for an application
-  kReadMaterial,    // list and download uploaded files
+  kReadCase,          // a case of a department in a region (or the applicant's own)
+  kReadOwnCases,      // one's own cases, bundle applications and messages (the "me" lists)
+  kUploadMaterial,    // upload a file for an application
+  kReadMaterial,      // list and download uploaded files
   // Handling.
   kWorkOnCases,     // the workbench: inbox, tasks, supplement requests, suspend, deliver
   kAcceptCase,      // pre-review and acceptance

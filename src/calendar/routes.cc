@@ -98,39 +98,39 @@ void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
 
   r.Get("/api/v1/calendar/{year}", [s](http::Context& ctx) {
-    auto year = YearParam(ctx);
-    if (!year) return http::Problem(year.error(), ctx.path);
-    auto y = s->Get(*year);
-    if (!y) return http::Problem(y.error(), ctx.path);
-    if (ctx.request[http::Field::if_none_match] == ETag(*y)) {
-      http::Response nm{http::Status::not_modified, 11};
-      return WithETag(std::move(nm), *y);
-    }
-    return WithETag(http::Json(http::Status::ok, ToJson(*y)), *y);
-  }).Public();
+     auto year = YearParam(ctx);
+     if (!year) return http::Problem(year.error(), ctx.path);
+     auto y = s->Get(*year);
+     if (!y) return http::Problem(y.error(), ctx.path);
+     if (ctx.request[http::Field::if_none_match] == ETag(*y)) {
+       http::Response nm{http::Status::not_modified, 11};
+       return WithETag(std::move(nm), *y);
+     }
+     return WithETag(http::Json(http::Status::ok, ToJson(*y)), *y);
+   }).Public();
 
   r.Put("/api/v1/calendar/{year}", [s](http::Context& ctx) {
-    auto year = YearParam(ctx);
-    if (!year) return http::Problem(year.error(), ctx.path);
-    auto version = IfMatch(ctx);
-    if (!version) return http::Problem(version.error(), ctx.path);
-    auto in = ParseInput(ctx, *year);
-    if (!in) return http::Problem(in.error(), ctx.path);
-    auto put = s->Put(*year, *in, *version, ctx.Who().name_for_audit);
-    if (!put) {
-      // A stale If-Match is 412 Precondition Failed (RFC 9110 13.1.1), not 409.
-      if (version->has_value() && put.error().code == Code::kConflict &&
-          put.error().message.find("changed by someone else") != std::string::npos) {
-        return http::Problem(http::Status::precondition_failed, put.error().message, ctx.path);
-      }
-      return http::Problem(put.error(), ctx.path);
-    }
-    http::Response res = WithETag(
-        http::Json(put->created ? http::Status::created : http::Status::ok, ToJson(put->year)),
-        put->year);
-    if (put->created) res.set(http::Field::location, "/api/v1/calendar/" + std::to_string(*year));
-    return res;
-  }).Requires(authz::Action::kManageCatalog);
+     auto year = YearParam(ctx);
+     if (!year) return http::Problem(year.error(), ctx.path);
+     auto version = IfMatch(ctx);
+     if (!version) return http::Problem(version.error(), ctx.path);
+     auto in = ParseInput(ctx, *year);
+     if (!in) return http::Problem(in.error(), ctx.path);
+     auto put = s->Put(*year, *in, *version, ctx.Who().name_for_audit);
+     if (!put) {
+       // A stale If-Match is 412 Precondition Failed (RFC 9110 13.1.1), not 409.
+       if (version->has_value() && put.error().code == Code::kConflict &&
+           put.error().message.find("changed by someone else") != std::string::npos) {
+         return http::Problem(http::Status::precondition_failed, put.error().message, ctx.path);
+       }
+       return http::Problem(put.error(), ctx.path);
+     }
+     http::Response res = WithETag(
+         http::Json(put->created ? http::Status::created : http::Status::ok, ToJson(put->year)),
+         put->year);
+     if (put->created) res.set(http::Field::location, "/api/v1/calendar/" + std::to_string(*year));
+     return res;
+   }).Requires(authz::Action::kManageCatalog);
 }
 
 }  // namespace ow::calendar

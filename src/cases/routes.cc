@@ -300,7 +300,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto res = NoStore(http::Json(http::Status::created, CaseJson(*k, true)));
            res.set(http::Field::location, "/api/v1/cases/" + k->tracking_no);
            return res;
-         })).Requires(authz::Action::kActForPerson)
+         }))
+      .Requires(authz::Action::kActForPerson)
       .Blocking();
 
   r.Get("/api/v1/cases", with([s](http::Context& ctx, const Principal& who) {
@@ -309,7 +310,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
           auto list = s->ListForStaff(who, *f);
           if (!list) return Fail(ctx, list.error());
           return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
-        })).Requires(authz::Action::kWorkOnCases);
+        }))
+      .Requires(authz::Action::kWorkOnCases);
 
   r.Get("/api/v1/me/cases", with([s](http::Context& ctx, const Principal& who) {
           auto f = ParseListFilter(ctx);
@@ -317,7 +319,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
           auto list = s->ListMine(who, *f);
           if (!list) return Fail(ctx, list.error());
           return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
-        })).Requires(authz::Action::kReadOwnCases);
+        }))
+      .Requires(authz::Action::kReadOwnCases);
 
   r.Get("/api/v1/enterprises/{code}/cases", with([s](http::Context& ctx, const Principal& who) {
           auto f = ParseListFilter(ctx);
@@ -325,11 +328,13 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
           auto list = s->ListForEnterprise(who, ctx.Param("code"), *f);
           if (!list) return Fail(ctx, list.error());
           return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
-        })).Requires(authz::Action::kReadOwnCases);
+        }))
+      .Requires(authz::Action::kReadOwnCases);
 
   r.Get("/api/v1/cases/{no}", with([s, case_reply](http::Context& ctx, const Principal& who) {
           return case_reply(ctx, s->Get(who, ctx.Param("no")));
-        })).Requires(authz::Action::kReadCase);
+        }))
+      .Requires(authz::Action::kReadCase);
 
   r.Post("/api/v1/cases/{no}/withdraw",
          with([s, case_reply](http::Context& ctx, const Principal& who) {
@@ -339,7 +344,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string channel = body->Channel();
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
-         })).Requires(authz::Action::kActForPerson)
+         }))
+      .Requires(authz::Action::kActForPerson)
       .Blocking();
 
   r.Post("/api/v1/cases/{no}/supplement",
@@ -353,7 +359,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string channel = body->Channel();
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
-         })).Requires(authz::Action::kActForPerson)
+         }))
+      .Requires(authz::Action::kActForPerson)
       .Blocking();
 
   r.Post("/api/v1/cases/{no}/supplement-request",
@@ -365,7 +372,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(
                ctx, s->RequestSupplement(who, ctx.Param("no"), reason, materials, s->Now()));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Post("/api/v1/cases/{no}/suspend",
@@ -376,7 +384,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Suspend(who, ctx.Param("no"), procedure, reason, s->Now()));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Post("/api/v1/cases/{no}/resume",
@@ -386,7 +395,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Resume(who, ctx.Param("no"), reason, s->Now()));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Post("/api/v1/cases/{no}/deliver",
@@ -397,7 +407,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string note = body->Str("note");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Deliver(who, ctx.Param("no"), method, note, s->Now()));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Post("/api/v1/cases/{no}/close",
@@ -407,7 +418,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Close(who, ctx.Param("no"), reason, s->Now()));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Post("/api/v1/bundle-applications", with([s](http::Context& ctx, const Principal& who) {
@@ -434,7 +446,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
                                                                  {"cases", std::move(cases)}}));
            res.set(http::Field::location, "/api/v1/bundle-applications/" + b->id);
            return res;
-         })).Requires(authz::Action::kActForPerson)
+         }))
+      .Requires(authz::Action::kActForPerson)
       .Blocking();
 
   r.Get("/api/v1/bundle-applications/{id}", with([s](http::Context& ctx, const Principal& who) {
@@ -448,7 +461,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
                                                        {"created_at", b->created_at},
                                                        {"status", b->status},
                                                        {"cases", std::move(cases)}}));
-        })).Requires(authz::Action::kReadOwnCases);
+        }))
+      .Requires(authz::Action::kReadOwnCases);
 
   r.Get("/api/v1/workbench/tasks", with([s](http::Context& ctx, const Principal& who) {
           InboxFilter f;
@@ -475,7 +489,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
                                                          {"mine", inbox->mine},
                                                          {"yellow", inbox->yellow},
                                                          {"red", inbox->red}}}}));
-        })).Requires(authz::Action::kWorkOnCases);
+        }))
+      .Requires(authz::Action::kWorkOnCases);
 
   r.Post("/api/v1/tasks/{id}/claim", with([s](http::Context& ctx, const Principal& who) {
            auto id = TaskParam(ctx);
@@ -488,7 +503,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto t = s->Claim(who, *id, *version, s->Now());
            if (!t) return Fail(ctx, t.error());
            return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Post("/api/v1/tasks/{id}/complete",
@@ -503,7 +519,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            std::string opinion = body->Str("opinion", 4000);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Complete(who, *id, *version, decision, opinion, s->Now()));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Post("/api/v1/tasks/{id}/transfer", with([s](http::Context& ctx, const Principal& who) {
@@ -519,7 +536,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto t = s->Transfer(who, *id, *version, to, reason, s->Now());
            if (!t) return Fail(ctx, t.error());
            return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
-         })).Requires(authz::Action::kWorkOnCases)
+         }))
+      .Requires(authz::Action::kWorkOnCases)
       .Blocking();
 
   r.Get("/api/v1/me/messages", with([s](http::Context& ctx, const Principal& who) {
@@ -537,7 +555,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
           }
           return NoStore(
               http::Json(http::Status::ok, {{"messages", std::move(items)}, {"unread", unread}}));
-        })).Requires(authz::Action::kReadOwnCases);
+        }))
+      .Requires(authz::Action::kReadOwnCases);
 
   r.Post("/api/v1/me/messages/{id}/read", with([s](http::Context& ctx, const Principal& who) {
            auto id = text::ParseInt(ctx.Param("id"), 1, INT64_MAX);
@@ -548,7 +567,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            res.set(http::Field::cache_control, "no-store");
            res.prepare_payload();
            return res;
-         })).Requires(authz::Action::kActForPerson);
+         }))
+      .Requires(authz::Action::kActForPerson);
 }
 
 }  // namespace ow::cases

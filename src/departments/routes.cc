@@ -102,65 +102,65 @@ void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
 
   r.Get("/api/v1/departments", [s](http::Context& ctx) {
-    auto page = http::ParsePage(ctx, 50, 500);
-    if (!page) return http::Problem(page.error(), ctx.path);
-    ListQuery q;
-    q.region_code = ctx.Query("region").value_or("");
-    q.within = ctx.Query("within").value_or("");
-    q.type = ctx.Query("type").value_or("");
-    q.parent_code = ctx.Query("parent").value_or("");
-    q.limit = page->limit;
-    q.cursor = page->cursor;
-    auto result = s->List(q);
-    if (!result) return http::Problem(result.error(), ctx.path);
-    json::array items;
-    for (const auto& d : result->items) items.push_back(ToJson(d));
-    json::object o{{"items", std::move(items)}};
-    if (result->next_cursor.empty()) {
-      o["next_cursor"] = nullptr;
-    } else {
-      o["next_cursor"] = result->next_cursor;
-    }
-    return http::Json(http::Status::ok, o);
-  }).Public();
+     auto page = http::ParsePage(ctx, 50, 500);
+     if (!page) return http::Problem(page.error(), ctx.path);
+     ListQuery q;
+     q.region_code = ctx.Query("region").value_or("");
+     q.within = ctx.Query("within").value_or("");
+     q.type = ctx.Query("type").value_or("");
+     q.parent_code = ctx.Query("parent").value_or("");
+     q.limit = page->limit;
+     q.cursor = page->cursor;
+     auto result = s->List(q);
+     if (!result) return http::Problem(result.error(), ctx.path);
+     json::array items;
+     for (const auto& d : result->items) items.push_back(ToJson(d));
+     json::object o{{"items", std::move(items)}};
+     if (result->next_cursor.empty()) {
+       o["next_cursor"] = nullptr;
+     } else {
+       o["next_cursor"] = result->next_cursor;
+     }
+     return http::Json(http::Status::ok, o);
+   }).Public();
 
   r.Post("/api/v1/departments", [s](http::Context& ctx) {
-    auto in = ParseInput(ctx, true);
-    if (!in) return http::Problem(in.error(), ctx.path);
-    auto d = s->Create(*in);
-    if (!d) return http::Problem(d.error(), ctx.path);
-    http::Response res = WithETag(http::Json(http::Status::created, ToJson(*d)), *d);
-    res.set(http::Field::location, "/api/v1/departments/" + d->code);
-    return res;
-  }).Requires(authz::Action::kManageCatalog);
+     auto in = ParseInput(ctx, true);
+     if (!in) return http::Problem(in.error(), ctx.path);
+     auto d = s->Create(*in);
+     if (!d) return http::Problem(d.error(), ctx.path);
+     http::Response res = WithETag(http::Json(http::Status::created, ToJson(*d)), *d);
+     res.set(http::Field::location, "/api/v1/departments/" + d->code);
+     return res;
+   }).Requires(authz::Action::kManageCatalog);
 
   r.Get("/api/v1/departments/{code}", [s](http::Context& ctx) {
-    auto d = s->Get(ctx.Param("code"));
-    if (!d) return http::Problem(d.error(), ctx.path);
-    if (ctx.request[http::Field::if_none_match] == ETag(*d)) {
-      http::Response nm{http::Status::not_modified, 11};
-      return WithETag(std::move(nm), *d);
-    }
-    return WithETag(http::Json(http::Status::ok, ToJson(*d)), *d);
-  }).Public();
+     auto d = s->Get(ctx.Param("code"));
+     if (!d) return http::Problem(d.error(), ctx.path);
+     if (ctx.request[http::Field::if_none_match] == ETag(*d)) {
+       http::Response nm{http::Status::not_modified, 11};
+       return WithETag(std::move(nm), *d);
+     }
+     return WithETag(http::Json(http::Status::ok, ToJson(*d)), *d);
+   }).Public();
 
   r.Put("/api/v1/departments/{code}", [s](http::Context& ctx) {
-    auto version = IfMatch(ctx);
-    if (!version) return http::Problem(version.error(), ctx.path);
-    auto in = ParseInput(ctx, false);
-    if (!in) return http::Problem(in.error(), ctx.path);
-    auto d = s->Update(ctx.Param("code"), *in, *version);
-    if (!d) return Fail(ctx, d.error(), version->has_value());
-    return WithETag(http::Json(http::Status::ok, ToJson(*d)), *d);
-  }).Requires(authz::Action::kManageCatalog);
+     auto version = IfMatch(ctx);
+     if (!version) return http::Problem(version.error(), ctx.path);
+     auto in = ParseInput(ctx, false);
+     if (!in) return http::Problem(in.error(), ctx.path);
+     auto d = s->Update(ctx.Param("code"), *in, *version);
+     if (!d) return Fail(ctx, d.error(), version->has_value());
+     return WithETag(http::Json(http::Status::ok, ToJson(*d)), *d);
+   }).Requires(authz::Action::kManageCatalog);
 
   r.Delete("/api/v1/departments/{code}", [s](http::Context& ctx) {
-    auto version = IfMatch(ctx);
-    if (!version) return http::Problem(version.error(), ctx.path);
-    if (auto st = s->Delete(ctx.Param("code"), *version); !st)
-      return Fail(ctx, st.error(), version->has_value());
-    return http::Response{http::Status::no_content, 11};
-  }).Requires(authz::Action::kManageCatalog);
+     auto version = IfMatch(ctx);
+     if (!version) return http::Problem(version.error(), ctx.path);
+     if (auto st = s->Delete(ctx.Param("code"), *version); !st)
+       return Fail(ctx, st.error(), version->has_value());
+     return http::Response{http::Status::no_content, 11};
+   }).Requires(authz::Action::kManageCatalog);
 }
 
 }  // namespace ow::departments

@@ -66,8 +66,9 @@ Middleware RecordMetrics(Metrics& metrics) {
     // The method is the client's to choose: one Beast does not know counts as "OTHER",
     // or every new token would add a series (memory and scrape size without bound;
     // found writing the oracle of fuzz/http_fuzzer.cc).
-    std::string_view method = ctx.request.method() == Verb::unknown ? std::string_view("OTHER")
-                                                                    : std::string_view(ctx.request.method_string());
+    std::string_view method = ctx.request.method() == Verb::unknown
+                                  ? std::string_view("OTHER")
+                                  : std::string_view(ctx.request.method_string());
     metrics.Observe(ctx.route, method, static_cast<int>(res.result_int()), s);
     return res;
   };
