@@ -96,6 +96,14 @@ TEST_P(EnterpriseTest, AnOperatorWithApplyAppliesAndTheEnterpriseIsTheApplicantE
     EXPECT_EQ(Status(*s, "/api/v1/cases/" + No(c)), 200);
   }
   EXPECT_EQ(Call(verb::get, "/api/v1/me/cases", {}, &lisi).json().at("total"), 0);
+  // The case's messages go to the operator who applied (the enterprise's handler).
+  auto messages = Call(verb::get, "/api/v1/me/messages", {}, &lisi);
+  ASSERT_EQ(messages.status, 200) << messages.body;
+  bool told = false;
+  json::value told_list = messages.json();
+  for (const auto& m : told_list.at("messages").as_array())
+    told = told || m.at("case_no") == c.at("tracking_no");
+  EXPECT_TRUE(told) << messages.body;
   // Outsiders see nothing, not even that the enterprise exists.
   EXPECT_EQ(Status(outsider, Cases()), 404);
   EXPECT_EQ(Status(outsider, "/api/v1/cases/" + No(c)), 404);

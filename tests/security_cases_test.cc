@@ -4,6 +4,8 @@
 //    (the case, its materials, withdrawal and supplements);
 //  - an upload's sender is authenticated from its header before 100 Continue and before
 //    any of the body reaches the disk (raw sockets);
+//  - what an agent uploads and attaches to a person's case becomes the person's, and
+//    the agent reads it only through the case while authorized;
 //  - an application's form cannot set the variables a gateway decides on;
 //  - cross-region intake: a hall of one district takes in a case another district's
 //    department handles, and afterwards exactly the intake hall (while it is counter
@@ -114,6 +116,49 @@ TEST_P(SecurityCasesTest, AnAgentActsAndReadsOnlyUnderALiveAuthorizationCovering
   // The person still withdraws her own case.
   w = Call(verb::post, "/api/v1/cases/" + no + "/withdraw", Json({{"reason", "撤回"}}), &zhang);
   EXPECT_EQ(w.status, 200) << w.body;
+}
+
+TEST_P(SecurityCasesTest, WhatAnAgentAttachesBecomesThePersonsAndLeavesTheAgent) {
+  Session zhang = Login("zhangsan");
+  Session agent = Login("village.agent");
+  auto g = Authorize(zhang, kItem, std::chrono::hours(1));
+  ASSERT_EQ(g.status, 201) << g.body;
+  std::string grant = std::string(g.json().at("id").as_string());
+  // The agent scans the person's document and applies with it.
+  std::string scan = Upload(agent);
+  ASSERT_FALSE(scan.empty());
+  auto listed = [&](const Session& s) {
+    auto r = Call(verb::get, "/api/v1/me/materials", {}, &s);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body.find(scan) != std::string::npos;
+  };
+  EXPECT_TRUE(listed(agent));
+  auto r = Submit(agent, kItem, "330102", PersonForm(),
+                  {{"on_behalf_of", zhang.account_id}, {"materials", {scan}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string no = No(r.json().as_object());
+  // Now it is the person's: in her list for reuse, out of the agent's.
+  EXPECT_FALSE(listed(agent));
+  EXPECT_TRUE(listed(zhang));
+  std::string content = "/api/v1/materials/" + scan + "/content";
+  EXPECT_EQ(Status(zhang, content), 200);
+  EXPECT_EQ(Status(agent, content), 200);  // through the case, while authorized
+  // Nor can the agent put it into another person's application.
+  Session li = Login("lisi");
+  ASSERT_EQ(Authorize(li, kItem, std::chrono::hours(1)).status, 201);
+  r = Submit(agent, kItem, "330102", PersonForm(),
+             {{"on_behalf_of", li.account_id}, {"materials", {scan}}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("no material"), std::string::npos) << r.body;
+  // Revoked: the agent keeps no copy of the person's document.
+  ASSERT_EQ(Call(verb::delete_, "/api/v1/me/agents/" + grant, {}, &zhang).status, 204);
+  EXPECT_EQ(Status(agent, content), 404);
+  EXPECT_EQ(Status(agent, "/api/v1/materials/" + scan), 404);
+  EXPECT_EQ(Status(zhang, content), 200);
+  // The case still shows it to the person.
+  auto k = Call(verb::get, "/api/v1/cases/" + no, {}, &zhang);
+  ASSERT_EQ(k.status, 200) << k.body;
+  EXPECT_NE(k.body.find(scan), std::string::npos) << k.body;
 }
 
 // Sends `head` on a fresh connection and returns what the server says first (up to the

@@ -79,6 +79,10 @@ class MaterialDirectory final : public cases::MaterialDirectory {
     }
     return out;
   }
+  Status HandOver(db::Connection& c, const std::vector<std::string>& ids,
+                  const std::string& from_account, const std::string& to_account) override {
+    return materials::Service::HandOver(c, ids, from_account, to_account);
+  }
   int64_t max_case_bytes() const override { return static_cast<int64_t>(m_.max_case_bytes()); }
 
  private:
@@ -200,7 +204,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
       },
       // Materials uploaded in an enterprise's name belong to it: its operators' rights.
       [ids = i.identity.get()](const identity::Principal& who, const std::string& code)
-          -> Result<std::pair<std::string, identity::OperatorRights>> {
+          -> Result<std::pair<std::string, authz::OperatorRights>> {
         OW_ASSIGN_OR_RETURN(auto access, ids->AccessTo(who, code));
         return std::make_pair(access.enterprise.credit_code, access.rights);
       });

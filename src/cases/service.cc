@@ -3,21 +3,21 @@
 #include <algorithm>
 #include <set>
 
+#include "authz/authz.h"
 #include "cases/store.h"
 #include "catalog/form_validate.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "crypto/random.h"
-#include "identity/authz.h"
 #include "identity/ids.h"
 
 namespace ow::cases {
 
 namespace json = boost::json;
-using identity::Action;
-using identity::Decide;
+using authz::Action;
+using authz::Decide;
+using authz::Target;
 using identity::Principal;
-using identity::Target;
 
 std::string_view DefaultProcessXml() {
   return R"xml(<?xml version="1.0" encoding="UTF-8"?>
@@ -57,10 +57,10 @@ std::string StatusLabel(std::string_view s) {
   return std::string(s);
 }
 
-Action ActionForRole(std::string_view role) {
-  if (role == identity::kAcceptor) return Action::kAcceptCase;
-  if (role == identity::kReviewer) return Action::kReviewCase;
-  return Action::kApproveCase;
+authz::Action ActionForRole(std::string_view role) {
+  if (role == identity::kAcceptor) return authz::Action::kAcceptCase;
+  if (role == identity::kReviewer) return authz::Action::kReviewCase;
+  return authz::Action::kApproveCase;
 }
 
 bool KnownTaskRole(std::string_view role) {
@@ -122,6 +122,16 @@ std::string CombinedStatus(const std::vector<Case>& cases) {
   return refused ? "completed_with_refusals" : "completed";
 }
 
+namespace {
+// Who is told about a case: the applicant's account; for an enterprise, the operator
+// who applied in its name (the enterprise's handler, who follows the case in their
+// own message list); nobody for a counter applicant without an account.
+const std::string& MessageRecipient(const Case& k) {
+  if (!k.applicant_enterprise.empty()) return k.submitted_by_account;
+  return k.applicant_account_id;
+}
+}  // namespace
+
 // One operation on one locked case: the case as loaded (and changed), its tasks, and the
 // events and messages to write with it.
 struct Service::Op {
@@ -148,9 +158,9 @@ struct Service::Op {
     e.to_status = to;
     e.reason = std::move(reason);
     e.detail = std::move(detail);
-    if (to != k.status && !k.applicant_account_id.empty()) {
+    if (to != k.status && !MessageRecipient(k).empty()) {
       Message m;
-      m.account_id = k.applicant_account_id;
+      m.account_id = MessageRecipient(k);
       m.status = to;
       m.text = "您的办件 " + k.tracking_no + "（" + k.item_name + "）：" + StatusLabel(to);
       if (!e.reason.empty()) m.text += "。" + e.reason;
@@ -180,9 +190,10 @@ Service::Service(db::Database& db, catalog::Service& catalog, processes::Service
   AddDomainService(
       "notify-applicant",
       [](db::Connection& c, const Case& k, const json::object& vars) -> Result<json::object> {
-        if (!k.applicant_account_id.empty()) {
+        const std::string to = MessageRecipient(k);
+        if (!to.empty()) {
           Message m;
-          m.account_id = k.applicant_account_id;
+          m.account_id = to;
           m.status = k.status;
           std::string note = Str(vars, "notice");
           m.text = "您的办件 " + k.tracking_no + "（" + k.item_name + "）有新进展" +
@@ -190,7 +201,7 @@ Service::Service(db::Database& db, catalog::Service& catalog, processes::Service
           m.created_at = NowText();
           OW_RETURN_IF_ERROR(store::InsertMessage(c, m, k.id));
         }
-        return json::object{{"applicant_notified", !k.applicant_account_id.empty()}};
+        return json::object{{"applicant_notified", !to.empty()}};
       });
 }
 
@@ -236,29 +247,30 @@ Result<std::shared_ptr<const workflow::Definition>> Service::DefinitionOf(const 
 }
 
 Status Service::CanWorkOn(const Principal& who, const Task& t) const {
-  Target target;
+  authz::Target target;
   target.department_code = t.department_code;
   target.region_code = t.region_code;
-  return Decide(who, ActionForRole(t.role), target);
+  return authz::Decide(who, ActionForRole(t.role), target);
 }
 
-identity::OperatorRights Service::OperatorRightsOn(const Principal& who, const Case& k) {
+authz::OperatorRights Service::OperatorRightsOn(const Principal& who, const Case& k) {
   if (k.applicant_enterprise.empty() || who.kind != identity::kPerson) return {};
   auto access = identity_.AccessTo(who, k.applicant_enterprise);
-  return access ? access->rights : identity::OperatorRights{};
+  return access ? access->rights : authz::OperatorRights{};
 }
 
 bool Service::CanRead(const Principal& who, const Case& k, const std::vector<Task>& tasks) {
-  Target t{k.department_code, k.region_code, k.applicant_account_id, false};
+  authz::Target t{k.department_code, k.region_code, k.applicant_account_id, false};
   if (!k.applicant_account_id.empty() && who.HasRole(identity::kAgent) &&
       who.account_id != k.applicant_account_id) {
     auto agent = identity_.IsAgentFor(who, k.applicant_account_id, k.item_code);
     t.agent_for_owner = agent && *agent;
   }
   t.operator_of_owner = OperatorRightsOn(who, k);
-  if (Decide(who, Action::kReadCase, t)) return true;
+  if (authz::Decide(who, authz::Action::kReadCase, t)) return true;
   for (const auto& task : tasks) {
-    if (Decide(who, Action::kReadCase, {task.department_code, task.region_code, "", false}))
+    if (authz::Decide(who, authz::Action::kReadCase,
+                      {task.department_code, task.region_code, "", false}))
       return true;
   }
   // The hall that took the application in (cross-region intake) follows it while its
@@ -396,7 +408,8 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     for (const auto& r : who.roles)
       if (r.role == identity::kCounter) counter = &r;
     if (!counter) return PermissionDenied("only counter staff register applications at a hall");
-    OW_RETURN_IF_ERROR(Decide(who, Action::kCounterIntake, {"", counter->region_code, "", false}));
+    OW_RETURN_IF_ERROR(
+        authz::Decide(who, authz::Action::kCounterIntake, {"", counter->region_code, "", false}));
     std::string why;
     auto id = identity::NormalizeResidentId(in.applicant_resident_id, &why);
     Validator iv;
@@ -432,9 +445,9 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
              "is not an enterprise you operate: " + in.on_behalf_of_enterprise);
       return ev.Finish().error();
     }
-    Target t;
+    authz::Target t;
     t.operator_of_owner = access->rights;
-    OW_RETURN_IF_ERROR(Decide(who, Action::kActForEnterprise, t));
+    OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kActForEnterprise, t));
     k.channel = in.channel.empty() ? kWeb : in.channel;
     k.applicant_enterprise = access->enterprise.credit_code;
     k.applicant_name = access->enterprise.name;
@@ -442,7 +455,8 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     // An agent applies for a person under that person's live authorization, which must
     // cover this item.
     OW_ASSIGN_OR_RETURN(bool authorized, identity_.IsAgentFor(who, in.on_behalf_of, in.item_code));
-    OW_RETURN_IF_ERROR(Decide(who, Action::kActForPerson, {"", "", in.on_behalf_of, authorized}));
+    OW_RETURN_IF_ERROR(
+        authz::Decide(who, authz::Action::kActForPerson, {"", "", in.on_behalf_of, authorized}));
     OW_ASSIGN_OR_RETURN(identity::Account person, identity_.AccountById(in.on_behalf_of));
     k.channel = kAgentChannel;
     k.applicant_account_id = person.id;
@@ -454,7 +468,8 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     if (who.kind != identity::kPerson)
       return PermissionDenied(
           "staff register applications as counter intake (applicant_resident_id)");
-    OW_RETURN_IF_ERROR(Decide(who, Action::kActForPerson, {"", "", who.account_id, false}));
+    OW_RETURN_IF_ERROR(
+        authz::Decide(who, authz::Action::kActForPerson, {"", "", who.account_id, false}));
     OW_ASSIGN_OR_RETURN(identity::Account me, identity_.AccountById(who.account_id));
     k.channel = in.channel.empty() ? kWeb : in.channel;
     k.applicant_account_id = me.id;
@@ -498,7 +513,7 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
   if (k.promised_days <= 0 || k.promised_days > k.statutory_days)
     k.promised_days = k.statutory_days;
   if (k.intake_region.empty()) k.intake_region = in.region_code;
-  if (k.channel == kCounterChannel && !identity::RegionWithin(k.intake_region, k.region_code)) {
+  if (k.channel == kCounterChannel && !authz::RegionWithin(k.intake_region, k.region_code)) {
     size_t prefix = CrossRegionPrefix(Str(doc, "cross_region"));
     if (prefix > 6 || k.intake_region.substr(0, prefix) != k.region_code.substr(0, prefix)) {
       return FailedPrecondition("the item " + in.item_code +
@@ -520,6 +535,22 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
   return k;
 }
 
+// What an agent or a hall attached to a person's case becomes that person's: it leaves
+// the uploader's own list, and the uploader reads it from then on only through the case
+// (for an agent, while the authorization lasts). `uploader` defaults to who submitted.
+Status Service::HandOverMaterials(db::Connection& c, const Case& k,
+                                  const std::vector<Attachment>& attachments,
+                                  const std::string& uploader) {
+  const std::string& from = uploader.empty() ? k.submitted_by_account : uploader;
+  if (!materials_ || attachments.empty() || k.applicant_account_id.empty() || from.empty() ||
+      from == k.applicant_account_id)
+    return {};
+  std::vector<std::string> ids;
+  ids.reserve(attachments.size());
+  for (const auto& a : attachments) ids.push_back(a.material_id);
+  return materials_->HandOver(c, ids, from, k.applicant_account_id);
+}
+
 // Writes a prepared case with its materials, the acceptance task, the first event and
 // message. Fills k.id and k.tracking_no.
 Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
@@ -527,6 +558,7 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
   OW_ASSIGN_OR_RETURN(k.id, store::InsertCase(c, k));
   k.tracking_no = TrackingNo(k.id, k.created_at);
   for (const auto& a : attachments) OW_RETURN_IF_ERROR(store::InsertAttachment(c, k.id, a));
+  OW_RETURN_IF_ERROR(HandOverMaterials(c, k, attachments));
   Task accept;
   accept.case_id = k.id;
   accept.kind = "accept";
@@ -762,7 +794,7 @@ Result<CaseList> Service::Page(const std::string& where, const std::vector<db::V
 
 Result<CaseList> Service::ListMine(const Principal& who, const ListFilter& f) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
-  OW_RETURN_IF_ERROR(Decide(who, Action::kReadCase, {"", "", who.account_id, false}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadCase, {"", "", who.account_id, false}));
   OW_RETURN_IF_ERROR(CheckPaging(f));
   std::vector<db::Value> params{who.account_id};
   std::string where = " WHERE c.applicant_account_id = $1";
@@ -776,9 +808,9 @@ Result<CaseList> Service::ListForEnterprise(const Principal& who, const std::str
   OW_RETURN_IF_ERROR(CheckPaging(f));
   auto access = identity_.AccessTo(who, credit_code);
   if (!access && access.error().code != Code::kNotFound) return access.error();
-  Target t;
+  authz::Target t;
   if (access) t.operator_of_owner = access->rights;
-  if (!access || !Decide(who, Action::kReadCase, t))
+  if (!access || !authz::Decide(who, authz::Action::kReadCase, t))
     return NotFound("no enterprise " + credit_code + " you operate");
   std::vector<db::Value> params{access->enterprise.credit_code};
   std::string where = " WHERE c.applicant_enterprise = $1";
@@ -992,9 +1024,10 @@ Result<std::string> Service::ApplicantChannel(const Principal& who, const Case& 
                                               std::string_view refusal) {
   if (!k.applicant_enterprise.empty()) {
     // Any operator reads the case; only one holding "apply" now acts in its name.
-    Target t;
+    authz::Target t;
     t.operator_of_owner = OperatorRightsOn(who, k);
-    if (!Decide(who, Action::kActForEnterprise, t)) return PermissionDenied(std::string(refusal));
+    if (!authz::Decide(who, authz::Action::kActForEnterprise, t))
+      return PermissionDenied(std::string(refusal));
     return channel.empty() ? kWeb : channel;
   }
   if (who.account_id == k.applicant_account_id) return channel.empty() ? kWeb : channel;
@@ -1051,6 +1084,7 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
     OW_ASSIGN_OR_RETURN(auto added,
                         ResolveMaterials(who, ApplicantOwner(op.k), in.materials, bytes, now));
     for (const auto& a : added) OW_RETURN_IF_ERROR(store::InsertAttachment(c, op.k.id, a));
+    OW_RETURN_IF_ERROR(HandOverMaterials(c, op.k, added, who.account_id));
     for (auto& p : op.k.pauses)
       if (!p.to) p.to = op.today;
     std::string back = op.k.supplement_from.empty() ? kSubmitted : op.k.supplement_from;
@@ -1139,9 +1173,9 @@ Result<Case> Service::Resume(const Principal& who, const std::string& no, const 
 namespace {
 
 Status MayFinish(const Principal& who, const Case& k) {
-  Target t{k.department_code, k.region_code, "", false};
-  if (Decide(who, Action::kAcceptCase, t)) return {};
-  if (Decide(who, Action::kCounterIntake, t)) return {};
+  authz::Target t{k.department_code, k.region_code, "", false};
+  if (authz::Decide(who, authz::Action::kAcceptCase, t)) return {};
+  if (authz::Decide(who, authz::Action::kCounterIntake, t)) return {};
   return PermissionDenied("only the handling department's acceptors or a hall counter may do this");
 }
 
@@ -1431,7 +1465,7 @@ Result<Case> Service::Complete(const Principal& who, int64_t task_id, int64_t ve
 
 Result<std::vector<Message>> Service::Messages(const Principal& who, int64_t limit) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
-  OW_RETURN_IF_ERROR(Decide(who, Action::kReadCase, {"", "", who.account_id, false}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadCase, {"", "", who.account_id, false}));
   std::vector<Message> out;
   OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(

@@ -15,7 +15,7 @@
 // become "review" tasks. When it completes the case is decided: denied if any task was
 // completed with decision "deny", else approved.
 //
-// Authorization goes through identity::Decide, with the facts it needs looked up at
+// Authorization goes through authz::Decide, with the facts it needs looked up at
 // every request: applicants see their own cases; agents a person's cases under a live
 // authorization whose scope covers the case's item (revoked or expired: denied at once);
 // an enterprise's operators its cases (any right to read, "apply" to act; removed: denied
@@ -73,6 +73,10 @@ class MaterialDirectory {
   virtual ~MaterialDirectory() = default;
   // Each material, in order; kNotFound naming the first unknown id.
   virtual Result<std::vector<MaterialInfo>> Find(const std::vector<std::string>& ids) = 0;
+  // Inside the case's transaction: the materials `ids` that `from_account` uploaded
+  // become `to_account`'s (the applicant's, when an agent or a hall attached them).
+  virtual Status HandOver(db::Connection& c, const std::vector<std::string>& ids,
+                          const std::string& from_account, const std::string& to_account) = 0;
   // The most a case's materials may add up to, in bytes.
   virtual int64_t max_case_bytes() const = 0;
 };
@@ -257,7 +261,10 @@ class Service {
                        SystemTime now);
   // The rights `who` holds now over the enterprise that applied for `k` (none for a
   // person's case or when the lookup fails).
-  identity::OperatorRights OperatorRightsOn(const identity::Principal& who, const Case& k);
+  authz::OperatorRights OperatorRightsOn(const identity::Principal& who, const Case& k);
+  Status HandOverMaterials(db::Connection& c, const Case& k,
+                           const std::vector<Attachment>& attachments,
+                           const std::string& uploader = "");
   Status Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
                 const std::string& actor);
   Result<int64_t> CaseOfTask(int64_t task_id);

@@ -246,14 +246,25 @@ Response Dispatcher::Route(Context& ctx) const {
 
 std::optional<Response> Dispatcher::Admit(const http::Route& route, const Request& header,
                                           std::string_view peer) const {
-  if (!route.spool_admit) return std::nullopt;
   // A copy of the header: the server's parser keeps the original for the body.
   Request copy = header;
   Context ctx{copy, "/", {}, {}, {}, route.pattern, std::string(peer), std::nullopt};
   if (!ParseTarget(ctx)) return Refuse(copy, peer, InvalidArgument("malformed request target"));
-  ow::Status admitted = route.spool_admit(ctx);
-  if (admitted) return std::nullopt;
-  return Refuse(copy, peer, admitted.error());
+  // The gate, as for every request, then what the route adds (Context::principal set).
+  std::optional<Response> denied = Admit(route, ctx);
+  if (!denied && route.spool_admit) {
+    ow::Status admitted = route.spool_admit(ctx);
+    if (!admitted) denied = Problem(admitted.error(), ctx.path);
+  }
+  if (!denied) return std::nullopt;
+  // The refusal through the middleware chain, like any other answer.
+  Request again = header;
+  Context out{again, "/", {}, {}, {}, "unmatched", std::string(peer), std::nullopt};
+  ParseTarget(out);
+  return Run(out, false, [&](Context& c) {
+    c.route = route.pattern;
+    return std::move(*denied);
+  });
 }
 
 void InstallSpooling(Server& server, const Dispatcher& dispatcher) {
@@ -263,7 +274,7 @@ void InstallSpooling(Server& server, const Dispatcher& dispatcher) {
         const http::Route* route = d->SpoolRoute(header);
         if (!route) return std::nullopt;
         Server::SpoolPlan plan{route->spool_limit, route->blocking, std::nullopt, {}};
-        if (!route->spool_admit) return plan;
+        if (!route->spool_admit && route->access.rule == Access::Rule::kPublic) return plan;
         bool anonymous = header[Field::authorization].empty() && header[Field::cookie].empty();
         if (anonymous) {
           // Refused on the network thread before a byte of the body is read (the request

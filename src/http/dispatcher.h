@@ -50,8 +50,10 @@ class Dispatcher {
   // The answer `e` to `request`, through the middleware chain (request id, access log,
   // metrics, security headers) like any other; never blocks.
   Response Refuse(Request& request, std::string_view peer, const Error& e) const;
-  // Runs `route`'s admission check (Route::Spool) on a spool request's `header`: nullopt
-  // when admitted, else the refusal (through the middleware chain). May block.
+  // Admits a spool request from its `header` alone, before 100 Continue: the gate
+  // (Route::Requires) and then the route's own check (Route::Spool); nullopt when
+  // admitted, else the refusal (through the middleware chain). May block. The gate runs
+  // again once the body is in: a session that ended during a long upload stores nothing.
   std::optional<Response> Admit(const http::Route& route, const Request& header,
                                 std::string_view peer) const;
 

@@ -52,7 +52,8 @@ struct Route {
   // not apply to such a route.
   uint64_t spool_limit = 0;
   // Spool routes: who may send a body, decided from the request's header alone (the
-  // Context has no body and no path parameters). Empty: anyone.
+  // Context has no body and no path parameters), after the gate admitted the caller
+  // (Context::Who()). Empty: whoever the gate admits.
   std::function<ow::Status(Context&)> spool_admit = {};
 
   Access access{};
@@ -79,11 +80,11 @@ struct Route {
     blocking = true;
     return *this;
   }
-  // `admit`, when given, runs on the blocking pool before 100 Continue is sent and
-  // before any of the body is read; an error is the answer (its problem+json), the body
-  // is never read, no file is written and the connection closes. A request with neither
-  // an Authorization nor a Cookie header is then answered 401 at once, without calling
-  // it. The handler still authenticates the request itself.
+  // Before 100 Continue is sent and before any of the body is read, the gate (for a
+  // Requires() route) and then `admit`, when given, run on the blocking pool; an error
+  // is the answer (its problem+json), the body is never read, no file is written and the
+  // connection closes. A request with neither an Authorization nor a Cookie header is
+  // answered 401 at once. The gate runs again when the body is in.
   Route& Spool(uint64_t max_bytes, std::function<ow::Status(Context&)> admit = {}) {
     spool_limit = max_bytes;
     spool_admit = std::move(admit);

@@ -91,15 +91,6 @@ Result<std::optional<Principal>> Authenticator::SessionOnly(const http::Context&
   return p;
 }
 
-Result<Principal> Authenticator::RequireSession(const http::Context& ctx) const {
-  if (!ctx.request[http::Field::authorization].empty())
-    return PermissionDenied(
-        "this endpoint accepts only the portal session; tokens are not accepted here");
-  OW_ASSIGN_OR_RETURN(auto p, CookiePrincipal(ctx));
-  if (!p) return Unauthenticated("log in first");
-  return std::move(*p);
-}
-
 Result<std::optional<Principal>> Authenticator::SessionFromForm(const http::Context& ctx,
                                                                 std::string_view form_token) const {
   auto cookie = RequestCookie(ctx, kSessionCookie);

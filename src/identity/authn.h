@@ -46,19 +46,16 @@ class Authenticator {
   // Like Authenticate, but a request without any credentials yields nullopt.
   Result<std::optional<Principal>> Optional(const http::Context& ctx) const;
 
-  // Browser-only endpoints (authorization, logout, the session and account-security
-  // pages, federation): the person is who the portal session cookie says, and nothing
-  // else. A bearer access token is a relying party acting within its scopes, not a
-  // signed-in person: it must never start a new grant or manage sessions.
+  // Browser-only endpoints (authorization, logout, federation): the person is who the
+  // portal session cookie says, and nothing else. A bearer access token is a relying
+  // party acting within its scopes, not a signed-in person: it must never start a new
+  // grant. (JSON endpoints that need the session, such as the account-security ones,
+  // say so in their action's row: authz.cc, kUpdateAccount, which no token may attempt.)
   //
   // SessionOnly ignores any Authorization header and answers the cookie's principal
   // (with the CSRF check of Optional for unsafe methods), or nullopt without a valid
   // session cookie (the caller then asks the person to sign in).
   Result<std::optional<Principal>> SessionOnly(const http::Context& ctx) const;
-  // Like SessionOnly for JSON APIs of the portal: kPermissionDenied when the request
-  // presents an Authorization header (a token is refused here, not silently ignored),
-  // kUnauthenticated without a valid session.
-  Result<Principal> RequireSession(const http::Context& ctx) const;
   // For an HTML form of our own posted with the session cookie: the session's
   // principal when `form_token` (a form field, as a form cannot send headers) is the
   // session's CSRF token and an Origin header, when sent, is our origin

@@ -139,54 +139,52 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
       return fn(ctx, *who);
     };
   };
-  // The same for the portal's own session and account-security endpoints: only the
-  // session cookie, never a bearer token (authn.h, RequireSession).
-  auto session = [a](auto fn) {
-    return [a, fn](http::Context& ctx) -> http::Response {
-      auto who = a->RequireSession(ctx);
-      if (!who) return http::Problem(who.error(), ctx.path);
-      return fn(ctx, *who);
-    };
-  };
   auto fail = [](const http::Context& ctx, const Error& e) { return http::Problem(e, ctx.path); };
 
-  r.Post("/api/v1/accounts", [s, fail](http::Context& ctx) {
-     auto f = StringFields(ctx, {"username", "password", "real_name", "resident_id", "phone"},
-                           "account");
-     if (!f) return fail(ctx, f.error());
-     RegisterInput in{(*f)["username"],
-                      (*f)["password"],
-                      (*f)["real_name"],
-                      (*f)["resident_id"],
-                      (*f)["phone"],
-                      "",
-                      ""};
-     auto acc = s->RegisterPerson(in, ctx.peer);
-     if (!acc) return fail(ctx, acc.error());
-     auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
-     res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
-     return res;
-   }).Public().Blocking();
+  r.Post("/api/v1/accounts",
+         [s, fail](http::Context& ctx) {
+           auto f = StringFields(ctx, {"username", "password", "real_name", "resident_id", "phone"},
+                                 "account");
+           if (!f) return fail(ctx, f.error());
+           RegisterInput in{(*f)["username"],
+                            (*f)["password"],
+                            (*f)["real_name"],
+                            (*f)["resident_id"],
+                            (*f)["phone"],
+                            "",
+                            ""};
+           auto acc = s->RegisterPerson(in, ctx.peer);
+           if (!acc) return fail(ctx, acc.error());
+           auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
+           res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
+           return res;
+         })
+      .Public()
+      .Blocking();
 
   r.Get("/api/v1/accounts/{id}", with([s, fail](http::Context& ctx, const Principal& who) {
           auto acc = s->GetAccount(who, ctx.Param("id"));
           if (!acc) return fail(ctx, acc.error());
           return Private(http::Json(http::Status::ok, AccountJson(*acc)));
-        })).Requires(authz::Action::kReadAccount);
+        }))
+      .Requires(authz::Action::kReadAccount);
 
-  r.Post("/api/v1/session", [s, fail, cookie](http::Context& ctx) {
-     auto f = StringFields(ctx, {"username", "password"}, "login");
-     if (!f) return fail(ctx, f.error());
-     LoginInput in{(*f)["username"], (*f)["password"], ctx.peer,
-                   std::string(ctx.request[http::Field::user_agent])};
-     auto result = s->Login(in);
-     if (!result) return fail(ctx, result.error());
-     auto res = Private(http::Json(http::Status::created, LoginJson(*result)));
-     res.set(http::Field::set_cookie, SessionCookie(result->cookie_value, cookie));
-     return res;
-   }).Public().Blocking();
+  r.Post("/api/v1/session",
+         [s, fail, cookie](http::Context& ctx) {
+           auto f = StringFields(ctx, {"username", "password"}, "login");
+           if (!f) return fail(ctx, f.error());
+           LoginInput in{(*f)["username"], (*f)["password"], ctx.peer,
+                         std::string(ctx.request[http::Field::user_agent])};
+           auto result = s->Login(in);
+           if (!result) return fail(ctx, result.error());
+           auto res = Private(http::Json(http::Status::created, LoginJson(*result)));
+           res.set(http::Field::set_cookie, SessionCookie(result->cookie_value, cookie));
+           return res;
+         })
+      .Public()
+      .Blocking();
 
-  r.Get("/api/v1/session", session([s, fail](http::Context& ctx, const Principal& who) {
+  r.Get("/api/v1/session", with([s, fail](http::Context& ctx, const Principal& who) {
           if (who.session_id.empty())
             return fail(ctx, NotFound("this request is not made with a session"));
           auto acc = s->AccountById(who.account_id);
@@ -196,18 +194,20 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
                          {"session", {{"id", who.session_id}, {"acr", who.acr}}},
                          {"csrf_token", s->CsrfToken(who.session_id)}};
           return Private(http::Json(http::Status::ok, o));
-        })).Requires(authz::Action::kUpdateAccount);
+        }))
+      .Requires(authz::Action::kUpdateAccount);
 
-  r.Delete("/api/v1/session", session([s, fail, cookie](http::Context& ctx, const Principal& who) {
+  r.Delete("/api/v1/session", with([s, fail, cookie](http::Context& ctx, const Principal& who) {
              if (who.session_id.empty())
                return fail(ctx, NotFound("this request has no session to end"));
              if (auto st = s->Logout(who); !st) return fail(ctx, st.error());
              auto res = NoContent();
              res.set(http::Field::set_cookie, SessionCookie("", cookie));
              return res;
-           })).Requires(authz::Action::kUpdateAccount);
+           }))
+      .Requires(authz::Action::kUpdateAccount);
 
-  r.Get("/api/v1/me/sessions", session([s, fail](http::Context& ctx, const Principal& who) {
+  r.Get("/api/v1/me/sessions", with([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->Sessions(who);
           if (!list) return fail(ctx, list.error());
           json::array items;
@@ -217,24 +217,26 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
             items.push_back(std::move(o));
           }
           return Private(http::Json(http::Status::ok, {{"sessions", std::move(items)}}));
-        })).Requires(authz::Action::kUpdateAccount);
+        }))
+      .Requires(authz::Action::kUpdateAccount);
 
-  r.Delete("/api/v1/me/sessions",
-           session([s, fail, cookie](http::Context& ctx, const Principal& who) {
+  r.Delete("/api/v1/me/sessions", with([s, fail, cookie](http::Context& ctx, const Principal& who) {
              auto n = s->LogoutEverywhere(who);
              if (!n) return fail(ctx, n.error());
              auto res = Private(http::Json(http::Status::ok, {{"sessions_ended", *n}}));
              res.set(http::Field::set_cookie, SessionCookie("", cookie));
              return res;
-           })).Requires(authz::Action::kUpdateAccount);
+           }))
+      .Requires(authz::Action::kUpdateAccount);
 
-  r.Put("/api/v1/me/password", session([s, fail](http::Context& ctx, const Principal& who) {
+  r.Put("/api/v1/me/password", with([s, fail](http::Context& ctx, const Principal& who) {
           auto f = StringFields(ctx, {"current_password", "new_password"}, "password");
           if (!f) return fail(ctx, f.error());
           if (auto st = s->ChangePassword(who, (*f)["current_password"], (*f)["new_password"]); !st)
             return fail(ctx, st.error());
           return NoContent();
-        })).Requires(authz::Action::kUpdateAccount)
+        }))
+      .Requires(authz::Action::kUpdateAccount)
       .Blocking();
 
   // Identity proofing: the caller's level and how to raise it.
@@ -251,7 +253,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
                          {"online_verification", person && s->RealNameConfigured()},
                          {"counter_verification", person}};
           return Private(http::Json(http::Status::ok, o));
-        })).Requires(authz::Action::kReadAccount);
+        }))
+      .Requires(authz::Action::kReadAccount);
 
   r.Post("/api/v1/me/identity/verification",
          with([s, fail](http::Context& ctx, const Principal& who) {
@@ -260,7 +263,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            auto acc = s->VerifyOnline(who, ctx.peer);
            if (!acc) return fail(ctx, acc.error());
            return Private(http::Json(http::Status::ok, AccountJson(*acc)));
-         })).Requires(authz::Action::kUpdateAccount)
+         }))
+      .Requires(authz::Action::kUpdateAccount)
       .Blocking();
 
   r.Post("/api/v1/counter/account-lookups",
@@ -272,7 +276,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            json::array items;
            for (const auto& acc : *list) items.push_back(AccountJson(acc));
            return Private(http::Json(http::Status::ok, {{"accounts", std::move(items)}}));
-         })).Requires(authz::Action::kVerifyIdentity);
+         }))
+      .Requires(authz::Action::kVerifyIdentity);
 
   r.Post("/api/v1/counter/accounts/{id}/verification",
          with([s, fail](http::Context& ctx, const Principal& who) {
@@ -298,29 +303,33 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            auto acc = s->VerifyAtCounter(who, ctx.Param("id"), hall, checked, ctx.peer);
            if (!acc) return fail(ctx, acc.error());
            return Private(http::Json(http::Status::ok, AccountJson(*acc)));
-         })).Requires(authz::Action::kVerifyIdentity);
+         }))
+      .Requires(authz::Action::kVerifyIdentity);
 
-  r.Get("/api/v1/me/agents", session([s, fail](http::Context& ctx, const Principal& who) {
+  r.Get("/api/v1/me/agents", with([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->Agents(who);
           if (!list) return fail(ctx, list.error());
           json::array items;
           for (const auto& g : *list) items.push_back(AgentJson(g));
           return Private(http::Json(http::Status::ok, {{"authorizations", std::move(items)}}));
-        })).Requires(authz::Action::kUpdateAccount);
+        }))
+      .Requires(authz::Action::kUpdateAccount);
 
-  r.Post("/api/v1/me/agents", session([s, fail](http::Context& ctx, const Principal& who) {
+  r.Post("/api/v1/me/agents", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx, {"agent_username", "scope", "expires_at"}, "agent");
            if (!f) return fail(ctx, f.error());
            std::string scope = f->count("scope") ? (*f)["scope"] : "*";
            auto g = s->AuthorizeAgent(who, (*f)["agent_username"], scope, (*f)["expires_at"]);
            if (!g) return fail(ctx, g.error());
            return Private(http::Json(http::Status::created, AgentJson(*g)));
-         })).Requires(authz::Action::kUpdateAccount);
+         }))
+      .Requires(authz::Action::kUpdateAccount);
 
-  r.Delete("/api/v1/me/agents/{id}", session([s, fail](http::Context& ctx, const Principal& who) {
+  r.Delete("/api/v1/me/agents/{id}", with([s, fail](http::Context& ctx, const Principal& who) {
              if (auto st = s->RevokeAgent(who, ctx.Param("id")); !st) return fail(ctx, st.error());
              return NoContent();
-           })).Requires(authz::Action::kUpdateAccount);
+           }))
+      .Requires(authz::Action::kUpdateAccount);
 
   r.Get("/api/v1/me/enterprises", with([s, fail](http::Context& ctx, const Principal& who) {
           auto list = s->MyEnterprises(who);
@@ -328,7 +337,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           json::array items;
           for (const auto& o : *list) items.push_back(OperatorJson(o));
           return Private(http::Json(http::Status::ok, {{"enterprises", std::move(items)}}));
-        })).Requires(authz::Action::kReadEnterprise);
+        }))
+      .Requires(authz::Action::kReadEnterprise);
 
   r.Post("/api/v1/enterprises", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx, {"credit_code", "name"}, "enterprise");
@@ -338,7 +348,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            return Private(http::Json(http::Status::created, {{"credit_code", e->credit_code},
                                                              {"name", e->name},
                                                              {"created_at", e->created_at}}));
-         })).Requires(authz::Action::kManageEnterprise);
+         }))
+      .Requires(authz::Action::kManageEnterprise);
 
   r.Get("/api/v1/enterprises/{code}/operators",
         with([s, fail](http::Context& ctx, const Principal& who) {
@@ -347,7 +358,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           json::array items;
           for (const auto& o : *list) items.push_back(OperatorJson(o));
           return Private(http::Json(http::Status::ok, {{"operators", std::move(items)}}));
-        })).Requires(authz::Action::kReadEnterprise);
+        }))
+      .Requires(authz::Action::kReadEnterprise);
 
   r.Put("/api/v1/enterprises/{code}/operators/{username}",
         with([s, fail](http::Context& ctx, const Principal& who) {
@@ -374,14 +386,16 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           auto o = s->GrantOperator(who, ctx.Param("code"), ctx.Param("username"), rights);
           if (!o) return fail(ctx, o.error());
           return Private(http::Json(http::Status::ok, OperatorJson(*o)));
-        })).Requires(authz::Action::kManageOperators);
+        }))
+      .Requires(authz::Action::kManageOperators);
 
   r.Delete("/api/v1/enterprises/{code}/operators/{username}",
            with([s, fail](http::Context& ctx, const Principal& who) {
              if (auto st = s->RemoveOperator(who, ctx.Param("code"), ctx.Param("username")); !st)
                return fail(ctx, st.error());
              return NoContent();
-           })).Requires(authz::Action::kManageOperators);
+           }))
+      .Requires(authz::Action::kManageOperators);
 
   r.Post("/api/v1/staff", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx,
@@ -397,7 +411,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
            auto res = Private(http::Json(http::Status::created, AccountJson(*acc)));
            res.set(http::Field::location, "/api/v1/accounts/" + acc->id);
            return res;
-         })).Requires(authz::Action::kManageStaff)
+         }))
+      .Requires(authz::Action::kManageStaff)
       .Blocking();
 
   r.Get("/api/v1/staff", with([s, fail](http::Context& ctx, const Principal& who) {
@@ -416,7 +431,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           }
           return Private(
               http::Json(http::Status::ok, {{"staff", std::move(items)}, {"next_cursor", next}}));
-        })).Requires(authz::Action::kManageStaff);
+        }))
+      .Requires(authz::Action::kManageStaff);
 
   r.Put("/api/v1/staff/{id}/status", with([s, fail](http::Context& ctx, const Principal& who) {
           auto f = StringFields(ctx, {"status"}, "status");
@@ -428,7 +444,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
           if (auto st = s->SetAccountStatus(who, ctx.Param("id"), status == "active"); !st)
             return fail(ctx, st.error());
           return NoContent();
-        })).Requires(authz::Action::kManageStaff);
+        }))
+      .Requires(authz::Action::kManageStaff);
 
   r.Post("/api/v1/staff/{id}/roles", with([s, fail](http::Context& ctx, const Principal& who) {
            auto f = StringFields(ctx, {"role", "department_code", "region_code"}, "role");
@@ -437,7 +454,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
                                     {(*f)["role"], (*f)["department_code"], (*f)["region_code"]});
            if (!role) return fail(ctx, role.error());
            return Private(http::Json(http::Status::created, RoleJson(*role)));
-         })).Requires(authz::Action::kGrantRole);
+         }))
+      .Requires(authz::Action::kGrantRole);
 
   r.Delete("/api/v1/staff/{id}/roles", with([s, fail](http::Context& ctx, const Principal& who) {
              RoleInput in{ctx.Query("role").value_or(""), ctx.Query("department_code").value_or(""),
@@ -445,7 +463,8 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
              if (auto st = s->RevokeRole(who, ctx.Param("id"), in); !st)
                return fail(ctx, st.error());
              return NoContent();
-           })).Requires(authz::Action::kGrantRole);
+           }))
+      .Requires(authz::Action::kGrantRole);
 }
 
 }  // namespace ow::identity

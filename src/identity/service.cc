@@ -331,7 +331,7 @@ Result<Account> Service::Create(const RegisterInput& in, const std::string& kind
       if (dept.error().code != Code::kNotFound) return dept.error();
       return Error(Code::kInvalidArgument, "account", {{"department_code", "is not a department"}});
     }
-    if (!RegionWithin(in.region_code, dept->region_code))
+    if (!authz::RegionWithin(in.region_code, dept->region_code))
       return Error(Code::kInvalidArgument, "account",
                    {{"region_code", "must be the department's region or below it"}});
   }
@@ -414,7 +414,7 @@ Result<Account> Service::RegisterPerson(const RegisterInput& in, const std::stri
 }
 
 Result<Account> Service::CreateStaff(const Principal& by, const RegisterInput& in) {
-  OW_RETURN_IF_ERROR(Decide(by, Action::kManageStaff));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kManageStaff));
   OW_ASSIGN_OR_RETURN(auto a, Create(in, kStaff, false));
   OW_RETURN_IF_ERROR(Audit(nullptr, {"account.created",
                                      by.name_for_audit,
@@ -445,8 +445,8 @@ Result<Account> Service::Bootstrap(const RegisterInput& in, const std::string& k
 Result<std::vector<Account>> Service::ListStaff(const Principal& by, const std::string& after,
                                                 int limit) {
   // Whoever manages staff accounts, and whoever grants their roles, may list them.
-  if (auto st = Decide(by, Action::kManageStaff); !st) {
-    if (!Decide(by, Action::kGrantRole)) return st.error();
+  if (auto st = authz::Decide(by, authz::Action::kManageStaff); !st) {
+    if (!authz::Decide(by, authz::Action::kGrantRole)) return st.error();
   }
   std::vector<Account> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
@@ -460,7 +460,7 @@ Result<std::vector<Account>> Service::ListStaff(const Principal& by, const std::
 }
 
 Status Service::SetAccountStatus(const Principal& by, const std::string& id, bool active) {
-  OW_RETURN_IF_ERROR(Decide(by, Action::kManageStaff));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kManageStaff));
   if (by.account_id == id) return FailedPrecondition("you cannot disable your own account");
   return db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool found, Store::SetStatus(c, id, active ? "active" : "disabled"));
@@ -504,13 +504,13 @@ Result<Account> Service::AccountByUsername(const std::string& username) {
 }
 
 Result<Account> Service::GetAccount(const Principal& who, const std::string& id) {
-  Target t;
+  authz::Target t;
   t.owner_account = id;
   if (who.account_id != id && who.HasRole(kAgent)) {
     OW_ASSIGN_OR_RETURN(t.agent_for_owner, IsAgentFor(who, id, ""));
   }
   // Deny before looking: an unauthorized caller learns nothing, not even existence.
-  if (auto st = Decide(who, Action::kReadAccount, t); !st) {
+  if (auto st = authz::Decide(who, authz::Action::kReadAccount, t); !st) {
     if (st.error().code == Code::kPermissionDenied) return NotFound("no account " + id);
     return st.error();
   }
@@ -638,7 +638,7 @@ const Role* CounterRoleFor(const Principal& staff, const std::string& hall) {
   for (const auto& r : staff.roles) {
     if (r.role != kCounter) continue;
     ++counters;
-    if (!hall.empty() && RegionWithin(hall, r.region_code)) return &r;
+    if (!hall.empty() && authz::RegionWithin(hall, r.region_code)) return &r;
     if (hall.empty()) found = &r;
   }
   return hall.empty() && counters == 1 ? found : nullptr;
@@ -652,7 +652,7 @@ Result<std::vector<Account>> Service::CounterLookup(const Principal& staff,
   std::string region;
   for (const auto& r : staff.roles)
     if (r.role == kCounter) region = r.region_code;
-  OW_RETURN_IF_ERROR(Decide(staff, Action::kCounterIntake, {"", region, "", false}));
+  OW_RETURN_IF_ERROR(authz::Decide(staff, authz::Action::kCounterIntake, {"", region, "", false}));
   if (username.empty() == resident_id.empty())
     return Error(Code::kInvalidArgument, "lookup",
                  {{"username", "give either a username or a resident_id"}});
@@ -695,12 +695,12 @@ Result<Account> Service::VerifyAtCounter(const Principal& staff, const std::stri
   std::string hall = counter && hall_region.empty() ? counter->region_code : hall_region;
   if (!counter) {
     // No counter role covers the hall: Decide says why (unauthenticated or denied).
-    OW_RETURN_IF_ERROR(
-        Decide(staff, Action::kCounterIntake, {"", hall.empty() ? "-" : hall, "", false}));
+    OW_RETURN_IF_ERROR(authz::Decide(staff, authz::Action::kCounterIntake,
+                                     {"", hall.empty() ? "-" : hall, "", false}));
     return Error(Code::kInvalidArgument, "verification",
                  {{"hall_region", "name the hall's region: you serve at several halls"}});
   }
-  OW_RETURN_IF_ERROR(Decide(staff, Action::kCounterIntake, {"", hall, "", false}));
+  OW_RETURN_IF_ERROR(authz::Decide(staff, authz::Action::kCounterIntake, {"", hall, "", false}));
   if (!card_checked)
     return Error(Code::kInvalidArgument, "verification",
                  {{"card_checked", "must be true: check the physical ID card first"}});
@@ -735,7 +735,8 @@ bool Service::RealNameAttempt(const std::string& account_id, std::chrono::second
 }
 
 Result<Account> Service::VerifyOnline(const Principal& person, const std::string& ip) {
-  OW_RETURN_IF_ERROR(Decide(person, Action::kUpdateAccount, {"", "", person.account_id}));
+  OW_RETURN_IF_ERROR(
+      authz::Decide(person, authz::Action::kUpdateAccount, {"", "", person.account_id}));
   if (person.kind != kPerson)
     return FailedPrecondition("only a natural person's account has its identity verified");
   if (!RealNameConfigured())
@@ -960,7 +961,7 @@ Status Service::Logout(const Principal& who) {
 }
 
 Result<int64_t> Service::LogoutEverywhere(const Principal& who) {
-  OW_RETURN_IF_ERROR(Decide(who, Action::kUpdateAccount, {"", "", who.account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kUpdateAccount, {"", "", who.account_id}));
   int64_t n = 0;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(n, Store::DeleteSessionsOf(c, who.account_id));
@@ -976,7 +977,7 @@ Result<int64_t> Service::LogoutEverywhere(const Principal& who) {
 }
 
 Result<std::vector<Session>> Service::Sessions(const Principal& who) {
-  OW_RETURN_IF_ERROR(Decide(who, Action::kReadAccount, {"", "", who.account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadAccount, {"", "", who.account_id}));
   std::vector<Session> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out, Store::SessionsOf(c, who.account_id));
@@ -987,7 +988,7 @@ Result<std::vector<Session>> Service::Sessions(const Principal& who) {
 
 Status Service::ChangePassword(const Principal& who, const std::string& current,
                                const std::string& next) {
-  OW_RETURN_IF_ERROR(Decide(who, Action::kUpdateAccount, {"", "", who.account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kUpdateAccount, {"", "", who.account_id}));
   std::optional<AccountRow> row;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(row, Store::GetAccount(c, who.account_id));
@@ -1018,7 +1019,7 @@ Status Service::ChangePassword(const Principal& who, const std::string& current,
 
 Result<Role> Service::GrantRole(const Principal& by, const std::string& account_id,
                                 const RoleInput& in) {
-  OW_RETURN_IF_ERROR(Decide(by, Action::kGrantRole, {"", "", account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kGrantRole, {"", "", account_id}));
   Validator v;
   if (!IsKnownRole(in.role)) v.Add("role", "is not a role");
   if (RoleNeedsDepartment(in.role) == in.department_code.empty())
@@ -1037,7 +1038,7 @@ Result<Role> Service::GrantRole(const Principal& by, const std::string& account_
       return Error(Code::kInvalidArgument, "role",
                    {{"department_code",
                      "must be the staff member's own department (" + a.department_code + ")"}});
-    if (!r.region_code.empty() && !RegionWithin(r.region_code, a.region_code))
+    if (!r.region_code.empty() && !authz::RegionWithin(r.region_code, a.region_code))
       return Error(Code::kInvalidArgument, "role",
                    {{"region_code",
                      "must be the staff member's region (" + a.region_code + ") or below it"}});
@@ -1064,7 +1065,7 @@ Result<Role> Service::GrantRole(const Principal& by, const std::string& account_
 
 Status Service::RevokeRole(const Principal& by, const std::string& account_id,
                            const RoleInput& in) {
-  OW_RETURN_IF_ERROR(Decide(by, Action::kGrantRole, {"", "", account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kGrantRole, {"", "", account_id}));
   Role r{in.role, in.department_code, in.region_code, "", ""};
   return db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool found, Store::RevokeRole(c, account_id, r));
@@ -1086,7 +1087,8 @@ Result<AgentAuthorization> Service::AuthorizeAgent(const Principal& person,
                                                    const std::string& agent_username,
                                                    const std::string& scope,
                                                    const std::string& expires_at) {
-  OW_RETURN_IF_ERROR(Decide(person, Action::kUpdateAccount, {"", "", person.account_id}));
+  OW_RETURN_IF_ERROR(
+      authz::Decide(person, authz::Action::kUpdateAccount, {"", "", person.account_id}));
   if (person.kind != kPerson)
     return FailedPrecondition("only a natural person authorizes an agent");
   Validator v;
@@ -1127,7 +1129,8 @@ Result<AgentAuthorization> Service::AuthorizeAgent(const Principal& person,
 }
 
 Result<std::vector<AgentAuthorization>> Service::Agents(const Principal& person) {
-  OW_RETURN_IF_ERROR(Decide(person, Action::kReadAccount, {"", "", person.account_id}));
+  OW_RETURN_IF_ERROR(
+      authz::Decide(person, authz::Action::kReadAccount, {"", "", person.account_id}));
   std::vector<AgentAuthorization> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out, Store::AgentsOf(c, person.account_id));
@@ -1137,7 +1140,8 @@ Result<std::vector<AgentAuthorization>> Service::Agents(const Principal& person)
 }
 
 Status Service::RevokeAgent(const Principal& person, const std::string& id) {
-  OW_RETURN_IF_ERROR(Decide(person, Action::kUpdateAccount, {"", "", person.account_id}));
+  OW_RETURN_IF_ERROR(
+      authz::Decide(person, authz::Action::kUpdateAccount, {"", "", person.account_id}));
   return db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool found, Store::RevokeAgent(c, id, person.account_id, NowText()));
     if (!found) return NotFound("no live authorization " + id);
@@ -1188,7 +1192,8 @@ bool KnownRight(const std::string& r) {
 Result<Enterprise> Service::RegisterEnterprise(const Principal& person,
                                                const std::string& credit_code,
                                                const std::string& name) {
-  OW_RETURN_IF_ERROR(Decide(person, Action::kUpdateAccount, {"", "", person.account_id}));
+  OW_RETURN_IF_ERROR(
+      authz::Decide(person, authz::Action::kUpdateAccount, {"", "", person.account_id}));
   if (person.kind != kPerson)
     return FailedPrecondition("an enterprise is registered by a natural person");
   Validator v;
@@ -1220,7 +1225,7 @@ Result<Enterprise> Service::RegisterEnterprise(const Principal& person,
 Result<std::vector<Operator>> Service::Operators(const Principal& who,
                                                  const std::string& credit_code) {
   // Like MyEnterprises: the caller's own affiliations (a relying party needs "profile").
-  OW_RETURN_IF_ERROR(Decide(who, Action::kReadAccount, {"", "", who.account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadAccount, {"", "", who.account_id}));
   auto code = NormalizeCreditCode(credit_code);
   if (!code) return NotFound("no enterprise " + credit_code + " you operate");
   std::vector<Operator> out;
@@ -1260,9 +1265,9 @@ namespace {
 // Decides kManageOperators on `access`: kNotFound for callers who hold no right at all
 // (the enterprise's operators are not revealed to them).
 Status MayManage(const Principal& who, const Service::EnterpriseAccess& access) {
-  Target t;
+  authz::Target t;
   t.operator_of_owner = access.rights;
-  auto st = Decide(who, Action::kManageOperators, t);
+  auto st = authz::Decide(who, authz::Action::kManageOperators, t);
   if (!st && st.error().code == Code::kPermissionDenied && !access.rights.Any())
     return NotFound("no enterprise " + access.enterprise.credit_code + " you operate");
   return st;
@@ -1330,7 +1335,7 @@ Status Service::RemoveOperator(const Principal& admin, const std::string& credit
 }
 
 Result<std::vector<Operator>> Service::MyEnterprises(const Principal& who) {
-  OW_RETURN_IF_ERROR(Decide(who, Action::kReadAccount, {"", "", who.account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadAccount, {"", "", who.account_id}));
   std::vector<Operator> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out, Store::EnterprisesOf(c, who.account_id));

@@ -21,12 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "authz/authz.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "crypto/aead.h"
 #include "db/database.h"
 #include "departments/service.h"
-#include "identity/authz.h"
 #include "identity/model.h"
 
 namespace ow::identity {
@@ -142,7 +142,7 @@ class Service {
   Result<std::vector<Session>> Sessions(const Principal& who);
   Status ChangePassword(const Principal& who, const std::string& current, const std::string& next);
 
-  // An account as `who` may see it (Decide(kReadAccount), with agent authorizations).
+  // An account as `who` may see it (authz::Decide(kReadAccount), with agent authorizations).
   Result<Account> GetAccount(const Principal& who, const std::string& id);
   // For the OIDC provider: an account by id without an authorization check.
   Result<Account> AccountById(const std::string& id);
@@ -235,10 +235,10 @@ class Service {
   // rights `who` holds as its operator now (none when `who` is not one), read from the
   // database at every call so a removal takes effect at once. kNotFound when there is
   // no such enterprise or the code is malformed. No authorization check: callers pass
-  // the rights to Decide() as Target::operator_of_owner.
+  // the rights to authz::Decide() as Target::operator_of_owner.
   struct EnterpriseAccess {
     Enterprise enterprise;
-    OperatorRights rights;
+    authz::OperatorRights rights;
   };
   Result<EnterpriseAccess> AccessTo(const Principal& who, const std::string& credit_code);
 

@@ -128,7 +128,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
   // those holding none, kPermissionDenied for others).
   auto owner_for = [enterprise_rights](
                        const http::Context& ctx, const identity::Principal& who,
-                       bool (*need)(const identity::OperatorRights&)) -> Result<std::string> {
+                       bool (*need)(const authz::OperatorRights&)) -> Result<std::string> {
     if (who.account_id.empty()) return PermissionDenied("only an account has materials");
     auto code = ctx.Query("enterprise");
     if (!code) return std::string();
@@ -141,8 +141,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
     if (!need(rights->second)) return PermissionDenied("you may not act in this enterprise's name");
     return rights->first;
   };
-  auto to_apply = [](const identity::OperatorRights& held) { return held.apply; };
-  auto to_read = [](const identity::OperatorRights& held) { return held.Any(); };
+  auto to_apply = [](const authz::OperatorRights& held) { return held.apply; };
+  auto to_read = [](const authz::OperatorRights& held) { return held.Any(); };
   // The material `id` if `who` may read it; kNotFound otherwise (existence is not
   // revealed to others).
   auto readable = [s, may_read, enterprise_rights](const identity::Principal& who,
@@ -183,68 +183,70 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto res = Private(http::Json(http::Status::created, MaterialJson(*m)));
            res.set(http::Field::location, "/api/v1/materials/" + m->id);
            return res;
-         }).Requires(authz::Action::kUploadMaterial)
+         })
+      .Requires(authz::Action::kUploadMaterial)
       // Only a caller who may upload here gets 100 Continue and has the body read: the
-      // gate's decision and the owner's, from the header alone.
+      // gate's decision (the dispatcher's) and the owner's, from the header alone.
       .Spool(service.max_file_bytes(),
-             [a, owner_for, to_apply](http::Context& ctx) -> Status {
-               OW_ASSIGN_OR_RETURN(auto who, a->Authenticate(ctx));
-               OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kUploadMaterial));
-               auto enterprise = owner_for(ctx, who, to_apply);
+             [owner_for, to_apply](http::Context& ctx) -> Status {
+               auto enterprise = owner_for(ctx, ctx.Who(), to_apply);
                if (!enterprise) return enterprise.error();
                return {};
              })
       .Blocking();
 
   r.Get("/api/v1/me/materials", [s, a, fail, owner_for, to_read](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return fail(ctx, who.error());
-    auto enterprise = owner_for(ctx, *who, to_read);
-    if (!enterprise) return fail(ctx, enterprise.error());
-    auto list = s->ListByOwner(who->account_id, *enterprise);
-    if (!list) return fail(ctx, list.error());
-    json::array items;
-    for (const auto& m : *list) items.push_back(MaterialJson(m));
-    return Private(http::Json(http::Status::ok, {{"materials", std::move(items)}}));
-  }).Requires(authz::Action::kReadMaterial);
+     auto who = a->Authenticate(ctx);
+     if (!who) return fail(ctx, who.error());
+     auto enterprise = owner_for(ctx, *who, to_read);
+     if (!enterprise) return fail(ctx, enterprise.error());
+     auto list = s->ListByOwner(who->account_id, *enterprise);
+     if (!list) return fail(ctx, list.error());
+     json::array items;
+     for (const auto& m : *list) items.push_back(MaterialJson(m));
+     return Private(http::Json(http::Status::ok, {{"materials", std::move(items)}}));
+   }).Requires(authz::Action::kReadMaterial);
 
   r.Get("/api/v1/materials/{id}", [a, fail, readable](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return fail(ctx, who.error());
-    auto m = readable(*who, ctx.Param("id"));
-    if (!m) return fail(ctx, m.error());
-    return Private(http::Json(http::Status::ok, MaterialJson(*m)));
-  }).Requires(authz::Action::kReadMaterial);
-
-  r.Get("/api/v1/materials/{id}/content", [s, a, fail, readable](http::Context& ctx) {
      auto who = a->Authenticate(ctx);
      if (!who) return fail(ctx, who.error());
      auto m = readable(*who, ctx.Param("id"));
      if (!m) return fail(ctx, m.error());
-     std::string etag = "\"" + m->sha256 + "\"";
-     auto headers = [&](http::Response& res) {
-       res.set(http::Field::etag, etag);
-       // Personal documents: browsers may keep them only to revalidate.
-       res.set(http::Field::cache_control, "private, no-cache");
-     };
-     std::string_view inm = ctx.request[http::Field::if_none_match];
-     if (!inm.empty() && (inm == "*" || inm.find(etag) != std::string_view::npos)) {
-       http::Response nm{http::Status::not_modified, 11};
-       headers(nm);
-       return nm;
-     }
-     auto bytes = s->Content(m->id);
-     if (!bytes) return fail(ctx, bytes.error());
-     http::Response res{http::Status::ok, 11};
-     headers(res);
-     res.set(http::Field::content_type, m->media_type);
-     res.set(http::Field::content_disposition, AttachmentHeader(m->filename));
-     res.set("X-Content-Type-Options", "nosniff");
-     res.set("Content-Security-Policy", "default-src 'none'; sandbox");
-     res.body() = std::move(*bytes);
-     res.prepare_payload();
-     return res;
-   }).Requires(authz::Action::kReadMaterial).Blocking();
+     return Private(http::Json(http::Status::ok, MaterialJson(*m)));
+   }).Requires(authz::Action::kReadMaterial);
+
+  r.Get("/api/v1/materials/{id}/content",
+        [s, a, fail, readable](http::Context& ctx) {
+          auto who = a->Authenticate(ctx);
+          if (!who) return fail(ctx, who.error());
+          auto m = readable(*who, ctx.Param("id"));
+          if (!m) return fail(ctx, m.error());
+          std::string etag = "\"" + m->sha256 + "\"";
+          auto headers = [&](http::Response& res) {
+            res.set(http::Field::etag, etag);
+            // Personal documents: browsers may keep them only to revalidate.
+            res.set(http::Field::cache_control, "private, no-cache");
+          };
+          std::string_view inm = ctx.request[http::Field::if_none_match];
+          if (!inm.empty() && (inm == "*" || inm.find(etag) != std::string_view::npos)) {
+            http::Response nm{http::Status::not_modified, 11};
+            headers(nm);
+            return nm;
+          }
+          auto bytes = s->Content(m->id);
+          if (!bytes) return fail(ctx, bytes.error());
+          http::Response res{http::Status::ok, 11};
+          headers(res);
+          res.set(http::Field::content_type, m->media_type);
+          res.set(http::Field::content_disposition, AttachmentHeader(m->filename));
+          res.set("X-Content-Type-Options", "nosniff");
+          res.set("Content-Security-Policy", "default-src 'none'; sandbox");
+          res.body() = std::move(*bytes);
+          res.prepare_payload();
+          return res;
+        })
+      .Requires(authz::Action::kReadMaterial)
+      .Blocking();
 }
 
 }  // namespace ow::materials

@@ -35,7 +35,7 @@ using MayRead = std::function<bool(const identity::Principal& who, const Materia
 // The rights `who` holds now as an operator of the enterprise `credit_code`
 // (identity::Service::AccessTo), with the enterprise's normalized code; kNotFound when
 // there is no such enterprise.
-using EnterpriseRights = std::function<Result<std::pair<std::string, identity::OperatorRights>>(
+using EnterpriseRights = std::function<Result<std::pair<std::string, authz::OperatorRights>>(
     const identity::Principal& who, const std::string& credit_code)>;
 
 // `service` and `authn` must outlive the router. `may_read` may be empty (owners only);

@@ -151,6 +151,12 @@ Status Service::CheckOwned(const std::string& account_id, const std::vector<std:
   });
 }
 
+Status Service::HandOver(db::Connection& c, const std::vector<std::string>& ids,
+                         const std::string& from_account, const std::string& to_account) {
+  for (const auto& id : ids) OW_RETURN_IF_ERROR(Store::HandOver(c, id, from_account, to_account));
+  return {};
+}
+
 Result<uint64_t> Service::TotalSize(const std::vector<std::string>& ids) {
   std::set<std::string> distinct(ids.begin(), ids.end());
   uint64_t total = 0;

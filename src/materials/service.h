@@ -63,6 +63,11 @@ class Service {
   // enterprise's name); otherwise kNotFound naming
   // the first id that does not (missing and someone else's look the same).
   Status CheckOwned(const std::string& account_id, const std::vector<std::string>& ids);
+  // Inside the caller's transaction: each of `ids` that `from_account` owns becomes
+  // `to_account`'s (an agent's or a hall's upload attached to a person's case is that
+  // person's document, not the uploader's).
+  static Status HandOver(db::Connection& c, const std::vector<std::string>& ids,
+                         const std::string& from_account, const std::string& to_account);
   // The sum of the sizes of the materials `ids` (a repeated id counts once; two
   // materials sharing content count twice). kNotFound for an unknown id.
   Result<uint64_t> TotalSize(const std::vector<std::string>& ids);

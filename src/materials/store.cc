@@ -113,6 +113,15 @@ Result<std::vector<Material>> Store::ByOwner(db::Connection& c, const std::strin
   return out;
 }
 
+Status Store::HandOver(db::Connection& c, const std::string& id, const std::string& from_account,
+                       const std::string& to_account) {
+  OW_RETURN_IF_ERROR(c.Exec(
+      "UPDATE materials SET owner_account_id = $1 WHERE id = $2 AND owner_account_id = $3 AND "
+      "owner_enterprise = ''",
+      {to_account, id, from_account}));
+  return {};
+}
+
 Result<std::optional<std::string>> Store::Chunk(db::Connection& c, const std::string& sha256,
                                                 int64_t seq) {
   OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT data FROM blob_chunks WHERE sha256 = $1 AND seq = $2",

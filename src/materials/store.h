@@ -30,6 +30,10 @@ class Store {
   // The account's own materials, or with `enterprise` the enterprise's.
   static Result<std::vector<Material>> ByOwner(db::Connection& c, const std::string& account_id,
                                                const std::string& enterprise);
+  // Makes the account's own (not an enterprise's) material `id` the property of
+  // `to_account`; nothing when `from_account` does not own it.
+  static Status HandOver(db::Connection& c, const std::string& id, const std::string& from_account,
+                         const std::string& to_account);
   // Chunk `seq` of a blob; nullopt when missing.
   static Result<std::optional<std::string>> Chunk(db::Connection& c, const std::string& sha256,
                                                   int64_t seq);

@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "authz/authz.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -14,7 +15,6 @@
 #include "crypto/random.h"
 #include "http/client.h"
 #include "http/request_helpers.h"
-#include "identity/authz.h"
 #include "oidc/store.h"
 
 namespace ow::oidc {
@@ -69,7 +69,7 @@ std::string Federation::CallbackUrl(const std::string& trust) const {
 }
 
 Result<Trust> Federation::AddTrust(const identity::Principal& by, const TrustInput& in) {
-  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageTrusts));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kManageTrusts));
   Validator v;
   bool name_ok = in.name.size() >= 2 && in.name.size() <= 40 &&
                  std::all_of(in.name.begin(), in.name.end(), [](char c) {
@@ -138,7 +138,7 @@ Result<std::vector<Trust>> Federation::Trusts() {
 }
 
 Status Federation::RemoveTrust(const identity::Principal& by, const std::string& name) {
-  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageTrusts));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kManageTrusts));
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool found, Store::DeleteTrust(c, name));
     if (!found) return NotFound("no trust " + name);
@@ -186,8 +186,7 @@ Result<Federation::Started> Federation::StartVerification(const identity::Princi
                                                           const std::string& trust,
                                                           const std::string& return_to) {
   // The person's own portal session, not a relying party's token or staff.
-  OW_RETURN_IF_ERROR(
-      identity::Decide(who, identity::Action::kUpdateAccount, {"", "", who.account_id}));
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kUpdateAccount, {"", "", who.account_id}));
   if (who.kind != identity::kPerson || who.session_id.empty())
     return FailedPrecondition("only a natural person verifies their identity, from the portal");
   return Start(trust, return_to, who.account_id);

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <sstream>
 
+#include "authz/authz.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -17,7 +18,6 @@
 #include "crypto/hash.h"
 #include "crypto/jws.h"
 #include "crypto/random.h"
-#include "identity/authz.h"
 #include "oidc/store.h"
 
 namespace ow::oidc {
@@ -219,7 +219,7 @@ std::string Provider::PairwiseSubject(const std::string& client_id,
 
 Result<std::pair<Client, std::string>> Provider::RegisterClient(const identity::Principal& by,
                                                                 const ClientInput& in) {
-  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageClients));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kManageClients));
   Validator v;
   if (!text::IsValidUtf8(in.name) || text::CodePoints(in.name) < 2 ||
       text::CodePoints(in.name) > 100)
@@ -289,7 +289,7 @@ Result<std::pair<Client, std::string>> Provider::RegisterClient(const identity::
 }
 
 Result<std::vector<Client>> Provider::ListClients(const identity::Principal& by) {
-  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageClients));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kManageClients));
   std::vector<Client> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out, Store::Clients(c));
@@ -300,7 +300,7 @@ Result<std::vector<Client>> Provider::ListClients(const identity::Principal& by)
 
 Status Provider::SetClientDisabled(const identity::Principal& by, const std::string& id,
                                    bool disabled) {
-  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kManageClients));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kManageClients));
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool found, Store::SetClientDisabled(c, id, disabled));
     if (!found) return NotFound("no client " + id);
@@ -316,7 +316,7 @@ Status Provider::SetClientDisabled(const identity::Principal& by, const std::str
 }
 
 Status Provider::RotateKeys(const identity::Principal& by) {
-  OW_RETURN_IF_ERROR(identity::Decide(by, identity::Action::kRotateKeys));
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kRotateKeys));
   OW_RETURN_IF_ERROR(keys_.Rotate());
   if (audit_sync_)
     OW_RETURN_IF_ERROR(
