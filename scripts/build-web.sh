@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the portal (web/) into web/dist: npm ci when node_modules is missing or older than
-# package-lock.json, then a type check and vite build when any source is newer than the last
-# build (FORCE=1 always rebuilds).
+# package-lock.json, then the checks (i18n keys; src/api/schema.d.ts is what docs/openapi.json
+# generates), a type check and vite build when any source, or the server's OpenAPI document,
+# is newer than the last build (FORCE=1 always rebuilds).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 stamp=node_modules/.package-lock.json
@@ -12,10 +13,12 @@ if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
 fi
 built=dist/index.html
 if [[ ${FORCE:-0} != 1 && -f $built ]] &&
-   [[ -z $(find src scripts public index.html vite.config.ts tsconfig.json package-lock.json -newer "$built" -print -quit) ]]; then
+   [[ -z $(find src scripts public index.html vite.config.ts tsconfig.json package-lock.json ../docs/openapi.json \
+              -newer "$built" -print -quit) ]]; then
   exit 0
 fi
 echo "build-web: vite build" >&2
 node scripts/check-i18n.mjs
+node scripts/gen-api.mjs --check
 npx --no-install vue-tsc --noEmit
 npx --no-install vite build --logLevel warn

@@ -1,35 +1,15 @@
 // The signed-in account (cookie session "ow_session"), shared by every page.
 import { reactive } from 'vue';
-import { api, ApiError, setCsrfToken } from './api';
-
-export interface RoleGrant {
-  role: string;
-  department_code: string;
-  region_code: string;
-}
-
-export interface Account {
-  id: string;
-  kind: 'person' | 'staff' | string;
-  username: string;
-  real_name: string;
-  resident_id: string | null;
-  roles: RoleGrant[];
-  department_code?: string;
-  region_code?: string;
-}
-
-interface SessionBody {
-  account: Account;
-  csrf_token: string;
-}
+import { ApiError, setCsrfToken } from './api/client';
+import * as api from './api/session';
+import type { Account } from './api/session';
 
 export const session = reactive({
   loaded: false,
   account: null as Account | null,
 });
 
-function apply(body: SessionBody | null): void {
+function apply(body: { account: Account; csrf_token: string } | null): void {
   session.account = body ? body.account : null;
   setCsrfToken(body ? body.csrf_token : '');
   session.loaded = true;
@@ -37,7 +17,7 @@ function apply(body: SessionBody | null): void {
 
 export async function loadSession(): Promise<void> {
   try {
-    apply(await api.get<SessionBody>('/api/v1/session'));
+    apply(await api.getSession());
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.status === 404)) apply(null);
     else {
@@ -48,12 +28,12 @@ export async function loadSession(): Promise<void> {
 }
 
 export async function login(username: string, password: string): Promise<void> {
-  apply(await api.post<SessionBody>('/api/v1/session', { username, password }));
+  apply(await api.login({ username, password }));
 }
 
 export async function logout(): Promise<void> {
   try {
-    await api.del('/api/v1/session');
+    await api.logout();
   } finally {
     apply(null);
   }

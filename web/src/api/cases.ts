@@ -1,0 +1,34 @@
+// Cases (/api/v1/cases): filing one, reading one, the lists of the applicant's and of the
+// staff's, and the steps of the applicant and the staff on one.
+import { call, type QueryParams, type RequestBody, type Schemas } from './client';
+
+export type Case = Schemas['Case'];
+export type CaseSummary = Schemas['CaseSummary'];
+export type CaseMaterial = Schemas['CaseMaterial'];
+export type CaseEvent = Schemas['CaseEvent'];
+export type CaseTask = Schemas['CaseTask'];
+export type CaseStatus = Schemas['CaseStatus'];
+export type DeadlineState = Schemas['DeadlineState'];
+export type CaseSubmission = RequestBody<'/api/v1/cases', 'post'>;
+export type SuspensionProcedure = Schemas['CaseSuspension']['procedure'];
+export type DeliveryMethod = Schemas['CaseDelivery']['method'];
+
+export const submitCase = (body: CaseSubmission) => call('post', '/api/v1/cases', { body });
+export const getCase = (no: string) => call('get', '/api/v1/cases/{no}', { path: { no } });
+export const listCases = (query: QueryParams<'/api/v1/cases', 'get'>) => call('get', '/api/v1/cases', { query });
+export const listMyCases = (query: QueryParams<'/api/v1/me/cases', 'get'>) => call('get', '/api/v1/me/cases', { query });
+
+export const withdrawCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/withdraw', 'post'>) =>
+  call('post', '/api/v1/cases/{no}/withdraw', { path: { no }, body });
+export const supplyCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/supplement', 'post'>) =>
+  call('post', '/api/v1/cases/{no}/supplement', { path: { no }, body });
+export const requestSupplement = (no: string, body: RequestBody<'/api/v1/cases/{no}/supplement-request', 'post'>) =>
+  call('post', '/api/v1/cases/{no}/supplement-request', { path: { no }, body });
+export const suspendCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/suspend', 'post'>) =>
+  call('post', '/api/v1/cases/{no}/suspend', { path: { no }, body });
+export const resumeCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/resume', 'post'>) =>
+  call('post', '/api/v1/cases/{no}/resume', { path: { no }, body });
+export const deliverCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/deliver', 'post'>) =>
+  call('post', '/api/v1/cases/{no}/deliver', { path: { no }, body });
+export const closeCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/close', 'post'>) =>
+  call('post', '/api/v1/cases/{no}/close', { path: { no }, body });
