@@ -1,9 +1,12 @@
-// Fails when the zh-CN and en messages differ in their keys, or when a literal key used in
-// the sources (t('a.b'), and every key under a prefix used as t('prefix.' + x)) is missing.
+// Fails when the zh-CN and en messages differ in their keys, when a locale file puts more
+// than one key on a line (each key stands at the start of its own line, so a diff shows the
+// message it changes), or when a literal key used in the sources (t('a.b'), and every key
+// under a prefix used as t('prefix.' + x)) is missing.
 // Run by `npm run build` before vite (production builds do not warn about missing keys).
 import fs from 'node:fs';
 import path from 'node:path';
 import { transform } from 'esbuild';
+import ts from 'typescript';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'src');
 async function load(file) {
@@ -18,9 +21,27 @@ function flatten(o, prefix = '', out = new Set()) {
   }
   return out;
 }
+// "file:line: key" for every key of an object literal that does not begin its line.
+function keysNotAlone(file) {
+  const text = fs.readFileSync(path.join(root, 'locales', file), 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const out = [];
+  const visit = (node) => {
+    if (ts.isPropertyAssignment(node)) {
+      const start = node.getStart(source);
+      const { line, character } = source.getLineAndCharacterOfPosition(start);
+      const before = text.slice(start - character, start);
+      if (before.trim() !== '') out.push(`locales/${file}:${line + 1}: ${node.name.getText(source)} shares its line`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
 const zh = flatten(await load('zh-CN.ts'));
 const en = flatten(await load('en.ts'));
-const problems = [];
+const problems = [...keysNotAlone('zh-CN.ts'), ...keysNotAlone('en.ts')];
 for (const k of zh) if (!en.has(k)) problems.push(`en lacks ${k}`);
 for (const k of en) if (!zh.has(k)) problems.push(`zh-CN lacks ${k}`);
 
@@ -46,4 +67,4 @@ if (problems.length) {
   console.error('i18n check failed:\n  ' + problems.join('\n  '));
   process.exit(1);
 }
-console.log(`i18n: ${zh.size} keys in zh-CN and en`);
+console.log(`i18n: ${zh.size} keys in zh-CN and en, one a line`);
