@@ -77,7 +77,6 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   return (await res.json()) as T;
 }
 
-
 // "?a=1&b=x" of the parameters that have a value ("" when none has).
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const q = new URLSearchParams();
@@ -92,10 +91,10 @@ export function query(params: Record<string, string | number | boolean | undefin
 type Method = 'get' | 'put' | 'post' | 'delete';
 type Route<M extends Method> = { [P in keyof paths]: paths[P] extends { [K in M]: object } ? P : never }[keyof paths];
 type Operation<P extends keyof paths, M extends Method> = paths[P] extends { [K in M]: infer O } ? O : never;
-type Parameters<O> = O extends { parameters: infer X } ? X : never;
+type ParamsOf<O> = O extends { parameters: infer X } ? X : never;
 // Path parameters by name; a value may be a number (ids the server sends as integers).
-type PathOf<O> = Parameters<O> extends { path: infer X } ? { [K in keyof X]: string | number } : never;
-type QueryOf<O> = Parameters<O> extends { query?: infer X } ? NonNullable<X> : never;
+type PathOf<O> = ParamsOf<O> extends { path: infer X } ? { [K in keyof X]: string | number } : never;
+type QueryOf<O> = ParamsOf<O> extends { query?: infer X } ? NonNullable<X> : never;
 type JsonBodyOf<O> = O extends { requestBody?: infer B } ? (NonNullable<B> extends { content: { 'application/json': infer J } } ? J : never) : never;
 type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : R extends { content?: never } ? void : never;
 type SuccessOf<O> = O extends { responses: infer R } ? JsonOf<R[Extract<keyof R, 200 | 201 | 202 | 204>]> : never;
@@ -120,8 +119,17 @@ export function fill(template: keyof paths, params: Record<string, string | numb
 
 // One JSON operation of the document: `call('get', '/api/v1/cases/{no}', { path: { no } })`.
 // A POST without a body sends {} (as the portal always has).
-export function call<M extends Method, P extends Route<M>>(method: M, template: P, ...[opts]: object extends CallOptions<P, M> ? [CallOptions<P, M>?] : [CallOptions<P, M>]): Promise<ResponseOf<P, M>> {
-  const o = (opts ?? {}) as { path?: Record<string, string | number>; query?: Record<string, string | number | boolean | undefined | null>; body?: unknown };
+// The options may be left out when none of them is required.
+export function call<M extends Method, P extends Route<M>>(
+  method: M,
+  template: P,
+  ...[opts]: object extends CallOptions<P, M> ? [CallOptions<P, M>?] : [CallOptions<P, M>]
+): Promise<ResponseOf<P, M>> {
+  const o = (opts ?? {}) as {
+    path?: Record<string, string | number>;
+    query?: Record<string, string | number | boolean | undefined | null>;
+    body?: unknown;
+  };
   const url = fill(template, o.path) + query(o.query ?? {});
   const body = o.body === undefined && method === 'post' ? {} : o.body;
   return request<ResponseOf<P, M>>(url, { method: method.toUpperCase(), body });
