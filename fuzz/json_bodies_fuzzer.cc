@@ -112,12 +112,15 @@ struct Fixture {
   }
 };
 
-// The fixture lives until the process ends (libFuzzer never returns from main); its
-// folder is removed then.
+// The fixture lives until the process ends (libFuzzer never returns from main). Then
+// the app stops first (its audit writer thread must not hash a record while OpenSSL's
+// own exit handler, registered earlier and so run later, tears OpenSSL down: ASan found
+// that race at exit), and its folder is removed.
 Fixture& TheFixture() {
   static Fixture* f = new Fixture();
   static const bool cleanup = [] {
     std::atexit([] {
+      TheFixture().app.reset();
       std::error_code ignored;
       std::filesystem::remove_all(TheFixture().dir, ignored);
     });

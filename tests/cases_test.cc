@@ -328,6 +328,26 @@ TEST_P(CasesTest, ParallelApprovalInBothOrdersWithDeadlinesAcrossWeekendAndHolid
     for (const auto& m : messages.at("messages").as_array())
       for_this += m.at("case_no") == c.at("tracking_no") ? 1 : 0;
     EXPECT_EQ(for_this, 5);  // submitted, under_review, approved, delivered, closed
+    // Each is a code with parameters, rendered in the reader's language.
+    json::value en =
+        Call(verb::get, "/api/v1/me/messages", {}, &zhang, {{"Accept-Language", "en;q=0.9, fr"}})
+            .json();
+    json::value zh =
+        Call(verb::get, "/api/v1/me/messages", {}, &zhang, {{"Accept-Language", "zh-CN,en;q=0.5"}})
+            .json();
+    const json::object& last_en = en.at("messages").at(0).as_object();
+    const json::object& last_zh = zh.at("messages").at(0).as_object();
+    EXPECT_EQ(last_en.at("code"), "case.status_changed");
+    EXPECT_EQ(last_en.at("params").at("status"), "closed");
+    EXPECT_EQ(last_en.at("params").at("tracking_no"), c.at("tracking_no"));
+    EXPECT_EQ(last_en.at("lang"), "en");
+    EXPECT_EQ(std::string(last_en.at("text").as_string()),
+              "Your case " + std::string(c.at("tracking_no").as_string()) + " (" +
+                  std::string(c.at("item_name").as_string()) + "): closed");
+    EXPECT_EQ(last_zh.at("lang"), "zh-CN");
+    EXPECT_EQ(std::string(last_zh.at("text").as_string()),
+              "您的办件 " + std::string(c.at("tracking_no").as_string()) + "（" +
+                  std::string(c.at("item_name").as_string()) + "）：已办结");
   }
 }
 

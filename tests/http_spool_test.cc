@@ -82,7 +82,8 @@ class SpoolTest : public ::testing::Test {
                   seen_ = s;
                 }
                 return Json(Status::created, {{"size", s.size}, {"sha256", s.sha256_hex}});
-              }).Public()
+              })
+        .Public()
         .Spool(kLimit)
         .Blocking();
     router_
@@ -91,11 +92,16 @@ class SpoolTest : public ::testing::Test {
                 std::lock_guard<std::mutex> lock(mu_);
                 seen_.path = ctx.spool ? ctx.spool->path : "";
                 throw std::runtime_error("handler failed");
-              }).Public()
+              })
+        .Public()
         .Spool(1 << 20);
-    router_.Post("/echo", [](Context& ctx) {
-      return Json(Status::ok, {{"length", ctx.request.body().size()}, {"spooled", !!ctx.spool}});
-    }).Public();
+    router_
+        .Post("/echo",
+              [](Context& ctx) {
+                return Json(Status::ok,
+                            {{"length", ctx.request.body().size()}, {"spooled", !!ctx.spool}});
+              })
+        .Public();
     dispatcher_ = std::make_unique<Dispatcher>(router_, nullptr);
     ServerOptions o;
     o.port = 0;
@@ -222,8 +228,15 @@ TEST_F(SpoolTest, ThirtyMebibytesGoToDiskNotMemory) {
   EXPECT_EQ(fs::path(got.path).parent_path(), dir_);
   EXPECT_FALSE(fs::exists(got.path)) << "the spool file outlived its request";
   EXPECT_EQ(SpoolFiles(), 0u);
-  // Buffered in memory, the body alone would add 30 MiB (30720 KiB).
+  // Buffered in memory, the body alone would add 30 MiB (30720 KiB). Under ASan the
+  // figure measures its quarantine of freed memory (this test's own pieces, too), not
+  // the server: the dev build checks it.
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(peak - rss_before, 8 << 10) << "peak RSS grew by " << (peak - rss_before) << " KiB";
+#else
+  (void)peak;
+  (void)rss_before;
+#endif
 }
 
 TEST_F(SpoolTest, ChunkedBodiesAreSpooledToo) {

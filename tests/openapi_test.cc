@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "identity/ids.h"
 #include "identity/service.h"
 #include "support/test_support.h"
 
@@ -889,10 +890,7 @@ TEST(OpenApi, CatalogResponsesMatchTheDocument) {
 }
 // GB 11643: the first 17 digits of a resident ID number and its check character.
 std::string ResidentId(const std::string& first17) {
-  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
-  return first17 + "10X98765432"[sum % 11];
+  return first17 + identity::ResidentIdCheckChar(first17);
 }
 
 // Percent-encodes everything but RFC 3986 unreserved characters.

@@ -160,37 +160,6 @@ std::string RecordHash(const Record& r) {
 namespace internal {
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  uint32_t cp;
-  if (c < 0x80) return c == 0 ? 0 : 1;
-  if ((c & 0xE0) == 0xC0) {
-    n = 1;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 2;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 3;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n >= s.size()) return 0;
-  for (size_t k = 1; k <= n; ++k) {
-    auto d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n + 1;
-}
-
 // Untrusted text made storable: bad bytes become U+FFFD, and the result is cut to
 // kMaxFieldBytes at a character boundary. A failed login must be recorded whatever
 // the user typed.
@@ -199,11 +168,12 @@ std::string Clean(std::string_view s) {
   std::string out;
   out.reserve(std::min(s.size(), kMaxFieldBytes));
   for (size_t i = 0; i < s.size();) {
-    size_t n = Utf8Length(s, i);
-    std::string_view piece = n ? s.substr(i, n) : kReplacement;
+    size_t at = i;
+    auto cp = text::DecodeUtf8(s, i);
+    // NUL is replaced too: it ends C strings in log tools.
+    std::string_view piece = cp && *cp != 0 ? s.substr(at, i - at) : kReplacement;
     if (out.size() + piece.size() > kMaxFieldBytes) break;
     out += piece;
-    i += n ? n : 1;
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "http/problem.h"
+#include "http/request_helpers.h"
 
 namespace ow::calendar {
 namespace {
@@ -22,7 +23,7 @@ json::object ToJson(const YearCalendar& y) {
           {"updated_by", y.updated_by}};
 }
 
-std::string ETag(const YearCalendar& y) { return "\"v" + std::to_string(y.version) + "\""; }
+std::string ETag(const YearCalendar& y) { return http::VersionETag('v', y.version); }
 
 http::Response WithETag(http::Response res, const YearCalendar& y) {
   res.set(http::Field::etag, ETag(y));
@@ -81,17 +82,6 @@ Result<YearInput> ParseInput(const http::Context& ctx, int year) {
   return in;
 }
 
-// The version named by If-Match ("v3" as an ETag), if the client sent one.
-Result<std::optional<int64_t>> IfMatch(const http::Context& ctx) {
-  std::string_view h = ctx.request[http::Field::if_match];
-  if (h.empty() || h == "*") return std::optional<int64_t>();
-  if (h.size() >= 4 && h.front() == '"' && h.back() == '"' && h[1] == 'v') {
-    if (auto n = text::ParseInt(h.substr(2, h.size() - 3), 1, INT64_MAX))
-      return std::optional<int64_t>(*n);
-  }
-  return InvalidArgument("If-Match must be an ETag this API returned, like \"v3\"");
-}
-
 }  // namespace
 
 void AddRoutes(http::Router& r, Service& service) {
@@ -112,19 +102,12 @@ void AddRoutes(http::Router& r, Service& service) {
   r.Put("/api/v1/calendar/{year}", [s](http::Context& ctx) {
      auto year = YearParam(ctx);
      if (!year) return http::Problem(year.error(), ctx.path);
-     auto version = IfMatch(ctx);
+     auto version = http::IfMatchVersion(ctx, 'v');
      if (!version) return http::Problem(version.error(), ctx.path);
      auto in = ParseInput(ctx, *year);
      if (!in) return http::Problem(in.error(), ctx.path);
      auto put = s->Put(*year, *in, *version, ctx.Who().name_for_audit);
-     if (!put) {
-       // A stale If-Match is 412 Precondition Failed (RFC 9110 13.1.1), not 409.
-       if (version->has_value() && put.error().code == Code::kConflict &&
-           put.error().message.find("changed by someone else") != std::string::npos) {
-         return http::Problem(http::Status::precondition_failed, put.error().message, ctx.path);
-       }
-       return http::Problem(put.error(), ctx.path);
-     }
+     if (!put) return http::Problem(put.error(), ctx.path);
      http::Response res = WithETag(
          http::Json(put->created ? http::Status::created : http::Status::ok, ToJson(put->year)),
          put->year);

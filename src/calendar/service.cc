@@ -78,9 +78,10 @@ Result<PutResult> Service::Put(int year, const YearInput& in,
     OW_ASSIGN_OR_RETURN(auto current, Store::Get(c, year));
     int64_t previous = current ? current->version : 0;
     if (expected_version && *expected_version != previous) {
-      return Conflict("the " + std::to_string(year) + " calendar was changed by someone else (" +
-                      (current ? "version " + std::to_string(previous) : "not published") +
-                      ", expected version " + std::to_string(*expected_version) + ")");
+      return StaleVersion("the " + std::to_string(year) +
+                          " calendar was changed by someone else (" +
+                          (current ? "version " + std::to_string(previous) : "not published") +
+                          ", expected version " + std::to_string(*expected_version) + ")");
     }
     out.year.version = previous + 1;
     out.created = !current;

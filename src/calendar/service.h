@@ -2,8 +2,8 @@
 // working days; everyone reads them; other domains get a Calendar to count deadlines.
 //
 // Thread-safe. Errors: kInvalidArgument with field errors for a bad year or bad days
-// ("holidays/3"), kNotFound for a year nobody published, kConflict when
-// `expected_version` is stale (the message says "changed by someone else").
+// ("holidays/3"), kNotFound for a year nobody published, kStaleVersion when
+// `expected_version` is stale (412).
 // Authorization is the caller's job (routes check for a system administrator).
 #ifndef OW_CALENDAR_SERVICE_H_
 #define OW_CALENDAR_SERVICE_H_

@@ -127,11 +127,16 @@ struct Case {
   std::vector<Event> events;
 };
 
+// A message for an applicant: a code of cases/notices.h with its parameters, rendered
+// in the reader's language when shown. Messages written before codes existed have an
+// empty code and their (Chinese) text.
 struct Message {
   int64_t id = 0;
   std::string account_id;
   std::string tracking_no;
   std::string status;
+  std::string code;
+  boost::json::object params;
   std::string text;
   std::string created_at;
   std::string read_at;

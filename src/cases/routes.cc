@@ -3,8 +3,10 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "cases/notices.h"
 #include "cases/store.h"
 #include "core/text.h"
+#include "http/json_body.h"
 #include "http/problem.h"
 
 namespace ow::cases {
@@ -49,9 +51,18 @@ json::object EventJson(const Event& e) {
           {"detail", e.detail}};
 }
 
-json::object MessageJson(const Message& m) {
-  return {{"id", m.id},     {"case_no", m.tracking_no},   {"status", m.status},
-          {"text", m.text}, {"created_at", m.created_at}, {"read_at", OrNull(m.read_at)}};
+// `text` is the message in the reader's language (Accept-Language); `code` and
+// `params` let a client render it itself.
+json::object MessageJson(const Message& m, notice::Lang lang) {
+  return {{"id", m.id},
+          {"case_no", m.tracking_no},
+          {"status", m.status},
+          {"code", OrNull(m.code)},
+          {"params", m.params},
+          {"text", m.code.empty() ? m.text : notice::Render(Notices(), m.code, m.params, lang)},
+          {"lang", notice::LangTag(lang)},
+          {"created_at", m.created_at},
+          {"read_at", OrNull(m.read_at)}};
 }
 
 http::Response Fail(const http::Context& ctx, const Error& e) { return http::Problem(e, ctx.path); }
@@ -61,108 +72,44 @@ http::Response NoStore(http::Response res) {
   return res;
 }
 
-// Reads members of a JSON object body, each checked by the caller.
-struct Body {
-  json::object o;
-  Validator v;
-  std::set<std::string> known;
-
-  std::string Str(const char* name, size_t max = 2000) {
-    known.insert(name);
-    const json::value* x = o.if_contains(name);
-    if (!x || x->is_null()) return {};
-    if (!x->is_string()) {
-      v.Add(name, "must be a string");
-      return {};
-    }
-    if (x->as_string().size() > max) v.Add(name, "at most " + std::to_string(max) + " bytes");
-    return std::string(x->as_string());
-  }
-  std::optional<int64_t> Int(const char* name) {
-    known.insert(name);
-    const json::value* x = o.if_contains(name);
-    if (!x) return std::nullopt;
-    if (!x->is_int64() && !x->is_uint64()) {
-      v.Add(name, "must be an integer");
-      return std::nullopt;
-    }
-    return x->to_number<int64_t>();
-  }
-  std::optional<json::object> Object(const char* name) {
-    known.insert(name);
-    const json::value* x = o.if_contains(name);
-    if (!x) return std::nullopt;
-    if (!x->is_object()) {
-      v.Add(name, "must be an object");
-      return std::nullopt;
-    }
-    return x->as_object();
-  }
-  std::vector<std::string> Strings(const char* name) {
-    known.insert(name);
-    std::vector<std::string> out;
-    const json::value* x = o.if_contains(name);
-    if (!x) return out;
-    if (!x->is_array()) {
-      v.Add(name, "must be an array of strings");
-      return out;
-    }
-    for (const auto& e : x->as_array()) {
-      if (!e.is_string()) {
-        v.Add(name, "must be an array of strings");
-        return {};
-      }
-      out.emplace_back(e.as_string());
-    }
+// [{"id": "...", "name": "..."}] or ["id", ...] under "materials"; "material_ids" too.
+std::vector<MaterialRef> Materials(http::JsonBody& b) {
+  std::vector<MaterialRef> out;
+  for (const std::string& id : b.Strings("material_ids").value_or(std::vector<std::string>{}))
+    out.push_back({id, ""});
+  const json::value* x = b.Raw("materials");
+  if (!x) return out;
+  if (!x->is_array()) {
+    b.Add("materials", "must be an array of {id, name}");
     return out;
   }
-  // [{"id": "...", "name": "..."}] or ["id", ...] under "materials"; "material_ids" too.
-  std::vector<MaterialRef> Materials() {
-    std::vector<MaterialRef> out;
-    for (const std::string& id : Strings("material_ids")) out.push_back({id, ""});
-    known.insert("materials");
-    const json::value* x = o.if_contains("materials");
-    if (!x) return out;
-    if (!x->is_array()) {
-      v.Add("materials", "must be an array of {id, name}");
-      return out;
+  for (size_t i = 0; i < x->as_array().size(); ++i) {
+    const json::value& e = x->as_array()[i];
+    std::string field = "materials/" + std::to_string(i);
+    if (e.is_string()) {
+      out.push_back({std::string(e.as_string()), ""});
+    } else if (e.is_object() && e.as_object().if_contains("id") &&
+               e.as_object().at("id").is_string()) {
+      MaterialRef ref{std::string(e.as_object().at("id").as_string()), ""};
+      if (const json::value* n = e.as_object().if_contains("name"); n && n->is_string())
+        ref.name = std::string(n->as_string());
+      out.push_back(std::move(ref));
+    } else {
+      b.Add(field, "must be a material id or {id, name}");
     }
-    for (size_t i = 0; i < x->as_array().size(); ++i) {
-      const json::value& e = x->as_array()[i];
-      std::string field = "materials/" + std::to_string(i);
-      if (e.is_string()) {
-        out.push_back({std::string(e.as_string()), ""});
-      } else if (e.is_object() && e.as_object().if_contains("id") &&
-                 e.as_object().at("id").is_string()) {
-        MaterialRef ref{std::string(e.as_object().at("id").as_string()), ""};
-        if (const json::value* n = e.as_object().if_contains("name"); n && n->is_string())
-          ref.name = std::string(n->as_string());
-        out.push_back(std::move(ref));
-      } else {
-        v.Add(field, "must be a material id or {id, name}");
-      }
-    }
-    return out;
   }
-  // The applicant's channel of an action: "web" (default) or "app".
-  std::string Channel() {
-    std::string c = Str("channel", 10);
-    if (!c.empty() && c != kWeb && c != kApp) v.Add("channel", "must be web or app");
-    return c;
-  }
-  Status Finish() {
-    for (const auto& kv : o)
-      if (!known.count(std::string(kv.key())))
-        v.Add(std::string(kv.key()), "is not a known member");
-    return v.Finish();
-  }
-};
+  return out;
+}
 
-Result<Body> ReadBody(const http::Context& ctx, bool optional = false) {
-  Body b;
-  if (optional && ctx.request.body().empty()) return b;
-  OW_ASSIGN_OR_RETURN(b.o, http::ParseJsonObject(ctx));
-  return b;
+// The applicant's channel of an action: "web" (default) or "app".
+std::string Channel(http::JsonBody& b) {
+  std::string c = b.Str("channel", 10);
+  if (!c.empty() && c != kWeb && c != kApp) b.Add("channel", "must be web or app");
+  return c;
+}
+
+Result<http::JsonBody> ReadBody(const http::Context& ctx, bool optional = false) {
+  return optional ? http::JsonBody::ReadOptional(ctx) : http::JsonBody::Read(ctx);
 }
 
 Result<int64_t> TaskParam(const http::Context& ctx) {
@@ -288,7 +235,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.item_code = body->Str("item_code", 100);
            in.region_code = body->Str("region_code", 12);
            in.form = body->Object("form").value_or(json::object());
-           in.materials = body->Materials();
+           in.materials = Materials(*body);
            in.channel = body->Str("channel", 10);
            in.on_behalf_of = body->Str("on_behalf_of", 100);
            in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
@@ -341,7 +288,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto body = ReadBody(ctx, true);
            if (!body) return Fail(ctx, body.error());
            std::string reason = body->Str("reason");
-           std::string channel = body->Channel();
+           std::string channel = Channel(*body);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
          }))
@@ -354,9 +301,9 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            if (!body) return Fail(ctx, body.error());
            SupplyInput in;
            in.form = body->Object("form");
-           in.materials = body->Materials();
+           in.materials = Materials(*body);
            in.note = body->Str("note");
-           std::string channel = body->Channel();
+           std::string channel = Channel(*body);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(ctx, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
          }))
@@ -368,7 +315,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto body = ReadBody(ctx);
            if (!body) return Fail(ctx, body.error());
            std::string reason = body->Str("reason");
-           auto materials = body->Strings("materials");
+           auto materials = body->Strings("materials").value_or(std::vector<std::string>{});
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            return case_reply(
                ctx, s->RequestSupplement(who, ctx.Param("no"), reason, materials, s->Now()));
@@ -429,7 +376,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            in.bundle_code = body->Str("bundle_code", 100);
            in.region_code = body->Str("region_code", 12);
            in.form = body->Object("form").value_or(json::object());
-           in.materials = body->Materials();
+           in.materials = Materials(*body);
            in.channel = body->Str("channel", 10);
            in.on_behalf_of = body->Str("on_behalf_of", 100);
            in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
@@ -498,7 +445,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto body = ReadBody(ctx);
            if (!body) return Fail(ctx, body.error());
            auto version = body->Int("version");
-           if (!version) body->v.Add("version", "is required (the task's version you saw)");
+           if (!version) body->Add("version", "is required (the task's version you saw)");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
            auto t = s->Claim(who, *id, *version, s->Now());
            if (!t) return Fail(ctx, t.error());
@@ -514,7 +461,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto body = ReadBody(ctx);
            if (!body) return Fail(ctx, body.error());
            auto version = body->Int("version");
-           if (!version) body->v.Add("version", "is required (the task's version you saw)");
+           if (!version) body->Add("version", "is required (the task's version you saw)");
            std::string decision = body->Str("decision", 20);
            std::string opinion = body->Str("opinion", 4000);
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
@@ -529,7 +476,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            auto body = ReadBody(ctx);
            if (!body) return Fail(ctx, body.error());
            auto version = body->Int("version");
-           if (!version) body->v.Add("version", "is required (the task's version you saw)");
+           if (!version) body->Add("version", "is required (the task's version you saw)");
            std::string to = body->Str("to_username", 100);
            std::string reason = body->Str("reason");
            if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
@@ -551,7 +498,8 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
           int64_t unread = 0;
           for (const auto& m : *list) {
             unread += m.read_at.empty() ? 1 : 0;
-            items.push_back(MessageJson(m));
+            items.push_back(MessageJson(
+                m, notice::FromAcceptLanguage(ctx.request[http::Field::accept_language])));
           }
           return NoStore(
               http::Json(http::Status::ok, {{"messages", std::move(items)}, {"unread", unread}}));

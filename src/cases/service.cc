@@ -6,6 +6,7 @@
 #include "authz/authz.h"
 #include "cases/store.h"
 #include "catalog/form_validate.h"
+#include "core/json_members.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "crypto/random.h"
@@ -41,21 +42,10 @@ std::string_view DefaultProcessXml() {
 
 namespace {
 
-constexpr const char* kOpen = "open";
+using json_members::Int;
+using json_members::Str;
 
-std::string StatusLabel(std::string_view s) {
-  if (s == kSubmitted) return "已提交，等待受理";
-  if (s == kSupplementRequested) return "需要补正材料";
-  if (s == kUnderReview) return "已受理，审查中";
-  if (s == kSuspended) return "特别程序中，时限暂停";
-  if (s == kNotAccepted) return "不予受理";
-  if (s == kApproved) return "准予办理";
-  if (s == kDenied) return "不予办理";
-  if (s == kDelivered) return "办理结果已送达";
-  if (s == kClosed) return "已办结";
-  if (s == kWithdrawn) return "已撤回";
-  return std::string(s);
-}
+constexpr const char* kOpen = "open";
 
 authz::Action ActionForRole(std::string_view role) {
   if (role == identity::kAcceptor) return authz::Action::kAcceptCase;
@@ -65,16 +55,6 @@ authz::Action ActionForRole(std::string_view role) {
 
 bool KnownTaskRole(std::string_view role) {
   return role == identity::kAcceptor || role == identity::kReviewer || role == identity::kApprover;
-}
-
-// A string member of the catalog document, or "".
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-int64_t Int(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_int64() ? v->as_int64() : 0;
 }
 
 std::vector<std::string> MaterialNames(const json::object& doc) {
@@ -162,8 +142,9 @@ struct Service::Op {
       Message m;
       m.account_id = MessageRecipient(k);
       m.status = to;
-      m.text = "您的办件 " + k.tracking_no + "（" + k.item_name + "）：" + StatusLabel(to);
-      if (!e.reason.empty()) m.text += "。" + e.reason;
+      m.code = e.reason.empty() ? "case.status_changed" : "case.status_changed_with_reason";
+      m.params = {{"tracking_no", k.tracking_no}, {"item_name", k.item_name}, {"status", to}};
+      if (!e.reason.empty()) m.params["reason"] = e.reason;
       m.created_at = at;
       messages.push_back(std::move(m));
     }
@@ -196,8 +177,9 @@ Service::Service(db::Database& db, catalog::Service& catalog, processes::Service
           m.account_id = to;
           m.status = k.status;
           std::string note = Str(vars, "notice");
-          m.text = "您的办件 " + k.tracking_no + "（" + k.item_name + "）有新进展" +
-                   (note.empty() ? std::string() : "：" + note);
+          m.code = note.empty() ? "case.progress" : "case.progress_with_notice";
+          m.params = {{"tracking_no", k.tracking_no}, {"item_name", k.item_name}};
+          if (!note.empty()) m.params["notice"] = note;
           m.created_at = NowText();
           OW_RETURN_IF_ERROR(store::InsertMessage(c, m, k.id));
         }
@@ -1468,16 +1450,8 @@ Result<std::vector<Message>> Service::Messages(const Principal& who, int64_t lim
   OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadCase, {"", "", who.account_id, false}));
   std::vector<Message> out;
   OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(
-        db::Rows r,
-        c.Query("SELECT m.id, m.account_id, m.case_id, m.status, m.text, m.created_at, "
-                "m.read_at, c.created_at FROM case_messages m JOIN cases c ON c.id = m.case_id "
-                "WHERE m.account_id = $1 ORDER BY m.id DESC LIMIT $2",
-                {who.account_id, std::clamp<int64_t>(limit, 1, 200)}));
-    for (size_t i = 0; i < r.size(); ++i) {
-      out.push_back({r.Int(i, 0), r.Text(i, 1), TrackingNo(r.Int(i, 2), r.Text(i, 7)), r.Text(i, 3),
-                     r.Text(i, 4), r.Text(i, 5), r.Text(i, 6)});
-    }
+    OW_ASSIGN_OR_RETURN(out,
+                        store::MessagesFor(c, who.account_id, std::clamp<int64_t>(limit, 1, 200)));
     return {};
   }));
   return out;
@@ -1485,14 +1459,12 @@ Result<std::vector<Message>> Service::Messages(const Principal& who, int64_t lim
 
 Status Service::MarkRead(const Principal& who, int64_t id, SystemTime now) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
-  int64_t n = 0;
+  bool found = false;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(n, c.Exec("UPDATE case_messages SET read_at = CASE WHEN read_at = '' "
-                                  "THEN $1 ELSE read_at END WHERE id = $2 AND account_id = $3",
-                                  {FormatTime(now), id, who.account_id}));
+    OW_ASSIGN_OR_RETURN(found, store::MarkMessageRead(c, id, who.account_id, FormatTime(now)));
     return {};
   }));
-  if (n == 0) return NotFound("no message " + std::to_string(id));
+  if (!found) return NotFound("no message " + std::to_string(id));
   return {};
 }
 

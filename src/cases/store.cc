@@ -148,18 +148,17 @@ CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON case_events
 ALTER TABLE cases ADD COLUMN applicant_enterprise TEXT NOT NULL DEFAULT '';
 CREATE INDEX cases_enterprise ON cases(applicant_enterprise, id);
 )sql";
-  return {{"cases/001_init", sqlite, postgres}, {"cases/002_enterprise_applicant", enterprise, ""}};
+  // Messages as codes with parameters (cases/notices.h); `text` stays for older rows.
+  std::string message_codes = R"sql(
+ALTER TABLE case_messages ADD COLUMN code TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_messages ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
+)sql";
+  return {{"cases/001_init", sqlite, postgres},
+          {"cases/002_enterprise_applicant", enterprise, ""},
+          {"cases/003_message_codes", message_codes, ""}};
 }
 
 namespace {
-
-char CheckChar(std::string_view digits) {
-  // ISO 7064 MOD 11-2 (the resident ID's check character).
-  int sum = 0;
-  for (char d : digits) sum = (sum * 2 + (d - '0')) % 11;
-  int check = (12 - (sum * 2) % 11) % 11;
-  return check == 10 ? 'X' : static_cast<char>('0' + check);
-}
 
 std::string PausesJson(const std::vector<Pause>& pauses) {
   json::array a;
@@ -232,7 +231,7 @@ std::string TrackingNo(int64_t id, std::string_view created_at) {
   char digits[32];
   std::snprintf(digits, sizeof digits, "%s%010lld", date.c_str(), static_cast<long long>(id));
   std::string no = digits;
-  no.push_back(CheckChar(no));
+  no.push_back(text::Iso7064Mod112(no));
   return no;
 }
 
@@ -241,7 +240,7 @@ std::optional<int64_t> ParseTrackingNo(std::string_view no) {
   for (size_t i = 0; i < 18; ++i)
     if (no[i] < '0' || no[i] > '9') return std::nullopt;
   char check = no[18] == 'x' ? 'X' : no[18];
-  if (CheckChar(no.substr(0, 18)) != check) return std::nullopt;
+  if (text::Iso7064Mod112(no.substr(0, 18)) != check) return std::nullopt;
   auto id = text::ParseInt(no.substr(8, 10), 1, INT64_MAX);
   if (!id) return std::nullopt;
   return *id;
@@ -546,11 +545,48 @@ Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::str
 
 Status InsertMessage(db::Connection& c, const Message& m, int64_t case_id) {
   auto n = c.Exec(
-      "INSERT INTO case_messages (account_id, case_id, status, text, created_at, read_at) "
-      "VALUES ($1, $2, $3, $4, $5, '')",
-      {m.account_id, case_id, m.status, m.text, m.created_at});
+      "INSERT INTO case_messages (account_id, case_id, status, code, params, text, created_at, "
+      "read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
+      {m.account_id, case_id, m.status, m.code, json::serialize(m.params), m.text, m.created_at});
   if (!n) return n.error();
   return {};
+}
+
+Result<std::vector<Message>> MessagesFor(db::Connection& c, const std::string& account_id,
+                                         int64_t limit) {
+  OW_ASSIGN_OR_RETURN(
+      db::Rows r,
+      c.Query("SELECT m.id, m.account_id, m.case_id, m.status, m.code, m.params, m.text, "
+              "m.created_at, m.read_at, c.created_at FROM case_messages m JOIN cases c ON c.id = "
+              "m.case_id WHERE m.account_id = $1 ORDER BY m.id DESC LIMIT $2",
+              {account_id, limit}));
+  std::vector<Message> out;
+  out.reserve(r.size());
+  for (size_t i = 0; i < r.size(); ++i) {
+    Message m;
+    m.id = r.Int(i, 0);
+    m.account_id = r.Text(i, 1);
+    m.tracking_no = TrackingNo(r.Int(i, 2), r.Text(i, 9));
+    m.status = r.Text(i, 3);
+    m.code = r.Text(i, 4);
+    boost::system::error_code ec;
+    json::value params = json::parse(r.Text(i, 5), ec);
+    if (!ec && params.is_object()) m.params = std::move(params.as_object());
+    m.text = r.Text(i, 6);
+    m.created_at = r.Text(i, 7);
+    m.read_at = r.Text(i, 8);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<bool> MarkMessageRead(db::Connection& c, int64_t id, const std::string& account_id,
+                             const std::string& at) {
+  OW_ASSIGN_OR_RETURN(int64_t n, c.Exec("UPDATE case_messages SET read_at = CASE WHEN read_at = "
+                                        "'' THEN $1 ELSE read_at END WHERE id = $2 AND "
+                                        "account_id = $3",
+                                        {at, id, account_id}));
+  return n > 0;
 }
 
 Status InsertBundle(db::Connection& c, const BundleApplication& b) {

@@ -59,6 +59,13 @@ Result<std::vector<Attachment>> LoadAttachments(db::Connection& c, int64_t case_
 Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::string& material_id);
 
 Status InsertMessage(db::Connection& c, const Message& m, int64_t case_id);
+// The account's newest `limit` messages, newest first.
+Result<std::vector<Message>> MessagesFor(db::Connection& c, const std::string& account_id,
+                                         int64_t limit);
+// Marks the account's message read (once: the first time stays); false when the
+// account has no such message.
+Result<bool> MarkMessageRead(db::Connection& c, int64_t id, const std::string& account_id,
+                             const std::string& at);
 
 Status InsertBundle(db::Connection& c, const BundleApplication& b);
 Result<std::optional<BundleApplication>> LoadBundle(db::Connection& c, const std::string& id);

@@ -5,6 +5,7 @@
 #include "catalog/service.h"
 #include "catalog/store.h"
 #include "core/csv.h"
+#include "core/json_members.h"
 #include "core/text.h"
 
 namespace ow::catalog {
@@ -13,6 +14,8 @@ namespace json = boost::json;
 void BumpCatalogGeneration();  // service.cc
 
 namespace {
+
+using json_members::Str;
 
 // CSV columns: the item status, then every member of the item document in its
 // normalized order. Scalars are written as text; arrays and objects as JSON, so a
@@ -33,11 +36,6 @@ std::string CsvCell(const std::string& s) {
   }
   out.push_back('"');
   return out;
-}
-
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
 void AddRowErrors(std::vector<FieldError>& errors, const std::string& where, const Error& e) {

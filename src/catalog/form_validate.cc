@@ -15,21 +15,14 @@ namespace {
 
 namespace json = boost::json;
 
-// UTF-8 (already validated by the JSON parser) to code points; wchar_t is 32 bits on
-// the platforms we build for.
+// UTF-8 (already validated by the JSON parser) to code points (U+FFFD for a bad byte); wchar_t is
+// 32 bits on the platforms we build for.
 std::wstring Widen(std::string_view s) {
   static_assert(sizeof(wchar_t) == 4, "patterns need 32-bit wchar_t");
   std::wstring out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    int len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-    uint32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    for (int k = 1; k < len && i + k < s.size(); ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(static_cast<wchar_t>(cp));
-    i += len;
-  }
+  for (size_t i = 0; i < s.size();)
+    out.push_back(static_cast<wchar_t>(text::DecodeUtf8(s, i).value_or(0xFFFD)));
   return out;
 }
 

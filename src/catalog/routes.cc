@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "http/problem.h"
+#include "http/request_helpers.h"
 
 namespace ow::catalog {
 namespace {
@@ -94,20 +95,9 @@ Result<int64_t> QueryInt(const Context& ctx, const char* name, int64_t min, int6
   return *n;
 }
 
-// The revision named by If-Match ("r3"), if any.
-Result<std::optional<int64_t>> IfMatchRevision(const Context& ctx) {
-  std::string_view h = ctx.request[http::Field::if_match];
-  if (h.empty() || h == "*") return std::optional<int64_t>();
-  if (h.size() >= 4 && h.front() == '"' && h.back() == '"' && h[1] == 'r') {
-    if (auto n = text::ParseInt(h.substr(2, h.size() - 3), 1, INT64_MAX))
-      return std::optional<int64_t>(*n);
-  }
-  return InvalidArgument("If-Match must be an ETag this API returned, like \"r3\"");
-}
-
 Response ChangeResponse(http::Status status, const Change& c) {
   Response res = http::Json(status, ChangeJson(c));
-  res.set(http::Field::etag, "\"r" + std::to_string(c.revision) + "\"");
+  res.set(http::Field::etag, http::VersionETag('r', c.revision));
   return res;
 }
 
@@ -341,18 +331,12 @@ void AddRoutes(http::Router& r, Service& service) {
   r.Put("/api/v1/catalog/changes/{id}", [s](Context& ctx) {
      auto id = PathInt(ctx, "id");
      if (!id) return Fail(ctx, id.error());
-     auto revision = IfMatchRevision(ctx);
+     auto revision = http::IfMatchVersion(ctx, 'r');
      if (!revision) return Fail(ctx, revision.error());
      auto body = http::ParseJsonObject(ctx);
      if (!body) return Fail(ctx, body.error());
      auto c = s->EditChange(ctx.Who().name_for_audit, *id, *body, *revision);
-     if (!c) {
-       if (revision->has_value() && c.error().code == Code::kConflict &&
-           c.error().message.find("edited meanwhile") != std::string::npos) {
-         return http::Problem(http::Status::precondition_failed, c.error().message, ctx.path);
-       }
-       return Fail(ctx, c.error());
-     }
+     if (!c) return Fail(ctx, c.error());
      return ChangeResponse(http::Status::ok, *c);
    }).Requires(authz::Action::kManageCatalog);
 

@@ -2,26 +2,13 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace ow::catalog {
 namespace {
 
 // Decodes one UTF-8 code point at s[i]; advances i. Invalid bytes decode as U+FFFD.
-char32_t Next(std::string_view s, size_t& i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  int n = c < 0x80             ? 0
-          : (c & 0xE0) == 0xC0 ? 1
-          : (c & 0xF0) == 0xE0 ? 2
-          : (c & 0xF8) == 0xF0 ? 3
-                               : -1;
-  if (n < 0 || i + static_cast<size_t>(n) >= s.size()) {
-    ++i;
-    return 0xFFFD;
-  }
-  char32_t cp = n == 0 ? c : n == 1 ? (c & 0x1F) : n == 2 ? (c & 0x0F) : (c & 0x07);
-  for (int k = 1; k <= n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  i += static_cast<size_t>(n) + 1;
-  return cp;
-}
+char32_t Next(std::string_view s, size_t& i) { return text::DecodeUtf8(s, i).value_or(0xFFFD); }
 
 bool IsHan(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
@@ -32,23 +19,7 @@ bool IsWordChar(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-void AppendUtf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
+using text::AppendUtf8;
 
 // English plurals only: "licenses" -> "license", "taxes" -> "tax", "businesses" ->
 // "business", "subsidies" -> "subsidy"; words ending in "ss" stay.

@@ -10,6 +10,7 @@
 #include "catalog/search_terms.h"
 #include "catalog/store.h"
 #include "core/clock.h"
+#include "core/json_members.h"
 #include "core/text.h"
 
 namespace ow::catalog {
@@ -17,22 +18,15 @@ namespace json = boost::json;
 
 namespace {
 
+using json_members::Int;
+using json_members::Str;
+
 std::atomic<uint64_t> g_generation{1};
 void Bump() { g_generation.fetch_add(1, std::memory_order_acq_rel); }
 
 template <size_t N>
 bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
   return std::find(std::begin(set), std::end(set), v) != std::end(set);
-}
-
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-int64_t Int(const json::object& o, std::string_view key, int64_t def = 0) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_int64() ? v->as_int64() : def;
 }
 
 Status NotCancelled(const std::optional<ItemRow>& row, const std::string& code) {
@@ -279,8 +273,8 @@ Result<Change> Service::EditChange(const std::string& actor, int64_t id, const j
                           " and can no longer be edited");
         }
         if (expected_revision && *expected_revision != ch.revision) {
-          return Conflict("change " + std::to_string(id) + " was edited meanwhile (revision " +
-                          std::to_string(ch.revision) + ")");
+          return StaleVersion("change " + std::to_string(id) + " was edited meanwhile (revision " +
+                              std::to_string(ch.revision) + ")");
         }
         if (fresh.kind != ch.kind) {
           return Error(Code::kInvalidArgument, "invalid change",

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "catalog/item.h"
+#include "core/json_members.h"
 #include "core/text.h"
 
 namespace ow::catalog {
@@ -124,6 +125,9 @@ INSERT INTO catalog_terms (term, df) VALUES ('', 0);
 
 namespace {
 
+using json_members::Int;
+using json_members::Str;
+
 std::string ToText(const json::value& v) { return json::serialize(v); }
 
 json::object ParseObject(const std::string& s) {
@@ -181,16 +185,6 @@ std::vector<Implementation> ToImplementations(const db::Rows& r) {
                    r.Int(i, 5) != 0, r.Text(i, 6), r.Text(i, 7)});
   }
   return out;
-}
-
-std::string Str(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-int64_t Int(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_int64() ? v->as_int64() : 0;
 }
 
 // Builds SQL with numbered placeholders while collecting the parameters.

@@ -52,6 +52,33 @@ TEST(Text, Utf8Validation) {
   EXPECT_EQ(text::CodePoints("杭州ab"), 4u);
 }
 
+TEST(Text, DecodeUtf8IsStrictAndAlwaysAdvances) {
+  auto decode = [](std::string_view s) {
+    std::vector<long> out;
+    for (size_t i = 0; i < s.size();) {
+      size_t before = i;
+      auto cp = text::DecodeUtf8(s, i);
+      EXPECT_GT(i, before);
+      out.push_back(cp ? static_cast<long>(*cp) : -1);
+    }
+    return out;
+  };
+  EXPECT_EQ(decode("a\xE4\xB8\xAD\xF0\x9F\x98\x80"), (std::vector<long>{'a', 0x4E2D, 0x1F600}));
+  EXPECT_EQ(decode("\xC0\xAF"), (std::vector<long>{-1, -1}));          // overlong '/'
+  EXPECT_EQ(decode("\xED\xA0\x80"), (std::vector<long>{-1, -1, -1}));  // a surrogate
+  EXPECT_EQ(decode("\xE4\xB8"), (std::vector<long>{-1, -1}));          // cut short
+  EXPECT_EQ(decode("\xF4\x90\x80\x80").front(), -1);                   // above U+10FFFF
+  std::string back;
+  for (char32_t c : {U'a', U'\u00E9', U'\u4E2D', U'\U0001F600'}) text::AppendUtf8(back, c);
+  EXPECT_EQ(back, "a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80");
+}
+
+TEST(Text, Iso7064Mod112) {
+  // GB 11643 examples: the check character of a resident ID number's first 17 digits.
+  EXPECT_EQ(text::Iso7064Mod112("11010519491231002"), 'X');
+  EXPECT_EQ(text::Iso7064Mod112("33010219900307301"), '7');
+}
+
 TEST(Text, ReplaceAllReplacesEveryOccurrenceOnce) {
   EXPECT_EQ(text::ReplaceAll("a TEXT_C, b TEXT_C", "TEXT_C", "TEXT"), "a TEXT, b TEXT");
   // The replacement is not searched again (no endless loop when `to` contains `from`).

@@ -20,6 +20,8 @@ std::string_view CodeName(Code code) {
       return "unauthenticated";
     case Code::kFailedPrecondition:
       return "failed_precondition";
+    case Code::kStaleVersion:
+      return "stale_version";
     case Code::kUnavailable:
       return "unavailable";
     case Code::kResourceExhausted:

@@ -25,6 +25,7 @@ enum class Code {
   kPermissionDenied,    // authenticated, but not allowed
   kUnauthenticated,     // no or bad credentials
   kFailedPrecondition,  // the system is not in a state where the operation is allowed
+  kStaleVersion,        // the version the caller named (If-Match) is no longer the current one
   kUnavailable,         // transient: retrying later may succeed (busy database, pool exhausted)
   kResourceExhausted,   // this caller sent too many requests (throttling); retry later
   kInternal,            // a bug or an unexpected failure of a dependency
@@ -70,6 +71,7 @@ inline Error Unauthenticated(std::string msg) { return {Code::kUnauthenticated, 
 inline Error FailedPrecondition(std::string msg) {
   return {Code::kFailedPrecondition, std::move(msg)};
 }
+inline Error StaleVersion(std::string msg) { return {Code::kStaleVersion, std::move(msg)}; }
 inline Error Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
 inline Error ResourceExhausted(std::string msg) {
   return {Code::kResourceExhausted, std::move(msg)};

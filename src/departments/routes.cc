@@ -3,7 +3,9 @@
 #include <boost/json.hpp>
 
 #include "core/text.h"
+#include "http/json_body.h"
 #include "http/problem.h"
+#include "http/request_helpers.h"
 
 namespace ow::departments {
 namespace {
@@ -28,7 +30,7 @@ json::object ToJson(const Department& d) {
   return o;
 }
 
-std::string ETag(const Department& d) { return "\"v" + std::to_string(d.version) + "\""; }
+std::string ETag(const Department& d) { return http::VersionETag('v', d.version); }
 
 http::Response WithETag(http::Response res, const Department& d) {
   res.set(http::Field::etag, ETag(d));
@@ -39,61 +41,22 @@ http::Response WithETag(http::Response res, const Department& d) {
 
 // Reads the writable fields; every wrong type or unknown member is a field error.
 Result<DepartmentInput> ParseInput(const http::Context& ctx, bool creating) {
-  OW_ASSIGN_OR_RETURN(json::object body, http::ParseJsonObject(ctx));
+  OW_ASSIGN_OR_RETURN(http::JsonBody b, http::JsonBody::Read(ctx));
   DepartmentInput in;
-  Validator v;
-  struct Member {
-    const char* name;
-    std::string* out;
-    bool required;
-  };
-  Member members[] = {
-      {"code", &in.code, creating},           {"name", &in.name, true},
-      {"name_en", &in.name_en, false},        {"type", &in.type, true},
-      {"region_code", &in.region_code, true}, {"parent_code", &in.parent_code, false}};
-  for (const auto& [key, value] : body) {
-    bool known = false;
-    for (auto& m : members) {
-      if (key != m.name) continue;
-      known = true;
-      if (key == "code" && !creating) {
-        // Echoing the department back is fine; changing its code is not.
-        if (!value.is_string() || value.as_string() != ctx.Param("code")) {
-          v.Add("code", "cannot be changed; it is taken from the URL");
-        }
-      } else if (value.is_string()) {
-        *m.out = std::string(value.as_string());
-      } else if (!(value.is_null() && !m.required)) {
-        v.Add(m.name, "must be a string");
-      }
-    }
-    if (!known) v.Add(std::string(key), "is not a department field");
+  if (creating) {
+    in.code = b.RequiredStr("code");
+  } else if (const json::value* code = b.Raw("code");
+             code && !(code->is_string() && code->as_string() == ctx.Param("code"))) {
+    // Echoing the department back is fine; changing its code is not.
+    b.Add("code", "cannot be changed; it is taken from the URL");
   }
-  for (auto& m : members) {
-    if (m.required && !body.contains(m.name)) v.Add(m.name, "is required");
-  }
-  OW_RETURN_IF_ERROR(v.Finish());
+  in.name = b.RequiredStr("name");
+  in.name_en = b.Str("name_en");
+  in.type = b.RequiredStr("type");
+  in.region_code = b.RequiredStr("region_code");
+  in.parent_code = b.Str("parent_code");
+  OW_RETURN_IF_ERROR(b.Finish("department"));
   return in;
-}
-
-// The version named by If-Match ("v3" as an ETag), if the client sent one.
-Result<std::optional<int64_t>> IfMatch(const http::Context& ctx) {
-  std::string_view h = ctx.request[http::Field::if_match];
-  if (h.empty() || h == "*") return std::optional<int64_t>();
-  if (h.size() >= 4 && h.front() == '"' && h.back() == '"' && h[1] == 'v') {
-    if (auto n = text::ParseInt(h.substr(2, h.size() - 3), 1, INT64_MAX))
-      return std::optional<int64_t>(*n);
-  }
-  return InvalidArgument("If-Match must be an ETag this API returned, like \"v3\"");
-}
-
-http::Response Fail(const http::Context& ctx, const Error& e, bool precondition) {
-  // A stale If-Match is 412 Precondition Failed (RFC 9110 13.1.1), not 409.
-  if (precondition && e.code == Code::kConflict &&
-      e.message.find("changed by someone else") != std::string::npos) {
-    return http::Problem(http::Status::precondition_failed, e.message, ctx.path);
-  }
-  return http::Problem(e, ctx.path);
 }
 
 }  // namespace
@@ -145,20 +108,20 @@ void AddRoutes(http::Router& r, Service& service) {
    }).Public();
 
   r.Put("/api/v1/departments/{code}", [s](http::Context& ctx) {
-     auto version = IfMatch(ctx);
+     auto version = http::IfMatchVersion(ctx, 'v');
      if (!version) return http::Problem(version.error(), ctx.path);
      auto in = ParseInput(ctx, false);
      if (!in) return http::Problem(in.error(), ctx.path);
      auto d = s->Update(ctx.Param("code"), *in, *version);
-     if (!d) return Fail(ctx, d.error(), version->has_value());
+     if (!d) return http::Problem(d.error(), ctx.path);
      return WithETag(http::Json(http::Status::ok, ToJson(*d)), *d);
    }).Requires(authz::Action::kManageCatalog);
 
   r.Delete("/api/v1/departments/{code}", [s](http::Context& ctx) {
-     auto version = IfMatch(ctx);
+     auto version = http::IfMatchVersion(ctx, 'v');
      if (!version) return http::Problem(version.error(), ctx.path);
      if (auto st = s->Delete(ctx.Param("code"), *version); !st)
-       return Fail(ctx, st.error(), version->has_value());
+       return http::Problem(st.error(), ctx.path);
      return http::Response{http::Status::no_content, 11};
    }).Requires(authz::Action::kManageCatalog);
 }

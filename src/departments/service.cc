@@ -111,9 +111,9 @@ Result<Department> Service::Update(const std::string& code, const DepartmentInpu
     OW_ASSIGN_OR_RETURN(auto current, Store::Get(c, code));
     if (!current) return NotFound("no department with code " + code);
     if (expected_version && *expected_version != current->version) {
-      return Conflict("department " + code + " was changed by someone else (version " +
-                      std::to_string(current->version) + ", expected " +
-                      std::to_string(*expected_version) + ")");
+      return StaleVersion("department " + code + " was changed by someone else (version " +
+                          std::to_string(current->version) + ", expected " +
+                          std::to_string(*expected_version) + ")");
     }
     OW_RETURN_IF_ERROR(CheckParent(c, code, input));
     out = *current;
@@ -136,7 +136,7 @@ Status Service::Delete(const std::string& code, std::optional<int64_t> expected_
     OW_ASSIGN_OR_RETURN(auto current, Store::Get(c, code));
     if (!current) return NotFound("no department with code " + code);
     if (expected_version && *expected_version != current->version) {
-      return Conflict("department " + code + " was changed by someone else");
+      return StaleVersion("department " + code + " was changed by someone else");
     }
     OW_ASSIGN_OR_RETURN(auto children, Store::CountChildren(c, code));
     if (children > 0) {

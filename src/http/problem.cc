@@ -54,6 +54,8 @@ Status StatusFor(const Error& e) {
     case Code::kConflict:
     case Code::kFailedPrecondition:
       return Status::conflict;
+    case Code::kStaleVersion:  // RFC 9110 13.1.1: a failed If-Match
+      return Status::precondition_failed;
     case Code::kPermissionDenied:
       return Status::forbidden;
     case Code::kUnauthenticated:

@@ -15,6 +15,9 @@ TEST(Problem, MapsEveryCodeToOneStatus) {
   EXPECT_EQ(StatusFor(AlreadyExists("x")), Status::conflict);
   EXPECT_EQ(StatusFor(Conflict("x")), Status::conflict);
   EXPECT_EQ(StatusFor(FailedPrecondition("x")), Status::conflict);
+  // Whatever the message says: the code alone decides.
+  EXPECT_EQ(StatusFor(StaleVersion("x")), Status::precondition_failed);
+  EXPECT_EQ(StatusFor(Conflict("changed by someone else")), Status::conflict);
   EXPECT_EQ(StatusFor(PermissionDenied("x")), Status::forbidden);
   EXPECT_EQ(StatusFor(Unauthenticated("x")), Status::unauthorized);
   EXPECT_EQ(StatusFor(Unavailable("x")), Status::service_unavailable);

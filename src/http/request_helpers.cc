@@ -25,6 +25,21 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseAdminTokens(const 
   return out;
 }
 
+Result<std::optional<int64_t>> IfMatchVersion(const Context& ctx, char prefix) {
+  std::string_view h = ctx.request[Field::if_match];
+  if (h.empty() || h == "*") return std::optional<int64_t>();
+  if (h.size() >= 4 && h.front() == '"' && h.back() == '"' && h[1] == prefix) {
+    if (auto n = text::ParseInt(h.substr(2, h.size() - 3), 1, INT64_MAX))
+      return std::optional<int64_t>(*n);
+  }
+  return InvalidArgument("If-Match must be an ETag this API returned, like \"" +
+                         std::string(1, prefix) + "3\"");
+}
+
+std::string VersionETag(char prefix, int64_t n) {
+  return "\"" + std::string(1, prefix) + std::to_string(n) + "\"";
+}
+
 Result<Page> ParsePage(const Context& ctx, int def, int max) {
   Page page;
   page.limit = def;

@@ -26,6 +26,14 @@ struct Page {
 // Reads ?limit= (1..max, default `def`) and ?cursor=; field errors name the parameter.
 Result<Page> ParsePage(const Context& ctx, int def = 20, int max = 200);
 
+// The version an If-Match header names, for resources whose ETag is `"<prefix><n>"`
+// (`"v3"`, `"r3"`): nullopt without the header or with `*`; kInvalidArgument for
+// anything else. A service compares it with the current version and answers
+// StaleVersion (412) when they differ.
+Result<std::optional<int64_t>> IfMatchVersion(const Context& ctx, char prefix);
+// The ETag of version `n` of such a resource: `"<prefix><n>"`.
+std::string VersionETag(char prefix, int64_t n);
+
 // Sets a strong ETag from the body and answers 304 when If-None-Match matches.
 Response Cacheable(const Context& ctx, Response res, std::string_view cache_control);
 

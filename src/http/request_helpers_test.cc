@@ -60,6 +60,26 @@ TEST(SafeLocalTarget, AcceptsOnlyPathsOnThisSite) {
   }
 }
 
+TEST(IfMatchVersion, ReadsOnlyETagsThisApiIssues) {
+  auto version = [](std::string_view header, char prefix) {
+    Request req{Verb::put, "/x", 11};
+    if (!header.empty()) req.set(Field::if_match, header);
+    Context ctx{req, "/x", {}, {}, {}, "x", "", std::nullopt};
+    return IfMatchVersion(ctx, prefix);
+  };
+  EXPECT_EQ(version("", 'v').value(), std::nullopt);
+  EXPECT_EQ(version("*", 'v').value(), std::nullopt);
+  EXPECT_EQ(version("\"v3\"", 'v').value(), 3);
+  EXPECT_EQ(version("\"r12\"", 'r').value(), 12);
+  EXPECT_EQ(VersionETag('v', 3), "\"v3\"");
+  for (std::string_view bad : {"v3", "\"r3\"", "\"v\"", "\"v0\"", "\"v-1\"", "W/\"v3\"", "\"v3x\"",
+                               "\"v99999999999999999999\""}) {
+    auto r = version(bad, 'v');
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Code::kInvalidArgument) << bad;
+  }
+}
+
 TEST(SafeLocalTarget, RefusesOverlongTargets) {
   EXPECT_TRUE(SafeLocalTarget("/" + std::string(1999, 'a')));
   EXPECT_FALSE(SafeLocalTarget("/" + std::string(2000, 'a')));

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/text.h"
+
 namespace ow::identity {
 namespace {
 
-constexpr std::array<int, 17> kIdWeights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-constexpr std::string_view kIdChecks = "10X98765432";
 constexpr std::string_view kCreditAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 constexpr std::array<int, 17> kCreditWeights = {1,  3,  9,  27, 19, 26, 16, 17, 20,
                                                 29, 25, 13, 8,  24, 10, 30, 28};
@@ -48,9 +48,7 @@ int Digits(std::string_view s, size_t from, size_t n) {
 
 char ResidentIdCheckChar(std::string_view first17) {
   assert(first17.size() >= 17);
-  int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kIdWeights[i];
-  return kIdChecks[sum % 11];
+  return text::Iso7064Mod112(first17.substr(0, 17));
 }
 
 std::optional<std::string> NormalizeResidentId(std::string_view text, std::string* why) {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/json_body.h"
 #include "http/problem.h"
 
 namespace ow::identity {
@@ -56,21 +57,13 @@ json::object OperatorJson(const Operator& o) {
 Result<std::map<std::string, std::string>> StringFields(const http::Context& ctx,
                                                         std::initializer_list<const char*> allowed,
                                                         const char* what) {
-  OW_ASSIGN_OR_RETURN(json::object body, http::ParseJsonObject(ctx));
+  OW_ASSIGN_OR_RETURN(http::JsonBody body, http::JsonBody::Read(ctx));
   std::map<std::string, std::string> out;
-  Validator v;
-  for (const auto& [key, value] : body) {
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) {
-      v.Add(std::string(key), "is not a known member");
-    } else if (!value.is_string()) {
-      v.Add(std::string(key), "must be a string");
-    } else {
-      out[std::string(key)] = std::string(value.as_string());
-    }
+  for (const char* name : allowed) {
+    std::string value = body.Str(name, 4000);
+    if (body.Has(name)) out[name] = std::move(value);  // callers tell absent from ""
   }
-  OW_RETURN_IF_ERROR(v.Finish(what));
+  OW_RETURN_IF_ERROR(body.Finish(what));
   return out;
 }
 
@@ -281,25 +274,11 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
 
   r.Post("/api/v1/counter/accounts/{id}/verification",
          with([s, fail](http::Context& ctx, const Principal& who) {
-           auto body = http::ParseJsonObject(ctx);
+           auto body = http::JsonBody::Read(ctx);
            if (!body) return fail(ctx, body.error());
-           Validator v;
-           std::string hall;
-           bool checked = false;
-           for (const auto& [k, val] : *body) {
-             if (k == "hall_region" && val.is_string()) {
-               hall = std::string(val.as_string());
-             } else if (k == "card_checked" && val.is_bool()) {
-               checked = val.as_bool();
-             } else if (k == "hall_region") {
-               v.Add("hall_region", "must be a string");
-             } else if (k == "card_checked") {
-               v.Add("card_checked", "must be a boolean");
-             } else {
-               v.Add(std::string(k), "is not a known member");
-             }
-           }
-           if (auto st = v.Finish("verification"); !st) return fail(ctx, st.error());
+           std::string hall = body->Str("hall_region", 12);
+           bool checked = body->Bool("card_checked").value_or(false);
+           if (auto st = body->Finish("verification"); !st) return fail(ctx, st.error());
            auto acc = s->VerifyAtCounter(who, ctx.Param("id"), hall, checked, ctx.peer);
            if (!acc) return fail(ctx, acc.error());
            return Private(http::Json(http::Status::ok, AccountJson(*acc)));
@@ -363,27 +342,12 @@ void AddRoutes(http::Router& r, Service& service, const Authenticator& authn,
 
   r.Put("/api/v1/enterprises/{code}/operators/{username}",
         with([s, fail](http::Context& ctx, const Principal& who) {
-          auto body = http::ParseJsonObject(ctx);
+          auto body = http::JsonBody::Read(ctx);
           if (!body) return fail(ctx, body.error());
-          std::vector<std::string> rights;
-          Validator v;
-          for (const auto& [k, val] : *body) {
-            if (k != "rights") v.Add(std::string(k), "is not a known member");
-          }
-          auto* arr = body->if_contains("rights");
-          if (!arr || !arr->is_array()) {
-            v.Add("rights", "must be an array of rights");
-          } else {
-            for (const auto& x : arr->as_array()) {
-              if (x.is_string()) {
-                rights.emplace_back(x.as_string());
-              } else {
-                v.Add("rights", "must be an array of strings");
-              }
-            }
-          }
-          if (auto st = v.Finish("operator"); !st) return fail(ctx, st.error());
-          auto o = s->GrantOperator(who, ctx.Param("code"), ctx.Param("username"), rights);
+          auto rights = body->Strings("rights", 10);
+          if (!rights) body->Add("rights", "is required: an array of rights");
+          if (auto st = body->Finish("operator"); !st) return fail(ctx, st.error());
+          auto o = s->GrantOperator(who, ctx.Param("code"), ctx.Param("username"), *rights);
           if (!o) return fail(ctx, o.error());
           return Private(http::Json(http::Status::ok, OperatorJson(*o)));
         }))

@@ -6,6 +6,7 @@
 
 #include "authz/authz.h"
 #include "core/clock.h"
+#include "core/json_members.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "crypto/encoding.h"
@@ -24,6 +25,8 @@ using std::chrono::system_clock;
 
 namespace {
 
+using json_members::Str;
+
 constexpr auto kDocsTtl = std::chrono::minutes(5);
 constexpr auto kStateLifetime = std::chrono::minutes(10);
 // A peer's acr as one of our levels (model.h): ours, or the eIDAS levels of assurance
@@ -40,11 +43,6 @@ bool LoopbackOrHttps(const std::string& url) {
   if (!u) return false;
   if (u->scheme() == "https") return !u->host().empty();
   return u->scheme() == "http" && (u->host() == "127.0.0.1" || u->host() == "localhost");
-}
-
-std::string Str(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
 Result<json::object> FetchJson(const std::string& url) {

@@ -6,6 +6,7 @@
 #include <boost/url/url.hpp>
 
 #include "crypto/encoding.h"
+#include "http/json_body.h"
 #include "http/problem.h"
 #include "http/request_helpers.h"
 
@@ -78,25 +79,6 @@ std::optional<std::pair<std::string, std::string>> BasicCredentials(const http::
 
 std::string EncodeComponent(std::string_view s) {
   return boost::urls::encode(s, boost::urls::unreserved_chars);
-}
-
-Result<std::vector<std::string>> StringArray(const json::object& body, const char* key,
-                                             Validator& v) {
-  std::vector<std::string> out;
-  auto* x = body.if_contains(key);
-  if (!x) return out;
-  if (!x->is_array()) {
-    v.Add(key, "must be an array of strings");
-    return out;
-  }
-  for (const auto& e : x->as_array()) {
-    if (!e.is_string()) {
-      v.Add(key, "must be an array of strings");
-      break;
-    }
-    out.emplace_back(e.as_string());
-  }
-  return out;
 }
 
 json::object ClientJson(const Client& k) {
@@ -218,37 +200,40 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
   Federation* f = &federation;
   const identity::Authenticator* a = &authn;
 
-  r.Get("/.well-known/openid-configuration", [p](http::Context&) {
-     auto res = http::Json(http::Status::ok, p->Discovery());
-     res.set(http::Field::cache_control, "public, max-age=3600");
-     res.set(http::Field::access_control_allow_origin, "*");
-     return res;
-   }).Public().Inline();
+  r.Get("/.well-known/openid-configuration",
+        [p](http::Context&) {
+          auto res = http::Json(http::Status::ok, p->Discovery());
+          res.set(http::Field::cache_control, "public, max-age=3600");
+          res.set(http::Field::access_control_allow_origin, "*");
+          return res;
+        })
+      .Public()
+      .Inline();
 
   r.Get("/oauth2/jwks", [p](http::Context&) {
-    auto res = http::Json(http::Status::ok, p->Jwks());
-    res.set(http::Field::content_type, "application/jwk-set+json");
-    // Short enough that a rotation reaches relying parties well within the overlap.
-    res.set(http::Field::cache_control, "public, max-age=300");
-    res.set(http::Field::access_control_allow_origin, "*");
-    return res;
-  }).Public();
+     auto res = http::Json(http::Status::ok, p->Jwks());
+     res.set(http::Field::content_type, "application/jwk-set+json");
+     // Short enough that a rotation reaches relying parties well within the overlap.
+     res.set(http::Field::cache_control, "public, max-age=300");
+     res.set(http::Field::access_control_allow_origin, "*");
+     return res;
+   }).Public();
 
   r.Get("/oauth2/authorize", [p, a](http::Context& ctx) {
-    // Only the portal session signs a person in here: a bearer token (a relying party's
-    // access token) is ignored, so it cannot mint a grant for another client.
-    auto user = a->SessionOnly(ctx);
-    std::optional<identity::Principal> who;
-    if (user && *user) who = **user;
-    bool needs_login = false;
-    auto where = p->Authorize(ctx.query, who ? &*who : nullptr, &needs_login);
-    if (!where) return http::Problem(where.error(), ctx.path);
-    if (needs_login) {
-      std::string back(ctx.request.target());
-      return Redirect("/login?return=" + EncodeComponent(back));
-    }
-    return Redirect(*where);
-  }).Public();
+     // Only the portal session signs a person in here: a bearer token (a relying party's
+     // access token) is ignored, so it cannot mint a grant for another client.
+     auto user = a->SessionOnly(ctx);
+     std::optional<identity::Principal> who;
+     if (user && *user) who = **user;
+     bool needs_login = false;
+     auto where = p->Authorize(ctx.query, who ? &*who : nullptr, &needs_login);
+     if (!where) return http::Problem(where.error(), ctx.path);
+     if (needs_login) {
+       std::string back(ctx.request.target());
+       return Redirect("/login?return=" + EncodeComponent(back));
+     }
+     return Redirect(*where);
+   }).Public();
 
   r.Add(http::Verb::post, "/oauth2/token",
         [p](http::Context& ctx) {
@@ -262,7 +247,8 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
           if (auto* e = std::get_if<OAuthError>(&result)) return OAuthFailure(ctx, *e);
           return NoStore(http::Json(http::Status::ok, std::get<json::object>(result)));
         },
-        {"application/x-www-form-urlencoded"}).Public();
+        {"application/x-www-form-urlencoded"})
+      .Public();
 
   auto userinfo = [p](http::Context& ctx) {
     auto token = identity::BearerToken(ctx);
@@ -288,7 +274,8 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     return res;
   };
   r.Get("/oauth2/userinfo", userinfo).Public();
-  r.Add(http::Verb::post, "/oauth2/userinfo", userinfo, {"application/x-www-form-urlencoded"}).Public();
+  r.Add(http::Verb::post, "/oauth2/userinfo", userinfo, {"application/x-www-form-urlencoded"})
+      .Public();
 
   // RP-initiated logout: GET from relying parties; POST from our confirmation form.
   auto logout = [p, a, cookie](http::Context& ctx, const Params& params,
@@ -301,10 +288,10 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
     return res;
   };
   r.Get("/oauth2/logout", [a, logout](http::Context& ctx) {
-    auto user = a->SessionOnly(ctx);
-    if (!user) return http::Problem(user.error(), ctx.path);
-    return logout(ctx, ctx.query, *user ? &**user : nullptr, false);
-  }).Public();
+     auto user = a->SessionOnly(ctx);
+     if (!user) return http::Problem(user.error(), ctx.path);
+     return logout(ctx, ctx.query, *user ? &**user : nullptr, false);
+   }).Public();
   r.Add(http::Verb::post, "/oauth2/logout",
         [a, logout](http::Context& ctx) {
           auto form = http::ParseForm(ctx.request.body());
@@ -326,89 +313,69 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
           params.erase("csrf_token");
           return logout(ctx, params, *user ? &**user : nullptr, true);
         },
-        {"application/x-www-form-urlencoded"}).Public();
+        {"application/x-www-form-urlencoded"})
+      .Public();
 
   // Administration: clients (system administrator) and keys (security administrator).
   r.Post("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return http::Problem(who.error(), ctx.path);
-    auto body = http::ParseJsonObject(ctx);
-    if (!body) return http::Problem(body.error(), ctx.path);
-    Validator v;
-    ClientInput in;
-    for (const auto& member : *body) {
-      std::string_view k = member.key();
-      static const char* kKnown[] = {"name",
-                                     "type",
-                                     "id_token_signed_response_alg",
-                                     "redirect_uris",
-                                     "post_logout_redirect_uris",
-                                     "grant_types",
-                                     "scopes"};
-      if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* x) { return k == x; }))
-        v.Add(std::string(k), "is not a known member");
-    }
-    auto str = [&](const char* key, std::string& out) {
-      auto* x = body->if_contains(key);
-      if (!x) return;
-      if (!x->is_string()) {
-        v.Add(key, "must be a string");
-        return;
-      }
-      out = std::string(x->as_string());
-    };
-    str("name", in.name);
-    str("type", in.type);
-    str("id_token_signed_response_alg", in.id_token_alg);
-    in.redirect_uris = *StringArray(*body, "redirect_uris", v);
-    in.post_logout_redirect_uris = *StringArray(*body, "post_logout_redirect_uris", v);
-    in.grant_types = *StringArray(*body, "grant_types", v);
-    in.scopes = *StringArray(*body, "scopes", v);
-    if (auto st = v.Finish("client"); !st) return http::Problem(st.error(), ctx.path);
-    auto made = p->RegisterClient(*who, in);
-    if (!made) return http::Problem(made.error(), ctx.path);
-    auto out = ClientJson(made->first);
-    if (!made->second.empty()) out["client_secret"] = made->second;
-    auto res = NoStore(http::Json(http::Status::created, out));
-    res.set(http::Field::location, "/api/v1/oidc/clients/" + made->first.client_id);
-    return res;
-  }).Requires(authz::Action::kManageClients);
+     auto who = a->Authenticate(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     auto body = http::JsonBody::Read(ctx);
+     if (!body) return http::Problem(body.error(), ctx.path);
+     ClientInput in;
+     const std::vector<std::string> none;
+     in.name = body->Str("name");
+     in.type = body->Str("type");
+     in.id_token_alg = body->Str("id_token_signed_response_alg");
+     in.redirect_uris = body->Strings("redirect_uris").value_or(none);
+     in.post_logout_redirect_uris = body->Strings("post_logout_redirect_uris").value_or(none);
+     in.grant_types = body->Strings("grant_types").value_or(none);
+     in.scopes = body->Strings("scopes").value_or(none);
+     if (auto st = body->Finish("client"); !st) return http::Problem(st.error(), ctx.path);
+     auto made = p->RegisterClient(*who, in);
+     if (!made) return http::Problem(made.error(), ctx.path);
+     auto out = ClientJson(made->first);
+     if (!made->second.empty()) out["client_secret"] = made->second;
+     auto res = NoStore(http::Json(http::Status::created, out));
+     res.set(http::Field::location, "/api/v1/oidc/clients/" + made->first.client_id);
+     return res;
+   }).Requires(authz::Action::kManageClients);
 
   r.Get("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return http::Problem(who.error(), ctx.path);
-    auto list = p->ListClients(*who);
-    if (!list) return http::Problem(list.error(), ctx.path);
-    json::array items;
-    for (const auto& k : *list) items.push_back(ClientJson(k));
-    return NoStore(http::Json(http::Status::ok, {{"clients", std::move(items)}}));
-  }).Requires(authz::Action::kManageClients);
+     auto who = a->Authenticate(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     auto list = p->ListClients(*who);
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& k : *list) items.push_back(ClientJson(k));
+     return NoStore(http::Json(http::Status::ok, {{"clients", std::move(items)}}));
+   }).Requires(authz::Action::kManageClients);
 
   r.Put("/api/v1/oidc/clients/{id}/status", [p, a](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return http::Problem(who.error(), ctx.path);
-    auto body = http::ParseJsonObject(ctx);
-    if (!body) return http::Problem(body.error(), ctx.path);
-    auto* status = body->if_contains("status");
-    if (body->size() != 1 || !status || !status->is_string() ||
-        (status->as_string() != "active" && status->as_string() != "disabled"))
-      return http::Problem(
-          Error(Code::kInvalidArgument, "status", {{"status", "must be active or disabled"}}),
-          ctx.path);
-    if (auto st = p->SetClientDisabled(*who, ctx.Param("id"), status->as_string() == "disabled");
-        !st)
-      return http::Problem(st.error(), ctx.path);
-    http::Response res{http::Status::no_content, 11};
-    res.prepare_payload();
-    return NoStore(std::move(res));
-  }).Requires(authz::Action::kManageClients);
+     auto who = a->Authenticate(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     auto body = http::ParseJsonObject(ctx);
+     if (!body) return http::Problem(body.error(), ctx.path);
+     auto* status = body->if_contains("status");
+     if (body->size() != 1 || !status || !status->is_string() ||
+         (status->as_string() != "active" && status->as_string() != "disabled"))
+       return http::Problem(
+           Error(Code::kInvalidArgument, "status", {{"status", "must be active or disabled"}}),
+           ctx.path);
+     if (auto st = p->SetClientDisabled(*who, ctx.Param("id"), status->as_string() == "disabled");
+         !st)
+       return http::Problem(st.error(), ctx.path);
+     http::Response res{http::Status::no_content, 11};
+     res.prepare_payload();
+     return NoStore(std::move(res));
+   }).Requires(authz::Action::kManageClients);
 
   r.Post("/api/v1/oidc/keys/rotation", [p, a](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return http::Problem(who.error(), ctx.path);
-    if (auto st = p->RotateKeys(*who); !st) return http::Problem(st.error(), ctx.path);
-    return NoStore(http::Json(http::Status::ok, p->Jwks()));
-  }).Requires(authz::Action::kRotateKeys);
+     auto who = a->Authenticate(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     if (auto st = p->RotateKeys(*who); !st) return http::Problem(st.error(), ctx.path);
+     return NoStore(http::Json(http::Status::ok, p->Jwks()));
+   }).Requires(authz::Action::kRotateKeys);
 
   // Trusted peer platforms.
   auto trust_json = [](const Trust& t) {
@@ -423,105 +390,103 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
                                            : json::value(nullptr)}};
   };
   r.Get("/api/v1/trusts", [f, trust_json](http::Context& ctx) {
-    auto list = f->Trusts();
-    if (!list) return http::Problem(list.error(), ctx.path);
-    json::array items;
-    for (const auto& t : *list) items.push_back(trust_json(t));
-    return NoStore(http::Json(http::Status::ok, {{"trusts", std::move(items)}}));
-  }).Public();
+     auto list = f->Trusts();
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& t : *list) items.push_back(trust_json(t));
+     return NoStore(http::Json(http::Status::ok, {{"trusts", std::move(items)}}));
+   }).Public();
 
-  r.Post("/api/v1/trusts", [f, a, trust_json](http::Context& ctx) {
-     auto who = a->Authenticate(ctx);
-     if (!who) return http::Problem(who.error(), ctx.path);
-     auto body = http::ParseJsonObject(ctx);
-     if (!body) return http::Problem(body.error(), ctx.path);
-     TrustInput in;
-     Validator v;
-     std::pair<const char*, std::string*> members[] = {{"name", &in.name},
-                                                       {"display_name", &in.display_name},
-                                                       {"discovery_url", &in.discovery_url},
-                                                       {"client_id", &in.client_id},
-                                                       {"client_secret", &in.client_secret},
-                                                       {"assurance", &in.assurance}};
-     for (const auto& [k, val] : *body) {
-       bool known = false;
-       for (auto& [name, out] : members) {
-         if (k != name) continue;
-         known = true;
-         if (val.is_string()) {
-           *out = std::string(val.as_string());
-         } else {
-           v.Add(std::string(k), "must be a string");
-         }
-       }
-       if (!known) v.Add(std::string(k), "is not a known member");
-     }
-     if (auto st = v.Finish("trust"); !st) return http::Problem(st.error(), ctx.path);
-     auto t = f->AddTrust(*who, in);
-     if (!t) return http::Problem(t.error(), ctx.path);
-     auto res = NoStore(http::Json(http::Status::created, trust_json(*t)));
-     res.set(http::Field::location, "/api/v1/trusts/" + t->name);
-     return res;
-   }).Requires(authz::Action::kManageTrusts).Blocking();
+  r.Post("/api/v1/trusts",
+         [f, a, trust_json](http::Context& ctx) {
+           auto who = a->Authenticate(ctx);
+           if (!who) return http::Problem(who.error(), ctx.path);
+           auto body = http::JsonBody::Read(ctx);
+           if (!body) return http::Problem(body.error(), ctx.path);
+           TrustInput in;
+           in.name = body->Str("name");
+           in.display_name = body->Str("display_name");
+           in.discovery_url = body->Str("discovery_url");
+           in.client_id = body->Str("client_id");
+           in.client_secret = body->Str("client_secret");
+           in.assurance = body->Str("assurance");
+           if (auto st = body->Finish("trust"); !st) return http::Problem(st.error(), ctx.path);
+           auto t = f->AddTrust(*who, in);
+           if (!t) return http::Problem(t.error(), ctx.path);
+           auto res = NoStore(http::Json(http::Status::created, trust_json(*t)));
+           res.set(http::Field::location, "/api/v1/trusts/" + t->name);
+           return res;
+         })
+      .Requires(authz::Action::kManageTrusts)
+      .Blocking();
 
   r.Delete("/api/v1/trusts/{name}", [f, a](http::Context& ctx) {
-    auto who = a->Authenticate(ctx);
-    if (!who) return http::Problem(who.error(), ctx.path);
-    if (auto st = f->RemoveTrust(*who, ctx.Param("name")); !st)
-      return http::Problem(st.error(), ctx.path);
-    http::Response res{http::Status::no_content, 11};
-    res.prepare_payload();
-    return NoStore(std::move(res));
-  }).Requires(authz::Action::kManageTrusts);
+     auto who = a->Authenticate(ctx);
+     if (!who) return http::Problem(who.error(), ctx.path);
+     if (auto st = f->RemoveTrust(*who, ctx.Param("name")); !st)
+       return http::Problem(st.error(), ctx.path);
+     http::Response res{http::Status::no_content, 11};
+     res.prepare_payload();
+     return NoStore(std::move(res));
+   }).Requires(authz::Action::kManageTrusts);
 
-  r.Get("/oauth2/federation/{name}/login", [f, cookie](http::Context& ctx) {
-     auto started = f->StartLogin(ctx.Param("name"), ctx.Query("return").value_or("/"));
-     if (!started) return http::Problem(started.error(), ctx.path);
-     auto res = Redirect(started->url);
-     // The trust exists (StartLogin found it), so its name is a plain path segment.
-     res.set(http::Field::set_cookie,
-             FederationCookie(ctx.Param("name"), started->browser, cookie));
-     return res;
-   }).Public().Blocking();
+  r.Get("/oauth2/federation/{name}/login",
+        [f, cookie](http::Context& ctx) {
+          auto started = f->StartLogin(ctx.Param("name"), ctx.Query("return").value_or("/"));
+          if (!started) return http::Problem(started.error(), ctx.path);
+          auto res = Redirect(started->url);
+          // The trust exists (StartLogin found it), so its name is a plain path segment.
+          res.set(http::Field::set_cookie,
+                  FederationCookie(ctx.Param("name"), started->browser, cookie));
+          return res;
+        })
+      .Public()
+      .Blocking();
 
   // A logged-in person verifies their identity through the peer (a browser GET: the
   // state it creates is bound to this session's account and to this browser).
-  r.Get("/oauth2/federation/{name}/verify", [f, a, cookie](http::Context& ctx) {
-     auto who = a->SessionOnly(ctx);
-     if (!who) return http::Problem(who.error(), ctx.path);
-     if (!*who) return http::Problem(Unauthenticated("log in first"), ctx.path);
-     auto started =
-         f->StartVerification(**who, ctx.Param("name"), ctx.Query("return").value_or("/"));
-     if (!started) return http::Problem(started.error(), ctx.path);
-     auto res = Redirect(started->url);
-     res.set(http::Field::set_cookie,
-             FederationCookie(ctx.Param("name"), started->browser, cookie));
-     return res;
-   }).Public().Blocking();
+  r.Get("/oauth2/federation/{name}/verify",
+        [f, a, cookie](http::Context& ctx) {
+          auto who = a->SessionOnly(ctx);
+          if (!who) return http::Problem(who.error(), ctx.path);
+          if (!*who) return http::Problem(Unauthenticated("log in first"), ctx.path);
+          auto started =
+              f->StartVerification(**who, ctx.Param("name"), ctx.Query("return").value_or("/"));
+          if (!started) return http::Problem(started.error(), ctx.path);
+          auto res = Redirect(started->url);
+          res.set(http::Field::set_cookie,
+                  FederationCookie(ctx.Param("name"), started->browser, cookie));
+          return res;
+        })
+      .Public()
+      .Blocking();
 
-  r.Get("/oauth2/federation/{name}/callback", [f, a, cookie](http::Context& ctx) {
-     auto browser = identity::RequestCookie(ctx, kFederationCookie);
-     // Only the portal session may complete a verification (never a bearer token).
-     auto user = a->SessionOnly(ctx);
-     std::optional<identity::Principal> who;
-     if (user && *user) who = **user;
-     auto done = f->Complete(ctx.Param("name"), ctx.query, browser.value_or(""),
-                             who ? &*who : nullptr, ctx.peer,
-                             std::string(ctx.request[http::Field::user_agent]));
-     // The nonce is single use: cleared whatever the outcome.
-     std::string clear = FederationCookie(ctx.Param("name"), "", cookie);
-     if (!done) {
-       auto res = http::Problem(done.error(), ctx.path);
-       res.insert(http::Field::set_cookie, clear);
-       return res;
-     }
-     auto res = Redirect(done->return_to);
-     res.insert(http::Field::set_cookie, clear);
-     if (!done->login.cookie_value.empty())
-       res.insert(http::Field::set_cookie,
-                  identity::SessionCookie(done->login.cookie_value, cookie));
-     return res;
-   }).Public().Blocking();
+  r.Get("/oauth2/federation/{name}/callback",
+        [f, a, cookie](http::Context& ctx) {
+          auto browser = identity::RequestCookie(ctx, kFederationCookie);
+          // Only the portal session may complete a verification (never a bearer token).
+          auto user = a->SessionOnly(ctx);
+          std::optional<identity::Principal> who;
+          if (user && *user) who = **user;
+          auto done =
+              f->Complete(ctx.Param("name"), ctx.query, browser.value_or(""), who ? &*who : nullptr,
+                          ctx.peer, std::string(ctx.request[http::Field::user_agent]));
+          // The nonce is single use: cleared whatever the outcome.
+          std::string clear = FederationCookie(ctx.Param("name"), "", cookie);
+          if (!done) {
+            auto res = http::Problem(done.error(), ctx.path);
+            res.insert(http::Field::set_cookie, clear);
+            return res;
+          }
+          auto res = Redirect(done->return_to);
+          res.insert(http::Field::set_cookie, clear);
+          if (!done->login.cookie_value.empty())
+            res.insert(http::Field::set_cookie,
+                       identity::SessionCookie(done->login.cookie_value, cookie));
+          return res;
+        })
+      .Public()
+      .Blocking();
 }
 
 }  // namespace ow::oidc

@@ -52,7 +52,13 @@ export interface RequestOptions {
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  // The server writes texts for people (case messages) in the reader's language: the
+  // portal's, which the document's lang attribute follows (i18n.ts).
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': document.documentElement.lang || 'zh-CN',
+    ...opts.headers,
+  };
   let body: BodyInit | undefined;
   if (opts.body !== undefined) {
     if (opts.raw) {

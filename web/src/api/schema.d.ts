@@ -5905,7 +5905,7 @@ export interface components {
                 red: number;
             };
         };
-        /** @description An in-app message to the applicant about one of their cases. */
+        /** @description An in-app message to the applicant about one of their cases: a code with parameters (the server's templates, cases/notices.h), rendered in the reader's language (Accept-Language: zh-CN or en) as `text`. */
         CaseMessage: {
             /**
              * @description The message's id.
@@ -5919,10 +5919,32 @@ export interface components {
              */
             status: string;
             /**
-             * @description The message.
-             * @example 您的申请（个体工商户设立登记）已受理。
+             * @description What the message says, as a template code (null for messages written before codes).
+             * @example case.status_changed
+             * @enum {string|null}
+             */
+            code: "case.status_changed" | "case.status_changed_with_reason" | "case.progress" | "case.progress_with_notice" | null;
+            /**
+             * @description The template's parameters: tracking_no, item_name, and as the code needs status, reason or notice.
+             * @example {
+             *       "tracking_no": "2026120500000000017",
+             *       "item_name": "个体工商户设立登记",
+             *       "status": "under_review"
+             *     }
+             */
+            params: {
+                [key: string]: string;
+            };
+            /**
+             * @description The message rendered in `lang`.
+             * @example Your case 2026120500000000017 (个体工商户设立登记): accepted, under review
              */
             text: string;
+            /**
+             * @description The language of `text`: the first of the request's Accept-Language the platform speaks, Chinese by default.
+             * @enum {string}
+             */
+            lang: "zh-CN" | "en";
             /**
              * Format: date-time
              * @description When it was sent, RFC 3339 UTC.
@@ -15350,7 +15372,14 @@ export interface operations {
                      *           "id": 2,
                      *           "case_no": "2030060600000000015",
                      *           "status": "under_review",
-                     *           "text": "您的申请（个体工商户设立登记）已受理。",
+                     *           "code": "case.status_changed",
+                     *           "params": {
+                     *             "tracking_no": "2030060600000000015",
+                     *             "item_name": "个体工商户设立登记",
+                     *             "status": "under_review"
+                     *           },
+                     *           "text": "您的办件 2030060600000000015（个体工商户设立登记）：已受理，审查中",
+                     *           "lang": "zh-CN",
                      *           "created_at": "2030-06-06T02:00:00Z",
                      *           "read_at": null
                      *         },
@@ -15358,7 +15387,14 @@ export interface operations {
                      *           "id": 1,
                      *           "case_no": "2030060600000000015",
                      *           "status": "submitted",
-                     *           "text": "您的申请（个体工商户设立登记）已提交。",
+                     *           "code": "case.status_changed",
+                     *           "params": {
+                     *             "tracking_no": "2030060600000000015",
+                     *             "item_name": "个体工商户设立登记",
+                     *             "status": "submitted"
+                     *           },
+                     *           "text": "您的办件 2030060600000000015（个体工商户设立登记）：已提交，等待受理",
+                     *           "lang": "zh-CN",
                      *           "created_at": "2030-06-06T02:00:00Z",
                      *           "read_at": "2030-06-06T02:00:00Z"
                      *         }
