@@ -20,9 +20,11 @@ test: deps
 deps:
 	@bash scripts/install-deps.sh
 
+# Only the server: a first `make run` compiles what it runs, not the test and benchmark
+# targets (`make test` and `make bench` build those in their own presets).
 build:
 	cmake --preset $(PRESET) >/dev/null
-	cmake --build --preset $(PRESET)
+	cmake --build --preset $(PRESET) --target onewindow
 
 # The portal (Vue 3 + Vite): web/dist. npm ci only when node_modules is missing or older
 # than the lock file; vite build only when a source is newer than the last build.
