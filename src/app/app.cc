@@ -35,6 +35,7 @@
 #include "oidc/store.h"
 #include "processes/routes.h"
 #include "processes/service.h"
+#include "processes/store.h"
 #include "regions/routes.h"
 #include "regions/store.h"
 

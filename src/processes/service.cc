@@ -3,20 +3,12 @@
 #include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "processes/store.h"
 
 namespace ow::processes {
 
 namespace {
 constexpr size_t kMaxXml = 1 << 20;
-
-std::vector<Version> ToVersions(const db::Rows& r) {
-  std::vector<Version> out;
-  for (size_t i = 0; i < r.size(); ++i)
-    out.push_back(
-        {r.Text(i, 0), r.Int(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4), r.Text(i, 5)});
-  return out;
-}
-constexpr const char* kColumns = "process_key, version, name, sha256, created_by, created_at";
 
 // The engine accepts a userTask without an assignee (the subset is wider than our use of it),
 // but a case cannot route such a task to anyone: refuse it when it is published rather than
@@ -38,28 +30,6 @@ Status CheckAssignees(const workflow::Definition& def) {
 }
 }  // namespace
 
-std::vector<db::Migration> Migrations() {
-  return {{"processes/001_init", R"sql(
-CREATE TABLE process_definitions (
-  process_key TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  xml TEXT NOT NULL,
-  sha256 TEXT NOT NULL,
-  created_by TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  PRIMARY KEY (process_key, version)
-);
-CREATE TABLE process_items (
-  item_code TEXT PRIMARY KEY,
-  process_key TEXT NOT NULL,
-  assigned_by TEXT NOT NULL,
-  assigned_at TEXT NOT NULL
-);
-)sql",
-           ""}};
-}
-
 Service::Service(db::Database& db, catalog::Service& catalog) : db_(db), catalog_(catalog) {}
 
 Result<Published> Service::Publish(const std::string& by, const std::string& key,
@@ -76,20 +46,13 @@ Result<Published> Service::Publish(const std::string& by, const std::string& key
   std::string sha = crypto::HexEncode(crypto::Sha256(xml));
   Published out;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(auto latest, c.Query(std::string("SELECT ") + kColumns +
-                                                 " FROM process_definitions WHERE process_key = $1 "
-                                                 "ORDER BY version DESC LIMIT 1",
-                                             {key}));
-    auto rows = ToVersions(latest);
-    if (!rows.empty() && rows[0].sha256 == sha) {
-      out = {rows[0], false};
+    OW_ASSIGN_OR_RETURN(std::optional<Version> latest, Store::Latest(c, key));
+    if (latest && latest->sha256 == sha) {
+      out = {*latest, false};
       return {};
     }
-    Version v{key, rows.empty() ? 1 : rows[0].version + 1, (*def)->name(), sha, by, NowText()};
-    OW_RETURN_IF_ERROR(c.Exec(
-        "INSERT INTO process_definitions (process_key, version, name, xml, sha256, created_by, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        {v.key, v.version, v.name, xml, v.sha256, v.created_by, v.created_at}));
+    Version v{key, latest ? latest->version + 1 : 1, (*def)->name(), sha, by, NowText()};
+    OW_RETURN_IF_ERROR(Store::Insert(c, v, xml));
     out = {v, true};
     return {};
   }));
@@ -99,12 +62,7 @@ Result<Published> Service::Publish(const std::string& by, const std::string& key
 Result<std::vector<Version>> Service::List() {
   std::vector<Version> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(
-        auto r,
-        c.Query(std::string("SELECT ") + kColumns +
-                " FROM process_definitions d WHERE version = (SELECT MAX(version) FROM "
-                "process_definitions x WHERE x.process_key = d.process_key) ORDER BY process_key"));
-    out = ToVersions(r);
+    OW_ASSIGN_OR_RETURN(out, Store::LatestOfEach(c));
     return {};
   }));
   return out;
@@ -113,11 +71,7 @@ Result<std::vector<Version>> Service::List() {
 Result<std::vector<Version>> Service::Versions(const std::string& key) {
   std::vector<Version> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kColumns +
-                                            " FROM process_definitions WHERE process_key = $1 "
-                                            "ORDER BY version DESC",
-                                        {key}));
-    out = ToVersions(r);
+    OW_ASSIGN_OR_RETURN(out, Store::VersionsOf(c, key));
     return {};
   }));
   if (out.empty()) return NotFound("no process " + key);
@@ -127,11 +81,7 @@ Result<std::vector<Version>> Service::Versions(const std::string& key) {
 Result<std::string> Service::Xml(const std::string& key, int64_t version) {
   std::optional<std::string> xml;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(
-        auto r,
-        c.Query("SELECT xml FROM process_definitions WHERE process_key = $1 AND version = $2",
-                {key, version}));
-    if (!r.empty()) xml = r.Text(0, 0);
+    OW_ASSIGN_OR_RETURN(xml, Store::Xml(c, key, version));
     return {};
   }));
   if (!xml) return NotFound("no version " + std::to_string(version) + " of process " + key);
@@ -156,23 +106,14 @@ Status Service::Assign(const std::string& by, const std::string& item_code,
                        const std::string& key) {
   OW_RETURN_IF_ERROR(catalog_.GetItem(item_code, ""));
   OW_RETURN_IF_ERROR(Versions(key));
-  return db_.Transact([&](db::Connection& c) -> Status {
-    OW_RETURN_IF_ERROR(c.Exec(
-        "INSERT INTO process_items (item_code, process_key, assigned_by, assigned_at) VALUES "
-        "($1, $2, $3, $4) ON CONFLICT (item_code) DO UPDATE SET process_key = "
-        "excluded.process_key, assigned_by = excluded.assigned_by, assigned_at = "
-        "excluded.assigned_at",
-        {item_code, key, by, NowText()}));
-    return {};
-  });
+  return db_.Transact(
+      [&](db::Connection& c) -> Status { return Store::Assign(c, item_code, key, by, NowText()); });
 }
 
 Result<std::string> Service::ProcessOf(const std::string& item_code) {
   std::optional<std::string> key;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(
-        auto r, c.Query("SELECT process_key FROM process_items WHERE item_code = $1", {item_code}));
-    if (!r.empty()) key = r.Text(0, 0);
+    OW_ASSIGN_OR_RETURN(key, Store::ProcessOf(c, item_code));
     return {};
   }));
   if (!key) return NotFound("no process is assigned to item " + item_code);

@@ -15,26 +15,10 @@
 
 #include "catalog/service.h"
 #include "db/database.h"
-#include "db/migrations.h"
+#include "processes/model.h"
 #include "workflow/definition.h"
 
 namespace ow::processes {
-
-std::vector<db::Migration> Migrations();
-
-struct Version {
-  std::string key;
-  int64_t version = 0;
-  std::string name;
-  std::string sha256;  // of the XML, hex
-  std::string created_by;
-  std::string created_at;
-};
-
-struct Published {
-  Version version;
-  bool created = false;  // false: the XML equals the latest version, nothing changed
-};
 
 class Service {
  public:
