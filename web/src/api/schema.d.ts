@@ -15351,7 +15351,10 @@ export interface operations {
                  */
                 limit?: components["parameters"]["CaseLimit"];
             };
-            header?: never;
+            header?: {
+                /** @description The reader's languages (RFC 9110 12.5.4): each message's `text` is rendered in the first of zh-CN and en it lists, by weight; Chinese when it lists neither. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
