@@ -1282,9 +1282,8 @@ Result<Inbox> Service::InboxOf(const Principal& who, const InboxFilter& f, Syste
 Result<int64_t> Service::CaseOfTask(int64_t task_id) {
   int64_t case_id = 0;
   OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(db::Rows r,
-                        c.Query("SELECT case_id FROM case_tasks WHERE id = $1", {task_id}));
-    if (!r.empty()) case_id = r.Int(0, 0);
+    OW_ASSIGN_OR_RETURN(auto found, store::CaseOfTask(c, task_id));
+    case_id = found.value_or(0);
     return {};
   }));
   if (case_id == 0) return NotFound("no task " + std::to_string(task_id));
@@ -1471,12 +1470,7 @@ Status Service::MarkRead(const Principal& who, int64_t id, SystemTime now) {
 Result<int64_t> Service::FireDueTimers(SystemTime now) {
   std::vector<int64_t> due;
   OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(db::Rows r,
-                        c.Query("SELECT id FROM cases WHERE next_timer_at IS NOT NULL AND "
-                                "next_timer_at <= $1 AND status = 'under_review' "
-                                "ORDER BY next_timer_at LIMIT 100",
-                                {FormatTime(now)}));
-    for (size_t i = 0; i < r.size(); ++i) due.push_back(r.Int(i, 0));
+    OW_ASSIGN_OR_RETURN(due, store::CasesWithDueTimers(c, FormatTime(now), 100));
     return {};
   }));
   int64_t moved = 0;

@@ -552,6 +552,26 @@ Status InsertMessage(db::Connection& c, const Message& m, int64_t case_id) {
   return {};
 }
 
+Result<std::optional<int64_t>> CaseOfTask(db::Connection& c, int64_t task_id) {
+  OW_ASSIGN_OR_RETURN(db::Rows r,
+                      c.Query("SELECT case_id FROM case_tasks WHERE id = $1", {task_id}));
+  if (r.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(r.Int(0, 0));
+}
+
+Result<std::vector<int64_t>> CasesWithDueTimers(db::Connection& c, const std::string& now,
+                                                int64_t limit) {
+  OW_ASSIGN_OR_RETURN(db::Rows r,
+                      c.Query("SELECT id FROM cases WHERE next_timer_at IS NOT NULL AND "
+                              "next_timer_at <= $1 AND status = 'under_review' "
+                              "ORDER BY next_timer_at LIMIT $2",
+                              {now, limit}));
+  std::vector<int64_t> out;
+  out.reserve(r.size());
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(r.Int(i, 0));
+  return out;
+}
+
 Result<std::vector<Message>> MessagesFor(db::Connection& c, const std::string& account_id,
                                          int64_t limit) {
   OW_ASSIGN_OR_RETURN(
