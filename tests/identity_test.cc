@@ -520,7 +520,8 @@ TEST_P(IdentityTest, CookieRequestsNeedTheCsrfTokenAndOurOrigin) {
                      nullptr, {{"Authorization", "Bearer " + t.access}});
   EXPECT_EQ(bearer.status, 403) << bearer.body;
   // The gate refuses a bearer token here before anything is looked up.
-  EXPECT_EQ(Detail(bearer), "to manage this enterprise, sign in to the portal: a bearer token cannot")
+  EXPECT_EQ(Detail(bearer),
+            "to manage this enterprise, sign in to the portal: a bearer token cannot")
       << bearer.body;
 }
 
