@@ -7,13 +7,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ow::catalog {
 
 // Kinds of catalog change; each goes draft -> under_review -> published (or rejected).
+enum class ChangeKind { kAdd, kChange, kSplit, kMerge, kSuspend, kResume, kCancel, kImport };
+// By ChangeKind, as stored and in the API.
 inline constexpr std::string_view kChangeKinds[] = {"add",     "change", "split",  "merge",
                                                     "suspend", "resume", "cancel", "import"};
+inline std::optional<ChangeKind> ParseChangeKind(std::string_view kind) {
+  for (size_t i = 0; i < std::size(kChangeKinds); ++i)
+    if (kChangeKinds[i] == kind) return static_cast<ChangeKind>(i);
+  return std::nullopt;
+}
 // draft: editable by its author; under_review: waiting for a second administrator;
 // published: applied (immutable); rejected: returned with a comment (the author may
 // edit it, which makes it a draft again); withdrawn: abandoned by its author.

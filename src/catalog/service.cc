@@ -29,12 +29,6 @@ bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
   return std::find(std::begin(set), std::end(set), v) != std::end(set);
 }
 
-Status NotCancelled(const std::optional<ItemRow>& row, const std::string& code) {
-  if (!row) return NotFound("no catalog item with code " + code);
-  if (row->status == "cancelled") return Conflict("catalog item " + code + " is cancelled");
-  return {};
-}
-
 }  // namespace
 
 uint64_t Service::Generation() { return g_generation.load(std::memory_order_acquire); }
@@ -100,40 +94,54 @@ Status Service::ValidateChange(const std::string& kind, const json::object& payl
     std::string code = Str(payload, key);
     if (!ValidItemCode(code)) v.Add(std::string("payload/") + key, "must be an item code");
   };
-  if (kind == "add") {
-    (void)item_at(payload.if_contains("item"), "payload/item");
-  } else if (kind == "change") {
-    (void)item_at(payload.if_contains("item"), "payload/item");
-    if (Int(payload, "base_version") < 1)
-      v.Add("payload/base_version", "must name the version being changed");
-  } else if (kind == "split") {
-    code_at("source");
-    items_at("items", 2);
-  } else if (kind == "merge") {
-    const json::value* sources = payload.if_contains("sources");
-    std::set<std::string> seen;
-    if (!sources || !sources->is_array() || sources->as_array().size() < 2) {
-      v.Add("payload/sources", "must list at least two item codes");
-    } else {
-      for (size_t i = 0; i < sources->as_array().size(); ++i) {
-        const auto& s = sources->as_array()[i];
-        if (!s.is_string() || !ValidItemCode(s.as_string()) ||
-            !seen.insert(std::string(s.as_string())).second) {
-          v.Add("payload/sources/" + std::to_string(i), "must be a distinct item code");
+  auto parsed = ParseChangeKind(kind);
+  if (!parsed) {
+    v.Add("kind", "must be one of add, change, split, merge, suspend, resume, cancel, import");
+    return v.Finish("change");
+  }
+  switch (*parsed) {
+    case ChangeKind::kAdd:
+      (void)item_at(payload.if_contains("item"), "payload/item");
+      break;
+    case ChangeKind::kChange:
+      (void)item_at(payload.if_contains("item"), "payload/item");
+      if (Int(payload, "base_version") < 1)
+        v.Add("payload/base_version", "must name the version being changed");
+      break;
+    case ChangeKind::kSplit:
+      code_at("source");
+      items_at("items", 2);
+      break;
+    case ChangeKind::kMerge: {
+      const json::value* sources = payload.if_contains("sources");
+      std::set<std::string> seen;
+      if (!sources || !sources->is_array() || sources->as_array().size() < 2) {
+        v.Add("payload/sources", "must list at least two item codes");
+      } else {
+        for (size_t i = 0; i < sources->as_array().size(); ++i) {
+          const auto& s = sources->as_array()[i];
+          if (!s.is_string() || !ValidItemCode(s.as_string()) ||
+              !seen.insert(std::string(s.as_string())).second) {
+            v.Add("payload/sources/" + std::to_string(i), "must be a distinct item code");
+          }
         }
       }
+      (void)item_at(payload.if_contains("item"), "payload/item");
+      break;
     }
-    (void)item_at(payload.if_contains("item"), "payload/item");
-  } else if (kind == "suspend" || kind == "resume" || kind == "cancel") {
-    code_at("code");
-    std::string reason = Str(payload, "reason");
-    if (reason.empty() || !text::IsValidUtf8(reason) || text::CodePoints(reason) > 1000) {
-      v.Add("payload/reason", "must say why, in 1 to 1000 characters");
+    case ChangeKind::kSuspend:
+    case ChangeKind::kResume:
+    case ChangeKind::kCancel: {
+      code_at("code");
+      std::string reason = Str(payload, "reason");
+      if (reason.empty() || !text::IsValidUtf8(reason) || text::CodePoints(reason) > 1000) {
+        v.Add("payload/reason", "must say why, in 1 to 1000 characters");
+      }
+      break;
     }
-  } else if (kind == "import") {
-    items_at("items", 1);
-  } else {
-    v.Add("kind", "must be one of add, change, split, merge, suspend, resume, cancel, import");
+    case ChangeKind::kImport:
+      items_at("items", 1);
+      break;
   }
   return v.Finish("change");
 }
@@ -381,187 +389,6 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
       });
   Bump();
   return result;
-}
-
-// ---------------------------------------------------------------------------
-// Publishing
-
-Status Service::Apply(db::Connection& c, const Change& ch, const std::string& approver,
-                      ImportReport* report, const Progress& progress) {
-  if (c.dialect() == db::Dialect::kPostgres) {
-    // Publishing can grow the catalog tables by orders of magnitude in one transaction
-    // (an import). A generic plan cached while they were small (a sequential scan)
-    // would then be reused for every row; plan each statement for the data it meets.
-    OW_RETURN_IF_ERROR(c.ExecScript("SET LOCAL plan_cache_mode = force_custom_plan"));
-  }
-  std::map<std::string, int64_t> term_counts;
-  OW_RETURN_IF_ERROR(ApplyChange(c, ch, approver, report, progress, term_counts));
-  return Store::FlushTermCounts(c, term_counts);
-}
-
-Status Service::ApplyChange(db::Connection& c, const Change& ch, const std::string& approver,
-                            ImportReport* report, const Progress& progress,
-                            std::map<std::string, int64_t>& term_counts) {
-  std::string now = NowText();
-  auto publish = [&](const std::string& code, int64_t version, const std::string& status,
-                     const json::object& doc) -> Status {
-    ItemVersion v{code, version, status, doc, ch.id, ch.kind, ch.author, approver, now};
-    OW_RETURN_IF_ERROR(Store::UpsertItem(c, v, now));
-    OW_RETURN_IF_ERROR(Store::InsertVersion(c, v));
-    OW_RETURN_IF_ERROR(
-        Store::Reindex(c, code, status == "published" ? &doc : nullptr, term_counts));
-    if (version > 1) OW_RETURN_IF_ERROR(Store::FlagImplementations(c, code, version));
-    return {};
-  };
-  auto current_doc = [&](const ItemRow& row) -> Result<json::object> {
-    OW_ASSIGN_OR_RETURN(auto v, Store::GetVersion(c, row.code, row.current_version));
-    if (!v)
-      return Internal("missing version " + std::to_string(row.current_version) + " of " + row.code);
-    return v->document;
-  };
-  auto must_be_new = [&](const std::string& code) -> Status {
-    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
-    if (row) return AlreadyExists("catalog item " + code + " already exists");
-    return {};
-  };
-  const json::object& p = ch.payload;
-
-  if (ch.kind == "add") {
-    const json::object& doc = p.at("item").as_object();
-    OW_RETURN_IF_ERROR(must_be_new(Str(doc, "code")));
-    return publish(Str(doc, "code"), 1, "published", doc);
-  }
-  if (ch.kind == "change") {
-    const json::object& doc = p.at("item").as_object();
-    std::string code = Str(doc, "code");
-    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
-    OW_RETURN_IF_ERROR(NotCancelled(row, code));
-    if (row->current_version != Int(p, "base_version")) {
-      return Conflict("catalog item " + code + " is at version " +
-                      std::to_string(row->current_version) + ", but this change edits version " +
-                      std::to_string(Int(p, "base_version")) +
-                      "; edit the change against the current version");
-    }
-    return publish(code, row->current_version + 1, row->status, doc);
-  }
-  if (ch.kind == "split" || ch.kind == "merge") {
-    std::vector<std::string> sources;
-    std::vector<const json::object*> targets;
-    if (ch.kind == "split") {
-      sources.push_back(Str(p, "source"));
-      for (const auto& d : p.at("items").as_array()) targets.push_back(&d.as_object());
-    } else {
-      for (const auto& s : p.at("sources").as_array()) sources.emplace_back(s.as_string());
-      targets.push_back(&p.at("item").as_object());
-    }
-    for (const auto* t : targets) OW_RETURN_IF_ERROR(must_be_new(Str(*t, "code")));
-    std::vector<std::pair<std::string, int64_t>> cancelled;
-    for (const auto& code : sources) {
-      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
-      OW_RETURN_IF_ERROR(NotCancelled(row, code));
-      OW_ASSIGN_OR_RETURN(auto doc, current_doc(*row));
-      OW_RETURN_IF_ERROR(publish(code, row->current_version + 1, "cancelled", doc));
-      cancelled.emplace_back(code, row->current_version + 1);
-    }
-    for (const auto* t : targets) {
-      std::string code = Str(*t, "code");
-      OW_RETURN_IF_ERROR(publish(code, 1, "published", *t));
-      for (const auto& [from, from_version] : cancelled) {
-        OW_RETURN_IF_ERROR(Store::InsertLineage(c, {from, from_version, code, 1, ch.kind, ch.id}));
-      }
-    }
-    return {};
-  }
-  if (ch.kind == "suspend" || ch.kind == "resume" || ch.kind == "cancel") {
-    std::string code = Str(p, "code");
-    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
-    OW_RETURN_IF_ERROR(NotCancelled(row, code));
-    std::string want_from = ch.kind == "resume"    ? "suspended"
-                            : ch.kind == "suspend" ? "published"
-                                                   : "";
-    if (!want_from.empty() && row->status != want_from) {
-      return Conflict("catalog item " + code + " is " + row->status + "; only a " + want_from +
-                      " item can be " + (ch.kind == "resume" ? "resumed" : "suspended"));
-    }
-    std::string to = ch.kind == "resume"    ? "published"
-                     : ch.kind == "suspend" ? "suspended"
-                                            : "cancelled";
-    OW_ASSIGN_OR_RETURN(auto doc, current_doc(*row));
-    return publish(code, row->current_version + 1, to, doc);
-  }
-  if (ch.kind == "import") {
-    const auto& items = p.at("items").as_array();
-    std::set<std::string> suspended;
-    if (const json::value* sus = p.if_contains("suspended"); sus && sus->is_array()) {
-      for (const auto& code : sus->as_array()) suspended.emplace(code.as_string());
-    }
-    int64_t done = 0;
-    for (const auto& d : items) {
-      const json::object& doc = d.as_object();
-      std::string code = Str(doc, "code");
-      std::string status = suspended.count(code) ? "suspended" : "published";
-      OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, code));
-      if (!row) {
-        OW_RETURN_IF_ERROR(publish(code, 1, status, doc));
-        if (report) ++report->added;
-      } else {
-        OW_ASSIGN_OR_RETURN(auto old, current_doc(*row));
-        if (old == doc && row->status == status) {
-          if (report) ++report->unchanged;
-        } else {
-          // A cancelled item comes back when the directory lists it again.
-          OW_RETURN_IF_ERROR(publish(code, row->current_version + 1, status, doc));
-          if (report) ++report->changed;
-        }
-      }
-      if (progress && (++done % 500 == 0 || done == static_cast<int64_t>(items.size()))) {
-        progress("write", done, static_cast<int64_t>(items.size()));
-      }
-    }
-    if (const json::value* impls = p.if_contains("implementations"); impls && impls->is_array()) {
-      size_t i = 0;
-      for (const auto& entry : impls->as_array()) {
-        std::string prefix = "implementations/" + std::to_string(i++) + "/";
-        if (!entry.is_object())
-          return Error(Code::kInvalidArgument, "invalid import", {{prefix, "must be an object"}});
-        const json::object& o = entry.as_object();
-        Implementation m;
-        m.item_code = Str(o, "item_code");
-        m.region_code = Str(o, "region_code");
-        m.updated_at = now;
-        m.updated_by = approver;
-        OW_RETURN_IF_ERROR(CheckImplementation(c, m, o, prefix));
-        OW_ASSIGN_OR_RETURN(auto old, Store::GetImplementation(c, m.item_code, m.region_code));
-        if (old && old->department_code == m.department_code && old->local == m.local &&
-            old->followed_version == m.followed_version && !old->needs_review) {
-          continue;  // unchanged: keep its history as it is
-        }
-        OW_RETURN_IF_ERROR(Store::UpsertImplementation(c, m));
-      }
-    }
-    if (const json::value* bundles = p.if_contains("bundles"); bundles && bundles->is_array()) {
-      size_t i = 0;
-      for (const auto& entry : bundles->as_array()) {
-        std::string prefix = "bundles/" + std::to_string(i++) + "/";
-        if (!entry.is_object())
-          return Error(Code::kInvalidArgument, "invalid import", {{prefix, "must be an object"}});
-        Bundle b;
-        b.code = Str(entry.as_object(), "code");
-        OW_RETURN_IF_ERROR(CheckBundle(c, b, entry.as_object(), prefix));
-        OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(c, b.code));
-        if (old && old->name == b.name && old->name_en == b.name_en && old->kind == b.kind &&
-            old->description == b.description && old->items == b.items &&
-            old->intake_schema == b.intake_schema) {
-          continue;
-        }
-        b.version = old ? old->version + 1 : 1;
-        b.updated_at = now;
-        OW_RETURN_IF_ERROR(Store::UpsertBundle(c, b));
-      }
-    }
-    return {};
-  }
-  return Internal("unknown change kind " + ch.kind);
 }
 
 // ---------------------------------------------------------------------------

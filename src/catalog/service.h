@@ -30,6 +30,8 @@
 
 namespace ow::catalog {
 
+struct Publication;  // an approved change being put into effect (publish.cc)
+
 struct ItemView {
   ItemVersion version;                           // the current (or requested) version
   std::string status;                            // the item's status now
@@ -141,9 +143,11 @@ class Service {
   Status CheckBundle(db::Connection& c, Bundle& b, const boost::json::object& body,
                      const std::string& prefix);
   // Applies a change and then writes the search-term counts it collected.
+  // Puts an approved change into effect (publish.cc), collecting search-term counts.
   Status ApplyChange(db::Connection& c, const Change& ch, const std::string& approver,
                      ImportReport* report, const Progress& progress,
                      std::map<std::string, int64_t>& term_counts);
+  Status PublishImport(Publication& p, ImportReport* report, const Progress& progress);
   Status Apply(db::Connection& c, const Change& ch, const std::string& approver,
                ImportReport* report, const Progress& progress);
 

@@ -11,6 +11,12 @@
 namespace ow::catalog {
 namespace json = boost::json;
 
+Status NotCancelled(const std::optional<ItemRow>& row, const std::string& code) {
+  if (!row) return NotFound("no catalog item with code " + code);
+  if (row->status == "cancelled") return Conflict("catalog item " + code + " is cancelled");
+  return {};
+}
+
 std::vector<db::Migration> Migrations() {
   // Two scripts only where the dialects differ: identity columns.
   std::string common = R"sql(

@@ -24,6 +24,9 @@ struct ItemRow {
   int64_t current_version = 0;
 };
 
+// kNotFound when there is no such item, kConflict when it is cancelled.
+Status NotCancelled(const std::optional<ItemRow>& row, const std::string& code);
+
 class Store {
  public:
   // Changes.

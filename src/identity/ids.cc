@@ -9,6 +9,11 @@
 #include "core/text.h"
 
 namespace ow::identity {
+
+std::string LowerAscii(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
 namespace {
 
 constexpr std::string_view kCreditAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";

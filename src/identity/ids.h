@@ -16,6 +16,9 @@
 
 namespace ow::identity {
 
+// `s` in ASCII lower case: usernames are case-insensitive.
+std::string LowerAscii(std::string s);
+
 // The canonical form of a resident ID number (a trailing 'x' upper-cased), or nullopt
 // with a reason in `why` (if given) when it is not one: wrong length or characters,
 // an impossible birth date (not a calendar date, before 1900 or after today in China),

@@ -27,26 +27,13 @@
 #include "crypto/aead.h"
 #include "db/database.h"
 #include "departments/service.h"
+#include "identity/keys.h"
 #include "identity/model.h"
+#include "identity/throttle.h"
 
 namespace ow::identity {
 
 struct AccountRow;
-
-// The keys of the identity domain. `data_keys` by version (the highest seals);
-// `index_key` is 32 bytes from which purpose keys are derived by HMAC.
-struct Keys {
-  std::map<int64_t, crypto::AeadKey> data_keys;
-  std::string index_key;
-  // HMAC(index_key, purpose): separate keys for lookups, pairwise ids, CSRF tokens.
-  std::string Derive(std::string_view purpose) const;
-};
-
-// Parses identity.data_keys / identity.index_key; when both are empty, reads
-// `key_file` or creates it (mode 0600) with fresh random keys and says so in the log.
-// Errors: kInvalidArgument naming the malformed setting; kUnavailable if the key file
-// cannot be read or written.
-Result<Keys> LoadKeys(const Config& config);
 
 // Called for every audit-worthy event (login, failure, lockout, role change, session
 // end). `fields` hold the event's details; personal data is already masked.
@@ -263,13 +250,9 @@ class Service {
                          bool conceal_taken_id = false);
   Result<Account> Load(db::Connection& c, const std::string& id);
   Status Audit(db::Connection* c, AuditEvent e);
-  std::string HashPassword(const std::string& password);
-  bool VerifyPassword(const std::string& password, const std::string& hash);
-  bool LoginBlocked(const std::string& ip, const std::string& username, std::chrono::seconds* retry,
-                    bool* pair);
-  void LoginFailed(const std::string& ip, const std::string& username);
   Result<std::string> OpenResidentId(const AccountRow& row) const;
-  bool RealNameAttempt(const std::string& account_id, std::chrono::seconds* retry);
+  // The keyed hash under which a canonical resident ID number is looked up.
+  std::string ResidentLookup(const std::string& canonical_id) const;
 
   db::Database& db_;
   departments::Service& departments_;
@@ -280,8 +263,8 @@ class Service {
   AuditSink audit_;
   std::vector<LogoutHook> hooks_;
   std::vector<SessionEndHook> session_hooks_;
-  struct Throttle;
-  std::unique_ptr<Throttle> throttle_;
+  Throttle throttle_;
+  PasswordHasher hasher_;
 };
 
 }  // namespace ow::identity

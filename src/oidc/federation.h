@@ -74,8 +74,7 @@ class Federation {
   Result<Completed> Complete(const std::string& trust,
                              const std::multimap<std::string, std::string>& params,
                              const std::string& browser, const identity::Principal* session_user,
-                             const std::string& ip,
-                             const std::string& user_agent);
+                             const std::string& ip, const std::string& user_agent);
 
  private:
   struct PeerDocs {
@@ -85,7 +84,7 @@ class Federation {
   };
   Result<Trust> FindTrust(const std::string& name);
   Result<Started> Start(const std::string& trust, const std::string& return_to,
-                            const std::string& account_id);
+                        const std::string& account_id);
   Result<PeerDocs> Docs(const Trust& t, bool refresh_jwks);
   std::string CallbackUrl(const std::string& trust) const;
 

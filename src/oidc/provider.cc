@@ -18,13 +18,13 @@
 #include "crypto/hash.h"
 #include "crypto/jws.h"
 #include "crypto/random.h"
+#include "oidc/provider_internal.h"
 #include "oidc/store.h"
 
 namespace ow::oidc {
 
 namespace json = boost::json;
 using std::chrono::system_clock;
-using Params = std::multimap<std::string, std::string>;
 
 bool Client::Allows(const std::string& grant) const {
   return std::find(grant_types.begin(), grant_types.end(), grant) != grant_types.end();
@@ -38,39 +38,6 @@ namespace {
 constexpr auto kCodeLifetime = std::chrono::seconds(60);
 constexpr auto kClientReload = std::chrono::seconds(30);
 
-const std::string* One(const Params& p, const std::string& key) {
-  auto range = p.equal_range(key);
-  if (range.first == range.second) return nullptr;
-  if (std::next(range.first) != range.second) return nullptr;  // repeated: ambiguous
-  return &range.first->second;
-}
-std::string Get(const Params& p, const std::string& key) {
-  const std::string* v = One(p, key);
-  return v ? *v : std::string();
-}
-bool Repeated(const Params& p, const std::string& key) { return p.count(key) > 1; }
-
-std::vector<std::string> SplitSpaces(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string w;
-  while (in >> w)
-    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
-  return out;
-}
-std::string JoinSpaces(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-bool Has(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string Hash(const std::string& secret) {
-  return crypto::Base64UrlEncode(crypto::Sha256(secret));
-}
-
 // Appends query parameters to a registered redirect URI.
 std::string WithParams(const std::string& uri,
                        const std::vector<std::pair<std::string, std::string>>& params) {
@@ -80,10 +47,6 @@ std::string WithParams(const std::string& uri,
   return std::string(u.buffer());
 }
 
-OAuthError Bad(std::string error, std::string description, int status = 400) {
-  return {status, std::move(error), std::move(description)};
-}
-
 bool ValidRedirect(const std::string& uri) {
   auto u = boost::urls::parse_absolute_uri(uri);
   if (!u || u->has_fragment()) return false;
@@ -91,11 +54,6 @@ bool ValidRedirect(const std::string& uri) {
   if (u->scheme() == "https") return !u->host().empty();
   return u->scheme() == "http" &&
          (u->host() == "127.0.0.1" || u->host() == "localhost" || u->host() == "[::1]");
-}
-
-// The sid claim of a session's ID tokens: not the session id itself (a cookie half).
-std::string SessionSid(const std::string& session_id) {
-  return crypto::Base64UrlEncode(crypto::Sha256(session_id)).substr(0, 22);
 }
 
 // The protocol's scopes, and those of the authorization model's actions (authz.h): a
@@ -401,306 +359,6 @@ Result<std::string> Provider::Authorize(const Params& p, const identity::Princip
   OW_RETURN_IF_ERROR(
       db_.Transact([&](db::Connection& c) -> Status { return Store::InsertCode(c, code); }));
   return WithParams(redirect, {{"code", secret}, {"state", state}, {"iss", options_.issuer}});
-}
-
-// ---------------------------------------------------------------------------
-// Token endpoint
-
-std::variant<Client, OAuthError> Provider::AuthenticateClient(
-    const Params& form, const std::optional<std::pair<std::string, std::string>>& basic) {
-  std::string id, secret;
-  bool has_secret = false;
-  if (basic) {
-    if (form.count("client_secret"))
-      return Bad("invalid_request", "use one client authentication method", 400);
-    id = basic->first;
-    secret = basic->second;
-    has_secret = true;
-    if (form.count("client_id") && Get(form, "client_id") != id)
-      return Bad("invalid_request", "client_id differs from the authenticated client");
-  } else {
-    id = Get(form, "client_id");
-    if (form.count("client_secret")) {
-      secret = Get(form, "client_secret");
-      has_secret = true;
-    }
-  }
-  auto client = id.empty() ? std::nullopt : FindClient(id);
-  if (!client || client->disabled)
-    return Bad("invalid_client", "client authentication failed", 401);
-  if (client->type == "confidential") {
-    if (!has_secret || !crypto::ConstantTimeEquals(Hash(secret), client->secret_hash))
-      return Bad("invalid_client", "client authentication failed", 401);
-  } else if (has_secret) {
-    return Bad("invalid_client", "public clients have no secret", 401);
-  }
-  return *client;
-}
-
-std::variant<json::object, OAuthError> Provider::IssueUserTokens(const Client& client,
-                                                                 const Grant& grant,
-                                                                 const std::string& nonce,
-                                                                 bool with_refresh,
-                                                                 const std::string& ip) {
-  auto now = system_clock::now();
-  int64_t iat = UnixSeconds(now);
-  int64_t exp = iat + options_.access_token_seconds;
-  auto account = identity_.AccountById(grant.account_id);
-  if (!account || account->status != "active")
-    return Bad("invalid_grant", "the account is not active");
-  std::string sub = PairwiseSubject(client.client_id, grant.account_id);
-  auto scopes = SplitSpaces(grant.scope);
-  json::object at{{"iss", options_.issuer},
-                  {"sub", sub},
-                  {"aud", options_.issuer},
-                  {"client_id", client.client_id},
-                  {"scope", grant.scope},
-                  {"iat", iat},
-                  {"exp", exp},
-                  {"jti", crypto::RandomToken(16)},
-                  {"grant", grant.id}};
-  json::object id{{"iss", options_.issuer},
-                  {"sub", sub},
-                  {"aud", client.client_id},
-                  {"azp", client.client_id},
-                  {"iat", iat},
-                  {"exp", exp},
-                  {"auth_time", grant.auth_time},
-                  {"acr", grant.acr},
-                  {"amr", json::array{grant.acr == "fed" ? "fed" : "pwd"}},
-                  {"sid", SessionSid(grant.session_id)}};
-  if (!nonce.empty()) id["nonce"] = nonce;
-  if (Has(scopes, "profile")) {
-    id["name"] = account->real_name;
-    id["preferred_username"] = account->username;
-  }
-  if (Has(scopes, "resident_id")) {
-    // Only clients registered for the scope (peer platforms) can have asked for it, and
-    // only a verified number is released (ResidentId refuses an unverified one).
-    auto rid = identity_.ResidentId(grant.account_id);
-    if (rid) id["resident_id"] = *rid;
-  }
-  auto access = SignFor(client, at, "at+jwt");
-  auto idt = SignFor(client, id, "JWT");
-  if (!access || !idt) return Bad("server_error", "tokens could not be signed", 500);
-  json::object out{{"access_token", *access},
-                   {"token_type", "Bearer"},
-                   {"expires_in", options_.access_token_seconds},
-                   {"scope", grant.scope},
-                   {"id_token", *idt}};
-  if (with_refresh) {
-    std::string refresh = crypto::RandomToken(32);
-    auto st = db_.Transact([&](db::Connection& c) -> Status {
-      return Store::InsertRefresh(c, Hash(refresh), grant.id, FormatTime(now), grant.expires_at);
-    });
-    if (!st) return Bad("server_error", "the refresh token could not be stored", 500);
-    out["refresh_token"] = refresh;
-  }
-  AuditAsync({"token.issued",
-              account->username,
-              client.client_id,
-              "success",
-              ip,
-              {{"grant", grant.id}, {"scope", grant.scope}}});
-  return out;
-}
-
-std::variant<json::object, OAuthError> Provider::Token(
-    const Params& form, const std::optional<std::pair<std::string, std::string>>& basic,
-    const std::string& ip) {
-  for (const auto& [k, v] : form) {
-    if (Repeated(form, k)) return Bad("invalid_request", k + " is repeated");
-  }
-  auto authed = AuthenticateClient(form, basic);
-  if (auto* e = std::get_if<OAuthError>(&authed)) {
-    AuditAsync({"token.denied", "", Get(form, "client_id"), "failure", ip, {{"reason", e->error}}});
-    return *e;
-  }
-  Client client = std::get<Client>(authed);
-  std::string grant_type = Get(form, "grant_type");
-  auto now = system_clock::now();
-  std::string now_text = FormatTime(now);
-
-  if (grant_type == "client_credentials") {
-    if (!client.Allows("client_credentials"))
-      return Bad("unauthorized_client", "this client may not use client_credentials");
-    std::vector<std::string> scopes;
-    if (form.count("scope")) {
-      scopes = SplitSpaces(Get(form, "scope"));
-      for (const auto& s : scopes)
-        if (!client.MayAsk(s) || s == "openid")
-          return Bad("invalid_scope", "the client may not ask for " + s);
-    } else {
-      for (const auto& s : client.scopes)
-        if (s != "openid") scopes.push_back(s);
-    }
-    int64_t iat = UnixSeconds(now);
-    json::object at{{"iss", options_.issuer},
-                    {"sub", client.client_id},
-                    {"aud", options_.issuer},
-                    {"client_id", client.client_id},
-                    {"scope", JoinSpaces(scopes)},
-                    {"iat", iat},
-                    {"exp", iat + options_.access_token_seconds},
-                    {"jti", crypto::RandomToken(16)}};
-    auto token = SignFor(client, at, "at+jwt");
-    if (!token) return Bad("server_error", "the token could not be signed", 500);
-    AuditAsync({"token.issued",
-                "client:" + client.client_id,
-                client.client_id,
-                "success",
-                ip,
-                {{"grant_type", "client_credentials"}, {"scope", JoinSpaces(scopes)}}});
-    return json::object{{"access_token", *token},
-                        {"token_type", "Bearer"},
-                        {"expires_in", options_.access_token_seconds},
-                        {"scope", JoinSpaces(scopes)}};
-  }
-
-  if (grant_type == "authorization_code") {
-    if (!client.Allows("authorization_code"))
-      return Bad("unauthorized_client", "this client may not use authorization_code");
-    std::string secret = Get(form, "code");
-    if (secret.empty()) return Bad("invalid_request", "code is required");
-    std::string hash = Hash(secret);
-    std::optional<AuthCode> code;
-    Grant grant;
-    std::optional<OAuthError> failure;
-    auto st = db_.Transact([&](db::Connection& c) -> Status {
-      failure.reset();
-      OW_ASSIGN_OR_RETURN(code, Store::GetCode(c, hash));
-      if (!code || code->client_id != client.client_id) {
-        failure = Bad("invalid_grant", "the code is not valid");
-        return {};
-      }
-      if (!code->used_at.empty()) {
-        // A replayed code: revoke what it issued (RFC 6749 section 4.1.2).
-        if (!code->grant_id.empty())
-          OW_RETURN_IF_ERROR(Store::RevokeGrant(c, code->grant_id, now_text));
-        failure = Bad("invalid_grant", "the code was used already; its tokens are revoked");
-        if (audit_sync_)
-          OW_RETURN_IF_ERROR(audit_sync_(&c, {"token.code_replayed",
-                                              "",
-                                              client.client_id,
-                                              "denied",
-                                              ip,
-                                              {{"grant", code->grant_id}}}));
-        return {};
-      }
-      if (code->expires_at <= now_text) {
-        failure = Bad("invalid_grant", "the code has expired");
-        return {};
-      }
-      if (Get(form, "redirect_uri") != code->redirect_uri) {
-        failure = Bad("invalid_grant", "redirect_uri differs from the authorization request");
-        return {};
-      }
-      std::string verifier = Get(form, "code_verifier");
-      if (!code->code_challenge.empty()) {
-        if (verifier.size() < 43 || verifier.size() > 128 ||
-            crypto::Base64UrlEncode(crypto::Sha256(verifier)) != code->code_challenge) {
-          failure = Bad("invalid_grant", "code_verifier does not match the code_challenge");
-          return {};
-        }
-      } else if (!verifier.empty()) {
-        failure = Bad("invalid_grant", "no code_challenge was sent for this code");
-        return {};
-      }
-      grant.id = "gr_" + crypto::RandomToken(16);
-      grant.client_id = client.client_id;
-      grant.account_id = code->account_id;
-      grant.session_id = code->session_id;
-      grant.scope = code->scope;
-      grant.acr = code->acr;
-      grant.auth_time = code->auth_time;
-      grant.created_at = now_text;
-      grant.expires_at = FormatTime(now + std::chrono::hours(24 * options_.refresh_token_days));
-      OW_ASSIGN_OR_RETURN(bool fresh, Store::UseCode(c, hash, now_text, grant.id));
-      if (!fresh) {
-        failure = Bad("invalid_grant", "the code was used already");
-        return {};
-      }
-      return Store::InsertGrant(c, grant);
-    });
-    if (!st) return Bad("server_error", "the code could not be redeemed", 500);
-    if (failure) {
-      AuditAsync({"token.denied",
-                  "",
-                  client.client_id,
-                  "failure",
-                  ip,
-                  {{"reason", failure->description}}});
-      return *failure;
-    }
-    return IssueUserTokens(client, grant, code->nonce, client.Allows("refresh_token"), ip);
-  }
-
-  if (grant_type == "refresh_token") {
-    if (!client.Allows("refresh_token"))
-      return Bad("unauthorized_client", "this client may not use refresh tokens");
-    std::string token = Get(form, "refresh_token");
-    if (token.empty()) return Bad("invalid_request", "refresh_token is required");
-    std::string hash = Hash(token);
-    std::optional<Grant> grant;
-    std::optional<OAuthError> failure;
-    auto st = db_.Transact([&](db::Connection& c) -> Status {
-      failure.reset();
-      OW_ASSIGN_OR_RETURN(auto rt, Store::GetRefresh(c, hash));
-      if (!rt) {
-        failure = Bad("invalid_grant", "the refresh token is not valid");
-        return {};
-      }
-      OW_ASSIGN_OR_RETURN(grant, Store::GetGrant(c, rt->grant_id));
-      if (!grant || grant->client_id != client.client_id) {
-        failure = Bad("invalid_grant", "the refresh token is not valid");
-        return {};
-      }
-      if (!rt->used_at.empty()) {
-        // Reuse of a rotated token: someone holds a copy. End the whole family.
-        OW_RETURN_IF_ERROR(Store::RevokeGrant(c, grant->id, now_text));
-        failure = Bad("invalid_grant", "the refresh token was used already; the grant is revoked");
-        if (audit_sync_)
-          OW_RETURN_IF_ERROR(audit_sync_(&c, {"token.refresh_reused",
-                                              "",
-                                              client.client_id,
-                                              "denied",
-                                              ip,
-                                              {{"grant", grant->id}}}));
-        return {};
-      }
-      if (!grant->revoked_at.empty() || rt->expires_at <= now_text) {
-        failure = Bad("invalid_grant", "the grant has ended");
-        return {};
-      }
-      if (form.count("scope")) {
-        auto asked = SplitSpaces(Get(form, "scope"));
-        auto granted = SplitSpaces(grant->scope);
-        for (const auto& s : asked)
-          if (!Has(granted, s)) {
-            failure = Bad("invalid_scope", "the grant does not include " + s);
-            return {};
-          }
-        grant->scope = JoinSpaces(asked);
-      }
-      OW_ASSIGN_OR_RETURN(bool fresh, Store::UseRefresh(c, hash, now_text));
-      if (!fresh) failure = Bad("invalid_grant", "the refresh token was used already");
-      return {};
-    });
-    if (!st) return Bad("server_error", "the refresh token could not be redeemed", 500);
-    if (failure) {
-      AuditAsync({"token.denied",
-                  "",
-                  client.client_id,
-                  "failure",
-                  ip,
-                  {{"reason", failure->description}}});
-      return *failure;
-    }
-    return IssueUserTokens(client, *grant, "", true, ip);
-  }
-
-  if (grant_type.empty()) return Bad("invalid_request", "grant_type is required");
-  return Bad("unsupported_grant_type", "grant_type " + grant_type + " is not supported");
 }
 
 // ---------------------------------------------------------------------------

@@ -136,6 +136,16 @@ class Provider {
   std::variant<Client, OAuthError> AuthenticateClient(
       const std::multimap<std::string, std::string>& form,
       const std::optional<std::pair<std::string, std::string>>& basic);
+  using Form = std::multimap<std::string, std::string>;
+  std::variant<boost::json::object, OAuthError> ClientCredentialsGrant(const Client& client,
+                                                                       const Form& form,
+                                                                       const std::string& ip);
+  std::variant<boost::json::object, OAuthError> AuthorizationCodeGrant(const Client& client,
+                                                                       const Form& form,
+                                                                       const std::string& ip);
+  std::variant<boost::json::object, OAuthError> RefreshTokenGrant(const Client& client,
+                                                                  const Form& form,
+                                                                  const std::string& ip);
   std::variant<boost::json::object, OAuthError> IssueUserTokens(const Client& client,
                                                                 const Grant& grant,
                                                                 const std::string& nonce,

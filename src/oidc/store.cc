@@ -299,20 +299,21 @@ Result<bool> Store::DeleteTrust(db::Connection& c, const std::string& name) {
 }
 
 Status Store::InsertState(db::Connection& c, const FederationState& s) {
-  OW_RETURN_IF_ERROR(
-      c.Exec("INSERT INTO oidc_federation_states (state, trust, nonce, verifier, "
-             "return_to, expires_at, browser_hash, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-             {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at, s.browser_hash,
-              s.account_id}));
+  OW_RETURN_IF_ERROR(c.Exec(
+      "INSERT INTO oidc_federation_states (state, trust, nonce, verifier, "
+      "return_to, expires_at, browser_hash, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {s.state, s.trust, s.nonce, s.verifier, s.return_to, s.expires_at, s.browser_hash,
+       s.account_id}));
   return {};
 }
 
 Result<std::optional<Store::FederationState>> Store::TakeState(db::Connection& c,
                                                                const std::string& state) {
-  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT state, trust, nonce, verifier, return_to, "
-                                      "expires_at, browser_hash, account_id FROM oidc_federation_states "
-                                      "WHERE state = $1",
-                                      {state}));
+  OW_ASSIGN_OR_RETURN(auto r,
+                      c.Query("SELECT state, trust, nonce, verifier, return_to, "
+                              "expires_at, browser_hash, account_id FROM oidc_federation_states "
+                              "WHERE state = $1",
+                              {state}));
   if (r.empty()) return std::optional<FederationState>();
   OW_RETURN_IF_ERROR(c.Exec("DELETE FROM oidc_federation_states WHERE state = $1", {state}));
   return std::optional<FederationState>(FederationState{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2),

@@ -59,7 +59,7 @@ class Store {
   struct FederationState {
     std::string state, trust, nonce, verifier, return_to, expires_at;
     std::string browser_hash;  // SHA-256 (base64url) of the browser cookie's nonce
-    std::string account_id;  // a verification started by this account; "" for a login
+    std::string account_id;    // a verification started by this account; "" for a login
   };
   static Status InsertState(db::Connection& c, const FederationState& s);
   // Reads and deletes (single use).

@@ -1,0 +1,103 @@
+// Abuse limits of the identity domain and the bound on costly password hashing.
+//
+// Throttle counts events per key in sliding windows, in memory (one process; a province
+// running several nodes sets a proxy rate limit in front too):
+//   - failed logins per client IP, 10-minute window (Config::ip_failure_limit);
+//   - failed logins per (username, client IP) pair, Config::lockout_minutes window
+//     (Config::lockout_threshold); a successful login clears its pair;
+//   - self-registrations per client IP per hour (Config::registration_ip_limit);
+//   - online real-name verification attempts per account per 24 hours
+//     (Config::realname_attempts).
+// There is deliberately no per-account lock: one that anyone can trigger by guessing
+// lets anyone lock anyone out. Per pair, a guesser only throttles himself; spreading
+// guesses over addresses is bounded by the per-IP limit of each address, the password
+// policy, argon2id, and the audit trail of every failure. Each window keeps at most
+// 100,000 keys (the expired ones are dropped first).
+//
+// PasswordHasher runs at most `limit` argon2id computations at once (each takes tens of
+// milliseconds and 19 MiB), so that a burst of logins queues instead of exhausting memory.
+//
+// Both are thread-safe.
+#ifndef OW_IDENTITY_THROTTLE_H_
+#define OW_IDENTITY_THROTTLE_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/config.h"
+
+namespace ow::identity {
+
+// Events per key in a sliding window, bounded in memory. Not thread-safe.
+class SlidingWindow {
+ public:
+  using TimePoint = std::chrono::system_clock::time_point;
+  // `limit` < 1 counts as 1.
+  SlidingWindow(int64_t limit, std::chrono::seconds span)
+      : limit_(limit < 1 ? 1 : limit), span_(span) {}
+
+  // True when `key` has `limit` events in the window ending at `now`; *retry is then
+  // the wait until the oldest one leaves it.
+  bool Full(const std::string& key, TimePoint now, std::chrono::seconds* retry);
+  void Add(const std::string& key, TimePoint now);
+  void Clear(const std::string& key) { events_.erase(key); }
+
+  static constexpr size_t kMaxKeys = 100000;
+
+ private:
+  int64_t limit_;
+  std::chrono::seconds span_;
+  std::unordered_map<std::string, std::deque<TimePoint>> events_;
+};
+
+class Throttle {
+ public:
+  using TimePoint = SlidingWindow::TimePoint;
+  explicit Throttle(const Config& config);
+
+  // True when a login for `username` from `ip` must wait *retry; *pair says whether the
+  // pair's limit (rather than the address's) is the reason.
+  bool LoginBlocked(const std::string& ip, const std::string& username, TimePoint now,
+                    std::chrono::seconds* retry, bool* pair);
+  void LoginFailed(const std::string& ip, const std::string& username, TimePoint now);
+  void LoginSucceeded(const std::string& ip, const std::string& username);
+
+  // Count an attempt and say whether it may proceed (false: wait *retry). Every attempt
+  // counts, allowed or not answered yet: each is a question about who is registered.
+  bool AdmitRegistration(const std::string& ip, TimePoint now, std::chrono::seconds* retry);
+  bool AdmitRealName(const std::string& account_id, TimePoint now, std::chrono::seconds* retry);
+
+ private:
+  std::mutex mu_;
+  SlidingWindow ip_failures_;    // by IP
+  SlidingWindow pair_failures_;  // by username + '\n' + IP
+  SlidingWindow registrations_;  // by IP
+  SlidingWindow realname_;       // by account id
+};
+
+class PasswordHasher {
+ public:
+  // `limit` <= 0: the number of cores.
+  explicit PasswordHasher(int64_t limit);
+
+  // The argon2id hash of `password`, or "" if hashing failed.
+  std::string Hash(const std::string& password);
+  bool Verify(const std::string& password, const std::string& hash);
+
+ private:
+  // Waits for a free slot; the returned guard frees it.
+  class Slot;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int running_ = 0;
+  int limit_;
+};
+
+}  // namespace ow::identity
+
+#endif  // OW_IDENTITY_THROTTLE_H_
