@@ -101,15 +101,8 @@ Response ChangeResponse(http::Status status, const Change& c) {
   return res;
 }
 
-}  // namespace
-
-void AddRoutes(http::Router& r, Service& service) {
-  Service* s = &service;
-  // Published guides, versions and bundles change only when a change is published:
-  // serve repeats from memory for a few seconds (another process's import shows
-  // within that time; this process's writes at once).
-  http::ResponseCache* cache = r.NewCache(std::chrono::seconds(10), 100000, &Service::Generation);
-
+// Published guides: search, the current guide, versions, diffs and lineage.
+void AddItemRoutes(http::Router& r, Service* s, http::ResponseCache* cache) {
   r.Get("/api/v1/catalog/items", [s](Context& ctx) {
      auto page = http::ParsePage(ctx, 20, 100);
      if (!page) return Fail(ctx, page.error());
@@ -232,7 +225,10 @@ void AddRoutes(http::Router& r, Service& service) {
      return http::Json(http::Status::ok,
                        {{"code", ctx.Param("code")}, {"links", std::move(items)}});
    }).Public();
+}
 
+// Implementation lists: where and by whom each item is handled.
+void AddImplementationRoutes(http::Router& r, Service* s) {
   r.Get("/api/v1/catalog/items/{code}/implementations", [s](Context& ctx) {
      auto page = http::ParsePage(ctx, 100, 1000);
      if (!page) return Fail(ctx, page.error());
@@ -282,7 +278,10 @@ void AddRoutes(http::Router& r, Service& service) {
                        {{"items", std::move(items)},
                         {"next_cursor", next.empty() ? json::value(nullptr) : json::value(next)}});
    }).Public();
+}
 
+// Changes to the catalog and their review (administrators only).
+void AddChangeRoutes(http::Router& r, Service* s) {
   // Changes: administrators only.
   r.Get("/api/v1/catalog/changes", [s](Context& ctx) {
      auto page = http::ParsePage(ctx, 50, 200);
@@ -374,7 +373,10 @@ void AddRoutes(http::Router& r, Service& service) {
   action("withdraw", [](Service& sv, const std::string& who, int64_t id, const std::string&) {
     return sv.Withdraw(who, id);
   });
+}
 
+// "One thing" bundles.
+void AddBundleRoutes(http::Router& r, Service* s, http::ResponseCache* cache) {
   r.Get("/api/v1/catalog/bundles",
         [s](Context& ctx) {
           auto list = s->ListBundles();
@@ -408,7 +410,10 @@ void AddRoutes(http::Router& r, Service& service) {
      if (auto st = s->DeleteBundle(ctx.Param("code")); !st) return Fail(ctx, st.error());
      return Response{http::Status::no_content, 11};
    }).Requires(authz::Action::kManageCatalog);
+}
 
+// Export and import of the whole catalog (catalog/exchange.cc).
+void AddExchangeRoutes(http::Router& r, Service* s) {
   r.Get("/api/v1/catalog/export", [s](Context& ctx) {
      std::string format = ctx.Query("format").value_or("json");
      if (format == "json") {
@@ -450,6 +455,21 @@ void AddRoutes(http::Router& r, Service& service) {
         {"application/json", "text/csv"})
       .Requires(authz::Action::kManageCatalog)
       .Blocking();  // a large file takes a while to check
+}
+
+}  // namespace
+
+void AddRoutes(http::Router& r, Service& service) {
+  Service* s = &service;
+  // Published guides, versions and bundles change only when a change is published:
+  // serve repeats from memory for a few seconds (another process's import shows
+  // within that time; this process's writes at once).
+  http::ResponseCache* cache = r.NewCache(std::chrono::seconds(10), 100000, &Service::Generation);
+  AddItemRoutes(r, s, cache);
+  AddImplementationRoutes(r, s);
+  AddChangeRoutes(r, s);
+  AddBundleRoutes(r, s, cache);
+  AddExchangeRoutes(r, s);
 }
 
 }  // namespace ow::catalog

@@ -192,14 +192,8 @@ constexpr const char* kLoggedOutPage =
     "out</title></head><body><main><h1>您已退出登录 / You are signed out</h1>"
     "<p><a href=\"/\">返回首页 / Home</a></p></main></body></html>";
 
-}  // namespace
-
-void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
-               const identity::Authenticator& authn, identity::CookieOptions cookie) {
-  Provider* p = &provider;
-  Federation* f = &federation;
-  const identity::Authenticator* a = &authn;
-
+// The OpenID provider's protocol endpoints: discovery, keys, authorization, token, user info.
+void AddProviderRoutes(http::Router& r, Provider* p, const identity::Authenticator* a) {
   r.Get("/.well-known/openid-configuration",
         [p](http::Context&) {
           auto res = http::Json(http::Status::ok, p->Discovery());
@@ -276,7 +270,11 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
   r.Get("/oauth2/userinfo", userinfo).Public();
   r.Add(http::Verb::post, "/oauth2/userinfo", userinfo, {"application/x-www-form-urlencoded"})
       .Public();
+}
 
+// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+void AddLogoutRoutes(http::Router& r, Provider* p, const identity::Authenticator* a,
+                     const identity::CookieOptions& cookie) {
   // RP-initiated logout: GET from relying parties; POST from our confirmation form.
   auto logout = [p, a, cookie](http::Context& ctx, const Params& params,
                                const identity::Principal* session, bool confirmed) {
@@ -315,7 +313,10 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
         },
         {"application/x-www-form-urlencoded"})
       .Public();
+}
 
+// Administration: clients (system administrator) and keys (security administrator).
+void AddAdministrationRoutes(http::Router& r, Provider* p, const identity::Authenticator* a) {
   // Administration: clients (system administrator) and keys (security administrator).
   r.Post("/api/v1/oidc/clients", [p, a](http::Context& ctx) {
      auto who = a->Authenticate(ctx);
@@ -376,7 +377,11 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
      if (auto st = p->RotateKeys(*who); !st) return http::Problem(st.error(), ctx.path);
      return NoStore(http::Json(http::Status::ok, p->Jwks()));
    }).Requires(authz::Action::kRotateKeys);
+}
 
+// Trusted peer platforms, and logging in or verifying identity through them.
+void AddFederationRoutes(http::Router& r, Federation* f, const identity::Authenticator* a,
+                         const identity::CookieOptions& cookie) {
   // Trusted peer platforms.
   auto trust_json = [](const Trust& t) {
     return json::object{{"name", t.name},
@@ -487,6 +492,19 @@ void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
         })
       .Public()
       .Blocking();
+}
+
+}  // namespace
+
+void AddRoutes(http::Router& r, Provider& provider, Federation& federation,
+               const identity::Authenticator& authn, identity::CookieOptions cookie) {
+  Provider* p = &provider;
+  Federation* f = &federation;
+  const identity::Authenticator* a = &authn;
+  AddProviderRoutes(r, p, a);
+  AddLogoutRoutes(r, p, a, cookie);
+  AddAdministrationRoutes(r, p, a);
+  AddFederationRoutes(r, f, a, cookie);
 }
 
 }  // namespace ow::oidc
