@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "db/sql.h"
 
 namespace ow::audit {
 namespace json = boost::json;
@@ -59,9 +60,9 @@ std::vector<db::Migration> Migrations() {
   // whatever the database's locale is.
   std::string table = R"sql(
 CREATE TABLE audit_log (
-  seq SEQ_COLUMN,
-  at TEXT TEXT_C NOT NULL,
-  action TEXT TEXT_C NOT NULL,
+  seq {{SEQ}},
+  at {{TEXT_C}} NOT NULL,
+  action {{TEXT_C}} NOT NULL,
   actor TEXT NOT NULL,
   subject TEXT NOT NULL,
   outcome TEXT NOT NULL,
@@ -83,36 +84,17 @@ CREATE TABLE audit_head (
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, 'GENESIS');
 )sql";
   table = text::ReplaceAll(table, "GENESIS", kGenesisHash);
-  std::string sqlite =
-      text::ReplaceAll(text::ReplaceAll(table, "SEQ_COLUMN", "INTEGER PRIMARY KEY AUTOINCREMENT"),
-                       " TEXT_C", "") +
-      R"sql(
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  table += "{{APPEND_ONLY audit_log}}";
+  db::Migration m = db::Portable("audit/001_init", table);
+  // The head only moves forward: a refused change is kConflict on both stores.
+  m.sqlite += R"sql(
 CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
 WHEN NEW.id <> OLD.id OR NEW.seq <= OLD.seq
 BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward'); END;
 CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
 BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward'); END;
 )sql";
-  // 23000 (integrity_constraint_violation) maps to kConflict, as SQLite's RAISE(ABORT)
-  // does, so both stores report a refused change alike.
-  std::string postgres =
-      text::ReplaceAll(
-          text::ReplaceAll(table, "SEQ_COLUMN", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-          "TEXT_C", "COLLATE \"C\"") +
-      R"sql(
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'integrity_constraint_violation';
-END
-$$;
-CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
-CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+  m.postgres += R"sql(
 CREATE FUNCTION audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.seq > OLD.seq THEN
@@ -126,7 +108,7 @@ CREATE TRIGGER audit_head_forward BEFORE UPDATE OR DELETE ON audit_head
 CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
   FOR EACH STATEMENT EXECUTE FUNCTION audit_head_forward();
 )sql";
-  return {{"audit/001_init", sqlite, postgres}};
+  return {m};
 }
 
 std::string CanonicalForm(const Record& r) {
@@ -404,21 +386,7 @@ std::optional<int64_t> DecodeCursor(std::string_view cursor) {
   return static_cast<int64_t>(*n);
 }
 
-// Builds SQL from fixed fragments with numbered placeholders; values are only ever
-// parameters.
-class Sql {
- public:
-  std::string P(db::Value v) {
-    params_.push_back(std::move(v));
-    return "$" + std::to_string(params_.size());
-  }
-  std::string& text() { return text_; }
-  const std::vector<db::Value>& params() const { return params_; }
-
- private:
-  std::string text_;
-  std::vector<db::Value> params_;
-};
+using db::Sql;
 
 }  // namespace
 

@@ -8,8 +8,7 @@ std::vector<db::Migration> Migrations() {
   // Content lives once per SHA-256 in blobs + blob_chunks (256 KiB pieces, so no
   // statement moves more than that); materials point at it. created_us orders a
   // person's materials newest first (created_at has whole seconds only).
-  // Written once for PostgreSQL; SQLite spells the 64-bit and binary types its own way.
-  std::string postgres = R"sql(
+  std::string schema = R"sql(
 CREATE TABLE blobs (
   sha256 TEXT PRIMARY KEY,
   size BIGINT NOT NULL CHECK (size >= 0),
@@ -19,7 +18,7 @@ CREATE TABLE blobs (
 CREATE TABLE blob_chunks (
   sha256 TEXT NOT NULL REFERENCES blobs(sha256),
   seq INTEGER NOT NULL CHECK (seq >= 0),
-  data BYTEA NOT NULL,
+  data {{BLOB}} NOT NULL,
   PRIMARY KEY (sha256, seq)
 );
 CREATE TABLE materials (
@@ -36,9 +35,7 @@ CREATE TABLE materials (
 CREATE INDEX materials_owner ON materials(owner_account_id, created_us);
 CREATE INDEX materials_sha256 ON materials(sha256);
 )sql";
-  std::string sqlite =
-      text::ReplaceAll(text::ReplaceAll(postgres, "BIGINT", "INTEGER"), "BYTEA", "BLOB");
-  return {{"materials/001_init", sqlite, postgres},
+  return {db::Portable("materials/001_init", schema),
           {"materials/002_enterprise_owner",
            "ALTER TABLE materials ADD COLUMN owner_enterprise TEXT NOT NULL DEFAULT '';\n"
            "CREATE INDEX materials_enterprise ON materials(owner_enterprise, created_us);\n",

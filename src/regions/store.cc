@@ -5,27 +5,16 @@ namespace ow::regions {
 std::vector<db::Migration> Migrations() {
   // Names use byte order ("C" collation on PostgreSQL) so that prefix ranges use the index
   // and both stores sort identically.
-  return {{"regions/001_init",
-           R"sql(
+  return {db::Portable("regions/001_init", R"sql(
 CREATE TABLE regions (
   code TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
+  name {{TEXT_C}} NOT NULL,
   level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
   parent_code TEXT REFERENCES regions(code)
 );
 CREATE INDEX regions_parent ON regions(parent_code, code);
 CREATE INDEX regions_name ON regions(name, code);
-)sql",
-           R"sql(
-CREATE TABLE regions (
-  code TEXT PRIMARY KEY,
-  name TEXT COLLATE "C" NOT NULL,
-  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
-  parent_code TEXT REFERENCES regions(code)
-);
-CREATE INDEX regions_parent ON regions(parent_code, code);
-CREATE INDEX regions_name ON regions(name, code);
-)sql"}};
+)sql")};
 }
 
 namespace {

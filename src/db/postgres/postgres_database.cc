@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "db/pool.h"
+
 namespace ow::db {
 namespace {
 
@@ -172,40 +174,18 @@ class PostgresConnection final : public Connection {
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(std::string url, Options options) : url_(std::move(url)), options_(options) {}
+  PostgresDatabase(std::string url, Options options)
+      : url_(std::move(url)), options_(options), pool_(options, [this] { return OpenOne(); }) {}
   ~PostgresDatabase() override { Close(); }
 
-  Status Init() {
-    for (int i = 0; i < std::max(1, options_.pool_size); ++i) {
-      OW_ASSIGN_OR_RETURN(auto conn, OpenOne());
-      idle_.push_back(std::move(conn));
-      ++size_;
-    }
-    return {};
-  }
+  Status Init() { return pool_.Fill(options_.pool_size); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   Status Transact(const std::function<Status(Connection&)>& fn, TxMode mode) override {
-    OW_ASSIGN_OR_RETURN(auto conn, Acquire());
-    Status result;
-    for (int attempt = 0;; ++attempt) {
-      if (!conn->healthy()) {
-        auto fresh = OpenOne();
-        if (!fresh) {
-          result = fresh.error();
-          break;
-        }
-        conn = std::move(*fresh);
-      }
-      result = RunOnce(*conn, fn, mode);
-      if (result || result.error().code != Code::kUnavailable || attempt >= options_.max_retries)
-        break;
-      retries_.fetch_add(1);
-      std::this_thread::sleep_for(std::chrono::milliseconds(2 << attempt));
-    }
-    Release(std::move(conn));
-    return result;
+    // A connection the server dropped (restart, failover) is replaced before the next attempt.
+    return pool_.Run([&](PostgresConnection& c) { return RunOnce(c, fn, mode); },
+                     [](const PostgresConnection& c) { return c.healthy(); });
   }
 
   Status Ping() override {
@@ -218,19 +198,9 @@ class PostgresDatabase final : public Database {
         TxMode::kReadOnly);
   }
 
-  PoolStats Stats() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return {size_, size_ - static_cast<int64_t>(idle_.size()), waits_, timeouts_, retries_.load()};
-  }
+  PoolStats Stats() const override { return pool_.Stats(); }
 
-  void Close() override {
-    std::unique_lock<std::mutex> lock(mu_);
-    closed_ = true;
-    cv_.wait_for(lock, std::chrono::seconds(30),
-                 [&] { return static_cast<int64_t>(idle_.size()) == size_; });
-    idle_.clear();
-    size_ = 0;
-  }
+  void Close() override { pool_.Close(); }
 
  private:
   Result<std::unique_ptr<PostgresConnection>> OpenOne() {
@@ -268,42 +238,9 @@ class PostgresDatabase final : public Database {
     return st;
   }
 
-  Result<std::unique_ptr<PostgresConnection>> Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (closed_) return Unavailable("database is closed");
-    if (idle_.empty()) {
-      ++waits_;
-      bool ok =
-          cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
-                       [&] { return !idle_.empty() || closed_; });
-      if (!ok || closed_) {
-        ++timeouts_;
-        return Unavailable("no database connection available");
-      }
-    }
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    return conn;
-  }
-
-  void Release(std::unique_ptr<PostgresConnection> conn) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_all();
-  }
-
   std::string url_;
   Options options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<PostgresConnection>> idle_;
-  int64_t size_ = 0;
-  int64_t waits_ = 0;
-  int64_t timeouts_ = 0;
-  std::atomic<int64_t> retries_{0};
-  bool closed_ = false;
+  ConnectionPool<PostgresConnection> pool_;
 };
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "db/pool.h"
+
 namespace ow::db {
 namespace {
 
@@ -163,18 +165,11 @@ class SqliteConnection final : public Connection {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(std::string path, Options options) : path_(std::move(path)), options_(options) {}
+  SqliteDatabase(std::string path, Options options)
+      : path_(std::move(path)), options_(options), pool_(options, [this] { return OpenOne(); }) {}
   ~SqliteDatabase() override { Close(); }
 
-  Status Init() {
-    int n = path_ == ":memory:" ? 1 : std::max(1, options_.pool_size);
-    for (int i = 0; i < n; ++i) {
-      OW_ASSIGN_OR_RETURN(auto conn, OpenOne());
-      idle_.push_back(std::move(conn));
-    }
-    size_ = n;
-    return {};
-  }
+  Status Init() { return pool_.Fill(path_ == ":memory:" ? 1 : options_.pool_size); }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
@@ -183,18 +178,7 @@ class SqliteDatabase final : public Database {
     // starve readers of pooled connections.
     std::unique_lock<std::mutex> write_lock(write_mu_, std::defer_lock);
     if (mode == TxMode::kReadWrite) write_lock.lock();
-    OW_ASSIGN_OR_RETURN(auto conn, Acquire());
-    Status result;
-    for (int attempt = 0;; ++attempt) {
-      result = RunOnce(*conn, fn, mode);
-      if (result || result.error().code != Code::kUnavailable || attempt >= options_.max_retries) {
-        break;
-      }
-      retries_.fetch_add(1);
-      std::this_thread::sleep_for(std::chrono::milliseconds(2 << attempt));
-    }
-    Release(std::move(conn));
-    return result;
+    return pool_.Run([&](SqliteConnection& c) { return RunOnce(c, fn, mode); });
   }
 
   Status Ping() override {
@@ -205,21 +189,10 @@ class SqliteDatabase final : public Database {
         TxMode::kReadOnly);
   }
 
-  PoolStats Stats() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return {size_, size_ - static_cast<int64_t>(idle_.size()), waits_, timeouts_, retries_.load()};
-  }
+  PoolStats Stats() const override { return pool_.Stats(); }
 
-  void Close() override {
-    std::unique_lock<std::mutex> lock(mu_);
-    closed_ = true;
-    // Wait for lent connections to come back so that no statement is mid-flight
-    // when the handles close; the WAL is checkpointed by the last close.
-    cv_.wait_for(lock, std::chrono::seconds(30),
-                 [&] { return static_cast<int64_t>(idle_.size()) == size_; });
-    idle_.clear();
-    size_ = 0;
-  }
+  // Waits for lent connections to come back; the WAL is checkpointed by the last close.
+  void Close() override { pool_.Close(); }
 
  private:
   Result<std::unique_ptr<SqliteConnection>> OpenOne() {
@@ -253,42 +226,9 @@ class SqliteDatabase final : public Database {
     return st;
   }
 
-  Result<std::unique_ptr<SqliteConnection>> Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (closed_) return Unavailable("database is closed");
-    if (idle_.empty()) {
-      ++waits_;
-      bool ok =
-          cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
-                       [&] { return !idle_.empty() || closed_; });
-      if (!ok || closed_) {
-        ++timeouts_;
-        return Unavailable("no database connection available");
-      }
-    }
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    return conn;
-  }
-
-  void Release(std::unique_ptr<SqliteConnection> conn) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_all();
-  }
-
   std::string path_;
   Options options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<SqliteConnection>> idle_;
-  int64_t size_ = 0;
-  int64_t waits_ = 0;
-  int64_t timeouts_ = 0;
-  std::atomic<int64_t> retries_{0};
-  bool closed_ = false;
+  ConnectionPool<SqliteConnection> pool_;
   std::mutex write_mu_;
 };
 
