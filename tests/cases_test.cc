@@ -13,6 +13,7 @@
 #include "cases/service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
+#include "support/cases_fixture.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -21,11 +22,8 @@ namespace {
 namespace json = boost::json;
 using boost::beast::http::verb;
 
-constexpr const char* kPassword = "OneWindow-demo-2026";  // demo/accounts.json
 constexpr const char* kItem =
     "3301-SCJG-GTDJ";  // handled by 330102-SCJG in 330102 (promised 3 days)
-
-std::string Json(const json::object& o) { return json::serialize(o); }
 
 // 2030 with one made-up holiday on Monday 10 June, published by the test itself.
 constexpr const char* kHoliday = "2030-06-10";
@@ -107,20 +105,12 @@ json::object Form() {
           {"scope", "日用百货零售"}, {"phone", "13800000001"}};
 }
 
-struct Session {
-  std::string cookie, csrf, account_id;
-};
-
-class CasesTest : public StoreTest {
+// The cases fixture (support/cases_fixture.h) on a fixed clock, with one item under test.
+class CasesTest : public CasesFixture {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
+    CasesFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    server_ = std::make_unique<TestServer>(db_url(), [](Config& c) { c.password_concurrency = 4; });
-    client_ = std::make_unique<HttpClient>(server_->port());
-    auto seeded =
-        app::SeedDemo(server_->app().database(), SourceDir() + "/demo", &server_->app().config());
-    ASSERT_TRUE(seeded) << seeded.error().message;
     // The clock starts on Thursday 6 June 2030, 10:00 in Hangzhou.
     SetDay("2030-06-06");
     auto cal = Admin(verb::put, "/api/v1/calendar/2030",
@@ -133,89 +123,14 @@ class CasesTest : public StoreTest {
     server_->app().cases().SetClock([t] { return t; });
   }
 
-  HttpResponse Call(verb method, const std::string& target, const std::string& body = {},
-                    const Session* s = nullptr, std::map<std::string, std::string> headers = {}) {
-    if (s) {
-      headers.emplace("Cookie", s->cookie);
-      if (method != verb::get) headers.emplace("X-CSRF-Token", s->csrf);
-    }
-    if (!body.empty()) headers.emplace("Content-Type", "application/json");
-    return client_->Send(method, target, body, headers);
-  }
-  HttpResponse Admin(verb method, const std::string& target, const std::string& body) {
-    std::map<std::string, std::string> h = server_->AdminHeaders();
-    h["Content-Type"] = method == verb::put && target.rfind("/api/v1/processes/", 0) == 0
-                            ? "application/xml"
-                            : "application/json";
-    return client_->Send(method, target, body, h);
-  }
-
-  Session Login(const std::string& username) {
-    auto r = Call(verb::post, "/api/v1/session",
-                  Json({{"username", username}, {"password", kPassword}}));
-    EXPECT_EQ(r.status, 201) << username << ": " << r.body;
-    if (r.status != 201) return {};
-    std::string c = r.header("set-cookie");
-    auto body = r.json();
-    return {c.substr(0, c.find(';')), std::string(body.at("csrf_token").as_string()),
-            std::string(body.at("account").at("id").as_string())};
-  }
-
-  // A staff member of `dept` in `region` holding `role`, granted by the demo security admin.
-  Session Staff(const std::string& username, const std::string& dept, const std::string& region,
-                const std::string& role) {
-    auto r = Admin(verb::post, "/api/v1/staff",
-                   Json({{"username", username},
-                         {"password", kPassword},
-                         {"real_name", "王五"},
-                         {"department_code", dept},
-                         {"region_code", region}}));
-    EXPECT_EQ(r.status, 201) << r.body;
-    std::string id = std::string(r.json().at("id").as_string());
-    Session sec = Login("secadmin");
-    json::object grant{{"role", role}, {"region_code", region}};
-    if (role != "counter" && role != "agent") grant["department_code"] = dept;
-    auto g = Call(verb::post, "/api/v1/staff/" + id + "/roles", Json(grant), &sec);
-    EXPECT_EQ(g.status, 201) << g.body;
-    return Login(username);
-  }
-
   void UseProcess(const std::string& key, const std::string& xml) {
-    auto p = Admin(verb::put, "/api/v1/processes/" + key, xml);
-    ASSERT_TRUE(p.status == 201 || p.status == 200) << p.body;
-    auto a = Admin(verb::put, std::string("/api/v1/catalog/items/") + kItem + "/process",
-                   Json({{"process_key", key}}));
-    ASSERT_EQ(a.status, 200) << a.body;
+    CasesFixture::UseProcess(kItem, key, xml);
   }
 
   json::object Apply(const Session& s, json::object extra = {}) {
-    json::object body{{"item_code", kItem}, {"region_code", "330102"}, {"form", Form()}};
-    for (auto& kv : extra) body[kv.key()] = kv.value();
-    auto r = Call(verb::post, "/api/v1/cases", Json(body), &s);
+    auto r = Submit(s, kItem, "330102", Form(), std::move(extra));
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? r.json().as_object() : json::object{};
-  }
-
-  // The open task of `c` named `node`, as {id, version}.
-  static std::pair<int64_t, int64_t> TaskOf(const json::object& c, const std::string& node) {
-    for (const auto& t : c.at("tasks").as_array()) {
-      if (t.at("node").as_string() == node && t.at("status").as_string() == "open")
-        return {t.at("id").as_int64(), t.at("version").as_int64()};
-    }
-    ADD_FAILURE() << "no open task " << node << " in " << json::serialize(c);
-    return {0, 0};
-  }
-
-  HttpResponse Complete(const Session& s, std::pair<int64_t, int64_t> task,
-                        const std::string& decision, const std::string& opinion = "同意") {
-    return Call(verb::post, "/api/v1/tasks/" + std::to_string(task.first) + "/complete",
-                Json({{"version", task.second}, {"decision", decision}, {"opinion", opinion}}), &s);
-  }
-
-  json::object Accept(const Session& acceptor, const json::object& c) {
-    auto r = Complete(acceptor, TaskOf(c, "accept"), "accept", "材料齐全，予以受理");
-    EXPECT_EQ(r.status, 200) << r.body;
-    return r.status == 200 ? r.json().as_object() : json::object{};
   }
 
   json::object Get(const Session& s, const std::string& no, int expect = 200) {
@@ -224,9 +139,6 @@ class CasesTest : public StoreTest {
     return r.status == 200 ? r.json().as_object() : json::object{};
   }
 
-  static std::string No(const json::object& c) {
-    return std::string(c.at("tracking_no").as_string());
-  }
   static std::string Str(const json::object& c, const char* k) {
     return c.at(k).is_string() ? std::string(c.at(k).as_string()) : std::string();
   }
@@ -235,9 +147,6 @@ class CasesTest : public StoreTest {
     for (const auto& e : c.at("events").as_array()) out.emplace_back(e.at("action").as_string());
     return out;
   }
-
-  std::unique_ptr<TestServer> server_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_P(CasesTest, ParallelApprovalInBothOrdersWithDeadlinesAcrossWeekendAndHoliday) {
@@ -697,7 +606,7 @@ TEST_P(CasesTest, BadInputIsRefusedClearlyAndEventsAreAppendOnly) {
   EXPECT_EQ(r.status, 404);
   json::object c = Apply(zhang);
   auto& db = server_->app().database();
-  auto tamper = db.Transact([](db::Connection& conn) -> Status {
+  auto tamper = db.Transact([](db::Connection& conn) -> ow::Status {
     auto n = conn.Exec("UPDATE case_events SET reason = 'rewritten'");
     if (!n) return n.error();
     return {};
