@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/calendar.h"
@@ -48,9 +49,6 @@ inline constexpr const char* kCounterChannel = "counter";
 inline constexpr const char* kAgentChannel = "agent";
 inline constexpr const char* kWorkbench = "workbench";  // staff actions on a case
 inline constexpr const char* kSystem = "system";        // timers, service tasks
-
-// True while the applicant may still withdraw (before the decision).
-bool BeforeDecision(std::string_view status);
 
 // A material attached to a case; `name` is the catalog material it stands for ("" if none).
 struct Attachment {
@@ -149,8 +147,45 @@ struct BundleApplication {
   std::string region_code;
   std::string created_at;
   std::vector<Case> cases;
-  std::string status;  // combined: see CombinedStatus in service.h
+  std::string status;  // combined: see CombinedStatus below
 };
+
+// Pure functions on the records above (model.cc): no I/O, no clock reads.
+
+// True while the applicant may still withdraw (before the decision).
+bool BeforeDecision(std::string_view status);
+
+// Tracking numbers: the China date of submission (8 digits), the case id (10 digits) and
+// an ISO 7064 MOD 11-2 check character (as in resident IDs), e.g. 202611270000000123X.
+// Readable over the phone, typo-checked, unique because the id is.
+std::string TrackingNo(int64_t id, std::string_view created_at);
+// The case id a tracking number names; nullopt when malformed or the check fails.
+std::optional<int64_t> ParseTrackingNo(std::string_view no);
+// True when `given` is `stored` (a lower-case check character x accepted).
+bool SameTrackingNo(std::string_view stored, std::string_view given);
+
+// "none" (not accepted yet or no limit), "paused", "normal", "yellow" (two working days
+// or fewer left), "red" (past the promised deadline) for `k` on `today`.
+std::string DeadlineState(const Case& k, Date today, const Calendar& cal);
+
+// Combined status of a bundle's cases: "in_progress" while any is before its decision,
+// "completed" when all were approved, "completed_with_refusals" otherwise.
+std::string CombinedStatus(const std::vector<Case>& cases);
+
+// Who is told about a case: the applicant's account; for an enterprise, the operator
+// who applied in its name (the enterprise's handler, who follows the case in their
+// own message list); "" (nobody) for a counter applicant without an account.
+const std::string& MessageRecipient(const Case& k);
+
+// How far apart two regions may be for cross-region intake under an item's
+// cross_region flag ("national", "province", "city", "none"): they must share a prefix
+// of this many digits (0 = anywhere). Anything else, "none" included, gives 64: the
+// intake region must lie within the handling region.
+size_t CrossRegionPrefix(std::string_view flag);
+
+// The names of the materials a catalog item's document asks for (its "materials"
+// array of {name, ...}), in order; "" for an entry without a name.
+std::vector<std::string> MaterialNames(const boost::json::object& item_document);
 
 }  // namespace ow::cases
 

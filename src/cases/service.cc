@@ -57,59 +57,12 @@ bool KnownTaskRole(std::string_view role) {
   return role == identity::kAcceptor || role == identity::kReviewer || role == identity::kApprover;
 }
 
-std::vector<std::string> MaterialNames(const json::object& doc) {
-  std::vector<std::string> names;
-  if (const json::value* m = doc.if_contains("materials"); m && m->is_array()) {
-    for (const auto& e : m->as_array())
-      if (e.is_object()) names.push_back(Str(e.as_object(), "name"));
-  }
-  return names;
-}
-
-// How far apart two regions may be for cross-region intake under an item's
-// cross_region flag: they must share a prefix of this many digits (0 = anywhere).
-size_t CrossRegionPrefix(std::string_view flag) {
-  if (flag == "national") return 0;
-  if (flag == "province") return 2;
-  if (flag == "city") return 4;
-  return 64;  // "none": the intake region must lie within the handling region
-}
-
 // Who the applicant's materials belong to: their account, or the enterprise.
 std::string ApplicantOwner(const Case& k) {
   return k.applicant_enterprise.empty() ? k.applicant_account_id
                                         : identity::EnterpriseOwner(k.applicant_enterprise);
 }
 
-}  // namespace
-
-std::string DeadlineState(const Case& k, Date today, const Calendar& cal) {
-  if (k.accepted_on.empty() || !BeforeDecision(k.status)) return "none";
-  for (const auto& p : k.pauses)
-    if (!p.to) return "paused";
-  auto deadline = ParseDate(k.promised_deadline);
-  if (!deadline) return "none";
-  if (today > *deadline) return "red";
-  return cal.WorkingDaysBetween(today, *deadline) <= 2 ? "yellow" : "normal";
-}
-
-std::string CombinedStatus(const std::vector<Case>& cases) {
-  bool refused = false;
-  for (const auto& k : cases) {
-    if (BeforeDecision(k.status)) return "in_progress";
-    if (k.decision != kApproved) refused = true;
-  }
-  return refused ? "completed_with_refusals" : "completed";
-}
-
-namespace {
-// Who is told about a case: the applicant's account; for an enterprise, the operator
-// who applied in its name (the enterprise's handler, who follows the case in their
-// own message list); nobody for a counter applicant without an account.
-const std::string& MessageRecipient(const Case& k) {
-  if (!k.applicant_enterprise.empty()) return k.submitted_by_account;
-  return k.applicant_account_id;
-}
 }  // namespace
 
 // One operation on one locked case: the case as loaded (and changed), its tasks, and the

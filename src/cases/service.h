@@ -150,14 +150,6 @@ struct Inbox {
   int64_t total = 0, unclaimed = 0, mine = 0, yellow = 0, red = 0;
 };
 
-// "none" (not accepted yet or no limit), "paused", "normal", "yellow" (two working days
-// or fewer left), "red" (past the promised deadline) for `k` on `today`.
-std::string DeadlineState(const Case& k, Date today, const Calendar& cal);
-
-// Combined status of a bundle's cases: "in_progress" while any is before its decision,
-// "completed" when all were approved, "completed_with_refusals" otherwise.
-std::string CombinedStatus(const std::vector<Case>& cases);
-
 // A domain service a BPMN service task may call (ow:service / camunda:topic): gets the
 // case and the instance's variables, returns the result merged into them. Runs inside the
 // case's transaction, so it must be quick and have effects only through `c`.

@@ -1,7 +1,6 @@
 #include "cases/store.h"
 
 #include <boost/json.hpp>
-#include <cstdio>
 
 #include "core/text.h"
 
@@ -194,44 +193,6 @@ Task TaskAt(const db::Rows& r, size_t i, size_t first) {
 }
 
 }  // namespace
-
-std::string TrackingNo(int64_t id, std::string_view created_at) {
-  // created_at is UTC; the tracking number carries the China date of submission.
-  std::string date = "19700101";
-  if (auto t = ParseTime(created_at)) {
-    Date d = ChinaDate(*t);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d%02d%02d", d.year, d.month, d.day);
-    date = buf;
-  }
-  char digits[32];
-  std::snprintf(digits, sizeof digits, "%s%010lld", date.c_str(), static_cast<long long>(id));
-  std::string no = digits;
-  no.push_back(text::Iso7064Mod112(no));
-  return no;
-}
-
-std::optional<int64_t> ParseTrackingNo(std::string_view no) {
-  if (no.size() != 19) return std::nullopt;
-  for (size_t i = 0; i < 18; ++i)
-    if (no[i] < '0' || no[i] > '9') return std::nullopt;
-  char check = no[18] == 'x' ? 'X' : no[18];
-  if (text::Iso7064Mod112(no.substr(0, 18)) != check) return std::nullopt;
-  auto id = text::ParseInt(no.substr(8, 10), 1, INT64_MAX);
-  if (!id) return std::nullopt;
-  return *id;
-}
-
-bool SameTrackingNo(std::string_view stored, std::string_view given) {
-  if (stored.size() != given.size() || stored.empty()) return false;
-  if (stored.substr(0, stored.size() - 1) != given.substr(0, given.size() - 1)) return false;
-  char last = given.back() == 'x' ? 'X' : given.back();
-  return stored.back() == last;
-}
-
-bool BeforeDecision(std::string_view s) {
-  return s == kSubmitted || s == kSupplementRequested || s == kUnderReview || s == kSuspended;
-}
 
 namespace store {
 

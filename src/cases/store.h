@@ -15,15 +15,6 @@ namespace ow::cases {
 
 std::vector<db::Migration> Migrations();
 
-// Tracking numbers: the China date of submission (8 digits), the case id (10 digits) and
-// an ISO 7064 MOD 11-2 check character (as in resident IDs), e.g. 202611270000000123X.
-// Readable over the phone, typo-checked, unique because the id is.
-std::string TrackingNo(int64_t id, std::string_view created_at);
-// The case id a tracking number names; nullopt when malformed or the check fails.
-std::optional<int64_t> ParseTrackingNo(std::string_view no);
-// True when `given` is `stored` (a lower-case check character x accepted).
-bool SameTrackingNo(std::string_view stored, std::string_view given);
-
 namespace store {
 
 Result<int64_t> InsertCase(db::Connection& c, const Case& k);

@@ -1,0 +1,93 @@
+// The cases domain's pure functions (model.h): tracking numbers, where a case stands
+// against its deadline, a bundle's combined status, and who hears about a case.
+#include "cases/model.h"
+
+#include <cstdio>
+
+#include "core/clock.h"
+#include "core/json_members.h"
+#include "core/text.h"
+
+namespace ow::cases {
+
+namespace json = boost::json;
+
+bool BeforeDecision(std::string_view s) {
+  return s == kSubmitted || s == kSupplementRequested || s == kUnderReview || s == kSuspended;
+}
+
+std::string TrackingNo(int64_t id, std::string_view created_at) {
+  // created_at is UTC; the tracking number carries the China date of submission.
+  std::string date = "19700101";
+  if (auto t = ParseTime(created_at)) {
+    Date d = ChinaDate(*t);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d%02d%02d", d.year, d.month, d.day);
+    date = buf;
+  }
+  char digits[32];
+  std::snprintf(digits, sizeof digits, "%s%010lld", date.c_str(), static_cast<long long>(id));
+  std::string no = digits;
+  no.push_back(text::Iso7064Mod112(no));
+  return no;
+}
+
+std::optional<int64_t> ParseTrackingNo(std::string_view no) {
+  if (no.size() != 19) return std::nullopt;
+  for (size_t i = 0; i < 18; ++i)
+    if (no[i] < '0' || no[i] > '9') return std::nullopt;
+  char check = no[18] == 'x' ? 'X' : no[18];
+  if (text::Iso7064Mod112(no.substr(0, 18)) != check) return std::nullopt;
+  auto id = text::ParseInt(no.substr(8, 10), 1, INT64_MAX);
+  if (!id) return std::nullopt;
+  return *id;
+}
+
+bool SameTrackingNo(std::string_view stored, std::string_view given) {
+  if (stored.size() != given.size() || stored.empty()) return false;
+  if (stored.substr(0, stored.size() - 1) != given.substr(0, given.size() - 1)) return false;
+  char last = given.back() == 'x' ? 'X' : given.back();
+  return stored.back() == last;
+}
+
+std::string DeadlineState(const Case& k, Date today, const Calendar& cal) {
+  if (k.accepted_on.empty() || !BeforeDecision(k.status)) return "none";
+  for (const auto& p : k.pauses)
+    if (!p.to) return "paused";
+  auto deadline = ParseDate(k.promised_deadline);
+  if (!deadline) return "none";
+  if (today > *deadline) return "red";
+  return cal.WorkingDaysBetween(today, *deadline) <= 2 ? "yellow" : "normal";
+}
+
+std::string CombinedStatus(const std::vector<Case>& cases) {
+  bool refused = false;
+  for (const auto& k : cases) {
+    if (BeforeDecision(k.status)) return "in_progress";
+    if (k.decision != kApproved) refused = true;
+  }
+  return refused ? "completed_with_refusals" : "completed";
+}
+
+const std::string& MessageRecipient(const Case& k) {
+  if (!k.applicant_enterprise.empty()) return k.submitted_by_account;
+  return k.applicant_account_id;
+}
+
+size_t CrossRegionPrefix(std::string_view flag) {
+  if (flag == "national") return 0;
+  if (flag == "province") return 2;
+  if (flag == "city") return 4;
+  return 64;  // "none": the intake region must lie within the handling region
+}
+
+std::vector<std::string> MaterialNames(const json::object& doc) {
+  std::vector<std::string> names;
+  if (const json::value* m = doc.if_contains("materials"); m && m->is_array()) {
+    for (const auto& e : m->as_array())
+      if (e.is_object()) names.push_back(json_members::Str(e.as_object(), "name"));
+  }
+  return names;
+}
+
+}  // namespace ow::cases
