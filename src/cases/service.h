@@ -229,7 +229,7 @@ class Service {
   bool MayReadMaterial(const identity::Principal& who, const std::string& material_id);
 
  private:
-  struct Op;  // one operation on one locked case (service.cc)
+  struct Op;  // one operation on one locked case (service_internal.h)
 
   Result<Calendar> CalendarAround(Date day);
   Result<std::shared_ptr<const workflow::Definition>> DefinitionOf(const Case& k);
