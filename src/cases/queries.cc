@@ -36,49 +36,29 @@ Result<Case> Service::Get(const Principal& who, const std::string& no) {
 
 namespace {
 
-// "(c.department_code = $n AND (c.region_code = $n+1 OR c.region_code LIKE $n+2))" per
-// departmental role of `who`, OR-ed; empty when the caller holds none.
-std::string RoleScope(const Principal& who, const char* table, std::vector<db::Value>& params,
-                      bool with_roles) {
-  std::string sql;
+// The departmental roles of `who` (acceptor, reviewer, approver, each for a department
+// and region); empty when the caller holds none.
+std::vector<store::Scope> TaskScopes(const Principal& who) {
+  std::vector<store::Scope> out;
   for (const auto& r : who.roles) {
     if (!KnownTaskRole(r.role) || r.department_code.empty() || r.region_code.empty()) continue;
-    size_t n = params.size();
-    if (!sql.empty()) sql += " OR ";
-    sql += "(";
-    if (with_roles) {
-      params.emplace_back(r.role);
-      sql += std::string(table) + ".role = $" + std::to_string(++n) + " AND ";
-    }
-    params.emplace_back(r.department_code);
-    params.emplace_back(r.region_code);
-    params.emplace_back(r.region_code + "%");
-    sql += std::string(table) + ".department_code = $" + std::to_string(n + 1) + " AND (" + table +
-           ".region_code = $" + std::to_string(n + 2) + " OR " + table + ".region_code LIKE $" +
-           std::to_string(n + 3) + "))";
+    out.push_back({r.role, r.department_code, r.region_code});
   }
-  return sql;
+  return out;
 }
 
-void AddListFilters(const ListFilter& f, std::string& where, std::vector<db::Value>& params) {
-  auto next = [&] { return "$" + std::to_string(params.size()); };
-  if (!f.status.empty()) {
-    params.emplace_back(f.status);
-    where += " AND c.status = " + next();
-  }
-  if (!f.item_code.empty()) {
-    params.emplace_back(f.item_code);
-    where += " AND c.item_code = " + next();
-  }
-  if (!f.q.empty()) {
-    if (auto id = ParseTrackingNo(f.q)) {
-      params.emplace_back(*id);
-      where += " AND c.id = " + next();
+// `q` is a tracking number (its case) or words of the item or applicant name.
+store::CaseFilter FilterOf(const std::string& status, const std::string& item_code,
+                           const std::string& q) {
+  store::CaseFilter f{status, item_code, std::nullopt, ""};
+  if (!q.empty()) {
+    if (auto id = ParseTrackingNo(q)) {
+      f.case_id = *id;
     } else {
-      params.emplace_back("%" + f.q + "%");
-      where += " AND (c.item_name LIKE " + next() + " OR c.applicant_name LIKE " + next() + ")";
+      f.name_contains = q;
     }
   }
+  return f;
 }
 
 Status CheckPaging(const ListFilter& f) {
@@ -89,14 +69,14 @@ Status CheckPaging(const ListFilter& f) {
   return v.Finish();
 }
 
-}  // namespace
-
-Result<CaseList> Service::Page(const std::string& where, const std::vector<db::Value>& params,
-                               const ListFilter& f) {
+// The page of `q` that `f` asks for.
+Result<CaseList> Page(db::Database& db, store::CaseQuery q, const ListFilter& f) {
+  q.filter = FilterOf(f.status, f.item_code, f.q);
+  q.limit = f.per_page;
+  q.offset = (f.page - 1) * f.per_page;
   CaseList out;
-  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(auto page,
-                        store::ListCases(c, where, params, f.per_page, (f.page - 1) * f.per_page));
+  OW_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto page, store::ListCases(c, q));
     out.total = page.total;
     out.cases = std::move(page.cases);
     return {};
@@ -104,14 +84,15 @@ Result<CaseList> Service::Page(const std::string& where, const std::vector<db::V
   return out;
 }
 
+}  // namespace
+
 Result<CaseList> Service::ListMine(const Principal& who, const ListFilter& f) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadCase, {"", "", who.account_id, false}));
   OW_RETURN_IF_ERROR(CheckPaging(f));
-  std::vector<db::Value> params{who.account_id};
-  std::string where = " WHERE c.applicant_account_id = $1";
-  AddListFilters(f, where, params);
-  return Page(where, params, f);
+  store::CaseQuery q;
+  q.applicant_account_id = who.account_id;
+  return Page(db_, std::move(q), f);
 }
 
 Result<CaseList> Service::ListForEnterprise(const Principal& who, const std::string& credit_code,
@@ -124,50 +105,28 @@ Result<CaseList> Service::ListForEnterprise(const Principal& who, const std::str
   if (access) t.operator_of_owner = access->rights;
   if (!access || !authz::Decide(who, authz::Action::kReadCase, t))
     return NotFound("no enterprise " + credit_code + " you operate");
-  std::vector<db::Value> params{access->enterprise.credit_code};
-  std::string where = " WHERE c.applicant_enterprise = $1";
-  AddListFilters(f, where, params);
-  return Page(where, params, f);
+  store::CaseQuery q;
+  q.applicant_enterprise = access->enterprise.credit_code;
+  return Page(db_, std::move(q), f);
 }
 
 Result<CaseList> Service::ListForStaff(const Principal& who, const ListFilter& f) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   OW_RETURN_IF_ERROR(CheckPaging(f));
-  std::vector<db::Value> params;
-  std::string scope = RoleScope(who, "c", params, false);
-  // Cases where one of the caller's departments has a task (parallel approval).
-  std::string task_scope;
-  {
-    std::vector<db::Value> p = params;
-    std::string s = RoleScope(who, "t", p, false);
-    if (!s.empty()) {
-      params = std::move(p);
-      task_scope = "EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = c.id AND (" + s + "))";
-    }
-  }
-  std::string counter;
+  // The caller's departments' cases (and those where they have a task), and for counter
+  // staff the cases of their region and those their hall took in.
+  store::StaffScope staff;
+  staff.departments = TaskScopes(who);
   for (const auto& r : who.roles) {
-    if (r.role != identity::kCounter || r.region_code.empty()) continue;
-    params.emplace_back(r.region_code + "%");
-    std::string n = "$" + std::to_string(params.size());
-    params.emplace_back(who.account_id);
-    std::string m = "$" + std::to_string(params.size());
-    if (!counter.empty()) counter += " OR ";
-    counter += "c.region_code LIKE ";
-    counter += n;
-    counter += " OR (c.channel = 'counter' AND c.submitted_by_account = ";
-    counter += m;
-    counter += ")";
+    if (r.role == identity::kCounter && !r.region_code.empty())
+      staff.counter_regions.push_back(r.region_code);
   }
-  std::vector<std::string> parts;
-  for (const auto& s : {scope, task_scope, counter})
-    if (!s.empty()) parts.push_back("(" + s + ")");
-  if (parts.empty()) return PermissionDenied("only department and counter staff list cases");
-  std::string where = " WHERE (";
-  for (size_t i = 0; i < parts.size(); ++i) where += (i ? " OR " : "") + parts[i];
-  where += ")";
-  AddListFilters(f, where, params);
-  return Page(where, params, f);
+  staff.counter_account = who.account_id;
+  if (staff.departments.empty() && staff.counter_regions.empty())
+    return PermissionDenied("only department and counter staff list cases");
+  store::CaseQuery q;
+  q.staff = std::move(staff);
+  return Page(db_, std::move(q), f);
 }
 
 Result<Inbox> Service::InboxOf(const Principal& who, const InboxFilter& f, SystemTime now) {
@@ -184,68 +143,37 @@ Result<Inbox> Service::InboxOf(const Principal& who, const InboxFilter& f, Syste
   OW_RETURN_IF_ERROR(v.Finish());
   Date today = ChinaDate(now);
   OW_ASSIGN_OR_RETURN(Calendar cal, CalendarAround(today));
-  std::string today_text = FormatDate(today);
-  std::string yellow_until = FormatDate(cal.AddWorkingDays(today, 2));
 
-  std::vector<db::Value> params;
-  std::string scope = RoleScope(who, "t", params, true);
-  if (scope.empty())
+  store::InboxQuery q;
+  q.scopes = TaskScopes(who);
+  if (q.scopes.empty())
     return PermissionDenied("only acceptors, reviewers and approvers have an inbox");
-  std::string where = " WHERE t.status = 'open' AND (" + scope + ")";
-  ListFilter lf{"", f.item_code, f.q, 1, 1};
-  AddListFilters(lf, where, params);
-  // PostgreSQL wants every parameter of a statement used in it, so the counts and the
-  // page bind their own copies of what they use.
-  auto bind = [](std::vector<db::Value>& p, db::Value value) {
-    p.push_back(std::move(value));
-    return "$" + std::to_string(p.size());
-  };
-  auto red = [&](std::vector<db::Value>& p) {
-    return "(c.promised_deadline <> '' AND c.promised_deadline < " + bind(p, today_text) + ")";
-  };
-  auto yellow = [&](std::vector<db::Value>& p) {
-    return "(c.promised_deadline >= " + bind(p, today_text) +
-           " AND c.promised_deadline <= " + bind(p, yellow_until) + ")";
-  };
-  std::string from = " FROM case_tasks t JOIN cases c ON c.id = t.case_id";
-  std::vector<db::Value> counted = params;
-  std::string counts =
-      "SELECT COUNT(*), SUM(CASE WHEN t.claimed_by = '' THEN 1 ELSE 0 END), "
-      "SUM(CASE WHEN t.claimed_by = " +
-      bind(counted, who.username) + " THEN 1 ELSE 0 END), SUM(CASE WHEN " + yellow(counted) +
-      " THEN 1 ELSE 0 END), SUM(CASE WHEN " + red(counted) + " THEN 1 ELSE 0 END)" + from + where;
-  std::vector<db::Value> page = params;
-  std::string filters;
-  if (f.status == "unclaimed") filters += " AND t.claimed_by = ''";
-  if (f.status == "mine") filters += " AND t.claimed_by = " + bind(page, who.username);
-  if (f.deadline == "red") filters += " AND " + red(page);
-  if (f.deadline == "yellow") filters += " AND " + yellow(page);
-  if (f.deadline == "normal") filters += " AND c.promised_deadline > " + bind(page, yellow_until);
-  if (f.deadline == "none") filters += " AND c.promised_deadline = ''";
+  q.filter = FilterOf("", f.item_code, f.q);
+  q.username = who.username;
+  using Claim = store::InboxQuery::Claim;
+  using Deadline = store::InboxQuery::Deadline;
+  if (f.status == "unclaimed") q.claim = Claim::kUnclaimed;
+  if (f.status == "mine") q.claim = Claim::kMine;
+  if (f.deadline == "red") q.deadline = Deadline::kRed;
+  if (f.deadline == "yellow") q.deadline = Deadline::kYellow;
+  if (f.deadline == "normal") q.deadline = Deadline::kNormal;
+  if (f.deadline == "none") q.deadline = Deadline::kNone;
+  q.today = FormatDate(today);
+  q.yellow_until = FormatDate(cal.AddWorkingDays(today, 2));
+  q.limit = f.limit;
 
   Inbox out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(db::Rows n, c.Query(counts, counted));
-    out.total = n.Int(0, 0);
-    out.unclaimed = n.Int(0, 1);
-    out.mine = n.Int(0, 2);
-    out.yellow = n.Int(0, 3);
-    out.red = n.Int(0, 4);
-    page.emplace_back(f.limit);
-    // Most urgent first: overdue, then by deadline, then oldest.
-    OW_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        c.Query(std::string("SELECT ") + store::kTaskColumns + ", " + store::kCaseColumns + from +
-                    where + filters +
-                    " ORDER BY CASE WHEN c.promised_deadline = '' THEN '9999-12-31' ELSE "
-                    "c.promised_deadline END, t.id LIMIT $" +
-                    std::to_string(page.size()),
-                page));
-    // Each row is the task, then its case.
-    for (size_t i = 0; i < rows.size(); ++i) {
+    OW_ASSIGN_OR_RETURN(store::InboxPage page, store::ListInbox(c, q));
+    out.total = page.total;
+    out.unclaimed = page.unclaimed;
+    out.mine = page.mine;
+    out.yellow = page.yellow;
+    out.red = page.red;
+    for (auto& row : page.rows) {
       InboxEntry e;
-      e.task = store::TaskFromRow(rows, i);
-      e.summary = store::CaseFromRow(rows, i, store::kTaskColumnCount);
+      e.task = std::move(row.task);
+      e.summary = std::move(row.summary);
       e.deadline_state = DeadlineState(e.summary, today, cal);
       out.tasks.push_back(std::move(e));
     }

@@ -4,7 +4,6 @@
 #include <set>
 
 #include "cases/notices.h"
-#include "cases/store.h"
 #include "core/text.h"
 #include "http/json_body.h"
 #include "http/problem.h"

@@ -260,9 +260,6 @@ class Service {
   Status Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
                 const std::string& actor);
   Result<int64_t> CaseOfTask(int64_t task_id);
-  // One page of the cases `where` selects (store::ListCases) for `f`.
-  Result<CaseList> Page(const std::string& where, const std::vector<db::Value>& params,
-                        const ListFilter& f);
   // What a new case of `item` in `region` is filed under: the item as implemented there
   // and its process version. Cached for two seconds (submissions come in bursts).
   struct ItemTarget {

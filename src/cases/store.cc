@@ -1,8 +1,9 @@
 #include "cases/store.h"
 
 #include <boost/json.hpp>
+#include <cassert>
 
-#include "core/text.h"
+#include "db/sql.h"
 
 namespace ow::cases {
 
@@ -196,16 +197,18 @@ Task TaskAt(const db::Rows& r, size_t i, size_t first) {
 
 namespace store {
 
-const char* const kCaseColumns =
+namespace {
+
+// Columns of `cases c` and `case_tasks t` in the order CaseFromRow and TaskAt read them
+// (from column `first` of a row, so one row may carry a task and its case).
+constexpr char kCaseColumns[] =
     "c.id, c.item_code, c.item_name, c.item_version, c.bundle_id, c.applicant_account_id, "
     "c.applicant_name, c.applicant_id_masked, c.channel, c.submitted_by, c.submitted_by_account, "
     "c.intake_region, c.department_code, c.region_code, c.status, c.decision, c.supplement_from, "
     "c.form, c.process_key, c.process_version, c.instance, c.statutory_days, c.promised_days, "
     "c.accepted_on, c.pauses, c.promised_deadline, c.statutory_deadline, c.next_timer_at, "
     "c.created_at, c.updated_at, c.version, c.applicant_enterprise";
-
-namespace {
-constexpr char kTaskColumnList[] =
+constexpr char kTaskColumns[] =
     "t.id, t.case_id, t.kind, t.engine_task, t.node, t.name, t.role, t.department_code, "
     "t.region_code, t.status, t.claimed_by, t.due, t.created_at, t.closed_at, t.closed_by, "
     "t.decision, t.opinion, t.close_reason, t.version";
@@ -214,13 +217,10 @@ constexpr size_t CountColumns(std::string_view list) {
   for (char ch : list) n += ch == ',' ? 1 : 0;
   return n;
 }
-static_assert(CountColumns(kTaskColumnList) == kTaskColumnCount);
-}  // namespace
-const char* const kTaskColumns = kTaskColumnList;
+constexpr size_t kTaskColumnCount = CountColumns(kTaskColumns);
+static_assert(kTaskColumnCount == 19);
 
-Task TaskFromRow(const db::Rows& rows, size_t i, size_t first) { return TaskAt(rows, i, first); }
-
-Case CaseFromRow(const db::Rows& r, size_t i, size_t first) {
+Case CaseFromRow(const db::Rows& r, size_t i, size_t first = 0) {
   auto col = [first](size_t n) { return first + n; };
   Case k;
   k.id = r.Int(i, col(0));
@@ -263,8 +263,6 @@ Case CaseFromRow(const db::Rows& r, size_t i, size_t first) {
   k.tracking_no = TrackingNo(k.id, k.created_at);
   return k;
 }
-
-namespace {
 
 std::vector<db::Value> MutableValues(const Case& k) {
   db::Value timer =
@@ -577,21 +575,154 @@ Result<std::vector<int64_t>> BundleCases(db::Connection& c, const std::string& i
   return out;
 }
 
-Result<CasePage> ListCases(db::Connection& c, const std::string& where,
-                           std::vector<db::Value> params, int64_t limit, int64_t offset) {
+namespace {
+
+// Statements are built with db::Sql. PostgreSQL wants every parameter of a statement
+// used in it, so each statement has its own: a copy of the shared WHERE clause with its
+// parameters, then its own additions.
+using db::Sql;
+
+// "(t.role = $n AND t.department_code = $n+1 AND (t.region_code = $n+2 OR t.region_code
+// LIKE $n+3))" per scope, OR-ed, for `table` (c or t); the role only `with_role`.
+std::string ScopeSql(Sql& sql, const std::vector<Scope>& scopes, std::string_view table,
+                     bool with_role) {
+  const std::string t(table);
+  std::string out;
+  for (const auto& s : scopes) {
+    if (!out.empty()) out += " OR ";
+    out += "(";
+    if (with_role) out.append(t).append(".role = ").append(sql.P(s.role)).append(" AND ");
+    out.append(t).append(".department_code = ").append(sql.P(s.department_code));
+    out.append(" AND (").append(t).append(".region_code = ").append(sql.P(s.region_code));
+    out.append(" OR ").append(t).append(".region_code LIKE ");
+    out.append(sql.P(s.region_code + "%")).append("))");
+  }
+  return out;
+}
+
+// Appends " AND ..." for each field of `f` that narrows.
+void AddFilter(Sql& sql, const CaseFilter& f) {
+  if (!f.status.empty()) sql.text() += " AND c.status = " + sql.P(f.status);
+  if (!f.item_code.empty()) sql.text() += " AND c.item_code = " + sql.P(f.item_code);
+  if (f.case_id) {
+    sql.text() += " AND c.id = " + sql.P(*f.case_id);
+  } else if (!f.name_contains.empty()) {
+    std::string pattern = sql.P("%" + f.name_contains + "%");
+    sql.text() +=
+        " AND (c.item_name LIKE " + pattern + " OR c.applicant_name LIKE " + pattern + ")";
+  }
+}
+
+// " WHERE ..." selecting the cases `staff` reaches.
+std::string StaffWhere(Sql& sql, const StaffScope& staff) {
+  std::vector<std::string> parts;
+  if (!staff.departments.empty()) {
+    parts.push_back(ScopeSql(sql, staff.departments, "c", false));
+    // Cases where one of the departments has a task (parallel approval).
+    parts.push_back("EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = c.id AND (" +
+                    ScopeSql(sql, staff.departments, "t", false) + "))");
+  }
+  std::string counter;
+  for (const auto& region : staff.counter_regions) {
+    if (!counter.empty()) counter += " OR ";
+    counter +=
+        "c.region_code LIKE " + sql.P(region + "%") +
+        " OR (c.channel = 'counter' AND c.submitted_by_account = " + sql.P(staff.counter_account) +
+        ")";
+  }
+  if (!counter.empty()) parts.push_back(std::move(counter));
+  if (parts.empty()) return " WHERE 1 = 0";
+  std::string where = " WHERE (";
+  for (size_t i = 0; i < parts.size(); ++i) where += (i ? " OR (" : "(") + parts[i] + ")";
+  return where + ")";
+}
+
+}  // namespace
+
+Result<CasePage> ListCases(db::Connection& c, const CaseQuery& q) {
+  assert((q.applicant_account_id ? 1 : 0) + (q.applicant_enterprise ? 1 : 0) + (q.staff ? 1 : 0) ==
+         1);
+  Sql where;
+  if (q.applicant_account_id) {
+    where.text() = " WHERE c.applicant_account_id = " + where.P(*q.applicant_account_id);
+  } else if (q.applicant_enterprise) {
+    where.text() = " WHERE c.applicant_enterprise = " + where.P(*q.applicant_enterprise);
+  } else {
+    std::string staff = StaffWhere(where, *q.staff);
+    where.text() = std::move(staff);
+  }
+  AddFilter(where, q.filter);
+
   CasePage out;
-  OW_ASSIGN_OR_RETURN(db::Rows n, c.Query("SELECT COUNT(*) FROM cases c" + where, params));
+  OW_ASSIGN_OR_RETURN(db::Rows n,
+                      c.Query("SELECT COUNT(*) FROM cases c" + where.text(), where.params()));
   out.total = n.Int(0, 0);
-  params.emplace_back(limit);
-  params.emplace_back(offset);
-  OW_ASSIGN_OR_RETURN(
-      db::Rows rows, c.Query(std::string("SELECT ") + kCaseColumns + " FROM cases c" + where +
-                                 " ORDER BY c.id DESC LIMIT $" + std::to_string(params.size() - 1) +
-                                 " OFFSET $" + std::to_string(params.size()),
-                             params));
+  Sql page = where;
+  page.text() = std::string("SELECT ") + kCaseColumns + " FROM cases c" + where.text() +
+                " ORDER BY c.id DESC LIMIT " + page.P(q.limit);
+  page.text() += " OFFSET " + page.P(q.offset);
+  OW_ASSIGN_OR_RETURN(db::Rows rows, c.Query(page.text(), page.params()));
   for (size_t i = 0; i < rows.size(); ++i) out.cases.push_back(CaseFromRow(rows, i));
   return out;
 }
 
+Result<InboxPage> ListInbox(db::Connection& c, const InboxQuery& q) {
+  Sql where;
+  std::string scope = ScopeSql(where, q.scopes, "t", true);
+  where.text() = " WHERE t.status = 'open' AND (" + (scope.empty() ? "1 = 0" : scope) + ")";
+  AddFilter(where, q.filter);
+  const std::string from = " FROM case_tasks t JOIN cases c ON c.id = t.case_id";
+  auto red = [&](Sql& s) {
+    return "(c.promised_deadline <> '' AND c.promised_deadline < " + s.P(q.today) + ")";
+  };
+  auto yellow = [&](Sql& s) {
+    std::string from_today = "(c.promised_deadline >= " + s.P(q.today);
+    return from_today + " AND c.promised_deadline <= " + s.P(q.yellow_until) + ")";
+  };
+
+  InboxPage out;
+  Sql counts = where;
+  std::string mine = counts.P(q.username);
+  std::string yellow_sql = yellow(counts);
+  std::string red_sql = red(counts);
+  OW_ASSIGN_OR_RETURN(
+      db::Rows n, c.Query("SELECT COUNT(*), SUM(CASE WHEN t.claimed_by = '' THEN 1 ELSE 0 END), "
+                          "SUM(CASE WHEN t.claimed_by = " +
+                              mine + " THEN 1 ELSE 0 END), SUM(CASE WHEN " + yellow_sql +
+                              " THEN 1 ELSE 0 END), SUM(CASE WHEN " + red_sql +
+                              " THEN 1 ELSE 0 END)" + from + where.text(),
+                          counts.params()));
+  out.total = n.Int(0, 0);
+  out.unclaimed = n.Int(0, 1);
+  out.mine = n.Int(0, 2);
+  out.yellow = n.Int(0, 3);
+  out.red = n.Int(0, 4);
+
+  Sql page = where;
+  std::string filters;
+  using Claim = InboxQuery::Claim;
+  using Deadline = InboxQuery::Deadline;
+  if (q.claim == Claim::kUnclaimed) filters += " AND t.claimed_by = ''";
+  if (q.claim == Claim::kMine) filters += " AND t.claimed_by = " + page.P(q.username);
+  if (q.deadline == Deadline::kRed) filters += " AND " + red(page);
+  if (q.deadline == Deadline::kYellow) filters += " AND " + yellow(page);
+  if (q.deadline == Deadline::kNormal)
+    filters += " AND c.promised_deadline > " + page.P(q.yellow_until);
+  if (q.deadline == Deadline::kNone) filters += " AND c.promised_deadline = ''";
+  std::string limit = page.P(q.limit);
+  // Most urgent first: overdue, then by deadline, then oldest.
+  OW_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      c.Query(std::string("SELECT ") + kTaskColumns + ", " + kCaseColumns + from + where.text() +
+                  filters +
+                  " ORDER BY CASE WHEN c.promised_deadline = '' THEN '9999-12-31' ELSE "
+                  "c.promised_deadline END, t.id LIMIT " +
+                  limit,
+              page.params()));
+  // Each row is the task, then its case.
+  for (size_t i = 0; i < rows.size(); ++i)
+    out.rows.push_back({TaskAt(rows, i, 0), CaseFromRow(rows, i, kTaskColumnCount)});
+  return out;
+}
 }  // namespace store
 }  // namespace ow::cases

@@ -1,5 +1,8 @@
 // The cases domain's SQL. Every function runs on a connection inside the caller's
-// transaction; none commits. Rows are mapped to model.h records.
+// transaction; none commits. Rows are mapped to model.h records. Listings take typed
+// queries (CaseQuery, InboxQuery) that the service fills from a caller's roles and
+// filters; the SQL they become, with its placeholders, is written in store.cc alone,
+// once for both stores.
 #ifndef OW_CASES_STORE_H_
 #define OW_CASES_STORE_H_
 
@@ -68,22 +71,83 @@ Status InsertBundle(db::Connection& c, const BundleApplication& b);
 Result<std::optional<BundleApplication>> LoadBundle(db::Connection& c, const std::string& id);
 Result<std::vector<int64_t>> BundleCases(db::Connection& c, const std::string& id);
 
-// Columns of `cases c` and `case_tasks t` in the order CaseFromRow and TaskFromRow read
-// them (from column `first` of a row, so one row may carry a task and its case).
-extern const char* const kCaseColumns;
-extern const char* const kTaskColumns;
-inline constexpr size_t kTaskColumnCount = 19;
-Case CaseFromRow(const db::Rows& rows, size_t i, size_t first = 0);
-Task TaskFromRow(const db::Rows& rows, size_t i, size_t first = 0);
+// A department in a region and the regions below it (a region's code is a prefix of
+// theirs). `role` (acceptor, reviewer, approver) narrows a scope of tasks to one role;
+// scopes of cases do not look at it.
+struct Scope {
+  std::string role;
+  std::string department_code;
+  std::string region_code;
+};
 
-// One page of `cases c` matching `where` (" WHERE ..." over `params`), newest first,
-// with the number of all matches.
+// What every listing can narrow by; an empty field does not narrow.
+struct CaseFilter {
+  std::string status;
+  std::string item_code;
+  std::optional<int64_t> case_id;  // the case a tracking number names
+  // Cases whose item name or applicant name contains this text (SQL LIKE: SQLite
+  // ignores ASCII case, PostgreSQL does not; % and _ are wildcards).
+  std::string name_contains;
+};
+
+// The cases staff may list: those any of these reach.
+struct StaffScope {
+  // Cases a department handles in its region or below, and cases where it has a task.
+  std::vector<Scope> departments;
+  // Cases handled in a counter's region or below, and cases `counter_account` took in at
+  // a counter (cross-region intake).
+  std::vector<std::string> counter_regions;
+  std::string counter_account;
+};
+
+// A page of cases. Exactly one of applicant_account_id, applicant_enterprise and staff
+// says whose cases these are (asserted); the filter narrows them.
+struct CaseQuery {
+  std::optional<std::string> applicant_account_id;  // a person's own applications
+  std::optional<std::string> applicant_enterprise;  // an enterprise's, by credit code
+  std::optional<StaffScope> staff;                  // none reached when both of its lists are empty
+  CaseFilter filter;
+  int64_t limit = 20;
+  int64_t offset = 0;
+};
+
+// One page of the matching cases, newest first, with the number of all matches.
 struct CasePage {
   int64_t total = 0;
   std::vector<Case> cases;
 };
-Result<CasePage> ListCases(db::Connection& c, const std::string& where,
-                           std::vector<db::Value> params, int64_t limit, int64_t offset);
+Result<CasePage> ListCases(db::Connection& c, const CaseQuery& q);
+
+// A staff member's inbox: the open tasks for any of `scopes` (each with its role), on
+// cases the filter selects. Deadlines are the cases' promised deadlines (YYYY-MM-DD).
+struct InboxQuery {
+  std::vector<Scope> scopes;  // none reached when empty
+  CaseFilter filter;
+  std::string username;  // whose claims are "mine"
+  enum class Claim { kAny, kUnclaimed, kMine };
+  Claim claim = Claim::kAny;
+  // kRed: past `today`; kYellow: from `today` to `yellow_until`; kNormal: after
+  // `yellow_until`; kNone: no deadline.
+  enum class Deadline { kAny, kNone, kNormal, kYellow, kRed };
+  Deadline deadline = Deadline::kAny;
+  std::string today;
+  std::string yellow_until;
+  int64_t limit = 50;
+};
+
+// Up to `limit` of the tasks the claim and deadline filters select, the most urgent
+// first (by promised deadline, no deadline last, then oldest task), each with its case
+// (without materials, tasks, events); and counts over the whole inbox before those two
+// filters: all tasks, the unclaimed, the caller's, those yellow and those red.
+struct InboxRow {
+  Task task;
+  Case summary;
+};
+struct InboxPage {
+  int64_t total = 0, unclaimed = 0, mine = 0, yellow = 0, red = 0;
+  std::vector<InboxRow> rows;
+};
+Result<InboxPage> ListInbox(db::Connection& c, const InboxQuery& q);
 
 }  // namespace store
 }  // namespace ow::cases
