@@ -149,6 +149,358 @@ Result<ListFilter> ParseListFilter(const http::Context& ctx) {
   return f;
 }
 
+// Runs `fn` for an authenticated caller; problems become problem+json.
+template <typename Fn>
+http::Handler With(const identity::Authenticator* a, Fn fn) {
+  return [a, fn](http::Context& ctx) -> http::Response {
+    auto who = a->Authenticate(ctx);
+    if (!who) return Fail(ctx, who.error());
+    return fn(ctx, *who);
+  };
+}
+
+http::Response CaseReply(const http::Context& ctx, const Result<Case>& k) {
+  if (!k) return Fail(ctx, k.error());
+  return NoStore(http::Json(http::Status::ok, CaseJson(*k, true)));
+}
+
+// Applications: submitting, the caller's lists, an enterprise's, staff's, and one case.
+void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authenticator* a) {
+  r.Post("/api/v1/cases",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                SubmitInput in;
+                in.item_code = body->Str("item_code", 100);
+                in.region_code = body->Str("region_code", 12);
+                in.form = body->Object("form").value_or(json::object());
+                in.materials = Materials(*body);
+                in.channel = body->Str("channel", 10);
+                in.on_behalf_of = body->Str("on_behalf_of", 100);
+                in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
+                in.applicant_resident_id = body->Str("applicant_resident_id", 18);
+                in.applicant_name = body->Str("applicant_name", 100);
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                auto k = s->Submit(who, in, s->Now());
+                if (!k) return Fail(ctx, k.error());
+                auto res = NoStore(http::Json(http::Status::created, CaseJson(*k, true)));
+                res.set(http::Field::location, "/api/v1/cases/" + k->tracking_no);
+                return res;
+              }))
+      .Requires(authz::Action::kActForPerson)
+      .Blocking();
+
+  r.Get("/api/v1/cases", With(a,
+                              [s](http::Context& ctx, const Principal& who) {
+                                auto f = ParseListFilter(ctx);
+                                if (!f) return Fail(ctx, f.error());
+                                auto list = s->ListForStaff(who, *f);
+                                if (!list) return Fail(ctx, list.error());
+                                return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
+                              }))
+      .Requires(authz::Action::kWorkOnCases);
+
+  r.Get("/api/v1/me/cases",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               auto f = ParseListFilter(ctx);
+               if (!f) return Fail(ctx, f.error());
+               auto list = s->ListMine(who, *f);
+               if (!list) return Fail(ctx, list.error());
+               return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
+             }))
+      .Requires(authz::Action::kReadOwnCases);
+
+  r.Get("/api/v1/enterprises/{code}/cases",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               auto f = ParseListFilter(ctx);
+               if (!f) return Fail(ctx, f.error());
+               auto list = s->ListForEnterprise(who, ctx.Param("code"), *f);
+               if (!list) return Fail(ctx, list.error());
+               return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
+             }))
+      .Requires(authz::Action::kReadOwnCases);
+
+  r.Get("/api/v1/cases/{no}",
+        With(a, [s](http::Context& ctx,
+                    const Principal& who) { return CaseReply(ctx, s->Get(who, ctx.Param("no"))); }))
+      .Requires(authz::Action::kReadCase);
+}
+
+// A case's life after submission: withdrawal, supplements, suspension, delivery, closing.
+void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticator* a) {
+  r.Post("/api/v1/cases/{no}/withdraw",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx, true);
+                if (!body) return Fail(ctx, body.error());
+                std::string reason = body->Str("reason");
+                std::string channel = Channel(*body);
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
+              }))
+      .Requires(authz::Action::kActForPerson)
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/supplement",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                SupplyInput in;
+                in.form = body->Object("form");
+                in.materials = Materials(*body);
+                in.note = body->Str("note");
+                std::string channel = Channel(*body);
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
+              }))
+      .Requires(authz::Action::kActForPerson)
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/supplement-request",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                std::string reason = body->Str("reason");
+                auto materials = body->Strings("materials").value_or(std::vector<std::string>{});
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(
+                    ctx, s->RequestSupplement(who, ctx.Param("no"), reason, materials, s->Now()));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/suspend",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                std::string procedure = body->Str("procedure", 40);
+                std::string reason = body->Str("reason");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx,
+                                 s->Suspend(who, ctx.Param("no"), procedure, reason, s->Now()));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/resume",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx, true);
+                if (!body) return Fail(ctx, body.error());
+                std::string reason = body->Str("reason");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx, s->Resume(who, ctx.Param("no"), reason, s->Now()));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/deliver",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                std::string method = body->Str("method", 20);
+                std::string note = body->Str("note");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx, s->Deliver(who, ctx.Param("no"), method, note, s->Now()));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  r.Post("/api/v1/cases/{no}/close",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx, true);
+                if (!body) return Fail(ctx, body.error());
+                std::string reason = body->Str("reason");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx, s->Close(who, ctx.Param("no"), reason, s->Now()));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+}
+
+// "One thing" bundle applications.
+void AddBundleRoutes(http::Router& r, Service* s, const identity::Authenticator* a) {
+  r.Post("/api/v1/bundle-applications",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                BundleInput in;
+                in.bundle_code = body->Str("bundle_code", 100);
+                in.region_code = body->Str("region_code", 12);
+                in.form = body->Object("form").value_or(json::object());
+                in.materials = Materials(*body);
+                in.channel = body->Str("channel", 10);
+                in.on_behalf_of = body->Str("on_behalf_of", 100);
+                in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                auto b = s->SubmitBundle(who, in, s->Now());
+                if (!b) return Fail(ctx, b.error());
+                json::array cases;
+                for (const auto& k : b->cases) cases.push_back(CaseJson(k, false));
+                auto res =
+                    NoStore(http::Json(http::Status::created, {{"id", b->id},
+                                                               {"bundle_code", b->bundle_code},
+                                                               {"region_code", b->region_code},
+                                                               {"created_at", b->created_at},
+                                                               {"status", b->status},
+                                                               {"cases", std::move(cases)}}));
+                res.set(http::Field::location, "/api/v1/bundle-applications/" + b->id);
+                return res;
+              }))
+      .Requires(authz::Action::kActForPerson)
+      .Blocking();
+
+  r.Get("/api/v1/bundle-applications/{id}",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               auto b = s->GetBundle(who, ctx.Param("id"));
+               if (!b) return Fail(ctx, b.error());
+               json::array cases;
+               for (const auto& k : b->cases) cases.push_back(CaseJson(k, false));
+               return NoStore(http::Json(http::Status::ok, {{"id", b->id},
+                                                            {"bundle_code", b->bundle_code},
+                                                            {"region_code", b->region_code},
+                                                            {"created_at", b->created_at},
+                                                            {"status", b->status},
+                                                            {"cases", std::move(cases)}}));
+             }))
+      .Requires(authz::Action::kReadOwnCases);
+}
+
+// The staff workbench: the inbox, and claiming, completing and transferring tasks.
+void AddTaskRoutes(http::Router& r, Service* s, const identity::Authenticator* a) {
+  r.Get("/api/v1/workbench/tasks",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               InboxFilter f;
+               Validator v;
+               f.status = ctx.Query("status").value_or("");
+               f.deadline = ctx.Query("deadline").value_or("");
+               f.item_code = ctx.Query("item_code").value_or("");
+               f.q = ctx.Query("q").value_or("");
+               f.limit = QueryInt(ctx, "limit", 50, v);
+               if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
+               auto inbox = s->InboxOf(who, f, s->Now());
+               if (!inbox) return Fail(ctx, inbox.error());
+               json::array tasks;
+               for (const auto& e : inbox->tasks) {
+                 json::object t = TaskJson(e.task);
+                 t["case"] = CaseJson(e.summary, false);
+                 t["deadline_state"] = e.deadline_state;
+                 tasks.push_back(std::move(t));
+               }
+               return NoStore(http::Json(http::Status::ok, {{"tasks", std::move(tasks)},
+                                                            {"counts",
+                                                             {{"total", inbox->total},
+                                                              {"unclaimed", inbox->unclaimed},
+                                                              {"mine", inbox->mine},
+                                                              {"yellow", inbox->yellow},
+                                                              {"red", inbox->red}}}}));
+             }))
+      .Requires(authz::Action::kWorkOnCases);
+
+  r.Post("/api/v1/tasks/{id}/claim",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto id = TaskParam(ctx);
+                if (!id) return Fail(ctx, id.error());
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                auto version = body->Int("version");
+                if (!version) body->Add("version", "is required (the task's version you saw)");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                auto t = s->Claim(who, *id, *version, s->Now());
+                if (!t) return Fail(ctx, t.error());
+                return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  r.Post("/api/v1/tasks/{id}/complete",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto id = TaskParam(ctx);
+                if (!id) return Fail(ctx, id.error());
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                auto version = body->Int("version");
+                if (!version) body->Add("version", "is required (the task's version you saw)");
+                std::string decision = body->Str("decision", 20);
+                std::string opinion = body->Str("opinion", 4000);
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx, s->Complete(who, *id, *version, decision, opinion, s->Now()));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  r.Post("/api/v1/tasks/{id}/transfer",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto id = TaskParam(ctx);
+                if (!id) return Fail(ctx, id.error());
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                auto version = body->Int("version");
+                if (!version) body->Add("version", "is required (the task's version you saw)");
+                std::string to = body->Str("to_username", 100);
+                std::string reason = body->Str("reason");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                auto t = s->Transfer(who, *id, *version, to, reason, s->Now());
+                if (!t) return Fail(ctx, t.error());
+                return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+}
+
+// Messages to applicants.
+void AddMessageRoutes(http::Router& r, Service* s, const identity::Authenticator* a) {
+  r.Get("/api/v1/me/messages",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               Validator v;
+               int64_t limit = QueryInt(ctx, "limit", 50, v);
+               if (limit < 1 || limit > 200) v.Add("limit", "must be 1 to 200");
+               if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
+               auto list = s->Messages(who, limit);
+               if (!list) return Fail(ctx, list.error());
+               json::array items;
+               int64_t unread = 0;
+               for (const auto& m : *list) {
+                 unread += m.read_at.empty() ? 1 : 0;
+                 items.push_back(MessageJson(
+                     m, notice::FromAcceptLanguage(ctx.request[http::Field::accept_language])));
+               }
+               return NoStore(http::Json(http::Status::ok,
+                                         {{"messages", std::move(items)}, {"unread", unread}}));
+             }))
+      .Requires(authz::Action::kReadOwnCases);
+
+  r.Post("/api/v1/me/messages/{id}/read", With(a,
+                                               [s](http::Context& ctx, const Principal& who) {
+                                                 auto id =
+                                                     text::ParseInt(ctx.Param("id"), 1, INT64_MAX);
+                                                 if (!id || !text::IsDigits(ctx.Param("id")))
+                                                   return Fail(ctx, NotFound("no such message"));
+                                                 if (auto st = s->MarkRead(who, *id, s->Now()); !st)
+                                                   return Fail(ctx, st.error());
+                                                 http::Response res{http::Status::no_content, 11};
+                                                 res.set(http::Field::cache_control, "no-store");
+                                                 res.prepare_payload();
+                                                 return res;
+                                               }))
+      .Requires(authz::Action::kActForPerson);
+}
+
 }  // namespace
 
 json::object CaseJson(const Case& k, bool full) {
@@ -213,309 +565,11 @@ json::object CaseJson(const Case& k, bool full) {
 void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn) {
   Service* s = &service;
   const identity::Authenticator* a = &authn;
-
-  // Runs `fn` for an authenticated caller; problems become problem+json.
-  auto with = [a](auto fn) {
-    return [a, fn](http::Context& ctx) -> http::Response {
-      auto who = a->Authenticate(ctx);
-      if (!who) return Fail(ctx, who.error());
-      return fn(ctx, *who);
-    };
-  };
-  auto case_reply = [](const http::Context& ctx, const Result<Case>& k) {
-    if (!k) return Fail(ctx, k.error());
-    return NoStore(http::Json(http::Status::ok, CaseJson(*k, true)));
-  };
-
-  r.Post("/api/v1/cases", with([s](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           SubmitInput in;
-           in.item_code = body->Str("item_code", 100);
-           in.region_code = body->Str("region_code", 12);
-           in.form = body->Object("form").value_or(json::object());
-           in.materials = Materials(*body);
-           in.channel = body->Str("channel", 10);
-           in.on_behalf_of = body->Str("on_behalf_of", 100);
-           in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
-           in.applicant_resident_id = body->Str("applicant_resident_id", 18);
-           in.applicant_name = body->Str("applicant_name", 100);
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto k = s->Submit(who, in, s->Now());
-           if (!k) return Fail(ctx, k.error());
-           auto res = NoStore(http::Json(http::Status::created, CaseJson(*k, true)));
-           res.set(http::Field::location, "/api/v1/cases/" + k->tracking_no);
-           return res;
-         }))
-      .Requires(authz::Action::kActForPerson)
-      .Blocking();
-
-  r.Get("/api/v1/cases", with([s](http::Context& ctx, const Principal& who) {
-          auto f = ParseListFilter(ctx);
-          if (!f) return Fail(ctx, f.error());
-          auto list = s->ListForStaff(who, *f);
-          if (!list) return Fail(ctx, list.error());
-          return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
-        }))
-      .Requires(authz::Action::kWorkOnCases);
-
-  r.Get("/api/v1/me/cases", with([s](http::Context& ctx, const Principal& who) {
-          auto f = ParseListFilter(ctx);
-          if (!f) return Fail(ctx, f.error());
-          auto list = s->ListMine(who, *f);
-          if (!list) return Fail(ctx, list.error());
-          return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
-        }))
-      .Requires(authz::Action::kReadOwnCases);
-
-  r.Get("/api/v1/enterprises/{code}/cases", with([s](http::Context& ctx, const Principal& who) {
-          auto f = ParseListFilter(ctx);
-          if (!f) return Fail(ctx, f.error());
-          auto list = s->ListForEnterprise(who, ctx.Param("code"), *f);
-          if (!list) return Fail(ctx, list.error());
-          return NoStore(http::Json(http::Status::ok, ListJson(*list, *f)));
-        }))
-      .Requires(authz::Action::kReadOwnCases);
-
-  r.Get("/api/v1/cases/{no}", with([s, case_reply](http::Context& ctx, const Principal& who) {
-          return case_reply(ctx, s->Get(who, ctx.Param("no")));
-        }))
-      .Requires(authz::Action::kReadCase);
-
-  r.Post("/api/v1/cases/{no}/withdraw",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx, true);
-           if (!body) return Fail(ctx, body.error());
-           std::string reason = body->Str("reason");
-           std::string channel = Channel(*body);
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
-         }))
-      .Requires(authz::Action::kActForPerson)
-      .Blocking();
-
-  r.Post("/api/v1/cases/{no}/supplement",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           SupplyInput in;
-           in.form = body->Object("form");
-           in.materials = Materials(*body);
-           in.note = body->Str("note");
-           std::string channel = Channel(*body);
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
-         }))
-      .Requires(authz::Action::kActForPerson)
-      .Blocking();
-
-  r.Post("/api/v1/cases/{no}/supplement-request",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           std::string reason = body->Str("reason");
-           auto materials = body->Strings("materials").value_or(std::vector<std::string>{});
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(
-               ctx, s->RequestSupplement(who, ctx.Param("no"), reason, materials, s->Now()));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Post("/api/v1/cases/{no}/suspend",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           std::string procedure = body->Str("procedure", 40);
-           std::string reason = body->Str("reason");
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Suspend(who, ctx.Param("no"), procedure, reason, s->Now()));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Post("/api/v1/cases/{no}/resume",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx, true);
-           if (!body) return Fail(ctx, body.error());
-           std::string reason = body->Str("reason");
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Resume(who, ctx.Param("no"), reason, s->Now()));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Post("/api/v1/cases/{no}/deliver",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           std::string method = body->Str("method", 20);
-           std::string note = body->Str("note");
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Deliver(who, ctx.Param("no"), method, note, s->Now()));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Post("/api/v1/cases/{no}/close",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx, true);
-           if (!body) return Fail(ctx, body.error());
-           std::string reason = body->Str("reason");
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Close(who, ctx.Param("no"), reason, s->Now()));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Post("/api/v1/bundle-applications", with([s](http::Context& ctx, const Principal& who) {
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           BundleInput in;
-           in.bundle_code = body->Str("bundle_code", 100);
-           in.region_code = body->Str("region_code", 12);
-           in.form = body->Object("form").value_or(json::object());
-           in.materials = Materials(*body);
-           in.channel = body->Str("channel", 10);
-           in.on_behalf_of = body->Str("on_behalf_of", 100);
-           in.on_behalf_of_enterprise = body->Str("on_behalf_of_enterprise", 40);
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto b = s->SubmitBundle(who, in, s->Now());
-           if (!b) return Fail(ctx, b.error());
-           json::array cases;
-           for (const auto& k : b->cases) cases.push_back(CaseJson(k, false));
-           auto res = NoStore(http::Json(http::Status::created, {{"id", b->id},
-                                                                 {"bundle_code", b->bundle_code},
-                                                                 {"region_code", b->region_code},
-                                                                 {"created_at", b->created_at},
-                                                                 {"status", b->status},
-                                                                 {"cases", std::move(cases)}}));
-           res.set(http::Field::location, "/api/v1/bundle-applications/" + b->id);
-           return res;
-         }))
-      .Requires(authz::Action::kActForPerson)
-      .Blocking();
-
-  r.Get("/api/v1/bundle-applications/{id}", with([s](http::Context& ctx, const Principal& who) {
-          auto b = s->GetBundle(who, ctx.Param("id"));
-          if (!b) return Fail(ctx, b.error());
-          json::array cases;
-          for (const auto& k : b->cases) cases.push_back(CaseJson(k, false));
-          return NoStore(http::Json(http::Status::ok, {{"id", b->id},
-                                                       {"bundle_code", b->bundle_code},
-                                                       {"region_code", b->region_code},
-                                                       {"created_at", b->created_at},
-                                                       {"status", b->status},
-                                                       {"cases", std::move(cases)}}));
-        }))
-      .Requires(authz::Action::kReadOwnCases);
-
-  r.Get("/api/v1/workbench/tasks", with([s](http::Context& ctx, const Principal& who) {
-          InboxFilter f;
-          Validator v;
-          f.status = ctx.Query("status").value_or("");
-          f.deadline = ctx.Query("deadline").value_or("");
-          f.item_code = ctx.Query("item_code").value_or("");
-          f.q = ctx.Query("q").value_or("");
-          f.limit = QueryInt(ctx, "limit", 50, v);
-          if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
-          auto inbox = s->InboxOf(who, f, s->Now());
-          if (!inbox) return Fail(ctx, inbox.error());
-          json::array tasks;
-          for (const auto& e : inbox->tasks) {
-            json::object t = TaskJson(e.task);
-            t["case"] = CaseJson(e.summary, false);
-            t["deadline_state"] = e.deadline_state;
-            tasks.push_back(std::move(t));
-          }
-          return NoStore(http::Json(http::Status::ok, {{"tasks", std::move(tasks)},
-                                                       {"counts",
-                                                        {{"total", inbox->total},
-                                                         {"unclaimed", inbox->unclaimed},
-                                                         {"mine", inbox->mine},
-                                                         {"yellow", inbox->yellow},
-                                                         {"red", inbox->red}}}}));
-        }))
-      .Requires(authz::Action::kWorkOnCases);
-
-  r.Post("/api/v1/tasks/{id}/claim", with([s](http::Context& ctx, const Principal& who) {
-           auto id = TaskParam(ctx);
-           if (!id) return Fail(ctx, id.error());
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           auto version = body->Int("version");
-           if (!version) body->Add("version", "is required (the task's version you saw)");
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto t = s->Claim(who, *id, *version, s->Now());
-           if (!t) return Fail(ctx, t.error());
-           return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Post("/api/v1/tasks/{id}/complete",
-         with([s, case_reply](http::Context& ctx, const Principal& who) {
-           auto id = TaskParam(ctx);
-           if (!id) return Fail(ctx, id.error());
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           auto version = body->Int("version");
-           if (!version) body->Add("version", "is required (the task's version you saw)");
-           std::string decision = body->Str("decision", 20);
-           std::string opinion = body->Str("opinion", 4000);
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           return case_reply(ctx, s->Complete(who, *id, *version, decision, opinion, s->Now()));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Post("/api/v1/tasks/{id}/transfer", with([s](http::Context& ctx, const Principal& who) {
-           auto id = TaskParam(ctx);
-           if (!id) return Fail(ctx, id.error());
-           auto body = ReadBody(ctx);
-           if (!body) return Fail(ctx, body.error());
-           auto version = body->Int("version");
-           if (!version) body->Add("version", "is required (the task's version you saw)");
-           std::string to = body->Str("to_username", 100);
-           std::string reason = body->Str("reason");
-           if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-           auto t = s->Transfer(who, *id, *version, to, reason, s->Now());
-           if (!t) return Fail(ctx, t.error());
-           return NoStore(http::Json(http::Status::ok, TaskJson(*t)));
-         }))
-      .Requires(authz::Action::kWorkOnCases)
-      .Blocking();
-
-  r.Get("/api/v1/me/messages", with([s](http::Context& ctx, const Principal& who) {
-          Validator v;
-          int64_t limit = QueryInt(ctx, "limit", 50, v);
-          if (limit < 1 || limit > 200) v.Add("limit", "must be 1 to 200");
-          if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
-          auto list = s->Messages(who, limit);
-          if (!list) return Fail(ctx, list.error());
-          json::array items;
-          int64_t unread = 0;
-          for (const auto& m : *list) {
-            unread += m.read_at.empty() ? 1 : 0;
-            items.push_back(MessageJson(
-                m, notice::FromAcceptLanguage(ctx.request[http::Field::accept_language])));
-          }
-          return NoStore(
-              http::Json(http::Status::ok, {{"messages", std::move(items)}, {"unread", unread}}));
-        }))
-      .Requires(authz::Action::kReadOwnCases);
-
-  r.Post("/api/v1/me/messages/{id}/read", with([s](http::Context& ctx, const Principal& who) {
-           auto id = text::ParseInt(ctx.Param("id"), 1, INT64_MAX);
-           if (!id || !text::IsDigits(ctx.Param("id")))
-             return Fail(ctx, NotFound("no such message"));
-           if (auto st = s->MarkRead(who, *id, s->Now()); !st) return Fail(ctx, st.error());
-           http::Response res{http::Status::no_content, 11};
-           res.set(http::Field::cache_control, "no-store");
-           res.prepare_payload();
-           return res;
-         }))
-      .Requires(authz::Action::kActForPerson);
+  AddApplicationRoutes(r, s, a);
+  AddLifecycleRoutes(r, s, a);
+  AddBundleRoutes(r, s, a);
+  AddTaskRoutes(r, s, a);
+  AddMessageRoutes(r, s, a);
 }
 
 }  // namespace ow::cases

@@ -35,11 +35,6 @@ struct Service::Op {
   // (StatusChangeMessage) if the case has a recipient.
   void Record(std::string action, const std::string& to, std::string reason,
               boost::json::object detail = {});
-  Task* FindTask(int64_t id) {
-    for (auto& t : tasks)
-      if (t.id == id) return &t;
-    return nullptr;
-  }
 };
 
 namespace internal {
