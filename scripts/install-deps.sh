@@ -11,11 +11,17 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
   libpugixml-dev
+  # sealed documents: PDF layout (cairo + pango with the CJK fonts below), reading PDF
+  # structure for the signature's incremental update (qpdf), QR codes (libqrencode)
+  libcairo2-dev libpango1.0-dev libqpdf-dev libqrencode-dev
   # fuzzing (make fuzz, and the short libFuzzer run of make test): clang with libFuzzer,
   # ASan and UBSan runtimes
   clang-14 libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 wrk nginx-light curl openssl
+  # independent checkers of sealed documents: pdfsig/pdftotext/pdftoppm, qpdf --check,
+  # an NSS trust store for pdfsig (certutil), a QR decoder (zbarimg)
+  poppler-utils qpdf libnss3-tools zbar-tools
   # portal end-to-end tests: a real browser, and fonts for Chinese text
   chromium fonts-noto-cjk
   # npm-based checkers (region data fetch, OpenAPI lint)
