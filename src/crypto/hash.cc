@@ -50,6 +50,17 @@ std::string Sha256(std::string_view data) {
   return out;
 }
 
+std::string Sm3(std::string_view data) {
+  std::string out(kSm3Size, '\0');
+  unsigned int len = 0;
+  if (EVP_Digest(Bytes(data), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                 EVP_sm3(), nullptr) != 1 ||
+      len != kSm3Size) {
+    Fatal("EVP_Digest (SM3)");
+  }
+  return out;
+}
+
 Sha256Hasher::Sha256Hasher() : ctx_(std::make_unique<Ctx>()) {}
 Sha256Hasher::~Sha256Hasher() = default;
 Sha256Hasher::Sha256Hasher(Sha256Hasher&&) noexcept = default;

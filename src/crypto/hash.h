@@ -1,4 +1,4 @@
-// SHA-256, HMAC-SHA-256 and constant-time comparison.
+// SHA-256, SM3, HMAC-SHA-256 and constant-time comparison.
 //
 // Digests and MACs are returned as raw bytes in a std::string (32 bytes); use
 // HexEncode or Base64UrlEncode (crypto/encoding.h) to display or store them.
@@ -19,9 +19,15 @@
 namespace ow::crypto {
 
 inline constexpr size_t kSha256Size = 32;
+inline constexpr size_t kSm3Size = 32;
 
 // The SHA-256 digest of `data` (FIPS 180-4).
 std::string Sha256(std::string_view data);
+
+// The SM3 digest of `data` (GB/T 32905-2016), China's national hash. This is the plain
+// hash: an SM2 signature hashes SM3(Z_A || data) itself (crypto/sm2.h), so do not sign
+// Sm3(data) expecting others to verify it as a signature of `data`.
+std::string Sm3(std::string_view data);
 
 // Incremental SHA-256 for input that arrives in pieces (uploads, files):
 //
