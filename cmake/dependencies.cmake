@@ -24,3 +24,12 @@ target_compile_definitions(ow_boost INTERFACE
 # libsodium (argon2id password hashing) has no CMake package in Debian; only src/crypto links it.
 find_path(SODIUM_INCLUDE_DIR sodium.h REQUIRED)
 find_library(SODIUM_LIB sodium REQUIRED)
+
+# Sealed documents (src/documents only): cairo writes the PDF (and PNG) with the CJK fonts
+# embedded, pango lays out the Chinese text, qpdf reads PDF structure for signing, and
+# libqrencode makes QR codes. Debian ships pkg-config files, not CMake packages, for them.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(OW_PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
+pkg_check_modules(OW_CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf cairo-png)
+pkg_check_modules(OW_QPDF REQUIRED IMPORTED_TARGET libqpdf)
+pkg_check_modules(OW_QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
