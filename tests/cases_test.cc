@@ -327,6 +327,7 @@ TEST_P(CasesTest, ExactlyOneOfTwoConcurrentCompletionsWins) {
   Session acceptor = Login("sc.acceptor");
   Session one = Login("sc.approver");
   Session two = Staff("sc.approver2", "330102-SCJG", "330102", "approver");
+  AllowLicenceSeal("sc.approver2", "330102-SCJG");  // the item's approval issues a licence
   for (int round = 0; round < 5; ++round) {
     json::object c = Accept(acceptor, Apply(zhang));
     auto task = TaskOf(c, "Approve");

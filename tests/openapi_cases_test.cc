@@ -76,6 +76,23 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
               approver = login("sc.approver"), counter = login("hall.counter"),
               agent = login("village.agent");
   const Login colleague = staff("sc.approver2", "330102-SCJG", "330102", "approver");
+  {
+    // The item's approval issues a licence (demo/licences.json): the colleague who decides
+    // must be allowed to use the department's licence seal.
+    auto seals = client.Get("/api/v1/seals?department=330102-SCJG");
+    ASSERT_EQ(seals.status, 200) << seals.body;
+    const json::value listed = json::parse(seals.body);
+    for (const auto& x : listed.at("seals").as_array()) {
+      if (x.at("kind") != "licence" || x.at("status") != "active") continue;
+      EXPECT_EQ(client
+                    .Send(verb::put,
+                          "/api/v1/seals/" + std::string(x.at("id").as_string()) +
+                              "/holders/sc.approver2",
+                          "", security.write)
+                    .status,
+                200);
+    }
+  }
   const Login xihu = staff("xh.counter", "330106-ZWFW", "330106", "counter");
   const auto urlencoded = [](const Login& who) {
     return With(who.write, "Content-Type", "application/x-www-form-urlencoded");

@@ -27,6 +27,9 @@
 #include "identity/routes.h"
 #include "identity/service.h"
 #include "identity/store.h"
+#include "licences/routes.h"
+#include "licences/service.h"
+#include "licences/store.h"
 #include "materials/routes.h"
 #include "materials/service.h"
 #include "materials/store.h"
@@ -41,12 +44,14 @@
 
 namespace ow::app {
 
+namespace json = boost::json;
+
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list :
-       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
-        calendar::Migrations(), materials::Migrations(), cases::Migrations()}) {
+  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
+                    processes::Migrations(), calendar::Migrations(), materials::Migrations(),
+                    cases::Migrations(), licences::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -111,6 +116,7 @@ struct App::Impl {
   std::unique_ptr<http::Server> server;
   std::unique_ptr<MaterialDirectory> material_directory;
   std::unique_ptr<cases::Service> cases;
+  std::unique_ptr<licences::Service> licences;
   // Fires due workflow timers (escalations, reminders); stopped before the services go.
   std::jthread timers;
 };
@@ -197,6 +203,20 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                                              *i.identity, i.material_directory.get());
   OW_RETURN_IF_ERROR(i.cases->Bootstrap());
   cases::AddRoutes(i.router, *i.cases, *i.authn);
+  licences::Options lo;
+  if (!config.issuer.empty()) lo.public_url = config.issuer;
+  i.licences = std::make_unique<licences::Service>(*i.db, *i.identity, *i.departments, lo);
+  OW_RETURN_IF_ERROR(i.licences->Bootstrap());
+  licences::AddRoutes(i.router, *i.licences);
+  // A process's issue-licence step: the licence of the case's item, sealed in the same
+  // transaction as the decision that reached it.
+  i.cases->AddDomainService(
+      "issue-licence",
+      [svc = i.licences.get()](db::Connection& c, const cases::Case& k, const json::object&,
+                               const cases::ServiceCaller& by) -> Result<json::object> {
+        OW_ASSIGN_OR_RETURN(auto l, svc->IssueForCase(c, k, by.account_id, by.name));
+        return json::object{{"licence_number", l.number}, {"licence_type", l.type_code}};
+      });
   // Staff read a material through a case they may read.
   materials::AddRoutes(
       i.router, *i.materials, *i.authn,
@@ -297,6 +317,7 @@ Result<uint16_t> App::Listen() {
     std::string origin = "http://" + host + ":" + std::to_string(port);
     impl_->oidc->SetIssuer(origin);
     impl_->authn->SetOrigin(origin);
+    impl_->licences->SetPublicUrl(origin);
   }
   log::Notice("server.listening",
               {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},

@@ -10,6 +10,8 @@
 #include "catalog/service.h"
 #include "departments/service.h"
 #include "identity/service.h"
+#include "licences/service.h"
+#include "processes/service.h"
 #include "regions/service.h"
 
 namespace ow::app {
@@ -133,6 +135,112 @@ Result<int64_t> SeedCalendar(db::Database& db, const std::string& path) {
   return changed;
 }
 
+Result<boost::json::value> ReadJson(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(buf.str(), ec);
+  if (ec) return InvalidArgument(path + " is not JSON: " + ec.message());
+  return doc;
+}
+
+// `dir`/licences.json: licence types, departments' seals with their holders, and the
+// processes (BPMN files beside it) that issue licences, assigned to their items.
+Status SeedLicences(db::Database& db, const std::string& dir, const Config& config,
+                    departments::Service& departments, catalog::Service& catalog,
+                    DemoSummary& summary) {
+  std::string path = dir + "/licences.json";
+  auto doc = ReadJson(path);
+  if (!doc) return doc.error().code == Code::kNotFound ? Status() : Status(doc.error());
+  if (!doc->is_object()) return InvalidArgument(path + " must be a JSON object");
+  const auto& o = doc->as_object();
+  auto str = [](const boost::json::object& x, const char* key) -> std::string {
+    auto* v = x.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  OW_ASSIGN_OR_RETURN(auto keys, identity::LoadKeys(config));
+  identity::Service identity(db, departments, std::move(keys), config);
+  identity.SetAuditSink(DirectAuditSink(db));
+  licences::Service licences(db, identity, departments, {});
+  OW_RETURN_IF_ERROR(licences.Bootstrap());
+  identity::Principal seeder;
+  seeder.via = authz::Via::kAdminToken;
+  seeder.name_for_audit = "seed-demo";
+  if (const auto* types = o.if_contains("types"); types && types->is_array()) {
+    for (const auto& t : types->as_array()) {
+      if (!t.is_object()) return InvalidArgument(path + ": every type must be an object");
+      const auto& to = t.as_object();
+      licences::LicenceType type;
+      type.code = str(to, "code");
+      type.name = str(to, "name");
+      type.name_en = str(to, "name_en");
+      type.department_code = str(to, "department_code");
+      type.holder_kind = str(to, "holder_kind");
+      if (const auto* schema = to.if_contains("schema")) type.schema = *schema;
+      if (const auto* m = to.if_contains("validity_months"); m && m->is_int64())
+        type.validity_months = m->as_int64();
+      type.trust_level = str(to, "trust_level");
+      type.number_prefix = str(to, "number_prefix");
+      if (const auto* items = to.if_contains("issued_by_items"); items && items->is_array())
+        for (const auto& i : items->as_array())
+          if (i.is_string()) type.issued_by_items.emplace_back(i.as_string());
+      if (const auto* b = to.if_contains("one_per_holder"); b && b->is_bool())
+        type.one_per_holder = b->as_bool();
+      if (const auto* d = to.if_contains("document"); d && d->is_object())
+        type.document = d->as_object();
+      if (const auto* f = to.if_contains("from_form"); f && f->is_object())
+        type.from_form = f->as_object();
+      auto existing = licences.GetType(type.code);
+      auto saved = licences.PutType(seeder, type, existing ? existing->version : 0);
+      if (!saved)
+        return Error(saved.error().code, path + " " + type.code + ": " + saved.error().message,
+                     saved.error().fields);
+      ++summary.licence_types;
+    }
+  }
+  if (const auto* seals = o.if_contains("seals"); seals && seals->is_array()) {
+    for (const auto& x : seals->as_array()) {
+      if (!x.is_object()) return InvalidArgument(path + ": every seal must be an object");
+      licences::SealInput in;
+      in.department_code = str(x.as_object(), "department_code");
+      in.kind = str(x.as_object(), "kind");
+      std::vector<std::string> holders;
+      if (const auto* h = x.as_object().if_contains("holders"); h && h->is_array())
+        for (const auto& u : h->as_array())
+          if (u.is_string()) holders.emplace_back(u.as_string());
+      auto seal = licences.EnsureSeal(in, holders);
+      if (!seal)
+        return Error(seal.error().code,
+                     path + " seal of " + in.department_code + ": " + seal.error().message,
+                     seal.error().fields);
+      ++summary.seals;
+    }
+  }
+  processes::Service processes(db, catalog);
+  if (const auto* list = o.if_contains("processes"); list && list->is_array()) {
+    for (const auto& p : list->as_array()) {
+      if (!p.is_object()) return InvalidArgument(path + ": every process must be an object");
+      std::string file = dir + "/" + str(p.as_object(), "file");
+      std::ifstream in(file, std::ios::binary);
+      if (!in) return InvalidArgument("cannot read " + file);
+      std::stringstream xml;
+      xml << in.rdbuf();
+      std::string key = str(p.as_object(), "key");
+      auto published = processes.Publish("seed-demo", key, xml.str());
+      if (!published)
+        return Error(published.error().code, file + ": " + published.error().message,
+                     published.error().fields);
+      if (const auto* items = p.as_object().if_contains("items"); items && items->is_array())
+        for (const auto& i : items->as_array())
+          if (i.is_string())
+            OW_RETURN_IF_ERROR(processes.Assign("seed-demo", std::string(i.as_string()), key));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Config* config) {
@@ -179,11 +287,11 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Con
       ++summary.departments_created;
     }
   }
+  catalog::Service catalog(db, regions, departments);
   std::ifstream catalog_in(dir + "/catalog.json", std::ios::binary);
   if (catalog_in) {
     std::stringstream cbuf;
     cbuf << catalog_in.rdbuf();
-    catalog::Service catalog(db, regions, departments);
     auto report = catalog.Import("seed-demo", "json", cbuf.str(), /*publish=*/true);
     if (!report) {
       return Error(report.error().code, "catalog.json: " + report.error().message,
@@ -195,6 +303,8 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Con
   if (config) {
     OW_ASSIGN_OR_RETURN(summary.accounts_created,
                         SeedAccounts(db, departments, *config, dir + "/accounts.json"));
+    // After the accounts: seals name their holders.
+    OW_RETURN_IF_ERROR(SeedLicences(db, dir, *config, departments, catalog, summary));
   }
   return summary;
 }

@@ -20,6 +20,8 @@ struct DemoSummary {
   int64_t catalog_items = 0;
   int64_t accounts_created = 0;
   int64_t calendar_years = 0;  // holiday calendar years published or changed
+  int64_t licence_types = 0;   // licence types saved (demo/licences.json)
+  int64_t seals = 0;           // seals made or found, with their holders
 };
 
 // Loads `dir`/regions/*.csv, `dir`/departments.json and `dir`/catalog.json (items,
@@ -27,7 +29,8 @@ struct DemoSummary {
 // (holiday calendars by year, published as "seed-demo"). Idempotent: running it
 // again updates what is there and creates nothing twice. With `config` (for the
 // identity keys), also `dir`/accounts.json: demo staff, administrators and residents
-// (existing usernames are left alone).
+// (existing usernames are left alone), then `dir`/licences.json: licence types, seals
+// and the processes that issue licences.
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir,
                              const Config* config = nullptr);
 

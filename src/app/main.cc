@@ -223,13 +223,15 @@ int main(int argc, char** argv) {
     if (!summary) return Fail(summary.error());
     std::printf(
         "demo data loaded: %lld regions, %lld departments created, %lld updated, %lld catalog "
-        "items, %lld accounts created, %lld holiday calendar years published\n",
+        "items, %lld accounts created, %lld holiday calendar years published, %lld licence "
+        "types, %lld seals\n",
         static_cast<long long>(summary->regions),
         static_cast<long long>(summary->departments_created),
         static_cast<long long>(summary->departments_updated),
         static_cast<long long>(summary->catalog_items),
         static_cast<long long>(summary->accounts_created),
-        static_cast<long long>(summary->calendar_years));
+        static_cast<long long>(summary->calendar_years),
+        static_cast<long long>(summary->licence_types), static_cast<long long>(summary->seals));
   } else if (create_admin->parsed()) {
     // The password comes from the environment or stdin, never from the command line
     // (which other users of the machine can read in the process list).

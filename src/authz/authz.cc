@@ -61,6 +61,13 @@ constexpr std::array kTable = {
                false},
     ActionInfo{Action::kReadIndicators, "indicators.read", "read these indicators",
                kBySession | kByClientToken, "indicators.read", true},
+    ActionInfo{Action::kManageSeals, "seals.manage", "manage seals and the certificate authority",
+               kBySession, "", false},
+    ActionInfo{Action::kIssueLicence, "licences.issue",
+               "issue or change this department's licences", kBySession | kByUserToken, "workbench",
+               true},
+    ActionInfo{Action::kReadLicence, "licences.read", "read this licence",
+               kBySession | kByUserToken, "licences.read", true},
 };
 
 constexpr bool InOrder() {
@@ -70,8 +77,8 @@ constexpr bool InOrder() {
 }
 static_assert(InOrder(), "kTable lists every Action once, in declaration order");
 
-constexpr std::array<std::string_view, 5> kScopes = {"cases.read", "cases.write", "materials.read",
-                                                     "materials.write", "workbench"};
+constexpr std::array<std::string_view, 6> kScopes = {
+    "cases.read", "cases.write", "materials.read", "materials.write", "workbench", "licences.read"};
 
 // A department role covers the target if the department matches and the region nests.
 bool Covers(const Role& r, const Target& t, bool any_department) {
@@ -145,6 +152,15 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       return HasCovering(p, {kCounter}, t, true) && !self;
     case Action::kReadIndicators:
       return HasCovering(p, {kSupervisor}, t, true) || system;
+    case Action::kManageSeals:
+      return p.HasRole(kSecurityAdmin);
+    case Action::kIssueLicence:
+      return HasCovering(p, {kApprover}, t);
+    case Action::kReadLicence:
+      // The holder (the caller proved the number: Target::owner_account), the operators
+      // of the holding enterprise, and the issuing department's staff.
+      return self || (t.operator_of_owner.Any() && p.kind == kPerson) ||
+             HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
   }
   return false;
 }

@@ -70,6 +70,10 @@ enum class Action {
   kManageCatalog,  // catalog, departments, processes and the holiday calendar
   // Supervision.
   kReadIndicators,  // supervision indicators of a region
+  // Licences and seals.
+  kManageSeals,   // seals and the platform CA (the security administrator: they are keys)
+  kIssueLicence,  // issue, suspend, resume, revoke a licence of a department in a region
+  kReadLicence,   // a licence: its holder, the holding enterprise's operators, issuing staff
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

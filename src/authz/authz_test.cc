@@ -89,7 +89,8 @@ std::vector<Row> Matrix() {
   std::map<A, std::string> self{{A::kReadAccount, kSelf},
                                 {A::kUpdateAccount, kSelf},
                                 {A::kActForPerson, kSelf},
-                                {A::kReadCase, kSelf}};
+                                {A::kReadCase, kSelf},
+                                {A::kReadLicence, kSelf}};
   // Every account holder with a session may attempt these; whose enterprise or file it
   // is, the owning domain decides.
   for (A a : {A::kReadOwnCases, A::kManageEnterprise, A::kReadEnterprise, A::kUploadMaterial,
@@ -125,22 +126,41 @@ std::vector<Row> Matrix() {
                   false, staff_self({})});
   rows.push_back({"county acceptor of D in 330102",
                   staff("acc_cty_acc", {R(kAcceptor, kD, "330102")}), false,
-                  staff_self({{A::kReadCase, "A.A.A.A"}, {A::kAcceptCase, "..A.A.A"}})});
+                  staff_self({{A::kReadCase, "A.A.A.A"},
+                              {A::kAcceptCase, "..A.A.A"},
+                              {A::kReadLicence, "A.A.A.A"}})});
   rows.push_back({"county reviewer of D in 330102",
                   staff("acc_cty_rev", {R(kReviewer, kD, "330102")}), false,
-                  staff_self({{A::kReadCase, "A.A.A.A"}, {A::kReviewCase, "..A.A.A"}})});
+                  staff_self({{A::kReadCase, "A.A.A.A"},
+                              {A::kReviewCase, "..A.A.A"},
+                              {A::kReadLicence, "A.A.A.A"}})});
   rows.push_back({"county approver of D in 330102",
                   staff("acc_cty_apr", {R(kApprover, kD, "330102")}), false,
-                  staff_self({{A::kReadCase, "A.A.A.A"}, {A::kApproveCase, "..A.A.A"}})});
+                  staff_self({{A::kReadCase, "A.A.A.A"},
+                              {A::kApproveCase, "..A.A.A"},
+                              {A::kReadLicence, "A.A.A.A"},
+                              {A::kIssueLicence, "..A.A.A"}})});
   rows.push_back({"city acceptor of D in 3301", staff("acc_city_acc", {R(kAcceptor, kD, "3301")}),
-                  false, staff_self({{A::kReadCase, "A.AAA.A"}, {A::kAcceptCase, "..AAA.A"}})});
+                  false,
+                  staff_self({{A::kReadCase, "A.AAA.A"},
+                              {A::kAcceptCase, "..AAA.A"},
+                              {A::kReadLicence, "A.AAA.A"}})});
   rows.push_back({"city reviewer of D in 3301", staff("acc_city_rev", {R(kReviewer, kD, "3301")}),
-                  false, staff_self({{A::kReadCase, "A.AAA.A"}, {A::kReviewCase, "..AAA.A"}})});
+                  false,
+                  staff_self({{A::kReadCase, "A.AAA.A"},
+                              {A::kReviewCase, "..AAA.A"},
+                              {A::kReadLicence, "A.AAA.A"}})});
   rows.push_back({"city approver of D in 3301", staff("acc_city_apr", {R(kApprover, kD, "3301")}),
-                  false, staff_self({{A::kReadCase, "A.AAA.A"}, {A::kApproveCase, "..AAA.A"}})});
+                  false,
+                  staff_self({{A::kReadCase, "A.AAA.A"},
+                              {A::kApproveCase, "..AAA.A"},
+                              {A::kReadLicence, "A.AAA.A"},
+                              {A::kIssueLicence, "..AAA.A"}})});
   rows.push_back({"reviewer of department E in 330102",
                   staff("acc_e_rev", {R(kReviewer, kE, "330102")}), false,
-                  staff_self({{A::kReadCase, "A....AA"}, {A::kReviewCase, ".....A."}})});
+                  staff_self({{A::kReadCase, "A....AA"},
+                              {A::kReviewCase, ".....A."},
+                              {A::kReadLicence, "A....AA"}})});
   rows.push_back({"counter staff of 330102", staff("acc_counter", {R(kCounter, "", "330102")}),
                   false,
                   staff_self({{A::kReadCase, "A.A.AAA"},
@@ -153,8 +173,9 @@ std::vector<Row> Matrix() {
                               {A::kManageClients, kAll},
                               {A::kManageTrusts, kAll},
                               {A::kManageCatalog, kAll}})});
-  rows.push_back({"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
-                  staff_self({{A::kGrantRole, ".AAAAA."}, {A::kRotateKeys, kAll}})});
+  rows.push_back(
+      {"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
+       staff_self({{A::kGrantRole, ".AAAAA."}, {A::kRotateKeys, kAll}, {A::kManageSeals, kAll}})});
   rows.push_back({"audit administrator", staff("acc_audadm", {R(kAuditAdmin, "", "")}), false,
                   staff_self({{A::kReadAudit, kAll}})});
   Principal token;

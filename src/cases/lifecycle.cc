@@ -87,6 +87,7 @@ Result<Case> Service::MutateByNo(const Principal& who, const std::string& no, Sy
     if (!SameTrackingNo(op.k.tracking_no, no) || !CanRead(who, op.k, op.tasks))
       return NotFound("no case " + no);
     op.actor = who.username;
+    op.actor_account = who.account_id;
     return fn(c, op);
   });
 }
@@ -177,9 +178,9 @@ Status Service::Apply(db::Connection& c, Op& op, workflow::Instance& inst,
       return FailedPrecondition("serviceTask of process " + op.k.process_key +
                                 " calls the unknown service '" + name + "'");
     }
-    auto result = fn->second(c, op.k, inst.variables());
+    auto result = fn->second(c, op.k, inst.variables(), {op.actor, op.actor_account});
     if (!result) return result.error();
-    op.Record("service_called", op.k.status, "", {{"service", name}});
+    op.Record("service_called", op.k.status, "", {{"service", name}, {"result", *result}});
     effects = inst.ServiceDone(call->id, *result, op.now);
   }
   for (const auto& e : created) {

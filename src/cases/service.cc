@@ -43,16 +43,17 @@ Service::Service(db::Database& db, catalog::Service& catalog, processes::Service
       identity_(identity),
       materials_(materials) {
   // Built-in domain services for service tasks.
-  AddDomainService(
-      "notify-applicant",
-      [](db::Connection& c, const Case& k, const json::object& vars) -> Result<json::object> {
-        const std::string to = MessageRecipient(k);
-        if (!to.empty()) {
-          Message m = internal::ProgressMessage(k, json_members::Str(vars, "notice"), NowText());
-          OW_RETURN_IF_ERROR(store::InsertMessage(c, m, k.id));
-        }
-        return json::object{{"applicant_notified", !to.empty()}};
-      });
+  AddDomainService("notify-applicant",
+                   [](db::Connection& c, const Case& k, const json::object& vars,
+                      const ServiceCaller&) -> Result<json::object> {
+                     const std::string to = MessageRecipient(k);
+                     if (!to.empty()) {
+                       Message m = internal::ProgressMessage(k, json_members::Str(vars, "notice"),
+                                                             NowText());
+                       OW_RETURN_IF_ERROR(store::InsertMessage(c, m, k.id));
+                     }
+                     return json::object{{"applicant_notified", !to.empty()}};
+                   });
 }
 
 Status Service::Bootstrap() {

@@ -150,11 +150,21 @@ struct Inbox {
   int64_t total = 0, unclaimed = 0, mine = 0, yellow = 0, red = 0;
 };
 
+// Who moved a case to a service task: the staff member whose step completed (their
+// username and account), or "system" with no account (a timer).
+struct ServiceCaller {
+  std::string name;
+  std::string account_id;
+};
+
 // A domain service a BPMN service task may call (ow:service / camunda:topic): gets the
-// case and the instance's variables, returns the result merged into them. Runs inside the
-// case's transaction, so it must be quick and have effects only through `c`.
+// case, the instance's variables and who moved the case there, returns the result merged
+// into the variables (and recorded in the case's "service_called" event). Runs inside the
+// case's transaction, so it must be quick and have effects only through `c`; an error
+// undoes the whole step (the decision that led to it included).
 using DomainService = std::function<Result<boost::json::object>(
-    db::Connection& c, const Case& k, const boost::json::object& variables)>;
+    db::Connection& c, const Case& k, const boost::json::object& variables,
+    const ServiceCaller& by)>;
 
 class Service {
  public:

@@ -21,6 +21,7 @@ namespace ow::cases {
 // events and messages to write with it (Service::Mutate, lifecycle.cc).
 struct Service::Op {
   std::string actor;
+  std::string actor_account;  // "" for the system (timers) and counter intake
   std::string channel;
   SystemTime now{};
   std::string at;

@@ -57,6 +57,7 @@ Result<Task> Service::Claim(const Principal& who, int64_t task_id, int64_t versi
     OW_ASSIGN_OR_RETURN(bool ok, store::SetClaim(c, t->id, t->version, who.username));
     if (!ok) return Conflict("task " + std::to_string(task_id) + " changed; reload it");
     op.actor = who.username;
+    op.actor_account = who.account_id;
     op.channel = kWorkbench;
     op.Record("task_claimed", op.k.status, "", {{"task", t->id}, {"name", t->name}});
     return {};
@@ -101,6 +102,7 @@ Result<Task> Service::Transfer(const Principal& who, int64_t task_id, int64_t ve
     OW_ASSIGN_OR_RETURN(bool ok, store::SetClaim(c, t->id, t->version, receiver.username));
     if (!ok) return Conflict("task " + std::to_string(task_id) + " changed; reload it");
     op.actor = who.username;
+    op.actor_account = who.account_id;
     op.channel = kWorkbench;
     op.Record("task_transferred", op.k.status, reason,
               {{"task", t->id}, {"name", t->name}, {"to", receiver.username}});
@@ -126,6 +128,7 @@ Result<Case> Service::Complete(const Principal& who, int64_t task_id, int64_t ve
     OW_ASSIGN_OR_RETURN(Task * t, TakeTask(op.tasks, task_id, version, who,
                                            [&](const Task& x) { return CanWorkOn(who, x); }));
     op.actor = who.username;
+    op.actor_account = who.account_id;
     op.channel = kWorkbench;
     Validator v;
     if (t->kind == "accept") {

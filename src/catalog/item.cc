@@ -283,6 +283,10 @@ void CheckFormSchema(const json::value& s, const std::string& path, Validator& v
 
 }  // namespace
 
+void CheckSchema(const json::value& schema, const std::string& path, Validator& v) {
+  CheckFormSchema(schema, path, v, 0);
+}
+
 Result<json::object> NormalizeItem(const json::value& doc) {
   if (!doc.is_object()) return InvalidArgument("a service item must be a JSON object");
   Validator v;

@@ -45,6 +45,11 @@ inline constexpr std::string_view kCrossRegion[] = {"none", "city", "province", 
 int LevelRank(std::string_view level);
 bool ValidItemCode(std::string_view code);
 
+// Checks that `schema` is a JSON Schema in the subset form data are validated against
+// (form_validate.h): an item's form_schema, a licence type's fields. Errors are added
+// to `v` under `path`.
+void CheckSchema(const boost::json::value& schema, const std::string& path, Validator& v);
+
 // Checks `doc` against the item shape; returns the normalized document (every
 // member present, defaults filled, members in a fixed order). Field errors name
 // slash paths ("materials/2/copies"). Unknown members are errors.

@@ -17,7 +17,6 @@
 
 namespace ow::testing {
 
-
 struct Session {
   std::string cookie, csrf, account_id;
 };
@@ -110,6 +109,22 @@ class CasesFixture : public StoreTest {
     auto g = Call(verb::post, "/api/v1/staff/" + account + "/roles", Json(grant), &sec);
     EXPECT_EQ(g.status, 201) << g.body;
     return Login(username);
+  }
+
+  // The security administrator lets `username` use `dept`'s active licence seal (the demo
+  // items that issue licences need their approver to hold it: demo/licences.json).
+  void AllowLicenceSeal(const std::string& username, const std::string& dept) {
+    Session sec = Login("secadmin");
+    auto seals = Call(verb::get, "/api/v1/seals?department=" + dept);
+    ASSERT_EQ(seals.status, 200) << seals.body;
+    const boost::json::value listed = seals.json();
+    for (const auto& x : listed.at("seals").as_array()) {
+      if (x.at("kind") != "licence" || x.at("status") != "active") continue;
+      auto r = Call(verb::put,
+                    "/api/v1/seals/" + std::string(x.at("id").as_string()) + "/holders/" + username,
+                    "", &sec);
+      ASSERT_EQ(r.status, 200) << r.body;
+    }
   }
 
   // Puts `xml` as process `key` and assigns it to `item`.

@@ -380,6 +380,13 @@ inline bool IsFederationPath(const std::string& path) {
 inline bool IsMaterialsPath(const std::string& path) {
   return path.starts_with("/api/v1/materials") || path == "/api/v1/me/materials";
 }
+// The CA, seals, licence types, licences and their verification.
+inline bool IsLicencesPath(const std::string& path) {
+  for (const char* prefix :
+       {"/api/v1/pki/", "/api/v1/seals", "/api/v1/licence", "/api/v1/me/licences"})
+    if (path.starts_with(prefix)) return true;
+  return false;
+}
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
 inline bool IsCasesPath(const std::string& path) {
@@ -390,7 +397,8 @@ inline bool IsCasesPath(const std::string& path) {
   return false;
 }
 inline bool IsIdentityPath(const std::string& path) {
-  if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path)) return false;
+  if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) || IsLicencesPath(path))
+    return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
         "/api/v1/enterprises", "/api/v1/oidc/", "/api/v1/audit", "/oauth2/", "/.well-known/"}) {
@@ -402,7 +410,7 @@ bool IsCalendarPath(const std::string& path) { return path.starts_with("/api/v1/
 inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
-         !IsMaterialsPath(path);
+         !IsMaterialsPath(path) && !IsLicencesPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

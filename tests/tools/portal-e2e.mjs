@@ -61,10 +61,17 @@ async function startServer() {
   check(fs.existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html is missing: run make web first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ow-portal-e2e-'));
   const db = 'sqlite:' + path.join(dir, 'e2e.db');
-  execFileSync(binary, ['--database', db, 'seed-demo'], { cwd: source, stdio: ['ignore', 'ignore', 'pipe'] });
+  // One key file for the seeding and the server: the demo's personal data and the seals'
+  // keys are sealed with it.
+  const keys = { ONEWINDOW_KEY_FILE: path.join(dir, 'keys.json') };
+  execFileSync(binary, ['--database', db, 'seed-demo'], {
+    cwd: source,
+    env: { ...process.env, ...keys },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const child = spawn(binary, ['--database', db, 'serve', '--listen', '127.0.0.1:0', '--web-root', webRoot], {
     cwd: dir,
-    env: { ...process.env, ONEWINDOW_ADMIN_TOKEN: ADMIN_TOKEN },
+    env: { ...process.env, ...keys, ONEWINDOW_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -166,6 +173,17 @@ async function createStaff(base, username, dept, region, role) {
   const scoped = !role.endsWith('_admin');
   const g = await sec('POST', `/api/v1/staff/${acc.id}/roles`, scoped ? { role, department_code: dept, region_code: region } : { role });
   check(g.status === 201, `granting ${role} to ${username} answered ${g.status}: ${JSON.stringify(g.body)}`);
+}
+
+// The security administrator lets `username` use `dept`'s active licence seal: approving
+// an item that issues a licence (demo/licences.json) needs it.
+async function allowLicenceSeal(base, username, dept) {
+  const sec = await apiSession(base, 'secadmin');
+  const list = await (await fetch(`${base}/api/v1/seals?department=${dept}`)).json();
+  for (const seal of list.seals.filter((x) => x.kind === 'licence' && x.status === 'active')) {
+    const r = await sec('PUT', `/api/v1/seals/${seal.id}/holders/${username}`);
+    check(r.status === 200, `allowing ${username} the seal ${seal.id} answered ${r.status}`);
+  }
 }
 
 // The deadline tag of the task row of case `no` in the inbox (reloaded).
@@ -384,6 +402,7 @@ async function flow(server, browser) {
 
   step('the approver claims it and transfers it to a second approver');
   await createStaff(base, 'sc.approver2', '330102-SCJG', '330102', 'approver');
+  await allowLicenceSeal(base, 'sc.approver2', '330102-SCJG');
   await signIn(page, base, 'sc.approver', '/workbench');
   await openTask(page, base, no);
   await page.click('details:has(#sc-to) summary');

@@ -1,0 +1,199 @@
+// Electronic licences, the seals that sign them, and the platform's certificate
+// authority.
+//
+//  - The CA (pki.cc): one root per algorithm and generation, SM2 (certificates signed
+//    SM2-with-SM3) and ECDSA P-256 (for PDF signatures), made at first start. Its private
+//    keys, like every seal's, are sealed (AES-256-GCM) with the identity domain's data
+//    keys, as the OpenID Connect signing keys are; the roots and a CRL per algorithm are
+//    public. Rotation makes generation n+1; roots of earlier generations stay published.
+//  - Seals (seals.cc): a department's keys with certificates from the CA, an image,
+//    the staff allowed to use them, a status. Managed by the security administrator
+//    (keys are that duty's); revoked seals' certificates are listed in the CRL. Every
+//    use of a seal is audited ("seal.used").
+//  - Licence types (types.cc): what a department issues, with a JSON Schema of the
+//    fields, validity, trust level, which items issue it. Managed like the catalog.
+//  - Licences (issue.cc, read.cc): issued by an approver of the issuing department who
+//    may use its licence seal, by hand or when a case is approved (the process's
+//    `issue-licence` service task); canonical data signed SM2/SM3 by the seal; a QR
+//    payload (payload.h) signed too; status changes with history. The holder's
+//    number, name and the fields are personal data: sealed at rest like the identity
+//    domain's, found by a keyed hash of the holder.
+//  - Verification (verify.cc): anyone, with the QR payload: the signature against the
+//    seal's certificate, the certificate against the CA, and the licence's status now.
+//
+// Thread-safe.
+#ifndef OW_LICENCES_SERVICE_H_
+#define OW_LICENCES_SERVICE_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases/service.h"
+#include "core/clock.h"
+#include "db/database.h"
+#include "departments/service.h"
+#include "identity/service.h"
+#include "licences/model.h"
+
+namespace ow::licences {
+
+using identity::Principal;
+namespace store {
+struct LicenceRow;
+}
+namespace internal {
+struct Issuing;  // everything one licence is made from (service_internal.h)
+}
+
+struct Options {
+  // The portal's public address: QR codes point at <public_url>/verify#<payload>.
+  std::string public_url = "http://127.0.0.1:8080";
+  int64_t ca_years = 20;
+  int64_t seal_years = 3;
+};
+
+struct SealInput {
+  std::string department_code;
+  std::string name;  // "" = the department's name
+  std::string kind = kSealLicence;
+  std::string image_png;  // "" = drawn by the platform
+};
+
+struct IssueInput {
+  std::string type_code;
+  std::string holder_kind;  // kPerson | kEnterprise
+  std::string holder_id;    // resident ID number or unified social credit code
+  std::string holder_name;
+  boost::json::object fields;
+  std::string valid_from;   // YYYY-MM-DD; "" = today
+  std::string valid_to;     // YYYY-MM-DD; "" = from the type's validity
+  std::string region_code;  // where it is issued; "" = the issuer's only region
+  std::string reason;       // recorded with the issue event
+};
+
+// What the verification of a QR payload found.
+struct Verification {
+  bool genuine = false;  // the seal's signature and certificate chain hold
+  bool valid = false;    // genuine, and the licence is valid today
+  std::string status;    // the licence's effective status
+  std::string number, type_code, type_name, department_code, department_name;
+  std::string holder_masked, valid_from, valid_to, issued;
+  Seal seal;
+  std::string checked_at;
+};
+
+class Service {
+ public:
+  Service(db::Database& db, identity::Service& identity, departments::Service& departments,
+          Options options);
+  ~Service();
+
+  // Makes the first generation of the CA when there is none, and loads the seals'
+  // keys. Call at start-up (several nodes may race; one wins, all agree).
+  Status Bootstrap();
+
+  // ---- The certificate authority (public reads).
+  Result<std::vector<Authority>> Authorities();
+  // The CRLs (PEM) of every generation of `algorithm` ("sm2" | "p256"), newest first,
+  // listing the revoked seals each certified.
+  Result<std::vector<std::string>> Crls(const std::string& algorithm);
+  // A new generation of both roots (the security administrator). Seals made later are
+  // certified by it; existing seals keep their certificates until they are replaced.
+  Result<std::vector<Authority>> RotateAuthority(const Principal& who);
+
+  // ---- Seals.
+  Result<Seal> CreateSeal(const Principal& who, const SealInput& in);
+  // Bootstrap (seed-demo, run by whoever runs the server): the department's active seal
+  // of `in.kind`, made when there is none, and `holders` (usernames of the department's
+  // staff) allowed to use it. No authorization check; audited as "bootstrap".
+  Result<Seal> EnsureSeal(const SealInput& in, const std::vector<std::string>& holders);
+  Result<std::vector<Seal>> ListSeals(const std::string& department_code);
+  Result<Seal> GetSeal(const std::string& id);
+  Result<std::string> SealImage(const std::string& id);
+  // status: active | suspended | revoked (final). kConflict on a stale `version`.
+  Result<Seal> SetSealStatus(const Principal& who, const std::string& id, int64_t version,
+                             const std::string& status, const std::string& reason);
+  // Staff of the seal's department (checked) who may use it.
+  Result<Seal> AddSealHolder(const Principal& who, const std::string& id,
+                             const std::string& username);
+  Result<Seal> RemoveSealHolder(const Principal& who, const std::string& id,
+                                const std::string& username);
+
+  // ---- Licence types.
+  Result<std::vector<LicenceType>> ListTypes();
+  Result<LicenceType> GetType(const std::string& code);
+  // Creates (expected_version 0) or replaces a type. kInvalidArgument naming the field;
+  // kStaleVersion (412) on a version mismatch.
+  Result<LicenceType> PutType(const Principal& who, const LicenceType& in,
+                              int64_t expected_version);
+
+  // ---- Licences.
+  // By an approver of the type's department covering the region, who may use the
+  // department's active licence seal. Audited as a seal use.
+  Result<Licence> Issue(const Principal& who, const IssueInput& in);
+  // Inside a case's transaction, when its process reaches an `issue-licence` service
+  // task: the type the case's item issues, to the applicant (a person's verified resident
+  // ID, or the enterprise), fields mapped from the form; signed with the department's
+  // licence seal, which `approver` (who made the decision) must hold.
+  Result<Licence> IssueForCase(db::Connection& c, const cases::Case& k,
+                               const std::string& approver_account,
+                               const std::string& approver_name);
+  // The licence as `who` may see it: its holder (a person with the verified number, an
+  // enterprise's operators) or staff of the issuing department covering its region.
+  Result<Licence> Get(const Principal& who, const std::string& number);
+  // The caller's licences (persons: by their verified resident ID) or, with
+  // `enterprise`, that enterprise's (its operators).
+  Result<std::vector<Licence>> Wallet(const Principal& who, const std::string& enterprise);
+  // What a department issued in a region and below (staff covering it), newest first.
+  Result<std::vector<Licence>> Issued(const Principal& who, const std::string& department_code,
+                                      const std::string& region_code, int64_t limit);
+  // The licence as a sealed PDF (PAdES B-B by the seal's P-256 key, with the seal's image
+  // and a QR code), to whoever may read it; made on the first request and kept.
+  Result<std::string> LicencePdf(const Principal& who, const std::string& number);
+  // suspended | valid (resume) | revoked (final), by an issuer as for Issue.
+  Result<Licence> SetStatus(const Principal& who, const std::string& number, int64_t version,
+                            const std::string& status, const std::string& reason);
+
+  // ---- Verification (anyone).
+  // kInvalidArgument (field "payload") for a malformed payload, and for one whose
+  // signature does not verify with the seal's certificate, whose certificate does not
+  // chain to the CA (forged, re-signed, tampered), that names an unknown seal or licence,
+  // or that differs from the code the licence was issued with.
+  Result<Verification> Verify(const std::string& payload);
+
+  // The URL a QR code carries for `payload`.
+  std::string QrText(const std::string& payload) const;
+  // The portal's public address, once known (before serving: not thread-safe).
+  void SetPublicUrl(std::string url) { options_.public_url = std::move(url); }
+
+ private:
+  class Ring;  // the CA and the seals' keys, loaded (pki.cc)
+
+  Result<Licence> IssueWith(db::Connection& c, const internal::Issuing& how);
+  Result<Seal> NewSeal(const std::string& actor, const SealInput& in);
+  // The resource `who` would act on in reading `l`: its issuer, and whether `who` is its
+  // holder (a person with the proven number) or operates the enterprise holding it.
+  Result<authz::Target> TargetOf(const Principal& who, const Licence& l);
+  // The keyed hash a holder's licences are found by.
+  std::string HolderKey(const std::string& kind, const std::string& id) const;
+  // The id of the department's newest active licence seal; kFailedPrecondition if none.
+  Result<std::string> LicenceSealOf(db::Connection& c, const std::string& department);
+  // The licence of a stored row with its sealed data opened (and events when asked).
+  Result<Licence> Open(db::Connection& c, const store::LicenceRow& row, bool events) const;
+
+  db::Database& db_;
+  identity::Service& identity_;
+  departments::Service& departments_;
+  Options options_;
+  std::string holder_key_;  // HMAC key of HolderKey, derived from the identity index key
+  std::unique_ptr<Ring> ring_;
+};
+
+}  // namespace ow::licences
+
+#endif  // OW_LICENCES_SERVICE_H_
