@@ -12,7 +12,9 @@
 #   8. the workflow engine: µs per process instance against npm bpmn-engine on the same BPMN
 #      file (bench/workflow.sh, also runnable alone);
 #   9. case submission: group commit against one fsync per commit, then kill -9 mid-load
-#      and a count of lost acknowledged submissions (bench/cases.sh, also runnable alone).
+#      and a count of lost acknowledged submissions (bench/cases.sh, also runnable alone);
+#  10. licence verification: QR codes verified over HTTP against openssl speed sm2
+#      (bench/licences.sh, also runnable alone).
 # The region figures come twice: the steady state (every answer already in the server's
 # response cache, what users of a warm server get) and first touches (a fresh server,
 # distinct codes, every request a cache miss).
@@ -25,8 +27,9 @@
 # Knobs (environment): RATIO_SECONDS (6), LAT_SECONDS (5), CONN_SECONDS (10),
 # COLD_SECONDS (1), LAT_CONNECTIONS (8), SKIP_POSTGRES=1, SKIP_BUILD=1, SKIP_CATALOG=1,
 # TUNED_ENV (settings of the second server configuration, default
-# "ONEWINDOW_HANDLER_THREADS=2"), SKIP_IDENTITY=1, SKIP_WORKFLOW=1, SKIP_CASES=1, and the
-# knobs of bench/catalog.sh, bench/identity.sh, bench/workflow.sh and bench/cases.sh.
+# "ONEWINDOW_HANDLER_THREADS=2"), SKIP_IDENTITY=1, SKIP_WORKFLOW=1, SKIP_CASES=1,
+# SKIP_LICENCES=1, and the knobs of bench/catalog.sh, bench/identity.sh, bench/workflow.sh,
+# bench/cases.sh and bench/licences.sh.
 # Only 127.0.0.1 is contacted. Every process started here is stopped on exit.
 set -euo pipefail
 
@@ -337,6 +340,12 @@ fi
 if [[ -z "${SKIP_CASES:-}" ]]; then
   log "case durability benchmark (bench/cases.sh)"
   OUT=$OUT SUMMARY=$SUMMARY PG_URL=$PG_URL SKIP_BUILD=1 bash bench/cases.sh || die "bench/cases.sh"
+fi
+
+# ---------------------------------------------------------------- 10. licence verification
+if [[ -z "${SKIP_LICENCES:-}" ]]; then
+  log "licence verification benchmark (bench/licences.sh)"
+  OUT=$OUT SUMMARY=$SUMMARY SKIP_BUILD=1 bash bench/licences.sh || die "bench/licences.sh"
 fi
 
 say ""

@@ -3,6 +3,8 @@
 // seal's P-256 key (documents/pades.h). Made once, on the first download, and kept:
 // the same bytes for every later reader.
 #include <chrono>
+#include <iomanip>
+#include <sstream>
 
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -20,9 +22,10 @@ std::string Text(const json::value& v) {
   if (v.is_string()) return std::string(v.as_string());
   if (v.is_int64()) return std::to_string(v.as_int64());
   if (v.is_uint64()) return std::to_string(v.as_uint64());
-  if (v.is_double()) {
-    std::string s = json::serialize(v);
-    return s;
+  if (v.is_double()) {  // 35.5, not JSON's 3.55E1
+    std::ostringstream out;
+    out << std::setprecision(12) << v.as_double();
+    return out.str();
   }
   if (v.is_bool()) return v.as_bool() ? "是" : "否";
   if (v.is_array()) {

@@ -58,6 +58,22 @@ Service::Service(db::Database& db, identity::Service& identity, departments::Ser
 
 Service::~Service() = default;
 
+std::string Service::DepartmentName(const std::string& code) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(names_mu_);
+    auto it = names_.find(code);
+    if (it != names_.end() && now - it->second.second < std::chrono::minutes(1))
+      return it->second.first;
+  }
+  auto d = departments_.Get(code);
+  if (!d) return "";
+  std::lock_guard lock(names_mu_);
+  if (names_.size() > 10000) names_.clear();  // bounded: departments number in the thousands
+  names_[code] = {d->name, now};
+  return d->name;
+}
+
 std::string Service::QrText(const std::string& payload) const {
   std::string base = options_.public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();

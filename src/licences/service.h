@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -179,6 +180,8 @@ class Service {
   // The resource `who` would act on in reading `l`: its issuer, and whether `who` is its
   // holder (a person with the proven number) or operates the enterprise holding it.
   Result<authz::Target> TargetOf(const Principal& who, const Licence& l);
+  // A department's name, cached a minute (verification answers name the issuer).
+  std::string DepartmentName(const std::string& code);
   // The keyed hash a holder's licences are found by.
   std::string HolderKey(const std::string& kind, const std::string& id) const;
   // The id of the department's newest active licence seal; kFailedPrecondition if none.
@@ -192,6 +195,9 @@ class Service {
   Options options_;
   std::string holder_key_;  // HMAC key of HolderKey, derived from the identity index key
   std::unique_ptr<Ring> ring_;
+  std::mutex names_mu_;
+  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
+      names_;  // department code -> name, when read
 };
 
 }  // namespace ow::licences

@@ -44,7 +44,7 @@ Result<Verification> Service::Verify(const std::string& text) {
   v.type_code = row->type_code;
   v.type_name = row->type_name;
   v.department_code = row->department_code;
-  if (auto d = departments_.Get(row->department_code)) v.department_name = d->name;
+  v.department_name = DepartmentName(row->department_code);
   v.holder_masked = row->holder_masked;
   v.valid_from = row->valid_from;
   v.valid_to = row->valid_to;
