@@ -313,6 +313,88 @@ TEST_P(LicencesTest, TokensActOnlyWithinTheirScopesAndUnprovenPeopleHaveNoWallet
   EXPECT_EQ(none.status, 409) << none.body;
 }
 
+TEST_P(LicencesTest, TheHolderSharesALicenceForALimitedTimeAndNobodyElseCan) {
+  auto l = Issue(approver_);
+  ASSERT_FALSE(l.empty());
+  std::string number(l.at("number").as_string());
+  const std::string shares = "/api/v1/licences/" + number + "/shares";
+  Session zhangsan = Login("zhangsan");
+  auto made = Call(verb::post, shares, Json({{"hours", 24}}), &zhangsan);
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string code(made.json().at("code").as_string());
+  std::string id(made.json().at("id").as_string());
+  EXPECT_NE(std::string(made.json().at("url").as_string()).find("/licence-shares#" + code),
+            std::string::npos);
+  // Whoever has the code sees the licence (no sign-in), and the view is counted.
+  auto view = Call(verb::post, "/api/v1/licence-share-views", Json({{"code", code}}));
+  ASSERT_EQ(view.status, 200) << view.body;
+  EXPECT_EQ(view.json().at("licence").at("number").as_string(), number);
+  EXPECT_EQ(view.json().at("licence").at("fields").at("shop_name").as_string(), "张三小吃");
+  EXPECT_EQ(view.json().at("share").at("views").as_int64(), 1);
+  auto listed = Call(verb::get, shares, "", &zhangsan);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json().at("shares").at(0).at("views").as_int64(), 1);
+  EXPECT_FALSE(listed.json().at("shares").at(0).as_object().contains("code"))
+      << "the code is shown once";
+
+  // Nobody but the holder shares it or sees its shares: another person, the issuing
+  // staff (who may read it), an administrator, a relying party's token.
+  Session lisi = Login("lisi");
+  EXPECT_EQ(Call(verb::post, shares, "{}", &lisi).status, 404);
+  EXPECT_EQ(Call(verb::get, shares, "", &lisi).status, 404);
+  EXPECT_EQ(Call(verb::post, shares, "{}", &approver_).status, 404);
+  EXPECT_EQ(Admin(verb::post, shares, "{}").status, 403);
+  auto token = UserToken(*client_, *server_, SignIn(*client_, "zhangsan"), "openid licences.read");
+  EXPECT_EQ(client_
+                ->Send(verb::post, shares, "{}",
+                       {{"Authorization", token.headers.at("Authorization")},
+                        {"Content-Type", "application/json"}})
+                .status,
+            403);
+  EXPECT_EQ(Call(verb::delete_, shares + "/" + id, "", &lisi).status, 404);
+  EXPECT_EQ(Call(verb::post, shares, Json({{"hours", 0}}), &zhangsan).status, 422);
+  EXPECT_EQ(Call(verb::post, shares, Json({{"hours", 24 * 31}}), &zhangsan).status, 422);
+
+  // Wrong, revoked and expired codes answer alike.
+  EXPECT_EQ(Call(verb::post, "/api/v1/licence-share-views", Json({{"code", "nope"}})).status, 404);
+  ASSERT_EQ(Call(verb::delete_, shares + "/" + id, "", &zhangsan).status, 204);
+  EXPECT_EQ(Call(verb::delete_, shares + "/" + id, "", &zhangsan).status, 404);
+  EXPECT_EQ(Call(verb::post, "/api/v1/licence-share-views", Json({{"code", code}})).status, 404);
+  auto second = Call(verb::post, shares, "{}", &zhangsan);
+  ASSERT_EQ(second.status, 201) << second.body;
+  auto ended = server_->app().database().Transact([](db::Connection& c) -> ow::Status {
+    OW_RETURN_IF_ERROR(c.Exec("UPDATE licence_shares SET expires_at = '2020-01-01T00:00:00Z'"));
+    return {};
+  });
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(
+      Call(verb::post, "/api/v1/licence-share-views", Json({{"code", second.json().at("code")}}))
+          .status,
+      404);
+  // The history shows each share and revocation.
+  auto history = Call(verb::get, "/api/v1/licences/" + number, "", &zhangsan).json();
+  std::vector<std::string> actions;
+  for (const auto& e : history.at("events").as_array())
+    actions.emplace_back(e.at("action").as_string());
+  EXPECT_EQ(actions, (std::vector<std::string>{"issued", "shared", "share_revoked", "shared"}));
+}
+
+TEST_P(LicencesTest, ASealWhoseCertificateIsNotValidNowSignsNothing) {
+  // The certificates' validity as stored (what the signing transaction reads) ends in the
+  // past: every licence seal of the department is expired.
+  auto ended = server_->app().database().Transact([](db::Connection& c) -> ow::Status {
+    OW_RETURN_IF_ERROR(
+        c.Exec("UPDATE seals SET not_after = '2020-01-01T00:00:00Z' WHERE "
+               "department_code = '330102-SCJG' AND kind = 'licence'"));
+    return {};
+  });
+  ASSERT_TRUE(ended) << ended.error().message;
+  auto r = Call(verb::post, "/api/v1/licences", Json(IssueBody()), &approver_);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("current certificate"), std::string::npos) << r.body;
+  EXPECT_EQ(CountLicences(), 0);
+}
+
 OW_INSTANTIATE_STORE_TESTS(LicencesTest);
 
 }  // namespace

@@ -44,7 +44,10 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
                     kLicences = "/api/v1/licences", kMine = "/api/v1/me/licences",
                     kLicence = "/api/v1/licences/{number}", kPdf = "/api/v1/licences/{number}/pdf",
                     kStatus = "/api/v1/licences/{number}/status",
-                    kVerify = "/api/v1/licence-verifications";
+                    kVerify = "/api/v1/licence-verifications",
+                    kShares = "/api/v1/licences/{number}/shares",
+                    kShare = "/api/v1/licences/{number}/shares/{id}",
+                    kShareViews = "/api/v1/licence-share-views";
 
   auto seal = checker.Check(
       {verb::post, kSeals, kSeals, 201,
@@ -78,7 +81,34 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
   const std::string status_body =
       json::serialize(json::object{{"status", "suspended"}, {"reason", "核查中"}});
 
+  auto shared =
+      checker.Check({verb::post, one + "/shares", kShares, 201, R"({"hours":2})", zhangsan});
+  const std::string share_id = Member(shared, "id"), share_code = Member(shared, "code");
+  ASSERT_FALSE(share_code.empty()) << shared.body;
+
   std::vector<Probe> probes = {
+      {verb::post, one + "/shares", kShares, 400, "[]", zhangsan},
+      {verb::post, one + "/shares", kShares, 401, "{}", {}},
+      {verb::post, one + "/shares", kShares, 403, "{}", admin},
+      {verb::post, one + "/shares", kShares, 404, "{}", lisi},
+      {verb::post, one + "/shares", kShares, 422, R"({"hours":0})", zhangsan},
+      {verb::get, one + "/shares", kShares, 200, {}, zhangsan},
+      {verb::get, one + "/shares", kShares, 401, {}, {}},
+      {verb::get, one + "/shares", kShares, 403, {}, admin},
+      {verb::get, one + "/shares", kShares, 404, {}, lisi},
+      {verb::post,
+       kShareViews,
+       kShareViews,
+       200,
+       json::serialize(json::object{{"code", share_code}}),
+       {}},
+      {verb::post, kShareViews, kShareViews, 400, "[]", {}},
+      {verb::post, kShareViews, kShareViews, 404, R"({"code":"nope"})", {}},
+      {verb::post, kShareViews, kShareViews, 422, "{}", {}},
+      {verb::delete_, one + "/shares/" + share_id, kShare, 401, {}, {}},
+      {verb::delete_, one + "/shares/" + share_id, kShare, 403, {}, admin},
+      {verb::delete_, one + "/shares/" + share_id, kShare, 404, {}, lisi},
+      {verb::delete_, one + "/shares/" + share_id, kShare, 204, {}, zhangsan},
       {verb::get, kAuthorities, kAuthorities, 200, {}, {}},
       {verb::get, "/api/v1/pki/authorities/sm2/1.pem", kAuthority, 200, {}, {}},
       {verb::get, "/api/v1/pki/authorities/sm2/9.pem", kAuthority, 404, {}, {}},

@@ -68,6 +68,7 @@ constexpr std::array kTable = {
                true},
     ActionInfo{Action::kReadLicence, "licences.read", "read this licence",
                kBySession | kByUserToken, "licences.read", true},
+    ActionInfo{Action::kShareLicence, "licences.share", "share this licence", kBySession, "", true},
 };
 
 constexpr bool InOrder() {
@@ -161,6 +162,10 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // of the holding enterprise, and the issuing department's staff.
       return self || (t.operator_of_owner.Any() && p.kind == kPerson) ||
              HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
+    case Action::kShareLicence:
+      // Only who holds it: the person, or an operator who acts in the enterprise's name.
+      return self ||
+             ((t.operator_of_owner.apply || t.operator_of_owner.manage) && p.kind == kPerson);
   }
   return false;
 }

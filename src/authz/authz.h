@@ -74,6 +74,7 @@ enum class Action {
   kManageSeals,   // seals and the platform CA (the security administrator: they are keys)
   kIssueLicence,  // issue, suspend, resume, revoke a licence of a department in a region
   kReadLicence,   // a licence: its holder, the holding enterprise's operators, issuing staff
+  kShareLicence,  // share a licence with a third party (its holder; an operator with apply)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

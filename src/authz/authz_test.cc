@@ -86,11 +86,9 @@ constexpr const char* kAll = "AAAAAAA";
 
 std::vector<Row> Matrix() {
   using A = Action;
-  std::map<A, std::string> self{{A::kReadAccount, kSelf},
-                                {A::kUpdateAccount, kSelf},
-                                {A::kActForPerson, kSelf},
-                                {A::kReadCase, kSelf},
-                                {A::kReadLicence, kSelf}};
+  std::map<A, std::string> self{{A::kReadAccount, kSelf},  {A::kUpdateAccount, kSelf},
+                                {A::kActForPerson, kSelf}, {A::kReadCase, kSelf},
+                                {A::kReadLicence, kSelf},  {A::kShareLicence, kSelf}};
   // Every account holder with a session may attempt these; whose enterprise or file it
   // is, the owning domain decides.
   for (A a : {A::kReadOwnCases, A::kManageEnterprise, A::kReadEnterprise, A::kUploadMaterial,

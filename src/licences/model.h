@@ -132,6 +132,19 @@ struct Licence {
   }
 };
 
+// A holder's time-limited share of a licence with a third party (a bank, a landlord): a
+// random code, given once, that shows the licence to whoever presents it until it
+// expires or the holder revokes it.
+struct Share {
+  std::string id;  // "shr_" + random
+  std::string licence_id;
+  std::string created_by;
+  std::string created_at, expires_at;
+  std::string revoked_at;  // "" while live
+  int64_t views = 0;
+  std::string last_viewed_at;
+};
+
 }  // namespace ow::licences
 
 #endif  // OW_LICENCES_MODEL_H_

@@ -146,6 +146,16 @@ Result<StatusChange> ReadStatusChange(const http::Context& ctx, const std::strin
   return out;
 }
 
+json::object ShareJson(const Share& x) {
+  return {{"id", x.id},
+          {"created_by", x.created_by},
+          {"created_at", x.created_at},
+          {"expires_at", x.expires_at},
+          {"revoked_at", OrNull(x.revoked_at)},
+          {"views", x.views},
+          {"last_viewed_at", OrNull(x.last_viewed_at)}};
+}
+
 std::string Today() { return FormatDate(ChinaDate(std::chrono::system_clock::now())); }
 
 json::object VerificationJson(const Verification& v) {
@@ -461,6 +471,57 @@ void AddLicenceRoutes(http::Router& r, Service* s) {
    }).Public();
 }
 
+void AddShareRoutes(http::Router& r, Service* s) {
+  r.Post("/api/v1/licences/{number}/shares", [s](http::Context& ctx) {
+     auto b = http::JsonBody::ReadOptional(ctx);
+     if (!b) return Fail(ctx, b.error());
+     int64_t hours = b->Int("hours").value_or(72);
+     if (auto st = b->Finish("share"); !st) return Fail(ctx, st.error());
+     auto made = s->ShareLicence(ctx.Who(), ctx.Param("number"), hours);
+     if (!made) return Fail(ctx, made.error());
+     json::object o = ShareJson(made->share);
+     o["code"] = made->code;
+     o["url"] = made->url;
+     auto res = NoStore(http::Json(http::Status::created, o));
+     res.set(http::Field::location,
+             "/api/v1/licences/" + ctx.Param("number") + "/shares/" + made->share.id);
+     return res;
+   }).Requires(authz::Action::kShareLicence);
+
+  r.Get("/api/v1/licences/{number}/shares", [s](http::Context& ctx) {
+     auto list = s->Shares(ctx.Who(), ctx.Param("number"));
+     if (!list) return Fail(ctx, list.error());
+     json::array items;
+     for (const auto& x : *list) items.push_back(ShareJson(x));
+     return NoStore(http::Json(http::Status::ok, {{"shares", std::move(items)}}));
+   }).Requires(authz::Action::kShareLicence);
+
+  r.Delete("/api/v1/licences/{number}/shares/{id}", [s](http::Context& ctx) {
+     if (auto st = s->RevokeShare(ctx.Who(), ctx.Param("number"), ctx.Param("id")); !st)
+       return Fail(ctx, st.error());
+     http::Response res{http::Status::no_content, 11};
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Requires(authz::Action::kShareLicence);
+
+  // Whoever the holder gave a code to. The code goes in the body, never in a URL (logs).
+  r.Post("/api/v1/licence-share-views", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return Fail(ctx, b.error());
+     std::string code = b->RequiredStr("code", 100);
+     if (auto st = b->Finish("share"); !st) return Fail(ctx, st.error());
+     auto shared = s->OpenShare(code);
+     if (!shared) return Fail(ctx, shared.error());
+     json::object licence = LicenceJson(shared->licence, Today(), *s);
+     licence.erase("events");
+     licence.erase("version");
+     return NoStore(http::Json(http::Status::ok,
+                               {{"licence", std::move(licence)},
+                                {"share", json::object{{"expires_at", shared->share.expires_at},
+                                                       {"views", shared->share.views}}}}));
+   }).Public();
+}
+
 }  // namespace
 
 void AddRoutes(http::Router& r, Service& service) {
@@ -468,6 +529,7 @@ void AddRoutes(http::Router& r, Service& service) {
   AddSealRoutes(r, &service);
   AddTypeRoutes(r, &service);
   AddLicenceRoutes(r, &service);
+  AddShareRoutes(r, &service);
 }
 
 }  // namespace ow::licences

@@ -88,6 +88,18 @@ struct Verification {
   std::string checked_at;
 };
 
+// A share as made: the code is shown once, then only its hash is kept.
+struct NewShare {
+  Share share;
+  std::string code;
+  std::string url;  // the portal's page for it: <public url>/licence-shares#<code>
+};
+
+struct SharedLicence {
+  Licence licence;  // without its history
+  Share share;
+};
+
 class Service {
  public:
   Service(db::Database& db, identity::Service& identity, departments::Service& departments,
@@ -160,6 +172,16 @@ class Service {
   Result<Licence> SetStatus(const Principal& who, const std::string& number, int64_t version,
                             const std::string& status, const std::string& reason);
 
+  // ---- Sharing (share.cc). The holder (a person with the proven number, or an operator
+  // of the holding enterprise with the apply or manage right) makes a code valid `hours`
+  // (1 to 720), lists and revokes them; anyone with a live code sees the licence. Others
+  // get kNotFound. Audited, and recorded in the licence's history.
+  Result<NewShare> ShareLicence(const Principal& who, const std::string& number, int64_t hours);
+  Result<std::vector<Share>> Shares(const Principal& who, const std::string& number);
+  Status RevokeShare(const Principal& who, const std::string& number, const std::string& id);
+  // kNotFound for a wrong, expired or revoked code (alike). Counts the view.
+  Result<SharedLicence> OpenShare(const std::string& code);
+
   // ---- Verification (anyone).
   // kInvalidArgument (field "payload") for a malformed payload, and for one whose
   // signature does not verify with the seal's certificate, whose certificate does not
@@ -180,6 +202,8 @@ class Service {
   // The resource `who` would act on in reading `l`: its issuer, and whether `who` is its
   // holder (a person with the proven number) or operates the enterprise holding it.
   Result<authz::Target> TargetOf(const Principal& who, const Licence& l);
+  Result<Licence> ShareableLicence(db::Connection& c, const Principal& who,
+                                   const std::string& number);
   // A department's name, cached a minute (verification answers name the issuer).
   std::string DepartmentName(const std::string& code);
   // The keyed hash a holder's licences are found by.

@@ -106,6 +106,18 @@ CREATE TABLE licence_events (
   detail TEXT NOT NULL
 );
 CREATE INDEX licence_events_licence ON licence_events(licence_id, seq);
+CREATE TABLE licence_shares (
+  id TEXT PRIMARY KEY,
+  licence_id TEXT NOT NULL REFERENCES licences(id),
+  code_hash TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_at {{TEXT_C}} NOT NULL,
+  expires_at {{TEXT_C}} NOT NULL,
+  revoked_at {{TEXT_C}} NOT NULL DEFAULT '',
+  views INTEGER NOT NULL DEFAULT 0,
+  last_viewed_at {{TEXT_C}} NOT NULL DEFAULT ''
+);
+CREATE INDEX licence_shares_licence ON licence_shares(licence_id, created_at);
 CREATE TABLE licence_documents (
   licence_id TEXT PRIMARY KEY REFERENCES licences(id),
   pdf {{BLOB}} NOT NULL,
@@ -557,6 +569,57 @@ Result<std::optional<StatusRow>> LicenceStatus(db::Connection& c, const std::str
   json::value doc = ParseOr(r.Text(0, 9), json::object());
   if (doc.is_object()) s.type_name = Str(doc.as_object(), "name");
   return std::optional<StatusRow>(std::move(s));
+}
+
+namespace {
+Share ToShare(const db::Rows& r, size_t i) {
+  return {r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
+          r.Text(i, 4), r.Text(i, 5), r.Int(i, 6),  r.Text(i, 7)};
+}
+constexpr const char* kShareColumns =
+    "id, licence_id, created_by, created_at, expires_at, revoked_at, views, last_viewed_at";
+}  // namespace
+
+Status InsertShare(db::Connection& c, const Share& s, const std::string& code_hash) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO licence_shares (id, licence_id, code_hash, created_by, "
+             "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             {s.id, s.licence_id, code_hash, s.created_by, s.created_at, s.expires_at}));
+  return {};
+}
+
+Result<std::vector<Share>> SharesOf(db::Connection& c, const std::string& licence_id) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kShareColumns +
+                                          " FROM licence_shares WHERE licence_id = $1 ORDER BY "
+                                          "created_at DESC, id",
+                                      {licence_id}));
+  std::vector<Share> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(ToShare(r, i));
+  return out;
+}
+
+Result<std::optional<Share>> ShareByCode(db::Connection& c, const std::string& code_hash) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kShareColumns +
+                                          " FROM licence_shares WHERE code_hash = $1",
+                                      {code_hash}));
+  if (r.empty()) return std::optional<Share>();
+  return std::optional<Share>(ToShare(r, 0));
+}
+
+Result<bool> RevokeShare(db::Connection& c, const std::string& licence_id, const std::string& id,
+                         const std::string& at) {
+  OW_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE licence_shares SET revoked_at = $1 WHERE id = $2 AND "
+                                     "licence_id = $3 AND revoked_at = ''",
+                                     {at, id, licence_id}));
+  return n == 1;
+}
+
+Status CountShareView(db::Connection& c, const std::string& id, const std::string& at) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("UPDATE licence_shares SET views = views + 1, last_viewed_at = $1 "
+             "WHERE id = $2",
+             {at, id}));
+  return {};
 }
 
 Result<std::optional<std::string>> LicenceDocument(db::Connection& c,

@@ -104,6 +104,15 @@ struct StatusRow {
 };
 Result<std::optional<StatusRow>> LicenceStatus(db::Connection& c, const std::string& number);
 
+// Shares: a holder's time-limited codes; the code itself is never stored, only its hash.
+Status InsertShare(db::Connection& c, const Share& s, const std::string& code_hash);
+Result<std::vector<Share>> SharesOf(db::Connection& c, const std::string& licence_id);
+Result<std::optional<Share>> ShareByCode(db::Connection& c, const std::string& code_hash);
+// false when there is no such live share of that licence.
+Result<bool> RevokeShare(db::Connection& c, const std::string& licence_id, const std::string& id,
+                         const std::string& at);
+Status CountShareView(db::Connection& c, const std::string& id, const std::string& at);
+
 // The licence's sealed PDF, made once (the first reader renders and signs it; a
 // concurrent second one finds it stored and its own copy is dropped).
 Result<std::optional<std::string>> LicenceDocument(db::Connection& c,
