@@ -1999,6 +1999,466 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pki/authorities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform CA's roots
+         * @description Every generation of the SM2 and P-256 roots that certify seals. Verifiers trust these.
+         */
+        get: operations["listAuthorities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pki/authorities/{algorithm}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A root certificate (PEM)
+         * @description The root of `algorithm` and generation `file` (`<generation>.pem`).
+         */
+        get: operations["getAuthorityCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pki/crls/{algorithm}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Certificate revocation lists (PEM)
+         * @description One CRL per generation of the root of `algorithm`, newest first, listing the certificates of revoked seals. Made on demand, kept a minute, valid a day. SM2 CRLs are signed with the distinguishing ID `1234567812345678`, which OpenSSL 3.0's `crl -verify` cannot be told (see crypto/x509.h).
+         */
+        get: operations["getCrls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pki/rotation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the CA
+         * @description The security administrator makes generation n+1 of both roots. Seals made afterwards are certified by it; existing seals keep their certificates; the older roots stay published. Audited.
+         */
+        post: operations["rotateAuthority"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List seals
+         * @description Every seal (or a department's, `?department=`), published for verifiers: status, certificates, image. Holders are not listed.
+         */
+        get: operations["listSeals"];
+        put?: never;
+        /**
+         * Make a seal
+         * @description The security administrator makes a department's seal: fresh SM2 and P-256 keys (sealed at rest), certificates from the newest CA generation (three years, or until the root ends), the image (drawn, or the PNG given). Audited.
+         */
+        post: operations["createSeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seal
+         * @description A seal as published (without holders).
+         */
+        get: operations["getSeal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seals/{id}/image.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seal's image
+         * @description The PNG that documents show.
+         */
+        get: operations["getSealImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seals/{id}/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seal's certificate (PEM)
+         * @description The SM2 (default) or P-256 certificate, which chains to a root of `/api/v1/pki/authorities`: what an offline verifier of a QR code needs.
+         */
+        get: operations["getSealCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seals/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend, resume or revoke a seal
+         * @description The security administrator; `If-Match` is required. Revocation is final and lists the certificates in the CRL. Audited.
+         */
+        post: operations["setSealStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seals/{id}/holders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seal with its holders
+         * @description The security administrator sees who may use it.
+         */
+        get: operations["getSealHolders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seals/{id}/holders/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Allow a staff member to use a seal
+         * @description The security administrator; only staff of the seal's department. Audited.
+         */
+        put: operations["addSealHolder"];
+        post?: never;
+        /**
+         * Withdraw a staff member's use of a seal
+         * @description The security administrator. Audited.
+         */
+        delete: operations["removeSealHolder"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licence-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List licence types
+         * @description Every licence type.
+         */
+        get: operations["listLicenceTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licence-types/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A licence type
+         * @description One type.
+         */
+        get: operations["getLicenceType"];
+        /**
+         * Create or replace a licence type
+         * @description The system administrator (as for the catalog). Without `If-Match` it must be new (201); with it, it replaces that version (200, or 412). The department and holder kind never change. Audited.
+         */
+        put: operations["putLicenceType"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Licences a department issued
+         * @description Staff of the department covering the region (acceptor, reviewer, approver) list what it issued there and below, newest first.
+         */
+        get: operations["listIssuedLicences"];
+        put?: never;
+        /**
+         * Issue a licence
+         * @description An approver of the type's department, covering the region, who may use the department's active licence seal (a seal with a current certificate). The data and the QR payload are signed SM2/SM3 by the seal. Audited as the seal's use.
+         */
+        post: operations["issueLicence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/licences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My licences (the wallet)
+         * @description A person's licences, found by their proven resident ID number (409 until it is verified), or with `?enterprise=` those of an enterprise they operate.
+         */
+        get: operations["myLicences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A licence
+         * @description To its holder, the holding enterprise's operators, and the issuing department's staff; 404 to anyone else.
+         */
+        get: operations["getLicence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{number}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A licence as a sealed PDF
+         * @description The licence rendered from its type's layout, the seal pressed on it, a QR code to verify it, signed PAdES B-B with the seal's P-256 key. Made on the first download and kept. Who may read the licence may download it.
+         */
+        get: operations["getLicencePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{number}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend, resume or revoke a licence
+         * @description An approver of the issuing department covering its region; `If-Match` is required. A revoked licence stays revoked. Recorded in its history and audited.
+         */
+        post: operations["setLicenceStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licence-verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a licence's QR code
+         * @description Anyone: the payload is parsed strictly, the SM2 signature checked with the seal's certificate, the certificate against the CA (valid on the issue date), the code against the one the licence was issued with; then the licence's status now. A genuine but revoked, suspended, expired or superseded licence is 200 with `valid: false`.
+         */
+        post: operations["verifyLicence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{number}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A licence's shares
+         * @description Its holder (or an operator of the holding enterprise with the apply or manage right) sees the shares made, with their views; 404 to anyone else.
+         */
+        get: operations["listLicenceShares"];
+        put?: never;
+        /**
+         * Share a licence
+         * @description The holder makes a code valid `hours` (default 72) that shows the licence to whoever presents it (`POST /api/v1/licence-share-views`). The code is shown once; only its hash is kept. Recorded in the licence's history and audited.
+         */
+        post: operations["shareLicence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licences/{number}/shares/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a share
+         * @description The holder ends a live share at once.
+         */
+        delete: operations["revokeLicenceShare"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licence-share-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a shared licence
+         * @description Anyone with a live code sees the licence and its status now; the view is counted. The code travels in the body, never in a URL. A wrong, expired or revoked code answers 404 alike.
+         */
+        post: operations["openLicenceShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4635,7 +5095,7 @@ export interface components {
          * @example openid
          * @enum {string}
          */
-        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read";
+        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read";
         /**
          * @description An OAuth 2.0 grant type.
          * @example authorization_code
@@ -6264,6 +6724,539 @@ export interface components {
              */
             hall_region?: string;
         };
+        /**
+         * @description The key algorithm: `sm2` (SM2 with SM3: licence data and QR codes; certificates signed SM2-with-SM3 with the distinguishing ID `1234567812345678`) or `p256` (ECDSA P-256 with SHA-256: PDF signatures).
+         * @example sm2
+         * @enum {string}
+         */
+        Algorithm: "sm2" | "p256";
+        /** @description A root certificate of the platform CA. */
+        PkiAuthority: {
+            algorithm: components["schemas"]["Algorithm"];
+            /**
+             * @description The generation: 1 at first start, +1 at every rotation.
+             * @example 1
+             */
+            generation: number;
+            /** @description The root certificate, PEM. */
+            certificate: string;
+            /**
+             * Format: date-time
+             * @description End of the root's validity.
+             */
+            not_after: string;
+            /**
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /**
+             * @description Where the PEM is published.
+             * @example /api/v1/pki/authorities/sm2/1.pem
+             */
+            certificate_url: string;
+        };
+        /** @description Every generation of both roots, oldest first. */
+        PkiAuthorityList: {
+            authorities: components["schemas"]["PkiAuthority"][];
+        };
+        /**
+         * @description A seal's id.
+         * @example seal_Xr2c9wq1Ab3d4E5f
+         */
+        SealId: string;
+        /**
+         * @description `active` signs; `suspended` signs nothing until resumed; `revoked` is final and listed in the CRL.
+         * @enum {string}
+         */
+        SealStatus: "active" | "suspended" | "revoked";
+        /**
+         * @description What the seal is for: `licence` (证照专用章) signs licences, `approval` (行政审批专用章) decisions.
+         * @enum {string}
+         */
+        SealKind: "licence" | "approval";
+        /** @description A department's electronic seal: SM2 and P-256 keys with certificates from the platform CA, and its image. */
+        Seal: {
+            id: components["schemas"]["SealId"];
+            department_code: components["schemas"]["DepartmentCode"];
+            /** @description The department's name. */
+            department_name: string;
+            /** @description The text around the seal (usually the department's name). */
+            name: string;
+            kind: components["schemas"]["SealKind"];
+            /**
+             * @description `drawn` by the platform, or `uploaded`.
+             * @enum {string}
+             */
+            image_source: "drawn" | "uploaded";
+            /** @description The seal's image (PNG). */
+            image_url: string;
+            status: components["schemas"]["SealStatus"];
+            /** @description Why it was suspended or revoked. */
+            status_reason: string | null;
+            /** @description The CA generation that certified it. */
+            ca_generation: number;
+            /**
+             * Format: date-time
+             * @description Start of the certificates' validity.
+             */
+            not_before: string;
+            /**
+             * Format: date-time
+             * @description End of the certificates' validity.
+             */
+            not_after: string;
+            /** @description Serial number of the SM2 certificate (hex). */
+            sm2_serial: string;
+            /** @description Serial number of the P-256 certificate (hex). */
+            p256_serial: string;
+            /** @description Where the SM2 certificate is published. */
+            sm2_certificate_url: string;
+            /** @description Where the P-256 certificate is published. */
+            p256_certificate_url: string;
+            /**
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /** @description Its version (the ETag is `"v<version>"`). */
+            version: number;
+            /** @description The staff allowed to use it: shown to the security administrator only. */
+            holders?: components["schemas"]["AccountId"][];
+        };
+        /** @description Seals, oldest first. */
+        SealList: {
+            seals: components["schemas"]["Seal"][];
+        };
+        /** @description A new seal. */
+        SealInput: {
+            department_code: components["schemas"]["DepartmentCode"];
+            /** @description The text around the seal, 1 to 24 characters; default the department's name. */
+            name?: string;
+            kind?: components["schemas"]["SealKind"];
+            /** @description The department's own image of its seal: a PNG in base64url; absent, the platform draws the round red seal. */
+            image_png?: string;
+        };
+        /** @description A change of a seal's status, with the reason. */
+        SealStatusInput: {
+            status: components["schemas"]["SealStatus"];
+            /** @description Why, 1 to 500 characters. */
+            reason: string;
+        };
+        /**
+         * @description `person` (by resident ID number) or `enterprise` (by unified social credit code).
+         * @enum {string}
+         */
+        HolderKind: "person" | "enterprise";
+        /**
+         * @description A: issued by the agency and sealed; B: checked against the original by counter staff; C: uploaded by the user; D: the user's pledge.
+         * @enum {string}
+         */
+        TrustLevel: "A" | "B" | "C" | "D";
+        /** @description A kind of licence a department issues. */
+        LicenceType: {
+            /**
+             * @description The type's code: what catalog materials name as `license_type`.
+             * @example small_catering_permit
+             */
+            code: string;
+            /**
+             * @description Its name.
+             * @example 小餐饮店登记证
+             */
+            name: string;
+            /** @description Its English name. */
+            name_en: string;
+            department_code: components["schemas"]["DepartmentCode"];
+            holder_kind: components["schemas"]["HolderKind"];
+            /** @description A JSON Schema of the licence's fields (the subset application forms use). */
+            schema: Record<string, unknown>;
+            /** @description Months of validity from the start; 0: until revoked. */
+            validity_months: number;
+            trust_level: components["schemas"]["TrustLevel"];
+            /** @description Capital letters that start generated numbers. */
+            number_prefix: string;
+            /** @description Catalog items whose approval issues it (a process's `issue-licence` step). */
+            issued_by_items: components["schemas"]["ItemCode"][];
+            /** @description A new licence supersedes the holder's valid one of this type. */
+            one_per_holder: boolean;
+            /** @description The PDF layout: `title`, `fields` ([{field, label}]) and `note`. */
+            document: Record<string, unknown>;
+            /** @description Licence field -> the application form's field it is filled from. */
+            from_form: {
+                [key: string]: string;
+            };
+            /**
+             * @description `active` or `retired` (issues nothing).
+             * @enum {string}
+             */
+            status: "active" | "retired";
+            /** @description Its version (ETag `"v<version>"`). */
+            version: number;
+            /** @description Who saved it last. */
+            updated_by: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            updated_at: string;
+        };
+        /** @description A licence type (the code is in the path). */
+        LicenceTypeInput: {
+            /**
+             * @description Its name.
+             * @example 小餐饮店登记证
+             */
+            name: string;
+            /** @description Its English name. */
+            name_en?: string;
+            department_code: components["schemas"]["DepartmentCode"];
+            holder_kind: components["schemas"]["HolderKind"];
+            /** @description A JSON Schema of the licence's fields (the subset application forms use). */
+            schema: Record<string, unknown>;
+            /** @description Months of validity from the start; 0: until revoked. */
+            validity_months?: number;
+            trust_level?: components["schemas"]["TrustLevel"];
+            /** @description Capital letters that start generated numbers. */
+            number_prefix?: string;
+            /** @description Catalog items whose approval issues it (a process's `issue-licence` step). */
+            issued_by_items?: components["schemas"]["ItemCode"][];
+            /** @description A new licence supersedes the holder's valid one of this type. */
+            one_per_holder?: boolean;
+            /** @description The PDF layout: `title`, `fields` ([{field, label}]) and `note`. */
+            document?: Record<string, unknown>;
+            /** @description Licence field -> the application form's field it is filled from. */
+            from_form?: {
+                [key: string]: string;
+            };
+            /**
+             * @description `active` or `retired` (issues nothing).
+             * @enum {string}
+             */
+            status?: "active" | "retired";
+        };
+        /** @description Every licence type, by code. */
+        LicenceTypeList: {
+            types: components["schemas"]["LicenceType"][];
+        };
+        /**
+         * @description `valid`, `suspended`, `revoked`, `expired` (valid but past `valid_to`) or `superseded` (a newer licence replaced it).
+         * @enum {string}
+         */
+        LicenceStatus: "valid" | "suspended" | "revoked" | "expired" | "superseded";
+        /** @description Who holds it. */
+        LicenceHolder: {
+            kind: components["schemas"]["HolderKind"];
+            /** @description Resident ID number or unified social credit code. */
+            id: string;
+            /** @description Name. */
+            name: string;
+        };
+        /** @description A change in the licence's life. */
+        LicenceEvent: {
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
+            action: "issued" | "suspended" | "resumed" | "revoked" | "superseded" | "shared" | "share_revoked";
+            /** @description Who. */
+            actor: string;
+            /** @description Why. */
+            reason: string | null;
+            detail: Record<string, unknown>;
+        };
+        /** @description An electronic licence. */
+        Licence: {
+            /**
+             * @description The licence number.
+             * @example XCY3301022026000001
+             */
+            number: string;
+            /** @description Its type. */
+            type_code: string;
+            /** @description The type's name. */
+            type_name: string;
+            holder: components["schemas"]["LicenceHolder"];
+            department_code: components["schemas"]["DepartmentCode"];
+            /** @description The issuing department. */
+            department_name: string;
+            region_code: components["schemas"]["RegionCode"];
+            seal_id: components["schemas"]["SealId"];
+            trust_level: components["schemas"]["TrustLevel"];
+            /**
+             * @description How it was issued.
+             * @enum {string}
+             */
+            source: "case" | "manual" | "import";
+            /** @description The case whose decision issued it. */
+            case_no: string | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            issued_at: string;
+            /**
+             * Format: date
+             * @description First day of validity.
+             */
+            valid_from: string;
+            /**
+             * Format: date
+             * @description Last day of validity; null: until revoked.
+             */
+            valid_to: string | null;
+            status: components["schemas"]["LicenceStatus"];
+            /** @description Why it was suspended or revoked. */
+            status_reason: string | null;
+            /** @description The licence that replaced it. */
+            superseded_by: string | null;
+            /** @description The licence's fields, as its type's schema says. */
+            fields: Record<string, unknown>;
+            /** @description The exact bytes the seal signed: canonical JSON of number, type, holder, issuer, seal, dates and fields. */
+            sealed_data: string;
+            /** @description The seal's SM2 signature over `sealed_data` (DER, base64url). */
+            signature: string;
+            /** @description The QR code's payload: `OWL1.<claims>.<signature>`, verifiable offline with the seal's certificate. */
+            qr_payload: string;
+            /** @description What the QR code holds: the verification page's URL with the payload after `#`. */
+            qr_text: string;
+            /** @description Its history, oldest first (empty in lists). */
+            events: components["schemas"]["LicenceEvent"][];
+            /** @description Its version (ETag `"v<version>"`). */
+            version: number;
+        };
+        /** @description Licences, newest first. */
+        LicenceList: {
+            licences: components["schemas"]["Licence"][];
+        };
+        /** @description A licence issued by hand. */
+        LicenceIssueInput: {
+            /** @description The licence type. */
+            type_code: string;
+            /** @description The holder. */
+            holder: {
+                kind: components["schemas"]["HolderKind"];
+                /** @description Resident ID number or unified social credit code. */
+                id: string;
+                /** @description Name, 1 to 100 characters. */
+                name: string;
+            };
+            /** @description The fields, valid against the type's schema. */
+            fields?: Record<string, unknown>;
+            /**
+             * Format: date
+             * @description First day; default today.
+             */
+            valid_from?: string;
+            /**
+             * Format: date
+             * @description Last day; default from the type's validity.
+             */
+            valid_to?: string;
+            region_code?: components["schemas"]["RegionCode"];
+            /** @description Why (recorded with the issue). */
+            reason?: string;
+        };
+        /** @description A change of a licence's status. */
+        LicenceStatusInput: {
+            /**
+             * @description `suspended`, `revoked` (final), or `valid` to resume a suspended licence.
+             * @enum {string}
+             */
+            status: "valid" | "suspended" | "revoked";
+            /** @description Why, 1 to 500 characters. */
+            reason: string;
+        };
+        /** @description What to verify. */
+        LicenceVerificationInput: {
+            /** @description A QR payload, or the URL a licence's QR code holds. */
+            payload: string;
+        };
+        /** @description What the verification found. */
+        LicenceVerification: {
+            /** @description The seal's signature and its certificate chain hold (always true in a 200). */
+            genuine: boolean;
+            /** @description Genuine, valid today, and its seal not revoked. */
+            valid: boolean;
+            /**
+             * @description The licence's status now.
+             * @enum {string}
+             */
+            status: "valid" | "suspended" | "revoked" | "expired" | "superseded" | "not_yet_valid";
+            /** @description The licence number. */
+            number: string;
+            /** @description Its type. */
+            type_code: string;
+            /** @description The type's name. */
+            type_name: string;
+            department_code: components["schemas"]["DepartmentCode"];
+            /** @description The issuing department. */
+            department_name: string;
+            /** @description The holder's name, masked for persons ("张*"). */
+            holder: string;
+            /** @description Issue date, YYYYMMDD. */
+            issued: string;
+            /**
+             * Format: date
+             * @description First day of validity.
+             */
+            valid_from: string;
+            /** Format: date */
+            valid_to: string | null;
+            /** @description The seal that signed it. */
+            seal: {
+                id: components["schemas"]["SealId"];
+                /** @description Its name. */
+                name: string;
+                status: components["schemas"]["SealStatus"];
+                /** @description Its certificate. */
+                sm2_certificate_url: string;
+            };
+            /**
+             * Format: date-time
+             * @description When it was checked.
+             */
+            checked_at: string;
+        };
+        /** @description A time-limited share of a licence (the code itself is shown only when it is made). */
+        LicenceShare: {
+            /** @description The share's id. */
+            id: string;
+            /** @description Who made it. */
+            created_by: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it ends.
+             */
+            expires_at: string;
+            /** @description When the holder revoked it. */
+            revoked_at: string | null;
+            /** @description How often it was opened. */
+            views: number;
+            /** @description When it was last opened. */
+            last_viewed_at: string | null;
+        };
+        /** @description A share as made, with its code. */
+        NewLicenceShare: {
+            /** @description The share's id. */
+            id: string;
+            /** @description Who made it. */
+            created_by: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it ends.
+             */
+            expires_at: string;
+            /** @description When the holder revoked it. */
+            revoked_at: string | null;
+            /** @description How often it was opened. */
+            views: number;
+            /** @description When it was last opened. */
+            last_viewed_at: string | null;
+            /** @description The code to give the third party: 32 base64url characters, shown only now. */
+            code: string;
+            /** @description The portal's page for it, the code after `#`. */
+            url: string;
+        };
+        /** @description A licence's shares, newest first. */
+        LicenceShareList: {
+            shares: components["schemas"]["LicenceShare"][];
+        };
+        /** @description How long the share lasts. */
+        LicenceShareInput: {
+            /** @description Hours, 1 to 720 (default 72). */
+            hours?: number;
+        };
+        /** @description The code the holder gave. */
+        LicenceShareViewInput: {
+            /** @description The code. */
+            code: string;
+        };
+        /** @description The licence as its holder shares it (no history). */
+        SharedLicenceBody: {
+            /**
+             * @description The licence number.
+             * @example XCY3301022026000001
+             */
+            number: string;
+            /** @description Its type. */
+            type_code: string;
+            /** @description The type's name. */
+            type_name: string;
+            holder: components["schemas"]["LicenceHolder"];
+            department_code: components["schemas"]["DepartmentCode"];
+            /** @description The issuing department. */
+            department_name: string;
+            region_code: components["schemas"]["RegionCode"];
+            seal_id: components["schemas"]["SealId"];
+            trust_level: components["schemas"]["TrustLevel"];
+            /**
+             * @description How it was issued.
+             * @enum {string}
+             */
+            source: "case" | "manual" | "import";
+            /** @description The case whose decision issued it. */
+            case_no: string | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            issued_at: string;
+            /**
+             * Format: date
+             * @description First day of validity.
+             */
+            valid_from: string;
+            /**
+             * Format: date
+             * @description Last day of validity; null: until revoked.
+             */
+            valid_to: string | null;
+            status: components["schemas"]["LicenceStatus"];
+            /** @description Why it was suspended or revoked. */
+            status_reason: string | null;
+            /** @description The licence that replaced it. */
+            superseded_by: string | null;
+            /** @description The licence's fields, as its type's schema says. */
+            fields: Record<string, unknown>;
+            /** @description The exact bytes the seal signed: canonical JSON of number, type, holder, issuer, seal, dates and fields. */
+            sealed_data: string;
+            /** @description The seal's SM2 signature over `sealed_data` (DER, base64url). */
+            signature: string;
+            /** @description The QR code's payload: `OWL1.<claims>.<signature>`, verifiable offline with the seal's certificate. */
+            qr_payload: string;
+            /** @description What the QR code holds: the verification page's URL with the payload after `#`. */
+            qr_text: string;
+        };
+        /** @description A shared licence. */
+        SharedLicence: {
+            licence: components["schemas"]["SharedLicenceBody"];
+            /** @description The share. */
+            share: {
+                /**
+                 * Format: date-time
+                 * @description When it ends.
+                 */
+                expires_at: string;
+                /** @description How often it was opened, this time included. */
+                views: number;
+            };
+        };
     };
     responses: {
         /** @description Not modified: the representation still matches `If-None-Match`. No body. */
@@ -7156,6 +8149,16 @@ export interface components {
          * @example mat_8Qm2rT0bXv4Lk9sWc1yZpA
          */
         MaterialIdPath: string;
+        /** @description The seal's id. */
+        SealIdPath: components["schemas"]["SealId"];
+        /** @description The licence number. */
+        LicenceNumberPath: string;
+        /** @description The licence type's code. */
+        LicenceTypePath: string;
+        /** @description The ETag (`"vN"`) the change is based on; required where the operation says so. */
+        VersionIfMatch: string;
+        /** @description The share's id. */
+        ShareIdPath: string;
     };
     requestBodies: {
         /** @description The application. */
@@ -7477,6 +8480,10 @@ export interface components {
         MaterialDisposition: string;
         /** @description `nosniff`: browsers must not guess another type. */
         NoSniff: "nosniff";
+        /** @description Public and cacheable. */
+        PemCacheControl: string;
+        /** @description `attachment; filename="licence-<number>.pdf"`. */
+        LicenceDisposition: string;
     };
     pathItems: never;
 }
@@ -16595,6 +17602,933 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description `card_checked` is not true, `hall_region` is missing for staff serving several halls, or another member. */
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listAuthorities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roots. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["PemCacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PkiAuthorityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getAuthorityCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The root's algorithm. */
+                algorithm: components["schemas"]["Algorithm"];
+                /** @description The generation, as `<generation>.pem`. */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["PemCacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getCrls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `sm2` or `p256`. */
+                algorithm: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CRLs, concatenated. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["PemCacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": string;
+                };
+            };
+            /** @description `algorithm` is neither `sm2` nor `p256`. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rotateAuthority: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every generation now. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PkiAuthorityList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSeals: {
+        parameters: {
+            query?: {
+                /** @description Only this department's seals. */
+                department?: components["schemas"]["DepartmentCode"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seals. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SealList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createSeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SealInput"];
+            };
+        };
+        responses: {
+            /** @description The seal, with its (empty) holders. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Seal"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The seal's id. */
+                id: components["parameters"]["SealIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seal. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Seal"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSealImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The seal's id. */
+                id: components["parameters"]["SealIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["PemCacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSealCertificate: {
+        parameters: {
+            query?: {
+                /** @description Which certificate: `sm2` (default) or `p256`. */
+                algorithm?: components["schemas"]["Algorithm"];
+            };
+            header?: never;
+            path: {
+                /** @description The seal's id. */
+                id: components["parameters"]["SealIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["PemCacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description `algorithm` is neither `sm2` nor `p256`. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setSealStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag (`"vN"`) the change is based on; required where the operation says so. */
+                "If-Match"?: components["parameters"]["VersionIfMatch"];
+            };
+            path: {
+                /** @description The seal's id. */
+                id: components["parameters"]["SealIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SealStatusInput"];
+            };
+        };
+        responses: {
+            /** @description The seal now. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Seal"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSealHolders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The seal's id. */
+                id: components["parameters"]["SealIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seal with `holders`. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Seal"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    addSealHolder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The seal's id. */
+                id: components["parameters"]["SealIdPath"];
+                /** @description The staff member's username. */
+                username: components["schemas"]["Username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seal with `holders`. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Seal"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    removeSealHolder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The seal's id. */
+                id: components["parameters"]["SealIdPath"];
+                /** @description The staff member's username. */
+                username: components["schemas"]["Username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seal with `holders`. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Seal"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listLicenceTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The types. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceTypeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getLicenceType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The licence type's code. */
+                code: components["parameters"]["LicenceTypePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The type. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceType"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putLicenceType: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag (`"vN"`) the change is based on; required where the operation says so. */
+                "If-Match"?: components["parameters"]["VersionIfMatch"];
+            };
+            path: {
+                /** @description The licence type's code. */
+                code: components["parameters"]["LicenceTypePath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceTypeInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceType"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceType"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listIssuedLicences: {
+        parameters: {
+            query: {
+                /** @description The issuing department. */
+                department: components["schemas"]["DepartmentCode"];
+                /** @description The region (and those below it). */
+                region: components["schemas"]["RegionCode"];
+                /** @description At most this many (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The licences. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    issueLicence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceIssueInput"];
+            };
+        };
+        responses: {
+            /** @description The licence. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Licence"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The caller is not an approver of the department in the region, or may not use its seal. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The department has no active licence seal with a current certificate, the type is retired, or the number exists. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    myLicences: {
+        parameters: {
+            query?: {
+                /** @description An enterprise the caller operates: its licences instead of the caller's own. */
+                enterprise?: components["schemas"]["CreditCode"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The licences. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The person's identity is not verified yet. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getLicence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The licence number. */
+                number: components["parameters"]["LicenceNumberPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The licence with its history. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Licence"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getLicencePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The licence number. */
+                number: components["parameters"]["LicenceNumberPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["LicenceDisposition"];
+                    "Cache-Control": components["headers"]["PrivateNoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setLicenceStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag (`"vN"`) the change is based on; required where the operation says so. */
+                "If-Match"?: components["parameters"]["VersionIfMatch"];
+            };
+            path: {
+                /** @description The licence number. */
+                number: components["parameters"]["LicenceNumberPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceStatusInput"];
+            };
+        };
+        responses: {
+            /** @description The licence now. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Licence"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyLicence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceVerificationInput"];
+            };
+        };
+        responses: {
+            /** @description Genuine; `valid` says whether it holds today. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceVerification"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            /** @description Malformed, or not genuine: the signature does not verify with the seal's certificate (forged, altered, re-signed), the seal or the licence is unknown, or the code is not the one issued. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listLicenceShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The licence number. */
+                number: components["parameters"]["LicenceNumberPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shares. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceShareList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    shareLicence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The licence number. */
+                number: components["parameters"]["LicenceNumberPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceShareInput"];
+            };
+        };
+        responses: {
+            /** @description The share with its code. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewLicenceShare"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeLicenceShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The licence number. */
+                number: components["parameters"]["LicenceNumberPath"];
+                /** @description The share's id. */
+                id: components["parameters"]["ShareIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    openLicenceShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceShareViewInput"];
+            };
+        };
+        responses: {
+            /** @description The licence. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedLicence"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
