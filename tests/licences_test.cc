@@ -140,6 +140,12 @@ TEST_P(LicencesTest, TheCaIsPublishedAndSealsAreTheSecurityAdministrators) {
   auto moved =
       client_->Send(verb::put, "/api/v1/licence-types/test_permit", Json(changed), headers);
   EXPECT_EQ(moved.status, 422) << moved.body;
+  // One item issues one licence type: a second active type for it is refused.
+  auto twice = TestType();
+  twice["issued_by_items"] = json::array{"330102-SCJG-XCYDJ"};
+  auto clash = Admin(verb::put, "/api/v1/licence-types/clash_permit", Json(twice));
+  EXPECT_EQ(clash.status, 409) << clash.body;
+  EXPECT_NE(clash.body.find("small_catering_permit"), std::string::npos) << clash.body;
   auto bad = TestType();
   bad["schema"] = json::object{{"type", "object"}, {"properties", {{"a", {{"type", "nope"}}}}}};
   bad["trust_level"] = "E";

@@ -70,6 +70,7 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
       checker.Check({verb::get, "/api/v1/licence-types/small_catering_permit", kType, 200, {}, {}});
   json::object type_body = json::parse(type.body).as_object();
   for (const char* k : {"code", "version", "updated_by", "updated_at"}) type_body.erase(k);
+  type_body["issued_by_items"] = json::array{};  // the demo type issues for the item already
   json::object retired_issue_object = json::parse(issue_body).as_object();
   retired_issue_object["type_code"] = "probe_permit";
   const std::string retired_issue = json::serialize(retired_issue_object);

@@ -2,8 +2,8 @@
 // them: the openssl 3.0 command line, and the npm sm-crypto library (pure JavaScript, as
 // a phone or browser verifier would be); in the other direction, we accept what they
 // make. Each check also shows the tool rejecting a tampered input, so a tool that
-// accepts anything cannot make a test pass. A test skips (with the reason) only when a
-// tool is missing.
+// accepts anything cannot make a test pass. A missing tool is a failure naming it:
+// scripts/install-deps.sh installs every one.
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -97,7 +97,8 @@ class Sm2Interop : public ::testing::Test {
     return ss.str();
   }
 
-  // Runs openssl; false (after GTEST_SKIP in the caller) when it is not installed.
+  // Whether the openssl command line runs (scripts/install-deps.sh installs it; the caller
+  // fails without it).
   static bool HaveOpenssl() { return RunTool({"openssl", "version"}).exit_code == 0; }
   static fs::path ToolsDir() { return fs::path(OW_SOURCE_DIR) / "tests" / "tools"; }
   // Why sm-crypto cannot run, or "" when it can.
@@ -165,7 +166,8 @@ class Sm2Interop : public ::testing::Test {
 };
 
 TEST_F(Sm2Interop, OpensslVerifiesOurSignatures) {
-  if (!HaveOpenssl()) GTEST_SKIP() << "the openssl command line is not installed";
+  if (!HaveOpenssl())
+    FAIL() << "the openssl command line is not installed (scripts/install-deps.sh)";
   const Sm2Key key = Sm2Key::Generate().value();
   const std::string data = "营业执照 91110108MA01ABCD2X|某某科技有限公司";
   const std::string pub = Write("pub.pem", key.PublicPem());
@@ -196,7 +198,8 @@ TEST_F(Sm2Interop, OpensslVerifiesOurSignatures) {
 }
 
 TEST_F(Sm2Interop, WeAcceptOpensslKeysAndSignatures) {
-  if (!HaveOpenssl()) GTEST_SKIP() << "the openssl command line is not installed";
+  if (!HaveOpenssl())
+    FAIL() << "the openssl command line is not installed (scripts/install-deps.sh)";
   const std::string key_file = Path("key.pem");
   ASSERT_EQ(RunTool({"openssl", "genpkey", "-algorithm", "SM2", "-out", key_file}).exit_code, 0);
   auto key = Sm2Key::FromPrivatePem(Read("key.pem"));
@@ -241,7 +244,7 @@ TEST_F(Sm2Interop, WeAcceptOpensslKeysAndSignatures) {
 }
 
 TEST_F(Sm2Interop, SmCryptoVerifiesOurSignatures) {
-  if (const std::string missing = SmCryptoMissing(); !missing.empty()) GTEST_SKIP() << missing;
+  if (const std::string missing = SmCryptoMissing(); !missing.empty()) FAIL() << missing;
   const Sm2Key key = Sm2Key::Generate().value();
   const std::string point = crypto::HexEncode(key.PublicPoint());
   const std::string data = "电子证照 licence #42 {\"holder\":\"张三\"}";
@@ -269,7 +272,7 @@ TEST_F(Sm2Interop, SmCryptoVerifiesOurSignatures) {
 }
 
 TEST_F(Sm2Interop, WeVerifySmCryptoSignatures) {
-  if (const std::string missing = SmCryptoMissing(); !missing.empty()) GTEST_SKIP() << missing;
+  if (const std::string missing = SmCryptoMissing(); !missing.empty()) FAIL() << missing;
   const std::string data = "亮证 QR payload 2026";
   ToolRun made = SmCrypto({"sign", Write("data", data)});
   ASSERT_EQ(made.exit_code, 0) << made.output;
@@ -290,7 +293,8 @@ TEST_F(Sm2Interop, WeVerifySmCryptoSignatures) {
 }
 
 TEST_F(Sm2Interop, OpensslVerifiesOurSm2SealCertificates) {
-  if (!HaveOpenssl()) GTEST_SKIP() << "the openssl command line is not installed";
+  if (!HaveOpenssl())
+    FAIL() << "the openssl command line is not installed (scripts/install-deps.sh)";
   const Ca root = NewCa(crypto::KeyKind::kSm2, "root");
   const std::string seal = NewSeal(crypto::KeyKind::kSm2, root, "seal");
   const std::vector<std::string> verify = {"openssl",        "verify",        "-x509_strict",
@@ -359,7 +363,8 @@ TEST_F(Sm2Interop, OpensslVerifiesOurSm2SealCertificates) {
 }
 
 TEST_F(Sm2Interop, OpensslVerifiesEachLinkOfAnSm2ChainWithIntermediate) {
-  if (!HaveOpenssl()) GTEST_SKIP() << "the openssl command line is not installed";
+  if (!HaveOpenssl())
+    FAIL() << "the openssl command line is not installed (scripts/install-deps.sh)";
   // `openssl verify -vfyopt` gives the ID to the named certificate only (x509.h), so the
   // links are checked one at a time.
   const Ca root = NewCa(crypto::KeyKind::kSm2, "root");
@@ -383,7 +388,8 @@ TEST_F(Sm2Interop, OpensslVerifiesEachLinkOfAnSm2ChainWithIntermediate) {
 }
 
 TEST_F(Sm2Interop, OpensslVerifiesOurP256ChainAndSeesItsRevocation) {
-  if (!HaveOpenssl()) GTEST_SKIP() << "the openssl command line is not installed";
+  if (!HaveOpenssl())
+    FAIL() << "the openssl command line is not installed (scripts/install-deps.sh)";
   const Ca root = NewCa(crypto::KeyKind::kP256, "root");
   const Ca inter = NewCa(crypto::KeyKind::kP256, "inter", &root);
   const std::string seal = NewSeal(crypto::KeyKind::kP256, inter, "seal");
@@ -457,7 +463,8 @@ TEST_F(Sm2Interop, OpensslVerifiesOurP256ChainAndSeesItsRevocation) {
 }
 
 TEST_F(Sm2Interop, OpensslReadsOurSm2CrlAndVerifiesItsSignature) {
-  if (!HaveOpenssl()) GTEST_SKIP() << "the openssl command line is not installed";
+  if (!HaveOpenssl())
+    FAIL() << "the openssl command line is not installed (scripts/install-deps.sh)";
   const Ca root = NewCa(crypto::KeyKind::kSm2, "root");
   const std::string seal = NewSeal(crypto::KeyKind::kSm2, root, "seal");
   const std::string serial = crypto::ParseCertificate(seal).value().serial_hex;
@@ -520,7 +527,8 @@ TEST_F(Sm2Interop, OpensslReadsOurSm2CrlAndVerifiesItsSignature) {
 }
 
 TEST_F(Sm2Interop, WeVerifyAnSm2ChainAndCrlMadeByOpenssl) {
-  if (!HaveOpenssl()) GTEST_SKIP() << "the openssl command line is not installed";
+  if (!HaveOpenssl())
+    FAIL() << "the openssl command line is not installed (scripts/install-deps.sh)";
   Write("seal.ext",
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n"
         "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n");

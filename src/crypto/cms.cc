@@ -19,22 +19,20 @@
 #include <memory>
 
 #include "crypto/hash.h"
+#include "crypto/openssl_internal.h"
 
 namespace ow::crypto {
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using internal::BioPtr;
+using internal::Deleter;
+using internal::MdCtxPtr;
+using internal::NoPassphrase;
+using internal::OpenSslError;
+using internal::PkeyPtr;
+using internal::TakeOpenSslErrors;
+using internal::X509Ptr;
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, Deleter<CMS_ContentInfo_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
 using AsnTimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME_free>>;
 struct OpenSslFree {
   void operator()(unsigned char* p) const { OPENSSL_free(p); }
@@ -46,21 +44,9 @@ constexpr size_t kMaxPemSize = size_t{64} * 1024;
 // without names, the ECDSA signature (at most 72 bytes): comfortably below this.
 constexpr size_t kCmsOverhead = 2048;
 
-std::string TakeOpenSslErrors(std::string what) {
-  const unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e != 0) what += std::string(": ") + ERR_error_string(e, nullptr);
-  return what;
-}
-Error OpenSslError(std::string what) { return Internal(TakeOpenSslErrors(std::move(what))); }
-
-int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return -1; }
-
 Result<BioPtr> BioFrom(std::string_view pem) {
   if (pem.size() > kMaxPemSize) return InvalidArgument("PEM too large");
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return OpenSslError("BIO_new_mem_buf");
-  return bio;
+  return internal::MemBio(pem);
 }
 
 // Every certificate of a PEM string (at least one).

@@ -14,22 +14,22 @@
 
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "crypto/openssl_internal.h"
 
 namespace ow::crypto {
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+using internal::BignumPtr;
+using internal::BioPtr;
+using internal::Deleter;
+using internal::MdCtxPtr;
+using internal::NoPassphrase;
+using internal::OpenSslError;
+using internal::PkeyCtxPtr;
+using internal::PkeyPtr;
+using internal::ReadBio;
+using internal::TakeOpenSslErrors;
+using internal::U;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG_free>>;
 
 constexpr int kP256FieldSize = 32;
@@ -37,40 +37,7 @@ constexpr size_t kEs256SignatureSize = size_t{2} * kP256FieldSize;
 constexpr size_t kEd25519KeySize = 32;
 constexpr size_t kEd25519SignatureSize = 64;
 
-// Takes (and clears) the OpenSSL error queue into a message, so a failure in one call
-// never shows up as the reason for a later one on the same thread.
-std::string TakeOpenSslErrors(std::string what) {
-  const unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e != 0) what += std::string(": ") + ERR_error_string(e, nullptr);
-  return what;
-}
-Error OpenSslError(std::string what) { return Internal(TakeOpenSslErrors(std::move(what))); }
-
-const unsigned char* U(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-// Never prompts on a terminal for a passphrase (the default callback would).
-int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return -1; }
-
-Result<std::string> ReadBio(BIO* bio) {
-  const size_t pending = BIO_ctrl_pending(bio);
-  if (pending > INT_MAX) return Internal("PEM too large");
-  std::string out(pending, '\0');
-  if (pending > 0 &&
-      BIO_read(bio, out.data(), static_cast<int>(pending)) != static_cast<int>(pending)) {
-    return OpenSslError("reading PEM");
-  }
-  return out;
-}
-
-Result<BioPtr> BioFrom(std::string_view pem) {
-  if (pem.size() > INT_MAX) return InvalidArgument("PEM too large");
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return OpenSslError("BIO_new_mem_buf");
-  return bio;
-}
+Result<BioPtr> BioFrom(std::string_view pem) { return internal::MemBio(pem); }
 
 // What a SigningKey derives once from its EVP_PKEY.
 struct PublicParts {

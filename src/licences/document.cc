@@ -12,7 +12,7 @@
 #include "crypto/hash.h"
 #include "documents/pades.h"
 #include "documents/pdf.h"
-#include "licences/pki.h"
+#include "licences/pki_internal.h"
 #include "licences/service_internal.h"
 
 namespace ow::licences {
@@ -60,7 +60,6 @@ Result<std::string> Service::LicencePdf(const Principal& who, const std::string&
   if (stored) return *stored;
   if (!seal) return Internal("licence " + number + " names a seal that is missing");
   OW_ASSIGN_OR_RETURN(auto type, GetType(l.type_code));
-  OW_ASSIGN_OR_RETURN(auto image, SealImage(l.seal_id));
 
   documents::DocumentModel doc;
   std::string title;
@@ -100,6 +99,7 @@ Result<std::string> Service::LicencePdf(const Principal& who, const std::string&
             {seal->seal.name, seal->seal.kind == kSealLicence ? "证照专用章" : "行政审批专用章"}));
     doc.seal = std::move(drawn);
   } else {
+    OW_ASSIGN_OR_RETURN(auto image, SealImage(l.seal_id));
     OW_ASSIGN_OR_RETURN(auto uploaded, documents::Seal::FromPng(image));
     doc.seal = std::move(uploaded);
   }

@@ -12,7 +12,7 @@
 #include "crypto/sm2.h"
 #include "identity/ids.h"
 #include "licences/payload.h"
-#include "licences/pki.h"
+#include "licences/pki_internal.h"
 #include "licences/service_internal.h"
 
 namespace ow::licences {

@@ -1,11 +1,10 @@
-#include "licences/pki.h"
-
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/keys.h"
 #include "crypto/sm2.h"
 #include "crypto/x509.h"
+#include "licences/pki_internal.h"
 #include "licences/service_internal.h"
 
 namespace ow::licences {
@@ -141,9 +140,25 @@ Status Service::Ring::Reload() {
     OW_ASSIGN_OR_RETURN(seals, store::AllSealsWithKeys(c));
     return {};
   }));
+  std::shared_ptr<const Snapshot> previous;
+  {
+    std::lock_guard lock(mu_);
+    previous = snapshot_;
+  }
   auto snap = std::make_shared<Snapshot>();
   snap->authorities = std::move(authorities);
   for (auto& row : seals) {
+    // A seal's keys and certificates never change, and every status change bumps its
+    // version: what was loaded at this version is reused, so a reload opens, parses and
+    // checks only the seals that are new or changed.
+    if (previous) {
+      auto it = previous->seals.find(row.seal.id);
+      if (it != previous->seals.end() && it->second->seal.version == row.seal.version &&
+          it->second->chain) {
+        snap->seals.emplace(row.seal.id, it->second);
+        continue;
+      }
+    }
     auto loaded = std::make_shared<LoadedSeal>();
     loaded->seal = row.seal;
     const auto* sm2_root = snap->Root(kSm2, row.seal.ca_generation);

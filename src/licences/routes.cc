@@ -156,6 +156,18 @@ json::object ShareJson(const Share& x) {
           {"last_viewed_at", OrNull(x.last_viewed_at)}};
 }
 
+// `{"<member>": [to_json(x) for x in list]}` with `cache_control`, or the list's problem.
+template <typename T, typename F>
+http::Response ListAnswer(const http::Context& ctx, const Result<std::vector<T>>& list,
+                          const char* member, F to_json, const char* cache_control) {
+  if (!list) return Fail(ctx, list.error());
+  json::array items;
+  for (const auto& x : *list) items.push_back(to_json(x));
+  auto res = http::Json(http::Status::ok, {{member, std::move(items)}});
+  res.set(http::Field::cache_control, cache_control);
+  return res;
+}
+
 std::string Today() { return FormatDate(ChinaDate(std::chrono::system_clock::now())); }
 
 json::object VerificationJson(const Verification& v) {
@@ -181,13 +193,7 @@ json::object VerificationJson(const Verification& v) {
 
 void AddPkiRoutes(http::Router& r, Service* s) {
   r.Get("/api/v1/pki/authorities", [s](http::Context& ctx) {
-     auto list = s->Authorities();
-     if (!list) return Fail(ctx, list.error());
-     json::array items;
-     for (const auto& a : *list) items.push_back(AuthorityJson(a));
-     auto res = http::Json(http::Status::ok, {{"authorities", std::move(items)}});
-     res.set(http::Field::cache_control, "public, max-age=300");
-     return res;
+     return ListAnswer(ctx, s->Authorities(), "authorities", AuthorityJson, "public, max-age=300");
    }).Public();
 
   r.Get("/api/v1/pki/authorities/{algorithm}/{file}", [s](http::Context& ctx) {
@@ -210,11 +216,8 @@ void AddPkiRoutes(http::Router& r, Service* s) {
 
   r.Post("/api/v1/pki/rotation",
          [s](http::Context& ctx) {
-           auto list = s->RotateAuthority(ctx.Who());
-           if (!list) return Fail(ctx, list.error());
-           json::array items;
-           for (const auto& a : *list) items.push_back(AuthorityJson(a));
-           return NoStore(http::Json(http::Status::ok, {{"authorities", std::move(items)}}));
+           return ListAnswer(ctx, s->RotateAuthority(ctx.Who()), "authorities", AuthorityJson,
+                             "no-store");
          })
       .Requires(authz::Action::kManageSeals)
       .Blocking();  // key generation and certificates
@@ -222,13 +225,9 @@ void AddPkiRoutes(http::Router& r, Service* s) {
 
 void AddSealRoutes(http::Router& r, Service* s) {
   r.Get("/api/v1/seals", [s](http::Context& ctx) {
-     auto list = s->ListSeals(ctx.Query("department").value_or(""));
-     if (!list) return Fail(ctx, list.error());
-     json::array items;
-     for (const auto& x : *list) items.push_back(SealJson(x, false));
-     auto res = http::Json(http::Status::ok, {{"seals", std::move(items)}});
-     res.set(http::Field::cache_control, "no-cache");
-     return res;
+     return ListAnswer(
+         ctx, s->ListSeals(ctx.Query("department").value_or("")), "seals",
+         [](const Seal& x) { return SealJson(x, false); }, "no-cache");
    }).Public();
 
   r.Post("/api/v1/seals",
@@ -320,13 +319,7 @@ void AddSealRoutes(http::Router& r, Service* s) {
 
 void AddTypeRoutes(http::Router& r, Service* s) {
   r.Get("/api/v1/licence-types", [s](http::Context& ctx) {
-     auto list = s->ListTypes();
-     if (!list) return Fail(ctx, list.error());
-     json::array items;
-     for (const auto& t : *list) items.push_back(TypeJson(t));
-     auto res = http::Json(http::Status::ok, {{"types", std::move(items)}});
-     res.set(http::Field::cache_control, "no-cache");
-     return res;
+     return ListAnswer(ctx, s->ListTypes(), "types", TypeJson, "no-cache");
    }).Public();
 
   r.Get("/api/v1/licence-types/{code}", [s](http::Context& ctx) {
@@ -406,22 +399,19 @@ void AddLicenceRoutes(http::Router& r, Service* s) {
   r.Get("/api/v1/licences", [s](http::Context& ctx) {
      auto page = http::ParsePage(ctx, 50, 200);
      if (!page) return Fail(ctx, page.error());
-     auto list = s->Issued(ctx.Who(), ctx.Query("department").value_or(""),
-                           ctx.Query("region").value_or(""), page->limit);
-     if (!list) return Fail(ctx, list.error());
-     json::array items;
      std::string today = Today();
-     for (const auto& l : *list) items.push_back(LicenceJson(l, today, *s));
-     return NoStore(http::Json(http::Status::ok, {{"licences", std::move(items)}}));
+     return ListAnswer(
+         ctx,
+         s->Issued(ctx.Who(), ctx.Query("department").value_or(""),
+                   ctx.Query("region").value_or(""), page->limit),
+         "licences", [&](const Licence& l) { return LicenceJson(l, today, *s); }, "no-store");
    }).Requires(authz::Action::kReadLicence);
 
   r.Get("/api/v1/me/licences", [s](http::Context& ctx) {
-     auto list = s->Wallet(ctx.Who(), ctx.Query("enterprise").value_or(""));
-     if (!list) return Fail(ctx, list.error());
-     json::array items;
      std::string today = Today();
-     for (const auto& l : *list) items.push_back(LicenceJson(l, today, *s));
-     return NoStore(http::Json(http::Status::ok, {{"licences", std::move(items)}}));
+     return ListAnswer(
+         ctx, s->Wallet(ctx.Who(), ctx.Query("enterprise").value_or("")), "licences",
+         [&](const Licence& l) { return LicenceJson(l, today, *s); }, "no-store");
    }).Requires(authz::Action::kReadLicence);
 
   r.Get("/api/v1/licences/{number}", [s](http::Context& ctx) {
@@ -489,11 +479,8 @@ void AddShareRoutes(http::Router& r, Service* s) {
    }).Requires(authz::Action::kShareLicence);
 
   r.Get("/api/v1/licences/{number}/shares", [s](http::Context& ctx) {
-     auto list = s->Shares(ctx.Who(), ctx.Param("number"));
-     if (!list) return Fail(ctx, list.error());
-     json::array items;
-     for (const auto& x : *list) items.push_back(ShareJson(x));
-     return NoStore(http::Json(http::Status::ok, {{"shares", std::move(items)}}));
+     return ListAnswer(ctx, s->Shares(ctx.Who(), ctx.Param("number")), "shares", ShareJson,
+                       "no-store");
    }).Requires(authz::Action::kShareLicence);
 
   r.Delete("/api/v1/licences/{number}/shares/{id}", [s](http::Context& ctx) {

@@ -5,7 +5,7 @@
 #include "core/text.h"
 #include "crypto/random.h"
 #include "documents/seal.h"
-#include "licences/pki.h"
+#include "licences/pki_internal.h"
 #include "licences/service_internal.h"
 
 namespace ow::licences {

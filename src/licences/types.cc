@@ -1,5 +1,6 @@
 // Licence types: what a department issues. Managed by the system administrator, like the
 // catalog whose items issue them.
+#include <algorithm>
 #include <regex>
 
 #include "catalog/item.h"
@@ -139,6 +140,18 @@ Result<LicenceType> Service::PutType(const Principal& who, const LicenceType& in
     if (existing && existing->holder_kind != t.holder_kind)
       return Error(Code::kInvalidArgument, "licence type",
                    {{"holder_kind", "cannot change once licences may have been issued"}});
+    // An item's approval issues one licence type: a second active type naming the same
+    // item would leave the process's issue-licence step to guess.
+    if (t.status == "active") {
+      OW_ASSIGN_OR_RETURN(auto others, store::ListTypes(c));
+      for (const auto& o : others) {
+        if (o.code == t.code || o.status != "active") continue;
+        for (const auto& item : t.issued_by_items)
+          if (std::find(o.issued_by_items.begin(), o.issued_by_items.end(), item) !=
+              o.issued_by_items.end())
+            return Conflict("item " + item + " already issues the licence type " + o.code);
+      }
+    }
     OW_ASSIGN_OR_RETURN(bool saved, store::SaveType(c, t, expected_version));
     if (!saved)
       return StaleVersion("licence type " + t.code + " is no longer at version " +

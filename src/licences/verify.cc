@@ -3,7 +3,7 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "licences/payload.h"
-#include "licences/pki.h"
+#include "licences/pki_internal.h"
 #include "licences/service_internal.h"
 
 namespace ow::licences {

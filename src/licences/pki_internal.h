@@ -8,8 +8,8 @@
 // the truth for what may sign (IssueWith reads the seal's status in its transaction);
 // verification reports the snapshot's (a revoked seal shows within a minute everywhere,
 // at once on the node that revoked it).
-#ifndef OW_LICENCES_PKI_H_
-#define OW_LICENCES_PKI_H_
+#ifndef OW_LICENCES_PKI_INTERNAL_H_
+#define OW_LICENCES_PKI_INTERNAL_H_
 
 #include <atomic>
 #include <chrono>
@@ -80,4 +80,4 @@ class Service::Ring {
 
 }  // namespace ow::licences
 
-#endif  // OW_LICENCES_PKI_H_
+#endif  // OW_LICENCES_PKI_INTERNAL_H_
