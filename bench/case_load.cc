@@ -1,6 +1,8 @@
 // The HTTP half of issue 5's durability benchmark (bench/cases.sh drives it):
 //
-//   ow_case_load submit PORT COOKIE CSRF SECONDS CONNECTIONS ACK_FILE
+//   ow_case_load submit PORT COOKIE CSRF SECONDS CONNECTIONS ACK_FILE MATERIALS
+//     MATERIALS is the JSON array of the item's required materials ({id, name}, uploaded
+//     by the caller), attached to every application: the server checks them.
 //     CONNECTIONS keep-alive connections to 127.0.0.1:PORT each POST /api/v1/cases in a
 //     loop for SECONDS (at most 2,000,000 submissions in all). Every tracking number
 //     answered 201 is appended to ACK_FILE and flushed at once, before the next request,
@@ -38,10 +40,11 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int64_t kMaxSubmissions = 2000000;
 
+// The application without its closing brace; the materials follow.
 const char* kBody =
     R"({"item_code":"3301-SCJG-GTDJ","region_code":"330102","form":{"operator_name":"张三",)"
     R"("operator_id":"330102199003073017","form":"个人经营","address":"杭州市上城区解放路1号",)"
-    R"("scope":"日用百货零售","phone":"13800000001"}})";
+    R"("scope":"日用百货零售","phone":"13800000001"})";
 
 class Connection {
  public:
@@ -84,7 +87,8 @@ std::string TrackingNo(const std::string& body) {
 }
 
 int Submit(uint16_t port, const std::string& cookie, const std::string& csrf, double seconds,
-           int connections, const std::string& ack_path) {
+           int connections, const std::string& ack_path, const std::string& materials) {
+  const std::string body = std::string(kBody) + ",\"materials\":" + materials + "}";
   std::FILE* ack = std::fopen(ack_path.c_str(), "a");
   if (!ack) {
     std::perror(ack_path.c_str());
@@ -105,7 +109,7 @@ int Submit(uint16_t port, const std::string& cookie, const std::string& csrf, do
         req.set(http::field::content_type, "application/json");
         req.set(http::field::cookie, cookie);
         req.set("X-CSRF-Token", csrf);
-        req.body() = kBody;
+        req.body() = body;
         req.prepare_payload();
         auto res = conn.Send(req);
         if (res && res->result() == http::status::created) {
@@ -160,15 +164,15 @@ int Verify(uint16_t port, const std::string& cookie, const std::string& ack_path
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "submit" && argc == 8) {
+  if (mode == "submit" && argc == 9) {
     return Submit(static_cast<uint16_t>(std::atoi(argv[2])), argv[3], argv[4], std::atof(argv[5]),
-                  std::atoi(argv[6]), argv[7]);
+                  std::atoi(argv[6]), argv[7], argv[8]);
   }
   if (mode == "verify" && argc == 5) {
     return Verify(static_cast<uint16_t>(std::atoi(argv[2])), argv[3], argv[4]);
   }
   std::fprintf(stderr,
-               "usage: %s submit PORT COOKIE CSRF SECONDS CONNECTIONS ACK_FILE\n"
+               "usage: %s submit PORT COOKIE CSRF SECONDS CONNECTIONS ACK_FILE MATERIALS\n"
                "       %s verify PORT COOKIE ACK_FILE\n",
                argv[0], argv[0]);
   return 2;

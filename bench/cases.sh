@@ -77,8 +77,32 @@ login() {
   echo "$cookie $csrf"
 }
 
+# materials PORT COOKIE CSRF: uploads a small PDF for each required material of the item
+# the load applies for and prints them as the JSON array of the application's materials
+# (the server refuses applications without them).
+materials() {
+  node -e '
+const [port, cookie, csrf] = process.argv.slice(1);
+const base = `http://127.0.0.1:${port}`;
+(async () => {
+  const item = await (await fetch(`${base}/api/v1/catalog/items/3301-SCJG-GTDJ`)).json();
+  const out = [];
+  for (const m of item.item.materials) {
+    if (!m.required || m.form === "paper") continue;
+    const r = await fetch(`${base}/api/v1/materials?filename=copy.pdf`, {
+      method: "POST",
+      headers: { Cookie: cookie, "X-CSRF-Token": csrf, "Content-Type": "application/pdf" },
+      body: "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    });
+    if (r.status !== 201) throw new Error(`upload: ${r.status} ${await r.text()}`);
+    out.push({ id: (await r.json()).id, name: m.name });
+  }
+  console.log(JSON.stringify(out));
+})().catch((e) => { console.error(e.message); process.exit(1); });' "$@"
+}
+
 store_run() {
-  local name=$1 url=$2 serial line rate errors ratio port cookie csrf kill_line acked lost per_batch
+  local name=$1 url=$2 serial line rate errors ratio port cookie csrf kill_line acked lost per_batch mats
   log "$name: seeding the demo data"
   "$BIN" --database "$url" seed-demo --dir demo >"$OUT/seed-$name.log" 2>&1 || die "seed-demo $name"
   line=$("$COMMIT" "$url" 3 16 | tee "$OUT/commit-$name.txt" | sed -n 's/.* serial: \([0-9]*\) commits.*/\1/p')
@@ -88,8 +112,9 @@ store_run() {
   start_server "$name" "$url"
   port=$SERVER_PORT
   read -r cookie csrf < <(login "$port")
+  mats=$(materials "$port" "$cookie" "$csrf") || die "uploading the materials failed"
   "$LOAD" submit "$port" "$cookie" "$csrf" "$SECONDS_LOAD" "$CONNECTIONS" "$TMP/ack-$name-load" \
-    >"$OUT/load-$name.txt"
+    "$mats" >"$OUT/load-$name.txt"
   line=$(cat "$OUT/load-$name.txt")
   rate=$(awk '{ print $8 }' <<<"$line")
   errors=$(awk '{ print $4 }' <<<"$line")
@@ -102,7 +127,7 @@ store_run() {
 
   log "$name: kill -9 after $KILL_AFTER s of a $KILL_SECONDS s load"
   "$LOAD" submit "$port" "$cookie" "$csrf" "$KILL_SECONDS" "$CONNECTIONS" "$TMP/ack-$name-kill" \
-    >"$OUT/kill-load-$name.txt" &
+    "$mats" >"$OUT/kill-load-$name.txt" &
   local load_pid=$!
   sleep "$KILL_AFTER"
   kill -KILL "$SERVER_PID"

@@ -522,9 +522,20 @@ TEST_P(CasesTest, BundleFansOutIntoOneCasePerItem) {
                     {"father_name", "张三"},      {"father_id", "330102199003073017"},
                     {"follow", "随父"},           {"address", "杭州市上城区解放路1号"},
                     {"phone", "13800000001"}};
-  auto r =
-      Call(verb::post, "/api/v1/bundle-applications",
-           Json({{"bundle_code", "ONE-BABY"}, {"region_code", "330102"}, {"form", form}}), &zhang);
+  json::object body{{"bundle_code", "ONE-BABY"}, {"region_code", "330102"}, {"form", form}};
+  // Every item's required materials are checked: none given, the first item's are named.
+  auto r = Call(verb::post, "/api/v1/bundle-applications", Json(body), &zhang);
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("出生医学证明"), std::string::npos) << r.body;
+  // A material several items ask for is uploaded once and goes to each of them.
+  std::vector<std::string> names;
+  for (const auto& item : bundle.at("items").as_array())
+    for (const auto& n : RequiredNames(std::string(item.as_string())))
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  json::array materials;
+  for (const auto& n : names) materials.push_back({{"id", Upload(zhang)}, {"name", n}});
+  body["materials"] = materials;
+  r = Call(verb::post, "/api/v1/bundle-applications", Json(body), &zhang);
   ASSERT_EQ(r.status, 201) << r.body;
   auto b = r.json().as_object();
   EXPECT_EQ(b.at("cases").as_array().size(), items);
@@ -633,12 +644,22 @@ TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
   std::string pdf =
       "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
   std::string id = upload(zhang, pdf, "lease.pdf");
-  json::object c =
-      Apply(zhang, {{"materials", json::array{{{"id", id}, {"name", "经营场所证明"}}}}});
+  const std::string lease = "经营场所使用证明";
+  // The lease, and a copy of each other required material.
+  auto with_lease = [&] {
+    json::array m = RequiredMaterials(zhang, kItem, {lease});
+    m.insert(m.begin(), json::object{{"id", id}, {"name", lease}});
+    return m;
+  };
+  json::object c = Apply(zhang, {{"materials", with_lease()}});
   ASSERT_FALSE(c.empty());
-  ASSERT_EQ(c.at("materials").as_array().size(), 1u);
-  EXPECT_EQ(c.at("materials").at(0).at("media_type"), "application/pdf");
-  EXPECT_EQ(c.at("materials").at(0).at("name"), "经营场所证明");
+  ASSERT_EQ(c.at("materials").as_array().size(), RequiredNames(kItem).size());
+  const json::value* first = nullptr;
+  for (const auto& m : c.at("materials").as_array())
+    if (m.at("id").as_string() == id) first = &m;
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->at("media_type"), "application/pdf");
+  EXPECT_EQ(first->at("name").as_string(), lease);
   // The handling department reads it through the case; others do not.
   std::string content = "/api/v1/materials/" + id + "/content";
   auto mine = Call(verb::get, content, {}, &acceptor);
@@ -655,9 +676,13 @@ TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
                 &lisi);
   EXPECT_EQ(r.status, 422) << r.body;
   // Reuse: the same material goes into a second application of its owner.
-  json::object again = Apply(zhang, {{"materials", json::array{id}}});
+  json::object again = Apply(zhang, {{"materials", with_lease()}});
   ASSERT_FALSE(again.empty());
-  EXPECT_EQ(again.at("materials").at(0).at("sha256"), c.at("materials").at(0).at("sha256"));
+  for (const auto& m : again.at("materials").as_array()) {
+    if (m.at("id").as_string() == id) {
+      EXPECT_EQ(m.at("sha256"), first->at("sha256"));
+    }
+  }
   // Supplied later too, when asked.
   c = Accept(acceptor, c);
   Session approver = Login("sc.approver");
@@ -670,7 +695,7 @@ TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
   r = Call(verb::post, "/api/v1/cases/" + No(c) + "/supplement",
            Json({{"materials", json::array{id2}}}), &zhang);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.json().at("materials").as_array().size(), 2u);
+  EXPECT_EQ(r.json().at("materials").as_array().size(), RequiredNames(kItem).size() + 1);
 }
 
 TEST_P(CasesTest, MaterialsOfOneCaseStayWithinTheLimit) {

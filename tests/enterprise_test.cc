@@ -158,9 +158,9 @@ TEST_P(EnterpriseTest, MaterialsUploadedForTheEnterpriseBelongToIt) {
   // Attached to the enterprise's application; not to the operator's personal one.
   auto personal = Submit(lisi, kPersonItem, "330102", PersonForm(), {{"materials", {id}}});
   EXPECT_EQ(personal.status, 422) << personal.body;
-  auto r = ApplyFor(lisi, kLegalItem, {{"materials", {id}}});
+  auto r = ApplyFor(lisi, kLegalItem, {{"materials", MaterialsFor(lisi, kLegalItem, {id})}});
   ASSERT_EQ(r.status, 201) << r.body;
-  EXPECT_EQ(r.json().at("materials").as_array().size(), 1u);
+  EXPECT_EQ(r.json().at("materials").as_array().size(), RequiredNames(kLegalItem).size());
 
   // Removing the uploader ends their access to it at once.
   ASSERT_EQ(Call(verb::delete_, std::string("/api/v1/enterprises/") + kCode + "/operators/lisi", {},

@@ -385,6 +385,202 @@ TEST_P(LicencesTest, TheHolderSharesALicenceForALimitedTimeAndNobodyElseCan) {
   EXPECT_EQ(actions, (std::vector<std::string>{"issued", "shared", "share_revoked", "shared"}));
 }
 
+// Nobody proves twice what the government issued: the business licence a case issued
+// stands for the "营业执照" material of the next application, with the holder's
+// consent; the handling staff see it verified; nobody else can use it.
+TEST_P(LicencesTest, AHeldLicenceStandsForAMaterialWithTheHoldersConsentOnly) {
+  Session zhang = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  const json::object gt_form{{"operator_name", "张三"}, {"operator_id", kZhangsanId},
+                             {"form", "个人经营"},      {"address", "杭州市上城区解放路1号"},
+                             {"scope", "日用百货零售"}, {"phone", "13800000001"}};
+  auto gt = Submit(zhang, "3301-SCJG-GTDJ", "330102", gt_form);
+  ASSERT_EQ(gt.status, 201) << gt.body;
+  json::object c = Accept(acceptor, gt.json().as_object());
+  ASSERT_EQ(Complete(approver_, TaskOf(c, "Approve"), "approve").status, 200);
+  auto wallet = Call(verb::get, "/api/v1/me/licences", "", &zhang);
+  ASSERT_EQ(wallet.status, 200) << wallet.body;
+  std::string number;
+  const json::value held = wallet.json();
+  for (const auto& l : held.at("licences").as_array())
+    if (l.at("type_code") == "business_license") number = std::string(l.at("number").as_string());
+  ASSERT_FALSE(number.empty()) << wallet.body;
+
+  const std::string kItem = "330102-SCJG-XCYDJ", kMaterial = "营业执照";
+  const json::object form{{"shop_name", "张三小吃"},
+                          {"operator_name", "张三"},
+                          {"operator_id", kZhangsanId},
+                          {"address", "杭州市上城区清河坊街1号"},
+                          {"area", 35.5},
+                          {"staff", 3},
+                          {"phone", "13800000001"}};
+  auto offer = [&](const std::string& name, const std::string& no) {
+    return json::array{{{"name", name}, {"number", no}}};
+  };
+  // Neither uploaded nor offered: refused, naming the material.
+  auto bare = Submit(zhang, kItem, "330102", form,
+                     {{"materials", RequiredMaterials(zhang, kItem, {kMaterial})}});
+  ASSERT_EQ(bare.status, 422) << bare.body;
+  EXPECT_NE(bare.body.find(kMaterial), std::string::npos) << bare.body;
+  // A licence for a material that takes another type, or no licence at all.
+  auto wrong = Submit(zhang, kItem, "330102", form,
+                      {{"materials", RequiredMaterials(zhang, kItem, {kMaterial})},
+                       {"licences", offer("居民身份证", number)}});
+  EXPECT_EQ(wrong.status, 422) << wrong.body;
+  EXPECT_NE(wrong.body.find("licences/0/number"), std::string::npos) << wrong.body;
+  auto nothing = Submit(zhang, kItem, "330102", form,
+                        {{"materials", RequiredMaterials(zhang, kItem)},
+                         {"licences", offer("小餐饮店登记申请表", number)}});
+  EXPECT_EQ(nothing.status, 422) << nothing.body;
+  // Another person cannot use it, not even knowing its number.
+  Session lisi = Login("lisi");
+  auto stolen = Submit(lisi, kItem, "330102", form,
+                       {{"materials", RequiredMaterials(lisi, kItem, {kMaterial})},
+                        {"licences", offer(kMaterial, number)}});
+  EXPECT_EQ(stolen.status, 422) << stolen.body;
+  EXPECT_NE(stolen.body.find("not a licence you hold"), std::string::npos) << stolen.body;
+  // A hall cannot consent for the holder.
+  Session counter = Login("hall.counter");
+  auto hall = Submit(counter, kItem, "330102", form,
+                     {{"applicant_resident_id", kZhangsanId},
+                      {"applicant_name", "张三"},
+                      {"licences", offer(kMaterial, number)}});
+  EXPECT_EQ(hall.status, 422) << hall.body;
+
+  // The holder consents: submitted without uploading it.
+  auto used = Submit(zhang, kItem, "330102", form,
+                     {{"materials", RequiredMaterials(zhang, kItem, {kMaterial})},
+                      {"licences", offer(kMaterial, number)}});
+  ASSERT_EQ(used.status, 201) << used.body;
+  json::object k = used.json().as_object();
+  ASSERT_EQ(k.at("licences").as_array().size(), 1u);
+  for (const auto& m : k.at("materials").as_array()) EXPECT_NE(m.at("name").as_string(), kMaterial);
+  // The handling staff see it, verified now, and read its sealed PDF through the case.
+  auto seen = Call(verb::get, "/api/v1/cases/" + No(k), "", &acceptor);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  const json::value lic = seen.json().at("licences").at(0);
+  EXPECT_EQ(lic.at("number").as_string(), number);
+  EXPECT_EQ(lic.at("name").as_string(), kMaterial);
+  EXPECT_EQ(lic.at("status").as_string(), "valid");
+  EXPECT_EQ(lic.at("type_code").as_string(), "business_license");
+  EXPECT_EQ(lic.at("consented_by").as_string(), "zhangsan");
+  std::string pdf_url(lic.at("pdf_url").as_string());
+  auto pdf = Call(verb::get, pdf_url, "", &acceptor);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.header("content-type"), "application/pdf");
+  EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  // Not to people who cannot read the case; not a licence the case did not use.
+  Session other_dept = Staff("mz.acceptor", "330102-MZ", "330102", "acceptor");
+  EXPECT_EQ(Status(other_dept, pdf_url), 404);
+  EXPECT_EQ(Status(lisi, pdf_url), 404);
+  EXPECT_EQ(Status(acceptor, "/api/v1/cases/" + No(k) + "/licences/XCY0/pdf"), 404);
+  // The use is in the licence's history.
+  const json::value history = Call(verb::get, "/api/v1/licences/" + number, "", &zhang).json();
+  bool recorded = false;
+  for (const auto& e : history.at("events").as_array())
+    recorded =
+        recorded || (e.at("action") == "used" && e.at("detail").at("case").as_string() == No(k));
+  EXPECT_TRUE(recorded) << json::serialize(history);
+
+  // Revoked: the case shows it at once, and it stands for nothing any more.
+  auto etag = Call(verb::get, "/api/v1/licences/" + number, "", &approver_).header("etag");
+  auto revoked = Call(verb::post, "/api/v1/licences/" + number + "/status",
+                      Json({{"status", "revoked"}, {"reason", "以欺骗手段取得"}}), &approver_,
+                      {{"If-Match", etag}});
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  auto now = Call(verb::get, "/api/v1/cases/" + No(k), "", &acceptor);
+  EXPECT_EQ(now.json().at("licences").at(0).at("status").as_string(), "revoked");
+  auto again = Submit(zhang, kItem, "330102", form,
+                      {{"materials", RequiredMaterials(zhang, kItem, {kMaterial})},
+                       {"licences", offer(kMaterial, number)}});
+  EXPECT_EQ(again.status, 422) << again.body;
+  EXPECT_NE(again.body.find("revoked"), std::string::npos) << again.body;
+}
+
+// Existing paper licences are digitised in bulk by the issuing department: all rows or none,
+// every bad row named, numbers kept as on paper (and safe in URLs and file names), and
+// nobody else can import.
+TEST_P(LicencesTest, PaperLicencesAreImportedInBulkAllOrNothingByTheIssuerOnly) {
+  auto row = [](const std::string& number, const std::string& id, const std::string& name,
+                const std::string& shop) {
+    return json::object{{"number", number},
+                        {"holder", {{"kind", "person"}, {"id", id}, {"name", name}}},
+                        {"fields", {{"shop_name", shop}, {"address", "杭州市上城区河坊街9号"}}},
+                        {"valid_from", "2019-05-01"},
+                        {"valid_to", "2029-04-30"}};
+  };
+  auto batch = [](const std::string& trust, json::array rows) {
+    return json::object{{"type_code", "small_catering_permit"},
+                        {"trust_level", trust},
+                        {"reason", "存量纸质证照电子化"},
+                        {"licences", std::move(rows)}};
+  };
+  const std::string kLisiId = "330106198506124526";
+  int before = CountLicences();
+
+  // Refused as a whole, every bad row named; nothing imported.
+  json::array bad{row("XCDJ-2019-0001", kZhangsanId, "张三", "张三小吃"),
+                  row("XC\"DJ1", kZhangsanId, "张三", "引号"),
+                  row("XCDJ\n0003", kZhangsanId, "张三", "换行"),
+                  row("XCY3301022026000001", kZhangsanId, "张三", "生成号"),
+                  row("XCDJ-2019-0001", kLisiId, "李四", "重复"),
+                  row("XCDJ-2019-0006", "330102199003073018", "张三", "错号"),
+                  row("XCDJ-2019-0007", kZhangsanId, "张三", "")};
+  bad[6].as_object()["fields"].as_object().erase("shop_name");
+  auto refused = Call(verb::post, "/api/v1/licence-imports", Json(batch("B", bad)), &approver_);
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  for (const char* field : {"licences/1/number", "licences/2/number", "licences/3/number",
+                            "licences/4/number", "licences/5/holder/id", "licences/6/fields"})
+    EXPECT_NE(refused.body.find(field), std::string::npos) << field << ": " << refused.body;
+  EXPECT_EQ(refused.body.find("licences/0/"), std::string::npos) << refused.body;
+  EXPECT_EQ(CountLicences(), before);
+  auto level_a =
+      Call(verb::post, "/api/v1/licence-imports",
+           Json(batch("A", {row("XCDJ-2019-0001", kZhangsanId, "张三", "张三小吃")})), &approver_);
+  EXPECT_EQ(level_a.status, 422) << level_a.body;
+
+  // Nobody but the issuing department's approvers who may use its seal.
+  json::array good{row("XCDJ-2019-0001", kZhangsanId, "张三", "张三小吃"),
+                   row("xcdj-2019-0002", kLisiId, "李四", "李四面馆")};
+  Session lisi = Login("lisi");
+  Session reviewer = Staff("sc.reviewer9", kDept, "330102", "reviewer");
+  Session no_seal = Staff("sc.approver9", kDept, "330102", "approver");
+  Session other = Staff("mz.approver9", "330102-MZ", "330102", "approver");
+  for (const Session* s : {&lisi, &reviewer, &no_seal, &other}) {
+    auto r = Call(verb::post, "/api/v1/licence-imports", Json(batch("B", good)), s);
+    EXPECT_EQ(r.status, 403) << r.body;
+  }
+  EXPECT_EQ(Call(verb::post, "/api/v1/licence-imports", Json(batch("B", good))).status, 401);
+  EXPECT_EQ(CountLicences(), before);
+
+  // The issuer imports them: kept numbers (upper case), source import, level B, sealed.
+  auto made = Call(verb::post, "/api/v1/licence-imports", Json(batch("B", good)), &approver_);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json::value out = made.json();
+  EXPECT_EQ(out.at("imported").as_int64(), 2);
+  EXPECT_EQ(out.at("licences").at(1).at("number").as_string(), "XCDJ-2019-0002");
+  EXPECT_EQ(out.at("licences").at(0).at("source").as_string(), "import");
+  EXPECT_EQ(out.at("licences").at(0).at("trust_level").as_string(), "B");
+  EXPECT_EQ(out.at("licences").at(0).at("valid_to").as_string(), "2029-04-30");
+  EXPECT_EQ(CountLicences(), before + 2);
+  // Its holder has it, and anyone verifies it like any other.
+  Session zhang = Login("zhangsan");
+  auto mine = Call(verb::get, "/api/v1/licences/XCDJ-2019-0001", "", &zhang);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  auto v = Verify(std::string(mine.json().at("qr_payload").as_string()));
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_TRUE(v.json().at("valid").as_bool());
+  EXPECT_EQ(Call(verb::get, "/api/v1/licences/XCDJ-2019-0002", "", &zhang).status, 404);
+  auto pdf = Call(verb::get, "/api/v1/licences/XCDJ-2019-0001/pdf", "", &zhang);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.header("content-disposition"),
+            "attachment; filename=\"licence-XCDJ-2019-0001.pdf\"");
+  // Imported once: the same numbers again are refused, naming them.
+  auto again = Call(verb::post, "/api/v1/licence-imports", Json(batch("C", good)), &approver_);
+  EXPECT_EQ(again.status, 422) << again.body;
+  EXPECT_NE(again.body.find("exists already"), std::string::npos) << again.body;
+}
+
 TEST_P(LicencesTest, ASealWhoseCertificateIsNotValidNowSignsNothing) {
   // The certificates' validity as stored (what the signing transaction reads) ends in the
   // past: every licence seal of the department is expired.

@@ -1,4 +1,6 @@
 // The case operations against docs/openapi.json (support/openapi_checker.h).
+#include <set>
+
 #include "support/openapi_checker.h"
 
 namespace ow::testing {
@@ -111,8 +113,30 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
   const json::object kForm{{"operator_name", "张三"}, {"operator_id", "330102199003073017"},
                            {"form", "个人经营"},      {"address", "杭州市上城区解放路1号"},
                            {"scope", "日用百货零售"}, {"phone", "13800000001"}};
+  // Copies of the required materials of `items`, uploaded once by zhangsan (reused by
+  // each of his applications): the server checks them at submission.
+  auto required_copies = [&](const std::vector<std::string>& items) {
+    json::array out;
+    std::set<std::string> seen;
+    for (const auto& item : items) {
+      auto doc = client.Get("/api/v1/catalog/items/" + item).json();
+      for (const auto& m : doc.at("item").at("materials").as_array()) {
+        std::string name(m.at("name").as_string());
+        if (!m.at("required").as_bool() || m.at("form") == "paper" || !seen.insert(name).second)
+          continue;
+        auto up = client.Send(verb::post, "/api/v1/materials?filename=copy.pdf",
+                              "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+                              With(zhang.write, "Content-Type", "application/pdf"));
+        EXPECT_EQ(up.status, 201) << up.body;
+        out.push_back({{"id", Member(up, "id")}, {"name", name}});
+      }
+    }
+    return out;
+  };
+  const json::array zhang_copies = required_copies({"3301-SCJG-GTDJ"});
   auto application = [&](json::object extra = {}) {
     json::object body{{"item_code", "3301-SCJG-GTDJ"}, {"region_code", "330102"}, {"form", kForm}};
+    if (!extra.contains("applicant_resident_id")) body["materials"] = zhang_copies;
     for (auto& kv : extra) body[kv.key()] = kv.value();
     return json::serialize(body);
   };
@@ -134,6 +158,17 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
   const std::string no = Member(created, "tracking_no");
   const std::string one = kCases + "/" + no;
   EXPECT_EQ(created.header("location"), one);
+  auto missing = check(verb::post, kCases, kCases, 422, application({{"materials", json::array{}}}),
+                       zhang.write);
+  EXPECT_TRUE(NamesField(missing, "materials")) << missing.body;
+  auto not_held = check(
+      verb::post, kCases, kCases, 422,
+      application({{"licences", json::array{{{"name", "居民身份证"}, {"number", "GT-NONE"}}}}}),
+      zhang.write);
+  EXPECT_TRUE(NamesField(not_held, "licences/0/number")) << not_held.body;
+  const std::string kUsedPdf = kCase + "/licences/{number}/pdf";
+  check(verb::get, one + "/licences/GT-NONE/pdf", kUsedPdf, 404, {}, zhang.read);
+  check(verb::get, one + "/licences/GT-NONE/pdf", kUsedPdf, 401);
   auto at_counter = check(
       verb::post, kCases, kCases, 201,
       application({{"applicant_resident_id", "330106198506124526"}, {"applicant_name", "李四"}}),
@@ -362,9 +397,14 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
                     {"father_name", "张三"},      {"father_id", "330102199003073017"},
                     {"follow", "随父"},           {"address", "杭州市上城区解放路1号"},
                     {"phone", "13800000001"}};
-  auto bundle = [&](const json::object& f) {
-    return json::serialize(
-        json::object{{"bundle_code", "ONE-BABY"}, {"region_code", "330102"}, {"form", f}});
+  std::vector<std::string> baby_items;
+  const json::value baby_bundle = client.Get("/api/v1/catalog/bundles/ONE-BABY").json();
+  for (const auto& i : baby_bundle.at("items").as_array()) baby_items.emplace_back(i.as_string());
+  const json::array baby_copies = required_copies(baby_items);
+  auto bundle = [&](const json::object& f, bool with_materials = true) {
+    json::object body{{"bundle_code", "ONE-BABY"}, {"region_code", "330102"}, {"form", f}};
+    if (with_materials) body["materials"] = baby_copies;
+    return json::serialize(body);
   };
   check(verb::post, kBundles, kBundles, 401, bundle(baby));
   check(verb::post, kBundles, kBundles, 403, bundle(baby), acceptor.write);  // staff
@@ -373,6 +413,8 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
   json::object nameless = baby;
   nameless.erase("baby_name");
   check(verb::post, kBundles, kBundles, 422, bundle(nameless), zhang.write);
+  auto bare = check(verb::post, kBundles, kBundles, 422, bundle(baby, false), zhang.write);
+  EXPECT_TRUE(NamesField(bare, "materials")) << bare.body;  // required materials missing
   auto fanned = check(verb::post, kBundles, kBundles, 201, bundle(baby), zhang.write);
   const std::string bundle_id = Member(fanned, "id");
   EXPECT_EQ(fanned.header("location"), kBundles + "/" + bundle_id);

@@ -47,7 +47,8 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
                     kVerify = "/api/v1/licence-verifications",
                     kShares = "/api/v1/licences/{number}/shares",
                     kShare = "/api/v1/licences/{number}/shares/{id}",
-                    kShareViews = "/api/v1/licence-share-views";
+                    kShareViews = "/api/v1/licence-share-views",
+                    kImports = "/api/v1/licence-imports";
 
   auto seal = checker.Check(
       {verb::post, kSeals, kSeals, 201,
@@ -57,6 +58,10 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
   ASSERT_FALSE(seal_id.empty()) << seal.body;
   const std::string one_seal = "/api/v1/seals/" + seal_id;
   checker.Check({verb::put, one_seal + "/holders/sc.approver", kHolder, 200, {}, sec});
+  const std::string import_body = R"({"type_code":"small_catering_permit","trust_level":"B",)"
+                                  R"("licences":[{"number":"XCDJ-2019-0001","holder":{"kind":)"
+                                  R"("person","id":"330102199003073017","name":"张三"},)"
+                                  R"("fields":{"shop_name":"张三小吃","address":"河坊街9号"}}]})";
   auto issue_body = json::serialize(json::object{
       {"type_code", "small_catering_permit"},
       {"holder", {{"kind", "person"}, {"id", "330102199003073017"}, {"name", "张三"}}},
@@ -177,6 +182,11 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
       {verb::post, kLicences, kLicences, 401, issue_body, {}},
       {verb::post, kLicences, kLicences, 403, issue_body, zhangsan},
       {verb::post, kLicences, kLicences, 422, R"({"type_code":"small_catering_permit"})", approver},
+      {verb::post, kImports, kImports, 201, import_body, approver},
+      {verb::post, kImports, kImports, 400, "[]", approver},
+      {verb::post, kImports, kImports, 401, import_body, {}},
+      {verb::post, kImports, kImports, 403, import_body, zhangsan},
+      {verb::post, kImports, kImports, 422, import_body, approver},  // imported already
       {verb::get, kMine, kMine, 200, {}, zhangsan},
       {verb::get, kMine, kMine, 401, {}, {}},
       {verb::get, kMine, kMine, 403, {}, admin},

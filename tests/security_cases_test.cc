@@ -80,8 +80,9 @@ TEST_P(SecurityCasesTest, AnAgentActsAndReadsOnlyUnderALiveAuthorizationCovering
   std::string grant = std::string(g.json().at("id").as_string());
 
   // Within the scope: applies, reads the case and the person's material on it.
-  auto r = Submit(agent, kItem, "330102", PersonForm(),
-                  {{"on_behalf_of", zhang.account_id}, {"materials", {doc}}});
+  auto r = Submit(
+      agent, kItem, "330102", PersonForm(),
+      {{"on_behalf_of", zhang.account_id}, {"materials", MaterialsFor(agent, kItem, {doc})}});
   ASSERT_EQ(r.status, 201) << r.body;
   std::string no = No(r.json().as_object());
   std::string content = "/api/v1/materials/" + doc + "/content";
@@ -133,8 +134,9 @@ TEST_P(SecurityCasesTest, WhatAnAgentAttachesBecomesThePersonsAndLeavesTheAgent)
     return r.body.find(scan) != std::string::npos;
   };
   EXPECT_TRUE(listed(agent));
-  auto r = Submit(agent, kItem, "330102", PersonForm(),
-                  {{"on_behalf_of", zhang.account_id}, {"materials", {scan}}});
+  auto r = Submit(
+      agent, kItem, "330102", PersonForm(),
+      {{"on_behalf_of", zhang.account_id}, {"materials", MaterialsFor(agent, kItem, {scan})}});
   ASSERT_EQ(r.status, 201) << r.body;
   std::string no = No(r.json().as_object());
   // Now it is the person's: in her list for reuse, out of the agent's.

@@ -52,9 +52,27 @@ class SecurityTokensTest : public StoreTest {
                  "%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf");
     ASSERT_EQ(up.status, 201) << up.body;
     material_ = std::string(up.json().at("id").as_string());
+    // The item's required materials: this one under the first name, copies of the rest.
+    json::array materials;
+    auto item = client_->Send(verb::get, std::string("/api/v1/catalog/items/") + kItem, "", {});
+    ASSERT_EQ(item.status, 200) << item.body;
+    const json::value doc = item.json();
+    for (const auto& m : doc.at("item").at("materials").as_array()) {
+      if (!m.at("required").as_bool()) continue;
+      std::string id = material_;
+      if (!materials.empty()) {
+        auto more = As(zhang_, verb::post, "/api/v1/materials?filename=more.pdf",
+                       "%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf");
+        ASSERT_EQ(more.status, 201) << more.body;
+        id = std::string(more.json().at("id").as_string());
+      }
+      materials.push_back({{"id", id}, {"name", m.at("name")}});
+    }
     auto c = As(zhang_, verb::post, "/api/v1/cases",
-                json::serialize(json::object{
-                    {"item_code", kItem}, {"region_code", "330102"}, {"form", Form()}}));
+                json::serialize(json::object{{"item_code", kItem},
+                                             {"region_code", "330102"},
+                                             {"form", Form()},
+                                             {"materials", materials}}));
     ASSERT_EQ(c.status, 201) << c.body;
     case_no_ = std::string(c.json().at("tracking_no").as_string());
   }

@@ -208,6 +208,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.licences = std::make_unique<licences::Service>(*i.db, *i.identity, *i.departments, lo);
   OW_RETURN_IF_ERROR(i.licences->Bootstrap());
   licences::AddRoutes(i.router, *i.licences);
+  // Materials satisfied by licences the applicant holds.
+  i.cases->SetLicences(&i.licences->ForCases());
   // A process's issue-licence step: the licence of the case's item, sealed in the same
   // transaction as the decision that reached it.
   i.cases->AddDomainService(

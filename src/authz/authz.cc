@@ -69,6 +69,8 @@ constexpr std::array kTable = {
     ActionInfo{Action::kReadLicence, "licences.read", "read this licence",
                kBySession | kByUserToken, "licences.read", true},
     ActionInfo{Action::kShareLicence, "licences.share", "share this licence", kBySession, "", true},
+    ActionInfo{Action::kUseLicence, "licences.use", "use this licence for an application",
+               kBySession | kByUserToken, "cases.write", true},
 };
 
 constexpr bool InOrder() {
@@ -166,6 +168,10 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // Only who holds it: the person, or an operator who acts in the enterprise's name.
       return self ||
              ((t.operator_of_owner.apply || t.operator_of_owner.manage) && p.kind == kPerson);
+    case Action::kUseLicence:
+      // The holder applying for themselves, or an operator applying in the enterprise's
+      // name; never an agent or a hall (the consent is the holder's).
+      return self || (t.operator_of_owner.apply && p.kind == kPerson);
   }
   return false;
 }

@@ -75,6 +75,7 @@ enum class Action {
   kIssueLicence,  // issue, suspend, resume, revoke a licence of a department in a region
   kReadLicence,   // a licence: its holder, the holding enterprise's operators, issuing staff
   kShareLicence,  // share a licence with a third party (its holder; an operator with apply)
+  kUseLicence,    // use a licence for one's own application (its holder; an operator with apply)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

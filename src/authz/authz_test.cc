@@ -88,7 +88,8 @@ std::vector<Row> Matrix() {
   using A = Action;
   std::map<A, std::string> self{{A::kReadAccount, kSelf},  {A::kUpdateAccount, kSelf},
                                 {A::kActForPerson, kSelf}, {A::kReadCase, kSelf},
-                                {A::kReadLicence, kSelf},  {A::kShareLicence, kSelf}};
+                                {A::kReadLicence, kSelf},  {A::kShareLicence, kSelf},
+                                {A::kUseLicence, kSelf}};
   // Every account holder with a session may attempt these; whose enterprise or file it
   // is, the owning domain decides.
   for (A a : {A::kReadOwnCases, A::kManageEnterprise, A::kReadEnterprise, A::kUploadMaterial,

@@ -4,6 +4,7 @@
 // its acceptance task (Insert), single and "one thing" bundle submissions, and reading a
 // bundle back.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "authz/authz.h"
@@ -86,6 +87,107 @@ Result<std::vector<Attachment>> Service::ResolveMaterials(const Principal& who,
   OW_RETURN_IF_ERROR(v.Finish());
   return out;
 }
+
+Result<std::vector<LicenceUse>> Service::ResolveLicences(const Principal& who, const Case& k,
+                                                         const json::object& doc,
+                                                         const std::vector<LicenceRef>& refs,
+                                                         SystemTime now) {
+  std::vector<LicenceUse> out;
+  if (refs.empty()) return out;
+  Validator v;
+  // Consent is the holder's own: an agent or a hall cannot give it for the person.
+  if (k.channel == kAgentChannel || k.channel == kCounterChannel) {
+    v.Add("licences", "only the holder can consent to using their licences; attach copies instead");
+    return v.Finish().error();
+  }
+  if (!licences_) return FailedPrecondition("licences are not available on this server");
+  if (refs.size() > 50) {
+    v.Add("licences", "at most 50 licences per request");
+    return v.Finish().error();
+  }
+  // What each of the item's materials accepts.
+  std::map<std::string, std::string> accepts;  // material name -> licence type ("" none)
+  if (const json::value* m = doc.if_contains("materials"); m && m->is_array()) {
+    for (const auto& e : m->as_array()) {
+      if (e.is_object()) accepts[Str(e.as_object(), "name")] = Str(e.as_object(), "license_type");
+    }
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const LicenceRef& r = refs[i];
+    std::string field = "licences/" + std::to_string(i);
+    auto it = accepts.find(r.name);
+    if (r.name.empty() || it == accepts.end()) {
+      v.Add(field + "/name", "is not a material of item " + k.item_code);
+      continue;
+    }
+    if (it->second.empty()) {
+      v.Add(field + "/name", "the material " + r.name + " is not satisfied by a licence");
+      continue;
+    }
+    if (!names.insert(r.name).second) {
+      v.Add(field + "/name", "is listed twice");
+      continue;
+    }
+    if (r.number.empty() || r.number.size() > 64) {
+      v.Add(field + "/number", "is required (a licence number)");
+      continue;
+    }
+    auto l = licences_->Usable(who, k.applicant_enterprise, r.number);
+    if (!l) {
+      if (l.error().code != Code::kNotFound) return l.error();
+      v.Add(field + "/number", "is not a licence you hold: " + r.number);
+      continue;
+    }
+    if (l->type_code != it->second) {
+      v.Add(field + "/number", "is a " + l->type_name + "; the material " + r.name +
+                                   " takes a licence of type " + it->second);
+      continue;
+    }
+    if (l->status != "valid") {
+      v.Add(field + "/number", "the licence " + r.number + " is " + l->status +
+                                   " and cannot stand for a material; attach a copy instead");
+      continue;
+    }
+    LicenceUse u;
+    u.name = r.name;
+    u.licence_id = l->id;
+    u.number = l->number;
+    u.type_code = l->type_code;
+    u.consented_by = who.username;
+    u.consented_at = FormatTime(now);
+    u.type_name = l->type_name;
+    u.holder_name = l->holder_name;
+    u.issuer_name = l->issuer_name;
+    u.valid_from = l->valid_from;
+    u.valid_to = l->valid_to;
+    u.trust_level = l->trust_level;
+    u.status = l->status;
+    out.push_back(std::move(u));
+  }
+  OW_RETURN_IF_ERROR(v.Finish());
+  return out;
+}
+
+namespace {
+
+// kInvalidArgument naming the required materials `k` lacks (MissingMaterials).
+Status CheckRequired(const json::object& doc, const Case& k,
+                     const std::vector<Attachment>& attachments,
+                     const std::vector<LicenceUse>& licences) {
+  auto missing = MissingMaterials(doc, k.channel, attachments, licences);
+  if (missing.empty()) return {};
+  std::string names;
+  for (const auto& n : missing) names += (names.empty() ? "" : "、") + n;
+  Validator v;
+  v.Add("materials", "required materials of " + k.item_name +
+                         " are missing (attach each under its name, or use a licence you hold "
+                         "where the material accepts one): " +
+                         names);
+  return v.Finish();
+}
+
+}  // namespace
 
 Result<std::shared_ptr<const Service::ItemTarget>> Service::TargetOf(const std::string& item,
                                                                      const std::string& region) {
@@ -296,11 +398,16 @@ Status Service::HandOverMaterials(db::Connection& c, const Case& k,
 // Writes a prepared case with its materials, the acceptance task, the first event and
 // message. Fills k.id and k.tracking_no.
 Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
-                       const std::string& actor) {
+                       const std::vector<LicenceUse>& licences, const std::string& actor) {
   OW_ASSIGN_OR_RETURN(k.id, store::InsertCase(c, k));
   k.tracking_no = TrackingNo(k.id, k.created_at);
   for (const auto& a : attachments) OW_RETURN_IF_ERROR(store::InsertAttachment(c, k.id, a));
   OW_RETURN_IF_ERROR(HandOverMaterials(c, k, attachments));
+  json::array used;
+  for (const auto& u : licences) {
+    OW_RETURN_IF_ERROR(store::InsertLicenceUse(c, k.id, u));
+    used.push_back({{"material", u.name}, {"licence", u.number}});
+  }
   Task accept;
   accept.case_id = k.id;
   accept.kind = "accept";
@@ -324,6 +431,7 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
                       {"materials", attachments.size()},
                       {"process", k.process_key + "@" + std::to_string(k.process_version)}};
   if (!k.bundle_id.empty()) detail["bundle_id"] = k.bundle_id;
+  if (!used.empty()) detail["licences"] = std::move(used);
   op.Record("submitted", kSubmitted, "", std::move(detail));
   for (auto& e : op.events) {
     OW_ASSIGN_OR_RETURN(e.seq, store::InsertEvent(c, k.id, e));
@@ -333,8 +441,16 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
   k.status = kSubmitted;
   k.version = 1;
   k.materials = attachments;
+  k.licences = licences;
   k.tasks = {accept};
   k.events = std::move(op.events);
+  // The consents go to the licences' histories and the audit log last (it serializes
+  // appenders until the commit).
+  for (const auto& u : licences) {
+    LicenceInfo l{u.licence_id,  u.number,     u.type_code, u.type_name,   u.holder_name,
+                  u.issuer_name, u.valid_from, u.valid_to,  u.trust_level, u.status};
+    OW_RETURN_IF_ERROR(licences_->RecordUse(c, l, k.tracking_no, u.name, actor));
+  }
   return {};
 }
 
@@ -342,10 +458,14 @@ Result<Case> Service::Submit(const Principal& who, const SubmitInput& in, System
   OW_ASSIGN_OR_RETURN(Case k, Prepare(who, in, true, now));
   OW_ASSIGN_OR_RETURN(auto attachments,
                       ResolveMaterials(who, ApplicantOwner(k), in.materials, 0, now));
+  OW_ASSIGN_OR_RETURN(auto target, TargetOf(k.item_code, in.region_code));
+  const json::object& doc = target->view.version.document;
+  OW_ASSIGN_OR_RETURN(auto licences, ResolveLicences(who, k, doc, in.licences, now));
+  OW_RETURN_IF_ERROR(CheckRequired(doc, k, attachments, licences));
   Result<Case> out = Internal("not run");
   OW_RETURN_IF_ERROR(db_.TransactGrouped([&](db::Connection& c) -> Status {
     Case fresh = k;  // a retried batch starts again from the prepared case
-    OW_RETURN_IF_ERROR(Insert(c, fresh, attachments, who.username));
+    OW_RETURN_IF_ERROR(Insert(c, fresh, attachments, licences, who.username));
     out = std::move(fresh);
     return {};
   }));
@@ -369,16 +489,15 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
   // the bundle's contract with every department, so items' own forms are not re-checked.
   std::vector<Case> cases;
   std::vector<std::vector<Attachment>> attachments;
+  std::vector<std::vector<LicenceUse>> licences;
   for (const auto& item : bundle->items) {
-    SubmitInput one{item,
-                    in.region_code,
-                    in.form,
-                    {},
-                    in.channel,
-                    in.on_behalf_of,
-                    in.on_behalf_of_enterprise,
-                    "",
-                    ""};
+    SubmitInput one;
+    one.item_code = item;
+    one.region_code = in.region_code;
+    one.form = in.form;
+    one.channel = in.channel;
+    one.on_behalf_of = in.on_behalf_of;
+    one.on_behalf_of_enterprise = in.on_behalf_of_enterprise;
     OW_ASSIGN_OR_RETURN(Case k, Prepare(who, one, false, now));
     cases.push_back(std::move(k));
   }
@@ -394,7 +513,28 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
       if (a.name.empty() || std::find(names.begin(), names.end(), a.name) != names.end())
         mine.push_back(a);
     }
+    // Licences likewise go to the items whose materials accept them.
+    std::vector<LicenceRef> offered;
+    for (const auto& l : in.licences) {
+      if (std::find(names.begin(), names.end(), l.name) != names.end()) offered.push_back(l);
+    }
+    const json::object& doc = target->view.version.document;
+    OW_ASSIGN_OR_RETURN(auto used, ResolveLicences(who, cases[i], doc, offered, now));
+    OW_RETURN_IF_ERROR(CheckRequired(doc, cases[i], mine, used));
     attachments.push_back(std::move(mine));
+    licences.push_back(std::move(used));
+  }
+  // A licence that no item of the bundle asks for is a mistake, not silently dropped.
+  for (size_t j = 0; j < in.licences.size(); ++j) {
+    bool wanted = false;
+    for (const auto& used : licences)
+      for (const auto& u : used) wanted = wanted || u.name == in.licences[j].name;
+    if (!wanted) {
+      Validator lv;
+      lv.Add("licences/" + std::to_string(j) + "/name",
+             "is not a material of any item of bundle " + in.bundle_code);
+      return lv.Finish().error();
+    }
   }
   BundleApplication b;
   b.id = "bun_" + crypto::RandomToken(12);
@@ -408,7 +548,7 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
     for (size_t i = 0; i < cases.size(); ++i) {
       Case k = cases[i];
       k.bundle_id = b.id;
-      OW_RETURN_IF_ERROR(Insert(c, k, attachments[i], who.username));
+      OW_RETURN_IF_ERROR(Insert(c, k, attachments[i], licences[i], who.username));
       OW_ASSIGN_OR_RETURN(auto loaded, store::LoadCase(c, k.id));
       b.cases.push_back(std::move(*loaded));
     }

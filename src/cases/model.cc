@@ -2,6 +2,7 @@
 // against its deadline, a bundle's combined status, and who hears about a case.
 #include "cases/model.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/clock.h"
@@ -88,6 +89,29 @@ std::vector<std::string> MaterialNames(const json::object& doc) {
       if (e.is_object()) names.push_back(json_members::Str(e.as_object(), "name"));
   }
   return names;
+}
+
+std::vector<std::string> MissingMaterials(const json::object& doc, std::string_view channel,
+                                          const std::vector<Attachment>& attachments,
+                                          const std::vector<LicenceUse>& licences) {
+  std::vector<std::string> missing;
+  if (channel == kCounterChannel) return missing;
+  const json::value* m = doc.if_contains("materials");
+  if (!m || !m->is_array()) return missing;
+  for (const auto& e : m->as_array()) {
+    if (!e.is_object()) continue;
+    const json::object& o = e.as_object();
+    const json::value* required = o.if_contains("required");
+    if (!required || !required->is_bool() || !required->as_bool()) continue;
+    if (json_members::Str(o, "form") == "paper") continue;
+    std::string name = json_members::Str(o, "name");
+    bool given = std::any_of(attachments.begin(), attachments.end(),
+                             [&](const Attachment& a) { return a.name == name; }) ||
+                 std::any_of(licences.begin(), licences.end(),
+                             [&](const LicenceUse& l) { return l.name == name; });
+    if (!given) missing.push_back(std::move(name));
+  }
+  return missing;
 }
 
 }  // namespace ow::cases

@@ -62,6 +62,16 @@ struct Attachment {
   std::string added_by;
 };
 
+// A licence used for a catalog material of a case, with the holder's consent (who gave
+// it, when). `current` is the licence as it stands now, filled when the case is read.
+struct LicenceUse {
+  std::string name;  // the catalog material
+  std::string licence_id, number, type_code;
+  std::string consented_by, consented_at;
+  std::string type_name, holder_name, issuer_name, valid_from, valid_to, trust_level;
+  std::string status;  // now: valid, suspended, revoked, expired, superseded; "" if unknown
+};
+
 struct Task {
   int64_t id = 0;
   int64_t case_id = 0;
@@ -121,6 +131,7 @@ struct Case {
 
   // Filled by reads that ask for them.
   std::vector<Attachment> materials;
+  std::vector<LicenceUse> licences;
   std::vector<Task> tasks;
   std::vector<Event> events;
 };
@@ -186,6 +197,15 @@ size_t CrossRegionPrefix(std::string_view flag);
 // The names of the materials a catalog item's document asks for (its "materials"
 // array of {name, ...}), in order; "" for an entry without a name.
 std::vector<std::string> MaterialNames(const boost::json::object& item_document);
+
+// The required materials of an item's document that a case submitted through `channel`
+// lacks: each required entry not on paper only must be attached under its name or
+// satisfied by a licence used for it. A hall's counter intake receives the paper
+// originals and is not checked. Names in catalog order.
+std::vector<std::string> MissingMaterials(const boost::json::object& item_document,
+                                          std::string_view channel,
+                                          const std::vector<Attachment>& attachments,
+                                          const std::vector<LicenceUse>& licences);
 
 }  // namespace ow::cases
 

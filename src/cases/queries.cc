@@ -15,6 +15,7 @@ Result<Case> Service::LoadFull(db::Connection& c, int64_t id) {
   OW_ASSIGN_OR_RETURN(auto k, store::LoadCase(c, id));
   if (!k) return NotFound("no such case");
   OW_ASSIGN_OR_RETURN(k->materials, store::LoadAttachments(c, id));
+  OW_ASSIGN_OR_RETURN(k->licences, store::LoadLicenceUses(c, id));
   OW_ASSIGN_OR_RETURN(k->tasks, store::LoadTasks(c, id));
   OW_ASSIGN_OR_RETURN(k->events, store::LoadEvents(c, id));
   return std::move(*k);
@@ -31,7 +32,34 @@ Result<Case> Service::Get(const Principal& who, const std::string& no) {
     out = std::move(*k);
     return {};
   }));
+  // The licences used, as they stand now: staff see a revoked one at once.
+  if (out && !out->licences.empty() && licences_) {
+    std::vector<std::string> numbers;
+    for (const auto& u : out->licences) numbers.push_back(u.number);
+    OW_ASSIGN_OR_RETURN(auto now, licences_->Current(numbers));
+    for (auto& u : out->licences) {
+      for (const auto& l : now) {
+        if (l.number != u.number) continue;
+        u.type_name = l.type_name;
+        u.holder_name = l.holder_name;
+        u.issuer_name = l.issuer_name;
+        u.valid_from = l.valid_from;
+        u.valid_to = l.valid_to;
+        u.trust_level = l.trust_level;
+        u.status = l.status;
+      }
+    }
+  }
   return out;
+}
+
+Result<std::string> Service::UsedLicencePdf(const Principal& who, const std::string& no,
+                                            const std::string& number) {
+  OW_ASSIGN_OR_RETURN(Case k, Get(who, no));
+  for (const auto& u : k.licences) {
+    if (u.number == number && licences_) return licences_->Pdf(number);
+  }
+  return NotFound("case " + no + " used no licence " + number);
 }
 
 namespace {

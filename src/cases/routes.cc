@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "http/json_body.h"
 #include "http/problem.h"
+#include "http/request_helpers.h"
 
 namespace ow::cases {
 namespace {
@@ -100,6 +101,29 @@ std::vector<MaterialRef> Materials(http::JsonBody& b) {
   return out;
 }
 
+// [{"name": "<catalog material>", "number": "<licence number>"}] under "licences".
+std::vector<LicenceRef> Licences(http::JsonBody& b) {
+  std::vector<LicenceRef> out;
+  const json::value* x = b.Raw("licences");
+  if (!x) return out;
+  if (!x->is_array()) {
+    b.Add("licences", "must be an array of {name, number}");
+    return out;
+  }
+  for (size_t i = 0; i < x->as_array().size(); ++i) {
+    const json::value& e = x->as_array()[i];
+    const json::object* o = e.if_object();
+    const json::value* name = o ? o->if_contains("name") : nullptr;
+    const json::value* number = o ? o->if_contains("number") : nullptr;
+    if (!name || !name->is_string() || !number || !number->is_string() || o->size() != 2) {
+      b.Add("licences/" + std::to_string(i), "must be {name, number}");
+      continue;
+    }
+    out.push_back({std::string(name->as_string()), std::string(number->as_string())});
+  }
+  return out;
+}
+
 // The applicant's channel of an action: "web" (default) or "app".
 std::string Channel(http::JsonBody& b) {
   std::string c = b.Str("channel", 10);
@@ -118,6 +142,7 @@ void ReadApplication(http::JsonBody& body, In& in) {
   in.region_code = body.Str("region_code", 12);
   in.form = body.Object("form").value_or(json::object());
   in.materials = Materials(body);
+  in.licences = Licences(body);
   in.channel = body.Str("channel", 10);
   in.on_behalf_of = body.Str("on_behalf_of", 100);
   in.on_behalf_of_enterprise = body.Str("on_behalf_of_enterprise", 40);
@@ -234,6 +259,19 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
         With(a, [s](http::Context& ctx,
                     const Principal& who) { return CaseReply(ctx, s->Get(who, ctx.Param("no"))); }))
       .Requires(authz::Action::kReadCase);
+
+  // A licence used for one of the case's materials, as its sealed PDF: to whoever may
+  // read the case (the holder consented to its use for this case).
+  r.Get("/api/v1/cases/{no}/licences/{number}/pdf",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               auto pdf = s->UsedLicencePdf(who, ctx.Param("no"), ctx.Param("number"));
+               if (!pdf) return Fail(ctx, pdf.error());
+               return http::PdfAttachment(std::move(*pdf),
+                                          "licence-" + ctx.Param("number") + ".pdf");
+             }))
+      .Requires(authz::Action::kReadCase)
+      .Blocking();
 }
 
 // A case's life after submission: withdrawal, supplements, suspension, delivery, closing.
@@ -556,9 +594,27 @@ json::object CaseJson(const Case& k, bool full) {
                          {"added_by", m.added_by},
                          {"content_url", "/api/v1/materials/" + m.material_id + "/content"}});
   }
+  json::array licences;
+  for (const auto& u : k.licences) {
+    licences.push_back(
+        {{"name", u.name},
+         {"number", u.number},
+         {"type_code", u.type_code},
+         {"type_name", u.type_name},
+         {"holder_name", u.holder_name},
+         {"issuer_name", u.issuer_name},
+         {"valid_from", u.valid_from},
+         {"valid_to", OrNull(u.valid_to)},
+         {"trust_level", u.trust_level},
+         {"status", OrNull(u.status)},
+         {"consented_by", u.consented_by},
+         {"consented_at", u.consented_at},
+         {"pdf_url", "/api/v1/cases/" + k.tracking_no + "/licences/" + u.number + "/pdf"}});
+  }
   for (const auto& t : k.tasks) tasks.push_back(TaskJson(t));
   for (const auto& e : k.events) events.push_back(EventJson(e));
   o["materials"] = std::move(materials);
+  o["licences"] = std::move(licences);
   o["tasks"] = std::move(tasks);
   o["events"] = std::move(events);
   return o;

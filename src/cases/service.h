@@ -86,11 +86,46 @@ struct MaterialRef {
   std::string name;  // the catalog material it stands for, "" if none
 };
 
+// What the cases module needs from the licence library (src/licences), as a seam like
+// MaterialDirectory: a required material whose catalog entry names a `license_type` is
+// satisfied by a licence of that type the applicant holds, with the holder's consent.
+struct LicenceInfo {
+  std::string id, number, type_code, type_name;
+  std::string holder_name, issuer_name;
+  std::string valid_from, valid_to, trust_level;
+  std::string status;  // as a verifier sees it now: valid, suspended, revoked, expired, ...
+};
+class LicenceDirectory {
+ public:
+  virtual ~LicenceDirectory() = default;
+  // The licence `number` when `who` may use it for their own application: a person who
+  // proved the holder's resident ID (enterprise ""), or an operator holding "apply" for
+  // the holding enterprise `enterprise`. kNotFound otherwise, as if it did not exist.
+  virtual Result<LicenceInfo> Usable(const identity::Principal& who, const std::string& enterprise,
+                                     const std::string& number) = 0;
+  // Inside the case's transaction: the consent, in the licence's history and the audit log.
+  virtual Status RecordUse(db::Connection& c, const LicenceInfo& l, const std::string& case_no,
+                           const std::string& material, const std::string& actor) = 0;
+  // The licences as they stand now (unknown numbers are left out).
+  virtual Result<std::vector<LicenceInfo>> Current(const std::vector<std::string>& numbers) = 0;
+  // The licence's sealed PDF.
+  virtual Result<std::string> Pdf(const std::string& number) = 0;
+};
+
+// A licence offered for a catalog material: {"name": <the material>, "number": <licence>}.
+struct LicenceRef {
+  std::string name;
+  std::string number;
+};
+
 struct SubmitInput {
   std::string item_code;
   std::string region_code;  // where the applicant wants it handled (the implementation)
   boost::json::object form;
   std::vector<MaterialRef> materials;
+  // Licences the applicant holds, used with their consent instead of uploads (the
+  // applicant in person or an enterprise's operator; not agents or halls).
+  std::vector<LicenceRef> licences;
   std::string channel;       // "web" (default) or "app" for applicants' own submissions
   std::string on_behalf_of;  // agent: the person's account id
   // An operator holding "apply" applies in the name of this enterprise (credit code);
@@ -107,6 +142,7 @@ struct BundleInput {
   std::string region_code;
   boost::json::object form;  // validated against the bundle's intake schema
   std::vector<MaterialRef> materials;
+  std::vector<LicenceRef> licences;
   std::string channel;
   std::string on_behalf_of;
   std::string on_behalf_of_enterprise;
@@ -180,14 +216,21 @@ class Service {
   Status Bootstrap();
   // Adds a domain service for service tasks (at start-up, before serving).
   void AddDomainService(const std::string& name, DomainService fn);
+  // The licence library, for materials satisfied by licences (at start-up; without it a
+  // submission naming licences is refused).
+  void SetLicences(LicenceDirectory* licences) { licences_ = licences; }
 
   Result<Case> Submit(const identity::Principal& who, const SubmitInput& in, SystemTime now);
   Result<BundleApplication> SubmitBundle(const identity::Principal& who, const BundleInput& in,
                                          SystemTime now);
   Result<BundleApplication> GetBundle(const identity::Principal& who, const std::string& id);
 
-  // The case with its materials, tasks and events.
+  // The case with its materials, the licences used (with their status now), tasks and
+  // events.
   Result<Case> Get(const identity::Principal& who, const std::string& tracking_no);
+  // The sealed PDF of a licence used by a case, to whoever may read the case.
+  Result<std::string> UsedLicencePdf(const identity::Principal& who, const std::string& no,
+                                     const std::string& number);
   Result<CaseList> ListMine(const identity::Principal& who, const ListFilter& f);
   // The cases an enterprise applied for, to any of its operators (any right, read now).
   // kNotFound for everyone else, as if there were no such enterprise.
@@ -247,6 +290,12 @@ class Service {
                                                    const std::string& applicant,
                                                    const std::vector<MaterialRef>& refs,
                                                    int64_t already, SystemTime now);
+  // The licences offered for `k`'s materials, checked: usable by `who`, of the type the
+  // named material accepts, valid now. `doc` is the item's document.
+  Result<std::vector<LicenceUse>> ResolveLicences(const identity::Principal& who, const Case& k,
+                                                  const boost::json::object& doc,
+                                                  const std::vector<LicenceRef>& refs,
+                                                  SystemTime now);
   // Loads, locks and runs `fn` on one case, then saves it; retries are the database's.
   Result<Case> Mutate(int64_t id, SystemTime now,
                       const std::function<Status(db::Connection&, Op&)>& fn);
@@ -268,7 +317,7 @@ class Service {
                            const std::vector<Attachment>& attachments,
                            const std::string& uploader = "");
   Status Insert(db::Connection& c, Case& k, const std::vector<Attachment>& attachments,
-                const std::string& actor);
+                const std::vector<LicenceUse>& licences, const std::string& actor);
   Result<int64_t> CaseOfTask(int64_t task_id);
   // What a new case of `item` in `region` is filed under: the item as implemented there
   // and its process version. Cached for two seconds (submissions come in bursts).
@@ -291,6 +340,7 @@ class Service {
   calendar::Service& calendar_;
   identity::Service& identity_;
   MaterialDirectory* materials_;
+  LicenceDirectory* licences_ = nullptr;
   std::map<std::string, DomainService> services_;
   std::function<SystemTime()> clock_ = [] { return std::chrono::system_clock::now(); };
 

@@ -129,9 +129,25 @@ CREATE INDEX cases_enterprise ON cases(applicant_enterprise, id);
 ALTER TABLE case_messages ADD COLUMN code TEXT NOT NULL DEFAULT '';
 ALTER TABLE case_messages ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
 )sql";
+  // Licences used for materials with the holder's consent: one row per material,
+  // written with the case and never changed.
+  std::string licence_uses = R"sql(
+CREATE TABLE case_licences (
+  case_id BIGINT NOT NULL REFERENCES cases(id),
+  name TEXT NOT NULL,
+  licence_id TEXT NOT NULL,
+  number TEXT NOT NULL,
+  type_code TEXT NOT NULL,
+  consented_by TEXT NOT NULL,
+  consented_at TEXT NOT NULL,
+  PRIMARY KEY (case_id, name)
+);
+CREATE INDEX case_licences_licence ON case_licences(licence_id);
+)sql";
   return {db::Portable("cases/001_init", tables),
           {"cases/002_enterprise_applicant", enterprise, ""},
-          {"cases/003_message_codes", message_codes, ""}};
+          {"cases/003_message_codes", message_codes, ""},
+          db::Portable("cases/004_licence_uses", licence_uses + "{{APPEND_ONLY case_licences}}")};
 }
 
 namespace {
@@ -465,6 +481,34 @@ Result<std::vector<Attachment>> LoadAttachments(db::Connection& c, int64_t case_
   for (size_t i = 0; i < r.size(); ++i) {
     out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Int(i, 4),
                    r.Text(i, 5), r.Text(i, 6), r.Text(i, 7)});
+  }
+  return out;
+}
+
+Status InsertLicenceUse(db::Connection& c, int64_t case_id, const LicenceUse& u) {
+  auto n = c.Exec(
+      "INSERT INTO case_licences (case_id, name, licence_id, number, type_code, consented_by, "
+      "consented_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {case_id, u.name, u.licence_id, u.number, u.type_code, u.consented_by, u.consented_at});
+  if (!n) return n.error();
+  return {};
+}
+
+Result<std::vector<LicenceUse>> LoadLicenceUses(db::Connection& c, int64_t case_id) {
+  OW_ASSIGN_OR_RETURN(db::Rows r, c.Query("SELECT name, licence_id, number, type_code, "
+                                          "consented_by, consented_at FROM case_licences WHERE "
+                                          "case_id = $1 ORDER BY consented_at, name",
+                                          {case_id}));
+  std::vector<LicenceUse> out;
+  for (size_t i = 0; i < r.size(); ++i) {
+    LicenceUse u;
+    u.name = r.Text(i, 0);
+    u.licence_id = r.Text(i, 1);
+    u.number = r.Text(i, 2);
+    u.type_code = r.Text(i, 3);
+    u.consented_by = r.Text(i, 4);
+    u.consented_at = r.Text(i, 5);
+    out.push_back(std::move(u));
   }
   return out;
 }

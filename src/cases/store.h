@@ -49,6 +49,9 @@ Result<bool> SetClaim(db::Connection& c, int64_t id, int64_t version, const std:
 
 Status InsertAttachment(db::Connection& c, int64_t case_id, const Attachment& a);
 Result<std::vector<Attachment>> LoadAttachments(db::Connection& c, int64_t case_id);
+// The licences used for a case's materials (the consent records), by material.
+Status InsertLicenceUse(db::Connection& c, int64_t case_id, const LicenceUse& u);
+Result<std::vector<LicenceUse>> LoadLicenceUses(db::Connection& c, int64_t case_id);
 // Ids of the cases a material is attached to.
 Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::string& material_id);
 

@@ -36,6 +36,22 @@ Result<std::optional<int64_t>> IfMatchVersion(const Context& ctx, char prefix) {
                          std::string(1, prefix) + "3\"");
 }
 
+Response PdfAttachment(std::string pdf, std::string_view filename) {
+  std::string name(filename);
+  for (char& c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    if (!ok) c = '_';
+  }
+  Response res{Status::ok, 11};
+  res.set(Field::content_type, "application/pdf");
+  res.set(Field::content_disposition, "attachment; filename=\"" + name + "\"");
+  res.set(Field::cache_control, "private, no-cache");
+  res.body() = std::move(pdf);
+  res.prepare_payload();
+  return res;
+}
+
 std::string VersionETag(char prefix, int64_t n) {
   return "\"" + std::string(1, prefix) + std::to_string(n) + "\"";
 }

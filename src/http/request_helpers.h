@@ -34,6 +34,11 @@ Result<std::optional<int64_t>> IfMatchVersion(const Context& ctx, char prefix);
 // The ETag of version `n` of such a resource: `"<prefix><n>"`.
 std::string VersionETag(char prefix, int64_t n);
 
+// A PDF to download as `filename` ("attachment", private, revalidated). Characters of the
+// name other than ASCII letters, digits, '.', '-' and '_' become '_', so no caller can put
+// quotes or line breaks into the header.
+Response PdfAttachment(std::string pdf, std::string_view filename);
+
 // Sets a strong ETag from the body and answers 304 when If-None-Match matches.
 Response Cacheable(const Context& ctx, Response res, std::string_view cache_control);
 

@@ -48,6 +48,11 @@ Result<std::string> ChineseDate(const std::string& iso) {
 
 Result<std::string> Service::LicencePdf(const Principal& who, const std::string& number) {
   OW_ASSIGN_OR_RETURN(Licence l, Get(who, number));
+  return PdfOf(l);
+}
+
+Result<std::string> Service::PdfOf(const Licence& l) {
+  const std::string& number = l.number;
   std::optional<std::string> stored;
   std::optional<store::SealRow> seal;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {

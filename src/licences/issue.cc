@@ -206,7 +206,7 @@ Result<std::string> Service::LicenceSealOf(db::Connection& c, const std::string&
                             " has no active licence seal (证照专用章) with a current certificate");
 }
 
-Result<Licence> Service::Issue(const Principal& who, const IssueInput& in) {
+Result<internal::Issuing> Service::Resolve(const Principal& who, const IssueInput& in) {
   internal::Issuing how;
   {
     auto type = GetType(in.type_code);
@@ -257,6 +257,11 @@ Result<Licence> Service::Issue(const Principal& who, const IssueInput& in) {
   how.actor_account = who.account_id;
   how.actor_name = who.name_for_audit;
   how.reason = in.reason;
+  return how;
+}
+
+Result<Licence> Service::Issue(const Principal& who, const IssueInput& in) {
+  OW_ASSIGN_OR_RETURN(internal::Issuing how, Resolve(who, in));
   Licence out;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(how.seal_id, LicenceSealOf(c, how.department_code));

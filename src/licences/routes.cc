@@ -366,25 +366,30 @@ void AddTypeRoutes(http::Router& r, Service* s) {
    }).Requires(authz::Action::kManageCatalog);
 }
 
+// holder {kind, id, name}, fields, valid_from and valid_to of a licence to issue.
+void ReadHolderAndDates(http::JsonBody& b, IssueInput& in) {
+  if (auto holder = b.Object("holder")) {
+    http::JsonBody h(std::move(*holder));
+    in.holder_kind = h.RequiredStr("kind", 20);
+    in.holder_id = h.RequiredStr("id", 40);
+    in.holder_name = h.RequiredStr("name", 400);
+    if (auto st = h.Finish("holder"); !st)
+      for (const auto& f : st.error().fields) b.Add("holder/" + f.field, f.message);
+  } else {
+    b.Add("holder", "is required: {kind, id, name}");
+  }
+  in.fields = b.Object("fields").value_or(json::object{});
+  in.valid_from = b.Str("valid_from", 10);
+  in.valid_to = b.Str("valid_to", 10);
+}
+
 void AddLicenceRoutes(http::Router& r, Service* s) {
   r.Post("/api/v1/licences", [s](http::Context& ctx) {
      auto b = http::JsonBody::Read(ctx);
      if (!b) return Fail(ctx, b.error());
      IssueInput in;
      in.type_code = b->RequiredStr("type_code", 40);
-     if (auto holder = b->Object("holder")) {
-       http::JsonBody h(std::move(*holder));
-       in.holder_kind = h.RequiredStr("kind", 20);
-       in.holder_id = h.RequiredStr("id", 40);
-       in.holder_name = h.RequiredStr("name", 400);
-       if (auto st = h.Finish("holder"); !st)
-         for (const auto& f : st.error().fields) b->Add("holder/" + f.field, f.message);
-     } else {
-       b->Add("holder", "is required: {kind, id, name}");
-     }
-     in.fields = b->Object("fields").value_or(json::object{});
-     in.valid_from = b->Str("valid_from", 10);
-     in.valid_to = b->Str("valid_to", 10);
+     ReadHolderAndDates(*b, in);
      in.region_code = b->Str("region_code", 12);
      in.reason = b->Str("reason", 2000);
      if (auto st = b->Finish("licence"); !st) return Fail(ctx, st.error());
@@ -394,6 +399,47 @@ void AddLicenceRoutes(http::Router& r, Service* s) {
      res.set(http::Field::location, "/api/v1/licences/" + l->number);
      res.set(http::Field::etag, http::VersionETag('v', l->version));
      return res;
+   }).Requires(authz::Action::kIssueLicence);
+
+  r.Post("/api/v1/licence-imports", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return Fail(ctx, b.error());
+     ImportInput in;
+     in.type_code = b->RequiredStr("type_code", 40);
+     in.trust_level = b->RequiredStr("trust_level", 1);
+     in.region_code = b->Str("region_code", 12);
+     in.reason = b->Str("reason", 2000);
+     const json::value* rows = b->Raw("licences");
+     if (!rows || !rows->is_array()) {
+       b->Add("licences",
+              "is required: an array of {number, holder, fields, valid_from, valid_to}");
+     } else if (rows->as_array().size() > 500) {
+       b->Add("licences", "must hold at most 500 licences");
+     } else {
+       for (size_t i = 0; i < rows->as_array().size(); ++i) {
+         const json::value& e = rows->as_array()[i];
+         std::string at = "licences/" + std::to_string(i) + "/";
+         if (!e.is_object()) {
+           b->Add(at.substr(0, at.size() - 1), "must be an object");
+           continue;
+         }
+         http::JsonBody row(e.as_object());
+         IssueInput one;
+         one.number = row.RequiredStr("number", 40);
+         ReadHolderAndDates(row, one);
+         if (auto st = row.Finish("licence"); !st)
+           for (const auto& f : st.error().fields) b->Add(at + f.field, f.message);
+         in.rows.push_back(std::move(one));
+       }
+     }
+     if (auto st = b->Finish("import"); !st) return Fail(ctx, st.error());
+     auto made = s->Import(ctx.Who(), in);
+     if (!made) return Fail(ctx, made.error());
+     json::array out;
+     std::string today = Today();
+     for (const auto& l : *made) out.push_back(LicenceJson(l, today, *s));
+     return NoStore(http::Json(http::Status::created,
+                               {{"imported", made->size()}, {"licences", std::move(out)}}));
    }).Requires(authz::Action::kIssueLicence);
 
   r.Get("/api/v1/licences", [s](http::Context& ctx) {
@@ -426,14 +472,7 @@ void AddLicenceRoutes(http::Router& r, Service* s) {
         [s](http::Context& ctx) {
           auto pdf = s->LicencePdf(ctx.Who(), ctx.Param("number"));
           if (!pdf) return Fail(ctx, pdf.error());
-          http::Response res{http::Status::ok, 11};
-          res.set(http::Field::content_type, "application/pdf");
-          res.set(http::Field::content_disposition,
-                  "attachment; filename=\"licence-" + ctx.Param("number") + ".pdf\"");
-          res.set(http::Field::cache_control, "private, no-cache");
-          res.body() = std::move(*pdf);
-          res.prepare_payload();
-          return res;
+          return http::PdfAttachment(std::move(*pdf), "licence-" + ctx.Param("number") + ".pdf");
         })
       .Requires(authz::Action::kReadLicence)
       .Blocking();  // rendering and signing on the first download

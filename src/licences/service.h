@@ -75,6 +75,16 @@ struct IssueInput {
   std::string valid_to;     // YYYY-MM-DD; "" = from the type's validity
   std::string region_code;  // where it is issued; "" = the issuer's only region
   std::string reason;       // recorded with the issue event
+  std::string number;       // imports only: the paper licence's number (else generated)
+};
+
+// A batch of existing paper licences of one type, digitised by the issuing department.
+struct ImportInput {
+  std::string type_code;
+  std::string trust_level;       // "B" (checked against the original) or "C" (from a copy)
+  std::string region_code;       // as for IssueInput
+  std::string reason;            // recorded with each licence's issue event
+  std::vector<IssueInput> rows;  // holder, fields, dates and number of each
 };
 
 // What the verification of a QR payload found.
@@ -149,6 +159,11 @@ class Service {
   // By an approver of the type's department covering the region, who may use the
   // department's active licence seal. Audited as a seal use.
   Result<Licence> Issue(const Principal& who, const IssueInput& in);
+  // Paper licences digitised in bulk (import.cc): each row checked as for Issue, its
+  // number kept (ASCII letters, digits, hyphens; not of the generated form), all issued in
+  // one transaction by the department's licence seal or none (422 naming every bad row as
+  // licences/<i>/<field>), with source "import" and the batch's trust level.
+  Result<std::vector<Licence>> Import(const Principal& who, const ImportInput& in);
   // Inside a case's transaction, when its process reaches an `issue-licence` service
   // task: the type the case's item issues, to the applicant (a person's verified resident
   // ID, or the enterprise), fields mapped from the form; signed with the department's
@@ -189,6 +204,11 @@ class Service {
   // or that differs from the code the licence was issued with.
   Result<Verification> Verify(const std::string& payload);
 
+  // ---- Use for applications (use.cc): the cases module's view of the library
+  // (cases::LicenceDirectory). A licence used for a case's material is recorded in its
+  // history ("used", with the case) and the audit log.
+  cases::LicenceDirectory& ForCases();
+
   // The URL a QR code carries for `payload`.
   std::string QrText(const std::string& payload) const;
   // The portal's public address, once known (before serving: not thread-safe).
@@ -197,7 +217,14 @@ class Service {
  private:
   class Ring;  // the CA and the seals' keys, loaded (pki.cc)
 
+  class CaseUse;  // ForCases (use.cc)
+
   Result<Licence> IssueWith(db::Connection& c, const internal::Issuing& how);
+  // A licence issued by hand as far as it can be checked outside the transaction: type,
+  // holder, fields, dates, region, and that `who` may issue it (all but the seal).
+  Result<internal::Issuing> Resolve(const Principal& who, const IssueInput& in);
+  // The sealed PDF of `l`, made on the first request and kept (no authorization).
+  Result<std::string> PdfOf(const Licence& l);
   Result<Seal> NewSeal(const std::string& actor, const SealInput& in);
   // The resource `who` would act on in reading `l`: its issuer, and whether `who` is its
   // holder (a person with the proven number) or operates the enterprise holding it.
@@ -219,6 +246,7 @@ class Service {
   Options options_;
   std::string holder_key_;  // HMAC key of HolderKey, derived from the identity index key
   std::unique_ptr<Ring> ring_;
+  std::unique_ptr<cases::LicenceDirectory> case_use_;  // a CaseUse
   std::mutex names_mu_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
       names_;  // department code -> name, when read

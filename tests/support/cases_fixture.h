@@ -4,6 +4,7 @@
 #ifndef OW_TESTS_SUPPORT_CASES_FIXTURE_H_
 #define OW_TESTS_SUPPORT_CASES_FIXTURE_H_
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 #include <memory>
@@ -136,11 +137,63 @@ class CasesFixture : public StoreTest {
     ASSERT_EQ(a.status, 200) << a.body;
   }
 
+  // Submits an application as `s`. Unless `extra` names materials or licences (or is a
+  // hall's counter intake), a small PDF is uploaded and attached for each required
+  // material the item asks for online: the server refuses applications without them.
   HttpResponse Submit(const Session& s, const std::string& item, const std::string& region,
                       const boost::json::object& form, boost::json::object extra = {}) {
     boost::json::object body{{"item_code", item}, {"region_code", region}, {"form", form}};
+    if (!extra.contains("materials") && !extra.contains("licences") &&
+        !extra.contains("applicant_resident_id"))
+      body["materials"] = RequiredMaterials(s, item);
     for (auto& kv : extra) body[kv.key()] = kv.value();
     return Call(verb::post, "/api/v1/cases", Json(body), &s);
+  }
+
+  // The names of `item`'s required materials that are not on paper only (what the server
+  // checks at submission), read from the catalog once per item.
+  std::vector<std::string> RequiredNames(const std::string& item) {
+    auto it = required_.find(item);
+    if (it != required_.end()) return it->second;
+    std::vector<std::string> names;
+    auto r = Call(verb::get, "/api/v1/catalog/items/" + item);
+    if (r.status == 200) {
+      const boost::json::value doc = r.json();
+      const boost::json::value* item_doc = doc.as_object().if_contains("item");
+      const boost::json::object& o = item_doc ? item_doc->as_object() : doc.as_object();
+      for (const auto& m : o.at("materials").as_array()) {
+        if (m.at("required").as_bool() && m.at("form") != "paper")
+          names.emplace_back(m.at("name").as_string());
+      }
+    }
+    required_[item] = names;
+    return names;
+  }
+
+  // `ids` (materials already uploaded) named for `item`'s required materials in order, and
+  // a fresh upload by `s` for each required material left; ids beyond them unnamed.
+  boost::json::array MaterialsFor(const Session& s, const std::string& item,
+                                  const std::vector<std::string>& ids) {
+    boost::json::array out;
+    auto names = RequiredNames(item);
+    for (size_t i = 0; i < std::max(names.size(), ids.size()); ++i) {
+      std::string id = i < ids.size() ? ids[i] : Upload(s);
+      out.push_back(boost::json::object{{"id", id}, {"name", i < names.size() ? names[i] : ""}});
+    }
+    return out;
+  }
+
+  // One fresh upload by `s` per required material of `item`, named for it.
+  boost::json::array RequiredMaterials(const Session& s, const std::string& item,
+                                       const std::vector<std::string>& except = {}) {
+    boost::json::array out;
+    for (const auto& name : RequiredNames(item)) {
+      if (std::find(except.begin(), except.end(), name) != except.end()) continue;
+      std::string id = Upload(s);
+      EXPECT_FALSE(id.empty()) << "upload for " << name;
+      out.push_back(boost::json::object{{"id", id}, {"name", name}});
+    }
+    return out;
   }
 
   // Uploads a small PDF as `s` (`query` adds to the query string); "" when refused.
@@ -193,6 +246,7 @@ class CasesFixture : public StoreTest {
 
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<HttpClient> client_;
+  std::map<std::string, std::vector<std::string>> required_;  // item -> RequiredNames
 };
 
 }  // namespace ow::testing

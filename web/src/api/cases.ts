@@ -5,6 +5,9 @@ import { call, type QueryParams, type RequestBody, type Schemas } from './client
 export type Case = Schemas['Case'];
 export type CaseSummary = Schemas['CaseSummary'];
 export type CaseMaterial = Schemas['CaseMaterial'];
+export type CaseLicence = Schemas['CaseLicence'];
+export type MaterialRef = Extract<Schemas['MaterialRef'], { id: string }>;
+export type LicenceRef = Schemas['LicenceRef'];
 export type CaseEvent = Schemas['CaseEvent'];
 export type CaseTask = Schemas['CaseTask'];
 export type CaseStatus = Schemas['CaseStatus'];

@@ -1499,6 +1499,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{no}/licences/{number}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A licence used by a case, as its sealed PDF
+         * @description The sealed PDF of a licence the applicant used for one of the case's materials (see `licences` of the case), to whoever may read the case: the handling staff see the licence instead of an upload. 404 when the case cannot be read or used no such licence.
+         */
+        get: operations["getCaseLicencePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{no}/withdraw": {
         parameters: {
             query?: never;
@@ -2289,6 +2309,26 @@ export interface paths {
          * @description An approver of the type's department, covering the region, who may use the department's active licence seal (a seal with a current certificate). The data and the QR payload are signed SM2/SM3 by the seal. Audited as the seal's use.
          */
         post: operations["issueLicence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licence-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import paper licences in bulk
+         * @description Existing paper licences of one type, digitised by the issuing department: each row is checked as a licence issued by hand (holder, fields against the type's schema, dates), its paper number kept, and the whole batch is sealed by the department's licence seal in one transaction, with `source` `import` and the batch's trust level (B or C). All or nothing: a 422 names every bad row as `licences/<i>/<field>` (a number that is malformed, listed twice, of the generated form, or taken). By an approver of the type's department covering the region who may use its licence seal (else 403). Each licence is audited as the seal's use.
+         */
+        post: operations["importLicences"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6191,6 +6231,8 @@ export interface components {
             form: Record<string, unknown>;
             /** @description The attached materials. */
             materials: components["schemas"]["CaseMaterial"][];
+            /** @description Licences used for materials with the holder's consent. */
+            licences: components["schemas"]["CaseLicence"][];
             /** @description Every task of the case, open and closed, oldest first. */
             tasks: components["schemas"]["CaseTask"][];
             /** @description The case's record, oldest first. */
@@ -6442,7 +6484,7 @@ export interface components {
             name?: string;
         };
         /**
-         * @description An application. A person applies for themself; an agent adds `on_behalf_of` (under a live authorization whose scope covers the item); an enterprise's operator holding `apply` adds `on_behalf_of_enterprise`; counter staff add `applicant_resident_id` and `applicant_name` (counter intake, possibly for a region other than the hall's).
+         * @description An application. A person applies for themself; an agent adds `on_behalf_of` (under a live authorization whose scope covers the item); an enterprise's operator holding `apply` adds `on_behalf_of_enterprise`; counter staff add `applicant_resident_id` and `applicant_name` (counter intake, possibly for a region other than the hall's). The item's required materials (those not on paper only) must each be attached under their catalog name or satisfied by a licence (`licences`); otherwise 422 naming `materials` and the missing ones. Counter intake is not checked (the hall receives the paper originals).
          * @example {
          *       "item_code": "3301-SCJG-GTDJ",
          *       "region_code": "330102",
@@ -6462,6 +6504,8 @@ export interface components {
             material_ids?: string[];
             /** @description Materials to attach, by id or as `{id, name}`. */
             materials?: components["schemas"]["MaterialRef"][];
+            /** @description Licences the applicant holds, used for materials with their consent: the person applying for themself (their verified resident ID is the holder's), or an operator holding `apply` for the enterprise that holds them. Not for agents or counter intake (422). Each must be valid now and of the type the material accepts; otherwise 422 naming `licences/<i>/number`. */
+            licences?: components["schemas"]["LicenceRef"][];
             /**
              * @description The applicant's own channel, `web` by default.
              * @enum {string}
@@ -6477,7 +6521,7 @@ export interface components {
             applicant_name?: string;
         };
         /**
-         * @description A bundle application: one intake form for every item of the bundle.
+         * @description A bundle application: one intake form for every item of the bundle. The item's required materials (those not on paper only) must each be attached under their catalog name or satisfied by a licence (`licences`); otherwise 422 naming `materials` and the missing ones. Counter intake is not checked (the hall receives the paper originals).
          * @example {
          *       "bundle_code": "ONE-BABY",
          *       "region_code": "330102",
@@ -6497,6 +6541,8 @@ export interface components {
             material_ids?: string[];
             /** @description Materials to attach, by id or as `{id, name}`. */
             materials?: components["schemas"]["MaterialRef"][];
+            /** @description Licences the applicant holds, used for materials with their consent: the person applying for themself (their verified resident ID is the holder's), or an operator holding `apply` for the enterprise that holds them. Not for agents or counter intake (422). Each must be valid now and of the type the material accepts; otherwise 422 naming `licences/<i>/number`. */
+            licences?: components["schemas"]["LicenceRef"][];
             /**
              * @description The applicant's own channel, `web` by default.
              * @enum {string}
@@ -6960,10 +7006,10 @@ export interface components {
              */
             at: string;
             /**
-             * @description What happened.
+             * @description What happened. `used`: the holder consented to its use for an application (`detail`: `case`, the tracking number, and `material`).
              * @enum {string}
              */
-            action: "issued" | "suspended" | "resumed" | "revoked" | "superseded" | "shared" | "share_revoked";
+            action: "issued" | "suspended" | "resumed" | "revoked" | "superseded" | "shared" | "share_revoked" | "used";
             /** @description Who. */
             actor: string;
             /** @description Why. */
@@ -7256,6 +7302,133 @@ export interface components {
                 /** @description How often it was opened, this time included. */
                 views: number;
             };
+        };
+        /**
+         * @description A licence the applicant holds, offered for one of the item's materials instead of an upload. Sending it is the holder's consent to its use for this application: recorded with the case, in the licence's history (`used`) and in the audit log.
+         * @example {
+         *       "name": "营业执照",
+         *       "number": "GT33010220261206000001"
+         *     }
+         */
+        LicenceRef: {
+            /** @description The catalog material it stands for; the material must name the licence's type as `license_type`. */
+            name: string;
+            /** @description The licence number. */
+            number: string;
+        };
+        /** @description A licence used for one of the case's materials, with the holder's consent, and its status now (staff see a revoked or expired licence at once). */
+        CaseLicence: {
+            /**
+             * @description The catalog material it stands for.
+             * @example 营业执照
+             */
+            name: string;
+            /**
+             * @description The licence number.
+             * @example GT33010220261206000001
+             */
+            number: string;
+            /** @example business_license */
+            type_code: string;
+            /** @example 营业执照（个体工商户） */
+            type_name: string;
+            /** @example 张三 */
+            holder_name: string;
+            /**
+             * @description The issuing department.
+             * @example 杭州市市场监督管理局
+             */
+            issuer_name: string;
+            /** Format: date */
+            valid_from: string;
+            /**
+             * Format: date
+             * @description null: valid until revoked.
+             */
+            valid_to: string | null;
+            /** @enum {string} */
+            trust_level: "" | "A" | "B" | "C" | "D";
+            /**
+             * @description As a verifier sees it now; null when the licence can no longer be found.
+             * @enum {string|null}
+             */
+            status: "valid" | "not_yet_valid" | "suspended" | "revoked" | "expired" | "superseded" | null;
+            /** @description Who consented (the holder, or the enterprise's operator). */
+            consented_by: string;
+            /** Format: date-time */
+            consented_at: string;
+            /**
+             * Format: uri-reference
+             * @description The licence's sealed PDF, for whoever may read the case.
+             */
+            pdf_url: string;
+        };
+        /** @description One paper licence as digitised. */
+        LicenceImportRow: {
+            /** @description The paper licence's number: letters, digits and hyphens (kept in upper case). Numbers written with other characters are transliterated (the original can be kept in a field of the type). Not of the form this platform generates for the type (prefix, region, year, sequence). */
+            number: string;
+            /** @description The holder. */
+            holder: {
+                kind: components["schemas"]["HolderKind"];
+                /** @description Resident ID number or unified social credit code. */
+                id: string;
+                /** @description Name, 1 to 100 characters. */
+                name: string;
+            };
+            /** @description The fields, valid against the type's schema. */
+            fields?: Record<string, unknown>;
+            /**
+             * Format: date
+             * @description First day of validity as on paper; default today.
+             */
+            valid_from?: string;
+            /**
+             * Format: date
+             * @description Last day as on paper; default from the type's validity.
+             */
+            valid_to?: string;
+        };
+        /**
+         * @description A batch of existing paper licences of one type.
+         * @example {
+         *       "type_code": "small_catering_permit",
+         *       "trust_level": "B",
+         *       "reason": "存量纸质证照电子化",
+         *       "licences": [
+         *         {
+         *           "number": "XCDJ-2019-0001",
+         *           "holder": {
+         *             "kind": "person",
+         *             "id": "330102199003073017",
+         *             "name": "张三"
+         *           },
+         *           "fields": {
+         *             "shop_name": "张三小吃",
+         *             "address": "杭州市上城区河坊街9号"
+         *           },
+         *           "valid_from": "2019-05-01",
+         *           "valid_to": "2029-04-30"
+         *         }
+         *       ]
+         *     }
+         */
+        LicenceImportInput: {
+            /** @description The licence type. */
+            type_code: string;
+            /**
+             * @description `B`: each was checked against the paper original at a counter; `C`: digitised from a copy, the original checked by staff.
+             * @enum {string}
+             */
+            trust_level: "B" | "C";
+            region_code?: components["schemas"]["RegionCode"];
+            /** @description Why (recorded with each licence's issue). */
+            reason?: string;
+            licences: components["schemas"]["LicenceImportRow"][];
+        };
+        /** @description What was imported. */
+        LicenceImportResult: {
+            imported: number;
+            licences: components["schemas"]["Licence"][];
         };
     };
     responses: {
@@ -14898,6 +15071,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15024,6 +15198,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15111,6 +15286,42 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    getCaseLicencePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number. A number that fails its check character, or names a case the caller may not read, gives 404.
+                 * @example 2030060600000000015
+                 */
+                no: components["parameters"]["TrackingNoPath"];
+                /** @description The licence number. */
+                number: components["parameters"]["LicenceNumberPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["LicenceDisposition"];
+                    "Cache-Control": components["headers"]["PrivateNoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
     withdrawCase: {
         parameters: {
             query?: never;
@@ -15177,6 +15388,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15340,6 +15552,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15503,6 +15716,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15666,6 +15880,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15829,6 +16044,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15992,6 +16208,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -16155,6 +16372,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -16865,6 +17083,7 @@ export interface operations {
                      *         "phone": "13800000001"
                      *       },
                      *       "materials": [],
+                     *       "licences": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -18194,6 +18413,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Licence"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The caller is not an approver of the department in the region, or may not use its seal. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The department has no active licence seal with a current certificate, the type is retired, or the number exists. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    importLicences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceImportInput"];
+            };
+        };
+        responses: {
+            /** @description The licences made. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceImportResult"];
                 };
             };
             400: components["responses"]["InvalidBody"];
