@@ -223,6 +223,83 @@ TEST_P(EnterpriseTest, OnlyApplyActsOnlyManageGrantsAndRemovalEndsAccessAtOnce) 
   EXPECT_EQ(w.json().at("events").as_array().back().at("actor"), "zhangsan");
 }
 
+// An enterprise's licence stands for a material of the enterprise's application, used by an
+// operator who may apply in its name; never in a person's own application.
+TEST_P(EnterpriseTest, AnEnterprisesLicenceIsUsedByItsApplyingOperatorOnly) {
+  const std::string kItem = "3301-ZJ-SGXK", kMaterial = "建设工程规划许可证";
+  // A planning permit held by enterprises, issued by the city's planning department.
+  auto type =
+      Admin(verb::put, "/api/v1/licence-types/construction_planning_permit",
+            Json({{"name", "建设工程规划许可证"},
+                  {"department_code", "3301-GH"},
+                  {"holder_kind", "enterprise"},
+                  {"schema",
+                   {{"type", "object"},
+                    {"properties", {{"project_name", {{"type", "string"}}}}},
+                    {"required", json::array{"project_name"}}}},
+                  {"validity_months", 0},
+                  {"trust_level", "A"},
+                  {"number_prefix", "JSGH"},
+                  {"issued_by_items", json::array{}},
+                  {"one_per_holder", false},
+                  {"document", {{"title", "建设工程规划许可证"}, {"fields", json::array{}}}},
+                  {"from_form", json::object{}}}));
+  ASSERT_EQ(type.status, 201) << type.body;
+  Session planner = Staff("gh.approver", "3301-GH", "3301", "approver");
+  Session sec = Login("secadmin");
+  auto seal = Call(verb::post, "/api/v1/seals",
+                   Json({{"department_code", "3301-GH"}, {"kind", "licence"}}), &sec);
+  ASSERT_EQ(seal.status, 201) << seal.body;
+  ASSERT_EQ(Call(verb::put,
+                 "/api/v1/seals/" + std::string(seal.json().at("id").as_string()) +
+                     "/holders/gh.approver",
+                 "", &sec)
+                .status,
+            200);
+  auto issued = Call(verb::post, "/api/v1/licences",
+                     Json({{"type_code", "construction_planning_permit"},
+                           {"holder", {{"kind", "enterprise"}, {"id", kCode}, {"name", kName}}},
+                           {"fields", {{"project_name", "某某药房仓储用房"}}}}),
+                     &planner);
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string number(issued.json().at("number").as_string());
+
+  Session boss = Login("zhangsan");
+  Session lisi = Login("lisi");
+  Register(boss);
+  ASSERT_EQ(Grant(boss, "lisi", {"view"}).status, 200);
+  const json::object form{{"project_name", "某某药房仓储用房"},
+                          {"project_code", "2026-330102-47-01-000001"},
+                          {"builder", kName},
+                          {"uscc", kCode},
+                          {"location", "杭州市上城区解放路2号"},
+                          {"contractor", "杭州某建筑公司"},
+                          {"area", 1200},
+                          {"contract_price", 300},
+                          {"start", "2030-07-01"},
+                          {"phone", "13800000001"}};
+  auto apply = [&](const Session& s, bool for_enterprise) {
+    json::object extra{{"materials", RequiredMaterials(s, kItem, {kMaterial})},
+                       {"licences", json::array{{{"name", kMaterial}, {"number", number}}}}};
+    if (for_enterprise) extra["on_behalf_of_enterprise"] = kCode;
+    return Submit(s, kItem, "3301", form, std::move(extra));
+  };
+  // Not in a person's own application, even by the enterprise's administrator.
+  auto own = apply(boss, false);
+  EXPECT_EQ(own.status, 422) << own.body;
+  EXPECT_NE(own.body.find("not a licence you hold"), std::string::npos) << own.body;
+  // Not by an operator who may only view (who cannot apply in its name at all).
+  EXPECT_EQ(apply(lisi, true).status, 403);
+  // The operator who may apply uses it: no upload for the permit.
+  auto used = apply(boss, true);
+  ASSERT_EQ(used.status, 201) << used.body;
+  const json::value k = used.json();
+  ASSERT_EQ(k.at("licences").as_array().size(), 1u);
+  EXPECT_EQ(k.at("licences").at(0).at("number").as_string(), number);
+  EXPECT_EQ(k.at("licences").at(0).at("status").as_string(), "valid");
+  EXPECT_EQ(k.at("applicant").at("credit_code").as_string(), kCode);
+}
+
 OW_INSTANTIATE_STORE_TESTS(EnterpriseTest);
 
 }  // namespace

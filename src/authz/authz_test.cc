@@ -272,6 +272,10 @@ TEST(Authz, AnEnterpriseActsThroughItsOperatorsRights) {
   EXPECT_FALSE(Decide(person, Action::kActForEnterprise, on(false, true, true)));
   EXPECT_TRUE(Decide(person, Action::kManageOperators, on(false, false, true)));
   EXPECT_FALSE(Decide(person, Action::kManageOperators, on(true, true, false)));
+  // An enterprise's licence stands for a material only in an application by an operator
+  // who may apply in its name.
+  EXPECT_TRUE(Decide(person, Action::kUseLicence, on(true, false, false)));
+  EXPECT_FALSE(Decide(person, Action::kUseLicence, on(false, true, true)));
   for (auto t : {on(true, false, false), on(false, true, false), on(false, false, true)})
     EXPECT_TRUE(Decide(person, Action::kReadCase, t));
   EXPECT_FALSE(Decide(person, Action::kReadCase, on(false, false, false)));
@@ -286,6 +290,7 @@ TEST(Authz, AnEnterpriseActsThroughItsOperatorsRights) {
   Principal clerk = Holder("acc_clerk", kStaff, {R(kCounter, "", "330106")});
   EXPECT_FALSE(Decide(clerk, Action::kActForEnterprise, on(true, true, true)));
   EXPECT_FALSE(Decide(clerk, Action::kManageOperators, on(true, true, true)));
+  EXPECT_FALSE(Decide(clerk, Action::kUseLicence, on(true, true, true)));
 }
 
 TEST(Authz, RegionsNestByWholeLevels) {
