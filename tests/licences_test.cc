@@ -3,7 +3,11 @@
 // finds it in the wallet, anyone verifies its QR code, and a revocation shows at once.
 // And as an attacker would try: other people, other departments, staff without the
 // seal, a reviewer, tokens without the scope, forged and re-signed codes.
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "crypto/encoding.h"
 #include "crypto/sm2.h"
@@ -47,6 +51,31 @@ json::object TestType() {
 
 class LicencesTest : public CasesFixture {
  protected:
+  // The first page as pdftoppm draws it (grey, 30 dpi).
+  static std::string PageImage(const std::string& pdf) {
+    std::string file = (std::filesystem::temp_directory_path() /
+                        ("ow-licence-page-" + std::to_string(::getpid()) + ".pdf"))
+                           .string();
+    std::ofstream(file, std::ios::binary) << pdf;
+    auto out = RunTool({"pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", file});
+    std::filesystem::remove(file);
+    EXPECT_EQ(out.exit_code, 0);
+    return out.output;
+  }
+  // The text pdftotext reads from a PDF, without spaces and line breaks.
+  static std::string PdfText(const std::string& pdf) {
+    std::string file = (std::filesystem::temp_directory_path() /
+                        ("ow-licence-text-" + std::to_string(::getpid()) + ".pdf"))
+                           .string();
+    std::ofstream(file, std::ios::binary) << pdf;
+    auto out = RunTool({"pdftotext", file, "-"});
+    std::filesystem::remove(file);
+    std::string flat;
+    for (char ch : out.output)
+      if (ch != ' ' && ch != '\n') flat += ch;
+    return flat;
+  }
+
   void SetUp() override {
     CasesFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
@@ -469,6 +498,14 @@ TEST_P(LicencesTest, AHeldLicenceStandsForAMaterialWithTheHoldersConsentOnly) {
   ASSERT_EQ(pdf.status, 200) << pdf.body;
   EXPECT_EQ(pdf.header("content-type"), "application/pdf");
   EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  // A copy for this case, watermarked (drawn as outlines, so compare the pages as
+  // rendered): the same text as the holder's licence, more ink.
+  auto original = Call(verb::get, "/api/v1/licences/" + number + "/pdf", "", &zhang);
+  ASSERT_EQ(original.status, 200);
+  EXPECT_NE(pdf.body, original.body);
+  EXPECT_NE(pdf.body.find("/ETSI.CAdES.detached"), std::string::npos);
+  EXPECT_EQ(PdfText(pdf.body), PdfText(original.body));
+  EXPECT_NE(PageImage(pdf.body), PageImage(original.body));
   // Not to people who cannot read the case; not a licence the case did not use.
   Session other_dept = Staff("mz.acceptor", "330102-MZ", "330102", "acceptor");
   EXPECT_EQ(Status(other_dept, pdf_url), 404);
@@ -481,6 +518,27 @@ TEST_P(LicencesTest, AHeldLicenceStandsForAMaterialWithTheHoldersConsentOnly) {
     recorded =
         recorded || (e.at("action") == "used" && e.at("detail").at("case").as_string() == No(k));
   EXPECT_TRUE(recorded) << json::serialize(history);
+
+  // A supplement may offer a held licence too, with the same consent rules.
+  auto plain = Submit(zhang, kItem, "330102", form);
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  std::string pno = No(plain.json().as_object());
+  auto asked = Call(
+      verb::post, "/api/v1/cases/" + pno + "/supplement-request",
+      Json({{"reason", "营业执照复印件不清晰"}, {"materials", json::array{kMaterial}}}), &acceptor);
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  const std::string supply = "/api/v1/cases/" + pno + "/supplement";
+  auto by_other = Call(verb::post, supply, Json({{"licences", offer(kMaterial, number)}}), &lisi);
+  EXPECT_EQ(by_other.status, 404) << by_other.body;
+  auto wrong_material =
+      Call(verb::post, supply, Json({{"licences", offer("居民身份证", number)}}), &zhang);
+  EXPECT_EQ(wrong_material.status, 422) << wrong_material.body;
+  auto supplied =
+      Call(verb::post, supply,
+           Json({{"licences", offer(kMaterial, number)}, {"note", "用电子营业执照"}}), &zhang);
+  ASSERT_EQ(supplied.status, 200) << supplied.body;
+  ASSERT_EQ(supplied.json().at("licences").as_array().size(), 1u);
+  EXPECT_EQ(supplied.json().at("licences").at(0).at("number").as_string(), number);
 
   // Revoked: the case shows it at once, and it stands for nothing any more.
   auto etag = Call(verb::get, "/api/v1/licences/" + number, "", &approver_).header("etag");

@@ -333,6 +333,13 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
                         decide(theirs, "approve", "同意"), colleague.write);
   EXPECT_EQ(Member(approved, "status"), "approved");
   EXPECT_EQ(Member(approved, "decision"), "approved");
+  // The decision it was issued, sealed: to whoever may read the case, as a person.
+  const std::string kDocPdf = kCase + "/documents/{kind}/pdf";
+  check(verb::get, one + "/documents/approval/pdf", kDocPdf, 200, {}, zhang.read);
+  check(verb::get, one + "/documents/approval/pdf", kDocPdf, 401);
+  check(verb::get, one + "/documents/approval/pdf", kDocPdf, 403, {}, admin);
+  check(verb::get, one + "/documents/approval/pdf", kDocPdf, 404, {}, lisi.read);
+  check(verb::get, one + "/documents/denial/pdf", kDocPdf, 404, {}, zhang.read);
 
   // Too late to withdraw; delivered and closed by the department.
   check(verb::post, one + "/withdraw", kWithdraw, 409, "{}", zhang.write);

@@ -92,6 +92,15 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
   const std::string share_id = Member(shared, "id"), share_code = Member(shared, "code");
   ASSERT_FALSE(share_code.empty()) << shared.body;
 
+  const std::string kTemplates = "/api/v1/document-templates",
+                    kTemplate = "/api/v1/document-templates/{kind}";
+  const std::string template_body =
+      R"({"title":"准予登记决定书","body":"{applicant}：准予登记。","version":0})";
+  // A form body (415): the admin token with another content type.
+  auto WithType = [](std::map<std::string, std::string> h) {
+    h["Content-Type"] = "application/x-www-form-urlencoded";
+    return h;
+  };
   std::vector<Probe> probes = {
       {verb::post, one + "/shares", kShares, 400, "[]", zhangsan},
       {verb::post, one + "/shares", kShares, 401, "{}", {}},
@@ -231,6 +240,24 @@ TEST(OpenApi, LicencesResponsesMatchTheDocument) {
       // A retired type issues nothing: 409.
       {verb::post, kLicences, kLicences, 409, retired_issue, approver},
       {verb::post, kRotation, kRotation, 200, {}, sec},
+      // The templates of case documents: the system administrator's.
+      {verb::get, kTemplates, kTemplates, 200, {}, admin},
+      {verb::get, kTemplates, kTemplates, 401, {}, {}},
+      {verb::get, kTemplates, kTemplates, 403, {}, sec},
+      {verb::put, kTemplates + "/approval", kTemplate, 200, template_body, admin},
+      {verb::put, kTemplates + "/approval", kTemplate, 412, template_body, admin},
+      {verb::put, kTemplates + "/approval", kTemplate, 400, "[", admin},
+      {verb::put, kTemplates + "/approval", kTemplate, 401, template_body, {}},
+      {verb::put, kTemplates + "/approval", kTemplate, 403, template_body, sec},
+      {verb::put, kTemplates + "/approval", kTemplate, 422, R"({"title":"{nope}","body":"x"})",
+       admin},
+      {verb::put, kTemplates + "/approval", kTemplate, 415, "title=x", WithType(admin)},
+      {verb::delete_, kTemplates + "/approval?version=9", kTemplate, 412, {}, admin},
+      {verb::delete_, kTemplates + "/approval?version=1", kTemplate, 204, {}, admin},
+      {verb::delete_, kTemplates + "/approval?version=1", kTemplate, 404, {}, admin},
+      {verb::delete_, kTemplates + "/approval", kTemplate, 422, {}, admin},
+      {verb::delete_, kTemplates + "/approval?version=1", kTemplate, 401, {}, {}},
+      {verb::delete_, kTemplates + "/approval?version=1", kTemplate, 403, {}, sec},
   };
   for (const auto& p : probes) checker.Check(p);
   ExpectAllProbed(checker, IsLicencesPath);

@@ -205,6 +205,39 @@ TEST_P(SecurityTokensTest, AClientTokenHasNoPersonToActFor) {
   EXPECT_EQ(As(system, verb::get, "/api/v1/me/materials").status, 403);
 }
 
+// A department system reads a case's data, but not its sealed files (the decision, the
+// licences it used): those go to people who may read the case.
+TEST_P(SecurityTokensTest, AClientTokenReadsACaseButNotItsSealedFiles) {
+  ASSERT_NO_FATAL_FAILURE(MaterialAndCase());
+  Caller acceptor = SignIn(*client_, "sc.acceptor");
+  auto c = As(acceptor, verb::get, "/api/v1/cases/" + case_no_);
+  ASSERT_EQ(c.status, 200) << c.body;
+  int64_t task = 0, version = 0;
+  const json::value read = c.json();
+  for (const auto& t : read.at("tasks").as_array())
+    if (t.at("node").as_string() == "accept") {
+      task = t.at("id").as_int64();
+      version = t.at("version").as_int64();
+    }
+  auto accepted = As(acceptor, verb::post, "/api/v1/tasks/" + std::to_string(task) + "/complete",
+                     json::serialize(json::object{
+                         {"version", version}, {"decision", "accept"}, {"opinion", "材料齐全"}}));
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  const std::string pdf = "/api/v1/cases/" + case_no_ + "/documents/acceptance/pdf";
+
+  Caller system = ClientToken(*client_, *server_, "cases.read");
+  EXPECT_EQ(As(system, verb::get, "/api/v1/cases/" + case_no_).status, 200);  // control
+  auto refused = As(system, verb::get, pdf);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  // The person's own token with cases.read, and their session, get it.
+  Caller reader = UserToken(*client_, *server_, zhang_, "openid cases.read");
+  EXPECT_EQ(As(reader, verb::get, pdf).status, 200);
+  EXPECT_EQ(As(zhang_, verb::get, pdf).status, 200);
+  // A token without the scope does not.
+  Caller openid = UserToken(*client_, *server_, zhang_, "openid");
+  ExpectInsufficientScope(As(openid, verb::get, pdf), "cases.read");
+}
+
 OW_INSTANTIATE_STORE_TESTS(SecurityTokensTest);
 
 }  // namespace

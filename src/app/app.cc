@@ -210,6 +210,22 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   licences::AddRoutes(i.router, *i.licences);
   // Materials satisfied by licences the applicant holds.
   i.cases->SetLicences(&i.licences->ForCases());
+  // The documents a case's acceptance and decision issue, sealed by the department.
+  i.licences->SetLookups({[regions = i.regions.get()](const std::string& code) {
+                            // "杭州市上城区": the region's ancestors below the province, then the
+                            // region.
+                            auto r = regions->Get(code);
+                            if (!r) return std::string();
+                            std::string out;
+                            for (const auto& a : r->ancestors)
+                              if (a.level != regions::Level::kProvince) out += a.name;
+                            return out + r->region.name;
+                          },
+                          [catalog = i.catalog.get()](const std::string& item) {
+                            auto v = catalog->Versions(item);
+                            return v && !v->empty();
+                          }});
+  i.cases->SetDocuments(&i.licences->CaseDocuments());
   // A process's issue-licence step: the licence of the case's item, sealed in the same
   // transaction as the decision that reached it.
   i.cases->AddDomainService(

@@ -29,6 +29,8 @@ constexpr std::array kTable = {
                kBySession, "", true},
     ActionInfo{Action::kReadCase, "cases.read", "read this case",
                kBySession | kByUserToken | kByClientToken, "cases.read", true},
+    ActionInfo{Action::kReadCaseFiles, "cases.files.read", "read this case's sealed files",
+               kBySession | kByUserToken, "cases.read", true},
     ActionInfo{Action::kReadOwnCases, "cases.read.own", "read your own cases",
                kBySession | kByUserToken, "cases.read", true},
     ActionInfo{Action::kUploadMaterial, "materials.write", "upload materials",
@@ -140,6 +142,7 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kManageOperators:
       return t.operator_of_owner.manage && p.kind == kPerson;
     case Action::kReadCase:
+    case Action::kReadCaseFiles:
       return self || agent || (t.operator_of_owner.Any() && p.kind == kPerson) ||
              HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
              HasCovering(p, {kCounter}, t, true) || system;

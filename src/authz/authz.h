@@ -50,6 +50,7 @@ enum class Action {
   kActForPerson,      // apply, withdraw, supplement, mark messages read (owner: the applicant)
   kActForEnterprise,  // the same in an enterprise's name (an operator holding "apply")
   kReadCase,          // a case of a department in a region (or the applicant's own)
+  kReadCaseFiles,     // a case's sealed files (its documents, the licences it used): people only
   kReadOwnCases,      // one's own cases, bundle applications and messages (the "me" lists)
   kUploadMaterial,    // upload a file for an application
   kReadMaterial,      // list and download uploaded files

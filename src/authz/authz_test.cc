@@ -200,6 +200,11 @@ std::vector<Row> Matrix() {
       handles |=
           r.role == kAcceptor || r.role == kReviewer || r.role == kApprover || r.role == kCounter;
     if (!handles) row.allowed.erase(A::kWorkOnCases);
+    // A case's sealed files (documents, licences used) go to whoever may read the case,
+    // but not to client systems, which read cases without a person.
+    if (auto it = row.allowed.find(A::kReadCase);
+        it != row.allowed.end() && row.who.via != Via::kClientToken)
+      row.allowed[A::kReadCaseFiles] = it->second;
   }
   return rows;
 }

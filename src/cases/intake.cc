@@ -89,6 +89,7 @@ Result<std::vector<Attachment>> Service::ResolveMaterials(const Principal& who,
 }
 
 Result<std::vector<LicenceUse>> Service::ResolveLicences(const Principal& who, const Case& k,
+                                                         const std::string& channel,
                                                          const json::object& doc,
                                                          const std::vector<LicenceRef>& refs,
                                                          SystemTime now) {
@@ -96,7 +97,7 @@ Result<std::vector<LicenceUse>> Service::ResolveLicences(const Principal& who, c
   if (refs.empty()) return out;
   Validator v;
   // Consent is the holder's own: an agent or a hall cannot give it for the person.
-  if (k.channel == kAgentChannel || k.channel == kCounterChannel) {
+  if (channel == kAgentChannel || channel == kCounterChannel) {
     v.Add("licences", "only the holder can consent to using their licences; attach copies instead");
     return v.Finish().error();
   }
@@ -446,11 +447,8 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
   k.events = std::move(op.events);
   // The consents go to the licences' histories and the audit log last (it serializes
   // appenders until the commit).
-  for (const auto& u : licences) {
-    LicenceInfo l{u.licence_id,  u.number,     u.type_code, u.type_name,   u.holder_name,
-                  u.issuer_name, u.valid_from, u.valid_to,  u.trust_level, u.status};
-    OW_RETURN_IF_ERROR(licences_->RecordUse(c, l, k.tracking_no, u.name, actor));
-  }
+  for (const auto& u : licences)
+    OW_RETURN_IF_ERROR(licences_->RecordUse(c, u, k.tracking_no, actor));
   return {};
 }
 
@@ -460,7 +458,7 @@ Result<Case> Service::Submit(const Principal& who, const SubmitInput& in, System
                       ResolveMaterials(who, ApplicantOwner(k), in.materials, 0, now));
   OW_ASSIGN_OR_RETURN(auto target, TargetOf(k.item_code, in.region_code));
   const json::object& doc = target->view.version.document;
-  OW_ASSIGN_OR_RETURN(auto licences, ResolveLicences(who, k, doc, in.licences, now));
+  OW_ASSIGN_OR_RETURN(auto licences, ResolveLicences(who, k, k.channel, doc, in.licences, now));
   OW_RETURN_IF_ERROR(CheckRequired(doc, k, attachments, licences));
   Result<Case> out = Internal("not run");
   OW_RETURN_IF_ERROR(db_.TransactGrouped([&](db::Connection& c) -> Status {
@@ -519,7 +517,8 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
       if (std::find(names.begin(), names.end(), l.name) != names.end()) offered.push_back(l);
     }
     const json::object& doc = target->view.version.document;
-    OW_ASSIGN_OR_RETURN(auto used, ResolveLicences(who, cases[i], doc, offered, now));
+    OW_ASSIGN_OR_RETURN(auto used,
+                        ResolveLicences(who, cases[i], cases[i].channel, doc, offered, now));
     OW_RETURN_IF_ERROR(CheckRequired(doc, cases[i], mine, used));
     attachments.push_back(std::move(mine));
     licences.push_back(std::move(used));

@@ -48,6 +48,57 @@ Status Service::Recompute(Op& op) {
   return {};
 }
 
+Status Service::IssueDocuments(db::Connection& c, Op& op) {
+  if (!documents_) return {};
+  // Copied: issuing records events of its own.
+  const std::vector<Event> happened = op.events;
+  std::string item_type;
+  for (const auto& e : happened) {
+    DocumentFacts f;
+    f.actor = e.actor;
+    if (e.action == "accepted" || e.action == "not_accepted" || e.action == "decided") {
+      if (item_type.empty()) {
+        // The type words the built-in texts (准予行政许可 or 准予办理); cached lookups.
+        if (auto t = TargetOf(op.k.item_code, op.k.region_code); t) {
+          if (const auto* v = (*t)->view.version.document.if_contains("type"); v && v->is_string())
+            item_type = std::string(v->as_string());
+        }
+      }
+      f.item_type = item_type;
+    }
+    if (e.action == "accepted") {
+      f.kind = kAcceptanceNotice;
+    } else if (e.action == "not_accepted") {
+      f.kind = kNonAcceptanceNotice;
+      f.reasons = e.reason;
+    } else if (e.action == "decided" && e.to_status == kApproved) {
+      f.kind = kApprovalDecision;
+      // The licence an issue-licence step of this process made, if any.
+      for (const auto& s : op.events) {
+        const auto* result = s.detail.if_contains("result");
+        if (s.action != "service_called" || !result || !result->is_object()) continue;
+        if (const auto* n = result->as_object().if_contains("licence_number"); n && n->is_string())
+          f.licence = std::string(n->as_string());
+      }
+    } else if (e.action == "decided" && e.to_status == kDenied) {
+      f.kind = kDenialDecision;
+      // Every reviewer's reason for denying, in the order the tasks were made.
+      for (const auto& t : op.tasks) {
+        if (t.kind != "review" || t.decision != "deny" || t.opinion.empty()) continue;
+        f.reasons += (f.reasons.empty() ? "" : "\n") + t.opinion;
+      }
+    } else {
+      continue;
+    }
+    OW_ASSIGN_OR_RETURN(auto doc, documents_->Issue(c, op.k, f, op.at));
+    op.Record("document_issued", op.k.status, "",
+              {{"kind", doc.kind}, {"number", doc.number}, {"title", doc.title}});
+    if (!MessageRecipient(op.k).empty())
+      op.messages.push_back(internal::DocumentMessage(op.k, doc.title, op.at));
+  }
+  return {};
+}
+
 Result<Case> Service::Mutate(int64_t id, SystemTime now,
                              const std::function<Status(db::Connection&, Op&)>& fn) {
   // The calendar is read once, outside the transaction.
@@ -67,6 +118,7 @@ Result<Case> Service::Mutate(int64_t id, SystemTime now,
     OW_ASSIGN_OR_RETURN(op.tasks, store::LoadTasks(c, id));
     OW_RETURN_IF_ERROR(fn(c, op));
     OW_RETURN_IF_ERROR(Recompute(op));
+    OW_RETURN_IF_ERROR(IssueDocuments(c, op));
     op.k.updated_at = op.at;
     OW_RETURN_IF_ERROR(store::SaveCase(c, op.k));
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::InsertEvent(c, id, e));
@@ -244,12 +296,30 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
         ApplicantChannel(who, op.k, channel, "only the applicant supplies what was asked for"));
     if (op.k.status != kSupplementRequested)
       return FailedPrecondition("no supplement was requested for this case");
-    if (in.form) {
+    if (in.form || !in.licences.empty()) {
       auto version = catalog_.GetVersion(op.k.item_code, op.k.item_version);
       if (!version) return version.error();
-      if (const json::value* schema = version->document.if_contains("form_schema"))
-        OW_RETURN_IF_ERROR(catalog::CheckFormData(*schema, *in.form, "form"));
-      op.k.form = *in.form;
+      if (in.form) {
+        if (const json::value* schema = version->document.if_contains("form_schema"))
+          OW_RETURN_IF_ERROR(catalog::CheckFormData(*schema, *in.form, "form"));
+        op.k.form = *in.form;
+      }
+      // Held licences for materials, as at submission (the holder's own consent); a
+      // material a licence stands for already is not taken twice.
+      OW_ASSIGN_OR_RETURN(
+          auto used, ResolveLicences(who, op.k, op.channel, version->document, in.licences, now));
+      OW_ASSIGN_OR_RETURN(auto before, store::LoadLicenceUses(c, op.k.id));
+      Validator v;
+      for (size_t i = 0; i < used.size(); ++i)
+        for (const auto& b : before)
+          if (b.name == used[i].name)
+            v.Add("licences/" + std::to_string(i) + "/name",
+                  "the licence " + b.number + " stands for " + b.name + " already");
+      OW_RETURN_IF_ERROR(v.Finish());
+      for (const auto& u : used) {
+        OW_RETURN_IF_ERROR(store::InsertLicenceUse(c, op.k.id, u));
+        OW_RETURN_IF_ERROR(licences_->RecordUse(c, u, op.k.tracking_no, who.username));
+      }
     }
     OW_ASSIGN_OR_RETURN(auto existing, store::LoadAttachments(c, op.k.id));
     int64_t bytes = 0;
@@ -263,7 +333,9 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
     std::string back = op.k.supplement_from.empty() ? kSubmitted : op.k.supplement_from;
     op.k.supplement_from.clear();
     op.Record("supplied", back, in.note,
-              {{"materials", added.size()}, {"form_changed", in.form.has_value()}});
+              {{"materials", added.size()},
+               {"licences", in.licences.size()},
+               {"form_changed", in.form.has_value()}});
     return {};
   });
 }

@@ -37,6 +37,16 @@ Message ProgressMessage(const Case& k, const std::string& notice, const std::str
   return m;
 }
 
+Message DocumentMessage(const Case& k, const std::string& title, const std::string& at) {
+  Message m;
+  m.account_id = MessageRecipient(k);
+  m.status = k.status;
+  m.code = "case.document_issued";
+  m.params = {{"tracking_no", k.tracking_no}, {"item_name", k.item_name}, {"title", title}};
+  m.created_at = at;
+  return m;
+}
+
 }  // namespace internal
 
 Result<std::vector<Message>> Service::Messages(const Principal& who, int64_t limit) {

@@ -72,6 +72,23 @@ struct LicenceUse {
   std::string status;  // now: valid, suspended, revoked, expired, superseded; "" if unknown
 };
 
+// The documents a case's transitions issue, each numbered (文号) and sealed by the
+// handling department (made by the licence library through cases::DocumentIssuer).
+inline constexpr const char* kAcceptanceNotice = "acceptance";         // 受理通知书
+inline constexpr const char* kNonAcceptanceNotice = "non_acceptance";  // 不予受理通知书
+inline constexpr const char* kApprovalDecision = "approval";           // 准予…决定书
+inline constexpr const char* kDenialDecision = "denial";               // 不予…决定书
+
+struct CaseDocument {
+  std::string kind;
+  std::string number;  // e.g. 上城区市场监督管理局受字〔2026〕3号
+  std::string title;
+  std::string issued_at;
+  std::string department_code, department_name;
+  std::string licence_number;  // approval: the licence it issued, "" if none
+  bool available = false;      // a sealed PDF can be had now (the department has a seal)
+};
+
 struct Task {
   int64_t id = 0;
   int64_t case_id = 0;
@@ -132,6 +149,7 @@ struct Case {
   // Filled by reads that ask for them.
   std::vector<Attachment> materials;
   std::vector<LicenceUse> licences;
+  std::vector<CaseDocument> documents;  // in order of issue
   std::vector<Task> tasks;
   std::vector<Event> events;
 };

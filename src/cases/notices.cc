@@ -17,6 +17,10 @@ constexpr std::array kNotices = {
     notice::Template{"case.progress_with_notice",
                      "您的办件 {tracking_no}（{item_name}）有新进展：{notice}",
                      "There is news about your case {tracking_no} ({item_name}): {notice}"},
+    notice::Template{"case.document_issued",
+                     "您的办件 {tracking_no}（{item_name}）的《{title}》已出具，可在办件页面下载",
+                     "The {title} for your case {tracking_no} ({item_name}) has been issued: "
+                     "download it from the case page"},
     notice::Template{"case.status.submitted", "已提交，等待受理", "submitted, awaiting acceptance"},
     notice::Template{"case.status.supplement_requested", "需要补正材料",
                      "more materials are needed"},

@@ -5,6 +5,7 @@
 //  case.status_changed_with_reason  {tracking_no, item_name, status, reason}
 //  case.progress                    {tracking_no, item_name}
 //  case.progress_with_notice        {tracking_no, item_name, notice}
+//  case.document_issued             {tracking_no, item_name, title}
 //  case.status.<status>             the label of a case status
 #ifndef OW_CASES_NOTICES_H_
 #define OW_CASES_NOTICES_H_

@@ -270,7 +270,20 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
                return http::PdfAttachment(std::move(*pdf),
                                           "licence-" + ctx.Param("number") + ".pdf");
              }))
-      .Requires(authz::Action::kReadCase)
+      .Requires(authz::Action::kReadCaseFiles)
+      .Blocking();
+
+  // A document the case's transitions issued (acceptance notice, notice of non-
+  // acceptance, decision), sealed by the handling department: to whoever may read the case.
+  r.Get("/api/v1/cases/{no}/documents/{kind}/pdf",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               auto pdf = s->DocumentPdf(who, ctx.Param("no"), ctx.Param("kind"));
+               if (!pdf) return Fail(ctx, pdf.error());
+               return http::PdfAttachment(std::move(*pdf),
+                                          ctx.Param("no") + "-" + ctx.Param("kind") + ".pdf");
+             }))
+      .Requires(authz::Action::kReadCaseFiles)
       .Blocking();
 }
 
@@ -297,6 +310,7 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 SupplyInput in;
                 in.form = body->Object("form");
                 in.materials = Materials(*body);
+                in.licences = Licences(*body);
                 in.note = body->Str("note");
                 std::string channel = Channel(*body);
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
@@ -611,10 +625,24 @@ json::object CaseJson(const Case& k, bool full) {
          {"consented_at", u.consented_at},
          {"pdf_url", "/api/v1/cases/" + k.tracking_no + "/licences/" + u.number + "/pdf"}});
   }
+  json::array documents;
+  for (const auto& d : k.documents) {
+    documents.push_back(
+        {{"kind", d.kind},
+         {"number", d.number},
+         {"title", d.title},
+         {"issued_at", d.issued_at},
+         {"department_code", d.department_code},
+         {"department_name", d.department_name},
+         {"licence_number", OrNull(d.licence_number)},
+         {"available", d.available},
+         {"pdf_url", "/api/v1/cases/" + k.tracking_no + "/documents/" + d.kind + "/pdf"}});
+  }
   for (const auto& t : k.tasks) tasks.push_back(TaskJson(t));
   for (const auto& e : k.events) events.push_back(EventJson(e));
   o["materials"] = std::move(materials);
   o["licences"] = std::move(licences);
+  o["documents"] = std::move(documents);
   o["tasks"] = std::move(tasks);
   o["events"] = std::move(events);
   return o;

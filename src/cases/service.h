@@ -103,13 +103,39 @@ class LicenceDirectory {
   // the holding enterprise `enterprise`. kNotFound otherwise, as if it did not exist.
   virtual Result<LicenceInfo> Usable(const identity::Principal& who, const std::string& enterprise,
                                      const std::string& number) = 0;
-  // Inside the case's transaction: the consent, in the licence's history and the audit log.
-  virtual Status RecordUse(db::Connection& c, const LicenceInfo& l, const std::string& case_no,
-                           const std::string& material, const std::string& actor) = 0;
+  // Inside the case's transaction: the consent to `use` (the licence for the catalog
+  // material use.name), in the licence's history and the audit log.
+  virtual Status RecordUse(db::Connection& c, const LicenceUse& use, const std::string& case_no,
+                           const std::string& actor) = 0;
   // The licences as they stand now (unknown numbers are left out).
   virtual Result<std::vector<LicenceInfo>> Current(const std::vector<std::string>& numbers) = 0;
-  // The licence's sealed PDF.
-  virtual Result<std::string> Pdf(const std::string& number) = 0;
+  // The licence's sealed PDF, as a copy for one use: `watermark` across every page (who
+  // provided it, for what, until when), signed by the licence's seal when made.
+  virtual Result<std::string> Pdf(const std::string& number, const std::string& watermark) = 0;
+};
+
+// What the cases module needs to issue a case's documents (the licence library makes,
+// numbers, seals and keeps them), as a seam like LicenceDirectory.
+struct DocumentFacts {
+  std::string kind;       // kAcceptanceNotice, kNonAcceptanceNotice, kApprovalDecision, ...
+  std::string reasons;    // non-acceptance and denial: the deciding staff's opinions
+  std::string licence;    // approval: the number of the licence the process issued, if any
+  std::string actor;      // who decided: a username, or "system"
+  std::string item_type;  // the catalog item's type (administrative_licensing, ...), if known
+};
+class DocumentIssuer {
+ public:
+  virtual ~DocumentIssuer() = default;
+  // Inside the transaction of the transition: the document numbered and recorded (its
+  // text fixed now from the item's template); sealed when first downloaded.
+  virtual Result<CaseDocument> Issue(db::Connection& c, const Case& k, const DocumentFacts& f,
+                                     const std::string& at) = 0;
+  // The case's documents, in order of issue.
+  virtual Result<std::vector<CaseDocument>> Of(db::Connection& c, const Case& k) = 0;
+  // The document's sealed PDF (no authorization: the caller read the case).
+  // kNotFound when the case has no such document; kFailedPrecondition when the
+  // department has no active approval seal to seal it with.
+  virtual Result<std::string> Pdf(const Case& k, const std::string& kind) = 0;
 };
 
 // A licence offered for a catalog material: {"name": <the material>, "number": <licence>}.
@@ -151,6 +177,7 @@ struct BundleInput {
 struct SupplyInput {
   std::optional<boost::json::object> form;  // replaces the form (validated again)
   std::vector<MaterialRef> materials;       // added
+  std::vector<LicenceRef> licences;         // held licences for materials, with consent
   std::string note;
 };
 
@@ -219,6 +246,8 @@ class Service {
   // The licence library, for materials satisfied by licences (at start-up; without it a
   // submission naming licences is refused).
   void SetLicences(LicenceDirectory* licences) { licences_ = licences; }
+  // The issuer of case documents (at start-up; without it no documents are issued).
+  void SetDocuments(DocumentIssuer* documents) { documents_ = documents; }
 
   Result<Case> Submit(const identity::Principal& who, const SubmitInput& in, SystemTime now);
   Result<BundleApplication> SubmitBundle(const identity::Principal& who, const BundleInput& in,
@@ -231,6 +260,9 @@ class Service {
   // The sealed PDF of a licence used by a case, to whoever may read the case.
   Result<std::string> UsedLicencePdf(const identity::Principal& who, const std::string& no,
                                      const std::string& number);
+  // One of the case's documents as a sealed PDF, to whoever may read the case.
+  Result<std::string> DocumentPdf(const identity::Principal& who, const std::string& no,
+                                  const std::string& kind);
   Result<CaseList> ListMine(const identity::Principal& who, const ListFilter& f);
   // The cases an enterprise applied for, to any of its operators (any right, read now).
   // kNotFound for everyone else, as if there were no such enterprise.
@@ -292,7 +324,9 @@ class Service {
                                                    int64_t already, SystemTime now);
   // The licences offered for `k`'s materials, checked: usable by `who`, of the type the
   // named material accepts, valid now. `doc` is the item's document.
+  // `channel` is the action's: an agent's or a hall's cannot consent for the holder.
   Result<std::vector<LicenceUse>> ResolveLicences(const identity::Principal& who, const Case& k,
+                                                  const std::string& channel,
                                                   const boost::json::object& doc,
                                                   const std::vector<LicenceRef>& refs,
                                                   SystemTime now);
@@ -332,6 +366,9 @@ class Service {
   Status Apply(db::Connection& c, Op& op, workflow::Instance& inst,
                Result<workflow::Effects> effects);
   Status Recompute(Op& op);
+  // The documents the transitions recorded in `op` issue (acceptance, non-acceptance,
+  // the decision), each with an event and a message to the applicant.
+  Status IssueDocuments(db::Connection& c, Op& op);
   Result<Case> LoadFull(db::Connection& c, int64_t id);
 
   db::Database& db_;
@@ -341,6 +378,7 @@ class Service {
   identity::Service& identity_;
   MaterialDirectory* materials_;
   LicenceDirectory* licences_ = nullptr;
+  DocumentIssuer* documents_ = nullptr;
   std::map<std::string, DomainService> services_;
   std::function<SystemTime()> clock_ = [] { return std::chrono::system_clock::now(); };
 

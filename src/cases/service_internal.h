@@ -58,6 +58,9 @@ Message StatusChangeMessage(const Case& k, const std::string& to, const std::str
 // news about the case, with the process's `notice` when it gives one (messages.cc).
 Message ProgressMessage(const Case& k, const std::string& notice, const std::string& at);
 
+// The message telling MessageRecipient(k) that the document `title` was issued (messages.cc).
+Message DocumentMessage(const Case& k, const std::string& title, const std::string& at);
+
 }  // namespace internal
 }  // namespace ow::cases
 

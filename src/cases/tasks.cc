@@ -150,6 +150,7 @@ Result<Case> Service::Complete(const Principal& who, int64_t task_id, int64_t ve
     if (!ok) return Conflict("task " + std::to_string(task_id) + " was completed by someone else");
     t->status = "closed";
     t->decision = decision;
+    t->opinion = opinion;
     t->closed_by = who.username;
     json::object detail{{"task", t->id},
                         {"name", t->name},

@@ -1,4 +1,5 @@
-// A licence as a sealed PDF: rendered from its type's document layout (documents/pdf.h),
+// Sealed PDFs: the seal's picture and the PAdES signature (shared with case documents),
+// and a licence as a sealed PDF: rendered from its type's document layout (documents/pdf.h),
 // the seal pressed on it and a QR code to verify it, then signed PAdES B-B with the
 // seal's P-256 key (documents/pades.h). Made once, on the first download, and kept:
 // the same bytes for every later reader.
@@ -36,6 +37,8 @@ std::string Text(const json::value& v) {
   return "";
 }
 
+}  // namespace
+
 Result<std::string> ChineseDate(const std::string& iso) {
   auto d = ParseDate(iso);
   if (!d) return InvalidArgument("not a date: " + iso);
@@ -44,19 +47,42 @@ Result<std::string> ChineseDate(const std::string& iso) {
       std::chrono::day{static_cast<unsigned>(d->day)}});
 }
 
-}  // namespace
+Result<documents::Seal> Service::SealPicture(const Seal& seal) {
+  if (seal.image_source == "drawn") {
+    return documents::Seal::Drawn(
+        {seal.name, seal.kind == kSealLicence ? "证照专用章" : "行政审批专用章"});
+  }
+  OW_ASSIGN_OR_RETURN(auto image, SealImage(seal.id));
+  return documents::Seal::FromPng(image);
+}
+
+Result<std::string> Service::SealedPdf(const documents::DocumentModel& doc, const Seal& seal,
+                                       const std::string& reason, SystemTime at) {
+  OW_ASSIGN_OR_RETURN(auto rendered, documents::RenderPdf(doc));
+  OW_ASSIGN_OR_RETURN(auto signer, ring_->PdfSignerOf(seal.id));
+  documents::SignatureInfo info;
+  info.name = seal.name;
+  info.reason = reason;
+  info.location = doc.issuer;
+  info.time = at;
+  info.widget = rendered.seal_area;
+  return documents::SignPdf(rendered.bytes, {signer.certificate, signer.private_key, signer.chain},
+                            info);
+}
 
 Result<std::string> Service::LicencePdf(const Principal& who, const std::string& number) {
   OW_ASSIGN_OR_RETURN(Licence l, Get(who, number));
   return PdfOf(l);
 }
 
-Result<std::string> Service::PdfOf(const Licence& l) {
+Result<std::string> Service::PdfOf(const Licence& l, const std::string& watermark) {
   const std::string& number = l.number;
   std::optional<std::string> stored;
   std::optional<store::SealRow> seal;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(stored, store::LicenceDocument(c, l.id));
+    if (watermark.empty()) {
+      OW_ASSIGN_OR_RETURN(stored, store::LicenceDocument(c, l.id));
+    }
     if (!stored) {
       OW_ASSIGN_OR_RETURN(seal, store::LoadSeal(c, l.seal_id, false));
     }
@@ -97,17 +123,7 @@ Result<std::string> Service::PdfOf(const Licence& l) {
   auto issued = ParseTime(l.issued_at);
   if (!issued) return Internal("licence " + number + " has a malformed issue time");
   OW_ASSIGN_OR_RETURN(doc.date, ChineseDate(FormatDate(ChinaDate(*issued))));
-  if (seal->seal.image_source == "drawn") {
-    OW_ASSIGN_OR_RETURN(
-        auto drawn,
-        documents::Seal::Drawn(
-            {seal->seal.name, seal->seal.kind == kSealLicence ? "证照专用章" : "行政审批专用章"}));
-    doc.seal = std::move(drawn);
-  } else {
-    OW_ASSIGN_OR_RETURN(auto image, SealImage(l.seal_id));
-    OW_ASSIGN_OR_RETURN(auto uploaded, documents::Seal::FromPng(image));
-    doc.seal = std::move(uploaded);
-  }
+  OW_ASSIGN_OR_RETURN(doc.seal, SealPicture(seal->seal));
   doc.qr = documents::QrBlock{QrText(l.qr_payload), "扫码核验"};
   std::string page = QrText("");
   page.pop_back();  // "<public url>/verify"
@@ -117,20 +133,21 @@ Result<std::string> Service::PdfOf(const Licence& l) {
   doc.metadata.subject = l.number;
   doc.metadata.creator = "OneWindow";
   doc.metadata.creation_date = *issued;
-  OW_ASSIGN_OR_RETURN(auto rendered, documents::RenderPdf(doc));
+  if (!watermark.empty()) {
+    // A copy for one use (domain.md: A-level copies carry a watermark), signed now and
+    // not kept: the watermark names who provided it, for what, and until when.
+    doc.watermark = watermark;
+    auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    OW_ASSIGN_OR_RETURN(auto copy, SealedPdf(doc, seal->seal, "电子证照复制件签章", now));
+    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+      return audit::Append(c, SealUse(l.seal_id, "system", "licence.copy_signed", l.number));
+    }));
+    return copy;
+  }
 
-  OW_ASSIGN_OR_RETURN(auto signer, ring_->PdfSignerOf(l.seal_id));
-  documents::SignatureInfo info;
-  info.name = seal->seal.name;
-  info.reason = "电子证照签章";
-  info.location = l.department_name;
   // The time the seal signed the licence's data: within the certificate's validity, and
   // the same for every rendering.
-  info.time = *issued;
-  info.widget = rendered.seal_area;
-  OW_ASSIGN_OR_RETURN(
-      auto pdf, documents::SignPdf(rendered.bytes,
-                                   {signer.certificate, signer.private_key, signer.chain}, info));
+  OW_ASSIGN_OR_RETURN(auto pdf, SealedPdf(doc, seal->seal, "电子证照签章", *issued));
   std::string sha = crypto::HexEncode(crypto::Sha256(pdf));
   std::optional<std::string> kept;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {

@@ -48,19 +48,18 @@ Result<std::vector<Licence>> Service::Import(const Principal& who, const ImportI
   if (in.reason.size() > 500) v.Add("reason", "must be at most 500 bytes");
   OW_RETURN_IF_ERROR(v.Finish("import"));
 
-  // Every row resolved as a licence issued by hand would be; all errors reported at once.
+  // The type, region, authorization and department once for the batch; then every row
+  // as a licence issued by hand would be, all errors reported at once.
+  OW_ASSIGN_OR_RETURN(auto issuer, ResolveIssuer(who, in.type_code, in.region_code));
   std::vector<internal::Issuing> batch;
   std::set<std::string> numbers;
   Validator rows;
   for (size_t i = 0; i < in.rows.size(); ++i) {
     std::string at = "licences/" + std::to_string(i) + "/";
     IssueInput row = in.rows[i];
-    row.type_code = in.type_code;
-    row.region_code = in.region_code;
     row.reason = in.reason;
-    auto how = Resolve(who, row);
+    auto how = ResolveHolder(issuer, row);
     if (!how) {
-      // Authorization and a missing type are the batch's, not a row's.
       if (how.error().code != Code::kInvalidArgument || how.error().fields.empty())
         return how.error();
       for (const auto& f : how.error().fields) rows.Add(at + f.field, f.message);
@@ -99,7 +98,7 @@ Result<std::vector<Licence>> Service::Import(const Principal& who, const ImportI
     std::string seal;
     for (auto& how : batch) {
       if (seal.empty()) {
-        OW_ASSIGN_OR_RETURN(seal, LicenceSealOf(c, how.department_code));
+        OW_ASSIGN_OR_RETURN(seal, ActiveSealOf(c, how.department_code, kSealLicence));
       }
       how.seal_id = seal;
       OW_ASSIGN_OR_RETURN(auto l, IssueWith(c, how));

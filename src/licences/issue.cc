@@ -194,22 +194,26 @@ std::string Service::HolderKey(const std::string& kind, const std::string& id) c
   return crypto::HexEncode(crypto::HmacSha256(holder_key_, kind + ":" + id));
 }
 
-Result<std::string> Service::LicenceSealOf(db::Connection& c, const std::string& department) {
+Result<std::string> Service::ActiveSealOf(db::Connection& c, const std::string& department,
+                                          const std::string& kind) {
   OW_ASSIGN_OR_RETURN(auto seals, store::ListSeals(c, department));
   std::string now = NowText();
-  // The newest active licence seal with a current certificate.
+  // The newest active seal of the kind with a current certificate.
   for (auto it = seals.rbegin(); it != seals.rend(); ++it)
-    if (it->kind == kSealLicence && it->status == kSealActive && it->not_after > now &&
+    if (it->kind == kind && it->status == kSealActive && it->not_after > now &&
         it->not_before <= now)
       return it->id;
-  return FailedPrecondition("the department " + department +
-                            " has no active licence seal (证照专用章) with a current certificate");
+  return FailedPrecondition(
+      "the department " + department + " has no active " +
+      (kind == kSealLicence ? "licence seal (证照专用章)" : "approval seal (行政审批专用章)") +
+      " with a current certificate");
 }
 
-Result<internal::Issuing> Service::Resolve(const Principal& who, const IssueInput& in) {
+Result<internal::Issuing> Service::ResolveIssuer(const Principal& who, const std::string& type_code,
+                                                 const std::string& region_code) {
   internal::Issuing how;
   {
-    auto type = GetType(in.type_code);
+    auto type = GetType(type_code);
     if (!type) {
       if (type.error().code == Code::kNotFound)
         return Error(Code::kInvalidArgument, "licence", {{"type_code", "names no licence type"}});
@@ -219,26 +223,9 @@ Result<internal::Issuing> Service::Resolve(const Principal& who, const IssueInpu
   }
   if (how.type.status != "active")
     return FailedPrecondition("the licence type " + how.type.code + " is retired");
-  Validator v;
-  if (in.holder_kind != how.type.holder_kind)
-    v.Add("holder/kind", "must be " + how.type.holder_kind + " for this licence type");
-  size_t name = text::CodePoints(in.holder_name);
-  if (name < 1 || name > 100) v.Add("holder/name", "is required, at most 100 characters");
-  for (const auto& e : catalog::ValidateFormData(how.type.schema, json::value(in.fields), "fields"))
-    v.Add(e.field, e.message);
-  if (in.reason.size() > 500) v.Add("reason", "must be at most 500 bytes");
-  OW_RETURN_IF_ERROR(v.Finish("licence"));
-  how.holder_kind = in.holder_kind;
-  OW_ASSIGN_OR_RETURN(how.holder_id, CanonicalHolder(in.holder_kind, in.holder_id));
-  how.holder_name = in.holder_name;
-  how.fields = in.fields;
-  how.valid_from = in.valid_from;
-  how.valid_to = in.valid_to;
-  OW_RETURN_IF_ERROR(CheckDates(how, how.type.validity_months,
-                                FormatDate(ChinaDate(std::chrono::system_clock::now()))));
   how.department_code = how.type.department_code;
   // Where: the region asked for, or the one region the caller approves for the department.
-  how.region_code = in.region_code;
+  how.region_code = region_code;
   if (how.region_code.empty()) {
     for (const auto& r : who.roles)
       if (r.role == authz::kApprover && r.department_code == how.department_code) {
@@ -256,15 +243,41 @@ Result<internal::Issuing> Service::Resolve(const Principal& who, const IssueInpu
   how.trust_level = how.type.trust_level;
   how.actor_account = who.account_id;
   how.actor_name = who.name_for_audit;
+  return how;
+}
+
+Result<internal::Issuing> Service::ResolveHolder(internal::Issuing how, const IssueInput& in) {
+  Validator v;
+  if (in.holder_kind != how.type.holder_kind)
+    v.Add("holder/kind", "must be " + how.type.holder_kind + " for this licence type");
+  size_t name = text::CodePoints(in.holder_name);
+  if (name < 1 || name > 100) v.Add("holder/name", "is required, at most 100 characters");
+  for (const auto& e : catalog::ValidateFormData(how.type.schema, json::value(in.fields), "fields"))
+    v.Add(e.field, e.message);
+  if (in.reason.size() > 500) v.Add("reason", "must be at most 500 bytes");
+  OW_RETURN_IF_ERROR(v.Finish("licence"));
+  how.holder_kind = in.holder_kind;
+  OW_ASSIGN_OR_RETURN(how.holder_id, CanonicalHolder(in.holder_kind, in.holder_id));
+  how.holder_name = in.holder_name;
+  how.fields = in.fields;
+  how.valid_from = in.valid_from;
+  how.valid_to = in.valid_to;
+  OW_RETURN_IF_ERROR(CheckDates(how, how.type.validity_months,
+                                FormatDate(ChinaDate(std::chrono::system_clock::now()))));
   how.reason = in.reason;
   return how;
+}
+
+Result<internal::Issuing> Service::Resolve(const Principal& who, const IssueInput& in) {
+  OW_ASSIGN_OR_RETURN(auto issuer, ResolveIssuer(who, in.type_code, in.region_code));
+  return ResolveHolder(std::move(issuer), in);
 }
 
 Result<Licence> Service::Issue(const Principal& who, const IssueInput& in) {
   OW_ASSIGN_OR_RETURN(internal::Issuing how, Resolve(who, in));
   Licence out;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(how.seal_id, LicenceSealOf(c, how.department_code));
+    OW_ASSIGN_OR_RETURN(how.seal_id, ActiveSealOf(c, how.department_code, kSealLicence));
     OW_ASSIGN_OR_RETURN(out, IssueWith(c, how));
     return {};
   }));
@@ -326,7 +339,7 @@ Result<Licence> Service::IssueForCase(db::Connection& c, const cases::Case& k,
   how.trust_level = how.type.trust_level;
   how.actor_account = approver_account;
   how.actor_name = approver_name;
-  OW_ASSIGN_OR_RETURN(how.seal_id, LicenceSealOf(c, how.department_code));
+  OW_ASSIGN_OR_RETURN(how.seal_id, ActiveSealOf(c, how.department_code, kSealLicence));
   return IssueWith(c, how);
 }
 

@@ -91,6 +91,21 @@ struct LicenceType {
   std::string updated_by, updated_at;
 };
 
+// The text of one kind of case document (cases::kAcceptanceNotice, ...) for one item, or
+// for every item (item_code ""), with {placeholders} (DocumentPlaceholders) filled when a
+// document is issued. The platform's built-in text stands where none is stored.
+struct DocumentTemplate {
+  std::string kind;
+  std::string item_code;  // "" = every item without one of its own
+  std::string title;
+  std::string body;           // one paragraph per line
+  std::string remedy;         // the right to reconsideration or litigation (refusals)
+  std::string number_prefix;  // before 〔year〕 in the number; "" = department + kind word
+  int64_t version = 0;        // 0 for a built-in
+  bool builtin = false;
+  std::string updated_by, updated_at;
+};
+
 // One change in a licence's life.
 struct LicenceEvent {
   std::string at;

@@ -550,12 +550,72 @@ void AddShareRoutes(http::Router& r, Service* s) {
 
 }  // namespace
 
+json::object TemplateJson(const DocumentTemplate& t) {
+  return {{"kind", t.kind},
+          {"item_code", t.item_code},
+          {"title", t.title},
+          {"body", t.body},
+          {"remedy", t.remedy},
+          {"number_prefix", t.number_prefix},
+          {"version", t.version},
+          {"builtin", t.builtin},
+          {"updated_at", OrNull(t.updated_at)},
+          {"updated_by", t.updated_by}};
+}
+
+// The texts of case documents (catalog administrators).
+void AddTemplateRoutes(http::Router& r, Service* s) {
+  r.Get("/api/v1/document-templates", [s](http::Context& ctx) {
+     auto list = s->Templates();
+     if (!list) return Fail(ctx, list.error());
+     json::array templates, placeholders;
+     for (const auto& t : *list) templates.push_back(TemplateJson(t));
+     for (const auto& p : DocumentPlaceholders())
+       placeholders.push_back({{"name", p.name}, {"description", p.description}});
+     return NoStore(
+         http::Json(http::Status::ok, json::object{{"templates", std::move(templates)},
+                                                   {"placeholders", std::move(placeholders)}}));
+   }).Requires(authz::Action::kManageCatalog);
+
+  r.Put("/api/v1/document-templates/{kind}", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return Fail(ctx, b.error());
+     DocumentTemplate t;
+     t.kind = ctx.Param("kind");
+     t.item_code = b->Str("item_code", 64);
+     t.title = b->RequiredStr("title", 240);
+     t.body = b->RequiredStr("body", 4000);
+     t.remedy = b->Str("remedy", 2000);
+     t.number_prefix = b->Str("number_prefix", 160);
+     int64_t version = b->Int("version").value_or(0);
+     if (auto st = b->Finish("document template"); !st) return Fail(ctx, st.error());
+     auto saved = s->PutTemplate(ctx.Who(), t, version);
+     if (!saved) return Fail(ctx, saved.error());
+     return NoStore(http::Json(http::Status::ok, TemplateJson(*saved)));
+   }).Requires(authz::Action::kManageCatalog);
+
+  r.Delete("/api/v1/document-templates/{kind}", [s](http::Context& ctx) {
+     auto version = text::ParseInt(ctx.Query("version").value_or(""), 1, INT64_MAX);
+     if (!version) {
+       return Fail(ctx, Error(Code::kInvalidArgument, "document template",
+                              {{"version", "the stored template's version is required"}}));
+     }
+     auto st = s->DeleteTemplate(ctx.Who(), ctx.Param("kind"), ctx.Query("item_code").value_or(""),
+                                 *version);
+     if (!st) return Fail(ctx, st.error());
+     http::Response res{http::Status::no_content, 11};
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Requires(authz::Action::kManageCatalog);
+}
+
 void AddRoutes(http::Router& r, Service& service) {
   AddPkiRoutes(r, &service);
   AddSealRoutes(r, &service);
   AddTypeRoutes(r, &service);
   AddLicenceRoutes(r, &service);
   AddShareRoutes(r, &service);
+  AddTemplateRoutes(r, &service);
 }
 
 }  // namespace ow::licences

@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@
 #include "departments/service.h"
 #include "identity/service.h"
 #include "licences/model.h"
+
+namespace ow::documents {
+class Seal;
+struct DocumentModel;
+}  // namespace ow::documents
 
 namespace ow::licences {
 
@@ -85,6 +91,20 @@ struct ImportInput {
   std::string region_code;       // as for IssueInput
   std::string reason;            // recorded with each licence's issue event
   std::vector<IssueInput> rows;  // holder, fields, dates and number of each
+};
+
+// A placeholder of document templates, with what it stands for.
+struct Placeholder {
+  std::string_view name, description;
+};
+std::span<const Placeholder> DocumentPlaceholders();
+
+// What case documents need from other domains (set by the app at start-up).
+struct CaseDocumentLookups {
+  // "杭州市上城区": the region as the names of its reconsideration body and court begin.
+  std::function<std::string(const std::string& region_code)> region_name;
+  // True when the catalog has the item (templates are per item).
+  std::function<bool(const std::string& item_code)> item_exists;
 };
 
 // What the verification of a QR payload found.
@@ -209,6 +229,26 @@ class Service {
   // history ("used", with the case) and the audit log.
   cases::LicenceDirectory& ForCases();
 
+  // ---- Case documents (case_documents.cc, templates.cc): the acceptance notice, notice
+  // of non-acceptance and decisions a case's transitions issue (cases::DocumentIssuer),
+  // numbered per prefix and year, their text fixed from the item's template when issued,
+  // sealed PAdES B-B by the handling department's active approval seal (行政审批专用章)
+  // on the first download and kept. The seal is the department's act on a decision its
+  // staff were entitled to make (the workflow checked their roles); each sealing is
+  // audited as a seal use naming the document.
+  cases::DocumentIssuer& CaseDocuments();
+  void SetLookups(CaseDocumentLookups lookups) { lookups_ = std::move(lookups); }
+  // Templates, for the catalog's administrators (the route checks catalog.manage): for
+  // each kind the default in force and every item's own, by kind and item.
+  Result<std::vector<DocumentTemplate>> Templates();
+  // Creates (expected_version 0) or replaces a stored template. kInvalidArgument naming
+  // the field (unknown kind or item, unknown placeholder, too long); kStaleVersion.
+  Result<DocumentTemplate> PutTemplate(const Principal& who, const DocumentTemplate& in,
+                                       int64_t expected_version);
+  // Removes a stored template: the default (or the built-in) applies again.
+  Status DeleteTemplate(const Principal& who, const std::string& kind, const std::string& item_code,
+                        int64_t version);
+
   // The URL a QR code carries for `payload`.
   std::string QrText(const std::string& payload) const;
   // The portal's public address, once known (before serving: not thread-safe).
@@ -217,14 +257,26 @@ class Service {
  private:
   class Ring;  // the CA and the seals' keys, loaded (pki.cc)
 
-  class CaseUse;  // ForCases (use.cc)
+  class CaseUse;             // ForCases (use.cc)
+  class CaseDocumentIssuer;  // CaseDocuments (case_documents.cc)
 
   Result<Licence> IssueWith(db::Connection& c, const internal::Issuing& how);
   // A licence issued by hand as far as it can be checked outside the transaction: type,
   // holder, fields, dates, region, and that `who` may issue it (all but the seal).
   Result<internal::Issuing> Resolve(const Principal& who, const IssueInput& in);
+  // Its two halves: what a batch shares (the type, the region, that `who` may issue it
+  // there, the department), then one licence's holder, fields and dates on top of it.
+  Result<internal::Issuing> ResolveIssuer(const Principal& who, const std::string& type_code,
+                                          const std::string& region_code);
+  Result<internal::Issuing> ResolveHolder(internal::Issuing issuer, const IssueInput& in);
   // The sealed PDF of `l`, made on the first request and kept (no authorization).
-  Result<std::string> PdfOf(const Licence& l);
+  // With a `watermark`, a copy for one use instead: made and signed now, not kept.
+  Result<std::string> PdfOf(const Licence& l, const std::string& watermark = "");
+  // The seal as pressed on a page: drawn from its name, or the uploaded image.
+  Result<documents::Seal> SealPicture(const Seal& seal);
+  // `doc` rendered and signed PAdES B-B by `seal`'s P-256 key at `at` (document.cc).
+  Result<std::string> SealedPdf(const documents::DocumentModel& doc, const Seal& seal,
+                                const std::string& reason, SystemTime at);
   Result<Seal> NewSeal(const std::string& actor, const SealInput& in);
   // The resource `who` would act on in reading `l`: its issuer, and whether `who` is its
   // holder (a person with the proven number) or operates the enterprise holding it.
@@ -235,8 +287,10 @@ class Service {
   std::string DepartmentName(const std::string& code);
   // The keyed hash a holder's licences are found by.
   std::string HolderKey(const std::string& kind, const std::string& id) const;
-  // The id of the department's newest active licence seal; kFailedPrecondition if none.
-  Result<std::string> LicenceSealOf(db::Connection& c, const std::string& department);
+  // The id of the department's newest active seal of `kind` (kSealLicence,
+  // kSealApproval) with a current certificate; kFailedPrecondition if none.
+  Result<std::string> ActiveSealOf(db::Connection& c, const std::string& department,
+                                   const std::string& kind);
   // The licence of a stored row with its sealed data opened (and events when asked).
   Result<Licence> Open(db::Connection& c, const store::LicenceRow& row, bool events) const;
 
@@ -246,7 +300,9 @@ class Service {
   Options options_;
   std::string holder_key_;  // HMAC key of HolderKey, derived from the identity index key
   std::unique_ptr<Ring> ring_;
-  std::unique_ptr<cases::LicenceDirectory> case_use_;  // a CaseUse
+  std::unique_ptr<cases::LicenceDirectory> case_use_;      // a CaseUse
+  std::unique_ptr<cases::DocumentIssuer> case_documents_;  // a CaseDocumentIssuer
+  CaseDocumentLookups lookups_;
   std::mutex names_mu_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
       names_;  // department code -> name, when read

@@ -3,7 +3,9 @@
 #define OW_LICENCES_SERVICE_INTERNAL_H_
 
 #include <boost/json.hpp>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "audit/audit.h"
 #include "licences/service.h"
@@ -29,6 +31,9 @@ std::string MaskName(const std::string& kind, const std::string& name);
 // ends on 2029-12-05); the end of February when the day does not exist.
 std::string EndOfValidity(const std::string& from, int64_t months);
 
+// "2026年12月6日" for "2026-12-06" (document.cc).
+Result<std::string> ChineseDate(const std::string& iso);
+
 namespace internal {
 // Everything needed to make one licence, resolved and authorized by the caller.
 struct Issuing {
@@ -42,6 +47,21 @@ struct Issuing {
   std::string trust_level;
   std::string actor_account, actor_name, reason;
 };
+
+// Case documents' texts (templates.cc).
+// The platform's own text of `kind`, worded for the item's type.
+DocumentTemplate BuiltinTemplate(const std::string& kind, const std::string& item_type);
+// The word after the department in a default number prefix (受字, 准字, ...).
+std::string NumberWord(const std::string& kind);
+// `text` with its placeholders filled, one paragraph per line; a line whose placeholders
+// are all empty is left out, and a value with line breaks makes several paragraphs.
+std::vector<std::string> FillTemplate(const std::string& text,
+                                      const std::map<std::string, std::string>& values);
+// The template that applies to `kind` for `item_code`: the item's own, the stored
+// default, or the built-in.
+Result<DocumentTemplate> TemplateFor(db::Connection& c, const std::string& kind,
+                                     const std::string& item_code, const std::string& item_type);
+
 }  // namespace internal
 
 // An audit record of a seal's use, appended in the transaction that used it.

@@ -126,7 +126,45 @@ CREATE TABLE licence_documents (
 );
 )sql";
   tables += "{{APPEND_ONLY licence_events}}";
-  return {db::Portable("licences/001_init", tables)};
+  // Case documents (case_documents.cc): the text as issued, append-only; the sealed
+  // file made on the first download.
+  std::string documents = R"sql(
+CREATE TABLE document_templates (
+  kind TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  remedy TEXT NOT NULL,
+  number_prefix TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at {{TEXT_C}} NOT NULL,
+  PRIMARY KEY (kind, item_code)
+);
+CREATE TABLE case_documents (
+  case_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  number TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  department_code TEXT NOT NULL,
+  content TEXT NOT NULL,
+  issued_by TEXT NOT NULL,
+  issued_at {{TEXT_C}} NOT NULL,
+  PRIMARY KEY (case_id, kind)
+);
+CREATE TABLE case_document_files (
+  case_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  pdf {{BLOB}} NOT NULL,
+  sha256 TEXT NOT NULL,
+  seal_id TEXT NOT NULL REFERENCES seals(id),
+  created_at {{TEXT_C}} NOT NULL,
+  PRIMARY KEY (case_id, kind)
+);
+)sql";
+  documents += "{{APPEND_ONLY case_documents}}";
+  return {db::Portable("licences/001_init", tables),
+          db::Portable("licences/002_case_documents", documents)};
 }
 
 namespace store {
@@ -637,6 +675,101 @@ Status InsertLicenceDocument(db::Connection& c, const std::string& licence_id,
       c.Exec("INSERT INTO licence_documents (licence_id, pdf, sha256, created_at) "
              "VALUES ($1, $2, $3, $4) ON CONFLICT (licence_id) DO NOTHING",
              {licence_id, db::Blob{pdf}, sha256, at}));
+  return {};
+}
+
+Result<std::optional<DocumentTemplate>> LoadTemplate(db::Connection& c, const std::string& kind,
+                                                     const std::string& item_code) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT kind, item_code, title, body, remedy, number_prefix, "
+                                      "version, updated_by, updated_at FROM document_templates "
+                                      "WHERE kind = $1 AND item_code = $2",
+                                      {kind, item_code}));
+  if (r.empty()) return std::optional<DocumentTemplate>();
+  return std::optional<DocumentTemplate>(
+      DocumentTemplate{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4),
+                       r.Text(0, 5), r.Int(0, 6), false, r.Text(0, 7), r.Text(0, 8)});
+}
+
+Result<std::vector<DocumentTemplate>> ListTemplates(db::Connection& c) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT kind, item_code, title, body, remedy, number_prefix, "
+                                      "version, updated_by, updated_at FROM document_templates "
+                                      "ORDER BY kind, item_code",
+                                      {}));
+  std::vector<DocumentTemplate> out;
+  for (size_t i = 0; i < r.size(); ++i)
+    out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                   r.Text(i, 5), r.Int(i, 6), false, r.Text(i, 7), r.Text(i, 8)});
+  return out;
+}
+
+Result<bool> SaveTemplate(db::Connection& c, const DocumentTemplate& t, int64_t expected_version) {
+  if (expected_version == 0) {
+    OW_ASSIGN_OR_RETURN(auto r,
+                        c.Query("INSERT INTO document_templates (kind, item_code, title, "
+                                "body, remedy, number_prefix, version, updated_by, "
+                                "updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8) "
+                                "ON CONFLICT (kind, item_code) DO NOTHING RETURNING version",
+                                {t.kind, t.item_code, t.title, t.body, t.remedy, t.number_prefix,
+                                 t.updated_by, t.updated_at}));
+    return !r.empty();
+  }
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query("UPDATE document_templates SET title = $3, body = $4, remedy = $5, "
+                      "number_prefix = $6, version = version + 1, updated_by = $7, updated_at = $8 "
+                      "WHERE kind = $1 AND item_code = $2 AND version = $9 RETURNING version",
+                      {t.kind, t.item_code, t.title, t.body, t.remedy, t.number_prefix,
+                       t.updated_by, t.updated_at, expected_version}));
+  return !r.empty();
+}
+
+Result<bool> DeleteTemplate(db::Connection& c, const std::string& kind,
+                            const std::string& item_code, int64_t version) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("DELETE FROM document_templates WHERE kind = $1 AND "
+                                      "item_code = $2 AND version = $3 RETURNING version",
+                                      {kind, item_code, version}));
+  return !r.empty();
+}
+
+Status InsertCaseDocument(db::Connection& c, const CaseDocumentRow& d) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO case_documents (case_id, kind, number, title, department_code, content, "
+             "issued_by, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             {d.case_id, d.kind, d.number, d.title, d.department_code, json::serialize(d.content),
+              d.issued_by, d.issued_at}));
+  return {};
+}
+
+Result<std::vector<CaseDocumentRow>> CaseDocuments(db::Connection& c, int64_t case_id) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT case_id, kind, number, title, department_code, "
+                                      "content, issued_by, issued_at FROM case_documents "
+                                      "WHERE case_id = $1 ORDER BY issued_at",
+                                      {case_id}));
+  std::vector<CaseDocumentRow> out;
+  for (size_t i = 0; i < r.size(); ++i) {
+    json::value content = ParseOr(r.Text(i, 5), json::object{});
+    out.push_back({r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                   content.is_object() ? content.as_object() : json::object{}, r.Text(i, 6),
+                   r.Text(i, 7)});
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> CaseDocumentFile(db::Connection& c, int64_t case_id,
+                                                    const std::string& kind) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT pdf FROM case_document_files WHERE case_id = $1 "
+                                      "AND kind = $2",
+                                      {case_id, kind}));
+  if (r.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(r.Text(0, 0));
+}
+
+Status InsertCaseDocumentFile(db::Connection& c, int64_t case_id, const std::string& kind,
+                              const std::string& pdf, const std::string& sha256,
+                              const std::string& seal_id, const std::string& at) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO case_document_files (case_id, kind, pdf, sha256, seal_id, created_at) "
+             "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, kind) DO NOTHING",
+             {case_id, kind, db::Blob{pdf}, sha256, seal_id, at}));
   return {};
 }
 

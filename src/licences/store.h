@@ -121,6 +121,30 @@ Status InsertLicenceDocument(db::Connection& c, const std::string& licence_id,
                              const std::string& pdf, const std::string& sha256,
                              const std::string& at);
 
+// ---- Case documents and their templates.
+Result<std::optional<DocumentTemplate>> LoadTemplate(db::Connection& c, const std::string& kind,
+                                                     const std::string& item_code);
+Result<std::vector<DocumentTemplate>> ListTemplates(db::Connection& c);
+// Inserts (expected_version 0) or updates at that version; false on a conflict.
+Result<bool> SaveTemplate(db::Connection& c, const DocumentTemplate& t, int64_t expected_version);
+Result<bool> DeleteTemplate(db::Connection& c, const std::string& kind,
+                            const std::string& item_code, int64_t version);
+
+struct CaseDocumentRow {
+  int64_t case_id = 0;
+  std::string kind, number, title, department_code;
+  boost::json::object content;  // the document as issued (case_documents.cc)
+  std::string issued_by, issued_at;
+};
+Status InsertCaseDocument(db::Connection& c, const CaseDocumentRow& d);
+Result<std::vector<CaseDocumentRow>> CaseDocuments(db::Connection& c, int64_t case_id);
+Result<std::optional<std::string>> CaseDocumentFile(db::Connection& c, int64_t case_id,
+                                                    const std::string& kind);
+// Keeps the first file made for the document (a concurrent second one is dropped).
+Status InsertCaseDocumentFile(db::Connection& c, int64_t case_id, const std::string& kind,
+                              const std::string& pdf, const std::string& sha256,
+                              const std::string& seal_id, const std::string& at);
+
 }  // namespace store
 }  // namespace ow::licences
 

@@ -22,8 +22,18 @@ std::string StatusNow(const Licence& l) {
 }
 
 cases::LicenceInfo Info(const Licence& l) {
-  return {l.id,         l.number,   l.type_code,   l.type_name, l.holder_name, l.department_name,
-          l.valid_from, l.valid_to, l.trust_level, StatusNow(l)};
+  cases::LicenceInfo out;
+  out.id = l.id;
+  out.number = l.number;
+  out.type_code = l.type_code;
+  out.type_name = l.type_name;
+  out.holder_name = l.holder_name;
+  out.issuer_name = l.department_name;
+  out.valid_from = l.valid_from;
+  out.valid_to = l.valid_to;
+  out.trust_level = l.trust_level;
+  out.status = StatusNow(l);
+  return out;
 }
 
 }  // namespace
@@ -49,13 +59,13 @@ class Service::CaseUse : public cases::LicenceDirectory {
     return Info(l);
   }
 
-  Status RecordUse(db::Connection& c, const cases::LicenceInfo& l, const std::string& case_no,
-                   const std::string& material, const std::string& actor) override {
+  Status RecordUse(db::Connection& c, const cases::LicenceUse& use, const std::string& case_no,
+                   const std::string& actor) override {
     OW_RETURN_IF_ERROR(store::InsertLicenceEvent(
-        c, l.id,
-        {NowText(), "used", actor, "", json::object{{"case", case_no}, {"material", material}}}));
-    return audit::Append(c, {"licence.used", actor, l.number, "success", "", "",
-                             json::object{{"case", case_no}, {"type", l.type_code}}});
+        c, use.licence_id,
+        {NowText(), "used", actor, "", json::object{{"case", case_no}, {"material", use.name}}}));
+    return audit::Append(c, {"licence.used", actor, use.number, "success", "", "",
+                             json::object{{"case", case_no}, {"type", use.type_code}}});
   }
 
   Result<std::vector<cases::LicenceInfo>> Current(
@@ -73,10 +83,10 @@ class Service::CaseUse : public cases::LicenceDirectory {
     return out;
   }
 
-  Result<std::string> Pdf(const std::string& number) override {
+  Result<std::string> Pdf(const std::string& number, const std::string& watermark) override {
     OW_ASSIGN_OR_RETURN(auto found, Load(number));
     if (!found) return NotFound("no licence " + number);
-    return s_.PdfOf(*found);
+    return s_.PdfOf(*found, watermark);
   }
 
  private:

@@ -380,10 +380,11 @@ inline bool IsFederationPath(const std::string& path) {
 inline bool IsMaterialsPath(const std::string& path) {
   return path.starts_with("/api/v1/materials") || path == "/api/v1/me/materials";
 }
-// The CA, seals, licence types, licences and their verification.
+// The CA, seals, licence types, licences and their verification, and the templates of
+// case documents.
 inline bool IsLicencesPath(const std::string& path) {
-  for (const char* prefix :
-       {"/api/v1/pki/", "/api/v1/seals", "/api/v1/licence", "/api/v1/me/licences"})
+  for (const char* prefix : {"/api/v1/pki/", "/api/v1/seals", "/api/v1/licence",
+                             "/api/v1/me/licences", "/api/v1/document-templates"})
     if (path.starts_with(prefix)) return true;
   return false;
 }

@@ -10,7 +10,9 @@
 //   node portal-e2e.mjs admin --binary BIN --source DIR
 //     The system administrator reviews a catalog change (approves it: the item is suspended),
 //     drafts and submits one, reads the holiday calendar, and saves a process drawn in the
-//     bpmn-js modeler as a new version, then assigns it to an item.
+//     bpmn-js modeler as a new version, then assigns it to an item. Then writes a template of
+//     the approval decision for one item (a bad placeholder is refused at its field), sees it
+//     listed, and reverts it to the default.
 //   node portal-e2e.mjs identity --binary BIN --source DIR
 //     A resident registered with an unverified ID number sees level ow:loa:1 on the account
 //     page and is sent to a hall (no online check is offered: the server has no real-name
@@ -22,7 +24,12 @@
 //     it is genuine and valid, and a forged code is refused. The resident then applies for
 //     the small-restaurant licence without uploading the business licence (it is used with
 //     consent); the acceptor sees it verified in the case, with its PDF; the approval issues
-//     the small-restaurant licence. A time-limited share link shows it to a stranger. The
+//     the small-restaurant licence, and the case page shows the decision of approval before
+//     the acceptance notice, each numbered, the decision's PDF sealed (PAdES); the staff see
+//     them too. Asked by a supplement request (through the API) for the business licence of a
+//     new application filed with uploads, the resident gives the held licence in the case
+//     page's supplement section; the case is back in submitted with the licence listed.
+//     A time-limited share link shows it to a stranger. The
 //     approver imports a paper licence from a CSV file and revokes it.
 //   node portal-e2e.mjs a11y --binary BIN --source DIR [--screenshots DIR]
 //     axe-core on every main page in zh-CN and in English: no serious or critical
@@ -842,6 +849,43 @@ async function admin(server, browser) {
   check(problem.includes('422') && problem.includes('userTask "Approve_MZ": has no department'), 'the problem does not show the 422: ' + problem);
   await page.waitForSelector('[data-testid=pp-element] code:text-is("Approve_MZ")');
   check((await page.inputValue('#pp-dept')) === '', 'the panel does not show the task without a department');
+
+  step('document templates: the defaults of the four kinds are listed');
+  await page.goto(base + '/admin/document-templates');
+  const approvalDefault = page.locator('[data-testid=template-approval-default]');
+  await approvalDefault.waitFor();
+  check((await approvalDefault.textContent()).includes('全部事项'), 'the default is not shown as for all items');
+  for (const kind of ['acceptance', 'non_acceptance', 'denial']) await page.waitForSelector(`[data-testid=template-${kind}-default]`);
+  step(`a template of the approval decision for ${ITEM}: an unknown placeholder is refused at the title`);
+  await page.click('[data-testid=new-template]');
+  await page.waitForSelector('#dt-item');
+  await page.selectOption('#dt-kind', 'approval');
+  check((await page.inputValue('#dt-body')).length > 0, 'a new template does not start from the default text');
+  check((await page.textContent('[data-testid=placeholders]')).includes('{applicant}'), 'the placeholders are not listed');
+  await page.fill('#dt-item', ITEM);
+  await page.fill('#dt-title', '准予{nope}决定书');
+  await page.click('[data-testid=save-template]');
+  await page.waitForSelector('.el-form-item:has(#dt-title) .el-form-item__error');
+  check((await page.textContent('[data-testid=problem]')).includes('422'), 'the refusal does not show the 422');
+  const TITLE = '准予{item}决定书（小餐饮店）';
+  await page.fill('#dt-title', TITLE);
+  await page.click('[data-testid=save-template]');
+  await page.waitForSelector('[data-testid=template-saved], [data-testid=problem]');
+  if (await page.locator('[data-testid=problem]').count()) fail('saving the template failed: ' + (await page.textContent('[data-testid=problem]')));
+  const row = page.locator(`[data-testid=template-approval-${ITEM}]`);
+  await row.waitFor();
+  const rowText = await row.textContent();
+  check(rowText.includes(TITLE) && rowText.includes('v1'), 'the saved template is not listed: ' + rowText);
+  r = await adminApi(base, 'GET', '/api/v1/document-templates');
+  const stored = r.body.templates.find((x) => x.kind === 'approval' && x.item_code === ITEM);
+  check(stored && stored.title === TITLE && stored.version === 1 && !stored.builtin, 'the server does not have the template: ' + JSON.stringify(stored));
+  step('reverts it: the item goes back to the default');
+  await page.click(`[data-testid=revert-approval-${ITEM}]`);
+  await page.getByRole('button', { name: '确定' }).click();
+  await page.waitForSelector('[data-testid=template-reverted]');
+  await row.waitFor({ state: 'detached' });
+  r = await adminApi(base, 'GET', '/api/v1/document-templates');
+  check(!r.body.templates.some((x) => x.item_code === ITEM), 'the template is still stored after reverting');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   return 0;
 }
@@ -1001,6 +1045,70 @@ async function licences(server, browser) {
 
   step('the approval issues the small-restaurant licence: both are in the wallet');
   await completeByApi(base, 'sc.approver', xcy, 'approve');
+
+  step('the case page shows the decision of approval first, then the acceptance notice, each numbered');
+  await page.goto(`${base}/me/cases/${xcy}`);
+  const approvalDoc = page.locator('[data-testid=case-document-approval]');
+  await approvalDoc.waitFor();
+  const docKinds = await page.$$eval('[data-testid=case-documents] > li', (lis) => lis.map((li) => li.dataset.testid));
+  check(docKinds.join() === 'case-document-approval,case-document-acceptance', 'the case documents are listed as ' + docKinds.join());
+  const resultFirst = await page.evaluate(() => {
+    const docs = document.getElementById('cd-docs');
+    const facts = document.getElementById('cd-facts');
+    return !!(docs && facts && docs.compareDocumentPosition(facts) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  check(resultFirst, 'the decision is not shown before the facts of the case');
+  check((await approvalDoc.locator('h3').textContent()).includes('准予'), 'the approval decision has no title');
+  const licenceLink = await approvalDoc.locator('[data-testid=case-document-licence] a').getAttribute('href');
+  check(licenceLink && licenceLink.startsWith('/me/licences/'), 'the decision does not link the licence it issued: ' + licenceLink);
+  for (const kind of ['approval', 'acceptance']) {
+    const docNumber = (await page.textContent(`[data-testid=case-document-${kind}] [data-testid=case-document-number]`)).trim();
+    check(/〔\d{4}〕\d+号$/.test(docNumber), `the ${kind} document's number is ${docNumber}`);
+  }
+  check((await page.textContent('[data-testid=case-document-acceptance]')).includes('受理通知书'), 'the acceptance notice is not shown');
+  step("the decision's sealed PDF downloads through the page's session");
+  const docHref = await approvalDoc.locator('[data-testid=case-document-pdf]').getAttribute('href');
+  check(docHref && docHref.includes(`/cases/${xcy}/documents/approval/pdf`), 'no download link of the decision (the department has no approval seal?): ' + docHref);
+  const docPdf = await page.request.get(base + docHref);
+  const docBody = await docPdf.body();
+  check(docPdf.status() === 200 && docBody.subarray(0, 5).toString() === '%PDF-', `the decision PDF answered ${docPdf.status()}: ${docBody.subarray(0, 200).toString()}`);
+  check(docBody.includes('/ETSI.CAdES.detached'), 'the decision PDF carries no PAdES signature');
+  await staff.goto(`${base}/workbench/cases/${xcy}`);
+  await staff.waitForSelector('[data-testid=case-documents] [data-testid=case-document-approval]');
+
+  step('a supplement asks again for the business licence: the resident gives the held one, with consent');
+  const zhang = await apiSession(base, 'zhangsan');
+  const again = await zhang('POST', '/api/v1/cases', { item_code: ITEM, region_code: '330102', form: FORM, materials: await requiredMaterials(base, zhang, [ITEM]) });
+  check(again.status === 201, `POST /api/v1/cases answered ${again.status}: ${JSON.stringify(again.body)}`);
+  const sup = again.body.tracking_no;
+  check(again.body.licences.length === 0, 'the case filed with uploads only already lists a licence');
+  const acceptorApi = await apiSession(base, 'sc.acceptor');
+  const asked = await acceptorApi('POST', `/api/v1/cases/${sup}/supplement-request`, { reason: '营业执照复印件不清晰', materials: ['营业执照'] });
+  check(asked.status === 200 && asked.body.status === 'supplement_requested', `the supplement request answered ${asked.status}: ${JSON.stringify(asked.body)}`);
+  await page.goto(`${base}/me/cases/${sup}`);
+  const supSection = page.locator('section[aria-labelledby=cd-sup]');
+  await supSection.waitFor();
+  check((await caseStatus(page)) === '待补正', `the resident sees ${await caseStatus(page)} before supplying`);
+  check((await supSection.textContent()).includes('营业执照复印件不清晰'), 'the supplement section does not say what was asked for');
+  // One slot: the material the request names, which the held business licence may stand for.
+  await supSection.locator('[data-testid=material-0] [data-testid=licence-choice-0]').waitFor();
+  check((await supSection.locator('[data-testid^=material-]').count()) === 1, 'the supplement offers more slots than the material asked for');
+  check((await supSection.locator('[data-testid=material-0] h3').textContent()).includes('营业执照'), 'the slot is not the business licence');
+  await supSection.locator(`[data-testid=use-licence-${number}]`).check();
+  check((await supSection.locator('[data-testid=material-0]').textContent()).includes('同意'), 'no consent statement beside the licence in the supplement');
+  check((await page.locator('#sup-file-0').count()) === 0, 'an upload is still asked for the licence material in the supplement');
+  await page.fill('#sup-note', '营业执照改用电子证照');
+  await page.getByRole('button', { name: '提交补正' }).click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=case-status]')?.textContent.includes('待补正'));
+  check((await caseStatus(page)) === '已提交', `after the supplement the case shows ${await caseStatus(page)}`);
+  check((await page.locator('section[aria-labelledby=cd-sup]').count()) === 0, 'the supplement section is still shown after supplying');
+  const supLicence = page.locator(`section[aria-labelledby=cd-mat] [data-testid=case-licence-${number}]`);
+  await supLicence.waitFor();
+  check((await supLicence.textContent()).includes('营业执照'), 'the licence is not listed for the business licence material');
+  check((await supLicence.locator('[data-testid=case-licence-status]').textContent()).includes('有效'), 'the licence used in the supplement is not shown valid');
+  const supplied = await zhang('GET', '/api/v1/cases/' + sup);
+  check(supplied.body.status === 'submitted' && supplied.body.licences.some((l) => l.number === number && l.name === '营业执照'), 'the server does not have the licence for 营业执照: ' + JSON.stringify(supplied.body.licences));
+
   await page.goto(base + '/me/licences');
   await page.waitForSelector('[data-testid=wallet-small_catering_permit]');
   await page.locator('[data-testid=wallet-business_license] a').click();
@@ -1070,6 +1178,7 @@ const PAGES = [
   { name: 'staff-licences', path: '/workbench/licences', user: 'sc.approver', ready: '[data-testid^=issued-]' },
   { name: 'admin-seals', path: '/admin/seals', user: 'secadmin', act: (page) => page.selectOption('#seal-dept', '330102-SCJG').then(() => page.waitForSelector('[data-testid^=seal-seal]')) },
   { name: 'admin-licence-types', path: '/admin/licence-types', user: 'sysadmin', act: (page) => page.click('[data-testid=type-small_catering_permit]').then(() => page.waitForSelector('#lt-json')) },
+  { name: 'admin-document-templates', path: '/admin/document-templates', user: 'sysadmin', act: (page) => page.click('[data-testid=edit-approval-default]').then(() => page.waitForSelector('#dt-body')) },
   { name: 'admin-processes', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element' },
   // The properties panel of a user task (role, department, region, countersign).
   { name: 'admin-processes-task', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element', act: selectFirstUserTask },

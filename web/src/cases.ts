@@ -21,3 +21,12 @@ export function formatTime(s: string | null | undefined): string {
   const d = new Date(s);
   return isNaN(d.getTime()) ? s : d.toLocaleString();
 }
+
+// The day of a time in the reader's time zone, as YYYY-MM-DD (the form documents are dated in).
+export function formatDate(s: string | null | undefined): string {
+  if (!s) return '';
+  const d = new Date(s);
+  if (isNaN(d.getTime())) return s;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}

@@ -33,6 +33,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/calendar', name: 'admin-calendar', component: () => import('./views/admin/CalendarPage.vue'), meta: { auth: true, admin: true } },
   { path: '/admin/seals', name: 'admin-seals', component: () => import('./views/admin/SealsPage.vue'), meta: { auth: true, admin: true } },
   { path: '/admin/licence-types', name: 'admin-licence-types', component: () => import('./views/admin/LicenceTypesPage.vue'), meta: { auth: true, admin: true } },
+  { path: '/admin/document-templates', name: 'admin-document-templates', component: () => import('./views/admin/DocumentTemplatesPage.vue'), meta: { auth: true, admin: true } },
   { path: '/admin/processes', name: 'admin-processes', component: () => import('./views/admin/ProcessesPage.vue'), meta: { auth: true, admin: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundPage.vue') },
 ];

@@ -6,6 +6,9 @@ export type Case = Schemas['Case'];
 export type CaseSummary = Schemas['CaseSummary'];
 export type CaseMaterial = Schemas['CaseMaterial'];
 export type CaseLicence = Schemas['CaseLicence'];
+// A document issued for the case (acceptance notice, notice of non-acceptance, decision),
+// with the URL of its PDF sealed by the department's approval seal.
+export type CaseDocument = Schemas['CaseDocument'];
 export type MaterialRef = Extract<Schemas['MaterialRef'], { id: string }>;
 export type LicenceRef = Schemas['LicenceRef'];
 export type CaseEvent = Schemas['CaseEvent'];
@@ -23,8 +26,10 @@ export const listMyCases = (query: QueryParams<'/api/v1/me/cases', 'get'>) => ca
 
 export const withdrawCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/withdraw', 'post'>) =>
   call('post', '/api/v1/cases/{no}/withdraw', { path: { no }, body });
-export const supplyCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/supplement', 'post'>) =>
-  call('post', '/api/v1/cases/{no}/supplement', { path: { no }, body });
+// What the applicant supplies: the form, uploads, and held licences used with consent for
+// materials, as at submission.
+export type CaseSupply = RequestBody<'/api/v1/cases/{no}/supplement', 'post'>;
+export const supplyCase = (no: string, body: CaseSupply) => call('post', '/api/v1/cases/{no}/supplement', { path: { no }, body });
 export const requestSupplement = (no: string, body: RequestBody<'/api/v1/cases/{no}/supplement-request', 'post'>) =>
   call('post', '/api/v1/cases/{no}/supplement-request', { path: { no }, body });
 export const suspendCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/suspend', 'post'>) =>

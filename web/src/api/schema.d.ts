@@ -1508,9 +1508,29 @@ export interface paths {
         };
         /**
          * A licence used by a case, as its sealed PDF
-         * @description The sealed PDF of a licence the applicant used for one of the case's materials (see `licences` of the case), to whoever may read the case: the handling staff see the licence instead of an upload. 404 when the case cannot be read or used no such licence.
+         * @description The sealed PDF of a licence the applicant used for one of the case's materials (see `licences` of the case), to whoever may read the case: the handling staff see the licence instead of an upload. 404 when the case cannot be read or used no such licence. Through a browser session or a user's access token with scope `cases.read`; not client-credential tokens (action `cases.files.read`).
          */
         get: operations["getCaseLicencePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{no}/documents/{kind}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A document of a case, as its sealed PDF
+         * @description The document of this kind issued for the case (see `documents` of the case), rendered with its number and signed PAdES B-B with the department's approval seal (行政审批专用章), to whoever may read the case: the applicant, their agent under a live authorization, the enterprise's operators, and the staff of the departments handling it. Through a browser session or a user's access token with scope `cases.read`; not client-credential tokens (action `cases.files.read`). 404 when the case cannot be read or has no such document; 409 when the department has no active approval seal (`available` false).
+         */
+        get: operations["getCaseDocumentPdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2286,6 +2306,50 @@ export interface paths {
         put: operations["putLicenceType"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/document-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List document templates
+         * @description The system administrator (as for the catalog: action `catalog.manage`), through a session or an administrator's token. For each of the four kinds, the default in force (stored with `item_code` "", or else the built-in) and every item's own template, sorted by kind then item code; with the placeholders templates may use.
+         */
+        get: operations["listDocumentTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/document-templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a document template
+         * @description The system administrator (as for the catalog: action `catalog.manage`), through a session or an administrator's token. Saves the template of this kind for `item_code` (or the default, "") at `version`: 0 creates it (over the built-in default, or for an item without its own), otherwise it replaces that version (412 when stale). Documents issued afterwards use it; documents already issued keep their text. Audited.
+         */
+        put: operations["putDocumentTemplate"];
+        post?: never;
+        /**
+         * Delete a document template
+         * @description The system administrator (as for the catalog: action `catalog.manage`), through a session or an administrator's token. Deletes the stored template of this kind for `item_code` (or the stored default): the item goes back to the default, the default back to the built-in. Audited.
+         */
+        delete: operations["deleteDocumentTemplate"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6233,6 +6297,8 @@ export interface components {
             materials: components["schemas"]["CaseMaterial"][];
             /** @description Licences used for materials with the holder's consent. */
             licences: components["schemas"]["CaseLicence"][];
+            /** @description The documents issued for the case, in order of issue: the acceptance notice when it was accepted, the notice of non-acceptance, or the decision of approval or denial. */
+            documents: components["schemas"]["CaseDocument"][];
             /** @description Every task of the case, open and closed, oldest first. */
             tasks: components["schemas"]["CaseTask"][];
             /** @description The case's record, oldest first. */
@@ -6425,9 +6491,9 @@ export interface components {
              * @example case.status_changed
              * @enum {string|null}
              */
-            code: "case.status_changed" | "case.status_changed_with_reason" | "case.progress" | "case.progress_with_notice" | null;
+            code: "case.status_changed" | "case.status_changed_with_reason" | "case.progress" | "case.progress_with_notice" | "case.document_issued" | null;
             /**
-             * @description The template's parameters: tracking_no, item_name, and as the code needs status, reason or notice.
+             * @description The template's parameters: tracking_no, item_name, and as the code needs status, reason, notice or title (the document issued).
              * @example {
              *       "tracking_no": "2026120500000000017",
              *       "item_name": "个体工商户设立登记",
@@ -6578,6 +6644,8 @@ export interface components {
             material_ids?: string[];
             /** @description Materials to attach, by id or as `{id, name}`. */
             materials?: components["schemas"]["MaterialRef"][];
+            /** @description Licences the applicant holds, used for materials with their consent, as at submission (`CaseSubmission.licences`): the applicant in person or an enterprise's operator holding `apply`, not an agent. 422 naming `licences/<i>/name` or `licences/<i>/number` for a licence not held, of another type, not valid now, or for a material a licence of this case stands for already. */
+            licences?: components["schemas"]["LicenceRef"][];
             /** @description A note to the department. */
             note?: string;
             /** @description The applicant's channel, `web` by default. */
@@ -7429,6 +7497,157 @@ export interface components {
         LicenceImportResult: {
             imported: number;
             licences: components["schemas"]["Licence"][];
+        };
+        /**
+         * @description The kind of a case document: `acceptance` 受理通知书 (the case was accepted), `non_acceptance` 不予受理通知书, `approval` 准予…决定书, `denial` 不予…决定书.
+         * @example approval
+         * @enum {string}
+         */
+        DocumentKind: "acceptance" | "non_acceptance" | "approval" | "denial";
+        /**
+         * @description A document issued for the case, with its number (文号), as the department issued it. Its sealed PDF is at `pdf_url` when the department has an active approval seal.
+         * @example {
+         *       "kind": "acceptance",
+         *       "number": "上城区市场监督管理局受字〔2026〕3号",
+         *       "title": "受理通知书",
+         *       "issued_at": "2026-12-06T03:04:05Z",
+         *       "department_code": "330102-SCJG",
+         *       "department_name": "上城区市场监督管理局",
+         *       "licence_number": null,
+         *       "available": true,
+         *       "pdf_url": "/api/v1/cases/2030060600000000015/documents/acceptance/pdf"
+         *     }
+         */
+        CaseDocument: {
+            kind: components["schemas"]["DocumentKind"];
+            /**
+             * @description The document number (文号): the template's prefix (or the department's name and a kind word), the year in 〔〕 and the department's sequence of the year.
+             * @example 上城区市场监督管理局受字〔2026〕3号
+             */
+            number: string;
+            /**
+             * @description Its title, as rendered from the template.
+             * @example 受理通知书
+             */
+            title: string;
+            /** Format: date-time */
+            issued_at: string;
+            department_code: components["schemas"]["DepartmentCode"];
+            /**
+             * @description The issuing department.
+             * @example 上城区市场监督管理局
+             */
+            department_name: string;
+            /**
+             * @description An approval: the number of the licence the case's process issued (the holder finds it at `/api/v1/licences/{number}`); null otherwise.
+             * @example GT33010220261206000001
+             */
+            licence_number: string | null;
+            /** @description false: the department has no active approval seal (行政审批专用章) yet, so the sealed PDF cannot be made now (409); it can once a seal is made. */
+            available: boolean;
+            /**
+             * Format: uri-reference
+             * @description The sealed PDF, for whoever may read the case.
+             * @example /api/v1/cases/2030060600000000015/documents/acceptance/pdf
+             */
+            pdf_url: string;
+        };
+        /**
+         * @description The template of one kind of case document, for one item or (`item_code` "") for every item without its own. Placeholders in braces in `title`, `body` and `remedy` are replaced when a document is issued.
+         * @example {
+         *       "kind": "approval",
+         *       "item_code": "330102-SCJG-XCYDJ",
+         *       "title": "准予{item}决定书",
+         *       "body": "{applicant}：\n你（单位）于{submitted_on}提出的{item}申请（办件编号 {tracking_no}），经审查，符合法定条件、标准，决定准予。\n{licence}",
+         *       "remedy": "",
+         *       "number_prefix": "上城区市场监督管理局小餐饮准字",
+         *       "version": 1,
+         *       "builtin": false,
+         *       "updated_at": "2026-12-06T03:04:05Z",
+         *       "updated_by": "sysadmin"
+         *     }
+         */
+        DocumentTemplate: {
+            kind: components["schemas"]["DocumentKind"];
+            /**
+             * @description The catalog item it is for; "": the default for every item of this kind.
+             * @example 330102-SCJG-XCYDJ
+             */
+            item_code: string;
+            /**
+             * @description The document's title (one line, at most 60 characters); may hold placeholders.
+             * @example 准予{item}决定书
+             */
+            title: string;
+            /** @description The document's text, one paragraph per line (at most 4000 bytes); placeholders in braces (`{applicant}`) are replaced by the case's values (see `placeholders` of the list). */
+            body: string;
+            /** @description The paragraph stating the right to administrative reconsideration (行政复议) or litigation (行政诉讼) (at most 2000 bytes), printed after the body: required for `non_acceptance` and `denial` (the Administrative Licensing Law requires it), may be "" for `acceptance` and `approval`. */
+            remedy: string;
+            /** @description The part of the document number before 〔year〕 (at most 40 characters, one line, without braces or 〔〕); "": derived, the department's name and a kind word (受字, 不受字, 准字, 不准字). */
+            number_prefix: string;
+            /** @description Its version, sent back to change or delete it; 0 for a built-in default (not stored). */
+            version: number;
+            /** @description true: the platform's own default for the kind, in force because no default is stored. */
+            builtin: boolean;
+            /**
+             * Format: date-time
+             * @description When it was saved last; null for a built-in.
+             */
+            updated_at: string | null;
+            /** @description Who saved it last; "" for a built-in. */
+            updated_by: string;
+        };
+        /**
+         * @description A template of the kind in the path, saved at the version read. Each placeholder must be one the list names (else 422 naming the member).
+         * @example {
+         *       "item_code": "330102-SCJG-XCYDJ",
+         *       "title": "准予{item}决定书",
+         *       "body": "{applicant}：\n你（单位）于{submitted_on}提出的{item}申请（办件编号 {tracking_no}），经审查，符合法定条件、标准，决定准予。\n{licence}",
+         *       "remedy": "",
+         *       "number_prefix": "",
+         *       "version": 0
+         *     }
+         */
+        DocumentTemplateInput: {
+            /**
+             * @description The catalog item it is for; "": the default for every item of this kind. Must name a catalog item (else 422 naming `item_code`).
+             * @default
+             * @example 330102-SCJG-XCYDJ
+             */
+            item_code: string;
+            /** @description The document's title (one line, at most 60 characters); may hold placeholders. */
+            title: string;
+            /** @description The document's text, one paragraph per line (at most 4000 bytes); placeholders in braces (`{applicant}`) are replaced by the case's values (see `placeholders` of the list). */
+            body: string;
+            /**
+             * @description The paragraph stating the right to administrative reconsideration (行政复议) or litigation (行政诉讼) (at most 2000 bytes), printed after the body: required for `non_acceptance` and `denial` (the Administrative Licensing Law requires it), may be "" for `acceptance` and `approval`.
+             * @default
+             */
+            remedy: string;
+            /**
+             * @description The part of the document number before 〔year〕 (at most 40 characters, one line, without braces or 〔〕); "": derived, the department's name and a kind word (受字, 不受字, 准字, 不准字).
+             * @default
+             */
+            number_prefix: string;
+            /**
+             * @description The version it replaces (`version` of the template read); 0 to create one (over a built-in default, or for an item without its own template). Otherwise 412.
+             * @default 0
+             */
+            version: number;
+        };
+        /** @description The templates in force: for each kind, the default (the stored one with `item_code` "", or else the built-in), and every item's own template; sorted by kind, then item code. With the placeholders templates may use. */
+        DocumentTemplateList: {
+            templates: components["schemas"]["DocumentTemplate"][];
+            /** @description The placeholders, written `{name}` in a template: `applicant`, `applicant_id`, `item`, `tracking_no`, `submitted_on`, `accepted_on`, `decided_on`, `promised_days`, `deadline`, `department`, `reasons`, `licence`, `reconsideration`, `court`. */
+            placeholders: {
+                /** @example applicant */
+                name: string;
+                /**
+                 * @description What it is replaced by.
+                 * @example 申请人姓名或名称
+                 */
+                description: string;
+            }[];
         };
     };
     responses: {
@@ -8332,6 +8551,11 @@ export interface components {
         VersionIfMatch: string;
         /** @description The share's id. */
         ShareIdPath: string;
+        /**
+         * @description The kind of document.
+         * @example approval
+         */
+        DocumentKindPath: components["schemas"]["DocumentKind"];
     };
     requestBodies: {
         /** @description The application. */
@@ -8657,6 +8881,11 @@ export interface components {
         PemCacheControl: string;
         /** @description `attachment; filename="licence-<number>.pdf"`. */
         LicenceDisposition: string;
+        /**
+         * @description `attachment; filename="<tracking_no>-<kind>.pdf"`.
+         * @example attachment; filename="2030060600000000015-approval.pdf"
+         */
+        CaseDocumentDisposition: string;
     };
     pathItems: never;
 }
@@ -15072,6 +15301,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15199,6 +15429,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15316,8 +15547,52 @@ export interface operations {
                 };
             };
             401: components["responses"]["NotAuthenticated"];
+            /** @description An access token without the `cases.read` scope, or a client-credentials token. */
             403: components["responses"]["NotPermitted"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getCaseDocumentPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number. A number that fails its check character, or names a case the caller may not read, gives 404.
+                 * @example 2030060600000000015
+                 */
+                no: components["parameters"]["TrackingNoPath"];
+                /**
+                 * @description The kind of document.
+                 * @example approval
+                 */
+                kind: components["parameters"]["DocumentKindPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["CaseDocumentDisposition"];
+                    "Cache-Control": components["headers"]["PrivateNoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description An access token without the `cases.read` scope, or a client-credentials token. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No case has this number, the caller may not read it, or it has no document of this kind. */
+            404: components["responses"]["NotFound"];
+            /** @description The department has no active approval seal (行政审批专用章): the sealed PDF cannot be made now. */
+            409: components["responses"]["Conflict"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
@@ -15389,6 +15664,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15553,6 +15829,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15717,6 +15994,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -15881,6 +16159,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -16045,6 +16324,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -16209,6 +16489,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -16373,6 +16654,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -17084,6 +17366,7 @@ export interface operations {
                      *       },
                      *       "materials": [],
                      *       "licences": [],
+                     *       "documents": [],
                      *       "tasks": [
                      *         {
                      *           "id": 1,
@@ -18351,6 +18634,123 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listDocumentTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentTemplateList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putDocumentTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The kind of document.
+                 * @example approval
+                 */
+                kind: components["parameters"]["DocumentKindPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description The template as saved. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentTemplate"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            /** @description `version` is not the template's current version (0 when one is stored, or a version when none is): someone else changed it since it was read. Read it again, reapply the change and retry. */
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `errors` names each invalid member: `kind` not one of the four; `title`, `body`, `remedy` or `number_prefix` with an unknown placeholder, a brace left open, or too long (title 60 characters, body 4000 bytes, remedy 2000 bytes, prefix 40 characters); `remedy` missing from a notice of non-acceptance or a decision of denial; `item_code` naming no catalog item; a member missing or not allowed. */
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteDocumentTemplate: {
+        parameters: {
+            query: {
+                /**
+                 * @description The item whose template it is; empty or absent: the stored default.
+                 * @example 330102-SCJG-XCYDJ
+                 */
+                item_code?: string;
+                /**
+                 * @description The version read (412 when stale).
+                 * @example 1
+                 */
+                version: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The kind of document.
+                 * @example approval
+                 */
+                kind: components["parameters"]["DocumentKindPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            /** @description No template of this kind is stored for the item (or as the default). */
+            404: components["responses"]["NotFound"];
+            /** @description `version` is not the stored template's version: someone else changed it since it was read. */
+            412: components["responses"]["PreconditionFailed"];
+            /** @description `version` is missing or not an integer. */
+            422: components["responses"]["InvalidQuery"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
