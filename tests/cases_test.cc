@@ -220,23 +220,25 @@ TEST_P(CasesTest, ParallelApprovalInBothOrdersWithDeadlinesAcrossWeekendAndHolid
     // The applicant sees every step, who took it, when and through which channel.
     c = Get(zhang, No(c));
     EXPECT_EQ(Str(c, "status"), "closed");
-    EXPECT_EQ(Actions(c),
-              (std::vector<std::string>{"submitted", "accepted", "task_completed", "task_completed",
-                                        "decided", "delivered", "closed"}));
+    // Acceptance and the decision each issue a document (case_documents_test.cc).
+    EXPECT_EQ(Actions(c), (std::vector<std::string>{"submitted", "accepted", "document_issued",
+                                                    "task_completed", "task_completed", "decided",
+                                                    "document_issued", "delivered", "closed"}));
     const auto& events = c.at("events").as_array();
     EXPECT_EQ(events.at(0).at("channel"), "web");
     EXPECT_EQ(events.at(0).at("actor"), "zhangsan");
     EXPECT_EQ(events.at(1).at("actor"), "sc.acceptor");
-    EXPECT_EQ(events.at(2).at("actor"), scjg_first ? "sc.approver" : "mz.approver");
-    EXPECT_EQ(events.at(3).at("actor"), scjg_first ? "mz.approver" : "sc.approver");
+    EXPECT_EQ(events.at(3).at("actor"), scjg_first ? "sc.approver" : "mz.approver");
+    EXPECT_EQ(events.at(4).at("actor"), scjg_first ? "mz.approver" : "sc.approver");
     EXPECT_EQ(events.at(1).at("at"), "2030-06-06T02:00:00Z");
-    EXPECT_EQ(events.at(5).at("at"), "2030-06-13T02:00:00Z");
-    // And a message for every status change.
+    EXPECT_EQ(events.at(7).at("at"), "2030-06-13T02:00:00Z");
+    // And a message for every status change and every document.
     auto messages = Call(verb::get, "/api/v1/me/messages", {}, &zhang).json();
     int for_this = 0;
     for (const auto& m : messages.at("messages").as_array())
       for_this += m.at("case_no") == c.at("tracking_no") ? 1 : 0;
-    EXPECT_EQ(for_this, 5);  // submitted, under_review, approved, delivered, closed
+    // submitted, under_review, the acceptance notice, approved, the decision, delivered, closed
+    EXPECT_EQ(for_this, 7);
     // Each is a code with parameters, rendered in the reader's language.
     json::value en =
         Call(verb::get, "/api/v1/me/messages", {}, &zhang, {{"Accept-Language", "en;q=0.9, fr"}})
@@ -318,8 +320,9 @@ TEST_P(CasesTest, TheClockStopsDuringSupplementAndSuspension) {
   EXPECT_EQ(Str(c, "promised_deadline"), "2030-06-18");
   EXPECT_EQ(c.at("pauses").as_array().size(), 2u);
   auto actions = Actions(c);
-  EXPECT_EQ(actions, (std::vector<std::string>{"submitted", "accepted", "supplement_requested",
-                                               "supplied", "suspended", "resumed"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"submitted", "accepted", "document_issued",
+                                      "supplement_requested", "supplied", "suspended", "resumed"}));
 }
 
 TEST_P(CasesTest, ExactlyOneOfTwoConcurrentCompletionsWins) {

@@ -31,7 +31,7 @@
 //     page's supplement section; the case is back in submitted with the licence listed.
 //     A time-limited share link shows it to a stranger. The
 //     approver imports a paper licence from a CSV file and revokes it.
-//   node portal-e2e.mjs a11y --binary BIN --source DIR [--screenshots DIR]
+//   node portal-e2e.mjs a11y --binary BIN --source DIR [--screenshots DIR] [--locale zh-CN|en]
 //     axe-core on every main page in zh-CN and in English: no serious or critical
 //     violation; the document's lang follows the locale. With --screenshots, saves each
 //     page at 1440x900 and 375x812 (scripts/portal-screenshots.sh).
@@ -57,7 +57,7 @@ const binary = opt('binary') && path.resolve(opt('binary'));
 const source = path.resolve(opt('source') ?? '../..');
 const shotsDir = opt('screenshots');
 if (!['flow', 'a11y', 'admin', 'identity', 'licences'].includes(mode) || !binary) {
-  console.error('usage: node portal-e2e.mjs flow|a11y|admin|identity|licences --binary BIN --source DIR [--screenshots DIR]');
+  console.error('usage: node portal-e2e.mjs flow|a11y|admin|identity|licences --binary BIN --source DIR [--screenshots DIR] [--locale zh-CN|en]');
   process.exit(2);
 }
 
@@ -1160,6 +1160,8 @@ const PAGES = [
   { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
   { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=timeline]' },
+  // A decided case: its documents (the decision first, with the licence it issued).
+  { name: 'case-decided', path: '/me/cases/{decided}', user: 'zhangsan', ready: '[data-testid=case-document-approval]' },
   { name: 'workbench', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]' },
   { name: 'workbench-deadlines', path: '/workbench', user: 'sc.approver', ready: '[data-testid=deadline-tag].el-tag--warning' },
   { name: 'staff-case', path: '/workbench/cases/{no}', user: 'sc.acceptor', ready: '[data-testid=pdf-preview] canvas' },
@@ -1221,6 +1223,7 @@ async function a11y(server, browser) {
   const fill = (p) =>
     p
       .replace('{no}', no)
+      .replace('{decided}', issuing)
       .replace('{bundle}', bundle.body.id)
       .replace('{licence}', held.number)
       .replace('{payload}', held.qr_payload)
@@ -1253,7 +1256,8 @@ async function a11y(server, browser) {
     await page.context().close();
   }
 
-  for (const locale of ['zh-CN', 'en']) {
+  // --locale checks one language (make test runs the two as separate tests).
+  for (const locale of opt('locale') ? [opt('locale')] : ['zh-CN', 'en']) {
     const pages = {};
     for (const p of PAGES) {
       const who = p.user ?? '';
