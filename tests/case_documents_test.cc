@@ -239,8 +239,9 @@ TEST_P(CaseDocumentsTest, OnlyWhoMayReadTheCaseGetsItsDocumentsAndNoSealMeansNoF
   auto none = Call(verb::get, Text(doc, "pdf_url"), {}, &zhang_);
   EXPECT_EQ(none.status, 409) << none.body;
   EXPECT_NE(none.body.find("行政审批专用章"), std::string::npos) << none.body;
-  // The one sealed before stays what it was.
+  // The one sealed before stays what it was, and is listed as available.
   EXPECT_EQ(Status(zhang_, url), 200);
+  EXPECT_TRUE(Document(Get(zhang_, no), "acceptance").at("available").as_bool());
   // A new seal seals it.
   auto made = Call(verb::post, "/api/v1/seals",
                    Json({{"department_code", kDept}, {"kind", "approval"}}), &sec);
@@ -252,7 +253,19 @@ TEST_P(CaseDocumentsTest, OnlyWhoMayReadTheCaseGetsItsDocumentsAndNoSealMeansNoF
 TEST_P(CaseDocumentsTest, TemplatesAreTheCatalogAdministratorsAndShapeTheNextDocument) {
   auto list = Admin(verb::get, "/api/v1/document-templates", "");
   ASSERT_EQ(list.status, 200) << list.body;
-  EXPECT_EQ(list.json().at("templates").as_array().size(), 4u);  // the built-ins
+  // The built-ins: the notices, and each decision in its two wordings.
+  std::vector<std::string> builtins;
+  const json::value listed = list.json();  // bound: the loop must not outlive it
+  for (const auto& t : listed.at("templates").as_array()) {
+    EXPECT_TRUE(t.at("builtin").as_bool());
+    builtins.push_back(std::string(t.at("kind").as_string()) + "/" +
+                       std::string(t.at("applies_to").as_string()) + "/" +
+                       std::string(t.at("title").as_string()));
+  }
+  EXPECT_EQ(builtins, (std::vector<std::string>{
+                          "acceptance/all/受理通知书", "non_acceptance/all/不予受理通知书",
+                          "approval/licensing/准予行政许可决定书", "approval/other/准予办理决定书",
+                          "denial/licensing/不予行政许可决定书", "denial/other/不予办理决定书"}));
   EXPECT_FALSE(list.json().at("placeholders").as_array().empty());
 
   json::object body{

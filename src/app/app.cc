@@ -211,10 +211,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   // Materials satisfied by licences the applicant holds.
   i.cases->SetLicences(&i.licences->ForCases());
   // The documents a case's acceptance and decision issue, sealed by the department.
-  i.licences->SetLookups({[regions = i.regions.get()](const std::string& code) {
+  i.licences->SetLookups({[](db::Connection& c, const std::string& code) {
                             // "杭州市上城区": the region's ancestors below the province, then the
                             // region.
-                            auto r = regions->Get(code);
+                            auto r = regions::Service::Get(c, code);
                             if (!r) return std::string();
                             std::string out;
                             for (const auto& a : r->ancestors)

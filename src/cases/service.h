@@ -127,10 +127,12 @@ class DocumentIssuer {
  public:
   virtual ~DocumentIssuer() = default;
   // Inside the transaction of the transition: the document numbered and recorded (its
-  // text fixed now from the item's template); sealed when first downloaded.
+  // text fixed now from the item's template); sealed when first downloaded. Reads only
+  // on `c`. `available` is left false: Of says it, for readers.
   virtual Result<CaseDocument> Issue(db::Connection& c, const Case& k, const DocumentFacts& f,
                                      const std::string& at) = 0;
-  // The case's documents, in order of issue.
+  // The case's documents, in order of issue, each `available` when sealed already or
+  // when its department has an active approval seal to seal it with.
   virtual Result<std::vector<CaseDocument>> Of(db::Connection& c, const Case& k) = 0;
   // The document's sealed PDF (no authorization: the caller read the case).
   // kNotFound when the case has no such document; kFailedPrecondition when the

@@ -92,11 +92,16 @@ Result<Department> Service::Create(const DepartmentInput& in) {
 }
 
 Result<Department> Service::Get(const std::string& code) {
-  std::optional<Department> d;
+  Result<Department> out = NotFound("no department with code " + code);
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(d, Store::Get(c, code));
-    return {};
+    out = Get(c, code);
+    return out || out.error().code == Code::kNotFound ? Status() : Status(out.error());
   }));
+  return out;
+}
+
+Result<Department> Service::Get(db::Connection& c, const std::string& code) {
+  OW_ASSIGN_OR_RETURN(auto d, Store::Get(c, code));
   if (!d) return NotFound("no department with code " + code);
   return *d;
 }

@@ -31,6 +31,8 @@ class Service {
 
   Result<Department> Create(const DepartmentInput& in);
   Result<Department> Get(const std::string& code);
+  // The same, read on the caller's connection (inside another domain's transaction).
+  static Result<Department> Get(db::Connection& c, const std::string& code);
   // Replaces the writable fields. With `expected_version`, fails with kConflict
   // unless it matches the stored version.
   Result<Department> Update(const std::string& code, const DepartmentInput& in,

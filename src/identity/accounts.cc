@@ -275,11 +275,16 @@ Result<std::string> Service::OpenResidentId(const AccountRow& row) const {
 }
 
 Result<std::string> Service::ResidentId(const std::string& account_id) {
-  std::optional<AccountRow> row;
+  Result<std::string> out = NotFound("no verified resident ID on record");
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(row, Store::GetAccount(c, account_id));
-    return {};
+    out = ResidentId(c, account_id);
+    return out || out.error().code == Code::kNotFound ? Status() : Status(out.error());
   }));
+  return out;
+}
+
+Result<std::string> Service::ResidentId(db::Connection& c, const std::string& account_id) {
+  OW_ASSIGN_OR_RETURN(auto row, Store::GetAccount(c, account_id));
   if (!row || row->account.identity_level < kLevelRemote || row->account.status != kActive)
     return NotFound("no verified resident ID on record");
   return OpenResidentId(*row);

@@ -139,6 +139,8 @@ class Service {
   // released to trusted clients. kNotFound when the account has none or has not proven
   // it: an unverified number is never released.
   Result<std::string> ResidentId(const std::string& account_id);
+  // The same, read on the caller's connection (inside another domain's transaction).
+  Result<std::string> ResidentId(db::Connection& c, const std::string& account_id);
   // The verified account holding resident ID `id`, or kNotFound (also when only
   // unverified accounts claim the number: they are not taken as its holder).
   Result<Account> FindByResidentId(const std::string& id);

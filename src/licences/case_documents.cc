@@ -70,9 +70,11 @@ class Service::CaseDocumentIssuer : public cases::DocumentIssuer {
   Result<cases::CaseDocument> Issue(db::Connection& c, const cases::Case& k,
                                     const cases::DocumentFacts& f, const std::string& at) override {
     OW_ASSIGN_OR_RETURN(auto tpl, internal::TemplateFor(c, f.kind, k.item_code, f.item_type));
-    std::string department = s_.DepartmentName(k.department_code);
+    // Read on `c`: a second connection from inside the case's transaction could wait on
+    // a pool that the transactions holding it exhausted.
+    std::string department = s_.DepartmentName(c, k.department_code);
     if (department.empty()) department = k.department_code;
-    std::string region = s_.lookups_.region_name ? s_.lookups_.region_name(k.region_code) : "";
+    std::string region = s_.lookups_.region_name ? s_.lookups_.region_name(c, k.region_code) : "";
     std::map<std::string, std::string> values{
         {"applicant", k.applicant_name},
         {"applicant_id",
@@ -130,10 +132,7 @@ class Service::CaseDocumentIssuer : public cases::DocumentIssuer {
     OW_RETURN_IF_ERROR(audit::Append(
         c, {"case_document.issued", f.actor.empty() ? "system" : f.actor, number, "success", "", "",
             json::object{{"case", k.tracking_no}, {"kind", f.kind}}}));
-    auto out = Summary(row);
-    auto seal = s_.ActiveSealOf(c, k.department_code, kSealApproval);
-    out.available = seal.has_value();
-    return out;
+    return Summary(row);
   }
 
   Result<std::vector<cases::CaseDocument>> Of(db::Connection& c, const cases::Case& k) override {
@@ -142,13 +141,14 @@ class Service::CaseDocumentIssuer : public cases::DocumentIssuer {
       return a.issued_at != b.issued_at ? a.issued_at < b.issued_at : Rank(a.kind) < Rank(b.kind);
     });
     std::vector<cases::CaseDocument> out;
-    std::map<std::string, bool> sealable;  // department -> has an active approval seal
+    // A document can be had when it is sealed already, or when its department has an
+    // active approval seal to seal it now (looked up once per department, and only for
+    // documents not yet sealed).
+    std::map<std::string, bool> sealable;
     for (const auto& r : rows) {
       auto d = Summary(r);
-      OW_ASSIGN_OR_RETURN(auto file, store::CaseDocumentFile(c, k.id, r.kind));
-      if (file) {
-        d.available = true;
-      } else {
+      d.available = r.sealed;
+      if (!d.available) {
         auto it = sealable.find(r.department_code);
         if (it == sealable.end())
           it = sealable

@@ -305,7 +305,7 @@ Result<Licence> Service::IssueForCase(db::Connection& c, const cases::Case& k,
                               how.holder_kind);
   if (how.holder_kind == kPerson) {
     // Only a proven number becomes a licence's holder (never a self-declared one).
-    auto id = identity_.ResidentId(k.applicant_account_id);
+    auto id = identity_.ResidentId(c, k.applicant_account_id);
     if (!id)
       return FailedPrecondition(
           "the applicant's identity is not verified: a licence is issued only to a proven "
@@ -332,7 +332,7 @@ Result<Licence> Service::IssueForCase(db::Connection& c, const cases::Case& k,
   // them, each with its own seal).
   how.department_code = k.department_code;
   how.region_code = k.region_code;
-  OW_ASSIGN_OR_RETURN(auto dept, departments_.Get(how.department_code));
+  OW_ASSIGN_OR_RETURN(auto dept, departments::Service::Get(c, how.department_code));
   how.department_name = dept.name;
   how.source = "case";
   how.case_no = k.tracking_no;

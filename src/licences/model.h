@@ -104,6 +104,10 @@ struct DocumentTemplate {
   int64_t version = 0;        // 0 for a built-in
   bool builtin = false;
   std::string updated_by, updated_at;
+  // The items it words: "all"; the built-in decisions (approval, denial) come in two
+  // wordings, "licensing" for items of type administrative_licensing (行政许可) and
+  // "other" for the rest. A stored template applies to all (its item, or every item).
+  std::string applies_to = "all";
 };
 
 // One change in a licence's life.

@@ -559,6 +559,7 @@ json::object TemplateJson(const DocumentTemplate& t) {
           {"number_prefix", t.number_prefix},
           {"version", t.version},
           {"builtin", t.builtin},
+          {"applies_to", t.applies_to},
           {"updated_at", OrNull(t.updated_at)},
           {"updated_by", t.updated_by}};
 }

@@ -59,6 +59,20 @@ Service::Service(db::Database& db, identity::Service& identity, departments::Ser
 Service::~Service() = default;
 
 std::string Service::DepartmentName(const std::string& code) {
+  return CachedName(code, [&] {
+    auto d = departments_.Get(code);
+    return d ? d->name : std::string();
+  });
+}
+
+std::string Service::DepartmentName(db::Connection& c, const std::string& code) {
+  return CachedName(code, [&] {
+    auto d = departments::Service::Get(c, code);
+    return d ? d->name : std::string();
+  });
+}
+
+std::string Service::CachedName(const std::string& code, const std::function<std::string()>& load) {
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(names_mu_);
@@ -66,12 +80,12 @@ std::string Service::DepartmentName(const std::string& code) {
     if (it != names_.end() && now - it->second.second < std::chrono::minutes(1))
       return it->second.first;
   }
-  auto d = departments_.Get(code);
-  if (!d) return "";
+  std::string name = load();
+  if (name.empty()) return "";
   std::lock_guard lock(names_mu_);
   if (names_.size() > 10000) names_.clear();  // bounded: departments number in the thousands
-  names_[code] = {d->name, now};
-  return d->name;
+  names_[code] = {name, now};
+  return name;
 }
 
 std::string Service::QrText(const std::string& payload) const {

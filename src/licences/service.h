@@ -101,8 +101,9 @@ std::span<const Placeholder> DocumentPlaceholders();
 
 // What case documents need from other domains (set by the app at start-up).
 struct CaseDocumentLookups {
-  // "杭州市上城区": the region as the names of its reconsideration body and court begin.
-  std::function<std::string(const std::string& region_code)> region_name;
+  // "杭州市上城区": the region as the names of its reconsideration body and court begin;
+  // read on the connection of the case's transaction.
+  std::function<std::string(db::Connection& c, const std::string& region_code)> region_name;
   // True when the catalog has the item (templates are per item).
   std::function<bool(const std::string& item_code)> item_exists;
 };
@@ -283,8 +284,11 @@ class Service {
   Result<authz::Target> TargetOf(const Principal& who, const Licence& l);
   Result<Licence> ShareableLicence(db::Connection& c, const Principal& who,
                                    const std::string& number);
-  // A department's name, cached a minute (verification answers name the issuer).
+  // A department's name, cached a minute (verification answers name the issuer); "" if
+  // there is none. The second form reads on the caller's connection when not cached.
   std::string DepartmentName(const std::string& code);
+  std::string DepartmentName(db::Connection& c, const std::string& code);
+  std::string CachedName(const std::string& code, const std::function<std::string()>& load);
   // The keyed hash a holder's licences are found by.
   std::string HolderKey(const std::string& kind, const std::string& id) const;
   // The id of the department's newest active seal of `kind` (kSealLicence,

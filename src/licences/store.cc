@@ -687,7 +687,7 @@ Result<std::optional<DocumentTemplate>> LoadTemplate(db::Connection& c, const st
   if (r.empty()) return std::optional<DocumentTemplate>();
   return std::optional<DocumentTemplate>(
       DocumentTemplate{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4),
-                       r.Text(0, 5), r.Int(0, 6), false, r.Text(0, 7), r.Text(0, 8)});
+                       r.Text(0, 5), r.Int(0, 6), false, r.Text(0, 7), r.Text(0, 8), "all"});
 }
 
 Result<std::vector<DocumentTemplate>> ListTemplates(db::Connection& c) {
@@ -698,7 +698,7 @@ Result<std::vector<DocumentTemplate>> ListTemplates(db::Connection& c) {
   std::vector<DocumentTemplate> out;
   for (size_t i = 0; i < r.size(); ++i)
     out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
-                   r.Text(i, 5), r.Int(i, 6), false, r.Text(i, 7), r.Text(i, 8)});
+                   r.Text(i, 5), r.Int(i, 6), false, r.Text(i, 7), r.Text(i, 8), "all"});
   return out;
 }
 
@@ -740,16 +740,19 @@ Status InsertCaseDocument(db::Connection& c, const CaseDocumentRow& d) {
 }
 
 Result<std::vector<CaseDocumentRow>> CaseDocuments(db::Connection& c, int64_t case_id) {
-  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT case_id, kind, number, title, department_code, "
-                                      "content, issued_by, issued_at FROM case_documents "
-                                      "WHERE case_id = $1 ORDER BY issued_at",
-                                      {case_id}));
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query("SELECT d.case_id, d.kind, d.number, d.title, d.department_code, d.content, "
+                      "d.issued_by, d.issued_at, CASE WHEN EXISTS (SELECT 1 FROM "
+                      "case_document_files f WHERE f.case_id = d.case_id AND f.kind = d.kind) "
+                      "THEN 1 ELSE 0 END FROM case_documents d WHERE d.case_id = $1 "
+                      "ORDER BY d.issued_at",
+                      {case_id}));
   std::vector<CaseDocumentRow> out;
   for (size_t i = 0; i < r.size(); ++i) {
     json::value content = ParseOr(r.Text(i, 5), json::object{});
     out.push_back({r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
                    content.is_object() ? content.as_object() : json::object{}, r.Text(i, 6),
-                   r.Text(i, 7)});
+                   r.Text(i, 7), r.Int(i, 8) != 0});
   }
   return out;
 }

@@ -135,8 +135,10 @@ struct CaseDocumentRow {
   std::string kind, number, title, department_code;
   boost::json::object content;  // the document as issued (case_documents.cc)
   std::string issued_by, issued_at;
+  bool sealed = false;  // its sealed PDF is kept (case_document_files); read, not written
 };
 Status InsertCaseDocument(db::Connection& c, const CaseDocumentRow& d);
+// A case's documents, each with whether its sealed PDF is kept (without reading it).
 Result<std::vector<CaseDocumentRow>> CaseDocuments(db::Connection& c, int64_t case_id);
 Result<std::optional<std::string>> CaseDocumentFile(db::Connection& c, int64_t case_id,
                                                     const std::string& kind);

@@ -97,6 +97,8 @@ DocumentTemplate BuiltinTemplate(const std::string& kind, const std::string& ite
   DocumentTemplate t;
   t.kind = kind;
   t.builtin = true;
+  if (kind == cases::kApprovalDecision || kind == cases::kDenialDecision)
+    t.applies_to = licensing ? "licensing" : "other";
   const std::string applied =
       "你（单位）于{submitted_on}提出的{item}申请（办件编号：{tracking_no}）";
   if (kind == cases::kAcceptanceNotice) {
@@ -197,7 +199,14 @@ Result<std::vector<DocumentTemplate>> Service::Templates() {
     bool has_default = std::any_of(stored.begin(), stored.end(), [&](const auto& t) {
       return t.kind == kind && t.item_code.empty();
     });
-    if (!has_default) out.push_back(internal::BuiltinTemplate(kind, "administrative_licensing"));
+    // A built-in in force, in each of its wordings (the decisions word licensing items
+    // apart from the others).
+    if (!has_default) {
+      auto licensing = internal::BuiltinTemplate(kind, "administrative_licensing");
+      bool two = licensing.applies_to != "all";
+      out.push_back(std::move(licensing));
+      if (two) out.push_back(internal::BuiltinTemplate(kind, ""));
+    }
     for (const auto& t : stored)
       if (t.kind == kind) out.push_back(t);
   }

@@ -23,23 +23,27 @@ Status ValidateCode(const std::string& code, const char* field = "code") {
 
 Result<RegionWithPath> Service::Get(const std::string& code) {
   OW_RETURN_IF_ERROR(ValidateCode(code));
-  RegionWithPath out;
-  bool found = false;
+  Result<RegionWithPath> out = NotFound("no region with code " + code);
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    std::vector<std::string> codes = AncestorCodes(code);
-    codes.push_back(code);
-    OW_ASSIGN_OR_RETURN(auto rows, Store::GetMany(c, codes));
-    // Order province first by code length; the region itself is the longest.
-    std::sort(rows.begin(), rows.end(),
-              [](const Region& a, const Region& b) { return a.code.size() < b.code.size(); });
-    if (rows.empty() || rows.back().code != code) return {};
-    found = true;
-    out.region = rows.back();
-    rows.pop_back();
-    out.ancestors = std::move(rows);
-    return {};
+    out = Get(c, code);
+    return out || out.error().code == Code::kNotFound ? Status() : Status(out.error());
   }));
-  if (!found) return NotFound("no region with code " + code);
+  return out;
+}
+
+Result<RegionWithPath> Service::Get(db::Connection& c, const std::string& code) {
+  OW_RETURN_IF_ERROR(ValidateCode(code));
+  std::vector<std::string> codes = AncestorCodes(code);
+  codes.push_back(code);
+  OW_ASSIGN_OR_RETURN(auto rows, Store::GetMany(c, codes));
+  // Order province first by code length; the region itself is the longest.
+  std::sort(rows.begin(), rows.end(),
+            [](const Region& a, const Region& b) { return a.code.size() < b.code.size(); });
+  if (rows.empty() || rows.back().code != code) return NotFound("no region with code " + code);
+  RegionWithPath out;
+  out.region = rows.back();
+  rows.pop_back();
+  out.ancestors = std::move(rows);
   return out;
 }
 

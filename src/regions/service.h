@@ -39,6 +39,8 @@ class Service {
   explicit Service(db::Database& db) : db_(db) {}
 
   Result<RegionWithPath> Get(const std::string& code);
+  // The same, read on the caller's connection (inside another domain's transaction).
+  static Result<RegionWithPath> Get(db::Connection& c, const std::string& code);
   // Children of `code` (empty = the provinces), ordered by code, `limit` per page.
   Result<RegionPage> Children(const std::string& code, int limit, const std::string& cursor);
   Result<RegionPage> Search(const SearchQuery& query);

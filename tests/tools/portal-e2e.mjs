@@ -850,12 +850,21 @@ async function admin(server, browser) {
   await page.waitForSelector('[data-testid=pp-element] code:text-is("Approve_MZ")');
   check((await page.inputValue('#pp-dept')) === '', 'the panel does not show the task without a department');
 
-  step('document templates: the defaults of the four kinds are listed');
+  step('document templates: the defaults of the four kinds are listed, the decisions in their two wordings');
   await page.goto(base + '/admin/document-templates');
-  const approvalDefault = page.locator('[data-testid=template-approval-default]');
-  await approvalDefault.waitFor();
-  check((await approvalDefault.textContent()).includes('全部事项'), 'the default is not shown as for all items');
-  for (const kind of ['acceptance', 'non_acceptance', 'denial']) await page.waitForSelector(`[data-testid=template-${kind}-default]`);
+  const acceptanceDefault = page.locator('[data-testid=template-acceptance-default]');
+  await acceptanceDefault.waitFor();
+  check((await acceptanceDefault.textContent()).includes('全部事项'), 'the default is not shown as for all items');
+  await page.waitForSelector('[data-testid=template-non_acceptance-default]');
+  for (const kind of ['approval', 'denial']) {
+    const licensing = await page.textContent(`[data-testid=template-${kind}-default-licensing]`);
+    const other = await page.textContent(`[data-testid=template-${kind}-default-other]`);
+    check(licensing.includes('行政许可事项') && licensing.includes('行政许可决定书'), `the ${kind} wording for licensing items is not listed: ` + licensing);
+    check(other.includes('其他事项') && other.includes('办理决定书'), `the ${kind} wording for other items is not listed: ` + other);
+  }
+  await page.click('[data-testid=edit-approval-default-other]');
+  await page.waitForSelector('[data-testid=template-wording-note]');
+  check((await page.inputValue('#dt-title')) === '准予办理决定书', 'editing the other wording does not start from its text');
   step(`a template of the approval decision for ${ITEM}: an unknown placeholder is refused at the title`);
   await page.click('[data-testid=new-template]');
   await page.waitForSelector('#dt-item');
@@ -1180,7 +1189,7 @@ const PAGES = [
   { name: 'staff-licences', path: '/workbench/licences', user: 'sc.approver', ready: '[data-testid^=issued-]' },
   { name: 'admin-seals', path: '/admin/seals', user: 'secadmin', act: (page) => page.selectOption('#seal-dept', '330102-SCJG').then(() => page.waitForSelector('[data-testid^=seal-seal]')) },
   { name: 'admin-licence-types', path: '/admin/licence-types', user: 'sysadmin', act: (page) => page.click('[data-testid=type-small_catering_permit]').then(() => page.waitForSelector('#lt-json')) },
-  { name: 'admin-document-templates', path: '/admin/document-templates', user: 'sysadmin', act: (page) => page.click('[data-testid=edit-approval-default]').then(() => page.waitForSelector('#dt-body')) },
+  { name: 'admin-document-templates', path: '/admin/document-templates', user: 'sysadmin', act: (page) => page.click('[data-testid=edit-approval-default-licensing]').then(() => page.waitForSelector('[data-testid=template-wording-note]')) },
   { name: 'admin-processes', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element' },
   // The properties panel of a user task (role, department, region, countersign).
   { name: 'admin-processes-task', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element', act: selectFirstUserTask },

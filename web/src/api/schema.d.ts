@@ -7563,6 +7563,7 @@ export interface components {
          *       "number_prefix": "上城区市场监督管理局小餐饮准字",
          *       "version": 1,
          *       "builtin": false,
+         *       "applies_to": "all",
          *       "updated_at": "2026-12-06T03:04:05Z",
          *       "updated_by": "sysadmin"
          *     }
@@ -7589,6 +7590,11 @@ export interface components {
             version: number;
             /** @description true: the platform's own default for the kind, in force because no default is stored. */
             builtin: boolean;
+            /**
+             * @description The items it words: `all`. The built-in decisions (`approval`, `denial`) are listed in two wordings, `licensing` for items of type `administrative_licensing` (准予/不予行政许可决定书) and `other` for every other type (准予/不予办理决定书). A stored template is `all`: its item, or (`item_code` "") every item, whatever its type.
+             * @enum {string}
+             */
+            applies_to: "all" | "licensing" | "other";
             /**
              * Format: date-time
              * @description When it was saved last; null for a built-in.
