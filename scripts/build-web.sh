@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the portal (web/) into web/dist: npm ci when node_modules is missing or older than
-# package-lock.json, then the checks (i18n keys; src/api/schema.d.ts is what docs/openapi.json
-# generates), a type check and vite build when any source, or the server's OpenAPI document,
-# is newer than the last build (FORCE=1 always rebuilds).
+# package-lock.json, then the checks (i18n keys; the sentences problems.ts chooses;
+# src/api/schema.d.ts is what docs/openapi.json generates), a type check and vite build when
+# any source, or the server's OpenAPI document, is newer than the last build (FORCE=1 always
+# rebuilds).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 stamp=node_modules/.package-lock.json
@@ -19,6 +20,7 @@ if [[ ${FORCE:-0} != 1 && -f $built ]] &&
 fi
 echo "build-web: vite build" >&2
 node scripts/check-i18n.mjs
+node scripts/check-problems.mjs
 node scripts/gen-api.mjs --check
 npx --no-install vue-tsc --noEmit
 npx --no-install vite build --logLevel warn

@@ -24,12 +24,6 @@ using verb = boost::beast::http::verb;
 constexpr const char* kItem = "3301-SCJG-GTDJ";  // handled by 330102-SCJG; issues a licence
 constexpr const char* kDept = "330102-SCJG";
 
-json::object Form() {
-  return {{"operator_name", "张三"}, {"operator_id", "330102199003073017"},
-          {"form", "个人经营"},      {"address", "杭州市上城区解放路1号"},
-          {"scope", "日用百货零售"}, {"phone", "13800000001"}};
-}
-
 class CaseDocumentsTest : public CasesFixture {
  protected:
   void SetUp() override {
@@ -41,7 +35,7 @@ class CaseDocumentsTest : public CasesFixture {
   }
 
   json::object Apply() {
-    auto r = Submit(zhang_, kItem, "330102", Form());
+    auto r = Submit(zhang_, kItem, "330102", GtdjForm());
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? r.json().as_object() : json::object{};
   }

@@ -99,12 +99,6 @@ std::string EscalationProcess() {
 </bpmn:definitions>)";
 }
 
-json::object Form() {
-  return {{"operator_name", "张三"}, {"operator_id", "330102199003073017"},
-          {"form", "个人经营"},      {"address", "杭州市上城区解放路1号"},
-          {"scope", "日用百货零售"}, {"phone", "13800000001"}};
-}
-
 // The cases fixture (support/cases_fixture.h) on a fixed clock, with one item under test.
 class CasesTest : public CasesFixture {
  protected:
@@ -128,7 +122,7 @@ class CasesTest : public CasesFixture {
   }
 
   json::object Apply(const Session& s, json::object extra = {}) {
-    auto r = Submit(s, kItem, "330102", Form(), std::move(extra));
+    auto r = Submit(s, kItem, "330102", GtdjForm(), std::move(extra));
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? r.json().as_object() : json::object{};
   }
@@ -291,7 +285,7 @@ TEST_P(CasesTest, TheClockStopsDuringSupplementAndSuspension) {
   // Supplied Wednesday 12 June: Tue 11 and Wed 12 did not count (Mon 10 is a holiday
   // anyway); 2 working days are left: Thu 13, Fri 14.
   SetDay("2030-06-12");
-  json::object form = Form();
+  json::object form = GtdjForm();
   form["address"] = "杭州市上城区解放路2号";
   r = Call(verb::post, "/api/v1/cases/" + no + "/supplement",
            Json({{"form", form}, {"note", "已补充"}}), &zhang);
@@ -464,7 +458,7 @@ TEST_P(CasesTest, CounterAgentAndCrossRegionIntakeAreTheSameRecord) {
   auto r = Call(verb::post, "/api/v1/cases",
                 Json({{"item_code", kItem},
                       {"region_code", "330102"},
-                      {"form", Form()},
+                      {"form", GtdjForm()},
                       {"applicant_resident_id", "330106198506124526"},
                       {"applicant_name", "李四"}}),
                 &zhang);
@@ -474,7 +468,7 @@ TEST_P(CasesTest, CounterAgentAndCrossRegionIntakeAreTheSameRecord) {
   r = Call(verb::post, "/api/v1/cases",
            Json({{"item_code", kItem},
                  {"region_code", "330102"},
-                 {"form", Form()},
+                 {"form", GtdjForm()},
                  {"on_behalf_of", zhang.account_id}}),
            &agent);
   EXPECT_EQ(r.status, 403) << r.body;
@@ -497,7 +491,7 @@ TEST_P(CasesTest, CounterAgentAndCrossRegionIntakeAreTheSameRecord) {
   r = Call(verb::post, "/api/v1/cases",
            Json({{"item_code", kItem},
                  {"region_code", "330102"},
-                 {"form", Form()},
+                 {"form", GtdjForm()},
                  {"applicant_resident_id", "330102199003073017"},
                  {"applicant_name", "张三"}}),
            &xihu);
@@ -611,7 +605,7 @@ TEST_P(CasesTest, BadInputIsRefusedClearlyAndEventsAreAppendOnly) {
            &zhang);
   EXPECT_EQ(r.status, 422) << r.body;
   r = Call(verb::post, "/api/v1/cases",
-           Json({{"item_code", kItem}, {"region_code", "110101"}, {"form", Form()}}), &zhang);
+           Json({{"item_code", kItem}, {"region_code", "110101"}, {"form", GtdjForm()}}), &zhang);
   EXPECT_EQ(r.status, 422) << r.body;  // not handled in Beijing
   r = Call(verb::post, "/api/v1/cases", "{\"item_code\": ", &zhang);
   EXPECT_EQ(r.status, 400) << r.body;
@@ -674,7 +668,7 @@ TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
   auto r = Call(verb::post, "/api/v1/cases",
                 Json({{"item_code", kItem},
                       {"region_code", "330102"},
-                      {"form", Form()},
+                      {"form", GtdjForm()},
                       {"materials", json::array{id}}}),
                 &lisi);
   EXPECT_EQ(r.status, 422) << r.body;
@@ -720,7 +714,7 @@ TEST_P(CasesTest, MaterialsOfOneCaseStayWithinTheLimit) {
   auto r = Call(verb::post, "/api/v1/cases",
                 Json({{"item_code", kItem},
                       {"region_code", "330102"},
-                      {"form", Form()},
+                      {"form", GtdjForm()},
                       {"materials", json::array{a, b}}}),
                 &zhang);
   EXPECT_EQ(r.status, 422) << r.body;

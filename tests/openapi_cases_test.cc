@@ -158,6 +158,19 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
   const std::string no = Member(created, "tracking_no");
   const std::string one = kCases + "/" + no;
   EXPECT_EQ(created.header("location"), one);
+  // The public lookup (我要查): no credentials; one wrong detail, then the right ones.
+  const std::string kLookups = "/api/v1/case-lookups";
+  auto lookup = [&](const std::string& name) {
+    return json::serialize(json::object{{"tracking_no", no}, {"name", name}, {"id_last4", "3017"}});
+  };
+  check(verb::post, kLookups, kLookups, 404, lookup("李四"));
+  auto stage = check(verb::post, kLookups, kLookups, 200, lookup("张三"));
+  EXPECT_EQ(Member(stage, "stage"), "applied");
+  check(verb::post, kLookups, kLookups, 400, "{\"tracking_no\":");
+  check(verb::post, kLookups, kLookups, 415, "tracking_no=1", urlencoded(zhang));
+  check(verb::post, kLookups, kLookups, 422, "{\"tracking_no\":\"1\"}");
+  for (int i = 0; i < 4; ++i) check(verb::post, kLookups, kLookups, 404, lookup("李四"));
+  check(verb::post, kLookups, kLookups, 429, lookup("张三"));  // five failures for the number
   auto missing = check(verb::post, kCases, kCases, 422, application({{"materials", json::array{}}}),
                        zhang.write);
   EXPECT_TRUE(NamesField(missing, "materials")) << missing.body;

@@ -3,6 +3,7 @@
 #include "cases/model.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "core/clock.h"
@@ -59,6 +60,33 @@ std::string DeadlineState(const Case& k, Date today, const Calendar& cal) {
   if (!deadline) return "none";
   if (today > *deadline) return "red";
   return cal.WorkingDaysBetween(today, *deadline) <= 2 ? "yellow" : "normal";
+}
+
+std::string PublicStage(const Case& k) {
+  const std::string& s = k.status;
+  if (s == kSubmitted || s == kSupplementRequested) return "applied";
+  if (s == kUnderReview || s == kSuspended) return "review";
+  if (s == kApproved || s == kDenied) return "decided";
+  if (s == kDelivered || (s == kClosed && !k.decision.empty())) return "delivered";
+  if (s == kNotAccepted || s == kClosed) return "not_accepted";
+  if (s == kWithdrawn) return "withdrawn";
+  return "applied";
+}
+
+bool LookupMatches(const Case& k, std::string_view name, std::string_view id_last4) {
+  const std::string& id =
+      k.applicant_enterprise.empty() ? k.applicant_id_masked : k.applicant_enterprise;
+  if (id.size() < 4 || id_last4.size() != 4 || k.applicant_name.empty()) return false;
+  // Every comparison is made, whatever the first finds: the time says nothing.
+  bool same = name == k.applicant_name;
+  std::string_view tail = std::string_view(id).substr(id.size() - 4);
+  for (size_t i = 0; i < 4; ++i) {
+    // Letters in either case (a check character X, a credit code's letters).
+    char a = static_cast<char>(std::toupper(static_cast<unsigned char>(tail[i])));
+    char b = static_cast<char>(std::toupper(static_cast<unsigned char>(id_last4[i])));
+    same &= a == b && a != '*';
+  }
+  return same;
 }
 
 std::string CombinedStatus(const std::vector<Case>& cases) {

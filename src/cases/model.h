@@ -201,6 +201,18 @@ std::string DeadlineState(const Case& k, Date today, const Calendar& cal);
 // "completed" when all were approved, "completed_with_refusals" otherwise.
 std::string CombinedStatus(const std::vector<Case>& cases);
 
+// The stage a case is at, as told to anyone who proves they know it (the public lookup,
+// 我要查) along the standard stages 申请 → 受理 → 审查 → 决定 → 送达: "applied" (submitted,
+// or asked for a supplement before acceptance), "review" (accepted: under review or
+// suspended), "decided" (approved or denied: which is not said), "delivered" (the result
+// delivered, closed after it), "not_accepted" (closed after it too), "withdrawn".
+std::string PublicStage(const Case& k);
+
+// Whether a public lookup's proof matches the case: the applicant's name as written on
+// the application, and the last four characters of the resident ID number (a person) or
+// of the unified social credit code (an enterprise), letters in either case.
+bool LookupMatches(const Case& k, std::string_view name, std::string_view id_last4);
+
 // Who is told about a case: the applicant's account; for an enterprise, the operator
 // who applied in its name (the enterprise's handler, who follows the case in their
 // own message list); "" (nobody) for a counter applicant without an account.

@@ -120,6 +120,45 @@ Case Decided(const char* status, const char* decision) {
   return k;
 }
 
+TEST(PublicStage, FollowsTheStandardStagesWithoutSayingTheOutcome) {
+  EXPECT_EQ(PublicStage(Decided(kSubmitted, "")), "applied");
+  EXPECT_EQ(PublicStage(Decided(kSupplementRequested, "")), "applied");
+  EXPECT_EQ(PublicStage(Decided(kUnderReview, "")), "review");
+  EXPECT_EQ(PublicStage(Decided(kSuspended, "")), "review");
+  EXPECT_EQ(PublicStage(Decided(kApproved, kApproved)), "decided");
+  EXPECT_EQ(PublicStage(Decided(kDenied, kDenied)), "decided");
+  EXPECT_EQ(PublicStage(Decided(kDelivered, kDenied)), "delivered");
+  EXPECT_EQ(PublicStage(Decided(kClosed, kApproved)), "delivered");
+  EXPECT_EQ(PublicStage(Decided(kNotAccepted, "")), "not_accepted");
+  EXPECT_EQ(PublicStage(Decided(kClosed, "")), "not_accepted");
+  EXPECT_EQ(PublicStage(Decided(kWithdrawn, "")), "withdrawn");
+  EXPECT_EQ(PublicStage(Decided("", "")), "applied");  // says nothing it does not know
+}
+
+TEST(LookupMatches, NeedsTheNameAndTheLastFourOfThePersonsOrEnterprisesId) {
+  Case k;
+  k.applicant_name = "张三";
+  k.applicant_id_masked = "330***********301X";
+  EXPECT_TRUE(LookupMatches(k, "张三", "301X"));
+  EXPECT_TRUE(LookupMatches(k, "张三", "301x"));
+  EXPECT_FALSE(LookupMatches(k, "张三 ", "301X"));
+  EXPECT_FALSE(LookupMatches(k, "李四", "301X"));
+  EXPECT_FALSE(LookupMatches(k, "张三", "3301"));
+  EXPECT_FALSE(LookupMatches(k, "张三", "01X"));
+  k.applicant_id_masked = "330*";  // too short to hold four: never matches
+  EXPECT_FALSE(LookupMatches(k, "张三", "330*"));
+  // An enterprise: its unified social credit code, not the operator's ID.
+  Case e;
+  e.applicant_name = "杭州示例餐饮有限公司";
+  e.applicant_enterprise = "91330102MA2XXXXX5K";
+  e.applicant_id_masked = "330***********3017";
+  EXPECT_TRUE(LookupMatches(e, "杭州示例餐饮有限公司", "XX5K"));
+  EXPECT_TRUE(LookupMatches(e, "杭州示例餐饮有限公司", "xx5k"));
+  EXPECT_FALSE(LookupMatches(e, "杭州示例餐饮有限公司", "3017"));
+  // Nothing to compare against: no match.
+  EXPECT_FALSE(LookupMatches(Case{}, "", "0000"));
+}
+
 TEST(CombinedStatus, IsInProgressWhileAnyCaseAwaitsItsDecision) {
   EXPECT_EQ(CombinedStatus({Decided(kApproved, kApproved), Decided(kSuspended, "")}),
             "in_progress");

@@ -1,10 +1,14 @@
 // Reading cases: one case with everything about it, the lists of an applicant, an
 // enterprise and staff (paged, filtered), and a staff member's inbox of open tasks
-// with its counts and deadline states.
+// with its counts and deadline states; and the public lookup of a case's stage.
+#include <algorithm>
+#include <cctype>
+
 #include "authz/authz.h"
 #include "cases/service.h"
 #include "cases/service_internal.h"
 #include "cases/store.h"
+#include "core/text.h"
 
 namespace ow::cases {
 
@@ -22,6 +26,50 @@ Result<Case> Service::LoadFull(db::Connection& c, int64_t id) {
     OW_ASSIGN_OR_RETURN(k->documents, documents_->Of(c, *k));
   }
   return std::move(*k);
+}
+
+Result<PublicCase> Service::Lookup(const LookupInput& in, const std::string& ip, SystemTime now) {
+  Validator v;
+  if (in.tracking_no.empty() || in.tracking_no.size() > 40)
+    v.Add("tracking_no", "is required (the tracking number on the receipt)");
+  if (in.name.empty() || text::CodePoints(in.name) > 100 || !text::IsValidUtf8(in.name))
+    v.Add("name", "is required, the applicant's name as on the application");
+  if (in.id_last4.size() != 4 || !std::all_of(in.id_last4.begin(), in.id_last4.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch));
+      }))
+    v.Add("id_last4", "must be the last four characters of the ID number or credit code");
+  OW_RETURN_IF_ERROR(v.Finish("case lookup"));
+  // The number's key: the case id when it parses, so that spellings of one number (a
+  // lower-case x) share their limit.
+  auto id = ParseTrackingNo(in.tracking_no);
+  std::string key = id ? std::to_string(*id) : in.tracking_no;
+  {
+    std::lock_guard lock(lookup_mu_);
+    std::chrono::seconds retry{0};
+    if (lookup_failures_by_ip_.Full(ip, now, &retry) ||
+        lookup_failures_by_case_.Full(key, now, &retry)) {
+      return ResourceExhausted("too many failed case lookups; try again in " +
+                                   std::to_string(retry.count()) +
+                                   " seconds, or sign in to see your own cases",
+                               retry);
+    }
+  }
+  const Error none = NotFound("no case matches these details");
+  std::optional<Case> k;
+  if (id) {
+    OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(k, store::LoadCase(c, *id));
+      return {};
+    }));
+  }
+  if (!k || !SameTrackingNo(k->tracking_no, in.tracking_no) ||
+      !LookupMatches(*k, in.name, in.id_last4)) {
+    std::lock_guard lock(lookup_mu_);
+    lookup_failures_by_ip_.Add(ip, now);
+    lookup_failures_by_case_.Add(key, now);
+    return none;
+  }
+  return PublicCase{k->tracking_no, PublicStage(*k)};
 }
 
 Result<Case> Service::Get(const Principal& who, const std::string& no) {

@@ -255,6 +255,23 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
              }))
       .Requires(authz::Action::kReadOwnCases);
 
+  // The public lookup (我要查): the stage of a case, without signing in, to whoever knows
+  // its tracking number, the applicant's name and the last four of the ID. A POST, so
+  // that the name and the digits stay out of URLs and access logs.
+  r.Post("/api/v1/case-lookups", [s](http::Context& ctx) {
+     auto body = ReadBody(ctx);
+     if (!body) return Fail(ctx, body.error());
+     LookupInput in;
+     in.tracking_no = body->RequiredStr("tracking_no", 40);
+     in.name = body->RequiredStr("name", 400);
+     in.id_last4 = body->RequiredStr("id_last4", 4);
+     if (auto st = body->Finish("case lookup"); !st) return Fail(ctx, st.error());
+     auto found = s->Lookup(in, ctx.peer, s->Now());
+     if (!found) return Fail(ctx, found.error());
+     return NoStore(http::Json(http::Status::ok, json::object{{"tracking_no", found->tracking_no},
+                                                              {"stage", found->stage}}));
+   }).Public();
+
   r.Get("/api/v1/cases/{no}",
         With(a, [s](http::Context& ctx,
                     const Principal& who) { return CaseReply(ctx, s->Get(who, ctx.Param("no"))); }))

@@ -47,6 +47,7 @@
 #include "cases/model.h"
 #include "catalog/service.h"
 #include "core/clock.h"
+#include "core/sliding_window.h"
 #include "db/database.h"
 #include "identity/service.h"
 #include "processes/service.h"
@@ -183,6 +184,17 @@ struct SupplyInput {
   std::string note;
 };
 
+// The public lookup (我要查): what proves the asker knows the case.
+struct LookupInput {
+  std::string tracking_no;
+  std::string name;      // the applicant's name as on the application
+  std::string id_last4;  // the last four of the resident ID number or credit code
+};
+struct PublicCase {
+  std::string tracking_no;
+  std::string stage;  // PublicStage (model.h)
+};
+
 struct ListFilter {
   std::string status;
   std::string item_code;
@@ -265,6 +277,12 @@ class Service {
   // One of the case's documents as a sealed PDF, to whoever may read the case.
   Result<std::string> DocumentPdf(const identity::Principal& who, const std::string& no,
                                   const std::string& kind);
+  // The stage of the case `in` names, to anyone without signing in, when the name and
+  // the last four characters of the ID match (LookupMatches). Every mismatch, and a case
+  // that does not exist, is the same kNotFound. Throttled: after 20 failures from one
+  // address in ten minutes, or 5 for one tracking number in an hour, kResourceExhausted
+  // (with retry_after) whatever is asked; the holder of the case can still sign in.
+  Result<PublicCase> Lookup(const LookupInput& in, const std::string& ip, SystemTime now);
   Result<CaseList> ListMine(const identity::Principal& who, const ListFilter& f);
   // The cases an enterprise applied for, to any of its operators (any right, read now).
   // kNotFound for everyone else, as if there were no such enterprise.
@@ -391,6 +409,10 @@ class Service {
   };
   std::mutex targets_mu_;
   std::map<std::string, CachedTarget> targets_;
+
+  std::mutex lookup_mu_;  // the public lookup's failures
+  SlidingWindow lookup_failures_by_ip_{20, std::chrono::minutes(10)};
+  SlidingWindow lookup_failures_by_case_{5, std::chrono::hours(1)};
 
   std::mutex calendar_mu_;
   std::optional<Calendar> calendar_cache_;

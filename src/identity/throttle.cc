@@ -19,34 +19,6 @@ std::string PairKey(const std::string& username, const std::string& ip) {
 
 }  // namespace
 
-bool SlidingWindow::Full(const std::string& key, TimePoint now, std::chrono::seconds* retry) {
-  auto it = events_.find(key);
-  if (it == events_.end()) return false;
-  auto& q = it->second;
-  while (!q.empty() && q.front() + span_ <= now) q.pop_front();
-  if (static_cast<int64_t>(q.size()) < limit_) return false;
-  *retry = std::chrono::duration_cast<std::chrono::seconds>(q.front() + span_ - now) +
-           std::chrono::seconds(1);
-  return true;
-}
-
-void SlidingWindow::Add(const std::string& key, TimePoint now) {
-  if (events_.size() >= kMaxKeys) {
-    // Forget keys whose window has passed; if all are live, an arbitrary one.
-    for (auto it = events_.begin(); it != events_.end();) {
-      if (it->second.empty() || it->second.back() + span_ <= now) {
-        it = events_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    if (events_.size() >= kMaxKeys) events_.erase(events_.begin());
-  }
-  auto& q = events_[key];
-  q.push_back(now);
-  while (static_cast<int64_t>(q.size()) > limit_) q.pop_front();
-}
-
 Throttle::Throttle(const Config& config)
     : ip_failures_(config.ip_failure_limit, kIpWindow),
       pair_failures_(config.lockout_threshold, std::chrono::minutes(config.lockout_minutes)),

@@ -30,30 +30,9 @@
 #include <unordered_map>
 
 #include "core/config.h"
+#include "core/sliding_window.h"
 
 namespace ow::identity {
-
-// Events per key in a sliding window, bounded in memory. Not thread-safe.
-class SlidingWindow {
- public:
-  using TimePoint = std::chrono::system_clock::time_point;
-  // `limit` < 1 counts as 1.
-  SlidingWindow(int64_t limit, std::chrono::seconds span)
-      : limit_(limit < 1 ? 1 : limit), span_(span) {}
-
-  // True when `key` has `limit` events in the window ending at `now`; *retry is then
-  // the wait until the oldest one leaves it.
-  bool Full(const std::string& key, TimePoint now, std::chrono::seconds* retry);
-  void Add(const std::string& key, TimePoint now);
-  void Clear(const std::string& key) { events_.erase(key); }
-
-  static constexpr size_t kMaxKeys = 100000;
-
- private:
-  int64_t limit_;
-  std::chrono::seconds span_;
-  std::unordered_map<std::string, std::deque<TimePoint>> events_;
-};
 
 class Throttle {
  public:

@@ -26,6 +26,14 @@ class CasesFixture : public StoreTest {
  protected:
   using verb = boost::beast::http::verb;
 
+  // zhangsan's application form for 3301-SCJG-GTDJ (个体工商户设立登记), which most case
+  // tests apply for.
+  static boost::json::object GtdjForm() {
+    return {{"operator_name", "张三"}, {"operator_id", "330102199003073017"},
+            {"form", "个人经营"},      {"address", "杭州市上城区解放路1号"},
+            {"scope", "日用百货零售"}, {"phone", "13800000001"}};
+  }
+
   void SetUp() override {
     StoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;

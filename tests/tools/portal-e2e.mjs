@@ -17,7 +17,8 @@
 //     A resident registered with an unverified ID number sees level ow:loa:1 on the account
 //     page and is sent to a hall (no online check is offered: the server has no real-name
 //     service); counter staff look the number up in the workbench, tick "physical card
-//     checked" and verify; the resident's page then shows "verified in person".
+//     checked" and verify; the resident's page then shows "verified in person". Without
+//     the session cookie, the next page says the sign-in has expired and links back to it.
 //   node portal-e2e.mjs licences --binary BIN --source DIR
 //     A resident applies for the business licence (个体工商户设立登记); staff accept and approve;
 //     the licence appears in the wallet with its QR code and a sealed PDF, the QR's page says
@@ -33,8 +34,10 @@
 //     approver imports a paper licence from a CSV file and revokes it.
 //   node portal-e2e.mjs a11y --binary BIN --source DIR [--screenshots DIR] [--locale zh-CN|en]
 //     axe-core on every main page in zh-CN and in English: no serious or critical
-//     violation; the document's lang follows the locale. With --screenshots, saves each
-//     page at 1440x900 and 375x812 (scripts/portal-screenshots.sh).
+//     violation; the document's lang follows the locale. A failed sign-in is said in one
+//     plain sentence in the page's language, the status only in the details for support.
+//     With --screenshots, saves each page at 1440x900 and 375x812
+//     (scripts/portal-screenshots.sh).
 // Prints what it does; exits 1 on the first failed expectation with the reason.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -277,6 +280,25 @@ async function caseStatus(page) {
   return (await page.textContent('[data-testid=case-status]')).trim();
 }
 
+// The problem shown (ProblemAlert): its sentence, whether the sentence comes first, the text
+// outside its details for support, the details' text and summary, and whether they are open.
+async function shownProblem(page) {
+  await page.waitForSelector('[data-testid=problem]');
+  return page.$eval('[data-testid=problem]', (el) => {
+    const details = el.querySelector('details');
+    const outside = el.cloneNode(true);
+    outside.querySelector('details')?.remove();
+    return {
+      message: el.querySelector('[data-testid=problem-message]')?.textContent.trim() ?? '',
+      first: el.firstElementChild?.getAttribute('data-testid') === 'problem-message',
+      outside: outside.textContent,
+      details: details?.textContent ?? '',
+      summary: details?.querySelector('summary')?.textContent.trim() ?? '',
+      open: !!details?.open,
+    };
+  });
+}
+
 // Opens the case from the staff inbox and claims its open task unless already theirs.
 async function openTask(page, base, no) {
   await page.goto(base + '/workbench');
@@ -349,12 +371,19 @@ async function flow(server, browser) {
   step('applying asks to sign in, then comes back to the application');
   await page.click('[data-testid=apply-link]');
   await page.waitForURL((u) => u.pathname === '/login');
-  step('a wrong password shows the server problem');
+  step('a wrong password is said in plain Chinese; the status and the server\'s English only in the details for support');
   await page.fill('#username', 'zhangsan');
   await page.fill('#password', 'not-the-password');
   await page.click('form button[type=submit]');
   await page.waitForSelector('[data-testid=problem]');
   check(/401/.test(await page.textContent('[data-testid=problem]')), 'the problem does not show its status');
+  const wrong = await shownProblem(page);
+  check(wrong.first && wrong.message === '用户名或密码不正确，请重新输入。', 'the failed login is not said plainly: ' + wrong.message);
+  check(!/Unauthorized|401|wrong username|状态码/.test(wrong.outside), 'the status or the English detail is shown outside the details: ' + wrong.outside);
+  check(!wrong.open && wrong.summary === '技术详情', `the details are not a closed “技术详情”: ${wrong.summary} open=${wrong.open}`);
+  check(['401 Unauthorized', 'wrong username or password', 'POST /api/v1/session'].every((s) => wrong.details.includes(s)), 'the details lack the status, the detail or the request: ' + wrong.details);
+  check(/^[0-9a-f]{8,}$/.test(await page.textContent('[data-testid=problem-request-id]')), 'the details lack the request id');
+  check(!(await page.isVisible('[data-testid=problem-details] dl')), 'the details are visible before they are opened');
   await page.fill('#password', PASSWORD);
   await Promise.all([page.waitForURL((u) => u.pathname === `/items/${ITEM}/apply`), page.click('form button[type=submit]')]);
   await page.waitForSelector('#f-shop_name');
@@ -450,7 +479,10 @@ async function flow(server, browser) {
   await openTask(page, base, no);
   await page.click('[data-testid=suspend-box] summary');
   await page.click('[data-testid=suspend]');
-  await page.waitForSelector('[data-testid=problem] li:has-text("reason")');
+  await page.waitForSelector('[data-testid=problem-fields] li:has-text("原因")');
+  const noReason = await shownProblem(page);
+  check(noReason.first && noReason.message.includes('部分内容需要更正'), 'the 422 does not say plainly that entries need correcting: ' + noReason.message);
+  check(!noReason.outside.includes('reason') && noReason.details.includes('reason'), 'the field key is not only in the details: ' + noReason.outside);
   await page.selectOption('#sc-proc', 'expert_review');
   await page.fill('#sc-sus', '需组织专家论证食品安全条件');
   await page.click('[data-testid=suspend]');
@@ -485,6 +517,26 @@ async function flow(server, browser) {
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已归档'));
   check(!(await page.locator('[data-testid=close]').count()), 'a closed case still offers closing');
   await signOut(page);
+
+  step('我要查 from the home page, signed out: a wrong detail finds nothing; the right ones show only the stage');
+  await page.goto(base + '/');
+  await page.click('a[href="/track"]');
+  await page.waitForSelector('[data-testid=track-form]');
+  await page.click('[data-testid=track-submit]');
+  await page.waitForSelector('.el-form-item:has(#track-id_last4) .el-form-item__error');
+  check((await page.evaluate(() => document.activeElement?.id)) === 'track-tracking_no', 'the first missing field is not focused');
+  await page.fill('#track-tracking_no', no);
+  await page.fill('#track-name', '张三');
+  await page.fill('#track-id_last4', '3018');
+  await page.click('[data-testid=track-submit]');
+  await page.waitForSelector('[data-testid=track-no-match]');
+  await page.fill('#track-id_last4', '3017');
+  await page.click('[data-testid=track-submit]');
+  await page.waitForSelector('[data-testid=track-result]');
+  const tracked = await page.textContent('[data-testid=track-result]');
+  check(tracked.includes(no) && (await page.textContent('[data-testid=track-stage]')).includes('已办结'), 'the stage is not shown: ' + tracked);
+  check((await page.getAttribute('.stages li[aria-current=step]', 'class')).includes('current') && (await page.textContent('.stages li[aria-current=step]')).includes('送达'), 'the stages do not show delivery as the current step');
+  check(!tracked.includes('小餐饮') && !tracked.includes('准予') && !tracked.includes('上城区'), 'the lookup shows more than the stage: ' + tracked);
 
   step('the citizen sees the case completed, with its timeline');
   await signIn(page, base, 'zhangsan', '/me/cases');
@@ -601,6 +653,9 @@ async function flow(server, browser) {
   await page.waitForSelector('[data-testid=problem]');
   const problem = await page.textContent('[data-testid=problem]');
   check(problem.includes('422') && problem.includes('region'), 'no problem naming the region shown: ' + problem);
+  const noRegion = await shownProblem(page);
+  check(noRegion.first && noRegion.message === '部分内容需要更正，请检查后重新提交。', 'the 422 is not said plainly first: ' + noRegion.message);
+  check(noRegion.outside.includes('办理地区') && !/422|Unprocessable|region_code/.test(noRegion.outside), 'the region is not named plainly, or the status is shown: ' + noRegion.outside);
   await page.selectOption('#bundle-region-0', '33');
   await page.waitForSelector('#bundle-region-1 option[value="3301"]', { state: 'attached' });
   await page.selectOption('#bundle-region-1', '3301');
@@ -847,6 +902,8 @@ async function admin(server, browser) {
   await page.waitForSelector('[data-testid=problem]');
   const problem = await page.textContent('[data-testid=problem]');
   check(problem.includes('422') && problem.includes('userTask "Approve_MZ": has no department'), 'the problem does not show the 422: ' + problem);
+  const refused = await shownProblem(page);
+  check(refused.first && refused.message.includes('部分内容需要更正') && refused.outside.includes('流程图') && !/422|Unprocessable/.test(refused.outside), 'the 422 is not said plainly first: ' + refused.outside);
   await page.waitForSelector('[data-testid=pp-element] code:text-is("Approve_MZ")');
   check((await page.inputValue('#pp-dept')) === '', 'the panel does not show the task without a department');
 
@@ -942,11 +999,34 @@ async function identity(server, browser) {
   await resident.reload();
   await resident.waitForSelector('[data-testid=level-tag]');
   check((await resident.textContent('[data-testid=level-tag]')).includes('已现场核验'), 'the account page does not show level 3');
+
+  step('without the session cookie, the next page says the sign-in has expired and links back to it');
+  await resident.context().clearCookies();
+  await resident.getByRole('link', { name: '消息', exact: true }).click();
+  const expired = await shownProblem(resident);
+  check(expired.message.startsWith('登录已过期，请重新登录。') && !/401|Unauthorized|log in/.test(expired.outside), 'the 401 is not said as an expired sign-in: ' + expired.outside);
+  const again = resident.locator('[data-testid=problem-sign-in]');
+  const to = new URL(await again.getAttribute('href'), base);
+  check(to.pathname === '/login' && to.searchParams.get('return') === '/me/messages', 'the link does not lead back: ' + to);
+  await again.click();
+  await resident.fill('#username', UNVERIFIED.username);
+  await resident.fill('#password', PASSWORD);
+  await Promise.all([resident.waitForURL((u) => u.pathname === '/me/messages'), resident.click('form button[type=submit]')]);
+  await resident.waitForSelector('[data-testid=who]');
+  check((await resident.locator('[data-testid=problem]').count()) === 0, 'signed in again, the messages page still shows a problem');
   for (const pg of [resident, counter]) {
     check(pg.errors.length === 0, 'page errors: ' + pg.errors.join('; '));
     await pg.context().close();
   }
   return 0;
+}
+
+async function trackCase(page, fill) {
+  await page.fill('#track-tracking_no', fill('{no}'));
+  await page.fill('#track-name', '张三');
+  await page.fill('#track-id_last4', '3017');
+  await page.press('#track-id_last4', 'Enter'); // the keyboard path (and no hovered button)
+  await page.waitForSelector('[data-testid=track-result]');
 }
 
 async function lookUpUnverified(page) {
@@ -1164,6 +1244,8 @@ const PAGES = [
   { name: 'bundles', path: '/bundles', ready: '[data-testid=bundle]' },
   { name: 'bundle', path: '/bundles/ONE-BABY', ready: '[data-testid=bundle-items] li' },
   { name: 'login', path: '/login' },
+  // A failed sign-in: the plain sentence in the page's language, the details opened.
+  { name: 'login-failed', path: '/login', act: failSignIn },
   { name: 'apply', path: `/items/${ITEM}/apply`, user: 'zhangsan', ready: '#f-shop_name' },
   { name: 'bundle-apply', path: '/bundles/ONE-BABY/apply', user: 'zhangsan', ready: '#f-baby_name' },
   { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
@@ -1181,6 +1263,8 @@ const PAGES = [
   { name: 'wallet', path: '/me/licences', user: 'zhangsan', ready: '[data-testid=wallet]' },
   { name: 'licence', path: '/me/licences/{licence}', user: 'zhangsan', ready: 'img.qr' },
   { name: 'verify', path: '/verify#{payload}', ready: '[data-testid=verify-result]' },
+  // 我要查, signed out: the stage of a case found by its number, name and last four.
+  { name: 'track', path: '/track', act: trackCase },
   { name: 'licence-share', path: '/licence-shares#{share}', ready: '[data-testid=shared-status]' },
   { name: 'admin-catalog', path: '/admin/catalog', user: 'sysadmin' },
   { name: 'admin-departments', path: '/admin/departments', user: 'sysadmin' },
@@ -1194,6 +1278,27 @@ const PAGES = [
   // The properties panel of a user task (role, department, region, countersign).
   { name: 'admin-processes-task', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element', act: selectFirstUserTask },
 ];
+
+// Signs in with a wrong password: ProblemAlert says so in one sentence in the page's language,
+// with the status, the server's English and the request only in its closed details, which
+// are then opened (for axe and the screenshot).
+const LOGIN_FAILED = {
+  'zh-CN': { message: '用户名或密码不正确，请重新输入。', summary: '技术详情' },
+  en: { message: 'The username or password is not correct. Please enter them again.', summary: 'Details for support' },
+};
+async function failSignIn(page) {
+  const want = LOGIN_FAILED[await page.getAttribute('html', 'lang')];
+  await page.fill('#username', 'nobody.e2e');
+  await page.fill('#password', 'not-the-password');
+  await page.click('form button[type=submit]');
+  const shown = await shownProblem(page);
+  check(shown.first && shown.message === want.message, 'the failed login is not said plainly: ' + shown.message);
+  check(!/Unauthorized|401|wrong username|状态码/.test(shown.outside), 'the status or the English detail is shown outside the details: ' + shown.outside);
+  check(!shown.open && shown.summary === want.summary, `the details are not a closed “${want.summary}”: ${shown.summary} open=${shown.open}`);
+  check(['401 Unauthorized', 'wrong username or password', 'POST /api/v1/session'].every((s) => shown.details.includes(s)), 'the details lack the status, the detail or the request: ' + shown.details);
+  await page.click('[data-testid=problem-details] summary');
+  await page.waitForSelector('[data-testid=problem-request-id]');
+}
 
 async function selectFirstUserTask(page) {
   await page.evaluate(() => {
@@ -1279,7 +1384,7 @@ async function a11y(server, browser) {
       await page.goto(base + fill(p.path));
       await page.waitForLoadState('networkidle');
       if (p.ready) await page.waitForSelector(p.ready, { timeout: 15000 });
-      if (p.act) await p.act(page);
+      if (p.act) await p.act(page, fill);
       await page.waitForTimeout(200);
       const lang = await page.getAttribute('html', 'lang');
       if (lang !== locale) problems.push(`${p.name} (${locale}): html lang is ${lang}`);

@@ -2,7 +2,7 @@
 // and the subset of JSON Schema that item forms use. The API's types are in api/catalog.ts.
 import { ref } from 'vue';
 import { listDepartments, type Department } from './api/departments';
-import { localized } from './i18n';
+import { i18n, localized } from './i18n';
 
 const departments = ref<Department[]>([]);
 let loading: Promise<void> | null = null;
@@ -38,4 +38,19 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   items?: JsonSchema;
+}
+
+// A field a 422 names on an application (online or at the counter) as the page labels it, for
+// ProblemAlert's list of entries to correct: a form field ("form/shop_name") by its schema
+// title, the region, the materials; undefined for others (kept in the problem's details).
+export function applicationFieldLabel(schema: JsonSchema, field: string): string | undefined {
+  const { t } = i18n.global;
+  if (field === 'region_code') return t('apply.region');
+  if (/^(materials|material_ids|licences)(\/|$)/.test(field)) return t('apply.materials');
+  if (field.startsWith('form/')) {
+    const key = field.slice('form/'.length).split('/')[0];
+    const p = schema.properties?.[key];
+    if (p) return p.title || key;
+  }
+  return undefined;
 }

@@ -20,6 +20,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/me/licences/:number', name: 'licence', component: () => import('./views/licences/LicencePage.vue'), meta: { auth: true } },
   { path: '/verify', name: 'verify', component: () => import('./views/licences/VerifyPage.vue') },
   { path: '/licence-shares', name: 'licence-share', component: () => import('./views/licences/SharePage.vue') },
+  { path: '/track', name: 'track', component: () => import('./views/citizen/TrackPage.vue') },
   { path: '/ask', name: 'ask', component: () => import('./views/citizen/AskPage.vue') },
   { path: '/workbench', name: 'workbench', component: () => import('./views/staff/InboxPage.vue'), meta: { auth: true, staff: true } },
   { path: '/workbench/cases/:no', name: 'staff-case', component: () => import('./views/staff/StaffCasePage.vue'), meta: { auth: true, staff: true } },

@@ -40,3 +40,9 @@ export const deliverCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/de
   call('post', '/api/v1/cases/{no}/deliver', { path: { no }, body });
 export const closeCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/close', 'post'>) =>
   call('post', '/api/v1/cases/{no}/close', { path: { no }, body });
+
+// The public lookup (我要查): a case's stage to whoever gives its tracking number, the
+// applicant's name and the last four of the ID, without signing in.
+export type CaseLookup = Schemas['CaseLookup'];
+export type CaseStage = CaseLookup['stage'];
+export const lookupCase = (body: Schemas['CaseLookupInput']) => call('post', '/api/v1/case-lookups', { body });

@@ -1,8 +1,8 @@
 // How the portal talks to the server: request() (fetch with the session's CSRF token) and
 // call(), the same typed from docs/openapi.json (src/api/schema.d.ts, `npm run gen:api`).
 // Every failure becomes an ApiError that carries the RFC 9457 problem (title, detail, field
-// errors) for ProblemAlert to show. Only the modules beside this file (one per resource)
-// name server paths; views and components call them.
+// errors) for ProblemAlert to show, in words problems.ts chooses. Only the modules beside this
+// file (one per resource) name server paths; views and components call them.
 import type { components, paths } from './schema';
 
 export type Schemas = components['schemas'];
@@ -10,8 +10,16 @@ export type Schemas = components['schemas'];
 export type FieldError = Schemas['FieldError'];
 // The document's Problem, loosened for the problems the portal makes up itself: a failure
 // that never reached the server (status 0, "Network error") or an error body that is not
-// problem+json (no type).
-export type Problem = Omit<Schemas['Problem'], 'type' | 'status'> & { type?: string; status: number };
+// problem+json (no type). The portal adds what it knows of the exchange: the request's
+// method (and its path as `instance` when the server gave none), Retry-After in seconds
+// (429 and 503) and X-Request-Id, which support finds the server's log lines by.
+export type Problem = Omit<Schemas['Problem'], 'type' | 'status'> & {
+  type?: string;
+  status: number;
+  method?: string;
+  retryAfter?: number;
+  requestId?: string;
+};
 
 export class ApiError extends Error {
   constructor(public problem: Problem) {
@@ -31,15 +39,37 @@ export function csrfHeaders(): Record<string, string> {
   return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
 }
 
-async function toProblem(res: Response): Promise<Problem> {
-  const text = await res.text();
+// Retry-After (RFC 9110 10.2.3) in seconds: delay-seconds or an HTTP date.
+function retryAfterSeconds(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+// The problem of a failed answer to `method url`: its problem+json body, or one made from
+// the status when the body is not one. `header` reads a response header (fetch's Headers or
+// an XMLHttpRequest's).
+export function problemOf(method: string, url: string, status: number, statusText: string, text: string, header: (name: string) => string | null): Problem {
+  let problem: Problem = { title: statusText || 'Error', status, detail: text.slice(0, 300) };
   try {
     const body = JSON.parse(text);
-    if (body && typeof body === 'object' && body.title) return body as Problem;
+    if (body && typeof body === 'object' && body.title) problem = body as Problem;
   } catch {
     /* not JSON */
   }
-  return { title: res.statusText || 'Error', status: res.status, detail: text.slice(0, 300) };
+  problem.method = method;
+  problem.instance ??= url.split('?')[0];
+  const retryAfter = retryAfterSeconds(header('Retry-After'));
+  if (retryAfter !== undefined) problem.retryAfter = retryAfter;
+  const requestId = header('X-Request-Id');
+  if (requestId) problem.requestId = requestId;
+  return problem;
+}
+
+// The problem of a request that got no answer.
+export function networkProblem(method: string, url: string, e?: unknown): Problem {
+  return { title: 'Network error', status: 0, detail: e === undefined ? undefined : String(e), method, instance: url.split('?')[0] };
 }
 
 export interface RequestOptions {
@@ -73,9 +103,9 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   try {
     res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
   } catch (e) {
-    throw new ApiError({ title: 'Network error', status: 0, detail: String(e) });
+    throw new ApiError(networkProblem(method, path, e));
   }
-  if (!res.ok) throw new ApiError(await toProblem(res));
+  if (!res.ok) throw new ApiError(problemOf(method, path, res.status, res.statusText, await res.text(), (name) => res.headers.get(name)));
   if (res.status === 204) return undefined as T;
   if (opts.text) return (await res.text()) as T;
   const type = res.headers.get('content-type') || '';

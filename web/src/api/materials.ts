@@ -1,5 +1,5 @@
 // Uploaded materials (/api/v1/materials): the upload itself, and the user's earlier uploads.
-import { ApiError, csrfHeaders, fill, query, call, type Problem, type QueryParams, type Schemas } from './client';
+import { ApiError, csrfHeaders, fill, query, call, networkProblem, problemOf, type QueryParams, type Schemas } from './client';
 
 export type UploadedMaterial = Schemas['UploadedMaterial'];
 
@@ -10,9 +10,10 @@ export const listMyMaterials = (q: QueryParams<'/api/v1/me/materials', 'get'>) =
 // `enterprise` (a credit code): uploaded in that enterprise's name, as its operator.
 export function uploadMaterial(file: File, onProgress: (percent: number) => void, enterprise = ''): Promise<UploadedMaterial> {
   const params: QueryParams<'/api/v1/materials', 'post'> = { filename: file.name, enterprise };
+  const url = fill('/api/v1/materials') + query(params);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', fill('/api/v1/materials') + query(params));
+    xhr.open('POST', url);
     xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/json');
     for (const [k, v] of Object.entries(csrfHeaders())) xhr.setRequestHeader(k, v);
@@ -20,21 +21,18 @@ export function uploadMaterial(file: File, onProgress: (percent: number) => void
       if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
     };
     xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        /* not JSON */
-      }
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(100);
-        resolve(body as UploadedMaterial);
+        try {
+          resolve(JSON.parse(xhr.responseText) as UploadedMaterial);
+        } catch (e) {
+          reject(e);
+        }
       } else {
-        const p = body as Problem | null;
-        reject(new ApiError(p && p.title ? p : { title: xhr.statusText || 'Upload failed', status: xhr.status }));
+        reject(new ApiError(problemOf('POST', url, xhr.status, xhr.statusText || 'Upload failed', xhr.responseText, (name) => xhr.getResponseHeader(name))));
       }
     };
-    xhr.onerror = () => reject(new ApiError({ title: 'Network error', status: 0 }));
+    xhr.onerror = () => reject(new ApiError(networkProblem('POST', url)));
     xhr.send(file);
   });
 }

@@ -1479,6 +1479,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/case-lookups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look up a case's stage without signing in (我要查)
+         * @description Anyone who knows a case's tracking number, the applicant's name and the last four characters of the applicant's ID number (or credit code) learns the case's stage, without an account: for people who applied at a hall, or on someone else's device. A POST, so that the name and the digits stay out of URLs and access logs. Every wrong detail, and a number that does not exist, is the same 404. Failures are counted per tracking number (five in an hour) and per client address (twenty in ten minutes); past either, lookups wait (429 with Retry-After). Input rejected as malformed (422) is not counted. A session is not needed and does not help: the details must match whoever asks.
+         */
+        post: operations["lookupCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{no}": {
         parameters: {
             query?: never;
@@ -7655,6 +7675,40 @@ export interface components {
                 description: string;
             }[];
         };
+        /** @description What proves the asker knows the case: its tracking number, the applicant's name and the last four characters of the applicant's ID. */
+        CaseLookupInput: {
+            /**
+             * @description The tracking number on the receipt (办件编号); a lower-case x stands for the check character X.
+             * @example 20261206000000123X
+             */
+            tracking_no: string;
+            /**
+             * @description The applicant's name as written on the application: the person's, or the enterprise's for an enterprise's case. Compared exactly.
+             * @example 张三
+             */
+            name: string;
+            /**
+             * @description The last four characters of the applicant's resident ID number, or of the enterprise's unified social credit code; letters in either case.
+             * @example 3017
+             */
+            id_last4: string;
+        };
+        /**
+         * @description The stage of a case, and nothing else about it: not the item, the department, the applicant or the outcome.
+         * @example {
+         *       "tracking_no": "20261206000000123X",
+         *       "stage": "review"
+         *     }
+         */
+        CaseLookup: {
+            /** @description The case's tracking number as stored (check character in upper case). */
+            tracking_no: string;
+            /**
+             * @description Where the case is along the standard stages 申请 → 受理 → 审查 → 决定 → 送达: `applied` (submitted, or asked for a supplement before acceptance), `review` (accepted: under review, or suspended), `decided` (approved or denied; which is not said), `delivered` (the result delivered, or closed after it), `not_accepted` (ended without acceptance), `withdrawn` (withdrawn by the applicant).
+             * @enum {string}
+             */
+            stage: "applied" | "review" | "decided" | "delivered" | "not_accepted" | "withdrawn";
+        };
     };
     responses: {
         /** @description Not modified: the representation still matches `If-None-Match`. No body. */
@@ -8375,6 +8429,30 @@ export interface components {
                  *       "status": 409,
                  *       "detail": "task 2 changed (version 2, you sent 1); reload it",
                  *       "instance": "/api/v1/tasks/2/complete"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many failed lookups: five for this tracking number in an hour, or twenty from the client's address in ten minutes. Every lookup of that number (or from that address) waits `Retry-After` seconds, even with the right details; the applicant can still sign in and see the case. `detail` names the same number of seconds. */
+        TooManyLookups: {
+            headers: {
+                /**
+                 * @description Seconds until a lookup is answered again: at most 3601.
+                 * @example 2417
+                 */
+                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:onewindow:problem:resource_exhausted",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "too many failed case lookups; try again in 2417 seconds, or sign in to see your own cases",
+                 *       "instance": "/api/v1/case-lookups"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -15364,6 +15442,56 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description A member is missing, of the wrong type or not allowed; the item is unknown or not handled in `region_code`; the form breaks the item's form schema (`form/phone`); a material is unknown or not the caller's. */
             422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    lookupCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "tracking_no": "20261206000000123X",
+                 *       "name": "张三",
+                 *       "id_last4": "3017"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CaseLookupInput"];
+            };
+        };
+        responses: {
+            /** @description The details match: the case's stage. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tracking_no": "20261206000000123X",
+                     *       "stage": "review"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseLookup"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            /** @description No case matches these details: whichever of them is wrong, or when there is no such case (`no case matches these details`). */
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A member is missing or malformed (`id_last4` not four letters or digits), or another member is sent. */
+            422: components["responses"]["InvalidBody"];
+            429: components["responses"]["TooManyLookups"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
