@@ -3,7 +3,7 @@
 # package-lock.json, then the checks (i18n keys; the sentences problems.ts chooses;
 # src/api/schema.d.ts is what docs/openapi.json generates), a type check and vite build when
 # any source, or the server's OpenAPI document, is newer than the last build (FORCE=1 always
-# rebuilds).
+# rebuilds); then the text assets are precompressed (scripts/compress.mjs: .br and .gz).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 stamp=node_modules/.package-lock.json
@@ -24,3 +24,4 @@ node scripts/check-problems.mjs
 node scripts/gen-api.mjs --check
 npx --no-install vue-tsc --noEmit
 npx --no-install vite build --logLevel warn
+node scripts/compress.mjs

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "support/test_support.h"
@@ -201,6 +202,82 @@ TEST_F(HttpServerTest, StaticFilesWithMimeTypesAndEtag) {
   auto head = client_->Send(verb::head, "/style.css");
   EXPECT_EQ(head.status, 200);
   EXPECT_TRUE(head.body.empty());
+}
+
+TEST_F(HttpServerTest, StaticFilesServeTheBuildsPrecompressedSiblings) {
+  // The web root's app.js has app.js.br and app.js.gz beside it (as web/scripts/compress.mjs
+  // writes them); style.css has none.
+  std::string dir = SourceDir() + "/tests/support/webroot/";
+  auto read = [&](const std::string& name) {
+    std::ifstream in(dir + name, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  auto plain = client_->Get("/app.js");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.header("content-encoding"), "");
+  EXPECT_EQ(plain.header("vary"), "Accept-Encoding");
+  EXPECT_EQ(plain.body, read("app.js"));
+  auto br = client_->Get("/app.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(br.header("content-encoding"), "br");
+  EXPECT_EQ(br.header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(br.header("vary"), "Accept-Encoding");
+  EXPECT_EQ(br.body, read("app.js.br"));
+  auto gz = client_->Get("/app.js", {{"Accept-Encoding", "gzip;q=0.8, br;q=0"}});
+  EXPECT_EQ(gz.header("content-encoding"), "gzip");
+  EXPECT_EQ(gz.body, read("app.js.gz"));
+  // Independent decoders (gunzip; Node's brotli) give back the file.
+  EXPECT_EQ(RunTool({"gunzip", "-c", dir + "app.js.gz"}).output, read("app.js"));
+  EXPECT_EQ(RunTool({"node", "-e",
+                     "process.stdout.write(require('zlib').brotliDecompressSync("
+                     "require('fs').readFileSync(process.argv[1])))",
+                     dir + "app.js.br"})
+                .output,
+            read("app.js"));
+  // q=0 for both, or a coding the build did not write: the file itself.
+  EXPECT_EQ(client_->Get("/app.js", {{"Accept-Encoding", "br;q=0, gzip;q=0"}}).body,
+            read("app.js"));
+  EXPECT_EQ(client_->Get("/app.js", {{"Accept-Encoding", "zstd"}}).header("content-encoding"), "");
+  EXPECT_EQ(client_->Get("/app.js", {{"Accept-Encoding", "*"}}).header("content-encoding"), "br");
+  EXPECT_EQ(client_->Get("/app.js", {{"Accept-Encoding", "br;q=x"}}).header("content-encoding"),
+            "");
+  // One tag per representation; a 304 answers for the one asked for.
+  std::set<std::string> tags{plain.header("etag"), br.header("etag"), gz.header("etag")};
+  EXPECT_EQ(tags.size(), 3u);
+  auto same =
+      client_->Get("/app.js", {{"Accept-Encoding", "br"}, {"If-None-Match", br.header("etag")}});
+  EXPECT_EQ(same.status, 304);
+  EXPECT_EQ(same.header("content-encoding"), "br");
+  EXPECT_EQ(
+      client_->Get("/app.js", {{"Accept-Encoding", "gzip"}, {"If-None-Match", br.header("etag")}})
+          .status,
+      200);
+  auto head = client_->Send(verb::head, "/app.js", {}, {{"Accept-Encoding", "br"}});
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-encoding"), "br");
+  EXPECT_TRUE(head.body.empty());
+  // Without siblings: no coding, no Vary.
+  auto css = client_->Get("/style.css", {{"Accept-Encoding", "br, gzip"}});
+  EXPECT_EQ(css.header("content-encoding"), "");
+  EXPECT_EQ(css.header("vary"), "");
+  // The siblings are files of the root like any other (no way around the traversal rules).
+  EXPECT_EQ(client_->Get("/app.js.br").status, 200);
+}
+
+TEST_F(HttpServerTest, AMissingFileIsAPageForABrowserAndAProblemForAScript) {
+  auto page = client_->Get("/logo-that-was-removed.png",
+                           {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}});
+  EXPECT_EQ(page.status, 404);
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<form action=\"/catalog\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("页面不存在"), std::string::npos);
+  EXPECT_EQ(page.body.find("{"), std::string::npos);  // no JSON
+  auto data = client_->Get("/logo-that-was-removed.png");
+  EXPECT_EQ(data.status, 404);
+  EXPECT_EQ(data.header("content-type"), "application/problem+json");
+  // The API keeps its problems whoever asks.
+  auto api = client_->Get("/api/v1/nothing-here", {{"Accept", "text/html"}});
+  EXPECT_EQ(api.status, 404);
+  EXPECT_EQ(api.header("content-type"), "application/problem+json");
 }
 
 TEST_F(HttpServerTest, StaticFilesRefusePathTraversal) {

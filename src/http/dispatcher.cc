@@ -198,6 +198,38 @@ std::optional<Response> Dispatcher::Admit(const http::Route& route, Context& ctx
   return std::nullopt;
 }
 
+namespace {
+
+// A browser asking for a page (a typed or followed link), not a script asking for data.
+bool BrowserNavigation(const Request& req) {
+  std::string_view accept = req[Field::accept];
+  return accept.find("text/html") != std::string_view::npos;
+}
+
+// What a person who followed a dead link sees: where they are, and a way on (the search
+// and the home page), in both of the portal's languages. No script or inline style, so
+// the security headers' CSP holds.
+Response NotFoundPage() {
+  Response res{Status::not_found, 11};
+  res.set(Field::content_type, "text/html; charset=utf-8");
+  res.set(Field::cache_control, "no-store");
+  res.body() =
+      "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>页面不存在 · Not found · 一网通办</title></head><body><main>"
+      "<h1>页面不存在</h1><p>您访问的文件不存在或已被移除。可以搜索要办的事项，或返回首页。</p>"
+      "<form action=\"/catalog\" method=\"get\" role=\"search\"><label "
+      "for=\"q\">搜索办事事项</label> "
+      "<input id=\"q\" name=\"q\" type=\"search\"> <button type=\"submit\">搜索</button></form>"
+      "<p><a href=\"/\">返回首页</a></p>"
+      "<p lang=\"en\">This page does not exist. <a href=\"/catalog\">Find a service</a> or go to "
+      "the <a href=\"/\">home page</a>.</p></main></body></html>\n";
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
 Response Dispatcher::Route(Context& ctx) const {
   Verb method = ctx.request.method();
   Match m = router_.Find(method, ctx.path);
@@ -216,6 +248,7 @@ Response Dispatcher::Route(Context& ctx) const {
       if (auto res = files_->Serve(ctx)) return std::move(*res);
     }
     ctx.route = "not_found";
+    if (!api && BrowserNavigation(ctx.request)) return NotFoundPage();
     return Problem(Status::not_found, "no resource at " + ctx.path, ctx.path);
   }
   ctx.route = m.route->pattern;

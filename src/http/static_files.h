@@ -5,7 +5,10 @@
 // resolved file must lie inside the root, so nothing outside it is ever read.
 // Responses carry a strong ETag (size and mtime) and honour If-None-Match with 304.
 // A path without an extension that names no file falls back to index.html, so the
-// single-page portal's client-side routes load.
+// single-page portal's client-side routes load. Where the build left a precompressed
+// sibling (file.br, file.gz), a client whose Accept-Encoding takes it gets that instead
+// (brotli first) with Content-Encoding, its own ETag and `Vary: Accept-Encoding`; nothing
+// is compressed at request time.
 #ifndef OW_HTTP_STATIC_FILES_H_
 #define OW_HTTP_STATIC_FILES_H_
 

@@ -344,6 +344,17 @@ function pdfBytes() {
 async function flow(server, browser) {
   const base = server.base;
   const page = await newPage(browser);
+  step('a dead link: the page says so and offers the search; a missing file is a page for a browser, not JSON');
+  await page.goto(base + '/no-such-page');
+  await page.waitForSelector('[data-testid=not-found-search]');
+  await page.fill('#nf-q', '营业执照');
+  await page.press('#nf-q', 'Enter');
+  await page.waitForSelector('[data-testid=result]');
+  check(new URL(page.url()).searchParams.get('q') === '营业执照', 'the search from the not-found page did not search: ' + page.url());
+  const missing = await page.goto(base + '/files/forms/no-such-form.docx');
+  check(missing.status() === 404 && (missing.headers()['content-type'] || '').startsWith('text/html'), `a missing file answered ${missing.status()} ${missing.headers()['content-type']}`);
+  check((await page.textContent('h1')) === '页面不存在' && (await page.locator('form[action="/catalog"] input[name=q]').count()) === 1, 'the missing-file page offers no search');
+
   step('citizen searches in Chinese from the home page');
   await page.goto(base + '/');
   check((await page.getAttribute('html', 'lang')) === 'zh-CN', 'the document language is not zh-CN');

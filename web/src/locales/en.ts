@@ -669,6 +669,8 @@ export default {
   },
   notFound: {
     title: 'Page not found',
+    body: 'The page you asked for does not exist or has been removed. Search for a service, or go back to the home page.',
+    search: 'Search',
     home: 'Back to the home page',
   },
   inbox: {

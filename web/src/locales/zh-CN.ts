@@ -669,6 +669,8 @@ export default {
   },
   notFound: {
     title: '页面不存在',
+    body: '您访问的页面不存在或已被移除。可以搜索要办的事项，或返回首页。',
+    search: '搜索',
     home: '返回首页',
   },
   inbox: {
