@@ -256,6 +256,91 @@ TEST_P(CasesTest, ParallelApprovalInBothOrdersWithDeadlinesAcrossWeekendAndHolid
   }
 }
 
+// 一次性告知: a supplement request is one checklist of the item's materials and the form's
+// fields, each with a note; the applicant gives exactly that, all of it, and nothing else.
+// Staff are told which open tasks they may work on, so no client offers a refused button.
+TEST_P(CasesTest, ASupplementRequestIsOneChecklistAndOnlyItIsGivenAgain) {
+  Session zhang = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session approver = Login("sc.approver");
+  json::object c = Accept(acceptor, Apply(zhang));
+  std::string no = No(c);
+  auto review_task = [](const json::object& k) -> const json::object* {
+    for (const auto& t : k.at("tasks").as_array())
+      if (t.at("kind") == "review" && t.at("status") == "open") return &t.as_object();
+    return nullptr;
+  };
+  json::object as_approver = Get(approver, no), as_acceptor = Get(acceptor, no);
+  ASSERT_NE(review_task(as_approver), nullptr) << json::serialize(as_approver);
+  EXPECT_TRUE(review_task(as_approver)->at("may_work").as_bool());
+  EXPECT_FALSE(review_task(as_acceptor)->at("may_work").as_bool());
+
+  const std::string ask = "/api/v1/cases/" + no + "/supplement-request";
+  auto entry = [](const char* name, const char* note = nullptr) {
+    json::object e{{"name", name}};
+    if (note) e["note"] = note;
+    return e;
+  };
+  auto refused = [&](const json::object& body, const char* field) {
+    auto r = Call(verb::post, ask, Json(body), &approver);
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_NE(r.body.find(std::string("\"") + field + "\""), std::string::npos) << r.body;
+  };
+  refused({{"reason", "请补正"}}, "materials");
+  refused({{"materials", json::array{entry("不存在的材料")}}}, "materials/0/name");
+  refused({{"fields", json::array{entry("no_such_field")}}}, "fields/0/name");
+  refused({{"materials", json::array{entry("居民身份证"), entry("居民身份证")}}},
+          "materials/1/name");
+  refused({{"fields", json::array{entry("phone", std::string(501, 'x').c_str())}}},
+          "fields/0/note");
+  EXPECT_EQ(
+      Call(verb::post, ask, Json({{"materials", json::array{"居民身份证"}}}), &approver).status,
+      422);  // entries are objects
+  // The applicant cannot ask for themself, and nobody else sees the case.
+  json::object good{{"reason", "请一次性补正以下内容"},
+                    {"materials", json::array{entry("居民身份证", "照片页不清晰")}},
+                    {"fields", json::array{entry("phone", "号码无法接通")}}};
+  EXPECT_EQ(Call(verb::post, ask, Json(good), &zhang).status, 403);
+  EXPECT_EQ(Call(verb::post, ask, Json(good), &acceptor).status, 403);  // no open task of theirs
+  auto r = Call(verb::post, ask, Json(good), &approver);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value asked = r.json().at("events").as_array().back();
+  EXPECT_EQ(asked.at("action"), "supplement_requested");
+  EXPECT_EQ(asked.at("detail").at("materials").at(0).at("note"), "照片页不清晰");
+  EXPECT_EQ(asked.at("detail").at("fields").at(0).at("name"), "phone");
+
+  const std::string supply = "/api/v1/cases/" + no + "/supplement";
+  std::string id_card = Upload(zhang), other = Upload(zhang);
+  ASSERT_FALSE(id_card.empty());
+  json::object phone_fixed = GtdjForm(), address_too = GtdjForm();
+  phone_fixed["phone"] = "13900000002";
+  address_too["phone"] = "13900000002";
+  address_too["address"] = "杭州市上城区解放路9号";
+  auto file = [](const std::string& id, const char* name) {
+    return json::array{json::object{{"id", id}, {"name", name}}};
+  };
+  auto supplied = [&](const json::object& body, int status, const char* field) {
+    auto s = Call(verb::post, supply, Json(body), &zhang);
+    EXPECT_EQ(s.status, status) << s.body;
+    if (field) {
+      EXPECT_NE(s.body.find(std::string("\"") + field + "\""), std::string::npos) << s.body;
+    }
+  };
+  // Something not asked for, something asked for missing, the form not given.
+  supplied({{"materials", file(id_card, "居民身份证")}, {"form", address_too}}, 422,
+           "form/address");
+  supplied({{"form", phone_fixed}}, 422, "materials");
+  supplied({{"materials", file(other, "经营场所使用证明")}, {"form", phone_fixed}}, 422,
+           "materials/0/name");
+  supplied({{"materials", file(id_card, "居民身份证")}}, 422, "form");
+  EXPECT_EQ(Get(zhang, no).at("status"), "supplement_requested");  // nothing changed
+  supplied({{"materials", file(id_card, "居民身份证")}, {"form", phone_fixed}, {"note", "已补正"}},
+           200, nullptr);
+  c = Get(zhang, no);
+  EXPECT_EQ(Str(c, "status"), "under_review");
+  EXPECT_EQ(c.at("form").at("phone"), "13900000002");
+}
+
 TEST_P(CasesTest, TheClockStopsDuringSupplementAndSuspension) {
   UseProcess("parallel_two_departments", ParallelProcess("parallel_two_departments"));
   Session zhang = Login("zhangsan");
@@ -269,7 +354,9 @@ TEST_P(CasesTest, TheClockStopsDuringSupplementAndSuspension) {
   SetDay("2030-06-07");
   auto r = Call(
       verb::post, "/api/v1/cases/" + no + "/supplement-request",
-      Json({{"reason", "请补充经营场所证明"}, {"materials", json::array{"经营场所证明"}}}), &scjg);
+      Json({{"reason", "请核对经营场所"},
+            {"fields", json::array{json::object{{"name", "address"}, {"note", "与证明不一致"}}}}}),
+      &scjg);
   ASSERT_EQ(r.status, 200) << r.body;
   c = r.json().as_object();
   EXPECT_EQ(Str(c, "status"), "supplement_requested");
@@ -684,13 +771,16 @@ TEST_P(CasesTest, MaterialsAreAttachedReusedAndReadByTheHandlingStaffOnly) {
   c = Accept(acceptor, c);
   Session approver = Login("sc.approver");
   ASSERT_EQ(Call(verb::post, "/api/v1/cases/" + No(c) + "/supplement-request",
-                 Json({{"reason", "请补充身份证明"}}), &approver)
+                 Json({{"reason", "请补充身份证明"},
+                       {"materials", json::array{json::object{{"name", "居民身份证"}}}}}),
+                 &approver)
                 .status,
             200);
   std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
   std::string id2 = upload(zhang, png, "id.png");
   r = Call(verb::post, "/api/v1/cases/" + No(c) + "/supplement",
-           Json({{"materials", json::array{id2}}}), &zhang);
+           Json({{"materials", json::array{json::object{{"id", id2}, {"name", "居民身份证"}}}}}),
+           &zhang);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json().at("materials").as_array().size(), RequiredNames(kItem).size() + 1);
 }

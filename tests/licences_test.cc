@@ -523,9 +523,10 @@ TEST_P(LicencesTest, AHeldLicenceStandsForAMaterialWithTheHoldersConsentOnly) {
   auto plain = Submit(zhang, kItem, "330102", form);
   ASSERT_EQ(plain.status, 201) << plain.body;
   std::string pno = No(plain.json().as_object());
-  auto asked = Call(
-      verb::post, "/api/v1/cases/" + pno + "/supplement-request",
-      Json({{"reason", "营业执照复印件不清晰"}, {"materials", json::array{kMaterial}}}), &acceptor);
+  auto asked = Call(verb::post, "/api/v1/cases/" + pno + "/supplement-request",
+                    Json({{"reason", "营业执照复印件不清晰"},
+                          {"materials", json::array{json::object{{"name", kMaterial}}}}}),
+                    &acceptor);
   ASSERT_EQ(asked.status, 200) << asked.body;
   const std::string supply = "/api/v1/cases/" + pno + "/supplement";
   auto by_other = Call(verb::post, supply, Json({{"licences", offer(kMaterial, number)}}), &lisi);

@@ -259,15 +259,16 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
   EXPECT_EQ(Member(accepted, "promised_deadline"), "2030-06-12");
 
   // A supplement: asked for, refused when it is not the caller's to give, supplied.
-  const std::string kAsk = R"({"reason":"请补充经营场所证明","materials":["经营场所证明"]})";
+  const std::string kAsk =
+      R"({"reason":"请核对经营场所","fields":[{"name":"address","note":"与经营场所使用证明不一致"}]})";
   check(verb::post, one + "/supplement-request", kAskSupply, 401, kAsk);
   check(verb::post, one + "/supplement-request", kAskSupply, 403, kAsk, zhang.write);
   check(verb::post, one + "/supplement-request", kAskSupply, 404, kAsk, lisi.write);
   check(verb::post, one + "/supplement-request", kAskSupply, 400, "{", approver.write);
   check(verb::post, one + "/supplement-request", kAskSupply, 415, "reason=x", urlencoded(approver));
-  auto no_reason = check(verb::post, one + "/supplement-request", kAskSupply, 422,
-                         R"({"reason":""})", approver.write);
-  EXPECT_TRUE(NamesField(no_reason, "reason")) << no_reason.body;
+  auto nothing = check(verb::post, one + "/supplement-request", kAskSupply, 422,
+                       R"({"reason":"请补正"})", approver.write);
+  EXPECT_TRUE(NamesField(nothing, "materials")) << nothing.body;
   auto asked =
       check(verb::post, one + "/supplement-request", kAskSupply, 200, kAsk, approver.write);
   EXPECT_EQ(Member(asked, "status"), "supplement_requested");

@@ -3,6 +3,7 @@
 // the decision), deadlines recomputed, and the actions of applicants (withdraw, supply)
 // and staff (request a supplement, suspend, resume, deliver, close).
 #include <algorithm>
+#include <set>
 
 #include "authz/authz.h"
 #include "cases/service.h"
@@ -287,45 +288,56 @@ Result<Case> Service::Withdraw(const Principal& who, const std::string& no,
 
 Result<Case> Service::Supply(const Principal& who, const std::string& no, const SupplyInput& in,
                              const std::string& channel, SystemTime now) {
-  // Form and materials are checked before the case is locked.
-  auto id = ParseTrackingNo(no);
-  if (!id) return NotFound("no case " + no);
-  return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
-    OW_ASSIGN_OR_RETURN(
-        op.channel,
-        ApplicantChannel(who, op.k, channel, "only the applicant supplies what was asked for"));
-    if (op.k.status != kSupplementRequested)
-      return FailedPrecondition("no supplement was requested for this case");
-    if (in.form || !in.licences.empty()) {
-      auto version = catalog_.GetVersion(op.k.item_code, op.k.item_version);
-      if (!version) return version.error();
-      if (in.form) {
-        if (const json::value* schema = version->document.if_contains("form_schema"))
-          OW_RETURN_IF_ERROR(catalog::CheckFormData(*schema, *in.form, "form"));
-        op.k.form = *in.form;
-      }
-      // Held licences for materials, as at submission (the holder's own consent); a
-      // material a licence stands for already is not taken twice.
-      OW_ASSIGN_OR_RETURN(
-          auto used, ResolveLicences(who, op.k, op.channel, version->document, in.licences, now));
-      OW_ASSIGN_OR_RETURN(auto before, store::LoadLicenceUses(c, op.k.id));
-      Validator v;
-      for (size_t i = 0; i < used.size(); ++i)
-        for (const auto& b : before)
-          if (b.name == used[i].name)
-            v.Add("licences/" + std::to_string(i) + "/name",
-                  "the licence " + b.number + " stands for " + b.name + " already");
-      OW_RETURN_IF_ERROR(v.Finish());
-      for (const auto& u : used) {
-        OW_RETURN_IF_ERROR(store::InsertLicenceUse(c, op.k.id, u));
-        OW_RETURN_IF_ERROR(licences_->RecordUse(c, u, op.k.tracking_no, who.username));
-      }
+  // Everything that reads other stores (the item's version, the offered licences and
+  // files) is resolved before the case is locked, against the case as read now; the
+  // locked case must still be that one (no event since), or the caller reloads.
+  OW_ASSIGN_OR_RETURN(Case pre, Get(who, no));
+  OW_ASSIGN_OR_RETURN(
+      std::string ch,
+      ApplicantChannel(who, pre, channel, "only the applicant supplies what was asked for"));
+  if (pre.status != kSupplementRequested)
+    return FailedPrecondition("no supplement was requested for this case");
+  auto ask = PendingSupplement(pre.events).value_or(SupplementAsk{});
+  std::vector<LicenceUse> used;
+  if (in.form || !in.licences.empty()) {
+    auto version = catalog_.GetVersion(pre.item_code, pre.item_version);
+    if (!version) return version.error();
+    if (in.form) {
+      if (const json::value* schema = version->document.if_contains("form_schema"))
+        OW_RETURN_IF_ERROR(catalog::CheckFormData(*schema, *in.form, "form"));
     }
-    OW_ASSIGN_OR_RETURN(auto existing, store::LoadAttachments(c, op.k.id));
-    int64_t bytes = 0;
-    for (const auto& a : existing) bytes += a.size;
-    OW_ASSIGN_OR_RETURN(auto added,
-                        ResolveMaterials(who, ApplicantOwner(op.k), in.materials, bytes, now));
+    // Held licences for materials, as at submission (the holder's own consent); a
+    // material a licence stands for already is not taken twice.
+    OW_ASSIGN_OR_RETURN(used, ResolveLicences(who, pre, ch, version->document, in.licences, now));
+  }
+  int64_t bytes = 0;
+  for (const auto& a : pre.materials) bytes += a.size;
+  OW_ASSIGN_OR_RETURN(auto added,
+                      ResolveMaterials(who, ApplicantOwner(pre), in.materials, bytes, now));
+  {
+    Validator v;
+    std::vector<std::string> files, licences;
+    for (const auto& a : added) files.push_back(a.name);
+    for (const auto& u : used) licences.push_back(u.name);
+    CheckSupplyAgainstAsk(ask, files, licences, in.form ? &*in.form : nullptr, pre.form, v);
+    for (size_t i = 0; i < used.size(); ++i)
+      for (const auto& b : pre.licences)
+        if (b.name == used[i].name)
+          v.Add("licences/" + std::to_string(i) + "/name",
+                "the licence " + b.number + " stands for " + b.name + " already");
+    OW_RETURN_IF_ERROR(v.Finish());
+  }
+  int64_t last_seq = pre.events.empty() ? 0 : pre.events.back().seq;
+  return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
+    OW_ASSIGN_OR_RETURN(auto events, store::LoadEvents(c, op.k.id));
+    if (op.k.status != kSupplementRequested || events.empty() || events.back().seq != last_seq)
+      return Conflict("the case changed while the supplement was checked; reload it");
+    op.channel = ch;
+    if (in.form) op.k.form = *in.form;
+    for (const auto& u : used) {
+      OW_RETURN_IF_ERROR(store::InsertLicenceUse(c, op.k.id, u));
+      OW_RETURN_IF_ERROR(licences_->RecordUse(c, u, op.k.tracking_no, who.username));
+    }
     for (const auto& a : added) OW_RETURN_IF_ERROR(store::InsertAttachment(c, op.k.id, a));
     OW_RETURN_IF_ERROR(HandOverMaterials(c, op.k, added, who.account_id));
     for (auto& p : op.k.pauses)
@@ -356,12 +368,39 @@ Status MayHandle(const std::vector<Task>& tasks, const std::function<Status(cons
 }  // namespace
 
 Result<Case> Service::RequestSupplement(const Principal& who, const std::string& no,
-                                        const std::string& reason,
-                                        const std::vector<std::string>& materials, SystemTime now) {
+                                        const SupplementAsk& ask, SystemTime now) {
   Validator v;
-  if (reason.empty() || reason.size() > 2000)
-    v.Add("reason", "say what is missing (at most 2000 bytes)");
-  if (materials.size() > 50) v.Add("materials", "at most 50 names");
+  if (ask.reason.size() > 2000) v.Add("reason", "at most 2000 bytes");
+  if (ask.materials.empty() && ask.fields.empty())
+    v.Add("materials", "name at least one material or form field to give again");
+  if (ask.materials.size() > 50) v.Add("materials", "at most 50 materials");
+  if (ask.fields.size() > 100) v.Add("fields", "at most 100 fields");
+  OW_RETURN_IF_ERROR(v.Finish());
+  // The names are checked against the case's item version (immutable, read before the
+  // case is locked).
+  OW_ASSIGN_OR_RETURN(Case pre, Get(who, no));
+  OW_ASSIGN_OR_RETURN(auto version, catalog_.GetVersion(pre.item_code, pre.item_version));
+  std::set<std::string> materials, fields;
+  for (const auto& m : MaterialNames(version.document)) materials.insert(m);
+  if (const auto* schema = version.document.if_contains("form_schema");
+      schema && schema->is_object())
+    if (const auto* props = schema->as_object().if_contains("properties");
+        props && props->is_object())
+      for (const auto& [k, _] : props->as_object()) fields.insert(std::string(k));
+  auto check = [&](const std::vector<SupplementAsk::Entry>& list, const std::string& key,
+                   const std::set<std::string>& known, const char* what) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string at = key + "/" + std::to_string(i);
+      if (!known.count(list[i].name))
+        v.Add(at + "/name", "is not " + std::string(what) + " of item " + pre.item_code);
+      else if (!seen.insert(list[i].name).second)
+        v.Add(at + "/name", "is listed twice");
+      if (list[i].note.size() > 500) v.Add(at + "/note", "at most 500 bytes");
+    }
+  };
+  check(ask.materials, "materials", materials, "a material");
+  check(ask.fields, "fields", fields, "a form field");
   OW_RETURN_IF_ERROR(v.Finish());
   return MutateByNo(who, no, now, [&](db::Connection&, Op& op) -> Status {
     OW_RETURN_IF_ERROR(MayHandle(op.tasks, [&](const Task& t) { return CanWorkOn(who, t); }));
@@ -371,9 +410,13 @@ Result<Case> Service::RequestSupplement(const Principal& who, const std::string&
     op.k.supplement_from = op.k.status;
     // Before acceptance no clock runs; after it, the clock stops until the applicant supplies.
     if (!op.k.accepted_on.empty()) op.k.pauses.push_back({op.today, std::nullopt});
-    json::array names;
-    for (const auto& m : materials) names.emplace_back(m);
-    op.Record("supplement_requested", kSupplementRequested, reason, {{"materials", names}});
+    auto entries = [](const std::vector<SupplementAsk::Entry>& list) {
+      json::array out;
+      for (const auto& e : list) out.push_back(json::object{{"name", e.name}, {"note", e.note}});
+      return out;
+    };
+    op.Record("supplement_requested", kSupplementRequested, ask.reason,
+              {{"materials", entries(ask.materials)}, {"fields", entries(ask.fields)}});
     return {};
   });
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <set>
 
 #include "core/clock.h"
 #include "core/json_members.h"
@@ -60,6 +61,63 @@ std::string DeadlineState(const Case& k, Date today, const Calendar& cal) {
   if (!deadline) return "none";
   if (today > *deadline) return "red";
   return cal.WorkingDaysBetween(today, *deadline) <= 2 ? "yellow" : "normal";
+}
+
+std::optional<SupplementAsk> PendingSupplement(const std::vector<Event>& events) {
+  for (auto e = events.rbegin(); e != events.rend(); ++e) {
+    if (e->action != "supplement_requested") continue;
+    SupplementAsk ask;
+    ask.reason = e->reason;
+    auto entries = [&](const char* key, std::vector<SupplementAsk::Entry>& out) {
+      const json::value* list = e->detail.if_contains(key);
+      if (!list || !list->is_array()) return;
+      for (const auto& x : list->as_array()) {
+        if (x.is_string()) {
+          out.push_back({std::string(x.as_string()), ""});
+        } else if (x.is_object()) {
+          out.push_back(
+              {json_members::Str(x.as_object(), "name"), json_members::Str(x.as_object(), "note")});
+        }
+      }
+    };
+    entries("materials", ask.materials);
+    entries("fields", ask.fields);
+    return ask;
+  }
+  return std::nullopt;
+}
+
+void CheckSupplyAgainstAsk(const SupplementAsk& ask, const std::vector<std::string>& file_names,
+                           const std::vector<std::string>& licence_names, const json::object* form,
+                           const json::object& old_form, Validator& v) {
+  if (ask.materials.empty() && ask.fields.empty()) return;
+  std::set<std::string> materials, fields, given;
+  for (const auto& m : ask.materials) materials.insert(m.name);
+  for (const auto& f : ask.fields) fields.insert(f.name);
+  auto offered = [&](const std::vector<std::string>& names, const std::string& prefix) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      given.insert(names[i]);
+      if (!materials.count(names[i]))
+        v.Add(prefix + std::to_string(i) + "/name", names[i] + " was not asked for");
+    }
+  };
+  offered(file_names, "materials/");
+  offered(licence_names, "licences/");
+  for (const auto& m : ask.materials)
+    if (!given.count(m.name)) v.Add("materials", "give " + m.name + ": it was asked for");
+  if (!form) {
+    if (!fields.empty()) v.Add("form", "correct the fields asked for");
+    return;
+  }
+  std::set<std::string> keys;
+  for (const auto& [k, _] : old_form) keys.insert(std::string(k));
+  for (const auto& [k, _] : *form) keys.insert(std::string(k));
+  for (const auto& k : keys) {
+    const json::value* before = old_form.if_contains(k);
+    const json::value* after = form->if_contains(k);
+    bool same = before && after ? *before == *after : before == after;
+    if (!same && !fields.count(k)) v.Add("form/" + k, "was not asked for; it cannot change");
+  }
 }
 
 std::string PublicStage(const Case& k) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/calendar.h"
+#include "core/error.h"
 
 namespace ow::cases {
 
@@ -103,6 +104,10 @@ struct Task {
   std::string created_at, closed_at, closed_by;
   std::string decision, opinion, close_reason;
   int64_t version = 1;
+  // Whether the reader may work on it (claim, complete, transfer): set by the reads that
+  // answer a person (Get, the inbox, claim, transfer), so a client offers no button the
+  // server would refuse. Not stored.
+  bool may_work = false;
 };
 
 struct Event {
@@ -212,6 +217,33 @@ std::string PublicStage(const Case& k);
 // the application, and the last four characters of the resident ID number (a person) or
 // of the unified social credit code (an enterprise), letters in either case.
 bool LookupMatches(const Case& k, std::string_view name, std::string_view id_last4);
+
+// What a supplement request asks the applicant for, all at once (一次性告知): the item's
+// materials and the application form's fields to give again, each with staff's note, and
+// the request's overall reason. Kept in the supplement_requested event's detail as
+// {"materials": [{name, note}], "fields": [{name, note}]}; requests made before the
+// checklist listed material names only.
+struct SupplementAsk {
+  struct Entry {
+    std::string name, note;
+  };
+  std::string reason;
+  std::vector<Entry> materials, fields;
+};
+
+// The request a case in supplement_requested answers: the newest supplement_requested
+// event's; nullopt when there is none.
+std::optional<SupplementAsk> PendingSupplement(const std::vector<Event>& events);
+
+// Adds to `v` what is wrong with a supplement measured against what was asked: a
+// material (a file under `file_names`, or a licence for `licence_names`) or a form field
+// that was not asked for, a material asked for and not given, or form fields asked for
+// without the form. `form` is the corrected form (nullptr when none is given), `old_form`
+// the case's. A request that named nothing (made before the checklist) allows anything.
+void CheckSupplyAgainstAsk(const SupplementAsk& ask, const std::vector<std::string>& file_names,
+                           const std::vector<std::string>& licence_names,
+                           const boost::json::object* form, const boost::json::object& old_form,
+                           Validator& v);
 
 // Who is told about a case: the applicant's account; for an enterprise, the operator
 // who applied in its name (the enterprise's handler, who follows the case in their

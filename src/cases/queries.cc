@@ -80,6 +80,8 @@ Result<Case> Service::Get(const Principal& who, const std::string& no) {
     auto k = LoadFull(c, *id);
     if (!k) return k.error().code == Code::kNotFound ? Status() : Status(k.error());
     if (!SameTrackingNo(k->tracking_no, no) || !CanRead(who, *k, k->tasks)) return {};
+    for (auto& t : k->tasks)
+      t.may_work = t.status == internal::kOpen && CanWorkOn(who, t).has_value();
     out = std::move(*k);
     return {};
   }));
@@ -268,6 +270,7 @@ Result<Inbox> Service::InboxOf(const Principal& who, const InboxFilter& f, Syste
       e.task = std::move(row.task);
       e.summary = std::move(row.summary);
       e.deadline_state = DeadlineState(e.summary, today, cal);
+      e.task.may_work = CanWorkOn(who, e.task).has_value();
       out.tasks.push_back(std::move(e));
     }
     return {};

@@ -36,7 +36,8 @@ json::object TaskJson(const Task& t) {
           {"decision", OrNull(t.decision)},
           {"opinion", OrNull(t.opinion)},
           {"close_reason", OrNull(t.close_reason)},
-          {"version", t.version}};
+          {"version", t.version},
+          {"may_work", t.may_work}};
 }
 
 json::object EventJson(const Event& e) {
@@ -120,6 +121,30 @@ std::vector<LicenceRef> Licences(http::JsonBody& b) {
       continue;
     }
     out.push_back({std::string(name->as_string()), std::string(number->as_string())});
+  }
+  return out;
+}
+
+// A supplement request's list under `key`: [{name, note?}] (notes at most 500 bytes, checked
+// by the service).
+std::vector<SupplementAsk::Entry> AskEntries(http::JsonBody& b, const char* key) {
+  std::vector<SupplementAsk::Entry> out;
+  const json::value* x = b.Raw(key);
+  if (!x) return out;
+  if (!x->is_array()) {
+    b.Add(key, "must be an array of {name, note}");
+    return out;
+  }
+  for (size_t i = 0; i < x->as_array().size(); ++i) {
+    const json::object* o = x->as_array()[i].if_object();
+    const json::value* name = o ? o->if_contains("name") : nullptr;
+    const json::value* note = o ? o->if_contains("note") : nullptr;
+    if (!name || !name->is_string() || (note && !note->is_string()) ||
+        o->size() != (note ? 2u : 1u)) {
+      b.Add(std::string(key) + "/" + std::to_string(i), "must be {name, note}");
+      continue;
+    }
+    out.push_back({std::string(name->as_string()), note ? std::string(note->as_string()) : ""});
   }
   return out;
 }
@@ -341,11 +366,12 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
               [s](http::Context& ctx, const Principal& who) {
                 auto body = ReadBody(ctx);
                 if (!body) return Fail(ctx, body.error());
-                std::string reason = body->Str("reason");
-                auto materials = body->Strings("materials").value_or(std::vector<std::string>{});
+                SupplementAsk ask;
+                ask.reason = body->Str("reason");
+                ask.materials = AskEntries(*body, "materials");
+                ask.fields = AskEntries(*body, "fields");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(
-                    ctx, s->RequestSupplement(who, ctx.Param("no"), reason, materials, s->Now()));
+                return CaseReply(ctx, s->RequestSupplement(who, ctx.Param("no"), ask, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
       .Blocking();

@@ -294,13 +294,16 @@ class Service {
   // Applicant actions.
   Result<Case> Withdraw(const identity::Principal& who, const std::string& no,
                         const std::string& reason, const std::string& channel, SystemTime now);
+  // Gives what the pending supplement request asked for, and only that
+  // (CheckSupplyAgainstAsk); the case returns to the status it was asked in.
   Result<Case> Supply(const identity::Principal& who, const std::string& no, const SupplyInput& in,
                       const std::string& channel, SystemTime now);
 
   // Staff actions on a case (by someone who may work on one of its open tasks).
+  // A supplement request lists everything to give again at once: at least one of the
+  // item's materials or of the form's fields, each with an optional note.
   Result<Case> RequestSupplement(const identity::Principal& who, const std::string& no,
-                                 const std::string& reason,
-                                 const std::vector<std::string>& materials, SystemTime now);
+                                 const SupplementAsk& ask, SystemTime now);
   Result<Case> Suspend(const identity::Principal& who, const std::string& no,
                        const std::string& procedure, const std::string& reason, SystemTime now);
   Result<Case> Resume(const identity::Principal& who, const std::string& no,

@@ -65,6 +65,7 @@ Result<Task> Service::Claim(const Principal& who, int64_t task_id, int64_t versi
   if (!done) return done.error();
   for (const auto& t : done->tasks)
     if (t.id == task_id) claimed = t;
+  claimed.may_work = true;
   return claimed;
 }
 
@@ -111,6 +112,7 @@ Result<Task> Service::Transfer(const Principal& who, int64_t task_id, int64_t ve
   if (!done) return done.error();
   for (const auto& t : done->tasks)
     if (t.id == task_id) moved = t;
+  moved.may_work = CanWorkOn(who, moved).has_value();
   return moved;
 }
 

@@ -437,19 +437,30 @@ async function flow(server, browser) {
   await signIn(page, base, 'sc.acceptor', '/workbench');
   check(/\d+/.test(await page.textContent('[data-testid=counts]')), 'no counts on the inbox');
   await openTask(page, base, no);
-  await page.click('details:has(#sc-sup) summary');
+  // 一次性告知: one checklist of what to fix, each with a note.
+  await page.click('[data-testid=supplement-box] summary');
+  await page.check('[data-ask-field=address]');
+  await page.locator('[data-testid=supplement-box] .ask-row:has([data-ask-field=address]) input:not([type=checkbox])').fill('请写明门牌号');
   await page.fill('#sc-sup', '请补充经营场所平面图');
-  await page.locator('details:has(#sc-sup) button').click();
+  await page.click('[data-testid=request-supplement]');
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('待补正'));
   await signOut(page);
 
-  step('the citizen sees the request and supplies');
+  step('the citizen sees the checklist at the top of the case and corrects only what was asked');
   await signIn(page, base, 'zhangsan', `/me/cases/${no}`);
   check((await caseStatus(page)) === '待补正', `the citizen sees ${await caseStatus(page)}`);
   check((await page.textContent('[data-testid=timeline]')).includes('请补充经营场所平面图'), 'the timeline lacks the reason of the request');
+  const notice = page.locator('[data-testid=supplement-notice]');
+  check(await notice.evaluate((el) => el.previousElementSibling?.tagName === 'H1' || el.previousElementSibling?.previousElementSibling?.tagName === 'H1'), 'the supplement request is not at the top of the case');
+  check((await notice.locator('[data-testid=supplement-checklist]').textContent()).includes('请写明门牌号'), 'the checklist lacks the note on the address');
+  check((await notice.locator('[data-testid^=material-]').count()) === 0, 'materials are offered though only the address was asked for');
+  check((await notice.locator('input[id^=f-]').count()) === 1, 'fields other than the address are offered for correction');
+  await page.fill('#f-address', '杭州市上城区解放路1号101室');
   await page.fill('#sup-note', '已补充说明：经营场所为临街一层');
   await page.getByRole('button', { name: '提交补正' }).click();
   await page.waitForFunction(() => !document.querySelector('[data-testid=case-status]')?.textContent.includes('待补正'));
+  const fixed = await (await apiSession(base, 'zhangsan'))('GET', '/api/v1/cases/' + no);
+  check(fixed.body.form.address === '杭州市上城区解放路1号101室', 'the corrected address did not reach the server');
   await signOut(page);
 
   step('the acceptor accepts it');
@@ -457,6 +468,9 @@ async function flow(server, browser) {
   await openTask(page, base, no);
   await decide(page, 'accept');
   check((await caseStatus(page)) === '审查中', `after acceptance the case shows ${await caseStatus(page)}`);
+  step('the acceptor is offered no claim on the approver\'s step');
+  await page.waitForSelector('[data-testid=not-yours]');
+  check((await page.locator('[data-testid=claim]').count()) === 0, 'the acceptor is offered the claim of a review task');
   step('the PDF material is listed by its catalog name, previewed and downloadable');
   check((await page.textContent('section[aria-labelledby=sc-mat]')).includes('小餐饮店登记申请表'), 'the material is not listed by its catalog name');
   await page.waitForSelector('[data-testid=pdf-preview] canvas');
@@ -1183,7 +1197,7 @@ async function licences(server, browser) {
   const sup = again.body.tracking_no;
   check(again.body.licences.length === 0, 'the case filed with uploads only already lists a licence');
   const acceptorApi = await apiSession(base, 'sc.acceptor');
-  const asked = await acceptorApi('POST', `/api/v1/cases/${sup}/supplement-request`, { reason: '营业执照复印件不清晰', materials: ['营业执照'] });
+  const asked = await acceptorApi('POST', `/api/v1/cases/${sup}/supplement-request`, { reason: '营业执照复印件不清晰', materials: [{ name: '营业执照', note: '复印件不清晰' }] });
   check(asked.status === 200 && asked.body.status === 'supplement_requested', `the supplement request answered ${asked.status}: ${JSON.stringify(asked.body)}`);
   await page.goto(`${base}/me/cases/${sup}`);
   const supSection = page.locator('section[aria-labelledby=cd-sup]');
@@ -1262,6 +1276,8 @@ const PAGES = [
   { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
   { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=timeline]' },
+  // A supplement asked for (一次性告知): the checklist at the top, one slot, one field.
+  { name: 'case-supplement', path: '/me/cases/{asking}', user: 'zhangsan', ready: '[data-testid=supplement-checklist] li' },
   // A decided case: its documents (the decision first, with the licence it issued).
   { name: 'case-decided', path: '/me/cases/{decided}', user: 'zhangsan', ready: '[data-testid=case-document-approval]' },
   { name: 'workbench', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]' },
@@ -1345,9 +1361,18 @@ async function a11y(server, browser) {
   check(held, 'the approval issued no licence');
   const shared = await zhang('POST', `/api/v1/licences/${held.number}/shares`, { hours: 24 });
   check(shared.status === 201, `sharing answered ${shared.status}`);
+  // A case whose acceptor asked for a supplement: one material and one field, with notes.
+  const asking = await fileCaseByApi(base);
+  const askedFor = await (await apiSession(base, 'sc.acceptor'))('POST', `/api/v1/cases/${asking}/supplement-request`, {
+    reason: '请按清单补正',
+    materials: [{ name: '从业人员健康证明', note: '已过有效期' }],
+    fields: [{ name: 'phone', note: '号码无法接通' }],
+  });
+  check(askedFor.status === 200, `the supplement request answered ${askedFor.status}`);
   const fill = (p) =>
     p
       .replace('{no}', no)
+      .replace('{asking}', asking)
       .replace('{decided}', issuing)
       .replace('{bundle}', bundle.body.id)
       .replace('{licence}', held.number)

@@ -1590,7 +1590,7 @@ export interface paths {
         put?: never;
         /**
          * Supply what was asked for
-         * @description The applicant (or their agent) answers a supplement request with a new form (checked against the item's form schema again), more materials or a note; the case returns to the status it was in, and the deadline clock runs again. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
+         * @description The applicant (or their agent) answers a supplement request with what it listed and only that (422 otherwise, at the field): every material it names (a file under the material's name, or a held licence), and, when it names form fields, the form with only those fields changed (checked against the item's form schema again), and a note; the case returns to the status it was in, and the deadline clock runs again. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
          */
         post: operations["supplyCase"];
         delete?: never;
@@ -6087,6 +6087,8 @@ export interface components {
              * @example 1
              */
             version: number;
+            /** @description Whether the reader may work on the task (claim, complete, transfer) under the authorization model: false on a task of another role, department or region and on a closed task. A client offers no action the server would refuse. */
+            may_work: boolean;
         };
         /** @description One entry of a case's append-only record: who did what, when, through which channel, and the status it moved the case to. */
         CaseEvent: {
@@ -6459,6 +6461,8 @@ export interface components {
             version: number;
             case: components["schemas"]["CaseSummary"];
             deadline_state: components["schemas"]["DeadlineState"];
+            /** @description Whether the reader may work on the task (claim, complete, transfer) under the authorization model: false on a task of another role, department or region and on a closed task. A client offers no action the server would refuse. */
+            may_work: boolean;
         };
         /** @description The caller's inbox: open tasks of the roles they hold in their departments and regions (and below), most urgent first, with counts over all of them (before the `status` and `deadline` filters). */
         Inbox: {
@@ -6672,19 +6676,30 @@ export interface components {
             channel?: string;
         };
         /**
-         * @description What the applicant must supply.
+         * @description Everything the applicant must give again, at once (一次性告知): at least one of the item's materials or of its form's fields (422 naming `materials` otherwise; an unknown or repeated name is 422 at its entry). The applicant's supplement may then give exactly these: every material listed, the form with only the listed fields changed.
          * @example {
-         *       "reason": "请补充经营场所证明",
+         *       "reason": "请一次性补正以下内容",
          *       "materials": [
-         *         "经营场所证明"
+         *         {
+         *           "name": "居民身份证",
+         *           "note": "照片页不清晰"
+         *         }
+         *       ],
+         *       "fields": [
+         *         {
+         *           "name": "phone",
+         *           "note": "号码无法接通"
+         *         }
          *       ]
          *     }
          */
         SupplementRequest: {
-            /** @description What is missing; sent to the applicant. */
-            reason: string;
-            /** @description The catalog materials asked for, by name. */
-            materials?: string[];
+            /** @description A word for the whole request; sent to the applicant. */
+            reason?: string;
+            /** @description The item's materials to give again, by name. */
+            materials?: components["schemas"]["SupplementAskEntry"][];
+            /** @description The form's fields to correct, by property name. */
+            fields?: components["schemas"]["SupplementAskEntry"][];
         };
         /**
          * @description The statutory procedure the case waits for; the deadline clock stops until it resumes.
@@ -7709,6 +7724,19 @@ export interface components {
              */
             stage: "applied" | "review" | "decided" | "delivered" | "not_accepted" | "withdrawn";
         };
+        /** @description One thing a supplement request asks for, with staff's note on what is wrong with it. */
+        SupplementAskEntry: {
+            /**
+             * @description A material's name in the case's item, or a property of the item's form schema.
+             * @example 居民身份证
+             */
+            name: string;
+            /**
+             * @description What to fix; empty or absent when the name says it all.
+             * @example 照片页不清晰
+             */
+            note?: string;
+        };
     };
     responses: {
         /** @description Not modified: the representation still matches `If-None-Match`. No body. */
@@ -8707,14 +8735,23 @@ export interface components {
                 "application/json": components["schemas"]["CaseSupplement"];
             };
         };
-        /** @description What is missing. */
+        /** @description What is missing or wrong, item by item. */
         SupplementRequestBody: {
             content: {
                 /**
                  * @example {
-                 *       "reason": "请补充经营场所证明",
+                 *       "reason": "请一次性补正以下内容",
                  *       "materials": [
-                 *         "经营场所证明"
+                 *         {
+                 *           "name": "居民身份证",
+                 *           "note": "照片页不清晰"
+                 *         }
+                 *       ],
+                 *       "fields": [
+                 *         {
+                 *           "name": "phone",
+                 *           "note": "号码无法接通"
+                 *         }
                  *       ]
                  *     }
                  */
