@@ -1,7 +1,11 @@
 // Catalog helpers shared by several pages: the departments (loaded once) with their names,
-// and the subset of JSON Schema that item forms use. The API's types are in api/catalog.ts.
+// the regions an application may name, and the subset of JSON Schema that item forms use. The
+// API's types are in api/catalog.ts.
 import { ref } from 'vue';
 import { listDepartments, type Department } from './api/departments';
+import { listItemImplementations, type CatalogItem } from './api/catalog';
+import { ApiError } from './api/client';
+import { regionPath } from './api/regions';
 import { i18n, localized } from './i18n';
 
 const departments = ref<Department[]>([]);
@@ -38,6 +42,8 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   items?: JsonSchema;
+  minItems?: number;
+  maxItems?: number;
 }
 
 // A field a 422 names on an application (online or at the counter) as the page labels it, for
@@ -53,4 +59,58 @@ export function applicationFieldLabel(schema: JsonSchema, field: string): string
     if (p) return p.title || key;
   }
   return undefined;
+}
+
+// A 422 on an application, for the page's error summary: the field errors by key (SchemaForm's
+// serverErrors says the form's in words), what to do about the region and the materials ('' when
+// fine), and whether every error has its place there (else ProblemAlert says the rest). Null for
+// any other failure.
+export function applicationErrors(e: unknown, schema: JsonSchema) {
+  if (!(e instanceof ApiError) || e.status !== 422 || !e.problem.errors?.length) return null;
+  const { t } = i18n.global;
+  const out = { fields: {} as Record<string, string>, region: '', materials: '', all: true };
+  for (const { field, message } of e.problem.errors) {
+    out.fields[field] = message;
+    if (field === 'region_code') out.region = /not handled/.test(message) ? t('apply.regionNotHandled') : t('apply.chooseRegion');
+    else if (/^(materials|material_ids|licences)(\/|$)/.test(field)) out.materials = /missing/.test(message) ? t('apply.materialsMissing') : t('apply.checkMaterials');
+    else if (!(field.startsWith('form/') && schema.properties?.[field.slice('form/'.length).split('/')[0]])) out.all = false;
+  }
+  return out;
+}
+
+// A region an application may name: its code, its names from the province down, and the
+// department that handles the (one) item there.
+export interface RegionOption {
+  code: string;
+  name: string;
+  department_code?: string;
+}
+
+// The nearest implementation at or above `region` (codes are prefixes of the codes below them).
+function handling<T extends { region_code: string }>(region: string, implementations: T[]): T | undefined {
+  return implementations.filter((m) => region.startsWith(m.region_code)).sort((a, b) => b.region_code.length - a.region_code.length)[0];
+}
+
+// The regions where every one of `items` is implemented, to choose where to apply: the items'
+// jurisdictions and the regions of their implementations, kept where the server takes an
+// application (cases/intake.cc: an implementation at the region or above it; a jurisdiction
+// with none is refused). A region below one of these is taken too, but is handled by the same
+// department, so it is not offered.
+export async function implementedRegions(items: CatalogItem[]): Promise<RegionOption[]> {
+  const lists = await Promise.all(items.map((i) => listItemImplementations(i.code).then((l) => l.items)));
+  const candidates = new Set([...items.flatMap((i) => i.jurisdiction), ...lists.flat().map((m) => m.region_code)]);
+  const codes = [...candidates].filter((r) => lists.every((l) => handling(r, l))).sort();
+  const paths = await Promise.all(codes.map((c) => regionPath(c).catch(() => null)));
+  return codes.map((code, i) => ({
+    code,
+    name: paths[i]?.path ?? code,
+    department_code: items.length === 1 ? handling(code, lists[0])?.department_code : undefined,
+  }));
+}
+
+// The option to preselect: the one a link asked for (?region=, or the nearest above it, which is
+// where the server would send it), else the only one.
+export function preselectedRegion(options: RegionOption[], wanted: string): string {
+  const above = options.filter((o) => wanted && wanted.startsWith(o.code)).sort((a, b) => b.code.length - a.code.length);
+  return above[0]?.code ?? (options.length === 1 ? options[0].code : '');
 }

@@ -11,6 +11,7 @@ export type SearchFacets = Schemas['SearchFacets'];
 export type ItemView = Schemas['ItemView'];
 export type Bundle = Schemas['Bundle'];
 export type CatalogChange = Schemas['CatalogChange'];
+export type Implementation = Schemas['Implementation'];
 export type ItemSearch = QueryParams<'/api/v1/catalog/items', 'get'>;
 export type CatalogChangeInput = RequestBody<'/api/v1/catalog/changes', 'post'>;
 
@@ -19,6 +20,7 @@ export const getItem = (code: string, query: QueryParams<'/api/v1/catalog/items/
   call('get', '/api/v1/catalog/items/{code}', { path: { code }, query });
 export const getItemVersion = (code: string, version: number) =>
   call('get', '/api/v1/catalog/items/{code}/versions/{version}', { path: { code, version } });
+export const listItemImplementations = (code: string) => call('get', '/api/v1/catalog/items/{code}/implementations', { path: { code } });
 export const setItemProcess = (code: string, body: RequestBody<'/api/v1/catalog/items/{code}/process', 'put'>) =>
   call('put', '/api/v1/catalog/items/{code}/process', { path: { code }, body });
 
