@@ -339,6 +339,22 @@ TEST_P(CasesTest, ASupplementRequestIsOneChecklistAndOnlyItIsGivenAgain) {
   c = Get(zhang, no);
   EXPECT_EQ(Str(c, "status"), "under_review");
   EXPECT_EQ(c.at("form").at("phone"), "13900000002");
+
+  // The applicant is told what staff did, not who they are; staff see the names.
+  auto actor_of = [](const json::object& k, const char* action) {
+    for (const auto& e : k.at("events").as_array())
+      if (e.at("action") == action) return std::string(e.at("actor").as_string());
+    return std::string("(none)");
+  };
+  EXPECT_EQ(actor_of(c, "supplement_requested"), "");
+  EXPECT_EQ(actor_of(c, "accepted"), "");
+  EXPECT_EQ(actor_of(c, "supplied"), "zhangsan");
+  for (const auto& t : c.at("tasks").as_array()) {
+    EXPECT_TRUE(t.at("claimed_by").is_null() && t.at("closed_by").is_null()) << t;
+  }
+  EXPECT_EQ(json::serialize(c).find("sc.approver"), std::string::npos);
+  EXPECT_EQ(json::serialize(c).find("sc.acceptor"), std::string::npos);
+  EXPECT_EQ(actor_of(Get(approver, no), "supplement_requested"), "sc.approver");
 }
 
 TEST_P(CasesTest, TheClockStopsDuringSupplementAndSuspension) {

@@ -221,30 +221,33 @@ http::Handler With(const identity::Authenticator* a, Fn fn) {
   };
 }
 
-http::Response CaseReply(const http::Context& ctx, const Result<Case>& k) {
+// A case as `who` may see it: to anyone but staff, without the usernames of the staff who
+// worked on it (CaseJson's staff_view).
+http::Response CaseReply(const http::Context& ctx, const Principal& who, const Result<Case>& k) {
   if (!k) return Fail(ctx, k.error());
-  return NoStore(http::Json(http::Status::ok, CaseJson(*k, true)));
+  return NoStore(http::Json(http::Status::ok, CaseJson(*k, true, who.kind == identity::kStaff)));
 }
 
 // Applications: submitting, the caller's lists, an enterprise's, staff's, and one case.
 void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authenticator* a) {
-  r.Post("/api/v1/cases", With(a,
-                               [s](http::Context& ctx, const Principal& who) {
-                                 auto body = ReadBody(ctx);
-                                 if (!body) return Fail(ctx, body.error());
-                                 SubmitInput in;
-                                 in.item_code = body->Str("item_code", 100);
-                                 ReadApplication(*body, in);
-                                 in.applicant_resident_id = body->Str("applicant_resident_id", 18);
-                                 in.applicant_name = body->Str("applicant_name", 100);
-                                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                                 auto k = s->Submit(who, in, s->Now());
-                                 if (!k) return Fail(ctx, k.error());
-                                 auto res =
-                                     NoStore(http::Json(http::Status::created, CaseJson(*k, true)));
-                                 res.set(http::Field::location, "/api/v1/cases/" + k->tracking_no);
-                                 return res;
-                               }))
+  r.Post("/api/v1/cases",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                SubmitInput in;
+                in.item_code = body->Str("item_code", 100);
+                ReadApplication(*body, in);
+                in.applicant_resident_id = body->Str("applicant_resident_id", 18);
+                in.applicant_name = body->Str("applicant_name", 100);
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                auto k = s->Submit(who, in, s->Now());
+                if (!k) return Fail(ctx, k.error());
+                auto res = NoStore(http::Json(http::Status::created,
+                                              CaseJson(*k, true, who.kind == identity::kStaff)));
+                res.set(http::Field::location, "/api/v1/cases/" + k->tracking_no);
+                return res;
+              }))
       .Requires(authz::Action::kActForPerson)
       .Blocking();
 
@@ -297,9 +300,10 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
                                                               {"stage", found->stage}}));
    }).Public();
 
-  r.Get("/api/v1/cases/{no}",
-        With(a, [s](http::Context& ctx,
-                    const Principal& who) { return CaseReply(ctx, s->Get(who, ctx.Param("no"))); }))
+  r.Get("/api/v1/cases/{no}", With(a,
+                                   [s](http::Context& ctx, const Principal& who) {
+                                     return CaseReply(ctx, who, s->Get(who, ctx.Param("no")));
+                                   }))
       .Requires(authz::Action::kReadCase);
 
   // A licence used for one of the case's materials, as its sealed PDF: to whoever may
@@ -339,7 +343,8 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 std::string reason = body->Str("reason");
                 std::string channel = Channel(*body);
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx, s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
+                return CaseReply(ctx, who,
+                                 s->Withdraw(who, ctx.Param("no"), reason, channel, s->Now()));
               }))
       .Requires(authz::Action::kActForPerson)
       .Blocking();
@@ -356,7 +361,7 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 in.note = body->Str("note");
                 std::string channel = Channel(*body);
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
+                return CaseReply(ctx, who, s->Supply(who, ctx.Param("no"), in, channel, s->Now()));
               }))
       .Requires(authz::Action::kActForPerson)
       .Blocking();
@@ -371,7 +376,8 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 ask.materials = AskEntries(*body, "materials");
                 ask.fields = AskEntries(*body, "fields");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx, s->RequestSupplement(who, ctx.Param("no"), ask, s->Now()));
+                return CaseReply(ctx, who,
+                                 s->RequestSupplement(who, ctx.Param("no"), ask, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
       .Blocking();
@@ -384,7 +390,7 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 std::string procedure = body->Str("procedure", 40);
                 std::string reason = body->Str("reason");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx,
+                return CaseReply(ctx, who,
                                  s->Suspend(who, ctx.Param("no"), procedure, reason, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
@@ -397,7 +403,7 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 if (!body) return Fail(ctx, body.error());
                 std::string reason = body->Str("reason");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx, s->Resume(who, ctx.Param("no"), reason, s->Now()));
+                return CaseReply(ctx, who, s->Resume(who, ctx.Param("no"), reason, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
       .Blocking();
@@ -410,7 +416,8 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 std::string method = body->Str("method", 20);
                 std::string note = body->Str("note");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx, s->Deliver(who, ctx.Param("no"), method, note, s->Now()));
+                return CaseReply(ctx, who,
+                                 s->Deliver(who, ctx.Param("no"), method, note, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
       .Blocking();
@@ -422,7 +429,7 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 if (!body) return Fail(ctx, body.error());
                 std::string reason = body->Str("reason");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx, s->Close(who, ctx.Param("no"), reason, s->Now()));
+                return CaseReply(ctx, who, s->Close(who, ctx.Param("no"), reason, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
       .Blocking();
@@ -534,7 +541,8 @@ void AddTaskRoutes(http::Router& r, Service* s, const identity::Authenticator* a
                 std::string decision = body->Str("decision", 20);
                 std::string opinion = body->Str("opinion", 4000);
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
-                return CaseReply(ctx, s->Complete(who, *id, *version, decision, opinion, s->Now()));
+                return CaseReply(ctx, who,
+                                 s->Complete(who, *id, *version, decision, opinion, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
       .Blocking();
@@ -600,7 +608,7 @@ void AddMessageRoutes(http::Router& r, Service* s, const identity::Authenticator
 
 }  // namespace
 
-json::object CaseJson(const Case& k, bool full) {
+json::object CaseJson(const Case& k, bool full, bool staff_view) {
   json::object o{{"tracking_no", k.tracking_no},
                  {"item_code", k.item_code},
                  {"item_name", k.item_name},
@@ -681,8 +689,17 @@ json::object CaseJson(const Case& k, bool full) {
          {"available", d.available},
          {"pdf_url", "/api/v1/cases/" + k.tracking_no + "/documents/" + d.kind + "/pdf"}});
   }
-  for (const auto& t : k.tasks) tasks.push_back(TaskJson(t));
-  for (const auto& e : k.events) events.push_back(EventJson(e));
+  for (const auto& t : k.tasks) {
+    json::object task = TaskJson(t);
+    if (!staff_view) task["claimed_by"] = task["closed_by"] = nullptr;
+    tasks.push_back(std::move(task));
+  }
+  for (const auto& e : k.events) {
+    json::object event = EventJson(e);
+    if (!staff_view && (e.channel == kWorkbench || e.channel == kCounterChannel))
+      event["actor"] = "";
+    events.push_back(std::move(event));
+  }
   o["materials"] = std::move(materials);
   o["licences"] = std::move(licences);
   o["documents"] = std::move(documents);

@@ -22,7 +22,11 @@ namespace ow::cases {
 
 void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn);
 
-boost::json::object CaseJson(const Case& k, bool full);
+// A case as JSON: with its form, materials, tasks and events when `full`. Without
+// `staff_view` (the applicant, their agent, an enterprise's operator) the staff who worked on
+// it are not named: tasks' claimed_by and closed_by are null, and events done at the
+// workbench or a counter have an empty actor.
+boost::json::object CaseJson(const Case& k, bool full, bool staff_view = true);
 
 }  // namespace ow::cases
 

@@ -14,10 +14,14 @@
 //     listed in the same summary.
 //   node portal-e2e.mjs admin --binary BIN --source DIR
 //     The system administrator reviews a catalog change (approves it: the item is suspended),
-//     drafts and submits one, reads the holiday calendar, and saves a process drawn in the
-//     bpmn-js modeler as a new version, then assigns it to an item. Then writes a template of
-//     the approval decision for one item (a bad placeholder is refused at its field), sees it
-//     listed, and reverts it to the default.
+//     reads another's edit of an item as a diff against the published version (old and new
+//     values, a material added, in Chinese and English) and rejects it, drafts and submits
+//     one (its author is offered withdraw, not approve), reads the holiday calendar, and
+//     saves a process drawn in the bpmn-js modeler as a new version (every palette tool
+//     inside the canvas at 1440x900 and 375x812; the case's region named in words, not as
+//     ${case.region}), then assigns it to an item picked from a list. Then writes a template
+//     of the approval decision for one item picked with the keyboard (a bad placeholder is
+//     refused at its field), sees it listed, and reverts it to the default.
 //   node portal-e2e.mjs identity --binary BIN --source DIR
 //     A resident registered with an unverified ID number sees level ow:loa:1 on the account
 //     page and is sent to a hall (no online check is offered: the server has no real-name
@@ -41,6 +45,10 @@
 //     axe-core on every main page in zh-CN and in English: no serious or critical
 //     violation; the document's lang follows the locale. A failed sign-in is said in one
 //     plain sentence in the page's language, the status only in the details for support.
+//     Each page is then looked at on a 375x812 phone: nothing scrolls sideways, every table
+//     is a stack of cards (label: value), a list's filters are folded behind their
+//     "筛选 / Filters" button (aria-expanded) and unfold with it; the "-phone" states are
+//     checked by axe at that size too.
 //     With --screenshots, saves each page at 1440x900 and 375x812
 //     (scripts/portal-screenshots.sh).
 // Prints what it does; exits 1 on the first failed expectation with the reason.
@@ -632,7 +640,11 @@ async function flow(server, browser) {
   step('the citizen sees the case completed, with its timeline');
   await signIn(page, base, 'zhangsan', '/me/cases');
   await page.getByRole('link', { name: '小餐饮店登记证核发（上城区）' }).first().click();
-  await page.waitForSelector('[data-testid=timeline]');
+  await page.waitForSelector('[data-testid=stages]');
+  const stages = await page.$$eval('[data-testid=stages] li', (l) => l.map((x) => `${x.dataset.stage}:${x.dataset.state}`));
+  check(stages.join() === 'applied:done,accepted:done,review:done,decided:done,delivered:done', 'the stages are not 申请 → 受理 → 审查 → 决定 → 送达, all done: ' + stages.join());
+  check((await page.textContent('[data-testid=stages]')).includes('市场监督管理局'), 'the stages do not name the reviewing department');
+  check(!/sc\.(acceptor|approver)/.test(await page.textContent('main')), 'the citizen is shown the username of a member of staff');
   check((await caseStatus(page)) === '已归档', `the citizen sees ${await caseStatus(page)}`);
   check((await page.textContent('main dl.facts')).includes('准予'), 'the citizen does not see the decision');
   const timeline = await page.textContent('[data-testid=timeline]');
@@ -691,10 +703,10 @@ async function flow(server, browser) {
     check(yellow === yellowBefore + 1, `the yellow count went from ${yellowBefore} to ${yellow}`);
     step('the deadline filter shows it among the yellow ones only');
     await page.selectOption('#ib-deadline', 'yellow');
-    await page.getByRole('button', { name: '筛选' }).first().click();
+    await page.getByRole('button', { name: '筛选', exact: true }).first().click();
     await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=task-row]')].every((r) => r.textContent.includes('临近期限')) && document.body.textContent.includes(n), quick);
     await page.selectOption('#ib-deadline', 'normal');
-    await page.getByRole('button', { name: '筛选' }).first().click();
+    await page.getByRole('button', { name: '筛选', exact: true }).first().click();
     await page.waitForFunction((n) => !document.querySelector('main table').textContent.includes(n), quick);
     await signOut(page);
     await signIn(page, base, 'zhangsan', '/me/messages');
@@ -806,6 +818,25 @@ async function adminApi(base, method, p, body) {
   return { status: r.status, body: text && text.startsWith('{') ? JSON.parse(text) : text };
 }
 
+// Every tool of the bpmn-js palette inside the canvas and, the canvas scrolled into view,
+// inside the window (a short canvas used to push most of them out of reach).
+async function paletteInside(page, size) {
+  await page.locator('[data-testid=bpmn-canvas]').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(200);
+  const got = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=bpmn-canvas]').getBoundingClientRect();
+    const entries = [...document.querySelectorAll('.djs-palette-entries .entry')];
+    const out = entries.filter((e) => {
+      const r = e.getBoundingClientRect();
+      const inside = r.width > 0 && r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom;
+      return !inside || r.top < 0 || r.bottom > window.innerHeight || r.left < 0 || r.right > window.innerWidth;
+    });
+    return { n: entries.length, out: out.map((e) => e.dataset.action) };
+  });
+  check(got.n >= 10, `the palette has ${got.n} tools at ${size}`);
+  check(got.out.length === 0, `palette tools out of reach at ${size}: ${got.out.join(', ')}`);
+}
+
 async function admin(server, browser) {
   const base = server.base;
   step('another administrator drafts and submits a change: suspend 结婚登记');
@@ -820,11 +851,50 @@ async function admin(server, browser) {
   step('the system administrator reviews it in the console and approves it');
   await page.selectOption('#ca-status', 'under_review');
   await page.getByRole('button', { name: new RegExp(`#${id} `) }).click();
+  const statusRow = page.locator('[data-testid=diff-row][data-field=status]');
+  await statusRow.waitFor();
+  check((await statusRow.locator('[data-testid=diff-from]').textContent()).includes('已发布') && (await statusRow.locator('[data-testid=diff-to]').textContent()).includes('暂停办理'), 'the suspension is not shown as a status change: ' + (await statusRow.textContent()));
   await page.fill('#ca-comment', '同意');
   await page.getByRole('button', { name: '审核通过并发布' }).click();
   await page.waitForSelector(`h2:has-text("#${id}"):has-text("已发布")`);
   r = await fetch(base + '/api/v1/catalog/items/3301-MZ-JHDJ').then((x) => x.json());
   check(r.status === 'suspended', `after approval the item is ${r.status}`);
+
+  step("reads another administrator's edit of an item as a diff against the published version, and rejects it");
+  const published = await fetch(`${base}/api/v1/catalog/items/${ITEM}`).then((x) => x.json());
+  const edited = structuredClone(published.item);
+  edited.promised_days = published.item.promised_days - 1;
+  edited.materials[0].copies = published.item.materials[0].copies + 1;
+  edited.materials.push({ name: '食品安全管理制度', name_en: 'Food safety rules', required: true, copies: 1, form: 'paper', blank_form_url: '', sample_url: '', license_type: null, note: '' });
+  r = await adminApi(base, 'POST', '/api/v1/catalog/changes', { kind: 'change', summary: '缩短承诺时限，增加材料', payload: { item: edited, base_version: published.version } });
+  check(r.status === 201, `creating the edit answered ${r.status}: ${JSON.stringify(r.body)}`);
+  const editId = r.body.id;
+  check((await adminApi(base, 'POST', `/api/v1/catalog/changes/${editId}/submit`)).status === 200, 'submitting the edit failed');
+  await page.selectOption('#ca-status', 'under_review');
+  await page.getByRole('button', { name: new RegExp(`#${editId} `) }).click();
+  const diffRow = (field, op) => page.locator(`[data-testid=diff-row][data-field=${field}][data-op=${op}]`);
+  await diffRow('promised_days', 'changed').waitFor();
+  const cells = async (row) => ({
+    label: (await row.locator('th').textContent()).trim(),
+    from: (await row.locator('[data-testid=diff-from]').textContent()).trim(),
+    to: (await row.locator('[data-testid=diff-to]').textContent()).trim(),
+  });
+  let shown = await cells(diffRow('promised_days', 'changed'));
+  check(shown.label === '承诺办结时限（工作日）' && shown.from === String(published.item.promised_days) && shown.to === String(edited.promised_days), 'the promised limit is not shown with its old and new value: ' + JSON.stringify(shown));
+  shown = await cells(diffRow('materials', 'changed'));
+  check(shown.label.includes(published.item.materials[0].name) && shown.label.includes('份数') && shown.from === String(published.item.materials[0].copies) && shown.to === String(edited.materials[0].copies), 'the copies of the first material are not shown changed: ' + JSON.stringify(shown));
+  shown = await cells(diffRow('materials', 'added'));
+  check(shown.label.includes('食品安全管理制度') && shown.from === '' && shown.to.includes('纸质'), 'the added material is not shown: ' + JSON.stringify(shown));
+  check((await page.locator('[data-testid=diff-row]').count()) === 3, 'unchanged members are listed: ' + (await page.textContent('[data-testid=change-diff]')));
+  check((await page.locator('[data-testid=withdraw-change], [data-testid=submit-change]').count()) === 0, "another's change offers submit or withdraw");
+  await page.selectOption('#lang-select', 'en');
+  shown = await cells(diffRow('promised_days', 'changed'));
+  check(shown.label === 'Promised limit (working days)', 'the diff is not in English: ' + JSON.stringify(shown));
+  check((await cells(diffRow('materials', 'added'))).to.includes('Paper'), 'the added material is not in English');
+  await page.selectOption('#lang-select', 'zh-CN');
+  await page.fill('#ca-comment', '材料清单需与市局核对');
+  await page.click('[data-testid=reject-change]');
+  await page.waitForSelector(`h2:has-text("#${editId}"):has-text("已退回")`);
 
   step('drafts a change in the console and submits it for review');
   await page.selectOption('#ca-kind', 'resume');
@@ -837,6 +907,11 @@ async function admin(server, browser) {
   await page.waitForSelector('h2:has-text("恢复"):has-text("草稿")');
   await page.getByRole('button', { name: '提交审核' }).click();
   await page.waitForSelector('h2:has-text("恢复"):has-text("待审核")');
+  step('its author is offered withdraw, not approve or reject (the server refuses the author)');
+  await page.waitForSelector('[data-testid=own-change]');
+  check((await page.locator('[data-testid=approve-change], [data-testid=reject-change], [data-testid=submit-change], #ca-comment').count()) === 0, 'the author of a change is offered to review or submit it again');
+  check((await page.getByRole('button', { name: '审核通过并发布' }).count()) === 0, 'the author is offered approve');
+  check((await page.locator('[data-testid=withdraw-change]').count()) === 1, 'the author is not offered withdraw');
   step('a bad draft shows the field errors of the problem');
   await page.fill('#ca-payload', JSON.stringify({ code: '3301-MZ-JHDJ' }));
   await page.getByRole('button', { name: '保存草稿' }).click();
@@ -917,6 +992,11 @@ async function admin(server, browser) {
   await page.getByRole('button', { name: '新建' }).click();
   await page.waitForSelector('[data-testid=bpmn-canvas] .djs-element[data-element-id=Approve]');
   check((await page.locator('[data-testid=bpmn-canvas] [data-element-id=Accept]').count()) === 0, 'the template still has an Accept task');
+  step('every tool of the palette lies inside the canvas and the window, at 1440x900 and on a 375x812 phone');
+  await paletteInside(page, '1440x900');
+  await page.setViewportSize({ width: 375, height: 812 });
+  await paletteInside(page, '375x812');
+  await page.setViewportSize({ width: 1440, height: 900 });
   step('adds a second approver task in parallel with the modeler services (gateways, flows)');
   await page.evaluate(() => {
     const m = document.querySelector('[data-testid=bpmn-canvas]').bpmnModeler;
@@ -941,16 +1021,22 @@ async function admin(server, browser) {
     await page.click(`[data-testid=bpmn-canvas] .djs-element[data-element-id=${id}] .djs-hit`, { force: true });
     await page.waitForSelector(`[data-testid=pp-element] code:text-is("${id}")`);
   };
+  // The option shown for a select of the panel: its words, never the ${...} expression.
+  const shownOption = (sel) => page.$eval(sel, (el) => el.selectedOptions[0]?.textContent.trim() ?? '');
   await select('Approve_MZ');
   check((await page.inputValue('#pp-region')) === '${case.region}', 'a new user task does not default to the region of the case');
+  check((await shownOption('#pp-region')) === '办件所属区域', 'the region of the case is not named in words: ' + (await shownOption('#pp-region')));
   await page.fill('#pp-name', '民政审批');
   await page.press('#pp-name', 'Tab');
   await page.selectOption('#pp-role', 'approver');
   await page.selectOption('#pp-dept', '330102-MZ');
-  await page.fill('#pp-region', '330102');
-  await page.press('#pp-region', 'Tab');
+  await page.selectOption('#pp-region', 'code');
+  await page.fill('#pp-region-code', '330102');
+  await page.press('#pp-region-code', 'Tab');
   await select('Approve');
   check((await page.inputValue('#pp-dept')) === '${case.department}', 'the template task is not in the case department');
+  check((await shownOption('#pp-dept')) === '办件所属部门', 'the department of the case is not named in words: ' + (await shownOption('#pp-dept')));
+  check(!(await page.textContent('[data-testid=process-properties]')).includes('${'), 'the panel shows an expression');
   await page.fill('#pp-name', '市场监管审批');
   await page.press('#pp-name', 'Tab');
   await page.selectOption('#pp-dept', '330102-SCJG');
@@ -975,8 +1061,10 @@ async function admin(server, browser) {
     for (const [k, v] of Object.entries(attrs)) check(got[k] === v, `userTask ${id} was saved with ${k}=${got[k]}, not ${v}`);
   }
 
-  step('assigns it to 3301-SCJG-GTDJ; zhangsan applies, sc.acceptor accepts, both departments get an approval task');
-  await page.fill('#pr-item', '3301-SCJG-GTDJ');
+  step('assigns it to 3301-SCJG-GTDJ, picked from the list of items found for 个体工商户; zhangsan applies, sc.acceptor accepts, both departments get an approval task');
+  await page.fill('#pr-item', '个体工商户');
+  await page.click('#pr-item-list [role=option][data-code="3301-SCJG-GTDJ"]');
+  check((await page.inputValue('#pr-item')) === '3301-SCJG-GTDJ', 'picking the item did not put its code in the field');
   await page.fill('#pr-akey', 'portal_e2e');
   await page.getByRole('button', { name: '为事项指定流程' }).click();
   await page.waitForSelector('[role=status]:has-text("3301-SCJG-GTDJ")');
@@ -1041,7 +1129,15 @@ async function admin(server, browser) {
   await page.selectOption('#dt-kind', 'approval');
   check((await page.inputValue('#dt-body')).length > 0, 'a new template does not start from the default text');
   check((await page.textContent('[data-testid=placeholders]')).includes('{applicant}'), 'the placeholders are not listed');
-  await page.fill('#dt-item', ITEM);
+  step(`picks ${ITEM} from the list with the keyboard`);
+  await page.fill('#dt-item', '小餐饮店登记');
+  const wanted = page.locator(`#dt-item-list [role=option][data-code="${ITEM}"]`);
+  await wanted.waitFor();
+  const wantId = await wanted.getAttribute('id');
+  for (let i = 0; i < 10 && (await page.getAttribute('#dt-item', 'aria-activedescendant')) !== wantId; ++i) await page.press('#dt-item', 'ArrowDown');
+  check((await page.getAttribute('#dt-item', 'aria-activedescendant')) === wantId, 'the arrow keys do not reach the item');
+  await page.press('#dt-item', 'Enter');
+  check((await page.inputValue('#dt-item')) === ITEM && !(await page.locator('[data-testid=template-saved], [data-testid=problem]').count()), 'Enter did not pick the item (or submitted the form)');
   await page.fill('#dt-title', '准予{nope}决定书');
   await page.click('[data-testid=save-template]');
   await page.waitForSelector('.el-form-item:has(#dt-title) .el-form-item__error');
@@ -1353,7 +1449,10 @@ async function licences(server, browser) {
 const PAGES = [
   { name: 'home', path: '/' },
   { name: 'search', path: '/catalog?q=' + encodeURIComponent('身份证') },
+  { name: 'search-phone', path: '/catalog?q=' + encodeURIComponent('身份证'), ready: '[data-testid=result]', phone: true },
   { name: 'guide', path: '/items/' + ITEM },
+  // The materials as cards, the e-licence that stands in for one readable without scrolling.
+  { name: 'guide-phone', path: '/items/' + ITEM, ready: '[data-testid=material-note] .el-tag', phone: true, act: substituteVisible },
   { name: 'bundles', path: '/bundles', ready: '[data-testid=bundle]' },
   { name: 'bundle', path: '/bundles/ONE-BABY', ready: '[data-testid=bundle-items] li' },
   { name: 'login', path: '/login' },
@@ -1365,12 +1464,14 @@ const PAGES = [
   { name: 'bundle-apply', path: '/bundles/ONE-BABY/apply', user: 'zhangsan', ready: '#f-baby_name' },
   { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
-  { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=timeline]' },
+  { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=stages]' },
   // A supplement asked for (一次性告知): the checklist at the top, one slot, one field.
   { name: 'case-supplement', path: '/me/cases/{asking}', user: 'zhangsan', ready: '[data-testid=supplement-checklist] li' },
   // A decided case: its documents (the decision first, with the licence it issued).
   { name: 'case-decided', path: '/me/cases/{decided}', user: 'zhangsan', ready: '[data-testid=case-document-approval]' },
   { name: 'workbench', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]' },
+  // On a phone: the inbox's rows as cards, its filters unfolded.
+  { name: 'workbench-phone', path: '/workbench', user: 'sc.acceptor', ready: '[data-testid=task-row]', phone: true, unfolded: true, act: unfoldFilters },
   { name: 'workbench-deadlines', path: '/workbench', user: 'sc.approver', ready: '[data-testid=deadline-tag].el-tag--warning' },
   { name: 'staff-case', path: '/workbench/cases/{no}', user: 'sc.acceptor', ready: '[data-testid=pdf-preview] canvas' },
   { name: 'intake', path: '/workbench/intake', user: 'hall.counter' },
@@ -1384,13 +1485,18 @@ const PAGES = [
   { name: 'track', path: '/track', act: trackCase },
   { name: 'licence-share', path: '/licence-shares#{share}', ready: '[data-testid=shared-status]' },
   { name: 'admin-catalog', path: '/admin/catalog', user: 'sysadmin' },
+  // Another administrator's change under review: the differences from the published item.
+  { name: 'catalog-review-diff', path: '/admin/catalog', user: 'sysadmin', act: openReview },
   { name: 'admin-departments', path: '/admin/departments', user: 'sysadmin' },
   { name: 'admin-staff', path: '/admin/staff', user: 'secadmin' },
+  { name: 'admin-staff-phone', path: '/admin/staff', user: 'sysadmin', ready: 'table.records tbody tr', phone: true },
   { name: 'admin-calendar', path: '/admin/calendar', user: 'sysadmin' },
   { name: 'staff-licences', path: '/workbench/licences', user: 'sc.approver', ready: '[data-testid^=issued-]' },
   { name: 'admin-seals', path: '/admin/seals', user: 'secadmin', act: (page) => page.selectOption('#seal-dept', '330102-SCJG').then(() => page.waitForSelector('[data-testid^=seal-seal]')) },
   { name: 'admin-licence-types', path: '/admin/licence-types', user: 'sysadmin', act: (page) => page.click('[data-testid=type-small_catering_permit]').then(() => page.waitForSelector('#lt-json')) },
   { name: 'admin-document-templates', path: '/admin/document-templates', user: 'sysadmin', act: (page) => page.click('[data-testid=edit-approval-default-licensing]').then(() => page.waitForSelector('[data-testid=template-wording-note]')) },
+  // The item picker open with the items found for what was typed.
+  { name: 'admin-item-picker', path: '/admin/document-templates', user: 'sysadmin', act: pickerOpen },
   { name: 'admin-processes', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element' },
   // The properties panel of a user task (role, department, region, countersign).
   { name: 'admin-processes-task', path: '/admin/processes', user: 'sysadmin', ready: '[data-testid=bpmn-canvas] .djs-element', act: selectFirstUserTask },
@@ -1424,6 +1530,64 @@ async function failApply(page) {
   await page.press('#f-phone', 'Enter');
   await expectSummaryFocused(page);
   await page.waitForSelector('[data-testid=error-phone]');
+}
+
+async function unfoldFilters(page) {
+  for (const b of await page.locator('[data-testid=filters-toggle]').all()) {
+    await b.click();
+    check((await b.getAttribute('aria-expanded')) === 'true', 'a filters button does not say it is expanded');
+  }
+  await page.waitForSelector('#ib-filters #ib-status', { state: 'visible' });
+}
+
+// The note that an e-licence stands in for a material: inside the page's width, on one card.
+async function substituteVisible(page) {
+  const box = await page.locator('[data-testid=material-note] .el-tag').first().boundingBox();
+  check(box && box.x >= 0 && box.x + box.width <= 375, 'the e-licence note does not fit the phone: ' + JSON.stringify(box));
+}
+
+async function openReview(page) {
+  await page.selectOption('#ca-status', 'under_review');
+  await page.locator('.changes button').first().click();
+  await page.waitForSelector('[data-testid=diff-row][data-field=promised_days]');
+}
+
+async function pickerOpen(page) {
+  // Enter, not a click: a hovered el-button changes colour.
+  await page.focus('[data-testid=new-template]');
+  await page.keyboard.press('Enter');
+  await page.fill('#dt-item', '营业执照');
+  await page.waitForSelector('#dt-item-list [role=option]');
+}
+
+// On a 375px phone: no sideways scrolling, tables as cards, filters folded unless `unfolded`
+// (each button's aria-expanded saying whether its panel shows); then every fold opens.
+async function phoneChecks(page, unfolded) {
+  const out = [];
+  const layout = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+    tables: [...document.querySelectorAll('main table')].filter((t) => t.getClientRects().length).map((t) => ({
+      cls: t.className,
+      rows: [...t.querySelectorAll(':scope > tbody > tr')].map((tr) => getComputedStyle(tr).display),
+      wide: t.getBoundingClientRect().right > document.documentElement.clientWidth,
+    })),
+  }));
+  if (layout.scroll > layout.client) out.push(`${layout.scroll - layout.client}px wider than a 375px phone (scrollWidth ${layout.scroll}, clientWidth ${layout.client})`);
+  for (const t of layout.tables) {
+    if (t.rows.some((d) => d !== 'block') || t.wide) out.push(`a table (${t.cls}) is not a stack of cards: rows ${t.rows.join(',')}`);
+  }
+  for (const b of await page.locator('[data-testid=filters-toggle]').all()) {
+    const panel = page.locator('#' + (await b.getAttribute('aria-controls')));
+    const expanded = (await b.getAttribute('aria-expanded')) === 'true';
+    if (expanded !== (await panel.isVisible())) out.push(`a filters button says expanded=${expanded}, its panel says otherwise`);
+    if (!unfolded && expanded) out.push('the filters are not folded on a phone');
+    if (!expanded) {
+      await b.click();
+      if ((await b.getAttribute('aria-expanded')) !== 'true' || !(await panel.isVisible())) out.push('the filters button does not unfold them');
+    }
+  }
+  return out;
 }
 
 async function selectFirstUserTask(page) {
@@ -1468,6 +1632,12 @@ async function a11y(server, browser) {
     fields: [{ name: 'phone', note: '号码无法接通' }],
   });
   check(askedFor.status === 200, `the supplement request answered ${askedFor.status}`);
+  // A change of the item under review, by another administrator: sysadmin reviews its diff.
+  const published = await (await fetch(`${base}/api/v1/catalog/items/${ITEM}`)).json();
+  const edited = { ...published.item, promised_days: published.item.promised_days - 1, themes: [...published.item.themes, '餐饮服务'] };
+  const change = await adminApi(base, 'POST', '/api/v1/catalog/changes', { kind: 'change', summary: '缩短承诺时限', payload: { item: edited, base_version: published.version } });
+  check(change.status === 201, `creating a change answered ${change.status}`);
+  check((await adminApi(base, 'POST', `/api/v1/catalog/changes/${change.body.id}/submit`)).status === 200, 'submitting the change failed');
   const fill = (p) =>
     p
       .replace('{no}', no)
@@ -1515,7 +1685,7 @@ async function a11y(server, browser) {
         if (who) await signIn(pages[who], base, who, '/');
       }
       const page = pages[who];
-      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.setViewportSize(p.phone ? { width: 375, height: 812 } : { width: 1440, height: 900 });
       await page.goto(base + fill(p.path));
       await page.waitForLoadState('networkidle');
       if (p.ready) await page.waitForSelector(p.ready, { timeout: 15000 });
@@ -1533,15 +1703,19 @@ async function a11y(server, browser) {
       console.log(`- ${p.name} (${locale}): ${bad.length} serious/critical, ${result.violations.length - bad.length} other axe findings`);
       const shoot = shotsDir && (locale === 'zh-CN' || p.name === 'home');
       const suffix = locale === 'en' ? '-en' : '';
-      if (shoot) {
+      if (shoot && !p.phone) {
         fs.mkdirSync(shotsDir, { recursive: true });
         await page.screenshot({ path: path.join(shotsDir, `${p.name}${suffix}-desktop.png`) });
       }
-      await page.setViewportSize({ width: 375, height: 812 });
-      await page.waitForTimeout(250);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      if (overflow > 1) problems.push(`${p.name} (${locale}): ${overflow}px wider than a 375px phone`);
-      if (shoot) await page.screenshot({ path: path.join(shotsDir, `${p.name}${suffix}-phone.png`) });
+      if (!p.phone) {
+        await page.setViewportSize({ width: 375, height: 812 });
+        await page.waitForTimeout(250);
+      }
+      if (shoot) {
+        fs.mkdirSync(shotsDir, { recursive: true });
+        await page.screenshot({ path: path.join(shotsDir, `${p.name}${suffix}-phone.png`) });
+      }
+      for (const e of await phoneChecks(page, !!p.unfolded)) problems.push(`${p.name} (${locale}, 375x812): ${e}`);
       for (const e of page.errors.splice(0)) problems.push(`${p.name} (${locale}): ${e}`);
     }
     for (const pg of Object.values(pages)) await pg.context().close();

@@ -6040,7 +6040,7 @@ export interface components {
              */
             status: "open" | "closed";
             /**
-             * @description The staff member who claimed it; null while anyone of the role may take it.
+             * @description The staff member who claimed it; null while anyone of the role may take it. Null to anyone but staff.
              * @example sc.approver
              */
             claimed_by: string | null;
@@ -6063,7 +6063,7 @@ export interface components {
              */
             closed_at: string | null;
             /**
-             * @description Who closed it.
+             * @description Who closed it. Null to anyone but staff.
              * @example null
              */
             closed_by: string | null;
@@ -6104,7 +6104,7 @@ export interface components {
              */
             at: string;
             /**
-             * @description The username, or `system`.
+             * @description The username, or `system`. Empty to anyone but staff (the applicant, their agent, an enterprise's operator) when a member of staff acted (at the workbench or a counter): applicants are not told staff's usernames.
              * @example zhangsan
              */
             actor: string;
