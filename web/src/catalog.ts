@@ -28,6 +28,10 @@ export interface JsonSchema {
   type?: string;
   title?: string;
   description?: string;
+  // English labels (annotations, catalog/item.h): beside title, description and enum.
+  'x-title-en'?: string;
+  'x-description-en'?: string;
+  'x-enum-en'?: string[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
   enum?: unknown[];
@@ -40,6 +44,17 @@ export interface JsonSchema {
   items?: JsonSchema;
 }
 
+// A field's label in the reader's language: its title (or English title), else its key.
+export function fieldTitle(s: JsonSchema, key: string): string {
+  return localized(s.title, s['x-title-en']) || key;
+}
+
+// The label of one of a field's enum values: its English label in English, else the value.
+export function enumLabel(s: JsonSchema, value: unknown): string {
+  const i = (s.enum ?? []).indexOf(value);
+  return localized(String(value), i >= 0 ? s['x-enum-en']?.[i] : undefined);
+}
+
 // A field a 422 names on an application (online or at the counter) as the page labels it, for
 // ProblemAlert's list of entries to correct: a form field ("form/shop_name") by its schema
 // title, the region, the materials; undefined for others (kept in the problem's details).
@@ -50,7 +65,7 @@ export function applicationFieldLabel(schema: JsonSchema, field: string): string
   if (field.startsWith('form/')) {
     const key = field.slice('form/'.length).split('/')[0];
     const p = schema.properties?.[key];
-    if (p) return p.title || key;
+    if (p) return fieldTitle(p, key);
   }
   return undefined;
 }
