@@ -252,10 +252,11 @@ TEST_P(Catalog, ImplementationListsInheritDownward) {
   auto put = [&](const std::string& region, const std::string& dept, int promised) {
     return client_->SendJson(
         verb::put, "/api/v1/catalog/items/D-1/implementations/" + region,
-        json::serialize(json::object{{"department_code", dept},
-                                     {"promised_days", promised},
-                                     {"consult_phone", "0571-" + region},
-                                     {"halls", json::array{{{"name", "大厅 " + region}}}}}),
+        json::serialize(json::object{
+            {"department_code", dept},
+            {"promised_days", promised},
+            {"consult_phone", "0571-" + region},
+            {"halls", json::array{{{"name", "大厅 " + region}, {"name_en", "Hall " + region}}}}}),
         As(kAlice));
   };
   ASSERT_EQ(put("3301", "3301-SCJG", 8).status, 200);
@@ -283,6 +284,11 @@ TEST_P(Catalog, ImplementationListsInheritDownward) {
   EXPECT_EQ(district.at("item").at("promised_days").as_int64(), 5);
   EXPECT_EQ(district.at("implementation").at("region_code").as_string(), "330102");
   EXPECT_EQ(district.at("implementation").at("followed_version").as_int64(), 1);
+  // Local halls keep their English names, as the item's own halls do.
+  EXPECT_EQ(district.at("implementation").at("halls").at(0).at("name_en").as_string(),
+            "Hall 330102");
+  EXPECT_EQ(district.at("item").at("halls").at(0).at("name_en").as_string(), "Hall 330102");
+  EXPECT_EQ(district.at("item").at("halls").at(0).at("hours_en").as_string(), "");
   auto other = client_->Get("/api/v1/catalog/items/D-1?region=330106").json();
   EXPECT_EQ(other.at("item").at("promised_days").as_int64(), 8);
   EXPECT_EQ(other.at("implementation").at("region_code").as_string(), "3301");
@@ -414,6 +420,10 @@ TEST_P(Catalog, ExportImportRoundTripLosesNothing) {
   ASSERT_TRUE(app::SeedDemo(server_->app().database(), SourceDir() + "/demo"));
   auto tricky = Item("R-1", "往返测试, \"引号\"");
   tricky["guide"] = "第一行，\n第二行\t制表";
+  tricky["conditions"] = json::array{"条件一", "条件二"};
+  tricky["conditions_en"] = json::array{"One, \"quoted\"", ""};
+  tricky["steps"] = json::array{json::object{
+      {"name", "受理"}, {"name_en", "Application"}, {"description_en", "Line one,\nline two"}}};
   Publish("add", {{"item", tricky}});
   Publish("suspend", {{"code", "R-1"}, {"reason", "测试"}});
   auto& db = server_->app().database();

@@ -168,6 +168,8 @@ TEST_P(OpenApiIdentity, ResponsesMatchTheDocument) {
   check(verb::get, kStaff + "?limit=0", kStaff, 422, {}, admin);
   const std::string roles = kStaff + "/" + li_id + "/roles";
   const std::string kAgentRole = R"({"role":"agent","region_code":"330102"})";
+  // The security administrator reads the staff to grant roles to (a resident cannot).
+  check(verb::get, kStaff + "?limit=2", kStaff, 200, {}, sec.read);
   check(verb::post, roles, kRoles, 201, kAgentRole, sec.write);
   check(verb::post, roles, kRoles, 409, kAgentRole, sec.write);
   check(verb::post, roles, kRoles, 403, kAgentRole, admin);  // not a security administrator

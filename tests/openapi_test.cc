@@ -277,7 +277,8 @@ TEST(OpenApi, ProcessResponsesMatchTheDocument) {
 TEST(OpenApi, SchemaCheckRejectsWhatTheDocumentForbids) {
   std::vector<std::string> faults;
   json::value region =
-      json::parse(R"({"code":"330102","name":"上城区","level":"district","parent_code":3301})");
+      json::parse(R"({"code":"330102","name":"上城区","name_en":"Shangcheng District",)"
+                  R"("level":"district","parent_code":3301})");
   CheckSchema(json::value{{"$ref", "#/components/schemas/RegionDetail"}}, region, "region", faults);
   EXPECT_EQ(faults.size(), 3u) << Join(faults);  // level enum, parent_code type, no ancestors
   faults.clear();

@@ -3,7 +3,9 @@
 #include <fstream>
 
 #include "app/demo.h"
+#include "db/migrations.h"
 #include "regions/service.h"
+#include "regions/store.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -99,6 +101,79 @@ TEST_P(RegionsApi, ImportIsIdempotent) {
   EXPECT_EQ(again->total_in_database, 11);
   EXPECT_EQ(client_->Get("/api/v1/regions/110101001001").json().at("name").as_string(),
             "多福巷社区");
+}
+
+// English names come from an optional name_en column; a file without it keeps the stored
+// ones, and the path in English falls back to the Chinese name of a region that has none.
+TEST_P(RegionsApi, EnglishNamesFromTheFilesAndTheirPath) {
+  CsvDir dir;
+  dir.WriteFiveLevels();
+  dir.Write("provinces.csv",
+            "code,name,name_en\n11,\"北京市\",\"Beijing\"\n33,\"浙江省\",\"Zhejiang\"\n");
+  dir.Write("cities.csv",
+            "code,name,provinceCode,name_en\n1101,\"市辖区\",11,\"City districts\"\n"
+            "3301,\"杭州市\",33,\"Hangzhou\"\n");
+  dir.Write("areas.csv",
+            "code,name,cityCode,provinceCode,name_en\n110101,\"东城区\",1101,11,\"Dongcheng "
+            "District\"\n330102,\"上城区\",3301,33,\"Shangcheng District\"\n");
+  auto s = service();
+  ASSERT_TRUE(s.Import(dir.path()));
+
+  auto one = client_->Get("/api/v1/regions/330102").json().as_object();
+  EXPECT_EQ(one.at("name_en").as_string(), "Shangcheng District");
+  EXPECT_EQ(one.at("ancestors").as_array()[1].at("name_en").as_string(), "Hangzhou");
+  auto children = client_->Get("/api/v1/regions/33/children").json().as_object();
+  EXPECT_EQ(children.at("items").as_array()[0].at("name_en").as_string(), "Hangzhou");
+  auto path = client_->Get("/api/v1/regions/330102001001/path").json().as_object();
+  EXPECT_EQ(path.at("path_en").as_string(),
+            "Zhejiang / Hangzhou / Shangcheng District / 清波街道 / 清波门社区");
+  EXPECT_EQ(path.at("regions").as_array()[4].at("name_en").as_string(), "");
+
+  // Again without the column (the files fetch-regions.sh gives): the English names stay.
+  dir.WriteFiveLevels();
+  ASSERT_TRUE(s.Import(dir.path()));
+  EXPECT_EQ(client_->Get("/api/v1/regions/330102").json().at("name_en").as_string(),
+            "Shangcheng District");
+  // With the column, an empty cell empties it.
+  dir.Write("areas.csv", "code,name,cityCode,provinceCode,name_en\n330102,\"上城区\",3301,33,\n");
+  ASSERT_TRUE(s.Import(dir.path()));
+  EXPECT_EQ(client_->Get("/api/v1/regions/330102").json().at("name_en").as_string(), "");
+
+  dir.Write("areas.csv",
+            "code,name,cityCode,provinceCode,name_en\n330102,\"上城区\",3301,33,\"a\tb\"\n");
+  auto bad = s.Import(dir.path());
+  ASSERT_FALSE(bad);
+  ASSERT_EQ(bad.error().fields.size(), 1u);
+  EXPECT_EQ(bad.error().fields[0].field, "areas.csv:2");
+  EXPECT_EQ(bad.error().fields[0].message, "name_en must be at most 200 characters of UTF-8 text");
+}
+
+// A database made before English names gets the column empty, and its next import fills it.
+TEST_P(RegionsApi, AnOlderDatabaseGetsTheEnglishColumn) {
+  TestDatabase older(GetParam());
+  auto database = db::Open(older.url(), db::Options{});
+  ASSERT_TRUE(database) << database.error().message;
+  auto all = regions::Migrations();
+  ASSERT_GE(all.size(), 2u);
+  ASSERT_TRUE(db::Migrate(**database, {all[0]}));
+  ASSERT_TRUE((*database)->Transact([](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO regions (code, name, level) VALUES ('33', '浙江省', 1)"));
+    return {};
+  }));
+  auto applied = db::Migrate(**database, all);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, static_cast<int>(all.size()) - 1);
+  regions::Service s(**database);
+  auto before = s.Get("33");
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_EQ(before->region.name, "浙江省");
+  EXPECT_EQ(before->region.name_en, "");
+  CsvDir dir;
+  dir.Write("provinces.csv", "code,name,name_en\n33,\"浙江省\",\"Zhejiang\"\n");
+  ASSERT_TRUE(s.Import(dir.path()));
+  EXPECT_EQ(s.Get("33")->region.name_en, "Zhejiang");
+  (*database)->Close();
 }
 
 TEST_P(RegionsApi, MalformedFileIsRejectedWholeWithLineNumbers) {

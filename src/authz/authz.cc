@@ -51,6 +51,8 @@ constexpr std::array kTable = {
                kBySession, "", true},
     ActionInfo{Action::kManageStaff, "staff.manage", "manage staff accounts", kStaffOrAdmin, "",
                false},
+    ActionInfo{Action::kListStaff, "staff.list", "read the staff accounts", kStaffOrAdmin, "",
+               false},
     ActionInfo{Action::kGrantRole, "roles.grant", "grant or revoke this role", kBySession, "",
                true},
     ActionInfo{Action::kReadAudit, "audit.read", "read the audit log", kBySession, "", false},
@@ -131,6 +133,9 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kManageTrusts:
     case Action::kManageCatalog:
       return p.admin_token() || p.HasRole(kSystemAdmin);
+    case Action::kListStaff:
+      // The security administrator grants staff roles, so sees whom to grant them to.
+      return p.admin_token() || p.HasRole(kSystemAdmin) || p.HasRole(kSecurityAdmin);
     case Action::kGrantRole:
       return p.HasRole(kSecurityAdmin) && p.account_id != t.owner_account;
     case Action::kRotateKeys:

@@ -63,6 +63,7 @@ enum class Action {
   kVerifyIdentity,  // mark a person's identity verified after checking the ID card
   // Administration (three separate duties).
   kManageStaff,    // create/disable staff accounts
+  kListStaff,      // read the staff accounts (those who manage them, and who grant roles)
   kGrantRole,      // grant or revoke roles (target.owner: the grantee)
   kReadAudit,      // the audit log
   kManageClients,  // OIDC client registration

@@ -169,12 +169,15 @@ std::vector<Row> Matrix() {
                   staff_self({{A::kReadIndicators, "..AAAAA"}})});
   rows.push_back({"system administrator", staff("acc_sysadm", {R(kSystemAdmin, "", "")}), false,
                   staff_self({{A::kManageStaff, kAll},
+                              {A::kListStaff, kAll},
                               {A::kManageClients, kAll},
                               {A::kManageTrusts, kAll},
                               {A::kManageCatalog, kAll}})});
-  rows.push_back(
-      {"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
-       staff_self({{A::kGrantRole, ".AAAAA."}, {A::kRotateKeys, kAll}, {A::kManageSeals, kAll}})});
+  rows.push_back({"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
+                  staff_self({{A::kGrantRole, ".AAAAA."},
+                              {A::kListStaff, kAll},
+                              {A::kRotateKeys, kAll},
+                              {A::kManageSeals, kAll}})});
   rows.push_back({"audit administrator", staff("acc_audadm", {R(kAuditAdmin, "", "")}), false,
                   staff_self({{A::kReadAudit, kAll}})});
   Principal token;
@@ -185,6 +188,7 @@ std::vector<Row> Matrix() {
                   token,
                   false,
                   {{A::kManageStaff, kAll},
+                   {A::kListStaff, kAll},
                    {A::kManageClients, kAll},
                    {A::kManageTrusts, kAll},
                    {A::kManageCatalog, kAll}}});

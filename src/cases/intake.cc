@@ -350,6 +350,7 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
   }
   k.item_code = in.item_code;
   k.item_name = Str(doc, "name");
+  k.item_name_en = Str(doc, "name_en");
   k.item_version = view->version.version;
   k.department_code = view->implementation->department_code;
   k.region_code = view->implementation->region_code;

@@ -125,6 +125,7 @@ struct Case {
   int64_t id = 0;
   std::string tracking_no;
   std::string item_code, item_name;
+  std::string item_name_en;  // "" when the item had none, or for cases filed before it was kept
   int64_t item_version = 0;
   std::string bundle_id;
   std::string applicant_account_id;  // "" for a counter applicant without an account

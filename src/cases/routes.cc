@@ -612,6 +612,7 @@ json::object CaseJson(const Case& k, bool full, bool staff_view) {
   json::object o{{"tracking_no", k.tracking_no},
                  {"item_code", k.item_code},
                  {"item_name", k.item_name},
+                 {"item_name_en", k.item_name_en},
                  {"item_version", k.item_version},
                  {"bundle_id", OrNull(k.bundle_id)},
                  {"applicant",

@@ -240,6 +240,7 @@ Result<json::object> Service::ExportJson() {
                                      {"name_en", b.name_en},
                                      {"kind", b.kind},
                                      {"description", b.description},
+                                     {"description_en", b.description_en},
                                      {"items", std::move(codes_json)},
                                      {"intake_schema", b.intake_schema}});
     }

@@ -179,6 +179,19 @@ std::function<json::value(const json::value&, const std::string&)> Strings(Valid
   };
 }
 
+// English siblings of a list: one entry per entry of the Chinese list, "" where one has
+// no English yet (the portal shows the Chinese there).
+std::function<json::value(const json::value&, const std::string&)> Translations(Validator& v,
+                                                                                size_t max) {
+  return [&v, max](const json::value& e, const std::string& path) -> json::value {
+    if (!e.is_string() || !CleanText(e.as_string(), max, false)) {
+      v.Add(path, "must be text of at most " + std::to_string(max) + " characters");
+      return "";
+    }
+    return e.as_string();
+  };
+}
+
 template <size_t N>
 std::function<json::value(const json::value&, const std::string&)> Enums(
     Validator& v, const std::string_view (&set)[N]) {
@@ -229,6 +242,8 @@ void CheckFormSchema(const json::value& s, const std::string& path, Validator& v
       "maxLength", "pattern",  "format",      "minimum",          "maximum",
       "minItems",  "maxItems", "$schema",     "exclusiveMinimum", "exclusiveMaximum",
       "$id",       "examples", "x-material",  "x-order",          "additionalProperties"};
+  // English labels beside title, description and enum (item.h).
+  static const std::set<std::string> kEnglish = {"x-title-en", "x-description-en", "x-enum-en"};
   if (depth > 8) {
     v.Add(path, "is nested too deeply");
     return;
@@ -239,7 +254,7 @@ void CheckFormSchema(const json::value& s, const std::string& path, Validator& v
   }
   const auto& o = s.as_object();
   for (const auto& kv : o) {
-    if (!kKeywords.count(std::string(kv.key())))
+    if (!kKeywords.count(std::string(kv.key())) && !kEnglish.count(std::string(kv.key())))
       v.Add(path + "/" + std::string(kv.key()), "is not a supported JSON Schema keyword");
   }
   const json::value* type = o.if_contains("type");
@@ -279,6 +294,25 @@ void CheckFormSchema(const json::value& s, const std::string& path, Validator& v
   }
   if (const json::value* p = o.if_contains("pattern"); p && !p->is_string())
     v.Add(path + "/pattern", "must be a string");
+  // English labels for the portal: annotations, which validation ignores (form_validate.h).
+  for (const char* key : {"x-title-en", "x-description-en"}) {
+    const json::value* t = o.if_contains(key);
+    if (t && (!t->is_string() || !CleanText(t->as_string(), 1000, false)))
+      v.Add(path + "/" + key, "must be text of at most 1000 characters");
+  }
+  if (const json::value* labels = o.if_contains("x-enum-en")) {
+    const json::value* e = o.if_contains("enum");
+    bool ok =
+        labels->is_array() && e && e->is_array() &&
+        labels->as_array().size() == e->as_array().size() &&
+        std::all_of(labels->as_array().begin(), labels->as_array().end(), [](const json::value& l) {
+          return l.is_string() && CleanText(l.as_string(), 300, false);
+        });
+    if (!ok) {
+      v.Add(path + "/x-enum-en",
+            "must be an array of texts of at most 300 characters, one per enum value");
+    }
+  }
 }
 
 }  // namespace
@@ -353,6 +387,9 @@ Result<json::object> NormalizeItem(const json::value& doc) {
                                    return o;
                                  }));
     out["conditions"] = r.Array("conditions", false, 50, Strings(v, 1000));
+    out["conditions_en"] = r.Array("conditions_en", false, 50, Translations(v, 2000));
+    if (out["conditions_en"].as_array().size() > out["conditions"].as_array().size())
+      v.Add("conditions_en", "must not have more entries than conditions");
     out["materials"] = r.Array("materials", false, 100, Objects(v, [&v](Reader& e) {
                                  json::object o;
                                  o["name"] = e.String("name", true, 200);
@@ -373,12 +410,15 @@ Result<json::object> NormalizeItem(const json::value& doc) {
                                    o["license_type"] = lt;
                                  }
                                  o["note"] = e.String("note", false, 500);
+                                 o["note_en"] = e.String("note_en", false, 1000);
                                  return o;
                                }));
     out["steps"] = r.Array("steps", false, 30, Objects(v, [](Reader& e) {
                              json::object o;
                              o["name"] = e.String("name", true, 100);
+                             o["name_en"] = e.String("name_en", false, 200);
                              o["description"] = e.String("description", false, 1000, true);
+                             o["description_en"] = e.String("description_en", false, 2000, true);
                              return o;
                            }));
     int64_t statutory = r.Int("statutory_days", true, 0, 3650, 0);
@@ -391,6 +431,7 @@ Result<json::object> NormalizeItem(const json::value& doc) {
     out["fees"] = r.Array("fees", false, 30, Objects(v, [&v](Reader& e) {
                             json::object o;
                             o["name"] = e.String("name", true, 200);
+                            o["name_en"] = e.String("name_en", false, 300);
                             std::string amount = e.String("amount", true, 20);
                             if (!amount.empty() && !ValidDecimal(amount)) {
                               v.Add(e.Path("amount"), "must be yuan like \"12.50\"");
@@ -402,8 +443,11 @@ Result<json::object> NormalizeItem(const json::value& doc) {
     out["halls"] = r.Array("halls", false, 30, Objects(v, [](Reader& e) {
                              json::object o;
                              o["name"] = e.String("name", true, 200);
+                             o["name_en"] = e.String("name_en", false, 300);
                              o["address"] = e.String("address", false, 300);
+                             o["address_en"] = e.String("address_en", false, 500);
                              o["hours"] = e.String("hours", false, 200);
+                             o["hours_en"] = e.String("hours_en", false, 300);
                              return o;
                            }));
     out["consult_phone"] = r.String("consult_phone", false, 40);

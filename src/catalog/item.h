@@ -7,13 +7,23 @@
 //
 //   code, name, name_en, aliases[], type, nature, served[], department_code,
 //   themes[], level, service_forms[], jurisdiction[] (region codes),
-//   legal_basis[{title, article, url}], conditions[],
+//   legal_basis[{title, article, url}], conditions[], conditions_en[],
 //   materials[{name, name_en, required, copies, form, blank_form_url, sample_url,
-//              license_type, note}],
-//   steps[{name, description}], statutory_days, promised_days,
-//   fees[{name, amount, basis}], halls[{name, address, hours}],
+//              license_type, note, note_en}],
+//   steps[{name, name_en, description, description_en}], statutory_days, promised_days,
+//   fees[{name, name_en, amount, basis}],
+//   halls[{name, name_en, address, address_en, hours, hours_en}],
 //   consult_phone, complaint_phone, online_depth (1-4), visits (0-2),
 //   appointment, delivery, cross_region, process, form_schema, guide, guide_en
+//
+// The *_en members are the English residents read in the portal's English mode, each
+// optional ("" or absent: the portal shows the Chinese). They may be longer than their
+// Chinese siblings (English runs longer): names 300 characters (steps 200), notes 1000,
+// descriptions and conditions 2000, addresses 500, hours 300. conditions_en is
+// parallel to conditions: at most as many entries, "" for one not translated.
+// form_schema may carry English labels as annotations: "x-title-en" and
+// "x-description-en" beside title and description, and "x-enum-en" beside enum (one
+// label per value; the values stay as stored and validated).
 #ifndef OW_CATALOG_ITEM_H_
 #define OW_CATALOG_ITEM_H_
 

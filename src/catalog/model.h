@@ -79,7 +79,7 @@ struct Bundle {
   std::string code;
   std::string name, name_en;
   std::string kind;  // life_event, business_event
-  std::string description;
+  std::string description, description_en;
   std::vector<std::string> items;     // item codes, fanned out by the case module
   boost::json::object intake_schema;  // the shared intake form (JSON Schema)
   int64_t version = 0;

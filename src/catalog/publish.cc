@@ -227,8 +227,8 @@ Status Service::PublishImport(Publication& p, ImportReport* report, const Progre
       OW_RETURN_IF_ERROR(CheckBundle(p.c, b, entry.as_object(), prefix));
       OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(p.c, b.code));
       if (old && old->name == b.name && old->name_en == b.name_en && old->kind == b.kind &&
-          old->description == b.description && old->items == b.items &&
-          old->intake_schema == b.intake_schema) {
+          old->description == b.description && old->description_en == b.description_en &&
+          old->items == b.items && old->intake_schema == b.intake_schema) {
         continue;
       }
       b.version = old ? old->version + 1 : 1;

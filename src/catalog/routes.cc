@@ -67,6 +67,7 @@ json::object BundleJson(const Bundle& b) {
           {"name_en", b.name_en},
           {"kind", b.kind},
           {"description", b.description},
+          {"description_en", b.description_en},
           {"items", std::move(items)},
           {"intake_schema", b.intake_schema},
           {"version", b.version},

@@ -640,8 +640,8 @@ Status Service::CheckBundle(db::Connection& c, Bundle& b, const json::object& bo
   Validator v;
   if (!ValidItemCode(b.code))
     v.Add(prefix + "code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
-  static const std::set<std::string> kKnown = {"code",        "name",  "name_en",      "kind",
-                                               "description", "items", "intake_schema"};
+  static const std::set<std::string> kKnown = {
+      "code", "name", "name_en", "kind", "description", "description_en", "items", "intake_schema"};
   for (const auto& kv : body) {
     if (!kKnown.count(std::string(kv.key())))
       v.Add(prefix + std::string(kv.key()), "is not a bundle field");
@@ -650,6 +650,7 @@ Status Service::CheckBundle(db::Connection& c, Bundle& b, const json::object& bo
   b.name_en = Str(body, "name_en");
   b.kind = Str(body, "kind");
   b.description = Str(body, "description");
+  b.description_en = Str(body, "description_en");
   b.items.clear();
   if (b.name.empty() || !text::IsValidUtf8(b.name) || text::CodePoints(b.name) > 200) {
     v.Add(prefix + "name", "must be 1 to 200 characters");
@@ -661,6 +662,8 @@ Status Service::CheckBundle(db::Connection& c, Bundle& b, const json::object& bo
   if (!text::IsValidUtf8(b.description) || text::CodePoints(b.description) > 5000) {
     v.Add(prefix + "description", "must be at most 5000 characters");
   }
+  if (!text::IsValidUtf8(b.description_en) || text::CodePoints(b.description_en) > 10000)
+    v.Add(prefix + "description_en", "must be at most 10000 characters");
   const json::value* items = body.if_contains("items");
   if (!items || !items->is_array() || items->as_array().size() < 2 ||
       items->as_array().size() > 50) {

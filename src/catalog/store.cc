@@ -121,7 +121,10 @@ CREATE TABLE catalog_changes (
 CREATE INDEX catalog_changes_status ON catalog_changes(status, id);
 INSERT INTO catalog_terms (term, df) VALUES ('', 0);
 )sql";
-  return {db::Portable("catalog/001_init", common + changes)};
+  return {db::Portable("catalog/001_init", common + changes),
+          db::Portable("catalog/002_bundle_description_en",
+                       "ALTER TABLE catalog_bundles ADD COLUMN description_en TEXT NOT NULL "
+                       "DEFAULT '';\n")};
 }
 
 namespace {
@@ -447,15 +450,15 @@ Status Store::FlagImplementations(db::Connection& c, const std::string& item, in
 Status Store::UpsertBundle(db::Connection& c, const Bundle& b) {
   OW_RETURN_IF_ERROR(
       c.Exec("INSERT INTO catalog_bundles (code, name, name_en, kind, description, items, "
-             "intake_schema, version, updated_at) "
-             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO UPDATE SET name = "
-             "excluded.name, "
+             "intake_schema, version, updated_at, description_en) "
+             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (code) DO UPDATE SET "
+             "name = excluded.name, "
              "name_en = excluded.name_en, kind = excluded.kind, description = "
              "excluded.description, items = excluded.items, "
              "intake_schema = excluded.intake_schema, version = excluded.version, updated_at = "
-             "excluded.updated_at",
+             "excluded.updated_at, description_en = excluded.description_en",
              {b.code, b.name, b.name_en, b.kind, b.description, text::JsonStringList(b.items),
-              ToText(b.intake_schema), b.version, b.updated_at}));
+              ToText(b.intake_schema), b.version, b.updated_at, b.description_en}));
   return {};
 }
 
@@ -473,12 +476,14 @@ std::vector<Bundle> ToBundles(const db::Rows& r) {
     b.intake_schema = ParseObject(r.Text(i, 6));
     b.version = r.Int(i, 7);
     b.updated_at = r.Text(i, 8);
+    b.description_en = r.Text(i, 9);
     out.push_back(std::move(b));
   }
   return out;
 }
 constexpr const char* kBundleColumns =
-    "code, name, name_en, kind, description, items, intake_schema, version, updated_at";
+    "code, name, name_en, kind, description, items, intake_schema, version, updated_at, "
+    "description_en";
 }  // namespace
 
 Result<std::optional<Bundle>> Store::GetBundle(db::Connection& c, const std::string& code) {

@@ -30,6 +30,9 @@ std::string_view MimeType(std::string_view ext) {
       {".ttf", "font/ttf"},
       {".txt", "text/plain; charset=utf-8"},
       {".pdf", "application/pdf"},
+      // Blank forms and samples of the service guides (web/public/files).
+      {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
       {".xml", "application/xml"},
       {".wasm", "application/wasm"},
       {".webmanifest", "application/manifest+json"},

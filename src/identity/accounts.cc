@@ -192,9 +192,7 @@ Result<Account> Service::Bootstrap(const RegisterInput& in, const std::string& k
 Result<std::vector<Account>> Service::ListStaff(const Principal& by, const std::string& after,
                                                 int limit) {
   // Whoever manages staff accounts, and whoever grants their roles, may list them.
-  if (auto st = authz::Decide(by, authz::Action::kManageStaff); !st) {
-    if (!authz::Decide(by, authz::Action::kGrantRole)) return st.error();
-  }
+  OW_RETURN_IF_ERROR(authz::Decide(by, authz::Action::kListStaff));
   std::vector<Account> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out, Store::ListStaff(c, after, limit));

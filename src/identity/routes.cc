@@ -412,7 +412,7 @@ void AddStaffRoutes(http::Router& r, Service* s, const Authenticator* a) {
                return Private(http::Json(http::Status::ok,
                                          {{"staff", std::move(items)}, {"next_cursor", next}}));
              }))
-      .Requires(authz::Action::kManageStaff);
+      .Requires(authz::Action::kListStaff);
 
   r.Put("/api/v1/staff/{id}/status",
         With(a,

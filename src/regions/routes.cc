@@ -17,6 +17,7 @@ json::object ToJson(const Region& r) {
   json::object o;
   o["code"] = r.code;
   o["name"] = r.name;
+  o["name_en"] = r.name_en;
   o["level"] = LevelName(r.level);
   if (r.parent_code.empty()) {
     o["parent_code"] = nullptr;
@@ -98,18 +99,22 @@ void AddRoutes(http::Router& r, Service& service) {
      auto result = s->Get(ctx.Param("code"));
      if (!result) return http::Problem(result.error(), ctx.path);
      json::array regions;
-     std::string path;
+     std::string path, path_en;
+     // The English path falls back to the Chinese name of a region that has no English one.
+     auto english = [](const Region& x) { return x.name_en.empty() ? x.name : x.name_en; };
      for (const auto& a : result->ancestors) {
        regions.push_back(ToJson(a));
-       path += a.name;
-       path += " / ";
+       path += a.name + " / ";
+       path_en += english(a) + " / ";
      }
      regions.push_back(ToJson(result->region));
      path += result->region.name;
+     path_en += english(result->region);
      // A missing ancestor (partial data) is reported instead of silently shortening the path.
      bool complete = result->ancestors.size() + 1 == static_cast<size_t>(result->region.level);
      json::object o{{"code", result->region.code},
                     {"path", path},
+                    {"path_en", path_en},
                     {"complete", complete},
                     {"regions", std::move(regions)}};
      return http::Cacheable(ctx, http::Json(http::Status::ok, o), kCache);

@@ -15,7 +15,8 @@ std::vector<db::Migration> Migrations();
 class Store {
  public:
   // Inserts or updates regions in batches; parents must exist or be earlier in `rows`.
-  static Status Upsert(db::Connection& c, const std::vector<Region>& rows);
+  // With `english`, name_en is written too; without, a stored name_en is kept.
+  static Status Upsert(db::Connection& c, const std::vector<Region>& rows, bool english);
   static Result<std::optional<Region>> Get(db::Connection& c, const std::string& code);
   // The regions among `codes` that exist, in no particular order.
   static Result<std::vector<Region>> GetMany(db::Connection& c,

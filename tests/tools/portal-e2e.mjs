@@ -49,6 +49,10 @@
 //     is a stack of cards (label: value), a list's filters are folded behind their
 //     "筛选 / Filters" button (aria-expanded) and unfold with it; the "-phone" states are
 //     checked by axe at that size too.
+//     The guide of 3301-GA-SFZHL, its application form, the restaurant bundle's form and a
+//     case page say what the catalog says in the page's language (in English: the English
+//     conditions, notes, steps, halls, form titles and choices, the item's English name,
+//     region names in pinyin, "1 visit", "Individuals"; no Chinese in those parts).
 //     With --screenshots, saves each page at 1440x900 and 375x812
 //     (scripts/portal-screenshots.sh).
 // Prints what it does; exits 1 on the first failed expectation with the reason.
@@ -490,12 +494,12 @@ async function flow(server, browser) {
     const en = await newPage(browser, { locale: 'en' });
     await signIn(en, base, 'zhangsan', `/items/${ITEM}/apply`);
     await en.waitForSelector('#f-shop_name');
-    check((await en.textContent('[data-testid=region-only]')).includes('浙江省 / 杭州市 / 上城区'), 'the English page does not state the region');
+    check((await en.textContent('[data-testid=region-only]')).includes('Zhejiang / Hangzhou / Shangcheng District'), 'the English page does not state the region in pinyin');
     await fillForm(en, { ...FORM, phone: '12345' });
     await en.press('#f-phone', 'Enter');
     const summary = await expectSummaryFocused(en);
     check(summary.heading === 'There is a problem', 'the English summary heading is ' + summary.heading);
-    const link = '联系电话: Enter an 11-digit mobile number';
+    const link = 'Phone number: Enter an 11-digit mobile number';
     check(summary.links.includes(link), 'the English summary does not say what the phone number needs: ' + summary.links.join(' | '));
     check(summary.links.some((l) => l.endsWith(': Upload this material')), 'the English summary does not list the missing materials: ' + summary.links.join(' | '));
     await en.getByRole('link', { name: link }).click();
@@ -1453,6 +1457,7 @@ const PAGES = [
   { name: 'guide', path: '/items/' + ITEM },
   // The materials as cards, the e-licence that stands in for one readable without scrolling.
   { name: 'guide-phone', path: '/items/' + ITEM, ready: '[data-testid=material-note] .el-tag', phone: true, act: substituteVisible },
+  { name: 'guide-id-card', path: '/items/3301-GA-SFZHL?region=330106', ready: '[data-testid=guide-region]', act: checkGuideLanguage },
   { name: 'bundles', path: '/bundles', ready: '[data-testid=bundle]' },
   { name: 'bundle', path: '/bundles/ONE-BABY', ready: '[data-testid=bundle-items] li' },
   { name: 'login', path: '/login' },
@@ -1461,10 +1466,12 @@ const PAGES = [
   { name: 'apply', path: `/items/${ITEM}/apply`, user: 'zhangsan', ready: '#f-shop_name' },
   // The apply page after a failed submission: the error summary, focused, and the fields' messages.
   { name: 'apply-errors', path: `/items/${ITEM}/apply`, user: 'zhangsan', ready: '#f-shop_name', act: failApply },
+  { name: 'apply-id-card', path: '/items/3301-GA-SFZHL/apply', user: 'zhangsan', ready: '#f-reason', act: checkFormLanguage },
+  { name: 'bundle-apply-restaurant', path: '/bundles/ONE-RESTAURANT/apply', user: 'zhangsan', ready: '#f-food_items', act: checkChoicesLanguage },
   { name: 'bundle-apply', path: '/bundles/ONE-BABY/apply', user: 'zhangsan', ready: '#f-baby_name' },
   { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
   { name: 'my-cases', path: '/me/cases', user: 'zhangsan' },
-  { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=stages]' },
+  { name: 'case', path: '/me/cases/{no}', user: 'zhangsan', ready: '[data-testid=stages]', act: checkCaseLanguage },
   // A supplement asked for (一次性告知): the checklist at the top, one slot, one field.
   { name: 'case-supplement', path: '/me/cases/{asking}', user: 'zhangsan', ready: '[data-testid=supplement-checklist] li' },
   // A decided case: its documents (the decision first, with the licence it issued).
@@ -1588,6 +1595,101 @@ async function phoneChecks(page, unfolded) {
     }
   }
   return out;
+}
+
+// English that is English: in English the guide of 3301-GA-SFZHL (for Xihu District, whose
+// implementation list has its own halls) shows the catalog's English conditions, notes, steps
+// and halls, the region in pinyin, plurals and lists as English writes them, and no Chinese
+// in those parts; in Chinese, the Chinese.
+const HAN = /[\u3400-\u9fff\uff0c\u3002\uff1a\uff08\uff09\u3001\uff1b]/;
+const GUIDE_ID_CARD = {
+  'zh-CN': {
+    condition: '居民身份证有效期满、有效期满前三个月内',
+    note: '原居民身份证（证件损坏的一并交回）',
+    step: '受理：到户籍窗口或“浙里办”预约后到场',
+    hall: '西湖区政务服务中心公安窗口 — 杭州市西湖区（周一至周五 9:00-17:00；周六 9:00-12:00）',
+    region: '浙江省 / 杭州市 / 西湖区',
+    served: '自然人',
+    limits: '法定 60 个工作日；承诺 10 个工作日',
+  },
+  en: {
+    condition: 'Your identity card has expired or will expire within 3 months',
+    note: 'Your current identity card (hand it in even if it is damaged)',
+    step: 'Application: Book on Zheliban or go to a household registration counter',
+    hall: 'Police counter, Xihu District Government Service Center — Xihu District, Hangzhou (Monday to Friday, 9:00 to 17:00; Saturday, 9:00 to 12:00)',
+    region: 'Zhejiang / Hangzhou / Xihu District',
+    served: 'Individuals',
+    limits: '60 working days by law; 10 working days promised',
+  },
+};
+async function checkGuideLanguage(page) {
+  const lang = await page.getAttribute('html', 'lang');
+  const want = GUIDE_ID_CARD[lang];
+  const text = (sel) => page.locator(sel).allInnerTexts().then((t) => t.map((x) => x.replace(/\s+/g, ' ').trim()));
+  const conditions = await text('[data-testid=guide-conditions] li');
+  check(conditions.length === 2 && conditions[0].startsWith(want.condition), `guide (${lang}): conditions ${JSON.stringify(conditions)}`);
+  const materials = await text('[data-testid=guide-material]');
+  check(materials[0].includes(want.note), `guide (${lang}): the first material's note is not “${want.note}”: ${materials[0]}`);
+  const steps = await text('[data-testid=guide-steps] li');
+  check(steps.length === 3 && steps[0].startsWith(want.step), `guide (${lang}): steps ${JSON.stringify(steps)}`);
+  const halls = await text('[data-testid=guide-hall]');
+  check(halls[0] === want.hall, `guide (${lang}): the first hall reads ${halls[0]}`);
+  check((await text('[data-testid=guide-region]'))[0] === want.region, `guide (${lang}): the region is not ${want.region}`);
+  check((await text('[data-testid=guide-served]'))[0] === want.served, `guide (${lang}): served is not ${want.served}`);
+  const facts = (await text('#g-basic ~ dl dd')).join(' | ');
+  check(facts.includes(want.limits), `guide (${lang}): the time limits are not “${want.limits}”: ${facts}`);
+  if (lang === 'en') {
+    check(facts.includes('1 visit') && !facts.includes('1 visits'), 'guide (en): one visit is not “1 visit”: ' + facts);
+    for (const t of [...conditions, ...steps, ...halls, ...materials]) {
+      check(!HAN.test(t), `guide (en): Chinese in English mode: ${t}`);
+    }
+  }
+}
+
+// The application form of 3301-GA-SFZHL: field titles and choices from the schema in the
+// page's language (x-title-en, x-enum-en), the regions offered in pinyin.
+const FORM_ID_CARD = {
+  'zh-CN': { label: '换领原因', options: ['有效期满', '证件损坏', '登记项目变更'], province: '浙江省 / 杭州市', phone: '联系电话' },
+  en: { label: 'Reason for a new card', options: ['Card has expired', 'Card is damaged', 'Registered details have changed'], province: 'Zhejiang / Hangzhou', phone: 'Phone number' },
+};
+async function checkFormLanguage(page) {
+  const lang = await page.getAttribute('html', 'lang');
+  const want = FORM_ID_CARD[lang];
+  const label = (id) => page.locator(`label[for=${id}]`).innerText().then((x) => x.trim());
+  check((await label('f-reason')) === want.label, `apply (${lang}): the reason's label is ${await label('f-reason')}`);
+  check((await label('f-phone')) === want.phone, `apply (${lang}): the phone's label is ${await label('f-phone')}`);
+  await page.waitForSelector('section[aria-labelledby=a-region] :is([data-testid=region-only], [data-testid=region-choice])');
+  const regions = (await page.textContent('section[aria-labelledby=a-region]')).trim();
+  check(regions.includes(want.province), `apply (${lang}): the regions offered read ${regions}`);
+  await page.click('#f-reason', { force: true }); // the placeholder lies over the input
+  const items = page.locator('.el-select-dropdown__item:visible');
+  await items.first().waitFor();
+  const options = (await items.allInnerTexts()).map((x) => x.trim());
+  check(JSON.stringify(options) === JSON.stringify(want.options), `apply (${lang}): the reasons offered are ${JSON.stringify(options)}`);
+  await page.keyboard.press('Escape');
+  await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' });
+}
+
+// A choice of several (the restaurant bundle's food activities): one checkbox per value,
+// labelled in the page's language.
+async function checkChoicesLanguage(page) {
+  const lang = await page.getAttribute('html', 'lang');
+  const want = lang === 'en' ? 'Making and selling hot food' : '热食类食品制售';
+  const boxes = (await page.locator('#f-food_items .el-checkbox').allInnerTexts()).map((x) => x.trim());
+  check(boxes.length === 5 && boxes.includes(want), `bundle apply (${lang}): the food activities read ${JSON.stringify(boxes)}`);
+}
+
+// A case page names the item and the region in the page's language.
+async function checkCaseLanguage(page) {
+  const lang = await page.getAttribute('html', 'lang');
+  const want = lang === 'en'
+    ? { h1: 'Small catering shop registration certificate (Shangcheng District)', region: 'Zhejiang / Hangzhou / Shangcheng District' }
+    : { h1: '小餐饮店登记证核发（上城区）', region: '浙江省 / 杭州市 / 上城区' };
+  const h1 = (await page.locator('main h1').innerText()).trim();
+  check(h1 === want.h1, `case (${lang}): the heading is ${h1}`);
+  await page.waitForFunction((r) => document.querySelector('[data-testid=case-region]')?.textContent.trim() === r, want.region, { timeout: 5000 }).catch(() => {});
+  const region = (await page.locator('[data-testid=case-region]').innerText()).trim();
+  check(region === want.region, `case (${lang}): the region reads ${region}`);
 }
 
 async function selectFirstUserTask(page) {

@@ -32,6 +32,10 @@ export interface JsonSchema {
   type?: string;
   title?: string;
   description?: string;
+  // English labels (annotations, catalog/item.h): beside title, description and enum.
+  'x-title-en'?: string;
+  'x-description-en'?: string;
+  'x-enum-en'?: string[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
   enum?: unknown[];
@@ -46,6 +50,17 @@ export interface JsonSchema {
   maxItems?: number;
 }
 
+// A field's label in the reader's language: its title (or English title), else its key.
+export function fieldTitle(s: JsonSchema, key: string): string {
+  return localized(s.title, s['x-title-en']) || key;
+}
+
+// The label of one of a field's enum values: its English label in English, else the value.
+export function enumLabel(s: JsonSchema, value: unknown): string {
+  const i = (s.enum ?? []).indexOf(value);
+  return localized(String(value), i >= 0 ? s['x-enum-en']?.[i] : undefined);
+}
+
 // A field a 422 names on an application (online or at the counter) as the page labels it, for
 // ProblemAlert's list of entries to correct: a form field ("form/shop_name") by its schema
 // title, the region, the materials; undefined for others (kept in the problem's details).
@@ -56,7 +71,7 @@ export function applicationFieldLabel(schema: JsonSchema, field: string): string
   if (field.startsWith('form/')) {
     const key = field.slice('form/'.length).split('/')[0];
     const p = schema.properties?.[key];
-    if (p) return p.title || key;
+    if (p) return fieldTitle(p, key);
   }
   return undefined;
 }
@@ -103,7 +118,7 @@ export async function implementedRegions(items: CatalogItem[]): Promise<RegionOp
   const paths = await Promise.all(codes.map((c) => regionPath(c).catch(() => null)));
   return codes.map((code, i) => ({
     code,
-    name: paths[i]?.path ?? code,
+    name: paths[i] ? localized(paths[i]!.path, paths[i]!.path_en) : code,
     department_code: items.length === 1 ? handling(code, lists[0])?.department_code : undefined,
   }));
 }

@@ -35,3 +35,24 @@ document.documentElement.lang = i18n.global.locale.value;
 export function localized(zh: string | undefined, enText: string | undefined): string {
   return i18n.global.locale.value === 'en' && enText ? enText : zh || enText || '';
 }
+
+// A list in running text: "自然人、法人" in Chinese, "Individuals, organizations" in English.
+// `common`: the parts are labels of common nouns, lower-cased after the first in English;
+// `clauses`: the parts are clauses, joined by "；" or "; ".
+export function joinList(parts: string[], how: { common?: boolean; clauses?: boolean } = {}): string {
+  const en = i18n.global.locale.value === 'en';
+  const shown = parts.filter(Boolean).map((p, i) => (en && how.common && i > 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p));
+  if (how.clauses) return shown.join(en ? '; ' : '；');
+  return shown.join(en ? ', ' : '、');
+}
+
+// A label and its detail, as the language writes them: "受理：到窗口提交" and "Application:
+// hand in the forms"; "¥20.00（依据）" and "¥20.00 (basis)". Without a detail, the label alone.
+export function labelled(label: string, detail: string): string {
+  if (!detail) return label;
+  return i18n.global.locale.value === 'en' ? `${label}: ${detail}` : `${label}：${detail}`;
+}
+export function parenthesized(text: string, aside: string): string {
+  if (!aside) return text;
+  return i18n.global.locale.value === 'en' ? `${text} (${aside})` : `${text}（${aside}）`;
+}

@@ -2603,6 +2603,7 @@ export interface components {
          * @example {
          *       "code": "330102",
          *       "name": "上城区",
+         *       "name_en": "Shangcheng District",
          *       "level": "county",
          *       "parent_code": "3301"
          *     }
@@ -2614,6 +2615,11 @@ export interface components {
              * @example 上城区
              */
             name: string;
+            /**
+             * @description The English name in pinyin with its generic ("Shangcheng District", "Hangzhou", "Zhejiang"); empty when the imported files give none (townships and villages).
+             * @example Shangcheng District
+             */
+            name_en: string;
             level: components["schemas"]["RegionLevel"];
             /**
              * @description The code of the region directly above; null for a province.
@@ -2644,6 +2650,11 @@ export interface components {
              * @example 浙江省 / 杭州市 / 上城区
              */
             path: string;
+            /**
+             * @description The English names joined by ` / `, province first; a region without an English name appears by its Chinese name.
+             * @example Zhejiang / Hangzhou / Shangcheng District
+             */
+            path_en: string;
             /** @description False when an ancestor is missing from the imported data, so the path is shorter than the region's level. */
             complete: boolean;
             /** @description The regions of the path, province first and this region last. */
@@ -3075,6 +3086,8 @@ export interface components {
             legal_basis: components["schemas"]["LegalBasis"][];
             /** @description The conditions an applicant must meet (受理条件), one per entry. */
             conditions: string[];
+            /** @description The conditions in English, one per entry of `conditions` and in the same order, at most as many; the portal shows the Chinese one where an entry is empty or missing. Versions stored before English members existed lack it. */
+            conditions_en?: string[];
             /** @description The documents to submit (申请材料). */
             materials: components["schemas"]["Material"][];
             /** @description The procedure (办理流程), in order. */
@@ -3124,7 +3137,7 @@ export interface components {
              */
             process: string;
             /**
-             * @description The application form as a JSON Schema of an object, which the case module renders and validates applications against. Only a well-formed subset is accepted: every schema has a `type` (`object`, `array`, `string`, `number`, `integer` or `boolean`; the form itself is an `object`), `required` names defined `properties`, `enum` is a non-empty array, and the keywords are limited to `type`, `title`, `description`, `properties`, `required`, `items`, `enum`, `const`, `default`, `minLength`, `maxLength`, `pattern`, `format`, `minimum`, `maximum`, `minItems`, `maxItems`, `additionalProperties`, `$schema`, `$id`, `examples`, `x-material` and `x-order`, nested at most 8 deep. Errors name the keyword's path, such as `form_schema/properties/name/type`.
+             * @description The application form as a JSON Schema of an object, which the case module renders and validates applications against. Only a well-formed subset is accepted: every schema has a `type` (`object`, `array`, `string`, `number`, `integer` or `boolean`; the form itself is an `object`), `required` names defined `properties`, `enum` is a non-empty array, and the keywords are limited to `type`, `title`, `description`, `properties`, `required`, `items`, `enum`, `const`, `default`, `minLength`, `maxLength`, `pattern`, `format`, `minimum`, `maximum`, `minItems`, `maxItems`, `additionalProperties`, `$schema`, `$id`, `examples`, `x-material`, `x-order` and the English labels `x-title-en`, `x-description-en` (text, at most 1000 characters) and `x-enum-en` (beside `enum`: one label of at most 300 characters per value, in the same order; the values stay as they are stored and validated), nested at most 8 deep. The English labels are annotations: they change nothing the form accepts. Errors name the keyword's path, such as `form_schema/properties/name/type`.
              * @example {
              *       "type": "object"
              *     }
@@ -3293,6 +3306,11 @@ export interface components {
              */
             conditions: string[] | null;
             /**
+             * @description The conditions in English, one per entry of `conditions` and in the same order, at most as many; the portal shows the Chinese one where an entry is empty or missing.
+             * @default []
+             */
+            conditions_en: string[] | null;
+            /**
              * @description The documents to submit (申请材料).
              * @default []
              */
@@ -3363,7 +3381,7 @@ export interface components {
              */
             process: string | null;
             /**
-             * @description The application form as a JSON Schema of an object, which the case module renders and validates applications against. Only a well-formed subset is accepted: every schema has a `type` (`object`, `array`, `string`, `number`, `integer` or `boolean`; the form itself is an `object`), `required` names defined `properties`, `enum` is a non-empty array, and the keywords are limited to `type`, `title`, `description`, `properties`, `required`, `items`, `enum`, `const`, `default`, `minLength`, `maxLength`, `pattern`, `format`, `minimum`, `maximum`, `minItems`, `maxItems`, `additionalProperties`, `$schema`, `$id`, `examples`, `x-material` and `x-order`, nested at most 8 deep. Errors name the keyword's path, such as `form_schema/properties/name/type`.
+             * @description The application form as a JSON Schema of an object, which the case module renders and validates applications against. Only a well-formed subset is accepted: every schema has a `type` (`object`, `array`, `string`, `number`, `integer` or `boolean`; the form itself is an `object`), `required` names defined `properties`, `enum` is a non-empty array, and the keywords are limited to `type`, `title`, `description`, `properties`, `required`, `items`, `enum`, `const`, `default`, `minLength`, `maxLength`, `pattern`, `format`, `minimum`, `maximum`, `minItems`, `maxItems`, `additionalProperties`, `$schema`, `$id`, `examples`, `x-material`, `x-order` and the English labels `x-title-en`, `x-description-en` (text, at most 1000 characters) and `x-enum-en` (beside `enum`: one label of at most 300 characters per value, in the same order; the values stay as they are stored and validated), nested at most 8 deep. The English labels are annotations: they change nothing the form accepts. Errors name the keyword's path, such as `form_schema/properties/name/type`.
              * @default {
              *       "type": "object"
              *     }
@@ -3489,6 +3507,11 @@ export interface components {
              * @example
              */
             note: string;
+            /**
+             * @description The note in English; empty when there is none. Versions stored before English members existed lack it.
+             * @example Hand in the original; a damaged card is returned too.
+             */
+            note_en?: string;
         };
         /**
          * @description A document the applicant submits. Members other than the required ones may be left out.
@@ -3548,6 +3571,12 @@ export interface components {
              * @example
              */
             note: string | null;
+            /**
+             * @description The note in English; empty when there is none.
+             * @default
+             * @example Hand in the original; a damaged card is returned too.
+             */
+            note_en: string | null;
         };
         /**
          * @description One step of the procedure.
@@ -3563,10 +3592,20 @@ export interface components {
              */
             name: string;
             /**
+             * @description The step's name in English; empty when there is none. Versions stored before English members existed lack it.
+             * @example Application
+             */
+            name_en?: string;
+            /**
              * @description What happens in this step; line breaks allowed.
              * @example 双方亲自到场，登记员审查证件并询问。
              */
             description: string;
+            /**
+             * @description The description in English; line breaks allowed; empty when there is none. Versions stored before English members existed lack it.
+             * @example Both of you come in person; the registrar checks your documents.
+             */
+            description_en?: string;
         };
         /**
          * @description One step of the procedure. Members other than the required ones may be left out.
@@ -3581,11 +3620,23 @@ export interface components {
              */
             name: string;
             /**
+             * @description The step's name in English; empty when there is none.
+             * @default
+             * @example Application
+             */
+            name_en: string | null;
+            /**
              * @description What happens in this step; line breaks allowed.
              * @default
              * @example 双方亲自到场，登记员审查证件并询问。
              */
             description: string | null;
+            /**
+             * @description The description in English; line breaks allowed; empty when there is none.
+             * @default
+             * @example Both of you come in person; the registrar checks your documents.
+             */
+            description_en: string | null;
         };
         /**
          * @description A fee.
@@ -3601,6 +3652,11 @@ export interface components {
              * @example 证书工本费
              */
             name: string;
+            /**
+             * @description What the fee is for, in English; empty when there is none. Versions stored before English members existed lack it.
+             * @example Certificate fee
+             */
+            name_en?: string;
             /**
              * @description The amount in yuan, as a decimal string with at most two decimals.
              * @example 9.00
@@ -3626,6 +3682,12 @@ export interface components {
              */
             name: string;
             /**
+             * @description What the fee is for, in English; empty when there is none.
+             * @default
+             * @example Certificate fee
+             */
+            name_en: string | null;
+            /**
              * @description The amount in yuan, as a decimal string with at most two decimals.
              * @example 9.00
              */
@@ -3638,7 +3700,7 @@ export interface components {
             basis: string | null;
         };
         /**
-         * @description A place to apply in person. In item documents every member is present; in an implementation list the halls are kept as they were put, so `address` and `hours` may be missing there.
+         * @description A place to apply in person. In item documents every member is present; in an implementation list the halls are kept as they were put, so `address`, `hours` and the English members may be missing there, as in item versions stored before English members existed.
          * @example {
          *       "name": "上城区婚姻登记处",
          *       "address": "杭州市上城区",
@@ -3652,15 +3714,30 @@ export interface components {
              */
             name: string;
             /**
+             * @description The hall's name in English; empty when there is none.
+             * @example Shangcheng District Marriage Registry
+             */
+            name_en?: string;
+            /**
              * @description The address.
              * @example 杭州市上城区
              */
             address?: string;
             /**
+             * @description The address in English; empty when there is none.
+             * @example Shangcheng District, Hangzhou
+             */
+            address_en?: string;
+            /**
              * @description Opening hours.
              * @example 周一至周六 8:45-17:00
              */
             hours?: string;
+            /**
+             * @description Opening hours in English; empty when there is none.
+             * @example Monday to Saturday, 8:45 to 17:00
+             */
+            hours_en?: string;
         };
         /**
          * @description A place to apply in person. Members other than `name` may be left out.
@@ -3676,17 +3753,35 @@ export interface components {
              */
             name: string;
             /**
+             * @description The hall's name in English; empty when there is none.
+             * @default
+             * @example Shangcheng District Marriage Registry
+             */
+            name_en: string | null;
+            /**
              * @description The address.
              * @default
              * @example 杭州市上城区
              */
             address: string | null;
             /**
+             * @description The address in English; empty when there is none.
+             * @default
+             * @example Shangcheng District, Hangzhou
+             */
+            address_en: string | null;
+            /**
              * @description Opening hours.
              * @default
              * @example 周一至周六 8:45-17:00
              */
             hours: string | null;
+            /**
+             * @description Opening hours in English; empty when there is none.
+             * @default
+             * @example Monday to Saturday, 8:45 to 17:00
+             */
+            hours_en: string | null;
         };
         /** @description One published version of an item, without its document. Versions are numbered from 1 and never change once published; every published change that touches the item adds one. */
         ItemVersionMeta: {
@@ -4277,6 +4372,11 @@ export interface components {
              */
             description: string;
             /**
+             * @description The description in English, at most 10000 characters; empty when there is none.
+             * @example Apply once to register a birth, get the birth certificate and enrol the baby in health insurance.
+             */
+            description_en: string;
+            /**
              * @description The items the bundle fans out into, 2 to 50 distinct codes.
              * @example [
              *       "WJ-CSZM",
@@ -4341,6 +4441,11 @@ export interface components {
              * @example 一次申请，同时办理出生医学证明、户口登记、医保参保和社保卡申领。
              */
             description?: string | null;
+            /**
+             * @description The description in English, at most 10000 characters; absent or null for none.
+             * @example Apply once to register a birth, get the birth certificate and enrol the baby in health insurance.
+             */
+            description_en?: string | null;
             /**
              * @description The items, 2 to 50 distinct codes; each must be a published item.
              * @example [
@@ -4519,6 +4624,11 @@ export interface components {
              * @example 一次申请，同时办理出生医学证明、户口登记、医保参保和社保卡申领。
              */
             description?: string;
+            /**
+             * @description The description in English, at most 10000 characters; empty when there is none.
+             * @example Apply once to register a birth, get the birth certificate and enrol the baby in health insurance.
+             */
+            description_en?: string;
             /**
              * @description The items the bundle fans out into, 2 to 50 distinct codes.
              * @example [
@@ -6141,6 +6251,11 @@ export interface components {
              */
             item_name: string;
             /**
+             * @description The item's English name at the version applied for; empty when it had none, and for cases filed before English names were kept.
+             * @example Registration of individual business (business license for sole traders)
+             */
+            item_name_en: string;
+            /**
              * @description The catalog version of the item applied for.
              * @example 1
              */
@@ -6228,6 +6343,11 @@ export interface components {
              * @example 个体工商户设立登记
              */
             item_name: string;
+            /**
+             * @description The item's English name at the version applied for; empty when it had none, and for cases filed before English names were kept.
+             * @example Registration of individual business (business license for sole traders)
+             */
+            item_name_en: string;
             /**
              * @description The catalog version of the item applied for.
              * @example 1
@@ -6521,6 +6641,7 @@ export interface components {
              * @example {
              *       "tracking_no": "2026120500000000017",
              *       "item_name": "个体工商户设立登记",
+             *       "item_name_en": "",
              *       "status": "under_review"
              *     }
              */
@@ -9053,12 +9174,14 @@ export interface operations {
                      *         {
                      *           "code": "11",
                      *           "name": "北京市",
+                     *           "name_en": "Beijing",
                      *           "level": "province",
                      *           "parent_code": null
                      *         },
                      *         {
                      *           "code": "12",
                      *           "name": "天津市",
+                     *           "name_en": "Tianjin",
                      *           "level": "province",
                      *           "parent_code": null
                      *         }
@@ -9132,6 +9255,7 @@ export interface operations {
                      *         {
                      *           "code": "330102",
                      *           "name": "上城区",
+                     *           "name_en": "Shangcheng District",
                      *           "level": "county",
                      *           "parent_code": "3301"
                      *         }
@@ -9184,18 +9308,21 @@ export interface operations {
                      * @example {
                      *       "code": "330102",
                      *       "name": "上城区",
+                     *       "name_en": "Shangcheng District",
                      *       "level": "county",
                      *       "parent_code": "3301",
                      *       "ancestors": [
                      *         {
                      *           "code": "33",
                      *           "name": "浙江省",
+                     *           "name_en": "Zhejiang",
                      *           "level": "province",
                      *           "parent_code": null
                      *         },
                      *         {
                      *           "code": "3301",
                      *           "name": "杭州市",
+                     *           "name_en": "Hangzhou",
                      *           "level": "city",
                      *           "parent_code": "33"
                      *         }
@@ -9261,12 +9388,14 @@ export interface operations {
                      *         {
                      *           "code": "330102",
                      *           "name": "上城区",
+                     *           "name_en": "Shangcheng District",
                      *           "level": "county",
                      *           "parent_code": "3301"
                      *         },
                      *         {
                      *           "code": "330105",
                      *           "name": "拱墅区",
+                     *           "name_en": "Gongshu District",
                      *           "level": "county",
                      *           "parent_code": "3301"
                      *         }
@@ -9321,23 +9450,27 @@ export interface operations {
                      * @example {
                      *       "code": "330102",
                      *       "path": "浙江省 / 杭州市 / 上城区",
+                     *       "path_en": "Zhejiang / Hangzhou / Shangcheng District",
                      *       "complete": true,
                      *       "regions": [
                      *         {
                      *           "code": "33",
                      *           "name": "浙江省",
+                     *           "name_en": "Zhejiang",
                      *           "level": "province",
                      *           "parent_code": null
                      *         },
                      *         {
                      *           "code": "3301",
                      *           "name": "杭州市",
+                     *           "name_en": "Hangzhou",
                      *           "level": "city",
                      *           "parent_code": "33"
                      *         },
                      *         {
                      *           "code": "330102",
                      *           "name": "上城区",
+                     *           "name_en": "Shangcheng District",
                      *           "level": "county",
                      *           "parent_code": "3301"
                      *         }
@@ -11880,6 +12013,7 @@ export interface operations {
                      *           "name_en": "Marriage and a new shop",
                      *           "kind": "life_event",
                      *           "description": "新婚夫妻登记结婚并开办餐饮店，一次提交。",
+                     *           "description_en": "",
                      *           "items": [
                      *             "MZ-JHDJ",
                      *             "SCJG-SPJY"
@@ -11947,6 +12081,7 @@ export interface operations {
                      *       "name_en": "Marriage and a new shop",
                      *       "kind": "life_event",
                      *       "description": "新婚夫妻登记结婚并开办餐饮店，一次提交。",
+                     *       "description_en": "",
                      *       "items": [
                      *         "MZ-JHDJ",
                      *         "SCJG-SPJY"
@@ -12034,6 +12169,7 @@ export interface operations {
                      *       "name_en": "Marriage and a new shop",
                      *       "kind": "life_event",
                      *       "description": "新婚夫妻登记结婚并开办餐饮店，一次提交。",
+                     *       "description_en": "",
                      *       "items": [
                      *         "MZ-JHDJ",
                      *         "SCJG-SPJY"
@@ -12264,9 +12400,9 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["CatalogExport"];
                     /**
-                     * @example status,code,name,name_en,aliases,type,nature,served,department_code,themes,level,service_forms,jurisdiction,legal_basis,conditions,materials,steps,statutory_days,promised_days,fees,halls,consult_phone,complaint_phone,online_depth,visits,appointment,delivery,cross_region,process,form_schema,guide,guide_en
-                     *     published,MZ-JHDJ,结婚登记,Marriage registration,"[""婚姻登记"",""领结婚证""]",administrative_confirmation,administrative_power,"[""natural_person""]",3301-MZ,"[""婚姻家庭""]",city,"[""online"",""counter""]","[""3301""]","[{""title"":""婚姻登记条例"",""article"":""第四条"",""url"":""""}]","[""男女双方完全自愿"",""男方年满二十二周岁，女方年满二十周岁"",""双方均无配偶""]","[{""name"":""居民身份证"",""name_en"":""Resident identity card"",""required"":true,""copies"":1,""form"":""paper"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":""居民身份证"",""note"":""""},{""name"":""居民户口簿"",""name_en"":""Household register"",""required"":true,""copies"":1,""form"":""paper"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":null,""note"":""""},{""name"":""双方近期半身免冠合影照片"",""name_en"":""Recent joint photograph"",""required"":true,""copies"":3,""form"":""paper"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":null,""note"":""""}]","[{""name"":""预约"",""description"":""在“浙里办”预约登记时间和登记处。""},{""name"":""现场审查"",""description"":""双方亲自到场，登记员审查证件并询问。""},{""name"":""颁证"",""description"":""当场颁发结婚证。""}]",0,0,[],"[{""name"":""杭州市婚姻登记中心"",""address"":""杭州市上城区"",""hours"":""周一至周六 8:45-17:00""}]",0571-12345,12345,2,1,true,false,province,,"{""type"":""object""}",男女双方携带身份证和户口簿，亲自到婚姻登记处申请，当场办结。,Both parties bring their identity cards and household registers to the registry in person; registration is completed on the spot.
-                     *     published,SCJG-SPJY,食品经营许可,Food business license,"[""食品经营许可证"",""开饭店""]",administrative_licensing,administrative_power,"[""legal_person"",""natural_person""]",3301-SCJG,"[""开办企业""]",city,"[""online"",""counter"",""mail""]","[""3301""]","[{""title"":""中华人民共和国食品安全法"",""article"":""第三十五条"",""url"":""""}]",[],"[{""name"":""食品经营许可申请书"",""name_en"":""Application form"",""required"":true,""copies"":1,""form"":""electronic"",""blank_form_url"":""/forms/spjy-sqs.pdf"",""sample_url"":"""",""license_type"":null,""note"":""""},{""name"":""营业执照"",""name_en"":""Business license"",""required"":true,""copies"":1,""form"":""electronic"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":""营业执照"",""note"":""""}]","[{""name"":""申请"",""description"":""网上提交申请和材料。""},{""name"":""审查"",""description"":""核查材料，必要时现场核查。""},{""name"":""决定"",""description"":""作出许可决定，发放电子许可证。""}]",20,5,[],[],0571-12345,12315,4,0,false,true,city,,"{""type"":""object""}",全程网办：在“浙里办”提交申请，审批通过后发放电子许可证。,
+                     * @example status,code,name,name_en,aliases,type,nature,served,department_code,themes,level,service_forms,jurisdiction,legal_basis,conditions,conditions_en,materials,steps,statutory_days,promised_days,fees,halls,consult_phone,complaint_phone,online_depth,visits,appointment,delivery,cross_region,process,form_schema,guide,guide_en
+                     *     published,MZ-JHDJ,结婚登记,Marriage registration,"[""婚姻登记"",""领结婚证""]",administrative_confirmation,administrative_power,"[""natural_person""]",3301-MZ,"[""婚姻家庭""]",city,"[""online"",""counter""]","[""3301""]","[{""title"":""婚姻登记条例"",""article"":""第四条"",""url"":""""}]","[""男女双方完全自愿"",""男方年满二十二周岁，女方年满二十周岁"",""双方均无配偶""]",[],"[{""name"":""居民身份证"",""name_en"":""Resident identity card"",""required"":true,""copies"":1,""form"":""paper"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":""居民身份证"",""note"":""""},{""name"":""居民户口簿"",""name_en"":""Household register"",""required"":true,""copies"":1,""form"":""paper"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":null,""note"":""""},{""name"":""双方近期半身免冠合影照片"",""name_en"":""Recent joint photograph"",""required"":true,""copies"":3,""form"":""paper"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":null,""note"":""""}]","[{""name"":""预约"",""description"":""在“浙里办”预约登记时间和登记处。""},{""name"":""现场审查"",""description"":""双方亲自到场，登记员审查证件并询问。""},{""name"":""颁证"",""description"":""当场颁发结婚证。""}]",0,0,[],"[{""name"":""杭州市婚姻登记中心"",""address"":""杭州市上城区"",""hours"":""周一至周六 8:45-17:00""}]",0571-12345,12345,2,1,true,false,province,,"{""type"":""object""}",男女双方携带身份证和户口簿，亲自到婚姻登记处申请，当场办结。,Both parties bring their identity cards and household registers to the registry in person; registration is completed on the spot.
+                     *     published,SCJG-SPJY,食品经营许可,Food business license,"[""食品经营许可证"",""开饭店""]",administrative_licensing,administrative_power,"[""legal_person"",""natural_person""]",3301-SCJG,"[""开办企业""]",city,"[""online"",""counter"",""mail""]","[""3301""]","[{""title"":""中华人民共和国食品安全法"",""article"":""第三十五条"",""url"":""""}]",[],[],"[{""name"":""食品经营许可申请书"",""name_en"":""Application form"",""required"":true,""copies"":1,""form"":""electronic"",""blank_form_url"":""/forms/spjy-sqs.pdf"",""sample_url"":"""",""license_type"":null,""note"":""""},{""name"":""营业执照"",""name_en"":""Business license"",""required"":true,""copies"":1,""form"":""electronic"",""blank_form_url"":"""",""sample_url"":"""",""license_type"":""营业执照"",""note"":""""}]","[{""name"":""申请"",""description"":""网上提交申请和材料。""},{""name"":""审查"",""description"":""核查材料，必要时现场核查。""},{""name"":""决定"",""description"":""作出许可决定，发放电子许可证。""}]",20,5,[],[],0571-12345,12315,4,0,false,true,city,,"{""type"":""object""}",全程网办：在“浙里办”提交申请，审批通过后发放电子许可证。,
                      */
                     "text/csv": string;
                 };
@@ -13035,6 +13171,7 @@ export interface operations {
                      *           "tracking_no": "2030060600000000015",
                      *           "item_code": "33-SCJG-YPLS",
                      *           "item_name": "药品零售企业经营许可",
+                     *           "item_name_en": "",
                      *           "item_version": 1,
                      *           "bundle_id": null,
                      *           "applicant": {
@@ -15313,6 +15450,7 @@ export interface operations {
                      *           "tracking_no": "2030060600000000015",
                      *           "item_code": "3301-SCJG-GTDJ",
                      *           "item_name": "个体工商户设立登记",
+                     *           "item_name_en": "",
                      *           "item_version": 1,
                      *           "bundle_id": null,
                      *           "applicant": {
@@ -15383,6 +15521,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -15561,6 +15700,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -15796,6 +15936,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -15961,6 +16102,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -16126,6 +16268,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -16291,6 +16434,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -16456,6 +16600,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -16621,6 +16766,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -16786,6 +16932,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
@@ -16973,6 +17120,7 @@ export interface operations {
                      *           "tracking_no": "2030060600000000015",
                      *           "item_code": "3301-SCJG-GTDJ",
                      *           "item_name": "个体工商户设立登记",
+                     *           "item_name_en": "",
                      *           "item_version": 1,
                      *           "bundle_id": null,
                      *           "applicant": {
@@ -17057,6 +17205,7 @@ export interface operations {
                      *           "params": {
                      *             "tracking_no": "2030060600000000015",
                      *             "item_name": "个体工商户设立登记",
+                     *             "item_name_en": "",
                      *             "status": "under_review"
                      *           },
                      *           "text": "您的办件 2030060600000000015（个体工商户设立登记）：已受理，审查中",
@@ -17072,6 +17221,7 @@ export interface operations {
                      *           "params": {
                      *             "tracking_no": "2030060600000000015",
                      *             "item_name": "个体工商户设立登记",
+                     *             "item_name_en": "",
                      *             "status": "submitted"
                      *           },
                      *           "text": "您的办件 2030060600000000015（个体工商户设立登记）：已提交，等待受理",
@@ -17157,6 +17307,7 @@ export interface operations {
                      *           "tracking_no": "2030060600000000015",
                      *           "item_code": "3301-SCJG-GTDJ",
                      *           "item_name": "个体工商户设立登记",
+                     *           "item_name_en": "",
                      *           "item_version": 1,
                      *           "bundle_id": "bun_Xk2mQ9vL4tYw",
                      *           "applicant": {
@@ -17243,6 +17394,7 @@ export interface operations {
                      *           "tracking_no": "2030060600000000015",
                      *           "item_code": "3301-SCJG-GTDJ",
                      *           "item_name": "个体工商户设立登记",
+                     *           "item_name_en": "",
                      *           "item_version": 1,
                      *           "bundle_id": "bun_Xk2mQ9vL4tYw",
                      *           "applicant": {
@@ -17354,6 +17506,7 @@ export interface operations {
                      *             "tracking_no": "2030060600000000015",
                      *             "item_code": "3301-SCJG-GTDJ",
                      *             "item_name": "个体工商户设立登记",
+                     *             "item_name_en": "",
                      *             "item_version": 1,
                      *             "bundle_id": null,
                      *             "applicant": {
@@ -17498,6 +17651,7 @@ export interface operations {
                      *       "tracking_no": "2030060600000000015",
                      *       "item_code": "3301-SCJG-GTDJ",
                      *       "item_name": "个体工商户设立登记",
+                     *       "item_name_en": "",
                      *       "item_version": 1,
                      *       "bundle_id": null,
                      *       "applicant": {
