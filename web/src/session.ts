@@ -44,4 +44,19 @@ export function hasRole(...roles: string[]): boolean {
 }
 
 export const isStaff = () => hasRole('acceptor', 'reviewer', 'approver', 'counter', 'agent');
-export const isAdmin = () => hasRole('system_admin', 'security_admin');
+// The three administrator duties (separate: no account holds two).
+export const SYSTEM_ADMIN = ['system_admin'];
+export const SECURITY_ADMIN = ['security_admin'];
+export const AUDIT_ADMIN = ['audit_admin'];
+export const isAdmin = () => hasRole(...SYSTEM_ADMIN, ...SECURITY_ADMIN, ...AUDIT_ADMIN);
+
+// Where an account starts when nothing else was asked for (a sign-in without `return`, the
+// admin link): each administrator duty on its own page, case-handling staff on the workbench,
+// everyone else on the home page. The home page itself stays the public portal for everyone.
+export function roleHome(): string {
+  if (hasRole(...AUDIT_ADMIN)) return '/admin/audit';
+  if (hasRole(...SECURITY_ADMIN)) return '/admin/security';
+  if (hasRole(...SYSTEM_ADMIN)) return '/admin/catalog';
+  if (hasRole('acceptor', 'reviewer', 'approver', 'counter')) return '/workbench';
+  return '/';
+}
