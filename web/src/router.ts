@@ -24,9 +24,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/ask', name: 'ask', component: () => import('./views/citizen/AskPage.vue') },
   { path: '/workbench', name: 'workbench', component: () => import('./views/staff/InboxPage.vue'), meta: { auth: true, staff: true } },
   { path: '/workbench/cases/:no', name: 'staff-case', component: () => import('./views/staff/StaffCasePage.vue'), meta: { auth: true, staff: true } },
-  { path: '/workbench/identity', name: 'identity-check', component: () => import('./views/staff/IdentityCheckPage.vue'), meta: { auth: true, staff: true } },
-  { path: '/workbench/licences', name: 'staff-licences', component: () => import('./views/staff/LicencesPage.vue'), meta: { auth: true, staff: true } },
-  { path: '/workbench/intake', name: 'intake', component: () => import('./views/staff/IntakePage.vue'), meta: { auth: true, staff: true } },
+  { path: '/workbench/identity', name: 'identity-check', component: () => import('./views/staff/IdentityCheckPage.vue'), meta: { auth: true, roles: ['counter'] } },
+  { path: '/workbench/licences', name: 'staff-licences', component: () => import('./views/staff/LicencesPage.vue'), meta: { auth: true, roles: ['approver'] } },
+  { path: '/workbench/intake', name: 'intake', component: () => import('./views/staff/IntakePage.vue'), meta: { auth: true, roles: ['counter'] } },
   // The admin console: each page belongs to one administrator duty (`roles`, which the server
   // enforces too); `nav` is its entry in AdminNav, shown only to that duty. /admin leads each
   // administrator to their own first page.

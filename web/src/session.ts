@@ -43,7 +43,10 @@ export function hasRole(...roles: string[]): boolean {
   return !!session.account?.roles?.some((r) => roles.includes(r.role));
 }
 
-export const isStaff = () => hasRole('acceptor', 'reviewer', 'approver', 'counter', 'agent');
+// Who works on cases at the workbench (the server's "workbench" action); the proxy clerk
+// (agent) acts for residents instead and has no workbench.
+export const CASE_STAFF = ['acceptor', 'reviewer', 'approver', 'counter'];
+export const isStaff = () => hasRole(...CASE_STAFF);
 // The three administrator duties (separate: no account holds two).
 export const SYSTEM_ADMIN = ['system_admin'];
 export const SECURITY_ADMIN = ['security_admin'];
@@ -57,6 +60,6 @@ export function roleHome(): string {
   if (hasRole(...AUDIT_ADMIN)) return '/admin/audit';
   if (hasRole(...SECURITY_ADMIN)) return '/admin/security';
   if (hasRole(...SYSTEM_ADMIN)) return '/admin/catalog';
-  if (hasRole('acceptor', 'reviewer', 'approver', 'counter')) return '/workbench';
+  if (isStaff()) return '/workbench';
   return '/';
 }
