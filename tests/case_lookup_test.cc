@@ -6,6 +6,7 @@
 // number and per address, and then even the right details wait; bad input is a 422.
 #include <boost/json.hpp>
 #include <set>
+#include <thread>
 
 #include "support/cases_fixture.h"
 
@@ -147,6 +148,23 @@ TEST_P(CaseLookupTest, GuessingIsThrottledPerNumberThenPerAddress) {
   EXPECT_LE(wait, 601);
   // The applicant, signed in, still sees the case.
   EXPECT_EQ(Status(zhang_, "/api/v1/cases/" + other), 200);
+
+  // Every refusal is audited: the number asked about and the address, failed or throttled;
+  // never the name or digits given. (The batching writer: read until both are there.)
+  Session auditor = Login("auditor");
+  std::string body;
+  for (int i = 0; i < 50; ++i) {
+    body = Call(verb::get, "/api/v1/audit?action=case.lookup_refused&limit=100", {}, &auditor).body;
+    if (body.find("\"denied\"") != std::string::npos &&
+        body.find("\"failure\"") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(body.find("\"denied\""), std::string::npos) << body;
+  EXPECT_NE(body.find("\"failure\""), std::string::npos) << body;
+  EXPECT_NE(body.find(std::to_string(*cases::ParseTrackingNo(no))), std::string::npos) << body;
+  EXPECT_EQ(body.find(kName), std::string::npos) << body;
+  EXPECT_EQ(body.find("0003"), std::string::npos) << body;
 }
 
 TEST_P(CaseLookupTest, BadInputIsA422AndCountsForNothing) {

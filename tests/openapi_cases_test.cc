@@ -141,6 +141,24 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
     return json::serialize(body);
   };
 
+  // What the platform fills in: the caller's own details, in full, for the fields the item
+  // marks; nobody else's, and nothing for staff.
+  const std::string kPrefill = "/api/v1/me/prefill";
+  auto known =
+      check(verb::get, kPrefill + "?item_code=3301-SCJG-GTDJ", kPrefill, 200, {}, zhang.read);
+  EXPECT_NE(known.body.find("\"operator_id\":\"330102199003073017\""), std::string::npos)
+      << known.body;
+  EXPECT_NE(known.body.find("\"operator_name\":\"张三\""), std::string::npos) << known.body;
+  auto other =
+      check(verb::get, kPrefill + "?item_code=3301-SCJG-GTDJ", kPrefill, 200, {}, lisi.read);
+  EXPECT_EQ(other.body.find("330102199003073017"), std::string::npos) << other.body;
+  check(verb::get, kPrefill + "?item_code=3301-SCJG-GTDJ", kPrefill, 401, {});
+  check(verb::get, kPrefill + "?item_code=3301-SCJG-GTDJ", kPrefill, 403, {}, acceptor.read);
+  check(verb::get, kPrefill + "?item_code=NO-SUCH-ITEM", kPrefill, 404, {}, zhang.read);
+  check(verb::get, kPrefill + "?item_code=3301-SCJG-GTDJ&enterprise=91330102MA2XXXXX0X", kPrefill,
+        404, {}, zhang.read);
+  check(verb::get, kPrefill, kPrefill, 422, {}, zhang.read);
+
   // Applying: online, at a counter, by an agent, and what is refused.
   check(verb::post, kCases, kCases, 401, application());
   check(verb::post, kCases, kCases, 403, application(), zhang.read);  // no CSRF token

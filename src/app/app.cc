@@ -210,6 +210,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   licences::AddRoutes(i.router, *i.licences);
   // Materials satisfied by licences the applicant holds.
   i.cases->SetLicences(&i.licences->ForCases());
+  i.cases->SetAuditSink(sink);
   // The documents a case's acceptance and decision issue, sealed by the department.
   i.licences->SetLookups({[](db::Connection& c, const std::string& code) {
                             // "杭州市上城区": the region's ancestors below the province, then the

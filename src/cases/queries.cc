@@ -3,11 +3,14 @@
 // with its counts and deadline states; and the public lookup of a case's stage.
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 
 #include "authz/authz.h"
 #include "cases/service.h"
 #include "cases/service_internal.h"
 #include "cases/store.h"
+#include "core/log.h"
 #include "core/text.h"
 
 namespace ow::cases {
@@ -26,6 +29,20 @@ Result<Case> Service::LoadFull(db::Connection& c, int64_t id) {
     OW_ASSIGN_OR_RETURN(k->documents, documents_->Of(c, *k));
   }
   return std::move(*k);
+}
+
+// A refused public lookup, for the audit log: the number asked about (the case id when it
+// parses) and the address, never the name or digits given; through the batching writer.
+void Service::AuditRefusedLookup(const std::string& key, const std::string& ip, bool throttled) {
+  if (!audit_) return;
+  identity::AuditEvent e{"case.lookup_refused",
+                         "",
+                         key,
+                         throttled ? "denied" : "failure",
+                         ip,
+                         {{"throttled", throttled ? "true" : "false"}}};
+  if (auto st = audit_(nullptr, e); !st)
+    log::Warn("audit.enqueue_failed", {{"error", st.error().message}});
 }
 
 Result<PublicCase> Service::Lookup(const LookupInput& in, const std::string& ip, SystemTime now) {
@@ -48,6 +65,7 @@ Result<PublicCase> Service::Lookup(const LookupInput& in, const std::string& ip,
     std::chrono::seconds retry{0};
     if (lookup_failures_by_ip_.Full(ip, now, &retry) ||
         lookup_failures_by_case_.Full(key, now, &retry)) {
+      AuditRefusedLookup(key, ip, true);
       return ResourceExhausted("too many failed case lookups; try again in " +
                                    std::to_string(retry.count()) +
                                    " seconds, or sign in to see your own cases",
@@ -67,6 +85,7 @@ Result<PublicCase> Service::Lookup(const LookupInput& in, const std::string& ip,
     std::lock_guard lock(lookup_mu_);
     lookup_failures_by_ip_.Add(ip, now);
     lookup_failures_by_case_.Add(key, now);
+    AuditRefusedLookup(key, ip, false);
     return none;
   }
   return PublicCase{k->tracking_no, PublicStage(*k)};
@@ -275,6 +294,53 @@ Result<Inbox> Service::InboxOf(const Principal& who, const InboxFilter& f, Syste
     }
     return {};
   }));
+  return out;
+}
+
+Result<boost::json::object> Service::Prefill(const Principal& who, const std::string& item_code,
+                                             const std::string& enterprise) {
+  if (who.account_id.empty()) return Unauthenticated("log in first");
+  if (who.kind != identity::kPerson) return PermissionDenied("only a person applies online");
+  OW_ASSIGN_OR_RETURN(auto view, catalog_.GetItem(item_code, ""));
+  std::optional<identity::Service::EnterpriseAccess> operated;
+  if (!enterprise.empty()) {
+    auto access = identity_.AccessTo(who, enterprise);
+    if (!access || !access->rights.apply) return NotFound("no enterprise " + enterprise);
+    operated = std::move(*access);
+  }
+  // Read only what the form asks for.
+  std::map<std::string, std::string> wanted;  // property -> source
+  if (const auto* schema = view.version.document.if_contains("form_schema");
+      schema && schema->is_object())
+    if (const auto* props = schema->as_object().if_contains("properties");
+        props && props->is_object())
+      for (const auto& [k, p] : props->as_object())
+        if (const auto* src = p.is_object() ? p.as_object().if_contains("x-prefill") : nullptr;
+            src && src->is_string())
+          wanted[std::string(k)] = std::string(src->as_string());
+  std::optional<identity::Account> account;
+  std::string resident_id;
+  boost::json::object out;
+  for (const auto& [key, src] : wanted) {
+    std::string value;
+    if (src.rfind("person.", 0) == 0) {
+      if (!account) {
+        OW_ASSIGN_OR_RETURN(account, identity_.AccountById(who.account_id));
+      }
+      if (src == "person.name") value = account->real_name;
+      if (src == "person.phone") value = account->phone;
+      if (src == "person.resident_id") {
+        if (resident_id.empty() && !account->resident_id_masked.empty()) {
+          OW_ASSIGN_OR_RETURN(resident_id, identity_.ResidentId(who.account_id));
+        }
+        value = resident_id;
+      }
+    } else if (operated) {
+      if (src == "enterprise.name") value = operated->enterprise.name;
+      if (src == "enterprise.credit_code") value = operated->enterprise.credit_code;
+    }
+    if (!value.empty()) out[key] = value;
+  }
   return out;
 }
 

@@ -251,6 +251,21 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
       .Requires(authz::Action::kActForPerson)
       .Blocking();
 
+  r.Get("/api/v1/me/prefill",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               auto item = ctx.Query("item_code");
+               if (!item || item->empty() || item->size() > 100)
+                 return Fail(ctx, Error(Code::kInvalidArgument, "item_code",
+                                        {{"item_code", "is required (a catalog item code)"}}));
+               std::string enterprise(ctx.Query("enterprise").value_or(""));
+               auto values = s->Prefill(who, std::string(*item), enterprise);
+               if (!values) return Fail(ctx, values.error());
+               return NoStore(http::Json(http::Status::ok, {{"values", std::move(*values)}}));
+             }))
+      .Requires(authz::Action::kActForPerson)
+      .Blocking();
+
   r.Get("/api/v1/cases", With(a,
                               [s](http::Context& ctx, const Principal& who) {
                                 auto f = ParseListFilter(ctx);

@@ -257,6 +257,8 @@ class Service {
   Status Bootstrap();
   // Adds a domain service for service tasks (at start-up, before serving).
   void AddDomainService(const std::string& name, DomainService fn);
+  // Where refused public lookups are audited ("case.lookup_refused"; at start-up).
+  void SetAuditSink(identity::AuditSink sink) { audit_ = std::move(sink); }
   // The licence library, for materials satisfied by licences (at start-up; without it a
   // submission naming licences is refused).
   void SetLicences(LicenceDirectory* licences) { licences_ = licences; }
@@ -283,6 +285,14 @@ class Service {
   // address in ten minutes, or 5 for one tracking number in an hour, kResourceExhausted
   // (with retry_after) whatever is asked; the holder of the case can still sign in.
   Result<PublicCase> Lookup(const LookupInput& in, const std::string& ip, SystemTime now);
+  // What the platform knows already for an item's application form, so a person does not
+  // type it again: each form property annotated "x-prefill" (catalog/item.h) with its value
+  // from the caller's own account (person.name, person.resident_id, person.phone) or, when
+  // `enterprise` names one the caller may apply for, from the enterprise (enterprise.name,
+  // enterprise.credit_code). Persons only (kPermissionDenied for staff); kNotFound for an
+  // unknown item or an enterprise the caller may not apply for.
+  Result<boost::json::object> Prefill(const identity::Principal& who, const std::string& item_code,
+                                      const std::string& enterprise);
   Result<CaseList> ListMine(const identity::Principal& who, const ListFilter& f);
   // The cases an enterprise applied for, to any of its operators (any right, read now).
   // kNotFound for everyone else, as if there were no such enterprise.
@@ -337,6 +347,8 @@ class Service {
   bool MayReadMaterial(const identity::Principal& who, const std::string& material_id);
 
  private:
+  // Audits a refused public lookup: the case id (or number) asked about and the address.
+  void AuditRefusedLookup(const std::string& key, const std::string& ip, bool throttled);
   struct Op;  // one operation on one locked case (service_internal.h)
 
   Result<Calendar> CalendarAround(Date day);
@@ -399,6 +411,7 @@ class Service {
   processes::Service& processes_;
   calendar::Service& calendar_;
   identity::Service& identity_;
+  identity::AuditSink audit_;
   MaterialDirectory* materials_;
   LicenceDirectory* licences_ = nullptr;
   DocumentIssuer* documents_ = nullptr;

@@ -241,7 +241,8 @@ void CheckFormSchema(const json::value& s, const std::string& path, Validator& v
       "items",     "enum",     "const",       "default",          "minLength",
       "maxLength", "pattern",  "format",      "minimum",          "maximum",
       "minItems",  "maxItems", "$schema",     "exclusiveMinimum", "exclusiveMaximum",
-      "$id",       "examples", "x-material",  "x-order",          "additionalProperties"};
+      "$id",       "examples", "x-material",  "x-order",          "additionalProperties",
+      "x-prefill"};
   // English labels beside title, description and enum (item.h).
   static const std::set<std::string> kEnglish = {"x-title-en", "x-description-en", "x-enum-en"};
   if (depth > 8) {
@@ -256,6 +257,17 @@ void CheckFormSchema(const json::value& s, const std::string& path, Validator& v
   for (const auto& kv : o) {
     if (!kKeywords.count(std::string(kv.key())) && !kEnglish.count(std::string(kv.key())))
       v.Add(path + "/" + std::string(kv.key()), "is not a supported JSON Schema keyword");
+  }
+  // What the platform fills in from the applicant's account or enterprise (cases Prefill).
+  if (const json::value* p = o.if_contains("x-prefill")) {
+    static const std::set<std::string> kSources = {"person.name", "person.resident_id",
+                                                   "person.phone", "enterprise.name",
+                                                   "enterprise.credit_code"};
+    if (!p->is_string() || !kSources.count(std::string(p->as_string())) || !o.if_contains("type") ||
+        o.at("type") != "string")
+      v.Add(path + "/x-prefill",
+            "must be person.name, person.resident_id, person.phone, enterprise.name or "
+            "enterprise.credit_code, on a string property");
   }
   const json::value* type = o.if_contains("type");
   if (!type || !type->is_string() || !kTypes.count(std::string(type->as_string()))) {

@@ -23,7 +23,10 @@
 // parallel to conditions: at most as many entries, "" for one not translated.
 // form_schema may carry English labels as annotations: "x-title-en" and
 // "x-description-en" beside title and description, and "x-enum-en" beside enum (one
-// label per value; the values stay as stored and validated).
+// label per value; the values stay as stored and validated). A string property may carry
+// "x-prefill": person.name, person.resident_id, person.phone, enterprise.name or
+// enterprise.credit_code: the portal fills it in from the applicant's account or the
+// enterprise applying (GET /api/v1/me/prefill); the applicant may still change it.
 #ifndef OW_CATALOG_ITEM_H_
 #define OW_CATALOG_ITEM_H_
 

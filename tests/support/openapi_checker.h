@@ -391,9 +391,9 @@ inline bool IsLicencesPath(const std::string& path) {
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
 inline bool IsCasesPath(const std::string& path) {
-  for (const char* prefix :
-       {"/api/v1/cases", "/api/v1/case-lookups", "/api/v1/me/cases", "/api/v1/me/messages",
-        "/api/v1/bundle-applications", "/api/v1/workbench", "/api/v1/tasks"}) {
+  for (const char* prefix : {"/api/v1/cases", "/api/v1/case-lookups", "/api/v1/me/cases",
+                             "/api/v1/me/messages", "/api/v1/me/prefill",
+                             "/api/v1/bundle-applications", "/api/v1/workbench", "/api/v1/tasks"}) {
     if (path.starts_with(prefix)) return true;
   }
   return false;

@@ -11,9 +11,12 @@
 //     approver, who suspends it for an expert review (the deadline is paused), resumes and
 //     approves it; the acceptor delivers and closes it; the citizen sees it closed. A bundle
 //     offers only the regions where all its items are handled; the server's refusal of one is
-//     listed in the same summary.
+//     listed in the same summary. Each step that cannot be undone is confirmed in a sentence
+//     naming the case, then said done.
 //   node portal-e2e.mjs admin --binary BIN --source DIR
-//     The system administrator reviews a catalog change (approves it: the item is suspended),
+//     Every blank form and sample the demo catalog names is linked from its item's guide page
+//     and downloads as a Word document (a zip holding word/document.xml). The system
+//     administrator reviews a catalog change (approves it: the item is suspended),
 //     reads another's edit of an item as a diff against the published version (old and new
 //     values, a material added, in Chinese and English) and rejects it, drafts and submits
 //     one (its author is offered withdraw, not approve), reads the holiday calendar, and
@@ -28,6 +31,12 @@
 //     service); counter staff look the number up in the workbench, tick "physical card
 //     checked" and verify; the resident's page then shows "verified in person". Without
 //     the session cookie, the next page says the sign-in has expired and links back to it.
+//     Each account lands where it works when signing in without a return address: the audit
+//     administrator on the audit log (filters it, checks the hash chain: intact, in Chinese
+//     and English), the security administrator on roles and keys (grants a role, cancels and
+//     then confirms its revocation, rotates the signing keys), the acceptor on the workbench,
+//     where not accepting a case asks first: cancelling leaves the case as it was, confirming
+//     says it is done.
 //   node portal-e2e.mjs licences --binary BIN --source DIR
 //     A resident applies for the business licence (个体工商户设立登记); staff accept and approve;
 //     the licence appears in the wallet with its QR code and a sealed PDF, the QR's page says
@@ -288,6 +297,24 @@ async function signIn(page, base, username, back) {
   await page.waitForSelector('[data-testid=who]');
 }
 
+// Signs in with no return address, at /login or (fromHome) through the home page's sign-in
+// link, and returns the path the account lands on.
+async function signInHome(page, base, username, { fromHome = false } = {}) {
+  if (fromHome) {
+    await page.goto(base + '/');
+    await page.click('.login-link');
+    await page.waitForSelector('#username');
+    check(!new URL(page.url()).searchParams.has('return'), 'the home page\'s sign-in link asks to come back to the home page');
+  } else {
+    await page.goto(base + '/login');
+  }
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), page.click('form button[type=submit]')]);
+  await page.waitForSelector('[data-testid=who]');
+  return new URL(page.url()).pathname;
+}
+
 async function signOut(page) {
   await page.getByRole('button', { name: /退出|Sign out/ }).click();
   await page.waitForSelector('.login-link');
@@ -343,11 +370,26 @@ async function openTask(page, base, no) {
   await page.waitForSelector('#sc-opinion');
 }
 
-// Completes the claimed task with `decision` and an opinion.
+// Answers the confirmation asked before a step that cannot be undone (web/src/confirm.ts):
+// returns its sentence after pressing the step's own button, or Cancel when `ok` is false.
+async function answerConfirm(page, ok = true) {
+  const box = page.locator('.el-message-box');
+  await box.waitFor();
+  const sentence = (await box.locator('.el-message-box__message').textContent()).trim();
+  await box.locator(ok ? 'button.confirm-step' : 'button.confirm-cancel').click();
+  await box.waitFor({ state: 'hidden' });
+  return sentence;
+}
+
+// Completes the claimed task with `decision` and an opinion; every decision but accepting is
+// confirmed first, in a sentence naming the case.
 async function decide(page, decision) {
+  const no = (await page.textContent('[data-testid=tracking-no]')).trim();
   await page.fill('#sc-opinion', decision === 'accept' ? '材料齐全，予以受理' : '符合条件，准予许可');
   await page.click(`[data-testid=decide-${decision}]`);
+  if (decision !== 'accept') check((await answerConfirm(page)).includes(no), `the confirmation of ${decision} does not name the case`);
   await page.waitForFunction(() => !document.querySelector('[data-testid=decide-accept],[data-testid=decide-approve]'));
+  await page.waitForFunction((n) => document.querySelector('[data-testid=action-done]')?.textContent.includes(n), no);
 }
 
 // A one-page PDF with a black square in the middle (the preview must draw it), padded so the
@@ -444,11 +486,19 @@ async function flow(server, browser) {
   check((await page.textContent('[data-testid=region-only]')).includes('浙江省 / 杭州市 / 上城区'), 'the one region handling the item is not stated: ' + (await page.textContent('[data-testid=region-only]')));
   check((await page.locator('#apply-region-0, [data-testid=region-choice]').count()) === 0, 'the whole region tree is still offered');
 
+  step('what the platform knows is filled in: the applicant\'s name, ID number and phone');
+  await page.waitForSelector('[data-testid=prefilled]');
+  for (const [id, want] of [['#f-operator_name', '张三'], ['#f-operator_id', '330102199003073017'], ['#f-phone', '13800000001']]) {
+    check((await page.inputValue(id)) === want, `${id} is not filled in with ${want}: ${await page.inputValue(id)}`);
+  }
+  check((await page.inputValue('#f-shop_name')) === '', 'a field the platform cannot know is filled in');
+
   step('a failed submission opens the error summary at the top, focused; each link focuses its field');
   await page.click('[data-testid=submit-case]');
   await expectSummaryFocused(page);
   await page.waitForSelector('[data-testid=error-shop_name]'); // Element Plus shows it after a short debounce
-  check((await page.locator('.el-form-item__error').count()) >= 7, 'required fields were not flagged');
+  check((await page.locator('.el-form-item__error').count()) >= 4, 'required fields were not flagged');
+  check((await page.locator('[data-testid=error-operator_name]').count()) === 0, 'a filled-in field is flagged');
   check((await page.textContent('[data-testid=error-shop_name]')).trim() === '请填写此项', 'a required field does not say what to do');
   check(!(await page.isDisabled('[data-testid=submit-case]')) && !(await page.getAttribute('[data-testid=submit-case]', 'class')).includes('is-disabled'), 'the submit button looks disabled');
   for (const [k, v] of Object.entries(FORM)) {
@@ -570,7 +620,9 @@ async function flow(server, browser) {
   await page.fill('#sc-to', 'sc.approver2');
   await page.fill('#sc-tr', '承办人出差，转同事办理');
   await page.locator('details:has(#sc-to) button').click();
+  check((await answerConfirm(page)).includes('sc.approver2'), 'the transfer is not confirmed naming the colleague');
   await page.waitForFunction(() => !document.querySelector('#sc-opinion'));
+  check((await page.textContent('[data-testid=action-done]')).includes('已转给 sc.approver2'), 'the transfer is not said done');
   check((await page.textContent('section[aria-labelledby=sc-act]')).includes('sc.approver2'), 'the task is not shown as held by sc.approver2');
   await signOut(page);
 
@@ -611,11 +663,15 @@ async function flow(server, browser) {
   await page.waitForSelector('#sc-deliver');
   await page.selectOption('#sc-deliver', 'online');
   await page.getByRole('button', { name: '送达结果' }).click();
+  check((await answerConfirm(page)).includes(no), 'the delivery is not confirmed naming the case');
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已送达'));
+  check((await page.textContent('[data-testid=action-done]')).includes('已送达（网上送达）'), 'the delivery is not said done');
   step('and closes it');
   await page.fill('#sc-close', '结果已送达，归档');
   await page.click('[data-testid=close]');
+  check((await answerConfirm(page)).includes(no), 'closing is not confirmed naming the case');
   await page.waitForFunction(() => document.querySelector('[data-testid=case-status]')?.textContent.includes('已归档'));
+  check((await page.textContent('[data-testid=action-done]')).includes(`案件 ${no} 已办结归档`), 'closing is not said done');
   check(!(await page.locator('[data-testid=close]').count()), 'a closed case still offers closing');
   await signOut(page);
 
@@ -841,8 +897,59 @@ async function paletteInside(page, size) {
   check(got.out.length === 0, `palette tools out of reach at ${size}: ${got.out.join(', ')}`);
 }
 
+// The names in the central directory of a zip file (read from its end record), or null when
+// `buf` does not end with one.
+function zipEntries(buf) {
+  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0 || end + 22 > buf.length) return null;
+  const count = buf.readUInt16LE(end + 10);
+  let at = buf.readUInt32LE(end + 16);
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > buf.length || buf.readUInt32LE(at) !== 0x02014b50) return null;
+    const nameLen = buf.readUInt16LE(at + 28);
+    names.push(buf.subarray(at + 46, at + 46 + nameLen).toString('utf8'));
+    at += 46 + nameLen + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
+  return names;
+}
+
+// Every blank form and sample the demo catalog names: linked from its item's guide page, and
+// downloadable as a Word document (a zip holding word/document.xml).
+async function blankForms(base, browser) {
+  const catalog = JSON.parse(fs.readFileSync(path.join(source, 'demo', 'catalog.json'), 'utf8'));
+  const wanted = new Map();
+  for (const { item } of catalog.items) {
+    const urls = item.materials.flatMap((m) => [m.blank_form_url, m.sample_url]).filter(Boolean);
+    if (urls.length) wanted.set(item.code, urls);
+  }
+  check(wanted.size > 0, 'the demo catalog names no blank form');
+  const page = await newPage(browser);
+  let files = 0;
+  for (const [code, urls] of wanted) {
+    await page.goto(`${base}/items/${code}`);
+    await page.waitForSelector('main h1');
+    await page.waitForLoadState('networkidle');
+    const links = await page.$$eval('main a[href^="/files/"]', (as) => as.map((a) => a.getAttribute('href')));
+    check(urls.every((u) => links.includes(u)), `the guide page of ${code} links ${links.join(', ')}, not ${urls.join(', ')}`);
+    for (const u of links) {
+      const res = await fetch(base + u);
+      const body = Buffer.from(await res.arrayBuffer());
+      check(res.status === 200 && res.headers.get('content-type') === 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', `${u} answered ${res.status} ${res.headers.get('content-type')}`);
+      check(body.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')), `${u} is not a zip file`);
+      const names = zipEntries(body);
+      check(names && names.includes('word/document.xml') && names.includes('[Content_Types].xml'), `${u} is not a Word document: ${names}`);
+      files += 1;
+    }
+  }
+  await page.context().close();
+  return files;
+}
+
 async function admin(server, browser) {
   const base = server.base;
+  step('every blank form and sample of the demo items downloads from its guide page as a Word document');
+  console.log(`  ${await blankForms(base, browser)} files`);
   step('another administrator drafts and submits a change: suspend 结婚登记');
   let r = await adminApi(base, 'POST', '/api/v1/catalog/changes', { kind: 'suspend', summary: '婚姻登记处搬迁', payload: { code: '3301-MZ-JHDJ', reason: '婚姻登记处搬迁，暂停受理' } });
   check(r.status === 201, `creating a change answered ${r.status}: ${JSON.stringify(r.body)}`);
@@ -1160,7 +1267,7 @@ async function admin(server, browser) {
   check(stored && stored.title === TITLE && stored.version === 1 && !stored.builtin, 'the server does not have the template: ' + JSON.stringify(stored));
   step('reverts it: the item goes back to the default');
   await page.click(`[data-testid=revert-approval-${ITEM}]`);
-  await page.getByRole('button', { name: '确定' }).click();
+  check((await answerConfirm(page)).includes(ITEM), 'reverting is not confirmed naming the item');
   await page.waitForSelector('[data-testid=template-reverted]');
   await row.waitFor({ state: 'detached' });
   r = await adminApi(base, 'GET', '/api/v1/document-templates');
@@ -1227,7 +1334,97 @@ async function identity(server, browser) {
   await Promise.all([resident.waitForURL((u) => u.pathname === '/me/messages'), resident.click('form button[type=submit]')]);
   await resident.waitForSelector('[data-testid=who]');
   check((await resident.locator('[data-testid=problem]').count()) === 0, 'signed in again, the messages page still shows a problem');
-  for (const pg of [resident, counter]) {
+
+  step('the audit administrator signs in from the home page and lands on the audit log, with only its own page in the console');
+  const auditor = await newPage(browser);
+  let landed = await signInHome(auditor, base, 'auditor', { fromHome: true });
+  check(landed === '/admin/audit', 'the auditor lands on ' + landed);
+  await auditor.waitForSelector('[data-testid=audit-row]');
+  check((await auditor.locator('.admin-nav a').allTextContents()).join('|') === '审计日志', 'the auditor\'s console offers other duties\' pages');
+  step('finds their own sign-in by actor and kind (Enter submits the filters)');
+  await auditor.fill('#au-actor', 'auditor');
+  await auditor.selectOption('#au-kind', 'login');
+  await auditor.press('#au-actor', 'Enter');
+  await auditor.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=audit-row]')];
+    return rows.length > 0 && rows.every((r) => r.children[3].textContent.trim() === 'auditor' && r.children[2].textContent.includes('login.'));
+  });
+  check((await auditor.textContent('[data-testid=audit-row]')).includes('login.succeeded'), 'the auditor\'s sign-in is not listed');
+  const newest = Number((await auditor.textContent('[data-testid=audit-row] td')).trim());
+  step('verifies the hash chain: intact, in Chinese and in English');
+  await auditor.click('[data-testid=audit-verify]');
+  const intact = (await auditor.locator('[data-testid=audit-chain-result]').textContent()).trim();
+  const m = /^日志完整：已重新计算 (\d+) 条记录的哈希，链条没有断开。$/.exec(intact);
+  check(m && Number(m[1]) >= newest, 'the chain check does not say the log is intact over every record: ' + intact);
+  const auditorEn = await newPage(browser, { locale: 'en' });
+  check((await signInHome(auditorEn, base, 'auditor')) === '/admin/audit', 'the auditor (English) does not land on the audit log');
+  await auditorEn.click('[data-testid=audit-verify]');
+  const intactEn = (await auditorEn.locator('[data-testid=audit-chain-result]').textContent()).trim();
+  check(/^The log is intact: \d+ records rechecked, the chain is unbroken\.$/.test(intactEn), 'the English check says: ' + intactEn);
+
+  step('the security administrator lands on roles and keys');
+  const sec = await newPage(browser);
+  landed = await signInHome(sec, base, 'secadmin');
+  check(landed === '/admin/security', 'the security administrator lands on ' + landed);
+  await sec.waitForSelector('[data-testid=signing-key]');
+  check((await sec.locator('.admin-nav a').allTextContents()).join('|') === '角色与密钥|电子印章', 'the security console offers other duties\' pages');
+  // The staff are listed (staff.list) to grant roles to, each role with its revoke button.
+  const listable = (await (await apiSession(base, 'secadmin'))('GET', '/api/v1/staff?limit=1')).status === 200;
+  check(listable, 'the security administrator cannot list the staff');
+  await sec.waitForSelector('[data-testid=staff-roles]');
+  const acceptorRoles = async () => (await adminApi(base, 'GET', '/api/v1/staff?limit=200')).body.staff.find((x) => x.username === 'sc.acceptor');
+  const acceptorId = (await acceptorRoles()).id;
+  const holdsReviewer = async () => (await acceptorRoles()).roles.some((r) => r.role === 'reviewer');
+  step('grants sc.acceptor the reviewer role; revoking asks first: cancel keeps it, confirm takes it');
+  if (listable) await sec.selectOption('#sec-account', acceptorId);
+  else await sec.fill('#sec-account', acceptorId);
+  await sec.selectOption('#sec-role', 'reviewer');
+  await sec.fill('#sec-dept', '330102-SCJG');
+  await sec.fill('#sec-region', '330102');
+  await sec.press('#sec-region', 'Enter');
+  await sec.waitForSelector('[data-testid=role-done]');
+  check((await sec.textContent('[data-testid=role-done]')).includes('审查人'), 'the grant is not said done');
+  check(await holdsReviewer(), 'the server has not granted the role');
+  await sec.click('[data-testid=revoke-role]');
+  const revokeAsk = await answerConfirm(sec, false);
+  check(revokeAsk.includes(listable ? 'sc.acceptor' : acceptorId) && revokeAsk.includes('审查人'), 'the revocation is not confirmed naming the account and role: ' + revokeAsk);
+  check(await holdsReviewer(), 'cancelling the revocation revoked the role');
+  await sec.click('[data-testid=revoke-role]');
+  await answerConfirm(sec);
+  await sec.waitForFunction(() => document.querySelector('[data-testid=role-done]')?.textContent.includes('已撤销'));
+  check(!(await holdsReviewer()), 'the confirmed revocation did not revoke the role');
+  step('rotates the signing keys after confirming: the new keys are published and marked');
+  const keysBefore = await sec.locator('[data-testid=signing-key]').count();
+  await sec.click('[data-testid=rotate-keys]');
+  check((await answerConfirm(sec)).includes('签名密钥'), 'the rotation is not confirmed plainly');
+  await sec.waitForSelector('[data-testid=keys-done]');
+  const keysAfter = await sec.locator('[data-testid=signing-key]').count();
+  const published = (await (await fetch(base + '/oauth2/jwks')).json()).keys.length;
+  check(keysAfter > keysBefore && published === keysAfter && (await sec.locator('[data-testid=signing-key] .el-tag').count()) === keysAfter - keysBefore, `the keys went from ${keysBefore} to ${keysAfter} (published ${published})`);
+
+  step('the acceptor lands on the workbench; not accepting a case asks first: cancel leaves it, confirm says it is done');
+  const no = await fileCaseByApi(base);
+  const acceptor = await newPage(browser);
+  landed = await signInHome(acceptor, base, 'sc.acceptor');
+  check(landed === '/workbench', 'the acceptor lands on ' + landed);
+  await openTask(acceptor, base, no);
+  const zhang = await apiSession(base, 'zhangsan');
+  const statusOf = async () => (await zhang('GET', '/api/v1/cases/' + no)).body.status;
+  const before = await statusOf();
+  const shownBefore = await caseStatus(acceptor);
+  await acceptor.fill('#sc-opinion', '经营场所不属本区管辖');
+  await acceptor.click('[data-testid=decide-not_accept]');
+  const ask = await answerConfirm(acceptor, false);
+  check(ask.includes(no) && ask.includes('不予受理'), 'the confirmation does not name the case and the decision: ' + ask);
+  check((await statusOf()) === before && (await caseStatus(acceptor)) === shownBefore && (await acceptor.locator('[data-testid=decide-not_accept]').count()) === 1, 'cancelling changed the case');
+  check((await acceptor.textContent('[data-testid=action-done]')).trim() === '', 'a cancelled step is said done');
+  await acceptor.click('[data-testid=decide-not_accept]');
+  await answerConfirm(acceptor);
+  await acceptor.waitForFunction((n) => document.querySelector('[data-testid=action-done]')?.textContent.includes(n), no);
+  check((await acceptor.textContent('[data-testid=action-done]')).trim() === `已对案件 ${no} 作出“不予受理”的决定。`, 'the decision is not said done');
+  check((await caseStatus(acceptor)) === '不予受理' && (await statusOf()) === 'not_accepted', 'the case is not “not accepted”');
+
+  for (const pg of [resident, counter, auditor, auditorEn, sec, acceptor]) {
     check(pg.errors.length === 0, 'page errors: ' + pg.errors.join('; '));
     await pg.context().close();
   }
@@ -1439,8 +1636,9 @@ async function licences(server, browser) {
   check((await imported.textContent()).includes('纸质证照导入'), 'the imported licence is not shown as imported');
   await approver.fill('#reason-XCDJ-2019-0099', '经营者申请注销');
   await approver.click('[data-testid=revoke-XCDJ-2019-0099]');
-  await approver.getByRole('button', { name: '确定' }).click();
+  check((await answerConfirm(approver)).includes('XCDJ-2019-0099'), 'revoking is not confirmed naming the licence');
   await approver.waitForFunction(() => document.querySelector('[data-testid=issued-XCDJ-2019-0099]')?.textContent.includes('已注销'));
+  check((await approver.textContent('[data-testid=licence-done]')).includes('XCDJ-2019-0099'), 'revoking is not said done');
   for (const pg of [page, staff, stranger, approver]) {
     check(pg.errors.length === 0, 'page errors: ' + pg.errors.join('; '));
     await pg.context().close();
@@ -1495,8 +1693,13 @@ const PAGES = [
   // Another administrator's change under review: the differences from the published item.
   { name: 'catalog-review-diff', path: '/admin/catalog', user: 'sysadmin', act: openReview },
   { name: 'admin-departments', path: '/admin/departments', user: 'sysadmin' },
-  { name: 'admin-staff', path: '/admin/staff', user: 'secadmin' },
+  { name: 'admin-staff', path: '/admin/staff', user: 'sysadmin' },
   { name: 'admin-staff-phone', path: '/admin/staff', user: 'sysadmin', ready: 'table.records tbody tr', phone: true },
+  // The audit log with its chain checked (the keyboard path: no hovered button).
+  { name: 'admin-audit', path: '/admin/audit', user: 'auditor', ready: '[data-testid=audit-row]', act: verifyAuditChain },
+  { name: 'admin-security', path: '/admin/security', user: 'secadmin', ready: '[data-testid=signing-key]' },
+  // A confirmation before a step that cannot be undone (web/src/confirm.ts), open.
+  { name: 'confirm-dialog', path: '/admin/security', user: 'secadmin', ready: '[data-testid=signing-key]', act: askToRotate },
   { name: 'admin-calendar', path: '/admin/calendar', user: 'sysadmin' },
   { name: 'staff-licences', path: '/workbench/licences', user: 'sc.approver', ready: '[data-testid^=issued-]' },
   { name: 'admin-seals', path: '/admin/seals', user: 'secadmin', act: (page) => page.selectOption('#seal-dept', '330102-SCJG').then(() => page.waitForSelector('[data-testid^=seal-seal]')) },
@@ -1690,6 +1893,18 @@ async function checkCaseLanguage(page) {
   await page.waitForFunction((r) => document.querySelector('[data-testid=case-region]')?.textContent.trim() === r, want.region, { timeout: 5000 }).catch(() => {});
   const region = (await page.locator('[data-testid=case-region]').innerText()).trim();
   check(region === want.region, `case (${lang}): the region reads ${region}`);
+}
+
+async function verifyAuditChain(page) {
+  await page.focus('[data-testid=audit-verify]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=audit-chain-result]');
+}
+
+async function askToRotate(page) {
+  await page.focus('[data-testid=rotate-keys]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.el-message-box button.confirm-step');
 }
 
 async function selectFirstUserTask(page) {

@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
-import { session, loadSession, isStaff, isAdmin } from './session';
+import { session, loadSession, isStaff, hasRole, roleHome, SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN } from './session';
 
 // Every page is its own chunk; bpmn-js loads only with the process editor.
 const routes: RouteRecordRaw[] = [
@@ -24,18 +24,23 @@ const routes: RouteRecordRaw[] = [
   { path: '/ask', name: 'ask', component: () => import('./views/citizen/AskPage.vue') },
   { path: '/workbench', name: 'workbench', component: () => import('./views/staff/InboxPage.vue'), meta: { auth: true, staff: true } },
   { path: '/workbench/cases/:no', name: 'staff-case', component: () => import('./views/staff/StaffCasePage.vue'), meta: { auth: true, staff: true } },
-  { path: '/workbench/identity', name: 'identity-check', component: () => import('./views/staff/IdentityCheckPage.vue'), meta: { auth: true, staff: true } },
-  { path: '/workbench/licences', name: 'staff-licences', component: () => import('./views/staff/LicencesPage.vue'), meta: { auth: true, staff: true } },
-  { path: '/workbench/intake', name: 'intake', component: () => import('./views/staff/IntakePage.vue'), meta: { auth: true, staff: true } },
-  { path: '/admin', redirect: '/admin/catalog' },
-  { path: '/admin/catalog', name: 'admin-catalog', component: () => import('./views/admin/CatalogAdminPage.vue'), meta: { auth: true, admin: true } },
-  { path: '/admin/departments', name: 'admin-departments', component: () => import('./views/admin/DepartmentsPage.vue'), meta: { auth: true, admin: true } },
-  { path: '/admin/staff', name: 'admin-staff', component: () => import('./views/admin/StaffPage.vue'), meta: { auth: true, admin: true } },
-  { path: '/admin/calendar', name: 'admin-calendar', component: () => import('./views/admin/CalendarPage.vue'), meta: { auth: true, admin: true } },
-  { path: '/admin/seals', name: 'admin-seals', component: () => import('./views/admin/SealsPage.vue'), meta: { auth: true, admin: true } },
-  { path: '/admin/licence-types', name: 'admin-licence-types', component: () => import('./views/admin/LicenceTypesPage.vue'), meta: { auth: true, admin: true } },
-  { path: '/admin/document-templates', name: 'admin-document-templates', component: () => import('./views/admin/DocumentTemplatesPage.vue'), meta: { auth: true, admin: true } },
-  { path: '/admin/processes', name: 'admin-processes', component: () => import('./views/admin/ProcessesPage.vue'), meta: { auth: true, admin: true } },
+  { path: '/workbench/identity', name: 'identity-check', component: () => import('./views/staff/IdentityCheckPage.vue'), meta: { auth: true, roles: ['counter'] } },
+  { path: '/workbench/licences', name: 'staff-licences', component: () => import('./views/staff/LicencesPage.vue'), meta: { auth: true, roles: ['approver'] } },
+  { path: '/workbench/intake', name: 'intake', component: () => import('./views/staff/IntakePage.vue'), meta: { auth: true, roles: ['counter'] } },
+  // The admin console: each page belongs to one administrator duty (`roles`, which the server
+  // enforces too); `nav` is its entry in AdminNav, shown only to that duty. /admin leads each
+  // administrator to their own first page.
+  { path: '/admin', name: 'admin', component: () => import('./views/NotFoundPage.vue'), meta: { auth: true }, beforeEnter: () => roleHome() },
+  { path: '/admin/audit', name: 'admin-audit', component: () => import('./views/admin/AuditPage.vue'), meta: { auth: true, roles: AUDIT_ADMIN, nav: 'admin.audit' } },
+  { path: '/admin/security', name: 'admin-security', component: () => import('./views/admin/SecurityPage.vue'), meta: { auth: true, roles: SECURITY_ADMIN, nav: 'admin.security' } },
+  { path: '/admin/seals', name: 'admin-seals', component: () => import('./views/admin/SealsPage.vue'), meta: { auth: true, roles: SECURITY_ADMIN, nav: 'admin.seals' } },
+  { path: '/admin/catalog', name: 'admin-catalog', component: () => import('./views/admin/CatalogAdminPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.catalog' } },
+  { path: '/admin/departments', name: 'admin-departments', component: () => import('./views/admin/DepartmentsPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.departments' } },
+  { path: '/admin/staff', name: 'admin-staff', component: () => import('./views/admin/StaffPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.staff' } },
+  { path: '/admin/calendar', name: 'admin-calendar', component: () => import('./views/admin/CalendarPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.calendar' } },
+  { path: '/admin/processes', name: 'admin-processes', component: () => import('./views/admin/ProcessesPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.processes' } },
+  { path: '/admin/licence-types', name: 'admin-licence-types', component: () => import('./views/admin/LicenceTypesPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.licenceTypes' } },
+  { path: '/admin/document-templates', name: 'admin-document-templates', component: () => import('./views/admin/DocumentTemplatesPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.documentTemplates' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundPage.vue') },
 ];
 
@@ -55,7 +60,8 @@ router.beforeEach(async (to) => {
   }
   if (to.meta.auth && !session.account) return { name: 'login', query: { return: to.fullPath } };
   if (to.meta.staff && !isStaff()) return { name: 'home' };
-  if (to.meta.admin && !isAdmin()) return { name: 'home' };
+  const roles = to.meta.roles as string[] | undefined;
+  if (roles && !hasRole(...roles)) return { name: 'home' };
   return true;
 });
 

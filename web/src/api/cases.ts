@@ -46,3 +46,8 @@ export const closeCase = (no: string, body: RequestBody<'/api/v1/cases/{no}/clos
 export type CaseLookup = Schemas['CaseLookup'];
 export type CaseStage = CaseLookup['stage'];
 export const lookupCase = (body: Schemas['CaseLookupInput']) => call('post', '/api/v1/case-lookups', { body });
+
+// What the platform knows for an item's form (x-prefill): the caller's own details and,
+// with `enterprise`, the enterprise's.
+export const getPrefill = (item_code: string, enterprise?: string) =>
+  call('get', '/api/v1/me/prefill', { query: { item_code, ...(enterprise ? { enterprise } : {}) } });

@@ -848,7 +848,7 @@ export interface paths {
         };
         /**
          * List staff accounts
-         * @description Staff accounts by user name, with their roles. For system administrators.
+         * @description Staff accounts by user name, with their roles. For system administrators (who manage the accounts) and security administrators (who grant their roles).
          */
         get: operations["listStaff"];
         put?: never;
@@ -2577,6 +2577,26 @@ export interface paths {
          * @description Anyone with a live code sees the licence and its status now; the view is counted. The code travels in the body, never in a URL. A wrong, expired or revoked code answers 404 alike.
          */
         post: operations["openLicenceShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/prefill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the platform knows for an application form
+         * @description The values a person need not type again on an item's application form: each property of its `form_schema` annotated `x-prefill` (person.name, person.resident_id, person.phone: from the caller's own account, the resident ID number in full since it is their own; enterprise.name, enterprise.credit_code: from the enterprise named by `enterprise`, which the caller must operate with the right to apply). Properties the platform knows nothing for are absent. The portal fills them in and the applicant may still change them. Persons only: staff get 403; an unknown item, or an enterprise the caller may not apply for, 404.
+         */
+        get: operations["getPrefill"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -19525,6 +19545,57 @@ export interface operations {
             400: components["responses"]["InvalidBody"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPrefill: {
+        parameters: {
+            query: {
+                /**
+                 * @description The catalog item applied for.
+                 * @example 3301-SCJG-GTDJ
+                 */
+                item_code: string;
+                /** @description The unified social credit code of the enterprise applying, for enterprise.* fields. */
+                enterprise?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The known values by form property. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "values": {
+                     *         "operator_name": "张三",
+                     *         "operator_id": "330102199003073017",
+                     *         "phone": "13800000001"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Form property → value. */
+                        values: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            /** @description No such item, or an enterprise the caller may not apply for. */
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidQuery"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
