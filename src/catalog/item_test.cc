@@ -153,5 +153,31 @@ TEST(ItemEnglish, FormSchemaCarriesEnglishLabels) {
             "form_schema/properties/n/title_en: is not a supported JSON Schema keyword");
 }
 
+// x-prefill names what the platform fills in from the applicant's account or enterprise:
+// one of five sources, on a string property only.
+TEST(ItemPrefill, OnlyKnownSourcesOnStrings) {
+  json::object doc = Base();
+  doc["form_schema"] = json::parse(R"({
+    "type": "object",
+    "properties": {
+      "name": {"type": "string", "x-prefill": "person.name"},
+      "id": {"type": "string", "x-prefill": "person.resident_id"},
+      "phone": {"type": "string", "x-prefill": "person.phone"},
+      "company": {"type": "string", "x-prefill": "enterprise.name"},
+      "uscc": {"type": "string", "x-prefill": "enterprise.credit_code"}
+    }
+  })");
+  EXPECT_EQ(Errors(doc), "");
+  for (const char* bad : {R"({"type": "string", "x-prefill": "person.password"})",
+                          R"({"type": "string", "x-prefill": ["person.name"]})",
+                          R"({"type": "integer", "x-prefill": "person.phone"})"}) {
+    doc["form_schema"] =
+        json::object{{"type", "object"}, {"properties", json::object{{"f", json::parse(bad)}}}};
+    EXPECT_NE(Errors(doc).find("form_schema/properties/f/x-prefill: must be person.name"),
+              std::string::npos)
+        << bad << ": " << Errors(doc);
+  }
+}
+
 }  // namespace
 }  // namespace ow::catalog

@@ -447,6 +447,34 @@ async function flow(server, browser) {
   await page.selectOption('#lang-select', 'zh-CN');
   await page.waitForSelector('h1:has-text("一网通办")');
   check((await page.getAttribute('html', 'lang')) === 'zh-CN', 'html lang did not follow the switch back');
+  step('a life event finds its bundle first, then the obvious items; English finds them by English words');
+  {
+    const results = async (pg, q) => {
+      await pg.goto(`${base}/catalog?q=${encodeURIComponent(q)}`);
+      await pg.waitForSelector('[data-testid=result] h2 a');
+      await pg.waitForTimeout(300); // the bundles load beside the search
+      return {
+        bundles: (await pg.locator('[data-testid=bundle-result] h2 a').allInnerTexts()).map((x) => x.trim()),
+        items: (await pg.locator('[data-testid=result] h2 a').allInnerTexts()).map((x) => x.trim()),
+      };
+    };
+    const zh = await results(page, '开餐馆');
+    check(zh.bundles[0] === '开餐馆一件事', 'searching 开餐馆 does not offer its bundle first: ' + zh.bundles.join(' | '));
+    check(['食品经营许可', '小餐饮店登记证核发（上城区）'].includes(zh.items[0]), 'searching 开餐馆 does not rank a restaurant licence first: ' + zh.items.join(' | '));
+    const en = await newPage(browser, { locale: 'en' });
+    for (const [q, want] of [
+      ['restaurant', ['Food business license', 'Small catering shop registration certificate (Shangcheng District)']],
+      ['ID card', ['Renewal of resident identity card']],
+      ['business licence', ['Registration of individual business (business license for sole traders)', 'Company establishment registration (business license)']],
+      ['marriage', ['Marriage registration']],
+    ]) {
+      const r = await results(en, q);
+      check(want.includes(r.items[0]), `searching “${q}” in English ranks first: ${r.items.slice(0, 3).join(' | ')}`);
+    }
+    check((await results(en, 'restaurant')).bundles[0] === 'Opening a restaurant', 'searching “restaurant” in English does not offer the bundle');
+    await en.context().close();
+  }
+  await page.goto(base + '/');
   await page.fill('#home-q', '小餐饮');
   await page.keyboard.press('Enter');
   const hit = page.locator('[data-testid=result]', { hasText: '小餐饮店登记证核发' });

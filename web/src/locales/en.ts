@@ -129,6 +129,8 @@ export default {
     },
   },
   catalog: {
+    bundleTag: 'One application',
+    bundleItems: 'One application for {n} service | One application for {n} services',
     title: 'Service guides',
     resultsFor: 'Results for “{q}”',
     filters: 'Filters',

@@ -129,6 +129,8 @@ export default {
     },
   },
   catalog: {
+    bundleTag: '一件事',
+    bundleItems: '一次申请，同时办理 {n} 个事项',
     title: '办事指南',
     resultsFor: '“{q}”的搜索结果',
     filters: '筛选条件',
