@@ -15600,7 +15600,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -15779,7 +15780,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -15798,7 +15800,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -16015,7 +16018,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -16034,7 +16038,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -16181,7 +16186,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -16200,7 +16206,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -16347,7 +16354,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -16366,7 +16374,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -16513,7 +16522,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -16532,7 +16542,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -16679,7 +16690,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -16698,7 +16710,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -16845,7 +16858,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -16864,7 +16878,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -17011,7 +17026,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -17030,7 +17046,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -17557,7 +17574,8 @@ export interface operations {
                      *             "version": 2,
                      *             "paused": false
                      *           },
-                     *           "deadline_state": "normal"
+                     *           "deadline_state": "normal",
+                     *           "may_work": true
                      *         }
                      *       ],
                      *       "counts": {
@@ -17621,7 +17639,8 @@ export interface operations {
                      *       "decision": null,
                      *       "opinion": null,
                      *       "close_reason": null,
-                     *       "version": 2
+                     *       "version": 2,
+                     *       "may_work": false
                      *     }
                      */
                     "application/json": components["schemas"]["CaseTask"];
@@ -17730,7 +17749,8 @@ export interface operations {
                      *           "decision": "accept",
                      *           "opinion": "材料齐全，予以受理",
                      *           "close_reason": "completed",
-                     *           "version": 2
+                     *           "version": 2,
+                     *           "may_work": false
                      *         },
                      *         {
                      *           "id": 2,
@@ -17749,7 +17769,8 @@ export interface operations {
                      *           "decision": null,
                      *           "opinion": null,
                      *           "close_reason": null,
-                     *           "version": 1
+                     *           "version": 1,
+                     *           "may_work": false
                      *         }
                      *       ],
                      *       "events": [
@@ -17849,7 +17870,8 @@ export interface operations {
                      *       "decision": null,
                      *       "opinion": null,
                      *       "close_reason": null,
-                     *       "version": 3
+                     *       "version": 3,
+                     *       "may_work": false
                      *     }
                      */
                     "application/json": components["schemas"]["CaseTask"];
