@@ -9,7 +9,8 @@ Every Chinese text of the demo catalog that the portal shows gets its English si
 and description -> name_en and description_en, fees[].name -> name_en, halls[].name,
 address and hours -> name_en, address_en and hours_en (the items' and the implementations'
 halls), and in form and intake schemas title -> x-title-en and enum -> x-enum-en; a
-bundle's description -> description_en. Item, material and bundle names (name_en) and
+bundle's description -> description_en; situations' question and options' label ->
+question_en and label_en (items' and bundles'). Item, material and bundle names (name_en) and
 guides (guide_en) are kept as the file has them. A text missing from TABLE is an error,
 so Chinese added later is not left without English. The file keeps its format: indent 1,
 UTF-8, each English member right after its Chinese sibling.
@@ -25,6 +26,16 @@ from pathlib import Path
 PATH = Path(__file__).resolve().parent.parent / "demo" / "catalog.json"
 
 TABLE = {
+    # Situational guidance (情形引导): questions and their answers.
+    "您的户口登记在哪里？": "Where is your household registered?",
+    "杭州市": "In Hangzhou",
+    "杭州市以外（异地受理）": "Outside Hangzhou (you apply away from home)",
+    "您要开办哪种食品经营？": "What kind of food business will you run?",
+    "小餐饮店（经营场所50平方米以下）": "A small catering shop (under 50 square meters)",
+    "餐馆、食品销售等其他食品经营": "A restaurant, food shop or any other food business",
+    "您的餐馆经营场所有多大？": "How big is your restaurant?",
+    "50平方米以下（小餐饮店）": "Under 50 square meters (a small catering shop)",
+    "50平方米及以上": "50 square meters or more",
 # 3301-GA-SFZHL
 "居民身份证有效期满、有效期满前三个月内，或者证件严重损坏不能辨认、公民姓名等登记项目变更的": "Your identity card has expired or will expire within 3 months, is too badly damaged to read, or your name or other registered details have changed",
 "申请人为本市常住户口居民，或者符合居民身份证异地受理条件的外省户籍居民": "Your household registration is in Hangzhou, or you are registered in another province and can apply for an identity card outside your home area",
@@ -858,7 +869,7 @@ TABLE = {
 "家庭住址": "Home address",
 "母亲工作单位（申领生育津贴时填写）": "Mother's employer (if claiming maternity allowance)",
 "证件邮寄地址": "Address to post documents to",
-"开办餐馆的经营者一次填报，即可同时办理营业执照、食品经营许可、公章刻制、涉税信息确认和发票领用、社保参保登记、店铺招牌设置、排水许可和装修工程消防验收备案，减少重复提交材料。": "Fill in one form once to get your business license, food business license and seals, confirm your tax information and get invoices, register for social insurance, and apply for your shop sign, wastewater permit and the fire safety filing for your fit-out. You hand in each document only once.",
+"开办餐馆的经营者一次填报，即可同时办理营业执照、食品经营许可（50平方米以下的小餐饮店办理小餐饮店登记）、公章刻制、涉税信息确认和发票领用、社保参保登记、店铺招牌设置、排水许可和装修工程消防验收备案，减少重复提交材料。": "Fill in one form once to get your business license, your food business license (or, for a small catering shop under 50 square meters, its registration certificate) and seals, confirm your tax information and get invoices, register for social insurance, and apply for your shop sign, wastewater permit and the fire safety filing for your fit-out. You hand in each document only once.",
 "餐馆名称（企业名称）": "Restaurant name (company name)",
 "经营面积（平方米）": "Floor area (m²)",
 "就餐座位数": "Number of seats",
@@ -916,8 +927,19 @@ def halls(hs):
     return out
 
 
+def situations(qs):
+    out = []
+    for q in qs:
+        q = with_after(q, "question", "question_en", english(q["question"]))
+        q["options"] = [with_after(o, "label", "label_en", english(o["label"])) for o in q["options"]]
+        out.append(q)
+    return out
+
+
 def item(it):
     it = with_after(it, "conditions", "conditions_en", [english(c) for c in it["conditions"]])
+    if it.get("situations"):
+        it["situations"] = situations(it["situations"])
     it["materials"] = [
         with_after(m, "note", "note_en", english(m["note"]) if m.get("note") else "")
         for m in it["materials"]
@@ -947,6 +969,8 @@ def main():
     for b in doc["bundles"]:
         b = with_after(b, "description", "description_en", english(b["description"]))
         b["intake_schema"] = schema(b["intake_schema"])
+        if b.get("situations"):
+            b["situations"] = situations(b["situations"])
         bundles.append(b)
     doc["bundles"] = bundles
     if missing:

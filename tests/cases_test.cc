@@ -133,6 +133,18 @@ class CasesTest : public CasesFixture {
     return r.status == 200 ? r.json().as_object() : json::object{};
   }
 
+  // A fresh upload by `s` for each required material of the bundle's items, each named
+  // once: a material several items ask for goes to each of them.
+  json::array BundleMaterials(const Session& s, const json::value& bundle) {
+    std::vector<std::string> names;
+    for (const auto& item : bundle.at("items").as_array())
+      for (const auto& n : RequiredNames(std::string(item.as_string())))
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    json::array materials;
+    for (const auto& n : names) materials.push_back({{"id", Upload(s)}, {"name", n}});
+    return materials;
+  }
+
   static std::string Str(const json::object& c, const char* k) {
     return c.at(k).is_string() ? std::string(c.at(k).as_string()) : std::string();
   }
@@ -633,13 +645,7 @@ TEST_P(CasesTest, BundleFansOutIntoOneCasePerItem) {
   ASSERT_EQ(r.status, 422) << r.body;
   EXPECT_NE(r.body.find("出生医学证明"), std::string::npos) << r.body;
   // A material several items ask for is uploaded once and goes to each of them.
-  std::vector<std::string> names;
-  for (const auto& item : bundle.at("items").as_array())
-    for (const auto& n : RequiredNames(std::string(item.as_string())))
-      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  json::array materials;
-  for (const auto& n : names) materials.push_back({{"id", Upload(zhang)}, {"name", n}});
-  body["materials"] = materials;
+  body["materials"] = BundleMaterials(zhang, bundle);
   r = Call(verb::post, "/api/v1/bundle-applications", Json(body), &zhang);
   ASSERT_EQ(r.status, 201) << r.body;
   auto b = r.json().as_object();
@@ -665,6 +671,101 @@ TEST_P(CasesTest, BundleFansOutIntoOneCasePerItem) {
   r = Call(verb::post, "/api/v1/bundle-applications",
            Json({{"bundle_code", "ONE-BABY"}, {"region_code", "330102"}, {"form", form}}), &zhang);
   EXPECT_EQ(r.status, 422) << r.body;
+}
+
+// Situational guidance (情形引导): the applicant's answers decide which materials an item
+// asks for and which items a bundle includes; they are kept with the case in the words
+// the applicant saw; an answer that leads to another item is refused with its code.
+TEST_P(CasesTest, SituationAnswersDecideMaterialsAndBundleItems) {
+  Session zhang = Login("zhangsan");
+  const json::object id_form{{"name", "张三"},
+                             {"id_number", "330102199003073017"},
+                             {"phone", "13800000001"},
+                             {"reason", "有效期满"},
+                             {"delivery", "窗口自取"}};
+  auto card_only = [&] {
+    return json::array{json::object{{"id", Upload(zhang)}, {"name", "居民身份证"}}};
+  };
+  auto apply = [&](json::object extra) {
+    return Submit(zhang, "3301-GA-SFZHL", "3301", id_form, std::move(extra));
+  };
+  auto r = apply({{"materials", card_only()}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("\"situation/residence\""), std::string::npos) << r.body;
+  r = apply({{"materials", card_only()}, {"situation", {{"residence", "local"}}}});
+  EXPECT_EQ(r.status, 422) << r.body;  // the household register applies to local residents
+  EXPECT_NE(r.body.find("居民户口簿"), std::string::npos) << r.body;
+  r = apply({{"materials", card_only()}, {"situation", {{"residence", "mars"}}}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = apply(
+      {{"materials", card_only()}, {"situation", {{"residence", "elsewhere"}, {"pets", "yes"}}}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("\"situation/pets\""), std::string::npos) << r.body;
+  r = apply({{"materials", card_only()}, {"situation", {{"residence", "elsewhere"}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  json::object c = Get(zhang, No(r.json().as_object()));
+  ASSERT_EQ(c.at("situation").as_array().size(), 1u) << json::serialize(c);
+  EXPECT_EQ(c.at("situation").at(0).at("option"), "elsewhere");
+  EXPECT_EQ(c.at("situation").at(0).at("label"), "杭州市以外（异地受理）");
+  EXPECT_EQ(c.at("situation").at(0).at("question_en"), "Where is your household registered?");
+  // An item without questions takes no answers.
+  r = Submit(zhang, kItem, "330102", GtdjForm(), {{"situation", {{"residence", "local"}}}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  // With a small shop the food business licence is the wrong item: its code is named.
+  r = Submit(zhang, "3301-SCJG-SPJY", "3301", json::object{},
+             {{"materials", json::array{}}, {"situation", {{"scale", "small"}}}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("330102-SCJG-XCYDJ"), std::string::npos) << r.body;
+
+  // 开餐馆一件事: the size of the restaurant decides between the food business licence and
+  // the small catering shop's registration.
+  auto bundle = Call(verb::get, "/api/v1/catalog/bundles/ONE-RESTAURANT").json();
+  ASSERT_EQ(bundle.at("situations").at(0).at("code"), "scale") << bundle;
+  json::object form{{"company_name", "杭州小张面馆有限公司"},
+                    {"kind", "有限责任公司"},
+                    {"address", "杭州市上城区解放路1号"},
+                    {"area", 40},
+                    {"legal_rep", "张三"},
+                    {"legal_rep_id", "330102199003073017"},
+                    {"phone", "13800000001"},
+                    {"food_items", json::array{"热食类食品制售"}}};
+  json::object body{{"bundle_code", "ONE-RESTAURANT"}, {"region_code", "330102"}, {"form", form}};
+  auto items_of = [](const json::value& b) {
+    std::set<std::string> out;
+    for (const auto& k : b.at("cases").as_array()) out.emplace(k.at("item_code").as_string());
+    return out;
+  };
+  body["materials"] = BundleMaterials(zhang, bundle);
+  r = Call(verb::post, "/api/v1/bundle-applications", Json(body), &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("\"situation/scale\""), std::string::npos) << r.body;
+  body["situation"] = json::object{{"scale", "small"}};
+  body["item_situations"] = json::object{{"3301-SCJG-SPJY", {{"scale", "standard"}}}};
+  r = Call(verb::post, "/api/v1/bundle-applications", Json(body), &zhang);
+  EXPECT_EQ(r.status, 422) << r.body;  // answers for an item the application does not include
+  EXPECT_NE(r.body.find("item_situations/3301-SCJG-SPJY"), std::string::npos) << r.body;
+  body.erase("item_situations");
+  r = Call(verb::post, "/api/v1/bundle-applications", Json(body), &zhang);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto small = items_of(r.json());
+  EXPECT_TRUE(small.count("330102-SCJG-XCYDJ"));
+  EXPECT_FALSE(small.count("3301-SCJG-SPJY"));
+  EXPECT_EQ(small.size(), bundle.at("items").as_array().size() - 1);
+  body["situation"] = json::object{{"scale", "standard"}};
+  body["materials"] = BundleMaterials(zhang, bundle);
+  r = Call(verb::post, "/api/v1/bundle-applications", Json(body), &zhang);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto standard = items_of(r.json());
+  EXPECT_TRUE(standard.count("3301-SCJG-SPJY"));
+  EXPECT_FALSE(standard.count("330102-SCJG-XCYDJ"));
+  // The food business licence asks the same question as the bundle: the bundle's answer
+  // is its answer, kept with its case.
+  const json::value made = r.json();
+  for (const auto& k : made.at("cases").as_array()) {
+    if (k.at("item_code") != "3301-SCJG-SPJY") continue;
+    json::object spjy = Get(zhang, std::string(k.at("tracking_no").as_string()));
+    EXPECT_EQ(spjy.at("situation").at(0).at("option"), "standard") << json::serialize(spjy);
+  }
 }
 
 TEST_P(CasesTest, TimersEscalateAndServiceTasksRun) {

@@ -223,6 +223,22 @@ TEST(OpenApi, CatalogResponsesMatchTheDocument) {
   check(verb::put, kBundles + "/OAT-JHKD", kBundle, 200, kBundleBody, admin);
   check(verb::put, kBundles + "/OAT-BAD", kBundle, 422,
         R"({"name":"某事","kind":"event","items":["OAT-SPJY"],"intake_schema":{}})", admin);
+  // Situational guidance: the second item only when the couple also open a shop; a
+  // condition on an item the bundle does not have is refused.
+  const std::string kGuided =
+      R"({"name":"结婚开店一件事","kind":"life_event","items":["OAT-JHDJ","OAT-SPJY-HB"],)"
+      R"("situations":[{"code":"shop","question":"是否同时开店？","options":[)"
+      R"({"code":"yes","label":"是"},{"code":"no","label":"否"}]}],)"
+      R"("item_conditions":[{"item_code":"OAT-SPJY-HB","when":[{"situation":"shop","options":["yes"]}]}],)"
+      R"("intake_schema":{"type":"object"}})";
+  auto guided = check(verb::put, kBundles + "/OAT-JHKD", kBundle, 200, kGuided, admin);
+  EXPECT_NE(guided.body.find("\"item_conditions\":[{\"item_code\":\"OAT-SPJY-HB\""),
+            std::string::npos)
+      << guided.body;
+  std::string stray = kGuided;
+  stray.replace(stray.find("\"item_code\":\"OAT-SPJY-HB\""), 25, "\"item_code\":\"OAT-NONE-XX\"");
+  auto refused = check(verb::put, kBundles + "/OAT-JHKD", kBundle, 422, stray, admin);
+  EXPECT_TRUE(NamesField(refused, "item_conditions/0")) << refused.body;
   auto bundles = check(verb::get, kBundles, kBundles, 200);
   check(verb::get, kBundles, kBundles, 304, {}, {{"If-None-Match", bundles.header("etag")}});
   auto bundle = check(verb::get, kBundles + "/OAT-JHKD", kBundle, 200);

@@ -12,6 +12,7 @@
 #include "cases/service_internal.h"
 #include "cases/store.h"
 #include "catalog/form_validate.h"
+#include "catalog/item.h"
 #include "core/json_members.h"
 #include "core/text.h"
 #include "crypto/random.h"
@@ -176,7 +177,8 @@ namespace {
 Status CheckRequired(const json::object& doc, const Case& k,
                      const std::vector<Attachment>& attachments,
                      const std::vector<LicenceUse>& licences) {
-  auto missing = MissingMaterials(doc, k.channel, attachments, licences);
+  auto missing =
+      MissingMaterials(doc, catalog::AnswersOf(k.situation), k.channel, attachments, licences);
   if (missing.empty()) return {};
   std::string names;
   for (const auto& n : missing) names += (names.empty() ? "" : "、") + n;
@@ -368,6 +370,13 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
     }
   }
 
+  // The situation answers decide which materials the item asks for (CheckRequired).
+  {
+    Validator sv;
+    k.situation =
+        catalog::CheckAnswers(doc.if_contains("situations"), in.situation, in.situation_field, sv);
+    OW_RETURN_IF_ERROR(sv.Finish());
+  }
   if (validate_form) {
     const json::value* schema = doc.if_contains("form_schema");
     if (schema) OW_RETURN_IF_ERROR(catalog::CheckFormData(*schema, in.form, "form"));
@@ -484,16 +493,52 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
     return nv.Finish().error();
   }
   OW_RETURN_IF_ERROR(catalog::CheckFormData(bundle->intake_schema, in.form, "form"));
+  // The bundle's own answers decide which of its items this application includes.
+  std::vector<std::string> included;
+  {
+    Validator sv;
+    json::value situations(bundle->situations);
+    catalog::CheckAnswers(&situations, in.situation, "situation", sv);
+    OW_RETURN_IF_ERROR(sv.Finish());
+    for (const auto& item : bundle->items) {
+      const json::value* when = nullptr;
+      for (const auto& c : bundle->item_conditions)
+        if (c.is_object() && Str(c.as_object(), "item_code") == item)
+          when = c.as_object().if_contains("when");
+      if (!when || catalog::Applies(*when, in.situation)) included.push_back(item);
+    }
+    for (const auto& kv : in.item_situations) {
+      if (std::find(included.begin(), included.end(), kv.key()) == included.end())
+        sv.Add("item_situations/" + std::string(kv.key()),
+               "is not an item this application includes");
+      else if (!kv.value().is_object())
+        sv.Add("item_situations/" + std::string(kv.key()), "must be an object of answers");
+    }
+    if (included.empty()) sv.Add("situation", "leaves no item of the bundle to apply for");
+    OW_RETURN_IF_ERROR(sv.Finish());
+  }
   // One case per item, each prepared as if applied for alone; the shared intake form is
   // the bundle's contract with every department, so items' own forms are not re-checked.
   std::vector<Case> cases;
   std::vector<std::vector<Attachment>> attachments;
   std::vector<std::vector<LicenceUse>> licences;
-  for (const auto& item : bundle->items) {
+  for (const auto& item : included) {
     SubmitInput one;
     one.item_code = item;
     one.region_code = in.region_code;
     one.form = in.form;
+    if (const json::value* a = in.item_situations.if_contains(item)) one.situation = a->as_object();
+    one.situation_field = "item_situations/" + item;
+    // An item's question that the bundle asked too (the same code) takes the bundle's answer.
+    OW_ASSIGN_OR_RETURN(auto target, TargetOf(item, in.region_code));
+    const json::value* asked = target->view.version.document.if_contains("situations");
+    for (const auto& kv : in.situation) {
+      bool item_asks = false;
+      if (asked && asked->is_array())
+        for (const auto& q : asked->as_array())
+          item_asks = item_asks || (q.is_object() && Str(q.as_object(), "code") == kv.key());
+      if (item_asks && !one.situation.contains(kv.key())) one.situation[kv.key()] = kv.value();
+    }
     one.channel = in.channel;
     one.on_behalf_of = in.on_behalf_of;
     one.on_behalf_of_enterprise = in.on_behalf_of_enterprise;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <set>
 
+#include "catalog/item.h"
 #include "core/clock.h"
 #include "core/json_members.h"
 #include "core/text.h"
@@ -177,7 +178,8 @@ std::vector<std::string> MaterialNames(const json::object& doc) {
   return names;
 }
 
-std::vector<std::string> MissingMaterials(const json::object& doc, std::string_view channel,
+std::vector<std::string> MissingMaterials(const json::object& doc, const json::object& answers,
+                                          std::string_view channel,
                                           const std::vector<Attachment>& attachments,
                                           const std::vector<LicenceUse>& licences) {
   std::vector<std::string> missing;
@@ -190,6 +192,8 @@ std::vector<std::string> MissingMaterials(const json::object& doc, std::string_v
     const json::value* required = o.if_contains("required");
     if (!required || !required->is_bool() || !required->as_bool()) continue;
     if (json_members::Str(o, "form") == "paper") continue;
+    if (const json::value* when = o.if_contains("when"); when && !catalog::Applies(*when, answers))
+      continue;
     std::string name = json_members::Str(o, "name");
     bool given = std::any_of(attachments.begin(), attachments.end(),
                              [&](const Attachment& a) { return a.name == name; }) ||

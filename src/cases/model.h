@@ -141,6 +141,9 @@ struct Case {
   std::string status, decision;
   std::string supplement_from;  // the status a pending supplement returns to
   boost::json::object form;
+  // The applicant's answers to the item's situation questions, as kept at submission:
+  // [{code, question, question_en, option, label, label_en}] (catalog::CheckAnswers).
+  boost::json::array situation;
   std::string process_key;
   int64_t process_version = 0;
   boost::json::value instance;  // workflow snapshot, null before acceptance
@@ -262,10 +265,12 @@ size_t CrossRegionPrefix(std::string_view flag);
 std::vector<std::string> MaterialNames(const boost::json::object& item_document);
 
 // The required materials of an item's document that a case submitted through `channel`
-// lacks: each required entry not on paper only must be attached under its name or
-// satisfied by a licence used for it. A hall's counter intake receives the paper
-// originals and is not checked. Names in catalog order.
+// lacks: each required entry not on paper only that applies to the answers
+// ({situation: option}, catalog::Applies) must be attached under its name or satisfied by
+// a licence used for it. A hall's counter intake receives the paper originals and is not
+// checked. Names in catalog order.
 std::vector<std::string> MissingMaterials(const boost::json::object& item_document,
+                                          const boost::json::object& answers,
                                           std::string_view channel,
                                           const std::vector<Attachment>& attachments,
                                           const std::vector<LicenceUse>& licences);

@@ -212,5 +212,25 @@ TEST(MaterialNames, ListsTheNamedMaterialsOfAnItemInOrder) {
   EXPECT_TRUE(MaterialNames(json::parse(R"({"materials": "none"})").as_object()).empty());
 }
 
+// Materials that apply only under some situation answers are asked for only then; paper
+// originals and the hall's counter are not checked.
+TEST(MissingMaterials, FollowTheSituationAnswers) {
+  auto doc = json::parse(R"({"materials": [
+      {"name": "居民身份证", "required": true, "form": "both", "when": []},
+      {"name": "居民户口簿", "required": true, "form": "both",
+       "when": [{"situation": "residence", "options": ["local"]}]},
+      {"name": "原件", "required": true, "form": "paper"},
+      {"name": "相片", "required": false, "form": "electronic"}]})")
+                 .as_object();
+  Attachment id;
+  id.name = "居民身份证";
+  json::object local{{"residence", "local"}}, elsewhere{{"residence", "elsewhere"}};
+  EXPECT_EQ(MissingMaterials(doc, local, kWeb, {}, {}),
+            (std::vector<std::string>{"居民身份证", "居民户口簿"}));
+  EXPECT_EQ(MissingMaterials(doc, local, kWeb, {id}, {}), (std::vector<std::string>{"居民户口簿"}));
+  EXPECT_TRUE(MissingMaterials(doc, elsewhere, kWeb, {id}, {}).empty());
+  EXPECT_TRUE(MissingMaterials(doc, local, kCounterChannel, {}, {}).empty());
+}
+
 }  // namespace
 }  // namespace ow::cases

@@ -166,6 +166,7 @@ template <typename In>
 void ReadApplication(http::JsonBody& body, In& in) {
   in.region_code = body.Str("region_code", 12);
   in.form = body.Object("form").value_or(json::object());
+  in.situation = body.Object("situation").value_or(json::object());
   in.materials = Materials(body);
   in.licences = Licences(body);
   in.channel = body.Str("channel", 10);
@@ -460,6 +461,7 @@ void AddBundleRoutes(http::Router& r, Service* s, const identity::Authenticator*
                 BundleInput in;
                 in.bundle_code = body->Str("bundle_code", 100);
                 ReadApplication(*body, in);
+                in.item_situations = body->Object("item_situations").value_or(json::object());
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
                 auto b = s->SubmitBundle(who, in, s->Now());
                 if (!b) return Fail(ctx, b.error());
@@ -663,6 +665,7 @@ json::object CaseJson(const Case& k, bool full, bool staff_view) {
   if (!full) return o;
   o["pauses"] = std::move(pauses);
   o["form"] = k.form;
+  o["situation"] = k.situation;
   json::array materials, tasks, events;
   for (const auto& m : k.materials) {
     materials.push_back({{"id", m.material_id},

@@ -151,6 +151,10 @@ struct SubmitInput {
   std::string item_code;
   std::string region_code;  // where the applicant wants it handled (the implementation)
   boost::json::object form;
+  // Answers to the item's situation questions {code: option} (catalog/item.h), reported
+  // under `situation_field` when wrong.
+  boost::json::object situation;
+  std::string situation_field = "situation";
   std::vector<MaterialRef> materials;
   // Licences the applicant holds, used with their consent instead of uploads (the
   // applicant in person or an enterprise's operator; not agents or halls).
@@ -170,6 +174,10 @@ struct BundleInput {
   std::string bundle_code;
   std::string region_code;
   boost::json::object form;  // validated against the bundle's intake schema
+  // Answers to the bundle's situation questions, which decide its items, and to each
+  // included item's own questions ({item code: {code: option}}).
+  boost::json::object situation;
+  boost::json::object item_situations;
   std::vector<MaterialRef> materials;
   std::vector<LicenceRef> licences;
   std::string channel;

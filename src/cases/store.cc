@@ -150,7 +150,10 @@ CREATE INDEX case_licences_licence ON case_licences(licence_id);
           db::Portable("cases/004_licence_uses", licence_uses + "{{APPEND_ONLY case_licences}}"),
           // The item's English name at the version applied for; "" for older cases.
           db::Portable("cases/005_item_name_en",
-                       "ALTER TABLE cases ADD COLUMN item_name_en TEXT NOT NULL DEFAULT '';\n")};
+                       "ALTER TABLE cases ADD COLUMN item_name_en TEXT NOT NULL DEFAULT '';\n"),
+          // The applicant's answers to the item's situation questions (catalog/item.h).
+          db::Portable("cases/006_situation",
+                       "ALTER TABLE cases ADD COLUMN situation TEXT NOT NULL DEFAULT '[]';\n")};
 }
 
 namespace {
@@ -226,7 +229,7 @@ constexpr char kCaseColumns[] =
     "c.intake_region, c.department_code, c.region_code, c.status, c.decision, c.supplement_from, "
     "c.form, c.process_key, c.process_version, c.instance, c.statutory_days, c.promised_days, "
     "c.accepted_on, c.pauses, c.promised_deadline, c.statutory_deadline, c.next_timer_at, "
-    "c.created_at, c.updated_at, c.version, c.applicant_enterprise, c.item_name_en";
+    "c.created_at, c.updated_at, c.version, c.applicant_enterprise, c.item_name_en, c.situation";
 constexpr char kTaskColumns[] =
     "t.id, t.case_id, t.kind, t.engine_task, t.node, t.name, t.role, t.department_code, "
     "t.region_code, t.status, t.claimed_by, t.due, t.created_at, t.closed_at, t.closed_by, "
@@ -280,6 +283,11 @@ Case CaseFromRow(const db::Rows& r, size_t i, size_t first = 0) {
   k.version = r.Int(i, col(30));
   k.applicant_enterprise = r.Text(i, col(31));
   k.item_name_en = r.Text(i, col(32));
+  {
+    boost::system::error_code ec;
+    json::value s = json::parse(r.Text(i, col(33)), ec);
+    if (!ec && s.is_array()) k.situation = std::move(s.as_array());
+  }
   k.tracking_no = TrackingNo(k.id, k.created_at);
   return k;
 }
@@ -326,6 +334,7 @@ Result<int64_t> InsertCase(db::Connection& c, const Case& k) {
   v.insert(v.end(), rest.begin(), rest.end());
   v.emplace_back(k.applicant_enterprise);
   v.emplace_back(k.item_name_en);
+  v.emplace_back(json::serialize(k.situation));
   OW_ASSIGN_OR_RETURN(
       db::Rows rows,
       c.Query("INSERT INTO cases (item_code, item_name, item_version, bundle_id, "
@@ -334,9 +343,10 @@ Result<int64_t> InsertCase(db::Connection& c, const Case& k) {
               "process_version, statutory_days, promised_days, created_at, status, decision, "
               "supplement_from, form, instance, accepted_on, pauses, promised_deadline, "
               "statutory_deadline, next_timer_at, updated_at, version, applicant_enterprise, "
-              "item_name_en) VALUES "
+              "item_name_en, situation) VALUES "
               "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-              "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, 1, $30, $31) RETURNING id",
+              "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, 1, $30, $31, $32) "
+              "RETURNING id",
               v));
   return rows.Int(0, 0);
 }

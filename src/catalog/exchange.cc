@@ -242,7 +242,9 @@ Result<json::object> Service::ExportJson() {
                                      {"description", b.description},
                                      {"description_en", b.description_en},
                                      {"items", std::move(codes_json)},
-                                     {"intake_schema", b.intake_schema}});
+                                     {"intake_schema", b.intake_schema},
+                                     {"situations", b.situations},
+                                     {"item_conditions", b.item_conditions}});
     }
     return {};
   }));

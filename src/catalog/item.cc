@@ -333,6 +333,174 @@ void CheckSchema(const json::value& schema, const std::string& path, Validator& 
   CheckFormSchema(schema, path, v, 0);
 }
 
+json::array NormalizeSituations(const json::value* in, const std::string& path, Validator& v) {
+  json::array out;
+  if (!in || in->is_null()) return out;
+  if (!in->is_array() || in->as_array().size() > 10) {
+    v.Add(path, "must be an array of at most 10 questions");
+    return out;
+  }
+  std::set<std::string> codes;
+  size_t i = 0;
+  for (const auto& e : in->as_array()) {
+    std::string at = path + "/" + std::to_string(i++);
+    if (!e.is_object()) {
+      v.Add(at, "must be an object");
+      continue;
+    }
+    Reader r(e.as_object(), at, v);
+    json::object q;
+    std::string code = r.String("code", true, 40);
+    if (!code.empty() && !ValidItemCode(code))
+      v.Add(r.Path("code"), "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
+    if (!code.empty() && !codes.insert(code).second) v.Add(r.Path("code"), "is used twice");
+    q["code"] = code;
+    q["question"] = r.String("question", true, 200);
+    q["question_en"] = r.String("question_en", false, 300);
+    std::set<std::string> option_codes;
+    q["options"] =
+        r.Array("options", true, 10, Objects(v, [&](Reader& o) {
+                  json::object opt;
+                  std::string oc = o.String("code", true, 40);
+                  if (!oc.empty() && !ValidItemCode(oc))
+                    v.Add(o.Path("code"), "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
+                  if (!oc.empty() && !option_codes.insert(oc).second)
+                    v.Add(o.Path("code"), "is used twice");
+                  opt["code"] = oc;
+                  opt["label"] = o.String("label", true, 200);
+                  opt["label_en"] = o.String("label_en", false, 300);
+                  std::string item = o.String("item_code", false, 40);
+                  if (!item.empty() && !ValidItemCode(item))
+                    v.Add(o.Path("item_code"), "must be an item code or empty");
+                  opt["item_code"] = item;
+                  return opt;
+                }));
+    if (q["options"].as_array().size() == 1)
+      v.Add(r.Path("options"), "must offer at least 2 answers");
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+namespace {
+
+const json::object* FindByCode(const json::value* list, std::string_view code) {
+  if (!list || !list->is_array()) return nullptr;
+  for (const auto& e : list->as_array()) {
+    if (!e.is_object()) continue;
+    const json::value* c = e.as_object().if_contains("code");
+    if (c && c->is_string() && c->as_string() == code) return &e.as_object();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+json::array NormalizeWhen(const json::value* in, const std::string& path,
+                          const json::array& situations, Validator& v) {
+  json::array out;
+  if (!in || in->is_null()) return out;
+  if (!in->is_array() || in->as_array().size() > 10) {
+    v.Add(path, "must be an array of at most 10 conditions");
+    return out;
+  }
+  json::value all(situations);
+  std::set<std::string> seen;
+  size_t i = 0;
+  for (const auto& e : in->as_array()) {
+    std::string at = path + "/" + std::to_string(i++);
+    if (!e.is_object()) {
+      v.Add(at, "must be an object");
+      continue;
+    }
+    Reader r(e.as_object(), at, v);
+    json::object c;
+    std::string code = r.String("situation", true, 40);
+    const json::object* q = FindByCode(&all, code);
+    if (!code.empty() && !q) v.Add(r.Path("situation"), "names no question of situations");
+    if (!code.empty() && !seen.insert(code).second) v.Add(r.Path("situation"), "is named twice");
+    c["situation"] = code;
+    c["options"] = r.Array("options", true, 10, Strings(v, 40));
+    NoDuplicates(c["options"].as_array(), r.Path("options"), v);
+    if (q) {
+      size_t j = 0;
+      for (const auto& o : c["options"].as_array()) {
+        if (o.is_string() && !FindByCode(q->if_contains("options"), o.as_string()))
+          v.Add(r.Path("options") + "/" + std::to_string(j), "is not an answer to " + code);
+        ++j;
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool Applies(const json::value& when, const json::object& answers) {
+  if (!when.is_array()) return true;
+  for (const auto& e : when.as_array()) {
+    if (!e.is_object()) continue;
+    const json::value* code = e.as_object().if_contains("situation");
+    const json::value* options = e.as_object().if_contains("options");
+    if (!code || !code->is_string() || !options || !options->is_array()) continue;
+    const json::value* answer = answers.if_contains(code->as_string());
+    if (!answer || !answer->is_string()) return false;
+    const auto& o = options->as_array();
+    if (std::find(o.begin(), o.end(), *answer) == o.end()) return false;
+  }
+  return true;
+}
+
+json::array CheckAnswers(const json::value* situations, const json::object& answers,
+                         const std::string& path, Validator& v) {
+  json::array kept;
+  for (const auto& kv : answers) {
+    if (!FindByCode(situations, kv.key()))
+      v.Add(path + "/" + std::string(kv.key()), "is not a question of this service");
+  }
+  if (!situations || !situations->is_array()) return kept;
+  for (const auto& e : situations->as_array()) {
+    if (!e.is_object()) continue;
+    const json::object& q = e.as_object();
+    std::string code = json::value_to<std::string>(q.at("code"));
+    std::string at = path + "/" + code;
+    const json::value* answer = answers.if_contains(code);
+    if (!answer) {
+      v.Add(at, "is required: " + json::value_to<std::string>(q.at("question")));
+      continue;
+    }
+    const json::object* opt =
+        answer->is_string() ? FindByCode(q.if_contains("options"), answer->as_string()) : nullptr;
+    if (!opt) {
+      v.Add(at, "must be one of the answers to " + json::value_to<std::string>(q.at("question")));
+      continue;
+    }
+    if (const json::value* item = opt->if_contains("item_code");
+        item && item->is_string() && !item->as_string().empty()) {
+      v.Add(at, "with this answer the service to apply for is " + std::string(item->as_string()));
+      continue;
+    }
+    kept.push_back(json::object{
+        {"code", code},
+        {"question", q.at("question")},
+        {"question_en", q.if_contains("question_en") ? q.at("question_en") : json::value("")},
+        {"option", answer->as_string()},
+        {"label", opt->at("label")},
+        {"label_en", opt->if_contains("label_en") ? opt->at("label_en") : json::value("")}});
+  }
+  return kept;
+}
+
+json::object AnswersOf(const json::array& kept) {
+  json::object out;
+  for (const auto& e : kept) {
+    if (!e.is_object()) continue;
+    const json::value* c = e.as_object().if_contains("code");
+    const json::value* o = e.as_object().if_contains("option");
+    if (c && c->is_string() && o && o->is_string()) out[c->as_string()] = o->as_string();
+  }
+  return out;
+}
+
 Result<json::object> NormalizeItem(const json::value& doc) {
   if (!doc.is_object()) return InvalidArgument("a service item must be a JSON object");
   Validator v;
@@ -402,29 +570,32 @@ Result<json::object> NormalizeItem(const json::value& doc) {
     out["conditions_en"] = r.Array("conditions_en", false, 50, Translations(v, 2000));
     if (out["conditions_en"].as_array().size() > out["conditions"].as_array().size())
       v.Add("conditions_en", "must not have more entries than conditions");
-    out["materials"] = r.Array("materials", false, 100, Objects(v, [&v](Reader& e) {
-                                 json::object o;
-                                 o["name"] = e.String("name", true, 200);
-                                 o["name_en"] = e.String("name_en", false, 300);
-                                 o["required"] = e.Bool("required", true);
-                                 o["copies"] = e.Int("copies", false, 0, 20, 1);
-                                 o["form"] = e.Enum("form", false, kMaterialForms, "both");
-                                 for (const char* k : {"blank_form_url", "sample_url"}) {
-                                   std::string url = e.String(k, false, 500);
-                                   if (!ValidUrl(url))
-                                     v.Add(e.Path(k), "must be an http(s) URL or a path");
-                                   o[k] = url;
-                                 }
-                                 std::string lt = e.String("license_type", false, 60);
-                                 if (lt.empty()) {
-                                   o["license_type"] = nullptr;
-                                 } else {
-                                   o["license_type"] = lt;
-                                 }
-                                 o["note"] = e.String("note", false, 500);
-                                 o["note_en"] = e.String("note_en", false, 1000);
-                                 return o;
-                               }));
+    const json::array situations = NormalizeSituations(r.Get("situations", false), "situations", v);
+    out["situations"] = situations;
+    out["materials"] =
+        r.Array("materials", false, 100, Objects(v, [&](Reader& e) {
+                  json::object o;
+                  o["name"] = e.String("name", true, 200);
+                  o["name_en"] = e.String("name_en", false, 300);
+                  o["required"] = e.Bool("required", true);
+                  o["copies"] = e.Int("copies", false, 0, 20, 1);
+                  o["form"] = e.Enum("form", false, kMaterialForms, "both");
+                  for (const char* k : {"blank_form_url", "sample_url"}) {
+                    std::string url = e.String(k, false, 500);
+                    if (!ValidUrl(url)) v.Add(e.Path(k), "must be an http(s) URL or a path");
+                    o[k] = url;
+                  }
+                  std::string lt = e.String("license_type", false, 60);
+                  if (lt.empty()) {
+                    o["license_type"] = nullptr;
+                  } else {
+                    o["license_type"] = lt;
+                  }
+                  o["note"] = e.String("note", false, 500);
+                  o["note_en"] = e.String("note_en", false, 1000);
+                  o["when"] = NormalizeWhen(e.Get("when", false), e.Path("when"), situations, v);
+                  return o;
+                }));
     out["steps"] = r.Array("steps", false, 30, Objects(v, [](Reader& e) {
                              json::object o;
                              o["name"] = e.String("name", true, 100);

@@ -8,8 +8,9 @@
 //   code, name, name_en, aliases[], type, nature, served[], department_code,
 //   themes[], level, service_forms[], jurisdiction[] (region codes),
 //   legal_basis[{title, article, url}], conditions[], conditions_en[],
+//   situations[{code, question, question_en, options[{code, label, label_en, item_code}]}],
 //   materials[{name, name_en, required, copies, form, blank_form_url, sample_url,
-//              license_type, note, note_en}],
+//              license_type, note, note_en, when[{situation, options[]}]}],
 //   steps[{name, name_en, description, description_en}], statutory_days, promised_days,
 //   fees[{name, name_en, amount, basis}],
 //   halls[{name, name_en, address, address_en, hours, hours_en}],
@@ -27,6 +28,13 @@
 // "x-prefill": person.name, person.resident_id, person.phone, enterprise.name or
 // enterprise.credit_code: the portal fills it in from the applicant's account or the
 // enterprise applying (GET /api/v1/me/prefill); the applicant may still change it.
+//
+// Situations (情形引导): questions whose answers decide which materials apply. A material
+// applies when, for each entry of its `when`, the answer to that situation is one of the
+// entry's options (an empty `when`: always). An option with an item_code says that with
+// this answer another item is the right one: the portal leads there and an application
+// giving that answer is refused. An application answers every question of its item; a
+// bundle ("one thing") asks its own questions the same way, which decide its items.
 #ifndef OW_CATALOG_ITEM_H_
 #define OW_CATALOG_ITEM_H_
 
@@ -82,6 +90,26 @@ struct DiffEntry {
   boost::json::value to;
 };
 std::vector<DiffEntry> Diff(const boost::json::value& a, const boost::json::value& b);
+
+// Situations (see the top of this file). NormalizeSituations reads an array of
+// questions (at most 10, each with 2 to 10 options, codes unique) at `path`;
+// NormalizeWhen reads a `when` array naming those questions and their options. Errors
+// go to `v`; a null `in` is an empty array.
+boost::json::array NormalizeSituations(const boost::json::value* in, const std::string& path,
+                                       Validator& v);
+boost::json::array NormalizeWhen(const boost::json::value* in, const std::string& path,
+                                 const boost::json::array& situations, Validator& v);
+// Whether a `when` holds for answers {situation code: option code}.
+bool Applies(const boost::json::value& when, const boost::json::object& answers);
+// Checks answers against the questions (a document's "situations", absent: none): each
+// question answered with one of its options, no unknown question, no answer that leads
+// to another item. Errors go to `v` under path/<code>. Returns the answers as kept with a
+// case: [{code, question, question_en, option, label, label_en}] in question order.
+boost::json::array CheckAnswers(const boost::json::value* situations,
+                                const boost::json::object& answers, const std::string& path,
+                                Validator& v);
+// {code: option} of answers kept by CheckAnswers.
+boost::json::object AnswersOf(const boost::json::array& kept);
 
 // Search terms of a document with integer weights (see search.h).
 struct WeightedTerm {

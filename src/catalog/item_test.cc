@@ -179,5 +179,129 @@ TEST(ItemPrefill, OnlyKnownSourcesOnStrings) {
   }
 }
 
+// Situations (情形引导): questions with answers, materials that apply under some answers,
+// an answer that leads to another item. Codes are unique and every `when` names a real
+// question and real answers.
+json::object WithSituations() {
+  json::object doc = Base();
+  doc["situations"] = json::parse(R"([
+    {"code": "residence", "question": "您的户口登记在哪里？", "question_en": "Where is your household registered?",
+     "options": [{"code": "local", "label": "杭州市", "label_en": "In Hangzhou"},
+                 {"code": "elsewhere", "label": "杭州市以外"},
+                 {"code": "abroad", "label": "境外", "item_code": "T-ABROAD"}]}])");
+  doc["materials"] = json::parse(R"([
+    {"name": "居民身份证", "required": true},
+    {"name": "居民户口簿", "required": true, "when": [{"situation": "residence", "options": ["local"]}]}])");
+  return doc;
+}
+
+TEST(ItemSituations, AreNormalizedWithDefaults) {
+  auto r = NormalizeItem(WithSituations());
+  ASSERT_TRUE(r) << Errors(WithSituations());
+  const auto& q = r->at("situations").at(0).as_object();
+  EXPECT_EQ(q.at("options").at(1).at("label_en"), "");
+  EXPECT_EQ(q.at("options").at(1).at("item_code"), "");
+  EXPECT_EQ(q.at("options").at(2).at("item_code"), "T-ABROAD");
+  EXPECT_EQ(r->at("materials").at(0).at("when"), json::array());
+  EXPECT_EQ(r->at("materials").at(1).at("when").at(0).at("options"), json::array{"local"});
+  // A document without situations gets an empty list; the round trip is stable.
+  EXPECT_EQ(NormalizeItem(Base())->at("situations"), json::array());
+  EXPECT_EQ(*NormalizeItem(*r), *r);
+}
+
+TEST(ItemSituations, RefuseWhatCannotBeAnswered) {
+  auto error_for = [](const char* path, const json::value& value) {
+    json::object doc = WithSituations();
+    // path: "situations" or "when" of the second material.
+    if (std::string(path) == "when")
+      doc["materials"].as_array()[1].as_object()["when"] = value;
+    else
+      doc["situations"] = value;
+    return Errors(doc);
+  };
+  auto q = [](const char* options) {
+    return json::parse(std::string(R"([{"code": "q1", "question": "问题", "options": )") + options +
+                       "}]");
+  };
+  EXPECT_NE(error_for("situations", q(R"([{"code": "a1", "label": "是"}])"))
+                .find("situations/0/options: must offer at least 2 answers"),
+            std::string::npos);
+  EXPECT_NE(error_for("situations",
+                      q(R"([{"code": "a1", "label": "是"}, {"code": "a1", "label": "否"}])"))
+                .find("situations/0/options/1/code: is used twice"),
+            std::string::npos);
+  EXPECT_NE(
+      error_for("situations", q(R"([{"code": "a1", "label": "是"}, {"code": "a2", "label": ""}])"))
+          .find("situations/0/options/1/label: must not be empty"),
+      std::string::npos);
+  EXPECT_NE(error_for("situations",
+                      q(R"([{"code": "a1", "label": "是"}, {"code": "a 2", "label": "否"}])"))
+                .find("situations/0/options/1/code: must be 2 to 40"),
+            std::string::npos);
+  EXPECT_NE(
+      error_for("situations",
+                json::parse(R"([{"code": "q1", "question": "问题", "options": [], "extra": 1}])"))
+          .find("situations/0/extra: is not a known field"),
+      std::string::npos);
+  // The second material's `when` must name a question and its answers (the situations
+  // are the valid ones of WithSituations).
+  EXPECT_NE(error_for("when", json::parse(R"([{"situation": "nope", "options": ["local"]}])"))
+                .find("materials/1/when/0/situation: names no question of situations"),
+            std::string::npos);
+  EXPECT_NE(error_for("when", json::parse(R"([{"situation": "residence", "options": ["mars"]}])"))
+                .find("materials/1/when/0/options/0: is not an answer to residence"),
+            std::string::npos);
+  EXPECT_NE(error_for("when", json::parse(R"([{"situation": "residence", "options": ["local"]},
+                                              {"situation": "residence", "options": ["local"]}])"))
+                .find("materials/1/when/1/situation: is named twice"),
+            std::string::npos);
+  EXPECT_NE(error_for("when", json::value("residence")).find("materials/1/when: must be an array"),
+            std::string::npos);
+}
+
+TEST(ItemSituations, AnswersDecideWhatAppliesAndAreKeptWithTheirWords) {
+  auto doc = *NormalizeItem(WithSituations());
+  const json::value& when = doc.at("materials").at(1).at("when");
+  EXPECT_TRUE(Applies(json::array(), json::object()));
+  EXPECT_TRUE(Applies(when, json::object{{"residence", "local"}}));
+  EXPECT_FALSE(Applies(when, json::object{{"residence", "elsewhere"}}));
+  EXPECT_FALSE(Applies(when, json::object()));  // unanswered: a conditional material does not apply
+
+  Validator v;
+  json::array kept = CheckAnswers(doc.if_contains("situations"),
+                                  json::object{{"residence", "elsewhere"}}, "situation", v);
+  EXPECT_TRUE(v.ok());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].at("question"), "您的户口登记在哪里？");
+  EXPECT_EQ(kept[0].at("question_en"), "Where is your household registered?");
+  EXPECT_EQ(kept[0].at("option"), "elsewhere");
+  EXPECT_EQ(kept[0].at("label"), "杭州市以外");
+  EXPECT_EQ(AnswersOf(kept), (json::object{{"residence", "elsewhere"}}));
+
+  auto errors = [&](const json::object& answers) {
+    Validator e;
+    CheckAnswers(doc.if_contains("situations"), answers, "situation", e);
+    auto st = e.Finish();
+    std::string out;
+    if (!st)
+      for (const auto& f : st.error().fields) out += f.field + ": " + f.message + "; ";
+    return out;
+  };
+  EXPECT_NE(errors({}).find("situation/residence: is required"), std::string::npos);
+  EXPECT_NE(errors({{"residence", "mars"}}).find("situation/residence: must be one of"),
+            std::string::npos);
+  EXPECT_NE(errors({{"residence", 1}}).find("situation/residence: must be one of"),
+            std::string::npos);
+  EXPECT_NE(errors({{"residence", "abroad"}}).find("the service to apply for is T-ABROAD"),
+            std::string::npos);
+  EXPECT_NE(errors({{"residence", "local"}, {"other", "x"}})
+                .find("situation/other: is not a question of this service"),
+            std::string::npos);
+  // An item without questions takes no answers, and needs none.
+  Validator none;
+  EXPECT_TRUE(CheckAnswers(nullptr, {}, "situation", none).empty());
+  EXPECT_TRUE(none.ok());
+}
+
 }  // namespace
 }  // namespace ow::catalog

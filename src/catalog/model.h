@@ -82,6 +82,10 @@ struct Bundle {
   std::string description, description_en;
   std::vector<std::string> items;     // item codes, fanned out by the case module
   boost::json::object intake_schema;  // the shared intake form (JSON Schema)
+  // Situational guidance (item.h): the bundle's questions, and the items that belong to
+  // an application only under some answers: [{item_code, when}].
+  boost::json::array situations;
+  boost::json::array item_conditions;
   int64_t version = 0;
   std::string updated_at;
 };

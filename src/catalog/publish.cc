@@ -228,7 +228,8 @@ Status Service::PublishImport(Publication& p, ImportReport* report, const Progre
       OW_ASSIGN_OR_RETURN(auto old, Store::GetBundle(p.c, b.code));
       if (old && old->name == b.name && old->name_en == b.name_en && old->kind == b.kind &&
           old->description == b.description && old->description_en == b.description_en &&
-          old->items == b.items && old->intake_schema == b.intake_schema) {
+          old->items == b.items && old->intake_schema == b.intake_schema &&
+          old->situations == b.situations && old->item_conditions == b.item_conditions) {
         continue;
       }
       b.version = old ? old->version + 1 : 1;

@@ -70,6 +70,8 @@ json::object BundleJson(const Bundle& b) {
           {"description_en", b.description_en},
           {"items", std::move(items)},
           {"intake_schema", b.intake_schema},
+          {"situations", b.situations},
+          {"item_conditions", b.item_conditions},
           {"version", b.version},
           {"updated_at", b.updated_at}};
 }

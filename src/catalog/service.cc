@@ -641,7 +641,8 @@ Status Service::CheckBundle(db::Connection& c, Bundle& b, const json::object& bo
   if (!ValidItemCode(b.code))
     v.Add(prefix + "code", "must be 2 to 40 of A-Z, a-z, 0-9, '.', '_', '-'");
   static const std::set<std::string> kKnown = {
-      "code", "name", "name_en", "kind", "description", "description_en", "items", "intake_schema"};
+      "code",           "name",  "name_en",       "kind",       "description",
+      "description_en", "items", "intake_schema", "situations", "item_conditions"};
   for (const auto& kv : body) {
     if (!kKnown.count(std::string(kv.key())))
       v.Add(prefix + std::string(kv.key()), "is not a bundle field");
@@ -680,6 +681,31 @@ Status Service::CheckBundle(db::Connection& c, Bundle& b, const json::object& bo
       OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(c, b.items.back()));
       if (!row || row->status != "published")
         v.Add(prefix + "items/" + std::to_string(i), "is not a published item");
+    }
+  }
+  // Situational guidance: questions, and items that belong only under some answers.
+  b.situations = NormalizeSituations(body.if_contains("situations"), prefix + "situations", v);
+  b.item_conditions.clear();
+  if (const json::value* conds = body.if_contains("item_conditions"); conds && !conds->is_null()) {
+    if (!conds->is_array() || conds->as_array().size() > 50) {
+      v.Add(prefix + "item_conditions", "must be an array of at most 50 {item_code, when}");
+    } else {
+      std::set<std::string> seen;
+      size_t i = 0;
+      for (const auto& e : conds->as_array()) {
+        std::string at = prefix + "item_conditions/" + std::to_string(i++);
+        const json::object* o = e.if_object();
+        std::string item = o ? Str(*o, "item_code") : "";
+        if (!o || o->size() != 2 || !o->contains("when") ||
+            std::find(b.items.begin(), b.items.end(), item) == b.items.end() ||
+            !seen.insert(item).second) {
+          v.Add(at, "must be {item_code, when} for an item of the bundle, each item once");
+          continue;
+        }
+        json::array when = NormalizeWhen(o->if_contains("when"), at + "/when", b.situations, v);
+        if (when.empty()) v.Add(at + "/when", "must name at least one situation");
+        b.item_conditions.push_back(json::object{{"item_code", item}, {"when", std::move(when)}});
+      }
     }
   }
   const json::value* schema = body.if_contains("intake_schema");

@@ -124,7 +124,11 @@ INSERT INTO catalog_terms (term, df) VALUES ('', 0);
   return {db::Portable("catalog/001_init", common + changes),
           db::Portable("catalog/002_bundle_description_en",
                        "ALTER TABLE catalog_bundles ADD COLUMN description_en TEXT NOT NULL "
-                       "DEFAULT '';\n")};
+                       "DEFAULT '';\n"),
+          // A bundle's situational guidance: {"situations": [...], "item_conditions": [...]}.
+          db::Portable("catalog/003_bundle_guidance",
+                       "ALTER TABLE catalog_bundles ADD COLUMN guidance TEXT NOT NULL "
+                       "DEFAULT '{}';\n")};
 }
 
 namespace {
@@ -450,15 +454,19 @@ Status Store::FlagImplementations(db::Connection& c, const std::string& item, in
 Status Store::UpsertBundle(db::Connection& c, const Bundle& b) {
   OW_RETURN_IF_ERROR(
       c.Exec("INSERT INTO catalog_bundles (code, name, name_en, kind, description, items, "
-             "intake_schema, version, updated_at, description_en) "
-             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (code) DO UPDATE SET "
+             "intake_schema, version, updated_at, description_en, guidance) "
+             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+             "ON CONFLICT (code) DO UPDATE SET "
              "name = excluded.name, "
              "name_en = excluded.name_en, kind = excluded.kind, description = "
              "excluded.description, items = excluded.items, "
              "intake_schema = excluded.intake_schema, version = excluded.version, updated_at = "
-             "excluded.updated_at, description_en = excluded.description_en",
+             "excluded.updated_at, description_en = excluded.description_en, "
+             "guidance = excluded.guidance",
              {b.code, b.name, b.name_en, b.kind, b.description, text::JsonStringList(b.items),
-              ToText(b.intake_schema), b.version, b.updated_at, b.description_en}));
+              ToText(b.intake_schema), b.version, b.updated_at, b.description_en,
+              ToText(json::object{{"situations", b.situations},
+                                  {"item_conditions", b.item_conditions}})}));
   return {};
 }
 
@@ -477,13 +485,18 @@ std::vector<Bundle> ToBundles(const db::Rows& r) {
     b.version = r.Int(i, 7);
     b.updated_at = r.Text(i, 8);
     b.description_en = r.Text(i, 9);
+    json::object guidance = ParseObject(r.Text(i, 10));
+    if (auto* s = guidance.if_contains("situations"); s && s->is_array())
+      b.situations = s->as_array();
+    if (auto* c = guidance.if_contains("item_conditions"); c && c->is_array())
+      b.item_conditions = c->as_array();
     out.push_back(std::move(b));
   }
   return out;
 }
 constexpr const char* kBundleColumns =
     "code, name, name_en, kind, description, items, intake_schema, version, updated_at, "
-    "description_en";
+    "description_en, guidance";
 }  // namespace
 
 Result<std::optional<Bundle>> Store::GetBundle(db::Connection& c, const std::string& code) {
