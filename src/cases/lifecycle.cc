@@ -329,8 +329,8 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
   }
   int64_t last_seq = pre.events.empty() ? 0 : pre.events.back().seq;
   return MutateByNo(who, no, now, [&](db::Connection& c, Op& op) -> Status {
-    OW_ASSIGN_OR_RETURN(auto events, store::LoadEvents(c, op.k.id));
-    if (op.k.status != kSupplementRequested || events.empty() || events.back().seq != last_seq)
+    OW_ASSIGN_OR_RETURN(int64_t seq, store::LastEventSeq(c, op.k.id));
+    if (op.k.status != kSupplementRequested || seq != last_seq)
       return Conflict("the case changed while the supplement was checked; reload it");
     op.channel = ch;
     if (in.form) op.k.form = *in.form;

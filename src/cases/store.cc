@@ -389,6 +389,13 @@ Result<int64_t> InsertEvent(db::Connection& c, int64_t case_id, const Event& e) 
   return r.Int(0, 0);
 }
 
+Result<int64_t> LastEventSeq(db::Connection& c, int64_t case_id) {
+  OW_ASSIGN_OR_RETURN(
+      db::Rows r,
+      c.Query("SELECT COALESCE(MAX(seq), 0) FROM case_events WHERE case_id = $1", {case_id}));
+  return r.Int(0, 0);
+}
+
 Result<std::vector<Event>> LoadEvents(db::Connection& c, int64_t case_id) {
   OW_ASSIGN_OR_RETURN(
       db::Rows r, c.Query("SELECT seq, at, actor, channel, action, from_status, to_status, reason, "

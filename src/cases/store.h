@@ -31,6 +31,8 @@ Status SaveCase(db::Connection& c, const Case& k);
 // Returns the event's sequence number.
 Result<int64_t> InsertEvent(db::Connection& c, int64_t case_id, const Event& e);
 Result<std::vector<Event>> LoadEvents(db::Connection& c, int64_t case_id);
+// The newest event's sequence number; 0 when the case has none.
+Result<int64_t> LastEventSeq(db::Connection& c, int64_t case_id);
 
 Result<int64_t> InsertTask(db::Connection& c, const Task& t);
 Result<std::optional<Task>> LoadTask(db::Connection& c, int64_t id);
