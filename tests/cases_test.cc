@@ -768,6 +768,23 @@ TEST_P(CasesTest, SituationAnswersDecideMaterialsAndBundleItems) {
   }
 }
 
+// An implementation removed from a region takes no more applications there at once:
+// intake's cache of items and processes follows the catalog in this process.
+TEST_P(CasesTest, ARemovedImplementationTakesNoApplicationAtOnce) {
+  Session zhang = Login("zhangsan");
+  ASSERT_FALSE(Apply(zhang).empty());
+  // The item is handled in 330102 and, above it, in 3301: remove both.
+  for (const char* region : {"330102", "3301"}) {
+    auto removed =
+        Admin(verb::delete_,
+              std::string("/api/v1/catalog/items/") + kItem + "/implementations/" + region, "");
+    ASSERT_EQ(removed.status, 204) << removed.body;
+  }
+  auto r = Submit(zhang, kItem, "330102", GtdjForm());
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("\"region_code\""), std::string::npos) << r.body;
+}
+
 TEST_P(CasesTest, TimersEscalateAndServiceTasksRun) {
   UseProcess("escalating", EscalationProcess());
   Session zhang = Login("zhangsan");

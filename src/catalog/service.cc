@@ -624,12 +624,15 @@ Result<std::vector<Implementation>> Service::ListImplementations(
 }
 
 Status Service::DeleteImplementation(const std::string& item, const std::string& region) {
-  return db_.Transact([&](db::Connection& c) -> Status {
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool deleted, Store::DeleteImplementation(c, item, region));
     if (!deleted)
       return NotFound("catalog item " + item + " has no implementation in region " + region);
     return {};
-  });
+  }));
+  // Intake's cached targets (cases::Service::TargetOf) follow at once in this process.
+  Bump();
+  return {};
 }
 
 // ---------------------------------------------------------------------------
