@@ -12,7 +12,13 @@
 //     approves it; the acceptor delivers and closes it; the citizen sees it closed. A bundle
 //     offers only the regions where all its items are handled; the server's refusal of one is
 //     listed in the same summary. Each step that cannot be undone is confirmed in a sentence
-//     naming the case, then said done.
+//     naming the case, then said done. Situational guidance (情形引导): the guide of
+//     3301-GA-SFZHL lists 居民户口簿 only for a household registered in Hangzhou, and its Apply
+//     link carries the answer; an application without an answer is stopped by the summary,
+//     naming the question; the case shows the answer (in Chinese and English). A small
+//     restaurant is sent from 食品经营许可 to 小餐饮店登记证核发 (its application is stopped); the
+//     restaurant bundle, answered "small", includes the one and not the other, and makes a
+//     case for each included item. Counter intake asks the question too.
 //   node portal-e2e.mjs admin --binary BIN --source DIR
 //     Every blank form and sample the demo catalog names is linked from its item's guide page
 //     and downloads as a Word document (a zip holding word/document.xml). The system
@@ -57,7 +63,9 @@
 //     Each page is then looked at on a 375x812 phone: nothing scrolls sideways, every table
 //     is a stack of cards (label: value), a list's filters are folded behind their
 //     "筛选 / Filters" button (aria-expanded) and unfold with it; the "-phone" states are
-//     checked by axe at that size too.
+//     checked by axe at that size too. Situational guidance is checked answered (the guide's
+//     materials narrowed, an answer calling for another service, a bundle's items sorted, an
+//     application stopped for an unanswered question).
 //     The guide of 3301-GA-SFZHL, its application form, the restaurant bundle's form and a
 //     case page say what the catalog says in the page's language (in English: the English
 //     conditions, notes, steps, halls, form titles and choices, the item's English name,
@@ -889,8 +897,203 @@ async function flow(server, browser) {
   await page.getByRole('link', { name: '属于一件事申请，查看全部办件' }).click();
   await page.waitForURL(bundleUrl.split('?')[0]);
   await page.waitForSelector('[data-testid=bundle-case]');
+  await situationalGuidance(page, browser, base);
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   return 0;
+}
+
+// Uploads a PDF to every material slot of the form with a file input (`prefix`: apply, bundle).
+async function uploadAll(page, prefix) {
+  const n = await page.locator('[data-testid^=material-]:not([data-testid^=material-error])').count();
+  for (let i = 0; i < n; ++i) {
+    if (!(await page.locator(`#${prefix}-file-${i}`).count())) continue;
+    await page.setInputFiles(`#${prefix}-file-${i}`, { name: `${prefix}-${i}.pdf`, mimeType: 'application/pdf', buffer: pdfBytes() });
+    await page.waitForSelector(`[data-testid=material-${i}] .el-progress.is-success`, { timeout: 20000 });
+  }
+}
+
+// The names of the materials listed on a guide page, and of the slots of an application.
+const guideMaterials = (page) => page.locator('[data-testid=guide-material] td:first-child').allInnerTexts().then((l) => l.map((x) => x.trim()));
+const applySlots = (page) => page.locator('[data-testid^=material-]:not([data-testid^=material-error]) h3').allInnerTexts().then((l) => l.map((x) => x.trim()));
+
+// Situational guidance (情形引导), the citizen signed in (`page`): the guide of 3301-GA-SFZHL
+// lists 居民户口簿 only for a household registered in Hangzhou; its Apply link carries the
+// answer to the application, which asks for the same materials; an application without an
+// answer is stopped by the error summary, which names the question; the case keeps the answer
+// and shows it in both languages. The guide of 3301-SCJG-SPJY sends a small restaurant to
+// 小餐饮店登记证核发. The restaurant bundle, for a small restaurant, includes 小餐饮店登记证核发
+// rather than 食品经营许可, is offered only where every included item is handled, and makes
+// a case for exactly the included items. Counter intake asks the item's question too, and the
+// staff's case page shows the answer.
+async function situationalGuidance(page, browser, base) {
+  const SFZHL = '3301-GA-SFZHL';
+  const BOOKLET = '居民户口簿';
+  step('情形引导: the guide of 居民身份证换领 lists every material until answered, 居民户口簿 saying when it is needed');
+  await page.goto(`${base}/items/${SFZHL}`);
+  await page.waitForSelector('[data-testid=guide-situations] legend');
+  check((await page.textContent('[data-testid=guide-situations] legend')).trim() === '您的户口登记在哪里？', 'the guide does not ask where the household is registered');
+  let names = await guideMaterials(page);
+  check(names.length === 3 && names.some((n) => n.startsWith(BOOKLET)), 'before any answer the guide lists ' + names.join(' | '));
+  const depends = (await page.textContent('[data-testid=material-depends]')).trim();
+  check(depends.includes('您的户口登记在哪里？') && depends.includes('杭州市'), 'the booklet does not say when it is needed: ' + depends);
+  step('answering “outside Hangzhou” hides 居民户口簿; “Hangzhou” shows it');
+  await page.check('[data-testid=answer-residence-elsewhere]');
+  await page.waitForFunction((b) => ![...document.querySelectorAll('[data-testid=guide-material]')].some((r) => r.textContent.includes(b)), BOOKLET);
+  check((await page.textContent('[data-testid=situation-count]')).trim() === '按您的回答，需要 2 项材料（共 3 项）。', 'the count reads ' + (await page.textContent('[data-testid=situation-count]')));
+  await page.check('[data-testid=answer-residence-local]');
+  await page.waitForFunction((b) => [...document.querySelectorAll('[data-testid=guide-material]')].some((r) => r.textContent.includes(b)), BOOKLET);
+  check((await page.locator('[data-testid=material-depends]').count()) === 0, 'a material still says it depends on the answer given');
+  check((await page.textContent('[data-testid=situation-count]')).trim() === '按您的回答，需要 3 项材料（共 3 项）。', 'the count reads ' + (await page.textContent('[data-testid=situation-count]')));
+
+  step('the Apply link carries the answer: the application asks the question answered, and for 居民户口簿');
+  check(new URL(base + (await page.getAttribute('[data-testid=apply-link]', 'href'))).searchParams.get('s') === 'residence.local', 'the Apply link does not carry the answer');
+  await page.click('[data-testid=apply-link]');
+  await page.waitForURL((u) => u.pathname === `/items/${SFZHL}/apply`);
+  await page.waitForSelector('#f-reason');
+  check(await page.isChecked('[data-testid=answer-residence-local]'), 'the application does not have the guide\'s answer');
+  await page.waitForFunction((b) => [...document.querySelectorAll('[data-testid^=material-] h3')].some((h) => h.textContent.includes(b)), BOOKLET);
+
+  step('applying without an answer: 居民户口簿 is not asked for yet; the summary says to choose an answer, its link focuses the question');
+  await page.goto(`${base}/items/${SFZHL}/apply`);
+  await page.waitForSelector('#f-reason');
+  await page.waitForSelector('[data-testid=situation-residence]');
+  check(!(await applySlots(page)).some((n) => n.startsWith(BOOKLET)), 'the application asks for 居民户口簿 before the question is answered');
+  await page.click('[data-testid=submit-case]');
+  const summary = await expectSummaryFocused(page);
+  const entry = '请选择：您的户口登记在哪里？';
+  check(summary.links[0] === entry, 'the summary does not start with the question: ' + summary.links.join(' | '));
+  check(!summary.links.some((l) => l.startsWith(BOOKLET)), 'the summary asks for 居民户口簿 before the question is answered');
+  await page.getByRole('link', { name: entry }).click();
+  check((await page.evaluate(() => document.activeElement?.id)) === 'a-sit-residence-local', 'the summary link does not focus the question');
+  check((await page.textContent('[data-testid=situation-error-residence]')).trim() === '请选择一个答案', 'the question does not say to choose an answer');
+  check((await page.getAttribute('[data-testid=situation-residence]', 'aria-describedby')) === 'a-sit-residence-error', 'the question is not described by its message');
+  await page.check('[data-testid=answer-residence-elsewhere]');
+  await page.waitForSelector('[data-testid=situation-error-residence]', { state: 'detached' });
+  await page.waitForFunction((b) => ![...document.querySelectorAll('[data-testid^=material-] h3')].some((h) => h.textContent.includes(b)), BOOKLET);
+  names = await applySlots(page);
+  check(names.length === 2, 'outside Hangzhou the application asks for ' + names.join(' | '));
+
+  step('applies from outside Hangzhou: the case keeps the answer and shows it');
+  await page.check('[data-testid=region-3301]');
+  for (const [k, v] of [['reason', '有效期满'], ['delivery', '窗口自取']]) {
+    await page.locator(`.el-select:has(#f-${k})`).click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: v }).click();
+  }
+  await uploadAll(page, 'apply');
+  await page.click('[data-testid=submit-case]');
+  await page.waitForURL(/\/me\/cases\//);
+  await page.waitForSelector('[data-testid=case-situation]');
+  const no = (await page.textContent('[data-testid=tracking-no]')).trim();
+  check((await page.textContent('[data-testid=case-situation]')).replace(/\s+/g, ' ').trim() === '您的户口登记在哪里？ 杭州市以外（异地受理）', 'the case shows the answer as ' + (await page.textContent('[data-testid=case-situation]')));
+  const kept = await (await apiSession(base, 'zhangsan'))('GET', '/api/v1/cases/' + no);
+  check(kept.body.situation?.length === 1 && kept.body.situation[0].option === 'elsewhere', 'the case keeps the answers ' + JSON.stringify(kept.body.situation));
+  check(!kept.body.materials.some((m) => m.name === BOOKLET), 'the case has a 居民户口簿');
+
+  step('in English: the guide asks in English and narrows the materials; the case shows the answer in English');
+  {
+    const en = await newPage(browser, { locale: 'en' });
+    await en.goto(`${base}/items/${SFZHL}`);
+    await en.waitForSelector('[data-testid=guide-situations] legend');
+    check((await en.textContent('[data-testid=guide-situations] legend')).trim() === 'Where is your household registered?', 'the English guide asks ' + (await en.textContent('[data-testid=guide-situations] legend')));
+    check(/^Needed only if your answer to “Where is your household registered\?” is “In Hangzhou”$/.test((await en.textContent('[data-testid=material-depends]')).trim()), 'the English booklet says ' + (await en.textContent('[data-testid=material-depends]')));
+    await en.getByLabel('Outside Hangzhou (you apply away from home)').check();
+    await en.waitForFunction(() => document.querySelectorAll('[data-testid=guide-material]').length === 2);
+    check((await en.textContent('[data-testid=situation-count]')).trim() === 'For your answers you need 2 of the 3 materials.', 'the English count reads ' + (await en.textContent('[data-testid=situation-count]')));
+    await signIn(en, base, 'zhangsan', `/me/cases/${no}`);
+    await en.waitForSelector('[data-testid=case-situation]');
+    check((await en.textContent('[data-testid=case-situation]')).replace(/\s+/g, ' ').trim() === 'Where is your household registered? Outside Hangzhou (you apply away from home)', 'the English case shows ' + (await en.textContent('[data-testid=case-situation]')));
+    check(en.errors.length === 0, 'page errors: ' + en.errors.join('; '));
+    await en.context().close();
+  }
+
+  step('the guide of 食品经营许可: a small restaurant is sent to 小餐饮店登记证核发, in both languages');
+  await page.goto(`${base}/items/3301-SCJG-SPJY`);
+  await page.waitForSelector('[data-testid=situation-scale]');
+  await page.locator('[data-testid=situation-scale] input[type=radio]').first().check();
+  const other = page.locator('[data-testid=other-item-scale] a');
+  await other.waitFor();
+  check((await other.getAttribute('href')) === '/items/330102-SCJG-XCYDJ', 'the small answer links to ' + (await other.getAttribute('href')));
+  await page.waitForFunction(() => document.querySelector('[data-testid=other-item-scale] a')?.textContent.includes('小餐饮店登记证核发'));
+  await other.click();
+  await page.waitForSelector('h1:has-text("小餐饮店登记证核发")');
+  {
+    const en = await newPage(browser, { locale: 'en' });
+    await en.goto(`${base}/items/3301-SCJG-SPJY`);
+    await en.waitForSelector('[data-testid=situation-scale]');
+    await en.locator('[data-testid=situation-scale] input[type=radio]').first().check();
+    await en.waitForFunction(() => document.querySelector('[data-testid=other-item-scale] a')?.textContent.startsWith('Small catering shop registration certificate'));
+    check((await en.textContent('[data-testid=other-item-scale]')).includes('From your answer, you need a different service:'), 'the English notice reads ' + (await en.textContent('[data-testid=other-item-scale]')));
+    await en.context().close();
+  }
+
+  step('applying for 食品经营许可 as a small restaurant is stopped: the summary names the service to apply for instead');
+  await page.goto(`${base}/items/3301-SCJG-SPJY/apply?s=scale.small`);
+  await page.waitForFunction(() => document.querySelector('[data-testid=other-item-scale] a')?.textContent.includes('小餐饮店登记证核发'));
+  await page.click('[data-testid=submit-case]');
+  const stopped = await expectSummaryFocused(page);
+  check(stopped.links[0] === '请改办其他事项：小餐饮店登记证核发（上城区）', 'the summary does not name the other service first: ' + stopped.links.join(' | '));
+  check((await page.textContent('[data-testid=situation-error-scale]')).trim() === '按此回答不能在此申请，请办理下面链接的事项', 'the question does not say why');
+
+  step('开餐馆一件事: for a small restaurant, 小餐饮店登记证核发 is included and 食品经营许可 is not');
+  await page.goto(`${base}/bundles/ONE-RESTAURANT`);
+  await page.waitForSelector('[data-testid=situation-scale]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=bundle-items] li').length > 0);
+  const total = await page.locator('[data-testid=bundle-items] li').count();
+  await page.check('[data-testid=answer-scale-small]');
+  await page.waitForSelector('[data-testid=bundle-not-needed] li');
+  const included = (await page.locator('[data-testid=bundle-items] li a').allInnerTexts()).map((x) => x.trim());
+  const notNeeded = (await page.locator('[data-testid=bundle-not-needed] li a').allInnerTexts()).map((x) => x.trim());
+  check(included.includes('小餐饮店登记证核发（上城区）') && !included.includes('食品经营许可'), 'for a small restaurant the bundle includes ' + included.join(' | '));
+  check(JSON.stringify(notNeeded) === JSON.stringify(['食品经营许可']), 'for a small restaurant the bundle leaves out ' + notNeeded.join(' | '));
+  check(included.length === total - 1, `the bundle includes ${included.length} of ${total} items`);
+  await page.check('[data-testid=answer-scale-standard]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=bundle-not-needed]')?.textContent.includes('小餐饮店登记证核发') && document.querySelector('[data-testid=bundle-items]').textContent.includes('食品经营许可'));
+  await page.check('[data-testid=answer-scale-small]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=bundle-not-needed]')?.textContent.includes('食品经营许可'));
+
+  step('its application, answered from the bundle page, is offered only in 上城区 (where 小餐饮店登记证核发 is handled)');
+  await page.click('[data-testid=bundle-apply-link]');
+  await page.waitForURL((u) => u.pathname === '/bundles/ONE-RESTAURANT/apply');
+  await page.waitForSelector('#f-company_name');
+  check(await page.isChecked('[data-testid=answer-scale-small]'), 'the application does not have the bundle page\'s answer');
+  await page.waitForSelector('[data-testid=region-only]');
+  check((await page.textContent('[data-testid=region-only]')).includes('浙江省 / 杭州市 / 上城区'), 'the region offered is ' + (await page.textContent('[data-testid=region-only]')));
+  await fillForm(page, { company_name: '杭州老张面馆有限公司', address: '杭州市上城区解放路100号', area: 40, legal_rep: '张三', legal_rep_id: '330102199003073017', phone: '13800000001' });
+  await page.locator('.el-select:has(#f-kind)').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '有限责任公司' }).click();
+  await page.locator('#f-food_items .el-checkbox', { hasText: '热食类食品制售' }).click();
+  await uploadAll(page, 'bundle');
+  await page.click('[data-testid=submit-bundle]');
+  await page.waitForURL(/\/me\/bundles\//);
+  await page.waitForSelector('[data-testid=bundle-case]');
+  const made = (await page.locator('[data-testid=bundle-case] td:nth-child(2)').allInnerTexts()).map((x) => x.trim());
+  check(made.length === included.length && included.every((n) => made.includes(n)), `the application made cases for ${made.join(' | ')}, not ${included.join(' | ')}`);
+
+  step('counter intake asks the same question (not answered: it says so), lists what to collect, and files the answer');
+  await signOut(page);
+  await signIn(page, base, 'hall.counter', '/workbench/intake');
+  await page.fill('#in-item', SFZHL);
+  await page.getByRole('button', { name: '载入事项' }).click();
+  await page.waitForSelector('[data-testid=situation-residence]');
+  await page.fill('#in-rid', '11010519491231002X');
+  await page.fill('#in-name', '王五');
+  await fillForm(page, { name: '王五', id_number: '11010519491231002X', phone: '13912345678' });
+  for (const [k, v] of [['reason', '证件损坏'], ['delivery', '窗口自取']]) {
+    await page.locator(`.el-select:has(#f-${k})`).click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: v }).click();
+  }
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await page.waitForSelector('[data-testid=situation-error-residence]');
+  check((await page.evaluate(() => document.activeElement?.id)) === 'in-sit-residence-local', 'the unanswered question is not focused');
+  check(!(await page.textContent('[data-testid=intake-materials]')).includes(BOOKLET), 'the intake lists 居民户口簿 before an answer');
+  await page.check('[data-testid=answer-residence-local]');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=intake-materials]').textContent.includes(b), BOOKLET);
+  await page.check('[data-testid=answer-residence-elsewhere]');
+  await page.waitForFunction((b) => !document.querySelector('[data-testid=intake-materials]').textContent.includes(b), BOOKLET);
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await page.waitForURL(/\/workbench\/cases\//);
+  await page.waitForSelector('[data-testid=case-situation]');
+  check((await page.textContent('[data-testid=case-situation]')).replace(/\s+/g, ' ').trim() === '您的户口登记在哪里？ 杭州市以外（异地受理）', 'the staff case shows the answer as ' + (await page.textContent('[data-testid=case-situation]')));
 }
 
 
@@ -1686,6 +1889,12 @@ const PAGES = [
   { name: 'guide-id-card', path: '/items/3301-GA-SFZHL?region=330106', ready: '[data-testid=guide-region]', act: checkGuideLanguage },
   { name: 'bundles', path: '/bundles', ready: '[data-testid=bundle]' },
   { name: 'bundle', path: '/bundles/ONE-BABY', ready: '[data-testid=bundle-items] li' },
+  // Situational guidance (情形引导): the guide's materials narrowed by the answer carried in the
+  // link; an answer that calls for another service, with the link to it; the bundle's items
+  // sorted by its answer into those included and those not needed.
+  { name: 'guide-situations', path: '/items/3301-GA-SFZHL?s=residence.elsewhere', ready: '[data-testid=situation-count]:not(:empty)' },
+  { name: 'guide-other-item', path: '/items/3301-SCJG-SPJY', ready: '[data-testid=situation-scale]', act: answerSmall },
+  { name: 'bundle-situations', path: '/bundles/ONE-RESTAURANT?s=scale.small', ready: '[data-testid=bundle-not-needed] li' },
   { name: 'login', path: '/login' },
   // A failed sign-in: the plain sentence in the page's language, the details opened.
   { name: 'login-failed', path: '/login', act: failSignIn },
@@ -1693,6 +1902,8 @@ const PAGES = [
   // The apply page after a failed submission: the error summary, focused, and the fields' messages.
   { name: 'apply-errors', path: `/items/${ITEM}/apply`, user: 'zhangsan', ready: '#f-shop_name', act: failApply },
   { name: 'apply-id-card', path: '/items/3301-GA-SFZHL/apply', user: 'zhangsan', ready: '#f-reason', act: checkFormLanguage },
+  // The question not answered: the summary's entry and the question's own message.
+  { name: 'apply-situation-errors', path: '/items/3301-GA-SFZHL/apply', user: 'zhangsan', ready: '[data-testid=situation-residence]', act: failQuestion },
   { name: 'bundle-apply-restaurant', path: '/bundles/ONE-RESTAURANT/apply', user: 'zhangsan', ready: '#f-food_items', act: checkChoicesLanguage },
   { name: 'bundle-apply', path: '/bundles/ONE-BABY/apply', user: 'zhangsan', ready: '#f-baby_name' },
   { name: 'bundle-result', path: '/me/bundles/{bundle}', user: 'zhangsan', ready: '[data-testid=bundle-case]' },
@@ -1768,6 +1979,22 @@ async function failApply(page) {
   await page.press('#f-phone', 'Enter');
   await expectSummaryFocused(page);
   await page.waitForSelector('[data-testid=error-phone]');
+}
+
+// Submits the application of 3301-GA-SFZHL without answering its question (with Enter).
+async function failQuestion(page) {
+  await page.waitForSelector('#f-phone');
+  await page.press('#f-phone', 'Enter');
+  await expectSummaryFocused(page);
+  await page.waitForSelector('[data-testid=situation-error-residence]');
+}
+
+// Chooses the first answer to 3301-SCJG-SPJY's question (a small restaurant): the notice names
+// the service to apply for instead.
+async function answerSmall(page) {
+  await page.locator('[data-testid=situation-scale] input[type=radio]').first().check();
+  await page.waitForSelector('[data-testid=other-item-link]');
+  await page.waitForFunction(() => !/^[0-9A-Z-]+$/.test(document.querySelector('[data-testid=other-item-link]').textContent.trim()));
 }
 
 async function unfoldFilters(page) {

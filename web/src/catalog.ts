@@ -3,10 +3,12 @@
 // API's types are in api/catalog.ts.
 import { ref } from 'vue';
 import { listDepartments, type Department } from './api/departments';
-import { listItemImplementations, type CatalogItem } from './api/catalog';
+import { getItem, listItemImplementations, type CatalogItem } from './api/catalog';
 import { ApiError } from './api/client';
 import { regionPath } from './api/regions';
 import { i18n, localized } from './i18n';
+import { chosen, type Answers, type Situation, type When } from './situations';
+import type { FieldProblem } from './forms';
 
 const departments = ref<Department[]>([]);
 let loading: Promise<void> | null = null;
@@ -26,6 +28,63 @@ export function useDepartments() {
     return d ? localized(d.name, d.name_en) : code;
   };
   return { departments, departmentName: name, reload: () => ((loading = null), useDepartments()) };
+}
+
+// Items' names by code, read once each (the service an answer leads to is named, not coded).
+const itemNames = ref<Record<string, { name: string; name_en: string } | null>>({});
+export function useItemName() {
+  return (code: string) => {
+    if (!(code in itemNames.value)) {
+      itemNames.value[code] = null;
+      getItem(code)
+        .then((v) => (itemNames.value[code] = { name: v.item.name, name_en: v.item.name_en ?? '' }))
+        .catch(() => {});
+    }
+    const n = itemNames.value[code];
+    return n ? localized(n.name, n.name_en) : code;
+  };
+}
+
+// "Needed only if your answer to “Where is your household registered?” is “In Hangzhou”": a
+// material's or an item's conditions (situations.ts) in words.
+export function onlyIf(when: When[] | undefined, situations: Situation[] | undefined): string {
+  const { t } = i18n.global;
+  const conditions = (when ?? []).map((w) => {
+    const s = situations?.find((x) => x.code === w.situation);
+    const labels = w.options.map((o) => s?.options.find((x) => x.code === o)).map((o, i) => (o ? localized(o.label, o.label_en) : w.options[i]));
+    return t('situation.condition', { question: s ? localized(s.question, s.question_en) : w.situation, answers: labels.join(t('situation.or')) });
+  });
+  return conditions.length ? t('situation.onlyIf', { conditions: conditions.join(t('situation.and')) }) : '';
+}
+
+// What to do at each question of `situations` before applying, for an error summary: choose an
+// answer, or (an answer that calls for a different service) apply for that one instead. `focusId`
+// names the control each entry's link focuses (SituationQuestions' focusId). With `refused`
+// (the codes of a 422's situation/<code> errors), one entry for each of those questions only.
+export function situationProblems(situations: Situation[] | undefined, answers: Answers, focusId: (code: string) => string, refused?: string[]): FieldProblem[] {
+  const { t } = i18n.global;
+  const itemName = useItemName();
+  return (situations ?? []).flatMap((s) => {
+    if (refused && !refused.includes(s.code)) return [];
+    const o = chosen(s, answers);
+    if (o?.item_code) return [{ id: focusId(s.code), label: t('situation.otherItemLabel'), message: itemName(o.item_code) }];
+    if (!o || refused) return [{ id: focusId(s.code), label: t('situation.choose'), message: localized(s.question, s.question_en) }];
+    return [];
+  });
+}
+
+// The message at each question of `flagged` (codes) still unanswered or answered with a
+// different service, by code (SituationQuestions' errors): each goes once it is put right.
+export function situationErrors(situations: Situation[] | undefined, answers: Answers, flagged: string[]): Record<string, string> {
+  const { t } = i18n.global;
+  const out: Record<string, string> = {};
+  for (const s of situations ?? []) {
+    if (!flagged.includes(s.code)) continue;
+    const o = chosen(s, answers);
+    if (!o) out[s.code] = t('situation.needAnswer');
+    else if (o.item_code) out[s.code] = t('situation.otherItemError');
+  }
+  return out;
 }
 
 export interface JsonSchema {
@@ -68,6 +127,7 @@ export function applicationFieldLabel(schema: JsonSchema, field: string): string
   const { t } = i18n.global;
   if (field === 'region_code') return t('apply.region');
   if (/^(materials|material_ids|licences)(\/|$)/.test(field)) return t('apply.materials');
+  if (/^(situation|item_situations)(\/|$)/.test(field)) return t('situation.answers');
   if (field.startsWith('form/')) {
     const key = field.slice('form/'.length).split('/')[0];
     const p = schema.properties?.[key];
@@ -78,16 +138,22 @@ export function applicationFieldLabel(schema: JsonSchema, field: string): string
 
 // A 422 on an application, for the page's error summary: the field errors by key (SchemaForm's
 // serverErrors says the form's in words), what to do about the region and the materials ('' when
-// fine), and whether every error has its place there (else ProblemAlert says the rest). Null for
-// any other failure.
+// fine), the questions whose answer was refused (situation/<code>; a bundle's items' by item
+// code, item_situations/<item>/<code>), and whether every error has its place there (else
+// ProblemAlert says the rest). Null for any other failure.
 export function applicationErrors(e: unknown, schema: JsonSchema) {
   if (!(e instanceof ApiError) || e.status !== 422 || !e.problem.errors?.length) return null;
   const { t } = i18n.global;
-  const out = { fields: {} as Record<string, string>, region: '', materials: '', all: true };
+  const out = { fields: {} as Record<string, string>, region: '', materials: '', situations: [] as string[], itemSituations: {} as Record<string, string[]>, all: true };
   for (const { field, message } of e.problem.errors) {
     out.fields[field] = message;
     if (field === 'region_code') out.region = /not handled/.test(message) ? t('apply.regionNotHandled') : t('apply.chooseRegion');
     else if (/^(materials|material_ids|licences)(\/|$)/.test(field)) out.materials = /missing/.test(message) ? t('apply.materialsMissing') : t('apply.checkMaterials');
+    else if (/^situation\/[^/]+$/.test(field)) out.situations.push(field.slice('situation/'.length));
+    else if (/^item_situations\/[^/]+\/[^/]+$/.test(field)) {
+      const [, item, code] = field.split('/');
+      (out.itemSituations[item] ??= []).push(code);
+    }
     else if (!(field.startsWith('form/') && schema.properties?.[field.slice('form/'.length).split('/')[0]])) out.all = false;
   }
   return out;

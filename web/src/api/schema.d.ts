@@ -3108,6 +3108,8 @@ export interface components {
             conditions: string[];
             /** @description The conditions in English, one per entry of `conditions` and in the same order, at most as many; the portal shows the Chinese one where an entry is empty or missing. Versions stored before English members existed lack it. */
             conditions_en?: string[];
+            /** @description Situation questions (情形引导), at most 10: the applicant answers each when applying (`situation` of the submission), and the answers decide which materials apply (`materials[].when`). Absent in versions stored before situations existed. */
+            situations?: components["schemas"]["Situation"][];
             /** @description The documents to submit (申请材料). */
             materials: components["schemas"]["Material"][];
             /** @description The procedure (办理流程), in order. */
@@ -3330,6 +3332,8 @@ export interface components {
              * @default []
              */
             conditions_en: string[] | null;
+            /** @description Situation questions (情形引导), at most 10: the applicant answers each when applying (`situation` of the submission), and the answers decide which materials apply (`materials[].when`). Absent in versions stored before situations existed. */
+            situations?: components["schemas"]["Situation"][];
             /**
              * @description The documents to submit (申请材料).
              * @default []
@@ -3532,6 +3536,8 @@ export interface components {
              * @example Hand in the original; a damaged card is returned too.
              */
             note_en?: string;
+            /** @description The material applies only when these conditions on the situation answers hold; empty: always. A required material that does not apply is not asked for. */
+            when?: components["schemas"]["SituationWhen"];
         };
         /**
          * @description A document the applicant submits. Members other than the required ones may be left out.
@@ -3597,6 +3603,8 @@ export interface components {
              * @example Hand in the original; a damaged card is returned too.
              */
             note_en: string | null;
+            /** @description The material applies only when these conditions on the situation answers hold; empty: always. A required material that does not apply is not asked for. */
+            when?: components["schemas"]["SituationWhen"];
         };
         /**
          * @description One step of the procedure.
@@ -4405,6 +4413,14 @@ export interface components {
              *     ]
              */
             items: components["schemas"]["ItemCode"][];
+            /** @description The bundle's situation questions: answered in the application's `situation`, they decide which items it includes (`item_conditions`); an included item's question with the same code takes the bundle's answer. */
+            situations: components["schemas"]["Situation"][];
+            /** @description Items of `items` that an application includes only when their conditions hold (each item at most once); the other items are always included. */
+            item_conditions: {
+                item_code: components["schemas"]["ItemCode"];
+                /** @description At least one condition. */
+                when: components["schemas"]["SituationWhen"];
+            }[];
             /**
              * @description The shared intake form: a JSON Schema of an object whose answers the case module passes to every item.
              * @example {
@@ -4475,6 +4491,14 @@ export interface components {
              *     ]
              */
             items: components["schemas"]["ItemCode"][];
+            /** @description The bundle's situation questions: answered in the application's `situation`, they decide which items it includes (`item_conditions`); an included item's question with the same code takes the bundle's answer. */
+            situations?: components["schemas"]["Situation"][];
+            /** @description Items of `items` that an application includes only when their conditions hold (each item at most once); the other items are always included. */
+            item_conditions?: {
+                item_code: components["schemas"]["ItemCode"];
+                /** @description At least one condition. */
+                when: components["schemas"]["SituationWhen"];
+            }[];
             /**
              * @description The shared intake form: a JSON Schema of an object whose answers the case module passes to every item.
              * @example {
@@ -4658,6 +4682,14 @@ export interface components {
              *     ]
              */
             items?: components["schemas"]["ItemCode"][];
+            /** @description The bundle's situation questions: answered in the application's `situation`, they decide which items it includes (`item_conditions`); an included item's question with the same code takes the bundle's answer. */
+            situations?: components["schemas"]["Situation"][];
+            /** @description Items of `items` that an application includes only when their conditions hold (each item at most once); the other items are always included. */
+            item_conditions?: {
+                item_code: components["schemas"]["ItemCode"];
+                /** @description At least one condition. */
+                when: components["schemas"]["SituationWhen"];
+            }[];
             /**
              * @description The shared intake form: a JSON Schema of an object whose answers the case module passes to every item.
              * @example {
@@ -6455,6 +6487,8 @@ export interface components {
              *     }
              */
             form: Record<string, unknown>;
+            /** @description The applicant's answers to the item's situation questions; empty when it has none. */
+            situation: components["schemas"]["SituationAnswer"][];
             /** @description The attached materials. */
             materials: components["schemas"]["CaseMaterial"][];
             /** @description Licences used for materials with the holder's consent. */
@@ -6731,6 +6765,8 @@ export interface components {
             region_code: string;
             /** @description The application form, checked against the item's form schema (`errors` name members as `form/phone`). */
             form?: Record<string, unknown>;
+            /** @description Answers to the item's situation questions; required when it has any. Only the materials that apply to the answers are checked. */
+            situation?: components["schemas"]["SituationAnswers"];
             /** @description Materials to attach, by id. */
             material_ids?: string[];
             /** @description Materials to attach, by id or as `{id, name}`. */
@@ -6768,6 +6804,12 @@ export interface components {
             region_code: string;
             /** @description The intake form, checked against the bundle's intake schema. */
             form?: Record<string, unknown>;
+            /** @description Answers to the bundle's situation questions, which decide the items the application includes (at least one). */
+            situation?: components["schemas"]["SituationAnswers"];
+            /** @description Answers to the questions of each included item that has any, by item code (errors name `item_situations/<item>/<code>`); questions the bundle asked too are answered by `situation`. Answers for an item the application does not include are refused. */
+            item_situations?: {
+                [key: string]: components["schemas"]["SituationAnswers"];
+            };
             /** @description Materials to attach, by id. */
             material_ids?: string[];
             /** @description Materials to attach, by id or as `{id, name}`. */
@@ -7877,6 +7919,90 @@ export interface components {
              * @example 照片页不清晰
              */
             note?: string;
+        };
+        /** @description One answer to a situation question. */
+        SituationOption: {
+            /**
+             * @description The answer's key, unique within its question.
+             * @example local
+             */
+            code: string;
+            /**
+             * @description The answer as residents read it.
+             * @example 杭州市
+             */
+            label: string;
+            /**
+             * @description The answer in English; empty when there is none.
+             * @example In Hangzhou
+             */
+            label_en?: string;
+            /**
+             * @description When not empty, the item that is the right one for residents giving this answer: the portal leads there, and an application giving this answer is refused (422).
+             * @example
+             */
+            item_code?: string;
+        };
+        /** @description A situation question (情形引导): residents answer it before applying, and the answers decide which materials apply (an item's) or which items an application includes (a bundle's). */
+        Situation: {
+            /**
+             * @description The question's key, unique within the item or bundle.
+             * @example residence
+             */
+            code: string;
+            /**
+             * @description The question as residents read it.
+             * @example 您的户口登记在哪里？
+             */
+            question: string;
+            /**
+             * @description The question in English; empty when there is none.
+             * @example Where is your household registered?
+             */
+            question_en?: string;
+            /** @description The answers, 2 to 10, codes unique. */
+            options: components["schemas"]["SituationOption"][];
+        };
+        /** @description Holds when the answer to `situation` is one of `options`. */
+        SituationCondition: {
+            /**
+             * @description A question of the item's (or bundle's) `situations`.
+             * @example residence
+             */
+            situation: string;
+            /**
+             * @description Answers of that question.
+             * @example [
+             *       "local"
+             *     ]
+             */
+            options: string[];
+        };
+        /** @description Conditions that must all hold, each naming a different question; empty: always. */
+        SituationWhen: components["schemas"]["SituationCondition"][];
+        /**
+         * @description Answers to situation questions: `{question code: answer code}`. Every question must be answered with one of its answers (422 naming `situation/<code>` otherwise; an answer whose option has an `item_code` is refused too); codes of no question are refused.
+         * @example {
+         *       "residence": "local"
+         *     }
+         */
+        SituationAnswers: {
+            [key: string]: string;
+        };
+        /** @description An answer the applicant gave, kept with the case in the words of the item version applied for. */
+        SituationAnswer: {
+            /** @description The question's code. */
+            code: string;
+            /** @description The question. */
+            question: string;
+            /** @description The question in English; empty when there is none. */
+            question_en: string;
+            /** @description The answer's code. */
+            option: string;
+            /** @description The answer. */
+            label: string;
+            /** @description The answer in English; empty when there is none. */
+            label_en: string;
         };
     };
     responses: {
@@ -12038,6 +12164,8 @@ export interface operations {
                      *             "MZ-JHDJ",
                      *             "SCJG-SPJY"
                      *           ],
+                     *           "situations": [],
+                     *           "item_conditions": [],
                      *           "intake_schema": {
                      *             "type": "object",
                      *             "required": [
@@ -12106,6 +12234,8 @@ export interface operations {
                      *         "MZ-JHDJ",
                      *         "SCJG-SPJY"
                      *       ],
+                     *       "situations": [],
+                     *       "item_conditions": [],
                      *       "intake_schema": {
                      *         "type": "object",
                      *         "required": [
@@ -12194,6 +12324,8 @@ export interface operations {
                      *         "MZ-JHDJ",
                      *         "SCJG-SPJY"
                      *       ],
+                     *       "situations": [],
+                     *       "item_conditions": [],
                      *       "intake_schema": {
                      *         "type": "object",
                      *         "required": [
@@ -15579,6 +15711,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -15759,6 +15892,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -15997,6 +16131,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -16165,6 +16300,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -16333,6 +16469,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -16501,6 +16638,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -16669,6 +16807,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -16837,6 +16976,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -17005,6 +17145,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
@@ -17728,6 +17869,7 @@ export interface operations {
                      *         "scope": "日用百货零售",
                      *         "phone": "13800000001"
                      *       },
+                     *       "situation": [],
                      *       "materials": [],
                      *       "licences": [],
                      *       "documents": [],
