@@ -35,10 +35,27 @@ class CaseLookupTest : public CasesFixture {
     return r.status == 201 ? r.json().as_object() : json::object{};
   }
 
-  // A lookup by someone who is not signed in.
-  HttpResponse Lookup(const std::string& no, const std::string& name, const std::string& last4) {
+  // A lookup by someone who is not signed in (through a proxy that says it came from
+  // `forwarded_for`, when not "").
+  HttpResponse Lookup(const std::string& no, const std::string& name, const std::string& last4,
+                      const std::string& forwarded_for = "") {
+    std::map<std::string, std::string> headers;
+    if (!forwarded_for.empty()) headers["X-Forwarded-For"] = forwarded_for;
     return Call(verb::post, "/api/v1/case-lookups",
-                Json({{"tracking_no", no}, {"name", name}, {"id_last4", last4}}));
+                Json({{"tracking_no", no}, {"name", name}, {"id_last4", last4}}), nullptr, headers);
+  }
+
+  // Twenty failed lookups of numbers that do not exist, "from" `forwarded_for`: what
+  // stops an address for ten minutes.
+  void FailTwentyTimes(const std::string& no, const std::string& forwarded_for) {
+    auto id = cases::ParseTrackingNo(no);
+    ASSERT_TRUE(id.has_value());
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_EQ(Lookup(cases::TrackingNo(*id + 1000 + i, "2026-12-06T00:00:00Z"), kName, kLast4,
+                       forwarded_for)
+                    .status,
+                404);
+    }
   }
 
   std::string StageOf(const std::string& no) {
@@ -165,6 +182,26 @@ TEST_P(CaseLookupTest, GuessingIsThrottledPerNumberThenPerAddress) {
   EXPECT_NE(body.find(std::to_string(*cases::ParseTrackingNo(no))), std::string::npos) << body;
   EXPECT_EQ(body.find(kName), std::string::npos) << body;
   EXPECT_EQ(body.find("0003"), std::string::npos) << body;
+}
+
+// Behind a reverse proxy every connection comes from the proxy: the per-address limit
+// counts the address the proxy names in X-Forwarded-For, but only for a proxy the
+// configuration trusts; anyone else's header is ignored (else a guesser would write a new
+// address into every request).
+TEST_P(CaseLookupTest, TheAddressLimitCountsClientsBehindATrustedProxyOnly) {
+  std::string no = No(Apply());
+  ASSERT_FALSE(no.empty());
+  // Not trusted (the default): the header changes nothing, the connection is limited.
+  FailTwentyTimes(no, "198.51.100.1");
+  EXPECT_EQ(Lookup(no, kName, kLast4, "198.51.100.2").status, 429);
+
+  // Trusted: each client behind the proxy has its own count, and what a client wrote
+  // into the header itself (the left entries) does not choose its address.
+  Start([](Config& c) { c.trusted_proxies = "127.0.0.1, ::1"; });
+  FailTwentyTimes(no, "198.51.100.3");
+  EXPECT_EQ(Lookup(no, kName, kLast4, "198.51.100.3").status, 429);
+  EXPECT_EQ(Lookup(no, kName, kLast4, "10.9.9.9, 198.51.100.3").status, 429);
+  EXPECT_EQ(Lookup(no, kName, kLast4, "198.51.100.4").status, 200);
 }
 
 TEST_P(CaseLookupTest, BadInputIsA422AndCountsForNothing) {

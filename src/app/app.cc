@@ -288,6 +288,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   so.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
   so.max_connections = config.max_connections;
+  OW_ASSIGN_OR_RETURN(so.trusted_proxies, http::TrustedProxies::Parse(config.trusted_proxies));
   so.handle_signals = handle_signals;
   http::Dispatcher* dispatcher = i.dispatcher.get();
   i.server = std::make_unique<http::Server>(

@@ -76,6 +76,9 @@ const std::vector<ConfigField>& ConfigFields() {
           3600000, "on SIGTERM, time allowed for in-flight requests to finish"),
       Int("server.max_connections", "ONEWINDOW_MAX_CONNECTIONS", &Config::max_connections, 1,
           1000000, "connections above this are refused"),
+      Str("server.trusted_proxies", "ONEWINDOW_TRUSTED_PROXIES", &Config::trusted_proxies,
+          "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For "
+          "names the client; empty: the connection's address, the header ignored"),
       Str("server.admin_token", "ONEWINDOW_ADMIN_TOKEN", &Config::admin_token,
           "bootstrap administrator bearer token (empty disables admin writes)", true),
       Str("server.admin_tokens", "ONEWINDOW_ADMIN_TOKENS", &Config::admin_tokens,

@@ -33,6 +33,8 @@ struct Config {
   int64_t idle_timeout_ms = 60000;  // keep-alive connections idle longer are closed
   int64_t shutdown_grace_ms = 10000;
   int64_t max_connections = 10000;
+  // Reverse proxies whose X-Forwarded-For is believed: "10.0.0.5, 10.1.0.0/16" (http/proxies.h).
+  std::string trusted_proxies;
   std::string admin_token;   // bootstrap admin bearer token (secret)
   std::string admin_tokens;  // named administrators "alice:token,bob:token" (secret)
   std::string log_level = "info";

@@ -208,6 +208,16 @@ struct Server::Impl {
     co_await Write(c, res);
   }
 
+  // The client's address: the connection's, or behind a trusted proxy the one its
+  // X-Forwarded-For lines name (http/proxies.h).
+  std::string Client(const Request& req, const std::string& connection) const {
+    if (options.trusted_proxies.empty()) return connection;
+    std::string forwarded;
+    for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it)
+      forwarded += (forwarded.empty() ? "" : ",") + std::string(it->value());
+    return ClientAddress(connection, forwarded, options.trusted_proxies);
+  }
+
   awaitable<Response> RunHandler(Request& req, const std::string& peer, bool slow,
                                  const SpooledBody* spooled = nullptr) {
     ++in_flight;
@@ -298,7 +308,8 @@ struct Server::Impl {
     }
     Request req(std::move(parser.release().base()));
     c.stream.expires_never();
-    Response res = co_await RunHandler(req, c.peer, plan.blocking, &*body);
+    const std::string peer = Client(req, c.peer);
+    Response res = co_await RunHandler(req, peer, plan.blocking, &*body);
     file->reset();  // deleted before the client hears back
     bool keep = req.keep_alive() && !stopping;
     res.keep_alive(keep);
@@ -386,13 +397,14 @@ struct Server::Impl {
       // thread hand-offs to the handler pool and back.
       std::optional<Response> quick;
       bool slow = false;
-      if (inline_handler) quick = inline_handler(req, c.peer, &slow);
+      const std::string peer = Client(req, c.peer);
+      if (inline_handler) quick = inline_handler(req, peer, &slow);
       // (No co_await inside ?: — GCC 12 miscompiles it.)
       Response res;
       if (quick) {
         res = std::move(*quick);
       } else {
-        res = co_await RunHandler(req, c.peer, slow);
+        res = co_await RunHandler(req, peer, slow);
       }
       bool keep = req.keep_alive() && !stopping;
       res.keep_alive(keep);

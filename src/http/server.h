@@ -37,6 +37,7 @@
 
 #include "core/error.h"
 #include "http/message.h"
+#include "http/proxies.h"
 
 namespace ow::http {
 
@@ -55,6 +56,9 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};
   int64_t max_connections = 10000;
   bool handle_signals = true;  // SIGINT/SIGTERM trigger Shutdown()
+  // Reverse proxies whose X-Forwarded-For names the client (http/proxies.h): handlers get
+  // that address as `peer`. Empty: the connection's address, and the header is ignored.
+  TrustedProxies trusted_proxies;
 };
 
 // Parses "HOST:PORT" (IPv4 or [IPv6]).
