@@ -1,10 +1,10 @@
 import { createApp } from 'vue';
 import App from './App.vue';
-import { useElement } from './element';
+import 'element-plus/theme-chalk/base.css';
 import { i18n } from './i18n';
 import { router } from './router';
 import './style.css';
 
-const app = createApp(App).use(i18n).use(router);
-useElement(app);
-app.mount('#app');
+// Element Plus's components are imported where they are used (src/element/, one module each with
+// its style), not registered globally: each page's chunk then carries only its own components.
+createApp(App).use(i18n).use(router).mount('#app');
