@@ -984,6 +984,7 @@ async function admin(server, browser) {
   check((await page.locator('[data-testid=diff-row]').count()) === 3, 'unchanged members are listed: ' + (await page.textContent('[data-testid=change-diff]')));
   check((await page.locator('[data-testid=withdraw-change], [data-testid=submit-change]').count()) === 0, "another's change offers submit or withdraw");
   await page.selectOption('#lang-select', 'en');
+  await page.waitForSelector('html[lang=en]'); // the English messages load when first chosen
   shown = await cells(diffRow('promised_days', 'changed'));
   check(shown.label === 'Promised limit (working days)', 'the diff is not in English: ' + JSON.stringify(shown));
   check((await cells(diffRow('materials', 'added'))).to.includes('Paper'), 'the added material is not in English');
