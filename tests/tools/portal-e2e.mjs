@@ -73,14 +73,12 @@
 //     With --screenshots, saves each page at 1440x900 and 375x812
 //     (scripts/portal-screenshots.sh).
 // Prints what it does; exits 1 on the first failed expectation with the reason.
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { DEMO_PASSWORD as PASSWORD, signIn as apiSignIn, startServer as startDemoServer } from './server.mjs';
 
-const PASSWORD = 'OneWindow-demo-2026';
 const ITEM = '330102-SCJG-XCYDJ'; // 小餐饮店登记证核发（上城区）: handled by the demo 330102-SCJG staff
 const ADMIN_TOKEN = 'portal-e2e-admin-token';
 
@@ -108,57 +106,16 @@ const step = (msg) => console.log('- ' + msg);
 
 // --- the server -------------------------------------------------------------------------
 
+// A demo server (server.mjs) serving this checkout's web/dist.
 async function startServer() {
   const webRoot = path.join(source, 'web', 'dist');
   check(fs.existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html is missing: run make web first`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ow-portal-e2e-'));
-  const db = 'sqlite:' + path.join(dir, 'e2e.db');
-  // One key file for the seeding and the server: the demo's personal data and the seals'
-  // keys are sealed with it.
-  const keys = { ONEWINDOW_KEY_FILE: path.join(dir, 'keys.json') };
-  execFileSync(binary, ['--database', db, 'seed-demo'], {
-    cwd: source,
-    env: { ...process.env, ...keys },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const child = spawn(binary, ['--database', db, 'serve', '--listen', '127.0.0.1:0', '--web-root', webRoot], {
-    cwd: dir,
-    env: { ...process.env, ...keys, ONEWINDOW_ADMIN_TOKEN: ADMIN_TOKEN },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start: ' + log)), 30000);
-    child.stderr.on('data', (d) => {
-      log += d;
-      const m = /"event":"server.listening".*"port":(\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${log}`)));
-  });
-  child.stderr.resume();
-  return {
-    base: `http://127.0.0.1:${port}`,
-    stop() {
-      child.kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startDemoServer({ binary, source, webRoot, env: { ONEWINDOW_ADMIN_TOKEN: ADMIN_TOKEN }, prefix: 'ow-portal-e2e-' });
 }
 
 // A small API client with a cookie session, for set-up and checks outside the browser.
 async function apiSession(base, username) {
-  const res = await fetch(base + '/api/v1/session', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  check(res.status === 201, `API login of ${username} answered ${res.status}`);
-  const cookie = res.headers.get('set-cookie').split(';')[0];
-  const { csrf_token } = await res.json();
+  const { cookie, csrf: csrf_token } = await apiSignIn(base, username);
   const call = async (method, p, body, raw) => {
     const r = await fetch(base + p, {
       method,
@@ -1230,6 +1187,7 @@ async function admin(server, browser) {
   check((await page.locator('[data-testid=diff-row]').count()) === 3, 'unchanged members are listed: ' + (await page.textContent('[data-testid=change-diff]')));
   check((await page.locator('[data-testid=withdraw-change], [data-testid=submit-change]').count()) === 0, "another's change offers submit or withdraw");
   await page.selectOption('#lang-select', 'en');
+  await page.waitForSelector('html[lang=en]'); // the English messages load when first chosen
   shown = await cells(diffRow('promised_days', 'changed'));
   check(shown.label === 'Promised limit (working days)', 'the diff is not in English: ' + JSON.stringify(shown));
   check((await cells(diffRow('materials', 'added'))).to.includes('Paper'), 'the added material is not in English');

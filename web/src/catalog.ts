@@ -27,7 +27,9 @@ export function useDepartments() {
     const d = departments.value.find((x) => x.code === code);
     return d ? localized(d.name, d.name_en) : code;
   };
-  return { departments, departmentName: name, reload: () => ((loading = null), useDepartments()) };
+  // `loaded` settles when the names are in (or could not be had): a page waits for it to show a
+  // list naming departments once, rather than codes first and names a moment later.
+  return { departments, departmentName: name, loaded: loading ?? Promise.resolve(), reload: () => ((loading = null), useDepartments()) };
 }
 
 // Items' names by code, read once each (the service an answer leads to is named, not coded).

@@ -1,8 +1,9 @@
 // vue-i18n set-up: zh-CN by default, English second. The choice is remembered and the
-// document's lang attribute follows it (WCAG 3.1.1).
+// document's lang attribute follows it (WCAG 3.1.1). The Chinese messages come with the
+// portal's first script; the English ones load when they are asked for (a remembered choice,
+// ?lang=en or the language switch), so that a Chinese reader does not download both.
 import { createI18n } from 'vue-i18n';
 import zhCN from './locales/zh-CN';
-import en from './locales/en';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: { code: Locale; label: string }[] = [
@@ -19,17 +20,37 @@ function initial(): Locale {
 
 export const i18n = createI18n({
   legacy: false,
-  locale: initial(),
+  locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': zhCN } as Record<Locale, typeof zhCN>,
 });
 
-export function setLocale(l: Locale): void {
+async function loadMessages(l: Locale): Promise<void> {
+  if (l === 'en' && !i18n.global.availableLocales.includes('en')) i18n.global.setLocaleMessage('en', (await import('./locales/en')).default);
+}
+
+function show(l: Locale): void {
   i18n.global.locale.value = l;
-  localStorage.setItem('ow.locale', l);
   document.documentElement.lang = l;
 }
-document.documentElement.lang = i18n.global.locale.value;
+
+// Switches the language once its messages are in, and remembers the choice.
+export async function setLocale(l: Locale): Promise<void> {
+  await loadMessages(l);
+  show(l);
+  localStorage.setItem('ow.locale', l);
+}
+
+// Settles when the first language's messages are in (main.ts mounts the app then). Should the
+// English ones fail to load, the portal starts in Chinese.
+export const localeReady: Promise<void> = (() => {
+  const l = initial();
+  if (l === 'zh-CN') return Promise.resolve(show(l));
+  return loadMessages(l).then(
+    () => show(l),
+    () => show('zh-CN'),
+  );
+})();
 
 // Picks the English or Chinese variant of a catalog text (name / name_en).
 export function localized(zh: string | undefined, enText: string | undefined): string {

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { createRouter, createWebHistory, loadRouteLocation, type RouteRecordRaw } from 'vue-router';
 import { session, loadSession, isStaff, hasRole, roleHome, SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN } from './session';
 
 // Every page is its own chunk; bpmn-js loads only with the process editor.
@@ -52,8 +52,13 @@ export const router = createRouter({
 
 router.beforeEach(async (to) => {
   if (!session.loaded) {
+    const asked = loadSession();
+    // The first page's chunk loads while the session is asked for, not after the answer
+    // (the router would load it only once this guard is done). A failure shows later, when
+    // the router loads it itself.
+    loadRouteLocation(to).catch(() => undefined);
     try {
-      await loadSession();
+      await asked;
     } catch {
       /* shown as signed out */
     }
