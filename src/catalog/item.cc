@@ -333,14 +333,19 @@ void CheckSchema(const json::value& schema, const std::string& path, Validator& 
   CheckFormSchema(schema, path, v, 0);
 }
 
-json::array NormalizeSituations(const json::value* in, const std::string& path, Validator& v) {
+namespace {
+
+// An array of at most `max` objects at `path` (null: empty), each read by `fn` with its
+// own Reader: Reader::Array with Objects for a value that is not a member of a Reader's.
+json::array ObjectArray(const json::value* in, const std::string& path, size_t max,
+                        const std::string& what, Validator& v,
+                        const std::function<json::object(Reader&)>& fn) {
   json::array out;
   if (!in || in->is_null()) return out;
-  if (!in->is_array() || in->as_array().size() > 10) {
-    v.Add(path, "must be an array of at most 10 questions");
+  if (!in->is_array() || in->as_array().size() > max) {
+    v.Add(path, "must be an array of at most " + std::to_string(max) + " " + what);
     return out;
   }
-  std::set<std::string> codes;
   size_t i = 0;
   for (const auto& e : in->as_array()) {
     std::string at = path + "/" + std::to_string(i++);
@@ -349,6 +354,26 @@ json::array NormalizeSituations(const json::value* in, const std::string& path, 
       continue;
     }
     Reader r(e.as_object(), at, v);
+    out.push_back(fn(r));
+  }
+  return out;
+}
+
+const json::object* FindByCode(const json::value* list, std::string_view code) {
+  if (!list || !list->is_array()) return nullptr;
+  for (const auto& e : list->as_array()) {
+    if (!e.is_object()) continue;
+    const json::value* c = e.as_object().if_contains("code");
+    if (c && c->is_string() && c->as_string() == code) return &e.as_object();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+json::array NormalizeSituations(const json::value* in, const std::string& path, Validator& v) {
+  std::set<std::string> codes;
+  return ObjectArray(in, path, 10, "questions", v, [&](Reader& r) {
     json::object q;
     std::string code = r.String("code", true, 40);
     if (!code.empty() && !ValidItemCode(code))
@@ -377,43 +402,15 @@ json::array NormalizeSituations(const json::value* in, const std::string& path, 
                 }));
     if (q["options"].as_array().size() == 1)
       v.Add(r.Path("options"), "must offer at least 2 answers");
-    out.push_back(std::move(q));
-  }
-  return out;
+    return q;
+  });
 }
-
-namespace {
-
-const json::object* FindByCode(const json::value* list, std::string_view code) {
-  if (!list || !list->is_array()) return nullptr;
-  for (const auto& e : list->as_array()) {
-    if (!e.is_object()) continue;
-    const json::value* c = e.as_object().if_contains("code");
-    if (c && c->is_string() && c->as_string() == code) return &e.as_object();
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 json::array NormalizeWhen(const json::value* in, const std::string& path,
                           const json::array& situations, Validator& v) {
-  json::array out;
-  if (!in || in->is_null()) return out;
-  if (!in->is_array() || in->as_array().size() > 10) {
-    v.Add(path, "must be an array of at most 10 conditions");
-    return out;
-  }
   json::value all(situations);
   std::set<std::string> seen;
-  size_t i = 0;
-  for (const auto& e : in->as_array()) {
-    std::string at = path + "/" + std::to_string(i++);
-    if (!e.is_object()) {
-      v.Add(at, "must be an object");
-      continue;
-    }
-    Reader r(e.as_object(), at, v);
+  return ObjectArray(in, path, 10, "conditions", v, [&](Reader& r) {
     json::object c;
     std::string code = r.String("situation", true, 40);
     const json::object* q = FindByCode(&all, code);
@@ -430,9 +427,8 @@ json::array NormalizeWhen(const json::value* in, const std::string& path,
         ++j;
       }
     }
-    out.push_back(std::move(c));
-  }
-  return out;
+    return c;
+  });
 }
 
 bool Applies(const json::value& when, const json::object& answers) {
