@@ -75,9 +75,10 @@
 // Prints what it does; exits 1 on the first failed expectation with the reason.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { DEMO_PASSWORD as PASSWORD, signIn as apiSignIn, startServer as startDemoServer } from './server.mjs';
+import { DEMO_PASSWORD as PASSWORD, startServer as startDemoServer } from './server.mjs';
+import {
+  answerConfirm, apiSession, axeProblems, check, expectSummaryFocused, fail, launch, newPage, pdfBytes, shownProblem, signIn, signOut, step,
+} from './browser.mjs';
 
 const ITEM = '330102-SCJG-XCYDJ'; // 小餐饮店登记证核发（上城区）: handled by the demo 330102-SCJG staff
 const ADMIN_TOKEN = 'portal-e2e-admin-token';
@@ -96,13 +97,6 @@ if (!['flow', 'a11y', 'admin', 'identity', 'licences'].includes(mode) || !binary
   process.exit(2);
 }
 
-function fail(msg) {
-  throw new Error(msg);
-}
-function check(cond, msg) {
-  if (!cond) fail(msg);
-}
-const step = (msg) => console.log('- ' + msg);
 
 // --- the server -------------------------------------------------------------------------
 
@@ -113,22 +107,6 @@ async function startServer() {
   return startDemoServer({ binary, source, webRoot, env: { ONEWINDOW_ADMIN_TOKEN: ADMIN_TOKEN }, prefix: 'ow-portal-e2e-' });
 }
 
-// A small API client with a cookie session, for set-up and checks outside the browser.
-async function apiSession(base, username) {
-  const { cookie, csrf: csrf_token } = await apiSignIn(base, username);
-  const call = async (method, p, body, raw) => {
-    const r = await fetch(base + p, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': raw ? 'application/octet-stream' : 'application/json' },
-      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-    });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  };
-  const json = (method, p, body) => call(method, p, body, false);
-  json.raw = (method, p, body) => call(method, p, body, true);
-  return json;
-}
 
 const FORM = {
   shop_name: '老张面馆',
@@ -229,38 +207,8 @@ async function completeByApi(base, username, no, decision) {
 
 // --- the browser ------------------------------------------------------------------------
 
-async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}
 
-async function newPage(browser, { locale = 'zh-CN', viewport = { width: 1440, height: 900 } } = {}) {
-  const context = await browser.newContext({ viewport, locale: locale === 'en' ? 'en-US' : 'zh-CN' });
-  // Generous: CI shares two cores between the server, Chromium and PostgreSQL.
-  context.setDefaultTimeout(60000);
-  await context.addInitScript((l) => {
-    // Only the portal's own document: frames such as the PDF preview have no storage.
-    if (window === window.top) localStorage.setItem('ow.locale', l);
-  }, locale);
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.on('console', (m) => {
-    // 401 from GET /api/v1/session when signed out is expected; vue-i18n warnings are not.
-    if (m.type() === 'warning' && /Not found '.*' key/.test(m.text())) page.errors.push(m.text());
-  });
-  return page;
-}
 
-async function signIn(page, base, username, back) {
-  await page.goto(`${base}/login?return=${encodeURIComponent(back)}`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL((u) => u.pathname === back.split('?')[0]), page.click('form button[type=submit]')]);
-  await page.waitForSelector('[data-testid=who]');
-}
 
 // Signs in with no return address, at /login or (fromHome) through the home page's sign-in
 // link, and returns the path the account lands on.
@@ -280,48 +228,12 @@ async function signInHome(page, base, username, { fromHome = false } = {}) {
   return new URL(page.url()).pathname;
 }
 
-async function signOut(page) {
-  await page.getByRole('button', { name: /退出|Sign out/ }).click();
-  await page.waitForSelector('.login-link');
-}
 
 async function caseStatus(page) {
   return (await page.textContent('[data-testid=case-status]')).trim();
 }
 
-// The problem shown (ProblemAlert): its sentence, whether the sentence comes first, the text
-// outside its details for support, the details' text and summary, and whether they are open.
-async function shownProblem(page) {
-  await page.waitForSelector('[data-testid=problem]');
-  return page.$eval('[data-testid=problem]', (el) => {
-    const details = el.querySelector('details');
-    const outside = el.cloneNode(true);
-    outside.querySelector('details')?.remove();
-    return {
-      message: el.querySelector('[data-testid=problem-message]')?.textContent.trim() ?? '',
-      first: el.firstElementChild?.getAttribute('data-testid') === 'problem-message',
-      outside: outside.textContent,
-      details: details?.textContent ?? '',
-      summary: details?.querySelector('summary')?.textContent.trim() ?? '',
-      open: !!details?.open,
-    };
-  });
-}
 
-// The error summary after a failed submission: it has focus and stands in view above the
-// form; its heading and the text of its links.
-async function expectSummaryFocused(page) {
-  await page.waitForSelector('[data-testid=error-summary]');
-  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'error-summary');
-  return page.$eval('[data-testid=error-summary]', (el) => {
-    const r = el.getBoundingClientRect();
-    const form = el.closest('form');
-    const first = form?.querySelector('section, .el-form-item');
-    if (r.top < 0 || r.top > window.innerHeight) throw new Error('the error summary is out of view: top ' + r.top);
-    if (first && !(el.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING)) throw new Error('the error summary is not at the top of the form');
-    return { heading: el.querySelector('h2')?.textContent.trim() ?? '', links: [...el.querySelectorAll(':scope > ul > li')].map((li) => li.textContent.trim()) };
-  });
-}
 
 // Opens the case from the staff inbox and claims its open task unless already theirs.
 async function openTask(page, base, no) {
@@ -335,16 +247,6 @@ async function openTask(page, base, no) {
   await page.waitForSelector('#sc-opinion');
 }
 
-// Answers the confirmation asked before a step that cannot be undone (web/src/confirm.ts):
-// returns its sentence after pressing the step's own button, or Cancel when `ok` is false.
-async function answerConfirm(page, ok = true) {
-  const box = page.locator('.el-message-box');
-  await box.waitFor();
-  const sentence = (await box.locator('.el-message-box__message').textContent()).trim();
-  await box.locator(ok ? 'button.confirm-step' : 'button.confirm-cancel').click();
-  await box.waitFor({ state: 'hidden' });
-  return sentence;
-}
 
 // Completes the claimed task with `decision` and an opinion; every decision but accepting is
 // confirmed first, in a sentence naming the case.
@@ -357,28 +259,6 @@ async function decide(page, decision) {
   await page.waitForFunction((n) => document.querySelector('[data-testid=action-done]')?.textContent.includes(n), no);
 }
 
-// A one-page PDF with a black square in the middle (the preview must draw it), padded so the
-// upload takes long enough to show progress.
-function pdfBytes() {
-  const content = '0 0 0 rg 50 50 100 100 re f';
-  const objs = [
-    '<</Type/Catalog/Pages 2 0 R>>',
-    '<</Type/Pages/Kids[3 0 R]/Count 1>>',
-    '<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R>>',
-    `<</Length ${content.length}>>stream\n${content}\nendstream`,
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objs.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<</Size ${objs.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.concat([Buffer.from(out), Buffer.alloc(200 * 1024, 32)]);
-}
 
 async function flow(server, browser) {
   const base = server.base;
@@ -2225,12 +2105,7 @@ async function a11y(server, browser) {
       if (lang !== locale) problems.push(`${p.name} (${locale}): html lang is ${lang}`);
       const h1 = await page.locator('main h1').count();
       if (h1 !== 1) problems.push(`${p.name} (${locale}): ${h1} h1 elements in main`);
-      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      for (const v of bad) {
-        problems.push(`${p.name} (${locale}): ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-      }
-      console.log(`- ${p.name} (${locale}): ${bad.length} serious/critical, ${result.violations.length - bad.length} other axe findings`);
+      problems.push(...(await axeProblems(page, `${p.name} (${locale})`)));
       const shoot = shotsDir && (locale === 'zh-CN' || p.name === 'home');
       const suffix = locale === 'en' ? '-en' : '';
       if (shoot && !p.phone) {

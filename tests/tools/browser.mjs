@@ -1,0 +1,150 @@
+// What every browser test of the portal shares: Chromium through playwright-core, a page per
+// locale that records script errors and missing translations, signing in and out, the API
+// client with a cookie session for set-up, the problem and error-summary readers, the
+// confirmation box, axe-core, and a small PDF to upload. portal-e2e.mjs and the e2e-*.mjs
+// files of each domain import it.
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { DEMO_PASSWORD as PASSWORD, signIn as apiSignIn } from './server.mjs';
+
+export const step = (msg) => console.log('- ' + msg);
+
+// A small API client with a cookie session, for set-up and checks outside the browser.
+export async function apiSession(base, username) {
+  const { cookie, csrf: csrf_token } = await apiSignIn(base, username);
+  const call = async (method, p, body, raw) => {
+    const r = await fetch(base + p, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': raw ? 'application/octet-stream' : 'application/json' },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  const json = (method, p, body) => call(method, p, body, false);
+  json.raw = (method, p, body) => call(method, p, body, true);
+  return json;
+}
+
+export function fail(msg) {
+  throw new Error(msg);
+}
+
+export function check(cond, msg) {
+  if (!cond) fail(msg);
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function newPage(browser, { locale = 'zh-CN', viewport = { width: 1440, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport, locale: locale === 'en' ? 'en-US' : 'zh-CN' });
+  // Generous: CI shares two cores between the server, Chromium and PostgreSQL.
+  context.setDefaultTimeout(60000);
+  await context.addInitScript((l) => {
+    // Only the portal's own document: frames such as the PDF preview have no storage.
+    if (window === window.top) localStorage.setItem('ow.locale', l);
+  }, locale);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => {
+    // 401 from GET /api/v1/session when signed out is expected; vue-i18n warnings are not.
+    if (m.type() === 'warning' && /Not found '.*' key/.test(m.text())) page.errors.push(m.text());
+  });
+  return page;
+}
+
+export async function signIn(page, base, username, back) {
+  await page.goto(`${base}/login?return=${encodeURIComponent(back)}`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForURL((u) => u.pathname === back.split('?')[0]), page.click('form button[type=submit]')]);
+  await page.waitForSelector('[data-testid=who]');
+}
+
+export async function signOut(page) {
+  await page.getByRole('button', { name: /退出|Sign out/ }).click();
+  await page.waitForSelector('.login-link');
+}
+
+// The problem shown (ProblemAlert): its sentence, whether the sentence comes first, the text
+// outside its details for support, the details' text and summary, and whether they are open.
+export async function shownProblem(page) {
+  await page.waitForSelector('[data-testid=problem]');
+  return page.$eval('[data-testid=problem]', (el) => {
+    const details = el.querySelector('details');
+    const outside = el.cloneNode(true);
+    outside.querySelector('details')?.remove();
+    return {
+      message: el.querySelector('[data-testid=problem-message]')?.textContent.trim() ?? '',
+      first: el.firstElementChild?.getAttribute('data-testid') === 'problem-message',
+      outside: outside.textContent,
+      details: details?.textContent ?? '',
+      summary: details?.querySelector('summary')?.textContent.trim() ?? '',
+      open: !!details?.open,
+    };
+  });
+}
+
+// The error summary after a failed submission: it has focus and stands in view above the
+// form; its heading and the text of its links.
+export async function expectSummaryFocused(page) {
+  await page.waitForSelector('[data-testid=error-summary]');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'error-summary');
+  return page.$eval('[data-testid=error-summary]', (el) => {
+    const r = el.getBoundingClientRect();
+    const form = el.closest('form');
+    const first = form?.querySelector('section, .el-form-item');
+    if (r.top < 0 || r.top > window.innerHeight) throw new Error('the error summary is out of view: top ' + r.top);
+    if (first && !(el.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING)) throw new Error('the error summary is not at the top of the form');
+    return { heading: el.querySelector('h2')?.textContent.trim() ?? '', links: [...el.querySelectorAll(':scope > ul > li')].map((li) => li.textContent.trim()) };
+  });
+}
+
+// Answers the confirmation asked before a step that cannot be undone (web/src/confirm.ts):
+// returns its sentence after pressing the step's own button, or Cancel when `ok` is false.
+export async function answerConfirm(page, ok = true) {
+  const box = page.locator('.el-message-box');
+  await box.waitFor();
+  const sentence = (await box.locator('.el-message-box__message').textContent()).trim();
+  await box.locator(ok ? 'button.confirm-step' : 'button.confirm-cancel').click();
+  await box.waitFor({ state: 'hidden' });
+  return sentence;
+}
+
+// A one-page PDF with a black square in the middle (the preview must draw it), padded so the
+// upload takes long enough to show progress.
+export function pdfBytes() {
+  const content = '0 0 0 rg 50 50 100 100 re f';
+  const objs = [
+    '<</Type/Catalog/Pages 2 0 R>>',
+    '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+    '<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R>>',
+    `<</Length ${content.length}>>stream\n${content}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objs.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<</Size ${objs.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.concat([Buffer.from(out), Buffer.alloc(200 * 1024, 32)]);
+}
+
+// axe-core (WCAG 2.1 A and AA) on the page as it stands: the serious and critical
+// violations, each as one line naming `name`.
+export async function axeProblems(page, name) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  console.log(`- ${name}: ${bad.length} serious/critical, ${result.violations.length - bad.length} other axe findings`);
+  return bad.map((v) => `${name}: ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
