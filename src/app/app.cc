@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "app/background.h"
 #include "app/demo.h"
 #include "app/system_routes.h"
 #include "audit/audit.h"
@@ -117,8 +118,9 @@ struct App::Impl {
   std::unique_ptr<MaterialDirectory> material_directory;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
-  // Fires due workflow timers (escalations, reminders); stopped before the services go.
-  std::jthread timers;
+  // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
+  // and joined before the services it calls are destroyed.
+  Background background;
 };
 
 App::App() : impl_(std::make_unique<Impl>()) {}
@@ -248,15 +250,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
         OW_ASSIGN_OR_RETURN(auto access, ids->AccessTo(who, code));
         return std::make_pair(access.enterprise.credit_code, access.rights);
       });
-  i.timers = std::jthread([svc = i.cases.get()](std::stop_token stop) {
-    std::mutex mu;
-    std::condition_variable_any cv;
-    while (!stop.stop_requested()) {
-      if (auto moved = svc->FireDueTimers(std::chrono::system_clock::now()); !moved)
-        log::Warn("case_timers_failed", {{"error", moved.error().message}});
-      std::unique_lock lock(mu);
-      cv.wait_for(lock, stop, std::chrono::seconds(15), [] { return false; });
-    }
+  i.background.Every("case_timers", std::chrono::seconds(15), [svc = i.cases.get()]() -> Status {
+    OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
+    return {};
   });
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
