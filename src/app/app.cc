@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "app/background.h"
@@ -34,6 +35,7 @@
 #include "materials/routes.h"
 #include "materials/service.h"
 #include "materials/store.h"
+#include "notify/notifier.h"
 #include "oidc/provider.h"
 #include "oidc/routes.h"
 #include "oidc/store.h"
@@ -42,6 +44,9 @@
 #include "processes/store.h"
 #include "regions/routes.h"
 #include "regions/store.h"
+#include "tickets/routes.h"
+#include "tickets/service.h"
+#include "tickets/store.h"
 
 namespace ow::app {
 
@@ -52,7 +57,7 @@ std::vector<db::Migration> AllMigrations() {
   for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
                     audit::Migrations(), identity::Migrations(), oidc::Migrations(),
                     processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-                    cases::Migrations(), licences::Migrations()}) {
+                    cases::Migrations(), licences::Migrations(), tickets::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -96,6 +101,27 @@ class MaterialDirectory final : public cases::MaterialDirectory {
   materials::Service& m_;
 };
 
+// Until the notifications domain (src/notify) lands: keeps what domains ask to send, in
+// memory, so tests can see it. Nothing reaches anyone; a rolled-back transaction's message
+// stays recorded.
+class RecordingNotifier final : public notify::Notifier {
+ public:
+  Status Notify(db::Connection&, const notify::Outgoing& m) override {
+    std::lock_guard lock(mu_);
+    if (recorded_.size() >= 1000) recorded_.erase(recorded_.begin());
+    recorded_.push_back(m);
+    return {};
+  }
+  std::vector<notify::Outgoing> Recorded() const {
+    std::lock_guard lock(mu_);
+    return recorded_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<notify::Outgoing> recorded_;
+};
+
 struct App::Impl {
   Config config;
   std::unique_ptr<db::Database> db;
@@ -118,6 +144,8 @@ struct App::Impl {
   std::unique_ptr<MaterialDirectory> material_directory;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
+  RecordingNotifier notifier;
+  std::unique_ptr<tickets::Service> tickets;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -254,6 +282,21 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
     return {};
   });
+  tickets::Options to;
+  to.deadlines.consult = static_cast<int>(config.tickets_consult_days);
+  to.deadlines.complaint = static_cast<int>(config.tickets_complaint_days);
+  to.deadlines.suggestion = static_cast<int>(config.tickets_suggestion_days);
+  to.anonymous_per_hour = config.tickets_anonymous_per_hour;
+  i.tickets =
+      std::make_unique<tickets::Service>(*i.db, *i.calendar, *i.catalog, *i.departments, *i.cases,
+                                         *i.identity, *i.materials, i.notifier, to);
+  OW_RETURN_IF_ERROR(i.tickets->Bootstrap());
+  tickets::AddRoutes(i.router, *i.tickets, *i.authn);
+  i.background.Every("ticket_escalation", std::chrono::minutes(1),
+                     [svc = i.tickets.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->EscalateOverdue());
+                       return {};
+                     });
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -356,6 +399,8 @@ const http::Router& App::router() const { return impl_->router; }
 const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
+tickets::Service& App::tickets() { return *impl_->tickets; }
+std::vector<notify::Outgoing> App::RecordedNotices() const { return impl_->notifier.Recorded(); }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -24,6 +24,12 @@ class Service;
 namespace ow::http {
 class Dispatcher;
 }  // namespace ow::http
+namespace ow::tickets {
+class Service;
+}  // namespace ow::tickets
+namespace ow::notify {
+struct Outgoing;
+}  // namespace ow::notify
 
 namespace ow::app {
 
@@ -53,6 +59,11 @@ class App {
   identity::Service& identity();
   // The cases service (tests move its clock and fire timers).
   cases::Service& cases();
+  // The tickets service (tests move its clock and escalate overdue tickets).
+  tickets::Service& tickets();
+  // Until the notifications domain is wired in: the messages domains recorded for people
+  // (the newest 1,000, in order), so tests can see what would be sent.
+  std::vector<notify::Outgoing> RecordedNotices() const;
   const Config& config() const;
 
  private:

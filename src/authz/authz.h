@@ -78,6 +78,16 @@ enum class Action {
   kReadLicence,   // a licence: its holder, the holding enterprise's operators, issuing staff
   kShareLicence,  // share a licence with a third party (its holder; an operator with apply)
   kUseLicence,    // use a licence for one's own application (its holder; an operator with apply)
+  // Consultations, complaints and suggestions (tickets).
+  kAskTicket,        // ask online and rate the answer (owner: the asker; persons only)
+  kReadOwnTickets,   // one's own tickets
+  kReadTicket,       // a ticket: its asker, its department's staff, the region's supervisors,
+                     // hotline and hall staff of the region
+  kAnswerTicket,     // answer a ticket of a department in a region (acceptor/reviewer/approver)
+  kSuperviseTicket,  // answer or send back an escalated ticket (the region's supervisors)
+  kTicketInbox,      // the ticket inbox (department staff and supervisors)
+  kRegisterTicket,   // register a caller's ticket (hotline and hall counter staff of the region)
+  kManageFaq,        // publish and unpublish FAQ entries of a department in a region
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

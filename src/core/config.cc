@@ -151,6 +151,17 @@ const std::vector<ConfigField>& ConfigFields() {
       Int("materials.scanner_timeout_seconds", "ONEWINDOW_MATERIALS_SCANNER_TIMEOUT_SECONDS",
           &Config::materials_scanner_timeout_seconds, 1, 3600,
           "a scan running longer is killed and the upload answered 503"),
+      Int("tickets.consult_days", "ONEWINDOW_TICKETS_CONSULT_DAYS", &Config::tickets_consult_days,
+          1, 100, "working days to answer a consultation before it escalates"),
+      Int("tickets.complaint_days", "ONEWINDOW_TICKETS_COMPLAINT_DAYS",
+          &Config::tickets_complaint_days, 1, 100,
+          "working days to answer a complaint before it escalates"),
+      Int("tickets.suggestion_days", "ONEWINDOW_TICKETS_SUGGESTION_DAYS",
+          &Config::tickets_suggestion_days, 1, 100,
+          "working days to answer a suggestion before it escalates"),
+      Int("tickets.anonymous_per_hour", "ONEWINDOW_TICKETS_ANONYMOUS_PER_HOUR",
+          &Config::tickets_anonymous_per_hour, 1, 100000,
+          "anonymous consultations per client address per hour (429 above)"),
   };
   return fields;
 }

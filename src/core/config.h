@@ -67,6 +67,11 @@ struct Config {
   int64_t materials_max_case_bytes = 100 << 20;  // all materials of one case together
   std::string materials_scanner_command;         // e.g. "clamdscan --no-summary"; "" = none
   int64_t materials_scanner_timeout_seconds = 60;
+  // [tickets] consultations, complaints, suggestions: deadlines in working days by kind
+  int64_t tickets_consult_days = 3;
+  int64_t tickets_complaint_days = 10;
+  int64_t tickets_suggestion_days = 15;
+  int64_t tickets_anonymous_per_hour = 10;  // anonymous consultations per client address
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.
