@@ -4,9 +4,11 @@
 // send it back or answer; hotline registration; the FAQ found by a Chinese query; and the
 // attackers: another person, another department, a token without the scope, a hall clerk,
 // rating someone else's ticket, rating twice, rating before the answer.
+#include <atomic>
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
+#include <thread>
 
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -305,6 +307,34 @@ TEST_P(TicketsTest, AnOverdueTicketEscalatesToTheSupervisors) {
   EXPECT_EQ(Str(answered.json(), "status"), "answered");
   EXPECT_EQ(Str(answered.json(), "answered_by"), "supervisor");
   ASSERT_EQ(Rate(zhang, number, 3).status, 200);
+}
+
+// Several sweeps at once (as several servers on one PostgreSQL would run them): each overdue
+// ticket escalates exactly once.
+TEST_P(TicketsTest, ConcurrentSweepsEscalateEachTicketOnce) {
+  Session zhang = Login("zhangsan");
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 6; ++i)
+    numbers.push_back(Str(Consult(zhang, "问题 " + std::to_string(i)), "number"));
+  SetDay("2030-06-12");
+  auto& tickets = server_->app().tickets();
+  std::atomic<int64_t> moved{0};
+  std::vector<std::thread> sweepers;
+  for (int i = 0; i < 4; ++i)
+    sweepers.emplace_back([&] {
+      auto n = tickets.EscalateOverdue();
+      if (n) moved += *n;
+    });
+  for (auto& t : sweepers) t.join();
+  EXPECT_EQ(moved.load(), 6);
+  Session supervisor = Login("supervisor");
+  for (const auto& n : numbers) {
+    json::object t = Get(supervisor, n);
+    EXPECT_EQ(t.at("escalation_level").as_int64(), 1) << n;
+    int escalated = 0;
+    for (const auto& e : t.at("events").as_array()) escalated += e.at("action") == "escalated";
+    EXPECT_EQ(escalated, 1) << n;
+  }
 }
 
 TEST_P(TicketsTest, TheHotlineRegistersForCallers) {

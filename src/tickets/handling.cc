@@ -2,6 +2,7 @@
 // back, rating, and the escalation of overdue tickets by their timers.
 #include <set>
 
+#include "core/log.h"
 #include "core/text.h"
 #include "tickets/service.h"
 #include "tickets/service_internal.h"
@@ -249,8 +250,10 @@ Result<int64_t> Service::EscalateOverdue() {
       fired = op.t.escalation_level > before;
       return {};
     });
-    // Not found: another server escalated it first, or it was answered meanwhile.
-    if (!done && done.error().code != Code::kNotFound) return done.error();
+    // Not found: another server escalated it first, or it was answered meanwhile. Any other
+    // failure is logged and the sweep goes on: the next sweep tries the ticket again.
+    if (!done && done.error().code != Code::kNotFound)
+      log::Warn("ticket_escalation_failed", {{"ticket", number}, {"error", done.error().message}});
     if (done && fired) ++moved;
   }
   return moved;
