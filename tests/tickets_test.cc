@@ -139,6 +139,10 @@ TEST_P(TicketsTest, AskRouteAnswerRate) {
   EXPECT_FALSE(t.contains("lookup_code"));
 
   EXPECT_TRUE(Has(Inbox(acceptor, "department"), number));
+  // The department reads the attachment through the ticket; another department does not.
+  EXPECT_EQ(Status(acceptor, "/api/v1/materials/" + attachment + "/content"), 200);
+  Session other = Staff("mz.reader", "330102-MZ", "330102", "acceptor");
+  EXPECT_EQ(Status(other, "/api/v1/materials/" + attachment + "/content"), 404);
   json::object seen = Get(acceptor, number);
   r = AnswerAs(acceptor, seen, "请携带身份证和经营场所证明。");
   ASSERT_EQ(r.status, 200) << r.body;

@@ -266,11 +266,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
         OW_ASSIGN_OR_RETURN(auto l, svc->IssueForCase(c, k, by.account_id, by.name));
         return json::object{{"licence_number", l.number}, {"licence_type", l.type_code}};
       });
-  // Staff read a material through a case they may read.
+  // Staff read a material through a case, or a ticket, they may read. (The tickets service
+  // is made below; the check runs only when a request comes, after construction.)
   materials::AddRoutes(
       i.router, *i.materials, *i.authn,
-      [svc = i.cases.get()](const identity::Principal& who, const materials::Material& m) {
-        return svc->MayReadMaterial(who, m.id);
+      [svc = i.cases.get(), &tickets = i.tickets](const identity::Principal& who,
+                                                  const materials::Material& m) {
+        return svc->MayReadMaterial(who, m.id) || (tickets && tickets->MayReadMaterial(who, m.id));
       },
       // Materials uploaded in an enterprise's name belong to it: its operators' rights.
       [ids = i.identity.get()](const identity::Principal& who, const std::string& code)

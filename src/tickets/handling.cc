@@ -38,6 +38,16 @@ Result<Ticket> Service::Get(const Principal& who, const std::string& number) {
   return out;
 }
 
+bool Service::MayReadMaterial(const Principal& who, const std::string& material_id) {
+  bool ok = false;
+  auto st = db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto list, store::WithMaterial(c, material_id));
+    for (const auto& t : list) ok = ok || MayRead(who, t);
+    return {};
+  });
+  return st && ok;
+}
+
 Result<Ticket> Service::Lookup(const std::string& number, const std::string& code,
                                const std::string& ip) {
   std::chrono::seconds retry{0};

@@ -286,6 +286,7 @@ Result<Ticket> Service::Create(const Principal* who, const std::string& channel,
     op.t.instance = inst.Snapshot();
     OW_ASSIGN_OR_RETURN(op.t.id, store::Insert(c, op.t));
     if (!code_hash.empty()) OW_RETURN_IF_ERROR(store::SetCodeHash(c, op.t.id, code_hash));
+    OW_RETURN_IF_ERROR(store::AddAttachments(c, op.t.id, op.t.attachments));
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::AddEvent(c, op.t.id, e));
     for (const auto& n : op.notices) OW_RETURN_IF_ERROR(notifier_.Notify(c, n));
     return {};

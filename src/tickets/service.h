@@ -127,6 +127,10 @@ class Service {
   Result<std::vector<Faq>> SearchFaq(const std::string& query, const std::string& item,
                                      const std::string& region, int limit);
 
+  // True when `who` may read a ticket this material is attached to (staff read an asker's
+  // attachments through the ticket, as through a case).
+  bool MayReadMaterial(const Principal& who, const std::string& material_id);
+
   // The clock (tests move it).
   SystemTime Now() const;
   void SetClock(std::function<SystemTime()> clock);

@@ -63,6 +63,12 @@ CREATE TABLE ticket_events (
   note TEXT NOT NULL
 );
 CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, seq);
+CREATE TABLE ticket_attachments (
+  ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+  material_id TEXT NOT NULL,
+  PRIMARY KEY (ticket_id, material_id)
+);
+CREATE INDEX ticket_attachments_material ON ticket_attachments(material_id);
 {{APPEND_ONLY ticket_events}}
 CREATE TABLE faq_entries (
   id {{ID}},
@@ -197,6 +203,24 @@ Result<int64_t> Insert(db::Connection& c, const Ticket& t) {
                t.process_version, json::serialize(t.instance),
                t.created_at}));
   return r.Int(0, 0);
+}
+
+Status AddAttachments(db::Connection& c, int64_t ticket_id, const std::vector<std::string>& ids) {
+  for (const auto& id : ids)
+    OW_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO ticket_attachments (ticket_id, material_id) VALUES ($1, $2) "
+               "ON CONFLICT DO NOTHING",
+               {ticket_id, id}));
+  return {};
+}
+
+Result<std::vector<Ticket>> WithMaterial(db::Connection& c, const std::string& material_id) {
+  db::Sql q;
+  q.text() = std::string("SELECT ") + kColumns +
+             " FROM tickets WHERE id IN (SELECT ticket_id FROM ticket_attachments WHERE "
+             "material_id = " +
+             q.P(material_id) + ") ORDER BY id LIMIT 50";
+  return Many(c, q);
 }
 
 Status SetCodeHash(db::Connection& c, int64_t id, const std::string& hash) {

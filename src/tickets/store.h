@@ -33,6 +33,10 @@ Result<bool> LockOverdue(db::Connection& c, const std::string& number,
 Result<std::optional<Ticket>> Load(db::Connection& c, const std::string& number);
 // Writes the mutable fields of `t` (status, stage, answer, rating, instance, ...).
 Status Save(db::Connection& c, const Ticket& t);
+// Records `ids` as attached to the ticket (the staff who may read it read them).
+Status AddAttachments(db::Connection& c, int64_t ticket_id, const std::vector<std::string>& ids);
+// The tickets a material is attached to.
+Result<std::vector<Ticket>> WithMaterial(db::Connection& c, const std::string& material_id);
 Status AddEvent(db::Connection& c, int64_t ticket_id, const Event& e);
 Result<std::vector<Event>> Events(db::Connection& c, int64_t ticket_id);
 
