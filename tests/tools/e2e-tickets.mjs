@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './server.mjs';
-import { apiSession, axeProblems, check, launch, newPage, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, launch, newPage, pdfBytes, signIn, step } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -40,6 +40,8 @@ async function flow(server, browser) {
   await zhang.fill('#ask-item_code', ITEM);
   await zhang.fill('#ask-region_code', '330102');
   await zhang.fill('#ask-text', QUESTION);
+  await zhang.setInputFiles('#ask-files', { name: '营业执照照片.pdf', mimeType: 'application/pdf', buffer: pdfBytes() });
+  await zhang.waitForSelector('.el-progress.is-success');
   await zhang.click('[data-testid=ask-submit]');
   await zhang.waitForSelector('[data-testid=ask-done]');
   const done = await textOf(zhang, '[data-testid=ask-done]');
@@ -56,6 +58,9 @@ async function flow(server, browser) {
   await signIn(acceptor, base, 'sc.acceptor', '/workbench/tickets');
   const card = acceptor.locator(`[data-testid=inbox-${number}]`);
   await card.waitFor();
+  const href = await card.locator('[data-testid=inbox-attachments] a').first().getAttribute('href');
+  const file = await acceptor.request.get(base + href);
+  check(file.status() === 200 && (await file.body()).subarray(0, 5).toString() === '%PDF-', 'the attachment downloads: ' + file.status());
   await card.locator('textarea').fill('请携带身份证，在线申请补领营业执照。');
   await card.locator('[data-testid=inbox-answer]').click();
   await acceptor.waitForSelector('[data-testid=inbox-done]');
