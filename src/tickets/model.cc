@@ -8,6 +8,16 @@
 
 namespace ow::tickets {
 
+namespace {
+
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
 bool IsKind(std::string_view kind) {
   return kind == kConsult || kind == kComplaint || kind == kSuggestion;
 }
@@ -20,36 +30,38 @@ int Deadlines::For(std::string_view kind) const {
 
 std::string ProcessXml(const Deadlines& d) {
   // One answer task per kind, so that each carries its own deadline; they share the
-  // escalation to the supervisors and the way back.
+  // escalation to the supervisors and the way back. {k}, {days} and {condition} are filled
+  // in per kind.
+  constexpr std::string_view kAnswer =
+      R"xml(    <bpmn:userTask id="Answer_{k}" name="答复" camunda:candidateGroups="department"
+                   ow:department="${department}" ow:region="${region}">
+      <bpmn:incoming>ToAnswer_{k}</bpmn:incoming><bpmn:incoming>Back_{k}</bpmn:incoming>
+      <bpmn:outgoing>Answered_{k}</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="Due_{k}" name="逾期" attachedToRef="Answer_{k}" cancelActivity="true">
+      <bpmn:outgoing>Escalate_{k}</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>P{days}D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+)xml";
+  constexpr std::string_view kFlows =
+      R"xml(    <bpmn:sequenceFlow id="ToAnswer_{k}" sourceRef="ByKind" targetRef="Answer_{k}">{condition}</bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="Back_{k}" sourceRef="BackByKind" targetRef="Answer_{k}">{condition}</bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="Answered_{k}" sourceRef="Answer_{k}" targetRef="End" />
+    <bpmn:sequenceFlow id="Escalate_{k}" sourceRef="Due_{k}" targetRef="Overdue" />
+)xml";
   std::string answers, flows;
   const std::pair<const char*, int> kinds[] = {
       {kConsult, d.consult}, {kComplaint, d.complaint}, {kSuggestion, d.suggestion}};
   for (const auto& [kind, days] : kinds) {
-    std::string k = kind;
-    answers += "    <bpmn:userTask id=\"Answer_" + k + "\" name=\"答复\" " +
-               "camunda:candidateGroups=\"department\" ow:department=\"${department}\" " +
-               "ow:region=\"${region}\">\n      <bpmn:incoming>ToAnswer_" + k +
-               "</bpmn:incoming><bpmn:incoming>Back_" + k +
-               "</bpmn:incoming>\n      <bpmn:outgoing>Answered_" + k +
-               "</bpmn:outgoing>\n    </bpmn:userTask>\n" + "    <bpmn:boundaryEvent id=\"Due_" +
-               k + "\" name=\"逾期\" attachedToRef=\"Answer_" + k +
-               "\" cancelActivity=\"true\">\n      <bpmn:outgoing>Escalate_" + k +
-               "</bpmn:outgoing>\n      <bpmn:timerEventDefinition><bpmn:timeDuration>P" +
-               std::to_string(days) +
-               "D</bpmn:timeDuration></bpmn:timerEventDefinition>\n    </bpmn:boundaryEvent>\n";
     // Consultations take the gateways' default flows; the other kinds a condition.
-    std::string condition = k == kConsult ? ""
-                                          : "<bpmn:conditionExpression>${kind == \"" + k +
-                                                "\"}</bpmn:conditionExpression>";
-    for (const char* from : {"ByKind", "BackByKind"}) {
-      std::string id = std::string(from == std::string("ByKind") ? "ToAnswer_" : "Back_") + k;
-      flows += "    <bpmn:sequenceFlow id=\"" + id + "\" sourceRef=\"" + from +
-               "\" targetRef=\"Answer_" + k + "\">" + condition + "</bpmn:sequenceFlow>\n";
+    std::string condition;
+    if (std::string_view(kind) != kConsult) {
+      condition = R"(<bpmn:conditionExpression>${kind == "{k}"}</bpmn:conditionExpression>)";
     }
-    flows += "    <bpmn:sequenceFlow id=\"Answered_" + k + "\" sourceRef=\"Answer_" + k +
-             "\" targetRef=\"End\" />\n";
-    flows += "    <bpmn:sequenceFlow id=\"Escalate_" + k + "\" sourceRef=\"Due_" + k +
-             "\" targetRef=\"Overdue\" />\n";
+    std::string f = ReplaceAll(std::string(kFlows), "{condition}", condition);
+    flows += ReplaceAll(std::move(f), "{k}", kind);
+    std::string a = ReplaceAll(std::string(kAnswer), "{days}", std::to_string(days));
+    answers += ReplaceAll(std::move(a), "{k}", kind);
   }
   return R"xml(<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -338,7 +338,8 @@ Status Service::Advance(db::Connection&, Op& op, const Result<workflow::Effects>
         } else {
           // The department's turn: the kind's deadline from today (not counted).
           op.t.stage = kAtDepartment;
-          op.t.due_date = FormatDate(op.cal->AddWorkingDays(op.today, op.t.deadline_days));
+          op.t.due_date =
+              FormatDate(op.cal->AddWorkingDays(op.today, static_cast<int>(op.t.deadline_days)));
           op.Record("routed", op.t.department_code + " " + op.t.due_date);
         }
         break;

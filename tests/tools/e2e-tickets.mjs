@@ -129,6 +129,7 @@ async function a11y(server, browser) {
     { path: '/ask', user: null },
     { path: '/me/tickets', user: 'zhangsan' },
     { path: '/workbench/tickets', user: 'sc.acceptor' },
+    { path: '/workbench/tickets', user: 'supervisor' },
     { path: '/workbench/ticket-registration', user: 'hotline' },
   ];
   // Something to show in the inbox and the resident's list.
@@ -149,7 +150,7 @@ async function a11y(server, browser) {
           await page.waitForLoadState('networkidle');
           check((await page.locator('main h1').count()) === 1, `${p.path}: one h1`);
           check((await page.evaluate(() => document.documentElement.classList.contains('elder'))) === elder, `${p.path}: mode`);
-          problems.push(...(await axeProblems(page, `${p.path} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`)));
+          problems.push(...(await axeProblems(page, `${p.path} ${p.user ?? ''} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`)));
           check(page.errors.length === 0, `${p.path}: page errors: ${page.errors.join('; ')}`);
           await page.context().close();
         }
