@@ -14,7 +14,11 @@
 
 #include "app/demo.h"
 #include "appointments/service.h"
+#include "calendar/service.h"
+#include "catalog/service.h"
+#include "departments/service.h"
 #include "identity/service.h"
+#include "regions/service.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -421,6 +425,64 @@ TEST_P(Appointments, CheckInWalkInAndCallNext) {
   auto mine = Call(verb::get, "/api/v1/bookings/" + No(b1), "", zhang);
   EXPECT_EQ(mine.json().at("status").as_string(), "checked_in");
   EXPECT_EQ(mine.json().at("queue_number").as_string(), "A001");
+}
+
+// What a domain hands the notifications domain, recorded.
+class RecordingNotifier final : public notify::Notifier {
+ public:
+  Status Notify(db::Connection&, const notify::Outgoing& m) override {
+    std::lock_guard lock(mu);
+    sent.push_back(m);
+    return {};
+  }
+  std::mutex mu;
+  std::vector<notify::Outgoing> sent;
+};
+
+TEST_P(Appointments, ReminderGoesOutOnceTheDayBefore) {
+  auto zhang = SignIn(*client_, "zhangsan");
+  auto booked = Book(zhang, kXcydj, "2026-12-08", "09:30");
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  auto later = Book(zhang, kXcydj, "2026-12-09", "09:30");
+  ASSERT_EQ(later.status, 201) << later.body;
+  // A second node's service on the same database, with a recording notifier.
+  db::Database& db = server_->app().database();
+  regions::Service regions(db);
+  departments::Service departments(db, regions);
+  catalog::Service catalog(db, regions, departments);
+  calendar::Service calendar(db);
+  RecordingNotifier notifier;
+  appointments::Service node(db, calendar, catalog, server_->app().identity(), notifier,
+                             appointments::Limits{});
+  node.SetClock([] { return kMonday8; });
+  auto sent = node.SendReminders();
+  ASSERT_TRUE(sent) << sent.error().message;
+  EXPECT_EQ(*sent, 1);
+  // Both nodes sweep again: nothing goes out twice.
+  EXPECT_EQ(*node.SendReminders(), 0);
+  server_->app().appointments().SetClock([] { return kMonday8; });
+  EXPECT_EQ(*server_->app().appointments().SendReminders(), 0);
+  ASSERT_EQ(notifier.sent.size(), 1u);
+  const auto& m = notifier.sent[0];
+  EXPECT_EQ(m.code, "booking.reminder");
+  EXPECT_EQ(m.topic, "booking");
+  EXPECT_EQ(m.account_id, zhang.account_id);
+  EXPECT_EQ(m.dedupe_key, "booking-reminder-" + No(booked));
+  EXPECT_EQ(m.ref, No(booked));
+  // The template renders in both languages with the parameters given.
+  std::string zh = notice::Render(appointments::Notices(), m.code, m.params, notice::Lang::kZhCn);
+  std::string en = notice::Render(appointments::Notices(), m.code, m.params, notice::Lang::kEn);
+  EXPECT_NE(zh.find("2026-12-08 09:30–10:00"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("上城区市民中心"), std::string::npos) << zh;
+  EXPECT_NE(en.find("booking number " + No(booked)), std::string::npos) << en;
+  // The next booking is reminded on the eve of its own day.
+  node.SetClock([] { return At("2026-12-08T00:00:00Z"); });
+  EXPECT_EQ(*node.SendReminders(), 1);
+  EXPECT_EQ(notifier.sent.back().ref, No(later));
+  // The no-show sweep tells the person too.
+  node.SetClock([] { return At("2026-12-08T02:00:00Z"); });
+  EXPECT_EQ(*node.SweepNoShows(), 1);
+  EXPECT_EQ(notifier.sent.back().code, "booking.no_show");
 }
 
 // Many concurrent attempts from many connections at once against slots whose capacity is
