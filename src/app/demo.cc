@@ -244,7 +244,7 @@ Status SeedLicences(db::Database& db, const std::string& dir, const Config& conf
 
 }  // namespace
 
-// Creates or replaces each hall of halls.json whose stored form differs.
+// Creates or replaces each hall of halls.json whose stored form differs (idempotent).
 Result<int64_t> SeedHalls(db::Database& db, catalog::Service& catalog, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;  // optional file
@@ -264,12 +264,13 @@ Result<int64_t> SeedHalls(db::Database& db, catalog::Service& catalog, const std
     if (!input)
       return Error(input.error().code, path + " " + c + ": " + input.error().message,
                    input.error().fields);
+    bool changed_hall = false;
     auto put = appointments::PutHall(db, catalog, c, *input, std::nullopt,
-                                     std::chrono::system_clock::now());
+                                     std::chrono::system_clock::now(), &changed_hall);
     if (!put)
       return Error(put.error().code, path + " " + c + ": " + put.error().message,
                    put.error().fields);
-    ++changed;
+    if (changed_hall) ++changed;
   }
   return changed;
 }

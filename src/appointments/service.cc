@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "appointments/internal.h"
 #include "appointments/store.h"
@@ -97,9 +98,31 @@ Result<std::pair<Hall, bool>> Service::PutHall(const std::string& code, const Ha
   return appointments::PutHall(db_, catalog_, code, in, expected_version, now_());
 }
 
+namespace {
+
+bool SameHall(const Hall& a, const Hall& b) {
+  auto periods = [](const Hall& h) {
+    std::vector<std::tuple<int, int, int>> out;
+    for (const auto& p : h.hours) out.emplace_back(p.weekday, p.open, p.close);
+    return out;
+  };
+  auto windows = [](const Hall& h) {
+    std::vector<std::tuple<int, std::string, std::string, std::vector<std::string>, int>> out;
+    for (const auto& w : h.windows)
+      out.emplace_back(w.number, w.name, w.name_en, w.items, w.capacity);
+    return out;
+  };
+  return a.name == b.name && a.name_en == b.name_en && a.address == b.address &&
+         a.address_en == b.address_en && a.region_code == b.region_code && a.phone == b.phone &&
+         a.slot_minutes == b.slot_minutes && periods(a) == periods(b) && windows(a) == windows(b);
+}
+
+}  // namespace
+
 Result<std::pair<Hall, bool>> PutHall(db::Database& db, catalog::Service& catalog,
                                       const std::string& code, const HallInput& in,
-                                      std::optional<int64_t> expected_version, SystemTime now) {
+                                      std::optional<int64_t> expected_version, SystemTime now,
+                                      bool* changed) {
   Validator v;
   Hall h;
   h.code = code;
@@ -162,6 +185,13 @@ Result<std::pair<Hall, bool>> PutHall(db::Database& db, catalog::Service& catalo
   bool created = false;
   OW_RETURN_IF_ERROR(db.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(auto current, Store::GetHall(c, code));
+    if (changed) {
+      *changed = !current || !SameHall(*current, h);
+      if (!*changed) {
+        h = *current;
+        return {};
+      }
+    }
     int64_t previous = current ? current->version : 0;
     if (expected_version && *expected_version != previous)
       return StaleVersion("the hall " + code + " was changed by someone else");

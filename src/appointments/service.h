@@ -153,10 +153,12 @@ class Service {
 };
 
 // Creates or replaces hall `code` (what Service::PutHall does), for seeding without a
-// running service.
+// running service. With `only_if_changed`, a hall stored exactly as `in` says is left
+// alone (its version stays) and the result's second member is false.
 Result<std::pair<Hall, bool>> PutHall(db::Database& db, catalog::Service& catalog,
                                       const std::string& code, const HallInput& in,
-                                      std::optional<int64_t> expected_version, SystemTime now);
+                                      std::optional<int64_t> expected_version, SystemTime now,
+                                      bool* changed = nullptr);
 
 // The slots a hall offers `item` on `day` (empty when closed or no window serves it),
 // with capacity and nothing booked. Pure: exposed for tests.
