@@ -11,7 +11,7 @@
 namespace ow::appointments::internal {
 
 // China Standard Time: UTC+8 all year, no daylight saving.
-inline constexpr int64_t kChinaOffsetSeconds = 8 * 3600;
+inline constexpr int64_t kChinaOffsetSeconds = int64_t{8} * 3600;
 
 // The instant of `minutes` after local midnight of `day`.
 SystemTime LocalInstant(Date day, int minutes);
