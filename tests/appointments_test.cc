@@ -458,13 +458,16 @@ TEST_P(Appointments, ReminderGoesOutOnceTheDayBefore) {
   RecordingNotifier notifier;
   appointments::Service node(db, calendar, catalog, server_->app().identity(), notifier,
                              appointments::Limits{});
+  // Not at night: nothing at 08:00, the reminder at 09:00.
   node.SetClock([] { return kMonday8; });
+  EXPECT_EQ(*node.SendReminders(), 0);
+  node.SetClock([] { return At("2026-12-07T01:00:00Z"); });
   auto sent = node.SendReminders();
   ASSERT_TRUE(sent) << sent.error().message;
   EXPECT_EQ(*sent, 1);
   // Both nodes sweep again: nothing goes out twice.
   EXPECT_EQ(*node.SendReminders(), 0);
-  server_->app().appointments().SetClock([] { return kMonday8; });
+  server_->app().appointments().SetClock([] { return At("2026-12-07T01:00:00Z"); });
   EXPECT_EQ(*server_->app().appointments().SendReminders(), 0);
   ASSERT_EQ(notifier.sent.size(), 1u);
   const auto& m = notifier.sent[0];
@@ -480,7 +483,7 @@ TEST_P(Appointments, ReminderGoesOutOnceTheDayBefore) {
   EXPECT_NE(zh.find("上城区市民中心"), std::string::npos) << zh;
   EXPECT_NE(en.find("booking number " + No(booked)), std::string::npos) << en;
   // The next booking is reminded on the eve of its own day.
-  node.SetClock([] { return At("2026-12-08T00:00:00Z"); });
+  node.SetClock([] { return At("2026-12-08T01:00:00Z"); });
   EXPECT_EQ(*node.SendReminders(), 1);
   EXPECT_EQ(notifier.sent.back().ref, No(later));
   // The no-show sweep tells the person too.

@@ -306,7 +306,10 @@ Result<int> Service::SweepNoShows() {
 }
 
 Result<int> Service::SendReminders() {
-  Date tomorrow = AddDays(ChinaDate(now_()), 1);
+  SystemTime now = now_();
+  // Not in the night: reminders of tomorrow go out from 09:00 (China time) today.
+  if (internal::LocalMinutes(now) < 9 * 60) return 0;
+  Date tomorrow = AddDays(ChinaDate(now), 1);
   std::vector<Booking> due;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(due, Store::DueReminders(c, tomorrow, 500));

@@ -127,8 +127,8 @@ class Service {
   Result<QueueView> Queue(const std::string& hall);
 
   // Background work, safe on several nodes at once: marks bookings not checked in by the
-  // end of their slot as no-shows; reminds people of tomorrow's bookings. Return how
-  // many they handled.
+  // end of their slot as no-shows; reminds people of tomorrow's bookings (from 09:00 China
+  // time, once per booking). Return how many they handled.
   Result<int> SweepNoShows();
   Result<int> SendReminders();
 
