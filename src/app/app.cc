@@ -7,6 +7,8 @@
 #include "app/background.h"
 #include "app/demo.h"
 #include "app/system_routes.h"
+#include "appointments/routes.h"
+#include "appointments/store.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
 #include "calendar/routes.h"
@@ -52,7 +54,7 @@ std::vector<db::Migration> AllMigrations() {
   for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
                     audit::Migrations(), identity::Migrations(), oidc::Migrations(),
                     processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-                    cases::Migrations(), licences::Migrations()}) {
+                    cases::Migrations(), licences::Migrations(), appointments::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -96,6 +98,15 @@ class MaterialDirectory final : public cases::MaterialDirectory {
   materials::Service& m_;
 };
 
+// Until the notifications domain is wired in, messages are logged, not delivered.
+class LogNotifier final : public notify::Notifier {
+ public:
+  Status Notify(db::Connection&, const notify::Outgoing& m) override {
+    log::Info("notify.undelivered", {{"topic", m.topic}, {"code", m.code}, {"ref", m.ref}});
+    return {};
+  }
+};
+
 struct App::Impl {
   Config config;
   std::unique_ptr<db::Database> db;
@@ -118,6 +129,8 @@ struct App::Impl {
   std::unique_ptr<MaterialDirectory> material_directory;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
+  std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<appointments::Service> appointments;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -254,6 +267,34 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
     return {};
   });
+  i.notifier = std::make_unique<LogNotifier>();
+  appointments::Limits limits;
+  limits.days_ahead = static_cast<int>(config.booking_days_ahead);
+  limits.max_active = static_cast<int>(config.booking_max_active);
+  limits.per_item_per_day = static_cast<int>(config.booking_per_item_per_day);
+  limits.no_show_count = static_cast<int>(config.booking_no_show_count);
+  limits.no_show_days = static_cast<int>(config.booking_no_show_days);
+  limits.ban_days = static_cast<int>(config.booking_ban_days);
+  i.appointments = std::make_unique<appointments::Service>(*i.db, *i.calendar, *i.catalog,
+                                                           *i.identity, *i.notifier, limits);
+  // A booking names a case of the person's by its tracking number, as the caller reads it.
+  i.appointments->SetCaseLookup(
+      [svc = i.cases.get()](const identity::Principal& who,
+                            const std::string& no) -> Result<std::pair<std::string, std::string>> {
+        OW_ASSIGN_OR_RETURN(auto k, svc->Get(who, no));
+        return std::make_pair(k.applicant_account_id, k.item_code);
+      });
+  appointments::AddRoutes(i.router, *i.appointments);
+  i.background.Every("booking_no_shows", std::chrono::seconds(60),
+                     [svc = i.appointments.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->SweepNoShows());
+                       return {};
+                     });
+  i.background.Every("booking_reminders", std::chrono::minutes(10),
+                     [svc = i.appointments.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->SendReminders());
+                       return {};
+                     });
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -356,6 +397,7 @@ const http::Router& App::router() const { return impl_->router; }
 const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
+appointments::Service& App::appointments() { return *impl_->appointments; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -17,6 +17,9 @@
 namespace ow::cases {
 class Service;
 }
+namespace ow::appointments {
+class Service;
+}
 namespace ow::identity {
 class Service;
 }  // namespace ow::identity
@@ -53,6 +56,8 @@ class App {
   identity::Service& identity();
   // The cases service (tests move its clock and fire timers).
   cases::Service& cases();
+  // The appointments service (tests move its clock and run its sweeps).
+  appointments::Service& appointments();
   const Config& config() const;
 
  private:
