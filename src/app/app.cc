@@ -8,6 +8,8 @@
 #include "app/background.h"
 #include "app/demo.h"
 #include "app/system_routes.h"
+#include "appointments/routes.h"
+#include "appointments/store.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
 #include "calendar/routes.h"
@@ -54,10 +56,11 @@ namespace json = boost::json;
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-                    processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-                    cases::Migrations(), licences::Migrations(), tickets::Migrations()}) {
+  for (auto list :
+       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
+        calendar::Migrations(), materials::Migrations(), cases::Migrations(),
+        licences::Migrations(), appointments::Migrations(), tickets::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -101,12 +104,13 @@ class MaterialDirectory final : public cases::MaterialDirectory {
   materials::Service& m_;
 };
 
-// Until the notifications domain (src/notify) lands: keeps what domains ask to send, in
-// memory, so tests can see it. Nothing reaches anyone; a rolled-back transaction's message
-// stays recorded.
-class RecordingNotifier final : public notify::Notifier {
+// Until the notifications domain is wired in, messages are logged, not delivered; the newest
+// 1,000 are also kept in memory so that tests see what would be sent (a rolled-back
+// transaction's message stays recorded).
+class LogNotifier final : public notify::Notifier {
  public:
   Status Notify(db::Connection&, const notify::Outgoing& m) override {
+    log::Info("notify.undelivered", {{"topic", m.topic}, {"code", m.code}, {"ref", m.ref}});
     std::lock_guard lock(mu_);
     if (recorded_.size() >= 1000) recorded_.erase(recorded_.begin());
     recorded_.push_back(m);
@@ -144,7 +148,8 @@ struct App::Impl {
   std::unique_ptr<MaterialDirectory> material_directory;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
-  RecordingNotifier notifier;
+  std::unique_ptr<LogNotifier> notifier;
+  std::unique_ptr<appointments::Service> appointments;
   std::unique_ptr<tickets::Service> tickets;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
@@ -284,6 +289,34 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
     return {};
   });
+  i.notifier = std::make_unique<LogNotifier>();
+  appointments::Limits limits;
+  limits.days_ahead = static_cast<int>(config.booking_days_ahead);
+  limits.max_active = static_cast<int>(config.booking_max_active);
+  limits.per_item_per_day = static_cast<int>(config.booking_per_item_per_day);
+  limits.no_show_count = static_cast<int>(config.booking_no_show_count);
+  limits.no_show_days = static_cast<int>(config.booking_no_show_days);
+  limits.ban_days = static_cast<int>(config.booking_ban_days);
+  i.appointments = std::make_unique<appointments::Service>(*i.db, *i.calendar, *i.catalog,
+                                                           *i.identity, *i.notifier, limits);
+  // A booking names a case of the person's by its tracking number, as the caller reads it.
+  i.appointments->SetCaseLookup(
+      [svc = i.cases.get()](const identity::Principal& who,
+                            const std::string& no) -> Result<std::pair<std::string, std::string>> {
+        OW_ASSIGN_OR_RETURN(auto k, svc->Get(who, no));
+        return std::make_pair(k.applicant_account_id, k.item_code);
+      });
+  appointments::AddRoutes(i.router, *i.appointments);
+  i.background.Every("booking_no_shows", std::chrono::seconds(60),
+                     [svc = i.appointments.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->SweepNoShows());
+                       return {};
+                     });
+  i.background.Every("booking_reminders", std::chrono::minutes(10),
+                     [svc = i.appointments.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->SendReminders());
+                       return {};
+                     });
   tickets::Options to;
   to.deadlines.consult = static_cast<int>(config.tickets_consult_days);
   to.deadlines.complaint = static_cast<int>(config.tickets_complaint_days);
@@ -291,7 +324,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   to.anonymous_per_hour = config.tickets_anonymous_per_hour;
   i.tickets =
       std::make_unique<tickets::Service>(*i.db, *i.calendar, *i.catalog, *i.departments, *i.cases,
-                                         *i.identity, *i.materials, i.notifier, to);
+                                         *i.identity, *i.materials, *i.notifier, to);
   OW_RETURN_IF_ERROR(i.tickets->Bootstrap());
   tickets::AddRoutes(i.router, *i.tickets, *i.authn);
   i.background.Every("ticket_escalation", std::chrono::minutes(1),
@@ -401,8 +434,9 @@ const http::Router& App::router() const { return impl_->router; }
 const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
+appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
-std::vector<notify::Outgoing> App::RecordedNotices() const { return impl_->notifier.Recorded(); }
+std::vector<notify::Outgoing> App::RecordedNotices() const { return impl_->notifier->Recorded(); }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

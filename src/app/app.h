@@ -17,6 +17,9 @@
 namespace ow::cases {
 class Service;
 }
+namespace ow::appointments {
+class Service;
+}
 namespace ow::identity {
 class Service;
 }  // namespace ow::identity
@@ -59,6 +62,8 @@ class App {
   identity::Service& identity();
   // The cases service (tests move its clock and fire timers).
   cases::Service& cases();
+  // The appointments service (tests move its clock and run its sweeps).
+  appointments::Service& appointments();
   // The tickets service (tests move its clock and escalate overdue tickets).
   tickets::Service& tickets();
   // Until the notifications domain is wired in: the messages domains recorded for people

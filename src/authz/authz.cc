@@ -75,6 +75,12 @@ constexpr std::array kTable = {
     ActionInfo{Action::kShareLicence, "licences.share", "share this licence", kBySession, "", true},
     ActionInfo{Action::kUseLicence, "licences.use", "use this licence for an application",
                kBySession | kByUserToken, "cases.write", true},
+    ActionInfo{Action::kManageHalls, "halls.manage", "manage service halls", kStaffOrAdmin, "",
+               false},
+    ActionInfo{Action::kBook, "bookings.write", "book appointments for this person",
+               kBySession | kByUserToken, "bookings", true},
+    ActionInfo{Action::kOperateHall, "halls.operate", "run this hall's queue",
+               kBySession | kByUserToken, "workbench", true},
     ActionInfo{Action::kAskTicket, "tickets.write", "ask or rate as this person",
                kBySession | kByUserToken, "tickets", true},
     ActionInfo{Action::kReadOwnTickets, "tickets.read.own", "read your own tickets",
@@ -100,9 +106,9 @@ constexpr bool InOrder() {
 }
 static_assert(InOrder(), "kTable lists every Action once, in declaration order");
 
-constexpr std::array<std::string_view, 7> kScopes = {
+constexpr std::array<std::string_view, 8> kScopes = {
     "cases.read", "cases.write",   "materials.read", "materials.write",
-    "workbench",  "licences.read", "tickets"};
+    "workbench",  "licences.read", "bookings",       "tickets"};
 
 // A department role covers the target if the department matches and the region nests.
 bool Covers(const Role& r, const Target& t, bool any_department) {
@@ -197,6 +203,13 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // The holder applying for themselves, or an operator applying in the enterprise's
       // name; never an agent or a hall (the consent is the holder's).
       return self || (t.operator_of_owner.apply && p.kind == kPerson);
+    case Action::kManageHalls:
+      return p.admin_token() || p.HasRole(kSystemAdmin);
+    case Action::kBook:
+      // The person, or their agent under a live authorization; never a hall or a system.
+      return (self && p.kind == kPerson) || agent;
+    case Action::kOperateHall:
+      return HasCovering(p, {kCounter}, t, true);
     case Action::kAskTicket:
       // The asker themselves: never an agent, staff or a system.
       return self && p.kind == kPerson;

@@ -78,6 +78,10 @@ enum class Action {
   kReadLicence,   // a licence: its holder, the holding enterprise's operators, issuing staff
   kShareLicence,  // share a licence with a third party (its holder; an operator with apply)
   kUseLicence,    // use a licence for one's own application (its holder; an operator with apply)
+  // Appointments.
+  kManageHalls,  // halls, their hours and windows (the system administrator)
+  kBook,         // book, reschedule, cancel and read bookings (owner: the person booked for)
+  kOperateHall,  // check-in, walk-ins, call next at a hall (counter staff of its region)
   // Consultations, complaints and suggestions (tickets).
   kAskTicket,        // ask online and rate the answer (owner: the asker; persons only)
   kReadOwnTickets,   // one's own tickets

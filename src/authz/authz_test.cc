@@ -105,12 +105,14 @@ std::vector<Row> Matrix() {
     for (auto& [k, v] : extra) m[k] = v;
     return m;
   };
-  // Persons ask, read and rate their own tickets.
+  std::vector<Row> rows;
+  // A person books appointments for themselves (staff accounts do not), and asks, reads and
+  // rates their own tickets.
   auto person = self;
+  person[A::kBook] = kSelf;
   person[A::kAskTicket] = kSelf;
   person[A::kReadOwnTickets] = kAll;
   person[A::kReadTicket] = kSelf;
-  std::vector<Row> rows;
   rows.push_back({"person", Holder(kPersonId, kPerson), false, person});
   rows.push_back({"other person", Holder(kOtherId, kPerson), false, person});
   rows.push_back({"person via a relying party's token (openid tickets)",
@@ -127,9 +129,12 @@ std::vector<Row> Matrix() {
                   Bearer(kPersonId, "cl_portal", {"openid", "cases.read"}),
                   false,
                   {{A::kReadCase, kSelf}, {A::kReadOwnCases, kAll}}});
-  rows.push_back(
-      {"agent with a live authorization", staff("acc_agent_live", {R(kAgent, "", "330102")}), true,
-       staff_self({{A::kReadAccount, kAll}, {A::kActForPerson, kAll}, {A::kReadCase, kAll}})});
+  rows.push_back({"agent with a live authorization",
+                  staff("acc_agent_live", {R(kAgent, "", "330102")}), true,
+                  staff_self({{A::kReadAccount, kAll},
+                              {A::kActForPerson, kAll},
+                              {A::kReadCase, kAll},
+                              {A::kBook, ".AAAAA."}})});
   rows.push_back({"agent without authorization", staff("acc_agent_none", {R(kAgent, "", "330102")}),
                   false, staff_self({})});
   rows.push_back({"county acceptor of D in 330102",
@@ -203,7 +208,8 @@ std::vector<Row> Matrix() {
                               {A::kRegisterTicket, "..A.AAA"},
                               {A::kReadCase, "A.A.AAA"},
                               {A::kCounterIntake, "..A.AAA"},
-                              {A::kVerifyIdentity, "..A.AA."}})});
+                              {A::kVerifyIdentity, "..A.AA."},
+                              {A::kOperateHall, "..A.AAA"}})});
   rows.push_back({"supervisor of 3301", staff("acc_sup", {R(kSupervisor, "", "3301")}), false,
                   staff_self({{A::kReadIndicators, "..AAAAA"},
                               {A::kReadTicket, "..AAAAA"},
@@ -216,7 +222,8 @@ std::vector<Row> Matrix() {
                               {A::kListStaff, kAll},
                               {A::kManageClients, kAll},
                               {A::kManageTrusts, kAll},
-                              {A::kManageCatalog, kAll}})});
+                              {A::kManageCatalog, kAll},
+                              {A::kManageHalls, kAll}})});
   rows.push_back({"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
                   staff_self({{A::kGrantRole, ".AAAAA."},
                               {A::kListStaff, kAll},
@@ -235,7 +242,8 @@ std::vector<Row> Matrix() {
                    {A::kListStaff, kAll},
                    {A::kManageClients, kAll},
                    {A::kManageTrusts, kAll},
-                   {A::kManageCatalog, kAll}}});
+                   {A::kManageCatalog, kAll},
+                   {A::kManageHalls, kAll}}});
   rows.push_back({"client credentials with cases.read indicators.read",
                   Bearer("", "cl_peer", {"cases.read", "indicators.read"}),
                   false,

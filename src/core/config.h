@@ -67,6 +67,13 @@ struct Config {
   int64_t materials_max_case_bytes = 100 << 20;  // all materials of one case together
   std::string materials_scanner_command;         // e.g. "clamdscan --no-summary"; "" = none
   int64_t materials_scanner_timeout_seconds = 60;
+  // [booking]
+  int64_t booking_days_ahead = 14;       // slots are offered from today for this many days
+  int64_t booking_max_active = 3;        // bookings to come one person may hold
+  int64_t booking_per_item_per_day = 1;  // bookings of one item on one day per person
+  int64_t booking_no_show_count = 3;     // this many no-shows ...
+  int64_t booking_no_show_days = 90;     // ... within this many days ...
+  int64_t booking_ban_days = 30;         // ... pause new bookings for this many days
   // [tickets] consultations, complaints, suggestions: deadlines in working days by kind
   int64_t tickets_consult_days = 3;
   int64_t tickets_complaint_days = 10;
