@@ -1063,6 +1063,8 @@ export default {
     region: 'Region',
     phone: 'Telephone',
     windowCount: 'Windows',
+    listName: 'Name',
+    listAddress: 'Address',
     hours: 'Opening hours',
     hoursHint: 'For each day of the week, the periods the hall is open (for example 09:00–12:00 and 13:30–17:00). Saturday and Sunday hours apply only on weekend days the holiday calendar makes working days; public holidays are closed.',
     slotMinutes: 'Slot length (minutes)',

@@ -1063,6 +1063,8 @@ export default {
     region: '所在地区',
     phone: '联系电话',
     windowCount: '窗口数',
+    listName: '名称',
+    listAddress: '地址',
     hours: '办公时间',
     hoursHint: '按星期填写大厅开放的时段（如 09:00–12:00 和 13:30–17:00）。周六、周日的时段只在节假日日历中调休上班的周末生效；法定节假日不开放。',
     slotMinutes: '预约时段长度（分钟）',
