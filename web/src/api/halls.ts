@@ -12,5 +12,6 @@ export const putHall = (code: string, body: HallInput, version: number | null) =
   request<Schemas['ServiceHall']>(fill('/api/v1/halls/{code}', { code }), {
     method: 'PUT',
     body,
-    headers: version ? { 'If-Match': `"h${version}"` } : {},
+    // A new hall is created only if its code is free (If-None-Match: *): never over another.
+    headers: version ? { 'If-Match': `"h${version}"` } : { 'If-None-Match': '*' },
   });

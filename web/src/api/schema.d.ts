@@ -1489,7 +1489,7 @@ export interface paths {
         get: operations["getHall"];
         /**
          * Create or replace a hall
-         * @description Creates (201) or replaces (200) a hall with its weekly hours and windows. Needs a system administrator. Every window item must be a catalog item; periods of a weekday must not overlap. `If-Match` (`"h<version>"`) makes the write conditional.
+         * @description Creates (201) or replaces (200) a hall with its weekly hours and windows. Needs a system administrator. Every window item must be a catalog item; periods of a weekday must not overlap. `If-Match` (`"h<version>"`) makes the write conditional. `If-None-Match: *` creates only: 412 when a hall with this code exists.
          */
         put: operations["putHall"];
         post?: never;
@@ -16154,6 +16154,11 @@ export interface operations {
                  * @example "h1"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description `*` creates the hall only if no hall has this code (412 otherwise); not together with If-Match.
+                 * @example *
+                 */
+                "If-None-Match"?: "*";
             };
             path: {
                 /**
