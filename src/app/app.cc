@@ -11,6 +11,7 @@
 #include "audit/routes.h"
 #include "calendar/routes.h"
 #include "calendar/store.h"
+#include "cases/notices.h"
 #include "cases/routes.h"
 #include "cases/store.h"
 #include "catalog/routes.h"
@@ -34,6 +35,9 @@
 #include "materials/routes.h"
 #include "materials/service.h"
 #include "materials/store.h"
+#include "notify/routes.h"
+#include "notify/service.h"
+#include "notify/store.h"
 #include "oidc/provider.h"
 #include "oidc/routes.h"
 #include "oidc/store.h"
@@ -52,7 +56,7 @@ std::vector<db::Migration> AllMigrations() {
   for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
                     audit::Migrations(), identity::Migrations(), oidc::Migrations(),
                     processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-                    cases::Migrations(), licences::Migrations()}) {
+                    cases::Migrations(), notify::Migrations(), licences::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -116,6 +120,7 @@ struct App::Impl {
   std::unique_ptr<http::Dispatcher> dispatcher;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<MaterialDirectory> material_directory;
+  std::unique_ptr<notify::Service> notify;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
@@ -201,8 +206,32 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   }
   i.materials = std::make_unique<materials::Service>(*i.db, std::move(mo));
   i.material_directory = std::make_unique<MaterialDirectory>(*i.materials);
+  // Notifications: every domain that tells a person something calls it in its own
+  // transaction; it renders each domain's codes from that domain's notice table.
+  notify::Options no;
+  no.smtp_host = config.notify_smtp_host;
+  no.smtp_port = config.notify_smtp_port;
+  no.smtp_from = config.notify_smtp_from;
+  no.smtp_helo = config.notify_smtp_helo;
+  no.smtp_timeout_ms = config.notify_smtp_timeout_ms;
+  no.sms_url = config.notify_sms_url;
+  no.sms_token = config.notify_sms_token;
+  no.sms_timeout_ms = config.notify_sms_timeout_ms;
+  no.lease_seconds = config.notify_lease_seconds;
+  no.max_attempts = config.notify_max_attempts;
+  no.retry_base_seconds = config.notify_retry_base_seconds;
+  no.retry_max_seconds = config.notify_retry_max_seconds;
+  i.notify = std::make_unique<notify::Service>(*i.db, std::move(no));
+  if (!config.issuer.empty()) i.notify->SetPublicUrl(config.issuer);
+  i.notify->AddTemplates("case.", cases::Notices());
+  i.notify->SetPhoneLookup([ids = i.identity.get()](const std::string& account) {
+    auto a = ids->AccountById(account);
+    return a ? a->phone : std::string();
+  });
+  notify::AddRoutes(i.router, *i.notify);
   i.cases = std::make_unique<cases::Service>(*i.db, *i.catalog, *i.processes, *i.calendar,
                                              *i.identity, i.material_directory.get());
+  i.cases->SetNotifier(i.notify.get());
   OW_RETURN_IF_ERROR(i.cases->Bootstrap());
   cases::AddRoutes(i.router, *i.cases, *i.authn);
   licences::Options lo;
@@ -254,6 +283,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
     return {};
   });
+  // E-mail and SMS: each server claims due deliveries with a lease, so several servers on
+  // one database never send the same row at once.
+  if (i.notify->email_offered() || i.notify->sms_offered()) {
+    i.background.Every("notify_delivery",
+                       std::chrono::milliseconds(config.notify_delivery_period_ms),
+                       [svc = i.notify.get()]() -> Status {
+                         OW_RETURN_IF_ERROR(svc->DeliverDue(std::chrono::system_clock::now()));
+                         return {};
+                       });
+  }
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -334,6 +373,7 @@ Result<uint16_t> App::Listen() {
     impl_->oidc->SetIssuer(origin);
     impl_->authn->SetOrigin(origin);
     impl_->licences->SetPublicUrl(origin);
+    impl_->notify->SetPublicUrl(origin);
   }
   log::Notice("server.listening",
               {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
@@ -356,6 +396,7 @@ const http::Router& App::router() const { return impl_->router; }
 const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
+notify::Service& App::notify() { return *impl_->notify; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -17,6 +17,9 @@
 namespace ow::cases {
 class Service;
 }
+namespace ow::notify {
+class Service;
+}
 namespace ow::identity {
 class Service;
 }  // namespace ow::identity
@@ -53,6 +56,8 @@ class App {
   identity::Service& identity();
   // The cases service (tests move its clock and fire timers).
   cases::Service& cases();
+  // The notifications service (tests deliver what is due at a chosen time).
+  notify::Service& notify();
   const Config& config() const;
 
  private:
