@@ -9,7 +9,9 @@
 #include <chrono>
 #include <regex>
 
+#include "app/app.h"
 #include "db/database.h"
+#include "db/migrations.h"
 #include "notify/service.h"
 #include "support/cases_fixture.h"
 #include "support/mail_sink.h"
@@ -90,7 +92,8 @@ class NotifyTest : public CasesFixture {
     return Call(verb::put, "/api/v1/me/notification-preferences", Json(body), &s);
   }
   // One message for `account` written in a transaction that commits when `commit`.
-  ::ow::Status WriteMessage(const std::string& account, bool commit, const std::string& dedupe = "") {
+  ::ow::Status WriteMessage(const std::string& account, bool commit,
+                            const std::string& dedupe = "") {
     return server_->app().database().Transact([&](db::Connection& c) -> ::ow::Status {
       notify::Outgoing m;
       m.account_id = account;
@@ -397,6 +400,50 @@ TEST_P(NotifyTest, ChannelsNotConfiguredAreNotOffered) {
   r = Call(verb::post, "/api/v1/me/notification-preferences/email",
            Json({{"email", "zhang@example.test"}}), &zhang);
   EXPECT_EQ(r.status, 409) << r.body;
+}
+
+TEST_P(NotifyTest, CaseMessagesWrittenBeforeTheMoveJoinTheInbox) {
+  Session zhang = Login("zhangsan");
+  auto submitted = Submit(zhang, kItem, "330102", GtdjForm());
+  ASSERT_EQ(submitted.status, 201) << submitted.body;
+  std::string no(submitted.json().at("tracking_no").as_string());
+  int64_t case_id = 0;
+  // A message the cases domain wrote itself before notify existed, read already.
+  db::Database& database = server_->app().database();
+  ASSERT_TRUE(database.Transact([&](db::Connection& c) -> ::ow::Status {
+    if (case_id == 0) {
+      OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT MAX(id) FROM cases"));
+      case_id = r.Int(0, 0);
+    }
+    json::object params{
+        {"tracking_no", no}, {"item_name", "个体工商户设立登记"}, {"status", "under_review"}};
+    OW_RETURN_IF_ERROR(c.Exec(
+        "INSERT INTO case_messages (account_id, case_id, status, code, params, text, created_at, "
+        "read_at) VALUES ($1, $2, 'under_review', 'case.status_changed', $3, '', "
+        "'2020-01-02T03:04:05Z', '2020-01-02T03:05:00Z')",
+        {zhang.account_id, case_id, json::serialize(params)}));
+    OW_RETURN_IF_ERROR(
+        c.Exec("DELETE FROM schema_migrations WHERE id = 'notify/002_case_messages'"));
+    return {};
+  }));
+  auto applied = db::Migrate(database, app::AllMigrations());
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  auto inbox = Call(verb::get, "/api/v1/me/messages", {}, &zhang, {{"Accept-Language", "en"}});
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  const json::value listed = inbox.json();
+  const auto& messages = listed.at("messages").as_array();
+  ASSERT_EQ(messages.size(), 2u) << inbox.body;
+  const auto& moved = messages.at(0);  // copied last, so newest by id
+  EXPECT_EQ(moved.at("topic"), "case");
+  EXPECT_EQ(moved.at("case_no"), no.c_str());
+  EXPECT_EQ(moved.at("status"), "under_review");
+  EXPECT_EQ(moved.at("link"), ("/me/cases/" + no).c_str());
+  EXPECT_EQ(moved.at("created_at"), "2020-01-02T03:04:05Z");
+  EXPECT_EQ(moved.at("read_at"), "2020-01-02T03:05:00Z");
+  EXPECT_EQ(moved.at("text"),
+            ("Your case " + no + " (个体工商户设立登记): accepted, under review").c_str());
+  EXPECT_EQ(listed.at("unread"), 1);
 }
 
 OW_INSTANTIATE_STORE_TESTS(NotifyTest);
