@@ -5,9 +5,12 @@
 // transaction, retries with back-off, dead letters and their requeue, SMS through a
 // stand-in gateway (a 500, then success), and what other people, staff, tokens and
 // unverified addresses cannot do.
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "app/app.h"
 #include "db/database.h"
@@ -400,6 +403,37 @@ TEST_P(NotifyTest, ChannelsNotConfiguredAreNotOffered) {
   r = Call(verb::post, "/api/v1/me/notification-preferences/email",
            Json({{"email", "zhang@example.test"}}), &zhang);
   EXPECT_EQ(r.status, 409) << r.body;
+}
+
+// Several workers (threads here, server processes in production: each on its own
+// connection) claiming at once never send one delivery twice and leave none behind.
+TEST_P(NotifyTest, ConcurrentWorkersSendEachDeliveryOnce) {
+  Session zhang = Login("zhangsan");
+  VerifiedEmail(zhang, "zhang@example.test");
+  ASSERT_EQ(Choose(zhang, {{"case", json::array{"email"}}}).status, 200);
+  size_t before = sink_->Mails().size();
+  constexpr int kMessages = 30;
+  for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  std::atomic<int64_t> attempted{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&] {
+      for (int round = 0; round < 3; ++round) {
+        auto n = Notify().DeliverDue(std::chrono::system_clock::now());
+        if (n) attempted += *n;
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(attempted.load(), kMessages);
+  auto mails = sink_->WaitFor(before + kMessages, seconds(20));
+  std::set<std::string> ids;
+  for (size_t i = before; i < mails.size(); ++i)
+    ids.insert(std::string(mails[i].at("message_id").as_string()));
+  EXPECT_EQ(mails.size(), before + kMessages);
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(Deliveries("pending").size(), 0u);
+  EXPECT_EQ(Deliveries("sending").size(), 0u);
 }
 
 TEST_P(NotifyTest, CaseMessagesWrittenBeforeTheMoveJoinTheInbox) {
