@@ -214,6 +214,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   no.smtp_from = config.notify_smtp_from;
   no.smtp_helo = config.notify_smtp_helo;
   no.smtp_timeout_ms = config.notify_smtp_timeout_ms;
+  no.smtp_starttls = config.notify_smtp_starttls != 0;
+  no.smtp_ca_file = config.notify_smtp_ca_file;
   no.sms_url = config.notify_sms_url;
   no.sms_token = config.notify_sms_token;
   no.sms_timeout_ms = config.notify_sms_timeout_ms;

@@ -152,8 +152,8 @@ const std::vector<ConfigField>& ConfigFields() {
           &Config::materials_scanner_timeout_seconds, 1, 3600,
           "a scan running longer is killed and the upload answered 503"),
       Str("notify.smtp_host", "ONEWINDOW_NOTIFY_SMTP_HOST", &Config::notify_smtp_host,
-          "SMTP relay for e-mail notifications (plain SMTP, no TLS, no login: a relay on this "
-          "host or a trusted network); empty = e-mail is not offered"),
+          "SMTP relay for e-mail notifications (no login: a relay that accepts this server by "
+          "its address; TLS with smtp_starttls); empty = e-mail is not offered"),
       Int("notify.smtp_port", "ONEWINDOW_NOTIFY_SMTP_PORT", &Config::notify_smtp_port, 1, 65535,
           "port of the SMTP relay"),
       Str("notify.smtp_from", "ONEWINDOW_NOTIFY_SMTP_FROM", &Config::notify_smtp_from,
@@ -163,6 +163,12 @@ const std::vector<ConfigField>& ConfigFields() {
       Int("notify.smtp_timeout_ms", "ONEWINDOW_NOTIFY_SMTP_TIMEOUT_MS",
           &Config::notify_smtp_timeout_ms, 100, 300000,
           "budget for one SMTP exchange (connect to QUIT); longer is a failure to retry"),
+      Int("notify.smtp_starttls", "ONEWINDOW_NOTIFY_SMTP_STARTTLS", &Config::notify_smtp_starttls,
+          0, 1,
+          "1: every SMTP session upgrades with STARTTLS (TLS 1.2+, certificate verified and "
+          "matched to smtp_host); a relay that does not offer it gets nothing"),
+      Str("notify.smtp_ca_file", "ONEWINDOW_NOTIFY_SMTP_CA_FILE", &Config::notify_smtp_ca_file,
+          "PEM CA certificates trusted for the relay's certificate; empty = the system store"),
       Str("notify.sms_url", "ONEWINDOW_NOTIFY_SMS_URL", &Config::notify_sms_url,
           "SMS gateway: POST {id, to, text} as JSON, answer 2xx {message_id}; empty = SMS is "
           "not offered"),

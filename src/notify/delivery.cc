@@ -70,8 +70,9 @@ Service::Outcome Service::SendEmail(const Delivery& d) {
   else
     mail.body += Render("notify.footer_plain", {}, lang);
   mail.body += "\n";
-  SmtpServer server{options_.smtp_host, static_cast<uint16_t>(options_.smtp_port),
-                    options_.smtp_helo, std::chrono::milliseconds(options_.smtp_timeout_ms)};
+  SmtpServer server{options_.smtp_host,     static_cast<uint16_t>(options_.smtp_port),
+                    options_.smtp_helo,     std::chrono::milliseconds(options_.smtp_timeout_ms),
+                    options_.smtp_starttls, options_.smtp_ca_file};
   auto st = SendMail(server, mail);
   if (st) return {Outcome::kSent, "", mail.message_id};
   return {st.error().code == Code::kFailedPrecondition ? Outcome::kPermanent : Outcome::kRetry,

@@ -46,6 +46,8 @@ struct Options {
   std::string smtp_from;  // the envelope and From: address
   std::string smtp_helo;  // the EHLO name; also the host part of Message-IDs
   int64_t smtp_timeout_ms = 10000;
+  bool smtp_starttls = false;  // STARTTLS required (the certificate verified)
+  std::string smtp_ca_file;    // PEM CAs to trust for it instead of the system store
   // SMS gateway (POST JSON with a bearer token); "" = SMS is not offered.
   std::string sms_url;
   std::string sms_token;

@@ -1,6 +1,11 @@
 #include "notify/smtp.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <cctype>
 #include <ctime>
 #include <exception>
 #include <optional>
@@ -9,6 +14,7 @@ namespace ow::notify {
 namespace {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
@@ -65,8 +71,10 @@ class Session {
   asio::awaitable<Result<int>> Reply() {
     std::string text;
     for (int lines = 0; lines < 100; ++lines) {
-      auto [ec, n] = co_await asio::async_read_until(socket_, asio::dynamic_buffer(buf_, 65536),
-                                                     "\n", kNoThrow);
+      auto [ec, n] = tls_ ? co_await asio::async_read_until(
+                                *tls_, asio::dynamic_buffer(buf_, 65536), "\n", kNoThrow)
+                          : co_await asio::async_read_until(
+                                socket_, asio::dynamic_buffer(buf_, 65536), "\n", kNoThrow);
       if (ec) co_return Lost(ec);
       std::string line = buf_.substr(0, n);
       buf_.erase(0, n);
@@ -76,6 +84,7 @@ class Session {
         co_return Unavailable("smtp " + Origin() + ": " + stage_ + ": malformed reply");
       text += line + " ";
       if (line.size() == 3 || line[3] == ' ') {
+        full_ = text;
         last_ = text.substr(0, 300);
         co_return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
       }
@@ -84,7 +93,8 @@ class Session {
   }
 
   asio::awaitable<Status> Write(std::string data) {
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(data), kNoThrow);
+    auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, asio::buffer(data), kNoThrow)
+                        : co_await asio::async_write(socket_, asio::buffer(data), kNoThrow);
     if (ec) co_return Lost(ec);
     co_return Status{};
   }
@@ -116,8 +126,11 @@ class Session {
     if (cec) co_return Lost(cec);
     if (auto st = co_await Step("greeting", "", 2); !st) co_return st;
     if (auto st = co_await Step("EHLO", "EHLO " + s_.helo, 2); !st) {
-      if (st.error().code != Code::kFailedPrecondition) co_return st;
+      if (st.error().code != Code::kFailedPrecondition || s_.starttls) co_return st;
       if (auto h = co_await Step("HELO", "HELO " + s_.helo, 2); !h) co_return h;
+    }
+    if (s_.starttls) {
+      if (auto st = co_await StartTls(); !st) co_return st;
     }
     if (auto st = co_await Step("MAIL FROM", "MAIL FROM:<" + m_.from + ">", 2); !st) co_return st;
     if (auto st = co_await Step("RCPT TO", "RCPT TO:<" + m_.to + ">", 2); !st) co_return st;
@@ -135,15 +148,59 @@ class Session {
     co_return Status{};
   }
 
+  // STARTTLS (RFC 3207): only when the EHLO reply offers it; then the TLS handshake with
+  // the server's certificate verified, and EHLO again (the earlier answer is forgotten).
+  asio::awaitable<Status> StartTls() {
+    std::string upper = full_;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper.find("STARTTLS") == std::string::npos)
+      co_return Unavailable("smtp " + Origin() + ": the server does not offer STARTTLS");
+    if (auto st = co_await Step("STARTTLS", "STARTTLS", 2); !st) co_return st;
+    if (!buf_.empty())  // bytes sent before the handshake could be injected: refuse them
+      co_return Unavailable("smtp " + Origin() + ": data after the STARTTLS reply");
+    ctx_.emplace(ssl::context::tls_client);
+    if (SSL_CTX_set_min_proto_version(ctx_->native_handle(), TLS1_2_VERSION) != 1)
+      co_return Internal("smtp: cannot require TLS 1.2");
+    ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    ctx_->set_verify_mode(ssl::verify_peer);
+    boost::system::error_code ec;
+    if (s_.ca_file.empty())
+      ctx_->set_default_verify_paths(ec);
+    else
+      ctx_->load_verify_file(s_.ca_file, ec);
+    if (ec) co_return Unavailable("smtp: cannot load the trust store: " + ec.message());
+    tls_.emplace(socket_, *ctx_);
+    boost::system::error_code addr_ec;
+    asio::ip::make_address(s_.host, addr_ec);
+    // SNI carries DNS names only; SSL_set_tlsext_host_name() is this call behind a macro.
+    if (addr_ec && SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                            TLSEXT_NAMETYPE_host_name, const_cast<char*>(s_.host.c_str())) != 1)
+      co_return Internal("smtp: cannot set SNI");
+    tls_->set_verify_callback(ssl::host_name_verification(s_.host));
+    stage_ = "in the TLS handshake";
+    auto [hec] = co_await tls_->async_handshake(ssl::stream_base::client, kNoThrow);
+    if (hec) {
+      const long verify = SSL_get_verify_result(tls_->native_handle());  // NOLINT(runtime/int)
+      if (!timed_out_ && verify != X509_V_OK)
+        co_return Unavailable("smtp " + Origin() + ": TLS certificate verification failed: " +
+                              X509_verify_cert_error_string(verify));
+      co_return Lost(hec);
+    }
+    co_return co_await Step("EHLO in TLS", "EHLO " + s_.helo, 2);
+  }
+
   const SmtpServer& s_;
   const Mail& m_;
   asio::io_context ioc_;
   tcp::resolver resolver_{ioc_};
   tcp::socket socket_{ioc_};
   asio::steady_timer timer_{ioc_};
+  std::optional<ssl::context> ctx_;
+  std::optional<ssl::stream<tcp::socket&>> tls_;
   std::string buf_;
   std::string stage_;
   std::string last_;
+  std::string full_;  // the last reply, all its lines
   bool timed_out_ = false;
 };
 

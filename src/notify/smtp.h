@@ -1,10 +1,13 @@
 // A small SMTP client (RFC 5321) and the RFC 5322 message it sends.
 //
-// SendMail() opens one plain TCP connection, runs EHLO (HELO if EHLO is refused),
-// MAIL FROM, RCPT TO, DATA with the dot-stuffed message, QUIT, and closes. It blocks the
-// calling thread for at most about `timeout` (its own io_context, like http::Fetch).
-// There is no TLS (no STARTTLS) and no authentication: use a relay on the same host or
-// a trusted network.
+// SendMail() opens one TCP connection, runs EHLO (HELO if EHLO is refused), with
+// `starttls` STARTTLS (RFC 3207) and EHLO again inside TLS, then MAIL FROM, RCPT TO, DATA
+// with the dot-stuffed message, QUIT, and closes. It blocks the calling thread for at most
+// about `timeout` (its own io_context, like http::Fetch). TLS: 1.2 or newer, the server's
+// certificate verified against the system trust store or only `ca_file`, and matched to
+// `host` (as http::Fetch does); a server that does not offer STARTTLS is an error, never a
+// silent fall-back to plain text. There is no authentication (AUTH): use a relay that
+// accepts the platform by its address.
 //
 // Errors: kUnavailable for what may work later (name resolution, connection, timeout,
 // a 4xx reply, a connection lost before the final reply to DATA); kFailedPrecondition
@@ -34,6 +37,8 @@ struct SmtpServer {
   uint16_t port = 25;
   std::string helo;  // our name in EHLO
   std::chrono::milliseconds timeout{10000};
+  bool starttls = false;
+  std::string ca_file;  // PEM CA certificates to trust instead of the system store
 };
 
 Status SendMail(const SmtpServer& server, const Mail& mail);

@@ -20,9 +20,20 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
-SmtpSink::SmtpSink() {
+SmtpSink::SmtpSink(bool tls) {
   char tmpl[] = "/tmp/ow-smtp-XXXXXX";
   folder_ = mkdtemp(tmpl);
+  if (tls) {
+    // openssl, an independent tool, makes the server's certificate.
+    ToolRun r =
+        RunTool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                 "-nodes", "-keyout", folder_ + "/key.pem", "-out", folder_ + "/cert.pem", "-days",
+                 "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << "openssl req: " << r.output;
+      return;
+    }
+  }
   int out[2];
   if (pipe(out) != 0) {
     ADD_FAILURE() << "pipe";
@@ -34,8 +45,13 @@ SmtpSink::SmtpSink() {
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
-    execl("/usr/bin/python3", "python3", script.c_str(), folder_.c_str(), "0",
-          static_cast<char*>(nullptr));
+    std::string cert = folder_ + "/cert.pem", key = folder_ + "/key.pem";
+    if (tls)
+      execl("/usr/bin/python3", "python3", script.c_str(), folder_.c_str(), "0", cert.c_str(),
+            key.c_str(), static_cast<char*>(nullptr));
+    else
+      execl("/usr/bin/python3", "python3", script.c_str(), folder_.c_str(), "0",
+            static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);

@@ -16,14 +16,17 @@ namespace ow::testing {
 
 class SmtpSink {
  public:
-  // Starts the server on a free loopback port (ADD_FAILUREs when it cannot).
-  SmtpSink();
+  // Starts the server on a free loopback port (ADD_FAILUREs when it cannot). With `tls`,
+  // it offers and requires STARTTLS with a fresh self-signed certificate for 127.0.0.1
+  // (certificate(): its PEM file, the CA to trust).
+  explicit SmtpSink(bool tls = false);
   ~SmtpSink();
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
 
   uint16_t port() const { return port_; }
   const std::string& folder() const { return folder_; }
+  std::string certificate() const { return folder_ + "/cert.pem"; }
   // Every mail received so far, oldest first, as read_mail.py prints them.
   boost::json::array Mails() const;
   // Waits (at most `timeout`) until at least `n` mails arrived; returns them all.

@@ -3,7 +3,9 @@
 writing every message it accepts to FOLDER as <n>.eml (the raw message as received,
 after the server undid dot-stuffing) with <n>.json beside it ({"mail_from", "rcpt_tos"}).
 
-  smtp_sink.py FOLDER [PORT]    PORT 0 (default) picks a free port
+  smtp_sink.py FOLDER [PORT [CERT KEY]]    PORT 0 (default) picks a free port; with a
+                                          certificate and key, STARTTLS is offered and
+                                          required before MAIL
 
 Prints "listening PORT" on stdout once it accepts connections; stops on SIGTERM/SIGINT.
 With FOLDER/refuse containing a code (e.g. "451" or "550"), each DATA is answered with
@@ -16,6 +18,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
@@ -57,8 +60,13 @@ def main():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
         s.close()
+    tls = {}
+    if len(sys.argv) > 4:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        tls = {"tls_context": context, "require_starttls": True}
     controller = Controller(Sink(folder), hostname="127.0.0.1", port=port,
-                            decode_data=False, enable_SMTPUTF8=True)
+                            decode_data=False, enable_SMTPUTF8=True, **tls)
     controller.start()
     print(f"listening {port}", flush=True)
     stop = asyncio.Event()
