@@ -7,6 +7,9 @@
 #include "app/background.h"
 #include "app/demo.h"
 #include "app/system_routes.h"
+#include "appointments/routes.h"
+#include "appointments/service.h"
+#include "appointments/store.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
 #include "calendar/routes.h"
@@ -53,10 +56,11 @@ namespace json = boost::json;
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-                    processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-                    cases::Migrations(), notify::Migrations(), licences::Migrations()}) {
+  for (auto list :
+       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
+        calendar::Migrations(), materials::Migrations(), cases::Migrations(), notify::Migrations(),
+        licences::Migrations(), appointments::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -123,6 +127,7 @@ struct App::Impl {
   std::unique_ptr<notify::Service> notify;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
+  std::unique_ptr<appointments::Service> appointments;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -208,24 +213,25 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.material_directory = std::make_unique<MaterialDirectory>(*i.materials);
   // Notifications: every domain that tells a person something calls it in its own
   // transaction; it renders each domain's codes from that domain's notice table.
-  notify::Options no;
-  no.smtp_host = config.notify_smtp_host;
-  no.smtp_port = config.notify_smtp_port;
-  no.smtp_from = config.notify_smtp_from;
-  no.smtp_helo = config.notify_smtp_helo;
-  no.smtp_timeout_ms = config.notify_smtp_timeout_ms;
-  no.smtp_starttls = config.notify_smtp_starttls != 0;
-  no.smtp_ca_file = config.notify_smtp_ca_file;
-  no.sms_url = config.notify_sms_url;
-  no.sms_token = config.notify_sms_token;
-  no.sms_timeout_ms = config.notify_sms_timeout_ms;
-  no.lease_seconds = config.notify_lease_seconds;
-  no.max_attempts = config.notify_max_attempts;
-  no.retry_base_seconds = config.notify_retry_base_seconds;
-  no.retry_max_seconds = config.notify_retry_max_seconds;
-  i.notify = std::make_unique<notify::Service>(*i.db, std::move(no));
+  notify::Options nopt;
+  nopt.smtp_host = config.notify_smtp_host;
+  nopt.smtp_port = config.notify_smtp_port;
+  nopt.smtp_from = config.notify_smtp_from;
+  nopt.smtp_helo = config.notify_smtp_helo;
+  nopt.smtp_timeout_ms = config.notify_smtp_timeout_ms;
+  nopt.smtp_starttls = config.notify_smtp_starttls != 0;
+  nopt.smtp_ca_file = config.notify_smtp_ca_file;
+  nopt.sms_url = config.notify_sms_url;
+  nopt.sms_token = config.notify_sms_token;
+  nopt.sms_timeout_ms = config.notify_sms_timeout_ms;
+  nopt.lease_seconds = config.notify_lease_seconds;
+  nopt.max_attempts = config.notify_max_attempts;
+  nopt.retry_base_seconds = config.notify_retry_base_seconds;
+  nopt.retry_max_seconds = config.notify_retry_max_seconds;
+  i.notify = std::make_unique<notify::Service>(*i.db, std::move(nopt));
   if (!config.issuer.empty()) i.notify->SetPublicUrl(config.issuer);
   i.notify->AddTemplates("case.", cases::Notices());
+  i.notify->AddTemplates("booking.", appointments::Notices());
   i.notify->SetPhoneLookup([ids = i.identity.get()](const std::string& account) {
     auto a = ids->AccountById(account);
     return a ? a->phone : std::string();
@@ -285,6 +291,33 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
     return {};
   });
+  appointments::Limits limits;
+  limits.days_ahead = static_cast<int>(config.booking_days_ahead);
+  limits.max_active = static_cast<int>(config.booking_max_active);
+  limits.per_item_per_day = static_cast<int>(config.booking_per_item_per_day);
+  limits.no_show_count = static_cast<int>(config.booking_no_show_count);
+  limits.no_show_days = static_cast<int>(config.booking_no_show_days);
+  limits.ban_days = static_cast<int>(config.booking_ban_days);
+  i.appointments = std::make_unique<appointments::Service>(*i.db, *i.calendar, *i.catalog,
+                                                           *i.identity, *i.notify, limits);
+  // A booking names a case of the person's by its tracking number, as the caller reads it.
+  i.appointments->SetCaseLookup(
+      [svc = i.cases.get()](const identity::Principal& who,
+                            const std::string& no) -> Result<std::pair<std::string, std::string>> {
+        OW_ASSIGN_OR_RETURN(auto k, svc->Get(who, no));
+        return std::make_pair(k.applicant_account_id, k.item_code);
+      });
+  appointments::AddRoutes(i.router, *i.appointments);
+  i.background.Every("booking_no_shows", std::chrono::seconds(60),
+                     [svc = i.appointments.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->SweepNoShows());
+                       return {};
+                     });
+  i.background.Every("booking_reminders", std::chrono::minutes(10),
+                     [svc = i.appointments.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->SendReminders());
+                       return {};
+                     });
   // E-mail and SMS: each server claims due deliveries with a lease, so several servers on
   // one database never send the same row at once.
   if (i.notify->email_offered() || i.notify->sms_offered()) {
@@ -399,6 +432,7 @@ const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
 notify::Service& App::notify() { return *impl_->notify; }
+appointments::Service& App::appointments() { return *impl_->appointments; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -20,6 +20,9 @@ class Service;
 namespace ow::notify {
 class Service;
 }
+namespace ow::appointments {
+class Service;
+}
 namespace ow::identity {
 class Service;
 }  // namespace ow::identity
@@ -58,6 +61,8 @@ class App {
   cases::Service& cases();
   // The notifications service (tests deliver what is due at a chosen time).
   notify::Service& notify();
+  // The appointments service (tests move its clock and run its sweeps).
+  appointments::Service& appointments();
   const Config& config() const;
 
  private:

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "appointments/routes.h"
 #include "audit/audit.h"
 #include "calendar/service.h"
 #include "catalog/service.h"
@@ -243,6 +244,37 @@ Status SeedLicences(db::Database& db, const std::string& dir, const Config& conf
 
 }  // namespace
 
+// Creates or replaces each hall of halls.json whose stored form differs (idempotent).
+Result<int64_t> SeedHalls(db::Database& db, catalog::Service& catalog, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;  // optional file
+  std::stringstream buf;
+  buf << in.rdbuf();
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(buf.str(), ec);
+  if (ec || !doc.is_array()) return InvalidArgument(path + " must be a JSON array of halls");
+  int64_t changed = 0;
+  for (const auto& entry : doc.as_array()) {
+    if (!entry.is_object()) return InvalidArgument(path + ": every hall must be an object");
+    boost::json::object o = entry.as_object();
+    const auto* code = o.if_contains("code");
+    if (!code || !code->is_string()) return InvalidArgument(path + ": a hall without a code");
+    std::string c(code->as_string());
+    auto input = appointments::ParseHallInput(o);
+    if (!input)
+      return Error(input.error().code, path + " " + c + ": " + input.error().message,
+                   input.error().fields);
+    bool changed_hall = false;
+    auto put = appointments::PutHall(db, catalog, c, *input, std::nullopt,
+                                     std::chrono::system_clock::now(), &changed_hall);
+    if (!put)
+      return Error(put.error().code, path + " " + c + ": " + put.error().message,
+                   put.error().fields);
+    if (changed_hall) ++changed;
+  }
+  return changed;
+}
+
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Config* config) {
   DemoSummary summary;
   regions::Service regions(db);
@@ -300,6 +332,7 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Con
     summary.catalog_items = report->rows;
   }
   OW_ASSIGN_OR_RETURN(summary.calendar_years, SeedCalendar(db, dir + "/calendar.json"));
+  OW_ASSIGN_OR_RETURN(summary.halls, SeedHalls(db, catalog, dir + "/halls.json"));
   if (config) {
     OW_ASSIGN_OR_RETURN(summary.accounts_created,
                         SeedAccounts(db, departments, *config, dir + "/accounts.json"));

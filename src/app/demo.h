@@ -22,6 +22,7 @@ struct DemoSummary {
   int64_t calendar_years = 0;  // holiday calendar years published or changed
   int64_t licence_types = 0;   // licence types saved (demo/licences.json)
   int64_t seals = 0;           // seals made or found, with their holders
+  int64_t halls = 0;           // service halls created or changed (demo/halls.json)
 };
 
 // Loads `dir`/regions/*.csv, `dir`/departments.json and `dir`/catalog.json (items,

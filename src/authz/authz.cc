@@ -79,6 +79,12 @@ constexpr std::array kTable = {
                "change these notification settings", kBySession, "", true},
     ActionInfo{Action::kManageDeliveries, "deliveries.manage", "manage notification deliveries",
                kStaffOrAdmin, "", false},
+    ActionInfo{Action::kManageHalls, "halls.manage", "manage service halls", kStaffOrAdmin, "",
+               false},
+    ActionInfo{Action::kBook, "bookings.write", "book appointments for this person",
+               kBySession | kByUserToken, "bookings", true},
+    ActionInfo{Action::kOperateHall, "halls.operate", "run this hall's queue",
+               kBySession | kByUserToken, "workbench", true},
 };
 
 constexpr bool InOrder() {
@@ -88,8 +94,9 @@ constexpr bool InOrder() {
 }
 static_assert(InOrder(), "kTable lists every Action once, in declaration order");
 
-constexpr std::array<std::string_view, 6> kScopes = {
-    "cases.read", "cases.write", "materials.read", "materials.write", "workbench", "licences.read"};
+constexpr std::array<std::string_view, 7> kScopes = {
+    "cases.read", "cases.write",   "materials.read", "materials.write",
+    "workbench",  "licences.read", "bookings"};
 
 // A department role covers the target if the department matches and the region nests.
 bool Covers(const Role& r, const Target& t, bool any_department) {
@@ -190,6 +197,13 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // Addresses and phone numbers are personal data: the platform's operator, who
       // runs the mail and SMS relays, and nobody who reads cases.
       return p.admin_token() || p.HasRole(kSystemAdmin);
+    case Action::kManageHalls:
+      return p.admin_token() || p.HasRole(kSystemAdmin);
+    case Action::kBook:
+      // The person, or their agent under a live authorization; never a hall or a system.
+      return (self && p.kind == kPerson) || agent;
+    case Action::kOperateHall:
+      return HasCovering(p, {kCounter}, t, true);
   }
   return false;
 }

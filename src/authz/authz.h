@@ -81,6 +81,10 @@ enum class Action {
   // Notifications.
   kManageNotifications,  // one's own notification preferences and e-mail address check
   kManageDeliveries,     // the outbox's deliveries: list them, requeue dead ones (system admin)
+  // Appointments.
+  kManageHalls,  // halls, their hours and windows (the system administrator)
+  kBook,         // book, reschedule, cancel and read bookings (owner: the person booked for)
+  kOperateHall,  // check-in, walk-ins, call next at a hall (counter staff of its region)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

@@ -106,8 +106,11 @@ std::vector<Row> Matrix() {
     return m;
   };
   std::vector<Row> rows;
-  rows.push_back({"person", Holder(kPersonId, kPerson), false, self});
-  rows.push_back({"other person", Holder(kOtherId, kPerson), false, self});
+  // A person books appointments for themselves (staff accounts do not).
+  auto person = self;
+  person[A::kBook] = kSelf;
+  rows.push_back({"person", Holder(kPersonId, kPerson), false, person});
+  rows.push_back({"other person", Holder(kOtherId, kPerson), false, person});
   // A relying party's access token for the person acts only within its scopes, and never
   // changes the account or acts for the person.
   rows.push_back({"person via a relying party's token (openid profile)",
@@ -118,9 +121,12 @@ std::vector<Row> Matrix() {
                   Bearer(kPersonId, "cl_portal", {"openid", "cases.read"}),
                   false,
                   {{A::kReadCase, kSelf}, {A::kReadOwnCases, kAll}}});
-  rows.push_back(
-      {"agent with a live authorization", staff("acc_agent_live", {R(kAgent, "", "330102")}), true,
-       staff_self({{A::kReadAccount, kAll}, {A::kActForPerson, kAll}, {A::kReadCase, kAll}})});
+  rows.push_back({"agent with a live authorization",
+                  staff("acc_agent_live", {R(kAgent, "", "330102")}), true,
+                  staff_self({{A::kReadAccount, kAll},
+                              {A::kActForPerson, kAll},
+                              {A::kReadCase, kAll},
+                              {A::kBook, ".AAAAA."}})});
   rows.push_back({"agent without authorization", staff("acc_agent_none", {R(kAgent, "", "330102")}),
                   false, staff_self({})});
   rows.push_back({"county acceptor of D in 330102",
@@ -164,7 +170,8 @@ std::vector<Row> Matrix() {
                   false,
                   staff_self({{A::kReadCase, "A.A.AAA"},
                               {A::kCounterIntake, "..A.AAA"},
-                              {A::kVerifyIdentity, "..A.AA."}})});
+                              {A::kVerifyIdentity, "..A.AA."},
+                              {A::kOperateHall, "..A.AAA"}})});
   rows.push_back({"supervisor of 3301", staff("acc_sup", {R(kSupervisor, "", "3301")}), false,
                   staff_self({{A::kReadIndicators, "..AAAAA"}})});
   rows.push_back({"system administrator", staff("acc_sysadm", {R(kSystemAdmin, "", "")}), false,
@@ -173,7 +180,8 @@ std::vector<Row> Matrix() {
                               {A::kManageClients, kAll},
                               {A::kManageTrusts, kAll},
                               {A::kManageCatalog, kAll},
-                              {A::kManageDeliveries, kAll}})});
+                              {A::kManageDeliveries, kAll},
+                              {A::kManageHalls, kAll}})});
   rows.push_back({"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
                   staff_self({{A::kGrantRole, ".AAAAA."},
                               {A::kListStaff, kAll},
@@ -193,7 +201,8 @@ std::vector<Row> Matrix() {
                    {A::kManageClients, kAll},
                    {A::kManageTrusts, kAll},
                    {A::kManageCatalog, kAll},
-                   {A::kManageDeliveries, kAll}}});
+                   {A::kManageDeliveries, kAll},
+                   {A::kManageHalls, kAll}}});
   rows.push_back({"client credentials with cases.read indicators.read",
                   Bearer("", "cl_peer", {"cases.read", "indicators.read"}),
                   false,

@@ -190,6 +190,20 @@ const std::vector<ConfigField>& ConfigFields() {
           "the first retry waits about this long (0.5x to 1.5x), each next one twice as long"),
       Int("notify.retry_max_seconds", "ONEWINDOW_NOTIFY_RETRY_MAX_SECONDS",
           &Config::notify_retry_max_seconds, 1, 604800, "no retry waits longer than this"),
+      Int("booking.days_ahead", "ONEWINDOW_BOOKING_DAYS_AHEAD", &Config::booking_days_ahead, 1, 90,
+          "halls offer slots from today for this many days"),
+      Int("booking.max_active", "ONEWINDOW_BOOKING_MAX_ACTIVE", &Config::booking_max_active, 1, 100,
+          "bookings to come one person may hold at once (409 above)"),
+      Int("booking.per_item_per_day", "ONEWINDOW_BOOKING_PER_ITEM_PER_DAY",
+          &Config::booking_per_item_per_day, 1, 100,
+          "bookings of one item on one day one person may hold (409 above)"),
+      Int("booking.no_show_count", "ONEWINDOW_BOOKING_NO_SHOW_COUNT",
+          &Config::booking_no_show_count, 1, 100,
+          "no-shows within booking.no_show_days that pause a person's booking"),
+      Int("booking.no_show_days", "ONEWINDOW_BOOKING_NO_SHOW_DAYS", &Config::booking_no_show_days,
+          1, 3650, "the window in which no-shows are counted"),
+      Int("booking.ban_days", "ONEWINDOW_BOOKING_BAN_DAYS", &Config::booking_ban_days, 1, 3650,
+          "days after the last counted no-show during which new bookings are refused (403)"),
   };
   return fields;
 }

@@ -83,6 +83,13 @@ struct Config {
   int64_t notify_max_attempts = 8;
   int64_t notify_retry_base_seconds = 30;
   int64_t notify_retry_max_seconds = 3600;
+  // [booking]
+  int64_t booking_days_ahead = 14;       // slots are offered from today for this many days
+  int64_t booking_max_active = 3;        // bookings to come one person may hold
+  int64_t booking_per_item_per_day = 1;  // bookings of one item on one day per person
+  int64_t booking_no_show_count = 3;     // this many no-shows ...
+  int64_t booking_no_show_days = 90;     // ... within this many days ...
+  int64_t booking_ban_days = 30;         // ... pause new bookings for this many days
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

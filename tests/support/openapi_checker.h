@@ -403,9 +403,14 @@ inline bool IsCasesPath(const std::string& path) {
   }
   return false;
 }
+// Halls, bookings and the hall's queue.
+inline bool IsAppointmentsPath(const std::string& path) {
+  return path.starts_with("/api/v1/halls") || path.starts_with("/api/v1/bookings") ||
+         path == "/api/v1/me/bookings";
+}
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
-      IsLicencesPath(path) || IsNotifyPath(path))
+      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
@@ -418,7 +423,8 @@ bool IsCalendarPath(const std::string& path) { return path.starts_with("/api/v1/
 inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
-         !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path);
+         !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
+         !IsAppointmentsPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

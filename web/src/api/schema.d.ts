@@ -1455,6 +1455,290 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/halls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List service halls
+         * @description Every hall, or those of a region and the regions below it. Public.
+         */
+        get: operations["listHalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/halls/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a hall
+         * @description A hall with its hours and windows. Public.
+         */
+        get: operations["getHall"];
+        /**
+         * Create or replace a hall
+         * @description Creates (201) or replaces (200) a hall with its weekly hours and windows. Needs a system administrator. Every window item must be a catalog item; periods of a weekday must not overlap. `If-Match` (`"h<version>"`) makes the write conditional.
+         */
+        put: operations["putHall"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/halls/{code}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a hall's open slots for an item
+         * @description The slots not yet started from today for `booking.days_ahead` days (14 by default), on the working days of the holiday calendar, with the places left. Public.
+         */
+        get: operations["listHallSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/halls/{code}/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Today's queue display
+         * @description The numbers most recently called to each window and how many wait, per item. Public: no names, no ID numbers.
+         */
+        get: operations["getHallQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/halls/{code}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a booking in at the counter
+         * @description Counter staff of the hall's region check a booking of today in and give its queue number. 409 when it is already checked in, for another day, or its slot has ended.
+         */
+        post: operations["checkInBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/halls/{code}/kiosk/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a booking in at the hall's kiosk
+         * @description Whoever holds the booking number checks it in at the hall's kiosk on the day. Public: the number is unguessable; a number of another hall is 404.
+         */
+        post: operations["kioskCheckIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/halls/{code}/walk-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a walk-in a queue number
+         * @description Counter staff of the hall's region give a number (`W001`, ...) for an item the hall serves, to someone without a booking.
+         */
+        post: operations["addWalkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/halls/{code}/windows/{number}/call-next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call the next number to a window
+         * @description Counter staff of the hall's region call the next waiting number for the items the window serves: bookings at their slot's time and walk-ins at their arrival, a booking first on a tie. For a booking the answer names the person and the item, to open counter intake. `ticket` is null when nobody waits.
+         */
+        post: operations["callNext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a slot
+         * @description A person books a slot of an item at a hall (or an agent for a person, under a live authorization covering the item). Needs an identity verified online or at a counter. Refused with 409 when the slot is full, when the person already holds `booking.max_active` bookings to come or one of this item that day, and with 403 (saying from when) while booking is paused after no-shows.
+         */
+        post: operations["createBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my bookings
+         * @description The caller's bookings, and those an agent made while still authorized, newest day first.
+         */
+        get: operations["listMyBookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a booking
+         * @description The person's booking (or their authorized agent's). Anyone else gets 404.
+         */
+        get: operations["getBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{no}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a booking to another slot
+         * @description Before its slot starts, a booking moves to another slot of the same hall and item (409 when that one is full). `If-Match` (`"b<version>"`) makes it conditional.
+         */
+        post: operations["rescheduleBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{no}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a booking
+         * @description Before its slot starts; the place is free again at once.
+         */
+        post: operations["cancelBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{no}/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a booking as iCalendar
+         * @description The booking as an RFC 5545 calendar: one event in Asia/Shanghai time with the hall's address and what to bring. For the person (or their authorized agent).
+         */
+        get: operations["getBookingCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases": {
         parameters: {
             query?: never;
@@ -5489,7 +5773,7 @@ export interface components {
          * @example openid
          * @enum {string}
          */
-        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read";
+        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read" | "bookings";
         /**
          * @description An OAuth 2.0 grant type.
          * @example authorization_code
@@ -8126,6 +8410,171 @@ export interface components {
             label: string;
             /** @description The answer in English; empty when there is none. */
             label_en: string;
+        };
+        HallHours: {
+            /** @description ISO weekday: 1 Monday ... 7 Sunday. Weekend hours apply only on weekend days the holiday calendar makes working days; those days otherwise keep Monday's hours. */
+            weekday: number;
+            /** @description A time of day in China (HH:MM). */
+            open: string;
+            /** @description A time of day in China (HH:MM). */
+            close: string;
+        };
+        HallWindow: {
+            number: number;
+            name: string;
+            name_en?: string;
+            /** @description The catalog items this window serves. */
+            items: string[];
+            /** @description Bookings per item per slot at this window; an item's slot capacity is the sum over the windows serving it. */
+            capacity: number;
+        };
+        /** @description A service hall (政务服务大厅): where it is, when it is open and its windows. */
+        ServiceHall: {
+            code: string;
+            name: string;
+            name_en: string;
+            address: string;
+            address_en: string;
+            region_code: string;
+            phone: string;
+            hours: components["schemas"]["HallHours"][];
+            slot_minutes: number;
+            windows: components["schemas"]["HallWindow"][];
+            version: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A hall as written. `code`, `version` and `updated_at` may be echoed and are ignored. */
+        HallReplace: {
+            code?: string;
+            name: string;
+            name_en: string;
+            address: string;
+            address_en: string;
+            region_code: string;
+            phone: string;
+            hours: components["schemas"]["HallHours"][];
+            slot_minutes: number;
+            windows: components["schemas"]["HallWindow"][];
+            version?: number;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        HallList: {
+            halls: components["schemas"]["ServiceHall"][];
+        };
+        HallSlots: {
+            hall_code: string;
+            item_code: string;
+            days: {
+                /** Format: date */
+                day: string;
+                slots: {
+                    /** @description A time of day in China (HH:MM). */
+                    start: string;
+                    /** @description A time of day in China (HH:MM). */
+                    end: string;
+                    capacity: number;
+                    available: number;
+                }[];
+            }[];
+        };
+        /** @description A booked slot at a hall for one item. */
+        Booking: {
+            number: string;
+            hall_code: string;
+            item_code: string;
+            item_name: string;
+            item_name_en: string;
+            /** Format: date */
+            day: string;
+            /** @description A time of day in China (HH:MM). */
+            start: string;
+            /** @description A time of day in China (HH:MM). */
+            end: string;
+            /** @description The person's case this booking is for, or empty. */
+            tracking_no: string;
+            /** @enum {string} */
+            status: "booked" | "checked_in" | "cancelled" | "no_show";
+            /** @description The queue number given at check-in, or empty. */
+            queue_number: string;
+            booked_by_agent: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        BookingList: {
+            bookings: components["schemas"]["Booking"][];
+        };
+        BookingCreate: {
+            hall_code: string;
+            item_code: string;
+            /** Format: date */
+            day: string;
+            /** @description A time of day in China (HH:MM). */
+            start: string;
+            /** @description Optional: a case of the person's for this item. */
+            tracking_no?: string;
+            /** @description An agent booking for a person: that person's username (needs a live agent authorization covering the item). */
+            for_username?: string;
+        };
+        BookingReschedule: {
+            /** Format: date */
+            day: string;
+            /** @description A time of day in China (HH:MM). */
+            start: string;
+        };
+        /** @description A queue number at a hall today. */
+        QueueTicket: {
+            hall_code: string;
+            /** Format: date */
+            day: string;
+            /** @description `A` + sequence for bookings, `W` + sequence for walk-ins, per hall per day. */
+            number: string;
+            /** @enum {string} */
+            kind: "booking" | "walk_in";
+            item_code: string;
+            /** @enum {string} */
+            status: "waiting" | "called" | "done";
+            /** @description The window that called it; 0 while waiting. */
+            window: number;
+            booking_no?: string;
+        };
+        CheckIn: {
+            booking_no: string;
+        };
+        WalkIn: {
+            item_code: string;
+        };
+        CalledTicket: {
+            /** @description The number called, or null when nobody waits for this window's items. */
+            ticket: components["schemas"]["QueueTicket"] | null;
+            item_name?: string;
+            item_name_en?: string;
+            /** @description For a booking: the person, to open counter intake. */
+            person?: {
+                name: string;
+                resident_id_masked: string;
+            };
+        };
+        /** @description The hall's display: no names, no ID numbers. */
+        HallQueue: {
+            hall_code: string;
+            /** Format: date */
+            day: string;
+            called: {
+                number: string;
+                window: number;
+                /** Format: date-time */
+                called_at: string;
+            }[];
+            waiting: {
+                item_code: string;
+                count: number;
+            }[];
+            waiting_total: number;
         };
         /** @description How a person hears from the platform. */
         NotificationPreferences: {
@@ -15795,6 +16244,992 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The year or the days are invalid: `errors` names each one by list and index (`holidays/3`, `working_days/0`), or `year`. Members of the wrong type and members that are not allowed are reported first, before the dates are checked. */
             422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listHalls: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A region code: halls in it and below it.
+                 * @example 3301
+                 */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The halls. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "halls": [
+                     *         {
+                     *           "code": "330102-SMZX",
+                     *           "name": "上城区市民中心",
+                     *           "name_en": "Shangcheng District Citizen Service Centre",
+                     *           "address": "杭州市上城区市民街 200 号",
+                     *           "address_en": "200 Shimin Street, Shangcheng District, Hangzhou",
+                     *           "region_code": "330102",
+                     *           "phone": "0571-87000102",
+                     *           "hours": [
+                     *             {
+                     *               "weekday": 1,
+                     *               "open": "09:00",
+                     *               "close": "12:00"
+                     *             },
+                     *             {
+                     *               "weekday": 1,
+                     *               "open": "13:30",
+                     *               "close": "17:00"
+                     *             }
+                     *           ],
+                     *           "slot_minutes": 30,
+                     *           "windows": [
+                     *             {
+                     *               "number": 1,
+                     *               "name": "市场监管综合窗口一",
+                     *               "name_en": "Market regulation, window 1",
+                     *               "items": [
+                     *                 "330102-SCJG-XCYDJ",
+                     *                 "3301-SCJG-QYSL"
+                     *               ],
+                     *               "capacity": 2
+                     *             }
+                     *           ],
+                     *           "version": 1,
+                     *           "updated_at": "2026-12-07T00:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HallList"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getHall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hall. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The version as `"h<version>"` (halls) or `"b<version>"` (bookings): send it back in `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "330102-SMZX",
+                     *       "name": "上城区市民中心",
+                     *       "name_en": "Shangcheng District Citizen Service Centre",
+                     *       "address": "杭州市上城区市民街 200 号",
+                     *       "address_en": "200 Shimin Street, Shangcheng District, Hangzhou",
+                     *       "region_code": "330102",
+                     *       "phone": "0571-87000102",
+                     *       "hours": [
+                     *         {
+                     *           "weekday": 1,
+                     *           "open": "09:00",
+                     *           "close": "12:00"
+                     *         },
+                     *         {
+                     *           "weekday": 1,
+                     *           "open": "13:30",
+                     *           "close": "17:00"
+                     *         }
+                     *       ],
+                     *       "slot_minutes": 30,
+                     *       "windows": [
+                     *         {
+                     *           "number": 1,
+                     *           "name": "市场监管综合窗口一",
+                     *           "name_en": "Market regulation, window 1",
+                     *           "items": [
+                     *             "330102-SCJG-XCYDJ",
+                     *             "3301-SCJG-QYSL"
+                     *           ],
+                     *           "capacity": 2
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "updated_at": "2026-12-07T00:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceHall"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putHall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The hall's ETag as read.
+                 * @example "h1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "上城区市民中心",
+                 *       "name_en": "Shangcheng District Citizen Service Centre",
+                 *       "address": "杭州市上城区市民街 200 号",
+                 *       "address_en": "200 Shimin Street, Shangcheng District, Hangzhou",
+                 *       "region_code": "330102",
+                 *       "phone": "0571-87000102",
+                 *       "hours": [
+                 *         {
+                 *           "weekday": 1,
+                 *           "open": "09:00",
+                 *           "close": "12:00"
+                 *         },
+                 *         {
+                 *           "weekday": 1,
+                 *           "open": "13:30",
+                 *           "close": "17:00"
+                 *         }
+                 *       ],
+                 *       "slot_minutes": 30,
+                 *       "windows": [
+                 *         {
+                 *           "number": 1,
+                 *           "name": "市场监管综合窗口一",
+                 *           "name_en": "Market regulation, window 1",
+                 *           "items": [
+                 *             "330102-SCJG-XCYDJ",
+                 *             "3301-SCJG-QYSL"
+                 *           ],
+                 *           "capacity": 2
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["HallReplace"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The version as `"h<version>"` (halls) or `"b<version>"` (bookings): send it back in `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "330102-SMZX",
+                     *       "name": "上城区市民中心",
+                     *       "name_en": "Shangcheng District Citizen Service Centre",
+                     *       "address": "杭州市上城区市民街 200 号",
+                     *       "address_en": "200 Shimin Street, Shangcheng District, Hangzhou",
+                     *       "region_code": "330102",
+                     *       "phone": "0571-87000102",
+                     *       "hours": [
+                     *         {
+                     *           "weekday": 1,
+                     *           "open": "09:00",
+                     *           "close": "12:00"
+                     *         },
+                     *         {
+                     *           "weekday": 1,
+                     *           "open": "13:30",
+                     *           "close": "17:00"
+                     *         }
+                     *       ],
+                     *       "slot_minutes": 30,
+                     *       "windows": [
+                     *         {
+                     *           "number": 1,
+                     *           "name": "市场监管综合窗口一",
+                     *           "name_en": "Market regulation, window 1",
+                     *           "items": [
+                     *             "330102-SCJG-XCYDJ",
+                     *             "3301-SCJG-QYSL"
+                     *           ],
+                     *           "capacity": 2
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "updated_at": "2026-12-07T00:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceHall"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The version as `"h<version>"` (halls) or `"b<version>"` (bookings): send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description The hall's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "330102-SMZX",
+                     *       "name": "上城区市民中心",
+                     *       "name_en": "Shangcheng District Citizen Service Centre",
+                     *       "address": "杭州市上城区市民街 200 号",
+                     *       "address_en": "200 Shimin Street, Shangcheng District, Hangzhou",
+                     *       "region_code": "330102",
+                     *       "phone": "0571-87000102",
+                     *       "hours": [
+                     *         {
+                     *           "weekday": 1,
+                     *           "open": "09:00",
+                     *           "close": "12:00"
+                     *         },
+                     *         {
+                     *           "weekday": 1,
+                     *           "open": "13:30",
+                     *           "close": "17:00"
+                     *         }
+                     *       ],
+                     *       "slot_minutes": 30,
+                     *       "windows": [
+                     *         {
+                     *           "number": 1,
+                     *           "name": "市场监管综合窗口一",
+                     *           "name_en": "Market regulation, window 1",
+                     *           "items": [
+                     *             "330102-SCJG-XCYDJ",
+                     *             "3301-SCJG-QYSL"
+                     *           ],
+                     *           "capacity": 2
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "updated_at": "2026-12-07T00:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ServiceHall"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listHallSlots: {
+        parameters: {
+            query: {
+                /**
+                 * @description The item code to book.
+                 * @example 330102-SCJG-XCYDJ
+                 */
+                item: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slots. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "hall_code": "330102-SMZX",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "days": [
+                     *         {
+                     *           "day": "2026-12-08",
+                     *           "slots": [
+                     *             {
+                     *               "start": "09:00",
+                     *               "end": "09:30",
+                     *               "capacity": 3,
+                     *               "available": 2
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HallSlots"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getHallQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The display. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "hall_code": "330102-SMZX",
+                     *       "day": "2026-12-08",
+                     *       "called": [
+                     *         {
+                     *           "number": "A007",
+                     *           "window": 1,
+                     *           "called_at": "2026-12-08T01:05:00Z"
+                     *         }
+                     *       ],
+                     *       "waiting": [
+                     *         {
+                     *           "item_code": "330102-SCJG-XCYDJ",
+                     *           "count": 3
+                     *         }
+                     *       ],
+                     *       "waiting_total": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HallQueue"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    checkInBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "booking_no": "BK7Q2M9XK4TD"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CheckIn"];
+            };
+        };
+        responses: {
+            /** @description The queue number. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "hall_code": "330102-SMZX",
+                     *       "day": "2026-12-08",
+                     *       "number": "A007",
+                     *       "kind": "booking",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "status": "waiting",
+                     *       "window": 0,
+                     *       "booking_no": "BK7Q2M9XK4TD"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QueueTicket"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    kioskCheckIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "booking_no": "BK7Q2M9XK4TD"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CheckIn"];
+            };
+        };
+        responses: {
+            /** @description The queue number. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "hall_code": "330102-SMZX",
+                     *       "day": "2026-12-08",
+                     *       "number": "A007",
+                     *       "kind": "booking",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "status": "waiting",
+                     *       "window": 0,
+                     *       "booking_no": "BK7Q2M9XK4TD"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QueueTicket"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    addWalkIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "item_code": "330102-SCJG-XCYDJ"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalkIn"];
+            };
+        };
+        responses: {
+            /** @description The queue number. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "hall_code": "330102-SMZX",
+                     *       "day": "2026-12-08",
+                     *       "number": "W003",
+                     *       "kind": "walk_in",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "status": "waiting",
+                     *       "window": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QueueTicket"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    callNext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hall's code.
+                 * @example 330102-SMZX
+                 */
+                code: string;
+                /**
+                 * @description The window's number.
+                 * @example 1
+                 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The number called, or none. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticket": {
+                     *         "hall_code": "330102-SMZX",
+                     *         "day": "2026-12-08",
+                     *         "number": "A007",
+                     *         "kind": "booking",
+                     *         "item_code": "330102-SCJG-XCYDJ",
+                     *         "status": "called",
+                     *         "window": 1,
+                     *         "booking_no": "BK7Q2M9XK4TD"
+                     *       },
+                     *       "item_name": "小餐饮店登记证核发（上城区）",
+                     *       "item_name_en": "Small catering shop registration certificate (Shangcheng District)",
+                     *       "person": {
+                     *         "name": "张三",
+                     *         "resident_id_masked": "330***********3017"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CalledTicket"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "hall_code": "330102-SMZX",
+                 *       "item_code": "330102-SCJG-XCYDJ",
+                 *       "day": "2026-12-08",
+                 *       "start": "09:30"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BookingCreate"];
+            };
+        };
+        responses: {
+            /** @description The booking. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The version as `"h<version>"` (halls) or `"b<version>"` (bookings): send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description The booking's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "BK7Q2M9XK4TD",
+                     *       "hall_code": "330102-SMZX",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "item_name": "小餐饮店登记证核发（上城区）",
+                     *       "item_name_en": "Small catering shop registration certificate (Shangcheng District)",
+                     *       "day": "2026-12-08",
+                     *       "start": "09:30",
+                     *       "end": "10:00",
+                     *       "tracking_no": "",
+                     *       "status": "booked",
+                     *       "queue_number": "",
+                     *       "booked_by_agent": false,
+                     *       "created_at": "2026-12-07T00:00:00Z",
+                     *       "updated_at": "2026-12-07T00:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyBookings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bookings. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bookings": [
+                     *         {
+                     *           "number": "BK7Q2M9XK4TD",
+                     *           "hall_code": "330102-SMZX",
+                     *           "item_code": "330102-SCJG-XCYDJ",
+                     *           "item_name": "小餐饮店登记证核发（上城区）",
+                     *           "item_name_en": "Small catering shop registration certificate (Shangcheng District)",
+                     *           "day": "2026-12-08",
+                     *           "start": "09:30",
+                     *           "end": "10:00",
+                     *           "tracking_no": "",
+                     *           "status": "booked",
+                     *           "queue_number": "",
+                     *           "booked_by_agent": false,
+                     *           "created_at": "2026-12-07T00:00:00Z",
+                     *           "updated_at": "2026-12-07T00:00:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BookingList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The booking number.
+                 * @example BK7Q2M9XK4TD
+                 */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The version as `"h<version>"` (halls) or `"b<version>"` (bookings): send it back in `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "BK7Q2M9XK4TD",
+                     *       "hall_code": "330102-SMZX",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "item_name": "小餐饮店登记证核发（上城区）",
+                     *       "item_name_en": "Small catering shop registration certificate (Shangcheng District)",
+                     *       "day": "2026-12-08",
+                     *       "start": "09:30",
+                     *       "end": "10:00",
+                     *       "tracking_no": "",
+                     *       "status": "booked",
+                     *       "queue_number": "",
+                     *       "booked_by_agent": false,
+                     *       "created_at": "2026-12-07T00:00:00Z",
+                     *       "updated_at": "2026-12-07T00:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rescheduleBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The booking's ETag as read.
+                 * @example "b1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The booking number.
+                 * @example BK7Q2M9XK4TD
+                 */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "day": "2026-12-09",
+                 *       "start": "14:00"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BookingReschedule"];
+            };
+        };
+        responses: {
+            /** @description The booking as it is now. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The version as `"h<version>"` (halls) or `"b<version>"` (bookings): send it back in `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "BK7Q2M9XK4TD",
+                     *       "hall_code": "330102-SMZX",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "item_name": "小餐饮店登记证核发（上城区）",
+                     *       "item_name_en": "Small catering shop registration certificate (Shangcheng District)",
+                     *       "day": "2026-12-09",
+                     *       "start": "09:30",
+                     *       "end": "10:00",
+                     *       "tracking_no": "",
+                     *       "status": "booked",
+                     *       "queue_number": "",
+                     *       "booked_by_agent": false,
+                     *       "created_at": "2026-12-07T00:00:00Z",
+                     *       "updated_at": "2026-12-07T00:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    cancelBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The booking number.
+                 * @example BK7Q2M9XK4TD
+                 */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking as it is now. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The version as `"h<version>"` (halls) or `"b<version>"` (bookings): send it back in `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "BK7Q2M9XK4TD",
+                     *       "hall_code": "330102-SMZX",
+                     *       "item_code": "330102-SCJG-XCYDJ",
+                     *       "item_name": "小餐饮店登记证核发（上城区）",
+                     *       "item_name_en": "Small catering shop registration certificate (Shangcheng District)",
+                     *       "day": "2026-12-08",
+                     *       "start": "09:30",
+                     *       "end": "10:00",
+                     *       "tracking_no": "",
+                     *       "status": "cancelled",
+                     *       "queue_number": "",
+                     *       "booked_by_agent": false,
+                     *       "created_at": "2026-12-07T00:00:00Z",
+                     *       "updated_at": "2026-12-07T00:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getBookingCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The booking number.
+                 * @example BK7Q2M9XK4TD
+                 */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendar file. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "Cache-Control": components["headers"]["PrivateNoCache"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example BEGIN:VCALENDAR
+                     *     VERSION:2.0
+                     *     ...END:VCALENDAR
+                     */
+                    "text/calendar": string;
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
