@@ -8,11 +8,13 @@
 #include "app/demo.h"
 #include "app/system_routes.h"
 #include "appointments/routes.h"
+#include "appointments/service.h"
 #include "appointments/store.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
 #include "calendar/routes.h"
 #include "calendar/store.h"
+#include "cases/notices.h"
 #include "cases/routes.h"
 #include "cases/store.h"
 #include "catalog/routes.h"
@@ -36,6 +38,9 @@
 #include "materials/routes.h"
 #include "materials/service.h"
 #include "materials/store.h"
+#include "notify/routes.h"
+#include "notify/service.h"
+#include "notify/store.h"
 #include "oidc/provider.h"
 #include "oidc/routes.h"
 #include "oidc/store.h"
@@ -51,10 +56,11 @@ namespace json = boost::json;
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-                    processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-                    cases::Migrations(), licences::Migrations(), appointments::Migrations()}) {
+  for (auto list :
+       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
+        calendar::Migrations(), materials::Migrations(), cases::Migrations(), notify::Migrations(),
+        licences::Migrations(), appointments::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -98,15 +104,6 @@ class MaterialDirectory final : public cases::MaterialDirectory {
   materials::Service& m_;
 };
 
-// Until the notifications domain is wired in, messages are logged, not delivered.
-class LogNotifier final : public notify::Notifier {
- public:
-  Status Notify(db::Connection&, const notify::Outgoing& m) override {
-    log::Info("notify.undelivered", {{"topic", m.topic}, {"code", m.code}, {"ref", m.ref}});
-    return {};
-  }
-};
-
 struct App::Impl {
   Config config;
   std::unique_ptr<db::Database> db;
@@ -127,9 +124,9 @@ struct App::Impl {
   std::unique_ptr<http::Dispatcher> dispatcher;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<MaterialDirectory> material_directory;
+  std::unique_ptr<notify::Service> notify;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
-  std::unique_ptr<notify::Notifier> notifier;
   std::unique_ptr<appointments::Service> appointments;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
@@ -214,8 +211,35 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   }
   i.materials = std::make_unique<materials::Service>(*i.db, std::move(mo));
   i.material_directory = std::make_unique<MaterialDirectory>(*i.materials);
+  // Notifications: every domain that tells a person something calls it in its own
+  // transaction; it renders each domain's codes from that domain's notice table.
+  notify::Options nopt;
+  nopt.smtp_host = config.notify_smtp_host;
+  nopt.smtp_port = config.notify_smtp_port;
+  nopt.smtp_from = config.notify_smtp_from;
+  nopt.smtp_helo = config.notify_smtp_helo;
+  nopt.smtp_timeout_ms = config.notify_smtp_timeout_ms;
+  nopt.smtp_starttls = config.notify_smtp_starttls != 0;
+  nopt.smtp_ca_file = config.notify_smtp_ca_file;
+  nopt.sms_url = config.notify_sms_url;
+  nopt.sms_token = config.notify_sms_token;
+  nopt.sms_timeout_ms = config.notify_sms_timeout_ms;
+  nopt.lease_seconds = config.notify_lease_seconds;
+  nopt.max_attempts = config.notify_max_attempts;
+  nopt.retry_base_seconds = config.notify_retry_base_seconds;
+  nopt.retry_max_seconds = config.notify_retry_max_seconds;
+  i.notify = std::make_unique<notify::Service>(*i.db, std::move(nopt));
+  if (!config.issuer.empty()) i.notify->SetPublicUrl(config.issuer);
+  i.notify->AddTemplates("case.", cases::Notices());
+  i.notify->AddTemplates("booking.", appointments::Notices());
+  i.notify->SetPhoneLookup([ids = i.identity.get()](const std::string& account) {
+    auto a = ids->AccountById(account);
+    return a ? a->phone : std::string();
+  });
+  notify::AddRoutes(i.router, *i.notify);
   i.cases = std::make_unique<cases::Service>(*i.db, *i.catalog, *i.processes, *i.calendar,
                                              *i.identity, i.material_directory.get());
+  i.cases->SetNotifier(i.notify.get());
   OW_RETURN_IF_ERROR(i.cases->Bootstrap());
   cases::AddRoutes(i.router, *i.cases, *i.authn);
   licences::Options lo;
@@ -267,7 +291,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
     return {};
   });
-  i.notifier = std::make_unique<LogNotifier>();
   appointments::Limits limits;
   limits.days_ahead = static_cast<int>(config.booking_days_ahead);
   limits.max_active = static_cast<int>(config.booking_max_active);
@@ -276,7 +299,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   limits.no_show_days = static_cast<int>(config.booking_no_show_days);
   limits.ban_days = static_cast<int>(config.booking_ban_days);
   i.appointments = std::make_unique<appointments::Service>(*i.db, *i.calendar, *i.catalog,
-                                                           *i.identity, *i.notifier, limits);
+                                                           *i.identity, *i.notify, limits);
   // A booking names a case of the person's by its tracking number, as the caller reads it.
   i.appointments->SetCaseLookup(
       [svc = i.cases.get()](const identity::Principal& who,
@@ -295,6 +318,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                        OW_RETURN_IF_ERROR(svc->SendReminders());
                        return {};
                      });
+  // E-mail and SMS: each server claims due deliveries with a lease, so several servers on
+  // one database never send the same row at once.
+  if (i.notify->email_offered() || i.notify->sms_offered()) {
+    i.background.Every("notify_delivery",
+                       std::chrono::milliseconds(config.notify_delivery_period_ms),
+                       [svc = i.notify.get()]() -> Status {
+                         OW_RETURN_IF_ERROR(svc->DeliverDue(std::chrono::system_clock::now()));
+                         return {};
+                       });
+  }
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -375,6 +408,7 @@ Result<uint16_t> App::Listen() {
     impl_->oidc->SetIssuer(origin);
     impl_->authn->SetOrigin(origin);
     impl_->licences->SetPublicUrl(origin);
+    impl_->notify->SetPublicUrl(origin);
   }
   log::Notice("server.listening",
               {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
@@ -397,6 +431,7 @@ const http::Router& App::router() const { return impl_->router; }
 const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
+notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
 const Config& App::config() const { return impl_->config; }
 

@@ -17,6 +17,9 @@
 namespace ow::cases {
 class Service;
 }
+namespace ow::notify {
+class Service;
+}
 namespace ow::appointments {
 class Service;
 }
@@ -56,6 +59,8 @@ class App {
   identity::Service& identity();
   // The cases service (tests move its clock and fire timers).
   cases::Service& cases();
+  // The notifications service (tests deliver what is due at a chosen time).
+  notify::Service& notify();
   // The appointments service (tests move its clock and run its sweeps).
   appointments::Service& appointments();
   const Config& config() const;

@@ -15,6 +15,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/me/cases', name: 'my-cases', component: () => import('./views/citizen/MyCasesPage.vue'), meta: { auth: true } },
   { path: '/me/cases/:no', name: 'my-case', component: () => import('./views/citizen/CaseDetailPage.vue'), meta: { auth: true } },
   { path: '/me/account', name: 'my-account', component: () => import('./views/citizen/AccountPage.vue'), meta: { auth: true } },
+  { path: '/me/notifications', name: 'my-notifications', component: () => import('./views/citizen/NotificationsPage.vue'), meta: { auth: true } },
   { path: '/me/messages', name: 'messages', component: () => import('./views/citizen/MessagesPage.vue'), meta: { auth: true } },
   { path: '/me/licences', name: 'wallet', component: () => import('./views/licences/WalletPage.vue'), meta: { auth: true } },
   { path: '/me/licences/:number', name: 'licence', component: () => import('./views/licences/LicencePage.vue'), meta: { auth: true } },
