@@ -22,6 +22,8 @@ PACKAGES=(
   # independent checkers of sealed documents: pdfsig/pdftotext/pdftoppm, qpdf --check,
   # an NSS trust store for pdfsig (certutil), a QR decoder (zbarimg)
   poppler-utils qpdf libnss3-tools zbar-tools
+  # a real SMTP server receiving the notification e-mails of the tests (aiosmtpd)
+  python3-aiosmtpd
   # portal end-to-end tests: a real browser, and fonts for Chinese text
   chromium fonts-noto-cjk
   # npm-based checkers (region data fetch, OpenAPI lint)

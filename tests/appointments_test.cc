@@ -150,6 +150,15 @@ TEST_P(Appointments, OnlyTheSystemAdministratorChangesHalls) {
       verb::put, "/api/v1/halls/T-1", body,
       {{"Authorization", server_->AdminHeaders().at("Authorization")}, {"If-Match", "\"h7\""}});
   EXPECT_EQ(stale.status, 412);
+  // If-None-Match: * creates only: a second creation of the same code is refused, a new
+  // code is created.
+  auto admin_create = [&](const std::string& code) {
+    return client_->SendJson(
+        verb::put, "/api/v1/halls/" + code, body,
+        {{"Authorization", server_->AdminHeaders().at("Authorization")}, {"If-None-Match", "*"}});
+  };
+  EXPECT_EQ(admin_create("T-1").status, 412);
+  EXPECT_EQ(admin_create("T-2").status, 201);
   auto bad = client_->SendJson(verb::put, "/api/v1/halls/T-1",
                                R"({"name":"x","name_en":"x","address":"x","address_en":"x",
     "region_code":"330102","phone":"1","slot_minutes":15,

@@ -9,11 +9,13 @@
 #include "app/demo.h"
 #include "app/system_routes.h"
 #include "appointments/routes.h"
+#include "appointments/service.h"
 #include "appointments/store.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
 #include "calendar/routes.h"
 #include "calendar/store.h"
+#include "cases/notices.h"
 #include "cases/routes.h"
 #include "cases/store.h"
 #include "catalog/routes.h"
@@ -37,7 +39,9 @@
 #include "materials/routes.h"
 #include "materials/service.h"
 #include "materials/store.h"
-#include "notify/notifier.h"
+#include "notify/routes.h"
+#include "notify/service.h"
+#include "notify/store.h"
 #include "oidc/provider.h"
 #include "oidc/routes.h"
 #include "oidc/store.h"
@@ -46,6 +50,7 @@
 #include "processes/store.h"
 #include "regions/routes.h"
 #include "regions/store.h"
+#include "tickets/notices.h"
 #include "tickets/routes.h"
 #include "tickets/service.h"
 #include "tickets/store.h"
@@ -59,7 +64,7 @@ std::vector<db::Migration> AllMigrations() {
   for (auto list :
        {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
         audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
-        calendar::Migrations(), materials::Migrations(), cases::Migrations(),
+        calendar::Migrations(), materials::Migrations(), cases::Migrations(), notify::Migrations(),
         licences::Migrations(), appointments::Migrations(), tickets::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
@@ -104,28 +109,6 @@ class MaterialDirectory final : public cases::MaterialDirectory {
   materials::Service& m_;
 };
 
-// Until the notifications domain is wired in, messages are logged, not delivered; the newest
-// 1,000 are also kept in memory so that tests see what would be sent (a rolled-back
-// transaction's message stays recorded).
-class LogNotifier final : public notify::Notifier {
- public:
-  Status Notify(db::Connection&, const notify::Outgoing& m) override {
-    log::Info("notify.undelivered", {{"topic", m.topic}, {"code", m.code}, {"ref", m.ref}});
-    std::lock_guard lock(mu_);
-    if (recorded_.size() >= 1000) recorded_.erase(recorded_.begin());
-    recorded_.push_back(m);
-    return {};
-  }
-  std::vector<notify::Outgoing> Recorded() const {
-    std::lock_guard lock(mu_);
-    return recorded_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<notify::Outgoing> recorded_;
-};
-
 struct App::Impl {
   Config config;
   std::unique_ptr<db::Database> db;
@@ -146,9 +129,9 @@ struct App::Impl {
   std::unique_ptr<http::Dispatcher> dispatcher;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<MaterialDirectory> material_directory;
+  std::unique_ptr<notify::Service> notify;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
-  std::unique_ptr<LogNotifier> notifier;
   std::unique_ptr<appointments::Service> appointments;
   std::unique_ptr<tickets::Service> tickets;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
@@ -234,8 +217,35 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   }
   i.materials = std::make_unique<materials::Service>(*i.db, std::move(mo));
   i.material_directory = std::make_unique<MaterialDirectory>(*i.materials);
+  // Notifications: every domain that tells a person something calls it in its own
+  // transaction; it renders each domain's codes from that domain's notice table.
+  notify::Options nopt;
+  nopt.smtp_host = config.notify_smtp_host;
+  nopt.smtp_port = config.notify_smtp_port;
+  nopt.smtp_from = config.notify_smtp_from;
+  nopt.smtp_helo = config.notify_smtp_helo;
+  nopt.smtp_timeout_ms = config.notify_smtp_timeout_ms;
+  nopt.smtp_starttls = config.notify_smtp_starttls != 0;
+  nopt.smtp_ca_file = config.notify_smtp_ca_file;
+  nopt.sms_url = config.notify_sms_url;
+  nopt.sms_token = config.notify_sms_token;
+  nopt.sms_timeout_ms = config.notify_sms_timeout_ms;
+  nopt.lease_seconds = config.notify_lease_seconds;
+  nopt.max_attempts = config.notify_max_attempts;
+  nopt.retry_base_seconds = config.notify_retry_base_seconds;
+  nopt.retry_max_seconds = config.notify_retry_max_seconds;
+  i.notify = std::make_unique<notify::Service>(*i.db, std::move(nopt));
+  if (!config.issuer.empty()) i.notify->SetPublicUrl(config.issuer);
+  i.notify->AddTemplates("case.", cases::Notices());
+  i.notify->AddTemplates("booking.", appointments::Notices());
+  i.notify->SetPhoneLookup([ids = i.identity.get()](const std::string& account) {
+    auto a = ids->AccountById(account);
+    return a ? a->phone : std::string();
+  });
+  notify::AddRoutes(i.router, *i.notify);
   i.cases = std::make_unique<cases::Service>(*i.db, *i.catalog, *i.processes, *i.calendar,
                                              *i.identity, i.material_directory.get());
+  i.cases->SetNotifier(i.notify.get());
   OW_RETURN_IF_ERROR(i.cases->Bootstrap());
   cases::AddRoutes(i.router, *i.cases, *i.authn);
   licences::Options lo;
@@ -289,7 +299,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
     return {};
   });
-  i.notifier = std::make_unique<LogNotifier>();
   appointments::Limits limits;
   limits.days_ahead = static_cast<int>(config.booking_days_ahead);
   limits.max_active = static_cast<int>(config.booking_max_active);
@@ -298,7 +307,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   limits.no_show_days = static_cast<int>(config.booking_no_show_days);
   limits.ban_days = static_cast<int>(config.booking_ban_days);
   i.appointments = std::make_unique<appointments::Service>(*i.db, *i.calendar, *i.catalog,
-                                                           *i.identity, *i.notifier, limits);
+                                                           *i.identity, *i.notify, limits);
   // A booking names a case of the person's by its tracking number, as the caller reads it.
   i.appointments->SetCaseLookup(
       [svc = i.cases.get()](const identity::Principal& who,
@@ -317,6 +326,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                        OW_RETURN_IF_ERROR(svc->SendReminders());
                        return {};
                      });
+  // E-mail and SMS: each server claims due deliveries with a lease, so several servers on
+  // one database never send the same row at once.
+  if (i.notify->email_offered() || i.notify->sms_offered()) {
+    i.background.Every("notify_delivery",
+                       std::chrono::milliseconds(config.notify_delivery_period_ms),
+                       [svc = i.notify.get()]() -> Status {
+                         OW_RETURN_IF_ERROR(svc->DeliverDue(std::chrono::system_clock::now()));
+                         return {};
+                       });
+  }
   tickets::Options to;
   to.deadlines.consult = static_cast<int>(config.tickets_consult_days);
   to.deadlines.complaint = static_cast<int>(config.tickets_complaint_days);
@@ -324,8 +343,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   to.anonymous_per_hour = config.tickets_anonymous_per_hour;
   i.tickets =
       std::make_unique<tickets::Service>(*i.db, *i.calendar, *i.catalog, *i.departments, *i.cases,
-                                         *i.identity, *i.materials, *i.notifier, to);
+                                         *i.identity, *i.materials, *i.notify, to);
   OW_RETURN_IF_ERROR(i.tickets->Bootstrap());
+  i.notify->AddTemplates("ticket.", tickets::Notices());
   tickets::AddRoutes(i.router, *i.tickets, *i.authn);
   i.background.Every("ticket_escalation", std::chrono::minutes(1),
                      [svc = i.tickets.get()]() -> Status {
@@ -412,6 +432,7 @@ Result<uint16_t> App::Listen() {
     impl_->oidc->SetIssuer(origin);
     impl_->authn->SetOrigin(origin);
     impl_->licences->SetPublicUrl(origin);
+    impl_->notify->SetPublicUrl(origin);
   }
   log::Notice("server.listening",
               {{"address", impl_->config.listen.substr(0, impl_->config.listen.rfind(':'))},
@@ -434,9 +455,9 @@ const http::Router& App::router() const { return impl_->router; }
 const http::Dispatcher& App::dispatcher() const { return *impl_->dispatcher; }
 identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
+notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
-std::vector<notify::Outgoing> App::RecordedNotices() const { return impl_->notifier->Recorded(); }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -17,6 +17,9 @@
 namespace ow::cases {
 class Service;
 }
+namespace ow::notify {
+class Service;
+}
 namespace ow::appointments {
 class Service;
 }
@@ -30,9 +33,6 @@ class Dispatcher;
 namespace ow::tickets {
 class Service;
 }  // namespace ow::tickets
-namespace ow::notify {
-struct Outgoing;
-}  // namespace ow::notify
 
 namespace ow::app {
 
@@ -62,13 +62,12 @@ class App {
   identity::Service& identity();
   // The cases service (tests move its clock and fire timers).
   cases::Service& cases();
+  // The notifications service (tests deliver what is due at a chosen time).
+  notify::Service& notify();
   // The appointments service (tests move its clock and run its sweeps).
   appointments::Service& appointments();
   // The tickets service (tests move its clock and escalate overdue tickets).
   tickets::Service& tickets();
-  // Until the notifications domain is wired in: the messages domains recorded for people
-  // (the newest 1,000, in order), so tests can see what would be sent.
-  std::vector<notify::Outgoing> RecordedNotices() const;
   const Config& config() const;
 
  private:

@@ -219,9 +219,22 @@ void AddRoutes(http::Router& r, Service& service) {
   r.Put("/api/v1/halls/{code}", [s](http::Context& ctx) {
      auto version = http::IfMatchVersion(ctx, 'h');
      if (!version) return http::Problem(version.error(), ctx.path);
+     // If-None-Match: * (RFC 9110 13.1.2): create only; 412 when the hall exists.
+     std::optional<int64_t> expected = *version;
+     if (ctx.request[http::Field::if_none_match] == "*") {
+       if (expected)
+         return http::Problem(InvalidArgument("send If-Match or If-None-Match: *, not both"),
+                              ctx.path);
+       expected = 0;
+       // Said before the body's field errors (PutHall checks again in its transaction).
+       if (s->GetHall(ctx.Param("code")))
+         return http::Problem(
+             StaleVersion("a hall with the code " + ctx.Param("code") + " exists already"),
+             ctx.path);
+     }
      auto in = ParseHall(ctx);
      if (!in) return http::Problem(in.error(), ctx.path);
-     auto put = s->PutHall(ctx.Param("code"), *in, *version);
+     auto put = s->PutHall(ctx.Param("code"), *in, expected);
      if (!put) return http::Problem(put.error(), ctx.path);
      auto res = WithVersion(
          http::Json(put->second ? http::Status::created : http::Status::ok, HallJson(put->first)),

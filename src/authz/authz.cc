@@ -75,6 +75,10 @@ constexpr std::array kTable = {
     ActionInfo{Action::kShareLicence, "licences.share", "share this licence", kBySession, "", true},
     ActionInfo{Action::kUseLicence, "licences.use", "use this licence for an application",
                kBySession | kByUserToken, "cases.write", true},
+    ActionInfo{Action::kManageNotifications, "notifications.manage",
+               "change these notification settings", kBySession, "", true},
+    ActionInfo{Action::kManageDeliveries, "deliveries.manage", "manage notification deliveries",
+               kStaffOrAdmin, "", false},
     ActionInfo{Action::kManageHalls, "halls.manage", "manage service halls", kStaffOrAdmin, "",
                false},
     ActionInfo{Action::kBook, "bookings.write", "book appointments for this person",
@@ -203,6 +207,12 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // The holder applying for themselves, or an operator applying in the enterprise's
       // name; never an agent or a hall (the consent is the holder's).
       return self || (t.operator_of_owner.apply && p.kind == kPerson);
+    case Action::kManageNotifications:
+      return self;
+    case Action::kManageDeliveries:
+      // Addresses and phone numbers are personal data: the platform's operator, who
+      // runs the mail and SMS relays, and nobody who reads cases.
+      return p.admin_token() || p.HasRole(kSystemAdmin);
     case Action::kManageHalls:
       return p.admin_token() || p.HasRole(kSystemAdmin);
     case Action::kBook:

@@ -78,6 +78,9 @@ enum class Action {
   kReadLicence,   // a licence: its holder, the holding enterprise's operators, issuing staff
   kShareLicence,  // share a licence with a third party (its holder; an operator with apply)
   kUseLicence,    // use a licence for one's own application (its holder; an operator with apply)
+  // Notifications.
+  kManageNotifications,  // one's own notification preferences and e-mail address check
+  kManageDeliveries,     // the outbox's deliveries: list them, requeue dead ones (system admin)
   // Appointments.
   kManageHalls,  // halls, their hours and windows (the system administrator)
   kBook,         // book, reschedule, cancel and read bookings (owner: the person booked for)

@@ -89,7 +89,7 @@ std::vector<Row> Matrix() {
   std::map<A, std::string> self{{A::kReadAccount, kSelf},  {A::kUpdateAccount, kSelf},
                                 {A::kActForPerson, kSelf}, {A::kReadCase, kSelf},
                                 {A::kReadLicence, kSelf},  {A::kShareLicence, kSelf},
-                                {A::kUseLicence, kSelf}};
+                                {A::kUseLicence, kSelf},   {A::kManageNotifications, kSelf}};
   // Every account holder with a session may attempt these; whose enterprise or file it
   // is, the owning domain decides.
   for (A a : {A::kReadOwnCases, A::kManageEnterprise, A::kReadEnterprise, A::kUploadMaterial,
@@ -223,6 +223,7 @@ std::vector<Row> Matrix() {
                               {A::kManageClients, kAll},
                               {A::kManageTrusts, kAll},
                               {A::kManageCatalog, kAll},
+                              {A::kManageDeliveries, kAll},
                               {A::kManageHalls, kAll}})});
   rows.push_back({"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
                   staff_self({{A::kGrantRole, ".AAAAA."},
@@ -243,6 +244,7 @@ std::vector<Row> Matrix() {
                    {A::kManageClients, kAll},
                    {A::kManageTrusts, kAll},
                    {A::kManageCatalog, kAll},
+                   {A::kManageDeliveries, kAll},
                    {A::kManageHalls, kAll}}});
   rows.push_back({"client credentials with cases.read indicators.read",
                   Bearer("", "cl_peer", {"cases.read", "indicators.read"}),

@@ -123,7 +123,7 @@ Result<Case> Service::Mutate(int64_t id, SystemTime now,
     op.k.updated_at = op.at;
     OW_RETURN_IF_ERROR(store::SaveCase(c, op.k));
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::InsertEvent(c, id, e));
-    for (const auto& m : op.messages) OW_RETURN_IF_ERROR(store::InsertMessage(c, m, id));
+    for (const auto& m : op.messages) OW_RETURN_IF_ERROR(SendMessage(c, m));
     out = LoadFull(c, id);
     return out ? Status() : Status(out.error());
   }));

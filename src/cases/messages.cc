@@ -1,6 +1,6 @@
-// The applicant's in-app messages: what is written when a case changes status or a
-// process's notify-applicant task runs (codes of notices.h with their parameters), and
-// reading and marking them read.
+// The applicant's messages: what is said when a case changes status or a process's
+// notify-applicant task runs (codes of notices.h with their parameters), handed to the
+// notifications domain (its inbox, e-mail, SMS) in the case's transaction.
 #include <algorithm>
 
 #include "authz/authz.h"
@@ -18,6 +18,7 @@ Message StatusChangeMessage(const Case& k, const std::string& to, const std::str
                             const std::string& at) {
   Message m;
   m.account_id = MessageRecipient(k);
+  m.tracking_no = k.tracking_no;
   m.status = to;
   m.code = reason.empty() ? "case.status_changed" : "case.status_changed_with_reason";
   m.params = {{"tracking_no", k.tracking_no}, {"item_name", k.item_name}, {"status", to}};
@@ -29,6 +30,7 @@ Message StatusChangeMessage(const Case& k, const std::string& to, const std::str
 Message ProgressMessage(const Case& k, const std::string& notice, const std::string& at) {
   Message m;
   m.account_id = MessageRecipient(k);
+  m.tracking_no = k.tracking_no;
   m.status = k.status;
   m.code = notice.empty() ? "case.progress" : "case.progress_with_notice";
   m.params = {{"tracking_no", k.tracking_no}, {"item_name", k.item_name}};
@@ -40,6 +42,7 @@ Message ProgressMessage(const Case& k, const std::string& notice, const std::str
 Message DocumentMessage(const Case& k, const std::string& title, const std::string& at) {
   Message m;
   m.account_id = MessageRecipient(k);
+  m.tracking_no = k.tracking_no;
   m.status = k.status;
   m.code = "case.document_issued";
   m.params = {{"tracking_no", k.tracking_no}, {"item_name", k.item_name}, {"title", title}};
@@ -49,27 +52,19 @@ Message DocumentMessage(const Case& k, const std::string& title, const std::stri
 
 }  // namespace internal
 
-Result<std::vector<Message>> Service::Messages(const Principal& who, int64_t limit) {
-  if (who.account_id.empty()) return Unauthenticated("log in first");
-  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadCase, {"", "", who.account_id, false}));
-  std::vector<Message> out;
-  OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(out,
-                        store::MessagesFor(c, who.account_id, std::clamp<int64_t>(limit, 1, 200)));
-    return {};
-  }));
-  return out;
-}
-
-Status Service::MarkRead(const Principal& who, int64_t id, SystemTime now) {
-  if (who.account_id.empty()) return Unauthenticated("log in first");
-  bool found = false;
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(found, store::MarkMessageRead(c, id, who.account_id, FormatTime(now)));
-    return {};
-  }));
-  if (!found) return NotFound("no message " + std::to_string(id));
-  return {};
+Status Service::SendMessage(db::Connection& c, const Message& m) {
+  if (m.account_id.empty()) return {};
+  if (notifier_ == nullptr) return Internal("cases: no notifier to send the applicant's message");
+  notify::Outgoing out;
+  out.account_id = m.account_id;
+  out.topic = "case";
+  out.code = m.code;
+  out.params = m.params;
+  // The status the message announces travels with it (the inbox shows it).
+  out.params["status"] = m.status;
+  out.ref = m.tracking_no;
+  out.link = m.tracking_no.empty() ? "" : "/me/cases/" + m.tracking_no;
+  return notifier_->Notify(c, out);
 }
 
 }  // namespace ow::cases

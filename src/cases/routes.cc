@@ -52,20 +52,6 @@ json::object EventJson(const Event& e) {
           {"detail", e.detail}};
 }
 
-// `text` is the message in the reader's language (Accept-Language); `code` and
-// `params` let a client render it itself.
-json::object MessageJson(const Message& m, notice::Lang lang) {
-  return {{"id", m.id},
-          {"case_no", m.tracking_no},
-          {"status", m.status},
-          {"code", OrNull(m.code)},
-          {"params", m.params},
-          {"text", m.code.empty() ? m.text : notice::Render(Notices(), m.code, m.params, lang)},
-          {"lang", notice::LangTag(lang)},
-          {"created_at", m.created_at},
-          {"read_at", OrNull(m.read_at)}};
-}
-
 http::Response Fail(const http::Context& ctx, const Error& e) { return http::Problem(e, ctx.path); }
 
 http::Response NoStore(http::Response res) {
@@ -584,45 +570,6 @@ void AddTaskRoutes(http::Router& r, Service* s, const identity::Authenticator* a
       .Blocking();
 }
 
-// Messages to applicants.
-void AddMessageRoutes(http::Router& r, Service* s, const identity::Authenticator* a) {
-  r.Get("/api/v1/me/messages",
-        With(a,
-             [s](http::Context& ctx, const Principal& who) {
-               Validator v;
-               int64_t limit = QueryInt(ctx, "limit", 50, v);
-               if (limit < 1 || limit > 200) v.Add("limit", "must be 1 to 200");
-               if (auto st = v.Finish(); !st) return Fail(ctx, st.error());
-               auto list = s->Messages(who, limit);
-               if (!list) return Fail(ctx, list.error());
-               json::array items;
-               int64_t unread = 0;
-               for (const auto& m : *list) {
-                 unread += m.read_at.empty() ? 1 : 0;
-                 items.push_back(MessageJson(
-                     m, notice::FromAcceptLanguage(ctx.request[http::Field::accept_language])));
-               }
-               return NoStore(http::Json(http::Status::ok,
-                                         {{"messages", std::move(items)}, {"unread", unread}}));
-             }))
-      .Requires(authz::Action::kReadOwnCases);
-
-  r.Post("/api/v1/me/messages/{id}/read", With(a,
-                                               [s](http::Context& ctx, const Principal& who) {
-                                                 auto id =
-                                                     text::ParseInt(ctx.Param("id"), 1, INT64_MAX);
-                                                 if (!id || !text::IsDigits(ctx.Param("id")))
-                                                   return Fail(ctx, NotFound("no such message"));
-                                                 if (auto st = s->MarkRead(who, *id, s->Now()); !st)
-                                                   return Fail(ctx, st.error());
-                                                 http::Response res{http::Status::no_content, 11};
-                                                 res.set(http::Field::cache_control, "no-store");
-                                                 res.prepare_payload();
-                                                 return res;
-                                               }))
-      .Requires(authz::Action::kActForPerson);
-}
-
 }  // namespace
 
 json::object CaseJson(const Case& k, bool full, bool staff_view) {
@@ -734,7 +681,6 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
   AddLifecycleRoutes(r, s, a);
   AddBundleRoutes(r, s, a);
   AddTaskRoutes(r, s, a);
-  AddMessageRoutes(r, s, a);
 }
 
 }  // namespace ow::cases

@@ -44,13 +44,13 @@ Service::Service(db::Database& db, catalog::Service& catalog, processes::Service
       materials_(materials) {
   // Built-in domain services for service tasks.
   AddDomainService("notify-applicant",
-                   [](db::Connection& c, const Case& k, const json::object& vars,
-                      const ServiceCaller&) -> Result<json::object> {
+                   [this](db::Connection& c, const Case& k, const json::object& vars,
+                          const ServiceCaller&) -> Result<json::object> {
                      const std::string to = MessageRecipient(k);
                      if (!to.empty()) {
                        Message m = internal::ProgressMessage(k, json_members::Str(vars, "notice"),
                                                              NowText());
-                       OW_RETURN_IF_ERROR(store::InsertMessage(c, m, k.id));
+                       OW_RETURN_IF_ERROR(SendMessage(c, m));
                      }
                      return json::object{{"applicant_notified", !to.empty()}};
                    });

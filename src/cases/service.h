@@ -50,6 +50,7 @@
 #include "core/sliding_window.h"
 #include "db/database.h"
 #include "identity/service.h"
+#include "notify/notifier.h"
 #include "processes/service.h"
 #include "workflow/instance.h"
 
@@ -272,6 +273,10 @@ class Service {
   void SetLicences(LicenceDirectory* licences) { licences_ = licences; }
   // The issuer of case documents (at start-up; without it no documents are issued).
   void SetDocuments(DocumentIssuer* documents) { documents_ = documents; }
+  // Where the applicant's messages go (the notifications domain's inbox and outbox), in
+  // the transaction that changed the case. Required before serving: an operation that
+  // has a message to send fails with kInternal without it.
+  void SetNotifier(notify::Notifier* notifier) { notifier_ = notifier; }
 
   Result<Case> Submit(const identity::Principal& who, const SubmitInput& in, SystemTime now);
   Result<BundleApplication> SubmitBundle(const identity::Principal& who, const BundleInput& in,
@@ -343,9 +348,6 @@ class Service {
   Result<Task> Transfer(const identity::Principal& who, int64_t task_id, int64_t version,
                         const std::string& to_username, const std::string& reason, SystemTime now);
 
-  Result<std::vector<Message>> Messages(const identity::Principal& who, int64_t limit);
-  Status MarkRead(const identity::Principal& who, int64_t id, SystemTime now);
-
   // Fires the boundary timers due by `now` on cases under review (escalations and
   // reminders). Returns how many cases moved. Called periodically by the server.
   Result<int64_t> FireDueTimers(SystemTime now);
@@ -355,6 +357,9 @@ class Service {
   bool MayReadMaterial(const identity::Principal& who, const std::string& material_id);
 
  private:
+  // Sends `m` about case `k` to its recipient through the notifier, inside `c`
+  // (messages.cc).
+  Status SendMessage(db::Connection& c, const Message& m);
   // Audits a refused public lookup: the case id (or number) asked about and the address.
   void AuditRefusedLookup(const std::string& key, const std::string& ip, bool throttled);
   struct Op;  // one operation on one locked case (service_internal.h)
@@ -420,6 +425,7 @@ class Service {
   calendar::Service& calendar_;
   identity::Service& identity_;
   identity::AuditSink audit_;
+  notify::Notifier* notifier_ = nullptr;
   MaterialDirectory* materials_;
   LicenceDirectory* licences_ = nullptr;
   DocumentIssuer* documents_ = nullptr;

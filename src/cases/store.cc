@@ -544,15 +544,6 @@ Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::str
   return out;
 }
 
-Status InsertMessage(db::Connection& c, const Message& m, int64_t case_id) {
-  auto n = c.Exec(
-      "INSERT INTO case_messages (account_id, case_id, status, code, params, text, created_at, "
-      "read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
-      {m.account_id, case_id, m.status, m.code, json::serialize(m.params), m.text, m.created_at});
-  if (!n) return n.error();
-  return {};
-}
-
 Result<std::optional<int64_t>> CaseOfTask(db::Connection& c, int64_t task_id) {
   OW_ASSIGN_OR_RETURN(db::Rows r,
                       c.Query("SELECT case_id FROM case_tasks WHERE id = $1", {task_id}));
@@ -571,43 +562,6 @@ Result<std::vector<int64_t>> CasesWithDueTimers(db::Connection& c, const std::st
   out.reserve(r.size());
   for (size_t i = 0; i < r.size(); ++i) out.push_back(r.Int(i, 0));
   return out;
-}
-
-Result<std::vector<Message>> MessagesFor(db::Connection& c, const std::string& account_id,
-                                         int64_t limit) {
-  OW_ASSIGN_OR_RETURN(
-      db::Rows r,
-      c.Query("SELECT m.id, m.account_id, m.case_id, m.status, m.code, m.params, m.text, "
-              "m.created_at, m.read_at, c.created_at FROM case_messages m JOIN cases c ON c.id = "
-              "m.case_id WHERE m.account_id = $1 ORDER BY m.id DESC LIMIT $2",
-              {account_id, limit}));
-  std::vector<Message> out;
-  out.reserve(r.size());
-  for (size_t i = 0; i < r.size(); ++i) {
-    Message m;
-    m.id = r.Int(i, 0);
-    m.account_id = r.Text(i, 1);
-    m.tracking_no = TrackingNo(r.Int(i, 2), r.Text(i, 9));
-    m.status = r.Text(i, 3);
-    m.code = r.Text(i, 4);
-    boost::system::error_code ec;
-    json::value params = json::parse(r.Text(i, 5), ec);
-    if (!ec && params.is_object()) m.params = std::move(params.as_object());
-    m.text = r.Text(i, 6);
-    m.created_at = r.Text(i, 7);
-    m.read_at = r.Text(i, 8);
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-Result<bool> MarkMessageRead(db::Connection& c, int64_t id, const std::string& account_id,
-                             const std::string& at) {
-  OW_ASSIGN_OR_RETURN(int64_t n, c.Exec("UPDATE case_messages SET read_at = CASE WHEN read_at = "
-                                        "'' THEN $1 ELSE read_at END WHERE id = $2 AND "
-                                        "account_id = $3",
-                                        {at, id, account_id}));
-  return n > 0;
 }
 
 Status InsertBundle(db::Connection& c, const BundleApplication& b) {

@@ -57,20 +57,12 @@ Result<std::vector<LicenceUse>> LoadLicenceUses(db::Connection& c, int64_t case_
 // Ids of the cases a material is attached to.
 Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::string& material_id);
 
-Status InsertMessage(db::Connection& c, const Message& m, int64_t case_id);
 // The case a task belongs to; nullopt for an unknown task.
 Result<std::optional<int64_t>> CaseOfTask(db::Connection& c, int64_t task_id);
 // Up to `limit` cases under review whose next timer is due at `now` (RFC 3339), the
 // earliest first.
 Result<std::vector<int64_t>> CasesWithDueTimers(db::Connection& c, const std::string& now,
                                                 int64_t limit);
-// The account's newest `limit` messages, newest first.
-Result<std::vector<Message>> MessagesFor(db::Connection& c, const std::string& account_id,
-                                         int64_t limit);
-// Marks the account's message read (once: the first time stays); false when the
-// account has no such message.
-Result<bool> MarkMessageRead(db::Connection& c, int64_t id, const std::string& account_id,
-                             const std::string& at);
 
 Status InsertBundle(db::Connection& c, const BundleApplication& b);
 Result<std::optional<BundleApplication>> LoadBundle(db::Connection& c, const std::string& id);

@@ -67,6 +67,22 @@ struct Config {
   int64_t materials_max_case_bytes = 100 << 20;  // all materials of one case together
   std::string materials_scanner_command;         // e.g. "clamdscan --no-summary"; "" = none
   int64_t materials_scanner_timeout_seconds = 60;
+  // [notify]
+  std::string notify_smtp_host;  // "" = e-mail is not offered
+  int64_t notify_smtp_port = 25;
+  std::string notify_smtp_from = "noreply@onewindow.localhost";
+  std::string notify_smtp_helo = "onewindow.localhost";  // also the host part of Message-IDs
+  int64_t notify_smtp_timeout_ms = 10000;
+  int64_t notify_smtp_starttls = 0;  // 1: STARTTLS required, the certificate verified
+  std::string notify_smtp_ca_file;   // PEM CAs for it; "" = the system trust store
+  std::string notify_sms_url;        // "" = SMS is not offered
+  std::string notify_sms_token;      // bearer token for the gateway (secret)
+  int64_t notify_sms_timeout_ms = 5000;
+  int64_t notify_delivery_period_ms = 5000;  // how often due deliveries are looked for
+  int64_t notify_lease_seconds = 120;
+  int64_t notify_max_attempts = 8;
+  int64_t notify_retry_base_seconds = 30;
+  int64_t notify_retry_max_seconds = 3600;
   // [booking]
   int64_t booking_days_ahead = 14;       // slots are offered from today for this many days
   int64_t booking_max_active = 3;        // bookings to come one person may hold

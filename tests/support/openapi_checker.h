@@ -388,6 +388,11 @@ inline bool IsLicencesPath(const std::string& path) {
     if (path.starts_with(prefix)) return true;
   return false;
 }
+// Notification preferences and the outbox's deliveries (tests/openapi_notify_test.cc).
+inline bool IsNotifyPath(const std::string& path) {
+  return path.starts_with("/api/v1/me/notification-preferences") ||
+         path.starts_with("/api/v1/notification-deliveries");
+}
 // Consultations, complaints, suggestions and the FAQ.
 inline bool IsTicketsPath(const std::string& path) {
   for (const char* prefix :
@@ -412,7 +417,7 @@ inline bool IsAppointmentsPath(const std::string& path) {
 }
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
-      IsLicencesPath(path) || IsAppointmentsPath(path) || IsTicketsPath(path))
+      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) || IsTicketsPath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
@@ -425,8 +430,8 @@ bool IsCalendarPath(const std::string& path) { return path.starts_with("/api/v1/
 inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
-         !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsAppointmentsPath(path) &&
-         !IsTicketsPath(path);
+         !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
+         !IsAppointmentsPath(path) && !IsTicketsPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

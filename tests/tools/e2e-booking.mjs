@@ -34,9 +34,11 @@ try {
   const base = server.base;
   const zhang = await apiSession(base, 'zhangsan');
 
-  step('a resident books hall → item → day → time');
+  step('a resident finds the booking link on the item\'s guide, and books hall → item → day → time');
   const page = await newPage(browser);
-  await signIn(page, base, 'zhangsan', `/book?hall=${HALL}&item=${ITEM}`);
+  await signIn(page, base, 'zhangsan', `/items/${ITEM}`);
+  await page.click(`[data-testid=book-link][href*="hall=${HALL}"]`);
+  await page.waitForURL((u) => u.pathname === '/book' && u.searchParams.get('item') === ITEM);
   await page.waitForSelector('[data-testid^=day-]');
   axe.push(...(await axeProblems(page, 'book (zh-CN)')));
   const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);

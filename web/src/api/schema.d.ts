@@ -1489,7 +1489,7 @@ export interface paths {
         get: operations["getHall"];
         /**
          * Create or replace a hall
-         * @description Creates (201) or replaces (200) a hall with its weekly hours and windows. Needs a system administrator. Every window item must be a catalog item; periods of a weekday must not overlap. `If-Match` (`"h<version>"`) makes the write conditional.
+         * @description Creates (201) or replaces (200) a hall with its weekly hours and windows. Needs a system administrator. Every window item must be a catalog item; periods of a weekday must not overlap. `If-Match` (`"h<version>"`) makes the write conditional. `If-None-Match: *` creates only: 412 when a hall with this code exists.
          */
         put: operations["putHall"];
         post?: never;
@@ -2256,7 +2256,7 @@ export interface paths {
         };
         /**
          * List my messages
-         * @description The in-app messages about the caller's cases (one for every status change, and news from service tasks), newest first.
+         * @description The caller's one inbox: messages of every topic (case status changes and news from service tasks, bookings, tickets, the account), newest first.
          */
         get: operations["listMyMessages"];
         put?: never;
@@ -2281,6 +2281,114 @@ export interface paths {
          * @description Records when the caller read one of their messages (the first time only). Takes no body. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
          */
         post: operations["markMessageRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read my notification preferences
+         * @description The caller's language, verified e-mail address, SMS phone, and the channels chosen per topic, with the channels this platform offers. The person's portal session only.
+         */
+        get: operations["getMyNotificationPreferences"];
+        /**
+         * Change my notification preferences
+         * @description Changes the language, the SMS phone, and the channels per topic. E-mail goes only to a verified address (see the e-mail routes); a channel the platform does not offer is refused (422). With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        put: operations["putMyNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set my e-mail address (sends a code)
+         * @description Sends a 6-digit code to the address (valid 15 minutes, 5 tries). The address receives messages only once the code is entered. At most one code a minute (429).
+         */
+        post: operations["requestEmailCode"];
+        /**
+         * Remove my e-mail address
+         * @description No more e-mail is sent; a pending code is void.
+         */
+        delete: operations["removeMyEmail"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences/email/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify my e-mail address with its code
+         * @description Makes the pending address the one messages go to. A wrong code counts against 5 tries (422); then, or after 15 minutes, ask for a new code (409).
+         */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List e-mail and SMS deliveries
+         * @description The outbox, newest first, for the system administrator who runs the mail and SMS relays: `status=dead` lists what gave up (after `notify.max_attempts` or a permanent refusal).
+         */
+        get: operations["listNotificationDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-deliveries/{id}/requeue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Requeue a dead delivery
+         * @description Makes a dead delivery pending again, due now, with its attempts reset. With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        post: operations["requeueNotificationDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7199,27 +7307,32 @@ export interface components {
                 red: number;
             };
         };
-        /** @description An in-app message to the applicant about one of their cases: a code with parameters (the server's templates, cases/notices.h), rendered in the reader's language (Accept-Language: zh-CN or en) as `text`. */
+        /** @description A message to a person in their one portal inbox (every topic: case, booking, ticket, account): a code with parameters (the writing domain's templates), rendered in the reader's language (Accept-Language: zh-CN or en) as `text`. Case messages keep `case_no` and `status`. */
         CaseMessage: {
             /**
              * @description The message's id.
              * @example 7
              */
             id: number;
-            case_no: components["schemas"]["TrackingNo"];
             /**
-             * @description The case's status the message announces (empty for news that moves no status).
+             * @description What the message is about, as the person chooses channels for it (case, booking, ticket, account; others reach the inbox only).
+             * @example case
+             */
+            topic: string;
+            /** @description The case's tracking number for a message about a case (topic `case`); null for other topics. */
+            case_no: components["schemas"]["TrackingNo"] | null;
+            /**
+             * @description The case's status the message announces (empty for news that moves no status, and for other topics).
              * @example under_review
              */
             status: string;
             /**
-             * @description What the message says, as a template code (null for messages written before codes).
+             * @description What the message says, as a template code of the writing domain (`case.status_changed`, ...; null for case messages written before codes).
              * @example case.status_changed
-             * @enum {string|null}
              */
-            code: "case.status_changed" | "case.status_changed_with_reason" | "case.progress" | "case.progress_with_notice" | "case.document_issued" | null;
+            code: string | null;
             /**
-             * @description The template's parameters: tracking_no, item_name, and as the code needs status, reason, notice or title (the document issued).
+             * @description The template's parameters (for cases: tracking_no, item_name, status, and as the code needs reason, notice or title).
              * @example {
              *       "tracking_no": "2026120500000000017",
              *       "item_name": "个体工商户设立登记",
@@ -7228,7 +7341,7 @@ export interface components {
              *     }
              */
             params: {
-                [key: string]: string;
+                [key: string]: unknown;
             };
             /**
              * @description The message rendered in `lang`.
@@ -7252,8 +7365,18 @@ export interface components {
              * @example null
              */
             read_at: string | null;
+            /**
+             * @description What it is about: a tracking number, a booking or ticket number (may be empty).
+             * @example 2030060600000000015
+             */
+            ref: string;
+            /**
+             * @description The portal path that shows it, or null.
+             * @example /me/cases/2030060600000000015
+             */
+            link: string | null;
         };
-        /** @description The caller's latest messages, newest first. */
+        /** @description The caller's latest messages of every topic, newest first. */
         CaseMessageList: {
             /** @description The messages. */
             messages: components["schemas"]["CaseMessage"][];
@@ -8697,6 +8820,115 @@ export interface components {
             }[];
             waiting_total: number;
         };
+        /** @description How a person hears from the platform. */
+        NotificationPreferences: {
+            /**
+             * @description The language of e-mails and SMS.
+             * @enum {string}
+             */
+            lang: "zh-CN" | "en";
+            /**
+             * @description The verified e-mail address messages go to, or null.
+             * @example zhang@example.com
+             */
+            email: string | null;
+            /**
+             * @description An address waiting for its 6-digit code, or null. It receives nothing until verified.
+             * @example null
+             */
+            email_pending: string | null;
+            /**
+             * @description The person's own choice of phone for SMS; null: the account's phone.
+             * @example null
+             */
+            phone: string | null;
+            /**
+             * @description Where SMS go: `phone`, else the account's phone; null when there is none.
+             * @example 13800000001
+             */
+            sms_phone: string | null;
+            /** @description The channels this platform offers (e-mail and SMS only when configured). The portal inbox is always on. */
+            channels: ("portal" | "email" | "sms")[];
+            /**
+             * @description Per topic, the channels chosen (portal always included).
+             * @example {
+             *       "case": [
+             *         "portal",
+             *         "email"
+             *       ],
+             *       "booking": [
+             *         "portal"
+             *       ],
+             *       "ticket": [
+             *         "portal"
+             *       ],
+             *       "account": [
+             *         "portal"
+             *       ]
+             *     }
+             */
+            topics: {
+                [key: string]: ("portal" | "email" | "sms")[];
+            };
+            /** @description Incremented by every change (0: never saved); also the `ETag` ("nN"). */
+            version: number;
+        };
+        /** @description What to change; absent members stay as they are. Members of the GET answer that cannot be set here (email, email_pending, sms_phone, channels, version) may be sent back and are ignored. */
+        NotificationPreferencesChange: {
+            /** @enum {string} */
+            lang?: "zh-CN" | "en";
+            /** @description 5 to 20 digits, optionally after +; empty or null: the account's phone. */
+            phone?: string | null;
+            /** @description Per topic (case, booking, ticket, account), the channels wanted; e-mail and SMS only where offered. Topics not named stay as they are. */
+            topics?: {
+                [key: string]: ("portal" | "email" | "sms")[];
+            };
+            email?: unknown;
+            email_pending?: unknown;
+            sms_phone?: unknown;
+            channels?: unknown;
+            version?: unknown;
+        };
+        /** @description An e-mail address to verify. */
+        EmailAddress: {
+            /** @example zhang@example.com */
+            email: string;
+        };
+        /** @description The 6-digit code sent to the address. */
+        EmailCode: {
+            /** @example 482913 */
+            code: string;
+        };
+        /** @description One message on one external channel, in the outbox. */
+        NotificationDelivery: {
+            id: number;
+            /** @description The inbox message it delivers; null for an address check. */
+            message_id: number | null;
+            account_id: string;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /** @description The e-mail address, or the phone number (empty: the account's phone at sending time). */
+            address: string;
+            topic: string;
+            code: string;
+            ref: string;
+            /** @enum {string} */
+            status: "pending" | "sending" | "sent" | "dead";
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** @description Why the last attempt failed (empty after success). */
+            last_error: string;
+            /** Format: date-time */
+            created_at: string;
+            sent_at: string | null;
+            /** @description The e-mail's Message-ID, or the SMS gateway's message id. */
+            provider_id: string | null;
+        };
+        /** @description Deliveries, newest first. */
+        NotificationDeliveryList: {
+            deliveries: components["schemas"]["NotificationDelivery"][];
+        };
         /** @description A consultation, complaint or suggestion (咨询/投诉/建议). Askers see `actor` "staff" for the staff who acted; staff also see who answered and, for hotline and hall registrations, the caller. */
         Ticket: {
             /**
@@ -9894,6 +10126,16 @@ export interface components {
          * @example approval
          */
         DocumentKindPath: components["schemas"]["DocumentKind"];
+        /**
+         * @description The `ETag` (`"nN"`) the change is based on: 412 if the preferences changed since. Absent: no check.
+         * @example "n1"
+         */
+        PreferencesIfMatch: string;
+        /**
+         * @description The delivery's id.
+         * @example 7
+         */
+        DeliveryIdPath: number;
     };
     requestBodies: {
         /** @description The application. */
@@ -10233,6 +10475,11 @@ export interface components {
          * @example attachment; filename="2030060600000000015-approval.pdf"
          */
         CaseDocumentDisposition: string;
+        /**
+         * @description The preferences' version as an entity tag, for `If-Match`.
+         * @example "n1"
+         */
+        PreferencesETag: string;
     };
     pathItems: never;
 }
@@ -16664,6 +16911,11 @@ export interface operations {
                  * @example "h1"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description `*` creates the hall only if no hall has this code (412 otherwise); not together with If-Match.
+                 * @example *
+                 */
+                "If-None-Match"?: "*";
             };
             path: {
                 /**
@@ -20432,6 +20684,7 @@ export interface operations {
                      *       "messages": [
                      *         {
                      *           "id": 2,
+                     *           "topic": "case",
                      *           "case_no": "2030060600000000015",
                      *           "status": "under_review",
                      *           "code": "case.status_changed",
@@ -20444,10 +20697,13 @@ export interface operations {
                      *           "text": "您的办件 2030060600000000015（个体工商户设立登记）：已受理，审查中",
                      *           "lang": "zh-CN",
                      *           "created_at": "2030-06-06T02:00:00Z",
-                     *           "read_at": null
+                     *           "read_at": null,
+                     *           "ref": "2030060600000000015",
+                     *           "link": "/me/cases/2030060600000000015"
                      *         },
                      *         {
                      *           "id": 1,
+                     *           "topic": "case",
                      *           "case_no": "2030060600000000015",
                      *           "status": "submitted",
                      *           "code": "case.status_changed",
@@ -20460,7 +20716,9 @@ export interface operations {
                      *           "text": "您的办件 2030060600000000015（个体工商户设立登记）：已提交，等待受理",
                      *           "lang": "zh-CN",
                      *           "created_at": "2030-06-06T02:00:00Z",
-                     *           "read_at": "2030-06-06T02:00:00Z"
+                     *           "read_at": "2030-06-06T02:00:00Z",
+                     *           "ref": "2030060600000000015",
+                     *           "link": "/me/cases/2030060600000000015"
                      *         }
                      *       ],
                      *       "unread": 1
@@ -20506,6 +20764,461 @@ export interface operations {
             403: components["responses"]["NotPermitted"];
             /** @description The caller has no message with this id. */
             404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preferences (defaults when never saved). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["PreferencesETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lang": "zh-CN",
+                     *       "email": "zhang@example.com",
+                     *       "email_pending": null,
+                     *       "phone": null,
+                     *       "sms_phone": "13800000001",
+                     *       "channels": [
+                     *         "portal",
+                     *         "email"
+                     *       ],
+                     *       "topics": {
+                     *         "case": [
+                     *           "portal",
+                     *           "email"
+                     *         ],
+                     *         "booking": [
+                     *           "portal"
+                     *         ],
+                     *         "ticket": [
+                     *           "portal"
+                     *         ],
+                     *         "account": [
+                     *           "portal"
+                     *         ]
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the person's portal session (bearer tokens are refused), or the CSRF check failed. */
+            403: components["responses"]["NotPermitted"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` (`"nN"`) the change is based on: 412 if the preferences changed since. Absent: no check.
+                 * @example "n1"
+                 */
+                "If-Match"?: components["parameters"]["PreferencesIfMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lang": "en",
+                 *       "topics": {
+                 *         "case": [
+                 *           "portal",
+                 *           "email"
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["NotificationPreferencesChange"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["PreferencesETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lang": "zh-CN",
+                     *       "email": "zhang@example.com",
+                     *       "email_pending": null,
+                     *       "phone": null,
+                     *       "sms_phone": "13800000001",
+                     *       "channels": [
+                     *         "portal",
+                     *         "email"
+                     *       ],
+                     *       "topics": {
+                     *         "case": [
+                     *           "portal",
+                     *           "email"
+                     *         ],
+                     *         "booking": [
+                     *           "portal"
+                     *         ],
+                     *         "ticket": [
+                     *           "portal"
+                     *         ],
+                     *         "account": [
+                     *           "portal"
+                     *         ]
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the person's portal session (bearer tokens are refused), or the CSRF check failed. */
+            403: components["responses"]["NotPermitted"];
+            /** @description `If-Match` names another version. */
+            412: components["responses"]["PreconditionFailed"];
+            /** @description An unknown language, topic or channel, a channel not offered, or a malformed phone number. */
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestEmailCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "zhang@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmailAddress"];
+            };
+        };
+        responses: {
+            /** @description The code is on its way; `email_pending` names the address. */
+            202: {
+                headers: {
+                    ETag: components["headers"]["PreferencesETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lang": "zh-CN",
+                     *       "email": "zhang@example.com",
+                     *       "email_pending": null,
+                     *       "phone": null,
+                     *       "sms_phone": "13800000001",
+                     *       "channels": [
+                     *         "portal",
+                     *         "email"
+                     *       ],
+                     *       "topics": {
+                     *         "case": [
+                     *           "portal",
+                     *           "email"
+                     *         ],
+                     *         "booking": [
+                     *           "portal"
+                     *         ],
+                     *         "ticket": [
+                     *           "portal"
+                     *         ],
+                     *         "account": [
+                     *           "portal"
+                     *         ]
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the person's portal session (bearer tokens are refused), or the CSRF check failed. */
+            403: components["responses"]["NotPermitted"];
+            /** @description E-mail is not offered on this platform. */
+            409: components["responses"]["Conflict"];
+            /** @description Not an e-mail address. */
+            422: components["responses"]["InvalidBody"];
+            /** @description A code was sent less than a minute ago. */
+            429: components["responses"]["TooManyLookups"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    removeMyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["PreferencesETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lang": "zh-CN",
+                     *       "email": "zhang@example.com",
+                     *       "email_pending": null,
+                     *       "phone": null,
+                     *       "sms_phone": "13800000001",
+                     *       "channels": [
+                     *         "portal",
+                     *         "email"
+                     *       ],
+                     *       "topics": {
+                     *         "case": [
+                     *           "portal",
+                     *           "email"
+                     *         ],
+                     *         "booking": [
+                     *           "portal"
+                     *         ],
+                     *         "ticket": [
+                     *           "portal"
+                     *         ],
+                     *         "account": [
+                     *           "portal"
+                     *         ]
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the person's portal session (bearer tokens are refused), or the CSRF check failed. */
+            403: components["responses"]["NotPermitted"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "482913"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmailCode"];
+            };
+        };
+        responses: {
+            /** @description Verified: `email` is the address. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["PreferencesETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lang": "zh-CN",
+                     *       "email": "zhang@example.com",
+                     *       "email_pending": null,
+                     *       "phone": null,
+                     *       "sms_phone": "13800000001",
+                     *       "channels": [
+                     *         "portal",
+                     *         "email"
+                     *       ],
+                     *       "topics": {
+                     *         "case": [
+                     *           "portal",
+                     *           "email"
+                     *         ],
+                     *         "booking": [
+                     *           "portal"
+                     *         ],
+                     *         "ticket": [
+                     *           "portal"
+                     *         ],
+                     *         "account": [
+                     *           "portal"
+                     *         ]
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the person's portal session (bearer tokens are refused), or the CSRF check failed. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No code is waiting (none asked, expired, or no tries left). */
+            409: components["responses"]["Conflict"];
+            /** @description Not the code that was sent. */
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listNotificationDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: "pending" | "sending" | "sent" | "dead";
+                /** @description At most this many (1 to 500, default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "deliveries": [
+                     *         {
+                     *           "id": 7,
+                     *           "message_id": 12,
+                     *           "account_id": "acc_2b8f",
+                     *           "channel": "email",
+                     *           "address": "zhang@example.com",
+                     *           "topic": "case",
+                     *           "code": "case.status_changed",
+                     *           "ref": "2030060600000000015",
+                     *           "status": "dead",
+                     *           "attempts": 8,
+                     *           "next_attempt_at": "2030-06-06T03:00:00Z",
+                     *           "last_error": "smtp 127.0.0.1:25: end of DATA refused: 550 mailbox unavailable",
+                     *           "created_at": "2030-06-06T02:00:00Z",
+                     *           "sent_at": null,
+                     *           "provider_id": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationDeliveryList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not a system administrator. */
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requeueNotificationDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The delivery's id.
+                 * @example 7
+                 */
+                id: components["parameters"]["DeliveryIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requeued. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "message_id": 12,
+                     *       "account_id": "acc_2b8f",
+                     *       "channel": "email",
+                     *       "address": "zhang@example.com",
+                     *       "topic": "case",
+                     *       "code": "case.status_changed",
+                     *       "ref": "2030060600000000015",
+                     *       "status": "pending",
+                     *       "attempts": 0,
+                     *       "next_attempt_at": "2030-06-07T01:00:00Z",
+                     *       "last_error": "smtp 127.0.0.1:25: end of DATA refused: 550 mailbox unavailable",
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "sent_at": null,
+                     *       "provider_id": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationDelivery"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not a system administrator. */
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The delivery is not dead. */
+            409: components["responses"]["Conflict"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
