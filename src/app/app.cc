@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "app/background.h"
@@ -49,6 +50,10 @@
 #include "processes/store.h"
 #include "regions/routes.h"
 #include "regions/store.h"
+#include "tickets/notices.h"
+#include "tickets/routes.h"
+#include "tickets/service.h"
+#include "tickets/store.h"
 
 namespace ow::app {
 
@@ -60,7 +65,7 @@ std::vector<db::Migration> AllMigrations() {
        {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
         audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
         calendar::Migrations(), materials::Migrations(), cases::Migrations(), notify::Migrations(),
-        licences::Migrations(), appointments::Migrations()}) {
+        licences::Migrations(), appointments::Migrations(), tickets::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -128,6 +133,7 @@ struct App::Impl {
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
   std::unique_ptr<appointments::Service> appointments;
+  std::unique_ptr<tickets::Service> tickets;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -275,11 +281,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
         OW_ASSIGN_OR_RETURN(auto l, svc->IssueForCase(c, k, by.account_id, by.name));
         return json::object{{"licence_number", l.number}, {"licence_type", l.type_code}};
       });
-  // Staff read a material through a case they may read.
+  // Staff read a material through a case, or a ticket, they may read. (The tickets service
+  // is made below; the check runs only when a request comes, after construction.)
   materials::AddRoutes(
       i.router, *i.materials, *i.authn,
-      [svc = i.cases.get()](const identity::Principal& who, const materials::Material& m) {
-        return svc->MayReadMaterial(who, m.id);
+      [svc = i.cases.get(), &tickets = i.tickets](const identity::Principal& who,
+                                                  const materials::Material& m) {
+        return svc->MayReadMaterial(who, m.id) || (tickets && tickets->MayReadMaterial(who, m.id));
       },
       // Materials uploaded in an enterprise's name belong to it: its operators' rights.
       [ids = i.identity.get()](const identity::Principal& who, const std::string& code)
@@ -328,6 +336,22 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                          return {};
                        });
   }
+  tickets::Options to;
+  to.deadlines.consult = static_cast<int>(config.tickets_consult_days);
+  to.deadlines.complaint = static_cast<int>(config.tickets_complaint_days);
+  to.deadlines.suggestion = static_cast<int>(config.tickets_suggestion_days);
+  to.anonymous_per_hour = config.tickets_anonymous_per_hour;
+  i.tickets =
+      std::make_unique<tickets::Service>(*i.db, *i.calendar, *i.catalog, *i.departments, *i.cases,
+                                         *i.identity, *i.materials, *i.notify, to);
+  OW_RETURN_IF_ERROR(i.tickets->Bootstrap());
+  i.notify->AddTemplates("ticket.", tickets::Notices());
+  tickets::AddRoutes(i.router, *i.tickets, *i.authn);
+  i.background.Every("ticket_escalation", std::chrono::minutes(1),
+                     [svc = i.tickets.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->EscalateOverdue());
+                       return {};
+                     });
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -433,6 +457,7 @@ identity::Service& App::identity() { return *impl_->identity; }
 cases::Service& App::cases() { return *impl_->cases; }
 notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
+tickets::Service& App::tickets() { return *impl_->tickets; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -30,6 +30,9 @@ class Service;
 namespace ow::http {
 class Dispatcher;
 }  // namespace ow::http
+namespace ow::tickets {
+class Service;
+}  // namespace ow::tickets
 
 namespace ow::app {
 
@@ -63,6 +66,8 @@ class App {
   notify::Service& notify();
   // The appointments service (tests move its clock and run its sweeps).
   appointments::Service& appointments();
+  // The tickets service (tests move its clock and escalate overdue tickets).
+  tickets::Service& tickets();
   const Config& config() const;
 
  private:

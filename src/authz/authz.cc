@@ -85,6 +85,22 @@ constexpr std::array kTable = {
                kBySession | kByUserToken, "bookings", true},
     ActionInfo{Action::kOperateHall, "halls.operate", "run this hall's queue",
                kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kAskTicket, "tickets.write", "ask or rate as this person",
+               kBySession | kByUserToken, "tickets", true},
+    ActionInfo{Action::kReadOwnTickets, "tickets.read.own", "read your own tickets",
+               kBySession | kByUserToken, "tickets", true},
+    ActionInfo{Action::kReadTicket, "tickets.read", "read this ticket", kBySession | kByUserToken,
+               "tickets", true},
+    ActionInfo{Action::kAnswerTicket, "tickets.answer", "answer this department's tickets",
+               kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kSuperviseTicket, "tickets.supervise", "handle this escalated ticket",
+               kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kTicketInbox, "tickets.inbox", "work on tickets", kBySession | kByUserToken,
+               "workbench", false},
+    ActionInfo{Action::kRegisterTicket, "tickets.register", "register tickets for callers here",
+               kBySession, "", true},
+    ActionInfo{Action::kManageFaq, "faq.manage", "publish this department's FAQ entries",
+               kBySession | kByUserToken, "workbench", true},
 };
 
 constexpr bool InOrder() {
@@ -94,9 +110,9 @@ constexpr bool InOrder() {
 }
 static_assert(InOrder(), "kTable lists every Action once, in declaration order");
 
-constexpr std::array<std::string_view, 7> kScopes = {
+constexpr std::array<std::string_view, 8> kScopes = {
     "cases.read", "cases.write",   "materials.read", "materials.write",
-    "workbench",  "licences.read", "bookings"};
+    "workbench",  "licences.read", "bookings",       "tickets"};
 
 // A department role covers the target if the department matches and the region nests.
 bool Covers(const Role& r, const Target& t, bool any_department) {
@@ -204,6 +220,26 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       return (self && p.kind == kPerson) || agent;
     case Action::kOperateHall:
       return HasCovering(p, {kCounter}, t, true);
+    case Action::kAskTicket:
+      // The asker themselves: never an agent, staff or a system.
+      return self && p.kind == kPerson;
+    case Action::kReadOwnTickets:
+      return !p.account_id.empty() && p.kind == kPerson;
+    case Action::kReadTicket:
+      return (self && p.kind == kPerson) || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
+             HasCovering(p, {kSupervisor, kHotline, kCounter}, t, true);
+    case Action::kAnswerTicket:
+    case Action::kManageFaq:
+      return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
+    case Action::kSuperviseTicket:
+      return HasCovering(p, {kSupervisor}, t, true);
+    case Action::kTicketInbox:
+      return p.kind == kStaff && std::any_of(p.roles.begin(), p.roles.end(), [](const Role& r) {
+               return r.role == kAcceptor || r.role == kReviewer || r.role == kApprover ||
+                      r.role == kSupervisor;
+             });
+    case Action::kRegisterTicket:
+      return HasCovering(p, {kHotline, kCounter}, t, true);
   }
   return false;
 }

@@ -85,6 +85,16 @@ enum class Action {
   kManageHalls,  // halls, their hours and windows (the system administrator)
   kBook,         // book, reschedule, cancel and read bookings (owner: the person booked for)
   kOperateHall,  // check-in, walk-ins, call next at a hall (counter staff of its region)
+  // Consultations, complaints and suggestions (tickets).
+  kAskTicket,        // ask online and rate the answer (owner: the asker; persons only)
+  kReadOwnTickets,   // one's own tickets
+  kReadTicket,       // a ticket: its asker, its department's staff, the region's supervisors,
+                     // hotline and hall staff of the region
+  kAnswerTicket,     // answer a ticket of a department in a region (acceptor/reviewer/approver)
+  kSuperviseTicket,  // answer or send back an escalated ticket (the region's supervisors)
+  kTicketInbox,      // the ticket inbox (department staff and supervisors)
+  kRegisterTicket,   // register a caller's ticket (hotline and hall counter staff of the region)
+  kManageFaq,        // publish and unpublish FAQ entries of a department in a region
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

@@ -106,11 +106,19 @@ std::vector<Row> Matrix() {
     return m;
   };
   std::vector<Row> rows;
-  // A person books appointments for themselves (staff accounts do not).
+  // A person books appointments for themselves (staff accounts do not), and asks, reads and
+  // rates their own tickets.
   auto person = self;
   person[A::kBook] = kSelf;
+  person[A::kAskTicket] = kSelf;
+  person[A::kReadOwnTickets] = kAll;
+  person[A::kReadTicket] = kSelf;
   rows.push_back({"person", Holder(kPersonId, kPerson), false, person});
   rows.push_back({"other person", Holder(kOtherId, kPerson), false, person});
+  rows.push_back({"person via a relying party's token (openid tickets)",
+                  Bearer(kPersonId, "cl_portal", {"openid", "tickets"}),
+                  false,
+                  {{A::kAskTicket, kSelf}, {A::kReadOwnTickets, kAll}, {A::kReadTicket, kSelf}}});
   // A relying party's access token for the person acts only within its scopes, and never
   // changes the account or acts for the person.
   rows.push_back({"person via a relying party's token (openid profile)",
@@ -131,49 +139,84 @@ std::vector<Row> Matrix() {
                   false, staff_self({})});
   rows.push_back({"county acceptor of D in 330102",
                   staff("acc_cty_acc", {R(kAcceptor, kD, "330102")}), false,
-                  staff_self({{A::kReadCase, "A.A.A.A"},
+                  staff_self({{A::kReadTicket, "..A.A.A"},
+                              {A::kAnswerTicket, "..A.A.A"},
+                              {A::kManageFaq, "..A.A.A"},
+                              {A::kTicketInbox, kAll},
+                              {A::kReadCase, "A.A.A.A"},
                               {A::kAcceptCase, "..A.A.A"},
                               {A::kReadLicence, "A.A.A.A"}})});
   rows.push_back({"county reviewer of D in 330102",
                   staff("acc_cty_rev", {R(kReviewer, kD, "330102")}), false,
-                  staff_self({{A::kReadCase, "A.A.A.A"},
+                  staff_self({{A::kReadTicket, "..A.A.A"},
+                              {A::kAnswerTicket, "..A.A.A"},
+                              {A::kManageFaq, "..A.A.A"},
+                              {A::kTicketInbox, kAll},
+                              {A::kReadCase, "A.A.A.A"},
                               {A::kReviewCase, "..A.A.A"},
                               {A::kReadLicence, "A.A.A.A"}})});
   rows.push_back({"county approver of D in 330102",
                   staff("acc_cty_apr", {R(kApprover, kD, "330102")}), false,
-                  staff_self({{A::kReadCase, "A.A.A.A"},
+                  staff_self({{A::kReadTicket, "..A.A.A"},
+                              {A::kAnswerTicket, "..A.A.A"},
+                              {A::kManageFaq, "..A.A.A"},
+                              {A::kTicketInbox, kAll},
+                              {A::kReadCase, "A.A.A.A"},
                               {A::kApproveCase, "..A.A.A"},
                               {A::kReadLicence, "A.A.A.A"},
                               {A::kIssueLicence, "..A.A.A"}})});
   rows.push_back({"city acceptor of D in 3301", staff("acc_city_acc", {R(kAcceptor, kD, "3301")}),
                   false,
-                  staff_self({{A::kReadCase, "A.AAA.A"},
+                  staff_self({{A::kReadTicket, "..AAA.A"},
+                              {A::kAnswerTicket, "..AAA.A"},
+                              {A::kManageFaq, "..AAA.A"},
+                              {A::kTicketInbox, kAll},
+                              {A::kReadCase, "A.AAA.A"},
                               {A::kAcceptCase, "..AAA.A"},
                               {A::kReadLicence, "A.AAA.A"}})});
   rows.push_back({"city reviewer of D in 3301", staff("acc_city_rev", {R(kReviewer, kD, "3301")}),
                   false,
-                  staff_self({{A::kReadCase, "A.AAA.A"},
+                  staff_self({{A::kReadTicket, "..AAA.A"},
+                              {A::kAnswerTicket, "..AAA.A"},
+                              {A::kManageFaq, "..AAA.A"},
+                              {A::kTicketInbox, kAll},
+                              {A::kReadCase, "A.AAA.A"},
                               {A::kReviewCase, "..AAA.A"},
                               {A::kReadLicence, "A.AAA.A"}})});
   rows.push_back({"city approver of D in 3301", staff("acc_city_apr", {R(kApprover, kD, "3301")}),
                   false,
-                  staff_self({{A::kReadCase, "A.AAA.A"},
+                  staff_self({{A::kReadTicket, "..AAA.A"},
+                              {A::kAnswerTicket, "..AAA.A"},
+                              {A::kManageFaq, "..AAA.A"},
+                              {A::kTicketInbox, kAll},
+                              {A::kReadCase, "A.AAA.A"},
                               {A::kApproveCase, "..AAA.A"},
                               {A::kReadLicence, "A.AAA.A"},
                               {A::kIssueLicence, "..AAA.A"}})});
   rows.push_back({"reviewer of department E in 330102",
                   staff("acc_e_rev", {R(kReviewer, kE, "330102")}), false,
-                  staff_self({{A::kReadCase, "A....AA"},
+                  staff_self({{A::kReadTicket, ".....A."},
+                              {A::kAnswerTicket, ".....A."},
+                              {A::kManageFaq, ".....A."},
+                              {A::kTicketInbox, kAll},
+                              {A::kReadCase, "A....AA"},
                               {A::kReviewCase, ".....A."},
                               {A::kReadLicence, "A....AA"}})});
   rows.push_back({"counter staff of 330102", staff("acc_counter", {R(kCounter, "", "330102")}),
                   false,
-                  staff_self({{A::kReadCase, "A.A.AAA"},
+                  staff_self({{A::kReadTicket, "..A.AAA"},
+                              {A::kRegisterTicket, "..A.AAA"},
+                              {A::kReadCase, "A.A.AAA"},
                               {A::kCounterIntake, "..A.AAA"},
                               {A::kVerifyIdentity, "..A.AA."},
                               {A::kOperateHall, "..A.AAA"}})});
   rows.push_back({"supervisor of 3301", staff("acc_sup", {R(kSupervisor, "", "3301")}), false,
-                  staff_self({{A::kReadIndicators, "..AAAAA"}})});
+                  staff_self({{A::kReadIndicators, "..AAAAA"},
+                              {A::kReadTicket, "..AAAAA"},
+                              {A::kSuperviseTicket, "..AAAAA"},
+                              {A::kTicketInbox, kAll}})});
+  rows.push_back({"12345 hotline of 3301", staff("acc_hotline", {R(kHotline, "", "3301")}), false,
+                  staff_self({{A::kReadTicket, "..AAAAA"}, {A::kRegisterTicket, "..AAAAA"}})});
   rows.push_back({"system administrator", staff("acc_sysadm", {R(kSystemAdmin, "", "")}), false,
                   staff_self({{A::kManageStaff, kAll},
                               {A::kListStaff, kAll},
@@ -260,7 +303,7 @@ TEST(Authz, RoleMatrix) {
       }
     }
   }
-  EXPECT_EQ(cells, 21 * static_cast<int>(kActions.size()) * 7);
+  EXPECT_EQ(cells, 23 * static_cast<int>(kActions.size()) * 7);
 }
 
 TEST(Authz, NoCredentialsIsUnauthenticated) {

@@ -204,6 +204,17 @@ const std::vector<ConfigField>& ConfigFields() {
           1, 3650, "the window in which no-shows are counted"),
       Int("booking.ban_days", "ONEWINDOW_BOOKING_BAN_DAYS", &Config::booking_ban_days, 1, 3650,
           "days after the last counted no-show during which new bookings are refused (403)"),
+      Int("tickets.consult_days", "ONEWINDOW_TICKETS_CONSULT_DAYS", &Config::tickets_consult_days,
+          1, 100, "working days to answer a consultation before it escalates"),
+      Int("tickets.complaint_days", "ONEWINDOW_TICKETS_COMPLAINT_DAYS",
+          &Config::tickets_complaint_days, 1, 100,
+          "working days to answer a complaint before it escalates"),
+      Int("tickets.suggestion_days", "ONEWINDOW_TICKETS_SUGGESTION_DAYS",
+          &Config::tickets_suggestion_days, 1, 100,
+          "working days to answer a suggestion before it escalates"),
+      Int("tickets.anonymous_per_hour", "ONEWINDOW_TICKETS_ANONYMOUS_PER_HOUR",
+          &Config::tickets_anonymous_per_hour, 1, 100000,
+          "anonymous consultations per client address per hour (429 above)"),
   };
   return fields;
 }

@@ -90,6 +90,11 @@ struct Config {
   int64_t booking_no_show_count = 3;     // this many no-shows ...
   int64_t booking_no_show_days = 90;     // ... within this many days ...
   int64_t booking_ban_days = 30;         // ... pause new bookings for this many days
+  // [tickets] consultations, complaints, suggestions: deadlines in working days by kind
+  int64_t tickets_consult_days = 3;
+  int64_t tickets_complaint_days = 10;
+  int64_t tickets_suggestion_days = 15;
+  int64_t tickets_anonymous_per_hour = 10;  // anonymous consultations per client address
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

@@ -4,8 +4,8 @@
 
 namespace ow::identity {
 namespace {
-constexpr const char* kAll[] = {kAcceptor,   kReviewer,    kApprover,      kCounter,   kAgent,
-                                kSupervisor, kSystemAdmin, kSecurityAdmin, kAuditAdmin};
+constexpr const char* kAll[] = {kAcceptor,   kReviewer,    kApprover,      kCounter,    kAgent,
+                                kSupervisor, kSystemAdmin, kSecurityAdmin, kAuditAdmin, kHotline};
 }  // namespace
 
 bool IsAdminDuty(const std::string& role) {

@@ -18,6 +18,7 @@ using authz::kAgent;
 using authz::kApprover;
 using authz::kAuditAdmin;
 using authz::kCounter;
+using authz::kHotline;
 using authz::kPerson;
 using authz::kReviewer;
 using authz::kSecurityAdmin;

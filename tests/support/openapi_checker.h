@@ -393,6 +393,13 @@ inline bool IsNotifyPath(const std::string& path) {
   return path.starts_with("/api/v1/me/notification-preferences") ||
          path.starts_with("/api/v1/notification-deliveries");
 }
+// Consultations, complaints, suggestions and the FAQ.
+inline bool IsTicketsPath(const std::string& path) {
+  for (const char* prefix :
+       {"/api/v1/tickets", "/api/v1/ticket-", "/api/v1/me/tickets", "/api/v1/faq"})
+    if (path.starts_with(prefix)) return true;
+  return false;
+}
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
 inline bool IsCasesPath(const std::string& path) {
@@ -410,7 +417,7 @@ inline bool IsAppointmentsPath(const std::string& path) {
 }
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
-      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path))
+      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) || IsTicketsPath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
@@ -424,7 +431,7 @@ inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
-         !IsAppointmentsPath(path);
+         !IsAppointmentsPath(path) && !IsTicketsPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

@@ -1783,6 +1783,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a question, complain or suggest (我要问)
+         * @description Signed in (a person's session, or a token with the `tickets` scope), the ticket is the asker's; a complaint needs a real-name verified account. Without signing in, only a consultation: the answer carries `lookup_code`, shown once, which reads and rates the ticket (POST /api/v1/ticket-lookups). Anonymous questions are limited per client address per hour (`tickets.anonymous_per_hour`). The ticket is routed by the item's implementation in `region_code`, by the asker's case, or to `department_code`; its deadline is counted in working days by kind (`tickets.*_days`). Staff register callers' tickets at /api/v1/ticket-registrations instead.
+         */
+        post: operations["askTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a ticket
+         * @description To its asker, its department's staff (acceptors, reviewers, approvers of its region or above), the supervisors of its region, and hotline and hall staff of its region; to anyone else 404, as if there were none.
+         */
+        get: operations["getTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{number}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a ticket
+         * @description The department's acceptors, reviewers or approvers answer an open ticket at their department; the region's supervisors answer an escalated one. The asker is told (notification code `ticket.answered`).
+         */
+        post: operations["answerTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{number}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an escalated ticket back to its department
+         * @description The region's supervisors send an escalated ticket back with an instruction; the department gets a fresh deadline of the kind's working days from today.
+         */
+        post: operations["returnTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{number}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate the answer to one's ticket
+         * @description The asker rates the answer once (1-5, with an optional comment), which closes the ticket.
+         */
+        post: operations["rateTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-lookups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read an anonymous consultation with its code
+         * @description The number and the lookup code given when asking. A POST, so that the code stays out of URLs and logs. Every miss (no ticket, a signed-in asker's ticket, a wrong code) is the same 404, and is counted.
+         */
+        post: operations["lookupTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-lookups/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate an anonymous consultation's answer with its code
+         * @description As POST /api/v1/tickets/{number}/rating, for the anonymous asker, who proves it with the lookup code (checked and counted as a lookup).
+         */
+        post: operations["rateTicketWithCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The staff's ticket inbox
+         * @description `which=department` (default): open tickets of the caller's departments in their regions and below, for acceptors, reviewers and approvers. `which=escalated`: tickets escalated to the supervisors of the caller's regions. Earliest due first.
+         */
+        get: operations["ticketInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a caller's ticket (12345 hotline, hall)
+         * @description Hotline staff (role `hotline`) and hall counter staff register a caller's consultation, complaint or suggestion for a department serving their region (portal session only). The channel follows the role.
+         */
+        post: operations["registerTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my tickets
+         * @description The caller's own tickets, newest first (at most 200).
+         */
+        get: operations["listMyTickets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the FAQ
+         * @description Published answers to consultations. `q` matches Chinese (single characters and pairs, as the catalog's search) and Latin words, all terms required; `region_code` keeps entries of that region and the regions above it.
+         */
+        get: operations["searchFaq"];
+        put?: never;
+        /**
+         * Publish an answered consultation to the FAQ
+         * @description The department's staff publish an answered consultation, with the question and answer edited for everyone.
+         */
+        post: operations["publishFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/faq/{id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unpublish an FAQ entry
+         * @description The department's staff take an entry out of the FAQ.
+         */
+        post: operations["unpublishFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{no}": {
         parameters: {
             query?: never;
@@ -5773,7 +6017,7 @@ export interface components {
          * @example openid
          * @enum {string}
          */
-        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read" | "bookings";
+        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read" | "bookings" | "tickets";
         /**
          * @description An OAuth 2.0 grant type.
          * @example authorization_code
@@ -8685,6 +8929,248 @@ export interface components {
         NotificationDeliveryList: {
             deliveries: components["schemas"]["NotificationDelivery"][];
         };
+        /** @description A consultation, complaint or suggestion (咨询/投诉/建议). Askers see `actor` "staff" for the staff who acted; staff also see who answered and, for hotline and hall registrations, the caller. */
+        Ticket: {
+            /**
+             * @description The ticket number: ZX, the China date of asking, and 10 random characters (not guessable).
+             * @example ZX20300606K3M9Q2X7TB
+             */
+            number: string;
+            /**
+             * @description consult (咨询), complaint (投诉) or suggestion (建议).
+             * @enum {string}
+             */
+            kind: "consult" | "complaint" | "suggestion";
+            /**
+             * @description Where it was asked: the portal, a service hall's counter, the 12345 hotline.
+             * @enum {string}
+             */
+            channel: "online" | "hall" | "hotline";
+            /** @description The service item it is about. */
+            item_code: string | null;
+            /** @description The asker's own case it is about. */
+            case_no: string | null;
+            /** @description The department it was routed to. */
+            department_code: string;
+            /** @description The region it is about; its supervisors take it when overdue. */
+            region_code: string;
+            /** @description The question, complaint or suggestion. */
+            text: string;
+            /** @description Ids of materials the asker uploaded. */
+            attachments: string[];
+            /**
+             * @description open, answered, or closed (rated by the asker).
+             * @enum {string}
+             */
+            status: "open" | "answered" | "closed";
+            /**
+             * @description Who must answer an open ticket: its department, or (escalated) the region's supervisors.
+             * @enum {string|null}
+             */
+            stage: "department" | "supervisor" | null;
+            /** @description How many times its deadline passed. */
+            escalation_level: number;
+            /** @description The supervisors' instruction when they sent it back. */
+            instruction: string | null;
+            /** @description Working days allowed for the answer, by kind. */
+            deadline_days: number;
+            /**
+             * Format: date
+             * @description The last working day to answer (the day of asking, or of being sent back, not counted).
+             */
+            due_date: string;
+            /** @description Open and past its due date. */
+            overdue: boolean;
+            /** @description The answer. */
+            answer: string | null;
+            /**
+             * Format: date-time
+             * @description When it was answered.
+             */
+            answered_at: string | null;
+            /** @description The asker's satisfaction, 1 (very dissatisfied) to 5 (very satisfied). */
+            rating: number | null;
+            /** @description The asker's comment with the rating. */
+            rating_comment: string | null;
+            /**
+             * Format: date-time
+             * @description When it was rated.
+             */
+            rated_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it was asked.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updated_at: string;
+            /** @description Increases with every change; send it back to answer or return. */
+            version: number;
+            /** @description What happened, in order. */
+            events: components["schemas"]["TicketEvent"][];
+            /** @description Staff only: who answered. */
+            answered_by?: string | null;
+            /** @description Staff only: the hotline or hall staff member who registered it. */
+            registered_by?: string | null;
+            /** @description Staff only: the caller's name (hotline and hall). */
+            caller_name?: string | null;
+            /** @description Staff only: the caller's phone (hotline and hall). */
+            caller_phone?: string | null;
+            /** @description Anonymous consultations only, in the answer to asking: the code that reads and rates the ticket. Shown once; keep it. */
+            lookup_code?: string;
+        };
+        /** @description One step of a ticket. */
+        TicketEvent: {
+            /** @description Order. */
+            seq: number;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /** @description Who: the asker's username, "anonymous", "system", or "staff" (askers) / the staff username (staff). */
+            actor: string;
+            /** @description asked, registered, routed, escalated, returned, answered or rated. */
+            action: string;
+            /** @description The answer, instruction, rating, or the department and due date routed to. */
+            note: string;
+        };
+        /** @description Tickets. */
+        TicketList: {
+            /** @description At most 200. */
+            tickets: components["schemas"]["Ticket"][];
+        };
+        /** @description A new ticket asked online. */
+        TicketInput: {
+            /**
+             * @description consult, complaint (a verified account) or suggestion. Anonymous askers may only consult.
+             * @enum {string}
+             */
+            kind: "consult" | "complaint" | "suggestion";
+            /** @description The question, complaint or suggestion. */
+            text: string;
+            /** @description The service item it is about: routes it to the item's implementing department in `region_code`. */
+            item_code?: string;
+            /** @description The asker's own case it is about (signed-in persons): routes it to the case's department. */
+            case_no?: string;
+            /** @description The region it is about (required with an item). */
+            region_code?: string;
+            /** @description The department, when neither item nor case routes it (or to override, for hotline and hall staff). */
+            department_code?: string;
+            /** @description Ids of materials the signed-in asker uploaded (at most 10). */
+            attachments?: string[];
+        };
+        /** @description A caller's ticket registered by hotline or hall staff. */
+        TicketRegistration: {
+            /**
+             * @description consult, complaint (a verified account) or suggestion. Anonymous askers may only consult.
+             * @enum {string}
+             */
+            kind: "consult" | "complaint" | "suggestion";
+            /** @description The question, complaint or suggestion. */
+            text: string;
+            /** @description The service item it is about: routes it to the item's implementing department in `region_code`. */
+            item_code?: string;
+            /** @description The asker's own case it is about (signed-in persons): routes it to the case's department. */
+            case_no?: string;
+            /** @description The region it is about (required with an item). */
+            region_code?: string;
+            /** @description The department, when neither item nor case routes it (or to override, for hotline and hall staff). */
+            department_code?: string;
+            /** @description The caller's name. */
+            caller_name: string;
+            /** @description The caller's phone number. */
+            caller_phone?: string;
+        };
+        /** @description An anonymous asker's ticket number and lookup code. */
+        TicketLookupInput: {
+            /** @description The ticket number. */
+            number: string;
+            /** @description The lookup code given when asking. */
+            code: string;
+        };
+        /** @description The asker's satisfaction. */
+        TicketRatingInput: {
+            /** @description 1 (very dissatisfied) to 5 (very satisfied). */
+            score: number;
+            /** @description Optional comment. */
+            comment?: string;
+        };
+        /** @description An anonymous asker's rating, with the lookup code. */
+        TicketLookupRatingInput: {
+            /** @description The ticket number. */
+            number: string;
+            /** @description The lookup code. */
+            code: string;
+            /** @description 1 (very dissatisfied) to 5 (very satisfied). */
+            score: number;
+            /** @description Optional comment. */
+            comment?: string;
+        };
+        /** @description An answer. */
+        TicketAnswerInput: {
+            /** @description The ticket's version as read. */
+            version: number;
+            /** @description The answer. */
+            answer: string;
+        };
+        /** @description Sending an escalated ticket back. */
+        TicketReturnInput: {
+            /** @description The ticket's version as read. */
+            version: number;
+            /** @description What the department must do. */
+            instruction: string;
+        };
+        /** @description A published question and answer. */
+        FaqEntry: {
+            /** @description Its id. */
+            id: number;
+            /** @description The question. */
+            question: string;
+            /** @description The answer. */
+            answer: string;
+            /** @description The item it is about. */
+            item_code: string | null;
+            /** @description The region it answers for (and those below). */
+            region_code: string | null;
+            /** @description The department that published it. */
+            department_code: string;
+            /** @description False once unpublished. */
+            published: boolean;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+            /** @description Send it back to unpublish. */
+            version: number;
+        };
+        /** @description FAQ entries, newest first. */
+        FaqList: {
+            /** @description The matches. */
+            entries: components["schemas"]["FaqEntry"][];
+        };
+        /** @description An FAQ entry from an answered consultation; empty members keep the ticket's. */
+        FaqInput: {
+            /** @description An answered consultation of the caller's department. */
+            ticket_number: string;
+            /** @description The question as published. */
+            question?: string;
+            /** @description The answer as published. */
+            answer?: string;
+            /** @description The item. */
+            item_code?: string;
+            /** @description The region it answers for. */
+            region_code?: string;
+        };
+        /** @description The version as read. */
+        VersionInput: {
+            /** @description The version. */
+            version: number;
+        };
     };
     responses: {
         /** @description Not modified: the representation still matches `If-None-Match`. No body. */
@@ -9429,6 +9915,30 @@ export interface components {
                  *       "status": 429,
                  *       "detail": "too many failed case lookups; try again in 2417 seconds, or sign in to see your own cases",
                  *       "instance": "/api/v1/case-lookups"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many anonymous questions from this address (an hour), or too many failed lookups (twenty per address in ten minutes, five per ticket number in an hour). Wait `Retry-After` seconds. */
+        TooManyTicketRequests: {
+            headers: {
+                /**
+                 * @description Seconds to wait.
+                 * @example 1800
+                 */
+                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:onewindow:problem:resource_exhausted",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "too many failed lookups; try again in 1800 seconds",
+                 *       "instance": "/api/v1/ticket-lookups"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -17509,6 +18019,1116 @@ export interface operations {
             /** @description A member is missing or malformed (`id_last4` not four letters or digits), or another member is sent. */
             422: components["responses"]["InvalidBody"];
             429: components["responses"]["TooManyLookups"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    askTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "consult",
+                 *       "item_code": "3301-SCJG-GTDJ",
+                 *       "region_code": "330102",
+                 *       "text": "个体工商户设立登记需要带哪些材料？"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TicketInput"];
+            };
+        };
+        responses: {
+            /** @description The ticket, open at its department. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "online",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "open",
+                     *       "stage": "department",
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": null,
+                     *       "answered_at": null,
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 1,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "anonymous",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         }
+                     *       ],
+                     *       "lookup_code": "7QK2M9XW4TNB"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            /** @description An anonymous complaint or suggestion: sign in. */
+            401: components["responses"]["NotAuthenticated"];
+            /** @description A complaint from an account that is not real-name verified; a staff member; a token without the `tickets` scope. */
+            403: components["responses"]["NotPermitted"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A member is missing or malformed, the item is not handled in the region, the case is not the asker's, the attachments are not the asker's. */
+            422: components["responses"]["InvalidBody"];
+            429: components["responses"]["TooManyTicketRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket number.
+                 * @example ZX20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket with its events. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "online",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "answered",
+                     *       "stage": null,
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": "请携带身份证和经营场所证明。",
+                     *       "answered_at": "2030-06-07T02:00:00Z",
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 2,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-11"
+                     *         },
+                     *         {
+                     *           "seq": 3,
+                     *           "at": "2030-06-07T02:00:00Z",
+                     *           "actor": "sc.acceptor",
+                     *           "action": "answered",
+                     *           "note": "请携带身份证和经营场所证明。"
+                     *         }
+                     *       ],
+                     *       "answered_by": "sc.acceptor",
+                     *       "registered_by": null,
+                     *       "caller_name": null,
+                     *       "caller_phone": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description A token without the `tickets` scope. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No such ticket, or not one the caller may read. */
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    answerTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket number.
+                 * @example ZX20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "answer": "请携带身份证和经营场所证明。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TicketAnswerInput"];
+            };
+        };
+        responses: {
+            /** @description The answered ticket. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "online",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "answered",
+                     *       "stage": null,
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": "请携带身份证和经营场所证明。",
+                     *       "answered_at": "2030-06-07T02:00:00Z",
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 2,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-11"
+                     *         },
+                     *         {
+                     *           "seq": 3,
+                     *           "at": "2030-06-07T02:00:00Z",
+                     *           "actor": "sc.acceptor",
+                     *           "action": "answered",
+                     *           "note": "请携带身份证和经营场所证明。"
+                     *         }
+                     *       ],
+                     *       "answered_by": "sc.acceptor",
+                     *       "registered_by": null,
+                     *       "caller_name": null,
+                     *       "caller_phone": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the department's staff (or, once escalated, not the region's supervisors); a token without `workbench`. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No such ticket, or not one the caller may read. */
+            404: components["responses"]["NotFound"];
+            /** @description Already answered, or changed since `version` was read. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    returnTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket number.
+                 * @example ZX20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 3,
+                 *       "instruction": "请于两日内答复群众"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TicketReturnInput"];
+            };
+        };
+        responses: {
+            /** @description The ticket, back at its department. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "online",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "open",
+                     *       "stage": "department",
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": null,
+                     *       "answered_at": null,
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 1,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-11"
+                     *         }
+                     *       ],
+                     *       "answered_by": null,
+                     *       "registered_by": null,
+                     *       "caller_name": null,
+                     *       "caller_phone": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not a supervisor of the ticket's region. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No such ticket, or not one the caller may read. */
+            404: components["responses"]["NotFound"];
+            /** @description Not escalated, or changed since `version` was read. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rateTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket number.
+                 * @example ZX20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "score": 5,
+                 *       "comment": "答复清楚"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TicketRatingInput"];
+            };
+        };
+        responses: {
+            /** @description The closed ticket. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "online",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "answered",
+                     *       "stage": null,
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": "请携带身份证和经营场所证明。",
+                     *       "answered_at": "2030-06-07T02:00:00Z",
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 2,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-11"
+                     *         },
+                     *         {
+                     *           "seq": 3,
+                     *           "at": "2030-06-07T02:00:00Z",
+                     *           "actor": "staff",
+                     *           "action": "answered",
+                     *           "note": "请携带身份证和经营场所证明。"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the asker (staff who may read it). */
+            403: components["responses"]["NotPermitted"];
+            /** @description No such ticket, or not one the caller may read. */
+            404: components["responses"]["NotFound"];
+            /** @description Not answered yet, or already rated. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    lookupTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "number": "ZX20300606K3M9Q2X7TB",
+                 *       "code": "7QK2M9XW4TNB"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TicketLookupInput"];
+            };
+        };
+        responses: {
+            /** @description The ticket. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "online",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "answered",
+                     *       "stage": null,
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": "请携带身份证和经营场所证明。",
+                     *       "answered_at": "2030-06-07T02:00:00Z",
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 2,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-11"
+                     *         },
+                     *         {
+                     *           "seq": 3,
+                     *           "at": "2030-06-07T02:00:00Z",
+                     *           "actor": "staff",
+                     *           "action": "answered",
+                     *           "note": "请携带身份证和经营场所证明。"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            /** @description No ticket with this number and code. */
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            429: components["responses"]["TooManyTicketRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rateTicketWithCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "number": "ZX20300606K3M9Q2X7TB",
+                 *       "code": "7QK2M9XW4TNB",
+                 *       "score": 4
+                 *     }
+                 */
+                "application/json": components["schemas"]["TicketLookupRatingInput"];
+            };
+        };
+        responses: {
+            /** @description The closed ticket. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "online",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "answered",
+                     *       "stage": null,
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": "请携带身份证和经营场所证明。",
+                     *       "answered_at": "2030-06-07T02:00:00Z",
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 2,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-11"
+                     *         },
+                     *         {
+                     *           "seq": 3,
+                     *           "at": "2030-06-07T02:00:00Z",
+                     *           "actor": "staff",
+                     *           "action": "answered",
+                     *           "note": "请携带身份证和经营场所证明。"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            /** @description No ticket with this number and code. */
+            404: components["responses"]["NotFound"];
+            /** @description Not answered yet, or already rated. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            429: components["responses"]["TooManyTicketRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ticketInbox: {
+        parameters: {
+            query?: {
+                /** @description department or escalated. */
+                which?: "department" | "escalated";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open tickets. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tickets": [
+                     *         {
+                     *           "number": "ZX20300606K3M9Q2X7TB",
+                     *           "kind": "consult",
+                     *           "channel": "online",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "case_no": null,
+                     *           "department_code": "330102-SCJG",
+                     *           "region_code": "330102",
+                     *           "text": "个体工商户设立登记需要带哪些材料？",
+                     *           "attachments": [],
+                     *           "status": "open",
+                     *           "stage": "department",
+                     *           "escalation_level": 0,
+                     *           "instruction": null,
+                     *           "deadline_days": 3,
+                     *           "due_date": "2030-06-11",
+                     *           "overdue": false,
+                     *           "answer": null,
+                     *           "answered_at": null,
+                     *           "rating": null,
+                     *           "rating_comment": null,
+                     *           "rated_at": null,
+                     *           "created_at": "2030-06-06T02:00:00Z",
+                     *           "updated_at": "2030-06-07T02:00:00Z",
+                     *           "version": 1,
+                     *           "events": [
+                     *             {
+                     *               "seq": 1,
+                     *               "at": "2030-06-06T02:00:00Z",
+                     *               "actor": "zhangsan",
+                     *               "action": "asked",
+                     *               "note": ""
+                     *             },
+                     *             {
+                     *               "seq": 2,
+                     *               "at": "2030-06-06T02:00:00Z",
+                     *               "actor": "zhangsan",
+                     *               "action": "routed",
+                     *               "note": "330102-SCJG 2030-06-11"
+                     *             }
+                     *           ],
+                     *           "answered_by": null,
+                     *           "registered_by": null,
+                     *           "caller_name": null,
+                     *           "caller_phone": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not department staff or a supervisor; a token without `workbench`. */
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    registerTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "complaint",
+                 *       "item_code": "3301-SCJG-GTDJ",
+                 *       "region_code": "330102",
+                 *       "text": "来电反映：办理时间过长",
+                 *       "caller_name": "赵六",
+                 *       "caller_phone": "13900000000"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TicketRegistration"];
+            };
+        };
+        responses: {
+            /** @description The ticket. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "ZX20300606K3M9Q2X7TB",
+                     *       "kind": "consult",
+                     *       "channel": "hotline",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "case_no": null,
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "text": "个体工商户设立登记需要带哪些材料？",
+                     *       "attachments": [],
+                     *       "status": "open",
+                     *       "stage": "department",
+                     *       "escalation_level": 0,
+                     *       "instruction": null,
+                     *       "deadline_days": 3,
+                     *       "due_date": "2030-06-11",
+                     *       "overdue": false,
+                     *       "answer": null,
+                     *       "answered_at": null,
+                     *       "rating": null,
+                     *       "rating_comment": null,
+                     *       "rated_at": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 1,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "asked",
+                     *           "note": ""
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "zhangsan",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-11"
+                     *         }
+                     *       ],
+                     *       "answered_by": null,
+                     *       "registered_by": "hotline.li",
+                     *       "caller_name": "赵六",
+                     *       "caller_phone": "13900000000"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not hotline or counter staff of the region. */
+            403: components["responses"]["NotPermitted"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyTickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's tickets. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tickets": [
+                     *         {
+                     *           "number": "ZX20300606K3M9Q2X7TB",
+                     *           "kind": "consult",
+                     *           "channel": "online",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "case_no": null,
+                     *           "department_code": "330102-SCJG",
+                     *           "region_code": "330102",
+                     *           "text": "个体工商户设立登记需要带哪些材料？",
+                     *           "attachments": [],
+                     *           "status": "answered",
+                     *           "stage": null,
+                     *           "escalation_level": 0,
+                     *           "instruction": null,
+                     *           "deadline_days": 3,
+                     *           "due_date": "2030-06-11",
+                     *           "overdue": false,
+                     *           "answer": "请携带身份证和经营场所证明。",
+                     *           "answered_at": "2030-06-07T02:00:00Z",
+                     *           "rating": null,
+                     *           "rating_comment": null,
+                     *           "rated_at": null,
+                     *           "created_at": "2030-06-06T02:00:00Z",
+                     *           "updated_at": "2030-06-07T02:00:00Z",
+                     *           "version": 2,
+                     *           "events": [
+                     *             {
+                     *               "seq": 1,
+                     *               "at": "2030-06-06T02:00:00Z",
+                     *               "actor": "zhangsan",
+                     *               "action": "asked",
+                     *               "note": ""
+                     *             },
+                     *             {
+                     *               "seq": 2,
+                     *               "at": "2030-06-06T02:00:00Z",
+                     *               "actor": "zhangsan",
+                     *               "action": "routed",
+                     *               "note": "330102-SCJG 2030-06-11"
+                     *             },
+                     *             {
+                     *               "seq": 3,
+                     *               "at": "2030-06-07T02:00:00Z",
+                     *               "actor": "staff",
+                     *               "action": "answered",
+                     *               "note": "请携带身份证和经营场所证明。"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Staff; a token without the `tickets` scope. */
+            403: components["responses"]["NotPermitted"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    searchFaq: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Words to find.
+                 * @example 补领
+                 */
+                q?: string;
+                /** @description Only entries about this item. */
+                item_code?: string;
+                /** @description Only entries that answer for this region. */
+                region_code?: string;
+                /** @description At most this many (1-50, default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching entries, newest first. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "id": 1,
+                     *           "question": "营业执照遗失如何补领？",
+                     *           "answer": "登录门户，在线申请补领营业执照，无需登报。",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "region_code": "330102",
+                     *           "department_code": "330102-SCJG",
+                     *           "published": true,
+                     *           "updated_at": "2030-06-07T02:00:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FaqList"];
+                };
+            };
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ticket_number": "ZX20300606K3M9Q2X7TB",
+                 *       "question": "营业执照遗失如何补领？",
+                 *       "answer": "登录门户，在线申请补领营业执照，无需登报。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FaqInput"];
+            };
+        };
+        responses: {
+            /** @description The entry. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "question": "营业执照遗失如何补领？",
+                     *       "answer": "登录门户，在线申请补领营业执照，无需登报。",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "region_code": "330102",
+                     *       "department_code": "330102-SCJG",
+                     *       "published": true,
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FaqEntry"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the ticket's department's staff. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No such ticket the caller may read. */
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Not a consultation, not answered yet, or a region outside the caller's. */
+            422: components["responses"]["InvalidBody"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    unpublishFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The entry's id.
+                 * @example 1
+                 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["VersionInput"];
+            };
+        };
+        responses: {
+            /** @description The entry, unpublished. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "question": "营业执照遗失如何补领？",
+                     *       "answer": "登录门户，在线申请补领营业执照，无需登报。",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "region_code": "330102",
+                     *       "department_code": "330102-SCJG",
+                     *       "published": false,
+                     *       "updated_at": "2030-06-07T02:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FaqEntry"];
+                };
+            };
+            /** @description The body is not valid JSON or not a JSON object. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not the department's staff. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No such entry. */
+            404: components["responses"]["NotFound"];
+            /** @description Changed since `version` was read. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
