@@ -1,9 +1,9 @@
 // Consultations, complaints and suggestions against a real server on both stores: ask ->
-// route -> answer -> rate; a complaint needs a verified account; the anonymous asker's
-// lookup code; escalation by the ticket process's timer to the region's supervisors, who
-// send it back or answer; hotline registration; the FAQ found by a Chinese query; and the
-// attackers: another person, another department, a token without the scope, a hall clerk,
-// rating someone else's ticket, rating twice, rating before the answer.
+// route -> answer -> rate; a complaint needs a verified account, and is answered and rated;
+// the anonymous asker's lookup code; escalation by the ticket process's timer to the region's
+// supervisors, who send it back or answer; hotline registration; the FAQ found by a Chinese
+// query; and the attackers: another person, another department, a token without the scope, a
+// hall clerk, rating someone else's ticket, rating twice, rating before the answer.
 #include <atomic>
 #include <boost/json.hpp>
 #include <cctype>
@@ -197,11 +197,23 @@ TEST_P(TicketsTest, AComplaintNeedsAVerifiedAccount) {
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(Str(r.json(), "department_code"), "330102-SCJG");
   EXPECT_EQ(Str(r.json(), "due_date"), "2030-06-20");  // 10 working days
+  std::string complaint = Str(r.json(), "number");
   // Someone else's case is not theirs to ask about.
   Session li = Login("lisi");
   r = Ask(&li, {{"kind", "complaint"}, {"case_no", case_no}, {"text", "x"}});
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_NE(r.body.find("case_no"), std::string::npos);
+
+  // The department answers the complaint; the person is told and rates it, which closes it.
+  Session acceptor = Login("sc.acceptor");
+  r = AnswerAs(acceptor, Get(acceptor, complaint), "已核实，今日已受理，并对窗口人员进行了提醒。");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Notified(zhang, "ticket.answered", complaint));
+  EXPECT_EQ(Rate(li, complaint, 1).status, 404);  // not theirs: not even its existence
+  r = Rate(zhang, complaint, 2);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(r.json(), "status"), "closed");
+  EXPECT_EQ(Get(zhang, complaint).at("rating").as_int64(), 2);
 }
 
 TEST_P(TicketsTest, AnAnonymousConsultationIsReadWithItsCode) {

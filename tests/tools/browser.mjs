@@ -3,6 +3,8 @@
 // client with a cookie session for set-up, the problem and error-summary readers, the
 // confirmation box, axe-core, and a small PDF to upload. portal-e2e.mjs and the e2e-*.mjs
 // files of each domain import it.
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { DEMO_PASSWORD as PASSWORD, signIn as apiSignIn } from './server.mjs';
@@ -41,14 +43,24 @@ export async function launch() {
   });
 }
 
-export async function newPage(browser, { locale = 'zh-CN', viewport = { width: 1440, height: 900 } } = {}) {
+// `elder`: the portal's elderly-friendly mode (适老化: large text, high contrast) switched on.
+// The screenshot name of a page in a test's loop over languages, sizes and modes: only the
+// Chinese pages are kept (and the elderly mode at desktop size), "<page>[-elder]-desktop|phone".
+export function shotName(page, { locale, viewport, elder = false }) {
+  if (locale !== 'zh-CN' || (elder && viewport.width < 1000)) return undefined;
+  return `${page}${elder ? '-elder' : ''}-${viewport.width < 1000 ? 'phone' : 'desktop'}`;
+}
+
+export async function newPage(browser, { locale = 'zh-CN', viewport = { width: 1440, height: 900 }, elder = false } = {}) {
   const context = await browser.newContext({ viewport, locale: locale === 'en' ? 'en-US' : 'zh-CN' });
   // Generous: CI shares two cores between the server, Chromium and PostgreSQL.
   context.setDefaultTimeout(60000);
-  await context.addInitScript((l) => {
+  await context.addInitScript(([l, e]) => {
     // Only the portal's own document: frames such as the PDF preview have no storage.
-    if (window === window.top) localStorage.setItem('ow.locale', l);
-  }, locale);
+    if (window !== window.top) return;
+    localStorage.setItem('ow.locale', l);
+    if (e) localStorage.setItem('ow.elder', '1');
+  }, [locale, elder]);
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
@@ -141,8 +153,13 @@ export function pdfBytes() {
 }
 
 // axe-core (WCAG 2.1 A and AA) on the page as it stands: the serious and critical
-// violations, each as one line naming `name`.
-export async function axeProblems(page, name) {
+// violations, each as one line naming `name`. With OW_SCREENSHOTS set to a folder (see
+// scripts/portal-screenshots.sh) and a `shot` name, the page is also saved there as <shot>.png.
+export async function axeProblems(page, name, shot) {
+  if (shot && process.env.OW_SCREENSHOTS) {
+    fs.mkdirSync(process.env.OW_SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(process.env.OW_SCREENSHOTS, shot + '.png') });
+  }
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   console.log(`- ${name}: ${bad.length} serious/critical, ${result.violations.length - bad.length} other axe findings`);

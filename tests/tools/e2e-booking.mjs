@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './server.mjs';
-import { apiSession, axeProblems, answerConfirm, check, launch, newPage, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, answerConfirm, check, launch, newPage, shotName, signIn, step } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name) => {
@@ -127,34 +127,36 @@ try {
   for (const e of page.errors) check(false, 'script error or missing text: ' + e);
   await page.context().close();
 
-  step('axe on every booking page in both languages and on a phone');
-  for (const locale of ['zh-CN', 'en']) {
-    for (const viewport of [{ width: 1440, height: 900 }, { width: 375, height: 812 }]) {
-      const tag = `${locale} ${viewport.width}x${viewport.height}`;
-      const p = await newPage(browser, { locale, viewport });
-      await p.goto(`${base}/halls/${HALL}/queue`);
-      await p.waitForSelector('h1');
-      await p.waitForFunction(() => !document.querySelector('.el-loading-mask'));
-      axe.push(...(await axeProblems(p, `display (${tag})`)));
-      await p.goto(`${base}/halls/${HALL}/kiosk`);
-      await p.click('[data-testid=kiosk-submit]');
-      await p.waitForSelector('#kiosk-number-error');
-      axe.push(...(await axeProblems(p, `kiosk with an error (${tag})`)));
-      await signIn(p, base, 'lisi', `/book?hall=${HALL}&item=${ITEM}`);
-      await p.waitForSelector('[data-testid^=day-]');
-      axe.push(...(await axeProblems(p, `book (${tag})`)));
-      await p.goto(`${base}/me/bookings`);
-      await p.waitForSelector('h1');
-      axe.push(...(await axeProblems(p, `my bookings (${tag})`)));
-      const wide = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-      check(!wide, `my bookings scrolls sideways at ${tag}`);
-      await p.context().close();
-      const c = await newPage(browser, { locale, viewport });
-      await signIn(c, base, 'hall.counter', '/workbench/queue');
-      await c.waitForSelector('[data-testid=cq-call]');
-      axe.push(...(await axeProblems(c, `counter queue (${tag})`)));
-      for (const e of [...p.errors, ...c.errors]) check(false, 'script error or missing text: ' + e);
-      await c.context().close();
+  step('axe on every booking page in both languages, on a phone, and in the elderly mode');
+  for (const elder of [false, true]) {
+    for (const locale of ['zh-CN', 'en']) {
+      for (const viewport of [{ width: 1440, height: 900 }, { width: 375, height: 812 }]) {
+        const tag = `${locale} ${viewport.width}x${viewport.height}${elder ? ' elder' : ''}`;
+        const p = await newPage(browser, { locale, viewport, elder });
+        await p.goto(`${base}/halls/${HALL}/queue`);
+        await p.waitForSelector('h1');
+        await p.waitForFunction(() => !document.querySelector('.el-loading-mask'));
+        axe.push(...(await axeProblems(p, `display (${tag})`, shotName('hall-queue', { locale, viewport, elder }))));
+        await p.goto(`${base}/halls/${HALL}/kiosk`);
+        await p.click('[data-testid=kiosk-submit]');
+        await p.waitForSelector('#kiosk-number-error');
+        axe.push(...(await axeProblems(p, `kiosk with an error (${tag})`, shotName('kiosk-error', { locale, viewport, elder }))));
+        await signIn(p, base, 'lisi', `/book?hall=${HALL}&item=${ITEM}`);
+        await p.waitForSelector('[data-testid^=day-]');
+        axe.push(...(await axeProblems(p, `book (${tag})`, shotName('book', { locale, viewport, elder }))));
+        await p.goto(`${base}/me/bookings`);
+        await p.waitForSelector('h1');
+        axe.push(...(await axeProblems(p, `my bookings (${tag})`, shotName('my-bookings', { locale, viewport, elder }))));
+        const wide = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+        check(!wide, `my bookings scrolls sideways at ${tag}`);
+        await p.context().close();
+        const c = await newPage(browser, { locale, viewport, elder });
+        await signIn(c, base, 'hall.counter', '/workbench/queue');
+        await c.waitForSelector('[data-testid=cq-call]');
+        axe.push(...(await axeProblems(c, `counter queue (${tag})`, shotName('counter-queue', { locale, viewport, elder }))));
+        for (const e of [...p.errors, ...c.errors]) check(false, 'script error or missing text: ' + e);
+        await c.context().close();
+      }
     }
   }
   check(axe.length === 0, 'axe:\n' + axe.join('\n'));

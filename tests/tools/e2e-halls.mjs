@@ -15,7 +15,7 @@
 // Prints what it does; exits 1 on the first failed expectation with the reason.
 import path from 'node:path';
 import { signIn as apiSignIn, startServer } from './server.mjs';
-import { apiSession, axeProblems, check, expectSummaryFocused, launch, newPage, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, expectSummaryFocused, launch, newPage, shotName, signIn, step } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name) => {
@@ -175,29 +175,31 @@ try {
   check((await admin('GET', `/api/v1/halls/${HALL}`)).body.version === 4, 'the resident changed the hall');
 
   step('axe-core on the list and the editor in both languages and sizes');
-  for (const locale of ['zh-CN', 'en']) {
-    for (const viewport of [{ width: 1440, height: 900 }, { width: 375, height: 812 }]) {
-      const tag = `${locale} ${viewport.width}x${viewport.height}`;
-      const p = await newPage(browser, { locale, viewport });
-      await signIn(p, base, 'sysadmin', '/admin/halls');
-      await p.waitForSelector(`[data-testid=hall-${HALL}]`);
-      axe.push(...(await axeProblems(p, `halls (${tag})`)));
-      await p.goto(`${base}/admin/halls/${HALL}`);
-      await p.waitForSelector('[data-testid=window-0]');
-      axe.push(...(await axeProblems(p, `hall editor (${tag})`)));
-      await p.fill('#hl-slot', '1');
-      await p.fill('[data-testid=close-1-0]', '07:00');
-      await p.click('[data-testid=hall-save]');
-      const s = await expectSummaryFocused(p);
-      check(s.links.length === 2, `the summary should name the slot length and Monday's closing time (${tag}): ` + JSON.stringify(s));
-      axe.push(...(await axeProblems(p, `hall editor with errors (${tag})`)));
-      const wide = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-      check(!wide, `the hall editor scrolls sideways at ${tag}`);
-      await p.goto(`${base}/admin/halls/new`);
-      await p.waitForSelector('#hl-code');
-      axe.push(...(await axeProblems(p, `new hall (${tag})`)));
-      for (const e of p.errors) check(false, 'script error or missing text: ' + e);
-      await p.context().close();
+  for (const elder of [false, true]) {
+    for (const locale of ['zh-CN', 'en']) {
+      for (const viewport of [{ width: 1440, height: 900 }, { width: 375, height: 812 }]) {
+        const tag = `${locale} ${viewport.width}x${viewport.height}${elder ? ' elder' : ''}`;
+        const p = await newPage(browser, { locale, viewport, elder });
+        await signIn(p, base, 'sysadmin', '/admin/halls');
+        await p.waitForSelector(`[data-testid=hall-${HALL}]`);
+        axe.push(...(await axeProblems(p, `halls (${tag})`, shotName('admin-halls', { locale, viewport, elder }))));
+        await p.goto(`${base}/admin/halls/${HALL}`);
+        await p.waitForSelector('[data-testid=window-0]');
+        axe.push(...(await axeProblems(p, `hall editor (${tag})`, shotName('admin-hall-editor', { locale, viewport, elder }))));
+        await p.fill('#hl-slot', '1');
+        await p.fill('[data-testid=close-1-0]', '07:00');
+        await p.click('[data-testid=hall-save]');
+        const s = await expectSummaryFocused(p);
+        check(s.links.length === 2, `the summary should name the slot length and Monday's closing time (${tag}): ` + JSON.stringify(s));
+        axe.push(...(await axeProblems(p, `hall editor with errors (${tag})`)));
+        const wide = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+        check(!wide, `the hall editor scrolls sideways at ${tag}`);
+        await p.goto(`${base}/admin/halls/new`);
+        await p.waitForSelector('#hl-code');
+        axe.push(...(await axeProblems(p, `new hall (${tag})`)));
+        for (const e of p.errors) check(false, 'script error or missing text: ' + e);
+        await p.context().close();
+      }
     }
   }
   check(axe.length === 0, 'axe:\n' + axe.join('\n'));

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiSession, axeProblems, check, expectSummaryFocused, launch, newPage, pdfBytes, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, expectSummaryFocused, launch, newPage, pdfBytes, shotName, signIn, step } from './browser.mjs';
 import { startServer } from './server.mjs';
 
 const args = process.argv.slice(2);
@@ -100,20 +100,22 @@ async function completeByApi(base, username, no, decision) {
 
 async function a11y(browser, base) {
   const problems = [];
-  for (const locale of ['zh-CN', 'en']) {
-    for (const viewport of [
-      { width: 1440, height: 900 },
-      { width: 375, height: 812 },
-    ]) {
-      const page = await newPage(browser, { locale, viewport });
-      await signIn(page, base, 'lisi', '/me/notifications');
-      await page.waitForSelector('[data-testid=topic-case]');
-      check((await page.locator('main h1').count()) === 1, 'the page has exactly one h1 in main');
-      problems.push(...(await axeProblems(page, `notifications ${locale} ${viewport.width}x${viewport.height}`)));
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      check(overflow <= 0, `the page scrolls sideways by ${overflow}px at ${viewport.width}px`);
-      check(page.errors.length === 0, 'script errors or missing translations: ' + page.errors.join('; '));
-      await page.context().close();
+  for (const elder of [false, true]) {
+    for (const locale of ['zh-CN', 'en']) {
+      for (const viewport of [
+        { width: 1440, height: 900 },
+        { width: 375, height: 812 },
+      ]) {
+        const page = await newPage(browser, { locale, viewport, elder });
+        await signIn(page, base, 'lisi', '/me/notifications');
+        await page.waitForSelector('[data-testid=topic-case]');
+        check((await page.locator('main h1').count()) === 1, 'the page has exactly one h1 in main');
+        problems.push(...(await axeProblems(page, `notifications ${locale} ${viewport.width}x${viewport.height}${elder ? ' elder' : ''}`, shotName('notification-preferences', { locale, viewport, elder }))));
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        check(overflow <= 0, `the page scrolls sideways by ${overflow}px at ${viewport.width}px`);
+        check(page.errors.length === 0, 'script errors or missing translations: ' + page.errors.join('; '));
+        await page.context().close();
+      }
     }
   }
   check(problems.length === 0, 'axe found:\n' + problems.join('\n'));

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './server.mjs';
-import { apiSession, axeProblems, check, launch, newPage, pdfBytes, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, launch, newPage, pdfBytes, shotName, signIn, step } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -126,11 +126,11 @@ async function flow(server, browser) {
 async function a11y(server, browser) {
   const base = server.base;
   const pages = [
-    { path: '/ask', user: null },
-    { path: '/me/tickets', user: 'zhangsan' },
-    { path: '/workbench/tickets', user: 'sc.acceptor' },
-    { path: '/workbench/tickets', user: 'supervisor' },
-    { path: '/workbench/ticket-registration', user: 'hotline' },
+    { path: '/ask', user: null, shot: 'ask' },
+    { path: '/me/tickets', user: 'zhangsan', shot: 'my-tickets' },
+    { path: '/workbench/tickets', user: 'sc.acceptor', shot: 'ticket-inbox' },
+    { path: '/workbench/tickets', user: 'supervisor', shot: 'ticket-inbox-supervisor' },
+    { path: '/workbench/ticket-registration', user: 'hotline', shot: 'ticket-registration' },
   ];
   // Something to show in the inbox and the resident's list.
   const zhang = await apiSession(base, 'zhangsan');
@@ -150,7 +150,7 @@ async function a11y(server, browser) {
           await page.waitForLoadState('networkidle');
           check((await page.locator('main h1').count()) === 1, `${p.path}: one h1`);
           check((await page.evaluate(() => document.documentElement.classList.contains('elder'))) === elder, `${p.path}: mode`);
-          problems.push(...(await axeProblems(page, `${p.path} ${p.user ?? ''} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`)));
+          problems.push(...(await axeProblems(page, `${p.path} ${p.user ?? ''} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`, shotName(p.shot, { locale, viewport, elder }))));
           check(page.errors.length === 0, `${p.path}: page errors: ${page.errors.join('; ')}`);
           await page.context().close();
         }
