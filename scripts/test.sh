@@ -32,7 +32,7 @@ chmod 755 "$PGDIR"
 cleanup() { bash scripts/stop-postgres.sh "$PGDIR"; }
 trap cleanup EXIT
 export ONEWINDOW_TEST_PG_URL
-ONEWINDOW_TEST_PG_URL=$(bash scripts/start-postgres.sh "$PGDIR")
+ONEWINDOW_TEST_PG_URL=$(ONEWINDOW_PG_NO_FSYNC=1 bash scripts/start-postgres.sh "$PGDIR")
 echo "test: PostgreSQL at $ONEWINDOW_TEST_PG_URL"
 # Without a database the PostgreSQL cases fail instead of skipping.
 export ONEWINDOW_TEST_REQUIRE_PG=1
