@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 stamp=node_modules/.package-lock.json
-if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
+# A linked node_modules is another checkout's install (a git worktree sharing it): left alone.
+if [[ ! -L node_modules ]] && [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
   echo "build-web: npm ci in web/" >&2
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   touch "$stamp"

@@ -60,7 +60,11 @@ fi
 cd "$(dirname "$0")/.."
 tools=tests/tools
 stamp=$tools/node_modules/.package-lock.json  # npm rewrites it on every install
-if [[ ! -f $stamp || $tools/package-lock.json -nt $stamp ]]; then
+# A node_modules that is a symbolic link is another checkout's install (a git worktree
+# sharing it): npm ci through the link would empty it under that checkout, so it is left alone.
+if [[ -L $tools/node_modules ]]; then
+  :
+elif [[ ! -f $stamp || $tools/package-lock.json -nt $stamp ]]; then
   echo "install-deps: installing npm tools in $tools" >&2
   (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$stamp"
