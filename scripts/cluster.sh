@@ -39,7 +39,10 @@ while (($#)); do
     *) echo "cluster: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-if ! [[ "$NODES" =~ ^[1-9][0-9]?$ ]]; then echo "cluster: --nodes must be 1..99, not '$NODES'" >&2; exit 2; fi
+if [[ "$CMD" == up ]] && ! [[ "$NODES" =~ ^[1-9][0-9]?$ ]]; then
+  echo "cluster: --nodes must be 1..99, not '$NODES'" >&2
+  exit 2
+fi
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 
@@ -495,7 +498,7 @@ env_cmd() {
   local count n nodes=""
   count=$(cat "$DIR/run/nodes" 2>/dev/null || echo 0)
   for ((n = 1; n <= count; n++)); do nodes+="http://127.0.0.1:$((NODE_BASE_PORT + n - 1)) "; done
-  echo "OW_CLUSTER_NODES=\"${nodes% }\""
+  echo "OW_CLUSTER_NODE_URLS=\"${nodes% }\""
   echo "OW_CLUSTER_PATRONI=\"http://127.0.0.1:${PATRONI_PORTS[0]} http://127.0.0.1:${PATRONI_PORTS[1]}\""
   echo "OW_CLUSTER_PATRONI_CONFIG=$DIR/conf/pg1.yml"
   echo "OW_CLUSTER_DATABASE_URL=$(database_url)"
