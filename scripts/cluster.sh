@@ -436,13 +436,14 @@ down() {
   for f in "$DIR"/run/node*.pid; do
     [[ -e "$f" ]] || continue
     n=$(basename "$f" .pid)
-    stop_pid_file "$n" TERM 15
+    stop_pid_file "$n" TERM 15 &
   done
+  wait
   stop_pid_file haproxy TERM 5
-  # The replica first, so the primary does not wait on a synchronous standby that left.
-  local order=(2 1)
-  [[ $(patroni_role 2) == primary ]] && order=(1 2)
-  for n in "${order[@]}"; do stop_pid_file "patroni$n" TERM 40; done
+  # Both Patroni at once (each stops its PostgreSQL, the primary with a shutdown
+  # checkpoint); one after the other took twice as long for nothing.
+  for n in 1 2; do stop_pid_file "patroni$n" TERM 40 & done
+  wait
   # A postmaster that Patroni left behind (Patroni killed, say) is stopped by its data folder.
   for n in 1 2; do
     if [[ -f "$DIR/pg/pg$n/postmaster.pid" ]] && as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/pg$n" status >/dev/null 2>&1; then

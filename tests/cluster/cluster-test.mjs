@@ -5,8 +5,12 @@
 //   2. a catalog change published on A is seen on B and C at once (their caches warmed
 //      first, so a per-process cache would show the old answer);
 //   3. a case submitted on A is accepted and decided on B and read on C;
-//   4. a boundary timer (PT2S) fires exactly once although every node sweeps timers.
+//   4. a boundary timer (PT2S) fires exactly once although every node sweeps timers;
+//   5. every metric the alerting rules (deploy/prometheus) name is exported by the nodes or
+//      by Patroni, and the nodes' /metrics passes `promtool check metrics`.
 // Run by tests/cluster/run.sh (make cluster-test), which starts and stops the cluster.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import {
   LB, NODES, FORM, ITEM, PDF, admin, call, check, failed, openTask, requiredMaterials, signIn, sleep, step,
 } from './lib.mjs';
@@ -198,6 +202,32 @@ step('a boundary timer fires exactly once across the three nodes');
     const c = r.body || {};
     const open = (c.tasks || []).filter((t) => t.node === 'CityReview' && t.status === 'open').length;
     check(fired(c) === 1 && open === 1, `${c.tracking_no}: timer fired ${fired(c)} time(s), ${open} open CityReview task(s)`);
+  }
+}
+
+step('the alerting rules name only metrics the cluster exports');
+{
+  const rules = fs.readFileSync(new URL('../../deploy/prometheus/onewindow-rules.yml', import.meta.url), 'utf8');
+  const named = new Set([...rules.matchAll(/\b((?:onewindow|patroni)_[a-z0-9_]+)/g)].map((m) => m[1]));
+  const exported = new Set();
+  const texts = [];
+  for (const base of [...NODES, ...(process.env.OW_CLUSTER_PATRONI || '').split(/\s+/).filter(Boolean)]) {
+    const r = await call(base, 'GET', '/metrics');
+    texts.push({ base, text: String(r.body) });
+    for (const m of String(r.body).matchAll(/^([a-z_:][a-z0-9_:]*)(?:\{| )/gm)) exported.add(m[1].replace(/_(bucket|sum|count)$/, ''));
+  }
+  const missing = [...named].filter((n) => !exported.has(n) && !exported.has(n.replace(/_(bucket|sum|count)$/, '')));
+  check(named.size > 5 && missing.length === 0, `${named.size} metrics named by the rules, all exported` + (missing.length ? '; missing: ' + missing.join(', ') : ''));
+  for (const { base, text } of texts.filter((t) => NODES.includes(t.base))) {
+    let out = '';
+    let ok = true;
+    try {
+      out = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20000 });
+    } catch (e) {
+      ok = false;
+      out = String(e.stdout || '') + String(e.stderr || e.message);
+    }
+    check(ok, `promtool check metrics on ${base}/metrics` + (ok ? '' : ': ' + out.slice(0, 300)));
   }
 }
 
