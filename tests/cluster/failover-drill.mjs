@@ -49,12 +49,14 @@ const givenUp = []; // keys whose submission never got an answer within its budg
 let submissions = 0;
 let stopping = false;
 
-async function withRetries(kind, client, fn, budgetMs = 60000) {
+const attempts = new Map(); // submission key -> the answers its attempts got, in order
+async function withRetries(kind, client, fn, budgetMs = 60000, key = undefined) {
   const end = Date.now() + budgetMs;
   for (let attempt = 1; attempt <= 200 && Date.now() < end; attempt++) {
     const start = Date.now();
     const r = await fn();
     log.push({ t: start, ms: Date.now() - start, status: r.status, client, kind });
+    if (key) attempts.set(key, [...(attempts.get(key) || []), `${r.status}@${rel(start)}s+${Date.now() - start}ms`]);
     if (r.status >= 200 && r.status < 300) return r;
     if (r.status >= 400 && r.status < 500 && r.status !== 409 && r.status !== 429) return r; // a real refusal
     const after = Number(r.headers.get('retry-after'));
@@ -83,7 +85,7 @@ async function client(n, who, names) {
     // counted per key afterwards whatever the server did with the header.
     const body = { item_code: ITEM, region_code: '330102', form: { ...FORM, address: '杭州市上城区解放路1号 drill ' + key }, materials };
     const r = await withRetries('submit', n, () =>
-      who(LB).send('POST', '/api/v1/cases', body, { timeout: REQUEST_TIMEOUT_MS, headers: { 'Idempotency-Key': key } }));
+      who(LB).send('POST', '/api/v1/cases', body, { timeout: REQUEST_TIMEOUT_MS, headers: { 'Idempotency-Key': key } }), 60000, key);
     if (r.status === 201) acked.set(key, r.body.tracking_no);
     else {
       givenUp.push(key);
@@ -208,6 +210,7 @@ console.log(`  ${listed.length} cases listed, ${read} read; ${perKey.size} drill
 check(acked.size > 0, `acknowledged submissions: ${acked.size}`);
 check(lost.length === 0, `acknowledged submissions missing: ${lost.length}` + (lost.length ? ' ' + JSON.stringify(lost.slice(0, 5)) : ''));
 check(doubled.length === 0, `keys with more than one case: ${doubled.length}` + (doubled.length ? ' ' + JSON.stringify(doubled.slice(0, 5)) : ''));
+for (const [k, nos] of doubled.slice(0, 5)) console.log(`    ${k}: cases ${nos.join(', ')}; its attempts answered ${(attempts.get(k) || []).join(', ')}`);
 console.log(`  (cases made by submissions whose answer never came, not retried to the end: ${unacked.length})`);
 check(hung.length === 0, `no request hung (all answered within ${REQUEST_TIMEOUT_MS} ms)`);
 check(no503 === 0, `failures during the switch are 503 (other 5xx: ${no503})`);
