@@ -80,7 +80,7 @@ port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: polls every 0.2 s.
 wait_for() {
-  local secs=$1 what=$2; shift 2
+  local secs=$1; shift 2  # $2 names what is awaited, for the reader
   local end=$((SECONDS + secs))
   while ((SECONDS < end)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
@@ -213,6 +213,7 @@ start_patroni() {
   chmod 700 "$DIR/pg"
   log "starting Patroni $name (PostgreSQL 127.0.0.1:$pgport, REST 127.0.0.1:$rport)"
   # The shell records its own PID and becomes Patroni (exec), so the PID file names Patroni.
+  # shellcheck disable=SC2016
   as_pg setsid sh -c 'echo $$ >"$1"; exec patroni "$2"' sh "$DIR/run/patroni$i.pid" "$DIR/conf/$name.yml" \
     >"$DIR/log/patroni$i.out" 2>&1 </dev/null &
   wait_for 10 "patroni pid" test -s "$DIR/run/patroni$i.pid" || die "Patroni $name did not start (log: $DIR/log/patroni$i.out)"

@@ -13,7 +13,7 @@ case "$what" in
   *) echo "usage: tests/cluster/run.sh test|drill" >&2; exit 2 ;;
 esac
 start=$(date +%s.%N)
-dir=$(mktemp -d /tmp/onewindow-cluster-$what.XXXXXX)
+dir=$(mktemp -d "/tmp/onewindow-cluster-$what.XXXXXX")
 chmod 755 "$dir"
 cleanup() {
   local rc=$?
