@@ -6,7 +6,7 @@ BIN := $(BUILD)/onewindow
 DB ?= sqlite:./data/onewindow.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build web bench asan fuzz format tidy clean
+.PHONY: run test deps build web bench asan fuzz format tidy clean cluster-test failover-drill
 
 ## make run: install what is missing, build, load the demo data, serve on http://127.0.0.1:8080
 run: deps build web
@@ -30,6 +30,18 @@ build:
 # than the lock file; vite build only when a source is newer than the last build.
 web:
 	@bash scripts/build-web.sh
+
+## make cluster-test: three nodes on a Patroni-managed PostgreSQL pair behind nginx
+## (scripts/cluster.sh) behave as one: tests/cluster/cluster-test.mjs
+cluster-test: deps
+	cmake --preset dev >/dev/null && cmake --build build/dev --target onewindow
+	bash tests/cluster/run.sh test
+
+## make failover-drill: submissions through nginx while Patroni switches over and the
+## primary's postmaster is killed: none lost, none doubled, the 503 window measured
+failover-drill: deps
+	cmake --preset dev >/dev/null && cmake --build build/dev --target onewindow
+	bash tests/cluster/run.sh drill
 
 bench: deps
 	bash bench/run.sh

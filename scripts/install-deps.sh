@@ -28,6 +28,10 @@ PACKAGES=(
   chromium fonts-noto-cjk
   # npm-based checkers (region data fetch, OpenAPI lint)
   nodejs npm
+  # the province's cluster (scripts/cluster.sh, make cluster-test, make failover-drill):
+  # PostgreSQL under Patroni with etcd, HAProxy routing writes to the primary (nginx above);
+  # promtool (prometheus) checks the alerting rules and scrape configuration in deploy/
+  patroni etcd-server etcd-client haproxy prometheus
 )
 
 missing=()
@@ -49,8 +53,14 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # nginx-light is only a benchmark reference; never leave a system nginx running.
-  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+  # nginx-light is only a benchmark reference; never leave a system nginx running. The
+  # cluster's packages likewise: scripts/cluster.sh starts its own etcd, Patroni, HAProxy
+  # and nginx on loopback ports, so the system services they install stay stopped.
+  if command -v systemctl >/dev/null 2>&1; then
+    for svc in nginx etcd haproxy patroni prometheus prometheus-node-exporter; do
+      $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    done
+  fi
   if [[ -f /run/nginx.pid ]]; then $SUDO kill "$(cat /run/nginx.pid)" 2>/dev/null || true; fi
 fi
 

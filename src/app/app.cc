@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -420,6 +421,24 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.metrics.AddSample("onewindow_db_group_commit_batches_total",
                       "Database commits that carried those transactions.", "counter",
                       [db] { return static_cast<double>(db->GroupStats().batches); });
+  // Read from the database at scrape time (one small query each), so every node reports
+  // the cluster's state; NaN when the database cannot answer.
+  i.metrics.AddSample(
+      "onewindow_case_timers_overdue",
+      "Cases under review whose timer has been due for over a minute without firing.", "gauge",
+      [svc = i.cases.get()] {
+        auto n = svc->OverdueTimers(std::chrono::system_clock::now() - std::chrono::minutes(1));
+        return n ? static_cast<double>(*n) : std::nan("");
+      });
+  i.metrics.AddSample(
+      "onewindow_signing_certificate_expiry_timestamp_seconds",
+      "Earliest expiry (Unix time) of the active licence CA and seal certificates.", "gauge",
+      [svc = i.licences.get()] {
+        auto t = svc->EarliestCertificateExpiry();
+        if (!t || !*t) return std::nan("");
+        return static_cast<double>(
+            std::chrono::duration_cast<std::chrono::seconds>((**t).time_since_epoch()).count());
+      });
   return app;
 }
 

@@ -351,6 +351,10 @@ class Service {
   // Fires the boundary timers due by `now` on cases under review (escalations and
   // reminders). Returns how many cases moved. Called periodically by the server.
   Result<int64_t> FireDueTimers(SystemTime now);
+  // Cases under review whose timer was due at `before` and has not fired yet (the
+  // onewindow_case_timers_overdue metric: the server sweeps every 15 s, so a timer
+  // overdue by a minute means no node is sweeping).
+  Result<int64_t> OverdueTimers(SystemTime before);
 
   // True when `who` may read a case this material is attached to (staff access to
   // materials goes through the case).

@@ -551,6 +551,14 @@ Result<std::optional<int64_t>> CaseOfTask(db::Connection& c, int64_t task_id) {
   return std::optional<int64_t>(r.Int(0, 0));
 }
 
+Result<int64_t> CountDueTimers(db::Connection& c, const std::string& before) {
+  OW_ASSIGN_OR_RETURN(db::Rows r,
+                      c.Query("SELECT COUNT(*) FROM cases WHERE next_timer_at IS NOT "
+                              "NULL AND next_timer_at <= $1 AND status = 'under_review'",
+                              {before}));
+  return r.Int(0, 0);
+}
+
 Result<std::vector<int64_t>> CasesWithDueTimers(db::Connection& c, const std::string& now,
                                                 int64_t limit) {
   OW_ASSIGN_OR_RETURN(db::Rows r,

@@ -63,6 +63,9 @@ Result<std::optional<int64_t>> CaseOfTask(db::Connection& c, int64_t task_id);
 // earliest first.
 Result<std::vector<int64_t>> CasesWithDueTimers(db::Connection& c, const std::string& now,
                                                 int64_t limit);
+// How many cases under review have a timer that was due at `before` (RFC 3339) and has
+// not fired: the sweeper is not keeping up (an operations metric).
+Result<int64_t> CountDueTimers(db::Connection& c, const std::string& before);
 
 Status InsertBundle(db::Connection& c, const BundleApplication& b);
 Result<std::optional<BundleApplication>> LoadBundle(db::Connection& c, const std::string& id);

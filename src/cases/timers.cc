@@ -32,4 +32,13 @@ Result<int64_t> Service::FireDueTimers(SystemTime now) {
   return moved;
 }
 
+Result<int64_t> Service::OverdueTimers(SystemTime before) {
+  int64_t n = 0;
+  OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(n, store::CountDueTimers(c, FormatTime(before)));
+    return {};
+  }));
+  return n;
+}
+
 }  // namespace ow::cases

@@ -19,6 +19,18 @@ Status Service::Bootstrap() { return ring_->Bootstrap(options_.ca_years); }
 
 Result<std::vector<Authority>> Service::Authorities() { return ring_->Authorities(); }
 
+Result<std::optional<SystemTime>> Service::EarliestCertificateExpiry() {
+  std::string earliest;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(earliest, store::EarliestActiveNotAfter(c));
+    return {};
+  }));
+  if (earliest.empty()) return std::optional<SystemTime>();
+  auto t = ParseTime(earliest);
+  if (!t) return Internal("a certificate's not_after is not a time: " + earliest);
+  return std::optional<SystemTime>(*t);
+}
+
 Result<std::vector<std::string>> Service::Crls(const std::string& algorithm) {
   if (algorithm != kSm2 && algorithm != kP256)
     return Error(Code::kInvalidArgument, "path", {{"algorithm", "must be sm2 or p256"}});

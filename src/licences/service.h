@@ -143,6 +143,10 @@ class Service {
 
   // ---- The certificate authority (public reads).
   Result<std::vector<Authority>> Authorities();
+  // The earliest expiry of the certificates that sign now (active CA generations and
+  // active seals): the onewindow_signing_certificate_expiry_timestamp_seconds metric.
+  // nullopt when there is none.
+  Result<std::optional<SystemTime>> EarliestCertificateExpiry();
   // The CRLs (PEM) of every generation of `algorithm` ("sm2" | "p256"), newest first,
   // listing the revoked seals each certified.
   Result<std::vector<std::string>> Crls(const std::string& algorithm);

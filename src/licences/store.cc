@@ -295,6 +295,14 @@ Result<std::vector<AuthorityRow>> Authorities(db::Connection& c) {
   return out;
 }
 
+Result<std::string> EarliestActiveNotAfter(db::Connection& c) {
+  OW_ASSIGN_OR_RETURN(db::Rows r, c.Query("SELECT MIN(t) FROM (SELECT not_after AS t FROM seals "
+                                          "WHERE status = 'active' UNION ALL SELECT not_after FROM "
+                                          "licence_authorities WHERE status = 'active') x",
+                                          {}));
+  return r.size() == 0 || r.IsNull(0, 0) ? std::string() : r.Text(0, 0);
+}
+
 Status RetireAuthorities(db::Connection& c, int64_t below_generation) {
   OW_RETURN_IF_ERROR(
       c.Exec("UPDATE licence_authorities SET status = 'retired' WHERE generation < $1",

@@ -35,6 +35,9 @@ struct AuthorityRow {
 Result<bool> InsertAuthority(db::Connection& c, const AuthorityRow& a);
 // Every generation of both algorithms, oldest first.
 Result<std::vector<AuthorityRow>> Authorities(db::Connection& c);
+// The earliest not_after (RFC 3339) of the active CA generations and active seals; empty
+// when there is none.
+Result<std::string> EarliestActiveNotAfter(db::Connection& c);
 Status RetireAuthorities(db::Connection& c, int64_t below_generation);
 
 // ---- Seals.

@@ -9,6 +9,8 @@ namespace ow::oidc {
 namespace {
 constexpr auto kReloadEvery = std::chrono::seconds(60);
 constexpr const char* kAlgs[] = {"ES256", "EdDSA"};
+// pg_advisory_xact_lock key serializing the first creation of the keys ("OWOIDCK").
+constexpr int64_t kInitLockKey = 0x4f574f4944434b;
 std::string Aad(const std::string& kid) { return "oidc_keys:" + kid; }
 }  // namespace
 
@@ -30,6 +32,12 @@ Status KeyRing::CreateKeys(db::Connection& c) {
 
 Status KeyRing::Init() {
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    // Servers starting together on one PostgreSQL would each find no keys and make their
+    // own (several active keys per algorithm); the first takes this lock until it commits,
+    // the others then find its keys. (SQLite's write lock already serializes this.)
+    if (c.dialect() == db::Dialect::kPostgres) {
+      OW_RETURN_IF_ERROR(c.Query("SELECT pg_advisory_xact_lock($1)", {kInitLockKey}));
+    }
     OW_ASSIGN_OR_RETURN(auto stored, Store::Keys(c));
     bool have[2] = {false, false};
     for (const auto& k : stored) {

@@ -70,10 +70,17 @@ Status Service::Bootstrap() {
   (void)parsed;
   std::string sha = crypto::HexEncode(crypto::Sha256(xml));
   int64_t version = 0;
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(version, store::ProcessVersion(c, sha, xml, NowText()));
-    return {};
-  }));
+  auto record = [&] {
+    return db_.Transact([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(version, store::ProcessVersion(c, sha, xml, NowText()));
+      return {};
+    });
+  };
+  Status recorded = record();
+  // Several nodes starting together on one PostgreSQL race to record the process: the
+  // loser's insert hits the winner's version, and its second look finds the winner's row.
+  if (!recorded && recorded.error().code == Code::kAlreadyExists) recorded = record();
+  OW_RETURN_IF_ERROR(recorded);
   process_version_ = version;
   return {};
 }
