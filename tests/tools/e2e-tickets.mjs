@@ -33,12 +33,15 @@ async function textOf(page, selector) {
 
 async function flow(server, browser) {
   const base = server.base;
-  step('a resident asks about an item');
+  step('a resident asks about an item from its guide page: the form names the item');
   const zhang = await newPage(browser);
-  await signIn(zhang, base, 'zhangsan', '/ask');
+  await signIn(zhang, base, 'zhangsan', `/items/${ITEM}?region=330102`);
+  await zhang.click('[data-testid=ask-link]');
+  await zhang.waitForURL((u) => u.pathname === '/ask' && u.searchParams.get('item') === ITEM);
   check((await zhang.locator('main h1').count()) === 1, 'one h1 on /ask');
-  await zhang.fill('#ask-item_code', ITEM);
-  await zhang.fill('#ask-region_code', '330102');
+  await zhang.waitForSelector('#ask-item_code');
+  check((await zhang.inputValue('#ask-item_code')) === ITEM, 'the guide\'s item is filled in');
+  check((await textOf(zhang, '[data-testid=ask-item-name]')).includes('个体工商户'), 'the item is named in words');
   await zhang.fill('#ask-text', QUESTION);
   await zhang.setInputFiles('#ask-files', { name: '营业执照照片.pdf', mimeType: 'application/pdf', buffer: pdfBytes() });
   await zhang.waitForSelector('.el-progress.is-success');
@@ -98,7 +101,11 @@ async function flow(server, browser) {
   await anon.waitForSelector('[data-testid=faq-none]');
 
   step('an anonymous consultation gets a lookup code that reads it');
-  await anon.fill('#ask-item_code', ITEM);
+  // The item is found by its name, not typed as a code.
+  await anon.fill('#ask-item_code', '个体工商户');
+  await anon.locator('[role=option]', { hasText: ITEM }).first().click();
+  check((await anon.inputValue('#ask-item_code')) === ITEM, 'picking the suggestion fills the item');
+  check((await textOf(anon, '[data-testid=ask-item-name]')).includes('个体工商户'), 'the picked item is named in words');
   await anon.fill('#ask-text', '可以全程网上办理吗？');
   await anon.click('[data-testid=ask-submit]');
   await anon.waitForSelector('[data-testid=ask-code]');
