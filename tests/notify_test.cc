@@ -16,6 +16,7 @@
 #include "db/database.h"
 #include "db/migrations.h"
 #include "notify/service.h"
+#include "notify/store.h"
 #include "support/cases_fixture.h"
 #include "support/mail_sink.h"
 #include "support/test_support.h"
@@ -434,6 +435,64 @@ TEST_P(NotifyTest, ConcurrentWorkersSendEachDeliveryOnce) {
   EXPECT_EQ(ids.size(), static_cast<size_t>(kMessages));
   EXPECT_EQ(Deliveries("pending").size(), 0u);
   EXPECT_EQ(Deliveries("sending").size(), 0u);
+}
+
+// A worker whose lease ran out while it was sending, and whose row another worker claimed
+// again, records nothing: its outcome (sent, retry, dead or release) is fenced by its claim,
+// so it can neither overwrite the new claim's outcome nor hand the row back while the new
+// worker sends it.
+TEST_P(NotifyTest, AStaleWorkerCannotOverwriteTheNextClaim) {
+  Session zhang = Login("zhangsan");
+  VerifiedEmail(zhang, "zhang@example.test");
+  ASSERT_EQ(Choose(zhang, {{"case", json::array{"email"}}}).status, 200);
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  auto& database = server_->app().database();
+  SystemTime t0 = std::chrono::system_clock::now() + seconds(1);
+  auto claim = [&](SystemTime at) {
+    std::vector<notify::Delivery> got;
+    EXPECT_TRUE(database.Transact([&](db::Connection& c) -> ::ow::Status {
+      OW_ASSIGN_OR_RETURN(
+          got, notify::store::ClaimDue(c, FormatTime(at), FormatTime(at + seconds(120)), 10));
+      return {};
+    }));
+    return got;
+  };
+  auto write = [&](auto&& fn) {
+    bool changed = false;
+    EXPECT_TRUE(database.Transact([&](db::Connection& c) -> ::ow::Status {
+      OW_ASSIGN_OR_RETURN(changed, fn(c));
+      return {};
+    }));
+    return changed;
+  };
+  auto a = claim(t0);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_TRUE(claim(t0 + seconds(60)).empty());  // A's lease still holds
+  auto b = claim(t0 + seconds(121));             // A's lease expired: B claims again
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(b[0].id, a[0].id);
+  EXPECT_EQ(b[0].attempts, a[0].attempts + 1);
+  // A, late, reports each possible outcome: none changes the row.
+  auto at = FormatTime(t0 + seconds(130));
+  EXPECT_FALSE(write([&](db::Connection& c) { return notify::store::MarkSent(c, a[0], at, "x"); }));
+  EXPECT_FALSE(write(
+      [&](db::Connection& c) { return notify::store::MarkRetry(c, a[0], at, "stale retry"); }));
+  EXPECT_FALSE(
+      write([&](db::Connection& c) { return notify::store::MarkDead(c, a[0], "stale dead"); }));
+  EXPECT_FALSE(write([&](db::Connection& c) { return notify::store::Release(c, a[0]); }));
+  auto sending = Deliveries("sending");
+  ASSERT_EQ(sending.size(), 1u);
+  EXPECT_EQ(sending[0].at("attempts"), b[0].attempts);
+  EXPECT_EQ(sending[0].at("last_error"), "");
+  EXPECT_TRUE(claim(t0 + seconds(140)).empty());  // nobody else can take B's row
+  // B's outcome is recorded, once.
+  EXPECT_TRUE(write([&](db::Connection& c) { return notify::store::MarkSent(c, b[0], at, "b"); }));
+  EXPECT_FALSE(
+      write([&](db::Connection& c) { return notify::store::MarkRetry(c, b[0], at, "late"); }));
+  auto sent = Deliveries("sent");
+  ASSERT_EQ(sent.size(), 2u);  // the address check, and this one as B recorded it
+  EXPECT_EQ(sent[0].at("provider_id"), "b");
+  EXPECT_EQ(Deliveries("pending").size(), 0u);
 }
 
 TEST_P(NotifyTest, CaseMessagesWrittenBeforeTheMoveJoinTheInbox) {

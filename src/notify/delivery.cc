@@ -131,9 +131,9 @@ Service::Outcome Service::Send(const Delivery& d) {
 Status Service::Record(const Delivery& d, const Outcome& o, SystemTime now) {
   return db_.Transact([&](db::Connection& c) -> Status {
     if (o.kind == Outcome::kSent)
-      return Done(store::MarkSent(c, d.id, FormatTime(now), o.provider_id));
+      return Done(store::MarkSent(c, d, FormatTime(now), o.provider_id));
     if (o.kind == Outcome::kPermanent || d.attempts >= options_.max_attempts)
-      return Done(store::MarkDead(c, d.id, o.detail.substr(0, 500)));
+      return Done(store::MarkDead(c, d, o.detail.substr(0, 500)));
     // Exponential back-off with jitter: base * 2^(attempts-1), capped, times 0.5..1.5, so
     // many rows failing together do not all come back at once.
     double wait = static_cast<double>(options_.retry_base_seconds) *
@@ -145,7 +145,7 @@ Status Service::Record(const Delivery& d, const Outcome& o, SystemTime now) {
       jitter = std::uniform_real_distribution<double>(0.5, 1.5)(rng_);
     }
     auto next = now + std::chrono::seconds(std::max<int64_t>(1, std::llround(wait * jitter)));
-    return Done(store::MarkRetry(c, d.id, FormatTime(next), o.detail.substr(0, 500)));
+    return Done(store::MarkRetry(c, d, FormatTime(next), o.detail.substr(0, 500)));
   });
 }
 
@@ -171,7 +171,7 @@ Result<int64_t> Service::DeliverDue(SystemTime now) {
           std::chrono::seconds(options_.lease_seconds) / 2) {
         OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
           for (size_t j = i; j < claimed.size(); ++j)
-            OW_RETURN_IF_ERROR(Done(store::Release(c, claimed[j].id)));
+            OW_RETURN_IF_ERROR(Done(store::Release(c, claimed[j])));
           return {};
         }));
         break;

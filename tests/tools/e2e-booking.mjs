@@ -14,25 +14,13 @@
 // problem on any of these pages in zh-CN and English, at 1440x900 and 375x812.
 // Prints what it does; exits 1 on the first failed expectation with the reason.
 import fs from 'node:fs';
-import path from 'node:path';
-import { startServer } from './server.mjs';
-import { apiSession, axeProblems, answerConfirm, check, launch, newPage, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, answerConfirm, check, newPage, runE2E, shotName, signIn, step } from './browser.mjs';
 
-const args = process.argv.slice(2);
-const arg = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const binary = path.resolve(arg('--binary') ?? '../../build/dev/onewindow');
-const source = path.resolve(arg('--source') ?? '../..');
 const HALL = '330102-SMZX';
 const ITEM = '330102-SCJG-XCYDJ';
 
-const server = await startServer({ binary, source, prefix: 'ow-e2e-booking-' });
-const browser = await launch();
-const axe = [];
-try {
-  const base = server.base;
+await runE2E('e2e-booking', async ({ base, browser }) => {
+  const axe = [];
   const zhang = await apiSession(base, 'zhangsan');
 
   step('the hall is made open all of today, whatever day and hour this runs (the system administrator\'s API)');
@@ -179,11 +167,4 @@ try {
     }
   }
   check(axe.length === 0, 'axe:\n' + axe.join('\n'));
-  console.log('e2e-booking: all passed');
-} catch (e) {
-  console.error('e2e-booking FAILED: ' + (e.stack || e.message));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-  server.stop();
-}
+});

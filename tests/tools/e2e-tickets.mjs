@@ -6,20 +6,10 @@
 // in zh-CN and English, normal and elderly mode, at 1440x900 and 375x812.
 //
 //   node e2e-tickets.mjs flow|a11y --binary BIN --source DIR
-import fs from 'node:fs';
-import path from 'node:path';
-import { startServer } from './server.mjs';
-import { apiSession, axeProblems, check, launch, newPage, pdfBytes, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
 
-const args = process.argv.slice(2);
-const mode = args[0];
-const opt = (name) => {
-  const i = args.indexOf('--' + name);
-  return i > 0 ? args[i + 1] : undefined;
-};
-const binary = opt('binary') && path.resolve(opt('binary'));
-const source = path.resolve(opt('source') ?? '../..');
-if (!['flow', 'a11y'].includes(mode) || !binary) {
+const mode = process.argv[2];
+if (!['flow', 'a11y'].includes(mode)) {
   console.error('usage: node e2e-tickets.mjs flow|a11y --binary BIN --source DIR');
   process.exit(2);
 }
@@ -168,21 +158,4 @@ async function a11y(server, browser) {
   return 0;
 }
 
-let server;
-let browser;
-let code = 1;
-try {
-  const webRoot = path.join(source, 'web', 'dist');
-  check(fs.existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html is missing: run make web first`);
-  server = await startServer({ binary, source, webRoot, prefix: 'ow-tickets-e2e-' });
-  browser = await launch();
-  code = await { flow, a11y }[mode](server, browser);
-  console.log('PASS');
-} catch (e) {
-  console.error('FAIL: ' + (e && e.stack ? e.stack : e));
-  code = 1;
-} finally {
-  await browser?.close().catch(() => {});
-  server?.stop();
-}
-process.exit(code);
+await runE2E(`e2e-tickets ${mode}`, ({ server, browser }) => ({ flow, a11y })[mode](server, browser), { prefix: 'ow-tickets-e2e-' });
