@@ -495,6 +495,76 @@ TEST_P(NotifyTest, AStaleWorkerCannotOverwriteTheNextClaim) {
   EXPECT_EQ(Deliveries("pending").size(), 0u);
 }
 
+// Messages queued for an address the person then replaces go to the new address: those
+// waiting for a retry, and dead ones an administrator requeues later. Removing the address
+// withdraws what is still unsent (the inbox keeps it). The same for an SMS phone.
+TEST_P(NotifyTest, UnsentMessagesFollowAChangedAddress) {
+  SmsGateway gw;
+  StartWith([&](Config& c) {
+    c.notify_sms_url = gw.url();
+    c.notify_sms_token = "sms-secret";
+  });
+  Session zhang = Login("zhangsan");
+  VerifiedEmail(zhang, "old@example.test");
+  ASSERT_EQ(Choose(zhang, {{"case", json::array{"email"}}}).status, 200);
+  size_t before = sink_->Mails().size();
+  // Two messages fail once (451) and wait for their retry; a third is dead after 3 tries.
+  sink_->Refuse("451");
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  SystemTime t0 = std::chrono::system_clock::now();
+  EXPECT_EQ(Deliver(t0), 1);
+  EXPECT_EQ(Deliver(t0 + seconds(100)), 1);
+  EXPECT_EQ(Deliver(t0 + seconds(400)), 1);
+  ASSERT_EQ(Deliveries("dead").size(), 1u);
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  EXPECT_EQ(Deliver(t0 + seconds(400)), 2);
+  ASSERT_EQ(Deliveries("pending").size(), 2u);
+  sink_->Accept();
+  // The person confirms a new address (its code goes out now; the two wait for their retry).
+  VerifiedEmail(zhang, "new@example.test");
+  for (const char* status : {"pending", "dead"})
+    for (const auto& d : Deliveries(status)) EXPECT_EQ(d.at("address"), "new@example.test");
+  Session sys = Login("sysadmin");
+  std::string dead_id = std::to_string(Deliveries("dead")[0].at("id").as_int64());
+  ASSERT_EQ(
+      Call(verb::post, "/api/v1/notification-deliveries/" + dead_id + "/requeue", {}, &sys).status,
+      200);
+  EXPECT_EQ(Deliver(t0 + seconds(2000)), 3);
+  auto mails = sink_->WaitFor(before + 4, seconds(10));  // the code and the three messages
+  ASSERT_EQ(mails.size(), before + 4);
+  for (size_t i = before; i < mails.size(); ++i) EXPECT_EQ(mails[i].at("to"), "new@example.test");
+
+  // Removed: what is unsent is withdrawn, nothing goes to the old address; the inbox keeps it.
+  sink_->Refuse("451");
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  EXPECT_EQ(Deliver(t0 + seconds(3000)), 1);
+  ASSERT_EQ(Deliveries("pending").size(), 1u);
+  auto removed = Call(verb::delete_, "/api/v1/me/notification-preferences/email", {}, &zhang);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(Deliveries("pending").size(), 0u);
+  EXPECT_EQ(Deliver(t0 + seconds(9000)), 0);
+  auto inbox = Call(verb::get, "/api/v1/me/messages", {}, &zhang);
+  EXPECT_EQ(inbox.json().at("messages").as_array().size(), 4u) << inbox.body;
+
+  // SMS: a message waiting for its retry goes to the phone set meanwhile.
+  auto r =
+      Call(verb::put, "/api/v1/me/notification-preferences",
+           Json({{"phone", "13800000009"}, {"topics", {{"case", json::array{"sms"}}}}}), &zhang);
+  ASSERT_EQ(r.status, 200) << r.body;
+  gw.Queue(500, "{}");
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  EXPECT_EQ(Deliver(t0 + seconds(9000)), 1);
+  r = Call(verb::put, "/api/v1/me/notification-preferences", Json({{"phone", "13900000001"}}),
+           &zhang);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Deliver(t0 + seconds(12000)), 1);
+  auto seen = gw.Requests();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(json::parse(seen[0].body).at("to"), "13800000009");
+  EXPECT_EQ(json::parse(seen[1].body).at("to"), "13900000001");
+}
+
 TEST_P(NotifyTest, CaseMessagesWrittenBeforeTheMoveJoinTheInbox) {
   Session zhang = Login("zhangsan");
   auto submitted = Submit(zhang, kItem, "330102", GtdjForm());

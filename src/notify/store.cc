@@ -324,6 +324,16 @@ Result<bool> MarkDead(db::Connection& c, const Delivery& claimed, const std::str
   return n == 1;
 }
 
+Result<int64_t> Readdress(db::Connection& c, const std::string& account_id,
+                          const std::string& channel, const std::string& address) {
+  constexpr const char* kUnsent =
+      " WHERE account_id = $1 AND channel = $2 AND message_id IS NOT NULL AND status <> 'sent'";
+  if (channel == kEmail && address.empty())
+    return c.Exec(std::string("DELETE FROM notify_outbox") + kUnsent, {account_id, channel});
+  return c.Exec(std::string("UPDATE notify_outbox SET address = $3") + kUnsent,
+                {account_id, channel, address});
+}
+
 Result<std::vector<Delivery>> Deliveries(db::Connection& c, const std::string& status,
                                          int64_t limit) {
   OW_ASSIGN_OR_RETURN(db::Rows r,

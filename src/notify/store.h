@@ -51,6 +51,13 @@ Result<bool> MarkRetry(db::Connection& c, const Delivery& claimed,
 // Hands a claimed delivery back unsent (pending, due as before, the attempt not counted).
 Result<bool> Release(db::Connection& c, const Delivery& claimed);
 Result<bool> MarkDead(db::Connection& c, const Delivery& claimed, const std::string& error);
+// A person changed the address of `channel` (kEmail or kSms): their inbox messages not sent
+// yet on it (pending, being sent, or dead awaiting a requeue) go to `address` instead; with
+// `address` "" for e-mail (the address removed) they are withdrawn, the inbox keeping the
+// message. Address checks (no inbox message) keep the address they check. Returns the rows
+// changed.
+Result<int64_t> Readdress(db::Connection& c, const std::string& account_id,
+                          const std::string& channel, const std::string& address);
 // Deliveries in `status` ("" = any), newest first.
 Result<std::vector<Delivery>> Deliveries(db::Connection& c, const std::string& status,
                                          int64_t limit);
