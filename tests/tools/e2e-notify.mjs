@@ -7,11 +7,8 @@
 // summary. axe-core on the page in zh-CN and English at 1440x900 and 375x812.
 //
 //   node e2e-notify.mjs --binary BIN --source DIR
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { apiSession, axeProblems, check, expectSummaryFocused, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
+import { startSink, waitForMail } from './smtp-sink.mjs';
 
 const ITEM = '330102-SCJG-XCYDJ'; // 小餐饮店登记证核发（上城区）: handled by the demo 330102-SCJG staff
 const FORM = {
@@ -24,44 +21,6 @@ const FORM = {
   phone: '13912345678',
 };
 const ADDRESS = 'zhangsan@example.test';
-
-// The SMTP server, on a free loopback port, storing each mail in its own folder.
-async function startSink(source) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ow-e2e-smtp-'));
-  const child = spawn('/usr/bin/python3', [path.join(source, 'tests/tools/smtp_sink.py'), dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('smtp_sink.py did not start (python3-aiosmtpd installed?)')), 15000);
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.on('exit', (code) => reject(new Error('smtp_sink.py exited with ' + code)));
-  });
-  return {
-    port,
-    mails: () => JSON.parse(execFileSync('/usr/bin/python3', [path.join(source, 'tests/tools/read_mail.py'), dir], { encoding: 'utf8' })),
-    stop: () => {
-      child.kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// Waits (at most 30 s) for a mail to `to` whose subject matches `re`.
-async function waitForMail(sink, to, re) {
-  const until = Date.now() + 30000;
-  while (Date.now() < until) {
-    const found = sink.mails().find((m) => m.to === to && re.test(m.subject));
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail to ${to} with a subject like ${re}: ${JSON.stringify(sink.mails().map((m) => m.subject))}`);
-}
 
 async function requiredMaterials(base, as, item) {
   const out = [];
