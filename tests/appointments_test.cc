@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -16,6 +17,7 @@
 #include "appointments/service.h"
 #include "calendar/service.h"
 #include "catalog/service.h"
+#include "core/calendar.h"
 #include "departments/service.h"
 #include "identity/service.h"
 #include "regions/service.h"
@@ -96,6 +98,25 @@ TEST_P(Appointments, HallsAndSlotsFollowHoursAndTheCalendar) {
   auto again = app::SeedDemo(server_->app().database(), SourceDir() + "/demo");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->halls, 0);
+  // Filtered on the server: the halls with a window serving an item, within a region.
+  auto codes_of = [&](const std::string& query) {
+    auto r = client_->Get("/api/v1/halls?" + query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    std::vector<std::string> out;
+    if (r.status != 200) return out;
+    const json::value v = r.json();
+    for (const auto& h : v.at("halls").as_array()) out.emplace_back(h.at("code").as_string());
+    return out;
+  };
+  using Codes = std::vector<std::string>;
+  EXPECT_EQ(codes_of("item=3301-SCJG-QYSL"), (Codes{"330102-SMZX", "330106-SMZX"}));
+  EXPECT_EQ(codes_of("item=3301-GJJ-TQ"), (Codes{"330106-SMZX"}));
+  EXPECT_EQ(codes_of(std::string("item=") + kXcydj), (Codes{kHall}));
+  EXPECT_EQ(codes_of("item=3301-SCJG-QYSL&region=330106"), (Codes{"330106-SMZX"}));
+  EXPECT_EQ(codes_of("item=3301-GJJ-TQ&region=330102"), Codes{});
+  EXPECT_EQ(codes_of("item=NO-SUCH-ITEM"), Codes{});
+  EXPECT_EQ(client_->Get("/api/v1/halls?item=" + std::string(65, 'X')).status, 422);
+  EXPECT_EQ(client_->Get("/api/v1/halls?region=abc").status, 422);
   auto hall = client_->Get(std::string("/api/v1/halls/") + kHall);
   ASSERT_EQ(hall.status, 200);
   EXPECT_EQ(hall.header("etag"), "\"h1\"");
@@ -133,6 +154,61 @@ TEST_P(Appointments, HallsAndSlotsFollowHoursAndTheCalendar) {
   EXPECT_EQ(client_->Get("/api/v1/halls/NOPE/slots?item=x").status, 404);
 }
 
+// The hall's opening on the platform calendar: a public holiday closes it; a plain weekend
+// day opens with the hours the hall lists for that weekday; a make-up working day (调休)
+// opens with its own listed hours, or Monday's when it lists none.
+TEST_P(Appointments, WeekendHoursHolidaysAndMakeUpDays) {
+  // Monday 09:00-10:00 (2 slots of 30 minutes), Saturday 09:00-09:30 (1 slot), no Sunday.
+  std::string body =
+      R"({"name":"周末大厅","name_en":"Weekend hall","address":"地址","address_en":"Addr",
+    "region_code":"330102","phone":"1","slot_minutes":30,
+    "hours":[{"weekday":1,"open":"09:00","close":"10:00"},{"weekday":6,"open":"09:00","close":"09:30"}],
+    "windows":[{"number":1,"name":"一号","items":[")" +
+      std::string(kXcydj) + R"("],"capacity":1}]})";
+  auto created =
+      client_->SendJson(verb::put, "/api/v1/halls/T-WEEKEND", body, server_->AdminHeaders());
+  ASSERT_EQ(created.status, 201) << created.body;
+  // The item filter follows the hall's windows as they are written.
+  auto serving = client_->Get(std::string("/api/v1/halls?region=330102&item=") + kXcydj);
+  ASSERT_EQ(serving.status, 200);
+  EXPECT_EQ(serving.json().at("halls").as_array().size(), 2u) << serving.body;
+  auto open_days = [&](const std::string& hall) {
+    auto r = client_->Get("/api/v1/halls/" + hall + "/slots?item=" + kXcydj);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::map<std::string, size_t> out;
+    const json::value v = r.json();
+    for (const auto& d : v.at("days").as_array())
+      out[std::string(d.at("day").as_string())] = d.at("slots").as_array().size();
+    return out;
+  };
+  // From Monday 2026-12-07: a plain Saturday (12-12, 12-19) opens with its own hours; a plain
+  // Sunday with no hours stays closed.
+  auto december = open_days("T-WEEKEND");
+  EXPECT_EQ(december,
+            (std::map<std::string, size_t>{
+                {"2026-12-07", 2}, {"2026-12-12", 1}, {"2026-12-14", 2}, {"2026-12-19", 1}}));
+  // The demo hall keeps its hours: no weekend hours listed, so no plain weekend day opens.
+  for (const auto& [day, n] : open_days(kHall)) EXPECT_LT(IsoWeekday(*ParseDate(day)), 6) << day;
+  // A plain Saturday slot is booked like any other.
+  auto zhang = SignIn(*client_, "zhangsan");
+  auto booked = Call(verb::post, "/api/v1/bookings",
+                     R"({"hall_code":"T-WEEKEND","item_code":")" + std::string(kXcydj) +
+                         R"(","day":"2026-12-12","start":"09:00"})",
+                     zhang);
+  EXPECT_EQ(booked.status, 201) << booked.body;
+  // From Wednesday 2026-09-30: 2026-10-03 is a Saturday inside the National Day holiday:
+  // closed despite its listed hours. 2026-10-10 is a make-up Saturday: its own hours (1 slot),
+  // while the demo hall, with no Saturday hours, opens then with Monday's (13 slots).
+  SetNow(At("2026-09-30T00:00:00Z"));
+  auto october = open_days("T-WEEKEND");
+  EXPECT_EQ(october.count("2026-10-03"), 0u);
+  EXPECT_EQ(october, (std::map<std::string, size_t>{{"2026-10-10", 1}, {"2026-10-12", 2}}));
+  auto demo = open_days(kHall);
+  EXPECT_EQ(demo["2026-10-10"], 13u);
+  EXPECT_EQ(demo.count("2026-10-03"), 0u);
+  EXPECT_EQ(demo.count("2026-10-11"), 0u);  // a plain Sunday, no hours listed
+}
+
 TEST_P(Appointments, OnlyTheSystemAdministratorChangesHalls) {
   std::string body =
       R"({"name":"测试大厅","name_en":"Test hall","address":"地址","address_en":"Addr",
@@ -146,6 +222,24 @@ TEST_P(Appointments, OnlyTheSystemAdministratorChangesHalls) {
   EXPECT_EQ(client_->SendJson(verb::put, "/api/v1/halls/T-1", body).status, 401);
   auto created = client_->SendJson(verb::put, "/api/v1/halls/T-1", body, server_->AdminHeaders());
   ASSERT_EQ(created.status, 201) << created.body;
+  auto halls_for = [&](const std::string& item) {
+    auto r = client_->Get("/api/v1/halls?region=330102&item=" + item);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::set<std::string> out;
+    const json::value v = r.json();
+    for (const auto& h : v.at("halls").as_array()) out.emplace(h.at("code").as_string());
+    return out;
+  };
+  EXPECT_TRUE(halls_for("3301-GA-SFZHL").count("T-1"));
+  // A window moved to another item: the item filter follows the hall as written.
+  std::string moved = body;
+  moved.replace(moved.find("3301-GA-SFZHL"), 13, "3301-GJJ-TQ");
+  auto rewritten = client_->SendJson(
+      verb::put, "/api/v1/halls/T-1", moved,
+      {{"Authorization", server_->AdminHeaders().at("Authorization")}, {"If-Match", "\"h1\""}});
+  ASSERT_EQ(rewritten.status, 200) << rewritten.body;
+  EXPECT_FALSE(halls_for("3301-GA-SFZHL").count("T-1"));
+  EXPECT_TRUE(halls_for("3301-GJJ-TQ").count("T-1"));
   auto stale = client_->SendJson(
       verb::put, "/api/v1/halls/T-1", body,
       {{"Authorization", server_->AdminHeaders().at("Authorization")}, {"If-Match", "\"h7\""}});

@@ -16,6 +16,7 @@
 #include "db/database.h"
 #include "db/migrations.h"
 #include "notify/service.h"
+#include "notify/store.h"
 #include "support/cases_fixture.h"
 #include "support/mail_sink.h"
 #include "support/test_support.h"
@@ -434,6 +435,134 @@ TEST_P(NotifyTest, ConcurrentWorkersSendEachDeliveryOnce) {
   EXPECT_EQ(ids.size(), static_cast<size_t>(kMessages));
   EXPECT_EQ(Deliveries("pending").size(), 0u);
   EXPECT_EQ(Deliveries("sending").size(), 0u);
+}
+
+// A worker whose lease ran out while it was sending, and whose row another worker claimed
+// again, records nothing: its outcome (sent, retry, dead or release) is fenced by its claim,
+// so it can neither overwrite the new claim's outcome nor hand the row back while the new
+// worker sends it.
+TEST_P(NotifyTest, AStaleWorkerCannotOverwriteTheNextClaim) {
+  Session zhang = Login("zhangsan");
+  VerifiedEmail(zhang, "zhang@example.test");
+  ASSERT_EQ(Choose(zhang, {{"case", json::array{"email"}}}).status, 200);
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  auto& database = server_->app().database();
+  SystemTime t0 = std::chrono::system_clock::now() + seconds(1);
+  auto claim = [&](SystemTime at) {
+    std::vector<notify::Delivery> got;
+    EXPECT_TRUE(database.Transact([&](db::Connection& c) -> ::ow::Status {
+      OW_ASSIGN_OR_RETURN(
+          got, notify::store::ClaimDue(c, FormatTime(at), FormatTime(at + seconds(120)), 10));
+      return {};
+    }));
+    return got;
+  };
+  auto write = [&](auto&& fn) {
+    bool changed = false;
+    EXPECT_TRUE(database.Transact([&](db::Connection& c) -> ::ow::Status {
+      OW_ASSIGN_OR_RETURN(changed, fn(c));
+      return {};
+    }));
+    return changed;
+  };
+  auto a = claim(t0);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_TRUE(claim(t0 + seconds(60)).empty());  // A's lease still holds
+  auto b = claim(t0 + seconds(121));             // A's lease expired: B claims again
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(b[0].id, a[0].id);
+  EXPECT_EQ(b[0].attempts, a[0].attempts + 1);
+  // A, late, reports each possible outcome: none changes the row.
+  auto at = FormatTime(t0 + seconds(130));
+  EXPECT_FALSE(write([&](db::Connection& c) { return notify::store::MarkSent(c, a[0], at, "x"); }));
+  EXPECT_FALSE(write(
+      [&](db::Connection& c) { return notify::store::MarkRetry(c, a[0], at, "stale retry"); }));
+  EXPECT_FALSE(
+      write([&](db::Connection& c) { return notify::store::MarkDead(c, a[0], "stale dead"); }));
+  EXPECT_FALSE(write([&](db::Connection& c) { return notify::store::Release(c, a[0]); }));
+  auto sending = Deliveries("sending");
+  ASSERT_EQ(sending.size(), 1u);
+  EXPECT_EQ(sending[0].at("attempts"), b[0].attempts);
+  EXPECT_EQ(sending[0].at("last_error"), "");
+  EXPECT_TRUE(claim(t0 + seconds(140)).empty());  // nobody else can take B's row
+  // B's outcome is recorded, once.
+  EXPECT_TRUE(write([&](db::Connection& c) { return notify::store::MarkSent(c, b[0], at, "b"); }));
+  EXPECT_FALSE(
+      write([&](db::Connection& c) { return notify::store::MarkRetry(c, b[0], at, "late"); }));
+  auto sent = Deliveries("sent");
+  ASSERT_EQ(sent.size(), 2u);  // the address check, and this one as B recorded it
+  EXPECT_EQ(sent[0].at("provider_id"), "b");
+  EXPECT_EQ(Deliveries("pending").size(), 0u);
+}
+
+// Messages queued for an address the person then replaces go to the new address: those
+// waiting for a retry, and dead ones an administrator requeues later. Removing the address
+// withdraws what is still unsent (the inbox keeps it). The same for an SMS phone.
+TEST_P(NotifyTest, UnsentMessagesFollowAChangedAddress) {
+  SmsGateway gw;
+  StartWith([&](Config& c) {
+    c.notify_sms_url = gw.url();
+    c.notify_sms_token = "sms-secret";
+  });
+  Session zhang = Login("zhangsan");
+  VerifiedEmail(zhang, "old@example.test");
+  ASSERT_EQ(Choose(zhang, {{"case", json::array{"email"}}}).status, 200);
+  size_t before = sink_->Mails().size();
+  // Two messages fail once (451) and wait for their retry; a third is dead after 3 tries.
+  sink_->Refuse("451");
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  SystemTime t0 = std::chrono::system_clock::now();
+  EXPECT_EQ(Deliver(t0), 1);
+  EXPECT_EQ(Deliver(t0 + seconds(100)), 1);
+  EXPECT_EQ(Deliver(t0 + seconds(400)), 1);
+  ASSERT_EQ(Deliveries("dead").size(), 1u);
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  EXPECT_EQ(Deliver(t0 + seconds(400)), 2);
+  ASSERT_EQ(Deliveries("pending").size(), 2u);
+  sink_->Accept();
+  // The person confirms a new address (its code goes out now; the two wait for their retry).
+  VerifiedEmail(zhang, "new@example.test");
+  for (const char* status : {"pending", "dead"})
+    for (const auto& d : Deliveries(status)) EXPECT_EQ(d.at("address"), "new@example.test");
+  Session sys = Login("sysadmin");
+  std::string dead_id = std::to_string(Deliveries("dead")[0].at("id").as_int64());
+  ASSERT_EQ(
+      Call(verb::post, "/api/v1/notification-deliveries/" + dead_id + "/requeue", {}, &sys).status,
+      200);
+  EXPECT_EQ(Deliver(t0 + seconds(2000)), 3);
+  auto mails = sink_->WaitFor(before + 4, seconds(10));  // the code and the three messages
+  ASSERT_EQ(mails.size(), before + 4);
+  for (size_t i = before; i < mails.size(); ++i) EXPECT_EQ(mails[i].at("to"), "new@example.test");
+
+  // Removed: what is unsent is withdrawn, nothing goes to the old address; the inbox keeps it.
+  sink_->Refuse("451");
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  EXPECT_EQ(Deliver(t0 + seconds(3000)), 1);
+  ASSERT_EQ(Deliveries("pending").size(), 1u);
+  auto removed = Call(verb::delete_, "/api/v1/me/notification-preferences/email", {}, &zhang);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(Deliveries("pending").size(), 0u);
+  EXPECT_EQ(Deliver(t0 + seconds(9000)), 0);
+  auto inbox = Call(verb::get, "/api/v1/me/messages", {}, &zhang);
+  EXPECT_EQ(inbox.json().at("messages").as_array().size(), 4u) << inbox.body;
+
+  // SMS: a message waiting for its retry goes to the phone set meanwhile.
+  auto r =
+      Call(verb::put, "/api/v1/me/notification-preferences",
+           Json({{"phone", "13800000009"}, {"topics", {{"case", json::array{"sms"}}}}}), &zhang);
+  ASSERT_EQ(r.status, 200) << r.body;
+  gw.Queue(500, "{}");
+  ASSERT_TRUE(WriteMessage(zhang.account_id, true));
+  EXPECT_EQ(Deliver(t0 + seconds(9000)), 1);
+  r = Call(verb::put, "/api/v1/me/notification-preferences", Json({{"phone", "13900000001"}}),
+           &zhang);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Deliver(t0 + seconds(12000)), 1);
+  auto seen = gw.Requests();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(json::parse(seen[0].body).at("to"), "13800000009");
+  EXPECT_EQ(json::parse(seen[1].body).at("to"), "13900000001");
 }
 
 TEST_P(NotifyTest, CaseMessagesWrittenBeforeTheMoveJoinTheInbox) {

@@ -42,6 +42,8 @@ TEST(OpenApi, AppointmentsResponsesMatchTheDocument) {
   };
   check(verb::get, kHalls + "?region=3301", kHalls, 200);
   check(verb::get, kHalls + "?region=x", kHalls, 422);
+  check(verb::get, kHalls + "?item=3301-SCJG-QYSL&region=3301", kHalls, 200);
+  check(verb::get, kHalls + "?item=" + std::string(65, 'X'), kHalls, 422);
   check(verb::get, smzx, kHall, 200);
   check(verb::get, "/api/v1/halls/NOPE", kHall, 404);
   check(verb::put, "/api/v1/halls/T-1", kHall, 401, hall_body);

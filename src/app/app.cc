@@ -228,6 +228,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   nopt.smtp_timeout_ms = config.notify_smtp_timeout_ms;
   nopt.smtp_starttls = config.notify_smtp_starttls != 0;
   nopt.smtp_ca_file = config.notify_smtp_ca_file;
+  nopt.smtp_user = config.notify_smtp_user;
+  nopt.smtp_password = config.notify_smtp_password;
+  nopt.smtp_password_file = config.notify_smtp_password_file;
+  OW_RETURN_IF_ERROR(notify::LoadSmtpPassword(nopt));
   nopt.sms_url = config.notify_sms_url;
   nopt.sms_token = config.notify_sms_token;
   nopt.sms_timeout_ms = config.notify_sms_timeout_ms;

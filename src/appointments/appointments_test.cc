@@ -86,15 +86,19 @@ TEST(SlotsTest, FromHoursWindowsAndTheCalendar) {
   EXPECT_EQ(a[0].capacity, 3);
   EXPECT_EQ(SlotsOfDay(h, "B", monday, plain)[0].capacity, 2);
   EXPECT_TRUE(SlotsOfDay(h, "C", monday, plain).empty());
-  // Tuesday: no hours. Saturday: hours listed, but closed unless worked.
+  // Tuesday: no hours. A plain Saturday: open with its listed hours; a plain Sunday: none.
   EXPECT_TRUE(SlotsOfDay(h, "A", AddDays(monday, 1), plain).empty());
-  Date saturday = AddDays(monday, 5);
-  EXPECT_TRUE(SlotsOfDay(h, "A", saturday, plain).empty());
-  Calendar worked({}, {saturday, AddDays(monday, 6)});
-  EXPECT_EQ(SlotsOfDay(h, "A", saturday, worked).size(), 1u);            // its own hours
-  EXPECT_EQ(SlotsOfDay(h, "A", AddDays(monday, 6), worked).size(), 6u);  // Monday's
-  Calendar holiday({monday}, {});
+  Date saturday = AddDays(monday, 5), sunday = AddDays(monday, 6);
+  EXPECT_EQ(SlotsOfDay(h, "A", saturday, plain).size(), 1u);
+  EXPECT_TRUE(SlotsOfDay(h, "A", sunday, plain).empty());
+  // Make-up working days (调休): their own hours, else Monday's.
+  Calendar worked({}, {saturday, sunday});
+  EXPECT_EQ(SlotsOfDay(h, "A", saturday, worked).size(), 1u);  // its own hours
+  EXPECT_EQ(SlotsOfDay(h, "A", sunday, worked).size(), 6u);    // Monday's
+  // A public holiday closes the hall, on a weekday or on a Saturday with listed hours.
+  Calendar holiday({monday, saturday}, {});
   EXPECT_TRUE(SlotsOfDay(h, "A", monday, holiday).empty());
+  EXPECT_TRUE(SlotsOfDay(h, "A", saturday, holiday).empty());
 }
 
 TEST(SlotsTest, Clock) {

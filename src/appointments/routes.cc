@@ -201,7 +201,7 @@ void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
 
   r.Get("/api/v1/halls", [s](http::Context& ctx) {
-     auto halls = s->ListHalls(ctx.Query("region").value_or(""));
+     auto halls = s->ListHalls(ctx.Query("region").value_or(""), ctx.Query("item").value_or(""));
      if (!halls) return http::Problem(halls.error(), ctx.path);
      json::array out;
      for (const auto& h : *halls) out.push_back(HallJson(h));

@@ -39,7 +39,18 @@ using internal::LocalInstant;
 std::vector<Slot> SlotsOfDay(const Hall& h, const std::string& item, Date day,
                              const Calendar& cal) {
   std::vector<Slot> out;
-  if (!cal.IsWorkingDay(day) || h.slot_minutes <= 0) return out;
+  // The hall's opening on the platform calendar, as a citizen service centre keeps it:
+  //  - a public holiday closes the hall, whatever hours it lists;
+  //  - any other day (a weekday, or a plain Saturday or Sunday) opens with the hours the hall
+  //    lists for that weekday, so a hall listing Saturday hours is open on plain Saturdays;
+  //  - a make-up working day (调休: a weekend day the calendar marks as working) opens with the
+  //    hours listed for that weekday or, when none are listed, with Monday's hours.
+  // The calendar lists holidays and make-up days apart (Calendar::holidays / working_days).
+  auto listed = [](const std::vector<Date>& sorted, Date d) {
+    return std::binary_search(sorted.begin(), sorted.end(), d);
+  };
+  if (listed(cal.holidays(), day) || h.slot_minutes <= 0) return out;
+  bool make_up = IsWeekend(day) && listed(cal.working_days(), day);
   int capacity = 0;
   for (const auto& w : h.windows)
     if (std::find(w.items.begin(), w.items.end(), item) != w.items.end()) capacity += w.capacity;
@@ -52,9 +63,7 @@ std::vector<Slot> SlotsOfDay(const Hall& h, const std::string& item, Date day,
     return ps;
   };
   std::vector<Period> periods = periods_of(weekday);
-  // A weekend day worked instead of a holiday (调休) keeps Monday's hours unless the hall
-  // lists hours of its own for that weekday.
-  if (periods.empty() && IsWeekend(day)) periods = periods_of(1);
+  if (periods.empty() && make_up) periods = periods_of(1);
   for (const auto& p : periods) {
     for (int s = p.open; s + h.slot_minutes <= p.close; s += h.slot_minutes)
       out.push_back({day, s, s + h.slot_minutes, capacity, 0});
@@ -72,12 +81,15 @@ Service::Service(db::Database& db, calendar::Service& calendar, catalog::Service
       limits_(limits),
       now_([] { return std::chrono::system_clock::now(); }) {}
 
-Result<std::vector<Hall>> Service::ListHalls(const std::string& region) {
+Result<std::vector<Hall>> Service::ListHalls(const std::string& region, const std::string& item) {
   if (!region.empty() && !regions::LevelOfCode(region))
     return Error(Code::kInvalidArgument, "invalid query", {{"region", "must be a region code"}});
+  if (item.size() > 64)
+    return Error(Code::kInvalidArgument, "invalid query",
+                 {{"item", "must be an item code (at most 64 characters)"}});
   std::vector<Hall> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(out, Store::ListHalls(c, region));
+    OW_ASSIGN_OR_RETURN(out, Store::ListHalls(c, region, item));
     return {};
   }));
   return out;

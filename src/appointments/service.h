@@ -92,7 +92,9 @@ class Service {
   const Limits& limits() const { return limits_; }
 
   // Halls. Anyone reads them; PutHall creates or replaces (routes check the duty).
-  Result<std::vector<Hall>> ListHalls(const std::string& region);
+  // `region` ("" = all) keeps the halls of that region and below; `item` ("" = any) those
+  // with a window serving the item.
+  Result<std::vector<Hall>> ListHalls(const std::string& region, const std::string& item = "");
   Result<Hall> GetHall(const std::string& code);
   // Every window item must be a catalog item; hours must not overlap; `expected_version`
   // as If-Match. Returns the hall and whether it was created.

@@ -1,6 +1,7 @@
 #include "appointments/store.h"
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "db/sql.h"
 
@@ -93,7 +94,30 @@ CREATE TABLE appt_tickets (
 CREATE UNIQUE INDEX appt_tickets_booking ON appt_tickets(booking_no);
 CREATE INDEX appt_tickets_waiting ON appt_tickets(hall_code, day, status, priority);
 )sql",
-           ""}};
+           ""},
+          // Which halls serve an item, for GET /api/v1/halls?item=: one row per hall and item
+          // its windows serve, written with the hall (Store::PutHall). Existing halls are
+          // filled in from their windows' JSON.
+          {"appointments/002_hall_items", R"sql(
+CREATE TABLE appt_hall_items (
+  item_code TEXT NOT NULL,
+  hall_code TEXT NOT NULL REFERENCES appt_halls(code),
+  PRIMARY KEY (item_code, hall_code)
+);
+INSERT INTO appt_hall_items (item_code, hall_code)
+SELECT DISTINCT i.value, h.code FROM appt_halls h, json_each(h.windows) w,
+  json_each(w.value, '$.items') i;
+)sql",
+           R"sql(
+CREATE TABLE appt_hall_items (
+  item_code TEXT NOT NULL,
+  hall_code TEXT NOT NULL REFERENCES appt_halls(code),
+  PRIMARY KEY (item_code, hall_code)
+);
+INSERT INTO appt_hall_items (item_code, hall_code)
+SELECT DISTINCT i.value, h.code FROM appt_halls h, jsonb_array_elements(h.windows::jsonb) w,
+  jsonb_array_elements_text(w.value -> 'items') i;
+)sql"}};
 }
 
 std::optional<int> ParseClock(std::string_view s) {
@@ -244,13 +268,18 @@ Result<std::optional<Hall>> Store::GetHall(db::Connection& c, const std::string&
   return std::optional<Hall>(std::move(h));
 }
 
-Result<std::vector<Hall>> Store::ListHalls(db::Connection& c, const std::string& region_prefix) {
+Result<std::vector<Hall>> Store::ListHalls(db::Connection& c, const std::string& region_prefix,
+                                           const std::string& item) {
   db::Sql q;
-  q.text() = std::string("SELECT ") + kHallColumns + " FROM appt_halls";
+  q.text() = std::string("SELECT ") + kHallColumns + " FROM appt_halls WHERE 1 = 1";
   // Halls of a region and every region below it: codes nest by prefix.
   if (!region_prefix.empty())
-    q.text() += " WHERE substr(region_code, 1, " + q.P(int64_t(region_prefix.size())) +
+    q.text() += " AND substr(region_code, 1, " + q.P(int64_t(region_prefix.size())) +
                 ") = " + q.P(region_prefix);
+  // Halls with a window serving the item.
+  if (!item.empty())
+    q.text() +=
+        " AND code IN (SELECT hall_code FROM appt_hall_items WHERE item_code = " + q.P(item) + ")";
   q.text() += " ORDER BY region_code, code";
   OW_ASSIGN_OR_RETURN(auto r, c.Query(q.text(), q.params()));
   std::vector<Hall> out;
@@ -278,15 +307,22 @@ Result<bool> Store::PutHall(db::Connection& c, const Hall& h, int64_t previous_v
     OW_RETURN_IF_ERROR(c.Exec(std::string("INSERT INTO appt_halls (") + kHallColumns +
                                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                               p));
-    return true;
+  } else {
+    p.push_back(previous_version);
+    OW_ASSIGN_OR_RETURN(
+        auto n, c.Exec("UPDATE appt_halls SET name = $2, name_en = $3, address = $4, address_en = "
+                       "$5, region_code = $6, phone = $7, hours = $8, slot_minutes = $9, windows = "
+                       "$10, version = $11, updated_at = $12 WHERE code = $1 AND version = $13",
+                       p));
+    if (n != 1) return false;
+    OW_RETURN_IF_ERROR(c.Exec("DELETE FROM appt_hall_items WHERE hall_code = $1", {h.code}));
   }
-  p.push_back(previous_version);
-  OW_ASSIGN_OR_RETURN(
-      auto n, c.Exec("UPDATE appt_halls SET name = $2, name_en = $3, address = $4, address_en = "
-                     "$5, region_code = $6, phone = $7, hours = $8, slot_minutes = $9, windows = "
-                     "$10, version = $11, updated_at = $12 WHERE code = $1 AND version = $13",
-                     p));
-  return n == 1;
+  std::set<std::string> items;
+  for (const auto& w : h.windows) items.insert(w.items.begin(), w.items.end());
+  for (const auto& item : items)
+    OW_RETURN_IF_ERROR(c.Exec("INSERT INTO appt_hall_items (item_code, hall_code) VALUES ($1, $2)",
+                              {item, h.code}));
+  return true;
 }
 
 Result<std::vector<std::pair<int, int>>> Store::BookedCounts(db::Connection& c,

@@ -29,7 +29,9 @@ class Store {
  public:
   // Halls.
   static Result<std::optional<Hall>> GetHall(db::Connection& c, const std::string& code);
-  static Result<std::vector<Hall>> ListHalls(db::Connection& c, const std::string& region_prefix);
+  // Halls in the region (code prefix, "" = all) with a window serving `item` ("" = any).
+  static Result<std::vector<Hall>> ListHalls(db::Connection& c, const std::string& region_prefix,
+                                             const std::string& item);
   // Inserts when `previous_version` is 0, else updates if still at it (false if not).
   static Result<bool> PutHall(db::Connection& c, const Hall& h, int64_t previous_version);
 

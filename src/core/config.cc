@@ -169,6 +169,14 @@ const std::vector<ConfigField>& ConfigFields() {
           "matched to smtp_host); a relay that does not offer it gets nothing"),
       Str("notify.smtp_ca_file", "ONEWINDOW_NOTIFY_SMTP_CA_FILE", &Config::notify_smtp_ca_file,
           "PEM CA certificates trusted for the relay's certificate; empty = the system store"),
+      Str("notify.smtp_user", "ONEWINDOW_NOTIFY_SMTP_USER", &Config::notify_smtp_user,
+          "SMTP AUTH user (PLAIN, else LOGIN), sent only inside STARTTLS (smtp_starttls = 1); "
+          "empty = no AUTH"),
+      Str("notify.smtp_password", "ONEWINDOW_NOTIFY_SMTP_PASSWORD", &Config::notify_smtp_password,
+          "SMTP AUTH password; better from the environment or smtp_password_file", true),
+      Str("notify.smtp_password_file", "ONEWINDOW_NOTIFY_SMTP_PASSWORD_FILE",
+          &Config::notify_smtp_password_file,
+          "a file whose first line is the SMTP AUTH password (a mounted secret)"),
       Str("notify.sms_url", "ONEWINDOW_NOTIFY_SMS_URL", &Config::notify_sms_url,
           "SMS gateway: POST {id, to, text} as JSON, answer 2xx {message_id}; empty = SMS is "
           "not offered"),

@@ -73,10 +73,13 @@ struct Config {
   std::string notify_smtp_from = "noreply@onewindow.localhost";
   std::string notify_smtp_helo = "onewindow.localhost";  // also the host part of Message-IDs
   int64_t notify_smtp_timeout_ms = 10000;
-  int64_t notify_smtp_starttls = 0;  // 1: STARTTLS required, the certificate verified
-  std::string notify_smtp_ca_file;   // PEM CAs for it; "" = the system trust store
-  std::string notify_sms_url;        // "" = SMS is not offered
-  std::string notify_sms_token;      // bearer token for the gateway (secret)
+  int64_t notify_smtp_starttls = 0;       // 1: STARTTLS required, the certificate verified
+  std::string notify_smtp_ca_file;        // PEM CAs for it; "" = the system trust store
+  std::string notify_smtp_user;           // SMTP AUTH user (only inside STARTTLS); "" = no AUTH
+  std::string notify_smtp_password;       // its password (secret); or:
+  std::string notify_smtp_password_file;  // a file whose first line is the password
+  std::string notify_sms_url;             // "" = SMS is not offered
+  std::string notify_sms_token;           // bearer token for the gateway (secret)
   int64_t notify_sms_timeout_ms = 5000;
   int64_t notify_delivery_period_ms = 5000;  // how often due deliveries are looked for
   int64_t notify_lease_seconds = 120;

@@ -4,6 +4,7 @@
 // max_attempts). Also the administrators' view of dead deliveries and the requeue.
 #include <boost/json.hpp>
 #include <cmath>
+#include <fstream>
 
 #include "authz/authz.h"
 #include "core/log.h"
@@ -43,6 +44,29 @@ Status Done(const Result<bool>& r) {
 
 }  // namespace
 
+Status LoadSmtpPassword(Options& o) {
+  if (o.smtp_password.empty() && !o.smtp_password_file.empty()) {
+    std::ifstream in(o.smtp_password_file, std::ios::binary);
+    if (!in) return InvalidArgument("notify.smtp_password_file: cannot read it");
+    std::getline(in, o.smtp_password);
+    if (!o.smtp_password.empty() && o.smtp_password.back() == '\r') o.smtp_password.pop_back();
+    if (o.smtp_password.empty())
+      return InvalidArgument("notify.smtp_password_file: its first line is empty");
+  }
+  if (o.smtp_user.empty()) {
+    if (!o.smtp_password.empty())
+      return InvalidArgument("notify.smtp_password is set without notify.smtp_user");
+    return {};
+  }
+  if (o.smtp_password.empty())
+    return InvalidArgument(
+        "notify.smtp_user needs notify.smtp_password or notify.smtp_password_file");
+  if (!o.smtp_starttls)
+    return InvalidArgument(
+        "notify.smtp_user: SMTP AUTH is sent only inside STARTTLS: set notify.smtp_starttls = 1");
+  return {};
+}
+
 std::string Service::MessageId(int64_t delivery_id) const {
   return "<" + std::to_string(delivery_id) + ".onewindow@" + options_.smtp_helo + ">";
 }
@@ -72,7 +96,8 @@ Service::Outcome Service::SendEmail(const Delivery& d) {
   mail.body += "\n";
   SmtpServer server{options_.smtp_host,     static_cast<uint16_t>(options_.smtp_port),
                     options_.smtp_helo,     std::chrono::milliseconds(options_.smtp_timeout_ms),
-                    options_.smtp_starttls, options_.smtp_ca_file};
+                    options_.smtp_starttls, options_.smtp_ca_file,
+                    options_.smtp_user,     options_.smtp_password};
   auto st = SendMail(server, mail);
   if (st) return {Outcome::kSent, "", mail.message_id};
   return {st.error().code == Code::kFailedPrecondition ? Outcome::kPermanent : Outcome::kRetry,
@@ -131,9 +156,9 @@ Service::Outcome Service::Send(const Delivery& d) {
 Status Service::Record(const Delivery& d, const Outcome& o, SystemTime now) {
   return db_.Transact([&](db::Connection& c) -> Status {
     if (o.kind == Outcome::kSent)
-      return Done(store::MarkSent(c, d.id, FormatTime(now), o.provider_id));
+      return Done(store::MarkSent(c, d, FormatTime(now), o.provider_id));
     if (o.kind == Outcome::kPermanent || d.attempts >= options_.max_attempts)
-      return Done(store::MarkDead(c, d.id, o.detail.substr(0, 500)));
+      return Done(store::MarkDead(c, d, o.detail.substr(0, 500)));
     // Exponential back-off with jitter: base * 2^(attempts-1), capped, times 0.5..1.5, so
     // many rows failing together do not all come back at once.
     double wait = static_cast<double>(options_.retry_base_seconds) *
@@ -145,7 +170,7 @@ Status Service::Record(const Delivery& d, const Outcome& o, SystemTime now) {
       jitter = std::uniform_real_distribution<double>(0.5, 1.5)(rng_);
     }
     auto next = now + std::chrono::seconds(std::max<int64_t>(1, std::llround(wait * jitter)));
-    return Done(store::MarkRetry(c, d.id, FormatTime(next), o.detail.substr(0, 500)));
+    return Done(store::MarkRetry(c, d, FormatTime(next), o.detail.substr(0, 500)));
   });
 }
 
@@ -171,7 +196,7 @@ Result<int64_t> Service::DeliverDue(SystemTime now) {
           std::chrono::seconds(options_.lease_seconds) / 2) {
         OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
           for (size_t j = i; j < claimed.size(); ++j)
-            OW_RETURN_IF_ERROR(Done(store::Release(c, claimed[j].id)));
+            OW_RETURN_IF_ERROR(Done(store::Release(c, claimed[j])));
           return {};
         }));
         break;

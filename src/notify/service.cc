@@ -198,7 +198,13 @@ Result<Preferences> Service::Change(const authz::Principal& who,
     if (expected_version && *expected_version != p.version)
       return StaleVersion("the preferences changed meanwhile: reload them");
     int64_t previous = p.version;
+    const std::string email = p.email, phone = p.phone;
     OW_RETURN_IF_ERROR(fn(c, p));
+    // Messages not sent yet follow a changed address, in this same transaction: none goes to
+    // an address the person has replaced or removed. ("" for SMS is the account's phone,
+    // looked up when sending.)
+    if (p.email != email) OW_RETURN_IF_ERROR(store::Readdress(c, p.account_id, kEmail, p.email));
+    if (p.phone != phone) OW_RETURN_IF_ERROR(store::Readdress(c, p.account_id, kSms, p.phone));
     p.updated_at = NowText();
     OW_ASSIGN_OR_RETURN(bool put, store::PutPreferences(c, p, previous));
     // Two changes at once: the loser retries from the start (kConflict is retried by

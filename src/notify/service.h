@@ -48,6 +48,12 @@ struct Options {
   int64_t smtp_timeout_ms = 10000;
   bool smtp_starttls = false;  // STARTTLS required (the certificate verified)
   std::string smtp_ca_file;    // PEM CAs to trust for it instead of the system store
+  // SMTP AUTH (PLAIN or LOGIN, only inside STARTTLS); "" = none. The password is a secret:
+  // given directly (from the environment) or read from smtp_password_file by
+  // LoadSmtpPassword().
+  std::string smtp_user;
+  std::string smtp_password;
+  std::string smtp_password_file;
   // SMS gateway (POST JSON with a bearer token); "" = SMS is not offered.
   std::string sms_url;
   std::string sms_token;
@@ -59,6 +65,11 @@ struct Options {
   int64_t retry_max_seconds = 3600;  // no wait longer than this
   int64_t batch = 20;                // rows claimed at once
 };
+
+// Checks the SMTP AUTH settings of `o` and, when only smtp_password_file is given, reads the
+// password from it (its first line). A user needs STARTTLS and a password; a password needs
+// a user. Errors name the setting, never the password.
+Status LoadSmtpPassword(Options& o);
 
 // What a person may change in their preferences (PUT); absent members stay as they are.
 struct PreferencesInput {

@@ -6,8 +6,11 @@
 // about `timeout` (its own io_context, like http::Fetch). TLS: 1.2 or newer, the server's
 // certificate verified against the system trust store or only `ca_file`, and matched to
 // `host` (as http::Fetch does); a server that does not offer STARTTLS is an error, never a
-// silent fall-back to plain text. There is no authentication (AUTH): use a relay that
-// accepts the platform by its address.
+// silent fall-back to plain text. With a `user`, SMTP AUTH (RFC 4954) follows the EHLO
+// inside TLS, PLAIN (RFC 4616) when the server offers it, else LOGIN; credentials are never
+// sent without STARTTLS (a user without `starttls` is refused before connecting), and never
+// appear in an error. Without a user there is no AUTH: a relay accepts the platform by its
+// address.
 //
 // Errors: kUnavailable for what may work later (name resolution, connection, timeout,
 // a 4xx reply, a connection lost before the final reply to DATA); kFailedPrecondition
@@ -38,7 +41,9 @@ struct SmtpServer {
   std::string helo;  // our name in EHLO
   std::chrono::milliseconds timeout{10000};
   bool starttls = false;
-  std::string ca_file;  // PEM CA certificates to trust instead of the system store
+  std::string ca_file;   // PEM CA certificates to trust instead of the system store
+  std::string user;      // SMTP AUTH user; "" = no AUTH
+  std::string password;  // its password (secret)
 };
 
 Status SendMail(const SmtpServer& server, const Mail& mail);

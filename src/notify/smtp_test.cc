@@ -47,12 +47,14 @@ TEST(FormatMessage, HasTheHeadersAndABase64Body) {
 
 TEST(SendMail, ConnectionRefusedIsARetry) {
   // Port 1 on loopback: nothing listens there.
-  auto st = SendMail({"127.0.0.1", 1, "ow.test", std::chrono::milliseconds(2000), false, ""},
-                     {"noreply@ow.test", "a@b.test", "s", "b", "<1@ow.test>"});
+  auto st =
+      SendMail({"127.0.0.1", 1, "ow.test", std::chrono::milliseconds(2000), false, "", "", ""},
+               {"noreply@ow.test", "a@b.test", "s", "b", "<1@ow.test>"});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, Code::kUnavailable);
-  auto bad = SendMail({"127.0.0.1", 1, "ow.test", std::chrono::milliseconds(2000), false, ""},
-                      {"noreply@ow.test", "a@b.test>\r\nRCPT TO:<x@y", "s", "b", "<1@ow.test>"});
+  auto bad =
+      SendMail({"127.0.0.1", 1, "ow.test", std::chrono::milliseconds(2000), false, "", "", ""},
+               {"noreply@ow.test", "a@b.test>\r\nRCPT TO:<x@y", "s", "b", "<1@ow.test>"});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Code::kFailedPrecondition);
 }

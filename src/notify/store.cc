@@ -274,41 +274,64 @@ Result<std::vector<Delivery>> ClaimDue(db::Connection& c, const std::string& now
   return DeliveriesOf(r);
 }
 
-Result<bool> MarkSent(db::Connection& c, int64_t id, const std::string& at,
+// Every outcome is written only under the claim it answers for: the row still sending, at
+// the attempt count and lease that claim set. A re-claim after an expired lease adds an
+// attempt and a later lease, so the stale worker's write matches no row.
+constexpr const char* kClaimFence =
+    " WHERE id = $1 AND status = 'sending' AND attempts = $2 AND lease_until = $3";
+
+Result<bool> MarkSent(db::Connection& c, const Delivery& claimed, const std::string& at,
                       const std::string& provider_id) {
   // An address check's code is needed only until it is sent.
   OW_ASSIGN_OR_RETURN(
       int64_t n,
-      c.Exec("UPDATE notify_outbox SET status = 'sent', sent_at = $2, provider_id = $3, "
-             "last_error = '', params = CASE WHEN message_id IS NULL THEN '{}' ELSE params END "
-             "WHERE id = $1 AND status = 'sending'",
-             {id, at, provider_id}));
+      c.Exec(std::string("UPDATE notify_outbox SET status = 'sent', sent_at = $4, provider_id = "
+                         "$5, last_error = '', params = CASE WHEN message_id IS NULL THEN '{}' "
+                         "ELSE params END") +
+                 kClaimFence,
+             {claimed.id, claimed.attempts, claimed.lease_until, at, provider_id}));
   return n == 1;
 }
 
-Result<bool> MarkRetry(db::Connection& c, int64_t id, const std::string& next_attempt_at,
-                       const std::string& error) {
-  OW_ASSIGN_OR_RETURN(int64_t n,
-                      c.Exec("UPDATE notify_outbox SET status = 'pending', next_attempt_at = $2, "
-                             "lease_until = '', last_error = $3 WHERE id = $1 AND status = "
-                             "'sending'",
-                             {id, next_attempt_at, error}));
+Result<bool> MarkRetry(db::Connection& c, const Delivery& claimed,
+                       const std::string& next_attempt_at, const std::string& error) {
+  OW_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Exec(std::string("UPDATE notify_outbox SET status = 'pending', next_attempt_at = $4, "
+                         "lease_until = '', last_error = $5") +
+                 kClaimFence,
+             {claimed.id, claimed.attempts, claimed.lease_until, next_attempt_at, error}));
   return n == 1;
 }
 
-Result<bool> Release(db::Connection& c, int64_t id) {
-  OW_ASSIGN_OR_RETURN(int64_t n, c.Exec("UPDATE notify_outbox SET status = 'pending', attempts = "
-                                        "attempts - 1, lease_until = '' WHERE id = $1 AND "
-                                        "status = 'sending'",
-                                        {id}));
+Result<bool> Release(db::Connection& c, const Delivery& claimed) {
+  OW_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Exec(std::string("UPDATE notify_outbox SET status = 'pending', attempts = attempts - 1, "
+                         "lease_until = ''") +
+                 kClaimFence,
+             {claimed.id, claimed.attempts, claimed.lease_until}));
   return n == 1;
 }
 
-Result<bool> MarkDead(db::Connection& c, int64_t id, const std::string& error) {
-  OW_ASSIGN_OR_RETURN(int64_t n, c.Exec("UPDATE notify_outbox SET status = 'dead', lease_until = "
-                                        "'', last_error = $2 WHERE id = $1 AND status = 'sending'",
-                                        {id, error}));
+Result<bool> MarkDead(db::Connection& c, const Delivery& claimed, const std::string& error) {
+  OW_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Exec(std::string("UPDATE notify_outbox SET status = 'dead', lease_until = '', last_error "
+                         "= $4") +
+                 kClaimFence,
+             {claimed.id, claimed.attempts, claimed.lease_until, error}));
   return n == 1;
+}
+
+Result<int64_t> Readdress(db::Connection& c, const std::string& account_id,
+                          const std::string& channel, const std::string& address) {
+  constexpr const char* kUnsent =
+      " WHERE account_id = $1 AND channel = $2 AND message_id IS NOT NULL AND status <> 'sent'";
+  if (channel == kEmail && address.empty())
+    return c.Exec(std::string("DELETE FROM notify_outbox") + kUnsent, {account_id, channel});
+  return c.Exec(std::string("UPDATE notify_outbox SET address = $3") + kUnsent,
+                {account_id, channel, address});
 }
 
 Result<std::vector<Delivery>> Deliveries(db::Connection& c, const std::string& status,

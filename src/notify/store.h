@@ -41,14 +41,23 @@ Result<bool> PutPreferences(db::Connection& c, const Preferences& p, int64_t pre
 // attempt. PostgreSQL skips rows another transaction holds (FOR UPDATE SKIP LOCKED).
 Result<std::vector<Delivery>> ClaimDue(db::Connection& c, const std::string& now,
                                        const std::string& lease_until, int64_t limit);
-// Records the outcome of a claimed delivery (only while it is still sending).
-Result<bool> MarkSent(db::Connection& c, int64_t id, const std::string& at,
+// Records the outcome of a claimed delivery. Each is fenced by the claim it answers for
+// (`claimed`'s id, attempts and lease, as ClaimDue returned them): a worker whose lease ran
+// out and whose row another worker claimed again changes nothing (false).
+Result<bool> MarkSent(db::Connection& c, const Delivery& claimed, const std::string& at,
                       const std::string& provider_id);
-Result<bool> MarkRetry(db::Connection& c, int64_t id, const std::string& next_attempt_at,
-                       const std::string& error);
+Result<bool> MarkRetry(db::Connection& c, const Delivery& claimed,
+                       const std::string& next_attempt_at, const std::string& error);
 // Hands a claimed delivery back unsent (pending, due as before, the attempt not counted).
-Result<bool> Release(db::Connection& c, int64_t id);
-Result<bool> MarkDead(db::Connection& c, int64_t id, const std::string& error);
+Result<bool> Release(db::Connection& c, const Delivery& claimed);
+Result<bool> MarkDead(db::Connection& c, const Delivery& claimed, const std::string& error);
+// A person changed the address of `channel` (kEmail or kSms): their inbox messages not sent
+// yet on it (pending, being sent, or dead awaiting a requeue) go to `address` instead; with
+// `address` "" for e-mail (the address removed) they are withdrawn, the inbox keeping the
+// message. Address checks (no inbox message) keep the address they check. Returns the rows
+// changed.
+Result<int64_t> Readdress(db::Connection& c, const std::string& account_id,
+                          const std::string& channel, const std::string& address);
 // Deliveries in `status` ("" = any), newest first.
 Result<std::vector<Delivery>> Deliveries(db::Connection& c, const std::string& status,
                                          int64_t limit);

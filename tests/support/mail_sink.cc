@@ -20,9 +20,10 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
-SmtpSink::SmtpSink(bool tls) {
+SmtpSink::SmtpSink(bool tls, const std::string& auth) {
   char tmpl[] = "/tmp/ow-smtp-XXXXXX";
   folder_ = mkdtemp(tmpl);
+  if (!auth.empty()) std::ofstream(folder_ + "/auth") << auth;
   if (tls) {
     // openssl, an independent tool, makes the server's certificate.
     ToolRun r =
@@ -64,6 +65,11 @@ SmtpSink::SmtpSink(bool tls) {
     return;
   }
   port_ = static_cast<uint16_t>(std::stoi(line.substr(10)));
+}
+
+std::string SmtpSink::AuthLog() const {
+  std::ifstream in(folder_ + "/auth-log");
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 SmtpSink::~SmtpSink() {

@@ -19,7 +19,9 @@ class SmtpSink {
   // Starts the server on a free loopback port (ADD_FAILUREs when it cannot). With `tls`,
   // it offers and requires STARTTLS with a fresh self-signed certificate for 127.0.0.1
   // (certificate(): its PEM file, the CA to trust).
-  explicit SmtpSink(bool tls = false);
+  // With `auth` ("user:password", or "user:password:LOGIN" to offer only AUTH LOGIN), it
+  // requires SMTP AUTH (after STARTTLS) with those credentials; AuthLog() lists the logins.
+  explicit SmtpSink(bool tls = false, const std::string& auth = "");
   ~SmtpSink();
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
@@ -34,6 +36,8 @@ class SmtpSink {
   // Answers every DATA with `code` ("451", "550") until Accept().
   void Refuse(const std::string& code);
   void Accept();
+  // Each successful login so far: "PLAIN user", "LOGIN user", one a line.
+  std::string AuthLog() const;
   // Stores each mail, then waits `seconds` before answering 250 (0: no wait).
   void Delay(double seconds);
 

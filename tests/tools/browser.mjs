@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { DEMO_PASSWORD as PASSWORD, signIn as apiSignIn } from './server.mjs';
+import { DEMO_PASSWORD as PASSWORD, signIn as apiSignIn, startServer } from './server.mjs';
 
 export const step = (msg) => console.log('- ' + msg);
 
@@ -164,4 +164,67 @@ export async function axeProblems(page, name, shot) {
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   console.log(`- ${name}: ${bad.length} serious/critical, ${result.violations.length - bad.length} other axe findings`);
   return bad.map((v) => `${name}: ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+// The command line every e2e-*.mjs file takes: `node e2e-x.mjs [mode] --binary BIN --source DIR`.
+// arg('binary') is the value after --binary; binary and source default to the dev build and the
+// checkout two folders up.
+export function e2eArgs(argv = process.argv.slice(2)) {
+  const arg = (name) => {
+    const i = argv.indexOf('--' + name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    args: argv,
+    arg,
+    binary: path.resolve(arg('binary') ?? '../../build/dev/onewindow'),
+    source: path.resolve(arg('source') ?? '../..'),
+  };
+}
+
+// Runs one browser test, with what every e2e file needs around it: the command line
+// (e2eArgs), the built portal checked for, a demo server on a temporary SQLite database
+// (startServer: `prefix`, and `env` for the serving process, an object or a function of the
+// context), Chromium, then `fn(ctx)`. `setup(ctx)`, when given, runs before the server starts
+// (a stand-in SMTP server, say) and registers its own clean-up with ctx.cleanup(fn).
+// ctx: { name, args, arg, binary, source, webRoot, base, server, browser, cleanup }.
+// Whatever happens, the browser is closed, the server stopped (its directory removed) and the
+// clean-ups run, last registered first. Prints "<name>: all passed" and exits 0, or prints the
+// failure and exits 1.
+export async function runE2E(name, fn, { prefix = `ow-${name}-`, env = {}, setup } = {}) {
+  const cleanups = [];
+  const ctx = { name, ...e2eArgs(), cleanup: (f) => cleanups.push(f) };
+  ctx.webRoot = path.join(ctx.source, 'web', 'dist');
+  let code = 1;
+  try {
+    check(fs.existsSync(ctx.binary), `${ctx.binary} is missing: build the server first (--binary)`);
+    check(fs.existsSync(path.join(ctx.webRoot, 'index.html')), `${ctx.webRoot}/index.html is missing: run make web first`);
+    if (setup) await setup(ctx);
+    ctx.server = await startServer({
+      binary: ctx.binary,
+      source: ctx.source,
+      webRoot: ctx.webRoot,
+      env: typeof env === 'function' ? env(ctx) : env,
+      prefix,
+    });
+    cleanups.push(() => ctx.server.stop());
+    ctx.base = ctx.server.base;
+    ctx.browser = await launch();
+    cleanups.push(() => ctx.browser.close());
+    await fn(ctx);
+    console.log(`${name}: all passed`);
+    code = 0;
+  } catch (e) {
+    console.error(`${name} FAILED: ` + (e && e.stack ? e.stack : e));
+    code = 1;
+  } finally {
+    for (const f of cleanups.reverse()) {
+      try {
+        await f();
+      } catch (e) {
+        console.error(`${name}: clean-up failed: ${e && e.message ? e.message : e}`);
+      }
+    }
+  }
+  process.exit(code);
 }

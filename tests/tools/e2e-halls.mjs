@@ -13,17 +13,9 @@
 // refuses their PUT with 403. axe-core finds no serious or critical problem on the list and the
 // editor in zh-CN and English, at 1440x900 and 375x812.
 // Prints what it does; exits 1 on the first failed expectation with the reason.
-import path from 'node:path';
-import { signIn as apiSignIn, startServer } from './server.mjs';
-import { apiSession, axeProblems, check, expectSummaryFocused, launch, newPage, shotName, signIn, step } from './browser.mjs';
+import { signIn as apiSignIn } from './server.mjs';
+import { apiSession, axeProblems, check, expectSummaryFocused, newPage, runE2E, shotName, signIn, step } from './browser.mjs';
 
-const args = process.argv.slice(2);
-const arg = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const binary = path.resolve(arg('--binary') ?? '../../build/dev/onewindow');
-const source = path.resolve(arg('--source') ?? '../..');
 const HALL = '330102-E2E';
 const ITEM = '330102-SCJG-XCYDJ';
 
@@ -58,11 +50,8 @@ async function expectSlots(base, hours, minutes, label) {
   return body.days;
 }
 
-const server = await startServer({ binary, source, prefix: 'ow-e2e-halls-' });
-const browser = await launch();
-const axe = [];
-try {
-  const base = server.base;
+await runE2E('e2e-halls', async ({ base, browser }) => {
+  const axe = [];
   const admin = await apiSession(base, 'sysadmin');
 
   step('sysadmin opens the service halls: the demo halls are listed');
@@ -203,11 +192,4 @@ try {
     }
   }
   check(axe.length === 0, 'axe:\n' + axe.join('\n'));
-  console.log('e2e-halls: all passed');
-} catch (e) {
-  console.error('e2e-halls FAILED: ' + (e.stack || e.message));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-  server.stop();
-}
+});

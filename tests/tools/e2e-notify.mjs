@@ -7,24 +7,9 @@
 // summary. axe-core on the page in zh-CN and English at 1440x900 and 375x812.
 //
 //   node e2e-notify.mjs --binary BIN --source DIR
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { apiSession, axeProblems, check, expectSummaryFocused, launch, newPage, pdfBytes, shotName, signIn, step } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { apiSession, axeProblems, check, expectSummaryFocused, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
+import { startSink, waitForMail } from './smtp-sink.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name) => {
-  const i = args.indexOf('--' + name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const binary = opt('binary') && path.resolve(opt('binary'));
-const source = path.resolve(opt('source') ?? '../..');
-if (!binary) {
-  console.error('usage: node e2e-notify.mjs --binary BIN --source DIR');
-  process.exit(2);
-}
 const ITEM = '330102-SCJG-XCYDJ'; // 小餐饮店登记证核发（上城区）: handled by the demo 330102-SCJG staff
 const FORM = {
   shop_name: '老张面馆',
@@ -36,44 +21,6 @@ const FORM = {
   phone: '13912345678',
 };
 const ADDRESS = 'zhangsan@example.test';
-
-// The SMTP server, on a free loopback port, storing each mail in its own folder.
-async function startSink() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ow-e2e-smtp-'));
-  const child = spawn('/usr/bin/python3', [path.join(source, 'tests/tools/smtp_sink.py'), dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('smtp_sink.py did not start (python3-aiosmtpd installed?)')), 15000);
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.on('exit', (code) => reject(new Error('smtp_sink.py exited with ' + code)));
-  });
-  return {
-    port,
-    mails: () => JSON.parse(execFileSync('/usr/bin/python3', [path.join(source, 'tests/tools/read_mail.py'), dir], { encoding: 'utf8' })),
-    stop: () => {
-      child.kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// Waits (at most 30 s) for a mail to `to` whose subject matches `re`.
-async function waitForMail(sink, to, re) {
-  const until = Date.now() + 30000;
-  while (Date.now() < until) {
-    const found = sink.mails().find((m) => m.to === to && re.test(m.subject));
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail to ${to} with a subject like ${re}: ${JSON.stringify(sink.mails().map((m) => m.subject))}`);
-}
 
 async function requiredMaterials(base, as, item) {
   const out = [];
@@ -180,36 +127,22 @@ async function flow(browser, base, sink) {
   await page.context().close();
 }
 
-let server;
-let sink;
-let browser;
-let code = 1;
-try {
-  const webRoot = path.join(source, 'web', 'dist');
-  check(fs.existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html is missing: run make web first`);
-  sink = await startSink();
-  server = await startServer({
-    binary,
-    source,
-    webRoot,
-    env: {
-      ONEWINDOW_NOTIFY_SMTP_HOST: '127.0.0.1',
-      ONEWINDOW_NOTIFY_SMTP_PORT: String(sink.port),
-      ONEWINDOW_NOTIFY_DELIVERY_PERIOD_MS: '200',
-    },
+await runE2E(
+  'e2e-notify',
+  async ({ base, browser, sink }) => {
+    await flow(browser, base, sink);
+    await a11y(browser, base);
+  },
+  {
     prefix: 'ow-e2e-notify-',
-  });
-  browser = await launch();
-  await flow(browser, server.base, sink);
-  await a11y(browser, server.base);
-  console.log('PASS');
-  code = 0;
-} catch (e) {
-  console.error('FAIL: ' + (e && e.stack ? e.stack : e));
-  code = 1;
-} finally {
-  await browser?.close().catch(() => {});
-  server?.stop();
-  sink?.stop();
-}
-process.exit(code);
+    setup: async (ctx) => {
+      ctx.sink = await startSink(ctx.source);
+      ctx.cleanup(() => ctx.sink.stop());
+    },
+    env: (ctx) => ({
+      ONEWINDOW_NOTIFY_SMTP_HOST: '127.0.0.1',
+      ONEWINDOW_NOTIFY_SMTP_PORT: String(ctx.sink.port),
+      ONEWINDOW_NOTIFY_DELIVERY_PERIOD_MS: '200',
+    }),
+  },
+);

@@ -6,20 +6,10 @@
 // in zh-CN and English, normal and elderly mode, at 1440x900 and 375x812.
 //
 //   node e2e-tickets.mjs flow|a11y --binary BIN --source DIR
-import fs from 'node:fs';
-import path from 'node:path';
-import { startServer } from './server.mjs';
-import { apiSession, axeProblems, check, launch, newPage, pdfBytes, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
 
-const args = process.argv.slice(2);
-const mode = args[0];
-const opt = (name) => {
-  const i = args.indexOf('--' + name);
-  return i > 0 ? args[i + 1] : undefined;
-};
-const binary = opt('binary') && path.resolve(opt('binary'));
-const source = path.resolve(opt('source') ?? '../..');
-if (!['flow', 'a11y'].includes(mode) || !binary) {
+const mode = process.argv[2];
+if (!['flow', 'a11y'].includes(mode)) {
   console.error('usage: node e2e-tickets.mjs flow|a11y --binary BIN --source DIR');
   process.exit(2);
 }
@@ -33,12 +23,15 @@ async function textOf(page, selector) {
 
 async function flow(server, browser) {
   const base = server.base;
-  step('a resident asks about an item');
+  step('a resident asks about an item from its guide page: the form names the item');
   const zhang = await newPage(browser);
-  await signIn(zhang, base, 'zhangsan', '/ask');
+  await signIn(zhang, base, 'zhangsan', `/items/${ITEM}?region=330102`);
+  await zhang.click('[data-testid=ask-link]');
+  await zhang.waitForURL((u) => u.pathname === '/ask' && u.searchParams.get('item') === ITEM);
   check((await zhang.locator('main h1').count()) === 1, 'one h1 on /ask');
-  await zhang.fill('#ask-item_code', ITEM);
-  await zhang.fill('#ask-region_code', '330102');
+  await zhang.waitForSelector('#ask-item_code');
+  check((await zhang.inputValue('#ask-item_code')) === ITEM, 'the guide\'s item is filled in');
+  check((await textOf(zhang, '[data-testid=ask-item-name]')).includes('个体工商户'), 'the item is named in words');
   await zhang.fill('#ask-text', QUESTION);
   await zhang.setInputFiles('#ask-files', { name: '营业执照照片.pdf', mimeType: 'application/pdf', buffer: pdfBytes() });
   await zhang.waitForSelector('.el-progress.is-success');
@@ -98,7 +91,11 @@ async function flow(server, browser) {
   await anon.waitForSelector('[data-testid=faq-none]');
 
   step('an anonymous consultation gets a lookup code that reads it');
-  await anon.fill('#ask-item_code', ITEM);
+  // The item is found by its name, not typed as a code.
+  await anon.fill('#ask-item_code', '个体工商户');
+  await anon.locator('[role=option]', { hasText: ITEM }).first().click();
+  check((await anon.inputValue('#ask-item_code')) === ITEM, 'picking the suggestion fills the item');
+  check((await textOf(anon, '[data-testid=ask-item-name]')).includes('个体工商户'), 'the picked item is named in words');
   await anon.fill('#ask-text', '可以全程网上办理吗？');
   await anon.click('[data-testid=ask-submit]');
   await anon.waitForSelector('[data-testid=ask-code]');
@@ -161,21 +158,4 @@ async function a11y(server, browser) {
   return 0;
 }
 
-let server;
-let browser;
-let code = 1;
-try {
-  const webRoot = path.join(source, 'web', 'dist');
-  check(fs.existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html is missing: run make web first`);
-  server = await startServer({ binary, source, webRoot, prefix: 'ow-tickets-e2e-' });
-  browser = await launch();
-  code = await { flow, a11y }[mode](server, browser);
-  console.log('PASS');
-} catch (e) {
-  console.error('FAIL: ' + (e && e.stack ? e.stack : e));
-  code = 1;
-} finally {
-  await browser?.close().catch(() => {});
-  server?.stop();
-}
-process.exit(code);
+await runE2E(`e2e-tickets ${mode}`, ({ server, browser }) => ({ flow, a11y })[mode](server, browser), { prefix: 'ow-tickets-e2e-' });

@@ -11,7 +11,9 @@ Prints "listening PORT" on stdout once it accepts connections; stops on SIGTERM/
 With FOLDER/refuse containing a code (e.g. "451" or "550"), each DATA is answered with
 that code instead of being stored (the tests' way to make the server fail); with
 FOLDER/delay containing seconds, the 250 to each DATA comes that long after the message
-is stored.
+is stored. With FOLDER/auth present when it starts ("user:password", optionally ":LOGIN"
+to offer only AUTH LOGIN), AUTH is required (after STARTTLS) with those credentials, and each
+successful login is appended to FOLDER/auth-log as "MECHANISM user".
 """
 import asyncio
 import json
@@ -22,6 +24,7 @@ import ssl
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
@@ -65,8 +68,29 @@ def main():
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(sys.argv[3], sys.argv[4])
         tls = {"tls_context": context, "require_starttls": True}
+    auth = {}
+    auth_file = os.path.join(folder, "auth")
+    if os.path.exists(auth_file):
+        with open(auth_file) as f:
+            parts = f.read().strip().split(":")
+        user, password = parts[0], parts[1]
+        only = parts[2] if len(parts) > 2 else ""
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword)
+                  and auth_data.login == user.encode()
+                  and auth_data.password == password.encode())
+            if ok:
+                with open(os.path.join(folder, "auth-log"), "a") as log:
+                    log.write(f"{mechanism} {user}\n")
+            return AuthResult(success=ok, handled=False)
+
+        auth = {"authenticator": authenticator, "auth_required": True,
+                "auth_require_tls": True}
+        if only == "LOGIN":
+            auth["auth_exclude_mechanism"] = ["PLAIN"]
     controller = Controller(Sink(folder), hostname="127.0.0.1", port=port,
-                            decode_data=False, enable_SMTPUTF8=True, **tls)
+                            decode_data=False, enable_SMTPUTF8=True, **tls, **auth)
     controller.start()
     print(f"listening {port}", flush=True)
     stop = asyncio.Event()

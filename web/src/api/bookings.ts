@@ -9,7 +9,11 @@ export type QueueTicket = Schemas['QueueTicket'];
 export type CalledTicket = Schemas['CalledTicket'];
 export type HallQueue = Schemas['HallQueue'];
 
-export const listHalls = (region?: string) => call('get', '/api/v1/halls', { query: region ? { region } : {} });
+// Every hall, or (filtered by the server) those of a region and below, or with a window serving an item.
+export const listHalls = (filter: { region?: string; item?: string } = {}) =>
+  call('get', '/api/v1/halls', {
+    query: { ...(filter.region ? { region: filter.region } : {}), ...(filter.item ? { item: filter.item } : {}) },
+  });
 export const getHall = (code: string) => call('get', '/api/v1/halls/{code}', { path: { code } });
 export const hallSlots = (code: string, item: string) => call('get', '/api/v1/halls/{code}/slots', { path: { code }, query: { item } });
 export const hallQueue = (code: string) => call('get', '/api/v1/halls/{code}/queue', { path: { code } });

@@ -13,3 +13,12 @@ export const requestEmailCode = (email: string) =>
 export const verifyEmail = (code: string) =>
   call('post', '/api/v1/me/notification-preferences/email/verification', { body: { code } });
 export const removeEmail = () => call('delete', '/api/v1/me/notification-preferences/email');
+
+// The system administrator's view of e-mail and SMS deliveries: those in a status (dead ones
+// by default on the page) and sending a dead one again (requeue).
+export type Delivery = Schemas['NotificationDelivery'];
+export type DeliveryStatus = Delivery['status'];
+export const listDeliveries = (status: DeliveryStatus | '', limit = 100) =>
+  call('get', '/api/v1/notification-deliveries', { query: { ...(status ? { status } : {}), limit } });
+export const requeueDelivery = (id: number) =>
+  call('post', '/api/v1/notification-deliveries/{id}/requeue', { path: { id } });

@@ -1464,7 +1464,7 @@ export interface paths {
         };
         /**
          * List service halls
-         * @description Every hall, or those of a region and the regions below it. Public.
+         * @description Every hall, or those of a region and the regions below it, or those with a window serving an item; the filters combine. Public.
          */
         get: operations["listHalls"];
         put?: never;
@@ -8681,6 +8681,7 @@ export interface components {
             address_en: string;
             region_code: string;
             phone: string;
+            /** @description Opening periods per ISO weekday (1 = Monday ... 7 = Sunday). On the platform's holiday calendar: a public holiday closes the hall whatever it lists; any other day, weekends included, opens with the periods listed for its weekday (a hall listing Saturday periods is open on plain Saturdays); a make-up working day (调休, a weekend day the calendar marks as working) opens with the periods listed for its weekday or, when none are listed, with Monday's. */
             hours: components["schemas"]["HallHours"][];
             slot_minutes: number;
             windows: components["schemas"]["HallWindow"][];
@@ -16766,6 +16767,11 @@ export interface operations {
                  * @example 3301
                  */
                 region?: string;
+                /**
+                 * @description An item code: only halls with a window serving it (answered by the server, so a guide page need not fetch every hall). An unknown code lists none.
+                 * @example 330102-SCJG-XCYDJ
+                 */
+                item?: string;
             };
             header?: never;
             path?: never;
