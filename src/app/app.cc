@@ -49,6 +49,10 @@
 #include "processes/routes.h"
 #include "processes/service.h"
 #include "processes/store.h"
+#include "ratings/notices.h"
+#include "ratings/routes.h"
+#include "ratings/service.h"
+#include "ratings/store.h"
 #include "regions/routes.h"
 #include "regions/store.h"
 #include "tickets/notices.h"
@@ -62,11 +66,11 @@ namespace json = boost::json;
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list :
-       {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-        audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
-        calendar::Migrations(), materials::Migrations(), cases::Migrations(), notify::Migrations(),
-        licences::Migrations(), appointments::Migrations(), tickets::Migrations()}) {
+  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
+                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
+                    processes::Migrations(), calendar::Migrations(), materials::Migrations(),
+                    cases::Migrations(), notify::Migrations(), licences::Migrations(),
+                    appointments::Migrations(), tickets::Migrations(), ratings::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -135,6 +139,7 @@ struct App::Impl {
   std::unique_ptr<licences::Service> licences;
   std::unique_ptr<appointments::Service> appointments;
   std::unique_ptr<tickets::Service> tickets;
+  std::unique_ptr<ratings::Service> ratings;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -357,6 +362,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                        OW_RETURN_IF_ERROR(svc->EscalateOverdue());
                        return {};
                      });
+  ratings::Options ro;
+  ro.rectify_days = static_cast<int>(config.ratings_rectify_days);
+  ro.link_days = static_cast<int>(config.ratings_link_days);
+  i.ratings =
+      std::make_unique<ratings::Service>(*i.db, *i.calendar, *i.cases, *i.identity, *i.notify, ro);
+  OW_RETURN_IF_ERROR(i.ratings->Bootstrap());
+  i.notify->AddTemplates("rating.", ratings::Notices());
+  ratings::AddRoutes(i.router, *i.ratings);
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -481,6 +494,7 @@ cases::Service& App::cases() { return *impl_->cases; }
 notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
+ratings::Service& App::ratings() { return *impl_->ratings; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -30,6 +30,9 @@ class Service;
 namespace ow::http {
 class Dispatcher;
 }  // namespace ow::http
+namespace ow::ratings {
+class Service;
+}  // namespace ow::ratings
 namespace ow::tickets {
 class Service;
 }  // namespace ow::tickets
@@ -68,6 +71,8 @@ class App {
   appointments::Service& appointments();
   // The tickets service (tests move its clock and escalate overdue tickets).
   tickets::Service& tickets();
+  // The ratings service (tests move its clock).
+  ratings::Service& ratings();
   const Config& config() const;
 
  private:

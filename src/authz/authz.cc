@@ -101,6 +101,21 @@ constexpr std::array kTable = {
                kBySession, "", true},
     ActionInfo{Action::kManageFaq, "faq.manage", "publish this department's FAQ entries",
                kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kRate, "ratings.write", "rate this case as its applicant", kBySession, "",
+               true},
+    ActionInfo{Action::kReadOwnRatings, "ratings.read.own", "read your own ratings", kBySession, "",
+               true},
+    ActionInfo{Action::kReadRating, "ratings.read", "read this rating", kBySession, "", true},
+    ActionInfo{Action::kRegisterRating, "ratings.register",
+               "record ratings for applicants of this region", kBySession, "", true},
+    ActionInfo{Action::kInviteRating, "ratings.invite", "invite this case's applicant to rate",
+               kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kRatingInbox, "ratings.inbox", "work on rectifications",
+               kBySession | kByUserToken, "workbench", false},
+    ActionInfo{Action::kRectifyRating, "ratings.rectify", "rectify this department's bad ratings",
+               kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kSuperviseRating, "ratings.supervise", "rule on this rating",
+               kBySession | kByUserToken, "workbench", true},
 };
 
 constexpr bool InOrder() {
@@ -240,6 +255,29 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
              });
     case Action::kRegisterTicket:
       return HasCovering(p, {kHotline, kCounter}, t, true);
+    case Action::kRate:
+      // The applicant themselves: an agent's authorization covers applying, not speaking
+      // for the person; staff record ratings through kRegisterRating.
+      return self && p.kind == kPerson;
+    case Action::kReadOwnRatings:
+      return !p.account_id.empty() && p.kind == kPerson;
+    case Action::kReadRating:
+      return (self && p.kind == kPerson) || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
+             HasCovering(p, {kSupervisor}, t, true);
+    case Action::kRegisterRating:
+      return HasCovering(p, {kCounter, kHotline}, t, true);
+    case Action::kInviteRating:
+      return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
+             HasCovering(p, {kCounter}, t, true);
+    case Action::kRatingInbox:
+      return p.kind == kStaff && std::any_of(p.roles.begin(), p.roles.end(), [](const Role& r) {
+               return r.role == kAcceptor || r.role == kReviewer || r.role == kApprover ||
+                      r.role == kSupervisor;
+             });
+    case Action::kRectifyRating:
+      return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
+    case Action::kSuperviseRating:
+      return HasCovering(p, {kSupervisor}, t, true);
   }
   return false;
 }

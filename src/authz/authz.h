@@ -95,6 +95,18 @@ enum class Action {
   kTicketInbox,      // the ticket inbox (department staff and supervisors)
   kRegisterTicket,   // register a caller's ticket (hotline and hall counter staff of the region)
   kManageFaq,        // publish and unpublish FAQ entries of a department in a region
+  // Good/bad ratings (好差评) and the rectification of bad ones.
+  kRate,             // rate one's own case online, confirm or appeal a rectification (owner:
+                     // the applicant; persons only, never an agent or staff)
+  kReadOwnRatings,   // one's own ratings
+  kReadRating,       // a rating: its rater, the case's department's staff, the region's
+                     // supervisors
+  kRegisterRating,   // record an applicant's rating at the counter, the hall's device or the
+                     // hotline (counter and hotline staff of the case's region)
+  kInviteRating,     // send an applicant a one-time rating link (the case's department, counter)
+  kRatingInbox,      // the rectification inbox (department staff and supervisors)
+  kRectifyRating,    // contact, fix or explain, record the result (the case's department)
+  kSuperviseRating,  // rule on an appeal or a malicious claim; annul (the region's supervisors)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

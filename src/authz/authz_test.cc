@@ -251,6 +251,37 @@ std::vector<Row> Matrix() {
                   false,
                   {{A::kReadCase, kAll}, {A::kReadIndicators, kAll}}});
   rows.push_back({"client credentials without scopes", Bearer("", "cl_bare", {}), false, {}});
+  // Ratings (好差评) follow the tickets' rules role by role: a person with a session rates
+  // and reads their own (never through a token); the department that answers a ticket
+  // rectifies a rating and invites the applicant to rate, the supervisors who take escalated
+  // tickets rule on appeals, the hotline and hall staff who register tickets record ratings,
+  // and the counter also sends rating links.
+  for (Row& row : rows) {
+    auto pattern = [&](A a) -> std::string {
+      auto it = row.allowed.find(a);
+      return it == row.allowed.end() ? "" : it->second;
+    };
+    if (row.who.kind == kPerson && row.who.via == Via::kSession) {
+      row.allowed[A::kRate] = kSelf;
+      row.allowed[A::kReadOwnRatings] = kAll;
+      row.allowed[A::kReadRating] = kSelf;
+    }
+    if (std::string answer = pattern(A::kAnswerTicket); !answer.empty()) {
+      row.allowed[A::kRectifyRating] = answer;
+      row.allowed[A::kInviteRating] = answer;
+      row.allowed[A::kReadRating] = answer;
+    }
+    if (std::string supervise = pattern(A::kSuperviseTicket); !supervise.empty()) {
+      row.allowed[A::kSuperviseRating] = supervise;
+      row.allowed[A::kReadRating] = supervise;
+    }
+    if (std::string inbox = pattern(A::kTicketInbox); !inbox.empty())
+      row.allowed[A::kRatingInbox] = inbox;
+    if (std::string reg = pattern(A::kRegisterTicket); !reg.empty()) {
+      row.allowed[A::kRegisterRating] = reg;
+      if (row.who.HasRole(kCounter)) row.allowed[A::kInviteRating] = reg;
+    }
+  }
   // The workbench is for staff who handle cases: not agents, supervisors or administrators.
   for (Row& row : rows) {
     bool handles = false;

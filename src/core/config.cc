@@ -223,6 +223,10 @@ const std::vector<ConfigField>& ConfigFields() {
       Int("tickets.anonymous_per_hour", "ONEWINDOW_TICKETS_ANONYMOUS_PER_HOUR",
           &Config::tickets_anonymous_per_hour, 1, 100000,
           "anonymous consultations per client address per hour (429 above)"),
+      Int("ratings.rectify_days", "ONEWINDOW_RATINGS_RECTIFY_DAYS", &Config::ratings_rectify_days,
+          1, 100, "working days for a department to contact, fix and answer a bad rating"),
+      Int("ratings.link_days", "ONEWINDOW_RATINGS_LINK_DAYS", &Config::ratings_link_days, 1, 365,
+          "days an SMS rating link stays valid"),
   };
   return fields;
 }

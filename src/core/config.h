@@ -98,6 +98,9 @@ struct Config {
   int64_t tickets_complaint_days = 10;
   int64_t tickets_suggestion_days = 15;
   int64_t tickets_anonymous_per_hour = 10;  // anonymous consultations per client address
+  // [ratings] good/bad ratings: working days to rectify a bad one, an SMS link's lifetime
+  int64_t ratings_rectify_days = 10;
+  int64_t ratings_link_days = 30;
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

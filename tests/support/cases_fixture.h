@@ -114,7 +114,8 @@ class CasesFixture : public StoreTest {
     if (id) *id = account;
     Session sec = Login("secadmin");
     boost::json::object grant{{"role", role}, {"region_code", region}};
-    if (role != "counter" && role != "agent" && role != "hotline") grant["department_code"] = dept;
+    if (role != "counter" && role != "agent" && role != "hotline" && role != "supervisor")
+      grant["department_code"] = dept;
     auto g = Call(verb::post, "/api/v1/staff/" + account + "/roles", Json(grant), &sec);
     EXPECT_EQ(g.status, 201) << g.body;
     return Login(username);

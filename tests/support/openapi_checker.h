@@ -400,9 +400,17 @@ inline bool IsTicketsPath(const std::string& path) {
     if (path.starts_with(prefix)) return true;
   return false;
 }
+// Good/bad ratings and their rectification (tests/openapi_ratings_test.cc), a case's
+// ratings and rating link included.
+inline bool IsRatingsPath(const std::string& path) {
+  return path.starts_with("/api/v1/rating") || path == "/api/v1/me/ratings" ||
+         (path.starts_with("/api/v1/cases/") &&
+          (path.ends_with("/ratings") || path.ends_with("/rating-link")));
+}
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
 inline bool IsCasesPath(const std::string& path) {
+  if (IsRatingsPath(path)) return false;
   for (const char* prefix : {"/api/v1/cases", "/api/v1/case-lookups", "/api/v1/me/cases",
                              "/api/v1/me/messages", "/api/v1/me/prefill",
                              "/api/v1/bundle-applications", "/api/v1/workbench", "/api/v1/tasks"}) {
@@ -417,7 +425,8 @@ inline bool IsAppointmentsPath(const std::string& path) {
 }
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
-      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) || IsTicketsPath(path))
+      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) ||
+      IsTicketsPath(path) || IsRatingsPath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
@@ -431,7 +440,7 @@ inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
-         !IsAppointmentsPath(path) && !IsTicketsPath(path);
+         !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsRatingsPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

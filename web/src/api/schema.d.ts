@@ -2027,6 +2027,286 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rating-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rating levels and reasons
+         * @description The five levels (非常满意 … 非常不满意) and the fixed list of reasons offered for each, with Chinese and English labels.
+         */
+        get: operations["listRatingReasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate one's own case
+         * @description The applicant, signed in with a real-name verified account, rates their own case once its result was delivered or it was refused: once per case and channel. A bad rating (level 1 or 2) names a reason and opens a rectification by the case's department. Not an agent, not staff (they record ratings through rating-registrations).
+         */
+        post: operations["rateCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One's own ratings
+         * @description The caller's ratings, newest first, with the state of their rectification.
+         */
+        get: operations["listMyRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A rating
+         * @description One rating with its steps: for its rater, the case's department's staff and the region's supervisors (404 for everyone else).
+         */
+        get: operations["getRating"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{no}/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ratings of a case
+         * @description The ratings of a case the caller may read, each as the caller may see it.
+         */
+        get: operations["listCaseRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{no}/rating-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite the applicant to rate by a one-time link
+         * @description The case's department or counter staff send the applicant a one-time link (their portal inbox, and SMS where they chose it) once the case was delivered or refused. The token goes only to the applicant.
+         */
+        post: operations["sendRatingLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rating-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an applicant's rating
+         * @description Counter staff record the rating the applicant gives at the window (counter) or on the hall's device (terminal); 12345 hotline staff record a caller's rating once the caller proved the case (name and the ID's last four characters). Staff of the case's region.
+         */
+        post: operations["registerRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rating-links/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a rating link rates
+         * @description Public: the case a one-time link rates, without using it up. 404 for an unknown, used or expired link.
+         */
+        post: operations["lookUpRatingLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rating-links/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate through a one-time link
+         * @description Public: rates the link's case (channel sms) and uses the link up.
+         */
+        post: operations["rateByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rating-inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rectification inbox
+         * @description department: bad ratings waiting for the caller's departments; supervisor: appeals and malicious claims in the regions the caller supervises. Earliest due first.
+         */
+        get: operations["ratingInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/{number}/rectification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a bad rating
+         * @description The case's department records its 回访 and what it fixed or explained (the rater then confirms or appeals), or claims the rating malicious (it goes to the region's supervisors).
+         */
+        post: operations["rectifyRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/{number}/confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a rectification
+         * @description The rater accepts the department's result; the rectification is done.
+         */
+        post: operations["confirmRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/{number}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Appeal a rectification
+         * @description The rater appeals the department's result to the region's supervisors.
+         */
+        post: operations["appealRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/{number}/ruling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rule on an appeal or a malicious claim
+         * @description The supervisors of the case's region close it, return it to the department with an instruction, or annul the rating as malicious with a reason (audited).
+         */
+        post: operations["ruleOnRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{no}": {
         parameters: {
             query?: never;
@@ -9171,6 +9451,237 @@ export interface components {
         VersionInput: {
             /** @description The version. */
             version: number;
+        };
+        /** @description One step of a rating and its rectification. */
+        RatingEvent: {
+            /** @description Order. */
+            seq: number;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /** @description Who: "applicant", "sms", or "staff" (the rater and the public) / the staff username (staff). */
+            actor: string;
+            /** @description rated, routed, rectified, claimed_malicious, confirmed, appealed, returned, closed or annulled. */
+            action: string;
+            /** @description The level, the department and due date routed to, the result, the appeal, the instruction or the reason. */
+            note: string;
+        };
+        /** @description A good/bad rating (好差评) of a case, with the rectification of a bad one. Staff names are shown to staff only. */
+        Rating: {
+            /** @description The rating's number: PJ, the date, 10 random characters. */
+            number: string;
+            /** @description The case rated. */
+            case_no: string;
+            /** @description The case's service item. */
+            item_code: string;
+            /** @description The case's department, which rectifies a bad rating. */
+            department_code: string;
+            /** @description The case's region. */
+            region_code: string;
+            /** @description The channel the case was served on (web, app, counter, agent). */
+            service_channel: string;
+            /**
+             * @description Where the rating came from.
+             * @enum {string}
+             */
+            channel: "online" | "counter" | "terminal" | "sms" | "hotline";
+            /** @description 5 非常满意 very satisfied, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意. */
+            level: number;
+            /** @description A 差评 (level 1 or 2): it opens a rectification. */
+            bad: boolean;
+            /** @description Reason codes (GET /api/v1/rating-reasons). */
+            reasons: string[];
+            /** @description The rater's words. */
+            comment: string | null;
+            /**
+             * @description Where the rectification is: with the department, waiting for the rater's confirmation, with the region's supervisors, done; null for a rating that needs none.
+             * @enum {string|null}
+             */
+            stage: "department" | "applicant" | "supervisor" | "done" | null;
+            /**
+             * @description How the rectification ended: the rater confirmed, the supervisors closed it, annulled it as malicious, or no account to confirm with.
+             * @enum {string|null}
+             */
+            outcome: "confirmed" | "upheld" | "annulled" | "unconfirmed" | null;
+            /** @description Working days the department has (0 when no rectification). */
+            rectify_days: number;
+            /**
+             * Format: date
+             * @description The last working day for the department's answer.
+             */
+            due_date: string | null;
+            /** @description The department's 回访: when and how it contacted the rater. */
+            contact_note: string | null;
+            /** @description What the department fixed or explained, or why it claims the rating malicious. */
+            result: string | null;
+            /** @description The rater's appeal. */
+            appeal: string | null;
+            /** @description The supervisors' instruction when they returned it. */
+            instruction: string | null;
+            /** @description Why the supervisors annulled the rating. */
+            annul_reason: string | null;
+            /**
+             * Format: date-time
+             * @description When it was given.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+            /** @description Send it back with each step. */
+            version: number;
+            /** @description Every step. */
+            events: components["schemas"]["RatingEvent"][];
+            /** @description Staff only: the member of staff who recorded an assisted rating. */
+            registered_by?: string | null;
+        };
+        /** @description Ratings. */
+        RatingList: {
+            ratings: components["schemas"]["Rating"][];
+        };
+        /** @description An applicant's rating of their own delivered or refused case. */
+        RatingInput: {
+            /** @description The case. */
+            case_no: string;
+            /** @description 1 to 5. */
+            level: number;
+            /** @description Reason codes offered for the level; at least one for a bad rating. */
+            reasons?: string[];
+            /** @description Free text. */
+            comment?: string;
+        };
+        /** @description A rating the applicant gives at the window, on the hall's device or by phone, recorded by staff. */
+        RatingRegistration: {
+            /**
+             * @description Counter and terminal: counter staff; hotline: 12345 staff.
+             * @enum {string}
+             */
+            channel: "counter" | "terminal" | "hotline";
+            /** @description The case. */
+            case_no: string;
+            /** @description 1 to 5. */
+            level: number;
+            /** @description Reason codes offered for the level; at least one for a bad rating. */
+            reasons?: string[];
+            /** @description Free text. */
+            comment?: string;
+            /** @description Hotline: the applicant's name, as on the application. */
+            applicant_name?: string;
+            /** @description Hotline: the last four characters of the applicant's ID. */
+            id_last4?: string;
+        };
+        /** @description A one-time rating link's token. */
+        RatingLinkInput: {
+            /** @description The token of the link sent to the applicant. */
+            token: string;
+        };
+        /** @description What a rating link rates. */
+        RatingLinkCase: {
+            /** @description The case. */
+            case_no: string;
+            /** @description Its item. */
+            item_code: string;
+            /** @description The item's name. */
+            item_name: string;
+            /** @description The item's English name. */
+            item_name_en: string | null;
+            /** @description The case's status. */
+            status: string;
+        };
+        /** @description A rating through a one-time link. */
+        RatingLinkRating: {
+            /** @description The link's token. */
+            token: string;
+            /** @description 1 to 5. */
+            level: number;
+            /** @description Reason codes offered for the level; at least one for a bad rating. */
+            reasons?: string[];
+            /** @description Free text. */
+            comment?: string;
+        };
+        /** @description The rating a link recorded. */
+        RatingLinkRated: {
+            /** @description The rating. */
+            number: string;
+            /** @description The case. */
+            case_no: string;
+            /** @description 1 to 5. */
+            level: number;
+            /** @description department for a bad rating. */
+            stage: string | null;
+            /**
+             * Format: date
+             * @description The department's deadline.
+             */
+            due_date: string | null;
+        };
+        /** @description A rating link was sent to the applicant. */
+        RatingLinkSent: {
+            /** @description The case. */
+            case_no: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expires_at: string;
+        };
+        /** @description The department's answer to a bad rating. */
+        RatingRectificationInput: {
+            /** @description The version read. */
+            version: number;
+            /**
+             * @description rectified: fixed or explained; malicious: the department asks the supervisors to annul it.
+             * @enum {string}
+             */
+            decision: "rectified" | "malicious";
+            /** @description The 回访. */
+            contact_note: string;
+            /** @description What was fixed or explained, or why it is malicious. */
+            result: string;
+        };
+        /** @description The rater's appeal against the department's result. */
+        RatingAppealInput: {
+            /** @description The version read. */
+            version: number;
+            /** @description What is still wrong. */
+            reason: string;
+        };
+        /** @description The supervisors' ruling on an appeal or a malicious claim. */
+        RatingRulingInput: {
+            /** @description The version read. */
+            version: number;
+            /**
+             * @description close: it stands as it is; return: back to the department; annul: the rating is malicious.
+             * @enum {string}
+             */
+            decision: "close" | "return" | "annul";
+            /** @description The instruction (return) or the reason (annul, required). */
+            text?: string;
+        };
+        /** @description The five levels and the reasons offered for each. */
+        RatingReasons: {
+            levels: {
+                /** @description 1 to 5. */
+                level: number;
+                /** @description Chinese label. */
+                zh: string;
+                /** @description English label. */
+                en: string;
+                /** @description A 差评. */
+                bad: boolean;
+                reasons: {
+                    /** @description The code. */
+                    code: string;
+                    /** @description Chinese label. */
+                    zh: string;
+                    /** @description English label. */
+                    en: string;
+                }[];
+            }[];
         };
     };
     responses: {
@@ -19136,6 +19647,641 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listRatingReasons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The levels. */
+            200: {
+                headers: {
+                    /** @description public, max-age=3600 */
+                    "Cache-Control"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingReasons"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rateCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_no": "SX330102203006060001",
+                 *       "level": 1,
+                 *       "reasons": [
+                 *         "overdue"
+                 *       ],
+                 *       "comment": "等了很久"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RatingInput"];
+            };
+        };
+        responses: {
+            /** @description The rating. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The new rating. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "PJ20300606K3M9Q2X7TB",
+                     *       "case_no": "SX330102203006060001",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "service_channel": "web",
+                     *       "channel": "online",
+                     *       "level": 1,
+                     *       "bad": true,
+                     *       "reasons": [
+                     *         "overdue"
+                     *       ],
+                     *       "comment": "等了很久",
+                     *       "stage": "department",
+                     *       "outcome": null,
+                     *       "rectify_days": 10,
+                     *       "due_date": "2030-06-20",
+                     *       "contact_note": null,
+                     *       "result": null,
+                     *       "appeal": null,
+                     *       "instruction": null,
+                     *       "annul_reason": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-06T02:00:00Z",
+                     *       "version": 1,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "applicant",
+                     *           "action": "rated",
+                     *           "note": "1"
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "applicant",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-20"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyRatings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ratings. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The rating number.
+                 * @example PJ20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rating. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "PJ20300606K3M9Q2X7TB",
+                     *       "case_no": "SX330102203006060001",
+                     *       "item_code": "3301-SCJG-GTDJ",
+                     *       "department_code": "330102-SCJG",
+                     *       "region_code": "330102",
+                     *       "service_channel": "web",
+                     *       "channel": "online",
+                     *       "level": 1,
+                     *       "bad": true,
+                     *       "reasons": [
+                     *         "overdue"
+                     *       ],
+                     *       "comment": "等了很久",
+                     *       "stage": "department",
+                     *       "outcome": null,
+                     *       "rectify_days": 10,
+                     *       "due_date": "2030-06-20",
+                     *       "contact_note": null,
+                     *       "result": null,
+                     *       "appeal": null,
+                     *       "instruction": null,
+                     *       "annul_reason": null,
+                     *       "created_at": "2030-06-06T02:00:00Z",
+                     *       "updated_at": "2030-06-06T02:00:00Z",
+                     *       "version": 1,
+                     *       "events": [
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "applicant",
+                     *           "action": "rated",
+                     *           "note": "1"
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2030-06-06T02:00:00Z",
+                     *           "actor": "applicant",
+                     *           "action": "routed",
+                     *           "note": "330102-SCJG 2030-06-20"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listCaseRatings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number.
+                 * @example SX330102203006060001
+                 */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ratings. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    sendRatingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number.
+                 * @example SX330102203006060001
+                 */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link was sent. */
+            202: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "case_no": "SX330102203006060001",
+                     *       "expires_at": "2030-07-06T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RatingLinkSent"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Error"];
+        };
+    };
+    registerRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "channel": "counter",
+                 *       "case_no": "SX330102203006060001",
+                 *       "level": 4,
+                 *       "reasons": [
+                 *         "one_visit"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["RatingRegistration"];
+            };
+        };
+        responses: {
+            /** @description The rating. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The new rating. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    lookUpRatingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "0123456789ABCDEFGHJKMNPQ"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RatingLinkInput"];
+            };
+        };
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingLinkCase"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rateByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "0123456789ABCDEFGHJKMNPQ",
+                 *       "level": 5,
+                 *       "reasons": [
+                 *         "fast"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["RatingLinkRating"];
+            };
+        };
+        responses: {
+            /** @description The rating was recorded. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingLinkRated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ratingInbox: {
+        parameters: {
+            query?: {
+                /** @description Whose inbox. */
+                which?: "department" | "supervisor";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ratings. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rectifyRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The rating number.
+                 * @example PJ20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "decision": "rectified",
+                 *       "contact_note": "6月7日电话回访申请人",
+                 *       "result": "已说明原因并优化受理流程"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RatingRectificationInput"];
+            };
+        };
+        responses: {
+            /** @description The rating. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    confirmRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The rating number.
+                 * @example PJ20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2
+                 *     }
+                 */
+                "application/json": components["schemas"]["VersionInput"];
+            };
+        };
+        responses: {
+            /** @description The rating. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    appealRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The rating number.
+                 * @example PJ20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2,
+                 *       "reason": "问题没有解决"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RatingAppealInput"];
+            };
+        };
+        responses: {
+            /** @description The rating. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ruleOnRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The rating number.
+                 * @example PJ20300606K3M9Q2X7TB
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 3,
+                 *       "decision": "return",
+                 *       "text": "请重新回访"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RatingRulingInput"];
+            };
+        };
+        responses: {
+            /** @description The rating. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
             default: components["responses"]["Error"];
         };
     };
