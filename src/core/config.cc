@@ -215,6 +215,14 @@ const std::vector<ConfigField>& ConfigFields() {
       Int("tickets.anonymous_per_hour", "ONEWINDOW_TICKETS_ANONYMOUS_PER_HOUR",
           &Config::tickets_anonymous_per_hour, 1, 100000,
           "anonymous consultations per client address per hour (429 above)"),
+      Int("exchange_log.stamp_every_entries", "ONEWINDOW_XLOG_STAMP_EVERY_ENTRIES",
+          &Config::xlog_stamp_every_entries, 1, 1000000,
+          "time-stamp the exchange log's head once this many entries wait"),
+      Int("exchange_log.stamp_every_seconds", "ONEWINDOW_XLOG_STAMP_EVERY_SECONDS",
+          &Config::xlog_stamp_every_seconds, 1, 3600,
+          "or once the oldest unstamped entry has waited this many seconds"),
+      Int("tsa.per_minute", "ONEWINDOW_TSA_PER_MINUTE", &Config::tsa_per_minute, 1, 1000000,
+          "RFC 3161 time-stamp requests per client address per minute (429 above)"),
   };
   return fields;
 }
