@@ -29,6 +29,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/halls/:code/kiosk', name: 'hall-kiosk', component: () => import('./views/booking/KioskPage.vue') },
   { path: '/workbench/queue', name: 'counter-queue', component: () => import('./views/booking/CounterQueuePage.vue'), meta: { auth: true, roles: ['counter'] } },
   { path: '/me/tickets', name: 'my-tickets', component: () => import('./views/citizen/MyTicketsPage.vue'), meta: { auth: true } },
+  { path: '/me/data-uses', name: 'my-data-uses', component: () => import('./views/citizen/MyDataUsesPage.vue'), meta: { auth: true } },
   { path: '/workbench/tickets', name: 'staff-tickets', component: () => import('./views/staff/TicketInboxPage.vue'), meta: { auth: true, roles: ['acceptor', 'reviewer', 'approver', 'supervisor'] } },
   { path: '/workbench/ticket-registration', name: 'ticket-registration', component: () => import('./views/staff/TicketRegisterPage.vue'), meta: { auth: true, roles: ['hotline', 'counter'] } },
   { path: '/workbench', name: 'workbench', component: () => import('./views/staff/InboxPage.vue'), meta: { auth: true, staff: true } },
