@@ -40,7 +40,7 @@ Result<int64_t> Service::StampPending(bool force) {
   int64_t stamped = 0;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     stamped = 0;
-    OW_ASSIGN_OR_RETURN(auto last, internal::ClaimStamper(c));
+    OW_ASSIGN_OR_RETURN(auto last, internal::ClaimStamper(c, force));
     if (!last) return {};  // another node is stamping now
     OW_ASSIGN_OR_RETURN(auto head, internal::ReadHead(c));
     if (head.seq <= *last) return {};

@@ -105,7 +105,8 @@ class Service {
   // Background job: when entries wait past the thresholds of Options, time-stamps the
   // head once. Claimed across nodes (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one
   // writer). Returns the head seq it stamped, 0 when nothing was due. `force` stamps
-  // whatever waits, thresholds or not (tests, an operator before an export).
+  // whatever waits, thresholds or not, waiting for another node's stamping to finish
+  // (tests, an operator before an export).
   Result<int64_t> StampPending(bool force = false);
 
   // Errors: kInvalidArgument with field errors; kPermissionDenied.

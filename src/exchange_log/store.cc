@@ -206,13 +206,13 @@ Status InsertStamp(db::Connection& c, const StampRow& s) {
   return {};
 }
 
-Result<std::optional<int64_t>> ClaimStamper(db::Connection& c) {
+Result<std::optional<int64_t>> ClaimStamper(db::Connection& c, bool wait) {
   const bool pg = c.dialect() == db::Dialect::kPostgres;
-  OW_ASSIGN_OR_RETURN(
-      auto rows,
-      c.Query(
-          pg ? "SELECT stamped_seq FROM exchange_log_stamper WHERE id = 1 FOR UPDATE SKIP LOCKED"
-             : "SELECT stamped_seq FROM exchange_log_stamper WHERE id = 1"));
+  const char* sql = !pg    ? "SELECT stamped_seq FROM exchange_log_stamper WHERE id = 1"
+                    : wait ? "SELECT stamped_seq FROM exchange_log_stamper WHERE id = 1 FOR UPDATE"
+                           : "SELECT stamped_seq FROM exchange_log_stamper WHERE id = 1 FOR UPDATE "
+                             "SKIP LOCKED";
+  OW_ASSIGN_OR_RETURN(auto rows, c.Query(sql));
   if (rows.empty()) return std::optional<int64_t>();
   return std::optional<int64_t>(rows.Int(0, 0));
 }

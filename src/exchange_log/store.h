@@ -50,9 +50,9 @@ struct StampRow {
 Result<std::optional<StampRow>> StampCovering(db::Connection& c, int64_t seq);
 Result<std::vector<StampRow>> Stamps(db::Connection& c, int64_t after_head, int64_t limit);
 Status InsertStamp(db::Connection& c, const StampRow& s);
-// Locks the stamper row (FOR UPDATE SKIP LOCKED on PostgreSQL: another node stamping
-// now makes this return nullopt) and returns the last stamped seq.
-Result<std::optional<int64_t>> ClaimStamper(db::Connection& c);
+// Locks the stamper row and returns the last stamped seq. On PostgreSQL, unless `wait`,
+// FOR UPDATE SKIP LOCKED: another node holding it now makes this return nullopt.
+Result<std::optional<int64_t>> ClaimStamper(db::Connection& c, bool wait);
 Status SetStamped(db::Connection& c, int64_t seq);
 
 struct TsaKeyRow {
