@@ -24,6 +24,10 @@
 #include "core/log.h"
 #include "departments/routes.h"
 #include "departments/store.h"
+#include "exchange_log/log.h"
+#include "exchange_log/routes.h"
+#include "exchange_log/service.h"
+#include "exchange_log/tsa.h"
 #include "http/dispatcher.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
@@ -70,7 +74,8 @@ std::vector<db::Migration> AllMigrations() {
                     audit::Migrations(), identity::Migrations(), oidc::Migrations(),
                     processes::Migrations(), calendar::Migrations(), materials::Migrations(),
                     cases::Migrations(), notify::Migrations(), licences::Migrations(),
-                    appointments::Migrations(), tickets::Migrations(), ratings::Migrations()}) {
+                    appointments::Migrations(), tickets::Migrations(), ratings::Migrations(),
+                    exchange_log::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -140,6 +145,9 @@ struct App::Impl {
   std::unique_ptr<appointments::Service> appointments;
   std::unique_ptr<tickets::Service> tickets;
   std::unique_ptr<ratings::Service> ratings;
+  std::unique_ptr<exchange_log::Log> xlog;
+  std::unique_ptr<exchange_log::Tsa> tsa;
+  std::unique_ptr<exchange_log::Service> xlog_service;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -370,6 +378,22 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   OW_RETURN_IF_ERROR(i.ratings->Bootstrap());
   i.notify->AddTemplates("rating.", ratings::Notices());
   ratings::AddRoutes(i.router, *i.ratings);
+  // The exchange message log and the platform's time-stamping authority (issue 14).
+  i.xlog = std::make_unique<exchange_log::Log>(i.identity->keys().Derive("exchange_log.subject"));
+  i.tsa = std::make_unique<exchange_log::Tsa>(*i.db, i.identity->keys());
+  OW_RETURN_IF_ERROR(i.tsa->Bootstrap());
+  exchange_log::Options xo;
+  xo.stamp_every_entries = config.xlog_stamp_every_entries;
+  xo.stamp_every = std::chrono::seconds(config.xlog_stamp_every_seconds);
+  i.xlog_service = std::make_unique<exchange_log::Service>(*i.db, *i.identity, *i.departments,
+                                                           *i.tickets, *i.xlog, *i.tsa, xo);
+  exchange_log::AddRoutes(i.router, *i.xlog_service, *i.tsa, config.tsa_per_minute);
+  // Every node checks often; one claims each stamp (the stamper row's lock).
+  i.background.Every("exchange_log_stamps", std::chrono::milliseconds(500),
+                     [svc = i.xlog_service.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->StampPending());
+                       return {};
+                     });
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -495,6 +519,8 @@ notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
 ratings::Service& App::ratings() { return *impl_->ratings; }
+const exchange_log::Log& App::message_log() const { return *impl_->xlog; }
+exchange_log::Service& App::message_log_service() { return *impl_->xlog_service; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -36,6 +36,10 @@ class Service;
 namespace ow::tickets {
 class Service;
 }  // namespace ow::tickets
+namespace ow::exchange_log {
+class Log;
+class Service;
+}  // namespace ow::exchange_log
 
 namespace ow::app {
 
@@ -73,6 +77,10 @@ class App {
   tickets::Service& tickets();
   // The ratings service (tests move its clock).
   ratings::Service& ratings();
+  // The exchange message log: the exchange appends through it; tests append directly.
+  const exchange_log::Log& message_log() const;
+  // Its service (tests time-stamp pending entries; the CLI verifies the log).
+  exchange_log::Service& message_log_service();
   const Config& config() const;
 
  private:

@@ -116,6 +116,12 @@ constexpr std::array kTable = {
                kBySession | kByUserToken, "workbench", true},
     ActionInfo{Action::kSuperviseRating, "ratings.supervise", "rule on this rating",
                kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kSearchExchangeLog, "exchange_log.search",
+               "search this department's exchange log", kBySession, "", true},
+    ActionInfo{Action::kReadOwnDataUses, "data_uses.read.own", "read the uses of your data",
+               kBySession, "", true},
+    ActionInfo{Action::kObjectDataUse, "data_uses.object", "object to a use of your data",
+               kBySession, "", true},
 };
 
 constexpr bool InOrder() {
@@ -278,6 +284,14 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
     case Action::kSuperviseRating:
       return HasCovering(p, {kSupervisor}, t, true);
+    case Action::kSearchExchangeLog:
+      // Auditors read the whole log; a department's approvers (its leadership) what
+      // their department consumed or provided, in their region.
+      return p.HasRole(kAuditAdmin) ||
+             (!t.department_code.empty() && HasCovering(p, {kApprover}, t));
+    case Action::kReadOwnDataUses:
+    case Action::kObjectDataUse:
+      return self && p.kind == kPerson;
   }
   return false;
 }

@@ -107,6 +107,10 @@ enum class Action {
   kRatingInbox,      // the rectification inbox (department staff and supervisors)
   kRectifyRating,    // contact, fix or explain, record the result (the case's department)
   kSuperviseRating,  // rule on an appeal or a malicious claim; annul (the region's supervisors)
+  // The exchange message log (issue 14).
+  kSearchExchangeLog,  // search and export entries: auditors all, a department's approvers its own
+  kReadOwnDataUses,    // the uses of one's own data (owner: the person; proven ID number)
+  kObjectDataUse,      // object to a use of one's data: a complaint to the provider
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

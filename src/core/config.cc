@@ -227,6 +227,14 @@ const std::vector<ConfigField>& ConfigFields() {
           1, 100, "working days for a department to contact, fix and answer a bad rating"),
       Int("ratings.link_days", "ONEWINDOW_RATINGS_LINK_DAYS", &Config::ratings_link_days, 1, 365,
           "days an SMS rating link stays valid"),
+      Int("exchange_log.stamp_every_entries", "ONEWINDOW_XLOG_STAMP_EVERY_ENTRIES",
+          &Config::xlog_stamp_every_entries, 1, 1000000,
+          "time-stamp the exchange log's head once this many entries wait"),
+      Int("exchange_log.stamp_every_seconds", "ONEWINDOW_XLOG_STAMP_EVERY_SECONDS",
+          &Config::xlog_stamp_every_seconds, 1, 3600,
+          "or once the oldest unstamped entry has waited this many seconds"),
+      Int("tsa.per_minute", "ONEWINDOW_TSA_PER_MINUTE", &Config::tsa_per_minute, 1, 1000000,
+          "RFC 3161 time-stamp requests per client address per minute (429 above)"),
   };
   return fields;
 }

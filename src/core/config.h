@@ -101,6 +101,11 @@ struct Config {
   // [ratings] good/bad ratings: working days to rectify a bad one, an SMS link's lifetime
   int64_t ratings_rectify_days = 10;
   int64_t ratings_link_days = 30;
+  // The exchange message log (issue 14): time-stamp the chain head once this many entries
+  // wait, or once the oldest has waited this many seconds; the public TSA's limit.
+  int64_t xlog_stamp_every_entries = 1000;
+  int64_t xlog_stamp_every_seconds = 5;
+  int64_t tsa_per_minute = 60;  // RFC 3161 requests per client address per minute
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

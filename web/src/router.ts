@@ -34,6 +34,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/me/ratings/:number', name: 'my-rating', component: () => import('./views/citizen/MyRatingsPage.vue'), meta: { auth: true } },
   { path: '/rate/link/:token', name: 'rate-link', component: () => import('./views/ratings/RateLinkPage.vue') },
   { path: '/workbench/ratings', name: 'staff-ratings', component: () => import('./views/staff/RatingInboxPage.vue'), meta: { auth: true, roles: ['acceptor', 'reviewer', 'approver', 'supervisor'] } },
+  { path: '/me/data-uses', name: 'my-data-uses', component: () => import('./views/citizen/MyDataUsesPage.vue'), meta: { auth: true } },
   { path: '/workbench/tickets', name: 'staff-tickets', component: () => import('./views/staff/TicketInboxPage.vue'), meta: { auth: true, roles: ['acceptor', 'reviewer', 'approver', 'supervisor'] } },
   { path: '/workbench/ticket-registration', name: 'ticket-registration', component: () => import('./views/staff/TicketRegisterPage.vue'), meta: { auth: true, roles: ['hotline', 'counter'] } },
   { path: '/workbench', name: 'workbench', component: () => import('./views/staff/InboxPage.vue'), meta: { auth: true, staff: true } },

@@ -1223,6 +1223,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tsa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Time-stamp (RFC 3161)
+         * @description The platform's time-stamping authority over HTTP (RFC 3161 section 3.4): a DER TimeStampReq in, a DER TimeStampResp out. A malformed or unacceptable query gets a rejection reply (status 200, PKIStatus rejection), as the RFC asks. Accepts SHA-256, SHA-384 and SHA-512 imprints; tokens name policy 1.3.6.1.4.1.59999.3161.1 and carry the TSA certificate when the query asks (`certReq`). Public, limited per client address (`tsa.per_minute`).
+         */
+        post: operations["timeStamp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tsa/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The TSA's certificate chain
+         * @description The time-stamping authority's certificate, then its root (the trust anchor for `openssl ts -verify -CAfile`), PEM (application/x-pem-file).
+         */
+        get: operations["tsaCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the exchange message log
+         * @description Entries of the data exchange's message log, newest first. An audit administrator searches the whole log (also by a subject's ID number, which is matched through its keyed hash); a department's approvers search what their department consumed or provided, and must name it with `department`.
+         */
+        get: operations["searchExchangeLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/log/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the exchange log
+         * @description Recomputes every entry's hash and link, and verifies every time-stamp token against the head hash it covers and the TSA's root. 200 either way: `ok` says whether the log is intact, `first_bad_seq` where it is not. Audit administrators only.
+         */
+        get: operations["verifyExchangeLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/log/{seq}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export an entry with its proof
+         * @description The entry, the chain links from it to the time-stamped head, the RFC 3161 token over the head hash and the TSA's certificates: a third party verifies it with the OpenSSL CLI and by recomputing hashes. Audit administrators, and the approvers of the entry's consuming or providing department (404 for others' entries).
+         */
+        get: operations["exchangeLogEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -3349,6 +3449,66 @@ export interface paths {
         get: operations["myLicences"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/data-uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My data uses (我的数据使用记录)
+         * @description Every use of the signed-in person's data through the exchange: which department and system, when, which fields, for what purpose and case, answered or refused. Found by the person's proven resident ID number (409 until it is verified).
+         */
+        get: operations["myDataUses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/data-uses/{seq}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export one of my data uses with its proof
+         * @description As the auditors' export, for one of the person's own entries (404 for anyone else's).
+         */
+        get: operations["myDataUseEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/data-uses/{seq}/objection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Object to a use of my data
+         * @description Raises a complaint ticket to the providing department about one of the person's own data uses (404 for anyone else's). Once per use: objecting again returns the first ticket.
+         */
+        post: operations["objectToDataUse"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9451,6 +9611,129 @@ export interface components {
         VersionInput: {
             /** @description The version. */
             version: number;
+        };
+        /** @description One request of the data exchange and its answer or refusal, as the message log keeps it. The subject's ID number is not kept: `subject_key` is its keyed hash (HMAC-SHA-256 under a platform secret). */
+        ExchangeLogEntry: {
+            /**
+             * Format: int64
+             * @description Position in the chain: 1, 2, 3, ... without gaps.
+             */
+            seq: number;
+            /** @description When it was appended, RFC 3339 UTC with milliseconds. */
+            at: string;
+            /** @description The consuming system (its OpenID Connect client id). */
+            consumer_client: string;
+            consumer_department: string;
+            provider_department: string;
+            resource_code: string;
+            /** Format: int64 */
+            resource_version: number;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            subject_key: string;
+            purpose: string;
+            legal_basis: string;
+            /** @description The case the query served, if any. */
+            case_tracking: string | null;
+            /** @description The fields asked for. */
+            fields: string[];
+            /** @enum {string} */
+            outcome: "answered" | "refused";
+            /** @description Why it was refused (`no_grant`, `grant_expired`, `field_not_granted`, ...). */
+            refusal_reason: string | null;
+            request_digest: string;
+            response_digest: string | null;
+            /** @description The platform's signature of the answer (compact JWS). */
+            response_signature: string | null;
+            prev_hash: string;
+            hash: string;
+        };
+        ExchangeLogPage: {
+            entries: components["schemas"]["ExchangeLogEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+        };
+        ExchangeLogCheck: {
+            ok: boolean;
+            /**
+             * Format: int64
+             * @description Entries whose hash was recomputed.
+             */
+            checked: number;
+            /**
+             * Format: int64
+             * @description Time-stamp tokens verified against the head hash they cover.
+             */
+            stamps_checked: number;
+            /** Format: int64 */
+            first_bad_seq?: number;
+            problem?: string;
+        };
+        /** @description An entry and what proves it: `content` = SHA-256 of `canonical` (hex); each entry's `hash` = SHA-256 of `prev_hash` "\n" `content`. `links` carry the following entries' digests only, up to the time-stamped head; `stamp.token` is the RFC 3161 TimeStampToken (DER, base64url) over the head hash, signed by the platform's TSA (verify: `openssl ts -verify -digest <head_hash> -token_in -in token.der -CAfile root.pem`). */
+        ExchangeEvidence: {
+            entry: components["schemas"]["ExchangeLogEntry"];
+            /** @description The entry's canonical form: for each field, `<length>:<bytes>\n`. */
+            canonical: string;
+            content: string;
+            links: {
+                /** Format: int64 */
+                seq: number;
+                prev_hash: string;
+                content: string;
+                hash: string;
+            }[];
+            stamp: {
+                /** Format: int64 */
+                head_seq: number;
+                head_hash: string;
+                /** @description The token's genTime. */
+                gen_time: string;
+                /** @description The token's serial number, hex. */
+                serial: string;
+                stamped_at: string;
+                /** @description TimeStampToken, DER, base64url without padding. */
+                token: string;
+                /** @description The TSA certificate, PEM. */
+                tsa_certificate: string;
+                /** @description The TSA's root certificate (the trust anchor), PEM. */
+                root_certificate: string;
+            };
+        };
+        /** @description One use of the person's data by a department's system. */
+        DataUse: {
+            /** Format: int64 */
+            seq: number;
+            at: string;
+            consumer_department: string;
+            consumer_department_name: string;
+            /** @description The consuming department's system (client id). */
+            consumer_system: string;
+            provider_department: string;
+            provider_department_name: string;
+            resource_code: string;
+            fields: string[];
+            purpose: string;
+            legal_basis: string;
+            case_tracking: string | null;
+            /** @enum {string} */
+            outcome: "answered" | "refused";
+            refusal_reason: string | null;
+            /** @description The complaint the person raised about this use, if any. */
+            objection_ticket: string | null;
+        };
+        DataUsePage: {
+            uses: components["schemas"]["DataUse"][];
+            next_cursor: string | null;
+        };
+        DataUseObjection: {
+            /** Format: int64 */
+            seq: number;
+            /** @description The complaint ticket's number (GET /api/v1/tickets/{number}). */
+            ticket: string;
+        };
+        DataUseObjectionRequest: {
+            /** @description What the person objects to. */
+            text: string;
         };
         /** @description One step of a rating and its rectification. */
         RatingEvent: {
@@ -16618,6 +16901,319 @@ export interface operations {
             /** @description `from` is not a positive integer. */
             422: components["responses"]["InvalidQuery"];
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    timeStamp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/timestamp-query": string;
+            };
+        };
+        responses: {
+            /** @description The TimeStampResp. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/timestamp-reply": string;
+                };
+            };
+            /** @description The query is over 16384 bytes. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "a time-stamp query is at most 16384 bytes",
+                     *       "instance": "/api/v1/tsa"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many time-stamp requests from this address in a minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    tsaCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["PemCacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    searchExchangeLog: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Entries this department consumed or provided (required unless an audit administrator).
+                 * @example 330102-MZ
+                 */
+                department?: string;
+                /**
+                 * @description Only entries this department consumed.
+                 * @example 330102-MZ
+                 */
+                consumer_department?: string;
+                /**
+                 * @description Only entries this department provided.
+                 * @example 3301-GA
+                 */
+                provider_department?: string;
+                /**
+                 * @description Only entries of this resource.
+                 * @example population.household
+                 */
+                resource_code?: string;
+                /**
+                 * @description Only answered or refused queries.
+                 * @example refused
+                 */
+                outcome?: "answered" | "refused";
+                /**
+                 * @description Only entries serving this case.
+                 * @example SB20260301000001
+                 */
+                case_tracking?: string;
+                /**
+                 * @description With `subject_id` (auditors only): person or legal.
+                 * @example person
+                 */
+                subject_kind?: "person" | "legal";
+                /**
+                 * @description Auditors only: the resident ID number or credit code whose entries to find.
+                 * @example 330102199003073017
+                 */
+                subject_id?: string;
+                /**
+                 * @description Entries per page.
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged.
+                 * @example NDI
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "seq": 42,
+                     *           "at": "2026-03-01T02:30:00.123Z",
+                     *           "consumer_client": "mz-birth-registration",
+                     *           "consumer_department": "330102-MZ",
+                     *           "provider_department": "3301-GA",
+                     *           "resource_code": "population.household",
+                     *           "resource_version": 1,
+                     *           "subject_kind": "person",
+                     *           "subject_key": "9f2c000000000000000000000000000000000000000000000000000000000000",
+                     *           "purpose": "出生登记核验户籍",
+                     *           "legal_basis": "《户口登记条例》第七条",
+                     *           "case_tracking": "SB20260301000001",
+                     *           "fields": [
+                     *             "name",
+                     *             "household_address"
+                     *           ],
+                     *           "outcome": "answered",
+                     *           "refusal_reason": null,
+                     *           "request_digest": "1111111111111111111111111111111111111111111111111111111111111111",
+                     *           "response_digest": "2222222222222222222222222222222222222222222222222222222222222222",
+                     *           "response_signature": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln",
+                     *           "prev_hash": "3333333333333333333333333333333333333333333333333333333333333333",
+                     *           "hash": "4444444444444444444444444444444444444444444444444444444444444444"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeLogPage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The caller may not search this department's log (or the whole log, or by subject). */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "you may not search this department's exchange log",
+                     *       "instance": "/api/v1/exchange/log"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyExchangeLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result of the check. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "checked": 1042,
+                     *       "stamps_checked": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeLogCheck"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The caller is not an audit administrator. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only an audit administrator verifies the whole log",
+                     *       "instance": "/api/v1/exchange/log/verify"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exchangeLogEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The entry's `seq` in the log.
+                 * @example 42
+                 */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry and its proof. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeEvidence"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The entry is not covered by a time-stamp yet (the next batch covers it within `exchange_log.stamp_every_seconds`); retry after `Retry-After` seconds, or the database is busy. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "exchange log entry 42 is not time-stamped yet",
+                     *       "instance": "/api/v1/me/data-uses/42/evidence"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -24358,6 +24954,203 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    myDataUses: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Entries per page.
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged.
+                 * @example NDI
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The uses, newest first. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataUsePage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            /** @description The person's identity is not verified yet. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:failed_precondition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "your identity is not verified yet",
+                     *       "instance": "/api/v1/me/data-uses"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    myDataUseEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The entry's `seq` in the log.
+                 * @example 42
+                 */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry and its proof. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeEvidence"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The person's identity is not verified yet. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:failed_precondition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "your identity is not verified yet",
+                     *       "instance": "/api/v1/me/data-uses/42/evidence"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The entry is not covered by a time-stamp yet (the next batch covers it within `exchange_log.stamp_every_seconds`); retry after `Retry-After` seconds, or the database is busy. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "exchange log entry 42 is not time-stamped yet",
+                     *       "instance": "/api/v1/me/data-uses/42/evidence"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    objectToDataUse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The entry's `seq` in the log.
+                 * @example 42
+                 */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "我没有办理出生登记，为什么查询我的户籍？"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DataUseObjectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The complaint ticket. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "seq": 42,
+                     *       "ticket": "ZX20260301ABCDEFGHJK"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DataUseObjection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The person's identity is not verified yet, or the use names no provider. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:failed_precondition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "your identity is not verified yet",
+                     *       "instance": "/api/v1/me/data-uses/42/objection"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
