@@ -23,6 +23,9 @@
 #include "core/log.h"
 #include "departments/routes.h"
 #include "departments/store.h"
+#include "exchange/routes.h"
+#include "exchange/service.h"
+#include "exchange/store.h"
 #include "http/dispatcher.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
@@ -65,7 +68,8 @@ std::vector<db::Migration> AllMigrations() {
        {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
         audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
         calendar::Migrations(), materials::Migrations(), cases::Migrations(), notify::Migrations(),
-        licences::Migrations(), appointments::Migrations(), tickets::Migrations()}) {
+        licences::Migrations(), appointments::Migrations(), tickets::Migrations(),
+        exchange::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -134,6 +138,7 @@ struct App::Impl {
   std::unique_ptr<licences::Service> licences;
   std::unique_ptr<appointments::Service> appointments;
   std::unique_ptr<tickets::Service> tickets;
+  std::unique_ptr<exchange::Service> exchange;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -352,6 +357,28 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                        OW_RETURN_IF_ERROR(svc->EscalateOverdue());
                        return {};
                      });
+  // Data sharing and exchange (issue 14): answers signed with the provider's ES256 key
+  // (published in its JWKS), every query appended to the message log.
+  exchange::Options xopt;
+  xopt.population_department = config.exchange_population_department;
+  xopt.legal_person_department = config.exchange_legal_person_department;
+  xopt.max_grant_days = config.exchange_max_grant_days;
+  xopt.adapter.timeout = std::chrono::milliseconds(config.exchange_adapter_timeout_ms);
+  xopt.adapter.retries = static_cast<int>(config.exchange_adapter_retries);
+  xopt.adapter.failure_threshold = static_cast<int>(config.exchange_adapter_failure_threshold);
+  xopt.adapter.cooldown = std::chrono::milliseconds(config.exchange_adapter_cooldown_ms);
+  i.exchange = std::make_unique<exchange::Service>(*i.db, *i.departments, *i.xlog, xopt);
+  i.exchange->SetSigner(
+      [provider](const boost::json::object& claims) {
+        oidc::Client platform;
+        platform.id_token_alg = "ES256";
+        return provider->SignFor(platform, claims, "ow-exchange-answer+jwt");
+      },
+      [provider] { return provider->issuer(); });
+  i.oidc->SetExtraScopes([svc = i.exchange.get()](const std::string& client_id) {
+    return svc->GrantedScopes(client_id);
+  });
+  exchange::AddRoutes(i.router, *i.exchange);
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -458,6 +485,7 @@ cases::Service& App::cases() { return *impl_->cases; }
 notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
+exchange::Service& App::exchange() { return *impl_->exchange; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -33,6 +33,9 @@ class Dispatcher;
 namespace ow::tickets {
 class Service;
 }  // namespace ow::tickets
+namespace ow::exchange {
+class Service;
+}  // namespace ow::exchange
 
 namespace ow::app {
 
@@ -68,6 +71,8 @@ class App {
   appointments::Service& appointments();
   // The tickets service (tests move its clock and escalate overdue tickets).
   tickets::Service& tickets();
+  // The data exchange (the CLI imports bases through it).
+  exchange::Service& exchange();
   const Config& config() const;
 
  private:

@@ -95,6 +95,14 @@ enum class Action {
   kTicketInbox,      // the ticket inbox (department staff and supervisors)
   kRegisterTicket,   // register a caller's ticket (hotline and hall counter staff of the region)
   kManageFaq,        // publish and unpublish FAQ entries of a department in a region
+  // Data sharing and exchange (src/exchange).
+  kReadDataResources,    // search and read the data resource catalogue (staff, systems)
+  kWriteDataResources,   // draft and submit a provider department's data resources
+  kReviewDataResources,  // publish or return a submitted data resource (its approvers)
+  kApplyForData,         // a consuming system applies for a resource, reads its grants
+  kDecideDataAccess,     // approve, refuse or revoke access to a department's resource
+  kQueryData,            // a consuming system queries a resource for one subject
+  kMaintainBaseData,     // import and update a base (population, legal persons)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.
@@ -138,6 +146,9 @@ struct Target {
   bool agent_for_owner = false;  // the caller checked a live agent authorization
   // When an enterprise owns the resource: the caller's live rights as its operator.
   OperatorRights operator_of_owner = {};
+  // A client-credentials caller: the caller checked that the calling system is
+  // registered to target.department_code (the exchange's system registry).
+  bool system_of_department = false;
 };
 
 // True when region `inner` is `outer` or lies below it.

@@ -95,6 +95,14 @@ struct Config {
   int64_t tickets_complaint_days = 10;
   int64_t tickets_suggestion_days = 15;
   int64_t tickets_anonymous_per_hour = 10;  // anonymous consultations per client address
+  // [exchange] data sharing: who keeps the bases, how provider systems are called
+  std::string exchange_population_department = "3301-GA";
+  std::string exchange_legal_person_department = "3301-SCJG";
+  int64_t exchange_max_grant_days = 366;
+  int64_t exchange_adapter_timeout_ms = 2000;
+  int64_t exchange_adapter_retries = 2;
+  int64_t exchange_adapter_failure_threshold = 5;
+  int64_t exchange_adapter_cooldown_ms = 30000;
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.
