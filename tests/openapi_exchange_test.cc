@@ -7,8 +7,6 @@ namespace {
 
 class OpenApiExchange : public StoreTest {};
 
-bool IsExchangePath(const std::string& path) { return path.starts_with("/api/v1/exchange/"); }
-
 TEST_P(OpenApiExchange, ResponsesMatchTheDocument) {
   if (IsSkipped()) return;
   TestServer server(db_url(), [](Config& c) {
@@ -172,8 +170,7 @@ TEST_P(OpenApiExchange, ResponsesMatchTheDocument) {
   const std::string kDecision = "/api/v1/exchange/applications/{id}/decision";
   check(verb::post, kApps + "/" + id + "/decision", kDecision, 400, "{", approver.write);
   check(verb::post, kApps + "/" + id + "/decision", kDecision, 401, R"({"approve":true})");
-  check(verb::post, kApps + "/" + id + "/decision", kDecision, 403, R"({"approve":true})",
-        sys);
+  check(verb::post, kApps + "/" + id + "/decision", kDecision, 403, R"({"approve":true})", sys);
   check(verb::post, kApps + "/" + id + "/decision", kDecision, 404, R"({"approve":true})",
         approver.write);
   check(verb::post, kApps + "/" + id + "/decision", kDecision, 422, "{}", approver.write);

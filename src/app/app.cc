@@ -26,6 +26,10 @@
 #include "exchange/routes.h"
 #include "exchange/service.h"
 #include "exchange/store.h"
+#include "exchange_log/log.h"
+#include "exchange_log/routes.h"
+#include "exchange_log/service.h"
+#include "exchange_log/tsa.h"
 #include "http/dispatcher.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
@@ -69,7 +73,7 @@ std::vector<db::Migration> AllMigrations() {
         audit::Migrations(), identity::Migrations(), oidc::Migrations(), processes::Migrations(),
         calendar::Migrations(), materials::Migrations(), cases::Migrations(), notify::Migrations(),
         licences::Migrations(), appointments::Migrations(), tickets::Migrations(),
-        exchange::Migrations()}) {
+        exchange_log::Migrations(), exchange::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -138,6 +142,9 @@ struct App::Impl {
   std::unique_ptr<licences::Service> licences;
   std::unique_ptr<appointments::Service> appointments;
   std::unique_ptr<tickets::Service> tickets;
+  std::unique_ptr<exchange_log::Log> xlog;
+  std::unique_ptr<exchange_log::Tsa> tsa;
+  std::unique_ptr<exchange_log::Service> xlog_service;
   std::unique_ptr<exchange::Service> exchange;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
@@ -357,6 +364,22 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                        OW_RETURN_IF_ERROR(svc->EscalateOverdue());
                        return {};
                      });
+  // The exchange message log and the platform's time-stamping authority (issue 14).
+  i.xlog = std::make_unique<exchange_log::Log>(i.identity->keys().Derive("exchange_log.subject"));
+  i.tsa = std::make_unique<exchange_log::Tsa>(*i.db, i.identity->keys());
+  OW_RETURN_IF_ERROR(i.tsa->Bootstrap());
+  exchange_log::Options xo;
+  xo.stamp_every_entries = config.xlog_stamp_every_entries;
+  xo.stamp_every = std::chrono::seconds(config.xlog_stamp_every_seconds);
+  i.xlog_service = std::make_unique<exchange_log::Service>(*i.db, *i.identity, *i.departments,
+                                                           *i.tickets, *i.xlog, *i.tsa, xo);
+  exchange_log::AddRoutes(i.router, *i.xlog_service, *i.tsa, config.tsa_per_minute);
+  // Every node checks often; one claims each stamp (the stamper row's lock).
+  i.background.Every("exchange_log_stamps", std::chrono::milliseconds(500),
+                     [svc = i.xlog_service.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->StampPending());
+                       return {};
+                     });
   // Data sharing and exchange (issue 14): answers signed with the provider's ES256 key
   // (published in its JWKS), every query appended to the message log.
   exchange::Options xopt;
@@ -485,6 +508,8 @@ cases::Service& App::cases() { return *impl_->cases; }
 notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
+const exchange_log::Log& App::message_log() const { return *impl_->xlog; }
+exchange_log::Service& App::message_log_service() { return *impl_->xlog_service; }
 exchange::Service& App::exchange() { return *impl_->exchange; }
 const Config& App::config() const { return impl_->config; }
 

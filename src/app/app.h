@@ -33,6 +33,10 @@ class Dispatcher;
 namespace ow::tickets {
 class Service;
 }  // namespace ow::tickets
+namespace ow::exchange_log {
+class Log;
+class Service;
+}  // namespace ow::exchange_log
 namespace ow::exchange {
 class Service;
 }  // namespace ow::exchange
@@ -71,6 +75,10 @@ class App {
   appointments::Service& appointments();
   // The tickets service (tests move its clock and escalate overdue tickets).
   tickets::Service& tickets();
+  // The exchange message log: the exchange appends through it; tests append directly.
+  const exchange_log::Log& message_log() const;
+  // Its service (tests time-stamp pending entries; the CLI verifies the log).
+  exchange_log::Service& message_log_service();
   // The data exchange (the CLI imports bases through it).
   exchange::Service& exchange();
   const Config& config() const;

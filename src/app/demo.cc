@@ -14,6 +14,8 @@
 #include "crypto/hash.h"
 #include "departments/service.h"
 #include "exchange/demo.h"
+#include "exchange_log/log.h"
+#include "identity/keys.h"
 #include "identity/service.h"
 #include "licences/service.h"
 #include "oidc/store.h"
@@ -280,6 +282,57 @@ Result<int64_t> SeedHalls(db::Database& db, catalog::Service& catalog, const std
   return changed;
 }
 
+// `dir`/data-uses.json: entries of the exchange's message log, appended through
+// exchange_log::Log as the exchange appends them, only while the log is empty.
+Result<int64_t> SeedDataUses(db::Database& db, const Config& config, const std::string& path) {
+  auto doc = ReadJson(path);
+  if (!doc) return doc.error().code == Code::kNotFound ? Result<int64_t>(0) : doc.error();
+  const auto* uses = doc->is_object() ? doc->as_object().if_contains("uses") : nullptr;
+  if (!uses || !uses->is_array()) return InvalidArgument(path + " must have a \"uses\" array");
+  OW_ASSIGN_OR_RETURN(auto keys, identity::LoadKeys(config));
+  exchange_log::Log log(keys.Derive("exchange_log.subject"));
+  auto str = [](const boost::json::object& x, const char* key) -> std::string {
+    auto* v = x.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  int64_t added = 0;
+  OW_RETURN_IF_ERROR(db.Transact([&](db::Connection& c) -> Status {
+    added = 0;
+    OW_ASSIGN_OR_RETURN(auto n, c.Query("SELECT count(*) FROM exchange_log"));
+    if (n.Int(0, 0) > 0) return {};
+    for (const auto& u : uses->as_array()) {
+      if (!u.is_object()) return InvalidArgument(path + ": every use must be an object");
+      const auto& o = u.as_object();
+      exchange_log::Entry e;
+      e.consumer_client = str(o, "consumer_client");
+      e.consumer_department = str(o, "consumer_department");
+      e.provider_department = str(o, "provider_department");
+      e.resource_code = str(o, "resource_code");
+      e.resource_version = 1;
+      e.subject_kind = "person";
+      e.subject_id = str(o, "subject_id");
+      e.purpose = str(o, "purpose");
+      e.legal_basis = str(o, "legal_basis");
+      if (!str(o, "case_tracking").empty()) e.case_tracking = str(o, "case_tracking");
+      if (const auto* f = o.if_contains("fields"); f && f->is_array())
+        for (const auto& x : f->as_array())
+          if (x.is_string()) e.fields.emplace_back(x.as_string());
+      e.outcome = str(o, "outcome");
+      e.refusal_reason = str(o, "refusal_reason");
+      e.request_digest = crypto::HexEncode(crypto::Sha256(str(o, "request")));
+      if (e.outcome == "answered")
+        e.response_digest = crypto::HexEncode(crypto::Sha256(str(o, "response")));
+      auto appended = log.Append(c, e);
+      if (!appended)
+        return Error(appended.error().code, path + ": " + appended.error().message,
+                     appended.error().fields);
+      ++added;
+    }
+    return {};
+  }));
+  return added;
+}
+
 // demo/exchange.json: the demo department systems' OpenID Connect clients (client
 // credentials, scope exchange, the documented demo secret), then the exchange's resources,
 // base records and grants.
@@ -386,6 +439,7 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Con
                         SeedAccounts(db, departments, *config, dir + "/accounts.json"));
     // After the accounts: seals name their holders.
     OW_RETURN_IF_ERROR(SeedLicences(db, dir, *config, departments, catalog, summary));
+    OW_ASSIGN_OR_RETURN(summary.data_uses, SeedDataUses(db, *config, dir + "/data-uses.json"));
   }
   return summary;
 }

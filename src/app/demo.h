@@ -23,6 +23,7 @@ struct DemoSummary {
   int64_t licence_types = 0;   // licence types saved (demo/licences.json)
   int64_t seals = 0;           // seals made or found, with their holders
   int64_t halls = 0;           // service halls created or changed (demo/halls.json)
+  int64_t data_uses = 0;       // exchange log entries appended (demo/data-uses.json)
   int64_t exchange = 0;        // exchange resources, base records and grants (demo/exchange.json)
 };
 

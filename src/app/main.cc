@@ -18,6 +18,7 @@
 #include "departments/service.h"
 #include "exchange/service.h"
 #include "exchange_log/log.h"
+#include "exchange_log/service.h"
 #include "identity/service.h"
 #include "regions/service.h"
 
@@ -129,8 +130,13 @@ int main(int argc, char** argv) {
   create_admin->add_option("--region", admin_region, "region code")->required();
   create_admin->add_option("--resident-id", admin_resident_id, "resident ID number (optional)");
 
-  for (auto* sub :
-       {serve, migrate, import, import_catalog, export_catalog, import_base, seed, create_admin})
+  auto* verify_xlog = cli.add_subcommand(
+      "verify-exchange-log",
+      "recompute the exchange message log's hash chain and verify its RFC 3161 time-stamps "
+      "(exit status 1 when it does not verify)");
+
+  for (auto* sub : {serve, migrate, import, import_catalog, export_catalog, import_base, seed,
+                    create_admin, verify_xlog})
     sub->fallthrough();
   CLI11_PARSE(cli, argc, argv);
 
@@ -160,6 +166,21 @@ int main(int argc, char** argv) {
 
   auto db = ow::app::OpenDatabase(*config);
   if (!db) return Fail(db.error());
+
+  if (verify_xlog->parsed()) {
+    auto check = ow::exchange_log::VerifyLog(**db);
+    if (!check) return Fail(check.error());
+    if (!check->ok) {
+      std::printf("exchange log does NOT verify at entry %lld: %s (%lld entries checked)\n",
+                  static_cast<long long>(check->first_bad_seq), check->problem.c_str(),
+                  static_cast<long long>(check->checked));
+      return 1;
+    }
+    std::printf("exchange log verifies: %lld entries, %lld time-stamps\n",
+                static_cast<long long>(check->checked),
+                static_cast<long long>(check->stamps_checked));
+    return 0;
+  }
 
   if (migrate->parsed()) {
     auto applied = ow::db::AppliedMigrations(**db);

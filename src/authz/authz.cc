@@ -101,6 +101,12 @@ constexpr std::array kTable = {
                kBySession, "", true},
     ActionInfo{Action::kManageFaq, "faq.manage", "publish this department's FAQ entries",
                kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kSearchExchangeLog, "exchange_log.search",
+               "search this department's exchange log", kBySession, "", true},
+    ActionInfo{Action::kReadOwnDataUses, "data_uses.read.own", "read the uses of your data",
+               kBySession, "", true},
+    ActionInfo{Action::kObjectDataUse, "data_uses.object", "object to a use of your data",
+               kBySession, "", true},
     ActionInfo{Action::kReadDataResources, "exchange.resources.read",
                "read the data resource catalogue", kBySession | kByClientToken | kByAdminToken,
                "exchange", false},
@@ -258,6 +264,14 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
              });
     case Action::kRegisterTicket:
       return HasCovering(p, {kHotline, kCounter}, t, true);
+    case Action::kSearchExchangeLog:
+      // Auditors read the whole log; a department's approvers (its leadership) what
+      // their department consumed or provided, in their region.
+      return p.HasRole(kAuditAdmin) ||
+             (!t.department_code.empty() && HasCovering(p, {kApprover}, t));
+    case Action::kReadOwnDataUses:
+    case Action::kObjectDataUse:
+      return self && p.kind == kPerson;
     case Action::kReadDataResources:
       // Government staff and department systems; a person's session sees nothing here.
       return p.kind == kStaff || system || p.admin_token();

@@ -95,6 +95,10 @@ enum class Action {
   kTicketInbox,      // the ticket inbox (department staff and supervisors)
   kRegisterTicket,   // register a caller's ticket (hotline and hall counter staff of the region)
   kManageFaq,        // publish and unpublish FAQ entries of a department in a region
+  // The exchange message log (issue 14).
+  kSearchExchangeLog,  // search and export entries: auditors all, a department's approvers its own
+  kReadOwnDataUses,    // the uses of one's own data (owner: the person; proven ID number)
+  kObjectDataUse,      // object to a use of one's data: a complaint to the provider
   // Data sharing and exchange (src/exchange).
   kReadDataResources,    // search and read the data resource catalogue (staff, systems)
   kWriteDataResources,   // draft and submit a provider department's data resources

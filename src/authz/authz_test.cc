@@ -113,6 +113,8 @@ std::vector<Row> Matrix() {
   person[A::kAskTicket] = kSelf;
   person[A::kReadOwnTickets] = kAll;
   person[A::kReadTicket] = kSelf;
+  person[A::kReadOwnDataUses] = kSelf;
+  person[A::kObjectDataUse] = kSelf;
   rows.push_back({"person", Holder(kPersonId, kPerson), false, person});
   rows.push_back({"other person", Holder(kOtherId, kPerson), false, person});
   rows.push_back({"person via a relying party's token (openid tickets)",
@@ -164,7 +166,8 @@ std::vector<Row> Matrix() {
                               {A::kReadCase, "A.A.A.A"},
                               {A::kApproveCase, "..A.A.A"},
                               {A::kReadLicence, "A.A.A.A"},
-                              {A::kIssueLicence, "..A.A.A"}})});
+                              {A::kIssueLicence, "..A.A.A"},
+                              {A::kSearchExchangeLog, "..A.A.A"}})});
   rows.push_back({"city acceptor of D in 3301", staff("acc_city_acc", {R(kAcceptor, kD, "3301")}),
                   false,
                   staff_self({{A::kReadTicket, "..AAA.A"},
@@ -192,7 +195,8 @@ std::vector<Row> Matrix() {
                               {A::kReadCase, "A.AAA.A"},
                               {A::kApproveCase, "..AAA.A"},
                               {A::kReadLicence, "A.AAA.A"},
-                              {A::kIssueLicence, "..AAA.A"}})});
+                              {A::kIssueLicence, "..AAA.A"},
+                              {A::kSearchExchangeLog, "..AAA.A"}})});
   rows.push_back({"reviewer of department E in 330102",
                   staff("acc_e_rev", {R(kReviewer, kE, "330102")}), false,
                   staff_self({{A::kReadTicket, ".....A."},
@@ -231,7 +235,7 @@ std::vector<Row> Matrix() {
                               {A::kRotateKeys, kAll},
                               {A::kManageSeals, kAll}})});
   rows.push_back({"audit administrator", staff("acc_audadm", {R(kAuditAdmin, "", "")}), false,
-                  staff_self({{A::kReadAudit, kAll}})});
+                  staff_self({{A::kReadAudit, kAll}, {A::kSearchExchangeLog, kAll}})});
   Principal token;
   token.username = "ops";
   token.via = Via::kAdminToken;

@@ -95,6 +95,11 @@ struct Config {
   int64_t tickets_complaint_days = 10;
   int64_t tickets_suggestion_days = 15;
   int64_t tickets_anonymous_per_hour = 10;  // anonymous consultations per client address
+  // The exchange message log (issue 14): time-stamp the chain head once this many entries
+  // wait, or once the oldest has waited this many seconds; the public TSA's limit.
+  int64_t xlog_stamp_every_entries = 1000;
+  int64_t xlog_stamp_every_seconds = 5;
+  int64_t tsa_per_minute = 60;  // RFC 3161 requests per client address per minute
   // [exchange] data sharing: who keeps the bases, how provider systems are called
   std::string exchange_population_department = "3301-GA";
   std::string exchange_legal_person_department = "3301-SCJG";

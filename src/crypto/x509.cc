@@ -42,6 +42,7 @@ using Asn1TimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME_free>>;
 using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>>;
 using Asn1OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
 using Asn1BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, Deleter<ASN1_BIT_STRING_free>>;
+using ExtKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, Deleter<EXTENDED_KEY_USAGE_free>>;
 using Asn1EnumeratedPtr = std::unique_ptr<ASN1_ENUMERATED, Deleter<ASN1_ENUMERATED_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>>;
 using BasicConstraintsPtr = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS_free>>;
@@ -474,6 +475,14 @@ Status AddCertificateExtensions(X509* x, const CertificateSpec& spec,
     if (ASN1_BIT_STRING_set_bit(usage.get(), bit, 1) != 1) return OpenSslError("keyUsage");
   }
   OW_RETURN_IF_ERROR(AddExtension(x, NID_key_usage, usage.get(), true));
+  if (spec.role == CertificateRole::kTimeStamping) {
+    ExtKeyUsagePtr eku(sk_ASN1_OBJECT_new_null());
+    ASN1_OBJECT* time_stamping = OBJ_nid2obj(NID_time_stamp);
+    if (!eku || time_stamping == nullptr || sk_ASN1_OBJECT_push(eku.get(), time_stamping) <= 0) {
+      return OpenSslError("extendedKeyUsage");
+    }
+    OW_RETURN_IF_ERROR(AddExtension(x, NID_ext_key_usage, eku.get(), true));
+  }
 
   OW_ASSIGN_OR_RETURN(Asn1OctetStringPtr key_id, KeyIdentifier(x));
   OW_RETURN_IF_ERROR(AddExtension(x, NID_subject_key_identifier, key_id.get(), false));

@@ -89,6 +89,9 @@ struct DistinguishedName {
 enum class CertificateRole {
   kCertificateAuthority,  // issues certificates and CRLs
   kSeal,                  // an end entity that signs (a department's electronic seal)
+  // An end entity that signs RFC 3161 time-stamps: a seal's key usage plus
+  // extendedKeyUsage critical timeStamping, as RFC 3161 2.3 requires.
+  kTimeStamping,
 };
 
 struct CertificateSpec {

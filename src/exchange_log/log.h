@@ -89,16 +89,24 @@ struct Record {
   std::string hash;       // EntryHash(*this), lower-case hex
 };
 
-// The chain, defined so that anyone can recompute it (same shape as the audit log):
+// The chain, defined so that anyone can recompute it:
 //
-//   hash = lower-case hex SHA-256 of  prev_hash "\n" canonical
+//   content = lower-case hex SHA-256 of canonical
+//   hash    = lower-case hex SHA-256 of  prev_hash "\n" content
 //   canonical = for each of seq, at, consumer_client, consumer_department,
 //               provider_department, resource_code, resource_version, subject_kind,
 //               subject_key, purpose, legal_basis, case_tracking, fields (joined by ","),
 //               outcome, refusal_reason, request_digest, response_digest,
 //               response_signature in this order:
 //               <length in bytes, decimal> ":" <the bytes> "\n"
+//
+// The link from one entry to the next thus needs only the next entry's content digest:
+// an exported entry proves its place up to a time-stamped head without disclosing the
+// other entries (their content digests are enough).
 std::string CanonicalForm(const Record& r);
+std::string ContentDigest(const Record& r);  // content, as above
+// SHA-256 of prev_hash "\n" content, lower-case hex.
+std::string LinkHash(std::string_view prev_hash, std::string_view content);
 std::string EntryHash(const Record& r);
 inline const std::string kGenesisHash(64, '0');
 

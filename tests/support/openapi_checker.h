@@ -400,6 +400,15 @@ inline bool IsTicketsPath(const std::string& path) {
     if (path.starts_with(prefix)) return true;
   return false;
 }
+// The exchange message log, the person's data uses and the time-stamping authority.
+inline bool IsExchangeLogPath(const std::string& path) {
+  return path.starts_with("/api/v1/exchange/log") || path.starts_with("/api/v1/me/data-uses") ||
+         path.starts_with("/api/v1/tsa");
+}
+// The data exchange: resources, systems, grants, queries, bases (the log is apart).
+inline bool IsExchangePath(const std::string& path) {
+  return path.starts_with("/api/v1/exchange/") && !IsExchangeLogPath(path);
+}
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
 inline bool IsCasesPath(const std::string& path) {
@@ -417,7 +426,8 @@ inline bool IsAppointmentsPath(const std::string& path) {
 }
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
-      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) || IsTicketsPath(path))
+      IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) ||
+      IsTicketsPath(path) || IsExchangeLogPath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
@@ -431,7 +441,8 @@ inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
-         !IsAppointmentsPath(path) && !IsTicketsPath(path);
+         !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsExchangeLogPath(path) &&
+         !IsExchangePath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

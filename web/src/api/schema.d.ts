@@ -1223,6 +1223,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tsa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Time-stamp (RFC 3161)
+         * @description The platform's time-stamping authority over HTTP (RFC 3161 section 3.4): a DER TimeStampReq in, a DER TimeStampResp out. A malformed or unacceptable query gets a rejection reply (status 200, PKIStatus rejection), as the RFC asks. Accepts SHA-256, SHA-384 and SHA-512 imprints; tokens name policy 1.3.6.1.4.1.59999.3161.1 and carry the TSA certificate when the query asks (`certReq`). Public, limited per client address (`tsa.per_minute`).
+         */
+        post: operations["timeStamp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tsa/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The TSA's certificate chain
+         * @description The time-stamping authority's certificate, then its root (the trust anchor for `openssl ts -verify -CAfile`), PEM (application/x-pem-file).
+         */
+        get: operations["tsaCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the exchange message log
+         * @description Entries of the data exchange's message log, newest first. An audit administrator searches the whole log (also by a subject's ID number, which is matched through its keyed hash); a department's approvers search what their department consumed or provided, and must name it with `department`.
+         */
+        get: operations["searchExchangeLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/log/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the exchange log
+         * @description Recomputes every entry's hash and link, and verifies every time-stamp token against the head hash it covers and the TSA's root. 200 either way: `ok` says whether the log is intact, `first_bad_seq` where it is not. Audit administrators only.
+         */
+        get: operations["verifyExchangeLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/log/{seq}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export an entry with its proof
+         * @description The entry, the chain links from it to the time-stamped head, the RFC 3161 token over the head hash and the TSA's certificates: a third party verifies it with the OpenSSL CLI and by recomputing hashes. Audit administrators, and the approvers of the entry's consuming or providing department (404 for others' entries).
+         */
+        get: operations["exchangeLogEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2021,6 +2121,322 @@ export interface paths {
          * @description The department's staff take an entry out of the FAQ.
          */
         post: operations["unpublishFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the published data resources
+         * @description Published resources whose code or names contain `q`, optionally of one provider department. Government staff sessions, department systems (scope exchange) and the administrator token.
+         */
+        get: operations["searchExchangeResources"];
+        put?: never;
+        /**
+         * Draft a data resource (a new one, or the next version)
+         * @description Staff (acceptor, reviewer, approver) of the provider department draft; one open (draft or in review) version per code.
+         */
+        post: operations["createExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a published data resource
+         * @description The published version.
+         */
+        get: operations["getExchangeResource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a version of a data resource
+         * @description Drafts and versions in review only for the provider's staff (404 otherwise).
+         */
+        get: operations["getExchangeResourceVersion"];
+        /**
+         * Change a draft
+         * @description Only while it is a draft; the provider department's staff.
+         */
+        put: operations["updateExchangeResourceDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/versions/{version}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a draft for review
+         * @description The draft goes in review.
+         */
+        post: operations["submitExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/versions/{version}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish or return a version in review
+         * @description An approver of the provider department other than the submitter; publishing supersedes the previous published version.
+         */
+        post: operations["reviewExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query a data resource for one subject
+         * @description A department system (client credentials) with a live grant and the scope exchange:<code> in its token. The answer holds exactly the asked fields (all granted) and is signed by the platform. Every query, answered or refused, is appended to the message log; refusals (no grant, expired or revoked grant, field not granted, scope missing, not shared, unregistered system) are 403.
+         */
+        post: operations["queryExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/departments/{department}/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's unpublished versions
+         * @description Drafts and versions in review of the department's resources, for its staff.
+         */
+        get: operations["listExchangeDrafts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/departments/{department}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Applications for a department's resources
+         * @description For the provider department's approvers; filter by status.
+         */
+        get: operations["listExchangeApplicationsOfProvider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/systems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The registered department systems
+         * @description The system administrator.
+         */
+        get: operations["listExchangeSystems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/systems/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Register a client as a department's system
+         * @description The system administrator names the department an OpenID Connect client (client credentials, scope exchange) acts for.
+         */
+        put: operations["registerExchangeSystem"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling system's applications and grants
+         * @description Newest first.
+         */
+        get: operations["listMyExchangeApplications"];
+        put?: never;
+        /**
+         * Apply for a data resource
+         * @description A registered department system applies with purpose, legal basis and fields: unconditional resources are granted at once, conditional ones wait for the provider's approver; not-shared ones are refused (403).
+         */
+        post: operations["applyForExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/applications/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or refuse an application
+         * @description An approver of the provider department.
+         */
+        post: operations["decideExchangeApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/applications/{id}/revocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a grant
+         * @description An approver of the provider department; the next query is refused.
+         */
+        post: operations["revokeExchangeGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/bases/{base}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import base records (JSON lines)
+         * @description One JSON object per line; all or nothing (422 names each bad line as lines/<n>/<field>); existing records are replaced. The base's keeping department's staff or systems, or the administrator token.
+         */
+        post: operations["importExchangeBase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/bases/{base}/records/{subject}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a base record
+         * @description The base's keepers.
+         */
+        get: operations["getExchangeBaseRecord"];
+        /**
+         * Insert or replace a base record
+         * @description The base's keepers.
+         */
+        put: operations["putExchangeBaseRecord"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3069,6 +3485,66 @@ export interface paths {
         get: operations["myLicences"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/data-uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My data uses (我的数据使用记录)
+         * @description Every use of the signed-in person's data through the exchange: which department and system, when, which fields, for what purpose and case, answered or refused. Found by the person's proven resident ID number (409 until it is verified).
+         */
+        get: operations["myDataUses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/data-uses/{seq}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export one of my data uses with its proof
+         * @description As the auditors' export, for one of the person's own entries (404 for anyone else's).
+         */
+        get: operations["myDataUseEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/data-uses/{seq}/objection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Object to a use of my data
+         * @description Raises a complaint ticket to the providing department about one of the person's own data uses (404 for anyone else's). Once per use: objecting again returns the first ticket.
+         */
+        post: operations["objectToDataUse"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9170,6 +9646,329 @@ export interface components {
         VersionInput: {
             /** @description The version. */
             version: number;
+        };
+        /** @description One request of the data exchange and its answer or refusal, as the message log keeps it. The subject's ID number is not kept: `subject_key` is its keyed hash (HMAC-SHA-256 under a platform secret). */
+        ExchangeLogEntry: {
+            /**
+             * Format: int64
+             * @description Position in the chain: 1, 2, 3, ... without gaps.
+             */
+            seq: number;
+            /** @description When it was appended, RFC 3339 UTC with milliseconds. */
+            at: string;
+            /** @description The consuming system (its OpenID Connect client id). */
+            consumer_client: string;
+            consumer_department: string;
+            provider_department: string;
+            resource_code: string;
+            /** Format: int64 */
+            resource_version: number;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            subject_key: string;
+            purpose: string;
+            legal_basis: string;
+            /** @description The case the query served, if any. */
+            case_tracking: string | null;
+            /** @description The fields asked for. */
+            fields: string[];
+            /** @enum {string} */
+            outcome: "answered" | "refused";
+            /** @description Why it was refused (`no_grant`, `grant_expired`, `field_not_granted`, ...). */
+            refusal_reason: string | null;
+            request_digest: string;
+            response_digest: string | null;
+            /** @description The platform's signature of the answer (compact JWS). */
+            response_signature: string | null;
+            prev_hash: string;
+            hash: string;
+        };
+        ExchangeLogPage: {
+            entries: components["schemas"]["ExchangeLogEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+        };
+        ExchangeLogCheck: {
+            ok: boolean;
+            /**
+             * Format: int64
+             * @description Entries whose hash was recomputed.
+             */
+            checked: number;
+            /**
+             * Format: int64
+             * @description Time-stamp tokens verified against the head hash they cover.
+             */
+            stamps_checked: number;
+            /** Format: int64 */
+            first_bad_seq?: number;
+            problem?: string;
+        };
+        /** @description An entry and what proves it: `content` = SHA-256 of `canonical` (hex); each entry's `hash` = SHA-256 of `prev_hash` "\n" `content`. `links` carry the following entries' digests only, up to the time-stamped head; `stamp.token` is the RFC 3161 TimeStampToken (DER, base64url) over the head hash, signed by the platform's TSA (verify: `openssl ts -verify -digest <head_hash> -token_in -in token.der -CAfile root.pem`). */
+        ExchangeEvidence: {
+            entry: components["schemas"]["ExchangeLogEntry"];
+            /** @description The entry's canonical form: for each field, `<length>:<bytes>\n`. */
+            canonical: string;
+            content: string;
+            links: {
+                /** Format: int64 */
+                seq: number;
+                prev_hash: string;
+                content: string;
+                hash: string;
+            }[];
+            stamp: {
+                /** Format: int64 */
+                head_seq: number;
+                head_hash: string;
+                /** @description The token's genTime. */
+                gen_time: string;
+                /** @description The token's serial number, hex. */
+                serial: string;
+                stamped_at: string;
+                /** @description TimeStampToken, DER, base64url without padding. */
+                token: string;
+                /** @description The TSA certificate, PEM. */
+                tsa_certificate: string;
+                /** @description The TSA's root certificate (the trust anchor), PEM. */
+                root_certificate: string;
+            };
+        };
+        /** @description One use of the person's data by a department's system. */
+        DataUse: {
+            /** Format: int64 */
+            seq: number;
+            at: string;
+            consumer_department: string;
+            consumer_department_name: string;
+            /** @description The consuming department's system (client id). */
+            consumer_system: string;
+            provider_department: string;
+            provider_department_name: string;
+            resource_code: string;
+            fields: string[];
+            purpose: string;
+            legal_basis: string;
+            case_tracking: string | null;
+            /** @enum {string} */
+            outcome: "answered" | "refused";
+            refusal_reason: string | null;
+            /** @description The complaint the person raised about this use, if any. */
+            objection_ticket: string | null;
+        };
+        DataUsePage: {
+            uses: components["schemas"]["DataUse"][];
+            next_cursor: string | null;
+        };
+        DataUseObjection: {
+            /** Format: int64 */
+            seq: number;
+            /** @description The complaint ticket's number (GET /api/v1/tickets/{number}). */
+            ticket: string;
+        };
+        DataUseObjectionRequest: {
+            /** @description What the person objects to. */
+            text: string;
+        };
+        ExchangeField: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "date" | "number" | "boolean";
+            label_zh: string;
+            label_en: string;
+            /** @description Personal information: the person sees each use. */
+            personal: boolean;
+        };
+        ExchangeFieldInput: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "date" | "number" | "boolean";
+            label_zh: string;
+            label_en: string;
+            /** @description Personal information: the person sees each use. */
+            personal?: boolean;
+        };
+        /** @description A data resource version of the catalogue. */
+        ExchangeResource: {
+            code: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "published" | "superseded";
+            /** @description The provider department. */
+            department_code: string;
+            region_code: string;
+            name_zh: string;
+            name_en: string;
+            description: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            /** @enum {string} */
+            share_type: "unconditional" | "conditional" | "not_shared";
+            conditions: string;
+            /** @enum {string} */
+            update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
+            /** @enum {string} */
+            source: "population" | "legal_person" | "adapter";
+            fields: components["schemas"]["ExchangeField"][];
+            created_by: string;
+            created_at: string;
+            submitted_by: string;
+            submitted_at: string;
+            reviewed_by: string;
+            reviewed_at: string;
+            review_note: string;
+        };
+        ExchangeResourceList: {
+            items: components["schemas"]["ExchangeResource"][];
+        };
+        ExchangeResourceCreate: {
+            code: string;
+            /** @description The provider department. */
+            department_code: string;
+            name_zh: string;
+            name_en: string;
+            description?: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            /** @enum {string} */
+            share_type: "unconditional" | "conditional" | "not_shared";
+            conditions?: string;
+            /** @enum {string} */
+            update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
+            /** @enum {string} */
+            source: "population" | "legal_person" | "adapter";
+            /**
+             * Format: uri
+             * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
+             */
+            adapter_url?: string;
+            fields: components["schemas"]["ExchangeFieldInput"][];
+        };
+        ExchangeResourceUpdate: {
+            name_zh: string;
+            name_en: string;
+            description?: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            /** @enum {string} */
+            share_type: "unconditional" | "conditional" | "not_shared";
+            conditions?: string;
+            /** @enum {string} */
+            update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
+            /** @enum {string} */
+            source: "population" | "legal_person" | "adapter";
+            /**
+             * Format: uri
+             * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
+             */
+            adapter_url?: string;
+            fields: components["schemas"]["ExchangeFieldInput"][];
+        };
+        ExchangeReview: {
+            publish: boolean;
+            /** @description Required when returning the version (publish false). */
+            note?: string;
+        };
+        ExchangeSystem: {
+            client_id: string;
+            department_code: string;
+            region_code: string;
+            registered_by: string;
+            registered_at: string;
+        };
+        ExchangeSystemList: {
+            items: components["schemas"]["ExchangeSystem"][];
+        };
+        ExchangeSystemRegistration: {
+            department_code: string;
+        };
+        ExchangeApplication: {
+            id: string;
+            client_id: string;
+            consumer_department: string;
+            resource_code: string;
+            provider_department: string;
+            purpose: string;
+            legal_basis: string;
+            fields: string[];
+            valid_days: number;
+            /** @enum {string} */
+            status: "pending" | "granted" | "refused" | "revoked";
+            /** @description The token scope this grant allows while live: exchange:<resource>. */
+            scope: string;
+            created_at: string;
+            decided_by: string;
+            decided_at: string;
+            reason: string;
+            expires_at: string;
+            revoked_by: string;
+            revoked_at: string;
+        };
+        ExchangeApplicationList: {
+            items: components["schemas"]["ExchangeApplication"][];
+        };
+        ExchangeApplicationCreate: {
+            resource: string;
+            purpose: string;
+            legal_basis: string;
+            fields: string[];
+            /** @description Default and most: exchange.max_grant_days. */
+            valid_days?: number;
+        };
+        ExchangeDecision: {
+            approve: boolean;
+            /** @description Required when refusing. */
+            reason?: string;
+        };
+        ExchangeRevocation: {
+            reason: string;
+        };
+        ExchangeQuery: {
+            /** @description Resident ID number or unified social credit code (checksums validated). */
+            subject: string;
+            fields: string[];
+            purpose: string;
+            legal_basis?: string;
+            /** @description The case this query serves, if any. */
+            case_tracking?: string;
+        };
+        ExchangeAnswer: {
+            iss: string;
+            iat: number;
+            jti: string;
+            resource: string;
+            resource_version: number;
+            provider_department: string;
+            consumer_client: string;
+            consumer_department: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            subject: string;
+            purpose: string;
+            case_tracking?: string;
+            found: boolean;
+            /** @description Exactly the fields asked for; null where the source has no value. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        ExchangeSignedAnswer: {
+            answer: components["schemas"]["ExchangeAnswer"];
+            /** @description Compact JWS (ES256, typ ow-exchange-answer+jwt) whose payload is `answer`; verify with /oauth2/jwks. */
+            signature: string;
+            /** @description The answer's entry in the message log. */
+            log_seq: number;
+        };
+        ExchangeImportReport: {
+            created: number;
+            updated: number;
+        };
+        ExchangeRecordWritten: {
+            created: boolean;
+        };
+        /** @description A base record: the base's fields (population: id_number, name, gender, birth_date, ethnicity, address, household_number, household_head, relation_to_head, marital_status, spouse_name, spouse_id_number, marriage_date; legal_person: credit_code, name, entity_type, legal_representative, registered_capital, established_date, address, business_scope, status, registration_authority). */
+        ExchangeBaseRecord: {
+            [key: string]: unknown;
         };
     };
     responses: {
@@ -16109,6 +16908,319 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    timeStamp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/timestamp-query": string;
+            };
+        };
+        responses: {
+            /** @description The TimeStampResp. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/timestamp-reply": string;
+                };
+            };
+            /** @description The query is over 16384 bytes. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "a time-stamp query is at most 16384 bytes",
+                     *       "instance": "/api/v1/tsa"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many time-stamp requests from this address in a minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    tsaCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["PemCacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    searchExchangeLog: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Entries this department consumed or provided (required unless an audit administrator).
+                 * @example 330102-MZ
+                 */
+                department?: string;
+                /**
+                 * @description Only entries this department consumed.
+                 * @example 330102-MZ
+                 */
+                consumer_department?: string;
+                /**
+                 * @description Only entries this department provided.
+                 * @example 3301-GA
+                 */
+                provider_department?: string;
+                /**
+                 * @description Only entries of this resource.
+                 * @example population.household
+                 */
+                resource_code?: string;
+                /**
+                 * @description Only answered or refused queries.
+                 * @example refused
+                 */
+                outcome?: "answered" | "refused";
+                /**
+                 * @description Only entries serving this case.
+                 * @example SB20260301000001
+                 */
+                case_tracking?: string;
+                /**
+                 * @description With `subject_id` (auditors only): person or legal.
+                 * @example person
+                 */
+                subject_kind?: "person" | "legal";
+                /**
+                 * @description Auditors only: the resident ID number or credit code whose entries to find.
+                 * @example 330102199003073017
+                 */
+                subject_id?: string;
+                /**
+                 * @description Entries per page.
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged.
+                 * @example NDI
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "seq": 42,
+                     *           "at": "2026-03-01T02:30:00.123Z",
+                     *           "consumer_client": "mz-birth-registration",
+                     *           "consumer_department": "330102-MZ",
+                     *           "provider_department": "3301-GA",
+                     *           "resource_code": "population.household",
+                     *           "resource_version": 1,
+                     *           "subject_kind": "person",
+                     *           "subject_key": "9f2c000000000000000000000000000000000000000000000000000000000000",
+                     *           "purpose": "出生登记核验户籍",
+                     *           "legal_basis": "《户口登记条例》第七条",
+                     *           "case_tracking": "SB20260301000001",
+                     *           "fields": [
+                     *             "name",
+                     *             "household_address"
+                     *           ],
+                     *           "outcome": "answered",
+                     *           "refusal_reason": null,
+                     *           "request_digest": "1111111111111111111111111111111111111111111111111111111111111111",
+                     *           "response_digest": "2222222222222222222222222222222222222222222222222222222222222222",
+                     *           "response_signature": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln",
+                     *           "prev_hash": "3333333333333333333333333333333333333333333333333333333333333333",
+                     *           "hash": "4444444444444444444444444444444444444444444444444444444444444444"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeLogPage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The caller may not search this department's log (or the whole log, or by subject). */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "you may not search this department's exchange log",
+                     *       "instance": "/api/v1/exchange/log"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyExchangeLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result of the check. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "checked": 1042,
+                     *       "stamps_checked": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeLogCheck"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The caller is not an audit administrator. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "only an audit administrator verifies the whole log",
+                     *       "instance": "/api/v1/exchange/log/verify"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exchangeLogEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The entry's `seq` in the log.
+                 * @example 42
+                 */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry and its proof. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeEvidence"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The entry is not covered by a time-stamp yet (the next batch covers it within `exchange_log.stamp_every_seconds`); retry after `Retry-After` seconds, or the database is busy. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "exchange log entry 42 is not time-stamped yet",
+                     *       "instance": "/api/v1/me/data-uses/42/evidence"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -19131,6 +20243,2675 @@ export interface operations {
             422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
+        };
+    };
+    searchExchangeResources: {
+        parameters: {
+            query?: {
+                /** @description Text in the code or names. */
+                q?: string;
+                /** @description A provider department's code. */
+                department?: string;
+                /** @description 1 to 200 (50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching resources, by code. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "HJ-330102",
+                     *           "version": 1,
+                     *           "status": "published",
+                     *           "department_code": "3301-GA",
+                     *           "region_code": "3301",
+                     *           "name_zh": "户籍信息",
+                     *           "name_en": "Household registration",
+                     *           "description": "",
+                     *           "subject_kind": "person",
+                     *           "share_type": "conditional",
+                     *           "conditions": "办理户籍相关事项",
+                     *           "update_cycle": "daily",
+                     *           "source": "population",
+                     *           "fields": [
+                     *             {
+                     *               "name": "name",
+                     *               "type": "string",
+                     *               "label_zh": "姓名",
+                     *               "label_en": "Name",
+                     *               "personal": true
+                     *             }
+                     *           ],
+                     *           "created_by": "sc.acceptor",
+                     *           "created_at": "2026-12-01T02:00:00Z",
+                     *           "submitted_by": "sc.acceptor",
+                     *           "submitted_at": "2026-12-01T02:10:00Z",
+                     *           "reviewed_by": "sc.approver",
+                     *           "reviewed_at": "2026-12-01T03:00:00Z",
+                     *           "review_note": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResourceList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A person's session or a token without the exchange scope. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "A person's session or a token without the exchange scope.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "HJ-330102",
+                 *       "department_code": "3301-GA",
+                 *       "name_zh": "户籍信息",
+                 *       "name_en": "Household registration",
+                 *       "subject_kind": "person",
+                 *       "share_type": "conditional",
+                 *       "conditions": "办理户籍相关事项",
+                 *       "update_cycle": "daily",
+                 *       "source": "population",
+                 *       "fields": [
+                 *         {
+                 *           "name": "name",
+                 *           "type": "string",
+                 *           "label_zh": "姓名",
+                 *           "label_en": "Name",
+                 *           "personal": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeResourceCreate"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "draft",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published version. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "published",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExchangeResourceVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "published",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateExchangeResourceDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name_zh": "户籍信息",
+                 *       "name_en": "Household registration",
+                 *       "subject_kind": "person",
+                 *       "share_type": "conditional",
+                 *       "conditions": "办理户籍相关事项",
+                 *       "update_cycle": "daily",
+                 *       "source": "population",
+                 *       "fields": [
+                 *         {
+                 *           "name": "name",
+                 *           "type": "string",
+                 *           "label_zh": "姓名",
+                 *           "label_en": "Name",
+                 *           "personal": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeResourceUpdate"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "draft",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description In review. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "in_review",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reviewExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "publish": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeReview"];
+            };
+        };
+        responses: {
+            /** @description Published, or back to draft. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "published",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    queryExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": "330102199003073017",
+                 *       "fields": [
+                 *         "name"
+                 *       ],
+                 *       "purpose": "出生登记",
+                 *       "case_tracking": "SL2026000001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeQuery"];
+            };
+        };
+        responses: {
+            /** @description The signed answer. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "answer": {
+                     *         "iss": "https://onewindow.example.gov",
+                     *         "iat": 1796000000,
+                     *         "jti": "XQabc",
+                     *         "resource": "HJ-330102",
+                     *         "resource_version": 1,
+                     *         "provider_department": "3301-GA",
+                     *         "consumer_client": "cl_demo",
+                     *         "consumer_department": "330102-ZWFW",
+                     *         "subject_kind": "person",
+                     *         "subject": "330102199003073017",
+                     *         "purpose": "出生登记",
+                     *         "case_tracking": "SL2026000001",
+                     *         "found": true,
+                     *         "data": {
+                     *           "name": "张三"
+                     *         }
+                     *       },
+                     *       "signature": "eyJhbGciOiJFUzI1NiJ9.eyJ9.sig",
+                     *       "log_seq": 42
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeSignedAnswer"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused (and logged). */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Refused (and logged).",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider's system did not answer (after retries) or its circuit is open; the refusal is logged. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the provider's system is failing; the platform stopped calling it for a while (circuit open)",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeDrafts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A department's code. */
+                department: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "HJ-330102",
+                     *           "version": 1,
+                     *           "status": "in_review",
+                     *           "department_code": "3301-GA",
+                     *           "region_code": "3301",
+                     *           "name_zh": "户籍信息",
+                     *           "name_en": "Household registration",
+                     *           "description": "",
+                     *           "subject_kind": "person",
+                     *           "share_type": "conditional",
+                     *           "conditions": "办理户籍相关事项",
+                     *           "update_cycle": "daily",
+                     *           "source": "population",
+                     *           "fields": [
+                     *             {
+                     *               "name": "name",
+                     *               "type": "string",
+                     *               "label_zh": "姓名",
+                     *               "label_en": "Name",
+                     *               "personal": true
+                     *             }
+                     *           ],
+                     *           "created_by": "sc.acceptor",
+                     *           "created_at": "2026-12-01T02:00:00Z",
+                     *           "submitted_by": "sc.acceptor",
+                     *           "submitted_at": "2026-12-01T02:10:00Z",
+                     *           "reviewed_by": "sc.approver",
+                     *           "reviewed_at": "2026-12-01T03:00:00Z",
+                     *           "review_note": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResourceList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeApplicationsOfProvider: {
+        parameters: {
+            query?: {
+                /** @description pending, granted, refused or revoked. */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A department's code. */
+                department: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The applications, newest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "XAabc123",
+                     *           "client_id": "cl_demo",
+                     *           "consumer_department": "330102-ZWFW",
+                     *           "resource_code": "HJ-330102",
+                     *           "provider_department": "3301-GA",
+                     *           "purpose": "出生登记",
+                     *           "legal_basis": "《户口登记条例》第七条",
+                     *           "fields": [
+                     *             "name"
+                     *           ],
+                     *           "valid_days": 366,
+                     *           "status": "pending",
+                     *           "scope": "exchange:HJ-330102",
+                     *           "created_at": "2026-12-01T04:00:00Z",
+                     *           "decided_by": "platform",
+                     *           "decided_at": "2026-12-01T04:00:00Z",
+                     *           "reason": "unconditional",
+                     *           "expires_at": "2027-12-02T04:00:00Z",
+                     *           "revoked_by": "",
+                     *           "revoked_at": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplicationList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeSystems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The systems. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "client_id": "cl_demo",
+                     *           "department_code": "330102-ZWFW",
+                     *           "region_code": "330102",
+                     *           "registered_by": "admin",
+                     *           "registered_at": "2026-12-01T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeSystemList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerExchangeSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The OpenID Connect client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-ZWFW"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeSystemRegistration"];
+            };
+        };
+        responses: {
+            /** @description Registered. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "client_id": "cl_demo",
+                     *       "department_code": "330102-ZWFW",
+                     *       "region_code": "330102",
+                     *       "registered_by": "admin",
+                     *       "registered_at": "2026-12-01T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeSystem"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyExchangeApplications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The applications. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "XAabc123",
+                     *           "client_id": "cl_demo",
+                     *           "consumer_department": "330102-ZWFW",
+                     *           "resource_code": "HJ-330102",
+                     *           "provider_department": "3301-GA",
+                     *           "purpose": "出生登记",
+                     *           "legal_basis": "《户口登记条例》第七条",
+                     *           "fields": [
+                     *             "name"
+                     *           ],
+                     *           "valid_days": 366,
+                     *           "status": "granted",
+                     *           "scope": "exchange:HJ-330102",
+                     *           "created_at": "2026-12-01T04:00:00Z",
+                     *           "decided_by": "platform",
+                     *           "decided_at": "2026-12-01T04:00:00Z",
+                     *           "reason": "unconditional",
+                     *           "expires_at": "2027-12-02T04:00:00Z",
+                     *           "revoked_by": "",
+                     *           "revoked_at": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplicationList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyForExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "resource": "HJ-330102",
+                 *       "purpose": "出生登记",
+                 *       "legal_basis": "《户口登记条例》第七条",
+                 *       "fields": [
+                 *         "name"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description The application (granted or pending). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "granted",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "platform",
+                     *       "decided_at": "2026-12-01T04:00:00Z",
+                     *       "reason": "unconditional",
+                     *       "expires_at": "2027-12-02T04:00:00Z",
+                     *       "revoked_by": "",
+                     *       "revoked_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideExchangeApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The application's id (XA...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "approve": true,
+                 *       "reason": "符合条件"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeDecision"];
+            };
+        };
+        responses: {
+            /** @description Decided. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "granted",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "platform",
+                     *       "decided_at": "2026-12-01T04:00:00Z",
+                     *       "reason": "unconditional",
+                     *       "expires_at": "2027-12-02T04:00:00Z",
+                     *       "revoked_by": "",
+                     *       "revoked_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeExchangeGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The application's id (XA...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "用途已完成"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeRevocation"];
+            };
+        };
+        responses: {
+            /** @description Revoked. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "revoked",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "platform",
+                     *       "decided_at": "2026-12-01T04:00:00Z",
+                     *       "reason": "unconditional",
+                     *       "expires_at": "2027-12-02T04:00:00Z",
+                     *       "revoked_by": "",
+                     *       "revoked_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importExchangeBase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The base: population or legal_person. */
+                base: "population" | "legal_person";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {"id_number":"330102199003073017","name":"张三"} */
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Imported. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": 2,
+                     *       "updated": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeImportReport"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExchangeBaseRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The base: population or legal_person. */
+                base: "population" | "legal_person";
+                /** @description The record's resident ID number (population) or unified social credit code (legal_person). */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id_number": "330102199003073017",
+                     *       "name": "张三"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeBaseRecord"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putExchangeBaseRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The base: population or legal_person. */
+                base: "population" | "legal_person";
+                /** @description The record's resident ID number (population) or unified social credit code (legal_person). */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "张三",
+                 *       "marital_status": "married"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeBaseRecord"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeRecordWritten"];
+                };
+            };
+            /** @description Inserted. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeRecordWritten"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCase: {
@@ -23206,6 +26987,203 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    myDataUses: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Entries per page.
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged.
+                 * @example NDI
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The uses, newest first. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataUsePage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            /** @description The person's identity is not verified yet. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:failed_precondition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "your identity is not verified yet",
+                     *       "instance": "/api/v1/me/data-uses"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    myDataUseEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The entry's `seq` in the log.
+                 * @example 42
+                 */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry and its proof. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeEvidence"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The person's identity is not verified yet. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:failed_precondition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "your identity is not verified yet",
+                     *       "instance": "/api/v1/me/data-uses/42/evidence"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The entry is not covered by a time-stamp yet (the next batch covers it within `exchange_log.stamp_every_seconds`); retry after `Retry-After` seconds, or the database is busy. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "exchange log entry 42 is not time-stamped yet",
+                     *       "instance": "/api/v1/me/data-uses/42/evidence"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    objectToDataUse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The entry's `seq` in the log.
+                 * @example 42
+                 */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "我没有办理出生登记，为什么查询我的户籍？"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DataUseObjectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The complaint ticket. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "seq": 42,
+                     *       "ticket": "ZX20260301ABCDEFGHJK"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DataUseObjection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            /** @description The person's identity is not verified yet, or the use names no provider. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:failed_precondition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "your identity is not verified yet",
+                     *       "instance": "/api/v1/me/data-uses/42/objection"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
