@@ -24,6 +24,9 @@
 #include "core/log.h"
 #include "departments/routes.h"
 #include "departments/store.h"
+#include "exchange/routes.h"
+#include "exchange/service.h"
+#include "exchange/store.h"
 #include "exchange_log/log.h"
 #include "exchange_log/routes.h"
 #include "exchange_log/service.h"
@@ -75,7 +78,7 @@ std::vector<db::Migration> AllMigrations() {
                     processes::Migrations(), calendar::Migrations(), materials::Migrations(),
                     cases::Migrations(), notify::Migrations(), licences::Migrations(),
                     appointments::Migrations(), tickets::Migrations(), ratings::Migrations(),
-                    exchange_log::Migrations()}) {
+                    exchange_log::Migrations(), exchange::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -148,6 +151,7 @@ struct App::Impl {
   std::unique_ptr<exchange_log::Log> xlog;
   std::unique_ptr<exchange_log::Tsa> tsa;
   std::unique_ptr<exchange_log::Service> xlog_service;
+  std::unique_ptr<exchange::Service> exchange;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -394,6 +398,28 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                        OW_RETURN_IF_ERROR(svc->StampPending());
                        return {};
                      });
+  // Data sharing and exchange (issue 14): answers signed with the provider's ES256 key
+  // (published in its JWKS), every query appended to the message log.
+  exchange::Options xopt;
+  xopt.population_department = config.exchange_population_department;
+  xopt.legal_person_department = config.exchange_legal_person_department;
+  xopt.max_grant_days = config.exchange_max_grant_days;
+  xopt.adapter.timeout = std::chrono::milliseconds(config.exchange_adapter_timeout_ms);
+  xopt.adapter.retries = static_cast<int>(config.exchange_adapter_retries);
+  xopt.adapter.failure_threshold = static_cast<int>(config.exchange_adapter_failure_threshold);
+  xopt.adapter.cooldown = std::chrono::milliseconds(config.exchange_adapter_cooldown_ms);
+  i.exchange = std::make_unique<exchange::Service>(*i.db, *i.departments, *i.xlog, xopt);
+  i.exchange->SetSigner(
+      [provider](const boost::json::object& claims) {
+        oidc::Client platform;
+        platform.id_token_alg = "ES256";
+        return provider->SignFor(platform, claims, "ow-exchange-answer+jwt");
+      },
+      [provider] { return provider->issuer(); });
+  i.oidc->SetExtraScopes([svc = i.exchange.get()](const std::string& client_id) {
+    return svc->GrantedScopes(client_id);
+  });
+  exchange::AddRoutes(i.router, *i.exchange);
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -521,6 +547,7 @@ tickets::Service& App::tickets() { return *impl_->tickets; }
 ratings::Service& App::ratings() { return *impl_->ratings; }
 const exchange_log::Log& App::message_log() const { return *impl_->xlog; }
 exchange_log::Service& App::message_log_service() { return *impl_->xlog_service; }
+exchange::Service& App::exchange() { return *impl_->exchange; }
 const Config& App::config() const { return impl_->config; }
 
 }  // namespace ow::app

@@ -40,6 +40,9 @@ namespace ow::exchange_log {
 class Log;
 class Service;
 }  // namespace ow::exchange_log
+namespace ow::exchange {
+class Service;
+}  // namespace ow::exchange
 
 namespace ow::app {
 
@@ -81,6 +84,8 @@ class App {
   const exchange_log::Log& message_log() const;
   // Its service (tests time-stamp pending entries; the CLI verifies the log).
   exchange_log::Service& message_log_service();
+  // The data exchange (the CLI imports bases through it).
+  exchange::Service& exchange();
   const Config& config() const;
 
  private:

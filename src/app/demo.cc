@@ -9,13 +9,16 @@
 #include "audit/audit.h"
 #include "calendar/service.h"
 #include "catalog/service.h"
+#include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "departments/service.h"
+#include "exchange/demo.h"
 #include "exchange_log/log.h"
 #include "identity/keys.h"
 #include "identity/service.h"
 #include "licences/service.h"
+#include "oidc/store.h"
 #include "processes/service.h"
 #include "regions/service.h"
 
@@ -330,6 +333,48 @@ Result<int64_t> SeedDataUses(db::Database& db, const Config& config, const std::
   return added;
 }
 
+// demo/exchange.json: the demo department systems' OpenID Connect clients (client
+// credentials, scope exchange, the documented demo secret), then the exchange's resources,
+// base records and grants.
+Result<int64_t> SeedExchange(db::Database& db, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return int64_t{0};
+  OW_ASSIGN_OR_RETURN(auto doc, ReadJson(path));
+  if (!doc.is_object()) return InvalidArgument(path + " must be a JSON object");
+  const auto* systems = doc.as_object().if_contains("systems");
+  if (systems && systems->is_array()) {
+    OW_RETURN_IF_ERROR(db.Transact([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(auto clients, oidc::Store::Clients(c));
+      for (const auto& s : systems->as_array()) {
+        if (!s.is_object()) continue;
+        const auto& o = s.as_object();
+        auto str = [&](const char* k) {
+          const auto* v = o.if_contains(k);
+          return v && v->is_string() ? std::string(v->as_string()) : std::string();
+        };
+        bool exists = std::any_of(clients.begin(), clients.end(), [&](const oidc::Client& k) {
+          return k.client_id == str("client_id");
+        });
+        if (exists) continue;
+        oidc::Client k;
+        k.client_id = str("client_id");
+        k.name = str("name");
+        k.type = "confidential";
+        k.secret_hash = crypto::Base64UrlEncode(crypto::Sha256(str("client_secret")));
+        k.grant_types = {"client_credentials"};
+        k.scopes = {"exchange"};
+        k.id_token_alg = "ES256";
+        k.created_by = "seed-demo";
+        k.created_at = NowText();
+        OW_RETURN_IF_ERROR(oidc::Store::InsertClient(c, k));
+      }
+      return {};
+    }));
+  }
+  OW_ASSIGN_OR_RETURN(auto counts, exchange::SeedDemo(db, doc));
+  return counts.resources + counts.records + counts.grants;
+}
+
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Config* config) {
   DemoSummary summary;
   regions::Service regions(db);
@@ -388,6 +433,7 @@ Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir, const Con
   }
   OW_ASSIGN_OR_RETURN(summary.calendar_years, SeedCalendar(db, dir + "/calendar.json"));
   OW_ASSIGN_OR_RETURN(summary.halls, SeedHalls(db, catalog, dir + "/halls.json"));
+  OW_ASSIGN_OR_RETURN(summary.exchange, SeedExchange(db, dir + "/exchange.json"));
   if (config) {
     OW_ASSIGN_OR_RETURN(summary.accounts_created,
                         SeedAccounts(db, departments, *config, dir + "/accounts.json"));

@@ -24,6 +24,7 @@ struct DemoSummary {
   int64_t seals = 0;           // seals made or found, with their holders
   int64_t halls = 0;           // service halls created or changed (demo/halls.json)
   int64_t data_uses = 0;       // exchange log entries appended (demo/data-uses.json)
+  int64_t exchange = 0;        // exchange resources, base records and grants (demo/exchange.json)
 };
 
 // Loads `dir`/regions/*.csv, `dir`/departments.json and `dir`/catalog.json (items,

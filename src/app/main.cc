@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 
 #include "app/app.h"
 #include "app/demo.h"
@@ -15,6 +16,8 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "departments/service.h"
+#include "exchange/service.h"
+#include "exchange_log/log.h"
 #include "exchange_log/service.h"
 #include "identity/service.h"
 #include "regions/service.h"
@@ -100,6 +103,15 @@ int main(int argc, char** argv) {
   std::string export_format = "json";
   export_catalog->add_option("--format", export_format, "json or csv")->capture_default_str();
 
+  auto* import_base = cli.add_subcommand(
+      "import-base", "load the population or legal-person base from a JSON lines file");
+  std::string base_name, base_file, base_actor = "operator";
+  import_base->add_option("BASE", base_name, "population or legal_person")->required();
+  import_base->add_option("FILE", base_file, "one JSON object per line (all or nothing)")
+      ->required();
+  import_base->add_option("--as", base_actor, "name recorded as the updater")
+      ->capture_default_str();
+
   auto* seed = cli.add_subcommand("seed-demo", "load the demo data (idempotent)");
   std::string demo_dir = "demo";
   seed->add_option("--dir", demo_dir, "demo data folder")->capture_default_str();
@@ -123,8 +135,8 @@ int main(int argc, char** argv) {
       "recompute the exchange message log's hash chain and verify its RFC 3161 time-stamps "
       "(exit status 1 when it does not verify)");
 
-  for (auto* sub :
-       {serve, migrate, import, import_catalog, export_catalog, seed, create_admin, verify_xlog})
+  for (auto* sub : {serve, migrate, import, import_catalog, export_catalog, import_base, seed,
+                    create_admin, verify_xlog})
     sub->fallthrough();
   CLI11_PARSE(cli, argc, argv);
 
@@ -240,6 +252,28 @@ int main(int argc, char** argv) {
     } else {
       return Fail(ow::InvalidArgument("--format must be json or csv"));
     }
+  } else if (import_base->parsed()) {
+    std::ifstream in(base_file, std::ios::binary);
+    if (!in) return Fail(ow::InvalidArgument("cannot read " + base_file));
+    std::stringstream text;
+    text << in.rdbuf();
+    auto keys = ow::identity::LoadKeys(*config);
+    if (!keys) return Fail(keys.error());
+    ow::regions::Service regions(**db);
+    ow::departments::Service departments(**db, regions);
+    ow::exchange_log::Log log(keys->Derive("exchange_log.subject"));
+    ow::exchange::Options xo;
+    xo.population_department = config->exchange_population_department;
+    xo.legal_person_department = config->exchange_legal_person_department;
+    ow::exchange::Service exchange(**db, departments, log, xo);
+    // The operator at the console acts with the administrator token's powers.
+    ow::authz::Principal op;
+    op.via = ow::authz::Via::kAdminToken;
+    op.name_for_audit = base_actor;
+    auto report = exchange.Import(op, base_name, text.str());
+    if (!report) return Fail(report.error());
+    std::printf("imported into the %s base: %lld created, %lld replaced\n", base_name.c_str(),
+                static_cast<long long>(report->created), static_cast<long long>(report->updated));
   } else if (seed->parsed()) {
     auto summary = ow::app::SeedDemo(**db, demo_dir, &*config);
     if (!summary) return Fail(summary.error());

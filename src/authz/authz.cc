@@ -122,6 +122,24 @@ constexpr std::array kTable = {
                kBySession, "", true},
     ActionInfo{Action::kObjectDataUse, "data_uses.object", "object to a use of your data",
                kBySession, "", true},
+    ActionInfo{Action::kReadDataResources, "exchange.resources.read",
+               "read the data resource catalogue", kBySession | kByClientToken | kByAdminToken,
+               "exchange", false},
+    ActionInfo{Action::kWriteDataResources, "exchange.resources.write",
+               "draft this department's data resources", kBySession | kByUserToken, "workbench",
+               true},
+    ActionInfo{Action::kReviewDataResources, "exchange.resources.review",
+               "review this department's data resources", kBySession | kByUserToken, "workbench",
+               true},
+    ActionInfo{Action::kApplyForData, "exchange.apply", "apply for data resources", kByClientToken,
+               "exchange", true},
+    ActionInfo{Action::kDecideDataAccess, "exchange.decide",
+               "decide access to this department's data resources", kBySession | kByUserToken,
+               "workbench", true},
+    ActionInfo{Action::kQueryData, "exchange.query", "query data resources", kByClientToken,
+               "exchange", true},
+    ActionInfo{Action::kMaintainBaseData, "exchange.base.write", "maintain this base's records",
+               kBySession | kByClientToken | kByAdminToken, "exchange", true},
 };
 
 constexpr bool InOrder() {
@@ -131,9 +149,9 @@ constexpr bool InOrder() {
 }
 static_assert(InOrder(), "kTable lists every Action once, in declaration order");
 
-constexpr std::array<std::string_view, 8> kScopes = {
-    "cases.read", "cases.write",   "materials.read", "materials.write",
-    "workbench",  "licences.read", "bookings",       "tickets"};
+constexpr std::array<std::string_view, 9> kScopes = {
+    "cases.read",    "cases.write", "materials.read", "materials.write", "workbench",
+    "licences.read", "bookings",    "tickets",        "exchange"};
 
 // A department role covers the target if the department matches and the region nests.
 bool Covers(const Role& r, const Target& t, bool any_department) {
@@ -292,6 +310,22 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kReadOwnDataUses:
     case Action::kObjectDataUse:
       return self && p.kind == kPerson;
+    case Action::kReadDataResources:
+      // Government staff and department systems; a person's session sees nothing here.
+      return p.kind == kStaff || system || p.admin_token();
+    case Action::kWriteDataResources:
+      return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
+    case Action::kReviewDataResources:
+    case Action::kDecideDataAccess:
+      return HasCovering(p, {kApprover}, t);
+    case Action::kApplyForData:
+    case Action::kQueryData:
+      // Which department the system belongs to, and what it was granted, the exchange
+      // checks on every call.
+      return system;
+    case Action::kMaintainBaseData:
+      return p.admin_token() || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
+             (system && t.system_of_department);
   }
   return false;
 }

@@ -111,6 +111,14 @@ enum class Action {
   kSearchExchangeLog,  // search and export entries: auditors all, a department's approvers its own
   kReadOwnDataUses,    // the uses of one's own data (owner: the person; proven ID number)
   kObjectDataUse,      // object to a use of one's data: a complaint to the provider
+  // Data sharing and exchange (src/exchange).
+  kReadDataResources,    // search and read the data resource catalogue (staff, systems)
+  kWriteDataResources,   // draft and submit a provider department's data resources
+  kReviewDataResources,  // publish or return a submitted data resource (its approvers)
+  kApplyForData,         // a consuming system applies for a resource, reads its grants
+  kDecideDataAccess,     // approve, refuse or revoke access to a department's resource
+  kQueryData,            // a consuming system queries a resource for one subject
+  kMaintainBaseData,     // import and update a base (population, legal persons)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.
@@ -154,6 +162,9 @@ struct Target {
   bool agent_for_owner = false;  // the caller checked a live agent authorization
   // When an enterprise owns the resource: the caller's live rights as its operator.
   OperatorRights operator_of_owner = {};
+  // A client-credentials caller: the caller checked that the calling system is
+  // registered to target.department_code (the exchange's system registry).
+  bool system_of_department = false;
 };
 
 // True when region `inner` is `outer` or lies below it.

@@ -102,7 +102,19 @@ std::vector<Row> Matrix() {
   auto staff_self = [&](const std::map<A, std::string>& extra) {
     auto m = self;
     m[A::kWorkOnCases] = kAll;
+    // Every staff member reads the data resource catalogue; department staff draft their
+    // department's resources and keep its bases as they answer its tickets; approvers
+    // review resources and decide access as they decide cases.
+    m[A::kReadDataResources] = kAll;
     for (auto& [k, v] : extra) m[k] = v;
+    if (auto it = extra.find(A::kAnswerTicket); it != extra.end()) {
+      m[A::kWriteDataResources] = it->second;
+      m[A::kMaintainBaseData] = it->second;
+    }
+    if (auto it = extra.find(A::kApproveCase); it != extra.end()) {
+      m[A::kReviewDataResources] = it->second;
+      m[A::kDecideDataAccess] = it->second;
+    }
     return m;
   };
   std::vector<Row> rows;
@@ -249,7 +261,9 @@ std::vector<Row> Matrix() {
                    {A::kManageTrusts, kAll},
                    {A::kManageCatalog, kAll},
                    {A::kManageDeliveries, kAll},
-                   {A::kManageHalls, kAll}}});
+                   {A::kManageHalls, kAll},
+                   {A::kReadDataResources, kAll},
+                   {A::kMaintainBaseData, kAll}}});
   rows.push_back({"client credentials with cases.read indicators.read",
                   Bearer("", "cl_peer", {"cases.read", "indicators.read"}),
                   false,

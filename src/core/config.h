@@ -106,6 +106,14 @@ struct Config {
   int64_t xlog_stamp_every_entries = 1000;
   int64_t xlog_stamp_every_seconds = 5;
   int64_t tsa_per_minute = 60;  // RFC 3161 requests per client address per minute
+  // [exchange] data sharing: who keeps the bases, how provider systems are called
+  std::string exchange_population_department = "3301-GA";
+  std::string exchange_legal_person_department = "3301-SCJG";
+  int64_t exchange_max_grant_days = 366;
+  int64_t exchange_adapter_timeout_ms = 2000;
+  int64_t exchange_adapter_retries = 2;
+  int64_t exchange_adapter_failure_threshold = 5;
+  int64_t exchange_adapter_cooldown_ms = 30000;
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

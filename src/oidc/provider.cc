@@ -61,7 +61,7 @@ bool ValidRedirect(const std::string& uri) {
 constexpr const char* kKnownScopes[] = {
     "openid",          "profile",       "resident_id",    "offline_access",  "catalog.read",
     "cases.read",      "cases.write",   "materials.read", "materials.write", "workbench",
-    "indicators.read", "licences.read", "bookings",       "tickets"};
+    "indicators.read", "licences.read", "bookings",       "tickets",         "exchange"};
 
 }  // namespace
 

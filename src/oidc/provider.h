@@ -124,6 +124,12 @@ class Provider {
   // Revokes every grant of an account (logout everywhere).
   void RevokeAccount(const std::string& account_id);
 
+  // Scopes a client holds beyond its registration, asked at every client-credentials
+  // token (the data exchange's live grants, "exchange:<resource>"). Must be thread-safe.
+  void SetExtraScopes(std::function<std::vector<std::string>(const std::string& client_id)> fn) {
+    extra_scopes_ = std::move(fn);
+  }
+
   // Signs `claims` as an ID token for the client (for the federation tests' peers).
   Result<std::string> SignFor(const Client& client, const boost::json::object& claims,
                               const char* typ);
@@ -158,6 +164,7 @@ class Provider {
   ProviderOptions options_;
   KeyRing keys_;
   std::string pairwise_key_;
+  std::function<std::vector<std::string>(const std::string&)> extra_scopes_;
   std::unique_ptr<ClientCache> clients_;
   identity::AuditSink audit_sync_;
   std::function<void(identity::AuditEvent)> audit_async_;

@@ -142,14 +142,22 @@ std::variant<json::object, OAuthError> Provider::ClientCredentialsGrant(const Cl
   if (!client.Allows("client_credentials"))
     return Bad("unauthorized_client", "this client may not use client_credentials");
   std::vector<std::string> scopes;
+  // Scopes held beyond the registration (the exchange's live grants), looked up now.
+  std::vector<std::string> extra;
+  if (extra_scopes_) extra = extra_scopes_(client.client_id);
+  auto held = [&](const std::string& s) {
+    return std::find(extra.begin(), extra.end(), s) != extra.end();
+  };
   if (form.count("scope")) {
     scopes = SplitSpaces(Get(form, "scope"));
     for (const auto& s : scopes)
-      if (!client.MayAsk(s) || s == "openid")
+      if ((!client.MayAsk(s) && !held(s)) || s == "openid")
         return Bad("invalid_scope", "the client may not ask for " + s);
   } else {
     for (const auto& s : client.scopes)
       if (s != "openid") scopes.push_back(s);
+    for (const auto& s : extra)
+      if (!client.MayAsk(s)) scopes.push_back(s);
   }
   int64_t iat = UnixSeconds(now);
   json::object at{{"iss", options_.issuer},

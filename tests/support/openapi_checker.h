@@ -413,6 +413,10 @@ inline bool IsExchangeLogPath(const std::string& path) {
   return path.starts_with("/api/v1/exchange/log") || path.starts_with("/api/v1/me/data-uses") ||
          path.starts_with("/api/v1/tsa");
 }
+// The data exchange: resources, systems, grants, queries, bases (the log is apart).
+inline bool IsExchangePath(const std::string& path) {
+  return path.starts_with("/api/v1/exchange/") && !IsExchangeLogPath(path);
+}
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
 inline bool IsCasesPath(const std::string& path) {
@@ -448,7 +452,7 @@ inline bool IsReferencePath(const std::string& path) {
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
          !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsRatingsPath(path) &&
-         !IsExchangeLogPath(path);
+         !IsExchangeLogPath(path) && !IsExchangePath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

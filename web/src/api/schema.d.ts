@@ -2127,6 +2127,322 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the published data resources
+         * @description Published resources whose code or names contain `q`, optionally of one provider department. Government staff sessions, department systems (scope exchange) and the administrator token.
+         */
+        get: operations["searchExchangeResources"];
+        put?: never;
+        /**
+         * Draft a data resource (a new one, or the next version)
+         * @description Staff (acceptor, reviewer, approver) of the provider department draft; one open (draft or in review) version per code.
+         */
+        post: operations["createExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a published data resource
+         * @description The published version.
+         */
+        get: operations["getExchangeResource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a version of a data resource
+         * @description Drafts and versions in review only for the provider's staff (404 otherwise).
+         */
+        get: operations["getExchangeResourceVersion"];
+        /**
+         * Change a draft
+         * @description Only while it is a draft; the provider department's staff.
+         */
+        put: operations["updateExchangeResourceDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/versions/{version}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a draft for review
+         * @description The draft goes in review.
+         */
+        post: operations["submitExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/versions/{version}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish or return a version in review
+         * @description An approver of the provider department other than the submitter; publishing supersedes the previous published version.
+         */
+        post: operations["reviewExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query a data resource for one subject
+         * @description A department system (client credentials) with a live grant and the scope exchange:<code> in its token. The answer holds exactly the asked fields (all granted) and is signed by the platform. Every query, answered or refused, is appended to the message log; refusals (no grant, expired or revoked grant, field not granted, scope missing, not shared, unregistered system) are 403.
+         */
+        post: operations["queryExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/departments/{department}/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's unpublished versions
+         * @description Drafts and versions in review of the department's resources, for its staff.
+         */
+        get: operations["listExchangeDrafts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/departments/{department}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Applications for a department's resources
+         * @description For the provider department's approvers; filter by status.
+         */
+        get: operations["listExchangeApplicationsOfProvider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/systems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The registered department systems
+         * @description The system administrator.
+         */
+        get: operations["listExchangeSystems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/systems/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Register a client as a department's system
+         * @description The system administrator names the department an OpenID Connect client (client credentials, scope exchange) acts for.
+         */
+        put: operations["registerExchangeSystem"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling system's applications and grants
+         * @description Newest first.
+         */
+        get: operations["listMyExchangeApplications"];
+        put?: never;
+        /**
+         * Apply for a data resource
+         * @description A registered department system applies with purpose, legal basis and fields: unconditional resources are granted at once, conditional ones wait for the provider's approver; not-shared ones are refused (403).
+         */
+        post: operations["applyForExchangeResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/applications/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or refuse an application
+         * @description An approver of the provider department.
+         */
+        post: operations["decideExchangeApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/applications/{id}/revocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a grant
+         * @description An approver of the provider department; the next query is refused.
+         */
+        post: operations["revokeExchangeGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/bases/{base}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import base records (JSON lines)
+         * @description One JSON object per line; all or nothing (422 names each bad line as lines/<n>/<field>); existing records are replaced. The base's keeping department's staff or systems, or the administrator token.
+         */
+        post: operations["importExchangeBase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/bases/{base}/records/{subject}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a base record
+         * @description The base's keepers.
+         */
+        get: operations["getExchangeBaseRecord"];
+        /**
+         * Insert or replace a base record
+         * @description The base's keepers.
+         */
+        put: operations["putExchangeBaseRecord"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rating-reasons": {
         parameters: {
             query?: never;
@@ -9734,6 +10050,206 @@ export interface components {
         DataUseObjectionRequest: {
             /** @description What the person objects to. */
             text: string;
+        };
+        ExchangeField: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "date" | "number" | "boolean";
+            label_zh: string;
+            label_en: string;
+            /** @description Personal information: the person sees each use. */
+            personal: boolean;
+        };
+        ExchangeFieldInput: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "date" | "number" | "boolean";
+            label_zh: string;
+            label_en: string;
+            /** @description Personal information: the person sees each use. */
+            personal?: boolean;
+        };
+        /** @description A data resource version of the catalogue. */
+        ExchangeResource: {
+            code: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "published" | "superseded";
+            /** @description The provider department. */
+            department_code: string;
+            region_code: string;
+            name_zh: string;
+            name_en: string;
+            description: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            /** @enum {string} */
+            share_type: "unconditional" | "conditional" | "not_shared";
+            conditions: string;
+            /** @enum {string} */
+            update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
+            /** @enum {string} */
+            source: "population" | "legal_person" | "adapter";
+            fields: components["schemas"]["ExchangeField"][];
+            created_by: string;
+            created_at: string;
+            submitted_by: string;
+            submitted_at: string;
+            reviewed_by: string;
+            reviewed_at: string;
+            review_note: string;
+        };
+        ExchangeResourceList: {
+            items: components["schemas"]["ExchangeResource"][];
+        };
+        ExchangeResourceCreate: {
+            code: string;
+            /** @description The provider department. */
+            department_code: string;
+            name_zh: string;
+            name_en: string;
+            description?: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            /** @enum {string} */
+            share_type: "unconditional" | "conditional" | "not_shared";
+            conditions?: string;
+            /** @enum {string} */
+            update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
+            /** @enum {string} */
+            source: "population" | "legal_person" | "adapter";
+            /**
+             * Format: uri
+             * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
+             */
+            adapter_url?: string;
+            fields: components["schemas"]["ExchangeFieldInput"][];
+        };
+        ExchangeResourceUpdate: {
+            name_zh: string;
+            name_en: string;
+            description?: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            /** @enum {string} */
+            share_type: "unconditional" | "conditional" | "not_shared";
+            conditions?: string;
+            /** @enum {string} */
+            update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
+            /** @enum {string} */
+            source: "population" | "legal_person" | "adapter";
+            /**
+             * Format: uri
+             * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
+             */
+            adapter_url?: string;
+            fields: components["schemas"]["ExchangeFieldInput"][];
+        };
+        ExchangeReview: {
+            publish: boolean;
+            /** @description Required when returning the version (publish false). */
+            note?: string;
+        };
+        ExchangeSystem: {
+            client_id: string;
+            department_code: string;
+            region_code: string;
+            registered_by: string;
+            registered_at: string;
+        };
+        ExchangeSystemList: {
+            items: components["schemas"]["ExchangeSystem"][];
+        };
+        ExchangeSystemRegistration: {
+            department_code: string;
+        };
+        ExchangeApplication: {
+            id: string;
+            client_id: string;
+            consumer_department: string;
+            resource_code: string;
+            provider_department: string;
+            purpose: string;
+            legal_basis: string;
+            fields: string[];
+            valid_days: number;
+            /** @enum {string} */
+            status: "pending" | "granted" | "refused" | "revoked";
+            /** @description The token scope this grant allows while live: exchange:<resource>. */
+            scope: string;
+            created_at: string;
+            decided_by: string;
+            decided_at: string;
+            reason: string;
+            expires_at: string;
+            revoked_by: string;
+            revoked_at: string;
+        };
+        ExchangeApplicationList: {
+            items: components["schemas"]["ExchangeApplication"][];
+        };
+        ExchangeApplicationCreate: {
+            resource: string;
+            purpose: string;
+            legal_basis: string;
+            fields: string[];
+            /** @description Default and most: exchange.max_grant_days. */
+            valid_days?: number;
+        };
+        ExchangeDecision: {
+            approve: boolean;
+            /** @description Required when refusing. */
+            reason?: string;
+        };
+        ExchangeRevocation: {
+            reason: string;
+        };
+        ExchangeQuery: {
+            /** @description Resident ID number or unified social credit code (checksums validated). */
+            subject: string;
+            fields: string[];
+            purpose: string;
+            legal_basis?: string;
+            /** @description The case this query serves, if any. */
+            case_tracking?: string;
+        };
+        ExchangeAnswer: {
+            iss: string;
+            iat: number;
+            jti: string;
+            resource: string;
+            resource_version: number;
+            provider_department: string;
+            consumer_client: string;
+            consumer_department: string;
+            /** @enum {string} */
+            subject_kind: "person" | "legal";
+            subject: string;
+            purpose: string;
+            case_tracking?: string;
+            found: boolean;
+            /** @description Exactly the fields asked for; null where the source has no value. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        ExchangeSignedAnswer: {
+            answer: components["schemas"]["ExchangeAnswer"];
+            /** @description Compact JWS (ES256, typ ow-exchange-answer+jwt) whose payload is `answer`; verify with /oauth2/jwks. */
+            signature: string;
+            /** @description The answer's entry in the message log. */
+            log_seq: number;
+        };
+        ExchangeImportReport: {
+            created: number;
+            updated: number;
+        };
+        ExchangeRecordWritten: {
+            created: boolean;
+        };
+        /** @description A base record: the base's fields (population: id_number, name, gender, birth_date, ethnicity, address, household_number, household_head, relation_to_head, marital_status, spouse_name, spouse_id_number, marriage_date; legal_person: credit_code, name, entity_type, legal_representative, registered_capital, established_date, address, business_scope, status, registration_authority). */
+        ExchangeBaseRecord: {
+            [key: string]: unknown;
         };
         /** @description One step of a rating and its rectification. */
         RatingEvent: {
@@ -20244,6 +20760,2675 @@ export interface operations {
             422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
+        };
+    };
+    searchExchangeResources: {
+        parameters: {
+            query?: {
+                /** @description Text in the code or names. */
+                q?: string;
+                /** @description A provider department's code. */
+                department?: string;
+                /** @description 1 to 200 (50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching resources, by code. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "HJ-330102",
+                     *           "version": 1,
+                     *           "status": "published",
+                     *           "department_code": "3301-GA",
+                     *           "region_code": "3301",
+                     *           "name_zh": "户籍信息",
+                     *           "name_en": "Household registration",
+                     *           "description": "",
+                     *           "subject_kind": "person",
+                     *           "share_type": "conditional",
+                     *           "conditions": "办理户籍相关事项",
+                     *           "update_cycle": "daily",
+                     *           "source": "population",
+                     *           "fields": [
+                     *             {
+                     *               "name": "name",
+                     *               "type": "string",
+                     *               "label_zh": "姓名",
+                     *               "label_en": "Name",
+                     *               "personal": true
+                     *             }
+                     *           ],
+                     *           "created_by": "sc.acceptor",
+                     *           "created_at": "2026-12-01T02:00:00Z",
+                     *           "submitted_by": "sc.acceptor",
+                     *           "submitted_at": "2026-12-01T02:10:00Z",
+                     *           "reviewed_by": "sc.approver",
+                     *           "reviewed_at": "2026-12-01T03:00:00Z",
+                     *           "review_note": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResourceList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A person's session or a token without the exchange scope. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "A person's session or a token without the exchange scope.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "HJ-330102",
+                 *       "department_code": "3301-GA",
+                 *       "name_zh": "户籍信息",
+                 *       "name_en": "Household registration",
+                 *       "subject_kind": "person",
+                 *       "share_type": "conditional",
+                 *       "conditions": "办理户籍相关事项",
+                 *       "update_cycle": "daily",
+                 *       "source": "population",
+                 *       "fields": [
+                 *         {
+                 *           "name": "name",
+                 *           "type": "string",
+                 *           "label_zh": "姓名",
+                 *           "label_en": "Name",
+                 *           "personal": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeResourceCreate"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "draft",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published version. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "published",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExchangeResourceVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "published",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateExchangeResourceDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name_zh": "户籍信息",
+                 *       "name_en": "Household registration",
+                 *       "subject_kind": "person",
+                 *       "share_type": "conditional",
+                 *       "conditions": "办理户籍相关事项",
+                 *       "update_cycle": "daily",
+                 *       "source": "population",
+                 *       "fields": [
+                 *         {
+                 *           "name": "name",
+                 *           "type": "string",
+                 *           "label_zh": "姓名",
+                 *           "label_en": "Name",
+                 *           "personal": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeResourceUpdate"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "draft",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description In review. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "in_review",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reviewExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "publish": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeReview"];
+            };
+        };
+        responses: {
+            /** @description Published, or back to draft. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "HJ-330102",
+                     *       "version": 1,
+                     *       "status": "published",
+                     *       "department_code": "3301-GA",
+                     *       "region_code": "3301",
+                     *       "name_zh": "户籍信息",
+                     *       "name_en": "Household registration",
+                     *       "description": "",
+                     *       "subject_kind": "person",
+                     *       "share_type": "conditional",
+                     *       "conditions": "办理户籍相关事项",
+                     *       "update_cycle": "daily",
+                     *       "source": "population",
+                     *       "fields": [
+                     *         {
+                     *           "name": "name",
+                     *           "type": "string",
+                     *           "label_zh": "姓名",
+                     *           "label_en": "Name",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "created_by": "sc.acceptor",
+                     *       "created_at": "2026-12-01T02:00:00Z",
+                     *       "submitted_by": "sc.acceptor",
+                     *       "submitted_at": "2026-12-01T02:10:00Z",
+                     *       "reviewed_by": "sc.approver",
+                     *       "reviewed_at": "2026-12-01T03:00:00Z",
+                     *       "review_note": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    queryExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": "330102199003073017",
+                 *       "fields": [
+                 *         "name"
+                 *       ],
+                 *       "purpose": "出生登记",
+                 *       "case_tracking": "SL2026000001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeQuery"];
+            };
+        };
+        responses: {
+            /** @description The signed answer. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "answer": {
+                     *         "iss": "https://onewindow.example.gov",
+                     *         "iat": 1796000000,
+                     *         "jti": "XQabc",
+                     *         "resource": "HJ-330102",
+                     *         "resource_version": 1,
+                     *         "provider_department": "3301-GA",
+                     *         "consumer_client": "cl_demo",
+                     *         "consumer_department": "330102-ZWFW",
+                     *         "subject_kind": "person",
+                     *         "subject": "330102199003073017",
+                     *         "purpose": "出生登记",
+                     *         "case_tracking": "SL2026000001",
+                     *         "found": true,
+                     *         "data": {
+                     *           "name": "张三"
+                     *         }
+                     *       },
+                     *       "signature": "eyJhbGciOiJFUzI1NiJ9.eyJ9.sig",
+                     *       "log_seq": 42
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeSignedAnswer"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused (and logged). */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Refused (and logged).",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider's system did not answer (after retries) or its circuit is open; the refusal is logged. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the provider's system is failing; the platform stopped calling it for a while (circuit open)",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeDrafts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A department's code. */
+                department: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "HJ-330102",
+                     *           "version": 1,
+                     *           "status": "in_review",
+                     *           "department_code": "3301-GA",
+                     *           "region_code": "3301",
+                     *           "name_zh": "户籍信息",
+                     *           "name_en": "Household registration",
+                     *           "description": "",
+                     *           "subject_kind": "person",
+                     *           "share_type": "conditional",
+                     *           "conditions": "办理户籍相关事项",
+                     *           "update_cycle": "daily",
+                     *           "source": "population",
+                     *           "fields": [
+                     *             {
+                     *               "name": "name",
+                     *               "type": "string",
+                     *               "label_zh": "姓名",
+                     *               "label_en": "Name",
+                     *               "personal": true
+                     *             }
+                     *           ],
+                     *           "created_by": "sc.acceptor",
+                     *           "created_at": "2026-12-01T02:00:00Z",
+                     *           "submitted_by": "sc.acceptor",
+                     *           "submitted_at": "2026-12-01T02:10:00Z",
+                     *           "reviewed_by": "sc.approver",
+                     *           "reviewed_at": "2026-12-01T03:00:00Z",
+                     *           "review_note": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeResourceList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeApplicationsOfProvider: {
+        parameters: {
+            query?: {
+                /** @description pending, granted, refused or revoked. */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A department's code. */
+                department: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The applications, newest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "XAabc123",
+                     *           "client_id": "cl_demo",
+                     *           "consumer_department": "330102-ZWFW",
+                     *           "resource_code": "HJ-330102",
+                     *           "provider_department": "3301-GA",
+                     *           "purpose": "出生登记",
+                     *           "legal_basis": "《户口登记条例》第七条",
+                     *           "fields": [
+                     *             "name"
+                     *           ],
+                     *           "valid_days": 366,
+                     *           "status": "pending",
+                     *           "scope": "exchange:HJ-330102",
+                     *           "created_at": "2026-12-01T04:00:00Z",
+                     *           "decided_by": "platform",
+                     *           "decided_at": "2026-12-01T04:00:00Z",
+                     *           "reason": "unconditional",
+                     *           "expires_at": "2027-12-02T04:00:00Z",
+                     *           "revoked_by": "",
+                     *           "revoked_at": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplicationList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeSystems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The systems. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "client_id": "cl_demo",
+                     *           "department_code": "330102-ZWFW",
+                     *           "region_code": "330102",
+                     *           "registered_by": "admin",
+                     *           "registered_at": "2026-12-01T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeSystemList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerExchangeSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The OpenID Connect client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-ZWFW"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeSystemRegistration"];
+            };
+        };
+        responses: {
+            /** @description Registered. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "client_id": "cl_demo",
+                     *       "department_code": "330102-ZWFW",
+                     *       "region_code": "330102",
+                     *       "registered_by": "admin",
+                     *       "registered_at": "2026-12-01T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeSystem"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyExchangeApplications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The applications. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "XAabc123",
+                     *           "client_id": "cl_demo",
+                     *           "consumer_department": "330102-ZWFW",
+                     *           "resource_code": "HJ-330102",
+                     *           "provider_department": "3301-GA",
+                     *           "purpose": "出生登记",
+                     *           "legal_basis": "《户口登记条例》第七条",
+                     *           "fields": [
+                     *             "name"
+                     *           ],
+                     *           "valid_days": 366,
+                     *           "status": "granted",
+                     *           "scope": "exchange:HJ-330102",
+                     *           "created_at": "2026-12-01T04:00:00Z",
+                     *           "decided_by": "platform",
+                     *           "decided_at": "2026-12-01T04:00:00Z",
+                     *           "reason": "unconditional",
+                     *           "expires_at": "2027-12-02T04:00:00Z",
+                     *           "revoked_by": "",
+                     *           "revoked_at": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplicationList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyForExchangeResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "resource": "HJ-330102",
+                 *       "purpose": "出生登记",
+                 *       "legal_basis": "《户口登记条例》第七条",
+                 *       "fields": [
+                 *         "name"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description The application (granted or pending). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "granted",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "platform",
+                     *       "decided_at": "2026-12-01T04:00:00Z",
+                     *       "reason": "unconditional",
+                     *       "expires_at": "2027-12-02T04:00:00Z",
+                     *       "revoked_by": "",
+                     *       "revoked_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideExchangeApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The application's id (XA...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "approve": true,
+                 *       "reason": "符合条件"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeDecision"];
+            };
+        };
+        responses: {
+            /** @description Decided. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "granted",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "platform",
+                     *       "decided_at": "2026-12-01T04:00:00Z",
+                     *       "reason": "unconditional",
+                     *       "expires_at": "2027-12-02T04:00:00Z",
+                     *       "revoked_by": "",
+                     *       "revoked_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeExchangeGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The application's id (XA...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "用途已完成"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeRevocation"];
+            };
+        };
+        responses: {
+            /** @description Revoked. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "revoked",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "platform",
+                     *       "decided_at": "2026-12-01T04:00:00Z",
+                     *       "reason": "unconditional",
+                     *       "expires_at": "2027-12-02T04:00:00Z",
+                     *       "revoked_by": "",
+                     *       "revoked_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version or application changed state meanwhile. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "only a draft can be submitted",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importExchangeBase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The base: population or legal_person. */
+                base: "population" | "legal_person";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {"id_number":"330102199003073017","name":"张三"} */
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Imported. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": 2,
+                     *       "updated": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeImportReport"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExchangeBaseRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The base: population or legal_person. */
+                base: "population" | "legal_person";
+                /** @description The record's resident ID number (population) or unified social credit code (legal_person). */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id_number": "330102199003073017",
+                     *       "name": "张三"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeBaseRecord"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putExchangeBaseRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The base: population or legal_person. */
+                base: "population" | "legal_person";
+                /** @description The record's resident ID number (population) or unified social credit code (legal_person). */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "张三",
+                 *       "marital_status": "married"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeBaseRecord"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeRecordWritten"];
+                };
+            };
+            /** @description Inserted. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeRecordWritten"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listRatingReasons: {

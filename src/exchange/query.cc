@@ -1,0 +1,299 @@
+// Queries and the base tables.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "core/clock.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "exchange/bases.h"
+#include "exchange/service.h"
+#include "exchange/store.h"
+
+namespace ow::exchange {
+namespace {
+
+namespace json = boost::json;
+using authz::Action;
+
+std::string HexSha256(std::string_view data) { return crypto::HexEncode(crypto::Sha256(data)); }
+
+// The JWS without its payload (RFC 7515 appendix F): verifiable with the answer.
+std::string Detached(const std::string& jws) {
+  size_t a = jws.find('.');
+  size_t b = jws.rfind('.');
+  if (a == std::string::npos || b == a) return HexSha256(jws);
+  return jws.substr(0, a) + ".." + jws.substr(b + 1);
+}
+
+// Why a query is refused: the code logged, and the message the consumer reads.
+struct Refusal {
+  std::string reason;
+  std::string message;
+};
+
+}  // namespace
+
+Result<Answered> Service::Query(const authz::Principal& who, const std::string& code,
+                                const QueryInput& in, std::string_view raw_request) {
+  OW_RETURN_IF_ERROR(authz::Decide(who, Action::kQueryData));
+  if (!signer_) return Internal("the exchange has no signing key");
+  std::optional<Resource> resource;
+  std::optional<System> system;
+  std::optional<Application> grant;
+  auto now = std::chrono::system_clock::now();
+  std::string now_text = FormatTime(now);
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(resource, Store::Published(c, code));
+    if (!resource) return {};
+    OW_ASSIGN_OR_RETURN(system, Store::GetSystem(c, who.client_id));
+    OW_ASSIGN_OR_RETURN(grant, Store::LatestGrant(c, who.client_id, code));
+    return {};
+  }));
+  if (!resource) return NotFound("no such data resource");
+
+  // A malformed request is answered 422 and not logged: it asked about nobody.
+  Validator v;
+  std::string why;
+  auto subject = NormalizeSubject(resource->subject_kind, in.subject, &why);
+  if (!subject) v.Add("subject", why);
+  if (in.purpose.size() < 2 || in.purpose.size() > 500) v.Add("purpose", "must be 2 to 500 bytes");
+  if (in.legal_basis.size() > 500) v.Add("legal_basis", "must be at most 500 bytes");
+  if (in.case_tracking.size() > 64) v.Add("case_tracking", "must be at most 64 bytes");
+  if (in.fields.empty() || in.fields.size() > exchange_log::kMaxFields)
+    v.Add("fields", "must name 1 to 64 fields");
+  for (size_t i = 0; i < in.fields.size(); ++i)
+    if (std::none_of(resource->fields.begin(), resource->fields.end(),
+                     [&](const Field& f) { return f.name == in.fields[i]; }))
+      v.Add("fields/" + std::to_string(i), "is not a field of " + code);
+  OW_RETURN_IF_ERROR(v.Finish("query"));
+
+  exchange_log::Entry e;
+  e.consumer_client = who.client_id;
+  e.consumer_department = system ? system->department_code : "unregistered";
+  e.provider_department = resource->department_code;
+  e.resource_code = code;
+  e.resource_version = resource->version;
+  e.subject_kind = resource->subject_kind;
+  e.subject_id = *subject;
+  e.purpose = in.purpose;
+  e.legal_basis = in.legal_basis.empty() && grant ? grant->legal_basis : in.legal_basis;
+  if (!in.case_tracking.empty()) e.case_tracking = in.case_tracking;
+  e.fields = in.fields;
+  e.request_digest = HexSha256(raw_request);
+
+  std::optional<Refusal> refusal;
+  if (!system) {
+    refusal = Refusal{"not_registered", "this client is not registered as a department's system"};
+  } else if (resource->share_type == kNotShared) {
+    refusal = Refusal{"not_shared", "resource " + code + " is not shared"};
+  } else if (!who.HasScope("exchange:" + code)) {
+    refusal = Refusal{"scope_missing", "the token needs the scope exchange:" + code};
+  } else if (!grant) {
+    refusal = Refusal{"no_grant", "this system has no grant for " + code};
+  } else if (grant->status == kRevoked) {
+    refusal = Refusal{"grant_revoked", "the grant for " + code + " was revoked"};
+  } else if (grant->expires_at <= now_text) {
+    refusal = Refusal{"grant_expired", "the grant for " + code + " expired"};
+  } else {
+    for (const auto& f : in.fields)
+      if (std::find(grant->fields.begin(), grant->fields.end(), f) == grant->fields.end()) {
+        refusal = Refusal{"field_not_granted", "field " + f + " was not granted"};
+        break;
+      }
+  }
+  auto refuse = [&](const Refusal& r) -> Status {
+    e.outcome = "refused";
+    e.refusal_reason = r.reason;
+    e.response_digest.clear();
+    e.response_signature.clear();
+    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(auto seq, log_.Append(c, e));
+      (void)seq;
+      return {};
+    }));
+    return {};
+  };
+  if (refusal) {
+    OW_RETURN_IF_ERROR(refuse(*refusal));
+    return PermissionDenied(refusal->message);
+  }
+
+  // The data, outside any transaction when it comes from a provider's system.
+  bool found = false;
+  json::object data;
+  if (resource->source == kSourceAdapter) {
+    auto a =
+        adapters_.Ask(resource->adapter_url, code, resource->subject_kind, *subject, in.fields);
+    if (!a) {
+      OW_RETURN_IF_ERROR(refuse({"source_unavailable", a.error().message}));
+      return a.error();
+    }
+    found = a->found;
+    for (const auto& f : in.fields) {
+      const auto* x = a->data.if_contains(f);
+      data[f] = found && x ? *x : json::value(nullptr);
+    }
+  } else {
+    std::optional<std::string> record;
+    OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(record, Store::GetRecord(c, resource->source, *subject));
+      return {};
+    }));
+    json::object row;
+    if (record) {
+      boost::system::error_code ec;
+      json::value parsed = json::parse(*record, ec);
+      if (ec || !parsed.is_object()) return Internal("a base record is not a JSON object");
+      row = parsed.as_object();
+      found = true;
+    }
+    for (const auto& f : in.fields) {
+      const auto* x = row.if_contains(f);
+      data[f] = x ? *x : json::value(nullptr);
+    }
+  }
+
+  Answered out;
+  out.answer = json::object{{"iss", issuer_ ? issuer_() : std::string()},
+                            {"iat", UnixSeconds(now)},
+                            {"jti", "XQ" + crypto::RandomToken(12)},
+                            {"resource", code},
+                            {"resource_version", resource->version},
+                            {"provider_department", resource->department_code},
+                            {"consumer_client", who.client_id},
+                            {"consumer_department", system->department_code},
+                            {"subject_kind", resource->subject_kind},
+                            {"subject", *subject},
+                            {"purpose", in.purpose},
+                            {"found", found},
+                            {"data", std::move(data)}};
+  if (!in.case_tracking.empty()) out.answer["case_tracking"] = in.case_tracking;
+  OW_ASSIGN_OR_RETURN(out.signature, signer_(out.answer));
+  e.outcome = "answered";
+  e.response_digest = HexSha256(json::serialize(out.answer));
+  e.response_signature = Detached(out.signature);
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    // The grant is read again where the answer is logged: a revocation that committed
+    // meanwhile wins.
+    OW_ASSIGN_OR_RETURN(auto again, Store::LatestGrant(c, who.client_id, code));
+    if (!again || again->id != grant->id || again->status != kGranted)
+      return Conflict("the grant changed while answering");
+    OW_ASSIGN_OR_RETURN(out.log_seq, log_.Append(c, e));
+    return {};
+  }));
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Bases
+
+Status Service::MayMaintain(const authz::Principal& who, const std::string& base) {
+  OW_RETURN_IF_ERROR(authz::Gate(who, Action::kMaintainBaseData));
+  if (!FindBase(base)) return NotFound("no base " + base);
+  const std::string& department =
+      base == kSourcePopulation ? options_.population_department : options_.legal_person_department;
+  auto d = departments_.Get(department);
+  if (!d) return FailedPrecondition("the department keeping the " + base + " base is not set up");
+  authz::Target t = Dept(d->code, d->region_code);
+  if (who.via == authz::Via::kClientToken) {
+    std::optional<System> s;
+    OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(s, Store::GetSystem(c, who.client_id));
+      return {};
+    }));
+    t.system_of_department = s && s->department_code == d->code;
+  }
+  return authz::Decide(who, Action::kMaintainBaseData, t);
+}
+
+Result<ImportReport> Service::Import(const authz::Principal& who, const std::string& base_name,
+                                     std::string_view lines) {
+  OW_RETURN_IF_ERROR(MayMaintain(who, base_name));
+  const Base& base = *FindBase(base_name);
+  Validator v;
+  std::vector<json::object> records;
+  size_t line_no = 0;
+  size_t i = 0;
+  while (i < lines.size()) {
+    size_t end = lines.find('\n', i);
+    if (end == std::string_view::npos) end = lines.size();
+    std::string_view line = lines.substr(i, end - i);
+    i = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    std::string at = "lines/" + std::to_string(line_no);
+    boost::system::error_code ec;
+    json::value value = json::parse(line, ec);
+    if (ec || !value.is_object()) {
+      v.Add(at, "must be one JSON object");
+      continue;
+    }
+    auto record = CheckRecord(base, value.as_object(), at, v);
+    if (record) records.push_back(std::move(*record));
+    if (records.size() > 100000) {
+      v.Add("lines", "at most 100000 records per import");
+      break;
+    }
+  }
+  if (records.empty() && v.ok()) v.Add("lines", "holds no record");
+  OW_RETURN_IF_ERROR(v.Finish("import"));
+  ImportReport report;
+  std::string now = NowText();
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    report = {};
+    for (const auto& r : records) {
+      std::string key(r.at(base.key).as_string());
+      OW_ASSIGN_OR_RETURN(bool created, Store::PutRecord(c, base_name, key, json::serialize(r),
+                                                         who.name_for_audit, now));
+      ++(created ? report.created : report.updated);
+    }
+    return {};
+  }));
+  return report;
+}
+
+Result<bool> Service::PutRecord(const authz::Principal& who, const std::string& base_name,
+                                const std::string& subject, const json::object& record) {
+  OW_RETURN_IF_ERROR(MayMaintain(who, base_name));
+  const Base& base = *FindBase(base_name);
+  Validator v;
+  std::string why;
+  auto key = NormalizeSubject(base.subject_kind, subject, &why);
+  if (!key) v.Add(std::string(base.key), why);
+  json::object with_key = record;
+  if (!with_key.contains(base.key)) with_key[base.key] = subject;
+  auto checked = CheckRecord(base, with_key, "record", v);
+  if (checked && key && checked->at(base.key).as_string() != *key)
+    v.Add("record/" + std::string(base.key), "differs from the number in the URL");
+  OW_RETURN_IF_ERROR(v.Finish("record"));
+  bool created = false;
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(created, Store::PutRecord(c, base_name, *key, json::serialize(*checked),
+                                                  who.name_for_audit, NowText()));
+    return {};
+  }));
+  return created;
+}
+
+Result<json::object> Service::GetRecord(const authz::Principal& who, const std::string& base_name,
+                                        const std::string& subject) {
+  OW_RETURN_IF_ERROR(MayMaintain(who, base_name));
+  const Base& base = *FindBase(base_name);
+  auto key = NormalizeSubject(base.subject_kind, subject, nullptr);
+  if (!key) return NotFound("no such record");
+  std::optional<std::string> record;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(record, Store::GetRecord(c, base_name, *key));
+    return {};
+  }));
+  if (!record) return NotFound("no such record");
+  boost::system::error_code ec;
+  json::value parsed = json::parse(*record, ec);
+  if (ec || !parsed.is_object()) return Internal("a base record is not a JSON object");
+  return parsed.as_object();
+}
+
+}  // namespace ow::exchange

@@ -1,0 +1,350 @@
+#include "exchange/routes.h"
+
+#include <boost/json.hpp>
+
+#include "core/text.h"
+#include "http/json_body.h"
+#include "http/problem.h"
+
+namespace ow::exchange {
+namespace {
+
+namespace json = boost::json;
+using authz::Action;
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+json::object ResourceJson(const Resource& r) {
+  json::array fields;
+  for (const auto& f : r.fields)
+    fields.push_back(json::object{{"name", f.name},
+                                  {"type", f.type},
+                                  {"label_zh", f.label_zh},
+                                  {"label_en", f.label_en},
+                                  {"personal", f.personal}});
+  json::object o{{"code", r.code},
+                 {"version", r.version},
+                 {"status", r.status},
+                 {"department_code", r.department_code},
+                 {"region_code", r.region_code},
+                 {"name_zh", r.name_zh},
+                 {"name_en", r.name_en},
+                 {"description", r.description},
+                 {"subject_kind", r.subject_kind},
+                 {"share_type", r.share_type},
+                 {"conditions", r.conditions},
+                 {"update_cycle", r.update_cycle},
+                 {"source", r.source},
+                 {"fields", std::move(fields)},
+                 {"created_by", r.created_by},
+                 {"created_at", r.created_at},
+                 {"submitted_by", r.submitted_by},
+                 {"submitted_at", r.submitted_at},
+                 {"reviewed_by", r.reviewed_by},
+                 {"reviewed_at", r.reviewed_at},
+                 {"review_note", r.review_note}};
+  // The adapter's address is the provider's business, not the consumers'.
+  return o;
+}
+
+json::object ApplicationJson(const Application& a) {
+  return {{"id", a.id},
+          {"client_id", a.client_id},
+          {"consumer_department", a.consumer_department},
+          {"resource_code", a.resource_code},
+          {"provider_department", a.provider_department},
+          {"purpose", a.purpose},
+          {"legal_basis", a.legal_basis},
+          {"fields", Strings(a.fields)},
+          {"valid_days", a.valid_days},
+          {"status", a.status},
+          {"scope", "exchange:" + a.resource_code},
+          {"created_at", a.created_at},
+          {"decided_by", a.decided_by},
+          {"decided_at", a.decided_at},
+          {"reason", a.reason},
+          {"expires_at", a.expires_at},
+          {"revoked_by", a.revoked_by},
+          {"revoked_at", a.revoked_at}};
+}
+
+json::object SystemJson(const System& s) {
+  return {{"client_id", s.client_id},
+          {"department_code", s.department_code},
+          {"region_code", s.region_code},
+          {"registered_by", s.registered_by},
+          {"registered_at", s.registered_at}};
+}
+
+Result<Resource> ParseResource(const http::Context& ctx, bool with_code) {
+  OW_ASSIGN_OR_RETURN(auto b, http::JsonBody::Read(ctx));
+  Resource r;
+  if (with_code) {
+    r.code = b.RequiredStr("code", 40);
+    r.department_code = b.RequiredStr("department_code", 40);
+  }
+  r.name_zh = b.RequiredStr("name_zh", 800);
+  r.name_en = b.RequiredStr("name_en", 800);
+  r.description = b.Str("description", 8000);
+  r.subject_kind = b.RequiredStr("subject_kind", 20);
+  r.share_type = b.RequiredStr("share_type", 20);
+  r.conditions = b.Str("conditions", 8000);
+  r.update_cycle = b.RequiredStr("update_cycle", 20);
+  r.source = b.RequiredStr("source", 20);
+  r.adapter_url = b.Str("adapter_url", 500);
+  const json::value* fields = b.Raw("fields");
+  if (!fields || fields->is_null()) {
+    b.Add("fields", "is required");
+  } else if (!fields->is_array() || fields->as_array().size() > 64) {
+    b.Add("fields", "must be an array of at most 64 fields");
+  } else {
+    for (size_t i = 0; i < fields->as_array().size(); ++i) {
+      std::string at = "fields/" + std::to_string(i);
+      const auto& e = fields->as_array()[i];
+      if (!e.is_object()) {
+        b.Add(at, "must be an object");
+        continue;
+      }
+      http::JsonBody f(e.as_object());
+      Field x;
+      x.name = f.RequiredStr("name", 64);
+      x.type = f.RequiredStr("type", 20);
+      x.label_zh = f.RequiredStr("label_zh", 200);
+      x.label_en = f.RequiredStr("label_en", 200);
+      x.personal = f.Bool("personal").value_or(false);
+      if (auto st = f.Finish(); !st)
+        for (const auto& fe : st.error().fields) b.Add(at + "/" + fe.field, fe.message);
+      r.fields.push_back(std::move(x));
+    }
+  }
+  OW_RETURN_IF_ERROR(b.Finish("resource"));
+  return r;
+}
+
+Result<int64_t> VersionParam(const http::Context& ctx) {
+  auto v = text::ParseInt(ctx.Param("version"), 1, 1000000);
+  if (!v || !text::IsDigits(ctx.Param("version"))) return NotFound("no such version");
+  return *v;
+}
+
+http::Response Created(json::object body, const std::string& location) {
+  auto res = http::Json(http::Status::created, body);
+  res.set(http::Field::location, location);
+  return res;
+}
+
+}  // namespace
+
+void AddRoutes(http::Router& r, Service& service) {
+  Service* s = &service;
+
+  r.Get("/api/v1/exchange/resources", [s](http::Context& ctx) {
+     int limit = 50;
+     if (auto l = ctx.Query("limit")) {
+       auto n = text::ParseInt(*l, 1, 200);
+       if (!n) {
+         Validator v;
+         v.Add("limit", "must be 1 to 200");
+         return http::Problem(v.Finish("search").error(), ctx.path);
+       }
+       limit = static_cast<int>(*n);
+     }
+     auto list = s->Search(ctx.Who(), ctx.Query("q").value_or(""),
+                           ctx.Query("department").value_or(""), limit);
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& x : *list) items.push_back(ResourceJson(x));
+     return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
+   }).Requires(Action::kReadDataResources);
+
+  r.Post("/api/v1/exchange/resources", [s](http::Context& ctx) {
+     auto in = ParseResource(ctx, true);
+     if (!in) return http::Problem(in.error(), ctx.path);
+     auto x = s->CreateDraft(ctx.Who(), *in);
+     if (!x) return http::Problem(x.error(), ctx.path);
+     return Created(ResourceJson(*x), "/api/v1/exchange/resources/" + x->code + "/versions/" +
+                                          std::to_string(x->version));
+   }).Requires(Action::kWriteDataResources);
+
+  r.Get("/api/v1/exchange/resources/{code}", [s](http::Context& ctx) {
+     auto x = s->Get(ctx.Who(), ctx.Param("code"), std::nullopt);
+     if (!x) return http::Problem(x.error(), ctx.path);
+     return http::Json(http::Status::ok, ResourceJson(*x));
+   }).Requires(Action::kReadDataResources);
+
+  r.Get("/api/v1/exchange/resources/{code}/versions/{version}", [s](http::Context& ctx) {
+     auto v = VersionParam(ctx);
+     if (!v) return http::Problem(v.error(), ctx.path);
+     auto x = s->Get(ctx.Who(), ctx.Param("code"), *v);
+     if (!x) return http::Problem(x.error(), ctx.path);
+     return http::Json(http::Status::ok, ResourceJson(*x));
+   }).Requires(Action::kReadDataResources);
+
+  r.Put("/api/v1/exchange/resources/{code}/versions/{version}", [s](http::Context& ctx) {
+     auto v = VersionParam(ctx);
+     if (!v) return http::Problem(v.error(), ctx.path);
+     auto in = ParseResource(ctx, false);
+     if (!in) return http::Problem(in.error(), ctx.path);
+     auto x = s->UpdateDraft(ctx.Who(), ctx.Param("code"), *v, *in);
+     if (!x) return http::Problem(x.error(), ctx.path);
+     return http::Json(http::Status::ok, ResourceJson(*x));
+   }).Requires(Action::kWriteDataResources);
+
+  r.Post("/api/v1/exchange/resources/{code}/versions/{version}/submission",
+         [s](http::Context& ctx) {
+           auto v = VersionParam(ctx);
+           if (!v) return http::Problem(v.error(), ctx.path);
+           auto x = s->Submit(ctx.Who(), ctx.Param("code"), *v);
+           if (!x) return http::Problem(x.error(), ctx.path);
+           return http::Json(http::Status::ok, ResourceJson(*x));
+         })
+      .Requires(Action::kWriteDataResources);
+
+  r.Post("/api/v1/exchange/resources/{code}/versions/{version}/review", [s](http::Context& ctx) {
+     auto v = VersionParam(ctx);
+     if (!v) return http::Problem(v.error(), ctx.path);
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return http::Problem(b.error(), ctx.path);
+     auto publish = b->Bool("publish");
+     if (!publish) b->Add("publish", "is required");
+     std::string note = b->Str("note", 2000);
+     if (auto st = b->Finish("review"); !st) return http::Problem(st.error(), ctx.path);
+     auto x = s->Review(ctx.Who(), ctx.Param("code"), *v, *publish, note);
+     if (!x) return http::Problem(x.error(), ctx.path);
+     return http::Json(http::Status::ok, ResourceJson(*x));
+   }).Requires(Action::kReviewDataResources);
+
+  r.Get("/api/v1/exchange/departments/{department}/drafts", [s](http::Context& ctx) {
+     auto list = s->Unpublished(ctx.Who(), ctx.Param("department"));
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& x : *list) items.push_back(ResourceJson(x));
+     return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
+   }).Requires(Action::kWriteDataResources);
+
+  r.Put("/api/v1/exchange/systems/{client_id}", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return http::Problem(b.error(), ctx.path);
+     std::string department = b->RequiredStr("department_code", 40);
+     if (auto st = b->Finish("system"); !st) return http::Problem(st.error(), ctx.path);
+     auto x = s->RegisterSystem(ctx.Who(), ctx.Param("client_id"), department);
+     if (!x) return http::Problem(x.error(), ctx.path);
+     return http::Json(http::Status::ok, SystemJson(*x));
+   }).Requires(Action::kManageClients);
+
+  r.Get("/api/v1/exchange/systems", [s](http::Context& ctx) {
+     auto list = s->Systems(ctx.Who());
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& x : *list) items.push_back(SystemJson(x));
+     return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
+   }).Requires(Action::kManageClients);
+
+  r.Post("/api/v1/exchange/applications", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return http::Problem(b.error(), ctx.path);
+     ApplicationInput in;
+     in.resource = b->RequiredStr("resource", 40);
+     in.purpose = b->RequiredStr("purpose", 2000);
+     in.legal_basis = b->RequiredStr("legal_basis", 2000);
+     in.fields = b->Strings("fields", 64).value_or(std::vector<std::string>{});
+     in.valid_days = b->Int("valid_days").value_or(0);
+     if (b->Has("valid_days") && in.valid_days <= 0) b->Add("valid_days", "must be positive");
+     if (auto st = b->Finish("application"); !st) return http::Problem(st.error(), ctx.path);
+     auto a = s->Apply(ctx.Who(), in);
+     if (!a) return http::Problem(a.error(), ctx.path);
+     return Created(ApplicationJson(*a), "/api/v1/exchange/applications/" + a->id);
+   }).Requires(Action::kApplyForData);
+
+  r.Get("/api/v1/exchange/applications", [s](http::Context& ctx) {
+     auto list = s->MyApplications(ctx.Who());
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& x : *list) items.push_back(ApplicationJson(x));
+     return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
+   }).Requires(Action::kApplyForData);
+
+  r.Get("/api/v1/exchange/departments/{department}/applications", [s](http::Context& ctx) {
+     auto list = s->Incoming(ctx.Who(), ctx.Param("department"), ctx.Query("status").value_or(""));
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& x : *list) items.push_back(ApplicationJson(x));
+     return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
+   }).Requires(Action::kDecideDataAccess);
+
+  r.Post("/api/v1/exchange/applications/{id}/decision", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return http::Problem(b.error(), ctx.path);
+     auto approve = b->Bool("approve");
+     if (!approve) b->Add("approve", "is required");
+     std::string reason = b->Str("reason", 2000);
+     if (auto st = b->Finish("decision"); !st) return http::Problem(st.error(), ctx.path);
+     auto a = s->Decide(ctx.Who(), ctx.Param("id"), *approve, reason);
+     if (!a) return http::Problem(a.error(), ctx.path);
+     return http::Json(http::Status::ok, ApplicationJson(*a));
+   }).Requires(Action::kDecideDataAccess);
+
+  r.Post("/api/v1/exchange/applications/{id}/revocation", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return http::Problem(b.error(), ctx.path);
+     std::string reason = b->RequiredStr("reason", 2000);
+     if (auto st = b->Finish("revocation"); !st) return http::Problem(st.error(), ctx.path);
+     auto a = s->Revoke(ctx.Who(), ctx.Param("id"), reason);
+     if (!a) return http::Problem(a.error(), ctx.path);
+     return http::Json(http::Status::ok, ApplicationJson(*a));
+   }).Requires(Action::kDecideDataAccess);
+
+  r.Post("/api/v1/exchange/resources/{code}/query", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return http::Problem(b.error(), ctx.path);
+     QueryInput in;
+     in.subject = b->RequiredStr("subject", 64);
+     in.fields = b->Strings("fields", 64).value_or(std::vector<std::string>{});
+     if (!b->Has("fields")) b->Add("fields", "is required");
+     in.purpose = b->RequiredStr("purpose", 500);
+     in.legal_basis = b->Str("legal_basis", 500);
+     in.case_tracking = b->Str("case_tracking", 64);
+     if (auto st = b->Finish("query"); !st) return http::Problem(st.error(), ctx.path);
+     auto a = s->Query(ctx.Who(), ctx.Param("code"), in, ctx.request.body());
+     if (!a) return http::Problem(a.error(), ctx.path);
+     auto res = http::Json(
+         http::Status::ok,
+         json::object{{"answer", a->answer}, {"signature", a->signature}, {"log_seq", a->log_seq}});
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Requires(Action::kQueryData);
+
+  r.Add(http::Verb::post, "/api/v1/exchange/bases/{base}/import",
+        [s](http::Context& ctx) {
+          auto report = s->Import(ctx.Who(), ctx.Param("base"), ctx.request.body());
+          if (!report) return http::Problem(report.error(), ctx.path);
+          return http::Json(http::Status::ok, json::object{{"created", report->created},
+                                                           {"updated", report->updated}});
+        },
+        {"application/x-ndjson"})
+      .Requires(Action::kMaintainBaseData)
+      .Blocking();  // a large import takes a while
+
+  r.Get("/api/v1/exchange/bases/{base}/records/{subject}", [s](http::Context& ctx) {
+     auto rec = s->GetRecord(ctx.Who(), ctx.Param("base"), ctx.Param("subject"));
+     if (!rec) return http::Problem(rec.error(), ctx.path);
+     auto res = http::Json(http::Status::ok, *rec);
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Requires(Action::kMaintainBaseData);
+
+  r.Put("/api/v1/exchange/bases/{base}/records/{subject}", [s](http::Context& ctx) {
+     auto body = http::ParseJsonObject(ctx);
+     if (!body) return http::Problem(body.error(), ctx.path);
+     auto created = s->PutRecord(ctx.Who(), ctx.Param("base"), ctx.Param("subject"), *body);
+     if (!created) return http::Problem(created.error(), ctx.path);
+     return http::Json(*created ? http::Status::created : http::Status::ok,
+                       json::object{{"created", *created}});
+   }).Requires(Action::kMaintainBaseData);
+}
+
+}  // namespace ow::exchange

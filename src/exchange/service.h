@@ -1,0 +1,155 @@
+// The data sharing and exchange hub (issue 14, parts 1-3).
+//
+//  - The data resource catalogue: provider departments' staff draft resources; a version
+//    is submitted, then published (or returned) by an approver of the department other
+//    than the submitter; publishing supersedes the previous version. Staff and
+//    department systems search the published ones.
+//  - Systems: the system administrator registers an OpenID Connect client (client
+//    credentials, scope "exchange") as a department's system.
+//  - Access: a system applies for a resource with purpose, legal basis and fields;
+//    unconditional resources are granted at once, conditional ones wait for an approver
+//    of the provider department; not-shared ones are refused. A grant names fields and
+//    expires; while live, the client's tokens may carry the scope "exchange:<code>".
+//  - Queries: one subject per query; the grant row (status, expiry, fields) and the
+//    token's scope are checked on every call; the answer holds only the asked fields
+//    (all granted) and is signed by the platform (compact JWS); every query, answered
+//    or refused, is appended to the message log inside the transaction that decides it.
+//  - Bases: the population and legal-person bases, imported (JSON lines, all or nothing)
+//    and updated record by record by their provider department (its staff or systems)
+//    or the administrator token.
+//
+// Errors: kInvalidArgument with field errors (422), kNotFound, kPermissionDenied (403,
+// refusals of a query are logged first), kConflict (a version or application changed
+// state meanwhile), kUnavailable (a provider's system did not answer).
+// Thread-safe.
+#ifndef OW_EXCHANGE_SERVICE_H_
+#define OW_EXCHANGE_SERVICE_H_
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "authz/authz.h"
+#include "db/database.h"
+#include "departments/service.h"
+#include "exchange/adapter.h"
+#include "exchange/model.h"
+#include "exchange_log/log.h"
+
+namespace ow::exchange {
+
+struct Options {
+  // The departments that keep the bases current.
+  std::string population_department = "3301-GA";
+  std::string legal_person_department = "3301-SCJG";
+  int64_t max_grant_days = 366;
+  AdapterOptions adapter;
+};
+
+// The target of a department's resource.
+inline authz::Target Dept(const std::string& department, const std::string& region) {
+  authz::Target t;
+  t.department_code = department;
+  t.region_code = region;
+  return t;
+}
+
+struct ApplicationInput {
+  std::string resource;
+  std::string purpose;
+  std::string legal_basis;
+  std::vector<std::string> fields;
+  int64_t valid_days = 0;  // 0: the longest allowed
+};
+
+// A signed answer: `answer` is the JWS payload, `signature` the compact JWS of it.
+struct Answered {
+  boost::json::object answer;
+  std::string signature;
+  int64_t log_seq = 0;
+};
+
+struct ImportReport {
+  int64_t created = 0;
+  int64_t updated = 0;
+};
+
+class Service {
+ public:
+  // Signs claims as a compact JWS with the platform's key (the app passes the OpenID
+  // provider's active ES256 key).
+  using Signer = std::function<Result<std::string>(const boost::json::object& claims)>;
+
+  Service(db::Database& db, departments::Service& departments, const exchange_log::Log& log,
+          Options options);
+  // `issuer` names the platform in answers ("iss"); asked at each answer.
+  void SetSigner(Signer signer, std::function<std::string()> issuer);
+
+  // Catalogue.
+  Result<Resource> CreateDraft(const authz::Principal& who, const Resource& in);
+  Result<Resource> UpdateDraft(const authz::Principal& who, const std::string& code,
+                               int64_t version, const Resource& in);
+  Result<Resource> Submit(const authz::Principal& who, const std::string& code, int64_t version);
+  // publish: true publishes, false returns the version to draft with `note` (required).
+  Result<Resource> Review(const authz::Principal& who, const std::string& code, int64_t version,
+                          bool publish, const std::string& note);
+  Result<std::vector<Resource>> Search(const authz::Principal& who, const std::string& q,
+                                       const std::string& department, int limit);
+  // The published version, or `version` (drafts only for the provider's staff).
+  Result<Resource> Get(const authz::Principal& who, const std::string& code,
+                       std::optional<int64_t> version);
+  Result<std::vector<Resource>> Unpublished(const authz::Principal& who,
+                                            const std::string& department);
+
+  // Systems.
+  Result<System> RegisterSystem(const authz::Principal& who, const std::string& client_id,
+                                const std::string& department_code);
+  Result<std::vector<System>> Systems(const authz::Principal& who);
+
+  // Access.
+  Result<Application> Apply(const authz::Principal& who, const ApplicationInput& in);
+  Result<std::vector<Application>> MyApplications(const authz::Principal& who);
+  Result<std::vector<Application>> Incoming(const authz::Principal& who,
+                                            const std::string& department,
+                                            const std::string& status);
+  Result<Application> GetApplication(const authz::Principal& who, const std::string& id);
+  Result<Application> Decide(const authz::Principal& who, const std::string& id, bool approve,
+                             const std::string& reason);
+  Result<Application> Revoke(const authz::Principal& who, const std::string& id,
+                             const std::string& reason);
+  // "exchange:<code>" for each live grant of the client (for its tokens).
+  std::vector<std::string> GrantedScopes(const std::string& client_id);
+
+  // Queries. `raw_request` is the request body as received (its digest is logged).
+  Result<Answered> Query(const authz::Principal& who, const std::string& code, const QueryInput& in,
+                         std::string_view raw_request);
+
+  // Bases. `lines`: one JSON object per line (blank lines skipped).
+  Result<ImportReport> Import(const authz::Principal& who, const std::string& base,
+                              std::string_view lines);
+  // Inserts or replaces one record; true when it was new.
+  Result<bool> PutRecord(const authz::Principal& who, const std::string& base,
+                         const std::string& subject, const boost::json::object& record);
+  Result<boost::json::object> GetRecord(const authz::Principal& who, const std::string& base,
+                                        const std::string& subject);
+
+ private:
+  Result<authz::Target> ResourceTarget(const std::string& department);
+  Status MayMaintain(const authz::Principal& who, const std::string& base);
+  Status CheckResource(const Resource& in, Validator& v);
+
+  db::Database& db_;
+  departments::Service& departments_;
+  const exchange_log::Log& log_;
+  Options options_;
+  Adapters adapters_;
+  Signer signer_;
+  std::function<std::string()> issuer_;
+};
+
+}  // namespace ow::exchange
+
+#endif  // OW_EXCHANGE_SERVICE_H_

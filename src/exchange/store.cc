@@ -1,0 +1,411 @@
+#include "exchange/store.h"
+
+#include <boost/json.hpp>
+
+namespace ow::exchange {
+
+std::vector<db::Migration> Migrations() {
+  // One row per resource version; the published one is what consumers see. Fields are a
+  // JSON array (a resource is read whole). Base records are JSON objects keyed by the
+  // subject's canonical number.
+  return {{"exchange/001_init", R"sql(
+CREATE TABLE exchange_resources (
+  code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('draft', 'in_review', 'published', 'superseded')),
+  department_code TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  name_zh TEXT NOT NULL,
+  name_en TEXT NOT NULL,
+  description TEXT NOT NULL,
+  subject_kind TEXT NOT NULL,
+  share_type TEXT NOT NULL,
+  conditions TEXT NOT NULL,
+  update_cycle TEXT NOT NULL,
+  source TEXT NOT NULL,
+  adapter_url TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  submitted_by TEXT NOT NULL,
+  submitted_at TEXT NOT NULL,
+  reviewed_by TEXT NOT NULL,
+  reviewed_at TEXT NOT NULL,
+  review_note TEXT NOT NULL,
+  PRIMARY KEY (code, version)
+);
+CREATE INDEX exchange_resources_status ON exchange_resources(status, department_code);
+CREATE TABLE exchange_systems (
+  client_id TEXT PRIMARY KEY,
+  department_code TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  registered_by TEXT NOT NULL,
+  registered_at TEXT NOT NULL
+);
+CREATE TABLE exchange_applications (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  consumer_department TEXT NOT NULL,
+  resource_code TEXT NOT NULL,
+  provider_department TEXT NOT NULL,
+  provider_region TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  valid_days INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'granted', 'refused', 'revoked')),
+  created_at TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked_by TEXT NOT NULL,
+  revoked_at TEXT NOT NULL
+);
+CREATE INDEX exchange_applications_client ON exchange_applications(client_id, resource_code);
+CREATE INDEX exchange_applications_provider ON exchange_applications(provider_department, status);
+CREATE TABLE exchange_base_records (
+  base TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (base, subject_id)
+);
+)sql",
+           ""}};
+}
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kResourceColumns =
+    "code, version, status, department_code, region_code, name_zh, name_en, description, "
+    "subject_kind, share_type, conditions, update_cycle, source, adapter_url, fields, "
+    "created_by, created_at, submitted_by, submitted_at, reviewed_by, reviewed_at, review_note";
+
+std::string FieldsJson(const std::vector<Field>& fields) {
+  json::array a;
+  for (const auto& f : fields)
+    a.push_back(json::object{{"name", f.name},
+                             {"type", f.type},
+                             {"label_zh", f.label_zh},
+                             {"label_en", f.label_en},
+                             {"personal", f.personal}});
+  return json::serialize(a);
+}
+
+std::vector<Field> ParseFields(const std::string& text) {
+  std::vector<Field> out;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array()) {
+    if (!e.is_object()) continue;
+    const auto& o = e.as_object();
+    auto str = [&](const char* k) {
+      const auto* x = o.if_contains(k);
+      return x && x->is_string() ? std::string(x->as_string()) : std::string();
+    };
+    const auto* p = o.if_contains("personal");
+    out.push_back({str("name"), str("type"), str("label_zh"), str("label_en"),
+                   p && p->is_bool() && p->as_bool()});
+  }
+  return out;
+}
+
+std::string NamesJson(const std::vector<std::string>& names) {
+  json::array a;
+  for (const auto& n : names) a.emplace_back(n);
+  return json::serialize(a);
+}
+
+std::vector<std::string> ParseNames(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array())
+    if (e.is_string()) out.emplace_back(e.as_string());
+  return out;
+}
+
+Resource ResourceAt(const db::Rows& r, size_t i) {
+  Resource x;
+  x.code = r.Text(i, 0);
+  x.version = r.Int(i, 1);
+  x.status = r.Text(i, 2);
+  x.department_code = r.Text(i, 3);
+  x.region_code = r.Text(i, 4);
+  x.name_zh = r.Text(i, 5);
+  x.name_en = r.Text(i, 6);
+  x.description = r.Text(i, 7);
+  x.subject_kind = r.Text(i, 8);
+  x.share_type = r.Text(i, 9);
+  x.conditions = r.Text(i, 10);
+  x.update_cycle = r.Text(i, 11);
+  x.source = r.Text(i, 12);
+  x.adapter_url = r.Text(i, 13);
+  x.fields = ParseFields(r.Text(i, 14));
+  x.created_by = r.Text(i, 15);
+  x.created_at = r.Text(i, 16);
+  x.submitted_by = r.Text(i, 17);
+  x.submitted_at = r.Text(i, 18);
+  x.reviewed_by = r.Text(i, 19);
+  x.reviewed_at = r.Text(i, 20);
+  x.review_note = r.Text(i, 21);
+  return x;
+}
+
+std::vector<db::Value> ResourceValues(const Resource& x) {
+  return {x.code,        x.version,      x.status,       x.department_code, x.region_code,
+          x.name_zh,     x.name_en,      x.description,  x.subject_kind,    x.share_type,
+          x.conditions,  x.update_cycle, x.source,       x.adapter_url,     FieldsJson(x.fields),
+          x.created_by,  x.created_at,   x.submitted_by, x.submitted_at,    x.reviewed_by,
+          x.reviewed_at, x.review_note};
+}
+
+Result<std::optional<Resource>> OneResource(db::Connection& c, const std::string& where,
+                                            const std::vector<db::Value>& params) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kResourceColumns +
+                                          " FROM exchange_resources " + where,
+                                      params));
+  if (r.empty()) return std::optional<Resource>();
+  return std::optional<Resource>(ResourceAt(r, 0));
+}
+
+constexpr const char* kApplicationColumns =
+    "id, client_id, consumer_department, resource_code, provider_department, provider_region, "
+    "purpose, legal_basis, fields, valid_days, status, created_at, decided_by, decided_at, "
+    "reason, expires_at, revoked_by, revoked_at";
+
+Application ApplicationAt(const db::Rows& r, size_t i) {
+  Application a;
+  a.id = r.Text(i, 0);
+  a.client_id = r.Text(i, 1);
+  a.consumer_department = r.Text(i, 2);
+  a.resource_code = r.Text(i, 3);
+  a.provider_department = r.Text(i, 4);
+  a.provider_region = r.Text(i, 5);
+  a.purpose = r.Text(i, 6);
+  a.legal_basis = r.Text(i, 7);
+  a.fields = ParseNames(r.Text(i, 8));
+  a.valid_days = r.Int(i, 9);
+  a.status = r.Text(i, 10);
+  a.created_at = r.Text(i, 11);
+  a.decided_by = r.Text(i, 12);
+  a.decided_at = r.Text(i, 13);
+  a.reason = r.Text(i, 14);
+  a.expires_at = r.Text(i, 15);
+  a.revoked_by = r.Text(i, 16);
+  a.revoked_at = r.Text(i, 17);
+  return a;
+}
+
+std::string Like(const std::string& q) {
+  std::string out = "%";
+  for (char ch : q) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  }
+  return out + "%";
+}
+
+}  // namespace
+
+Status Store::InsertResource(db::Connection& c, const Resource& r) {
+  std::string sql = std::string("INSERT INTO exchange_resources (") + kResourceColumns +
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+                    "$16, $17, $18, $19, $20, $21, $22)";
+  OW_RETURN_IF_ERROR(c.Exec(sql, ResourceValues(r)));
+  return {};
+}
+
+Result<bool> Store::UpdateResource(db::Connection& c, const Resource& r,
+                                   const std::string& expected_status) {
+  auto v = ResourceValues(r);
+  v.push_back(expected_status);
+  OW_ASSIGN_OR_RETURN(
+      auto n,
+      c.Exec("UPDATE exchange_resources SET status = $3, department_code = $4, region_code = $5, "
+             "name_zh = $6, name_en = $7, description = $8, subject_kind = $9, share_type = $10, "
+             "conditions = $11, update_cycle = $12, source = $13, adapter_url = $14, fields = $15, "
+             "created_by = $16, created_at = $17, submitted_by = $18, submitted_at = $19, "
+             "reviewed_by = $20, reviewed_at = $21, review_note = $22 "
+             "WHERE code = $1 AND version = $2 AND status = $23",
+             v));
+  return n == 1;
+}
+
+Result<std::optional<Resource>> Store::GetVersion(db::Connection& c, const std::string& code,
+                                                  int64_t version) {
+  return OneResource(c, "WHERE code = $1 AND version = $2", {code, version});
+}
+
+Result<std::optional<Resource>> Store::Latest(db::Connection& c, const std::string& code) {
+  return OneResource(c, "WHERE code = $1 ORDER BY version DESC LIMIT 1", {code});
+}
+
+Result<std::optional<Resource>> Store::Published(db::Connection& c, const std::string& code) {
+  return OneResource(c, "WHERE code = $1 AND status = 'published'", {code});
+}
+
+Status Store::SupersedePublished(db::Connection& c, const std::string& code) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("UPDATE exchange_resources SET status = 'superseded' WHERE code = $1 AND status = "
+             "'published'",
+             {code}));
+  return {};
+}
+
+Result<std::vector<Resource>> Store::Search(db::Connection& c, const std::string& q,
+                                            const std::string& department, int limit) {
+  std::string pattern = Like(q);
+  OW_ASSIGN_OR_RETURN(
+      auto r,
+      c.Query(std::string("SELECT ") + kResourceColumns +
+                  " FROM exchange_resources WHERE status = 'published' AND ($1 = '' OR "
+                  "department_code = $1) AND (LOWER(code) LIKE $2 ESCAPE '\\' OR LOWER(name_zh) "
+                  "LIKE $2 ESCAPE '\\' OR LOWER(name_en) LIKE $2 ESCAPE '\\' OR "
+                  "LOWER(department_code) LIKE $2 ESCAPE '\\') ORDER BY code LIMIT $3",
+              {department, pattern, int64_t{limit}}));
+  std::vector<Resource> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(ResourceAt(r, i));
+  return out;
+}
+
+Result<std::vector<Resource>> Store::Unpublished(db::Connection& c, const std::string& department) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kResourceColumns +
+                                          " FROM exchange_resources WHERE status IN ('draft', "
+                                          "'in_review') AND department_code = $1 ORDER BY code",
+                                      {department}));
+  std::vector<Resource> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(ResourceAt(r, i));
+  return out;
+}
+
+Status Store::PutSystem(db::Connection& c, const System& s) {
+  OW_RETURN_IF_ERROR(c.Exec("DELETE FROM exchange_systems WHERE client_id = $1", {s.client_id}));
+  OW_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO exchange_systems (client_id, department_code, region_code, "
+             "registered_by, registered_at) VALUES ($1, $2, $3, $4, $5)",
+             {s.client_id, s.department_code, s.region_code, s.registered_by, s.registered_at}));
+  return {};
+}
+
+Result<std::optional<System>> Store::GetSystem(db::Connection& c, const std::string& client_id) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT client_id, department_code, region_code, "
+                                      "registered_by, registered_at FROM exchange_systems WHERE "
+                                      "client_id = $1",
+                                      {client_id}));
+  if (r.empty()) return std::optional<System>();
+  return std::optional<System>(
+      System{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4)});
+}
+
+Result<std::vector<System>> Store::Systems(db::Connection& c) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT client_id, department_code, region_code, "
+                                      "registered_by, registered_at FROM exchange_systems ORDER "
+                                      "BY department_code, client_id"));
+  std::vector<System> out;
+  for (size_t i = 0; i < r.size(); ++i)
+    out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)});
+  return out;
+}
+
+Status Store::InsertApplication(db::Connection& c, const Application& a) {
+  OW_RETURN_IF_ERROR(c.Exec(
+      std::string("INSERT INTO exchange_applications (") + kApplicationColumns +
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+          "$18)",
+      {a.id, a.client_id, a.consumer_department, a.resource_code, a.provider_department,
+       a.provider_region, a.purpose, a.legal_basis, NamesJson(a.fields), a.valid_days, a.status,
+       a.created_at, a.decided_by, a.decided_at, a.reason, a.expires_at, a.revoked_by,
+       a.revoked_at}));
+  return {};
+}
+
+Result<bool> Store::UpdateApplication(db::Connection& c, const Application& a,
+                                      const std::string& expected_status) {
+  OW_ASSIGN_OR_RETURN(
+      auto n, c.Exec("UPDATE exchange_applications SET status = $2, fields = $3, decided_by = $4, "
+                     "decided_at = $5, reason = $6, expires_at = $7, revoked_by = $8, "
+                     "revoked_at = $9 WHERE id = $1 AND status = $10",
+                     {a.id, a.status, NamesJson(a.fields), a.decided_by, a.decided_at, a.reason,
+                      a.expires_at, a.revoked_by, a.revoked_at, expected_status}));
+  return n == 1;
+}
+
+Result<std::optional<Application>> Store::GetApplication(db::Connection& c, const std::string& id) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kApplicationColumns +
+                                          " FROM exchange_applications WHERE id = $1",
+                                      {id}));
+  if (r.empty()) return std::optional<Application>();
+  return std::optional<Application>(ApplicationAt(r, 0));
+}
+
+Result<std::vector<Application>> Store::Applications(db::Connection& c,
+                                                     const std::string& client_id,
+                                                     const std::string& provider_department,
+                                                     const std::string& status, int limit) {
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query(std::string("SELECT ") + kApplicationColumns +
+                          " FROM exchange_applications WHERE ($1 = '' OR client_id = $1) AND ($2 "
+                          "= '' OR provider_department = $2) AND ($3 = '' OR status = $3) ORDER "
+                          "BY created_at DESC, id LIMIT $4",
+                      {client_id, provider_department, status, int64_t{limit}}));
+  std::vector<Application> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(ApplicationAt(r, i));
+  return out;
+}
+
+Result<std::optional<Application>> Store::LatestGrant(db::Connection& c,
+                                                      const std::string& client_id,
+                                                      const std::string& resource) {
+  OW_ASSIGN_OR_RETURN(auto r,
+                      c.Query(std::string("SELECT ") + kApplicationColumns +
+                                  " FROM exchange_applications WHERE client_id = $1 AND "
+                                  "resource_code = $2 AND status IN ('granted', 'revoked') ORDER "
+                                  "BY decided_at DESC, id LIMIT 1",
+                              {client_id, resource}));
+  if (r.empty()) return std::optional<Application>();
+  return std::optional<Application>(ApplicationAt(r, 0));
+}
+
+Result<std::vector<std::string>> Store::LiveGrantCodes(db::Connection& c,
+                                                       const std::string& client_id,
+                                                       const std::string& now) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT DISTINCT resource_code FROM exchange_applications "
+                                      "WHERE client_id = $1 AND status = 'granted' AND "
+                                      "expires_at > $2 ORDER BY resource_code",
+                                      {client_id, now}));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(r.Text(i, 0));
+  return out;
+}
+
+Result<bool> Store::PutRecord(db::Connection& c, const std::string& base, const std::string& key,
+                              const std::string& data, const std::string& actor,
+                              const std::string& now) {
+  OW_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE exchange_base_records SET data = $3, updated_by = "
+                                     "$4, updated_at = $5 WHERE base = $1 AND subject_id = $2",
+                                     {base, key, data, actor, now}));
+  if (n == 1) return false;
+  OW_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO exchange_base_records (base, subject_id, data, "
+             "updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)",
+             {base, key, data, actor, now}));
+  return true;
+}
+
+Result<std::optional<std::string>> Store::GetRecord(db::Connection& c, const std::string& base,
+                                                    const std::string& key) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT data FROM exchange_base_records WHERE base = $1 "
+                                      "AND subject_id = $2",
+                                      {base, key}));
+  if (r.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(r.Text(0, 0));
+}
+
+}  // namespace ow::exchange

@@ -1,0 +1,598 @@
+// The data exchange through HTTP against a real server, on SQLite and PostgreSQL: the
+// data resource catalogue and its review, systems and grants, queries answered from
+// the population base and from a provider's system behind an adapter (a stand-in on
+// 127.0.0.1), signatures verified by npm `jose`, and an attacker for every capability:
+// another department's system, a system without the scope or the grant, an expired or
+// revoked grant, a field not granted, a person's token, staff of another department.
+// Every refusal is found in the message log.
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "app/app.h"
+#include "app/demo.h"
+#include "crypto/encoding.h"
+#include "support/test_support.h"
+
+namespace ow::testing {
+namespace {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace fs = std::filesystem;
+using boost::beast::http::verb;
+
+constexpr const char* kZhangsan = "330102199003073017";
+constexpr const char* kLisi = "330106198506124526";
+constexpr const char* kProvider = "330102-SCJG";   // sc.acceptor, sc.approver
+constexpr const char* kConsumer = "330102-ZWFW";   // the district's service centre
+constexpr const char* kOtherDept = "330106-ZWFW";  // another district's centre
+
+std::string J(const json::value& v) { return json::serialize(v); }
+
+// A provider's department system: answers the adapter contract (exchange/adapter.h)
+// for one known subject, or fails (HTTP 500), or never answers.
+class ProviderStandIn {
+ public:
+  enum class Mode { kAnswer, kFail, kSilent };
+  ProviderStandIn() {
+    acceptor_.open(asio::ip::tcp::v4());
+    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    Accept();
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  ~ProviderStandIn() {
+    ioc_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/marriage"; }
+  void set_mode(Mode m) { mode_ = m; }
+  int calls() const { return calls_; }
+
+ private:
+  struct Conn {
+    explicit Conn(asio::ip::tcp::socket s) : socket(std::move(s)) {}
+    asio::ip::tcp::socket socket;
+    boost::beast::flat_buffer buffer;
+    bhttp::request<bhttp::string_body> req;
+    bhttp::response<bhttp::string_body> res;
+  };
+  void Accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket s) {
+      if (ec) return;
+      Serve(std::make_shared<Conn>(std::move(s)));
+      Accept();
+    });
+  }
+  void Serve(std::shared_ptr<Conn> c) {
+    bhttp::async_read(
+        c->socket, c->buffer, c->req, [this, c](boost::system::error_code ec, size_t) {
+          if (ec) return;
+          ++calls_;
+          Mode m = mode_;
+          if (m == Mode::kSilent) {
+            held_.push_back(c);
+            return;
+          }
+          c->res.version(11);
+          c->res.set(bhttp::field::content_type, "application/json");
+          if (m == Mode::kFail) {
+            c->res.result(bhttp::status::internal_server_error);
+            c->res.body() = "{}";
+          } else {
+            auto q = json::parse(c->req.body()).as_object();
+            bool known = q.at("subject").as_string() == kZhangsan;
+            c->res.result(bhttp::status::ok);
+            json::object data;
+            data["marital_status"] = "married";
+            data["spouse_name"] = "王芳";
+            data["marriage_date"] = "2018-05-20";
+            data["not_asked"] = "dropped";
+            json::object answer;
+            answer["found"] = known;
+            if (known) answer["data"] = std::move(data);
+            c->res.body() = J(answer);
+          }
+          c->res.keep_alive(false);
+          c->res.prepare_payload();
+          bhttp::async_write(c->socket, c->res, [c](boost::system::error_code, size_t) {
+            boost::system::error_code ignored;
+            c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+          });
+        });
+  }
+
+  asio::io_context ioc_;
+  asio::ip::tcp::acceptor acceptor_{ioc_};
+  uint16_t port_ = 0;
+  std::atomic<Mode> mode_{Mode::kAnswer};
+  std::atomic<int> calls_{0};
+  std::vector<std::shared_ptr<Conn>> held_;
+  std::thread thread_;
+};
+
+struct System {
+  std::string id, secret;
+};
+
+class ExchangeTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    stand_in_ = std::make_unique<ProviderStandIn>();
+    server_ = std::make_unique<TestServer>(db_url(), [](Config& c) {
+      c.password_concurrency = 4;
+      // The district's market regulator keeps both bases in these tests (its demo staff
+      // are the providers).
+      c.exchange_population_department = kProvider;
+      c.exchange_legal_person_department = kProvider;
+      c.exchange_adapter_timeout_ms = 300;
+      c.exchange_adapter_retries = 1;
+      c.exchange_adapter_failure_threshold = 2;
+      c.exchange_adapter_cooldown_ms = 60000;
+    });
+    client_ = std::make_unique<HttpClient>(server_->port());
+    auto seeded =
+        app::SeedDemo(server_->app().database(), SourceDir() + "/demo", &server_->app().config());
+    ASSERT_TRUE(seeded) << seeded.error().message;
+    // The demo data's own log entries come before the test's.
+    ASSERT_TRUE(server_->app().database().Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT COALESCE(MAX(seq), 0) FROM exchange_log"));
+      log_start_ = r.Int(0, 0);
+      return {};
+    }));
+    acceptor_ = SignIn(*client_, "sc.acceptor");
+    approver_ = SignIn(*client_, "sc.approver");
+  }
+
+  HttpResponse Call(verb m, const std::string& target, const std::string& body,
+                    const std::map<std::string, std::string>& who) {
+    return client_->SendJson(m, target, body, who);
+  }
+  HttpResponse Admin(verb m, const std::string& target, const std::string& body = {}) {
+    return client_->SendJson(m, target, body, server_->AdminHeaders());
+  }
+
+  System NewSystem(const std::string& department) {
+    auto r = Admin(verb::post, "/api/v1/oidc/clients",
+                   J(json::object{{"name", "部门系统 " + department},
+                                  {"type", "confidential"},
+                                  {"grant_types", {"client_credentials"}},
+                                  {"scopes", {"exchange"}}}));
+    EXPECT_EQ(r.status, 201) << r.body;
+    System s{std::string(r.json().at("client_id").as_string()),
+             std::string(r.json().at("client_secret").as_string())};
+    if (!department.empty()) {
+      auto b = Admin(verb::put, "/api/v1/exchange/systems/" + s.id,
+                     J(json::object{{"department_code", department}}));
+      EXPECT_EQ(b.status, 200) << b.body;
+    }
+    return s;
+  }
+  // A fresh client-credentials token: `scope` empty asks for everything the system holds.
+  HttpResponse TokenResponse(const System& s, const std::string& scope = "") {
+    std::string form =
+        "grant_type=client_credentials&client_id=" + s.id + "&client_secret=" + s.secret;
+    if (!scope.empty()) form += "&scope=" + scope;
+    return client_->Send(verb::post, "/oauth2/token", form,
+                         {{"Content-Type", "application/x-www-form-urlencoded"}});
+  }
+  std::map<std::string, std::string> Token(const System& s) {
+    auto t = TokenResponse(s);
+    EXPECT_EQ(t.status, 200) << t.body;
+    if (t.status != 200) return {};
+    return {{"Authorization", "Bearer " + std::string(t.json().at("access_token").as_string())}};
+  }
+
+  json::object ResourceBody(const std::string& code, const std::string& share,
+                            const std::string& source, json::array fields) {
+    json::object o{{"code", code},
+                   {"department_code", kProvider},
+                   {"name_zh", "户籍信息 " + code},
+                   {"name_en", "Household registration " + code},
+                   {"description", "测试资源"},
+                   {"subject_kind", source == "legal_person" ? "legal" : "person"},
+                   {"share_type", share},
+                   {"update_cycle", "daily"},
+                   {"source", source},
+                   {"fields", std::move(fields)}};
+    if (share == "conditional") o["conditions"] = "须说明办件用途";
+    return o;
+  }
+  static json::object F(const char* name, const char* type, bool personal = true) {
+    return {{"name", name},
+            {"type", type},
+            {"label_zh", std::string("字段") + name},
+            {"label_en", name},
+            {"personal", personal}};
+  }
+  // Drafted by sc.acceptor, published by sc.approver.
+  void Publish(const json::object& body) {
+    auto r = Call(verb::post, "/api/v1/exchange/resources", J(body), acceptor_.headers);
+    ASSERT_EQ(r.status, 201) << r.body;
+    std::string at = "/api/v1/exchange/resources/" + std::string(body.at("code").as_string()) +
+                     "/versions/" + std::to_string(r.json().at("version").as_int64());
+    auto s = Call(verb::post, at + "/submission", "", acceptor_.headers);
+    ASSERT_EQ(s.status, 200) << s.body;
+    auto p =
+        Call(verb::post, at + "/review", J(json::object{{"publish", true}}), approver_.headers);
+    ASSERT_EQ(p.status, 200) << p.body;
+    EXPECT_EQ(p.json().at("status").as_string(), "published");
+  }
+  HttpResponse Apply(const std::map<std::string, std::string>& token, const std::string& code,
+                     json::array fields) {
+    return Call(verb::post, "/api/v1/exchange/applications",
+                J(json::object{{"resource", code},
+                               {"purpose", "办理出生登记核验户籍"},
+                               {"legal_basis", "《户口登记条例》第七条"},
+                               {"fields", std::move(fields)}}),
+                token);
+  }
+  HttpResponse Query(const std::map<std::string, std::string>& token, const std::string& code,
+                     const std::string& subject, json::array fields) {
+    return Call(verb::post, "/api/v1/exchange/resources/" + code + "/query",
+                J(json::object{{"subject", subject},
+                               {"fields", std::move(fields)},
+                               {"purpose", "出生登记"},
+                               {"case_tracking", "SL2026000001"}}),
+                token);
+  }
+  // outcome/refusal_reason of every message-log entry, in order.
+  std::vector<std::string> LogOutcomes() {
+    std::vector<std::string> out;
+    auto st = server_->app().database().Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT outcome, refusal_reason, resource_code FROM "
+                                          "exchange_log WHERE seq > $1 ORDER BY seq",
+                                          {log_start_}));
+      for (size_t i = 0; i < r.size(); ++i)
+        out.push_back(r.Text(i, 0) + ":" + r.Text(i, 1) + ":" + r.Text(i, 2));
+      return {};
+    });
+    EXPECT_TRUE(st) << st.error().message;
+    return out;
+  }
+  void ImportPopulation() {
+    std::string lines =
+        J(json::object{{"id_number", kZhangsan},
+                       {"name", "张三"},
+                       {"gender", "male"},
+                       {"birth_date", "1990-03-07"},
+                       {"address", "杭州市上城区清波街道1号"},
+                       {"household_number", "330102001234"},
+                       {"marital_status", "married"}}) +
+        "\n" +
+        J(json::object{{"id_number", kLisi}, {"name", "李四"}, {"marital_status", "unmarried"}}) +
+        "\n";
+    auto r = client_->Send(verb::post, "/api/v1/exchange/bases/population/import", lines,
+                           {{"Authorization", server_->AdminHeaders().at("Authorization")},
+                            {"Content-Type", "application/x-ndjson"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    // The demo data holds both already: replaced.
+    EXPECT_EQ(r.json().at("created").as_int64() + r.json().at("updated").as_int64(), 2);
+  }
+
+  std::unique_ptr<ProviderStandIn> stand_in_;
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<HttpClient> client_;
+  Caller acceptor_, approver_;
+  int64_t log_start_ = 0;
+};
+
+TEST_P(ExchangeTest, ResourcesAreDraftedReviewedByAnotherApproverAndSearched) {
+  auto body = ResourceBody("HJ-TEST", "unconditional", "population",
+                           {F("name", "string"), F("birth_date", "date")});
+  // Only the provider department's staff draft; a person or counter staff may not.
+  auto lisi = SignIn(*client_, "lisi");
+  EXPECT_EQ(Call(verb::post, "/api/v1/exchange/resources", J(body), lisi.headers).status, 403);
+  auto counter = SignIn(*client_, "hall.counter");
+  EXPECT_EQ(Call(verb::post, "/api/v1/exchange/resources", J(body), counter.headers).status, 403);
+  // A field the base does not have, a missing condition: 422 naming them.
+  auto bad = body;
+  bad["fields"] = json::array{F("shoe_size", "number")};
+  bad["share_type"] = "conditional";
+  auto r = Call(verb::post, "/api/v1/exchange/resources", J(bad), acceptor_.headers);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("fields/0/name"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("conditions"), std::string::npos) << r.body;
+
+  r = Call(verb::post, "/api/v1/exchange/resources", J(body), acceptor_.headers);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "draft");
+  const std::string v1 = "/api/v1/exchange/resources/HJ-TEST/versions/1";
+  // A draft is invisible to consumers.
+  System sys = NewSystem(kConsumer);
+  auto token = Token(sys);
+  EXPECT_EQ(client_->Get(v1, token).status, 404);
+  EXPECT_EQ(client_->Get("/api/v1/exchange/resources/HJ-TEST", token).status, 404);
+  ASSERT_EQ(Call(verb::post, v1 + "/submission", "", acceptor_.headers).status, 200);
+  // The acceptor cannot publish; the approver can, unless they submitted it themselves.
+  EXPECT_EQ(Call(verb::post, v1 + "/review", J(json::object{{"publish", true}}), acceptor_.headers)
+                .status,
+            403);
+  r = Call(verb::post, v1 + "/review", J(json::object{{"publish", false}}), approver_.headers);
+  EXPECT_EQ(r.status, 422) << r.body;  // returning needs a note
+  r = Call(verb::post, v1 + "/review", J(json::object{{"publish", true}}), approver_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  // Consumers (systems and staff) search it; a person does not.
+  r = client_->Get(
+      std::string("/api/v1/exchange/resources?q=%E6%88%B7%E7%B1%8D&department=") + kProvider,
+      token);  // 户籍
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json().at("items").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(r.json().at("items").at(0).at("code").as_string(), "HJ-TEST");
+  EXPECT_EQ(client_->Get("/api/v1/exchange/resources?q=hj-t", counter.headers)
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  EXPECT_EQ(client_->Get("/api/v1/exchange/resources", lisi.headers).status, 403);
+  // A new version: drafted while version 1 stays published, then supersedes it.
+  body["name_zh"] = "户籍信息（第二版）";
+  r = Call(verb::post, "/api/v1/exchange/resources", J(body), acceptor_.headers);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("version").as_int64(), 2);
+  EXPECT_EQ(Call(verb::post, "/api/v1/exchange/resources", J(body), acceptor_.headers).status,
+            409);  // one open version at a time
+  EXPECT_EQ(client_->Get("/api/v1/exchange/resources/HJ-TEST", token).json().at("version"), 1);
+  const std::string v2 = "/api/v1/exchange/resources/HJ-TEST/versions/2";
+  ASSERT_EQ(Call(verb::post, v2 + "/submission", "", acceptor_.headers).status, 200);
+  ASSERT_EQ(Call(verb::post, v2 + "/review", J(json::object{{"publish", true}}), approver_.headers)
+                .status,
+            200);
+  EXPECT_EQ(client_->Get("/api/v1/exchange/resources/HJ-TEST", token).json().at("version"), 2);
+  EXPECT_EQ(client_->Get(v1, token).json().at("status"), "superseded");
+}
+
+TEST_P(ExchangeTest, GrantedQueriesAreSignedAndEveryRefusalIsLogged) {
+  ImportPopulation();
+  Publish(ResourceBody("HJ-OPEN", "unconditional", "population",
+                       {F("name", "string"), F("birth_date", "date"), F("address", "string"),
+                        F("marital_status", "string")}));
+  Publish(ResourceBody("HJ-COND", "conditional", "population",
+                       {F("name", "string"), F("household_number", "string")}));
+  Publish(ResourceBody("HJ-CLOSED", "not_shared", "population", {F("name", "string")}));
+
+  System sys = NewSystem(kConsumer);
+  auto early = Token(sys);  // issued before any grant
+  // Unconditional: granted at once, for the fields asked.
+  auto r = Apply(early, "HJ-OPEN", {"name", "birth_date", "address"});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "granted");
+  // Not shared: refused at application; unknown fields: 422.
+  EXPECT_EQ(Apply(early, "HJ-CLOSED", {"name"}).status, 403);
+  EXPECT_EQ(Apply(early, "HJ-OPEN", {"spouse_name"}).status, 422);
+  // Conditional: waits for the provider's approver.
+  r = Apply(early, "HJ-COND", {"name", "household_number"});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "pending");
+  const std::string cond = std::string(r.json().at("id").as_string());
+
+  // A token issued before the grant does not carry its scope: refused (and logged).
+  r = Query(early, "HJ-OPEN", kZhangsan, {"name"});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("exchange:HJ-OPEN"), std::string::npos) << r.body;
+
+  auto token = Token(sys);
+  r = Query(token, "HJ-OPEN", kZhangsan, {"name", "address"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto body = r.json().as_object();
+  const auto& answer = body.at("answer").as_object();
+  EXPECT_EQ(answer.at("subject").as_string(), kZhangsan);
+  EXPECT_EQ(answer.at("found").as_bool(), true);
+  EXPECT_EQ(answer.at("case_tracking").as_string(), "SL2026000001");
+  EXPECT_EQ(answer.at("consumer_department").as_string(), kConsumer);
+  const auto& data = answer.at("data").as_object();
+  EXPECT_EQ(data.size(), 2u) << J(data);  // only what was asked
+  EXPECT_EQ(data.at("name").as_string(), "张三");
+  EXPECT_EQ(data.at("address").as_string(), "杭州市上城区清波街道1号");
+  EXPECT_GT(body.at("log_seq").as_int64(), 0);
+
+  // jose verifies the platform's signature with the published JWKS; its payload is the
+  // answer as sent.
+  const std::string jws = std::string(body.at("signature").as_string());
+  const fs::path tools = fs::path(SourceDir()) / "tests" / "tools";
+  ASSERT_TRUE(fs::exists(tools / "node_modules" / "jose"))
+      << "tests/tools/node_modules is missing: run npm ci in tests/tools";
+  auto jwks = client_->Get("/oauth2/jwks").json();
+  auto header_json = crypto::Base64UrlDecode(jws.substr(0, jws.find('.')));
+  ASSERT_TRUE(header_json);
+  std::string kid(json::parse(*header_json).at("kid").as_string());
+  json::value key;
+  for (const auto& k : jwks.at("keys").as_array())
+    if (k.at("kid").as_string() == kid) key = k;
+  ASSERT_TRUE(key.is_object()) << kid;
+  const fs::path dir = fs::temp_directory_path() /
+                       ("ow_exchange_" + std::to_string(getpid()) + "_" + StoreName(GetParam()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "key.json") << J(key);
+  std::ofstream(dir / "answer.jwt") << jws;
+  ToolRun run = RunTool(
+      {"node", "verify-jwt.mjs", (dir / "key.json").string(), (dir / "answer.jwt").string()},
+      tools.string(), true);
+  EXPECT_EQ(run.exit_code, 0) << run.output << run.errors;
+  EXPECT_EQ(json::parse(run.output), json::value(answer)) << run.output;
+  // One changed byte of the payload: jose refuses it.
+  std::string tampered = jws;
+  tampered[jws.find('.') + 5] = tampered[jws.find('.') + 5] == 'A' ? 'B' : 'A';
+  std::ofstream(dir / "answer.jwt", std::ios::trunc) << tampered;
+  run = RunTool(
+      {"node", "verify-jwt.mjs", (dir / "key.json").string(), (dir / "answer.jwt").string()},
+      tools.string(), true);
+  EXPECT_NE(run.exit_code, 0) << run.output;
+  fs::remove_all(dir);
+
+  // A field not granted; a subject with a bad checksum (422, asks about nobody).
+  EXPECT_EQ(Query(token, "HJ-OPEN", kZhangsan, {"name", "marital_status"}).status, 403);
+  EXPECT_EQ(Query(token, "HJ-OPEN", "330102199003073018", {"name"}).status, 422);
+  // Someone the base does not hold: answered, found false.
+  r = Query(token, "HJ-OPEN", "110105194912310038", {"name"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(r.json().at("answer").at("found").as_bool());
+  // Pending conditional: the token has no scope for it, and no grant exists.
+  EXPECT_EQ(Query(token, "HJ-COND", kZhangsan, {"name"}).status, 403);
+  // The system cannot ask the token endpoint for a scope it was not granted.
+  EXPECT_EQ(TokenResponse(sys, "exchange%20exchange:HJ-COND").status, 400);
+
+  // Deciding: the acceptor may not; an approver of another department may not.
+  EXPECT_EQ(Call(verb::post, "/api/v1/exchange/applications/" + cond + "/decision",
+                 J(json::object{{"approve", true}}), acceptor_.headers)
+                .status,
+            403);
+  auto city = SignIn(*client_, "city.reviewer");
+  EXPECT_EQ(Call(verb::post, "/api/v1/exchange/applications/" + cond + "/decision",
+                 J(json::object{{"approve", true}}), city.headers)
+                .status,
+            404);
+  EXPECT_EQ(client_
+                ->Get(std::string("/api/v1/exchange/departments/") + kProvider +
+                          "/applications?status=pending",
+                      city.headers)
+                .status,
+            403);
+  r = client_->Get(
+      std::string("/api/v1/exchange/departments/") + kProvider + "/applications?status=pending",
+      approver_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("items").as_array().size(), 1u);
+  r = Call(verb::post, "/api/v1/exchange/applications/" + cond + "/decision",
+           J(json::object{{"approve", true}, {"reason", "符合条件"}}), approver_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "granted");
+  token = Token(sys);
+  r = Query(token, "HJ-COND", kZhangsan, {"household_number"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("answer").at("data").at("household_number").as_string(), "330102001234");
+
+  // Another department's system, registered but without a grant; an unregistered one;
+  // a person's token (a relying party holding zhangsan's token with the exchange scope).
+  System other = NewSystem(kOtherDept);
+  EXPECT_EQ(Query(Token(other), "HJ-OPEN", kZhangsan, {"name"}).status, 403);
+  System stray = NewSystem("");
+  EXPECT_EQ(Apply(Token(stray), "HJ-OPEN", {"name"}).status, 403);
+  EXPECT_EQ(Query(Token(stray), "HJ-OPEN", kZhangsan, {"name"}).status, 403);
+  auto zhangsan = SignIn(*client_, "zhangsan");
+  auto person = UserToken(*client_, *server_, zhangsan, "openid exchange");
+  EXPECT_EQ(Query(person.headers, "HJ-OPEN", kZhangsan, {"name"}).status, 403);
+  EXPECT_EQ(Query(zhangsan.headers, "HJ-OPEN", kZhangsan, {"name"}).status, 403);
+
+  // Revoked: the token still carries the scope, the grant row says no.
+  EXPECT_EQ(Call(verb::post, "/api/v1/exchange/applications/" + cond + "/revocation",
+                 J(json::object{{"reason", "用途已完成"}}), approver_.headers)
+                .status,
+            200);
+  EXPECT_EQ(Query(token, "HJ-COND", kZhangsan, {"name"}).status, 403);
+  // Expired: the grant's end moved into the past.
+  ASSERT_TRUE(server_->app().database().Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(
+        c.Exec("UPDATE exchange_applications SET expires_at = "
+               "'2020-01-01T00:00:00Z' WHERE resource_code = 'HJ-OPEN'",
+               {}));
+    return {};
+  }));
+  r = Query(token, "HJ-OPEN", kZhangsan, {"name"});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("expired"), std::string::npos) << r.body;
+
+  EXPECT_EQ(LogOutcomes(), (std::vector<std::string>{
+                               "refused:scope_missing:HJ-OPEN", "answered::HJ-OPEN",
+                               "refused:field_not_granted:HJ-OPEN", "answered::HJ-OPEN",
+                               "refused:scope_missing:HJ-COND", "answered::HJ-COND",
+                               "refused:scope_missing:HJ-OPEN", "refused:not_registered:HJ-OPEN",
+                               "refused:grant_revoked:HJ-COND", "refused:grant_expired:HJ-OPEN"}));
+}
+
+TEST_P(ExchangeTest, AdapterAnswersAreFilteredRetriedAndTheCircuitOpens) {
+  auto body = ResourceBody(
+      "HY-MZ", "unconditional", "adapter",
+      {F("marital_status", "string"), F("spouse_name", "string"), F("marriage_date", "date")});
+  body["adapter_url"] = stand_in_->url();
+  body["name_zh"] = "婚姻登记信息";
+  Publish(body);
+  System sys = NewSystem(kConsumer);
+  ASSERT_EQ(Apply(Token(sys), "HY-MZ", {"marital_status", "spouse_name"}).status, 201);
+  auto token = Token(sys);
+  auto r = Query(token, "HY-MZ", kZhangsan, {"marital_status", "spouse_name"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::object data = r.json().at("answer").at("data").as_object();
+  EXPECT_EQ(data.size(), 2u) << J(data);  // "not_asked" from the provider is dropped
+  EXPECT_EQ(data.at("spouse_name").as_string(), "王芳");
+  r = Query(token, "HY-MZ", kLisi, {"marital_status"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(r.json().at("answer").at("found").as_bool());
+
+  // Failing: each call retries once (2 attempts), then 503; two failed calls open the
+  // circuit and the third fails at once without calling.
+  stand_in_->set_mode(ProviderStandIn::Mode::kFail);
+  int before = stand_in_->calls();
+  EXPECT_EQ(Query(token, "HY-MZ", kZhangsan, {"marital_status"}).status, 503);
+  EXPECT_EQ(stand_in_->calls() - before, 2);
+  stand_in_->set_mode(ProviderStandIn::Mode::kSilent);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(Query(token, "HY-MZ", kZhangsan, {"marital_status"}).status, 503);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));  // timeouts hold
+  before = stand_in_->calls();
+  r = Query(token, "HY-MZ", kZhangsan, {"marital_status"});
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("circuit open"), std::string::npos) << r.body;
+  EXPECT_EQ(stand_in_->calls(), before);
+  auto log = LogOutcomes();
+  ASSERT_EQ(log.size(), 5u);
+  EXPECT_EQ(log[4], "refused:source_unavailable:HY-MZ");
+}
+
+TEST_P(ExchangeTest, BasesAreImportedWholeOrNotAtAllByTheirKeepers) {
+  // One bad line (a wrong checksum, an unknown field): nothing is imported.
+  const std::string newcomer = "11010519491231002X";
+  std::string lines = J(json::object{{"id_number", newcomer}, {"name", "赵六"}}) + "\n" +
+                      J(json::object{{"id_number", "330102199003073018"}, {"name", "错"}}) + "\n" +
+                      J(json::object{{"id_number", kLisi}, {"name", "李四"}, {"x", 1}});
+  auto admin = server_->AdminHeaders();
+  admin["Content-Type"] = "application/x-ndjson";
+  auto r = client_->Send(verb::post, "/api/v1/exchange/bases/population/import", lines, admin);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("lines/2/id_number"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("lines/3/x"), std::string::npos) << r.body;
+  EXPECT_EQ(client_->Get("/api/v1/exchange/bases/population/records/" + newcomer, acceptor_.headers)
+                .status,
+            404);
+  ImportPopulation();
+  // The keeping department's staff update a record; its systems too; others may not.
+  json::object rec{{"name", "张三"}, {"marital_status", "divorced"}};
+  r = Call(verb::put, std::string("/api/v1/exchange/bases/population/records/") + kZhangsan, J(rec),
+           acceptor_.headers);
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = client_->Get(std::string("/api/v1/exchange/bases/population/records/") + kZhangsan,
+                   approver_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("marital_status").as_string(), "divorced");
+  System keeper = NewSystem(kProvider);
+  r = Call(verb::put, "/api/v1/exchange/bases/legal_person/records/91330102MA2XXXXX0X",
+           J(json::object{{"name", "测试"}}), Token(keeper));
+  EXPECT_EQ(r.status, 422) << r.body;  // not a valid credit code
+  System outsider = NewSystem(kOtherDept);
+  EXPECT_EQ(Call(verb::put, std::string("/api/v1/exchange/bases/population/records/") + kLisi,
+                 J(json::object{{"name", "冒名"}}), Token(outsider))
+                .status,
+            403);
+  auto counter = SignIn(*client_, "hall.counter");
+  EXPECT_EQ(Call(verb::put, std::string("/api/v1/exchange/bases/population/records/") + kLisi,
+                 J(json::object{{"name", "冒名"}}), counter.headers)
+                .status,
+            403);
+}
+
+OW_INSTANTIATE_STORE_TESTS(ExchangeTest);
+
+}  // namespace
+}  // namespace ow::testing
