@@ -460,6 +460,16 @@ TEST_P(OpenApiCases, ResponsesMatchTheDocument) {
   EXPECT_GE(fanned.json().at("cases").as_array().size(), 3u) << fanned.body;
   check(verb::get, kBundles + "/" + bundle_id, kBundle, 200, {}, zhang.read);
   check(verb::get, kBundles + "/" + bundle_id, kBundle, 401);
+  // Idempotency-Key: the retry is the stored first answer; the key with another body, 422.
+  auto keyed = zhang.write;
+  keyed["Idempotency-Key"] = "openapi-bundle-1";
+  auto once = check(verb::post, kBundles, kBundles, 201, bundle(baby), keyed);
+  auto twice = check(verb::post, kBundles, kBundles, 201, bundle(baby), keyed);
+  EXPECT_EQ(twice.header("idempotent-replayed"), "true");
+  EXPECT_EQ(twice.body, once.body);
+  json::object renamed = baby;
+  renamed["baby_name"] = "另一个名字";
+  check(verb::post, kBundles, kBundles, 422, bundle(renamed), keyed);
   check(verb::get, kBundles + "/" + bundle_id, kBundle, 404, {}, lisi.read);
 
   ExpectAllProbed(checker, IsCasesPath);

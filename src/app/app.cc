@@ -1,13 +1,17 @@
 #include "app/app.h"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
 #include "app/background.h"
 #include "app/demo.h"
+#include "app/idempotency.h"
 #include "app/system_routes.h"
 #include "appointments/routes.h"
 #include "appointments/service.h"
@@ -22,6 +26,8 @@
 #include "catalog/routes.h"
 #include "catalog/store.h"
 #include "core/log.h"
+#include "crypto/random.h"
+#include "db/shared_state.h"
 #include "departments/routes.h"
 #include "departments/store.h"
 #include "exchange/routes.h"
@@ -73,12 +79,13 @@ namespace json = boost::json;
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
-  for (auto list : {regions::Migrations(), departments::Migrations(), catalog::Migrations(),
-                    audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-                    processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-                    cases::Migrations(), notify::Migrations(), licences::Migrations(),
-                    appointments::Migrations(), tickets::Migrations(), ratings::Migrations(),
-                    exchange_log::Migrations(), exchange::Migrations()}) {
+  for (auto list :
+       {db::SharedStateMigrations(), regions::Migrations(), departments::Migrations(),
+        catalog::Migrations(), audit::Migrations(), identity::Migrations(), oidc::Migrations(),
+        processes::Migrations(), calendar::Migrations(), materials::Migrations(),
+        cases::Migrations(), notify::Migrations(), licences::Migrations(),
+        appointments::Migrations(), tickets::Migrations(), ratings::Migrations(),
+        exchange_log::Migrations(), exchange::Migrations(), IdempotencyMigrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -88,12 +95,23 @@ Result<std::unique_ptr<db::Database>> OpenDatabase(const Config& config) {
   db::Options options;
   options.pool_size = static_cast<int>(config.db_pool_size);
   options.busy_timeout_ms = static_cast<int>(config.db_busy_timeout_ms);
+  options.connect_timeout_ms = static_cast<int>(config.db_connect_timeout_ms);
+  options.statement_timeout_ms = static_cast<int>(config.db_statement_timeout_ms);
+  options.pool_wait_ms = static_cast<int>(config.db_pool_wait_ms);
   OW_ASSIGN_OR_RETURN(auto db, db::Open(config.database_url, options));
   OW_ASSIGN_OR_RETURN(int applied, db::Migrate(*db, AllMigrations()));
   log::Info("db.ready", {{"dialect", std::string(db::DialectName(db->dialect()))},
                          {"url", MaskUrl(config.database_url)},
                          {"migrations_applied", applied}});
   return db;
+}
+
+// This process among the nodes sharing the database: host, process id and a random part
+// (a restarted process with a recycled id is a new holder).
+std::string NodeName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "node");
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + crypto::RandomToken(6);
 }
 
 // The materials store as the cases module sees it (cases::MaterialDirectory).
@@ -152,6 +170,7 @@ struct App::Impl {
   std::unique_ptr<exchange_log::Tsa> tsa;
   std::unique_ptr<exchange_log::Service> xlog_service;
   std::unique_ptr<exchange::Service> exchange;
+  std::unique_ptr<Idempotency> idempotency;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
   Background background;
@@ -166,6 +185,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.config = config;
   OW_ASSIGN_OR_RETURN(auto listen, http::ParseListen(config.listen));
   OW_ASSIGN_OR_RETURN(i.db, OpenDatabase(config));
+  // Background jobs run on one node at a time, under leases in the database.
+  i.background.SetLeases(i.db.get(), NodeName(), std::chrono::seconds(config.job_lease_seconds));
 
   i.regions = std::make_unique<regions::Service>(*i.db);
   i.departments = std::make_unique<departments::Service>(*i.db, *i.regions);
@@ -317,10 +338,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
         OW_ASSIGN_OR_RETURN(auto access, ids->AccessTo(who, code));
         return std::make_pair(access.enterprise.credit_code, access.rights);
       });
-  i.background.Every("case_timers", std::chrono::seconds(15), [svc = i.cases.get()]() -> Status {
-    OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
-    return {};
-  });
+  i.background.Every("case_timers", std::chrono::milliseconds(config.case_timer_period_ms),
+                     [svc = i.cases.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
+                       return {};
+                     });
   appointments::Limits limits;
   limits.days_ahead = static_cast<int>(config.booking_days_ahead);
   limits.max_active = static_cast<int>(config.booking_max_active);
@@ -351,12 +373,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   // E-mail and SMS: each server claims due deliveries with a lease, so several servers on
   // one database never send the same row at once.
   if (i.notify->email_offered() || i.notify->sms_offered()) {
-    i.background.Every("notify_delivery",
-                       std::chrono::milliseconds(config.notify_delivery_period_ms),
-                       [svc = i.notify.get()]() -> Status {
-                         OW_RETURN_IF_ERROR(svc->DeliverDue(std::chrono::system_clock::now()));
-                         return {};
-                       });
+    i.background.EveryOnEachNode(
+        "notify_delivery", std::chrono::milliseconds(config.notify_delivery_period_ms),
+        [svc = i.notify.get()]() -> Status {
+          OW_RETURN_IF_ERROR(svc->DeliverDue(std::chrono::system_clock::now()));
+          return {};
+        });
   }
   tickets::Options to;
   to.deadlines.consult = static_cast<int>(config.tickets_consult_days);
@@ -420,6 +442,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     return svc->GrantedScopes(client_id);
   });
   exchange::AddRoutes(i.router, *i.exchange);
+  // Failed logins and other stored abuse counts older than every window.
+  i.background.Every("shared_events_prune", std::chrono::minutes(10),
+                     [db = i.db.get(), minutes = config.lockout_minutes]() -> Status {
+                       return db::PruneEvents(
+                           *db, std::max<std::chrono::milliseconds>(std::chrono::hours(25),
+                                                                    std::chrono::minutes(minutes)));
+                     });
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);
@@ -427,6 +456,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   // The gate of every Requires() route authenticates through the identity domain.
   i.dispatcher->SetAuthenticator(
       [authn](const http::Context& ctx) { return authn->Optional(ctx); });
+  // Idempotency-Key on the unsafe routes that declare it (app/idempotency.h).
+  i.idempotency =
+      std::make_unique<Idempotency>(*i.db, std::chrono::hours(config.idempotency_key_hours),
+                                    std::chrono::seconds(config.idempotency_claim_seconds));
+  i.dispatcher->SetIdempotency(
+      [idem = i.idempotency.get()](http::Context& ctx, const http::Handler& handler) {
+        return idem->Run(ctx, handler);
+      });
+  i.background.Every("idempotency_prune", std::chrono::minutes(10),
+                     [idem = i.idempotency.get()]() -> Status { return idem->Prune(); });
   i.dispatcher->Use(http::RequestId());
   i.dispatcher->Use(http::AccessLog());
   i.dispatcher->Use(http::RecordMetrics(i.metrics));

@@ -5,9 +5,12 @@
 
 #include "calendar/store.h"
 #include "core/clock.h"
+#include "db/shared_state.h"
 
 namespace ow::calendar {
 namespace {
+
+constexpr std::string_view kGeneration = "calendar";
 
 constexpr const char* kWeekdayNames[] = {"",         "Monday", "Tuesday",  "Wednesday",
                                          "Thursday", "Friday", "Saturday", "Sunday"};
@@ -92,10 +95,13 @@ Result<PutResult> Service::Put(int year, const YearInput& in,
     if (!written) return written.error();
     if (!*written)
       return Conflict("the " + std::to_string(year) + " calendar was changed concurrently");
-    return {};
+    // Caches of the calendar on every node (cases' deadlines) compare this per use.
+    return db::BumpGeneration(c, kGeneration);
   }));
   return out;
 }
+
+uint64_t Service::Generation() { return db::CurrentGeneration(db_, kGeneration); }
 
 Result<Calendar> Service::ForRange(Date from, Date to) {
   if (to < from) return InvalidArgument("the range ends before it starts");

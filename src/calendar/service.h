@@ -30,6 +30,10 @@ class Service {
 
   Result<YearCalendar> Get(int year);
 
+  // Moves on whenever a year is published, on any node sharing the database
+  // (db/shared_state.h): caches of working days compare it per use.
+  uint64_t Generation();
+
   // Publishes `year` or replaces it whole. Rules: every entry is a real day of that
   // year as YYYY-MM-DD, listed once; no day in both lists; working days fall on
   // Saturday or Sunday (a weekday is a working day anyway); holidays may fall on any

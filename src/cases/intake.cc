@@ -196,7 +196,7 @@ Result<std::shared_ptr<const Service::ItemTarget>> Service::TargetOf(const std::
                                                                      const std::string& region) {
   std::string key = item + "|" + region;
   auto now = std::chrono::steady_clock::now();
-  uint64_t generation = catalog::Service::Generation();
+  uint64_t generation = catalog_.Generation();
   {
     std::lock_guard lock(targets_mu_);
     auto it = targets_.find(key);

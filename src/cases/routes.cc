@@ -236,6 +236,7 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
                 return res;
               }))
       .Requires(authz::Action::kActForPerson)
+      .Idempotent()
       .Blocking();
 
   r.Get("/api/v1/me/prefill",
@@ -464,6 +465,7 @@ void AddBundleRoutes(http::Router& r, Service* s, const identity::Authenticator*
                 return res;
               }))
       .Requires(authz::Action::kActForPerson)
+      .Idempotent()
       .Blocking();
 
   r.Get("/api/v1/bundle-applications/{id}",
@@ -548,6 +550,7 @@ void AddTaskRoutes(http::Router& r, Service* s, const identity::Authenticator* a
                                  s->Complete(who, *id, *version, decision, opinion, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
+      .Idempotent()
       .Blocking();
 
   r.Post("/api/v1/tasks/{id}/transfer",

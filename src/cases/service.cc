@@ -71,17 +71,19 @@ void Service::AddDomainService(const std::string& name, DomainService fn) {
 }
 
 Result<Calendar> Service::CalendarAround(Date day) {
+  // The calendar's generation, read per use (one single-row read): a year published on any
+  // node counts in the next deadline computed on this one. The whole calendar is read
+  // again only when it moved, or once an hour.
+  uint64_t generation = calendar_.Generation();
   std::lock_guard lock(calendar_mu_);
   auto now = std::chrono::steady_clock::now();
-  // Calendars change a few times a year; a minute's staleness is fine, and one read per
-  // minute instead of one per case keeps the calendar off the submission path.
   // Loaded for three years either side of a day, reused while the day asked about stays
   // within a year of it (so at least two years of counting either side).
   constexpr int64_t kYear = 366;
   constexpr int64_t kSpan = 3 * kYear;
   if (calendar_cache_ && day >= AddDays(calendar_from_, kSpan - kYear) &&
       day <= AddDays(calendar_to_, kYear - kSpan) &&
-      now - calendar_loaded_ < std::chrono::minutes(1)) {
+      now - calendar_loaded_ < std::chrono::hours(1) && calendar_generation_ == generation) {
     return *calendar_cache_;
   }
   Date from = AddDays(day, -kSpan), to = AddDays(day, kSpan);
@@ -90,6 +92,7 @@ Result<Calendar> Service::CalendarAround(Date day) {
   calendar_from_ = from;
   calendar_to_ = to;
   calendar_loaded_ = now;
+  calendar_generation_ = generation;
   return cal;
 }
 

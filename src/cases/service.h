@@ -49,6 +49,7 @@
 #include "core/clock.h"
 #include "core/sliding_window.h"
 #include "db/database.h"
+#include "db/shared_state.h"
 #include "identity/service.h"
 #include "notify/notifier.h"
 #include "processes/service.h"
@@ -444,14 +445,15 @@ class Service {
   std::mutex targets_mu_;
   std::map<std::string, CachedTarget> targets_;
 
-  std::mutex lookup_mu_;  // the public lookup's failures
-  SlidingWindow lookup_failures_by_ip_{20, std::chrono::minutes(10)};
-  SlidingWindow lookup_failures_by_case_{5, std::chrono::hours(1)};
+  std::mutex lookup_mu_;  // the public lookup's failures, counted by every node alike
+  db::StoredWindow lookup_failures_by_ip_{db_, "cases.lookup.ip", 20, std::chrono::minutes(10)};
+  db::StoredWindow lookup_failures_by_case_{db_, "cases.lookup.case", 5, std::chrono::hours(1)};
 
   std::mutex calendar_mu_;
   std::optional<Calendar> calendar_cache_;
   Date calendar_from_{}, calendar_to_{};
   std::chrono::steady_clock::time_point calendar_loaded_{};
+  uint64_t calendar_generation_ = 0;
 };
 
 }  // namespace ow::cases

@@ -11,8 +11,6 @@
 namespace ow::catalog {
 namespace json = boost::json;
 
-void BumpCatalogGeneration();  // service.cc
-
 namespace {
 
 using json_members::Str;
@@ -366,7 +364,7 @@ Result<ImportReport> Service::Import(const std::string& actor, std::string_view 
     OW_ASSIGN_OR_RETURN(ch.id, Store::InsertChange(c, record));
     return Apply(c, ch, actor, &report, progress);
   }));
-  BumpCatalogGeneration();
+  Bump();
   report.change_id = ch.id;
   report.change_status = ch.status;
   return report;

@@ -467,7 +467,8 @@ void AddRoutes(http::Router& r, Service& service) {
   // Published guides, versions and bundles change only when a change is published:
   // serve repeats from memory for a few seconds (another process's import shows
   // within that time; this process's writes at once).
-  http::ResponseCache* cache = r.NewCache(std::chrono::seconds(10), 100000, &Service::Generation);
+  http::ResponseCache* cache =
+      r.NewCache(std::chrono::seconds(10), 100000, [s] { return s->Generation(); });
   AddItemRoutes(r, s, cache);
   AddImplementationRoutes(r, s);
   AddChangeRoutes(r, s);

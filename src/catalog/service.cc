@@ -11,7 +11,9 @@
 #include "catalog/store.h"
 #include "core/clock.h"
 #include "core/json_members.h"
+#include "core/log.h"
 #include "core/text.h"
+#include "db/shared_state.h"
 
 namespace ow::catalog {
 namespace json = boost::json;
@@ -21,8 +23,7 @@ namespace {
 using json_members::Int;
 using json_members::Str;
 
-std::atomic<uint64_t> g_generation{1};
-void Bump() { g_generation.fetch_add(1, std::memory_order_acq_rel); }
+constexpr std::string_view kGeneration = "catalog";
 
 template <size_t N>
 bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
@@ -31,7 +32,15 @@ bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
 
 }  // namespace
 
-uint64_t Service::Generation() { return g_generation.load(std::memory_order_acquire); }
+uint64_t Service::Generation() { return db::CurrentGeneration(db_, kGeneration); }
+
+// Right after the change committed and before it is acknowledged: the next request on any
+// node compares its caches with the new generation. A failure here leaves other nodes'
+// caches stale for at most their time to live; it is logged.
+void Service::Bump() {
+  if (auto st = db::BumpGeneration(db_, kGeneration); !st)
+    log::Warn("catalog.generation_bump_failed", {{"error", st.error().message}});
+}
 
 // ---------------------------------------------------------------------------
 // Validation
@@ -765,8 +774,6 @@ Status Service::DeleteBundle(const std::string& code) {
   Bump();
   return {};
 }
-
-void BumpCatalogGeneration() { Bump(); }
 
 // ---------------------------------------------------------------------------
 // Search

@@ -112,9 +112,9 @@ class Service {
 
   Result<SearchResult> Search(const SearchQuery& q);
 
-  // Moves on whenever the published catalog changes in this process; response
-  // caches compare it.
-  static uint64_t Generation();
+  // Moves on whenever the published catalog changes, on any node sharing the database
+  // (db/shared_state.h): response caches compare it per use.
+  uint64_t Generation();
 
   // Export: {"format": "onewindow-catalog", "items": [{"status", "item"}],
   // "implementations": [...], "bundles": [...]}; CSV holds items, one per row.
@@ -151,6 +151,7 @@ class Service {
   Status Apply(db::Connection& c, const Change& ch, const std::string& approver,
                ImportReport* report, const Progress& progress);
 
+  void Bump();
   db::Database& db_;
   regions::Service& regions_;
   departments::Service& departments_;

@@ -42,6 +42,14 @@ struct Config {
   std::string database_url = "sqlite:./data/onewindow.db";  // may hold a password (secret)
   int64_t db_pool_size = 8;
   int64_t db_busy_timeout_ms = 5000;
+  int64_t db_connect_timeout_ms = 3000;     // PostgreSQL: opening one connection
+  int64_t db_statement_timeout_ms = 60000;  // PostgreSQL: one statement; 0 = no limit
+  int64_t db_pool_wait_ms = 2000;           // a request waits this long for a free connection
+  // [cluster] several nodes on one database
+  int64_t job_lease_seconds = 60;  // a node's claim on a background job (docs/architecture.md)
+  int64_t case_timer_period_ms = 15000;    // how often due workflow timers are looked for
+  int64_t idempotency_key_hours = 24;      // an Idempotency-Key is remembered this long
+  int64_t idempotency_claim_seconds = 60;  // a claimed key without a stored answer frees after
   // [identity]
   std::string issuer;     // OpenID Connect issuer URL; "" = http://<listen address>
   std::string data_keys;  // AES-256 keys for personal data, "version:hex64,..." (secret)

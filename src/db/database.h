@@ -110,6 +110,14 @@ struct PoolStats {
 struct Options {
   int pool_size = 16;
   int busy_timeout_ms = 5000;
+  // PostgreSQL: opening a connection gives up after this long (libpq's connect_timeout, in
+  // whole seconds, at least 2); a statement is cancelled by the server after
+  // statement_timeout_ms (0: never).
+  int connect_timeout_ms = 3000;
+  int statement_timeout_ms = 0;
+  // A transaction waits this long for a free pooled connection before kUnavailable (503);
+  // 0: max(1 s, busy_timeout_ms).
+  int pool_wait_ms = 0;
   int max_retries = 5;  // transaction attempts after the first on transient failures
 };
 

@@ -2,8 +2,8 @@
 // (db/sqlite, db/postgres): a driver opens connections, runs one transaction attempt,
 // and says whether a connection is still usable; everything else is here.
 //
-// Acquire waits up to max(1 s, busy_timeout_ms) for a free connection (counted in
-// PoolStats::waits, and in timeouts when it gives up). Run retries an attempt that
+// Acquire waits up to Options::pool_wait_ms (0: max(1 s, busy_timeout_ms)) for a free connection
+// (counted in PoolStats::waits, and in timeouts when it gives up). Run retries an attempt that
 // failed with kUnavailable (busy, serialization failure, lost connection) up to
 // Options::max_retries times, sleeping 2, 4, 8... ms between. Close waits up to 30 s
 // for lent connections to come back, so that no statement is mid-flight when the
@@ -95,7 +95,10 @@ class ConnectionPool {
     if (idle_.empty()) {
       ++waits_;
       bool ok =
-          cv_.wait_for(lock, std::chrono::milliseconds(std::max(1000, options_.busy_timeout_ms)),
+          cv_.wait_for(lock,
+                       std::chrono::milliseconds(options_.pool_wait_ms > 0
+                                                     ? options_.pool_wait_ms
+                                                     : std::max(1000, options_.busy_timeout_ms)),
                        [&] { return !idle_.empty() || closed_; });
       if (!ok || closed_) {
         ++timeouts_;

@@ -128,22 +128,8 @@ std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_v
   if (m.route->access.rule != Access::Rule::kPublic) return std::nullopt;
   if (m.route->inline_ok) return Run(ctx, false, [this](Context& c) { return Route(c); });
   if (blocking) *blocking = m.route->blocking;
-  if (!m.route->cache || (method != Verb::get && method != Verb::head)) return std::nullopt;
-  std::optional<Response> hit = m.route->cache->Get(std::string(request.target()));
-  if (!hit) return std::nullopt;
-  const http::Route* route = m.route;
-  return Run(ctx, false, [&](Context& c) -> Response {
-    c.route = route->pattern;
-    auto etag = (*hit)[Field::etag];
-    auto inm = c.request[Field::if_none_match];
-    if (!etag.empty() && !inm.empty() && (inm == "*" || inm.find(etag) != std::string_view::npos)) {
-      Response nm{Status::not_modified, 11};
-      nm.set(Field::etag, etag);
-      nm.set(Field::cache_control, (*hit)[Field::cache_control]);
-      return nm;
-    }
-    return std::move(*hit);
-  });
+  // Cached routes too: their generation is read from the database (response_cache.h).
+  return std::nullopt;
 }
 
 Response Dispatcher::Refuse(Request& request, std::string_view peer, const Error& e) const {
@@ -269,11 +255,32 @@ Response Dispatcher::Route(Context& ctx) const {
     }
     return Problem(Status::unsupported_media_type, "request body must be " + types, ctx.path);
   }
-  Response res = m.route->handler(ctx);
-  if (m.route->cache && m.route->access.rule == Access::Rule::kPublic &&
-      (method == Verb::get || method == Verb::head) && res.result() == Status::ok) {
-    m.route->cache->Put(std::string(ctx.request.target()), res);
+  // A cached public GET: the generation is read before the response is computed, and the
+  // response stored under it (response_cache.h).
+  bool cached = m.route->cache && m.route->access.rule == Access::Rule::kPublic &&
+                (method == Verb::get || method == Verb::head);
+  uint64_t generation = 0;
+  if (cached) {
+    generation = m.route->cache->Generation();
+    if (auto hit = m.route->cache->Get(std::string(ctx.request.target()), generation)) {
+      auto etag = (*hit)[Field::etag];
+      auto inm = ctx.request[Field::if_none_match];
+      if (!etag.empty() && !inm.empty() &&
+          (inm == "*" || inm.find(etag) != std::string_view::npos)) {
+        Response nm{Status::not_modified, 11};
+        nm.set(Field::etag, etag);
+        nm.set(Field::cache_control, (*hit)[Field::cache_control]);
+        return nm;
+      }
+      return std::move(*hit);
+    }
   }
+  Response res = m.route->idempotent && idempotency_ && ctx.principal &&
+                         ctx.request.find("Idempotency-Key") != ctx.request.end()
+                     ? idempotency_(ctx, m.route->handler)
+                     : m.route->handler(ctx);
+  if (cached && res.result() == Status::ok)
+    m.route->cache->Put(std::string(ctx.request.target()), res, generation);
   return res;
 }
 

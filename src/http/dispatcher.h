@@ -33,6 +33,11 @@ class Dispatcher {
   // error when it carries bad ones. Called (possibly blocking) for Requires() routes.
   using Authenticate = std::function<Result<std::optional<authz::Principal>>(const Context& ctx)>;
   void SetAuthenticator(Authenticate a) { authenticate_ = std::move(a); }
+  // Runs the handler of an Idempotent() route whose request carries an Idempotency-Key
+  // header, after the gate admitted the caller (app/idempotency.h): it may answer from
+  // a stored response instead.
+  using IdempotencyHook = std::function<Response(Context& ctx, const Handler& handler)>;
+  void SetIdempotency(IdempotencyHook h) { idempotency_ = std::move(h); }
   // Handles the request completely; may block (database). Fills route caches.
   // `peer` is the client's IP address (Context::peer); `spool` the body the server
   // spooled to disk for a route with Route::Spool (Context::spool).
@@ -69,6 +74,7 @@ class Dispatcher {
   const StaticFiles* files_;
   std::vector<Middleware> chain_;
   Authenticate authenticate_;
+  IdempotencyHook idempotency_;
 };
 
 // Has `server` spool the bodies of `dispatcher`'s Route::Spool routes to disk and hand

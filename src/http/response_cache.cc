@@ -12,8 +12,7 @@ ResponseCache::Shard& ResponseCache::ShardFor(const std::string& key) {
   return shards_[std::hash<std::string>{}(key) % shards_.size()];
 }
 
-std::optional<Response> ResponseCache::Get(const std::string& key) {
-  uint64_t generation = generation_();
+std::optional<Response> ResponseCache::Get(const std::string& key, uint64_t generation) {
   auto now = std::chrono::steady_clock::now();
   Shard& s = ShardFor(key);
   std::lock_guard<std::mutex> lock(s.mu);
@@ -26,9 +25,9 @@ std::optional<Response> ResponseCache::Get(const std::string& key) {
   return it->second.response;
 }
 
-void ResponseCache::Put(const std::string& key, const Response& res) {
+void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation) {
   if (res.result() != Status::ok) return;
-  Entry e{res, std::chrono::steady_clock::now() + ttl_, generation_()};
+  Entry e{res, std::chrono::steady_clock::now() + ttl_, generation};
   Shard& s = ShardFor(key);
   std::lock_guard<std::mutex> lock(s.mu);
   // Crude bound: a full shard starts over. Hot keys come straight back.

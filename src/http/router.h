@@ -57,6 +57,9 @@ struct Route {
   std::function<ow::Status(Context&)> spool_admit = {};
 
   Access access{};
+  // The route honours an Idempotency-Key request header (Dispatcher::SetIdempotency): a
+  // retry of the same request by the same caller gets the first response again.
+  bool idempotent = false;
 
   // Anyone may call the route, signed in or not; the handler decides what it shows.
   // The OAuth endpoints that authenticate clients or users themselves are public too.
@@ -88,6 +91,10 @@ struct Route {
   Route& Spool(uint64_t max_bytes, std::function<ow::Status(Context&)> admit = {}) {
     spool_limit = max_bytes;
     spool_admit = std::move(admit);
+    return *this;
+  }
+  Route& Idempotent() {
+    idempotent = true;
     return *this;
   }
   Route& CacheIn(ResponseCache* c) {

@@ -18,7 +18,7 @@ Service::Service(db::Database& db, departments::Service& departments, Keys keys,
       lookup_key_(keys_.Derive("identity.lookup")),
       csrf_key_(keys_.Derive("identity.csrf")),
       config_(config),
-      throttle_(config),
+      throttle_(config, &db),
       hasher_(config.password_concurrency) {
   dummy_hash_ = crypto::HashPassword(crypto::RandomToken(16)).value();
 }

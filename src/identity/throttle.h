@@ -1,7 +1,9 @@
 // Abuse limits of the identity domain and the bound on costly password hashing.
 //
-// Throttle counts events per key in sliding windows, in memory (one process; a province
-// running several nodes sets a proxy rate limit in front too):
+// Throttle counts events per key in sliding windows. Given a database it keeps them there
+// (db/shared_state.h, table shared_events), so every node sharing the database counts the
+// same failures: guesses spread over several nodes behind a load balancer meet the same
+// limits as guesses sent to one. Without one (unit tests) it counts in memory. The limits:
 //   - failed logins per client IP, 10-minute window (Config::ip_failure_limit);
 //   - failed logins per (username, client IP) pair, Config::lockout_minutes window
 //     (Config::lockout_threshold); a successful login clears its pair;
@@ -17,6 +19,11 @@
 // PasswordHasher runs at most `limit` argon2id computations at once (each takes tens of
 // milliseconds and 19 MiB), so that a burst of logins queues instead of exhausting memory.
 //
+// Stored counting is check-then-record: two attempts racing on two nodes may both pass the
+// last free place of a window (a limit may be exceeded by the number of nodes minus one,
+// never more). When the database cannot be read, the check lets the attempt through; the
+// login itself then fails with 503 as every other request does.
+//
 // Both are thread-safe.
 #ifndef OW_IDENTITY_THROTTLE_H_
 #define OW_IDENTITY_THROTTLE_H_
@@ -31,13 +38,15 @@
 
 #include "core/config.h"
 #include "core/sliding_window.h"
+#include "db/database.h"
 
 namespace ow::identity {
 
 class Throttle {
  public:
   using TimePoint = SlidingWindow::TimePoint;
-  explicit Throttle(const Config& config);
+  // `db` null: in memory, this process only.
+  explicit Throttle(const Config& config, db::Database* db = nullptr);
 
   // True when a login for `username` from `ip` must wait *retry; *pair says whether the
   // pair's limit (rather than the address's) is the reason.
@@ -52,11 +61,19 @@ class Throttle {
   bool AdmitRealName(const std::string& account_id, TimePoint now, std::chrono::seconds* retry);
 
  private:
+  class Window;
+  std::unique_lock<std::mutex> MemoryLock();
+  Window IpFailures();
+  Window PairFailures();
   std::mutex mu_;
+  db::Database* db_;
   SlidingWindow ip_failures_;    // by IP
   SlidingWindow pair_failures_;  // by username + '\n' + IP
   SlidingWindow registrations_;  // by IP
   SlidingWindow realname_;       // by account id
+  int64_t ip_limit_, pair_limit_;
+  std::chrono::seconds pair_span_;
+  int64_t registration_limit_, realname_limit_;
 };
 
 class PasswordHasher {

@@ -185,6 +185,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
            return res;
          })
       .Requires(authz::Action::kUploadMaterial)
+      .Idempotent()
       // Only a caller who may upload here gets 100 Continue and has the body read: the
       // gate's decision (the dispatcher's) and the owner's, from the header alone.
       .Spool(service.max_file_bytes(),

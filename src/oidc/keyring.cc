@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "crypto/encoding.h"
+#include "db/shared_state.h"
 #include "oidc/store.h"
 
 namespace ow::oidc {
@@ -11,6 +12,7 @@ constexpr auto kReloadEvery = std::chrono::seconds(60);
 constexpr const char* kAlgs[] = {"ES256", "EdDSA"};
 // pg_advisory_xact_lock key serializing the first creation of the keys ("OWOIDCK").
 constexpr int64_t kInitLockKey = 0x4f574f4944434b;
+constexpr std::string_view kGeneration = "oidc.keys";
 std::string Aad(const std::string& kid) { return "oidc_keys:" + kid; }
 }  // namespace
 
@@ -48,14 +50,18 @@ Status KeyRing::Init() {
     if (have[0] && have[1]) return {};
     // A half-initialized ring (never expected) is completed by a full rotation.
     if (have[0] || have[1]) OW_RETURN_IF_ERROR(Store::RetireKeys(c, NowText()));
+    OW_RETURN_IF_ERROR(db::BumpGeneration(c, kGeneration));
     return CreateKeys(c);
   }));
   return Reload();
 }
 
 Status KeyRing::Rotate() {
+  // The generation moves in the rotation's transaction: every node's next use of the
+  // ring sees it and reloads (db/shared_state.h).
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_RETURN_IF_ERROR(Store::RetireKeys(c, NowText()));
+    OW_RETURN_IF_ERROR(db::BumpGeneration(c, kGeneration));
     return CreateKeys(c);
   }));
   return Reload();
@@ -63,7 +69,9 @@ Status KeyRing::Rotate() {
 
 Status KeyRing::Reload() {
   std::vector<StoredKey> stored;
+  uint64_t generation = 0;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(generation, db::ReadGeneration(c, kGeneration));
     OW_ASSIGN_OR_RETURN(stored, Store::Keys(c));
     return {};
   }));
@@ -85,6 +93,7 @@ Status KeyRing::Reload() {
     if (active) snap->active.insert_or_assign(k.alg, key);
   }
   snap->loaded = std::chrono::steady_clock::now();
+  snap->generation = generation;
   std::lock_guard<std::mutex> lock(mu_);
   snapshot_ = std::move(snap);
   return {};
@@ -96,7 +105,11 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::Current() {
     std::lock_guard<std::mutex> lock(mu_);
     snap = snapshot_;
   }
-  bool stale = !snap || std::chrono::steady_clock::now() - snap->loaded > kReloadEvery;
+  // A rotation on any node moves the generation: checked per use, so a token signed or
+  // verified right after a rotation elsewhere uses the new keys. The periodic reload
+  // still unpublishes keys whose overlap ended.
+  bool stale = !snap || std::chrono::steady_clock::now() - snap->loaded > kReloadEvery ||
+               db::CurrentGeneration(db_, kGeneration) != snap->generation;
   // One caller reloads; the others keep signing with the snapshot they have.
   if (stale && (!snap || !reloading_.exchange(true))) {
     (void)Reload();
@@ -121,15 +134,9 @@ std::optional<crypto::SigningKey> KeyRing::Find(std::string_view kid) {
     auto it = snap->all.find(kid);
     if (it != snap->all.end()) return it->second;
   }
-  // A kid we do not know may come from a rotation by another process; made-up kids
-  // cost at most one reload per five seconds.
-  if (snap && std::chrono::steady_clock::now() - snap->loaded < std::chrono::seconds(5))
-    return std::nullopt;
-  if (!Reload()) return std::nullopt;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = snapshot_->all.find(kid);
-  if (it == snapshot_->all.end()) return std::nullopt;
-  return it->second;
+  // Current() already compared the generation: a kid unknown to a current snapshot is
+  // unknown.
+  return std::nullopt;
 }
 
 boost::json::array KeyRing::PublicJwks() {

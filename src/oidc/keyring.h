@@ -5,8 +5,9 @@
 // key (associated data "oidc_keys:" + kid). Rotation retires every active key and makes
 // a new one per algorithm; a retired key keeps verifying and stays in the JWKS for
 // `overlap` (longer than any token lives), so relying parties that cached the JWKS
-// keep working. Several server processes sharing one database pick up a rotation
-// within `reload_every` (and at once when a token names a kid they do not know).
+// keep working. Several server processes sharing one database pick up a rotation at
+// their next use of the ring: a rotation bumps the "oidc.keys" generation
+// (db/shared_state.h) in its transaction, and every use compares it.
 //
 // Thread-safe: readers take a shared snapshot; Reload/Rotate replace it.
 #ifndef OW_OIDC_KEYRING_H_
@@ -48,6 +49,7 @@ class KeyRing {
     std::map<std::string, crypto::SigningKey> active;            // alg -> key
     std::map<std::string, crypto::SigningKey, std::less<>> all;  // kid -> key (published)
     std::chrono::steady_clock::time_point loaded;
+    uint64_t generation = 0;
   };
   Status Reload();
   Status CreateKeys(db::Connection& c);

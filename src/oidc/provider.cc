@@ -18,6 +18,7 @@
 #include "crypto/hash.h"
 #include "crypto/jws.h"
 #include "crypto/random.h"
+#include "db/shared_state.h"
 #include "oidc/provider_internal.h"
 #include "oidc/store.h"
 
@@ -36,7 +37,6 @@ bool Client::MayAsk(const std::string& scope) const {
 namespace {
 
 constexpr auto kCodeLifetime = std::chrono::seconds(60);
-constexpr auto kClientReload = std::chrono::seconds(30);
 
 // Appends query parameters to a registered redirect URI.
 std::string WithParams(const std::string& uri,
@@ -69,8 +69,13 @@ struct Provider::ClientCache {
   std::shared_mutex mu;
   std::map<std::string, Client> by_id;
   std::chrono::steady_clock::time_point loaded;
-  std::atomic<bool> reloading{false};
+  uint64_t generation = 0;
 };
+
+namespace {
+// Bumped in every transaction that changes a client; compared per lookup on every node.
+constexpr std::string_view kClientsGeneration = "oidc.clients";
+}  // namespace
 
 Provider::Provider(db::Database& db, identity::Service& identity, ProviderOptions options)
     : db_(db),
@@ -100,7 +105,9 @@ void Provider::AuditAsync(identity::AuditEvent e) {
 
 Status Provider::ReloadClients() {
   std::vector<Client> all;
+  uint64_t generation = 0;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(generation, db::ReadGeneration(c, kClientsGeneration));
     OW_ASSIGN_OR_RETURN(all, Store::Clients(c));
     return {};
   }));
@@ -108,25 +115,24 @@ Status Provider::ReloadClients() {
   clients_->by_id.clear();
   for (auto& k : all) clients_->by_id.emplace(k.client_id, std::move(k));
   clients_->loaded = std::chrono::steady_clock::now();
+  clients_->generation = generation;
   return {};
 }
 
 std::optional<Client> Provider::FindClient(const std::string& id) {
+  // A client registered, disabled or changed on any node is seen here at once: the
+  // generation is read per lookup (one single-row read), and the cache reloaded when it
+  // moved. While the database cannot be read, no client is found (fail closed).
+  uint64_t generation = db::CurrentGeneration(db_, kClientsGeneration);
   {
     std::shared_lock lock(clients_->mu);
-    auto it = clients_->by_id.find(id);
-    bool fresh = std::chrono::steady_clock::now() - clients_->loaded < kClientReload;
-    if (it != clients_->by_id.end() && fresh) return it->second;
-    // Stale: one caller reloads, the others answer from what is cached meanwhile.
-    if (it != clients_->by_id.end() && clients_->reloading.exchange(true)) return it->second;
-    // Unknown ids reload at most once per second (another process may have registered it).
-    if (it == clients_->by_id.end() &&
-        std::chrono::steady_clock::now() - clients_->loaded < std::chrono::seconds(1))
-      return std::nullopt;
+    if (clients_->generation == generation) {
+      auto it = clients_->by_id.find(id);
+      if (it == clients_->by_id.end()) return std::nullopt;
+      return it->second;
+    }
   }
-  bool reloaded = ReloadClients().has_value();
-  clients_->reloading = false;
-  if (!reloaded) return std::nullopt;
+  if (!ReloadClients()) return std::nullopt;
   std::shared_lock lock(clients_->mu);
   auto it = clients_->by_id.find(id);
   if (it == clients_->by_id.end()) return std::nullopt;
@@ -234,6 +240,7 @@ Result<std::pair<Client, std::string>> Provider::RegisterClient(const identity::
   k.created_at = NowText();
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_RETURN_IF_ERROR(Store::InsertClient(c, k));
+    OW_RETURN_IF_ERROR(db::BumpGeneration(c, kClientsGeneration));
     if (!audit_sync_) return {};
     return audit_sync_(&c, {"client.registered",
                             by.name_for_audit,
@@ -262,6 +269,7 @@ Status Provider::SetClientDisabled(const identity::Principal& by, const std::str
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(bool found, Store::SetClientDisabled(c, id, disabled));
     if (!found) return NotFound("no client " + id);
+    OW_RETURN_IF_ERROR(db::BumpGeneration(c, kClientsGeneration));
     if (!audit_sync_) return {};
     return audit_sync_(&c, {disabled ? "client.disabled" : "client.enabled",
                             by.name_for_audit,

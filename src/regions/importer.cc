@@ -13,7 +13,7 @@
 
 namespace ow::regions {
 
-void BumpGeneration();  // service.cc
+void BumpGeneration(db::Database& db);  // service.cc
 
 namespace {
 
@@ -190,7 +190,7 @@ Result<ImportSummary> Service::Import(const std::string& dir, const ProgressFn& 
     OW_ASSIGN_OR_RETURN(summary.total_in_database, Store::Count(c));
     return {};
   }));
-  BumpGeneration();
+  BumpGeneration(db_);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

@@ -54,7 +54,8 @@ void AddRoutes(http::Router& r, Service& service) {
   Service* s = &service;
   // Regions change only by import: serve repeated reads from memory, no longer than
   // clients are told they may cache them anyway.
-  http::ResponseCache* cache = r.NewCache(std::chrono::seconds(60), 200000, &Service::Generation);
+  http::ResponseCache* cache =
+      r.NewCache(std::chrono::seconds(60), 200000, [s] { return s->Generation(); });
   r.Get("/api/v1/regions", [s](http::Context& ctx) { return Children(ctx, *s, ""); })
       .Public()
       .CacheIn(cache);

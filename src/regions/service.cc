@@ -2,13 +2,15 @@
 
 #include <atomic>
 
+#include "core/log.h"
 #include "core/text.h"
+#include "db/shared_state.h"
 #include "regions/store.h"
 
 namespace ow::regions {
 namespace {
 
-std::atomic<uint64_t> g_generation{1};
+constexpr std::string_view kGeneration = "regions";
 
 Status ValidateCode(const std::string& code, const char* field = "code") {
   if (!LevelOfCode(code)) {
@@ -130,8 +132,11 @@ Status Service::MustExist(const std::string& code) {
   return {};
 }
 
-uint64_t Service::Generation() { return g_generation.load(std::memory_order_acquire); }
-void BumpGeneration() { g_generation.fetch_add(1, std::memory_order_acq_rel); }
+uint64_t Service::Generation() { return db::CurrentGeneration(db_, kGeneration); }
+void BumpGeneration(db::Database& db) {
+  if (auto st = db::BumpGeneration(db, kGeneration); !st)
+    log::Warn("regions.generation_bump_failed", {{"error", st.error().message}});
+}
 
 bool Service::IsWithin(std::string_view code, std::string_view ancestor) {
   return code.size() >= ancestor.size() && code.substr(0, ancestor.size()) == ancestor &&

@@ -46,8 +46,9 @@ class Service {
   Result<RegionPage> Search(const SearchQuery& query);
   // kNotFound unless the region exists.
   Status MustExist(const std::string& code);
-  // Moves on whenever regions change in this process; response caches compare it.
-  static uint64_t Generation();
+  // Moves on whenever regions change, on any node sharing the database
+  // (db/shared_state.h); response caches compare it per use.
+  uint64_t Generation();
 
   // True when `ancestor` is `code` or one of its ancestors (by code structure).
   static bool IsWithin(std::string_view code, std::string_view ancestor);

@@ -59,9 +59,9 @@ Service::Service(db::Database& db, calendar::Service& calendar, catalog::Service
       materials_(materials),
       notifier_(notifier),
       options_(options),
-      anonymous_(options.anonymous_per_hour, std::chrono::hours(1)),
-      lookup_ip_(20, std::chrono::minutes(10)),
-      lookup_number_(5, std::chrono::hours(1)) {}
+      anonymous_(db, "tickets.anonymous.ip", options.anonymous_per_hour, std::chrono::hours(1)),
+      lookup_ip_(db, "tickets.lookup.ip", 20, std::chrono::minutes(10)),
+      lookup_number_(db, "tickets.lookup.number", 5, std::chrono::hours(1)) {}
 
 Status Service::Bootstrap() {
   std::string xml = ProcessXml(options_.deadlines);
@@ -120,7 +120,7 @@ Result<std::shared_ptr<const workflow::Definition>> Service::DefinitionOf(int64_
   return def;
 }
 
-bool Service::Throttled(SlidingWindow& w, const std::string& key, std::chrono::seconds* retry) {
+bool Service::Throttled(db::StoredWindow& w, const std::string& key, std::chrono::seconds* retry) {
   std::lock_guard lock(mu_);
   return w.Full(key, Now(), retry);
 }

@@ -40,6 +40,7 @@
 #include "catalog/service.h"
 #include "core/sliding_window.h"
 #include "db/database.h"
+#include "db/shared_state.h"
 #include "departments/service.h"
 #include "identity/service.h"
 #include "materials/service.h"
@@ -147,7 +148,7 @@ class Service {
   Result<Calendar> CalendarAround(Date day);
   Result<std::shared_ptr<const workflow::Definition>> DefinitionOf(int64_t version);
   Status Advance(db::Connection& c, Op& op, const Result<workflow::Effects>& effects);
-  bool Throttled(SlidingWindow& w, const std::string& key, std::chrono::seconds* retry);
+  bool Throttled(db::StoredWindow& w, const std::string& key, std::chrono::seconds* retry);
 
   db::Database& db_;
   calendar::Service& calendar_;
@@ -163,9 +164,10 @@ class Service {
   mutable std::mutex mu_;
   std::function<SystemTime()> clock_;
   std::map<int64_t, std::shared_ptr<const workflow::Definition>> definitions_;
-  SlidingWindow anonymous_;      // by client address, per hour
-  SlidingWindow lookup_ip_;      // failed lookups by address, per 10 minutes
-  SlidingWindow lookup_number_;  // failed lookups by number, per hour
+  // Counted in the database, by every node alike (db/shared_state.h).
+  db::StoredWindow anonymous_;      // by client address, per hour
+  db::StoredWindow lookup_ip_;      // failed lookups by address, per 10 minutes
+  db::StoredWindow lookup_number_;  // failed lookups by number, per hour
 };
 
 }  // namespace ow::tickets

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -204,7 +205,14 @@ class PostgresDatabase final : public Database {
 
  private:
   Result<std::unique_ptr<PostgresConnection>> OpenOne() {
-    PGconn* raw = PQconnectdb(url_.c_str());
+    // The URL names the server (a load balancer in front of the current primary, in a
+    // cluster); a connection found broken is replaced by a new one to whatever it names
+    // then (ConnectionPool::Run). Opening gives up after connect_timeout, so requests fail
+    // fast with 503 while the database is unreachable.
+    std::string timeout = std::to_string(std::max(2, (options_.connect_timeout_ms + 999) / 1000));
+    const char* keys[] = {"dbname", "connect_timeout", nullptr};
+    const char* values[] = {url_.c_str(), timeout.c_str(), nullptr};
+    PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
     auto conn = std::make_unique<PostgresConnection>(raw);
     // Server notices ("relation already exists, skipping") are not errors; keep stderr for the log.
     PQsetNoticeProcessor(
@@ -214,7 +222,9 @@ class PostgresDatabase final : public Database {
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();
       return Unavailable("cannot connect to PostgreSQL: " + msg);
     }
-    OW_RETURN_IF_ERROR(conn->ExecScript("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'"));
+    OW_RETURN_IF_ERROR(conn->ExecScript(
+        "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET statement_timeout = " +
+        std::to_string(std::max(0, options_.statement_timeout_ms))));
     return conn;
   }
 

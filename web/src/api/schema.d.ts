@@ -1855,6 +1855,8 @@ export interface paths {
         /**
          * Apply for an item
          * @description Submits an application for a catalog item in a region: the item's implementation there names the handling department, whose acceptors get an acceptance task at once. A person applies for themself (`web` or `app`); an agent for a person under that person's live authorization (`on_behalf_of`); counter staff register an application taken in at their hall (`applicant_resident_id`, `applicant_name`), also for another region when the item's `cross_region` allows it. The form is checked against the item's form schema. The case keeps the item version and process version of this moment. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
+         *
+         *     Accepts an `Idempotency-Key` header: a retry with the same key replays the first response instead of acting twice.
          */
         post: operations["submitCase"];
         delete?: never;
@@ -3103,6 +3105,8 @@ export interface paths {
         /**
          * Apply for a bundle (一件事)
          * @description One intake form for a catalog bundle, checked against the bundle's intake schema, fans out into one case per item of the bundle, each handled by its own department in parallel. Materials named for a catalog material go to the items that ask for it; unnamed ones to every item. All cases are created, or none. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
+         *
+         *     Accepts an `Idempotency-Key` header: a retry with the same key replays the first response instead of acting twice.
          */
         post: operations["submitBundleApplication"];
         delete?: never;
@@ -3183,6 +3187,8 @@ export interface paths {
         /**
          * Complete a task
          * @description Decides a task: an acceptance task accepts the case (the deadline counts from today and the item's process starts) or refuses it (`not_accepted`, final); a review task approves or denies, and the process moves on. When the process ends the case is decided: denied if any task was denied, else approved. Of two concurrent completions exactly one succeeds; the other gets 409. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
+         *
+         *     Accepts an `Idempotency-Key` header: a retry with the same key replays the first response instead of acting twice.
          */
         post: operations["completeTask"];
         delete?: never;
@@ -3223,6 +3229,8 @@ export interface paths {
         /**
          * Upload a material
          * @description Stores the request body, the file itself, as a new material of the caller. Any logged-in account may upload (with the session cookie, send `X-CSRF-Token`). The body is streamed to disk as it arrives and may be up to `materials.max_file_bytes` (20 MiB by default; `server.body_limit` does not apply). Its type is judged by its content alone: PDF, JPEG, PNG, or OFD (a ZIP package with `OFD.xml` at its root); the request's Content-Type and the file name are ignored. When a virus scanner is configured the file passes it first. The file name comes from `Content-Disposition: attachment; filename="..."` (or `filename*=UTF-8''...`), else from the `filename` query parameter. The same bytes uploaded twice make two materials that share one stored copy. Who is uploading is checked from the request's header before anything of the body is read and before `100 Continue` is sent: an invalid session or token (401), a missing CSRF token or a caller who is not an account (403), or an enterprise the caller does not operate with `apply` (404; 403 for operators without it) is answered at once, no byte of the body is stored, and the connection closes.
+         *
+         *     Accepts an `Idempotency-Key` header: a retry with the same key replays the first response instead of acting twice.
          */
         post: operations["uploadMaterial"];
         delete?: never;
@@ -11447,6 +11455,11 @@ export interface components {
          * @example 7
          */
         DeliveryIdPath: number;
+        /**
+         * @description A key the client makes up for this one request (a UUID, say) and sends again with every retry of it. The same caller sending the same key with the same request (method, target, body) gets the first response again, marked `Idempotent-Replayed: true`, and causes nothing twice, on whichever node answers; while the first is still running, 409 with `Retry-After`; the same key with a different request, 422. A key is the caller's own: another person's identical key is another key. Keys are remembered for `cluster.idempotency_key_hours` (24 by default). A 5xx answer is not remembered: retry with the same key.
+         * @example 3f0c2a1e-7b5d-4c1a-9e3b-2d6f8a9b0c11
+         */
+        IdempotencyKey: string;
     };
     requestBodies: {
         /** @description The application. */
@@ -11791,6 +11804,11 @@ export interface components {
          * @example "n1"
          */
         PreferencesETag: string;
+        /**
+         * @description Present (`true`) when this is the stored response to an earlier request with the same `Idempotency-Key`, replayed; nothing was done again.
+         * @example true
+         */
+        IdempotentReplayed: "true";
     };
     pathItems: never;
 }
@@ -19479,7 +19497,13 @@ export interface operations {
     submitCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key the client makes up for this one request (a UUID, say) and sends again with every retry of it. The same caller sending the same key with the same request (method, target, body) gets the first response again, marked `Idempotent-Replayed: true`, and causes nothing twice, on whichever node answers; while the first is still running, 409 with `Retry-After`; the same key with a different request, 422. A key is the caller's own: another person's identical key is another key. Keys are remembered for `cluster.idempotency_key_hours` (24 by default). A 5xx answer is not remembered: retry with the same key.
+                 * @example 3f0c2a1e-7b5d-4c1a-9e3b-2d6f8a9b0c11
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -19491,6 +19515,7 @@ export interface operations {
                     Location: components["headers"]["CaseLocation"];
                     "Cache-Control": components["headers"]["NoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19592,11 +19617,11 @@ export interface operations {
             401: components["responses"]["NotAuthenticated"];
             /** @description The CSRF check failed; a person sent `applicant_resident_id` (only counter staff take applications in); staff applied without it; or an agent has no live authorization from the person. */
             403: components["responses"]["NotPermitted"];
-            /** @description The item is not published; the item cannot be taken in at a hall outside its region (`cross_region`); or materials were named but this server stores none. */
+            /** @description The item is not published; the item cannot be taken in at a hall outside its region (`cross_region`); or materials were named but this server stores none. Or a request with the same `Idempotency-Key` is still being processed (with `Retry-After`). */
             409: components["responses"]["CaseStateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A member is missing, of the wrong type or not allowed; the item is unknown or not handled in `region_code`; the form breaks the item's form schema (`form/phone`); a material is unknown or not the caller's. */
+            /** @description A member is missing, of the wrong type or not allowed; the item is unknown or not handled in `region_code`; the form breaks the item's form schema (`form/phone`); a material is unknown or not the caller's. Also: the `Idempotency-Key` was used for a different request, or is not 1-255 visible ASCII characters. */
             422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
@@ -26159,7 +26184,13 @@ export interface operations {
     submitBundleApplication: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key the client makes up for this one request (a UUID, say) and sends again with every retry of it. The same caller sending the same key with the same request (method, target, body) gets the first response again, marked `Idempotent-Replayed: true`, and causes nothing twice, on whichever node answers; while the first is still running, 409 with `Retry-After`; the same key with a different request, 422. A key is the caller's own: another person's identical key is another key. Keys are remembered for `cluster.idempotency_key_hours` (24 by default). A 5xx answer is not remembered: retry with the same key.
+                 * @example 3f0c2a1e-7b5d-4c1a-9e3b-2d6f8a9b0c11
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -26171,6 +26202,7 @@ export interface operations {
                     Location: components["headers"]["BundleApplicationLocation"];
                     "Cache-Control": components["headers"]["NoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -26228,11 +26260,11 @@ export interface operations {
             401: components["responses"]["NotAuthenticated"];
             /** @description The CSRF check failed; staff applied; or an agent has no live authorization from the person. */
             403: components["responses"]["NotPermitted"];
-            /** @description An item of the bundle is not published; or materials were named but this server stores none. */
+            /** @description An item of the bundle is not published; or materials were named but this server stores none. Or a request with the same `Idempotency-Key` is still being processed (with `Retry-After`). */
             409: components["responses"]["CaseStateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The bundle is unknown; the form breaks its intake schema; an item is not handled in `region_code`; a member is of the wrong type or not allowed. */
+            /** @description The bundle is unknown; the form breaks its intake schema; an item is not handled in `region_code`; a member is of the wrong type or not allowed. Also: the `Idempotency-Key` was used for a different request, or is not 1-255 visible ASCII characters. */
             422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
@@ -26507,7 +26539,13 @@ export interface operations {
     completeTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key the client makes up for this one request (a UUID, say) and sends again with every retry of it. The same caller sending the same key with the same request (method, target, body) gets the first response again, marked `Idempotent-Replayed: true`, and causes nothing twice, on whichever node answers; while the first is still running, 409 with `Retry-After`; the same key with a different request, 422. A key is the caller's own: another person's identical key is another key. Keys are remembered for `cluster.idempotency_key_hours` (24 by default). A 5xx answer is not remembered: retry with the same key.
+                 * @example 3f0c2a1e-7b5d-4c1a-9e3b-2d6f8a9b0c11
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The task's id.
@@ -26524,6 +26562,7 @@ export interface operations {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -26663,10 +26702,11 @@ export interface operations {
             403: components["responses"]["NotPermitted"];
             /** @description No task has this id, or it is not one the caller may work on. */
             404: components["responses"]["NotFound"];
+            /** @description The request conflicts with the current state. Or a request with the same `Idempotency-Key` is still being processed (with `Retry-After`). */
             409: components["responses"]["TaskConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `version` is missing; `decision` does not fit the task's kind; `opinion` is missing for `not_accept` or `deny`, or too long; a member is not allowed. */
+            /** @description `version` is missing; `decision` does not fit the task's kind; `opinion` is missing for `not_accept` or `deny`, or too long; a member is not allowed. Also: the `Idempotency-Key` was used for a different request, or is not 1-255 visible ASCII characters. */
             422: components["responses"]["InvalidBody"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
@@ -26756,6 +26796,11 @@ export interface operations {
                  * @example attachment; filename*=UTF-8''%E6%88%B7%E5%8F%A3%E6%9C%AC.pdf
                  */
                 "Content-Disposition"?: string;
+                /**
+                 * @description A key the client makes up for this one request (a UUID, say) and sends again with every retry of it. The same caller sending the same key with the same request (method, target, body) gets the first response again, marked `Idempotent-Replayed: true`, and causes nothing twice, on whichever node answers; while the first is still running, 409 with `Retry-After`; the same key with a different request, 422. A key is the caller's own: another person's identical key is another key. Keys are remembered for `cluster.idempotency_key_hours` (24 by default). A 5xx answer is not remembered: retry with the same key.
+                 * @example 3f0c2a1e-7b5d-4c1a-9e3b-2d6f8a9b0c11
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -26777,6 +26822,7 @@ export interface operations {
                     Location: components["headers"]["MaterialLocation"];
                     "Cache-Control": components["headers"]["NoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -26799,6 +26845,8 @@ export interface operations {
             403: components["responses"]["NotPermitted"];
             /** @description `enterprise` names no enterprise the caller operates. */
             404: components["responses"]["NotFound"];
+            /** @description A request with the same `Idempotency-Key` is still being processed; retry after `Retry-After` seconds. */
+            409: components["responses"]["Conflict"];
             /** @description The file is larger than `materials.max_file_bytes`: refused as soon as `Content-Length` (or, for a chunked body, the bytes received) pass it. The connection is closed and the response has no `X-Request-Id`. */
             413: {
                 headers: {
