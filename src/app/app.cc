@@ -569,6 +569,9 @@ Result<uint16_t> App::Listen() {
 
 void App::Run() {
   impl_->server->Run();
+  // Background jobs stop while the database is still open: each hands its lease over (a
+  // node stopping gracefully lets another take its jobs at once, not a lease later).
+  impl_->background.Stop();
   impl_->audit.reset();  // writes what is still queued
   impl_->db->Close();
   log::Info("server.stopped");

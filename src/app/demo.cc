@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "db/shared_state.h"
 #include "departments/service.h"
 #include "exchange/demo.h"
 #include "exchange_log/log.h"
@@ -367,6 +368,7 @@ Result<int64_t> SeedExchange(db::Database& db, const std::string& path) {
         k.created_by = "seed-demo";
         k.created_at = NowText();
         OW_RETURN_IF_ERROR(oidc::Store::InsertClient(c, k));
+        OW_RETURN_IF_ERROR(db::BumpGeneration(c, oidc::kClientsGeneration));
       }
       return {};
     }));

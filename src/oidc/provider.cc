@@ -72,11 +72,6 @@ struct Provider::ClientCache {
   uint64_t generation = 0;
 };
 
-namespace {
-// Bumped in every transaction that changes a client; compared per lookup on every node.
-constexpr std::string_view kClientsGeneration = "oidc.clients";
-}  // namespace
-
 Provider::Provider(db::Database& db, identity::Service& identity, ProviderOptions options)
     : db_(db),
       identity_(identity),

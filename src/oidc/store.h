@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database.h"
@@ -12,6 +13,10 @@
 #include "oidc/model.h"
 
 namespace ow::oidc {
+
+// The shared generation of the client table (db/shared_state.h): bumped in every transaction
+// that changes a client, compared per lookup on every node.
+inline constexpr std::string_view kClientsGeneration = "oidc.clients";
 
 std::vector<db::Migration> Migrations();
 

@@ -6781,7 +6781,7 @@ export interface components {
          * @example openid
          * @enum {string}
          */
-        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read" | "bookings" | "tickets";
+        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read" | "bookings" | "tickets" | "exchange";
         /**
          * @description An OAuth 2.0 grant type.
          * @example authorization_code

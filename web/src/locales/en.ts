@@ -1707,6 +1707,7 @@ export default {
       closed: 'closed',
       annulled: 'annulled',
     },
+  },
   dataUses: {
     title: 'Uses of my data',
     intro: 'Departments ask the platform for your data instead of asking you for proofs. Every such use is recorded here: which department and system, when, which data, for what purpose and case. If a use looks wrong, object to it: the department that provided the data must answer.',
