@@ -40,6 +40,15 @@ export ONEWINDOW_TEST_REQUIRE_PG=1
 status=0
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --output-junit junit.xml || status=$?
 
+# The province's cluster (issue 18): three nodes on a PostgreSQL pair under Patroni, behind
+# HAProxy and nginx, behave as one (tests/cluster/cluster-test.mjs; about a minute, its own
+# loopback ports). The dev build only; CLUSTER_TEST=0 skips it. The failover drill is
+# `make failover-drill`.
+if [[ ${CLUSTER_TEST:-1} == 1 && $PRESET == dev ]]; then
+  echo "test: the cluster test (tests/cluster/run.sh test)"
+  OW_CLUSTER_BINARY=$BUILD/onewindow bash tests/cluster/run.sh test || status=1
+fi
+
 # Fuzzing: ctest above replayed every seed and every kept crash input (fuzz/regressions)
 # through every harness with this preset's compiler (fuzz_*_replay). Here every harness
 # is also fuzzed for FUZZ_SHORT_SECONDS each with libFuzzer, ASan and UBSan.

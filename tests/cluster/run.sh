@@ -12,7 +12,7 @@ case "$what" in
   drill) script=tests/cluster/failover-drill.mjs ;;
   *) echo "usage: tests/cluster/run.sh test|drill" >&2; exit 2 ;;
 esac
-start=$(date +%s.%N)
+start=$(date +%s%N)
 dir=$(mktemp -d "/tmp/onewindow-cluster-$what.XXXXXX")
 chmod 755 "$dir"
 cleanup() {
@@ -23,7 +23,7 @@ cleanup() {
   else
     rm -rf "$dir"
   fi
-  echo "cluster $what: $(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)") s in all (start and stop included), exit $rc"
+  echo "cluster $what: $(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s in all (start and stop included), exit $rc"
 }
 trap cleanup EXIT
 bash scripts/cluster.sh up --nodes 3 --seed-demo --dir "$dir" >/dev/null
