@@ -46,7 +46,7 @@ ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --output-junit junit.
 # `make failover-drill`.
 if [[ ${CLUSTER_TEST:-1} == 1 && $PRESET == dev ]]; then
   echo "test: the cluster test (tests/cluster/run.sh test)"
-  OW_CLUSTER_BINARY=$BUILD/onewindow bash tests/cluster/run.sh test || status=1
+  OW_CLUSTER_BINARY=$PWD/$BUILD/onewindow bash tests/cluster/run.sh test || status=1
 fi
 
 # Fuzzing: ctest above replayed every seed and every kept crash input (fuzz/regressions)

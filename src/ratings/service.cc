@@ -108,10 +108,17 @@ Status Service::Bootstrap() {
   (void)parsed;
   std::string sha = crypto::HexEncode(crypto::Sha256(xml));
   int64_t version = 0;
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(version, store::ProcessVersion(c, sha, xml, NowText()));
-    return {};
-  }));
+  auto record = [&] {
+    return db_.Transact([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(version, store::ProcessVersion(c, sha, xml, NowText()));
+      return {};
+    });
+  };
+  Status recorded = record();
+  // Several nodes starting together on one PostgreSQL race to record the process (as the
+  // tickets' does): the loser's insert hits the winner's row, and its second look finds it.
+  if (!recorded && recorded.error().code == Code::kAlreadyExists) recorded = record();
+  OW_RETURN_IF_ERROR(recorded);
   process_version_ = version;
   return {};
 }
