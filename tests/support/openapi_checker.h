@@ -441,8 +441,7 @@ inline bool IsAppointmentsPath(const std::string& path) {
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
       IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) ||
-      IsTicketsPath(path) || IsRatingsPath(path) ||
-      IsExchangeLogPath(path))
+      IsTicketsPath(path) || IsRatingsPath(path) || IsExchangeLogPath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
