@@ -71,17 +71,73 @@ export async function newPage(browser, { locale = 'zh-CN', viewport = { width: 1
   return page;
 }
 
+// Signs `page` in as `username` and opens `back`. The first sign-in of a user on a server goes
+// through the login form; its session cookie is kept, and later sign-ins of that user (a new
+// page in another language, size or mode) reuse it when the server still accepts it, which
+// saves a login per page in the accessibility sweeps. signOut() forgets the kept sessions.
+const sessions = new Map(); // `${base} ${username}` -> the session cookies
+
 export async function signIn(page, base, username, back) {
+  const key = `${base} ${username}`;
+  const kept = sessions.get(key);
+  if (kept) {
+    const context = page.context();
+    await context.addCookies(kept);
+    if ((await context.request.get(`${base}/api/v1/session`)).status() === 200) {
+      await page.goto(base + back);
+      await page.waitForSelector('[data-testid=who]');
+      return;
+    }
+    sessions.delete(key);
+    await context.clearCookies();
+  }
   await page.goto(`${base}/login?return=${encodeURIComponent(back)}`);
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
   await Promise.all([page.waitForURL((u) => u.pathname === back.split('?')[0]), page.click('form button[type=submit]')]);
   await page.waitForSelector('[data-testid=who]');
+  sessions.set(key, await page.context().cookies(base));
 }
 
 export async function signOut(page) {
+  sessions.clear();
   await page.getByRole('button', { name: /退出|Sign out/ }).click();
   await page.waitForSelector('.login-link');
+}
+
+// Pages for an accessibility sweep over languages, sizes, modes and users: one page per
+// language, mode and user, signed in once and kept open for the whole sweep, so that a page
+// of the sweep costs a navigation (the portal's scripts already cached) and not a new browser
+// context and a login. open() resizes the kept page, clears its recorded errors and goes to
+// `path`; close() closes them all.
+export function pagePool(browser, base) {
+  const pages = new Map();
+  return {
+    async open(path, { locale = 'zh-CN', viewport = { width: 1440, height: 900 }, elder = false, user = null } = {}) {
+      const key = `${locale} ${elder} ${user}`;
+      let page = pages.get(key);
+      if (!page) {
+        page = await newPage(browser, { locale, viewport, elder });
+        await page.context().addInitScript((on) => {
+          if (window === window.top) localStorage.setItem('ow.elder', on ? '1' : '0');
+        }, elder);
+        pages.set(key, page);
+        if (user) {
+          await signIn(page, base, user, path);
+          return page;
+        }
+      } else {
+        await page.setViewportSize(viewport);
+        page.errors.length = 0;
+      }
+      await page.goto(base + path);
+      return page;
+    },
+    async close() {
+      for (const page of pages.values()) await page.context().close();
+      pages.clear();
+    },
+  };
 }
 
 // The problem shown (ProblemAlert): its sentence, whether the sentence comes first, the text

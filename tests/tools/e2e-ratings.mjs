@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './server.mjs';
-import { apiSession, axeProblems, check, launch, newPage, pdfBytes, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, launch, newPage, pagePool, pdfBytes, shotName, signIn, step } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -222,14 +222,12 @@ async function a11y(server, browser) {
     { path: '/workbench/ratings', user: 'supervisor', shot: 'rating-inbox-supervisor' },
   ];
   const problems = [];
+  const pool = pagePool(browser, base);
   for (const locale of ['zh-CN', 'en']) {
     for (const viewport of [{ width: 1440, height: 900 }, { width: 375, height: 812 }]) {
       for (const elder of [false, true]) {
         for (const p of pages) {
-          const page = await newPage(browser, { locale, viewport });
-          await page.context().addInitScript((on) => localStorage.setItem('ow.elder', on ? '1' : '0'), elder);
-          if (p.user) await signIn(page, base, p.user, p.path);
-          else await page.goto(base + p.path);
+          const page = await pool.open(p.path, { locale, viewport, elder, user: p.user });
           await page.waitForSelector('main h1');
           await page.waitForLoadState('networkidle');
           if (p.open) {
@@ -242,11 +240,11 @@ async function a11y(server, browser) {
           check(wide <= viewport.width, `${p.path}: ${wide}px wide at ${viewport.width}`);
           problems.push(...(await axeProblems(page, `${p.path} ${p.user ?? ''} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`, shotName(p.shot, { locale, viewport, elder }))));
           check(page.errors.length === 0, `${p.path}: page errors: ${page.errors.join('; ')}`);
-          await page.context().close();
         }
       }
     }
   }
+  await pool.close();
   check(problems.length === 0, 'axe:\n' + problems.join('\n'));
   return 0;
 }

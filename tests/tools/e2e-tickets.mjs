@@ -6,7 +6,7 @@
 // in zh-CN and English, normal and elderly mode, at 1440x900 and 375x812.
 //
 //   node e2e-tickets.mjs flow|a11y --binary BIN --source DIR
-import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, newPage, pagePool, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
 
 const mode = process.argv[2];
 if (!['flow', 'a11y'].includes(mode)) {
@@ -134,14 +134,12 @@ async function a11y(server, browser) {
   const asked = await zhang('POST', '/api/v1/tickets', { kind: 'consult', item_code: ITEM, region_code: '330102', text: QUESTION });
   check(asked.status === 201, 'asked: ' + JSON.stringify(asked.body));
   const problems = [];
+  const pool = pagePool(browser, base);
   for (const locale of ['zh-CN', 'en']) {
     for (const viewport of [{ width: 1440, height: 900 }, { width: 375, height: 812 }]) {
       for (const elder of [false, true]) {
         for (const p of pages) {
-          const page = await newPage(browser, { locale, viewport });
-          await page.context().addInitScript((on) => localStorage.setItem('ow.elder', on ? '1' : '0'), elder);
-          if (p.user) await signIn(page, base, p.user, p.path);
-          else await page.goto(base + p.path);
+          const page = await pool.open(p.path, { locale, viewport, elder, user: p.user });
           await page.waitForSelector('main h1');
           // The lists arrive after the heading: judge the page once they are in.
           await page.waitForLoadState('networkidle');
@@ -149,11 +147,11 @@ async function a11y(server, browser) {
           check((await page.evaluate(() => document.documentElement.classList.contains('elder'))) === elder, `${p.path}: mode`);
           problems.push(...(await axeProblems(page, `${p.path} ${p.user ?? ''} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`, shotName(p.shot, { locale, viewport, elder }))));
           check(page.errors.length === 0, `${p.path}: page errors: ${page.errors.join('; ')}`);
-          await page.context().close();
         }
       }
     }
   }
+  await pool.close();
   check(problems.length === 0, 'axe:\n' + problems.join('\n'));
   return 0;
 }
