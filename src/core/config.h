@@ -66,8 +66,12 @@ struct Config {
   int64_t refresh_token_days = 30;
   int64_t key_overlap_hours = 24;    // retired signing keys stay in the JWKS this long
   int64_t password_concurrency = 0;  // argon2id hashes at once; 0 = number of cores
-  std::string realname_url;          // real-name verification service; "" = none
-  std::string realname_secret;       // its bearer token (secret)
+  // libsodium's cheapest argon2id instead of OWASP's (crypto::PasswordParams::InsecureForTests).
+  // Set only by the test harness (tests/support TestServer): no file key or environment
+  // variable reads it, so no deployment can turn it on.
+  bool insecure_password_hashing_for_tests = false;
+  std::string realname_url;     // real-name verification service; "" = none
+  std::string realname_secret;  // its bearer token (secret)
   int64_t realname_timeout_ms = 5000;
   int64_t realname_attempts = 5;  // per account per 24 hours
   // [materials]

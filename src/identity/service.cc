@@ -19,8 +19,10 @@ Service::Service(db::Database& db, departments::Service& departments, Keys keys,
       csrf_key_(keys_.Derive("identity.csrf")),
       config_(config),
       throttle_(config, &db),
-      hasher_(config.password_concurrency) {
-  dummy_hash_ = crypto::HashPassword(crypto::RandomToken(16)).value();
+      hasher_(config.password_concurrency, config.insecure_password_hashing_for_tests
+                                               ? crypto::PasswordParams::InsecureForTests()
+                                               : crypto::PasswordParams::Owasp()) {
+  dummy_hash_ = hasher_.Hash(crypto::RandomToken(16));
 }
 
 Service::~Service() = default;

@@ -59,7 +59,7 @@ Result<LoginResult> Service::Login(const LoginInput& in) {
   }
   Account& a = row->account;
   throttle_.LoginSucceeded(in.ip, username);
-  if (crypto::NeedsRehash(row->password_hash)) {
+  if (hasher_.NeedsRehash(row->password_hash)) {
     std::string fresh = hasher_.Hash(in.password);
     if (!fresh.empty()) {
       OW_RETURN_IF_ERROR(db_.Transact(

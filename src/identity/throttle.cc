@@ -138,13 +138,14 @@ class PasswordHasher::Slot {
   PasswordHasher& h_;
 };
 
-PasswordHasher::PasswordHasher(int64_t limit)
+PasswordHasher::PasswordHasher(int64_t limit, crypto::PasswordParams params)
     : limit_(limit > 0 ? static_cast<int>(limit)
-                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      params_(params) {}
 
 std::string PasswordHasher::Hash(const std::string& password) {
   Slot slot(*this);
-  auto hash = crypto::HashPassword(password);
+  auto hash = crypto::HashPassword(password, params_);
   return hash ? *hash : std::string();
 }
 

@@ -38,6 +38,7 @@
 
 #include "core/config.h"
 #include "core/sliding_window.h"
+#include "crypto/password.h"
 #include "db/database.h"
 
 namespace ow::identity {
@@ -78,12 +79,15 @@ class Throttle {
 
 class PasswordHasher {
  public:
-  // `limit` <= 0: the number of cores.
-  explicit PasswordHasher(int64_t limit);
+  // `limit` <= 0: the number of cores. New hashes use `params`; Verify reads a hash's own.
+  explicit PasswordHasher(int64_t limit,
+                          crypto::PasswordParams params = crypto::PasswordParams::Owasp());
 
   // The argon2id hash of `password`, or "" if hashing failed.
   std::string Hash(const std::string& password);
   bool Verify(const std::string& password, const std::string& hash);
+  // True when `hash` was made with other parameters than this hasher's: rehash on login.
+  bool NeedsRehash(const std::string& hash) const { return crypto::NeedsRehash(hash, params_); }
 
  private:
   // Waits for a free slot; the returned guard frees it.
@@ -92,6 +96,7 @@ class PasswordHasher {
   std::condition_variable cv_;
   int running_ = 0;
   int limit_;
+  crypto::PasswordParams params_;
 };
 
 }  // namespace ow::identity

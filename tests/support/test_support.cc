@@ -177,6 +177,9 @@ TestServer::TestServer(const std::string& database_url, const std::function<void
   config.data_keys = "1:" + std::string(64, 'a');
   config.index_key = std::string(64, 'b');
   config.web_root = SourceDir() + "/tests/support/webroot";
+  // Tests sign in hundreds of times: libsodium's cheapest argon2id instead of OWASP's
+  // (crypto_test and identity's own tests check the real parameters).
+  config.insecure_password_hashing_for_tests = true;
   config.db_pool_size = 4;
   config.handler_threads = 8;
   config.io_threads = 2;
@@ -245,7 +248,9 @@ ToolRun RunTool(const std::vector<std::string>& args, const std::string& cwd, bo
 
 namespace {
 
-std::string Enc(std::string_view s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
+std::string Enc(std::string_view s) {
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
+}
 constexpr const char* kRedirect = "https://rp.example/cb";
 
 // A confidential client allowed `scopes` for `grant`: {client_id, client_secret}.
@@ -259,14 +264,14 @@ std::pair<std::string, std::string> RegisterClient(HttpClient& client, const Tes
     if (end > i) list.emplace_back(scopes.substr(i, end - i));
     i = end + 1;
   }
-  auto r = client.SendJson(
-      bhttp::verb::post, "/api/v1/oidc/clients",
-      boost::json::serialize(boost::json::object{{"name", "Test client " + scopes},
-                                                 {"type", "confidential"},
-                                                 {"redirect_uris", {kRedirect}},
-                                                 {"grant_types", {grant}},
-                                                 {"scopes", list}}),
-      server.AdminHeaders());
+  auto r =
+      client.SendJson(bhttp::verb::post, "/api/v1/oidc/clients",
+                      boost::json::serialize(boost::json::object{{"name", "Test client " + scopes},
+                                                                 {"type", "confidential"},
+                                                                 {"redirect_uris", {kRedirect}},
+                                                                 {"grant_types", {grant}},
+                                                                 {"scopes", list}}),
+                      server.AdminHeaders());
   EXPECT_EQ(r.status, 201) << r.body;
   if (r.status != 201) return {};
   auto j = r.json();
@@ -286,9 +291,9 @@ Caller Bearer(HttpClient& client, const std::string& form, std::string account_i
 }  // namespace
 
 Caller SignIn(HttpClient& client, const std::string& username, const std::string& password) {
-  auto r = client.SendJson(bhttp::verb::post, "/api/v1/session",
-                           boost::json::serialize(boost::json::object{
-                               {"username", username}, {"password", password}}));
+  auto r = client.SendJson(
+      bhttp::verb::post, "/api/v1/session",
+      boost::json::serialize(boost::json::object{{"username", username}, {"password", password}}));
   EXPECT_EQ(r.status, 201) << username << ": " << r.body;
   if (r.status != 201) return {};
   std::string cookie = r.header("set-cookie");
@@ -302,8 +307,8 @@ Caller UserToken(HttpClient& client, const TestServer& server, const Caller& use
                  const std::string& scopes) {
   auto [id, secret] = RegisterClient(client, server, "authorization_code", scopes);
   if (id.empty()) return {};
-  auto a = client.Get("/oauth2/authorize?response_type=code&client_id=" + id + "&redirect_uri=" +
-                          Enc(kRedirect) + "&scope=" + Enc(scopes) + "&state=s1",
+  auto a = client.Get("/oauth2/authorize?response_type=code&client_id=" + id +
+                          "&redirect_uri=" + Enc(kRedirect) + "&scope=" + Enc(scopes) + "&state=s1",
                       {{"Cookie", user.headers.count("Cookie") ? user.headers.at("Cookie") : ""}});
   EXPECT_EQ(a.status, 302) << a.body;
   auto location = boost::urls::parse_absolute_uri(a.header("location"));
@@ -311,12 +316,11 @@ Caller UserToken(HttpClient& client, const TestServer& server, const Caller& use
     ADD_FAILURE() << "no code in " << a.header("location");
     return {};
   }
-  return Bearer(client,
-                "grant_type=authorization_code&code=" +
-                    Enc((*location->params().find("code")).value) +
-                    "&redirect_uri=" + Enc(kRedirect) + "&client_id=" + id +
-                    "&client_secret=" + Enc(secret),
-                user.account_id);
+  return Bearer(
+      client,
+      "grant_type=authorization_code&code=" + Enc((*location->params().find("code")).value) +
+          "&redirect_uri=" + Enc(kRedirect) + "&client_id=" + id + "&client_secret=" + Enc(secret),
+      user.account_id);
 }
 
 Caller ClientToken(HttpClient& client, const TestServer& server, const std::string& scopes) {
