@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "crypto/random.h"
 #include "db/shared_state.h"
+#include "db/statements.h"
 #include "departments/routes.h"
 #include "departments/store.h"
 #include "exchange/routes.h"
@@ -527,6 +528,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.metrics.AddSample("onewindow_db_group_commit_batches_total",
                       "Database commits that carried those transactions.", "counter",
                       [db] { return static_cast<double>(db->GroupStats().batches); });
+  i.metrics.AddSample("onewindow_db_round_trips_total",
+                      "Round trips to the database since start: on PostgreSQL a statement, or a "
+                      "transaction's BEGIN sent with its first statement; on SQLite a statement.",
+                      "counter", [] { return static_cast<double>(db::StatementsSent()); });
   // Read from the database at scrape time (one small query each), so every node reports
   // the cluster's state; NaN when the database cannot answer.
   i.metrics.AddSample(

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "db/pool.h"
+#include "db/statements.h"
 
 namespace ow::db {
 namespace {
@@ -116,6 +117,7 @@ class PostgresConnection final : public Connection {
 
   Status ExecScript(std::string_view sql) override {
     std::string text(sql);
+    CountStatement();
     PgResult res(PQexec(conn_, text.c_str()));
     auto st = PQresultStatus(res.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
@@ -129,6 +131,7 @@ class PostgresConnection final : public Connection {
     auto it = prepared_.find(key);
     if (it == prepared_.end()) {
       std::string name = "s" + std::to_string(prepared_.size());
+      CountStatement();
       PgResult prep(PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr));
       if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
         return FromResult(conn_, prep.get(), "prepare");
@@ -161,6 +164,7 @@ class PostgresConnection final : public Connection {
       values[i] = text[i].c_str();
       lengths[i] = static_cast<int>(text[i].size());
     }
+    CountStatement();
     PgResult res(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(n), values.data(),
                                 lengths.data(), formats.data(), 0));
     auto st = PQresultStatus(res.get());
