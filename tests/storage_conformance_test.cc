@@ -193,6 +193,117 @@ TEST_P(StorageConformance, OneStatementReadRunsExactlyOneStatement) {
   }));
 }
 
+// PostgreSQL sends a transaction's BEGIN with its first statement (one round trip, a
+// pipeline with the statement's PREPARE the first time): a failing first statement, a
+// statement prepared in a pipeline that failed, and a transaction with no statement
+// leave the one connection usable, and nothing of a failed transaction stays.
+TEST_P(StorageConformance, FirstStatementFailuresLeaveTheConnectionUsable) {
+  ASSERT_TRUE(database().Transact(CreateSchema));
+  database().Close();
+  db::Options o;
+  o.pool_size = 1;  // every transaction below on the same connection
+  auto opened = db::Open(db_url(), o);
+  ASSERT_TRUE(opened) << opened.error().message;
+  database_ = std::move(*opened);
+  // On PostgreSQL, the server process behind the one connection: it must not be replaced.
+  auto backend = [&]() -> int64_t {
+    int64_t pid = 0;
+    if (database().dialect() != db::Dialect::kPostgres) return 0;
+    EXPECT_TRUE(database().ReadOneStatement([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT pg_backend_pid()"));
+      pid = r.Int(0, 0);
+      return {};
+    }));
+    return pid;
+  };
+  const int64_t first_backend = backend();
+  const std::string insert = "INSERT INTO kv (k, v) VALUES ($1, $2)";
+  for (int round = 0; round < 3; ++round) {
+    // The same statement fails (duplicate key) as the first of a transaction...
+    ASSERT_TRUE(database().Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(
+          c.Exec(insert, {std::string("k") + std::to_string(round), std::string("v")}));
+      return {};
+    }));
+    auto dup = database().Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(
+          c.Exec(insert, {std::string("k") + std::to_string(round), std::string("again")}));
+      return {};
+    });
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, Code::kAlreadyExists) << dup.error().message;
+    // ...a statement never seen fails to prepare as the first of a transaction...
+    auto bad = database().Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(c.Query("SELEKT " + std::to_string(round)));
+      return {};
+    });
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, Code::kInternal);
+    // ...a transaction runs no statement at all...
+    EXPECT_TRUE(database().Transact([](db::Connection&) -> Status { return {}; }));
+    EXPECT_FALSE(database().Transact([](db::Connection&) -> Status { return Conflict("no"); }));
+    // ...a script opens the transaction, and fails after its first statement...
+    auto script = database().Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(c.ExecScript("UPDATE counter SET n = n + 100 WHERE id = 1"));
+      OW_RETURN_IF_ERROR(
+          c.Exec(insert, {std::string("k") + std::to_string(round), std::string("x")}));
+      return {};
+    });
+    ASSERT_FALSE(script);
+    // ...and the connection still works, with nothing of the failed transactions kept.
+    ASSERT_TRUE(database().Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(
+          c.Exec(insert, {std::string("ok") + std::to_string(round), std::string("v")}));
+      OW_RETURN_IF_ERROR(c.Exec("UPDATE counter SET n = n + 1 WHERE id = 1"));
+      return {};
+    }));
+  }
+  // A statement prepared in a pipeline whose statement failed (a foreign key) works next time.
+  const std::string child = "INSERT INTO child (id, k) VALUES ($1, $2)";
+  auto fk = database().Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec(child, {int64_t{1}, std::string("missing")}));
+    return {};
+  });
+  ASSERT_FALSE(fk);
+  EXPECT_EQ(fk.error().code, Code::kConflict) << fk.error().message;
+  EXPECT_TRUE(database().Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec(child, {int64_t{1}, std::string("ok0")}));
+    return {};
+  }));
+  ASSERT_TRUE(database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT count(*) FROM kv WHERE v = 'v'"));
+    EXPECT_EQ(r.Int(0, 0), 6);
+    OW_ASSIGN_OR_RETURN(auto n, c.Query("SELECT n FROM counter WHERE id = 1"));
+    EXPECT_EQ(n.Int(0, 0), 3);
+    return {};
+  }));
+  EXPECT_EQ(database().Stats().size, 1);
+  EXPECT_EQ(backend(), first_backend);
+}
+
+// SQLite's durability setting comes from the URL (benchmarks compare synchronous=OFF with
+// the default FULL); anything else is refused.
+TEST_P(StorageConformance, SqliteSynchronousFromTheUrl) {
+  if (db_url().rfind("sqlite:", 0) != 0) GTEST_SKIP() << "SQLite only";
+  for (auto [suffix, want] : {std::pair<std::string, int64_t>{"", 2},
+                              {"?synchronous=off", 0},
+                              {"?synchronous=NORMAL", 1}}) {
+    auto opened = db::Open(db_url() + suffix, db::Options{});
+    ASSERT_TRUE(opened) << suffix << ": " << opened.error().message;
+    int64_t mode = -1;
+    ASSERT_TRUE((*opened)->Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(auto r, c.Query("PRAGMA synchronous"));
+      mode = r.Int(0, 0);
+      return {};
+    }));
+    EXPECT_EQ(mode, want) << suffix;
+    (*opened)->Close();
+  }
+  auto bad = db::Open(db_url() + "?synchronous=sometimes", db::Options{});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Code::kInvalidArgument);
+}
+
 TEST_P(StorageConformance, GroupedTransactionsShareCommitsAndFailAlone) {
   ASSERT_TRUE(database().Transact(CreateSchema));
   constexpr int kThreads = 8, kEach = 40;

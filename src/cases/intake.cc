@@ -232,7 +232,7 @@ Result<std::shared_ptr<const Service::ItemTarget>> Service::TargetOf(const std::
 // Everything about a new case that needs reads of other domains, done before the write
 // transaction so it holds no locks while the catalog, processes and accounts are consulted.
 Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool validate_form,
-                              SystemTime now) {
+                              SystemTime now, std::shared_ptr<const ItemTarget>* used) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   Validator v;
   if (in.item_code.empty()) v.Add("item_code", "is required");
@@ -387,6 +387,7 @@ Result<Case> Service::Prepare(const Principal& who, const SubmitInput& in, bool 
   k.process_version = target->process_version;
   k.status = kSubmitted;
   k.instance = nullptr;
+  if (used) *used = target;
   return k;
 }
 
@@ -412,7 +413,7 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
                        const std::vector<LicenceUse>& licences, const std::string& actor) {
   OW_ASSIGN_OR_RETURN(k.id, store::InsertCase(c, k));
   k.tracking_no = TrackingNo(k.id, k.created_at);
-  for (const auto& a : attachments) OW_RETURN_IF_ERROR(store::InsertAttachment(c, k.id, a));
+  OW_RETURN_IF_ERROR(store::InsertAttachments(c, k.id, attachments));
   OW_RETURN_IF_ERROR(HandOverMaterials(c, k, attachments));
   json::array used;
   for (const auto& u : licences) {
@@ -463,10 +464,10 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
 }
 
 Result<Case> Service::Submit(const Principal& who, const SubmitInput& in, SystemTime now) {
-  OW_ASSIGN_OR_RETURN(Case k, Prepare(who, in, true, now));
+  std::shared_ptr<const ItemTarget> target;
+  OW_ASSIGN_OR_RETURN(Case k, Prepare(who, in, true, now, &target));
   OW_ASSIGN_OR_RETURN(auto attachments,
                       ResolveMaterials(who, ApplicantOwner(k), in.materials, 0, now));
-  OW_ASSIGN_OR_RETURN(auto target, TargetOf(k.item_code, in.region_code));
   const json::object& doc = target->view.version.document;
   OW_ASSIGN_OR_RETURN(auto licences, ResolveLicences(who, k, k.channel, doc, in.licences, now));
   OW_RETURN_IF_ERROR(CheckRequired(doc, k, attachments, licences));

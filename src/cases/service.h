@@ -395,8 +395,6 @@ class Service {
   // kPermissionDenied with `refusal`.
   Result<std::string> ApplicantChannel(const identity::Principal& who, const Case& k,
                                        const std::string& channel, std::string_view refusal);
-  Result<Case> Prepare(const identity::Principal& who, const SubmitInput& in, bool validate_form,
-                       SystemTime now);
   // The rights `who` holds now over the enterprise that applied for `k` (none for a
   // person's case or when the lookup fails).
   authz::OperatorRights OperatorRightsOn(const identity::Principal& who, const Case& k);
@@ -415,6 +413,10 @@ class Service {
   };
   Result<std::shared_ptr<const ItemTarget>> TargetOf(const std::string& item,
                                                      const std::string& region);
+  // `target`, when given, receives the item target Prepare used (the caller need not look
+  // it up again: that would be one more generation check, a round trip).
+  Result<Case> Prepare(const identity::Principal& who, const SubmitInput& in, bool validate_form,
+                       SystemTime now, std::shared_ptr<const ItemTarget>* target = nullptr);
   Status StartWorkflow(db::Connection& c, Op& op);
   Status Apply(db::Connection& c, Op& op, workflow::Instance& inst,
                Result<workflow::Effects> effects);

@@ -493,6 +493,33 @@ Status InsertAttachment(db::Connection& c, int64_t case_id, const Attachment& a)
   return {};
 }
 
+Status InsertAttachments(db::Connection& c, int64_t case_id, const std::vector<Attachment>& list) {
+  if (list.empty()) return {};
+  if (list.size() == 1) return InsertAttachment(c, case_id, list.front());
+  std::string sql =
+      "INSERT INTO case_materials (case_id, material_id, name, filename, media_type, size, "
+      "sha256, added_at, added_by) VALUES ";
+  std::vector<db::Value> v;
+  v.reserve(list.size() * 9);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Attachment& a = list[i];
+    sql += i ? ", (" : "(";
+    for (int col = 1; col <= 9; ++col) sql += (col > 1 ? ", $" : "$") + std::to_string(i * 9 + col);
+    sql += ")";
+    for (db::Value x :
+         std::initializer_list<db::Value>{case_id, a.material_id, a.name, a.filename, a.media_type,
+                                          a.size, a.sha256, a.added_at, a.added_by})
+      v.push_back(std::move(x));
+  }
+  auto n = c.Exec(sql, v);
+  if (!n) {
+    if (n.error().code == Code::kAlreadyExists)
+      return InvalidArgument("a material is attached to this case twice");
+    return n.error();
+  }
+  return {};
+}
+
 Result<std::vector<Attachment>> LoadAttachments(db::Connection& c, int64_t case_id) {
   OW_ASSIGN_OR_RETURN(db::Rows r,
                       c.Query("SELECT material_id, name, filename, media_type, size, sha256, "

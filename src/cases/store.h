@@ -50,6 +50,8 @@ Status CloseAllTasks(db::Connection& c, int64_t case_id, const std::string& reas
 Result<bool> SetClaim(db::Connection& c, int64_t id, int64_t version, const std::string& who);
 
 Status InsertAttachment(db::Connection& c, int64_t case_id, const Attachment& a);
+// All of `list` in one statement (a new case's materials: one round trip, not one each).
+Status InsertAttachments(db::Connection& c, int64_t case_id, const std::vector<Attachment>& list);
 Result<std::vector<Attachment>> LoadAttachments(db::Connection& c, int64_t case_id);
 // The licences used for a case's materials (the consent records), by material.
 Status InsertLicenceUse(db::Connection& c, int64_t case_id, const LicenceUse& u);

@@ -221,16 +221,15 @@ Status Service::SetAccountStatus(const Principal& by, const std::string& id, boo
 }
 
 Result<Account> Service::Load(db::Connection& c, const std::string& id) {
-  OW_ASSIGN_OR_RETURN(auto row, Store::GetAccount(c, id));
+  OW_ASSIGN_OR_RETURN(auto row, Store::GetAccountWithRoles(c, id));
   if (!row) return NotFound("no account " + id);
-  Account a = std::move(row->account);
-  OW_ASSIGN_OR_RETURN(a.roles, Store::Roles(c, a.id));
-  return a;
+  return std::move(row->account);
 }
 
 Result<Account> Service::AccountById(const std::string& id) {
   Account a;
-  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+  // Load is one statement (the account with its roles): no transaction around it.
+  OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(a, Load(c, id));
     return {};
   }));

@@ -113,14 +113,17 @@ Result<Principal> Service::SessionPrincipal(const std::string& cookie_value) {
   std::string now_text = FormatTime(now);
   std::optional<SessionRow> s;
   Account a;
-  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(s, Store::GetSession(c, id));
-    if (!s || !crypto::ConstantTimeEquals(s->secret_hash, hash)) return {};
-    OW_ASSIGN_OR_RETURN(a, Load(c, s->session.account_id));
+  // The session, its account and roles in one statement (one round trip on PostgreSQL).
+  std::optional<SessionWithAccount> found;
+  OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(found, Store::GetSessionWithAccount(c, id));
     return {};
   }));
+  if (found) s = std::move(found->session);
   if (!s || !crypto::ConstantTimeEquals(s->secret_hash, hash))
     return Unauthenticated("the session is not valid; log in again");
+  if (!found->account) return NotFound("no account " + s->session.account_id);
+  a = std::move(found->account->account);
   auto last = ParseTime(s->session.last_seen_at);
   bool idle = !last || *last + std::chrono::minutes(config_.session_idle_minutes) <= now;
   if (s->session.expires_at <= now_text || idle || a.status != "active") {

@@ -1,5 +1,7 @@
 #include "identity/store.h"
 
+#include <string_view>
+
 #include "core/text.h"
 
 namespace ow::identity {
@@ -105,35 +107,38 @@ constexpr const char* kAccountColumns =
     "failed_logins, locked_until, last_login_at, created_at, version, identity_level, "
     "verified_at, verified_by, verification_method";
 
+// The account in row `i`, its columns (kAccountColumns) from column `off` on.
+AccountRow AccountAt(const db::Rows& r, size_t i, size_t off) {
+  AccountRow row;
+  Account& a = row.account;
+  a.id = r.Text(i, off + 0);
+  a.kind = r.Text(i, off + 1);
+  a.username = r.Text(i, off + 2);
+  a.real_name = r.Text(i, off + 3);
+  row.resident_id_box = r.Text(i, off + 4);
+  row.resident_id_key = r.Int(i, off + 5);
+  row.resident_id_hmac = r.OptText(i, off + 6).value_or("");
+  a.resident_id_masked = r.Text(i, off + 7);
+  a.phone = r.Text(i, off + 8);
+  a.department_code = r.Text(i, off + 9);
+  a.region_code = r.Text(i, off + 10);
+  row.password_hash = r.Text(i, off + 11);
+  a.status = r.Text(i, off + 12);
+  a.failed_logins = r.Int(i, off + 13);
+  a.locked_until = r.Text(i, off + 14);
+  a.last_login_at = r.Text(i, off + 15);
+  a.created_at = r.Text(i, off + 16);
+  a.version = r.Int(i, off + 17);
+  a.identity_level = static_cast<int>(r.Int(i, off + 18));
+  a.verified_at = r.Text(i, off + 19);
+  row.verified_by = r.Text(i, off + 20);
+  a.verification_method = r.Text(i, off + 21);
+  return row;
+}
+
 std::vector<AccountRow> ToAccounts(const db::Rows& r) {
   std::vector<AccountRow> out;
-  for (size_t i = 0; i < r.size(); ++i) {
-    AccountRow row;
-    Account& a = row.account;
-    a.id = r.Text(i, 0);
-    a.kind = r.Text(i, 1);
-    a.username = r.Text(i, 2);
-    a.real_name = r.Text(i, 3);
-    row.resident_id_box = r.Text(i, 4);
-    row.resident_id_key = r.Int(i, 5);
-    row.resident_id_hmac = r.OptText(i, 6).value_or("");
-    a.resident_id_masked = r.Text(i, 7);
-    a.phone = r.Text(i, 8);
-    a.department_code = r.Text(i, 9);
-    a.region_code = r.Text(i, 10);
-    row.password_hash = r.Text(i, 11);
-    a.status = r.Text(i, 12);
-    a.failed_logins = r.Int(i, 13);
-    a.locked_until = r.Text(i, 14);
-    a.last_login_at = r.Text(i, 15);
-    a.created_at = r.Text(i, 16);
-    a.version = r.Int(i, 17);
-    a.identity_level = static_cast<int>(r.Int(i, 18));
-    a.verified_at = r.Text(i, 19);
-    row.verified_by = r.Text(i, 20);
-    a.verification_method = r.Text(i, 21);
-    out.push_back(std::move(row));
-  }
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(AccountAt(r, i, 0));
   return out;
 }
 
@@ -184,6 +189,28 @@ Status Store::InsertAccount(db::Connection& c, const AccountRow& row) {
 
 Result<std::optional<AccountRow>> Store::GetAccount(db::Connection& c, const std::string& id) {
   return OneAccount(c, "id", id);
+}
+Result<std::optional<AccountRow>> Store::GetAccountWithRoles(db::Connection& c,
+                                                             const std::string& id) {
+  // One row per role (one with NULL roles when there is none): one round trip, not two.
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query(std::string("SELECT a.*, r.role, r.department_code, r.region_code, "
+                                  "r.granted_by, r.granted_at FROM (SELECT ") +
+                          kAccountColumns +
+                          " FROM identity_accounts WHERE id = $1) a LEFT JOIN identity_roles r "
+                          "ON r.account_id = a.id ORDER BY r.role, r.department_code, "
+                          "r.region_code",
+                      {id}));
+  auto rows = ToAccounts(r);
+  if (rows.empty()) return std::optional<AccountRow>();
+  AccountRow out = std::move(rows[0]);
+  const size_t k = 22;  // the first role column, after kAccountColumns
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (r.IsNull(i, k)) continue;
+    out.account.roles.push_back(
+        {r.Text(i, k), r.Text(i, k + 1), r.Text(i, k + 2), r.Text(i, k + 3), r.Text(i, k + 4)});
+  }
+  return std::optional<AccountRow>(std::move(out));
 }
 Result<std::optional<AccountRow>> Store::FindByUsername(db::Connection& c,
                                                         const std::string& username) {
@@ -294,6 +321,21 @@ Result<bool> Store::RevokeRole(db::Connection& c, const std::string& account_id,
 namespace {
 constexpr const char* kSessionColumns =
     "id, account_id, created_at, expires_at, last_seen_at, ip, user_agent, acr, idp, secret_hash";
+// "a, b" with prefix "x." -> "x.a, x.b".
+std::string Prefixed(std::string_view columns, std::string_view prefix) {
+  std::string out;
+  size_t start = 0;
+  while (start < columns.size()) {
+    size_t comma = columns.find(',', start);
+    if (comma == std::string_view::npos) comma = columns.size();
+    std::string_view name = columns.substr(start, comma - start);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    out += (out.empty() ? "" : ", ") + std::string(prefix) + std::string(name);
+    start = comma + 1;
+  }
+  return out;
+}
+
 std::vector<SessionRow> ToSessions(const db::Rows& r) {
   std::vector<SessionRow> out;
   for (size_t i = 0; i < r.size(); ++i) {
@@ -323,6 +365,34 @@ Result<std::optional<SessionRow>> Store::GetSession(db::Connection& c, const std
   auto rows = ToSessions(r);
   if (rows.empty()) return std::optional<SessionRow>();
   return std::optional<SessionRow>(std::move(rows[0]));
+}
+
+Result<std::optional<SessionWithAccount>> Store::GetSessionWithAccount(db::Connection& c,
+                                                                       const std::string& id) {
+  // One row per role of the session's account (one with NULL roles when it has none, NULL
+  // account columns when the account is gone): one round trip for all three.
+  static const std::string sql =
+      "SELECT " + Prefixed(kSessionColumns, "s.") + ", " + Prefixed(kAccountColumns, "a.") +
+      ", r.role, r.department_code, r.region_code, r.granted_by, r.granted_at "
+      "FROM identity_sessions s LEFT JOIN identity_accounts a ON a.id = s.account_id "
+      "LEFT JOIN identity_roles r ON r.account_id = a.id WHERE s.id = $1 "
+      "ORDER BY r.role, r.department_code, r.region_code";
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(sql, {id}));
+  auto sessions = ToSessions(r);
+  if (sessions.empty()) return std::optional<SessionWithAccount>();
+  SessionWithAccount out;
+  out.session = std::move(sessions[0]);
+  constexpr size_t kAccount = 10, kRole = kAccount + 22;  // after kSessionColumns, kAccountColumns
+  if (!r.IsNull(0, kAccount)) {
+    out.account = AccountAt(r, 0, kAccount);
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (r.IsNull(i, kRole)) continue;
+      out.account->account.roles.push_back({r.Text(i, kRole), r.Text(i, kRole + 1),
+                                            r.Text(i, kRole + 2), r.Text(i, kRole + 3),
+                                            r.Text(i, kRole + 4)});
+    }
+  }
+  return std::optional<SessionWithAccount>(std::move(out));
 }
 
 Status Store::TouchSession(db::Connection& c, const std::string& id, const std::string& at) {

@@ -33,12 +33,22 @@ struct SessionRow {
   std::string secret_hash;  // base64url SHA-256 of the cookie secret
 };
 
+// A session with its account (and the account's roles in account.roles); no account
+// when it no longer exists.
+struct SessionWithAccount {
+  SessionRow session;
+  std::optional<AccountRow> account;
+};
+
 class Store {
  public:
   // Inserts an unverified account (level 1; the resident ID only claimed).
   // kAlreadyExists when the username is taken.
   static Status InsertAccount(db::Connection& c, const AccountRow& a);
   static Result<std::optional<AccountRow>> GetAccount(db::Connection& c, const std::string& id);
+  // The account with its roles (account.roles) in one statement.
+  static Result<std::optional<AccountRow>> GetAccountWithRoles(db::Connection& c,
+                                                               const std::string& id);
   static Result<std::optional<AccountRow>> FindByUsername(db::Connection& c,
                                                           const std::string& username);
   // The account that proved the resident ID number with this keyed hash (at most one).
@@ -73,6 +83,9 @@ class Store {
 
   static Status InsertSession(db::Connection& c, const SessionRow& s);
   static Result<std::optional<SessionRow>> GetSession(db::Connection& c, const std::string& id);
+  // GetSession and the account's GetAccountWithRoles in one statement.
+  static Result<std::optional<SessionWithAccount>> GetSessionWithAccount(db::Connection& c,
+                                                                         const std::string& id);
   static Status TouchSession(db::Connection& c, const std::string& id, const std::string& at);
   static Result<int64_t> DeleteSession(db::Connection& c, const std::string& id);
   static Result<int64_t> DeleteSessionsOf(db::Connection& c, const std::string& account_id);

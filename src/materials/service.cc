@@ -1,5 +1,6 @@
 #include "materials/service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <set>
@@ -128,6 +129,23 @@ Result<Material> Service::Get(const std::string& id) {
   }));
   if (!m) return NotFoundError(id);
   return std::move(*m);
+}
+
+Result<std::vector<Material>> Service::GetMany(const std::vector<std::string>& ids) {
+  std::vector<Material> found;
+  OW_RETURN_IF_ERROR(db_.ReadOneStatement([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(found, Sql::GetMany(c, ids));
+    return {};
+  }));
+  std::vector<Material> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto it =
+        std::find_if(found.begin(), found.end(), [&](const Material& m) { return m.id == id; });
+    if (it == found.end()) return NotFoundError(id);
+    out.push_back(*it);
+  }
+  return out;
 }
 
 Result<std::vector<Material>> Service::ListByOwner(const std::string& account_id,

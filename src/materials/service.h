@@ -55,6 +55,9 @@ class Service {
   // kNotFound when there is no such material. No access check: callers decide who
   // may see it (the owner; staff through a case).
   Result<Material> Get(const std::string& id);
+  // Every material of `ids` in their order, read in one statement; kNotFound naming the
+  // first id that names no material. Same (absence of) access check as Get.
+  Result<std::vector<Material>> GetMany(const std::vector<std::string>& ids);
   // The account's own materials (or with `enterprise` that enterprise's), newest first
   // (for reuse in a new application).
   Result<std::vector<Material>> ListByOwner(const std::string& account_id,

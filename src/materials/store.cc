@@ -96,6 +96,24 @@ Result<std::optional<Material>> Store::Get(db::Connection& c, const std::string&
   return std::optional<Material>(Row(r, 0));
 }
 
+Result<std::vector<Material>> Store::GetMany(db::Connection& c,
+                                             const std::vector<std::string>& ids) {
+  std::vector<Material> out;
+  if (ids.empty()) return out;
+  std::string sql = std::string("SELECT ") + kColumns + " FROM materials WHERE id IN (";
+  std::vector<db::Value> params;
+  params.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    sql += (i ? ", $" : "$") + std::to_string(i + 1);
+    params.emplace_back(ids[i]);
+  }
+  sql += ")";
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(sql, params));
+  out.reserve(r.size());
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(Row(r, i));
+  return out;
+}
+
 Result<std::vector<Material>> Store::ByOwner(db::Connection& c, const std::string& account_id,
                                              const std::string& enterprise) {
   OW_ASSIGN_OR_RETURN(

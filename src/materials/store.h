@@ -26,6 +26,9 @@ class Store {
   // `created_us` (microseconds since the epoch) orders a person's materials.
   static Status AddMaterial(db::Connection& c, const Material& m, int64_t created_us);
   static Result<std::optional<Material>> Get(db::Connection& c, const std::string& id);
+  // The materials of `ids` that exist, in one statement (in no particular order).
+  static Result<std::vector<Material>> GetMany(db::Connection& c,
+                                               const std::vector<std::string>& ids);
   // Newest first.
   // The account's own materials, or with `enterprise` the enterprise's.
   static Result<std::vector<Material>> ByOwner(db::Connection& c, const std::string& account_id,

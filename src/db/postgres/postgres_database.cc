@@ -8,11 +8,13 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "db/pool.h"
+#include "db/statements.h"
 
 namespace ow::db {
 namespace {
@@ -52,7 +54,18 @@ class PostgresConnection final : public Connection {
   using Connection::Exec;
   using Connection::Query;
   Dialect dialect() const override { return Dialect::kPostgres; }
-  bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  bool healthy() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+
+  // The transaction's BEGIN is not sent on its own: it goes out with the transaction's
+  // first statement, in one round trip (a pipeline for a prepared statement, the same
+  // simple query for a script). A transaction that runs no statement sends nothing.
+  void DeferBegin(std::string begin) { begin_ = std::move(begin); }
+  // True if BEGIN was deferred and never sent (the transaction ran no statement); clears it.
+  bool TakeUnsentBegin() {
+    bool unsent = !begin_.empty();
+    begin_.clear();
+    return unsent;
+  }
   bool in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 
   Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
@@ -115,7 +128,10 @@ class PostgresConnection final : public Connection {
   }
 
   Status ExecScript(std::string_view sql) override {
-    std::string text(sql);
+    // A deferred BEGIN travels in the same simple query (one round trip).
+    std::string text = begin_.empty() ? std::string(sql) : begin_ + "; " + std::string(sql);
+    begin_.clear();
+    CountStatement();
     PgResult res(PQexec(conn_, text.c_str()));
     auto st = PQresultStatus(res.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
@@ -127,50 +143,124 @@ class PostgresConnection final : public Connection {
   Result<PgResult> Run(std::string_view sql, const std::vector<Value>& params) {
     std::string key(sql);
     auto it = prepared_.find(key);
+    if (!begin_.empty()) return RunAfterBegin(std::move(key), params);
     if (it == prepared_.end()) {
       std::string name = "s" + std::to_string(prepared_.size());
+      CountStatement();
       PgResult prep(PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr));
       if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
         return FromResult(conn_, prep.get(), "prepare");
       it = prepared_.emplace(std::move(key), std::move(name)).first;
     }
-    size_t n = params.size();
-    std::vector<std::string> text(n);
-    std::vector<const char*> values(n, nullptr);
-    std::vector<int> lengths(n, 0), formats(n, 0);
-    for (size_t i = 0; i < n; ++i) {
-      const Value& v = params[i];
-      if (auto* x = std::get_if<int64_t>(&v)) {
-        text[i] = std::to_string(*x);
-      } else if (auto* d = std::get_if<double>(&v)) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.17g", *d);
-        text[i] = buf;
-      } else if (auto* s = std::get_if<std::string>(&v)) {
-        values[i] = s->c_str();
-        lengths[i] = static_cast<int>(s->size());
-        continue;
-      } else if (auto* b = std::get_if<Blob>(&v)) {
-        values[i] = b->bytes.data();
-        lengths[i] = static_cast<int>(b->bytes.size());
-        formats[i] = 1;
-        continue;
-      } else {
-        continue;  // NULL
-      }
-      values[i] = text[i].c_str();
-      lengths[i] = static_cast<int>(text[i].size());
-    }
-    PgResult res(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(n), values.data(),
-                                lengths.data(), formats.data(), 0));
+    Params p(params);
+    CountStatement();
+    PgResult res(PQexecPrepared(conn_, it->second.c_str(), p.n, p.values.data(), p.lengths.data(),
+                                p.formats.data(), 0));
     auto st = PQresultStatus(res.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
       return FromResult(conn_, res.get(), "query");
     return res;
   }
 
+  // Parameters in libpq's form (text, except bytea in binary); views into `params`.
+  struct Params {
+    explicit Params(const std::vector<Value>& params)
+        : n(static_cast<int>(params.size())),
+          text(params.size()),
+          values(params.size(), nullptr),
+          lengths(params.size(), 0),
+          formats(params.size(), 0) {
+      for (size_t i = 0; i < params.size(); ++i) {
+        const Value& v = params[i];
+        if (auto* x = std::get_if<int64_t>(&v)) {
+          text[i] = std::to_string(*x);
+        } else if (auto* d = std::get_if<double>(&v)) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.17g", *d);
+          text[i] = buf;
+        } else if (auto* s = std::get_if<std::string>(&v)) {
+          values[i] = s->c_str();
+          lengths[i] = static_cast<int>(s->size());
+          continue;
+        } else if (auto* b = std::get_if<Blob>(&v)) {
+          values[i] = b->bytes.data();
+          lengths[i] = static_cast<int>(b->bytes.size());
+          formats[i] = 1;
+          continue;
+        } else {
+          continue;  // NULL
+        }
+        values[i] = text[i].c_str();
+        lengths[i] = static_cast<int>(text[i].size());
+      }
+    }
+    int n;
+    std::vector<std::string> text;
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+  };
+
+  // The deferred BEGIN, the statement's PREPARE if this connection has not prepared it
+  // yet, and the statement, in one pipeline: one round trip.
+  Result<PgResult> RunAfterBegin(std::string key, const std::vector<Value>& params) {
+    std::string begin = std::move(begin_);
+    begin_.clear();
+    auto it = prepared_.find(key);
+    bool prepare = it == prepared_.end();
+    std::string name = prepare ? "s" + std::to_string(prepared_.size()) : it->second;
+    Params p(params);
+    CountStatement();
+    if (PQenterPipelineMode(conn_) != 1) return FromResult(conn_, nullptr, "pipeline");
+    bool sent =
+        PQsendQueryParams(conn_, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    if (sent && prepare) sent = PQsendPrepare(conn_, name.c_str(), key.c_str(), 0, nullptr) == 1;
+    sent = sent && PQsendQueryPrepared(conn_, name.c_str(), p.n, p.values.data(), p.lengths.data(),
+                                       p.formats.data(), 0) == 1;
+    sent = sent && PQpipelineSync(conn_) == 1;
+    if (!sent) {
+      Error e = FromResult(conn_, nullptr, "pipeline");
+      broken_ = true;  // half a pipeline may be on the wire: the pool replaces the connection
+      return e;
+    }
+    // Each command's results end with a null; the pipeline ends with PGRES_PIPELINE_SYNC.
+    const int commands = prepare ? 3 : 2;
+    int command = 0;
+    bool prepared_ok = false;
+    std::optional<Error> error;
+    PgResult last;
+    for (;;) {
+      PGresult* r = PQgetResult(conn_);
+      if (!r) {
+        if (++command > commands || PQstatus(conn_) != CONNECTION_OK) break;
+        continue;
+      }
+      PgResult res(r);
+      auto st = PQresultStatus(r);
+      if (st == PGRES_PIPELINE_SYNC) break;
+      if (st == PGRES_PIPELINE_ABORTED) {
+        if (!error) error = Internal("query: pipeline aborted");
+      } else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        if (!error) error = FromResult(conn_, r, command == 0 ? "begin" : "query");
+      } else if (prepare && command == 1) {
+        prepared_ok = true;
+      } else if (command == commands - 1) {
+        last = std::move(res);
+      }
+    }
+    if (PQexitPipelineMode(conn_) != 1) broken_ = true;
+    if (prepared_ok) prepared_.emplace(std::move(key), std::move(name));
+    if (error) return *error;
+    if (!last) {
+      broken_ = true;
+      return Unavailable("query: no result from PostgreSQL");
+    }
+    return last;
+  }
+
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;
+  std::string begin_;    // a deferred BEGIN (DeferBegin)
+  bool broken_ = false;  // a pipeline ended out of step: replace the connection
 };
 
 class PostgresDatabase final : public Database {
@@ -235,10 +325,10 @@ class PostgresDatabase final : public Database {
       OneStatementConnection one(c);
       return fn(one);
     }
-    OW_RETURN_IF_ERROR(c.ExecScript(mode == TxMode::kReadWrite
-                                        ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                                        : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    c.DeferBegin(mode == TxMode::kReadWrite ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     Status st = fn(c);
+    if (c.TakeUnsentBegin()) return st;  // no statement ran: nothing to commit or roll back
     if (st) {
       auto commit = c.ExecScript("COMMIT");
       if (commit) return {};

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "db/pool.h"
+#include "db/statements.h"
 
 namespace ow::db {
 namespace {
@@ -107,6 +109,7 @@ class SqliteConnection final : public Connection {
 
   Status ExecScript(std::string_view sql) override {
     std::string text(sql);
+    CountStatement();
     char* err = nullptr;
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
@@ -123,6 +126,7 @@ class SqliteConnection final : public Connection {
 
  private:
   Result<sqlite3_stmt*> Prepare(std::string_view sql, const std::vector<Value>& params) {
+    CountStatement();
     auto it = cache_.find(std::string(sql));
     sqlite3_stmt* stmt = nullptr;
     if (it != cache_.end()) {
@@ -165,8 +169,11 @@ class SqliteConnection final : public Connection {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(std::string path, Options options)
-      : path_(std::move(path)), options_(options), pool_(options, [this] { return OpenOne(); }) {}
+  SqliteDatabase(std::string path, Options options, std::string synchronous)
+      : path_(std::move(path)),
+        options_(options),
+        synchronous_(std::move(synchronous)),
+        pool_(options, [this] { return OpenOne(); }) {}
   ~SqliteDatabase() override { Close(); }
 
   Status Init() { return pool_.Fill(path_ == ":memory:" ? 1 : options_.pool_size); }
@@ -210,10 +217,11 @@ class SqliteDatabase final : public Database {
     // A page cache of 64 MiB per connection (SQLite's default is 2 MiB) and the file mapped
     // for reads: with the default, a large write transaction (a catalog import) spilled its
     // pages and read them back through the WAL, spending most of its time in pread.
-    OW_RETURN_IF_ERROR(
-        conn->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-                         "PRAGMA mmap_size=268435456;"));
+    // synchronous=FULL unless the URL says otherwise (OpenSqlite: benchmarks compare OFF).
+    OW_RETURN_IF_ERROR(conn->ExecScript(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=" + synchronous_ +
+        "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+        "PRAGMA mmap_size=268435456;"));
     return conn;
   }
 
@@ -232,6 +240,7 @@ class SqliteDatabase final : public Database {
 
   std::string path_;
   Options options_;
+  std::string synchronous_;  // FULL, NORMAL or OFF
   ConnectionPool<SqliteConnection> pool_;
   std::mutex write_mu_;
 };
@@ -262,7 +271,19 @@ std::string RewritePlaceholders(std::string_view sql) {
   return out;
 }
 
-Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Options& options) {
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& url_path, const Options& options) {
+  // "PATH?synchronous=off|normal|full": durability traded for speed only when asked (the
+  // benchmarks measure durable commits against synchronous=OFF); FULL by default.
+  std::string path = url_path;
+  std::string synchronous = "FULL";
+  if (auto q = path.find("?synchronous="); q != std::string::npos) {
+    std::string v = path.substr(q + 13);
+    for (auto& ch : v) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (v != "FULL" && v != "NORMAL" && v != "OFF")
+      return InvalidArgument("sqlite: synchronous must be off, normal or full");
+    synchronous = v;
+    path.resize(q);
+  }
   if (path.empty()) return InvalidArgument("sqlite: URL needs a path");
   if (path != ":memory:") {
     std::error_code ec;
@@ -270,7 +291,7 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Opti
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec) return Unavailable("cannot create " + parent.string() + ": " + ec.message());
   }
-  auto db = std::make_unique<SqliteDatabase>(path, options);
+  auto db = std::make_unique<SqliteDatabase>(path, options, synchronous);
   OW_RETURN_IF_ERROR(db->Init());
   return std::unique_ptr<Database>(std::move(db));
 }
