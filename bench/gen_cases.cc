@@ -366,7 +366,9 @@ int Run(const Options& o) {
                 static const char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
                 std::string number =
                     "PJ" + rday.substr(0, 4) + rday.substr(5, 2) + rday.substr(8, 2);
-                for (int i = 0; i < 10; ++i) number += kAlphabet[rng.In(0, 31)];
+                // Unique across runs: the rating id, spelled in the 10 characters.
+                for (int i = 9; i >= 0; --i)
+                  number += kAlphabet[(static_cast<uint64_t>(next_rating) >> (5 * i)) & 31];
                 std::string reasons = level >= 4   ? "[\"efficient\"]"
                                       : level == 3 ? "[]"
                                                    : "[\"slow\"]";
