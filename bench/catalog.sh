@@ -85,20 +85,28 @@ GEN_LINE=$(head -n1 "$OUT/catalog-generate.txt")
 # rarer subject words) and English words; one request path per line, percent-encoded.
 ZH_WORDS=(登记 许可 申请 证明 备案 变更 注销 补办 换领 核发 审批 认定 食品 药品 公积 社保 医保 养老 婚姻 出生 护照 户口 营业 建筑 收养 殡葬 燃气 护士 契税 发票 教师 救助)
 EN_WORDS=(license registration certificate insurance passport food housing fund marriage tax renewal change pension medical adoption funeral invoice vehicle teacher nurse business application filing cancellation enterprise subsidy)
+# Several words (a query's terms are ANDed and ranked by their summed scores): Chinese
+# phrases of the vocabulary (2 to 3 bigrams each) and English word pairs.
+ZH_PHRASES=(营业执照 结婚登记 食品经营 出生医学证明 社会保险 住房公积金 户口迁移 药品零售 变更登记 注销登记 个人所得税 建筑工程)
+EN_PHRASES=("business license" "marriage registration" "food business" "housing fund" "birth certificate" "change registration" "social insurance" "drug retail" "tax invoice" "passport renewal")
 node -e '
-  const [dir, zh, en] = process.argv.slice(1);
+  const [dir, zh, en, zhp, enp] = process.argv.slice(1);
   const fs = require("fs");
   const q = (w) => "/api/v1/catalog/items?q=" + encodeURIComponent(w);
   fs.writeFileSync(dir + "/search-zh.txt", zh.split(" ").map(q).join("\n") + "\n");
   fs.writeFileSync(dir + "/search-en.txt", en.split(" ").map(q).join("\n") + "\n");
   fs.writeFileSync(dir + "/search-zh-region.txt", zh.split(" ").map((w) => q(w) + "&region=330102").join("\n") + "\n");
-' "$TMP" "${ZH_WORDS[*]}" "${EN_WORDS[*]}"
+  fs.writeFileSync(dir + "/search-zh-words.txt", zhp.split(" ").map(q).join("\n") + "\n");
+  fs.writeFileSync(dir + "/search-en-words.txt", enp.split("|").map(q).join("\n") + "\n");
+' "$TMP" "${ZH_WORDS[*]}" "${EN_WORDS[*]}" "${ZH_PHRASES[*]}" "$(IFS='|'; echo "${EN_PHRASES[*]}")"
 cp "$TMP"/search-*.txt "$OUT/"
-CLASSES=(zh en zh-region)
+CLASSES=(zh en zh-region zh-words en-words)
 declare -A CLASS_LABEL=(
   [zh]="two-character Chinese word (${#ZH_WORDS[@]} words)"
   [en]="English word (${#EN_WORDS[@]} words)"
   [zh-region]="Chinese word + region=330102 (${#ZH_WORDS[@]} words)"
+  [zh-words]="Chinese phrase of 2-3 bigrams (${#ZH_PHRASES[@]} phrases)"
+  [en-words]="two English words (${#EN_PHRASES[@]} pairs)"
 )
 
 # Guides of distinct generated items, spread over the catalog, for the first-touch run.

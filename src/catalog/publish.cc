@@ -3,6 +3,7 @@
 // search index and the implementation lists' review flags follow in the same
 // transaction.
 #include <set>
+#include <unordered_map>
 
 #include "catalog/service.h"
 #include "catalog/store.h"
@@ -170,28 +171,77 @@ Status Service::PublishImport(Publication& p, ImportReport* report, const Progre
   if (const json::value* sus = p.payload.if_contains("suspended"); sus && sus->is_array()) {
     for (const auto& code : sus->as_array()) suspended.emplace(code.as_string());
   }
-  int64_t done = 0;
+  // Every item's state is read once; the versions to write are then written in batches of
+  // multi-row statements (Store::PublishMany) rather than item by item.
+  std::unordered_map<std::string, ItemRow> existing;
+  int64_t published_before = 0;
+  {
+    OW_ASSIGN_OR_RETURN(auto all, Store::AllItems(p.c));
+    existing.reserve(all.size());
+    for (auto& r : all) {
+      published_before += r.status == "published" ? 1 : 0;
+      std::string code = r.code;
+      existing.emplace(std::move(code), std::move(r));
+    }
+  }
+  std::vector<BulkVersion> writes;
+  std::vector<std::string> unindex;
+  std::vector<std::pair<std::string, int64_t>> flag;
+  int64_t added = 0, done = 0;
+  const auto total = static_cast<int64_t>(items.size());
   for (const auto& d : items) {
     const json::object& doc = d.as_object();
     std::string code = Str(doc, "code");
     std::string status = suspended.count(code) ? "suspended" : "published";
-    OW_ASSIGN_OR_RETURN(auto row, Store::GetItem(p.c, code));
-    if (!row) {
-      OW_RETURN_IF_ERROR(p.Publish(code, 1, status, doc));
+    auto it = existing.find(code);
+    if (it == existing.end()) {
+      writes.push_back({code, 1, status, &doc});
+      ++added;
       if (report) ++report->added;
     } else {
-      OW_ASSIGN_OR_RETURN(auto old, p.CurrentDoc(*row));
-      if (old == doc && row->status == status) {
+      const ItemRow& row = it->second;
+      OW_ASSIGN_OR_RETURN(auto old, p.CurrentDoc(row));
+      if (old == doc && row.status == status) {
         if (report) ++report->unchanged;
       } else {
         // A cancelled item comes back when the directory lists it again.
-        OW_RETURN_IF_ERROR(p.Publish(code, row->current_version + 1, status, doc));
+        writes.push_back({code, row.current_version + 1, status, &doc});
+        if (row.status == "published") unindex.push_back(code);
+        flag.emplace_back(code, row.current_version + 1);
         if (report) ++report->changed;
       }
     }
-    if (progress && (++done % 500 == 0 || done == static_cast<int64_t>(items.size()))) {
-      progress("write", done, static_cast<int64_t>(items.size()));
-    }
+    if (progress && (++done % 5000 == 0 || done == total)) progress("compare", done, total);
+  }
+  // A load that at least doubles the published catalog builds the postings' secondary
+  // indexes once at the end instead of growing them row by row (same transaction: on
+  // PostgreSQL other sessions' searches wait for the commit; the first load of a
+  // province's directory, not a routine update).
+  const bool rebuild = added >= 5000 && added > published_before;
+  if (rebuild) OW_RETURN_IF_ERROR(Store::DropPostingIndexes(p.c));
+  for (const auto& code : unindex) OW_RETURN_IF_ERROR(Store::Unindex(p.c, code, p.term_counts));
+  BulkMeta meta{p.ch.id, p.ch.kind, p.ch.author, p.approver, p.now};
+  constexpr size_t kBatch = 2000;
+  for (size_t start = 0; start < writes.size(); start += kBatch) {
+    std::vector<BulkVersion> batch(
+        writes.begin() + static_cast<std::ptrdiff_t>(start),
+        writes.begin() + static_cast<std::ptrdiff_t>(std::min(writes.size(), start + kBatch)));
+    OW_RETURN_IF_ERROR(Store::PublishMany(p.c, batch, meta, p.term_counts));
+    if (progress)
+      progress("write", static_cast<int64_t>(start + batch.size()),
+               static_cast<int64_t>(writes.size()));
+  }
+  for (const auto& [code, version] : flag)
+    OW_RETURN_IF_ERROR(Store::FlagImplementations(p.c, code, version));
+  if (rebuild) {
+    if (progress) progress("index", 0, 1);
+    OW_RETURN_IF_ERROR(Store::CreatePostingIndexes(p.c));
+    // Statistics for the planner before the first search meets the grown tables.
+    if (p.c.dialect() == db::Dialect::kPostgres)
+      OW_RETURN_IF_ERROR(
+          p.c.ExecScript("ANALYZE catalog_items; ANALYZE catalog_postings; ANALYZE catalog_facets; "
+                         "ANALYZE catalog_versions"));
+    if (progress) progress("index", 1, 1);
   }
   if (const json::value* impls = p.payload.if_contains("implementations");
       impls && impls->is_array()) {

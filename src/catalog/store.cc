@@ -316,6 +316,34 @@ Result<std::vector<LineageLink>> Store::Lineage(db::Connection& c, const std::st
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> FacetsOf(const json::object& doc) {
+  std::vector<std::pair<std::string, std::string>> facets = {
+      {"department", Str(doc, "department_code")},
+      {"type", Str(doc, "type")},
+      {"level", Str(doc, "level")},
+      {"online_depth", std::to_string(Int(doc, "online_depth"))}};
+  for (const char* key : {"served", "themes"}) {
+    if (const json::value* arr = doc.if_contains(key); arr && arr->is_array()) {
+      for (const auto& v : arr->as_array()) {
+        if (v.is_string())
+          facets.emplace_back(std::string(key) == "themes" ? "theme" : "served",
+                              std::string(v.as_string()));
+      }
+    }
+  }
+  std::sort(facets.begin(), facets.end());
+  facets.erase(std::unique(facets.begin(), facets.end()), facets.end());
+  return facets;
+}
+
+Result<std::vector<ItemRow>> Store::AllItems(db::Connection& c) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT code, status, current_version FROM catalog_items"));
+  std::vector<ItemRow> out;
+  out.reserve(r.size());
+  for (size_t i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Int(i, 2)});
+  return out;
+}
+
 Status Store::Reindex(db::Connection& c, const std::string& code, const json::object* doc,
                       TermCounts& df) {
   // Document frequencies are only collected here and written once per term by
@@ -347,22 +375,7 @@ Status Store::Reindex(db::Connection& c, const std::string& code, const json::ob
   }
   ++df[""];
 
-  std::vector<std::pair<std::string, std::string>> facets = {
-      {"department", Str(*doc, "department_code")},
-      {"type", Str(*doc, "type")},
-      {"level", Str(*doc, "level")},
-      {"online_depth", std::to_string(Int(*doc, "online_depth"))}};
-  for (const char* key : {"served", "themes"}) {
-    if (const json::value* arr = doc->if_contains(key); arr && arr->is_array()) {
-      for (const auto& v : arr->as_array()) {
-        if (v.is_string())
-          facets.emplace_back(std::string(key) == "themes" ? "theme" : "served",
-                              std::string(v.as_string()));
-      }
-    }
-  }
-  std::sort(facets.begin(), facets.end());
-  facets.erase(std::unique(facets.begin(), facets.end()), facets.end());
+  std::vector<std::pair<std::string, std::string>> facets = FacetsOf(*doc);
   Sql f;
   f.text() = "INSERT INTO catalog_facets (code, facet, value) VALUES ";
   for (size_t i = 0; i < facets.size(); ++i) {
@@ -536,7 +549,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
   auto idf_of = [](int64_t n, int64_t df) {
     return static_cast<int64_t>(std::llround(1000.0 * std::log(1.0 + static_cast<double>(n) / df)));
   };
-  std::vector<int64_t> idf;
+  std::vector<int64_t> idf, df_of;
   // One term: its df and N come back with the hits (one statement in all); several:
   // the statement ranks with every term's idf, so they are read first.
   if (terms.size() > 1) {
@@ -558,33 +571,36 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
       auto it = df.find(t);
       if (it == df.end() || it->second <= 0) return result;  // a term nobody has: no match
       idf.push_back(idf_of(n, it->second));
+      df_of.push_back(it->second);
     }
   }
 
   Sql s;
-  // The match set as a subquery yielding (code, rank).
-  std::string match;
-  if (terms.empty()) {
-    match = "SELECT i.code AS code, 0 AS rank FROM catalog_items i WHERE i.status = 'published'";
-  } else if (terms.size() == 1) {
-    // Built below directly on catalog_postings.
-  } else {
-    std::string cases, in;
-    for (size_t i = 0; i < terms.size(); ++i) {
-      std::string t = s.P(terms[i]);
-      cases += " WHEN " + t + " THEN CAST(" + s.P(idf[i]) + " AS BIGINT)";
-      in += (i ? "," : "") + t;
+  // Browsing: the published items. One term: its (term, score DESC, code) index range read
+  // from the top. Several: driven from the rarest term's postings (`p0`), each other term
+  // probed by its (term, code) key, so the work is bounded by the rarest term's document
+  // frequency rather than the sum of all of them (CROSS JOIN keeps that order on SQLite;
+  // PostgreSQL's planner picks it from the statistics). Ranks are summed in SQL with integer
+  // idfs, so both stores order alike.
+  std::vector<size_t> by_df(terms.size());
+  for (size_t i = 0; i < by_df.size(); ++i) by_df[i] = i;
+  std::stable_sort(by_df.begin(), by_df.end(),
+                   [&](size_t a, size_t b) { return df_of[a] < df_of[b]; });
+  const bool single = terms.size() == 1, multi = terms.size() > 1;
+  std::string key = single ? "p.code" : multi ? "p0.code" : "m.code";
+  std::string joins, filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
+  std::string rank;
+  if (single) filters += " AND p.term = " + s.P(terms[0]);
+  if (multi) {
+    for (size_t k = 0; k < by_df.size(); ++k) {
+      std::string p = "p" + std::to_string(k);
+      if (k) joins += " CROSS JOIN catalog_postings " + p;
+      filters += " AND " + p + ".term = " + s.P(terms[by_df[k]]);
+      if (k) filters += " AND " + p + ".code = p0.code";
     }
-    match = "SELECT p.code AS code, SUM(p.score * CASE p.term" + cases +
-            " END) AS rank FROM catalog_postings p " + "WHERE p.term IN (" + in +
-            ") GROUP BY p.code HAVING COUNT(*) = " + s.P(static_cast<int64_t>(terms.size()));
   }
   // Postings exist only for published items (Reindex removes the rest), so queries
   // with terms need no status condition; browsing does.
-  bool single = terms.size() == 1;
-  std::string key = single ? "p.code" : "m.code";
-  std::string filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
-  if (single) filters += " AND p.term = " + s.P(terms[0]);
   auto facet = [&](const char* name, const std::string& value) {
     if (value.empty()) return;
     filters += " AND EXISTS (SELECT 1 FROM catalog_facets f WHERE f.code = " + key +
@@ -602,11 +618,14 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
     filters += " AND EXISTS (SELECT 1 FROM catalog_implementations im WHERE im.item_code = " + key +
                " AND im.region_code IN (" + in + "))";
   }
-  // A single term reads the top of its (term, score DESC, code) index range directly;
-  // going through a derived table would make both planners sort every posting.
+  // Going through a derived table would make both planners sort every posting.
   std::string from =
-      single ? " FROM catalog_postings p JOIN catalog_items i ON i.code = p.code" + filters
-             : " FROM (" + match + ") m JOIN catalog_items i ON i.code = m.code" + filters;
+      single  ? " FROM catalog_postings p JOIN catalog_items i ON i.code = p.code" + filters
+      : multi ? " FROM catalog_postings p0" + joins + " JOIN catalog_items i ON i.code = p0.code" +
+                    filters
+              : " FROM (SELECT i.code AS code, 0 AS rank FROM catalog_items i WHERE i.status = "
+                "'published') m JOIN catalog_items i ON i.code = m.code" +
+                    filters;
 
   if (q.facets) {
     Sql fs = s;  // same parameters
@@ -621,14 +640,20 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
     result.total = cr.Int(0, 0);
   }
 
+  // The idfs of the summed rank (after the facet statements, which do not use them).
+  for (size_t k = 0; multi && k < by_df.size(); ++k) {
+    rank += (k ? " + p" : "p") + std::to_string(k) + ".score * CAST(" + s.P(idf[by_df[k]]) +
+            " AS BIGINT)";
+  }
   std::string order = terms.empty() ? " ORDER BY m.code"
                       : single      ? " ORDER BY p.score DESC, p.code"
-                                    : " ORDER BY m.rank DESC, m.code";
+                                    : " ORDER BY score_sum DESC, p0.code";
   std::string head =
       single
           ? "SELECT p.code, p.score, (SELECT df FROM catalog_terms WHERE term = " + s.P(terms[0]) +
                 "), (SELECT df FROM catalog_terms WHERE term = ''), "
-          : std::string("SELECT m.code, m.rank, NULL, NULL, ");
+      : multi ? "SELECT p0.code, " + rank + " AS score_sum, NULL, NULL, "
+              : std::string("SELECT m.code, m.rank, NULL, NULL, ");
   s.text() = head +
              "i.name, i.name_en, i.type, i.department_code, i.level, "
              "i.online_depth, i.visits, "

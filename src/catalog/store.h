@@ -18,6 +18,22 @@ std::vector<db::Migration> Migrations();
 // Pending changes of search-term document frequencies ("" counts indexed items).
 using TermCounts = std::map<std::string, int64_t>;
 
+// One version of an item written by Store::PublishMany; `doc` outlives the call.
+struct BulkVersion {
+  std::string code;
+  int64_t version = 0;
+  std::string status;
+  const boost::json::object* doc = nullptr;
+};
+// What every version of one publication shares.
+struct BulkMeta {
+  int64_t change_id = 0;
+  std::string change_kind, author, approver, published_at;
+};
+
+// The (facet, value) rows of an item document, sorted and distinct.
+std::vector<std::pair<std::string, std::string>> FacetsOf(const boost::json::object& doc);
+
 struct ItemRow {
   std::string code;
   std::string status;
@@ -55,6 +71,19 @@ class Store {
   static Status Reindex(db::Connection& c, const std::string& code, const boost::json::object* doc,
                         TermCounts& df);
   static Status FlushTermCounts(db::Connection& c, TermCounts& df);
+
+  // Bulk publication (store_bulk.cc), for imports: upserts the items, inserts the
+  // versions and indexes the published ones like UpsertItem + InsertVersion + Reindex per
+  // item, in multi-row statements. Items that were indexed before must be unindexed first.
+  static Status PublishMany(db::Connection& c, const std::vector<BulkVersion>& vs,
+                            const BulkMeta& meta, TermCounts& df);
+  static Status Unindex(db::Connection& c, const std::string& code, TermCounts& df);
+  // Every (code, status, current_version), for an import to compare its file against.
+  static Result<std::vector<ItemRow>> AllItems(db::Connection& c);
+  // A load that multiplies the catalog drops the postings' secondary indexes first and
+  // builds them once at the end, in the same transaction.
+  static Status DropPostingIndexes(db::Connection& c);
+  static Status CreatePostingIndexes(db::Connection& c);
 
   // Implementations.
   static Status UpsertImplementation(db::Connection& c, const Implementation& m);
