@@ -19,23 +19,23 @@ check() {  # check URL QUERY-TOOL...
   local url=$1; shift
   "$BIN" --database "$url" seed-demo --dir "$SRC/demo" >/dev/null 2>&1 || fail "seed-demo $url"
   local out
-  out=$("$GEN" --database "$url" --count 1200 --seed 7 --end 2026-12-06 --batch 500) || fail "gen $url"
+  out=$("$GEN" --database "$url" --count 400 --seed 7 --end 2026-12-06 --batch 500) || fail "gen $url"
   echo "$out"
-  [[ $out == *"generated 1200 cases (ids 1 to 1200)"* ]] || fail "first run: $out"
+  [[ $out == *"generated 400 cases (ids 1 to 400)"* ]] || fail "first run: $out"
   local events ratings
   events=$(sed -n 's/.*cases (ids [0-9]* to [0-9]*), \([0-9]*\) events, \([0-9]*\) ratings.*/\1/p' <<<"$out")
   ratings=$(sed -n 's/.*events, \([0-9]*\) ratings.*/\1/p' <<<"$out")
-  [[ $("$@" "SELECT count(*) FROM cases") == 1200 ]] || fail "cases count"
+  [[ $("$@" "SELECT count(*) FROM cases") == 400 ]] || fail "cases count"
   [[ $("$@" "SELECT count(*) FROM case_events") == "$events" ]] || fail "events count"
   [[ $("$@" "SELECT count(*) FROM ratings") == "$ratings" ]] || fail "ratings count"
   [[ $("$@" "SELECT sum(ratings) FROM rating_counts") == "$ratings" ]] || fail "rating_counts"
   (( $("$@" "SELECT count(DISTINCT status) FROM cases") >= 6 )) || fail "statuses"
-  (( $("$@" "SELECT count(*) FROM cases WHERE status = 'closed'") > 600 )) || fail "closed"
+  (( $("$@" "SELECT count(*) FROM cases WHERE status = 'closed'") > 200 )) || fail "closed"
   [[ $("$@" "SELECT count(*) FROM case_tasks WHERE status = 'open'") == $("$@" "SELECT count(*) FROM cases WHERE status = 'submitted'") ]] || fail "open tasks"
   # A second run continues the ids; the same seed makes the same cases.
-  out=$("$GEN" --database "$url" --count 300 --seed 7 --end 2026-12-06) || fail "gen again"
-  [[ $out == *"(ids 1201 to 1500)"* ]] || fail "second run: $out"
-  [[ $("$@" "SELECT count(*) FROM cases a JOIN cases b ON b.id = a.id + 1200 WHERE a.id <= 300 AND a.item_code = b.item_code AND a.created_at = b.created_at AND a.status = b.status") == 300 ]] || fail "same seed, other cases"
+  out=$("$GEN" --database "$url" --count 100 --seed 7 --end 2026-12-06) || fail "gen again"
+  [[ $out == *"(ids 401 to 500)"* ]] || fail "second run: $out"
+  [[ $("$@" "SELECT count(*) FROM cases a JOIN cases b ON b.id = a.id + 400 WHERE a.id <= 100 AND a.item_code = b.item_code AND a.created_at = b.created_at AND a.status = b.status") == 100 ]] || fail "same seed, other cases"
   # The server starts on it (migrations see nothing to do) and a new case gets the next id.
   "$BIN" --database "$url" migrate >/dev/null 2>&1 || fail "migrate $url"
 }
@@ -47,7 +47,7 @@ if [[ -n "${ONEWINDOW_TEST_PG_URL:-}" ]]; then
   base=${ONEWINDOW_TEST_PG_URL%/*}
   check "$base/$PGDB" psql -qtAX "$base/$PGDB" -c
   # The identity sequence is past the ids written.
-  [[ $(psql -qtAX "$base/$PGDB" -c "SELECT nextval(pg_get_serial_sequence('cases', 'id'))") == 1501 ]] || fail "sequence"
+  [[ $(psql -qtAX "$base/$PGDB" -c "SELECT nextval(pg_get_serial_sequence('cases', 'id'))") == 501 ]] || fail "sequence"
 elif [[ -n "${ONEWINDOW_TEST_REQUIRE_PG:-}" ]]; then
   fail "ONEWINDOW_TEST_PG_URL is not set"
 fi
