@@ -13,8 +13,6 @@ class OpenApiArchive : public CasesFixture {
   }
 };
 
-bool IsArchivePath(const std::string& path) { return path.starts_with("/api/v1/archive/"); }
-
 TEST_P(OpenApiArchive, ResponsesMatchTheDocument) {
   ResponseChecker checker(server_->port());
   auto check = [&](verb method, const std::string& target, const std::string& path, int status,
