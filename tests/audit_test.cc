@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "audit/routes.h"
+#include "audit/store.h"
 #include "db/migrations.h"
 #include "http/dispatcher.h"
 #include "http/router.h"
@@ -419,6 +420,86 @@ TEST_P(AuditTest, VerifyFindsTheFirstRecordAlteredBehindTheTriggersBack) {
   EXPECT_FALSE(check->ok);
   EXPECT_EQ(check->first_bad_seq, 10) << check->problem;
   EXPECT_FALSE(audit::VerifyChain(database(), 0));
+}
+
+// Retention (audit.retention_days): Prune removes a prefix of records older than the
+// cutoff, never a younger one nor an old one behind it, leaves a checkpoint, and the rest
+// of the chain verifies from it.
+TEST_P(AuditTest, PruneRemovesOnlyAnOldPrefixAndTheRestStillVerifies) {
+  auto append_at = [&](const std::string& at, int i) {
+    auto r =
+        audit::internal::Stamp(Ev("login.succeeded", "old" + std::to_string(i), "", "success"));
+    ASSERT_TRUE(r);
+    r->at = at;
+    std::vector<Record> one{*r};
+    auto st = database().Transact(
+        [&](db::Connection& c) { return audit::internal::AppendRecords(c, one); });
+    ASSERT_TRUE(st) << st.error().message;
+  };
+  // Five records of 2020, one of now, two more of 2020 (a batch stamped before a later
+  // append), three of now.
+  for (int i = 0; i < 5; ++i) append_at("2020-01-0" + std::to_string(i + 1) + "T00:00:00.000Z", i);
+  Append(Ev("login.failed", "young", "", "failure"));
+  append_at("2020-02-01T00:00:00.000Z", 5);
+  append_at("2020-02-02T00:00:00.000Z", 6);
+  for (int i = 0; i < 3; ++i) Append(Ev("login.failed", "young", "", "failure"));
+  ASSERT_EQ(Count(), 11);
+  const auto cutoff = std::chrono::sys_days{std::chrono::year{2021} / 1 / 1};
+  EXPECT_FALSE(audit::Prune(database(), cutoff, 0));
+
+  // At most three at a time; the prune is itself recorded (seq 12).
+  auto p = audit::Prune(database(), cutoff, 3);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->pruned, 3);
+  EXPECT_EQ(p->through_seq, 3);
+  EXPECT_EQ(Count(), 9);
+  auto check = audit::VerifyChain(database());
+  ASSERT_TRUE(check) << check.error().message;
+  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_EQ(check->pruned_through, 3);
+  EXPECT_EQ(check->checked, 9);
+
+  // Then up to the first young record (seq 6), not beyond it.
+  p = audit::Prune(database(), cutoff, 100);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->pruned, 2);
+  EXPECT_EQ(p->through_seq, 5);
+  p = audit::Prune(database(), cutoff, 100);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->pruned, 0);
+  auto all = ListAll();
+  ASSERT_EQ(all.size(), 8u);  // 6..13
+  EXPECT_EQ(all.back().seq, 6);
+  EXPECT_EQ(all.back().actor, "young");
+  for (const Record& r : all) EXPECT_GT(r.seq, 5);
+  check = audit::VerifyChain(database());
+  ASSERT_TRUE(check);
+  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_EQ(check->pruned_through, 5);
+  EXPECT_EQ(check->checked, 8);
+  // The chain names each checkpoint: the newest audit.pruned record carries its hash,
+  // which is record 6's prev_hash.
+  auto pruned = ListAll(Q({{"action", "audit.pruned"}}));
+  ASSERT_EQ(pruned.size(), 2u);
+  EXPECT_EQ(pruned[0].detail.at("through_seq").as_int64(), 5);
+  EXPECT_EQ(pruned[0].detail.at("hash").as_string(), all.back().prev_hash);
+
+  // Everything not covered by a checkpoint stays undeletable, and checkpoints are fixed.
+  for (const char* sql :
+       {"DELETE FROM audit_log WHERE seq = 7", "DELETE FROM audit_log",
+        "DELETE FROM audit_checkpoints", "UPDATE audit_checkpoints SET through_seq = 100"}) {
+    auto st = Exec(sql);
+    ASSERT_FALSE(st) << sql;
+    EXPECT_EQ(st.error().code, Code::kConflict) << sql << ": " << st.error().message;
+  }
+  EXPECT_EQ(Count(), 8);
+  // A record after the checkpoint altered behind the triggers' back is still found.
+  DropTriggers();
+  ASSERT_TRUE(Exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 6"));
+  check = audit::VerifyChain(database());
+  ASSERT_TRUE(check);
+  EXPECT_FALSE(check->ok);
+  EXPECT_EQ(check->first_bad_seq, 6) << check->problem;
 }
 
 TEST_P(AuditTest, ConcurrentAppendersKeepOneUnbrokenChain) {

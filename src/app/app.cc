@@ -345,6 +345,35 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                        OW_RETURN_IF_ERROR(svc->FireDueTimers(std::chrono::system_clock::now()));
                        return {};
                      });
+  // The case archive (issue 18): packages signed with the provider's active ES256 key,
+  // each kept with the key's public JWK; the hourly job moves at most archive.batch.
+  i.cases->SetArchiveSigner(
+      {[provider](const boost::json::object& manifest) {
+         oidc::Client platform;
+         platform.id_token_alg = "ES256";
+         return provider->SignFor(platform, manifest, "ow-case-archive+jwt");
+       },
+       [provider] { return provider->issuer(); },
+       [provider](const std::string& kid) -> std::optional<boost::json::object> {
+         boost::json::object jwks = provider->Jwks();
+         if (const auto* list = jwks.if_contains("keys"); list && list->is_array()) {
+           for (const auto& k : list->as_array()) {
+             const auto* id = k.is_object() ? k.as_object().if_contains("kid") : nullptr;
+             if (id && id->is_string() && id->as_string() == kid) return k.as_object();
+           }
+         }
+         return std::nullopt;
+       }});
+  if (config.archive_after_days > 0) {
+    i.background.Every(
+        "case_archive", std::chrono::hours(1),
+        [svc = i.cases.get(), days = config.archive_after_days,
+         batch = config.archive_batch]() -> Status {
+          auto now = std::chrono::system_clock::now();
+          OW_RETURN_IF_ERROR(svc->ArchiveClosed(now - std::chrono::hours(24 * days), batch, now));
+          return {};
+        });
+  }
   appointments::Limits limits;
   limits.days_ahead = static_cast<int>(config.booking_days_ahead);
   limits.max_active = static_cast<int>(config.booking_max_active);
@@ -451,6 +480,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
                            *db, std::max<std::chrono::milliseconds>(std::chrono::hours(25),
                                                                     std::chrono::minutes(minutes)));
                      });
+  // Audit retention: records older than audit.retention_days may go, 10,000 an hour at most
+  // per run, each run leaving a checkpoint that keeps the rest verifiable.
+  if (config.audit_retention_days > 0) {
+    i.background.Every(
+        "audit_prune", std::chrono::hours(1),
+        [db = i.db.get(), days = config.audit_retention_days]() -> Status {
+          OW_RETURN_IF_ERROR(audit::Prune(
+              *db, std::chrono::system_clock::now() - std::chrono::hours(24 * days), 10000));
+          return {};
+        });
+  }
   AddSystemRoutes(i.router, *i.db, i.metrics);
 
   i.files = std::make_unique<http::StaticFiles>(config.web_root);

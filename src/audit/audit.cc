@@ -1,5 +1,6 @@
 #include "audit/audit.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cassert>
 #include <chrono>
@@ -108,7 +109,37 @@ CREATE TRIGGER audit_head_forward BEFORE UPDATE OR DELETE ON audit_head
 CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
   FOR EACH STATEMENT EXECUTE FUNCTION audit_head_forward();
 )sql";
-  return {m};
+  // Retention: checkpoints of pruned prefixes of the chain; a record may be deleted only
+  // once a checkpoint covers it.
+  db::Migration retention = db::Portable("audit/002_retention", R"sql(
+CREATE TABLE audit_checkpoints (
+  through_seq BIGINT PRIMARY KEY,
+  hash TEXT NOT NULL,
+  last_at TEXT NOT NULL,
+  pruned BIGINT NOT NULL,
+  pruned_at TEXT NOT NULL
+);
+{{APPEND_ONLY audit_checkpoints}}
+)sql");
+  retention.sqlite += R"sql(
+DROP TRIGGER audit_log_no_delete;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+WHEN OLD.seq > (SELECT COALESCE(MAX(through_seq), 0) FROM audit_checkpoints)
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql";
+  retention.postgres += R"sql(
+CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF OLD.seq <= (SELECT COALESCE(MAX(through_seq), 0) FROM audit_checkpoints) THEN
+      RETURN OLD;
+    END IF;
+  END IF;
+  RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+)sql";
+  return {m, retention};
 }
 
 std::string CanonicalForm(const Record& r) {
@@ -462,6 +493,17 @@ Result<ChainCheck> VerifyChain(db::Database& db, int64_t from) {
     if (h.empty()) return Internal("audit_head is missing: audit migrations not applied");
     head_seq = h.Int(0, 0);
     head_hash = h.Text(0, 1);
+    OW_ASSIGN_OR_RETURN(auto cp, c.Query("SELECT through_seq, hash FROM audit_checkpoints "
+                                         "ORDER BY through_seq DESC LIMIT 1"));
+    if (!cp.empty()) {
+      check.pruned_through = cp.Int(0, 0);
+      if (from <= check.pruned_through + 1) {
+        from = check.pruned_through + 1;
+        prev = cp.Text(0, 1);
+        anchor_found = true;
+        return {};
+      }
+    }
     if (from > 1) {
       OW_ASSIGN_OR_RETURN(auto a, c.Query("SELECT hash FROM audit_log WHERE seq = $1", {from - 1}));
       if (!a.empty()) {
@@ -471,7 +513,12 @@ Result<ChainCheck> VerifyChain(db::Database& db, int64_t from) {
     }
     return {};
   }));
-  if (from > head_seq) return check;
+  if (from > head_seq) {
+    // Everything was pruned: the checkpoint is the head.
+    if (check.pruned_through > 0 && check.pruned_through == head_seq && prev != head_hash)
+      return bad(head_seq, "hash does not match audit_head");
+    return check;
+  }
   if (!anchor_found) return bad(from - 1, "record is missing");
 
   int64_t expected = from;
@@ -498,6 +545,63 @@ Result<ChainCheck> VerifyChain(db::Database& db, int64_t from) {
   }
   if (prev != head_hash) return bad(head_seq, "hash does not match audit_head");
   return check;
+}
+
+Result<PruneResult> Prune(db::Database& db, std::chrono::system_clock::time_point before,
+                          int64_t max_records) {
+  if (max_records < 1) return InvalidArgument("max_records must be at least 1");
+  const std::string cutoff = FormatMillis(
+      std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count());
+  PruneResult out;
+  OW_RETURN_IF_ERROR(db.Transact([&](db::Connection& c) -> Status {
+    out = {};
+    const bool pg = c.dialect() == db::Dialect::kPostgres;
+    // The head's lock keeps appenders out while the prefix is cut (SQLite's writer lock
+    // does the same).
+    OW_ASSIGN_OR_RETURN(auto head, c.Query(pg ? "SELECT seq FROM audit_head WHERE id = 1 FOR "
+                                                "UPDATE"
+                                              : "SELECT seq FROM audit_head WHERE id = 1"));
+    if (head.empty()) return Internal("audit_head is missing: audit migrations not applied");
+    const int64_t head_seq = head.Int(0, 0);
+    OW_ASSIGN_OR_RETURN(auto cp,
+                        c.Query("SELECT COALESCE(MAX(through_seq), 0) FROM audit_checkpoints"));
+    const int64_t pruned = cp.Int(0, 0);
+    out.through_seq = pruned;
+    int64_t upper = std::min(head_seq, pruned + max_records);
+    if (upper <= pruned) return {};
+    // The first record in the window that is young enough to keep: nothing from it on
+    // goes, even when older records follow it (the writer stamps before it appends).
+    OW_ASSIGN_OR_RETURN(auto young, c.Query("SELECT MIN(seq) FROM audit_log WHERE seq > $1 AND "
+                                            "seq <= $2 AND at >= $3",
+                                            {pruned, upper, cutoff}));
+    if (!young.IsNull(0, 0)) upper = young.Int(0, 0) - 1;
+    if (upper <= pruned) return {};
+    OW_ASSIGN_OR_RETURN(auto last,
+                        c.Query("SELECT hash, at FROM audit_log WHERE seq = $1", {upper}));
+    if (last.empty()) return Internal("audit record " + std::to_string(upper) + " is missing");
+    const std::string hash = last.Text(0, 0);
+    const int64_t count = upper - pruned;
+    OW_RETURN_IF_ERROR(c.Exec(
+        "INSERT INTO audit_checkpoints (through_seq, hash, last_at, pruned, pruned_at) VALUES "
+        "($1, $2, $3, $4, $5)",
+        {upper, hash, last.Text(0, 1), count, internal::NowUtc()}));
+    OW_ASSIGN_OR_RETURN(
+        int64_t n, c.Exec("DELETE FROM audit_log WHERE seq > $1 AND seq <= $2", {pruned, upper}));
+    if (n != count) return Internal("audit prune found a gap in the chain");
+    Event e;
+    e.action = "audit.pruned";
+    e.actor = "system";
+    e.outcome = "success";
+    e.detail = {{"through_seq", upper}, {"hash", hash}, {"pruned", count}, {"before", cutoff}};
+    OW_ASSIGN_OR_RETURN(Record r, internal::Stamp(std::move(e)));
+    std::vector<Record> one;
+    one.push_back(std::move(r));
+    OW_RETURN_IF_ERROR(internal::AppendRecords(c, one));
+    out.pruned = count;
+    out.through_seq = upper;
+    return {};
+  }));
+  return out;
 }
 
 }  // namespace ow::audit

@@ -199,9 +199,10 @@ Result<Page> List(db::Database& db, const Filter& f);
 
 struct ChainCheck {
   bool ok = true;
-  int64_t checked = 0;        // records whose hash was recomputed
-  int64_t first_bad_seq = 0;  // 0 when ok
-  std::string problem;        // "" when ok; why first_bad_seq failed
+  int64_t checked = 0;         // records whose hash was recomputed
+  int64_t first_bad_seq = 0;   // 0 when ok
+  std::string problem;         // "" when ok; why first_bad_seq failed
+  int64_t pruned_through = 0;  // records up to this seq were pruned (Prune); 0 if none
 };
 
 // Recomputes the hash chain from record `from` (trusting the stored hash of record
@@ -215,7 +216,26 @@ struct ChainCheck {
 // recomputed fails at the next seq (whose prev_hash no longer matches).
 // Reads in batches of separate read transactions; appends may continue meanwhile.
 // Errors: kInvalidArgument when from < 1; database errors.
+//
+// After Prune, the chain starts at the newest checkpoint: a check from a seq at or
+// below it starts just after it, anchored on the checkpoint's hash (the hash of the
+// last pruned record, which the chain's next record names as its prev_hash).
 Result<ChainCheck> VerifyChain(db::Database& db, int64_t from = 1);
+
+// Retention (config audit.retention_days). Removes, oldest first, at most `max_records`
+// records older than `before` (by `at`), never a record at or after it, nor one with a
+// younger record below it: the pruned records are always a prefix of the chain. In the
+// same transaction: a checkpoint (audit_checkpoints, append-only: the last pruned seq,
+// its hash, how many, when) is stored first, which is the only thing that lets the
+// database delete those records (its triggers refuse any other DELETE), and an
+// "audit.pruned" record naming the checkpoint is appended to the chain. Holds the
+// audit_head lock (appenders wait) while it runs. Returns how many were pruned.
+struct PruneResult {
+  int64_t pruned = 0;
+  int64_t through_seq = 0;  // the newest checkpoint after this run (0: none)
+};
+Result<PruneResult> Prune(db::Database& db, std::chrono::system_clock::time_point before,
+                          int64_t max_records);
 
 }  // namespace ow::audit
 

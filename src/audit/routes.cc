@@ -77,6 +77,7 @@ void AddRoutes(http::Router& r, db::Database& db) {
      auto check = VerifyChain(*d, from);
      if (!check) return Fail(ctx, check.error());
      json::object body{{"ok", check->ok}, {"checked", check->checked}};
+     if (check->pruned_through > 0) body["pruned_through"] = check->pruned_through;
      if (!check->ok) {
        body["first_bad_seq"] = check->first_bad_seq;
        body["problem"] = check->problem;

@@ -140,6 +140,10 @@ constexpr std::array kTable = {
                "exchange", true},
     ActionInfo{Action::kMaintainBaseData, "exchange.base.write", "maintain this base's records",
                kBySession | kByClientToken | kByAdminToken, "exchange", true},
+    ActionInfo{Action::kReadArchivedCase, "archive.read", "read this archived case",
+               kBySession | kByUserToken, "cases.read", true},
+    ActionInfo{Action::kExportArchivedCase, "archive.export",
+               "export this archived case's signed package", kBySession, "", true},
 };
 
 constexpr bool InOrder() {
@@ -326,6 +330,13 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kMaintainBaseData:
       return p.admin_token() || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
              (system && t.system_of_department);
+    case Action::kReadArchivedCase:
+      // Not agents: an authorization to apply for someone does not reach their closed
+      // history; not systems.
+      return (self && p.kind == kPerson) || (t.operator_of_owner.Any() && p.kind == kPerson) ||
+             HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) || p.HasRole(kAuditAdmin);
+    case Action::kExportArchivedCase:
+      return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) || p.HasRole(kAuditAdmin);
   }
   return false;
 }

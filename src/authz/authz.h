@@ -119,6 +119,10 @@ enum class Action {
   kDecideDataAccess,     // approve, refuse or revoke access to a department's resource
   kQueryData,            // a consuming system queries a resource for one subject
   kMaintainBaseData,     // import and update a base (population, legal persons)
+  // The case archive (issue 18): closed cases moved out of the hot tables.
+  kReadArchivedCase,    // an archived case: its applicant, the applying enterprise's
+                        // operators, its department's staff in its region, auditors
+  kExportArchivedCase,  // its signed package: its department's staff in its region, auditors
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

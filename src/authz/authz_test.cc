@@ -312,6 +312,22 @@ std::vector<Row> Matrix() {
     if (auto it = row.allowed.find(A::kReadCase);
         it != row.allowed.end() && row.who.via != Via::kClientToken)
       row.allowed[A::kReadCaseFiles] = it->second;
+    // The archive: persons read their own archived cases as they read their live ones;
+    // handling staff read and export those of their department as they handle its cases
+    // (agents and counters do not); auditors all of them.
+    if (auto it = row.allowed.find(A::kReadCase);
+        it != row.allowed.end() && row.who.kind == kPerson)
+      row.allowed[A::kReadArchivedCase] = it->second;
+    for (A a : {A::kAcceptCase, A::kReviewCase, A::kApproveCase}) {
+      if (auto it = row.allowed.find(a); it != row.allowed.end()) {
+        row.allowed[A::kReadArchivedCase] = it->second;
+        row.allowed[A::kExportArchivedCase] = it->second;
+      }
+    }
+    if (row.who.HasRole(kAuditAdmin)) {
+      row.allowed[A::kReadArchivedCase] = kAll;
+      row.allowed[A::kExportArchivedCase] = kAll;
+    }
   }
   return rows;
 }

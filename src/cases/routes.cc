@@ -684,6 +684,7 @@ void AddRoutes(http::Router& r, Service& service, const identity::Authenticator&
   AddLifecycleRoutes(r, s, a);
   AddBundleRoutes(r, s, a);
   AddTaskRoutes(r, s, a);
+  AddArchiveRoutes(r, service, authn);
 }
 
 }  // namespace ow::cases

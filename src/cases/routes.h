@@ -21,6 +21,10 @@
 namespace ow::cases {
 
 void AddRoutes(http::Router& r, Service& service, const identity::Authenticator& authn);
+// The archive (archive_routes.cc): GET /api/v1/archive/cases/{no} (the archived case,
+// read-only) and /api/v1/archive/cases/{no}/package (its signed package). AddRoutes adds
+// them.
+void AddArchiveRoutes(http::Router& r, Service& service, const identity::Authenticator& authn);
 
 // A case as JSON: with its form, materials, tasks and events when `full`. Without
 // `staff_view` (the applicant, their agent, an enterprise's operator) the staff who worked on

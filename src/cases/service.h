@@ -253,6 +253,29 @@ using DomainService = std::function<Result<boost::json::object>(
     db::Connection& c, const Case& k, const boost::json::object& variables,
     const ServiceCaller& by)>;
 
+// The archive (archive.cc): cases closed long ago leave the hot tables for case_archive,
+// each as a package signed by the platform (a compact JWS whose payload is the manifest:
+// the case with its events, tasks, materials' digests, licences used, documents and
+// messages). What signs it: the platform's key (the app passes the OpenID provider's
+// active ES256 key), the issuer, and the public JWK of a key id (kept with the package so
+// it still verifies after the key is rotated away).
+struct ArchiveSigner {
+  std::function<Result<std::string>(const boost::json::object& manifest)> sign;
+  std::function<std::string()> issuer;
+  std::function<std::optional<boost::json::object>(const std::string& kid)> public_key;
+};
+// An archived case as one reader may see it: the case as the package holds it (staff
+// named only for staff and auditors), read-only.
+struct ArchivedCase {
+  std::string tracking_no, status, decision, closed_at, archived_at, digest, kid;
+  boost::json::object view;
+};
+// The signed package itself, with the public key that verifies it.
+struct ArchivePackage {
+  std::string tracking_no, package, digest, kid, archived_at;
+  boost::json::object jwk;
+};
+
 class Service {
  public:
   Service(db::Database& db, catalog::Service& catalog, processes::Service& processes,
@@ -361,6 +384,25 @@ class Service {
   // materials goes through the case).
   bool MayReadMaterial(const identity::Principal& who, const std::string& material_id);
 
+  // The archive (archive.cc). Without a signer nothing is archived (kFailedPrecondition).
+  void SetArchiveSigner(ArchiveSigner signer) { archive_signer_ = std::move(signer); }
+  // Moves up to `limit` cases in a final status (delivered, not_accepted, closed,
+  // withdrawn) whose last change was before `closed_before` into the archive, one
+  // transaction each: the package is signed and written, then the case's rows leave
+  // cases, case_events, case_tasks, case_materials, case_licences and case_messages.
+  // Kept where they are: licences (they name the tracking number), the case's issued
+  // documents (the licence library's register), ratings, bookings, notifications, the
+  // audit and exchange logs, the uploaded files (the applicant's). A case changed
+  // meanwhile is left for a later run. Returns how many were archived.
+  Result<int64_t> ArchiveClosed(SystemTime closed_before, int64_t limit, SystemTime now);
+  // The archived case `no` (authz kReadArchivedCase: its applicant, an operator of the
+  // applying enterprise, staff of its department in its region, auditors). kNotFound for
+  // anyone else, as for a case that does not exist; kPermissionDenied at the gate (a
+  // token without cases.read).
+  Result<ArchivedCase> GetArchived(const identity::Principal& who, const std::string& no);
+  // Its signed package (authz kExportArchivedCase: staff of its department, auditors).
+  Result<ArchivePackage> ExportArchived(const identity::Principal& who, const std::string& no);
+
  private:
   // Sends `m` about case `k` to its recipient through the notifier, inside `c`
   // (messages.cc).
@@ -425,6 +467,13 @@ class Service {
   // the decision), each with an event and a message to the applicant.
   Status IssueDocuments(db::Connection& c, Op& op);
   Result<Case> LoadFull(db::Connection& c, int64_t id);
+  // Archives case `id` when it is still final and unchanged since `cutoff` (archive.cc).
+  Result<bool> ArchiveOne(int64_t id, const std::string& cutoff, SystemTime now);
+  // Whether `who` may take `action` on an archived case of this department, region,
+  // applicant account and enterprise (archive.cc).
+  bool ArchiveAllowed(const identity::Principal& who, authz::Action action,
+                      const std::string& department, const std::string& region,
+                      const std::string& account, const std::string& enterprise);
 
   db::Database& db_;
   catalog::Service& catalog_;
@@ -436,6 +485,7 @@ class Service {
   MaterialDirectory* materials_;
   LicenceDirectory* licences_ = nullptr;
   DocumentIssuer* documents_ = nullptr;
+  ArchiveSigner archive_signer_;
   std::map<std::string, DomainService> services_;
   std::function<SystemTime()> clock_ = [] { return std::chrono::system_clock::now(); };
 

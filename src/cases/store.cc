@@ -144,16 +144,19 @@ CREATE TABLE case_licences (
 );
 CREATE INDEX case_licences_licence ON case_licences(licence_id);
 )sql";
-  return {db::Portable("cases/001_init", tables),
-          {"cases/002_enterprise_applicant", enterprise, ""},
-          {"cases/003_message_codes", message_codes, ""},
-          db::Portable("cases/004_licence_uses", licence_uses + "{{APPEND_ONLY case_licences}}"),
-          // The item's English name at the version applied for; "" for older cases.
-          db::Portable("cases/005_item_name_en",
-                       "ALTER TABLE cases ADD COLUMN item_name_en TEXT NOT NULL DEFAULT '';\n"),
-          // The applicant's answers to the item's situation questions (catalog/item.h).
-          db::Portable("cases/006_situation",
-                       "ALTER TABLE cases ADD COLUMN situation TEXT NOT NULL DEFAULT '[]';\n")};
+  std::vector<db::Migration> out = {
+      db::Portable("cases/001_init", tables),
+      {"cases/002_enterprise_applicant", enterprise, ""},
+      {"cases/003_message_codes", message_codes, ""},
+      db::Portable("cases/004_licence_uses", licence_uses + "{{APPEND_ONLY case_licences}}"),
+      // The item's English name at the version applied for; "" for older cases.
+      db::Portable("cases/005_item_name_en",
+                   "ALTER TABLE cases ADD COLUMN item_name_en TEXT NOT NULL DEFAULT '';\n"),
+      // The applicant's answers to the item's situation questions (catalog/item.h).
+      db::Portable("cases/006_situation",
+                   "ALTER TABLE cases ADD COLUMN situation TEXT NOT NULL DEFAULT '[]';\n")};
+  for (auto& m : ArchiveMigrations()) out.push_back(std::move(m));
+  return out;
 }
 
 namespace {

@@ -17,6 +17,8 @@
 namespace ow::cases {
 
 std::vector<db::Migration> Migrations();
+// The archive's migrations (archive_store.cc), the last of Migrations().
+std::vector<db::Migration> ArchiveMigrations();
 
 namespace store {
 
@@ -150,6 +152,29 @@ struct InboxPage {
   std::vector<InboxRow> rows;
 };
 Result<InboxPage> ListInbox(db::Connection& c, const InboxQuery& q);
+
+// Archive (archive_store.cc): closed cases moved out of the hot tables, one row each.
+struct ArchiveRow {
+  int64_t case_id = 0;
+  std::string tracking_no, applicant_account_id, applicant_enterprise, applicant_name;
+  std::string department_code, region_code, item_code, item_name, status, decision;
+  std::string created_at, closed_at, archived_at;
+  std::string package;         // compact JWS: the signed manifest
+  std::string digest;          // lower-case hex SHA-256 of the manifest (the JWS payload)
+  std::string kid, jwk;        // the signing key's id and its public JWK (JSON)
+  std::string applicant_view;  // CaseJson(k, true, false) as JSON text
+};
+// Up to `limit` ids of cases in a final status (delivered, not_accepted, closed,
+// withdrawn) last changed before `closed_before` (RFC 3339), the oldest first.
+Result<std::vector<int64_t>> ArchivableCases(db::Connection& c, const std::string& closed_before,
+                                             int64_t limit);
+// The legacy per-case messages (case_messages) of a case.
+Result<std::vector<Message>> LoadCaseMessages(db::Connection& c, int64_t case_id);
+Status InsertArchive(db::Connection& c, const ArchiveRow& a);
+// Deletes the case and every hot row of it (events, licences used, tasks, materials,
+// messages); the archive row must be inserted first in the same transaction.
+Status RemoveArchivedCase(db::Connection& c, int64_t case_id);
+Result<std::optional<ArchiveRow>> LoadArchive(db::Connection& c, int64_t case_id);
 
 }  // namespace store
 }  // namespace ow::cases

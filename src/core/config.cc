@@ -276,6 +276,12 @@ const std::vector<ConfigField>& ConfigFields() {
       Int("exchange.adapter_cooldown_ms", "ONEWINDOW_EXCHANGE_ADAPTER_COOLDOWN_MS",
           &Config::exchange_adapter_cooldown_ms, 100, 3600000,
           "how long an open circuit fails calls at once before one trial"),
+      Int("archive.after_days", "ONEWINDOW_ARCHIVE_AFTER_DAYS", &Config::archive_after_days, 0,
+          36500, "days after closing that a case moves to the archive (0: never)"),
+      Int("archive.batch", "ONEWINDOW_ARCHIVE_BATCH", &Config::archive_batch, 1, 100000,
+          "most cases archived by one run of the hourly archive job"),
+      Int("audit.retention_days", "ONEWINDOW_AUDIT_RETENTION_DAYS", &Config::audit_retention_days,
+          0, 36500, "days audit records are kept at least before they may be pruned (0: forever)"),
   };
   return fields;
 }

@@ -126,6 +126,12 @@ struct Config {
   int64_t exchange_adapter_retries = 2;
   int64_t exchange_adapter_failure_threshold = 5;
   int64_t exchange_adapter_cooldown_ms = 30000;
+  // [archive] closed cases leave the hot tables this many days after they closed (0: never),
+  // at most archive_batch per run of the hourly job.
+  int64_t archive_after_days = 365;
+  int64_t archive_batch = 500;
+  // [audit] records older than this many days may be pruned (0: kept forever).
+  int64_t audit_retention_days = 0;
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

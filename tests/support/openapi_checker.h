@@ -451,12 +451,14 @@ inline bool IsIdentityPath(const std::string& path) {
   return false;
 }
 bool IsCalendarPath(const std::string& path) { return path.starts_with("/api/v1/calendar"); }
+// Archived cases and their packages (tests/openapi_archive_test.cc).
+inline bool IsArchivePath(const std::string& path) { return path.starts_with("/api/v1/archive/"); }
 inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
          !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsRatingsPath(path) &&
-         !IsExchangeLogPath(path) && !IsExchangePath(path);
+         !IsExchangeLogPath(path) && !IsExchangePath(path) && !IsArchivePath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,
