@@ -122,6 +122,9 @@ struct Config {
   int64_t exchange_adapter_retries = 2;
   int64_t exchange_adapter_failure_threshold = 5;
   int64_t exchange_adapter_cooldown_ms = 30000;
+  // The OpenID Connect client the platform's case handling queries the exchange as (a
+  // registered system with grants, like any consumer).
+  std::string exchange_case_client = "onewindow-cases";
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.
