@@ -122,7 +122,7 @@ class FetchDataTest : public StoreTest {
 
   static const json::object* Use(const json::object& k, const std::string& name) {
     for (const auto& u : k.at("data_uses").as_array())
-      if (u.at("name") == name) return &u.as_object();
+      if (u.at("name").as_string() == name) return &u.as_object();
     return nullptr;
   }
 
@@ -264,12 +264,13 @@ TEST_P(FetchDataTest, AFailedFetchLeavesTheCaseWithStaffWhoRetryIt) {
   auto retried = client_->SendJson(verb::post, "/api/v1/cases/" + no + "/data-uses/fetch", "",
                                    ga_approver_.headers);
   ASSERT_EQ(retried.status, 200) << retried.body;
-  reg = Use(retried.json().as_object(), kRegister);
+  const json::value after = retried.json();  // Use points into it
+  reg = Use(after.as_object(), kRegister);
   ASSERT_TRUE(reg);
   EXPECT_EQ(reg->at("status"), "verified");
   EXPECT_EQ(reg->at("attempts").as_int64(), 2);
   EXPECT_TRUE(reg->at("error").is_null());
-  EXPECT_EQ(retried.json().at("events").as_array().back().at("action"), "data_fetched");
+  EXPECT_EQ(after.at("events").as_array().back().at("action"), "data_fetched");
   EXPECT_EQ(Logged(no).size(), 4u);
 }
 
