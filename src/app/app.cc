@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/background.h"
+#include "app/case_data.h"
 #include "app/demo.h"
 #include "app/idempotency.h"
 #include "app/system_routes.h"
@@ -172,6 +173,7 @@ struct App::Impl {
   std::unique_ptr<exchange_log::Tsa> tsa;
   std::unique_ptr<exchange_log::Service> xlog_service;
   std::unique_ptr<exchange::Service> exchange;
+  std::unique_ptr<CaseDataExchange> case_data;
   std::unique_ptr<Idempotency> idempotency;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
@@ -473,6 +475,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     return svc->GrantedScopes(client_id);
   });
   exchange::AddRoutes(i.router, *i.exchange);
+  // Cases fetch data standing for materials through the exchange (fetch-data, issue 14).
+  i.case_data = std::make_unique<CaseDataExchange>(*i.db, *i.exchange, config.exchange_case_client);
+  i.cases->SetDataExchange(i.case_data.get());
   // Failed logins and other stored abuse counts older than every window.
   i.background.Every("shared_events_prune", std::chrono::minutes(10),
                      [db = i.db.get(), minutes = config.lockout_minutes]() -> Status {

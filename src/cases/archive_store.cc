@@ -141,7 +141,8 @@ Status RemoveArchivedCase(db::Connection& c, int64_t case_id) {
        {"DELETE FROM case_events WHERE case_id = $1",
         "DELETE FROM case_licences WHERE case_id = $1", "DELETE FROM case_tasks WHERE case_id = $1",
         "DELETE FROM case_materials WHERE case_id = $1",
-        "DELETE FROM case_messages WHERE case_id = $1"}) {
+        "DELETE FROM case_messages WHERE case_id = $1",
+        "DELETE FROM case_data_uses WHERE case_id = $1"}) {
     OW_RETURN_IF_ERROR(c.Exec(sql, {case_id}));
   }
   OW_ASSIGN_OR_RETURN(int64_t n, c.Exec("DELETE FROM cases WHERE id = $1", {case_id}));

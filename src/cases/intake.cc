@@ -177,15 +177,15 @@ namespace {
 Status CheckRequired(const json::object& doc, const Case& k,
                      const std::vector<Attachment>& attachments,
                      const std::vector<LicenceUse>& licences) {
-  auto missing =
-      MissingMaterials(doc, catalog::AnswersOf(k.situation), k.channel, attachments, licences);
+  auto missing = MissingMaterials(doc, catalog::AnswersOf(k.situation), k.channel, attachments,
+                                  licences, k.data_uses);
   if (missing.empty()) return {};
   std::string names;
   for (const auto& n : missing) names += (names.empty() ? "" : "、") + n;
   Validator v;
   v.Add("materials", "required materials of " + k.item_name +
                          " are missing (attach each under its name, or use a licence you hold "
-                         "where the material accepts one): " +
+                         "or consent to fetching your data where the material accepts one): " +
                          names);
   return v.Finish();
 }
@@ -420,6 +420,11 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
     OW_RETURN_IF_ERROR(store::InsertLicenceUse(c, k.id, u));
     used.push_back({{"material", u.name}, {"licence", u.number}});
   }
+  json::array consented;
+  for (const auto& u : k.data_uses) {
+    OW_RETURN_IF_ERROR(store::InsertDataUse(c, k.id, u));
+    consented.push_back({{"material", u.name}, {"resource", u.resource}});
+  }
   Task accept;
   accept.case_id = k.id;
   accept.kind = "accept";
@@ -444,6 +449,7 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
                       {"process", k.process_key + "@" + std::to_string(k.process_version)}};
   if (!k.bundle_id.empty()) detail["bundle_id"] = k.bundle_id;
   if (!used.empty()) detail["licences"] = std::move(used);
+  if (!consented.empty()) detail["data_consents"] = std::move(consented);
   op.Record("submitted", kSubmitted, "", std::move(detail));
   for (auto& e : op.events) {
     OW_ASSIGN_OR_RETURN(e.seq, store::InsertEvent(c, k.id, e));
@@ -470,6 +476,7 @@ Result<Case> Service::Submit(const Principal& who, const SubmitInput& in, System
                       ResolveMaterials(who, ApplicantOwner(k), in.materials, 0, now));
   const json::object& doc = target->view.version.document;
   OW_ASSIGN_OR_RETURN(auto licences, ResolveLicences(who, k, k.channel, doc, in.licences, now));
+  OW_ASSIGN_OR_RETURN(k.data_uses, ResolveDataConsents(who, k, doc, in.data_consents, now));
   OW_RETURN_IF_ERROR(CheckRequired(doc, k, attachments, licences));
   Result<Case> out = Internal("not run");
   OW_RETURN_IF_ERROR(db_.TransactGrouped([&](db::Connection& c) -> Status {

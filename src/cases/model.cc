@@ -181,7 +181,8 @@ std::vector<std::string> MaterialNames(const json::object& doc) {
 std::vector<std::string> MissingMaterials(const json::object& doc, const json::object& answers,
                                           std::string_view channel,
                                           const std::vector<Attachment>& attachments,
-                                          const std::vector<LicenceUse>& licences) {
+                                          const std::vector<LicenceUse>& licences,
+                                          const std::vector<DataUse>& data) {
   std::vector<std::string> missing;
   if (channel == kCounterChannel) return missing;
   const json::value* m = doc.if_contains("materials");
@@ -195,10 +196,12 @@ std::vector<std::string> MissingMaterials(const json::object& doc, const json::o
     if (const json::value* when = o.if_contains("when"); when && !catalog::Applies(*when, answers))
       continue;
     std::string name = json_members::Str(o, "name");
-    bool given = std::any_of(attachments.begin(), attachments.end(),
-                             [&](const Attachment& a) { return a.name == name; }) ||
-                 std::any_of(licences.begin(), licences.end(),
-                             [&](const LicenceUse& l) { return l.name == name; });
+    bool given =
+        std::any_of(attachments.begin(), attachments.end(),
+                    [&](const Attachment& a) { return a.name == name; }) ||
+        std::any_of(licences.begin(), licences.end(),
+                    [&](const LicenceUse& l) { return l.name == name; }) ||
+        std::any_of(data.begin(), data.end(), [&](const DataUse& d) { return d.name == name; });
     if (!given) missing.push_back(std::move(name));
   }
   return missing;

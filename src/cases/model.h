@@ -73,6 +73,32 @@ struct LicenceUse {
   std::string status;  // now: valid, suspended, revoked, expired, superseded; "" if unknown
 };
 
+// A material stood for by data from the exchange (the item's material names a
+// data_resource), with the applicant's consent given at submission: which resource,
+// which fields, who and when. The workflow's fetch-data service task (or staff retrying
+// it) queries the resource as the platform's case-handling system, logged in the
+// message log with the case's tracking number; the verified fields are kept with the
+// detached signature of the answer. No consent, no fetch.
+inline constexpr const char* kDataConsented = "consented";  // not fetched yet
+inline constexpr const char* kDataVerified = "verified";    // fetched and signed
+inline constexpr const char* kDataFailed = "failed";        // refused, not found, source down
+
+struct DataUse {
+  std::string name;      // the catalog material
+  std::string resource;  // the exchange resource code
+  std::vector<std::string> fields;
+  std::string subject;  // whose data: the applicant's resident ID (never shown)
+  std::string consented_by, consented_at;
+  std::string status = kDataConsented;
+  boost::json::object data;  // the verified fields (kDataVerified)
+  std::string resource_name, resource_name_en, provider_department;
+  std::string signature;  // the answer's JWS, detached (RFC 7515 appendix F)
+  int64_t log_seq = 0;    // the message-log entry of the last attempt
+  std::string fetched_at;
+  std::string error;  // why the last attempt failed
+  int64_t attempts = 0;
+};
+
 // The documents a case's transitions issue, each numbered (文号) and sealed by the
 // handling department (made by the licence library through cases::DocumentIssuer).
 inline constexpr const char* kAcceptanceNotice = "acceptance";         // 受理通知书
@@ -158,6 +184,7 @@ struct Case {
   // Filled by reads that ask for them.
   std::vector<Attachment> materials;
   std::vector<LicenceUse> licences;
+  std::vector<DataUse> data_uses;
   std::vector<CaseDocument> documents;  // in order of issue
   std::vector<Task> tasks;
   std::vector<Event> events;
@@ -267,13 +294,14 @@ std::vector<std::string> MaterialNames(const boost::json::object& item_document)
 // The required materials of an item's document that a case submitted through `channel`
 // lacks: each required entry not on paper only that applies to the answers
 // ({situation: option}, catalog::Applies) must be attached under its name or satisfied by
-// a licence used for it. A hall's counter intake receives the paper originals and is not
-// checked. Names in catalog order.
+// a licence used for it, or by data the applicant consented to fetch for it. A hall's
+// counter intake receives the paper originals and is not checked. Names in catalog order.
 std::vector<std::string> MissingMaterials(const boost::json::object& item_document,
                                           const boost::json::object& answers,
                                           std::string_view channel,
                                           const std::vector<Attachment>& attachments,
-                                          const std::vector<LicenceUse>& licences);
+                                          const std::vector<LicenceUse>& licences,
+                                          const std::vector<DataUse>& data = {});
 
 }  // namespace ow::cases
 

@@ -23,6 +23,7 @@ Result<Case> Service::LoadFull(db::Connection& c, int64_t id) {
   if (!k) return NotFound("no such case");
   OW_ASSIGN_OR_RETURN(k->materials, store::LoadAttachments(c, id));
   OW_ASSIGN_OR_RETURN(k->licences, store::LoadLicenceUses(c, id));
+  OW_ASSIGN_OR_RETURN(k->data_uses, store::LoadDataUses(c, id));
   OW_ASSIGN_OR_RETURN(k->tasks, store::LoadTasks(c, id));
   OW_ASSIGN_OR_RETURN(k->events, store::LoadEvents(c, id));
   if (documents_) {

@@ -111,6 +111,26 @@ std::vector<LicenceRef> Licences(http::JsonBody& b) {
   return out;
 }
 
+// A list of names (strings, at most 20) under `key`.
+std::vector<std::string> NameList(http::JsonBody& b, const char* key) {
+  std::vector<std::string> out;
+  const json::value* x = b.Raw(key);
+  if (!x) return out;
+  if (!x->is_array() || x->as_array().size() > 20) {
+    b.Add(key, "must be an array of at most 20 material names");
+    return out;
+  }
+  for (size_t i = 0; i < x->as_array().size(); ++i) {
+    const json::value& e = x->as_array()[i];
+    if (!e.is_string() || e.as_string().empty() || e.as_string().size() > 200) {
+      b.Add(std::string(key) + "/" + std::to_string(i), "must be a material name");
+      continue;
+    }
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
 // A supplement request's list under `key`: [{name, note?}] (notes at most 500 bytes, checked
 // by the service).
 std::vector<SupplementAsk::Entry> AskEntries(http::JsonBody& b, const char* key) {
@@ -227,6 +247,7 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
                 ReadApplication(*body, in);
                 in.applicant_resident_id = body->Str("applicant_resident_id", 18);
                 in.applicant_name = body->Str("applicant_name", 100);
+                in.data_consents = NameList(*body, "data_consents");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
                 auto k = s->Submit(who, in, s->Now());
                 if (!k) return Fail(ctx, k.error());
@@ -251,6 +272,25 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
                if (!values) return Fail(ctx, values.error());
                return NoStore(http::Json(http::Status::ok, {{"values", std::move(*values)}}));
              }))
+      .Requires(authz::Action::kActForPerson)
+      .Blocking();
+
+  // The applicant's own data fetched now from the exchange, with their consent (this
+  // request), to fill in the form: every query is in the message log and their
+  // 我的数据使用记录.
+  r.Post("/api/v1/me/prefill/data",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                std::string item = body->Str("item_code", 100);
+                auto materials = NameList(*body, "materials");
+                if (item.empty()) body->Add("item_code", "is required (a catalog item code)");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                auto out = s->PrefillFromData(who, item, materials);
+                if (!out) return Fail(ctx, out.error());
+                return NoStore(http::Json(http::Status::ok, std::move(*out)));
+              }))
       .Requires(authz::Action::kActForPerson)
       .Blocking();
 
@@ -433,6 +473,18 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 std::string reason = body->Str("reason");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
                 return CaseReply(ctx, who, s->Close(who, ctx.Param("no"), reason, s->Now()));
+              }))
+      .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  // Fetches again the data the applicant consented to that is not verified yet.
+  r.Post("/api/v1/cases/{no}/data-uses/fetch",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx, true);
+                if (!body) return Fail(ctx, body.error());
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                return CaseReply(ctx, who, s->RetryDataFetch(who, ctx.Param("no"), s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
       .Blocking();
@@ -671,6 +723,27 @@ json::object CaseJson(const Case& k, bool full, bool staff_view) {
   }
   o["materials"] = std::move(materials);
   o["licences"] = std::move(licences);
+  json::array data_uses;
+  for (const auto& u : k.data_uses) {
+    json::array fields;
+    for (const auto& f : u.fields) fields.emplace_back(f);
+    data_uses.push_back({{"name", u.name},
+                         {"resource", u.resource},
+                         {"resource_name", u.resource_name},
+                         {"resource_name_en", u.resource_name_en},
+                         {"provider_department", u.provider_department},
+                         {"fields", std::move(fields)},
+                         {"consented_by", u.consented_by},
+                         {"consented_at", u.consented_at},
+                         {"status", u.status},
+                         {"data", u.data},
+                         {"signature", OrNull(u.signature)},
+                         {"log_seq", u.log_seq},
+                         {"fetched_at", OrNull(u.fetched_at)},
+                         {"error", OrNull(u.error)},
+                         {"attempts", u.attempts}});
+  }
+  o["data_uses"] = std::move(data_uses);
   o["documents"] = std::move(documents);
   o["tasks"] = std::move(tasks);
   o["events"] = std::move(events);

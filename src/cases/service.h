@@ -143,6 +143,37 @@ class DocumentIssuer {
   virtual Result<std::string> Pdf(const Case& k, const std::string& kind) = 0;
 };
 
+// What the cases module needs from the data exchange (src/exchange), as a seam like
+// LicenceDirectory: a material whose catalog entry names a data_resource is satisfied by
+// that resource's data about the applicant, fetched with their consent by the platform's
+// case-handling system (a registered system with a grant, like any consumer).
+struct DataResourceInfo {
+  std::string code, name, name_en, provider_department;
+  std::string subject_kind;  // "person" | "legal"
+  std::vector<std::string> fields;
+};
+struct FetchedData {
+  bool found = false;
+  boost::json::object data;  // the asked fields (null where the record has none)
+  std::string signature;     // the answer as a compact JWS
+  int64_t log_seq = 0;       // the message-log entry
+};
+class DataExchange {
+ public:
+  virtual ~DataExchange() = default;
+  // The published resource `code`; kNotFound when there is none.
+  virtual Result<DataResourceInfo> Describe(const std::string& code) = 0;
+  // One query about `subject` inside the caller's transaction on `c`, logged there (an
+  // answer or a refusal) with `purpose` and `case_tracking` ("" for none). Errors:
+  // kPermissionDenied (refused: no grant, field not granted, ...), kNotFound,
+  // kUnavailable (the provider's system did not answer); others are the database's.
+  virtual Result<FetchedData> Fetch(db::Connection& c, const std::string& resource,
+                                    const std::string& subject,
+                                    const std::vector<std::string>& fields,
+                                    const std::string& purpose,
+                                    const std::string& case_tracking) = 0;
+};
+
 // A licence offered for a catalog material: {"name": <the material>, "number": <licence>}.
 struct LicenceRef {
   std::string name;
@@ -161,6 +192,10 @@ struct SubmitInput {
   // Licences the applicant holds, used with their consent instead of uploads (the
   // applicant in person or an enterprise's operator; not agents or halls).
   std::vector<LicenceRef> licences;
+  // The materials the applicant consents to have fetched from the data exchange instead
+  // of uploading (each names a data_resource in the catalog; the person applying for
+  // themselves only).
+  std::vector<std::string> data_consents;
   std::string channel;       // "web" (default) or "app" for applicants' own submissions
   std::string on_behalf_of;  // agent: the person's account id
   // An operator holding "apply" applies in the name of this enterprise (credit code);
@@ -295,6 +330,12 @@ class Service {
   // The licence library, for materials satisfied by licences (at start-up; without it a
   // submission naming licences is refused).
   void SetLicences(LicenceDirectory* licences) { licences_ = licences; }
+  // The data exchange, for materials stood for by data (at start-up; without it a
+  // submission consenting to data is refused and fetch-data fails). Adds the
+  // "fetch-data" domain service: it fetches every consented, not yet verified, data use
+  // of the case; a failure (refused, no record, source down) is kept on the data use for
+  // staff to see and retry, and the process goes on (its result: data_verified).
+  void SetDataExchange(DataExchange* exchange);
   // The issuer of case documents (at start-up; without it no documents are issued).
   void SetDocuments(DocumentIssuer* documents) { documents_ = documents; }
   // Where the applicant's messages go (the notifications domain's inbox and outbox), in
@@ -330,6 +371,19 @@ class Service {
   // unknown item or an enterprise the caller may not apply for.
   Result<boost::json::object> Prefill(const identity::Principal& who, const std::string& item_code,
                                       const std::string& enterprise);
+  // The applicant's own data for an item's form, fetched now from the resources the
+  // item's `materials` (names) stand for, with the caller's consent (this request):
+  // each query is logged with the purpose of pre-filling the form. Returns
+  // {"values": {form property: value} for properties annotated x-prefill
+  // "data.<resource>.<field>", "data": [{name, resource, resource_name, resource_name_en,
+  // provider_department, found, fields: {...}}]}. Persons with a verified resident ID only.
+  Result<boost::json::object> PrefillFromData(const identity::Principal& who,
+                                              const std::string& item_code,
+                                              const std::vector<std::string>& materials);
+  // Fetches again the case's data uses not verified yet (staff who may work on an open
+  // task of the case); recorded as a "data_fetched" event.
+  Result<Case> RetryDataFetch(const identity::Principal& who, const std::string& no,
+                              SystemTime now);
   Result<CaseList> ListMine(const identity::Principal& who, const ListFilter& f);
   // The cases an enterprise applied for, to any of its operators (any right, read now).
   // kNotFound for everyone else, as if there were no such enterprise.
@@ -437,6 +491,16 @@ class Service {
   // kPermissionDenied with `refusal`.
   Result<std::string> ApplicantChannel(const identity::Principal& who, const Case& k,
                                        const std::string& channel, std::string_view refusal);
+  // The consents to data standing for `k`'s materials, checked: the person applying for
+  // themselves, with a verified resident ID; each a material of the item naming a
+  // published resource about persons (data_uses.cc).
+  Result<std::vector<DataUse>> ResolveDataConsents(const identity::Principal& who, const Case& k,
+                                                   const boost::json::object& doc,
+                                                   const std::vector<std::string>& names,
+                                                   SystemTime now);
+  // Fetches each of `k`'s data uses not verified yet, on `c`; returns the names verified
+  // and failed (data_uses.cc).
+  Result<boost::json::object> FetchDataUses(db::Connection& c, const Case& k);
   // The rights `who` holds now over the enterprise that applied for `k` (none for a
   // person's case or when the lookup fails).
   authz::OperatorRights OperatorRightsOn(const identity::Principal& who, const Case& k);
@@ -486,6 +550,7 @@ class Service {
   LicenceDirectory* licences_ = nullptr;
   DocumentIssuer* documents_ = nullptr;
   ArchiveSigner archive_signer_;
+  DataExchange* data_ = nullptr;
   std::map<std::string, DomainService> services_;
   std::function<SystemTime()> clock_ = [] { return std::chrono::system_clock::now(); };
 

@@ -154,7 +154,31 @@ CREATE INDEX case_licences_licence ON case_licences(licence_id);
                    "ALTER TABLE cases ADD COLUMN item_name_en TEXT NOT NULL DEFAULT '';\n"),
       // The applicant's answers to the item's situation questions (catalog/item.h).
       db::Portable("cases/006_situation",
-                   "ALTER TABLE cases ADD COLUMN situation TEXT NOT NULL DEFAULT '[]';\n")};
+                   "ALTER TABLE cases ADD COLUMN situation TEXT NOT NULL DEFAULT '[]';\n"),
+      // Data from the exchange standing for materials (model.h DataUse): the
+      // consent columns are written once, the fetch columns by each attempt.
+      db::Portable("cases/007_data_uses", R"sql(
+CREATE TABLE case_data_uses (
+  case_id BIGINT NOT NULL REFERENCES cases(id),
+  name TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  consented_by TEXT NOT NULL,
+  consented_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}',
+  resource_name TEXT NOT NULL DEFAULT '',
+  resource_name_en TEXT NOT NULL DEFAULT '',
+  provider_department TEXT NOT NULL DEFAULT '',
+  signature TEXT NOT NULL DEFAULT '',
+  log_seq BIGINT NOT NULL DEFAULT 0,
+  fetched_at TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  attempts BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (case_id, name)
+);
+)sql")};
   for (auto& m : ArchiveMigrations()) out.push_back(std::move(m));
   return out;
 }

@@ -58,6 +58,11 @@ Result<std::vector<Attachment>> LoadAttachments(db::Connection& c, int64_t case_
 // The licences used for a case's materials (the consent records), by material.
 Status InsertLicenceUse(db::Connection& c, int64_t case_id, const LicenceUse& u);
 Result<std::vector<LicenceUse>> LoadLicenceUses(db::Connection& c, int64_t case_id);
+// Data from the exchange standing for materials, with the applicant's consent
+// (data_uses.cc): written at submission, updated by each fetch.
+Status InsertDataUse(db::Connection& c, int64_t case_id, const DataUse& u);
+Status UpdateDataUse(db::Connection& c, int64_t case_id, const DataUse& u);
+Result<std::vector<DataUse>> LoadDataUses(db::Connection& c, int64_t case_id);
 // Ids of the cases a material is attached to.
 Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::string& material_id);
 

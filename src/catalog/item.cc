@@ -233,6 +233,23 @@ void NoDuplicates(const json::array& a, const std::string& path, Validator& v) {
 // validate against (object/array/string/number/integer/boolean types, properties,
 // required, items, enum, and the usual length/range/pattern keywords); the rules the
 // data must follow are in catalog/form_validate.h.
+// A data resource's code and a field's name, as the exchange writes them.
+bool ValidResourceCode(std::string_view c) {
+  if (c.size() < 3 || c.size() > 40) return false;
+  for (size_t i = 0; i < c.size(); ++i) {
+    char ch = c[i];
+    bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || (i > 0 && ch == '-');
+    if (!ok) return false;
+  }
+  return true;
+}
+bool ValidFieldName(std::string_view f) {
+  if (f.empty() || f.size() > 64 || f[0] < 'a' || f[0] > 'z') return false;
+  for (char ch : f)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+  return true;
+}
+
 void CheckFormSchema(const json::value& s, const std::string& path, Validator& v, int depth) {
   static const std::set<std::string> kTypes = {"object", "array",   "string",
                                                "number", "integer", "boolean"};
@@ -263,11 +280,19 @@ void CheckFormSchema(const json::value& s, const std::string& path, Validator& v
     static const std::set<std::string> kSources = {"person.name", "person.resident_id",
                                                    "person.phone", "enterprise.name",
                                                    "enterprise.credit_code"};
-    if (!p->is_string() || !kSources.count(std::string(p->as_string())) || !o.if_contains("type") ||
-        o.at("type") != "string")
+    // Or data.<resource>.<field>: from a data resource the applicant consents to use.
+    bool data = false;
+    if (p->is_string() && p->as_string().starts_with("data.")) {
+      std::string_view rest = std::string_view(p->as_string()).substr(5);
+      size_t dot = rest.find('.');
+      data = dot != std::string_view::npos && ValidResourceCode(rest.substr(0, dot)) &&
+             ValidFieldName(rest.substr(dot + 1));
+    }
+    if (!p->is_string() || (!data && !kSources.count(std::string(p->as_string()))) ||
+        !o.if_contains("type") || o.at("type") != "string")
       v.Add(path + "/x-prefill",
-            "must be person.name, person.resident_id, person.phone, enterprise.name or "
-            "enterprise.credit_code, on a string property");
+            "must be person.name, person.resident_id, person.phone, enterprise.name, "
+            "enterprise.credit_code or data.<resource>.<field>, on a string property");
   }
   const json::value* type = o.if_contains("type");
   if (!type || !type->is_string() || !kTypes.count(std::string(type->as_string()))) {
@@ -586,6 +611,25 @@ Result<json::object> NormalizeItem(const json::value& doc) {
                     o["license_type"] = nullptr;
                   } else {
                     o["license_type"] = lt;
+                  }
+                  // Data from the exchange standing for the material, with the
+                  // applicant's consent (cases fetch it: the resource's code and the
+                  // fields asked). Written only when set, so older items stay as they were.
+                  std::string resource = e.String("data_resource", false, 40);
+                  json::array fields = e.Array("data_fields", false, 64, Strings(v, 64));
+                  if (!resource.empty()) {
+                    if (!ValidResourceCode(resource))
+                      v.Add(e.Path("data_resource"), "must be a data resource code (A-Z, 0-9, -)");
+                    if (fields.empty())
+                      v.Add(e.Path("data_fields"), "must name the fields the material stands for");
+                    for (size_t i = 0; i < fields.size(); ++i)
+                      if (!ValidFieldName(fields[i].as_string()))
+                        v.Add(e.Path("data_fields") + "/" + std::to_string(i),
+                              "must be a field name (a-z, 0-9, _)");
+                    o["data_resource"] = resource;
+                    o["data_fields"] = std::move(fields);
+                  } else if (!fields.empty()) {
+                    v.Add(e.Path("data_fields"), "needs data_resource");
                   }
                   o["note"] = e.String("note", false, 500);
                   o["note_en"] = e.String("note_en", false, 1000);

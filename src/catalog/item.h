@@ -10,7 +10,8 @@
 //   legal_basis[{title, article, url}], conditions[], conditions_en[],
 //   situations[{code, question, question_en, options[{code, label, label_en, item_code}]}],
 //   materials[{name, name_en, required, copies, form, blank_form_url, sample_url,
-//              license_type, note, note_en, when[{situation, options[]}]}],
+//              license_type, data_resource, data_fields[], note, note_en,
+//              when[{situation, options[]}]}],
 //   steps[{name, name_en, description, description_en}], statutory_days, promised_days,
 //   fees[{name, name_en, amount, basis}],
 //   halls[{name, name_en, address, address_en, hours, hours_en}],
@@ -27,7 +28,11 @@
 // label per value; the values stay as stored and validated). A string property may carry
 // "x-prefill": person.name, person.resident_id, person.phone, enterprise.name or
 // enterprise.credit_code: the portal fills it in from the applicant's account or the
-// enterprise applying (GET /api/v1/me/prefill); the applicant may still change it.
+// enterprise applying (GET /api/v1/me/prefill); the applicant may still change it. Or
+// data.<resource>.<field>: from a data resource of the exchange a material of the item
+// names as data_resource, fetched with the person's consent (POST /api/v1/me/prefill/data).
+// A material's data_resource (with the data_fields fetched, written only when set) lets
+// data about the applicant stand for it, with their consent (cases/data_uses.cc).
 //
 // Situations (情形引导): questions whose answers decide which materials apply. A material
 // applies when, for each entry of its `when`, the answer to that situation is one of the

@@ -179,6 +179,37 @@ TEST(ItemPrefill, OnlyKnownSourcesOnStrings) {
   }
 }
 
+// Data from the exchange may stand for a material (data_resource with the fields it
+// stands for), kept only when set; a form property may be filled in from it.
+TEST(ItemMaterials, DataResourcesNameTheirFields) {
+  json::object doc = Base();
+  doc["materials"] = json::parse(R"([
+    {"name": "居民户口簿", "required": true, "data_resource": "GA-HJ-001",
+     "data_fields": ["household_number", "address"]},
+    {"name": "居民身份证", "required": true}])");
+  doc["form_schema"] = json::parse(R"({"type": "object", "properties": {
+    "hh": {"type": "string", "x-prefill": "data.GA-HJ-001.household_number"}}})");
+  auto r = NormalizeItem(doc);
+  ASSERT_TRUE(r) << Errors(doc);
+  const auto& m = r->at("materials").as_array();
+  EXPECT_EQ(m[0].at("data_resource"), "GA-HJ-001");
+  EXPECT_EQ(m[0].at("data_fields").as_array().size(), 2u);
+  EXPECT_FALSE(m[1].as_object().contains("data_resource"));
+  for (
+      const char* bad :
+      {R"([{"name": "a", "required": true, "data_resource": "ga-hj"}])",
+       R"([{"name": "a", "required": true, "data_resource": "GA-HJ-001"}])",
+       R"([{"name": "a", "required": true, "data_resource": "GA-HJ-001", "data_fields": ["Bad"]}])",
+       R"([{"name": "a", "required": true, "data_fields": ["name"]}])"}) {
+    doc["materials"] = json::parse(bad);
+    EXPECT_NE(Errors(doc), "") << bad;
+  }
+  doc["materials"] = json::array();
+  doc["form_schema"] = json::parse(R"({"type": "object", "properties": {
+    "hh": {"type": "string", "x-prefill": "data.GA-HJ-001"}}})");
+  EXPECT_NE(Errors(doc).find("x-prefill"), std::string::npos);
+}
+
 // Situations (情形引导): questions with answers, materials that apply under some answers,
 // an answer that leads to another item. Codes are unique and every `when` names a real
 // question and real answers.

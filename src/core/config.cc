@@ -264,6 +264,8 @@ const std::vector<ConfigField>& ConfigFields() {
           "department whose staff and systems keep the legal-person base current"),
       Int("exchange.max_grant_days", "ONEWINDOW_EXCHANGE_MAX_GRANT_DAYS",
           &Config::exchange_max_grant_days, 1, 3660, "longest validity of a data access grant"),
+      Str("exchange.case_client", "ONEWINDOW_EXCHANGE_CASE_CLIENT", &Config::exchange_case_client,
+          "client the platform's case handling queries the exchange as (fetch-data)"),
       Int("exchange.adapter_timeout_ms", "ONEWINDOW_EXCHANGE_ADAPTER_TIMEOUT_MS",
           &Config::exchange_adapter_timeout_ms, 50, 60000,
           "time budget of one call to a provider's system"),

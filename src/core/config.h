@@ -132,6 +132,9 @@ struct Config {
   int64_t archive_batch = 500;
   // [audit] records older than this many days may be pruned (0: kept forever).
   int64_t audit_retention_days = 0;
+  // The OpenID Connect client the platform's case handling queries the exchange as (a
+  // registered system with grants, like any consumer).
+  std::string exchange_case_client = "onewindow-cases";
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

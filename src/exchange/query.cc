@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 
 #include "core/clock.h"
 #include "crypto/encoding.h"
@@ -37,6 +38,25 @@ struct Refusal {
 
 Result<Answered> Service::Query(const authz::Principal& who, const std::string& code,
                                 const QueryInput& in, std::string_view raw_request) {
+  return Answer(nullptr, who, code, in, raw_request);
+}
+
+Result<Answered> Service::QueryWithin(db::Connection& c, const authz::Principal& who,
+                                      const std::string& code, const QueryInput& in,
+                                      std::string_view raw_request) {
+  return Answer(&c, who, code, in, raw_request);
+}
+
+Result<Answered> Service::Answer(db::Connection* within, const authz::Principal& who,
+                                 const std::string& code, const QueryInput& in,
+                                 std::string_view raw_request) {
+  // On the caller's connection (inside its transaction), or in transactions of our own.
+  auto read = [&](const std::function<Status(db::Connection&)>& fn) -> Status {
+    return within ? fn(*within) : db_.Read(fn);
+  };
+  auto write = [&](const std::function<Status(db::Connection&)>& fn) -> Status {
+    return within ? fn(*within) : db_.Transact(fn);
+  };
   OW_RETURN_IF_ERROR(authz::Decide(who, Action::kQueryData));
   if (!signer_) return Internal("the exchange has no signing key");
   std::optional<Resource> resource;
@@ -44,7 +64,7 @@ Result<Answered> Service::Query(const authz::Principal& who, const std::string& 
   std::optional<Application> grant;
   auto now = std::chrono::system_clock::now();
   std::string now_text = FormatTime(now);
-  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+  OW_RETURN_IF_ERROR(read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(resource, Store::Published(c, code));
     if (!resource) return {};
     OW_ASSIGN_OR_RETURN(system, Store::GetSystem(c, who.client_id));
@@ -108,7 +128,7 @@ Result<Answered> Service::Query(const authz::Principal& who, const std::string& 
     e.refusal_reason = r.reason;
     e.response_digest.clear();
     e.response_signature.clear();
-    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(write([&](db::Connection& c) -> Status {
       OW_ASSIGN_OR_RETURN(auto seq, log_.Append(c, e));
       (void)seq;
       return {};
@@ -137,7 +157,7 @@ Result<Answered> Service::Query(const authz::Principal& who, const std::string& 
     }
   } else {
     std::optional<std::string> record;
-    OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(read([&](db::Connection& c) -> Status {
       OW_ASSIGN_OR_RETURN(record, Store::GetRecord(c, resource->source, *subject));
       return {};
     }));
@@ -174,7 +194,7 @@ Result<Answered> Service::Query(const authz::Principal& who, const std::string& 
   e.outcome = "answered";
   e.response_digest = HexSha256(json::serialize(out.answer));
   e.response_signature = Detached(out.signature);
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+  OW_RETURN_IF_ERROR(write([&](db::Connection& c) -> Status {
     // The grant is read again where the answer is logged: a revocation that committed
     // meanwhile wins.
     OW_ASSIGN_OR_RETURN(auto again, Store::LatestGrant(c, who.client_id, code));

@@ -126,6 +126,14 @@ class Service {
   // Queries. `raw_request` is the request body as received (its digest is logged).
   Result<Answered> Query(const authz::Principal& who, const std::string& code, const QueryInput& in,
                          std::string_view raw_request);
+  // The same query inside the caller's transaction on `c` (the platform's own case
+  // handling, a registered system with a grant like any other): the refusal or the
+  // answer is logged on `c`, so it commits or rolls back with the caller's work. A
+  // resource served by a provider's system is asked while `c` is held (bounded by the
+  // adapter's timeout and circuit breaker).
+  Result<Answered> QueryWithin(db::Connection& c, const authz::Principal& who,
+                               const std::string& code, const QueryInput& in,
+                               std::string_view raw_request);
 
   // Bases. `lines`: one JSON object per line (blank lines skipped).
   Result<ImportReport> Import(const authz::Principal& who, const std::string& base,
@@ -140,6 +148,9 @@ class Service {
   Result<authz::Target> ResourceTarget(const std::string& department);
   Status MayMaintain(const authz::Principal& who, const std::string& base);
   Status CheckResource(const Resource& in, Validator& v);
+  Result<Answered> Answer(db::Connection* within, const authz::Principal& who,
+                          const std::string& code, const QueryInput& in,
+                          std::string_view raw_request);
 
   db::Database& db_;
   departments::Service& departments_;

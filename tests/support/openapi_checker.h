@@ -424,8 +424,13 @@ inline bool IsExchangePath(const std::string& path) {
 }
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
+// Cases using the data exchange: the form filled in from the person's data, a case's
+// consented data fetched again (tests/fetchdata_test.cc).
+inline bool IsFetchDataPath(const std::string& path) {
+  return path == "/api/v1/me/prefill/data" || path == "/api/v1/cases/{no}/data-uses/fetch";
+}
 inline bool IsCasesPath(const std::string& path) {
-  if (IsRatingsPath(path)) return false;
+  if (IsRatingsPath(path) || IsFetchDataPath(path)) return false;
   for (const char* prefix : {"/api/v1/cases", "/api/v1/case-lookups", "/api/v1/me/cases",
                              "/api/v1/me/messages", "/api/v1/me/prefill",
                              "/api/v1/bundle-applications", "/api/v1/workbench", "/api/v1/tasks"}) {

@@ -128,7 +128,7 @@ export function enumLabel(s: JsonSchema, value: unknown): string {
 export function applicationFieldLabel(schema: JsonSchema, field: string): string | undefined {
   const { t } = i18n.global;
   if (field === 'region_code') return t('apply.region');
-  if (/^(materials|material_ids|licences)(\/|$)/.test(field)) return t('apply.materials');
+  if (/^(materials|material_ids|licences|data_consents)(\/|$)/.test(field)) return t('apply.materials');
   if (/^(situation|item_situations)(\/|$)/.test(field)) return t('situation.answers');
   if (field.startsWith('form/')) {
     const key = field.slice('form/'.length).split('/')[0];
@@ -150,7 +150,7 @@ export function applicationErrors(e: unknown, schema: JsonSchema) {
   for (const { field, message } of e.problem.errors) {
     out.fields[field] = message;
     if (field === 'region_code') out.region = /not handled/.test(message) ? t('apply.regionNotHandled') : t('apply.chooseRegion');
-    else if (/^(materials|material_ids|licences)(\/|$)/.test(field)) out.materials = /missing/.test(message) ? t('apply.materialsMissing') : t('apply.checkMaterials');
+    else if (/^(materials|material_ids|licences|data_consents)(\/|$)/.test(field)) out.materials = /missing/.test(message) ? t('apply.materialsMissing') : t('apply.checkMaterials');
     else if (/^situation\/[^/]+$/.test(field)) out.situations.push(field.slice('situation/'.length));
     else if (/^item_situations\/[^/]+\/[^/]+$/.test(field)) {
       const [, item, code] = field.split('/');

@@ -51,3 +51,11 @@ export const lookupCase = (body: Schemas['CaseLookupInput']) => call('post', '/a
 // with `enterprise`, the enterprise's.
 export const getPrefill = (item_code: string, enterprise?: string) =>
   call('get', '/api/v1/me/prefill', { query: { item_code, ...(enterprise ? { enterprise } : {}) } });
+
+// Data from the exchange standing for materials, with the applicant's consent (issue 14):
+// the form filled in from the person's own data (each query logged, shown in 我的数据使用记录),
+// and staff fetching a case's consented data again after a failure.
+export type CaseDataUse = Schemas['CaseDataUse'];
+export const prefillFromData = (item_code: string, materials: string[]) =>
+  call('post', '/api/v1/me/prefill/data', { body: { item_code, materials } });
+export const retryDataFetch = (no: string) => call('post', '/api/v1/cases/{no}/data-uses/fetch', { path: { no } });

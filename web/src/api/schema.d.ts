@@ -2925,6 +2925,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{no}/data-uses/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fetch a case's consented data again
+         * @description Staff who may work on an open task of the case fetch again each data use not verified yet (after a refusal, a missing record or a provider that was down), as the fetch-data service task does; recorded as a `data_fetched` event. The body is optional. 409 when every data use is verified already; 403 without an open task to work on; 404 for a case the caller cannot read. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
+         */
+        post: operations["retryCaseDataFetch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/cases": {
         parameters: {
             query?: never;
@@ -4003,6 +4023,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/prefill/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fill in an application form from the person's own data
+         * @description Fetches now, from the data exchange, the caller's own data that the item's `materials` (names; each a material naming a `data_resource`) stand for, to fill in the form: this request is the consent. Each query is made as the platform's case-handling system, signed and logged in the message log with the purpose of pre-filling the form, and shows in the person's 我的数据使用记录. Returns the values for form properties annotated `x-prefill: data.<resource>.<field>`, and what each resource answered. Persons with a verified resident ID only: staff get 403; a material data does not stand for, 422; an unknown item, 404; no verified resident ID, 409. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
+         */
+        post: operations["prefillFromData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4926,6 +4966,20 @@ export interface components {
              * @example 居民身份证
              */
             license_type: string | null;
+            /**
+             * @description A data resource of the exchange whose data about the applicant stands for the material, with their consent (`data_consents` of an application): the fetch-data service task fetches it, and staff see it as verified from the resource. Absent when there is none.
+             * @example GA-HJ-001
+             */
+            data_resource?: string;
+            /**
+             * @description The fields of `data_resource` fetched for the material; present with it.
+             * @example [
+             *       "name",
+             *       "address",
+             *       "household_number"
+             *     ]
+             */
+            data_fields?: string[];
             /**
              * @description When the document is needed, or how to obtain it.
              * @example
@@ -7893,6 +7947,8 @@ export interface components {
             materials: components["schemas"]["CaseMaterial"][];
             /** @description Licences used for materials with the holder's consent. */
             licences: components["schemas"]["CaseLicence"][];
+            /** @description Data standing for materials with the applicant's consent (staff see "verified from <resource>"). */
+            data_uses?: components["schemas"]["CaseDataUse"][];
             /** @description The documents issued for the case, in order of issue: the acceptance notice when it was accepted, the notice of non-acceptance, or the decision of approval or denial. */
             documents: components["schemas"]["CaseDocument"][];
             /** @description Every task of the case, open and closed, oldest first. */
@@ -8164,7 +8220,7 @@ export interface components {
             name?: string;
         };
         /**
-         * @description An application. A person applies for themself; an agent adds `on_behalf_of` (under a live authorization whose scope covers the item); an enterprise's operator holding `apply` adds `on_behalf_of_enterprise`; counter staff add `applicant_resident_id` and `applicant_name` (counter intake, possibly for a region other than the hall's). The item's required materials (those not on paper only) must each be attached under their catalog name or satisfied by a licence (`licences`); otherwise 422 naming `materials` and the missing ones. Counter intake is not checked (the hall receives the paper originals).
+         * @description An application. A person applies for themself; an agent adds `on_behalf_of` (under a live authorization whose scope covers the item); an enterprise's operator holding `apply` adds `on_behalf_of_enterprise`; counter staff add `applicant_resident_id` and `applicant_name` (counter intake, possibly for a region other than the hall's). The item's required materials (those not on paper only) must each be attached under their catalog name or satisfied by a licence (`licences`) or by data the applicant consents to fetch (`data_consents`); otherwise 422 naming `materials` and the missing ones. Counter intake is not checked (the hall receives the paper originals).
          * @example {
          *       "item_code": "3301-SCJG-GTDJ",
          *       "region_code": "330102",
@@ -8188,6 +8244,14 @@ export interface components {
             materials?: components["schemas"]["MaterialRef"][];
             /** @description Licences the applicant holds, used for materials with their consent: the person applying for themself (their verified resident ID is the holder's), or an operator holding `apply` for the enterprise that holds them. Not for agents or counter intake (422). Each must be valid now and of the type the material accepts; otherwise 422 naming `licences/<i>/number`. */
             licences?: components["schemas"]["LicenceRef"][];
+            /**
+             * @description Materials the applicant consents to have fetched from the data exchange instead of uploading: each a material of the item naming a `data_resource` (422 naming `data_consents/<i>` otherwise). Sending it is the consent, recorded with the case (which resource, which fields, who, when); the data is fetched when the process's fetch-data service task runs, about the applicant's own verified resident ID. The person applying for themself only: not agents, counter intake or enterprises (422); without a verified resident ID, 422.
+             * @example [
+             *       "居民户口簿",
+             *       "父母居民身份证"
+             *     ]
+             */
+            data_consents?: string[];
             /**
              * @description The applicant's own channel, `web` by default.
              * @enum {string}
@@ -9063,6 +9127,47 @@ export interface components {
              * @description The licence's sealed PDF, for whoever may read the case.
              */
             pdf_url: string;
+        };
+        /** @description Data from the exchange standing for one of the case's materials, with the applicant's consent given at submission (which resource, which fields, who, when). `consented` until the process's fetch-data service task fetches it as the platform's case-handling system (granted, signed, logged in the message log with the case's tracking number and shown in the person's 我的数据使用记录); then `verified` with the fields, or `failed` with why (refused, no record, provider down) for staff to retry. */
+        CaseDataUse: {
+            /**
+             * @description The catalog material it stands for.
+             * @example 居民户口簿
+             */
+            name: string;
+            /**
+             * @description The data resource's code.
+             * @example GA-HJ-001
+             */
+            resource: string;
+            /** @example 户籍信息 */
+            resource_name: string;
+            /** @example Household registration */
+            resource_name_en: string;
+            /** @example 3301-GA */
+            provider_department: string;
+            /** @description The fields consented to and fetched. */
+            fields: string[];
+            /** @description The applicant who consented. */
+            consented_by: string;
+            /** Format: date-time */
+            consented_at: string;
+            /** @enum {string} */
+            status: "consented" | "verified" | "failed";
+            /** @description The verified fields (empty until verified); null where the record has none. */
+            data: Record<string, unknown>;
+            /** @description The platform's signed answer (compact JWS, ES256) the data came from. */
+            signature: string | null;
+            /** @description The message-log entry of the last attempt; 0 before any. */
+            log_seq: number;
+            /**
+             * Format: date-time
+             * @description When it was last fetched.
+             */
+            fetched_at: string | null;
+            /** @description Why the last attempt failed. */
+            error: string | null;
+            attempts: number;
         };
         /** @description One paper licence as digitised. */
         LicenceImportRow: {
@@ -25513,6 +25618,38 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    retryCaseDataFetch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number. A number that fails its check character, or names a case the caller may not read, gives 404.
+                 * @example 2030060600000000015
+                 */
+                no: components["parameters"]["TrackingNoPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case as it is now. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listMyCases: {
         parameters: {
             query?: {
@@ -28708,6 +28845,89 @@ export interface operations {
             422: components["responses"]["InvalidQuery"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
+        };
+    };
+    prefillFromData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "item_code": "3301-GA-CSDJ",
+                 *       "materials": [
+                 *         "居民户口簿"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    item_code: string;
+                    materials: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The values by form property, and each resource's answer. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "values": {
+                     *         "household_number": "330102000101",
+                     *         "household_address": "浙江省杭州市上城区清波街道劳动路1号"
+                     *       },
+                     *       "data": [
+                     *         {
+                     *           "name": "居民户口簿",
+                     *           "resource": "GA-HJ-001",
+                     *           "resource_name": "户籍信息",
+                     *           "resource_name_en": "Household registration",
+                     *           "provider_department": "3301-GA",
+                     *           "found": true,
+                     *           "fields": {
+                     *             "name": "张三",
+                     *             "address": "浙江省杭州市上城区清波街道劳动路1号",
+                     *             "household_number": "330102000101",
+                     *             "household_head": "张三",
+                     *             "relation_to_head": "户主"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Form property -> value. */
+                        values: {
+                            [key: string]: string;
+                        };
+                        data: {
+                            name: string;
+                            resource: string;
+                            resource_name: string;
+                            resource_name_en: string;
+                            provider_department: string;
+                            found: boolean;
+                            fields: Record<string, unknown>;
+                            /** @description Why nothing was found or the query was refused. */
+                            error?: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
 }
