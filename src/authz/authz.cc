@@ -140,6 +140,10 @@ constexpr std::array kTable = {
                "exchange", true},
     ActionInfo{Action::kMaintainBaseData, "exchange.base.write", "maintain this base's records",
                kBySession | kByClientToken | kByAdminToken, "exchange", true},
+    ActionInfo{Action::kSubscribeEvents, "webhooks.subscribe",
+               "subscribe to this department's events", kByClientToken, "events.subscribe", true},
+    ActionInfo{Action::kManageWebhooks, "webhooks.manage",
+               "manage webhook subscriptions and deliveries", kStaffOrAdmin, "", false},
 };
 
 constexpr bool InOrder() {
@@ -149,9 +153,9 @@ constexpr bool InOrder() {
 }
 static_assert(InOrder(), "kTable lists every Action once, in declaration order");
 
-constexpr std::array<std::string_view, 9> kScopes = {
+constexpr std::array<std::string_view, 10> kScopes = {
     "cases.read",    "cases.write", "materials.read", "materials.write", "workbench",
-    "licences.read", "bookings",    "tickets",        "exchange"};
+    "licences.read", "bookings",    "tickets",        "exchange",        "events.subscribe"};
 
 // A department role covers the target if the department matches and the region nests.
 bool Covers(const Role& r, const Target& t, bool any_department) {
@@ -326,6 +330,12 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kMaintainBaseData:
       return p.admin_token() || HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) ||
              (system && t.system_of_department);
+    case Action::kSubscribeEvents:
+      // Only a system registered to the department whose events it asks for.
+      return system && t.system_of_department && !t.department_code.empty();
+    case Action::kManageWebhooks:
+      // Endpoints and dead deliveries are the platform operator's, who runs the outbox.
+      return p.admin_token() || p.HasRole(kSystemAdmin);
   }
   return false;
 }

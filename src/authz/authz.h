@@ -119,6 +119,9 @@ enum class Action {
   kDecideDataAccess,     // approve, refuse or revoke access to a department's resource
   kQueryData,            // a consuming system queries a resource for one subject
   kMaintainBaseData,     // import and update a base (population, legal persons)
+  // Events to department systems (src/webhooks).
+  kSubscribeEvents,  // a department's system subscribes to its department's events
+  kManageWebhooks,   // every subscription, dead deliveries and their replay (system admin)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

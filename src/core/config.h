@@ -122,6 +122,14 @@ struct Config {
   int64_t exchange_adapter_retries = 2;
   int64_t exchange_adapter_failure_threshold = 5;
   int64_t exchange_adapter_cooldown_ms = 30000;
+  // [webhooks]: events to department systems (src/webhooks)
+  int64_t webhooks_delivery_period_ms = 2000;  // how often due deliveries are looked for
+  int64_t webhooks_lease_seconds = 60;
+  int64_t webhooks_max_attempts = 10;
+  int64_t webhooks_retry_base_seconds = 10;
+  int64_t webhooks_retry_max_seconds = 3600;
+  int64_t webhooks_timeout_ms = 5000;
+  int64_t webhooks_allow_http = 0;  // 1: http:// endpoints too (test and internal networks)
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.
