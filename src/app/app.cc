@@ -74,6 +74,9 @@
 #include "tickets/routes.h"
 #include "tickets/service.h"
 #include "tickets/store.h"
+#include "webhooks/routes.h"
+#include "webhooks/service.h"
+#include "webhooks/store.h"
 
 namespace ow::app {
 
@@ -82,12 +85,13 @@ namespace json = boost::json;
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all;
   for (auto list :
-       {db::SharedStateMigrations(), regions::Migrations(), departments::Migrations(),
-        catalog::Migrations(), audit::Migrations(), identity::Migrations(), oidc::Migrations(),
-        processes::Migrations(), calendar::Migrations(), materials::Migrations(),
-        cases::Migrations(), notify::Migrations(), licences::Migrations(),
-        appointments::Migrations(), tickets::Migrations(), ratings::Migrations(),
-        exchange_log::Migrations(), exchange::Migrations(), IdempotencyMigrations()}) {
+       {db::SharedStateMigrations(), regions::Migrations(),      departments::Migrations(),
+        catalog::Migrations(),       audit::Migrations(),        identity::Migrations(),
+        oidc::Migrations(),          processes::Migrations(),    calendar::Migrations(),
+        materials::Migrations(),     cases::Migrations(),        notify::Migrations(),
+        licences::Migrations(),      appointments::Migrations(), tickets::Migrations(),
+        ratings::Migrations(),       exchange_log::Migrations(), exchange::Migrations(),
+        IdempotencyMigrations(),     webhooks::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -174,6 +178,7 @@ struct App::Impl {
   std::unique_ptr<exchange_log::Service> xlog_service;
   std::unique_ptr<exchange::Service> exchange;
   std::unique_ptr<CaseDataExchange> case_data;
+  std::unique_ptr<webhooks::Service> webhooks;
   std::unique_ptr<Idempotency> idempotency;
   // Periodic work (workflow timers, reminders, outboxes): declared last, so it is stopped
   // and joined before the services it calls are destroyed.
@@ -478,6 +483,40 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   // Cases fetch data standing for materials through the exchange (fetch-data, issue 14).
   i.case_data = std::make_unique<CaseDataExchange>(*i.db, *i.exchange, config.exchange_case_client);
   i.cases->SetDataExchange(i.case_data.get());
+  // Events to department systems (issue 14): the cases and licences domains write them to
+  // the outbox in their own transactions; every node delivers due rows under a lease,
+  // each body signed with the same ES256 key as the exchange's answers.
+  webhooks::Options wo;
+  wo.lease_seconds = config.webhooks_lease_seconds;
+  wo.max_attempts = config.webhooks_max_attempts;
+  wo.retry_base_seconds = config.webhooks_retry_base_seconds;
+  wo.retry_max_seconds = config.webhooks_retry_max_seconds;
+  wo.timeout_ms = config.webhooks_timeout_ms;
+  wo.allow_http = config.webhooks_allow_http != 0;
+  i.webhooks = std::make_unique<webhooks::Service>(*i.db, wo);
+  i.webhooks->SetSigner(
+      [provider](const boost::json::object& claims) {
+        oidc::Client platform;
+        platform.id_token_alg = "ES256";
+        return provider->SignFor(platform, claims, "ow-webhook+jwt");
+      },
+      [provider] { return provider->issuer(); });
+  i.webhooks->SetSystemLookup([ex = i.exchange.get()](const std::string& client_id)
+                                  -> Result<std::optional<webhooks::SystemDepartment>> {
+    OW_ASSIGN_OR_RETURN(auto sys, ex->SystemOf(client_id));
+    if (!sys) return std::optional<webhooks::SystemDepartment>();
+    return std::optional<webhooks::SystemDepartment>(
+        webhooks::SystemDepartment{sys->department_code, sys->region_code});
+  });
+  i.cases->SetEventPublisher(i.webhooks.get());
+  i.licences->SetEventPublisher(i.webhooks.get());
+  webhooks::AddRoutes(i.router, *i.webhooks);
+  i.background.EveryOnEachNode(
+      "webhooks_delivery", std::chrono::milliseconds(config.webhooks_delivery_period_ms),
+      [svc = i.webhooks.get()]() -> Status {
+        OW_RETURN_IF_ERROR(svc->DeliverDue(std::chrono::system_clock::now()));
+        return {};
+      });
   // Failed logins and other stored abuse counts older than every window.
   i.background.Every("shared_events_prune", std::chrono::minutes(10),
                      [db = i.db.get(), minutes = config.lockout_minutes]() -> Status {

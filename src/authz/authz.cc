@@ -144,6 +144,10 @@ constexpr std::array kTable = {
                kBySession | kByUserToken, "cases.read", true},
     ActionInfo{Action::kExportArchivedCase, "archive.export",
                "export this archived case's signed package", kBySession, "", true},
+    ActionInfo{Action::kSubscribeEvents, "webhooks.subscribe",
+               "subscribe to this department's events", kByClientToken, "events.subscribe", true},
+    ActionInfo{Action::kManageWebhooks, "webhooks.manage",
+               "manage webhook subscriptions and deliveries", kStaffOrAdmin, "", false},
 };
 
 constexpr bool InOrder() {
@@ -153,9 +157,9 @@ constexpr bool InOrder() {
 }
 static_assert(InOrder(), "kTable lists every Action once, in declaration order");
 
-constexpr std::array<std::string_view, 9> kScopes = {
+constexpr std::array<std::string_view, 10> kScopes = {
     "cases.read",    "cases.write", "materials.read", "materials.write", "workbench",
-    "licences.read", "bookings",    "tickets",        "exchange"};
+    "licences.read", "bookings",    "tickets",        "exchange",        "events.subscribe"};
 
 // A department role covers the target if the department matches and the region nests.
 bool Covers(const Role& r, const Target& t, bool any_department) {
@@ -337,6 +341,12 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
              HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) || p.HasRole(kAuditAdmin);
     case Action::kExportArchivedCase:
       return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t) || p.HasRole(kAuditAdmin);
+    case Action::kSubscribeEvents:
+      // Only a system registered to the department whose events it asks for.
+      return system && t.system_of_department && !t.department_code.empty();
+    case Action::kManageWebhooks:
+      // Endpoints and dead deliveries are the platform operator's, who runs the outbox.
+      return p.admin_token() || p.HasRole(kSystemAdmin);
   }
   return false;
 }

@@ -123,6 +123,9 @@ enum class Action {
   kReadArchivedCase,    // an archived case: its applicant, the applying enterprise's
                         // operators, its department's staff in its region, auditors
   kExportArchivedCase,  // its signed package: its department's staff in its region, auditors
+  // Events to department systems (src/webhooks).
+  kSubscribeEvents,  // a department's system subscribes to its department's events
+  kManageWebhooks,   // every subscription, dead deliveries and their replay (system admin)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

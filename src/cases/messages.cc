@@ -67,4 +67,32 @@ Status Service::SendMessage(db::Connection& c, const Message& m) {
   return notifier_->Notify(c, out);
 }
 
+Status Service::PublishEvents(db::Connection& c, const Case& k, const std::vector<Event>& events) {
+  if (events_ == nullptr) return {};
+  for (const auto& e : events) {
+    const char* type = e.action == "submitted"   ? webhooks::kCaseSubmitted
+                       : e.action == "decided"   ? webhooks::kCaseDecided
+                       : e.action == "delivered" ? webhooks::kCaseDelivered
+                                                 : nullptr;
+    if (type == nullptr) continue;
+    webhooks::DomainEvent out;
+    out.type = type;
+    out.department_code = k.department_code;
+    out.region_code = k.region_code;
+    out.subject = k.tracking_no;
+    out.occurred_at = e.at;
+    // What the department's system needs to act; never the applicant's name or ID.
+    out.data = {{"tracking_no", k.tracking_no},
+                {"item_code", k.item_code},
+                {"item_name", k.item_name},
+                {"status", e.to_status},
+                {"channel", k.channel}};
+    if (e.action == "decided") out.data["decision"] = e.to_status;
+    if (const auto* m = e.detail.if_contains("method"); m && e.action == "delivered")
+      out.data["method"] = *m;
+    OW_RETURN_IF_ERROR(events_->Publish(c, out));
+  }
+  return {};
+}
+
 }  // namespace ow::cases

@@ -53,6 +53,7 @@
 #include "identity/service.h"
 #include "notify/notifier.h"
 #include "processes/service.h"
+#include "webhooks/publisher.h"
 #include "workflow/instance.h"
 
 namespace ow::cases {
@@ -342,6 +343,9 @@ class Service {
   // the transaction that changed the case. Required before serving: an operation that
   // has a message to send fails with kInternal without it.
   void SetNotifier(notify::Notifier* notifier) { notifier_ = notifier; }
+  // Where events for department systems go (the webhooks domain's outbox), in the
+  // transaction that changed the case: submitted, decided, delivered. Optional.
+  void SetEventPublisher(webhooks::Publisher* events) { events_ = events; }
 
   Result<Case> Submit(const identity::Principal& who, const SubmitInput& in, SystemTime now);
   Result<BundleApplication> SubmitBundle(const identity::Principal& who, const BundleInput& in,
@@ -461,6 +465,8 @@ class Service {
   // Sends `m` about case `k` to its recipient through the notifier, inside `c`
   // (messages.cc).
   Status SendMessage(db::Connection& c, const Message& m);
+  // Announces the case's submitted, decided and delivered events to department systems.
+  Status PublishEvents(db::Connection& c, const Case& k, const std::vector<Event>& events);
   // Audits a refused public lookup: the case id (or number) asked about and the address.
   void AuditRefusedLookup(const std::string& key, const std::string& ip, bool throttled);
   struct Op;  // one operation on one locked case (service_internal.h)
@@ -546,6 +552,7 @@ class Service {
   identity::Service& identity_;
   identity::AuditSink audit_;
   notify::Notifier* notifier_ = nullptr;
+  webhooks::Publisher* events_ = nullptr;
   MaterialDirectory* materials_;
   LicenceDirectory* licences_ = nullptr;
   DocumentIssuer* documents_ = nullptr;

@@ -284,6 +284,27 @@ const std::vector<ConfigField>& ConfigFields() {
           "most cases archived by one run of the hourly archive job"),
       Int("audit.retention_days", "ONEWINDOW_AUDIT_RETENTION_DAYS", &Config::audit_retention_days,
           0, 36500, "days audit records are kept at least before they may be pruned (0: forever)"),
+      Int("webhooks.delivery_period_ms", "ONEWINDOW_WEBHOOKS_DELIVERY_PERIOD_MS",
+          &Config::webhooks_delivery_period_ms, 50, 3600000,
+          "how often each server looks for due webhook deliveries"),
+      Int("webhooks.lease_seconds", "ONEWINDOW_WEBHOOKS_LEASE_SECONDS",
+          &Config::webhooks_lease_seconds, 1, 86400,
+          "a webhook delivery claimed by a server that then stopped is retried after this long "
+          "(keep it above webhooks.timeout_ms)"),
+      Int("webhooks.max_attempts", "ONEWINDOW_WEBHOOKS_MAX_ATTEMPTS",
+          &Config::webhooks_max_attempts, 1, 100,
+          "attempts of one webhook delivery before it is dead (an administrator may replay it)"),
+      Int("webhooks.retry_base_seconds", "ONEWINDOW_WEBHOOKS_RETRY_BASE_SECONDS",
+          &Config::webhooks_retry_base_seconds, 1, 86400,
+          "the first webhook retry waits about this long (0.5x to 1.5x), each next one twice as "
+          "long"),
+      Int("webhooks.retry_max_seconds", "ONEWINDOW_WEBHOOKS_RETRY_MAX_SECONDS",
+          &Config::webhooks_retry_max_seconds, 1, 604800,
+          "no webhook retry waits longer than this"),
+      Int("webhooks.timeout_ms", "ONEWINDOW_WEBHOOKS_TIMEOUT_MS", &Config::webhooks_timeout_ms, 100,
+          60000, "budget of one webhook call to a department system"),
+      Int("webhooks.allow_http", "ONEWINDOW_WEBHOOKS_ALLOW_HTTP", &Config::webhooks_allow_http, 0,
+          1, "1: subscriptions may name http:// endpoints (otherwise https:// only)"),
   };
   return fields;
 }

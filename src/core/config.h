@@ -135,6 +135,14 @@ struct Config {
   // The OpenID Connect client the platform's case handling queries the exchange as (a
   // registered system with grants, like any consumer).
   std::string exchange_case_client = "onewindow-cases";
+  // [webhooks]: events to department systems (src/webhooks)
+  int64_t webhooks_delivery_period_ms = 2000;  // how often due deliveries are looked for
+  int64_t webhooks_lease_seconds = 60;
+  int64_t webhooks_max_attempts = 10;
+  int64_t webhooks_retry_base_seconds = 10;
+  int64_t webhooks_retry_max_seconds = 3600;
+  int64_t webhooks_timeout_ms = 5000;
+  int64_t webhooks_allow_http = 0;  // 1: http:// endpoints too (test and internal networks)
 };
 
 // One setting: its TOML key ("server.listen"), environment variable, and accessors.

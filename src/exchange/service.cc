@@ -316,6 +316,15 @@ Result<std::vector<System>> Service::Systems(const authz::Principal& who) {
   return out;
 }
 
+Result<std::optional<System>> Service::SystemOf(const std::string& client_id) {
+  std::optional<System> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, Store::GetSystem(c, client_id));
+    return {};
+  }));
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Access
 

@@ -108,6 +108,8 @@ class Service {
   Result<System> RegisterSystem(const authz::Principal& who, const std::string& client_id,
                                 const std::string& department_code);
   Result<std::vector<System>> Systems(const authz::Principal& who);
+  // The department `client_id` is registered to, if any (for other domains' rules).
+  Result<std::optional<System>> SystemOf(const std::string& client_id);
 
   // Access.
   Result<Application> Apply(const authz::Principal& who, const ApplicationInput& in);

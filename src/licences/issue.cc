@@ -184,10 +184,31 @@ Result<Licence> Service::IssueWith(db::Connection& c, const internal::Issuing& h
   OW_RETURN_IF_ERROR(
       store::InsertLicenceEvent(c, l.id, {now, "issued", how.actor_name, how.reason, detail}));
   l.events.push_back({now, "issued", how.actor_name, how.reason, detail});
+  OW_RETURN_IF_ERROR(PublishEvent(c, l, webhooks::kLicenceIssued, now));
   // Last in the transaction (audit::Append holds the chain's head until commit).
   OW_RETURN_IF_ERROR(
       audit::Append(c, SealUse(l.seal_id, how.actor_name, "licence.issued", l.number)));
   return l;
+}
+
+Status Service::PublishEvent(db::Connection& c, const Licence& l, const char* type,
+                             const std::string& at) {
+  if (events_ == nullptr) return {};
+  webhooks::DomainEvent e;
+  e.type = type;
+  e.department_code = l.department_code;
+  e.region_code = l.region_code;
+  e.subject = l.number;
+  e.occurred_at = at;
+  // The licence's identity and dates; the holder is personal data, asked for under a grant.
+  e.data = {{"number", l.number},
+            {"type_code", l.type_code},
+            {"type_name", l.type_name},
+            {"status", std::string_view(type) == webhooks::kLicenceRevoked ? kRevoked : kValid},
+            {"case_no", l.case_no},
+            {"valid_from", l.valid_from},
+            {"valid_to", l.valid_to}};
+  return events_->Publish(c, e);
 }
 
 std::string Service::HolderKey(const std::string& kind, const std::string& id) const {
@@ -371,6 +392,8 @@ Result<Licence> Service::SetStatus(const Principal& who, const std::string& numb
                                                 : "revoked";
     OW_RETURN_IF_ERROR(
         store::InsertLicenceEvent(c, l.id, {NowText(), action, who.name_for_audit, reason, {}}));
+    if (status == kRevoked)
+      OW_RETURN_IF_ERROR(PublishEvent(c, l, webhooks::kLicenceRevoked, NowText()));
     OW_RETURN_IF_ERROR(audit::Append(c, {std::string("licence.") + action, who.name_for_audit,
                                          number, "success", "", "", json::object{}}));
     OW_ASSIGN_OR_RETURN(auto updated, store::LoadLicence(c, number));

@@ -41,6 +41,7 @@
 #include "departments/service.h"
 #include "identity/service.h"
 #include "licences/model.h"
+#include "webhooks/publisher.h"
 
 namespace ow::documents {
 class Seal;
@@ -243,6 +244,9 @@ class Service {
   // audited as a seal use naming the document.
   cases::DocumentIssuer& CaseDocuments();
   void SetLookups(CaseDocumentLookups lookups) { lookups_ = std::move(lookups); }
+  // Where licence.issued and licence.revoked go for department systems (the webhooks
+  // domain's outbox), in the transaction that issued or revoked. Optional.
+  void SetEventPublisher(webhooks::Publisher* events) { events_ = events; }
   // Templates, for the catalog's administrators (the route checks catalog.manage): for
   // each kind the default in force and every item's own, by kind and item.
   Result<std::vector<DocumentTemplate>> Templates();
@@ -293,6 +297,8 @@ class Service {
   std::string DepartmentName(const std::string& code);
   std::string DepartmentName(db::Connection& c, const std::string& code);
   std::string CachedName(const std::string& code, const std::function<std::string()>& load);
+  // Announces `l` as `type` (webhooks::kLicenceIssued, kLicenceRevoked).
+  Status PublishEvent(db::Connection& c, const Licence& l, const char* type, const std::string& at);
   // The keyed hash a holder's licences are found by.
   std::string HolderKey(const std::string& kind, const std::string& id) const;
   // The id of the department's newest active seal of `kind` (kSealLicence,
@@ -311,6 +317,7 @@ class Service {
   std::unique_ptr<cases::LicenceDirectory> case_use_;      // a CaseUse
   std::unique_ptr<cases::DocumentIssuer> case_documents_;  // a CaseDocumentIssuer
   CaseDocumentLookups lookups_;
+  webhooks::Publisher* events_ = nullptr;
   std::mutex names_mu_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
       names_;  // department code -> name, when read

@@ -59,9 +59,10 @@ bool ValidRedirect(const std::string& uri) {
 // The protocol's scopes, and those of the authorization model's actions (authz.h): a
 // token acts on the API only within the latter.
 constexpr const char* kKnownScopes[] = {
-    "openid",          "profile",       "resident_id",    "offline_access",  "catalog.read",
-    "cases.read",      "cases.write",   "materials.read", "materials.write", "workbench",
-    "indicators.read", "licences.read", "bookings",       "tickets",         "exchange"};
+    "openid",          "profile",    "resident_id",     "offline_access",
+    "catalog.read",    "cases.read", "cases.write",     "materials.read",
+    "materials.write", "workbench",  "indicators.read", "licences.read",
+    "bookings",        "tickets",    "exchange",        "events.subscribe"};
 
 }  // namespace
 

@@ -422,6 +422,10 @@ inline bool IsExchangeLogPath(const std::string& path) {
 inline bool IsExchangePath(const std::string& path) {
   return path.starts_with("/api/v1/exchange/") && !IsExchangeLogPath(path);
 }
+// Events to department systems: subscriptions, deliveries, dead letters.
+inline bool IsWebhooksPath(const std::string& path) {
+  return path.starts_with("/api/v1/webhooks/") || path.starts_with("/api/v1/webhook-");
+}
 // Accounts, sessions, staff, enterprises, the OpenID Connect provider and the audit log.
 // Applications, the staff workbench, applicants' messages and bundle applications.
 // Cases using the data exchange: the form filled in from the person's data, a case's
@@ -463,7 +467,8 @@ inline bool IsReferencePath(const std::string& path) {
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
          !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsRatingsPath(path) &&
-         !IsExchangeLogPath(path) && !IsExchangePath(path) && !IsArchivePath(path);
+         !IsExchangeLogPath(path) && !IsExchangePath(path) && !IsArchivePath(path) &&
+         !IsWebhooksPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

@@ -56,6 +56,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/halls/new', name: 'admin-hall-new', component: () => import('./views/admin/HallEditPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN } },
   { path: '/admin/halls/:code', name: 'admin-hall', component: () => import('./views/admin/HallEditPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN } },
   { path: '/admin/deliveries', name: 'admin-deliveries', component: () => import('./views/admin/DeliveriesPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.deliveries' } },
+  { path: '/admin/webhooks', name: 'admin-webhooks', component: () => import('./views/admin/WebhooksPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.webhooks' } },
   { path: '/admin/calendar', name: 'admin-calendar', component: () => import('./views/admin/CalendarPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.calendar' } },
   { path: '/admin/processes', name: 'admin-processes', component: () => import('./views/admin/ProcessesPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.processes' } },
   { path: '/admin/licence-types', name: 'admin-licence-types', component: () => import('./views/admin/LicenceTypesPage.vue'), meta: { auth: true, roles: SYSTEM_ADMIN, nav: 'admin.licenceTypes' } },

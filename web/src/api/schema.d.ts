@@ -2337,6 +2337,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling system's subscriptions
+         * @description A department's system (client credentials, scope events.subscribe, registered to its department) lists its own subscriptions.
+         */
+        get: operations["listMyWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe an endpoint to events
+         * @description A department's system subscribes an endpoint to event types. It receives only events of the department it is registered to: cases submitted to, decided or delivered by it; licences it issued or revoked. Delivery is at least once, signed, with the event id as Idempotency-Key: deduplicate by it.
+         */
+        post: operations["subscribeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Disable one of the calling system's subscriptions
+         * @description Another system's subscription is not found (404).
+         */
+        delete: operations["deleteMyWebhookSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling system's deliveries
+         * @description What was sent to the calling system's endpoints and how it went.
+         */
+        get: operations["listMyWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every webhook subscription
+         * @description For the system administrator, who runs the outbox.
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable a subscription
+         * @description The system administrator stops deliveries to an endpoint. With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        post: operations["disableWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook deliveries
+         * @description The outbox, newest first, for the system administrator: `status=dead` is the dead-letter list (after `webhooks.max_attempts`, or an endpoint's refusal with a 4xx status other than 408, 425 and 429).
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a dead delivery
+         * @description Sends a dead delivery again with the same event id (Idempotency-Key) and body. With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exchange/applications": {
         parameters: {
             query?: never;
@@ -6835,7 +6979,7 @@ export interface components {
          * @example openid
          * @enum {string}
          */
-        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read" | "bookings" | "tickets" | "exchange";
+        Scope: "openid" | "profile" | "resident_id" | "offline_access" | "catalog.read" | "cases.read" | "cases.write" | "materials.read" | "materials.write" | "workbench" | "indicators.read" | "licences.read" | "bookings" | "tickets" | "exchange" | "events.subscribe";
         /**
          * @description An OAuth 2.0 grant type.
          * @example authorization_code
@@ -10594,6 +10738,74 @@ export interface components {
                     en: string;
                 }[];
             }[];
+        };
+        /** @description A department system's endpoint for events of its department. */
+        WebhookSubscription: {
+            id: string;
+            client_id: string;
+            /** @description The system's department when it subscribed: only that department's events reach the endpoint. */
+            department_code: string;
+            /** @description https:// (http:// only where webhooks.allow_http is set). */
+            url: string;
+            events: ("case.submitted" | "case.decided" | "case.delivered" | "licence.issued" | "licence.revoked")[];
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** Format: date-time */
+            created_at: string;
+            /** @description Empty while active. */
+            disabled_by: string;
+            /** @description Empty while active. */
+            disabled_at: string;
+        };
+        WebhookSubscriptionInput: {
+            /** @description Absolute https:// URL without user name, password or fragment. */
+            url: string;
+            events: ("case.submitted" | "case.decided" | "case.delivered" | "licence.issued" | "licence.revoked")[];
+        };
+        WebhookSubscriptionList: {
+            items: components["schemas"]["WebhookSubscription"][];
+        };
+        /** @description The body POSTed to the endpoint, byte for byte the same on every attempt. Headers: Idempotency-Key and OW-Event-Id (the event id), OW-Event-Type, OW-Delivery, OW-Delivery-Attempt, and OW-Signature: a compact JWS (ES256, key in /oauth2/jwks, typ ow-webhook+jwt) with claims iss, aud (the client id), sub (the subscription), jti (the event id), iat, exp, event_type and body_sha256 (base64url SHA-256 of the body). */
+        WebhookEvent: {
+            id: string;
+            /** @enum {string} */
+            type: "case.submitted" | "case.decided" | "case.delivered" | "licence.issued" | "licence.revoked";
+            /** Format: date-time */
+            occurred_at: string;
+            department_code: string;
+            region_code: string;
+            /** @description The case's tracking number or the licence's number. */
+            subject: string;
+            /** @description What happened, without personal data: for cases tracking_no, item_code, item_name, status, channel (decision, method); for licences number, type_code, type_name, status, case_no, valid_from, valid_to. */
+            data: Record<string, unknown>;
+        };
+        /** @description One event on its way to one subscription's endpoint. */
+        WebhookDelivery: {
+            id: number;
+            event_id: string;
+            /** @enum {string} */
+            event_type: "case.submitted" | "case.decided" | "case.delivered" | "licence.issued" | "licence.revoked";
+            subscription_id: string;
+            client_id: string;
+            department_code: string;
+            url: string;
+            event: components["schemas"]["WebhookEvent"];
+            /** @enum {string} */
+            status: "pending" | "sending" | "delivered" | "dead" | "cancelled";
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** @description Why the last attempt failed (empty after success). */
+            last_error: string;
+            /** @description The endpoint's last HTTP status; 0 when it did not answer. */
+            response_status: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Empty until delivered. */
+            delivered_at: string;
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
         };
     };
     responses: {
@@ -22594,6 +22806,637 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    listMyWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling system's subscriptions, newest first. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "WSk3J9x2Lm4Q",
+                     *           "client_id": "cl_scjg_system",
+                     *           "department_code": "330102-SCJG",
+                     *           "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *           "events": [
+                     *             "case.submitted",
+                     *             "case.decided"
+                     *           ],
+                     *           "status": "active",
+                     *           "created_at": "2026-12-07T01:00:00Z",
+                     *           "disabled_by": "",
+                     *           "disabled_at": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscriptionList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The token lacks the scope events.subscribe, or the client is not registered as a department's system. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "you may not subscribe to this department's events",
+                     *       "instance": "/api/v1/webhooks/subscriptions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    subscribeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://scjg.example.gov.cn/onewindow/events",
+                 *       "events": [
+                 *         "case.submitted",
+                 *         "case.decided"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description Subscribed. */
+            201: {
+                headers: {
+                    /** @description The subscription. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "WSk3J9x2Lm4Q",
+                     *       "client_id": "cl_scjg_system",
+                     *       "department_code": "330102-SCJG",
+                     *       "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *       "events": [
+                     *         "case.submitted",
+                     *         "case.decided"
+                     *       ],
+                     *       "status": "active",
+                     *       "created_at": "2026-12-07T01:00:00Z",
+                     *       "disabled_by": "",
+                     *       "disabled_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The token lacks the scope events.subscribe, or the client is not registered as a department's system. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "you may not subscribe to this department's events",
+                     *       "instance": "/api/v1/webhooks/subscriptions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `errors` names each invalid member (url, events/N). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "invalid subscription: url must be an absolute https:// URL of at most 500 characters",
+                     *       "instance": "/api/v1/webhooks/subscriptions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The system holds the most active subscriptions allowed (20). */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:resource_exhausted",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "a system may hold 20 active subscriptions; remove one first",
+                     *       "instance": "/api/v1/webhooks/subscriptions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteMyWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disabled; its pending and dead deliveries are cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "WSk3J9x2Lm4Q",
+                     *       "client_id": "cl_scjg_system",
+                     *       "department_code": "330102-SCJG",
+                     *       "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *       "events": [
+                     *         "case.submitted",
+                     *         "case.decided"
+                     *       ],
+                     *       "status": "disabled",
+                     *       "created_at": "2026-12-07T01:00:00Z",
+                     *       "disabled_by": "client:cl_scjg_system",
+                     *       "disabled_at": "2026-12-08T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The token lacks the scope events.subscribe, or the client is not registered as a department's system. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "you may not subscribe to this department's events",
+                     *       "instance": "/api/v1/webhooks/subscriptions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description Already disabled. */
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state (dead: the dead-letter list). */
+                status?: "pending" | "sending" | "delivered" | "dead" | "cancelled";
+                /** @description At most this many (1 to 500, default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling system's deliveries, newest first. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 7,
+                     *           "event_id": "evt_Q2x9fK3mZ8pL0aBc",
+                     *           "event_type": "case.submitted",
+                     *           "subscription_id": "WSk3J9x2Lm4Q",
+                     *           "client_id": "cl_scjg_system",
+                     *           "department_code": "330102-SCJG",
+                     *           "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *           "event": {
+                     *             "id": "evt_Q2x9fK3mZ8pL0aBc",
+                     *             "type": "case.submitted",
+                     *             "occurred_at": "2026-12-07T02:00:00Z",
+                     *             "department_code": "330102-SCJG",
+                     *             "region_code": "330102",
+                     *             "subject": "2026120700000000015",
+                     *             "data": {
+                     *               "tracking_no": "2026120700000000015",
+                     *               "item_code": "3301-SCJG-GTDJ",
+                     *               "item_name": "个体工商户设立登记",
+                     *               "status": "submitted",
+                     *               "channel": "online"
+                     *             }
+                     *           },
+                     *           "status": "delivered",
+                     *           "attempts": 1,
+                     *           "next_attempt_at": "2026-12-07T04:00:00Z",
+                     *           "last_error": "",
+                     *           "response_status": 200,
+                     *           "created_at": "2026-12-07T02:00:00Z",
+                     *           "delivered_at": "2026-12-07T02:00:01Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description The token lacks the scope events.subscribe, or the client is not registered as a department's system. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "you may not subscribe to this department's events",
+                     *       "instance": "/api/v1/webhooks/deliveries"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Only this client's. */
+                client_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every subscription, newest first. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "WSk3J9x2Lm4Q",
+                     *           "client_id": "cl_scjg_system",
+                     *           "department_code": "330102-SCJG",
+                     *           "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *           "events": [
+                     *             "case.submitted",
+                     *             "case.decided"
+                     *           ],
+                     *           "status": "active",
+                     *           "created_at": "2026-12-07T01:00:00Z",
+                     *           "disabled_by": "",
+                     *           "disabled_at": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscriptionList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not a system administrator. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "a caller with a portal session may not manage webhook subscriptions and deliveries",
+                     *       "instance": "/api/v1/webhook-subscriptions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    disableWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disabled; its pending and dead deliveries are cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "WSk3J9x2Lm4Q",
+                     *       "client_id": "cl_scjg_system",
+                     *       "department_code": "330102-SCJG",
+                     *       "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *       "events": [
+                     *         "case.submitted",
+                     *         "case.decided"
+                     *       ],
+                     *       "status": "disabled",
+                     *       "created_at": "2026-12-07T01:00:00Z",
+                     *       "disabled_by": "sysadmin",
+                     *       "disabled_at": "2026-12-08T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not a system administrator. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "a caller with a portal session may not manage webhook subscriptions and deliveries",
+                     *       "instance": "/api/v1/webhook-subscriptions"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description Already disabled. */
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state (dead: the dead-letter list). */
+                status?: "pending" | "sending" | "delivered" | "dead" | "cancelled";
+                /** @description At most this many (1 to 500, default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 7,
+                     *           "event_id": "evt_Q2x9fK3mZ8pL0aBc",
+                     *           "event_type": "case.submitted",
+                     *           "subscription_id": "WSk3J9x2Lm4Q",
+                     *           "client_id": "cl_scjg_system",
+                     *           "department_code": "330102-SCJG",
+                     *           "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *           "event": {
+                     *             "id": "evt_Q2x9fK3mZ8pL0aBc",
+                     *             "type": "case.submitted",
+                     *             "occurred_at": "2026-12-07T02:00:00Z",
+                     *             "department_code": "330102-SCJG",
+                     *             "region_code": "330102",
+                     *             "subject": "2026120700000000015",
+                     *             "data": {
+                     *               "tracking_no": "2026120700000000015",
+                     *               "item_code": "3301-SCJG-GTDJ",
+                     *               "item_name": "个体工商户设立登记",
+                     *               "status": "submitted",
+                     *               "channel": "online"
+                     *             }
+                     *           },
+                     *           "status": "dead",
+                     *           "attempts": 10,
+                     *           "next_attempt_at": "2026-12-07T04:00:00Z",
+                     *           "last_error": "the endpoint answered 503",
+                     *           "response_status": 503,
+                     *           "created_at": "2026-12-07T02:00:00Z",
+                     *           "delivered_at": ""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not a system administrator. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "a caller with a portal session may not manage webhook subscriptions and deliveries",
+                     *       "instance": "/api/v1/webhook-deliveries"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pending again, due now, attempts reset; the same event id and body. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "event_id": "evt_Q2x9fK3mZ8pL0aBc",
+                     *       "event_type": "case.submitted",
+                     *       "subscription_id": "WSk3J9x2Lm4Q",
+                     *       "client_id": "cl_scjg_system",
+                     *       "department_code": "330102-SCJG",
+                     *       "url": "https://scjg.example.gov.cn/onewindow/events",
+                     *       "event": {
+                     *         "id": "evt_Q2x9fK3mZ8pL0aBc",
+                     *         "type": "case.submitted",
+                     *         "occurred_at": "2026-12-07T02:00:00Z",
+                     *         "department_code": "330102-SCJG",
+                     *         "region_code": "330102",
+                     *         "subject": "2026120700000000015",
+                     *         "data": {
+                     *           "tracking_no": "2026120700000000015",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "item_name": "个体工商户设立登记",
+                     *           "status": "submitted",
+                     *           "channel": "online"
+                     *         }
+                     *       },
+                     *       "status": "pending",
+                     *       "attempts": 0,
+                     *       "next_attempt_at": "2026-12-07T05:00:00Z",
+                     *       "last_error": "the endpoint answered 503",
+                     *       "response_status": 503,
+                     *       "created_at": "2026-12-07T02:00:00Z",
+                     *       "delivered_at": ""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description Not a system administrator. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "a caller with a portal session may not manage webhook subscriptions and deliveries",
+                     *       "instance": "/api/v1/webhook-deliveries/7/replay"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The delivery is not dead, or its subscription is disabled. */
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
         };
     };
     listMyExchangeApplications: {
