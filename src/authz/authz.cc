@@ -140,6 +140,9 @@ constexpr std::array kTable = {
                "exchange", true},
     ActionInfo{Action::kMaintainBaseData, "exchange.base.write", "maintain this base's records",
                kBySession | kByClientToken | kByAdminToken, "exchange", true},
+    ActionInfo{Action::kApplyForSystems, "exchange.apply.department",
+               "apply for data for this department's systems and read their grants",
+               kBySession | kByUserToken, "workbench", true},
 };
 
 constexpr bool InOrder() {
@@ -314,6 +317,8 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // Government staff and department systems; a person's session sees nothing here.
       return p.kind == kStaff || system || p.admin_token();
     case Action::kWriteDataResources:
+    case Action::kApplyForSystems:
+      // A department's staff draft its resources and ask for the data its systems need.
       return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
     case Action::kReviewDataResources:
     case Action::kDecideDataAccess:

@@ -119,6 +119,7 @@ enum class Action {
   kDecideDataAccess,     // approve, refuse or revoke access to a department's resource
   kQueryData,            // a consuming system queries a resource for one subject
   kMaintainBaseData,     // import and update a base (population, legal persons)
+  kApplyForSystems,      // a department's staff apply for its systems, read their grants
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

@@ -72,6 +72,12 @@ struct Answered {
   int64_t log_seq = 0;
 };
 
+// A department's system with its applications and grants, newest first.
+struct DepartmentSystem {
+  System system;
+  std::vector<Application> applications;
+};
+
 struct ImportReport {
   int64_t created = 0;
   int64_t updated = 0;
@@ -112,6 +118,14 @@ class Service {
   // Access.
   Result<Application> Apply(const authz::Principal& who, const ApplicationInput& in);
   Result<std::vector<Application>> MyApplications(const authz::Principal& who);
+  // A department's staff (acceptors, reviewers, approvers) act for its systems: they see
+  // them with their applications and grants, and apply for them as the system would.
+  // kPermissionDenied for another department; kNotFound for a client that is not a
+  // system of a department the caller covers.
+  Result<std::vector<DepartmentSystem>> DepartmentSystems(const authz::Principal& who,
+                                                          const std::string& department);
+  Result<Application> ApplyForSystem(const authz::Principal& who, const std::string& client_id,
+                                     const ApplicationInput& in);
   Result<std::vector<Application>> Incoming(const authz::Principal& who,
                                             const std::string& department,
                                             const std::string& status);
@@ -140,6 +154,8 @@ class Service {
   Result<authz::Target> ResourceTarget(const std::string& department);
   Status MayMaintain(const authz::Principal& who, const std::string& base);
   Status CheckResource(const Resource& in, Validator& v);
+  Result<Application> ApplyAs(const authz::Principal& who, const std::string& client_id,
+                              const ApplicationInput& in);
 
   db::Database& db_;
   departments::Service& departments_;

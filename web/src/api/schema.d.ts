@@ -2297,6 +2297,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/departments/{department}/systems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's systems with their applications and grants
+         * @description For the department's staff (acceptors, reviewers, approvers) who act for its systems: each system's client id, with its applications and grants (expiry, fields). Another department: 403.
+         */
+        get: operations["listExchangeDepartmentSystems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exchange/systems": {
         parameters: {
             query?: never;
@@ -2331,6 +2351,26 @@ export interface paths {
          */
         put: operations["registerExchangeSystem"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/systems/{client_id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply for a data resource for a department's system
+         * @description A department's staff (acceptors, reviewers, approvers) apply for one of the department's systems, as the system itself would (POST /api/v1/exchange/applications): unconditional resources are granted at once, conditional ones wait for the provider's approver; not-shared ones are refused (403). A client that is not a system of the caller's department: 404.
+         */
+        post: operations["applyForExchangeResourceForSystem"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10168,6 +10208,18 @@ export interface components {
         ExchangeSystemList: {
             items: components["schemas"]["ExchangeSystem"][];
         };
+        ExchangeDepartmentSystem: {
+            client_id: string;
+            department_code: string;
+            region_code: string;
+            registered_by: string;
+            registered_at: string;
+            /** @description The system's applications and grants, newest first. */
+            applications: components["schemas"]["ExchangeApplication"][];
+        };
+        ExchangeDepartmentSystemList: {
+            items: components["schemas"]["ExchangeDepartmentSystem"][];
+        };
         ExchangeSystemRegistration: {
             department_code: string;
         };
@@ -10192,6 +10244,8 @@ export interface components {
             expires_at: string;
             revoked_by: string;
             revoked_at: string;
+            /** @description Who applied: the system itself (its client id) or the staff member acting for it. */
+            applied_by: string;
         };
         ExchangeApplicationList: {
             items: components["schemas"]["ExchangeApplication"][];
@@ -17565,6 +17619,21 @@ export interface operations {
                  */
                 subject_id?: string;
                 /**
+                 * @description Only entries of this consuming system (its client id).
+                 * @example demo-zwfw-330102
+                 */
+                consumer_client?: string;
+                /**
+                 * @description Only entries logged at or after this UTC time.
+                 * @example 2026-03-01T00:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description Only entries logged before this UTC time.
+                 * @example 2026-04-01T00:00:00Z
+                 */
+                until?: string;
+                /**
                  * @description Entries per page.
                  * @example 50
                  */
@@ -22203,7 +22272,8 @@ export interface operations {
                      *           "reason": "unconditional",
                      *           "expires_at": "2027-12-02T04:00:00Z",
                      *           "revoked_by": "",
-                     *           "revoked_at": ""
+                     *           "revoked_at": "",
+                     *           "applied_by": "cl_demo"
                      *         }
                      *       ]
                      *     }
@@ -22269,6 +22339,106 @@ export interface operations {
                      *           "message": "is not a field of the population base"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeDepartmentSystems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A department's code. */
+                department: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The department's systems. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "client_id": "cl_demo",
+                     *           "department_code": "330102-ZWFW",
+                     *           "region_code": "330102",
+                     *           "registered_by": "sysadmin",
+                     *           "registered_at": "2026-12-01T03:00:00Z",
+                     *           "applications": [
+                     *             {
+                     *               "id": "XAabc123",
+                     *               "client_id": "cl_demo",
+                     *               "consumer_department": "330102-ZWFW",
+                     *               "resource_code": "HJ-330102",
+                     *               "provider_department": "3301-GA",
+                     *               "purpose": "出生登记",
+                     *               "legal_basis": "《户口登记条例》第七条",
+                     *               "fields": [
+                     *                 "name"
+                     *               ],
+                     *               "valid_days": 366,
+                     *               "status": "pending",
+                     *               "scope": "exchange:HJ-330102",
+                     *               "created_at": "2026-12-01T04:00:00Z",
+                     *               "decided_by": "",
+                     *               "decided_at": "",
+                     *               "reason": "",
+                     *               "expires_at": "",
+                     *               "revoked_by": "",
+                     *               "revoked_at": "",
+                     *               "applied_by": "陈受理"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeDepartmentSystemList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -22491,6 +22661,170 @@ export interface operations {
             };
         };
     };
+    applyForExchangeResourceForSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The system's OpenID Connect client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "resource": "HJ-330102",
+                 *       "purpose": "出生登记",
+                 *       "legal_basis": "《户口登记条例》第七条",
+                 *       "fields": [
+                 *         "name"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description The application (granted or pending). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "pending",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "",
+                     *       "decided_at": "",
+                     *       "reason": "",
+                     *       "expires_at": "",
+                     *       "revoked_by": "",
+                     *       "revoked_at": "",
+                     *       "applied_by": "陈受理"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMyExchangeApplications: {
         parameters: {
             query?: never;
@@ -22530,7 +22864,8 @@ export interface operations {
                      *           "reason": "unconditional",
                      *           "expires_at": "2027-12-02T04:00:00Z",
                      *           "revoked_by": "",
-                     *           "revoked_at": ""
+                     *           "revoked_at": "",
+                     *           "applied_by": "cl_demo"
                      *         }
                      *       ]
                      *     }
@@ -22629,7 +22964,8 @@ export interface operations {
                      *       "reason": "unconditional",
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
-                     *       "revoked_at": ""
+                     *       "revoked_at": "",
+                     *       "applied_by": "cl_demo"
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -22788,7 +23124,8 @@ export interface operations {
                      *       "reason": "unconditional",
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
-                     *       "revoked_at": ""
+                     *       "revoked_at": "",
+                     *       "applied_by": "cl_demo"
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -22965,7 +23302,8 @@ export interface operations {
                      *       "reason": "unconditional",
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
-                     *       "revoked_at": ""
+                     *       "revoked_at": "",
+                     *       "applied_by": "cl_demo"
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
