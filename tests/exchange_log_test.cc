@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "app/app.h"
+#include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "exchange_log/log.h"
@@ -392,6 +393,42 @@ TEST_P(ExchangeLogTest, SearchIsAuditorsAllAndADepartmentsOwn) {
   // Verifying the whole log is the auditor's.
   r = Call(verb::get, "/api/v1/exchange/log/verify", {}, &approver);
   EXPECT_EQ(r.status, 403) << r.body;
+}
+
+TEST_P(ExchangeLogTest, SearchByTimeAndSystem) {
+  Append(MakeEntry(kZhangsan, "330102-MZ", "3301-GA", "t1"));
+  Append(MakeEntry(kLisi, "330102-SCJG", "3301-GA", "t2"));
+  Session auditor = Login("auditor");
+  auto count = [&](const std::string& query) -> int64_t {
+    auto r = Call(verb::get, "/api/v1/exchange/log?" + query, {}, &auditor);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    return r.status == 200 ? static_cast<int64_t>(r.json().at("entries").as_array().size()) : -1;
+  };
+  auto now = std::chrono::system_clock::now();
+  const std::string hour_ago = FormatTime(now - std::chrono::hours(1));
+  const std::string in_an_hour = FormatTime(now + std::chrono::hours(1));
+  EXPECT_EQ(count("from=" + hour_ago), kDemoEntries + 2);
+  EXPECT_EQ(count("from=" + in_an_hour), 0);
+  EXPECT_EQ(count("until=" + hour_ago), 0);
+  EXPECT_EQ(count("from=" + hour_ago + "&until=" + in_an_hour), kDemoEntries + 2);
+  // A bound within the same second as the entries still holds them (the log keeps ms).
+  const std::string this_second = FormatTime(std::chrono::time_point_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now() - std::chrono::seconds(1)));
+  EXPECT_EQ(count("from=" + this_second + "&consumer_client=client-330102-SCJG"), 1);
+  EXPECT_EQ(count("consumer_client=client-330102-MZ"), 1);
+  EXPECT_EQ(count("consumer_client=nobody"), 0);
+  // A time not in the log's form: 422 naming it.
+  auto r = Call(verb::get, "/api/v1/exchange/log?from=yesterday", {}, &auditor);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("from"), std::string::npos) << r.body;
+  // The department's approver: the same filters, its own department only.
+  Session approver = Login("sc.approver");
+  r = Call(verb::get,
+           "/api/v1/exchange/log?department=330102-SCJG&from=" + hour_ago +
+               "&consumer_client=client-330102-MZ",
+           {}, &approver);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("entries").as_array().size(), 0u);
 }
 
 TEST_P(ExchangeLogTest, NothingChangesTheLogAndTamperingIsFound) {

@@ -592,6 +592,97 @@ TEST_P(ExchangeTest, BasesAreImportedWholeOrNotAtAllByTheirKeepers) {
             403);
 }
 
+// The portal's consumer pages: a department's staff see their department's systems with
+// their applications and grants, and apply for them; nobody else does.
+TEST_P(ExchangeTest, DepartmentStaffApplyForTheirOwnSystemsOnly) {
+  ImportPopulation();
+  Publish(ResourceBody("HJ-STAFF", "conditional", "population",
+                       {F("name", "string"), F("birth_date", "date")}));
+  System own = NewSystem(kProvider);     // sc.acceptor's department's system
+  System other = NewSystem(kOtherDept);  // another district's
+  const json::object body{{"resource", "HJ-STAFF"},
+                          {"purpose", "办理出生登记核验户籍"},
+                          {"legal_basis", "《户口登记条例》第七条"},
+                          {"fields", {"name"}},
+                          {"valid_days", 30}};
+  auto apply = [&](const System& s, const std::map<std::string, std::string>& who,
+                   const json::object& b) {
+    return Call(verb::post, "/api/v1/exchange/systems/" + s.id + "/applications", J(b), who);
+  };
+  // Another department's system, a client that is no system, a person, counter staff, the
+  // system's own token (it has its own route), the administrator token: refused.
+  EXPECT_EQ(apply(other, acceptor_.headers, body).status, 404);
+  EXPECT_EQ(Call(verb::post, "/api/v1/exchange/systems/no-such-client/applications", J(body),
+                 acceptor_.headers)
+                .status,
+            404);
+  auto lisi = SignIn(*client_, "lisi");
+  EXPECT_EQ(apply(own, lisi.headers, body).status, 403);
+  auto counter = SignIn(*client_, "hall.counter");
+  EXPECT_EQ(apply(own, counter.headers, body).status, 403);
+  EXPECT_EQ(apply(own, Token(own), body).status, 403);
+  EXPECT_EQ(apply(own, server_->AdminHeaders(), body).status, 403);
+  auto list = [&](const std::string& dept, const std::map<std::string, std::string>& who) {
+    return client_->Get("/api/v1/exchange/departments/" + dept + "/systems", who);
+  };
+  EXPECT_EQ(list(kOtherDept, acceptor_.headers).status, 403);
+  EXPECT_EQ(list("NO-SUCH-DEPT", acceptor_.headers).status, 403);
+  EXPECT_EQ(list(kProvider, counter.headers).status, 403);
+  EXPECT_EQ(list(kProvider, lisi.headers).status, 403);
+  EXPECT_EQ(list(kProvider, Token(own)).status, 403);
+
+  // Bad input: 422 naming the fields, nothing stored.
+  auto bad = body;
+  bad["fields"] = json::array{"spouse_name"};
+  bad["valid_days"] = 0;
+  auto r = apply(own, acceptor_.headers, bad);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("valid_days"), std::string::npos) << r.body;
+
+  // The acceptor applies for the system; the approver grants; the system's next token
+  // carries the scope and its query is answered.
+  r = apply(own, acceptor_.headers, body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "pending");
+  EXPECT_EQ(r.json().at("client_id").as_string(), own.id);
+  EXPECT_EQ(r.json().at("consumer_department").as_string(), kProvider);
+  EXPECT_FALSE(r.json().at("applied_by").as_string().empty());
+  const std::string id(r.json().at("id").as_string());
+  r = list(kProvider, acceptor_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value listed = r.json();
+  const json::object* mine = nullptr;
+  for (const auto& x : listed.at("items").as_array()) {
+    EXPECT_EQ(x.at("department_code").as_string(), kProvider);
+    EXPECT_NE(x.at("client_id").as_string(), other.id);
+    if (x.at("client_id").as_string() == own.id) mine = &x.as_object();
+  }
+  ASSERT_NE(mine, nullptr) << r.body;
+  ASSERT_EQ(mine->at("applications").as_array().size(), 1u);
+  EXPECT_EQ(mine->at("applications").as_array()[0].at("id").as_string(), id);
+  // The system sees the staff's application among its own.
+  r = client_->Get("/api/v1/exchange/applications", Token(own));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("items").as_array().size(), 1u);
+
+  r = Call(verb::post, "/api/v1/exchange/applications/" + id + "/decision",
+           J(json::object{{"approve", true}}), approver_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Query(Token(own), "HJ-STAFF", kZhangsan, {"name"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("answer").at("data").at("name").as_string(), "张三");
+  r = list(kProvider, approver_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  bool granted = false;
+  const json::value after = r.json();
+  for (const auto& x : after.at("items").as_array())
+    for (const auto& a : x.at("applications").as_array())
+      if (a.at("id").as_string() == id)
+        granted =
+            a.at("status").as_string() == "granted" && !a.at("expires_at").as_string().empty();
+  EXPECT_TRUE(granted) << r.body;
+}
+
 OW_INSTANTIATE_STORE_TESTS(ExchangeTest);
 
 }  // namespace

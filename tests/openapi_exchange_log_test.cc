@@ -105,6 +105,9 @@ TEST_P(OpenApiExchangeLog, ResponsesMatchTheDocument) {
   check(verb::get, kLog + "?department=330102-SCJG&outcome=answered", kLog, 200, {}, approver.read);
   check(verb::get, kLog, kLog, 422, {}, approver.read);
   check(verb::get, kLog + "?limit=0", kLog, 422, {}, auditor.read);
+  check(verb::get, kLog + "?from=2026-01-01T00:00:00Z&until=2099-01-01T00:00:00Z&consumer_client=x",
+        kLog, 200, {}, auditor.read);
+  check(verb::get, kLog + "?from=2026-01-01", kLog, 422, {}, auditor.read);
   check(verb::get, kLog + "?department=3301-GA", kLog, 403, {}, approver.read);
   check(verb::get, kLog + "?department=330102-SCJG", kLog, 403, {}, acceptor.read);
   check(verb::get, kLog, kLog, 401);

@@ -244,6 +244,39 @@ TEST_P(OpenApiExchange, ResponsesMatchTheDocument) {
         with_json);
   check(verb::put, rec, kRecord, 422, R"({"name":"张三","gender":"x"})", with_json);
 
+  // A department's staff acting for its systems: a system of sc.acceptor's department.
+  auto made = client.SendJson(verb::post, "/api/v1/oidc/clients",
+                              json::serialize(json::object{{"name", "市场监管业务系统"},
+                                                           {"type", "confidential"},
+                                                           {"grant_types", {"client_credentials"}},
+                                                           {"scopes", {"exchange"}}}),
+                              admin);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string scjg_sys(made.json().at("client_id").as_string());
+  ASSERT_EQ(client
+                .SendJson(verb::put, "/api/v1/exchange/systems/" + scjg_sys,
+                          R"({"department_code":"330102-SCJG"})", admin)
+                .status,
+            200);
+  const std::string kDeptSystems = "/api/v1/exchange/departments/{department}/systems";
+  const std::string own_systems = "/api/v1/exchange/departments/330102-SCJG/systems";
+  check(verb::get, own_systems, kDeptSystems, 401);
+  check(verb::get, own_systems, kDeptSystems, 403, {}, zhang.read);
+  const std::string kSysApps = "/api/v1/exchange/systems/{client_id}/applications";
+  const std::string for_sys = "/api/v1/exchange/systems/" + scjg_sys + "/applications";
+  json::object staff_apply{{"resource", "SCJG-QY-001"},
+                           {"purpose", "核验企业登记信息"},
+                           {"legal_basis", "《优化营商环境条例》第三十八条"},
+                           {"fields", {"name", "status"}}};
+  check(verb::post, for_sys, kSysApps, 201, json::serialize(staff_apply), acceptor.write);
+  check(verb::post, for_sys, kSysApps, 400, "{", acceptor.write);
+  check(verb::post, for_sys, kSysApps, 401, json::serialize(staff_apply));
+  check(verb::post, for_sys, kSysApps, 403, json::serialize(staff_apply), zhang.write);
+  check(verb::post, "/api/v1/exchange/systems/demo-zwfw-330102/applications", kSysApps, 404,
+        json::serialize(staff_apply), acceptor.write);
+  check(verb::post, for_sys, kSysApps, 422, "{}", acceptor.write);
+  check(verb::get, own_systems, kDeptSystems, 200, {}, acceptor.read);
+
   ExpectAllProbed(checker, IsExchangePath);
 }
 OW_INSTANTIATE_STORE_TESTS(OpenApiExchange);

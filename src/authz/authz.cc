@@ -148,6 +148,9 @@ constexpr std::array kTable = {
                "subscribe to this department's events", kByClientToken, "events.subscribe", true},
     ActionInfo{Action::kManageWebhooks, "webhooks.manage",
                "manage webhook subscriptions and deliveries", kStaffOrAdmin, "", false},
+    ActionInfo{Action::kApplyForSystems, "exchange.apply.department",
+               "apply for data for this department's systems and read their grants",
+               kBySession | kByUserToken, "workbench", true},
 };
 
 constexpr bool InOrder() {
@@ -322,6 +325,8 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       // Government staff and department systems; a person's session sees nothing here.
       return p.kind == kStaff || system || p.admin_token();
     case Action::kWriteDataResources:
+    case Action::kApplyForSystems:
+      // A department's staff draft its resources and ask for the data its systems need.
       return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
     case Action::kReviewDataResources:
     case Action::kDecideDataAccess:

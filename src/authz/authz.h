@@ -126,6 +126,7 @@ enum class Action {
   // Events to department systems (src/webhooks).
   kSubscribeEvents,  // a department's system subscribes to its department's events
   kManageWebhooks,   // every subscription, dead deliveries and their replay (system admin)
+  kApplyForSystems,      // a department's staff apply for its systems, read their grants
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

@@ -110,6 +110,7 @@ std::vector<Row> Matrix() {
     if (auto it = extra.find(A::kAnswerTicket); it != extra.end()) {
       m[A::kWriteDataResources] = it->second;
       m[A::kMaintainBaseData] = it->second;
+      m[A::kApplyForSystems] = it->second;
     }
     if (auto it = extra.find(A::kApproveCase); it != extra.end()) {
       m[A::kReviewDataResources] = it->second;

@@ -87,6 +87,8 @@ struct Application {
   std::string decided_by, decided_at, reason;
   std::string expires_at;  // set when granted
   std::string revoked_by, revoked_at;
+  // Who applied: the system itself (its client id) or the staff member acting for it.
+  std::string applied_by;
 };
 
 // The answer to one query, before signing.

@@ -69,7 +69,8 @@ json::object ApplicationJson(const Application& a) {
           {"reason", a.reason},
           {"expires_at", a.expires_at},
           {"revoked_by", a.revoked_by},
-          {"revoked_at", a.revoked_at}};
+          {"revoked_at", a.revoked_at},
+          {"applied_by", a.applied_by}};
 }
 
 json::object SystemJson(const System& s) {
@@ -129,6 +130,19 @@ Result<int64_t> VersionParam(const http::Context& ctx) {
   auto v = text::ParseInt(ctx.Param("version"), 1, 1000000);
   if (!v || !text::IsDigits(ctx.Param("version"))) return NotFound("no such version");
   return *v;
+}
+
+Result<ApplicationInput> ParseApplication(const http::Context& ctx) {
+  OW_ASSIGN_OR_RETURN(auto b, http::JsonBody::Read(ctx));
+  ApplicationInput in;
+  in.resource = b.RequiredStr("resource", 40);
+  in.purpose = b.RequiredStr("purpose", 2000);
+  in.legal_basis = b.RequiredStr("legal_basis", 2000);
+  in.fields = b.Strings("fields", 64).value_or(std::vector<std::string>{});
+  in.valid_days = b.Int("valid_days").value_or(0);
+  if (b.Has("valid_days") && in.valid_days <= 0) b.Add("valid_days", "must be positive");
+  OW_RETURN_IF_ERROR(b.Finish("application"));
+  return in;
 }
 
 http::Response Created(json::object body, const std::string& location) {
@@ -245,17 +259,9 @@ void AddRoutes(http::Router& r, Service& service) {
    }).Requires(Action::kManageClients);
 
   r.Post("/api/v1/exchange/applications", [s](http::Context& ctx) {
-     auto b = http::JsonBody::Read(ctx);
-     if (!b) return http::Problem(b.error(), ctx.path);
-     ApplicationInput in;
-     in.resource = b->RequiredStr("resource", 40);
-     in.purpose = b->RequiredStr("purpose", 2000);
-     in.legal_basis = b->RequiredStr("legal_basis", 2000);
-     in.fields = b->Strings("fields", 64).value_or(std::vector<std::string>{});
-     in.valid_days = b->Int("valid_days").value_or(0);
-     if (b->Has("valid_days") && in.valid_days <= 0) b->Add("valid_days", "must be positive");
-     if (auto st = b->Finish("application"); !st) return http::Problem(st.error(), ctx.path);
-     auto a = s->Apply(ctx.Who(), in);
+     auto in = ParseApplication(ctx);
+     if (!in) return http::Problem(in.error(), ctx.path);
+     auto a = s->Apply(ctx.Who(), *in);
      if (!a) return http::Problem(a.error(), ctx.path);
      return Created(ApplicationJson(*a), "/api/v1/exchange/applications/" + a->id);
    }).Requires(Action::kApplyForData);
@@ -267,6 +273,29 @@ void AddRoutes(http::Router& r, Service& service) {
      for (const auto& x : *list) items.push_back(ApplicationJson(x));
      return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
    }).Requires(Action::kApplyForData);
+
+  // A department's staff acting for its systems (the portal's consumer pages).
+  r.Get("/api/v1/exchange/departments/{department}/systems", [s](http::Context& ctx) {
+     auto list = s->DepartmentSystems(ctx.Who(), ctx.Param("department"));
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& x : *list) {
+       json::object o = SystemJson(x.system);
+       json::array apps;
+       for (const auto& a : x.applications) apps.push_back(ApplicationJson(a));
+       o["applications"] = std::move(apps);
+       items.push_back(std::move(o));
+     }
+     return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
+   }).Requires(Action::kApplyForSystems);
+
+  r.Post("/api/v1/exchange/systems/{client_id}/applications", [s](http::Context& ctx) {
+     auto in = ParseApplication(ctx);
+     if (!in) return http::Problem(in.error(), ctx.path);
+     auto a = s->ApplyForSystem(ctx.Who(), ctx.Param("client_id"), *in);
+     if (!a) return http::Problem(a.error(), ctx.path);
+     return Created(ApplicationJson(*a), "/api/v1/exchange/applications/" + a->id);
+   }).Requires(Action::kApplyForSystems);
 
   r.Get("/api/v1/exchange/departments/{department}/applications", [s](http::Context& ctx) {
      auto list = s->Incoming(ctx.Who(), ctx.Param("department"), ctx.Query("status").value_or(""));
@@ -298,25 +327,30 @@ void AddRoutes(http::Router& r, Service& service) {
      return http::Json(http::Status::ok, ApplicationJson(*a));
    }).Requires(Action::kDecideDataAccess);
 
-  r.Post("/api/v1/exchange/resources/{code}/query", [s](http::Context& ctx) {
-     auto b = http::JsonBody::Read(ctx);
-     if (!b) return http::Problem(b.error(), ctx.path);
-     QueryInput in;
-     in.subject = b->RequiredStr("subject", 64);
-     in.fields = b->Strings("fields", 64).value_or(std::vector<std::string>{});
-     if (!b->Has("fields")) b->Add("fields", "is required");
-     in.purpose = b->RequiredStr("purpose", 500);
-     in.legal_basis = b->Str("legal_basis", 500);
-     in.case_tracking = b->Str("case_tracking", 64);
-     if (auto st = b->Finish("query"); !st) return http::Problem(st.error(), ctx.path);
-     auto a = s->Query(ctx.Who(), ctx.Param("code"), in, ctx.request.body());
-     if (!a) return http::Problem(a.error(), ctx.path);
-     auto res = http::Json(
-         http::Status::ok,
-         json::object{{"answer", a->answer}, {"signature", a->signature}, {"log_seq", a->log_seq}});
-     res.set(http::Field::cache_control, "no-store");
-     return res;
-   }).Requires(Action::kQueryData);
+  r.Post("/api/v1/exchange/resources/{code}/query",
+         [s](http::Context& ctx) {
+           auto b = http::JsonBody::Read(ctx);
+           if (!b) return http::Problem(b.error(), ctx.path);
+           QueryInput in;
+           in.subject = b->RequiredStr("subject", 64);
+           in.fields = b->Strings("fields", 64).value_or(std::vector<std::string>{});
+           if (!b->Has("fields")) b->Add("fields", "is required");
+           in.purpose = b->RequiredStr("purpose", 500);
+           in.legal_basis = b->Str("legal_basis", 500);
+           in.case_tracking = b->Str("case_tracking", 64);
+           if (auto st = b->Finish("query"); !st) return http::Problem(st.error(), ctx.path);
+           auto a = s->Query(ctx.Who(), ctx.Param("code"), in, ctx.request.body());
+           if (!a) return http::Problem(a.error(), ctx.path);
+           auto res = http::Json(http::Status::ok, json::object{{"answer", a->answer},
+                                                                {"signature", a->signature},
+                                                                {"log_seq", a->log_seq}});
+           res.set(http::Field::cache_control, "no-store");
+           return res;
+         })
+      .Requires(Action::kQueryData)
+      // A query may wait on a provider's system (adapter) and waits for its log entry's
+      // group commit: on the blocking pool, where enough callers make batches worth it.
+      .Blocking();
 
   r.Add(http::Verb::post, "/api/v1/exchange/bases/{base}/import",
         [s](http::Context& ctx) {

@@ -330,6 +330,11 @@ Result<std::optional<System>> Service::SystemOf(const std::string& client_id) {
 
 Result<Application> Service::Apply(const authz::Principal& who, const ApplicationInput& in) {
   OW_RETURN_IF_ERROR(authz::Decide(who, Action::kApplyForData));
+  return ApplyAs(who, who.client_id, in);
+}
+
+Result<Application> Service::ApplyAs(const authz::Principal& who, const std::string& client_id,
+                                     const ApplicationInput& in) {
   Validator v;
   Text(v, "purpose", in.purpose, 2, 500);
   Text(v, "legal_basis", in.legal_basis, 2, 500);
@@ -339,7 +344,7 @@ Result<Application> Service::Apply(const authz::Principal& who, const Applicatio
   Application a;
   auto now = std::chrono::system_clock::now();
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(auto system, Store::GetSystem(c, who.client_id));
+    OW_ASSIGN_OR_RETURN(auto system, Store::GetSystem(c, client_id));
     if (!system) return PermissionDenied("this client is not registered as a department's system");
     OW_ASSIGN_OR_RETURN(auto r, Store::Published(c, in.resource));
     if (!r) return NotFound("no such data resource");
@@ -356,7 +361,8 @@ Result<Application> Service::Apply(const authz::Principal& who, const Applicatio
     }
     OW_RETURN_IF_ERROR(v.Finish("application"));
     a.id = "XA" + crypto::RandomToken(12);
-    a.client_id = who.client_id;
+    a.client_id = client_id;
+    a.applied_by = who.name_for_audit;
     a.consumer_department = system->department_code;
     a.resource_code = r->code;
     a.provider_department = r->department_code;
@@ -378,6 +384,50 @@ Result<Application> Service::Apply(const authz::Principal& who, const Applicatio
     return Store::InsertApplication(c, a);
   }));
   return a;
+}
+
+Result<std::vector<DepartmentSystem>> Service::DepartmentSystems(const authz::Principal& who,
+                                                                 const std::string& department) {
+  OW_RETURN_IF_ERROR(authz::Gate(who, Action::kApplyForSystems));
+  auto d = departments_.Get(department);
+  // Another department's systems are not shown to be there.
+  if (!d) return PermissionDenied("you may not act for the systems of " + department);
+  OW_RETURN_IF_ERROR(authz::Decide(who, Action::kApplyForSystems, Dept(d->code, d->region_code)));
+  std::vector<DepartmentSystem> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    out.clear();
+    OW_ASSIGN_OR_RETURN(auto all, Store::Systems(c));
+    for (auto& s : all) {
+      if (s.department_code != d->code) continue;
+      DepartmentSystem x;
+      OW_ASSIGN_OR_RETURN(x.applications, Store::Applications(c, s.client_id, "", "", 500));
+      x.system = std::move(s);
+      out.push_back(std::move(x));
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<Application> Service::ApplyForSystem(const authz::Principal& who,
+                                            const std::string& client_id,
+                                            const ApplicationInput& in) {
+  OW_RETURN_IF_ERROR(authz::Gate(who, Action::kApplyForSystems));
+  // Only a department's staff ever act for a system; anyone else is refused outright.
+  if (!who.HasRole(authz::kAcceptor) && !who.HasRole(authz::kReviewer) &&
+      !who.HasRole(authz::kApprover))
+    return PermissionDenied("only a department's staff apply for its systems");
+  std::optional<System> system;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(system, Store::GetSystem(c, client_id));
+    return {};
+  }));
+  // An unregistered client and another department's system read alike.
+  if (!system) return NotFound("no department system " + client_id);
+  if (!authz::Decide(who, Action::kApplyForSystems,
+                     Dept(system->department_code, system->region_code)))
+    return NotFound("no department system " + client_id);
+  return ApplyAs(who, client_id, in);
 }
 
 Result<std::vector<Application>> Service::MyApplications(const authz::Principal& who) {

@@ -72,6 +72,12 @@ struct Answered {
   int64_t log_seq = 0;
 };
 
+// A department's system with its applications and grants, newest first.
+struct DepartmentSystem {
+  System system;
+  std::vector<Application> applications;
+};
+
 struct ImportReport {
   int64_t created = 0;
   int64_t updated = 0;
@@ -114,6 +120,14 @@ class Service {
   // Access.
   Result<Application> Apply(const authz::Principal& who, const ApplicationInput& in);
   Result<std::vector<Application>> MyApplications(const authz::Principal& who);
+  // A department's staff (acceptors, reviewers, approvers) act for its systems: they see
+  // them with their applications and grants, and apply for them as the system would.
+  // kPermissionDenied for another department; kNotFound for a client that is not a
+  // system of a department the caller covers.
+  Result<std::vector<DepartmentSystem>> DepartmentSystems(const authz::Principal& who,
+                                                          const std::string& department);
+  Result<Application> ApplyForSystem(const authz::Principal& who, const std::string& client_id,
+                                     const ApplicationInput& in);
   Result<std::vector<Application>> Incoming(const authz::Principal& who,
                                             const std::string& department,
                                             const std::string& status);
@@ -153,6 +167,8 @@ class Service {
   Result<Answered> Answer(db::Connection* within, const authz::Principal& who,
                           const std::string& code, const QueryInput& in,
                           std::string_view raw_request);
+  Result<Application> ApplyAs(const authz::Principal& who, const std::string& client_id,
+                              const ApplicationInput& in);
 
   db::Database& db_;
   departments::Service& departments_;

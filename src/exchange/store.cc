@@ -73,7 +73,10 @@ CREATE TABLE exchange_base_records (
   PRIMARY KEY (base, subject_id)
 );
 )sql",
-           ""}};
+           ""},
+          // Staff apply for their department's systems: who applied is kept.
+          {"exchange/002_applied_by",
+           "ALTER TABLE exchange_applications ADD COLUMN applied_by TEXT NOT NULL DEFAULT ''", ""}};
 }
 
 namespace {
@@ -178,7 +181,7 @@ Result<std::optional<Resource>> OneResource(db::Connection& c, const std::string
 constexpr const char* kApplicationColumns =
     "id, client_id, consumer_department, resource_code, provider_department, provider_region, "
     "purpose, legal_basis, fields, valid_days, status, created_at, decided_by, decided_at, "
-    "reason, expires_at, revoked_by, revoked_at";
+    "reason, expires_at, revoked_by, revoked_at, applied_by";
 
 Application ApplicationAt(const db::Rows& r, size_t i) {
   Application a;
@@ -200,6 +203,7 @@ Application ApplicationAt(const db::Rows& r, size_t i) {
   a.expires_at = r.Text(i, 15);
   a.revoked_by = r.Text(i, 16);
   a.revoked_at = r.Text(i, 17);
+  a.applied_by = r.Text(i, 18);
   return a;
 }
 
@@ -318,11 +322,11 @@ Status Store::InsertApplication(db::Connection& c, const Application& a) {
   OW_RETURN_IF_ERROR(c.Exec(
       std::string("INSERT INTO exchange_applications (") + kApplicationColumns +
           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-          "$18)",
+          "$18, $19)",
       {a.id, a.client_id, a.consumer_department, a.resource_code, a.provider_department,
        a.provider_region, a.purpose, a.legal_basis, NamesJson(a.fields), a.valid_days, a.status,
-       a.created_at, a.decided_by, a.decided_at, a.reason, a.expires_at, a.revoked_by,
-       a.revoked_at}));
+       a.created_at, a.decided_by, a.decided_at, a.reason, a.expires_at, a.revoked_by, a.revoked_at,
+       a.applied_by}));
   return {};
 }
 

@@ -164,6 +164,9 @@ void AddRoutes(http::Router& r, Service& service, const Tsa& tsa, int64_t tsa_pe
      f.case_tracking = ctx.Query("case_tracking").value_or("");
      f.subject_kind = ctx.Query("subject_kind").value_or("");
      f.subject_id = ctx.Query("subject_id").value_or("");
+     f.consumer_client = ctx.Query("consumer_client").value_or("");
+     f.from = ctx.Query("from").value_or("");
+     f.until = ctx.Query("until").value_or("");
      f.limit = page->limit;
      f.cursor = page->cursor;
      auto result = s->Search(ctx.Who(), f);

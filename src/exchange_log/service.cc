@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/clock.h"
 #include "core/text.h"
 #include "crypto/encoding.h"
 #include "crypto/tsa.h"
@@ -72,8 +73,23 @@ Result<Page> Service::Search(const Principal& who, const SearchFilter& f) {
     v.Add("outcome", "must be answered or refused");
   if (!f.subject_id.empty() && f.subject_kind != "person" && f.subject_kind != "legal")
     v.Add("subject_kind", "must be person or legal when subject_id is given");
-  for (const std::string* s : {&f.department, &f.consumer_department, &f.provider_department,
-                               &f.resource_code, &f.case_tracking, &f.subject_id}) {
+  // The log keeps milliseconds ("...:SS.mmmZ"): a bound is compared in the same form.
+  auto bound = [&](const std::string& text, const char* name) -> std::string {
+    if (text.empty()) return "";
+    auto t = ParseTime(text);
+    if (!t) {
+      v.Add(name, "must be a UTC time like 2026-03-01T00:00:00Z");
+      return "";
+    }
+    std::string out = FormatTime(*t);
+    out.insert(out.size() - 1, ".000");
+    return out;
+  };
+  std::string from = bound(f.from, "from");
+  std::string until = bound(f.until, "until");
+  for (const std::string* s :
+       {&f.department, &f.consumer_department, &f.provider_department, &f.resource_code,
+        &f.case_tracking, &f.subject_id, &f.consumer_client}) {
     if (s->size() > 200 || !text::IsValidUtf8(*s)) v.Add("query", "values are at most 200 bytes");
   }
   OW_RETURN_IF_ERROR(v.Finish("query"));
@@ -100,6 +116,9 @@ Result<Page> Service::Search(const Principal& who, const SearchFilter& f) {
   q.resource_code = f.resource_code;
   q.outcome = f.outcome;
   q.case_tracking = f.case_tracking;
+  q.consumer_client = f.consumer_client;
+  q.from = from;
+  q.until = until;
   if (!f.subject_id.empty()) q.subject_key = log_.SubjectKey(f.subject_kind, f.subject_id);
   q.before_seq = before.value_or(0);
   q.limit = f.limit + 1;

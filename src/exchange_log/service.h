@@ -42,6 +42,8 @@ struct SearchFilter {
   std::string department;  // consumed or provided by it; required unless an auditor
   std::string consumer_department, provider_department, resource_code, outcome, case_tracking;
   std::string subject_kind, subject_id;  // auditors only: the keyed hash is searched
+  std::string consumer_client;           // the consuming system's client id
+  std::string from, until;               // "YYYY-MM-DDTHH:MM:SSZ"; from <= at < until
   int64_t limit = 50;                    // 1..200
   std::string cursor;
 };

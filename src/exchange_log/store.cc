@@ -173,6 +173,9 @@ Result<std::vector<Record>> Search(db::Connection& c, const Query& q) {
   if (!q.resource_code.empty()) s.text() += " AND resource_code = " + s.P(q.resource_code);
   if (!q.outcome.empty()) s.text() += " AND outcome = " + s.P(q.outcome);
   if (!q.case_tracking.empty()) s.text() += " AND case_tracking = " + s.P(q.case_tracking);
+  if (!q.consumer_client.empty()) s.text() += " AND consumer_client = " + s.P(q.consumer_client);
+  if (!q.from.empty()) s.text() += " AND at >= " + s.P(q.from);
+  if (!q.until.empty()) s.text() += " AND at < " + s.P(q.until);
   if (q.before_seq > 0) s.text() += " AND seq < " + s.P(q.before_seq);
   s.text() += " ORDER BY seq DESC LIMIT " + s.P(q.limit);
   OW_ASSIGN_OR_RETURN(auto rows, c.Query(s.text(), s.params()));

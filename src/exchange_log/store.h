@@ -35,8 +35,10 @@ struct Query {
   std::string subject_key;  // "" does not filter
   std::string department;   // consumer or provider; "" does not filter
   std::string consumer_department, provider_department, resource_code, outcome, case_tracking;
-  int64_t before_seq = 0;  // 0: from the newest
-  int64_t limit = 50;      // rows returned (the caller asks one more to know of a next page)
+  std::string consumer_client;
+  std::string from, until;  // "" does not filter; else the log's own time form, from <= at < until
+  int64_t before_seq = 0;   // 0: from the newest
+  int64_t limit = 50;       // rows returned (the caller asks one more to know of a next page)
 };
 Result<std::vector<Record>> Search(db::Connection& c, const Query& q);
 
