@@ -2725,6 +2725,338 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is late, nearly late or suspended
+         * @description Cases, tickets, bad ratings' rectifications, supervision orders and licensee claims of the regions the caller supervises (or of `region`, one of them or below) that are red (past their last working day), yellow (2 working days or fewer left for a case, 1 for the others) or suspended (cases). Red first. Never another region's.
+         */
+        get: operations["supervisionWatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Supervision orders
+         * @description supervisor: the orders of the regions the caller supervises; department: the orders to the caller's departments. Newest first.
+         */
+        get: operations["listSupervisionOrders"];
+        put?: never;
+        /**
+         * Issue a supervision order (督办)
+         * @description A supervisor of the department's region orders it to act on an object by a date.
+         */
+        post: operations["issueSupervisionOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A supervision order
+         * @description To the supervisors of its region and the staff of its department.
+         */
+        get: operations["getSupervisionOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders/{number}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to a supervision order
+         * @description The department's staff (acceptor, reviewer, approver of its region) reply to an open order.
+         */
+        post: operations["replySupervisionOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders/{number}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a replied order or send it back
+         * @description The supervisors of its region close a replied order, or return it with a new instruction and date.
+         */
+        post: operations["decideSupervisionOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Licensees to take under supervision (审管联动)
+         * @description Every licence issued from a case, with the date by which its department must claim the licensee. department: the caller's departments; supervisor: the regions the caller supervises. Earliest due first.
+         */
+        get: operations["listSupervisionClaims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-claims/{licence}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a licensee under supervision
+         * @description The staff of the licensing department covering its region.
+         */
+        post: operations["claimLicensee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's inspection staff
+         * @description Its approvers.
+         */
+        get: operations["listInspectionStaff"];
+        put?: never;
+        /**
+         * Add a member of staff to the inspection staff
+         * @description Its approvers; the member must be active staff of the department.
+         */
+        post: operations["addInspector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-staff/{department}/{account}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an inspector
+         * @description Its approvers.
+         */
+        delete: operations["removeInspector"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Declare an inspector's conflict of interest
+         * @description The department's approvers record that an inspector must never be drawn for an enterprise.
+         */
+        post: operations["declareInspectionConflict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's inspection plans
+         * @description Its approvers. Newest first.
+         */
+        get: operations["listInspectionPlans"];
+        put?: never;
+        /**
+         * Draw a random inspection plan (双随机)
+         * @description The department's approvers: draws `entities` enterprises holding a valid licence of the type in the region and `inspectors_per_entity` inspectors for each, from a fresh recorded seed, never an inspector barred from the enterprise. 409 when nothing can be drawn or the conflicts leave too few inspectors.
+         */
+        post: operations["createInspectionPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An inspection plan
+         * @description Its department's approvers; `reproduced` says whether drawing again from the recorded seed and inputs gives the same draw.
+         */
+        get: operations["getInspectionPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans/{number}/publication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a plan (一公开)
+         * @description The plan, its seed, the enterprises drawn and their results become public.
+         */
+        post: operations["publishInspectionPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans/{number}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an inspection's result
+         * @description Once per enterprise. A serious finding suspends the enterprise's licences of the plan's type through the licences service.
+         */
+        post: operations["recordInspectionResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Published random inspection plans
+         * @description For everyone: the plan, the seed, the enterprises drawn (name and unified social credit code) and their results; never the inspectors.
+         */
+        get: operations["listPublishedInspections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A published random inspection plan
+         * @description For everyone.
+         */
+        get: operations["getPublishedInspection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{no}": {
         parameters: {
             query?: never;
@@ -10489,6 +10821,341 @@ export interface components {
                     en: string;
                 }[];
             }[];
+        };
+        /** @description An object on the supervisors' watch list. */
+        Watched: {
+            /**
+             * @description What it is.
+             * @enum {string}
+             */
+            kind: "case" | "ticket" | "rectification" | "order" | "claim";
+            /** @description Its tracking, ticket, rating, order or licence number. */
+            ref: string;
+            /**
+             * @description red: past its last working day; yellow: nearly; suspended: a suspended case.
+             * @enum {string}
+             */
+            level: "red" | "yellow" | "suspended";
+            /** @description The department responsible. */
+            department_code: string;
+            /** @description Its region. */
+            region_code: string;
+            /** @description The item code, ticket kind, order subject or licence type. */
+            subject: string;
+            /** @description Its last working day (YYYY-MM-DD); null for a suspended case. */
+            due_date: string | null;
+            /** @description When the supervisors were warned at this level; null before the next sweep. */
+            warned_at: string | null;
+        };
+        /** @description The watch list. */
+        WatchList: {
+            items: components["schemas"]["Watched"][];
+        };
+        /** @description A supervision order. */
+        SupervisionOrderInput: {
+            /** @description The department ordered. */
+            department_code: string;
+            /**
+             * @description What it is about.
+             * @enum {string}
+             */
+            object_kind: "case" | "ticket" | "rectification" | "licence" | "other";
+            /** @description Its number (optional for other). */
+            object_ref?: string;
+            /** @description A short title. */
+            subject: string;
+            /** @description What to do. */
+            instruction: string;
+            /**
+             * Format: date
+             * @description The last day for the reply, today or later (YYYY-MM-DD).
+             */
+            due_date: string;
+        };
+        /** @description A supervision order (督办). */
+        SupervisionOrder: {
+            /** @description DB + date + 8 characters. */
+            number: string;
+            /** @description The department ordered. */
+            department_code: string;
+            /** @description The department's region. */
+            region_code: string;
+            /** @description What it is about. */
+            object_kind: string;
+            /** @description Its number. */
+            object_ref: string | null;
+            /** @description Title. */
+            subject: string;
+            /** @description What to do (the latest). */
+            instruction: string;
+            /** @description The last day for the reply. */
+            due_date: string;
+            /**
+             * @description open, replied or closed.
+             * @enum {string}
+             */
+            status: "open" | "replied" | "closed";
+            /** @description The department's reply. */
+            reply: string | null;
+            /** @description Who replied (account id). */
+            replied_by: string | null;
+            /** @description When. */
+            replied_at: string | null;
+            /** @description The issuing supervisor (account id). */
+            issued_by: string;
+            /** @description When issued. */
+            issued_at: string;
+            /** @description When closed. */
+            closed_at: string | null;
+            /** @description Last change. */
+            updated_at: string;
+            /** @description 1 + the times it was sent back. */
+            rounds: number;
+            /** @description For the next step. */
+            version: number;
+        };
+        /** @description Supervision orders. */
+        SupervisionOrderList: {
+            orders: components["schemas"]["SupervisionOrder"][];
+        };
+        /** @description The department's reply. */
+        SupervisionReplyInput: {
+            /** @description The version read. */
+            version: number;
+            /** @description What was done. */
+            reply: string;
+        };
+        /** @description The supervisors' decision on a replied order. */
+        SupervisionDecisionInput: {
+            /** @description The version read. */
+            version: number;
+            /**
+             * @description close or return.
+             * @enum {string}
+             */
+            decision: "close" | "return";
+            /** @description What else to do (return). */
+            instruction?: string;
+            /** @description The new date (return; YYYY-MM-DD). */
+            due_date?: string;
+        };
+        /** @description A licence issued from a case, for its department to take the licensee under supervision (审管联动). */
+        SupervisionClaim: {
+            /** @description The licence. */
+            licence_number: string;
+            /** @description Its type. */
+            type_code: string;
+            /** @description The licensing (and regulating) department. */
+            department_code: string;
+            /** @description Its region. */
+            region_code: string;
+            /** @description The case it was issued from. */
+            case_no: string | null;
+            /** @description The holder, masked. */
+            holder_masked: string;
+            /** @description When issued. */
+            issued_at: string;
+            /** @description The last working day to claim it. */
+            due_date: string;
+            /**
+             * @description pending or claimed.
+             * @enum {string}
+             */
+            status: "pending" | "claimed";
+            /** @description Who claimed it (account id). */
+            claimed_by: string | null;
+            /** @description When. */
+            claimed_at: string | null;
+            /** @description The claimant's note. */
+            note: string | null;
+            /** @description For the claim. */
+            version: number;
+        };
+        /** @description Claims. */
+        SupervisionClaimList: {
+            claims: components["schemas"]["SupervisionClaim"][];
+        };
+        /** @description A claim. */
+        SupervisionClaimInput: {
+            /** @description The version read. */
+            version: number;
+            /** @description A note. */
+            note?: string;
+        };
+        /** @description A member of the inspection staff. */
+        Inspector: {
+            /** @description Account id. */
+            account: string;
+            /** @description Real name. */
+            name: string;
+        };
+        /** @description Inspection staff. */
+        InspectorList: {
+            inspectors: components["schemas"]["Inspector"][];
+        };
+        /** @description A member of staff to add. */
+        InspectorInput: {
+            /** @description The department. */
+            department_code: string;
+            /** @description The member's username. */
+            username: string;
+        };
+        /** @description A declared conflict of interest. */
+        InspectionConflictInput: {
+            /** @description The department. */
+            department_code: string;
+            /** @description The inspector's account id. */
+            account: string;
+            /** @description The enterprise's unified social credit code. */
+            uscc: string;
+            /** @description Why. */
+            reason: string;
+        };
+        /** @description A random inspection plan to draw. */
+        InspectionPlanInput: {
+            /** @description The inspecting (licensing) department. */
+            department_code: string;
+            /** @description The department's region or below; default its region. */
+            region_code?: string;
+            /** @description The licence type whose enterprise holders are drawn from. */
+            licence_type: string;
+            /** @description Title. */
+            title: string;
+            /** @description How many enterprises to draw (all when fewer). */
+            entities: number;
+            /**
+             * @description Inspectors per enterprise.
+             * @default 2
+             */
+            inspectors_per_entity: number;
+        };
+        /** @description An inspection's result. */
+        InspectionResultInput: {
+            /** @description The version read. */
+            version: number;
+            /** @description The enterprise inspected. */
+            uscc: string;
+            /**
+             * @description no_problem 未发现问题, rectify 责令整改, serious 严重违法违规 (suspends its licences), not_found 查无下落.
+             * @enum {string}
+             */
+            result: "no_problem" | "rectify" | "serious" | "not_found";
+            /** @description Findings. */
+            note?: string;
+        };
+        /** @description An enterprise drawn, as published. */
+        PublicInspectionEntry: {
+            /** @description Unified social credit code. */
+            uscc: string;
+            /** @description The enterprise's name. */
+            name: string;
+            /**
+             * @description The result, null until recorded.
+             * @enum {string|null}
+             */
+            result: "no_problem" | "rectify" | "serious" | "not_found" | null;
+            /** @description When recorded. */
+            recorded_at: string | null;
+        };
+        /** @description An enterprise drawn, with its inspectors. */
+        InspectionEntry: {
+            /** @description Unified social credit code. */
+            uscc: string;
+            /** @description The enterprise's name. */
+            name: string;
+            /**
+             * @description The result, null until recorded.
+             * @enum {string|null}
+             */
+            result: "no_problem" | "rectify" | "serious" | "not_found" | null;
+            /** @description When recorded. */
+            recorded_at: string | null;
+            /** @description Its licences of the plan's type. */
+            licences: string[];
+            /** @description The inspectors drawn. */
+            inspectors: components["schemas"]["Inspector"][];
+            /** @description Findings. */
+            note: string | null;
+            /** @description Licences suspended by a serious finding. */
+            suspended: string[];
+        };
+        /** @description A published random inspection plan. */
+        PublicInspection: {
+            /** @description SS + date + 8 characters. */
+            number: string;
+            /** @description Title. */
+            title: string;
+            /** @description The department. */
+            department_code: string;
+            /** @description The region drawn from. */
+            region_code: string;
+            /** @description The licence type. */
+            licence_type: string;
+            /** @description Enterprises asked for. */
+            entities: number;
+            /** @description Inspectors per enterprise. */
+            inspectors_per_entity: number;
+            /** @description Enterprises drawn from. */
+            pool_entities: number;
+            /** @description Inspectors drawn from. */
+            pool_inspectors: number;
+            /** @description The recorded seed (32 hex characters): the draw is SHA-256(seed:counter), 8 bytes at a time, bounded by rejection, over the inputs sorted by code. */
+            seed: string;
+            /**
+             * @description drawn or published.
+             * @enum {string}
+             */
+            status: "drawn" | "published";
+            /** @description When drawn. */
+            created_at: string;
+            /** @description When published. */
+            published_at: string | null;
+            entries: components["schemas"]["PublicInspectionEntry"][];
+        };
+        /** @description Published plans. */
+        PublicInspectionList: {
+            plans: components["schemas"]["PublicInspection"][];
+        };
+        /** @description A random inspection plan (双随机). */
+        InspectionPlan: {
+            /** @description SS + date + 8 characters. */
+            number: string;
+            /** @description Title. */
+            title: string;
+            /** @description The department. */
+            department_code: string;
+            /** @description The region drawn from. */
+            region_code: string;
+            /** @description The licence type. */
+            licence_type: string;
+            /** @description Enterprises asked for. */
+            entities: number;
+            /** @description Inspectors per enterprise. */
+            inspectors_per_entity: number;
+            /** @description Enterprises drawn from. */
+            pool_entities: number;
+            /** @description Inspectors drawn from. */
+            pool_inspectors: number;
+            /** @description The recorded seed (32 hex characters): the draw is SHA-256(seed:counter), 8 bytes at a time, bounded by rejection, over the inputs sorted by code. */
+            seed: string;
+            /**
+             * @description drawn or published.
+             * @enum {string}
+             */
+            status: "drawn" | "published";
+            /** @description When drawn. */
+            created_at: string;
+            /** @description When published. */
+            published_at: string | null;
+            entries: components["schemas"]["InspectionEntry"][];
+            /** @description For the next step. */
+            version: number;
+            /** @description Drawing again from the recorded seed and inputs gives this draw. */
+            reproduced: boolean;
+        };
+        /** @description Plans. */
+        InspectionPlanList: {
+            plans: components["schemas"]["InspectionPlan"][];
         };
     };
     responses: {
@@ -24088,6 +24755,731 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    supervisionWatch: {
+        parameters: {
+            query?: {
+                /** @description One of the caller's supervised regions or a region below one. */
+                region?: string;
+                /** @description Only this kind. */
+                kind?: "case" | "ticket" | "rectification" | "order" | "claim";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The watch list. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSupervisionOrders: {
+        parameters: {
+            query?: {
+                /** @description Whose list: the caller's supervised regions, or the caller's departments. */
+                which?: "department" | "supervisor";
+                /** @description Only orders with this status. */
+                status?: "open" | "replied" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The orders. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrderList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    issueSupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "object_kind": "case",
+                 *       "object_ref": "203006060000000001X",
+                 *       "subject": "办件超期未办结",
+                 *       "instruction": "请于期限内办结并说明超期原因",
+                 *       "due_date": "2030-06-10"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionOrderInput"];
+            };
+        };
+        responses: {
+            /** @description The order. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    /** @description The order's URL. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order number.
+                 * @example DB20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    replySupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order number.
+                 * @example DB20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "reply": "已办结，超期原因为材料补正"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionReplyInput"];
+            };
+        };
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    decideSupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order number.
+                 * @example DB20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2,
+                 *       "decision": "return",
+                 *       "instruction": "请补充整改措施",
+                 *       "due_date": "2030-06-12"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSupervisionClaims: {
+        parameters: {
+            query?: {
+                /** @description Whose list: the caller's supervised regions, or the caller's departments. */
+                which?: "department" | "supervisor";
+                /** @description Only claims with this status. */
+                status?: "pending" | "claimed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claims. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionClaimList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    claimLicensee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The licence number.
+                 * @example GT330102203000001
+                 */
+                licence: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "note": "已纳入日常监管名录"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionClaimInput"];
+            };
+        };
+        responses: {
+            /** @description The claim. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionClaim"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listInspectionStaff: {
+        parameters: {
+            query: {
+                /** @description The department. */
+                department: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inspectors. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectorList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    addInspector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "username": "sc.acceptor"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectorInput"];
+            };
+        };
+        responses: {
+            /** @description The inspectors. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectorList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    removeInspector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The department.
+                 * @example 330102-SCJG
+                 */
+                department: string;
+                /**
+                 * @description The inspector's account id.
+                 * @example acc_01HX
+                 */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inspectors. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectorList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    declareInspectionConflict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "account": "acc_01HX",
+                 *       "uscc": "91330102MA00000015",
+                 *       "reason": "近亲属在该企业任职"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionConflictInput"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listInspectionPlans: {
+        parameters: {
+            query: {
+                /** @description The department. */
+                department: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlanList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createInspectionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "licence_type": "food_business",
+                 *       "title": "2030年第二季度食品经营双随机抽查",
+                 *       "entities": 10,
+                 *       "inspectors_per_entity": 2
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionPlanInput"];
+            };
+        };
+        responses: {
+            /** @description The plan, drawn. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    /** @description The plan's URL. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getInspectionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishInspectionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["VersionInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    recordInspectionResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "uscc": "91330102MA00000015",
+                 *       "result": "serious",
+                 *       "note": "超范围经营，拒不整改"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionResultInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPublishedInspections: {
+        parameters: {
+            query?: {
+                /** @description This region and below. */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans. */
+            200: {
+                headers: {
+                    /** @description public, max-age=60 */
+                    "Cache-Control"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicInspectionList"];
+                };
+            };
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPublishedInspection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    /** @description public, max-age=60 */
+                    "Cache-Control"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicInspection"];
+                };
+            };
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };
