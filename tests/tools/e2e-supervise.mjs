@@ -7,8 +7,9 @@
 // type with three licensed businesses, two inspectors, a random inspection plan drawn,
 // one result recorded and the plan published. Then the supervisor's watch list
 // (/supervise/warnings) shows the suspended case; the public page (/inspections) shows the plan,
-// its seed, the businesses drawn and the result, and no inspector; axe-core finds no serious
-// or critical problem on either page in zh-CN and English, at 1440x900 and 375x812, and
+// its seed, the businesses drawn and the result, and no inspector; the department answers a
+// supervision order on /workbench/supervision (an empty answer refused first); axe-core
+// finds no serious or critical problem on the three pages in zh-CN and English, at 1440x900 and 375x812, and
 // neither scrolls sideways on a phone.
 import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, signIn, step } from './browser.mjs';
 
@@ -86,6 +87,12 @@ await runE2E('e2e-supervise', async ({ base, browser }) => {
   step('set up: a suspended case, a published inspection plan');
   const caseNo = await suspendedCase(base);
   const plan = await publishedPlan(base);
+  const supervisor = await apiSession(base, 'supervisor');
+  const issued = await supervisor('POST', '/api/v1/supervision-orders', {
+    department_code: DEPT, object_kind: 'case', object_ref: caseNo, subject: '中止办件督办', instruction: '请说明中止原因和预计恢复时间', due_date: '2099-01-05',
+  });
+  check(issued.status === 201, 'order: ' + JSON.stringify(issued.body));
+  const order = issued.body.number;
   const axe = [];
 
   for (const locale of ['zh-CN', 'en']) {
@@ -103,6 +110,16 @@ await runE2E('e2e-supervise', async ({ base, browser }) => {
       check(p.errors.length === 0, 'script errors: ' + p.errors.join('; '));
       await p.context().close();
 
+      step(`the department's orders and claims (${tag})`);
+      const d = await newPage(browser, { locale, viewport });
+      await signIn(d, base, 'sc.acceptor', '/workbench/supervision');
+      await d.waitForSelector(`[data-testid=dsup-order-${order}]`);
+      check((await d.locator('main h1').count()) === 1, 'not exactly one h1 in main');
+      axe.push(...(await axeProblems(d, `department supervision (${tag})`)));
+      check(await d.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `the department page scrolls sideways (${tag})`);
+      check(d.errors.length === 0, 'script errors: ' + d.errors.join('; '));
+      await d.context().close();
+
       step(`the public inspections page (${tag})`);
       const q = await newPage(browser, { locale, viewport });
       await q.goto(base + '/inspections');
@@ -119,5 +136,17 @@ await runE2E('e2e-supervise', async ({ base, browser }) => {
       await q.context().close();
     }
   }
+  step('the department answers the order on its page; an empty answer is refused');
+  const d = await newPage(browser);
+  await signIn(d, base, 'sc.acceptor', '/workbench/supervision');
+  const card = d.locator(`[data-testid=dsup-order-${order}]`);
+  await card.locator('[data-testid=dsup-send]').click();
+  await d.waitForSelector(`[data-testid=dsup-order-${order}] [data-testid=problem]`);
+  await card.getByLabel('答复内容').fill('已核实：公示期 20 日，期满即恢复办理');
+  await card.locator('[data-testid=dsup-send]').click();
+  await d.waitForSelector('[data-testid=dsup-done]');
+  const read = await supervisor('GET', '/api/v1/supervision-orders/' + order);
+  check(read.status === 200 && read.body.status === 'replied', 'the order is not replied: ' + JSON.stringify(read.body));
+  await d.context().close();
   check(axe.length === 0, 'axe-core problems:\n' + axe.join('\n'));
 });

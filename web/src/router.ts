@@ -34,6 +34,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/me/ratings/:number', name: 'my-rating', component: () => import('./views/citizen/MyRatingsPage.vue'), meta: { auth: true } },
   { path: '/rate/link/:token', name: 'rate-link', component: () => import('./views/ratings/RateLinkPage.vue') },
   { path: '/supervise/warnings', name: 'supervise-warnings', component: () => import('./views/supervise/WarningsPage.vue'), meta: { auth: true, roles: ['supervisor'] } },
+  { path: '/workbench/supervision', name: 'staff-supervision', component: () => import('./views/supervise/DepartmentSupervisionPage.vue'), meta: { auth: true, roles: ['acceptor', 'reviewer', 'approver'] } },
   { path: '/inspections', name: 'inspections', component: () => import('./views/supervise/InspectionsPage.vue') },
   { path: '/workbench/ratings', name: 'staff-ratings', component: () => import('./views/staff/RatingInboxPage.vue'), meta: { auth: true, roles: ['acceptor', 'reviewer', 'approver', 'supervisor'] } },
   { path: '/me/data-uses', name: 'my-data-uses', component: () => import('./views/citizen/MyDataUsesPage.vue'), meta: { auth: true } },

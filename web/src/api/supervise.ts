@@ -8,3 +8,12 @@ export type WatchKind = NonNullable<Watched['kind']>;
 
 export const watchList = (kind?: WatchKind) => call('get', '/api/v1/supervision/watch', { query: kind ? { kind } : {} });
 export const publishedInspections = (region?: string) => call('get', '/api/v1/inspections', { query: region ? { region } : {} });
+
+export type SupervisionOrder = Schemas['SupervisionOrder'];
+export type SupervisionClaim = Schemas['SupervisionClaim'];
+export const departmentOrders = () => call('get', '/api/v1/supervision-orders', { query: { which: 'department', status: 'open' } });
+export const replyOrder = (number: string, body: Schemas['SupervisionReplyInput']) =>
+  call('post', '/api/v1/supervision-orders/{number}/reply', { path: { number }, body });
+export const departmentClaims = () => call('get', '/api/v1/supervision-claims', { query: { which: 'department', status: 'pending' } });
+export const claimLicensee = (licence: string, body: Schemas['SupervisionClaimInput']) =>
+  call('post', '/api/v1/supervision-claims/{licence}/claim', { path: { licence }, body });
