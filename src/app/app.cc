@@ -70,6 +70,10 @@
 #include "ratings/store.h"
 #include "regions/routes.h"
 #include "regions/store.h"
+#include "supervise/notices.h"
+#include "supervise/routes.h"
+#include "supervise/service.h"
+#include "supervise/store.h"
 #include "tickets/notices.h"
 #include "tickets/routes.h"
 #include "tickets/service.h"
@@ -90,8 +94,8 @@ std::vector<db::Migration> AllMigrations() {
         oidc::Migrations(),          processes::Migrations(),    calendar::Migrations(),
         materials::Migrations(),     cases::Migrations(),        notify::Migrations(),
         licences::Migrations(),      appointments::Migrations(), tickets::Migrations(),
-        ratings::Migrations(),       exchange_log::Migrations(), exchange::Migrations(),
-        IdempotencyMigrations(),     webhooks::Migrations()}) {
+        ratings::Migrations(),       supervise::Migrations(),    exchange_log::Migrations(),
+        exchange::Migrations(),      IdempotencyMigrations(),    webhooks::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -173,6 +177,7 @@ struct App::Impl {
   std::unique_ptr<appointments::Service> appointments;
   std::unique_ptr<tickets::Service> tickets;
   std::unique_ptr<ratings::Service> ratings;
+  std::unique_ptr<supervise::Service> supervise;
   std::unique_ptr<exchange_log::Log> xlog;
   std::unique_ptr<exchange_log::Tsa> tsa;
   std::unique_ptr<exchange_log::Service> xlog_service;
@@ -442,6 +447,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   OW_RETURN_IF_ERROR(i.ratings->Bootstrap());
   i.notify->AddTemplates("rating.", ratings::Notices());
   ratings::AddRoutes(i.router, *i.ratings);
+  // Supervision (电子监察) and supervision after approval (issue 17): one sweep a minute
+  // raises each warning once, whichever node holds the job's lease.
+  i.supervise = std::make_unique<supervise::Service>(*i.db, *i.calendar, *i.licences, *i.notify,
+                                                     supervise::Options{});
+  i.notify->AddTemplates("supervise.", supervise::Notices());
+  supervise::AddRoutes(i.router, *i.supervise);
+  i.background.Every("supervision_sweep", std::chrono::minutes(1),
+                     [svc = i.supervise.get()]() -> Status { return svc->Sweep(); });
   // The exchange message log and the platform's time-stamping authority (issue 14).
   i.xlog = std::make_unique<exchange_log::Log>(i.identity->keys().Derive("exchange_log.subject"));
   i.tsa = std::make_unique<exchange_log::Tsa>(*i.db, i.identity->keys());
@@ -677,6 +690,7 @@ notify::Service& App::notify() { return *impl_->notify; }
 appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
 ratings::Service& App::ratings() { return *impl_->ratings; }
+supervise::Service& App::supervise() { return *impl_->supervise; }
 const exchange_log::Log& App::message_log() const { return *impl_->xlog; }
 exchange_log::Service& App::message_log_service() { return *impl_->xlog_service; }
 exchange::Service& App::exchange() { return *impl_->exchange; }

@@ -43,6 +43,9 @@ class Service;
 namespace ow::exchange {
 class Service;
 }  // namespace ow::exchange
+namespace ow::supervise {
+class Service;
+}  // namespace ow::supervise
 
 namespace ow::app {
 
@@ -80,6 +83,7 @@ class App {
   tickets::Service& tickets();
   // The ratings service (tests move its clock).
   ratings::Service& ratings();
+  supervise::Service& supervise();
   // The exchange message log: the exchange appends through it; tests append directly.
   const exchange_log::Log& message_log() const;
   // Its service (tests time-stamp pending entries; the CLI verifies the log).

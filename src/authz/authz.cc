@@ -151,6 +151,22 @@ constexpr std::array kTable = {
     ActionInfo{Action::kApplyForSystems, "exchange.apply.department",
                "apply for data for this department's systems and read their grants",
                kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kSuperviseRegion, "supervision.watch", "supervise this region",
+               kBySession | kByUserToken, "workbench", true},
+    ActionInfo{Action::kIssueOrder, "supervision.orders.issue",
+               "issue supervision orders in this region", kBySession | kByUserToken, "workbench",
+               true},
+    ActionInfo{Action::kAnswerOrder, "supervision.orders.answer",
+               "answer this department's supervision orders", kBySession | kByUserToken,
+               "workbench", true},
+    ActionInfo{Action::kSupervisionInbox, "supervision.inbox", "work on supervision orders",
+               kBySession | kByUserToken, "workbench", false},
+    ActionInfo{Action::kClaimLicensee, "supervision.claim",
+               "take this department's licensees under supervision", kBySession | kByUserToken,
+               "workbench", true},
+    ActionInfo{Action::kPlanInspections, "inspections.plan",
+               "plan this department's random inspections", kBySession | kByUserToken, "workbench",
+               true},
 };
 
 constexpr bool InOrder() {
@@ -352,6 +368,19 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
     case Action::kManageWebhooks:
       // Endpoints and dead deliveries are the platform operator's, who runs the outbox.
       return p.admin_token() || p.HasRole(kSystemAdmin);
+    case Action::kSuperviseRegion:
+    case Action::kIssueOrder:
+      return HasCovering(p, {kSupervisor}, t, true);
+    case Action::kAnswerOrder:
+    case Action::kClaimLicensee:
+      return HasCovering(p, {kAcceptor, kReviewer, kApprover}, t);
+    case Action::kSupervisionInbox:
+      return p.kind == kStaff && std::any_of(p.roles.begin(), p.roles.end(), [](const Role& r) {
+               return r.role == kAcceptor || r.role == kReviewer || r.role == kApprover ||
+                      r.role == kSupervisor;
+             });
+    case Action::kPlanInspections:
+      return HasCovering(p, {kApprover}, t);
   }
   return false;
 }

@@ -127,6 +127,14 @@ enum class Action {
   kSubscribeEvents,  // a department's system subscribes to its department's events
   kManageWebhooks,   // every subscription, dead deliveries and their replay (system admin)
   kApplyForSystems,      // a department's staff apply for its systems, read their grants
+  // Supervision (电子监察) and supervision after approval (事中事后监管, issue 17).
+  kSuperviseRegion,   // the warning list, orders and claims of a region (its supervisors)
+  kIssueOrder,        // issue, close or send back a supervision order (the region's supervisors)
+  kAnswerOrder,       // reply to an order to a department (its acceptor/reviewer/approver)
+  kSupervisionInbox,  // the orders and claims lists (department staff and supervisors)
+  kClaimLicensee,     // take a new licensee under supervision (the licensing department's staff)
+  kPlanInspections,   // inspection staff, conflicts, random plans, results (a department's
+                      // approvers)
 };
 
 // A bit per Via: which kinds of caller may attempt an action.

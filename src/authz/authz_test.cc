@@ -300,6 +300,22 @@ std::vector<Row> Matrix() {
       row.allowed[A::kRegisterRating] = reg;
       if (row.who.HasRole(kCounter)) row.allowed[A::kInviteRating] = reg;
     }
+    // Supervision (issue 17) follows the same roles: the supervisors who take escalated
+    // tickets watch their regions and issue orders; the department that answers tickets
+    // answers orders and claims its new licensees; the ticket inbox's holders see the
+    // orders lists; the approvers who decide cases plan random inspections.
+    if (std::string supervise = pattern(A::kSuperviseTicket); !supervise.empty()) {
+      row.allowed[A::kSuperviseRegion] = supervise;
+      row.allowed[A::kIssueOrder] = supervise;
+    }
+    if (std::string answer = pattern(A::kAnswerTicket); !answer.empty()) {
+      row.allowed[A::kAnswerOrder] = answer;
+      row.allowed[A::kClaimLicensee] = answer;
+    }
+    if (std::string inbox = pattern(A::kTicketInbox); !inbox.empty())
+      row.allowed[A::kSupervisionInbox] = inbox;
+    if (std::string approve = pattern(A::kApproveCase); !approve.empty())
+      row.allowed[A::kPlanInspections] = approve;
   }
   // The workbench is for staff who handle cases: not agents, supervisors or administrators.
   for (Row& row : rows) {

@@ -442,6 +442,10 @@ inline bool IsCasesPath(const std::string& path) {
   }
   return false;
 }
+// Supervision: the watch list, orders, claims, inspection staff, plans and published plans.
+inline bool IsSupervisePath(const std::string& path) {
+  return path.starts_with("/api/v1/supervision") || path.starts_with("/api/v1/inspection");
+}
 // Halls, bookings and the hall's queue.
 inline bool IsAppointmentsPath(const std::string& path) {
   return path.starts_with("/api/v1/halls") || path.starts_with("/api/v1/bookings") ||
@@ -468,7 +472,7 @@ inline bool IsReferencePath(const std::string& path) {
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
          !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsRatingsPath(path) &&
          !IsExchangeLogPath(path) && !IsExchangePath(path) && !IsArchivePath(path) &&
-         !IsWebhooksPath(path);
+         !IsWebhooksPath(path) && !IsSupervisePath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,
