@@ -448,6 +448,7 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
     OW_ASSIGN_OR_RETURN(e.seq, store::InsertEvent(c, k.id, e));
   }
   for (const auto& m : op.messages) OW_RETURN_IF_ERROR(SendMessage(c, m));
+  OW_RETURN_IF_ERROR(CountIndicators(c, op));
   // The answer is what was just written: no read-back inside the shared commit.
   k.status = kSubmitted;
   k.version = 1;

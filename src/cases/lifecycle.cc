@@ -124,6 +124,7 @@ Result<Case> Service::Mutate(int64_t id, SystemTime now,
     OW_RETURN_IF_ERROR(store::SaveCase(c, op.k));
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::InsertEvent(c, id, e));
     for (const auto& m : op.messages) OW_RETURN_IF_ERROR(SendMessage(c, m));
+    OW_RETURN_IF_ERROR(CountIndicators(c, op));
     out = LoadFull(c, id);
     return out ? Status() : Status(out.error());
   }));

@@ -51,6 +51,7 @@
 #include "db/database.h"
 #include "db/shared_state.h"
 #include "identity/service.h"
+#include "indicators/recorder.h"
 #include "notify/notifier.h"
 #include "processes/service.h"
 #include "workflow/instance.h"
@@ -278,6 +279,9 @@ class Service {
   // the transaction that changed the case. Required before serving: an operation that
   // has a message to send fails with kInternal without it.
   void SetNotifier(notify::Notifier* notifier) { notifier_ = notifier; }
+  // Where submissions, decisions, deliveries and hall visits are counted for the
+  // indicators, in the transaction that changed the case (at start-up; null counts nothing).
+  void SetIndicators(indicators::Recorder* recorder) { indicators_ = recorder; }
 
   Result<Case> Submit(const identity::Principal& who, const SubmitInput& in, SystemTime now);
   Result<BundleApplication> SubmitBundle(const identity::Principal& who, const BundleInput& in,
@@ -422,6 +426,8 @@ class Service {
   // The documents the transitions recorded in `op` issue (acceptance, non-acceptance,
   // the decision), each with an event and a message to the applicant.
   Status IssueDocuments(db::Connection& c, Op& op);
+  // Adds what op's events count to the indicators (counts.cc).
+  Status CountIndicators(db::Connection& c, const Op& op);
   Result<Case> LoadFull(db::Connection& c, int64_t id);
 
   db::Database& db_;
@@ -431,6 +437,7 @@ class Service {
   identity::Service& identity_;
   identity::AuditSink audit_;
   notify::Notifier* notifier_ = nullptr;
+  indicators::Recorder* indicators_ = nullptr;
   MaterialDirectory* materials_;
   LicenceDirectory* licences_ = nullptr;
   DocumentIssuer* documents_ = nullptr;
