@@ -3,13 +3,22 @@
 // against the cases table itself), by day and by department with the previous period; and
 // the attackers: a supervisor of another region, a city supervisor asking for the province,
 // a resident, a department's acceptor, a client token without the scope, bad periods.
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <optional>
 #include <string>
 
 #include "cases/service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/jws.h"
+#include "crypto/keys.h"
 #include "db/database.h"
 #include "ratings/service.h"
 #include "support/cases_fixture.h"
@@ -184,6 +193,115 @@ TEST_P(IndicatorsTest, TransitionsKeepTheAggregatesThatAHandCountGives) {
   r = Indicators(kJune, nullptr, evaluator.headers);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Int(r.json().at("totals"), "submitted"), 3);
+}
+
+// The XLSX read back by exceljs (tests/xlsx, an independent reader): one JSON object per
+// data row, keyed by the header row.
+std::vector<json::object> ReadXlsx(const std::string& bytes) {
+  char path[] = "/tmp/ow-indicators-test-XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  if (fd < 0) return {};
+  close(fd);
+  std::ofstream(path, std::ios::binary) << bytes;
+  std::string cmd = "node " + SourceDir() + "/tests/xlsx/read-indicators.cjs " + path + " 2>&1";
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    EXPECT_EQ(pclose(p), 0) << out;
+  }
+  std::remove(path);
+  std::vector<json::object> rows;
+  size_t at = 0;
+  while (at < out.size()) {
+    size_t end = out.find('\n', at);
+    std::string line = out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    at = end == std::string::npos ? out.size() : end + 1;
+    if (line.empty()) continue;
+    boost::system::error_code ec;
+    json::value v = json::parse(line, ec);
+    EXPECT_FALSE(ec) << line;
+    if (!ec) rows.push_back(v.at("values").as_object());
+  }
+  return rows;
+}
+
+TEST_P(IndicatorsTest, ExportsAreSignedAuditedAndReadBackByAnotherReader) {
+  Session person = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session approver = Login("sc.approver");
+  Session supervisor = Login("supervisor");
+  json::object a = Submitted(person);
+  Submitted(person);
+  a = Accept(acceptor, a);
+  ASSERT_EQ(Complete(approver, TaskOf(a, "Approve"), "approve").status, 200);
+
+  const std::string q = std::string(kJune) + "&group=department";
+  auto csv = Call(verb::get, "/api/v1/indicators/export?" + q + "&format=csv", {}, &supervisor);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.header("x-content-sha256"), crypto::HexEncode(crypto::Sha256(csv.body)));
+  // Header, the department's row, the totals.
+  EXPECT_EQ(csv.body.substr(0, csv.body.find("\r\n")).substr(0, 36),
+            "key,rank,submitted,online,visits,dec");
+  EXPECT_NE(csv.body.find("\r\n330102-SCJG,1,2,2,0,1,1,1,0,"), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find("\r\ntotal,0,2,2,0,1,1,1,0,"), std::string::npos) << csv.body;
+
+  // The signature: a JWS by the provider's published key over a manifest naming the digest.
+  auto jwks = Call(verb::get, "/oauth2/jwks");
+  ASSERT_EQ(jwks.status, 200) << jwks.body;
+  const json::value keys = jwks.json();
+  crypto::KeyLookup lookup = [&](std::string_view kid) -> std::optional<crypto::SigningKey> {
+    for (const auto& k : keys.at("keys").as_array())
+      if (k.at("kid").as_string() == kid) {
+        auto key = crypto::SigningKey::FromPublicJwk(k.as_object());
+        if (key) return *key;
+      }
+    return std::nullopt;
+  };
+  auto verified = crypto::VerifyJwt(csv.header("x-onewindow-signature"), lookup);
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_EQ(verified->header.at("typ").as_string(), "ow-indicators-export+jwt");
+  EXPECT_EQ(verified->claims.at("sha256").as_string(), csv.header("x-content-sha256"));
+  EXPECT_EQ(verified->claims.at("region").as_string(), "3301");
+  EXPECT_EQ(verified->claims.at("exported_by").as_string(), "supervisor");
+  // Changed by one byte, the file no longer matches what was signed.
+  std::string tampered = csv.body;
+  tampered[tampered.size() - 3] ^= 1;
+  EXPECT_NE(crypto::HexEncode(crypto::Sha256(tampered)),
+            std::string(verified->claims.at("sha256").as_string()));
+
+  // The XLSX, read by exceljs: the same numbers, as numbers.
+  auto xlsx = Call(verb::get, "/api/v1/indicators/export?" + q + "&format=xlsx", {}, &supervisor);
+  ASSERT_EQ(xlsx.status, 200) << xlsx.body;
+  EXPECT_EQ(xlsx.header("x-content-sha256"), crypto::HexEncode(crypto::Sha256(xlsx.body)));
+  auto rows = ReadXlsx(xlsx.body);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("key").as_string(), "330102-SCJG");
+  EXPECT_EQ(rows[0].at("submitted").to_number<double>(), 2.0);
+  EXPECT_EQ(rows[0].at("decided").to_number<double>(), 1.0);
+  EXPECT_EQ(rows[0].at("online_share").to_number<double>(), 1.0);
+  EXPECT_EQ(rows[0].at("on_time_rate").to_number<double>(), 1.0);
+  EXPECT_TRUE(rows[0].at("satisfaction").is_null());
+  EXPECT_EQ(rows[1].at("key").as_string(), "total");
+  EXPECT_EQ(rows[1].at("submitted").to_number<double>(), 2.0);
+
+  // Both exports are in the audit log, with their digests.
+  Session auditor = Login("auditor");
+  auto audit = Call(verb::get, "/api/v1/audit?action=indicators.export&subject=3301", {}, &auditor);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_EQ(audit.json().at("records").as_array().size(), 2u) << audit.body;
+  EXPECT_NE(audit.body.find(xlsx.header("x-content-sha256")), std::string::npos);
+
+  // The same refusals as the read; an unknown format.
+  Session other = Staff("xh.supervisor", "330106-GOV", "330106", "supervisor");
+  EXPECT_EQ(Call(verb::get, "/api/v1/indicators/export?" + q, {}, &other).status, 403);
+  EXPECT_EQ(Call(verb::get, "/api/v1/indicators/export?" + q, {}, &person).status, 403);
+  EXPECT_EQ(
+      Call(verb::get, "/api/v1/indicators/export?" + q + "&format=pdf", {}, &supervisor).status,
+      422);
 }
 
 TEST_P(IndicatorsTest, OnlyTheRegionsSupervisorsAndEvaluatorsReadThem) {

@@ -26,6 +26,17 @@ TEST_P(OpenApiIndicators, ResponsesMatchTheDocument) {
   check(base + "&group=region", 200, supervisor);
   check(base + "&group=nothing", 422, supervisor);
   check("/api/v1/indicators?region=3301", 422, supervisor);
+  auto file = [&](const std::string& target, int status,
+                  const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({verb::get, target, "/api/v1/indicators/export", status, "", headers});
+  };
+  const std::string exports =
+      "/api/v1/indicators/export?region=3301&from=" + today + "&to=" + today;
+  file(exports, 200, supervisor);
+  file(exports + "&format=xlsx&group=item", 200, supervisor);
+  file(exports + "&format=pdf", 422, supervisor);
+  file(exports, 401);
+  file(exports, 403, {{"Cookie", person.cookie}});
   check(base, 401);
   check(base, 403, {{"Cookie", person.cookie}});
   ExpectAllProbed(checker, IsIndicatorsPath);

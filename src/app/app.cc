@@ -442,6 +442,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   xopt.adapter.failure_threshold = static_cast<int>(config.exchange_adapter_failure_threshold);
   xopt.adapter.cooldown = std::chrono::milliseconds(config.exchange_adapter_cooldown_ms);
   i.exchange = std::make_unique<exchange::Service>(*i.db, *i.departments, *i.xlog, xopt);
+  i.indicators->SetSigner([provider](const boost::json::object& claims) {
+    oidc::Client platform;
+    platform.id_token_alg = "ES256";
+    boost::json::object c = claims;
+    c["iss"] = provider->issuer();
+    return provider->SignFor(platform, c, "ow-indicators-export+jwt");
+  });
   i.exchange->SetSigner(
       [provider](const boost::json::object& claims) {
         oidc::Client platform;

@@ -83,6 +83,22 @@ void AddRoutes(http::Router& r, Service& service) {
      res.set(http::Field::cache_control, "no-store");
      return res;
    }).Requires(authz::Action::kReadIndicators);
+
+  r.Get("/api/v1/indicators/export", [s](http::Context& ctx) {
+     auto q = ParseQuery(ctx);
+     if (!q) return http::Problem(q.error(), ctx.path);
+     auto file = s->Export(ctx.Who(), *q, ctx.Query("format").value_or("csv"));
+     if (!file) return http::Problem(file.error(), ctx.path);
+     http::Response res{http::Status::ok, 11};
+     res.set(http::Field::content_type, file->content_type);
+     res.set(http::Field::content_disposition, "attachment; filename=\"" + file->filename + "\"");
+     res.set(http::Field::cache_control, "no-store");
+     res.set("X-Content-SHA256", file->sha256);
+     res.set("X-OneWindow-Signature", file->signature);
+     res.body() = std::move(file->bytes);
+     res.prepare_payload();
+     return res;
+   }).Requires(authz::Action::kReadIndicators);
 }
 
 }  // namespace ow::indicators

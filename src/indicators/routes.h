@@ -7,6 +7,11 @@
 //     -> {region, from, to, group, rank_by, totals, previous: {from, to, figures},
 //         rows: [{key, rank, figures}]}; figures hold every counter of recorder.h and the
 //         derived rates (null where nothing was counted)
+//   GET /api/v1/indicators/export?<the same>&format=csv|xlsx
+//     -> the rows and totals as a file for third-party evaluation, its SHA-256 in
+//        X-Content-SHA256 and the platform's signature of a manifest naming it in
+//        X-OneWindow-Signature (a compact JWS, typ ow-indicators-export+jwt, verifiable
+//        with the OpenID Connect provider's JWKS); every export is audited
 #ifndef OW_INDICATORS_ROUTES_H_
 #define OW_INDICATORS_ROUTES_H_
 

@@ -2,7 +2,12 @@
 
 #include <map>
 
+#include "audit/audit.h"
 #include "authz/authz.h"
+#include "core/clock.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "indicators/export.h"
 #include "indicators/store.h"
 
 namespace ow::indicators {
@@ -103,6 +108,43 @@ Result<Report> Service::Read(const identity::Principal& who, const Query& in) {
   }
   for (auto& [k, fig] : grouped) out.rows.push_back({k, std::move(fig), 0});
   if (Peers(in.group)) Rank(out.rows, out.query.rank_by);
+  return out;
+}
+
+Result<Exported> Service::Export(const identity::Principal& who, const Query& q,
+                                 const std::string& format) {
+  if (format != "csv" && format != "xlsx") {
+    Validator v;
+    v.Add("format", "must be csv or xlsx");
+    OW_RETURN_IF_ERROR(v.Finish());
+  }
+  if (!signer_) return FailedPrecondition("exports are not signed on this server");
+  OW_ASSIGN_OR_RETURN(Report rep, Read(who, q));
+  Exported out;
+  if (format == "csv") {
+    out.bytes = ExportCsv(rep);
+    out.content_type = "text/csv; charset=utf-8";
+  } else {
+    OW_ASSIGN_OR_RETURN(out.bytes, ExportXlsx(rep));
+    out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  }
+  out.filename = "indicators-" + q.region + "-" + FormatDate(q.from) + "-" + FormatDate(q.to) +
+                 "-" + std::string(GroupName(q.group)) + "." + format;
+  out.sha256 = crypto::HexEncode(crypto::Sha256(out.bytes));
+  const std::string at = FormatTime(std::chrono::system_clock::now());
+  boost::json::object claims{{"sha256", out.sha256},   {"filename", out.filename},
+                             {"region", q.region},     {"from", FormatDate(q.from)},
+                             {"to", FormatDate(q.to)}, {"group", GroupName(q.group)},
+                             {"format", format},       {"exported_by", who.name_for_audit},
+                             {"exported_at", at}};
+  OW_ASSIGN_OR_RETURN(out.signature, signer_(claims));
+  audit::Event e;
+  e.action = "indicators.export";
+  e.actor = who.name_for_audit;
+  e.subject = q.region;
+  e.outcome = "success";
+  e.detail = {{"filename", out.filename}, {"sha256", out.sha256}, {"format", format}};
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) { return audit::Append(c, e); }));
   return out;
 }
 
