@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   const std::string url = argv[1];
   const int64_t cases = argc > 2 ? std::stoll(argv[2]) : 1000000;
   const int queries = argc > 3 ? std::stoi(argv[3]) : 1000;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   auto db = db::Open(url, db::Options{});
   if (!db) {
     std::fprintf(stderr, "open: %s\n", db.error().message.c_str());
@@ -95,6 +96,17 @@ int main(int argc, char** argv) {
     d.add[indicators::kOnTime] += took <= 15 ? 1 : 0;
     d.add[indicators::kDecideDaysSum] += took;
     hist[{{dday, county, dept, item, ch}, took}] += 1;
+  }
+  // A database already filled (a second run on the same file) is read as it is.
+  int64_t present = 0;
+  (void)(*db)->Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT COUNT(*) FROM indicator_days", {}));
+    present = r.Int(0, 0);
+    return {};
+  });
+  if (present > 0) {
+    rows.clear();
+    hist.clear();
   }
   // Written through the store in batches (aggregates of equal content to N single Adds).
   std::vector<const indicators::Count*> all;
