@@ -33,3 +33,5 @@ pkg_check_modules(OW_PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
 pkg_check_modules(OW_CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf cairo-png)
 pkg_check_modules(OW_QPDF REQUIRED IMPORTED_TARGET libqpdf)
 pkg_check_modules(OW_QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+# The indicators' evaluation export writes XLSX with libxlsxwriter (Debian libxlsxwriter-dev).
+pkg_check_modules(OW_XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)

@@ -16,6 +16,8 @@ PACKAGES=(
   # sealed documents: PDF layout (cairo + pango with the CJK fonts below), reading PDF
   # structure for the signature's incremental update (qpdf), QR codes (libqrencode)
   libcairo2-dev libpango1.0-dev libqpdf-dev libqrencode-dev
+  # the indicators' evaluation export (XLSX)
+  libxlsxwriter-dev
   # fuzzing (make fuzz, and the short libFuzzer run of make test): clang with libFuzzer,
   # ASan and UBSan runtimes
   clang-14 libclang-rt-14-dev
@@ -80,4 +82,13 @@ elif [[ ! -f $stamp || $tools/package-lock.json -nt $stamp ]]; then
   echo "install-deps: installing npm tools in $tools" >&2
   (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$stamp"
+fi
+
+# The independent XLSX reader of the indicators' exports (exceljs, tests/xlsx), likewise.
+xlsx=tests/xlsx
+if [[ ! -L $xlsx/node_modules ]] &&
+   [[ ! -f $xlsx/node_modules/.package-lock.json || $xlsx/package-lock.json -nt $xlsx/node_modules/.package-lock.json ]]; then
+  echo "install-deps: installing the XLSX reader in $xlsx" >&2
+  (cd "$xlsx" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$xlsx/node_modules/.package-lock.json"
 fi

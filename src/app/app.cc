@@ -49,6 +49,9 @@
 #include "identity/routes.h"
 #include "identity/service.h"
 #include "identity/store.h"
+#include "indicators/routes.h"
+#include "indicators/service.h"
+#include "indicators/store.h"
 #include "licences/routes.h"
 #include "licences/service.h"
 #include "licences/store.h"
@@ -94,8 +97,9 @@ std::vector<db::Migration> AllMigrations() {
         oidc::Migrations(),          processes::Migrations(),    calendar::Migrations(),
         materials::Migrations(),     cases::Migrations(),        notify::Migrations(),
         licences::Migrations(),      appointments::Migrations(), tickets::Migrations(),
-        ratings::Migrations(),       supervise::Migrations(),    exchange_log::Migrations(),
-        exchange::Migrations(),      IdempotencyMigrations(),    webhooks::Migrations()}) {
+        ratings::Migrations(),       supervise::Migrations(),    indicators::Migrations(),
+        exchange_log::Migrations(),  exchange::Migrations(),     IdempotencyMigrations(),
+        webhooks::Migrations()}) {
     all.insert(all.end(), list.begin(), list.end());
   }
   return all;
@@ -172,6 +176,7 @@ struct App::Impl {
   std::unique_ptr<http::Server> server;
   std::unique_ptr<MaterialDirectory> material_directory;
   std::unique_ptr<notify::Service> notify;
+  std::unique_ptr<indicators::Service> indicators;
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<licences::Service> licences;
   std::unique_ptr<appointments::Service> appointments;
@@ -300,9 +305,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     return a ? a->phone : std::string();
   });
   notify::AddRoutes(i.router, *i.notify);
+  i.indicators = std::make_unique<indicators::Service>(*i.db);
+  indicators::AddRoutes(i.router, *i.indicators);
   i.cases = std::make_unique<cases::Service>(*i.db, *i.catalog, *i.processes, *i.calendar,
                                              *i.identity, i.material_directory.get());
   i.cases->SetNotifier(i.notify.get());
+  i.cases->SetIndicators(i.indicators.get());
   OW_RETURN_IF_ERROR(i.cases->Bootstrap());
   cases::AddRoutes(i.router, *i.cases, *i.authn);
   licences::Options lo;
@@ -395,6 +403,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   limits.ban_days = static_cast<int>(config.booking_ban_days);
   i.appointments = std::make_unique<appointments::Service>(*i.db, *i.calendar, *i.catalog,
                                                            *i.identity, *i.notify, limits);
+  i.appointments->SetIndicators(i.indicators.get());
   // A booking names a case of the person's by its tracking number, as the caller reads it.
   i.appointments->SetCaseLookup(
       [svc = i.cases.get()](const identity::Principal& who,
@@ -431,6 +440,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.tickets =
       std::make_unique<tickets::Service>(*i.db, *i.calendar, *i.catalog, *i.departments, *i.cases,
                                          *i.identity, *i.materials, *i.notify, to);
+  i.tickets->SetIndicators(i.indicators.get());
   OW_RETURN_IF_ERROR(i.tickets->Bootstrap());
   i.notify->AddTemplates("ticket.", tickets::Notices());
   tickets::AddRoutes(i.router, *i.tickets, *i.authn);
@@ -444,6 +454,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   ro.link_days = static_cast<int>(config.ratings_link_days);
   i.ratings =
       std::make_unique<ratings::Service>(*i.db, *i.calendar, *i.cases, *i.identity, *i.notify, ro);
+  i.ratings->SetIndicators(i.indicators.get());
   OW_RETURN_IF_ERROR(i.ratings->Bootstrap());
   i.notify->AddTemplates("rating.", ratings::Notices());
   ratings::AddRoutes(i.router, *i.ratings);
@@ -482,6 +493,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   xopt.adapter.failure_threshold = static_cast<int>(config.exchange_adapter_failure_threshold);
   xopt.adapter.cooldown = std::chrono::milliseconds(config.exchange_adapter_cooldown_ms);
   i.exchange = std::make_unique<exchange::Service>(*i.db, *i.departments, *i.xlog, xopt);
+  i.indicators->SetSigner([provider](const boost::json::object& claims) {
+    oidc::Client platform;
+    platform.id_token_alg = "ES256";
+    boost::json::object c = claims;
+    c["iss"] = provider->issuer();
+    return provider->SignFor(platform, c, "ow-indicators-export+jwt");
+  });
   i.exchange->SetSigner(
       [provider](const boost::json::object& claims) {
         oidc::Client platform;
@@ -691,6 +709,7 @@ appointments::Service& App::appointments() { return *impl_->appointments; }
 tickets::Service& App::tickets() { return *impl_->tickets; }
 ratings::Service& App::ratings() { return *impl_->ratings; }
 supervise::Service& App::supervise() { return *impl_->supervise; }
+indicators::Service& App::indicators() { return *impl_->indicators; }
 const exchange_log::Log& App::message_log() const { return *impl_->xlog; }
 exchange_log::Service& App::message_log_service() { return *impl_->xlog_service; }
 exchange::Service& App::exchange() { return *impl_->exchange; }

@@ -30,6 +30,9 @@ class Service;
 namespace ow::http {
 class Dispatcher;
 }  // namespace ow::http
+namespace ow::indicators {
+class Service;
+}  // namespace ow::indicators
 namespace ow::ratings {
 class Service;
 }  // namespace ow::ratings
@@ -84,6 +87,8 @@ class App {
   // The ratings service (tests move its clock).
   ratings::Service& ratings();
   supervise::Service& supervise();
+  // The indicators (benchmarks read them and time transitions with and without).
+  indicators::Service& indicators();
   // The exchange message log: the exchange appends through it; tests append directly.
   const exchange_log::Log& message_log() const;
   // Its service (tests time-stamp pending entries; the CLI verifies the log).

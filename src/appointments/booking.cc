@@ -147,6 +147,7 @@ Result<Booking> Service::Book(const Principal& who, const BookInput& in) {
     if (!inserted && inserted.error().code == Code::kAlreadyExists)
       return Conflict("you already hold this slot");
     if (!inserted) return inserted.error();
+    OW_RETURN_IF_ERROR(CountIndicators(c, h, b, indicators::kBookings));
     return notifier_.Notify(c, Message(b, h, "booking.confirmed"));
   }));
   return b;
@@ -280,6 +281,18 @@ Result<std::string> Service::Ics(const Principal& who, const std::string& number
   return BookingIcs(b, h, now_(), "onewindow");
 }
 
+Status Service::CountIndicators(db::Connection& c, const Hall& h, const Booking& b,
+                                indicators::Metric what) {
+  if (!indicators_) return {};
+  indicators::Count n;
+  n.day = FormatDate(b.day);
+  n.region_code = h.region_code;
+  n.item_code = b.item_code;
+  n.hall_code = h.code;
+  n.add[what] = 1;
+  return indicators_->Add(c, n);
+}
+
 Result<int> Service::SweepNoShows() {
   const std::string now_text = FormatTime(now_());
   int marked = 0;
@@ -294,6 +307,7 @@ Result<int> Service::SweepNoShows() {
       ++marked;
       OW_ASSIGN_OR_RETURN(auto h, Store::GetHall(c, b.hall_code));
       if (!h) continue;
+      OW_RETURN_IF_ERROR(CountIndicators(c, *h, b, indicators::kNoShows));
       auto m = Message(b, *h, "booking.no_show");
       m.params["count"] = limits_.no_show_days;
       m.params["limit"] = limits_.no_show_count;

@@ -57,6 +57,7 @@ Result<Ticket> Service::DoCheckIn(const Hall& h, const std::string& number) {
     OW_ASSIGN_OR_RETURN(bool changed,
                         Store::SetStatus(c, number, kBooked, kCheckedIn, t.number, t.created_at));
     if (!changed) return Conflict("the booking " + number + " was changed meanwhile");
+    OW_RETURN_IF_ERROR(CountIndicators(c, h, *b, indicators::kKept));
     out = std::move(t);
     return {};
   }));

@@ -28,6 +28,7 @@
 #include "core/notice.h"
 #include "db/database.h"
 #include "identity/service.h"
+#include "indicators/recorder.h"
 #include "notify/notifier.h"
 
 namespace ow::appointments {
@@ -134,7 +135,14 @@ class Service {
   Result<int> SweepNoShows();
   Result<int> SendReminders();
 
+  // Where bookings made, kept and missed are counted for the indicators (on the booked
+  // day, at the hall), in the transaction that changed the booking (at start-up; null:
+  // not counted).
+  void SetIndicators(indicators::Recorder* recorder) { indicators_ = recorder; }
+
  private:
+  Status CountIndicators(db::Connection& c, const Hall& h, const Booking& b,
+                         indicators::Metric what);
   struct Booked;
   Result<Hall> HallForStaff(const Principal& staff, const std::string& code);
   Result<Booking> Visible(const Principal& who, const std::string& number);
@@ -149,6 +157,7 @@ class Service {
   catalog::Service& catalog_;
   identity::Service& identity_;
   notify::Notifier& notifier_;
+  indicators::Recorder* indicators_ = nullptr;
   Limits limits_;
   CaseLookup cases_;
   std::function<SystemTime()> now_;

@@ -456,6 +456,7 @@ Status Service::Insert(db::Connection& c, Case& k, const std::vector<Attachment>
   }
   for (const auto& m : op.messages) OW_RETURN_IF_ERROR(SendMessage(c, m));
   OW_RETURN_IF_ERROR(PublishEvents(c, op.k, op.events));
+  OW_RETURN_IF_ERROR(CountIndicators(c, op));
   // The answer is what was just written: no read-back inside the shared commit.
   k.status = kSubmitted;
   k.version = 1;

@@ -125,6 +125,7 @@ Result<Case> Service::Mutate(int64_t id, SystemTime now,
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::InsertEvent(c, id, e));
     for (const auto& m : op.messages) OW_RETURN_IF_ERROR(SendMessage(c, m));
     OW_RETURN_IF_ERROR(PublishEvents(c, op.k, op.events));
+    OW_RETURN_IF_ERROR(CountIndicators(c, op));
     out = LoadFull(c, id);
     return out ? Status() : Status(out.error());
   }));

@@ -51,6 +51,7 @@
 #include "db/database.h"
 #include "db/shared_state.h"
 #include "identity/service.h"
+#include "indicators/recorder.h"
 #include "notify/notifier.h"
 #include "processes/service.h"
 #include "webhooks/publisher.h"
@@ -346,6 +347,9 @@ class Service {
   // Where events for department systems go (the webhooks domain's outbox), in the
   // transaction that changed the case: submitted, decided, delivered. Optional.
   void SetEventPublisher(webhooks::Publisher* events) { events_ = events; }
+  // Where submissions, decisions, deliveries and hall visits are counted for the
+  // indicators, in the transaction that changed the case (at start-up; null counts nothing).
+  void SetIndicators(indicators::Recorder* recorder) { indicators_ = recorder; }
 
   Result<Case> Submit(const identity::Principal& who, const SubmitInput& in, SystemTime now);
   Result<BundleApplication> SubmitBundle(const identity::Principal& who, const BundleInput& in,
@@ -536,6 +540,8 @@ class Service {
   // The documents the transitions recorded in `op` issue (acceptance, non-acceptance,
   // the decision), each with an event and a message to the applicant.
   Status IssueDocuments(db::Connection& c, Op& op);
+  // Adds what op's events count to the indicators (counts.cc).
+  Status CountIndicators(db::Connection& c, const Op& op);
   Result<Case> LoadFull(db::Connection& c, int64_t id);
   // Archives case `id` when it is still final and unchanged since `cutoff` (archive.cc).
   Result<bool> ArchiveOne(int64_t id, const std::string& cutoff, SystemTime now);
@@ -553,6 +559,7 @@ class Service {
   identity::AuditSink audit_;
   notify::Notifier* notifier_ = nullptr;
   webhooks::Publisher* events_ = nullptr;
+  indicators::Recorder* indicators_ = nullptr;
   MaterialDirectory* materials_;
   LicenceDirectory* licences_ = nullptr;
   DocumentIssuer* documents_ = nullptr;

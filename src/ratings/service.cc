@@ -77,6 +77,28 @@ void Service::Op::CountChange(int64_t ratings, int64_t annulled, int64_t rectifi
   counts.push_back(std::move(d));
 }
 
+Status Service::CountIndicators(db::Connection& c, const Op& op) {
+  if (!indicators_) return {};
+  for (const auto& d : op.counts) {
+    indicators::Count n;
+    n.day = d.day;
+    n.region_code = d.region_code;
+    n.department_code = d.department_code;
+    n.item_code = d.item_code;
+    n.channel = d.channel;
+    // An annulled rating no longer counts among the ratings.
+    const int64_t counted = d.ratings - d.annulled;
+    n.add[indicators::kRatings] = counted;
+    n.add[indicators::kRatingSum] = counted * d.level;
+    n.add[indicators::kSatisfied] = d.level >= 3 ? counted : 0;
+    n.add[indicators::kBad] = IsBad(d.level) ? counted : 0;
+    n.add[indicators::kRectified] = d.rectified;
+    n.add[indicators::kAnnulled] = d.annulled;
+    OW_RETURN_IF_ERROR(indicators_->Add(c, n));
+  }
+  return {};
+}
+
 namespace internal {
 
 authz::Target TargetOf(const Rating& r) {
@@ -322,6 +344,7 @@ Result<Rating> Service::Create(const cases::Case& k, const std::string& channel,
     op.CountChange(1, 0, 0);
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::AddEvent(c, op.r.id, e));
     for (const auto& d : op.counts) OW_RETURN_IF_ERROR(store::Count(c, d));
+    OW_RETURN_IF_ERROR(CountIndicators(c, op));
     for (const auto& n : op.notices) OW_RETURN_IF_ERROR(notifier_.Notify(c, n));
     return {};
   }));
@@ -351,6 +374,7 @@ Result<Rating> Service::Mutate(const std::string& number,
     OW_RETURN_IF_ERROR(store::Save(c, op.r));
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::AddEvent(c, op.r.id, e));
     for (const auto& d : op.counts) OW_RETURN_IF_ERROR(store::Count(c, d));
+    OW_RETURN_IF_ERROR(CountIndicators(c, op));
     for (const auto& n : op.notices) OW_RETURN_IF_ERROR(notifier_.Notify(c, n));
     OW_ASSIGN_OR_RETURN(op.r.events, store::Events(c, op.r.id));
     // Last: audit::Append holds the audit chain's head until the commit.

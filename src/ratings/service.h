@@ -44,6 +44,7 @@
 #include "cases/service.h"
 #include "db/database.h"
 #include "identity/service.h"
+#include "indicators/recorder.h"
 #include "notify/notifier.h"
 #include "ratings/model.h"
 #include "workflow/definition.h"
@@ -110,9 +111,14 @@ class Service {
 
   SystemTime Now() const;
   void SetClock(std::function<SystemTime()> clock);
+  // Where ratings, bad ratings, rectifications and annulments are counted for the
+  // indicators, in the transaction that changed the rating (at start-up; null: not counted).
+  void SetIndicators(indicators::Recorder* recorder) { indicators_ = recorder; }
 
  private:
   struct Op;
+  // Adds the rating_counts deltas of an operation to the indicators too.
+  Status CountIndicators(db::Connection& c, const Op& op);
   Result<Rating> Create(const cases::Case& k, const std::string& channel,
                         const std::string& registered_by, const RateInput& in,
                         const std::string& link_hash);
@@ -129,6 +135,7 @@ class Service {
   cases::Service& cases_;
   identity::Service& identity_;
   notify::Notifier& notifier_;
+  indicators::Recorder* indicators_ = nullptr;
   Options options_;
   int64_t process_version_ = 0;
 

@@ -150,6 +150,7 @@ Result<Ticket> Service::Answer(const Principal& who, const std::string& number, 
     op.t.answered_at = op.at;
     op.Record("answered", answer);
     op.Tell("ticket.answered");
+    OW_RETURN_IF_ERROR(CountIndicators(c, op.t, true, op.today));
     return {};
   });
 }

@@ -295,11 +295,34 @@ Result<Ticket> Service::Create(const Principal* who, const std::string& channel,
     if (!code_hash.empty()) OW_RETURN_IF_ERROR(store::SetCodeHash(c, op.t.id, code_hash));
     OW_RETURN_IF_ERROR(store::AddAttachments(c, op.t.id, op.t.attachments));
     for (const auto& e : op.events) OW_RETURN_IF_ERROR(store::AddEvent(c, op.t.id, e));
+    OW_RETURN_IF_ERROR(CountIndicators(c, op.t, false, today));
     for (const auto& n : op.notices) OW_RETURN_IF_ERROR(notifier_.Notify(c, n));
     return {};
   }));
   op.t.events = op.events;
   return op.t;
+}
+
+Status Service::CountIndicators(db::Connection& c, const Ticket& t, bool answered, Date today) {
+  if (!indicators_) return {};
+  indicators::Count n;
+  n.day = FormatDate(today);
+  n.region_code = t.region_code;
+  n.department_code = t.department_code;
+  n.item_code = t.item_code;
+  n.channel = t.channel;
+  if (!answered) {
+    n.add[indicators::kTickets] = 1;
+    n.add[indicators::kComplaints] = t.kind == kComplaint ? 1 : 0;
+  } else {
+    n.add[indicators::kAnswered] = 1;
+    n.add[indicators::kAnsweredOnTime] = FormatDate(today) <= t.due_date ? 1 : 0;
+    auto from = ParseTime(t.created_at), to = ParseTime(t.answered_at);
+    if (from && to && *to > *from)
+      n.add[indicators::kAnswerHoursSum] =
+          std::chrono::duration_cast<std::chrono::hours>(*to - *from).count();
+  }
+  return indicators_->Add(c, n);
 }
 
 Result<Ticket> Service::Mutate(const std::string& number, bool overdue_only,

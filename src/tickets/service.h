@@ -43,6 +43,7 @@
 #include "db/shared_state.h"
 #include "departments/service.h"
 #include "identity/service.h"
+#include "indicators/recorder.h"
 #include "materials/service.h"
 #include "notify/notifier.h"
 #include "tickets/model.h"
@@ -137,6 +138,9 @@ class Service {
   void SetClock(std::function<SystemTime()> clock);
 
   const Options& options() const { return options_; }
+  // Where tickets received and answered (with the hours taken) are counted for the
+  // indicators, in the transaction that changed the ticket (at start-up; null: not counted).
+  void SetIndicators(indicators::Recorder* recorder) { indicators_ = recorder; }
 
  private:
   struct Op;
@@ -148,6 +152,8 @@ class Service {
   Result<Calendar> CalendarAround(Date day);
   Result<std::shared_ptr<const workflow::Definition>> DefinitionOf(int64_t version);
   Status Advance(db::Connection& c, Op& op, const Result<workflow::Effects>& effects);
+  // Counts ticket `t` received (answered false) or answered on `today`.
+  Status CountIndicators(db::Connection& c, const Ticket& t, bool answered, Date today);
   bool Throttled(db::StoredWindow& w, const std::string& key, std::chrono::seconds* retry);
 
   db::Database& db_;
@@ -158,6 +164,7 @@ class Service {
   identity::Service& identity_;
   materials::Service& materials_;
   notify::Notifier& notifier_;
+  indicators::Recorder* indicators_ = nullptr;
   Options options_;
   int64_t process_version_ = 0;
 

@@ -413,6 +413,11 @@ inline bool IsRatingsPath(const std::string& path) {
           (path.ends_with("/ratings") || path.ends_with("/rating-link")));
 }
 
+// The indicators of supervision and their exports (tests/openapi_indicators_test.cc).
+inline bool IsIndicatorsPath(const std::string& path) {
+  return path.starts_with("/api/v1/indicators");
+}
+
 // The exchange message log, the person's data uses and the time-stamping authority.
 inline bool IsExchangeLogPath(const std::string& path) {
   return path.starts_with("/api/v1/exchange/log") || path.starts_with("/api/v1/me/data-uses") ||
@@ -472,7 +477,7 @@ inline bool IsReferencePath(const std::string& path) {
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
          !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsRatingsPath(path) &&
          !IsExchangeLogPath(path) && !IsExchangePath(path) && !IsArchivePath(path) &&
-         !IsWebhooksPath(path) && !IsSupervisePath(path);
+         !IsWebhooksPath(path) && !IsSupervisePath(path) && !IsIndicatorsPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,

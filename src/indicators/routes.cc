@@ -1,0 +1,104 @@
+#include "indicators/routes.h"
+
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "http/problem.h"
+#include "http/request_helpers.h"
+
+namespace ow::indicators {
+namespace {
+
+namespace json = boost::json;
+
+json::value Opt(std::optional<double> v) {
+  if (!v) return nullptr;
+  // Four decimals: rates read as 0.9375, days as 3.25.
+  return std::round(*v * 10000.0) / 10000.0;
+}
+
+Result<Query> ParseQuery(const http::Context& ctx) {
+  Query q;
+  Validator v;
+  q.region = ctx.Query("region").value_or("");
+  if (q.region.empty()) v.Add("region", "is required");
+  auto date = [&](const char* name, Date& out) {
+    auto text = ctx.Query(name);
+    auto d = text ? ParseDate(*text) : std::nullopt;
+    if (!d)
+      v.Add(name, "is required, as YYYY-MM-DD");
+    else
+      out = *d;
+  };
+  date("from", q.from);
+  date("to", q.to);
+  auto group = ParseGroup(ctx.Query("group").value_or("none"));
+  if (!group)
+    v.Add("group", "must be none, day, week, month, region, department, item, hall or channel");
+  else
+    q.group = *group;
+  q.department = ctx.Query("department").value_or("");
+  q.item = ctx.Query("item").value_or("");
+  q.hall = ctx.Query("hall").value_or("");
+  q.channel = ctx.Query("channel").value_or("");
+  q.rank_by = ctx.Query("rank_by").value_or("");
+  for (const std::string* s : {&q.department, &q.item, &q.hall, &q.channel})
+    if (s->size() > 64) v.Add("department", "codes are at most 64 bytes");
+  OW_RETURN_IF_ERROR(v.Finish());
+  return q;
+}
+
+}  // namespace
+
+json::object FiguresJson(const Figures& f) {
+  json::object o;
+  for (size_t i = 0; i < kMetricNames.size(); ++i) o[kMetricNames[i]] = f.sum[i];
+  for (const char* name : kRankable) o[name] = Opt(f.Derived(name));
+  if (auto p = f.P90Days()) o["p90_days"] = *p;
+  return o;
+}
+
+void AddRoutes(http::Router& r, Service& service) {
+  Service* s = &service;
+  r.Get("/api/v1/indicators", [s](http::Context& ctx) {
+     auto q = ParseQuery(ctx);
+     if (!q) return http::Problem(q.error(), ctx.path);
+     auto rep = s->Read(ctx.Who(), *q);
+     if (!rep) return http::Problem(rep.error(), ctx.path);
+     json::array rows;
+     for (const auto& row : rep->rows)
+       rows.push_back(json::object{
+           {"key", row.key}, {"rank", row.rank}, {"figures", FiguresJson(row.figures)}});
+     json::object body{{"region", rep->query.region},
+                       {"from", FormatDate(rep->query.from)},
+                       {"to", FormatDate(rep->query.to)},
+                       {"group", GroupName(rep->query.group)},
+                       {"rank_by", rep->query.rank_by},
+                       {"totals", FiguresJson(rep->totals)},
+                       {"previous", json::object{{"from", FormatDate(rep->previous_from)},
+                                                 {"to", FormatDate(rep->previous_to)},
+                                                 {"figures", FiguresJson(rep->previous)}}},
+                       {"rows", std::move(rows)}};
+     http::Response res = http::Json(http::Status::ok, body);
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Requires(authz::Action::kReadIndicators);
+
+  r.Get("/api/v1/indicators/export", [s](http::Context& ctx) {
+     auto q = ParseQuery(ctx);
+     if (!q) return http::Problem(q.error(), ctx.path);
+     auto file = s->Export(ctx.Who(), *q, ctx.Query("format").value_or("csv"));
+     if (!file) return http::Problem(file.error(), ctx.path);
+     http::Response res{http::Status::ok, 11};
+     res.set(http::Field::content_type, file->content_type);
+     res.set(http::Field::content_disposition, "attachment; filename=\"" + file->filename + "\"");
+     res.set(http::Field::cache_control, "no-store");
+     res.set("X-Content-SHA256", file->sha256);
+     res.set("X-OneWindow-Signature", file->signature);
+     res.body() = std::move(file->bytes);
+     res.prepare_payload();
+     return res;
+   }).Requires(authz::Action::kReadIndicators);
+}
+
+}  // namespace ow::indicators

@@ -1,0 +1,32 @@
+// HTTP handlers of the indicators (authz::Action::kReadIndicators: the region's
+// supervisors, evaluators' systems with client credentials and the scope indicators.read).
+//
+//   GET /api/v1/indicators?region=3301&from=2026-11-01&to=2026-11-30
+//         [&group=none|day|week|month|region|department|item|hall|channel]
+//         [&department=&item=&hall=&channel=] [&rank_by=on_time_rate|satisfaction|...]
+//     -> {region, from, to, group, rank_by, totals, previous: {from, to, figures},
+//         rows: [{key, rank, figures}]}; figures hold every counter of recorder.h and the
+//         derived rates (null where nothing was counted)
+//   GET /api/v1/indicators/export?<the same>&format=csv|xlsx
+//     -> the rows and totals as a file for third-party evaluation, its SHA-256 in
+//        X-Content-SHA256 and the platform's signature of a manifest naming it in
+//        X-OneWindow-Signature (a compact JWS, typ ow-indicators-export+jwt, verifiable
+//        with the OpenID Connect provider's JWKS); every export is audited
+#ifndef OW_INDICATORS_ROUTES_H_
+#define OW_INDICATORS_ROUTES_H_
+
+#include <boost/json/object.hpp>
+
+#include "http/router.h"
+#include "indicators/service.h"
+
+namespace ow::indicators {
+
+// The JSON of `f` (the API's "figures").
+boost::json::object FiguresJson(const Figures& f);
+
+void AddRoutes(http::Router& r, Service& service);
+
+}  // namespace ow::indicators
+
+#endif  // OW_INDICATORS_ROUTES_H_

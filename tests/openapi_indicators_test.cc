@@ -1,0 +1,47 @@
+// The indicator reads against docs/openapi.json (support/openapi_checker.h), with their
+// refusals, on both stores.
+#include "support/cases_fixture.h"
+#include "support/openapi_checker.h"
+
+namespace ow::testing {
+namespace {
+
+class OpenApiIndicators : public CasesFixture {};
+
+TEST_P(OpenApiIndicators, ResponsesMatchTheDocument) {
+  ResponseChecker checker(server_->port());
+  auto check = [&](const std::string& target, int status,
+                   const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({verb::get, target, "/api/v1/indicators", status, "", headers});
+  };
+  Session person = Login("zhangsan");
+  auto submitted = Submit(person, "3301-SCJG-GTDJ", "330102", GtdjForm());
+  ASSERT_EQ(submitted.status, 201) << submitted.body;
+  const std::map<std::string, std::string> supervisor{{"Cookie", Login("supervisor").cookie}};
+  const std::string today = FormatDate(ChinaDate(std::chrono::system_clock::now()));
+  const std::string base = "/api/v1/indicators?region=3301&from=" + today + "&to=" + today;
+  check(base, 200, supervisor);
+  check(base + "&group=department&rank_by=satisfaction", 200, supervisor);
+  check(base + "&group=week", 200, supervisor);
+  check(base + "&group=region", 200, supervisor);
+  check(base + "&group=nothing", 422, supervisor);
+  check("/api/v1/indicators?region=3301", 422, supervisor);
+  auto file = [&](const std::string& target, int status,
+                  const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({verb::get, target, "/api/v1/indicators/export", status, "", headers});
+  };
+  const std::string exports =
+      "/api/v1/indicators/export?region=3301&from=" + today + "&to=" + today;
+  file(exports, 200, supervisor);
+  file(exports + "&format=xlsx&group=item", 200, supervisor);
+  file(exports + "&format=pdf", 422, supervisor);
+  file(exports, 401);
+  file(exports, 403, {{"Cookie", person.cookie}});
+  check(base, 401);
+  check(base, 403, {{"Cookie", person.cookie}});
+  ExpectAllProbed(checker, IsIndicatorsPath);
+}
+OW_INSTANTIATE_STORE_TESTS(OpenApiIndicators);
+
+}  // namespace
+}  // namespace ow::testing
