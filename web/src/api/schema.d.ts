@@ -2297,6 +2297,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/departments/{department}/systems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's systems with their applications and grants
+         * @description For the department's staff (acceptors, reviewers, approvers) who act for its systems: each system's client id, with its applications and grants (expiry, fields). Another department: 403.
+         */
+        get: operations["listExchangeDepartmentSystems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exchange/systems": {
         parameters: {
             query?: never;
@@ -2331,6 +2351,26 @@ export interface paths {
          */
         put: operations["registerExchangeSystem"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/systems/{client_id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply for a data resource for a department's system
+         * @description A department's staff (acceptors, reviewers, approvers) apply for one of the department's systems, as the system itself would (POST /api/v1/exchange/applications): unconditional resources are granted at once, conditional ones wait for the provider's approver; not-shared ones are refused (403). A client that is not a system of the caller's department: 404.
+         */
+        post: operations["applyForExchangeResourceForSystem"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2869,6 +2909,378 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A region's indicators
+         * @description Sums of the day aggregates every transition keeps in its own transaction (cases submitted, decided, delivered; ratings, rectifications; tickets; bookings kept and missed), for a region and everything below it, never by scanning cases. For the region's supervisors (role supervisor in the region or above) and evaluators' systems (client credentials with the scope indicators.read).
+         */
+        get: operations["readIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A region's indicators as a signed file for evaluation
+         * @description The rows and totals of the same query as a CSV or XLSX file for third-party evaluation. The response carries the file's SHA-256 and the platform's signature of a manifest naming it (a compact JWS, typ ow-indicators-export+jwt, signed with a key published at /oauth2/jwks). Every export is recorded in the audit log (indicators.export, with the digest).
+         */
+        get: operations["exportIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is late, nearly late or suspended
+         * @description Cases, tickets, bad ratings' rectifications, supervision orders and licensee claims of the regions the caller supervises (or of `region`, one of them or below) that are red (past their last working day), yellow (2 working days or fewer left for a case, 1 for the others) or suspended (cases). Red first. Never another region's.
+         */
+        get: operations["supervisionWatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Supervision orders
+         * @description supervisor: the orders of the regions the caller supervises; department: the orders to the caller's departments. Newest first.
+         */
+        get: operations["listSupervisionOrders"];
+        put?: never;
+        /**
+         * Issue a supervision order (督办)
+         * @description A supervisor of the department's region orders it to act on an object by a date.
+         */
+        post: operations["issueSupervisionOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A supervision order
+         * @description To the supervisors of its region and the staff of its department.
+         */
+        get: operations["getSupervisionOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders/{number}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to a supervision order
+         * @description The department's staff (acceptor, reviewer, approver of its region) reply to an open order.
+         */
+        post: operations["replySupervisionOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-orders/{number}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a replied order or send it back
+         * @description The supervisors of its region close a replied order, or return it with a new instruction and date.
+         */
+        post: operations["decideSupervisionOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Licensees to take under supervision (审管联动)
+         * @description Every licence issued from a case, with the date by which its department must claim the licensee. department: the caller's departments; supervisor: the regions the caller supervises. Earliest due first.
+         */
+        get: operations["listSupervisionClaims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-claims/{licence}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a licensee under supervision
+         * @description The staff of the licensing department covering its region.
+         */
+        post: operations["claimLicensee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's inspection staff
+         * @description Its approvers.
+         */
+        get: operations["listInspectionStaff"];
+        put?: never;
+        /**
+         * Add a member of staff to the inspection staff
+         * @description Its approvers; the member must be active staff of the department.
+         */
+        post: operations["addInspector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-staff/{department}/{account}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an inspector
+         * @description Its approvers.
+         */
+        delete: operations["removeInspector"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Declare an inspector's conflict of interest
+         * @description The department's approvers record that an inspector must never be drawn for an enterprise.
+         */
+        post: operations["declareInspectionConflict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's inspection plans
+         * @description Its approvers. Newest first.
+         */
+        get: operations["listInspectionPlans"];
+        put?: never;
+        /**
+         * Draw a random inspection plan (双随机)
+         * @description The department's approvers: draws `entities` enterprises holding a valid licence of the type in the region and `inspectors_per_entity` inspectors for each, from a fresh recorded seed, never an inspector barred from the enterprise. 409 when nothing can be drawn or the conflicts leave too few inspectors.
+         */
+        post: operations["createInspectionPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An inspection plan
+         * @description Its department's approvers; `reproduced` says whether drawing again from the recorded seed and inputs gives the same draw.
+         */
+        get: operations["getInspectionPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans/{number}/publication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a plan (一公开)
+         * @description The plan, its seed, the enterprises drawn and their results become public.
+         */
+        post: operations["publishInspectionPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection-plans/{number}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an inspection's result
+         * @description Once per enterprise. A serious finding suspends the enterprise's licences of the plan's type through the licences service.
+         */
+        post: operations["recordInspectionResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Published random inspection plans
+         * @description For everyone: the plan, the seed, the enterprises drawn (name and unified social credit code) and their results; never the inspectors.
+         */
+        get: operations["listPublishedInspections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A published random inspection plan
+         * @description For everyone.
+         */
+        get: operations["getPublishedInspection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{no}": {
         parameters: {
             query?: never;
@@ -2921,6 +3333,46 @@ export interface paths {
          * @description The document of this kind issued for the case (see `documents` of the case), rendered with its number and signed PAdES B-B with the department's approval seal (行政审批专用章), to whoever may read the case: the applicant, their agent under a live authorization, the enterprise's operators, and the staff of the departments handling it. Through a browser session or a user's access token with scope `cases.read`; not client-credential tokens (action `cases.files.read`). 404 when the case cannot be read or has no such document; 409 when the department has no active approval seal (`available` false).
          */
         get: operations["getCaseDocumentPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/archive/cases/{no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an archived case
+         * @description A case closed longer ago than `archive.after_days` has left the live tables (`GET /api/v1/cases/{no}` answers 404 for it) and is kept here, read-only, as its signed package holds it, with `case.archived` true. The applicant and the operators of the applying enterprise read it as an applicant reads a live case (staff not named); staff of the handling department in its region (or above) and audit administrators read it with the staff named. Agents, counters and systems do not. To anyone else it does not exist (404); a bearer token needs the scope `cases.read`.
+         */
+        get: operations["getArchivedCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/archive/cases/{no}/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export an archived case's signed package
+         * @description The archive package: a compact JWS (RFC 7515, ES256, header `typ` `ow-case-archive+jwt`) signed with the platform's OpenID provider key when the case was archived. Its payload is the manifest: `iss`, `iat`, `typ` `onewindow-case-archive`, `version`, `tracking_no`, `closed_at`, `archived_at`, the whole `case` (form, materials with their SHA-256, licences used, documents, tasks, events, staff named) and the case's legacy `messages`. `digest` is the lower-case hex SHA-256 of the payload's bytes; `jwk` is the public key that verifies the signature, kept with the package so it verifies after the key is rotated away (while the key is current it is also in `/oauth2/jwks`). Any JOSE library verifies it. Staff of the handling department in its region (or above) and audit administrators, with a portal session; the applicant may read the case but not export the package (403); to anyone else it does not exist (404).
+         */
+        get: operations["exportArchivePackage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6487,6 +6939,12 @@ export interface components {
              * @example hash does not match the record's fields
              */
             problem?: string;
+            /**
+             * Format: int64
+             * @description Only after retention pruned records (`audit.retention_days`): the records up to this `seq` were removed, and the check started just after it, anchored on the hash kept in that prune's checkpoint (also recorded in the chain by an `audit.pruned` record).
+             * @example 1000
+             */
+            pruned_through?: number;
         };
         /**
          * @description An account's id: `acc_` and 22 random base64url characters.
@@ -9434,6 +9892,68 @@ export interface components {
              */
             pdf_url: string;
         };
+        /** @description A case as its archive package holds it, read-only. */
+        ArchivedCase: {
+            /**
+             * @description The case's tracking number.
+             * @example 2030060600000000015
+             */
+            tracking_no: string;
+            status: components["schemas"]["CaseStatus"];
+            /**
+             * @description The decision, null when there was none (withdrawn, not accepted).
+             * @enum {string|null}
+             */
+            decision: "approved" | "denied" | null;
+            /**
+             * Format: date-time
+             * @description The case's last change (when it reached its final status).
+             */
+            closed_at: string;
+            /**
+             * Format: date-time
+             * @description When it moved to the archive.
+             */
+            archived_at: string;
+            /** @description Lower-case hex SHA-256 of the package's payload. */
+            digest: string;
+            /** @description The id of the key that signed the package. */
+            kid: string;
+            /** @description The case as `GET /api/v1/cases/{no}` answered it (staff named only for staff and auditors), without links (the live case's files are no longer served through it) and with `archived` true. */
+            case: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description An archived case's signed package and the key that verifies it. */
+        ArchivePackage: {
+            /** @example 2030060600000000015 */
+            tracking_no: string;
+            /** Format: date-time */
+            archived_at: string;
+            /** @description Lower-case hex SHA-256 of the JWS payload (the manifest's bytes). */
+            digest: string;
+            /** @description The signing key's id (the JWS header's `kid`). */
+            kid: string;
+            /** @description Compact JWS (ES256) whose payload is the manifest. */
+            jws: string;
+            /** @description The public JWK (EC P-256) that verifies `jws`. */
+            jwk: {
+                /** @example EC */
+                kty: string;
+                /** @example P-256 */
+                crv?: string;
+                x?: string;
+                y?: string;
+                /** @description RFC 7638 thumbprint of the key, as in the JWS header. */
+                kid: string;
+                /** @example ES256 */
+                alg?: string;
+                /** @example sig */
+                use?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
         /**
          * @description The template of one kind of case document, for one item or (`item_code` "") for every item without its own. Placeholders in braces in `title`, `body` and `remedy` are replaced when a document is issued.
          * @example {
@@ -10417,6 +10937,18 @@ export interface components {
         ExchangeSystemList: {
             items: components["schemas"]["ExchangeSystem"][];
         };
+        ExchangeDepartmentSystem: {
+            client_id: string;
+            department_code: string;
+            region_code: string;
+            registered_by: string;
+            registered_at: string;
+            /** @description The system's applications and grants, newest first. */
+            applications: components["schemas"]["ExchangeApplication"][];
+        };
+        ExchangeDepartmentSystemList: {
+            items: components["schemas"]["ExchangeDepartmentSystem"][];
+        };
         ExchangeSystemRegistration: {
             department_code: string;
         };
@@ -10441,6 +10973,8 @@ export interface components {
             expires_at: string;
             revoked_by: string;
             revoked_at: string;
+            /** @description Who applied: the system itself (its client id) or the staff member acting for it. */
+            applied_by: string;
         };
         ExchangeApplicationList: {
             items: components["schemas"]["ExchangeApplication"][];
@@ -10738,6 +11272,436 @@ export interface components {
                     en: string;
                 }[];
             }[];
+        };
+        /** @description Counters of the aggregates (applications, decisions, ratings, tickets, bookings) and the rates derived from them. */
+        IndicatorFigures: {
+            /** @description Counter summed over the day aggregates. */
+            submitted: number;
+            /** @description Counter summed over the day aggregates. */
+            online: number;
+            /** @description Counter summed over the day aggregates. */
+            visits: number;
+            /** @description Counter summed over the day aggregates. */
+            decided: number;
+            /** @description Counter summed over the day aggregates. */
+            approved: number;
+            /** @description Counter summed over the day aggregates. */
+            on_time: number;
+            /** @description Counter summed over the day aggregates. */
+            decide_days_sum: number;
+            /** @description Counter summed over the day aggregates. */
+            delivered: number;
+            /** @description Counter summed over the day aggregates. */
+            ratings: number;
+            /** @description Counter summed over the day aggregates. */
+            rating_sum: number;
+            /** @description Counter summed over the day aggregates. */
+            satisfied: number;
+            /** @description Counter summed over the day aggregates. */
+            bad: number;
+            /** @description Counter summed over the day aggregates. */
+            rectified: number;
+            /** @description Counter summed over the day aggregates. */
+            annulled: number;
+            /** @description Counter summed over the day aggregates. */
+            tickets: number;
+            /** @description Counter summed over the day aggregates. */
+            complaints: number;
+            /** @description Counter summed over the day aggregates. */
+            answered: number;
+            /** @description Counter summed over the day aggregates. */
+            answered_on_time: number;
+            /** @description Counter summed over the day aggregates. */
+            answer_hours_sum: number;
+            /** @description Counter summed over the day aggregates. */
+            bookings: number;
+            /** @description Counter summed over the day aggregates. */
+            kept: number;
+            /** @description Counter summed over the day aggregates. */
+            no_shows: number;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            online_share: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            on_time_rate: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            average_days: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            visits_per_case: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            satisfaction: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            average_level: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            rectification_rate: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            average_answer_hours: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            answer_on_time_rate: number | null;
+            /** @description Derived figure; null when nothing was counted for its denominator. */
+            no_show_rate: number | null;
+            /** @description 90th percentile (nearest rank) of the working days from acceptance to decision; null without decisions. */
+            p90_days: number | null;
+        };
+        /** @description A region's indicators for a period, with the previous period of the same length and the rows of a grouping (ranked among peers for region, department, item and hall). */
+        IndicatorReport: {
+            region: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** @enum {string} */
+            group: "none" | "day" | "week" | "month" | "region" | "department" | "item" | "hall" | "channel";
+            rank_by: string;
+            totals: components["schemas"]["IndicatorFigures"];
+            previous: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+                figures: components["schemas"]["IndicatorFigures"];
+            };
+            rows: {
+                /** @description The day, ISO week (2030-W23), month, child region, department, item, hall or channel. */
+                key: string;
+                /** @description 1 = best among the rows by rank_by (ties share a rank); 0 when not ranked. */
+                rank: number;
+                figures: components["schemas"]["IndicatorFigures"];
+            }[];
+        };
+        /** @description An object on the supervisors' watch list. */
+        Watched: {
+            /**
+             * @description What it is.
+             * @enum {string}
+             */
+            kind: "case" | "ticket" | "rectification" | "order" | "claim";
+            /** @description Its tracking, ticket, rating, order or licence number. */
+            ref: string;
+            /**
+             * @description red: past its last working day; yellow: nearly; suspended: a suspended case.
+             * @enum {string}
+             */
+            level: "red" | "yellow" | "suspended";
+            /** @description The department responsible. */
+            department_code: string;
+            /** @description Its region. */
+            region_code: string;
+            /** @description The item code, ticket kind, order subject or licence type. */
+            subject: string;
+            /** @description Its last working day (YYYY-MM-DD); null for a suspended case. */
+            due_date: string | null;
+            /** @description When the supervisors were warned at this level; null before the next sweep. */
+            warned_at: string | null;
+        };
+        /** @description The watch list. */
+        WatchList: {
+            items: components["schemas"]["Watched"][];
+        };
+        /** @description A supervision order. */
+        SupervisionOrderInput: {
+            /** @description The department ordered. */
+            department_code: string;
+            /**
+             * @description What it is about.
+             * @enum {string}
+             */
+            object_kind: "case" | "ticket" | "rectification" | "licence" | "other";
+            /** @description Its number (optional for other). */
+            object_ref?: string;
+            /** @description A short title. */
+            subject: string;
+            /** @description What to do. */
+            instruction: string;
+            /**
+             * Format: date
+             * @description The last day for the reply, today or later (YYYY-MM-DD).
+             */
+            due_date: string;
+        };
+        /** @description A supervision order (督办). */
+        SupervisionOrder: {
+            /** @description DB + date + 8 characters. */
+            number: string;
+            /** @description The department ordered. */
+            department_code: string;
+            /** @description The department's region. */
+            region_code: string;
+            /** @description What it is about. */
+            object_kind: string;
+            /** @description Its number. */
+            object_ref: string | null;
+            /** @description Title. */
+            subject: string;
+            /** @description What to do (the latest). */
+            instruction: string;
+            /** @description The last day for the reply. */
+            due_date: string;
+            /**
+             * @description open, replied or closed.
+             * @enum {string}
+             */
+            status: "open" | "replied" | "closed";
+            /** @description The department's reply. */
+            reply: string | null;
+            /** @description Who replied (account id). */
+            replied_by: string | null;
+            /** @description When. */
+            replied_at: string | null;
+            /** @description The issuing supervisor (account id). */
+            issued_by: string;
+            /** @description When issued. */
+            issued_at: string;
+            /** @description When closed. */
+            closed_at: string | null;
+            /** @description Last change. */
+            updated_at: string;
+            /** @description 1 + the times it was sent back. */
+            rounds: number;
+            /** @description For the next step. */
+            version: number;
+        };
+        /** @description Supervision orders. */
+        SupervisionOrderList: {
+            orders: components["schemas"]["SupervisionOrder"][];
+        };
+        /** @description The department's reply. */
+        SupervisionReplyInput: {
+            /** @description The version read. */
+            version: number;
+            /** @description What was done. */
+            reply: string;
+        };
+        /** @description The supervisors' decision on a replied order. */
+        SupervisionDecisionInput: {
+            /** @description The version read. */
+            version: number;
+            /**
+             * @description close or return.
+             * @enum {string}
+             */
+            decision: "close" | "return";
+            /** @description What else to do (return). */
+            instruction?: string;
+            /** @description The new date (return; YYYY-MM-DD). */
+            due_date?: string;
+        };
+        /** @description A licence issued from a case, for its department to take the licensee under supervision (审管联动). */
+        SupervisionClaim: {
+            /** @description The licence. */
+            licence_number: string;
+            /** @description Its type. */
+            type_code: string;
+            /** @description The licensing (and regulating) department. */
+            department_code: string;
+            /** @description Its region. */
+            region_code: string;
+            /** @description The case it was issued from. */
+            case_no: string | null;
+            /** @description The holder, masked. */
+            holder_masked: string;
+            /** @description When issued. */
+            issued_at: string;
+            /** @description The last working day to claim it. */
+            due_date: string;
+            /**
+             * @description pending or claimed.
+             * @enum {string}
+             */
+            status: "pending" | "claimed";
+            /** @description Who claimed it (account id). */
+            claimed_by: string | null;
+            /** @description When. */
+            claimed_at: string | null;
+            /** @description The claimant's note. */
+            note: string | null;
+            /** @description For the claim. */
+            version: number;
+        };
+        /** @description Claims. */
+        SupervisionClaimList: {
+            claims: components["schemas"]["SupervisionClaim"][];
+        };
+        /** @description A claim. */
+        SupervisionClaimInput: {
+            /** @description The version read. */
+            version: number;
+            /** @description A note. */
+            note?: string;
+        };
+        /** @description A member of the inspection staff. */
+        Inspector: {
+            /** @description Account id. */
+            account: string;
+            /** @description Real name. */
+            name: string;
+        };
+        /** @description Inspection staff. */
+        InspectorList: {
+            inspectors: components["schemas"]["Inspector"][];
+        };
+        /** @description A member of staff to add. */
+        InspectorInput: {
+            /** @description The department. */
+            department_code: string;
+            /** @description The member's username. */
+            username: string;
+        };
+        /** @description A declared conflict of interest. */
+        InspectionConflictInput: {
+            /** @description The department. */
+            department_code: string;
+            /** @description The inspector's account id. */
+            account: string;
+            /** @description The enterprise's unified social credit code. */
+            uscc: string;
+            /** @description Why. */
+            reason: string;
+        };
+        /** @description A random inspection plan to draw. */
+        InspectionPlanInput: {
+            /** @description The inspecting (licensing) department. */
+            department_code: string;
+            /** @description The department's region or below; default its region. */
+            region_code?: string;
+            /** @description The licence type whose enterprise holders are drawn from. */
+            licence_type: string;
+            /** @description Title. */
+            title: string;
+            /** @description How many enterprises to draw (all when fewer). */
+            entities: number;
+            /**
+             * @description Inspectors per enterprise.
+             * @default 2
+             */
+            inspectors_per_entity: number;
+        };
+        /** @description An inspection's result. */
+        InspectionResultInput: {
+            /** @description The version read. */
+            version: number;
+            /** @description The enterprise inspected. */
+            uscc: string;
+            /**
+             * @description no_problem 未发现问题, rectify 责令整改, serious 严重违法违规 (suspends its licences), not_found 查无下落.
+             * @enum {string}
+             */
+            result: "no_problem" | "rectify" | "serious" | "not_found";
+            /** @description Findings. */
+            note?: string;
+        };
+        /** @description An enterprise drawn, as published. */
+        PublicInspectionEntry: {
+            /** @description Unified social credit code. */
+            uscc: string;
+            /** @description The enterprise's name. */
+            name: string;
+            /**
+             * @description The result, null until recorded.
+             * @enum {string|null}
+             */
+            result: "no_problem" | "rectify" | "serious" | "not_found" | null;
+            /** @description When recorded. */
+            recorded_at: string | null;
+        };
+        /** @description An enterprise drawn, with its inspectors. */
+        InspectionEntry: {
+            /** @description Unified social credit code. */
+            uscc: string;
+            /** @description The enterprise's name. */
+            name: string;
+            /**
+             * @description The result, null until recorded.
+             * @enum {string|null}
+             */
+            result: "no_problem" | "rectify" | "serious" | "not_found" | null;
+            /** @description When recorded. */
+            recorded_at: string | null;
+            /** @description Its licences of the plan's type. */
+            licences: string[];
+            /** @description The inspectors drawn. */
+            inspectors: components["schemas"]["Inspector"][];
+            /** @description Findings. */
+            note: string | null;
+            /** @description Licences suspended by a serious finding. */
+            suspended: string[];
+        };
+        /** @description A published random inspection plan. */
+        PublicInspection: {
+            /** @description SS + date + 8 characters. */
+            number: string;
+            /** @description Title. */
+            title: string;
+            /** @description The department. */
+            department_code: string;
+            /** @description The region drawn from. */
+            region_code: string;
+            /** @description The licence type. */
+            licence_type: string;
+            /** @description Enterprises asked for. */
+            entities: number;
+            /** @description Inspectors per enterprise. */
+            inspectors_per_entity: number;
+            /** @description Enterprises drawn from. */
+            pool_entities: number;
+            /** @description Inspectors drawn from. */
+            pool_inspectors: number;
+            /** @description The recorded seed (32 hex characters): the draw is SHA-256(seed:counter), 8 bytes at a time, bounded by rejection, over the inputs sorted by code. */
+            seed: string;
+            /**
+             * @description drawn or published.
+             * @enum {string}
+             */
+            status: "drawn" | "published";
+            /** @description When drawn. */
+            created_at: string;
+            /** @description When published. */
+            published_at: string | null;
+            entries: components["schemas"]["PublicInspectionEntry"][];
+        };
+        /** @description Published plans. */
+        PublicInspectionList: {
+            plans: components["schemas"]["PublicInspection"][];
+        };
+        /** @description A random inspection plan (双随机). */
+        InspectionPlan: {
+            /** @description SS + date + 8 characters. */
+            number: string;
+            /** @description Title. */
+            title: string;
+            /** @description The department. */
+            department_code: string;
+            /** @description The region drawn from. */
+            region_code: string;
+            /** @description The licence type. */
+            licence_type: string;
+            /** @description Enterprises asked for. */
+            entities: number;
+            /** @description Inspectors per enterprise. */
+            inspectors_per_entity: number;
+            /** @description Enterprises drawn from. */
+            pool_entities: number;
+            /** @description Inspectors drawn from. */
+            pool_inspectors: number;
+            /** @description The recorded seed (32 hex characters): the draw is SHA-256(seed:counter), 8 bytes at a time, bounded by rejection, over the inputs sorted by code. */
+            seed: string;
+            /**
+             * @description drawn or published.
+             * @enum {string}
+             */
+            status: "drawn" | "published";
+            /** @description When drawn. */
+            created_at: string;
+            /** @description When published. */
+            published_at: string | null;
+            entries: components["schemas"]["InspectionEntry"][];
+            /** @description For the next step. */
+            version: number;
+            /** @description Drawing again from the recorded seed and inputs gives this draw. */
+            reproduced: boolean;
+        };
+        /** @description Plans. */
+        InspectionPlanList: {
+            plans: components["schemas"]["InspectionPlan"][];
         };
         /** @description A department system's endpoint for events of its department. */
         WebhookSubscription: {
@@ -17882,6 +18846,21 @@ export interface operations {
                  */
                 subject_id?: string;
                 /**
+                 * @description Only entries of this consuming system (its client id).
+                 * @example demo-zwfw-330102
+                 */
+                consumer_client?: string;
+                /**
+                 * @description Only entries logged at or after this UTC time.
+                 * @example 2026-03-01T00:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description Only entries logged before this UTC time.
+                 * @example 2026-04-01T00:00:00Z
+                 */
+                until?: string;
+                /**
                  * @description Entries per page.
                  * @example 50
                  */
@@ -22520,7 +23499,8 @@ export interface operations {
                      *           "reason": "unconditional",
                      *           "expires_at": "2027-12-02T04:00:00Z",
                      *           "revoked_by": "",
-                     *           "revoked_at": ""
+                     *           "revoked_at": "",
+                     *           "applied_by": "cl_demo"
                      *         }
                      *       ]
                      *     }
@@ -22586,6 +23566,106 @@ export interface operations {
                      *           "message": "is not a field of the population base"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExchangeDepartmentSystems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A department's code. */
+                department: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The department's systems. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "client_id": "cl_demo",
+                     *           "department_code": "330102-ZWFW",
+                     *           "region_code": "330102",
+                     *           "registered_by": "sysadmin",
+                     *           "registered_at": "2026-12-01T03:00:00Z",
+                     *           "applications": [
+                     *             {
+                     *               "id": "XAabc123",
+                     *               "client_id": "cl_demo",
+                     *               "consumer_department": "330102-ZWFW",
+                     *               "resource_code": "HJ-330102",
+                     *               "provider_department": "3301-GA",
+                     *               "purpose": "出生登记",
+                     *               "legal_basis": "《户口登记条例》第七条",
+                     *               "fields": [
+                     *                 "name"
+                     *               ],
+                     *               "valid_days": 366,
+                     *               "status": "pending",
+                     *               "scope": "exchange:HJ-330102",
+                     *               "created_at": "2026-12-01T04:00:00Z",
+                     *               "decided_by": "",
+                     *               "decided_at": "",
+                     *               "reason": "",
+                     *               "expires_at": "",
+                     *               "revoked_by": "",
+                     *               "revoked_at": "",
+                     *               "applied_by": "陈受理"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeDepartmentSystemList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -22703,6 +23783,170 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeSystem"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this here. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller may not do this here.",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, version, application or record (or not visible to the caller). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyForExchangeResourceForSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The system's OpenID Connect client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "resource": "HJ-330102",
+                 *       "purpose": "出生登记",
+                 *       "legal_basis": "《户口登记条例》第七条",
+                 *       "fields": [
+                 *         "name"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description The application (granted or pending). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XAabc123",
+                     *       "client_id": "cl_demo",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "resource_code": "HJ-330102",
+                     *       "provider_department": "3301-GA",
+                     *       "purpose": "出生登记",
+                     *       "legal_basis": "《户口登记条例》第七条",
+                     *       "fields": [
+                     *         "name"
+                     *       ],
+                     *       "valid_days": 366,
+                     *       "status": "pending",
+                     *       "scope": "exchange:HJ-330102",
+                     *       "created_at": "2026-12-01T04:00:00Z",
+                     *       "decided_by": "",
+                     *       "decided_at": "",
+                     *       "reason": "",
+                     *       "expires_at": "",
+                     *       "revoked_by": "",
+                     *       "revoked_at": "",
+                     *       "applied_by": "陈受理"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeApplication"];
                 };
             };
             /** @description The body is not a JSON object. */
@@ -23478,7 +24722,8 @@ export interface operations {
                      *           "reason": "unconditional",
                      *           "expires_at": "2027-12-02T04:00:00Z",
                      *           "revoked_by": "",
-                     *           "revoked_at": ""
+                     *           "revoked_at": "",
+                     *           "applied_by": "cl_demo"
                      *         }
                      *       ]
                      *     }
@@ -23577,7 +24822,8 @@ export interface operations {
                      *       "reason": "unconditional",
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
-                     *       "revoked_at": ""
+                     *       "revoked_at": "",
+                     *       "applied_by": "cl_demo"
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -23736,7 +24982,8 @@ export interface operations {
                      *       "reason": "unconditional",
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
-                     *       "revoked_at": ""
+                     *       "revoked_at": "",
+                     *       "applied_by": "cl_demo"
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -23913,7 +25160,8 @@ export interface operations {
                      *       "reason": "unconditional",
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
-                     *       "revoked_at": ""
+                     *       "revoked_at": "",
+                     *       "applied_by": "cl_demo"
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -25039,6 +26287,917 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    readIndicators: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it). */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+                /** @description How the rows are grouped. */
+                group?: "none" | "day" | "week" | "month" | "region" | "department" | "item" | "hall" | "channel";
+                /** @description Only this department. */
+                department?: string;
+                /** @description Only this item. */
+                item?: string;
+                /** @description Only this hall. */
+                hall?: string;
+                /** @description Only this channel. */
+                channel?: string;
+                /** @description The derived figure peers are ranked by. */
+                rank_by?: "online_share" | "on_time_rate" | "average_days" | "visits_per_case" | "satisfaction" | "average_level" | "rectification_rate" | "average_answer_hours" | "answer_on_time_rate" | "no_show_rate" | "p90_days";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indicators. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "region": "3301",
+                     *       "from": "2030-06-01",
+                     *       "to": "2030-06-30",
+                     *       "group": "none",
+                     *       "rank_by": "on_time_rate",
+                     *       "totals": {
+                     *         "submitted": 3,
+                     *         "online": 3,
+                     *         "visits": 1,
+                     *         "decided": 2,
+                     *         "approved": 2,
+                     *         "on_time": 2,
+                     *         "decide_days_sum": 2,
+                     *         "delivered": 1,
+                     *         "ratings": 0,
+                     *         "rating_sum": 0,
+                     *         "satisfied": 0,
+                     *         "bad": 0,
+                     *         "rectified": 0,
+                     *         "annulled": 0,
+                     *         "tickets": 0,
+                     *         "complaints": 0,
+                     *         "answered": 0,
+                     *         "answered_on_time": 0,
+                     *         "answer_hours_sum": 0,
+                     *         "bookings": 0,
+                     *         "kept": 0,
+                     *         "no_shows": 0,
+                     *         "online_share": 1,
+                     *         "on_time_rate": 1,
+                     *         "average_days": 1,
+                     *         "visits_per_case": 0.3333,
+                     *         "satisfaction": null,
+                     *         "average_level": null,
+                     *         "rectification_rate": null,
+                     *         "average_answer_hours": null,
+                     *         "answer_on_time_rate": null,
+                     *         "no_show_rate": null,
+                     *         "p90_days": 2
+                     *       },
+                     *       "previous": {
+                     *         "from": "2030-05-02",
+                     *         "to": "2030-05-31",
+                     *         "figures": {
+                     *           "submitted": 3,
+                     *           "online": 3,
+                     *           "visits": 1,
+                     *           "decided": 2,
+                     *           "approved": 2,
+                     *           "on_time": 2,
+                     *           "decide_days_sum": 2,
+                     *           "delivered": 1,
+                     *           "ratings": 0,
+                     *           "rating_sum": 0,
+                     *           "satisfied": 0,
+                     *           "bad": 0,
+                     *           "rectified": 0,
+                     *           "annulled": 0,
+                     *           "tickets": 0,
+                     *           "complaints": 0,
+                     *           "answered": 0,
+                     *           "answered_on_time": 0,
+                     *           "answer_hours_sum": 0,
+                     *           "bookings": 0,
+                     *           "kept": 0,
+                     *           "no_shows": 0,
+                     *           "online_share": 1,
+                     *           "on_time_rate": 1,
+                     *           "average_days": 1,
+                     *           "visits_per_case": 0.3333,
+                     *           "satisfaction": null,
+                     *           "average_level": null,
+                     *           "rectification_rate": null,
+                     *           "average_answer_hours": null,
+                     *           "answer_on_time_rate": null,
+                     *           "no_show_rate": null,
+                     *           "p90_days": 2
+                     *         }
+                     *       },
+                     *       "rows": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IndicatorReport"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportIndicators: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it). */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+                /** @description How the rows are grouped. */
+                group?: "none" | "day" | "week" | "month" | "region" | "department" | "item" | "hall" | "channel";
+                /** @description Only this department. */
+                department?: string;
+                /** @description Only this item. */
+                item?: string;
+                /** @description Only this hall. */
+                hall?: string;
+                /** @description Only this channel. */
+                channel?: string;
+                /** @description The derived figure peers are ranked by. */
+                rank_by?: "online_share" | "on_time_rate" | "average_days" | "visits_per_case" | "satisfaction" | "average_level" | "rectification_rate" | "average_answer_hours" | "answer_on_time_rate" | "no_show_rate" | "p90_days";
+                /** @description The file format. */
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    /** @description Lower-case hex SHA-256 of the body. */
+                    "X-Content-SHA256"?: string;
+                    /** @description Compact JWS (typ ow-indicators-export+jwt) whose claims name sha256, filename, region, from, to, group, format, exported_by, exported_at and iss. */
+                    "X-OneWindow-Signature"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example key,rank,submitted,online,...
+                     *     total,0,3,3,...
+                     */
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            default: components["responses"]["Error"];
+        };
+    };
+    supervisionWatch: {
+        parameters: {
+            query?: {
+                /** @description One of the caller's supervised regions or a region below one. */
+                region?: string;
+                /** @description Only this kind. */
+                kind?: "case" | "ticket" | "rectification" | "order" | "claim";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The watch list. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSupervisionOrders: {
+        parameters: {
+            query?: {
+                /** @description Whose list: the caller's supervised regions, or the caller's departments. */
+                which?: "department" | "supervisor";
+                /** @description Only orders with this status. */
+                status?: "open" | "replied" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The orders. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrderList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    issueSupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "object_kind": "case",
+                 *       "object_ref": "203006060000000001X",
+                 *       "subject": "办件超期未办结",
+                 *       "instruction": "请于期限内办结并说明超期原因",
+                 *       "due_date": "2030-06-10"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionOrderInput"];
+            };
+        };
+        responses: {
+            /** @description The order. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    /** @description The order's URL. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order number.
+                 * @example DB20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    replySupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order number.
+                 * @example DB20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "reply": "已办结，超期原因为材料补正"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionReplyInput"];
+            };
+        };
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    decideSupervisionOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order number.
+                 * @example DB20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2,
+                 *       "decision": "return",
+                 *       "instruction": "请补充整改措施",
+                 *       "due_date": "2030-06-12"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSupervisionClaims: {
+        parameters: {
+            query?: {
+                /** @description Whose list: the caller's supervised regions, or the caller's departments. */
+                which?: "department" | "supervisor";
+                /** @description Only claims with this status. */
+                status?: "pending" | "claimed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claims. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionClaimList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    claimLicensee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The licence number.
+                 * @example GT330102203000001
+                 */
+                licence: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "note": "已纳入日常监管名录"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SupervisionClaimInput"];
+            };
+        };
+        responses: {
+            /** @description The claim. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionClaim"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listInspectionStaff: {
+        parameters: {
+            query: {
+                /** @description The department. */
+                department: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inspectors. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectorList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    addInspector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "username": "sc.acceptor"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectorInput"];
+            };
+        };
+        responses: {
+            /** @description The inspectors. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectorList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    removeInspector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The department.
+                 * @example 330102-SCJG
+                 */
+                department: string;
+                /**
+                 * @description The inspector's account id.
+                 * @example acc_01HX
+                 */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inspectors. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectorList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    declareInspectionConflict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "account": "acc_01HX",
+                 *       "uscc": "91330102MA00000015",
+                 *       "reason": "近亲属在该企业任职"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionConflictInput"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listInspectionPlans: {
+        parameters: {
+            query: {
+                /** @description The department. */
+                department: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlanList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createInspectionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "department_code": "330102-SCJG",
+                 *       "licence_type": "food_business",
+                 *       "title": "2030年第二季度食品经营双随机抽查",
+                 *       "entities": 10,
+                 *       "inspectors_per_entity": 2
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionPlanInput"];
+            };
+        };
+        responses: {
+            /** @description The plan, drawn. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    /** @description The plan's URL. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getInspectionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishInspectionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["VersionInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    recordInspectionResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "uscc": "91330102MA00000015",
+                 *       "result": "serious",
+                 *       "note": "超范围经营，拒不整改"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionResultInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPublishedInspections: {
+        parameters: {
+            query?: {
+                /** @description This region and below. */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans. */
+            200: {
+                headers: {
+                    /** @description public, max-age=60 */
+                    "Cache-Control"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicInspectionList"];
+                };
+            };
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPublishedInspection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The plan number.
+                 * @example SS20300606K3M9Q2X7
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    /** @description public, max-age=60 */
+                    "Cache-Control"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicInspection"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
     getCase: {
         parameters: {
             query?: never;
@@ -25274,6 +27433,173 @@ export interface operations {
             404: components["responses"]["NotFound"];
             /** @description The department has no active approval seal (行政审批专用章): the sealed PDF cannot be made now. */
             409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getArchivedCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number. A number that fails its check character, or names a case the caller may not read, gives 404.
+                 * @example 2030060600000000015
+                 */
+                no: components["parameters"]["TrackingNoPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archived case. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tracking_no": "2030060600000000015",
+                     *       "status": "delivered",
+                     *       "decision": "approved",
+                     *       "closed_at": "2030-06-07T02:00:00Z",
+                     *       "archived_at": "2031-06-08T03:00:00Z",
+                     *       "digest": "9f2c1e0b6a3d4c5e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e",
+                     *       "kid": "kJ3n6bYk0mH2XbVqGf0pWq9rE1tZcL8sUaD4yNwR5xI",
+                     *       "case": {
+                     *         "tracking_no": "2030060600000000015",
+                     *         "item_code": "3301-SCJG-GTDJ",
+                     *         "item_name": "个体工商户设立登记",
+                     *         "item_name_en": "",
+                     *         "item_version": 1,
+                     *         "bundle_id": null,
+                     *         "applicant": {
+                     *           "kind": "person",
+                     *           "account_id": "acc_3mJ0xq2bV7d9LkYt1sWc4A",
+                     *           "credit_code": null,
+                     *           "name": "张三",
+                     *           "resident_id": "330***********3017"
+                     *         },
+                     *         "channel": "web",
+                     *         "submitted_by": "zhangsan",
+                     *         "intake_region": "330102",
+                     *         "department_code": "330102-SCJG",
+                     *         "region_code": "330102",
+                     *         "status": "delivered",
+                     *         "decision": "approved",
+                     *         "process": {
+                     *           "key": "ow_default_approval",
+                     *           "version": 1
+                     *         },
+                     *         "accepted_on": "2030-06-06",
+                     *         "promised_days": 3,
+                     *         "statutory_days": 20,
+                     *         "promised_deadline": "2030-06-12",
+                     *         "statutory_deadline": "2030-07-04",
+                     *         "created_at": "2030-06-06T02:00:00Z",
+                     *         "updated_at": "2030-06-06T02:00:00Z",
+                     *         "version": 2,
+                     *         "paused": false,
+                     *         "pauses": [],
+                     *         "form": {
+                     *           "operator_name": "张三",
+                     *           "form": "个人经营",
+                     *           "address": "杭州市上城区解放路1号",
+                     *           "scope": "日用百货零售",
+                     *           "phone": "13800000001"
+                     *         },
+                     *         "situation": [],
+                     *         "materials": [],
+                     *         "licences": [],
+                     *         "documents": [],
+                     *         "tasks": [],
+                     *         "events": [
+                     *           {
+                     *             "seq": 1,
+                     *             "at": "2030-06-06T02:00:00Z",
+                     *             "actor": "zhangsan",
+                     *             "channel": "web",
+                     *             "action": "submitted",
+                     *             "from_status": null,
+                     *             "to_status": "submitted",
+                     *             "reason": "",
+                     *             "detail": {
+                     *               "intake_region": "330102",
+                     *               "department_code": "330102-SCJG",
+                     *               "region_code": "330102",
+                     *               "materials": 0,
+                     *               "process": "ow_default_approval@1"
+                     *             }
+                     *           }
+                     *         ],
+                     *         "archived": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArchivedCase"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description A bearer token without the scope `cases.read`. */
+            403: components["responses"]["NotPermitted"];
+            /** @description No archived case has this tracking number (it may still be live), or the caller may not read it (the same answer either way). */
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportArchivePackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number. A number that fails its check character, or names a case the caller may not read, gives 404.
+                 * @example 2030060600000000015
+                 */
+                no: components["parameters"]["TrackingNoPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed package. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tracking_no": "2030060600000000015",
+                     *       "archived_at": "2031-06-08T03:00:00Z",
+                     *       "digest": "9f2c1e0b6a3d4c5e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e",
+                     *       "kid": "kJ3n6bYk0mH2XbVqGf0pWq9rE1tZcL8sUaD4yNwR5xI",
+                     *       "jws": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImtKM242YllrMG1IMlhiVnFHZjBwV3E5ckUxdFpjTDhzVWFENHlOd1I1eEkiLCJ0eXAiOiJvdy1jYXNlLWFyY2hpdmUrand0In0.eyJ0cmFja2luZ19ubyI6IjIwMzAwNjA2MDAwMDAwMDAwMTUifQ.MEUCIQDx",
+                     *       "jwk": {
+                     *         "kty": "EC",
+                     *         "crv": "P-256",
+                     *         "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                     *         "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                     *         "kid": "kJ3n6bYk0mH2XbVqGf0pWq9rE1tZcL8sUaD4yNwR5xI",
+                     *         "alg": "ES256",
+                     *         "use": "sig"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArchivePackage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description A bearer token, or a caller who may read the archived case but not export it (its applicant). */
+            403: components["responses"]["NotPermitted"];
+            /** @description No archived case has this tracking number, or the caller may not read it (the same answer either way). */
+            404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };

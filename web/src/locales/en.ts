@@ -1799,6 +1799,8 @@ export default {
       marital_status: 'Marital status',
       spouse_name: "Spouse's name",
       marriage_date: 'Date of registration',
+    },
+  },
   exchange: {
     nav: 'Data sharing',
     department: 'Department',
@@ -1986,6 +1988,8 @@ export default {
       verifyAll: 'Verify the whole log',
       allOk: 'The whole log is intact: {n} entries and {stamps} time-stamps checked.',
       broken: 'The log is broken at entry {seq}: {problem}',
+    },
+  },
   supervise: {
     departmentTitle: 'Supervision orders and claims',
     ordersHeading: 'Supervision orders to answer',

@@ -1799,6 +1799,8 @@ export default {
       marital_status: '婚姻状况',
       spouse_name: '配偶姓名',
       marriage_date: '登记日期',
+    },
+  },
   exchange: {
     nav: '数据共享',
     department: '部门',
@@ -1986,6 +1988,8 @@ export default {
       verifyAll: '核验整个日志',
       allOk: '整个日志完好：核验了 {n} 条记录和 {stamps} 个时间戳。',
       broken: '日志在第 {seq} 条出现问题：{problem}',
+    },
+  },
   supervise: {
     departmentTitle: '督办与监管认领',
     ordersHeading: '待答复的督办单',
