@@ -241,7 +241,8 @@ std::vector<Row> Matrix() {
                               {A::kManageTrusts, kAll},
                               {A::kManageCatalog, kAll},
                               {A::kManageDeliveries, kAll},
-                              {A::kManageHalls, kAll}})});
+                              {A::kManageHalls, kAll},
+                              {A::kManageWebhooks, kAll}})});
   rows.push_back({"security administrator", staff("acc_secadm", {R(kSecurityAdmin, "", "")}), false,
                   staff_self({{A::kGrantRole, ".AAAAA."},
                               {A::kListStaff, kAll},
@@ -263,6 +264,7 @@ std::vector<Row> Matrix() {
                    {A::kManageCatalog, kAll},
                    {A::kManageDeliveries, kAll},
                    {A::kManageHalls, kAll},
+                   {A::kManageWebhooks, kAll},
                    {A::kReadDataResources, kAll},
                    {A::kMaintainBaseData, kAll}}});
   rows.push_back({"client credentials with cases.read indicators.read",

@@ -459,7 +459,8 @@ inline bool IsAppointmentsPath(const std::string& path) {
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
       IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) ||
-      IsTicketsPath(path) || IsRatingsPath(path) || IsExchangeLogPath(path))
+      IsTicketsPath(path) || IsRatingsPath(path) || IsExchangeLogPath(path) ||
+      IsFetchDataPath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
@@ -477,7 +478,8 @@ inline bool IsReferencePath(const std::string& path) {
          !IsMaterialsPath(path) && !IsLicencesPath(path) && !IsNotifyPath(path) &&
          !IsAppointmentsPath(path) && !IsTicketsPath(path) && !IsRatingsPath(path) &&
          !IsExchangeLogPath(path) && !IsExchangePath(path) && !IsArchivePath(path) &&
-         !IsWebhooksPath(path) && !IsSupervisePath(path) && !IsIndicatorsPath(path);
+         !IsWebhooksPath(path) && !IsSupervisePath(path) && !IsIndicatorsPath(path) &&
+         !IsFetchDataPath(path);
 }
 
 inline std::map<std::string, std::string> With(std::map<std::string, std::string> h,
