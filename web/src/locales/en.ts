@@ -990,6 +990,7 @@ export default {
     halls: 'Service halls',
     deliveries: 'Undelivered messages',
     webhooks: 'Webhooks',
+    exchangeLog: 'Data exchange log',
   },
   webhooks: {
     deliveries: 'Events to department systems',
@@ -1030,7 +1031,6 @@ export default {
     disableTo: 'Switch off the subscription of {url}',
     disabled: 'Switched off: nothing more goes to {url}.',
     off: 'Switched off',
-    exchangeLog: 'Data exchange log',
   },
   deliveries: {
     list: 'E-mails and text messages',

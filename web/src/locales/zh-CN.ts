@@ -990,6 +990,7 @@ export default {
     halls: '服务大厅',
     deliveries: '未送达的消息',
     webhooks: '事件推送',
+    exchangeLog: '数据交换日志',
   },
   webhooks: {
     deliveries: '推送给部门系统的事件',
@@ -1030,7 +1031,6 @@ export default {
     disableTo: '停用 {url} 的订阅',
     disabled: '已停用：不再向 {url} 发送。',
     off: '已停用',
-    exchangeLog: '数据交换日志',
   },
   deliveries: {
     list: '邮件和短信',
