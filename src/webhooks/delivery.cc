@@ -78,7 +78,9 @@ Status Service::Record(const Delivery& d, const Outcome& o, SystemTime now) {
       std::lock_guard lock(rng_mu_);
       jitter = std::uniform_real_distribution<double>(0.5, 1.5)(rng_);
     }
-    auto next = now + std::chrono::seconds(std::max<int64_t>(1, std::llround(wait * jitter)));
+    // Rounded up to the whole second that times are stored in, so no retry comes early.
+    auto next = std::chrono::ceil<std::chrono::seconds>(
+        now + std::chrono::seconds(std::max<int64_t>(1, std::llround(wait * jitter))));
     return Done(store::MarkRetry(c, d, FormatTime(next), o.detail.substr(0, 500), o.status));
   });
 }
@@ -115,7 +117,11 @@ Result<int64_t> Service::DeliverDue(SystemTime now) {
                                                {"event", d.event_id},
                                                {"attempt", d.attempts},
                                                {"error", o.detail}});
-      OW_RETURN_IF_ERROR(Record(d, o, now));
+      // The back-off counts from when this attempt ended, not from when the batch was
+      // claimed: a slow endpoint must not eat its own retry's wait.
+      OW_RETURN_IF_ERROR(Record(d, o,
+                                now + std::chrono::duration_cast<SystemTime::duration>(
+                                          std::chrono::steady_clock::now() - claimed_at)));
     }
     if (static_cast<int64_t>(claimed.size()) < options_.batch) break;
   }
