@@ -126,7 +126,7 @@ enum class Action {
   // Events to department systems (src/webhooks).
   kSubscribeEvents,  // a department's system subscribes to its department's events
   kManageWebhooks,   // every subscription, dead deliveries and their replay (system admin)
-  kApplyForSystems,      // a department's staff apply for its systems, read their grants
+  kApplyForSystems,  // a department's staff apply for its systems, read their grants
   // Supervision (电子监察) and supervision after approval (事中事后监管, issue 17).
   kSuperviseRegion,   // the warning list, orders and claims of a region (its supervisors)
   kIssueOrder,        // issue, close or send back a supervision order (the region's supervisors)
