@@ -124,10 +124,13 @@ std::optional<Response> Dispatcher::HandleInline(Request& request, std::string_v
     // Static files and 404/405 answers never touch the database.
     return Run(ctx, false, [this](Context& c) { return Route(c); });
   }
+  // Said before anything else: a Requires() route marked Blocking() must reach the
+  // blocking pool too (it was once left on the handler pool, one thread per core, where
+  // two requests waiting on a group commit held every handler thread).
+  if (blocking) *blocking = m.route->blocking;
   // Only public routes run on the network thread: the gate may need the database.
   if (m.route->access.rule != Access::Rule::kPublic) return std::nullopt;
   if (m.route->inline_ok) return Run(ctx, false, [this](Context& c) { return Route(c); });
-  if (blocking) *blocking = m.route->blocking;
   // Cached routes too: their generation is read from the database (response_cache.h).
   return std::nullopt;
 }

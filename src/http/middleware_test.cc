@@ -33,5 +33,25 @@ TEST(RecordMetrics, MethodsBeastDoesNotKnowShareOneSeries) {
       << text;
 }
 
+// Which pool a request goes to: the network thread answers only public inline routes; every
+// other route goes to the handler pool, or to the blocking pool when it is Blocking(),
+// whatever its access rule.
+TEST(HandleInline, BlockingIsReportedForEveryAccessRule) {
+  Router router;
+  auto ok = [](Context&) { return Response{Status::ok, 11}; };
+  router.Get("/public-blocking", ok).Public().Blocking();
+  router.Get("/gated-blocking", ok).Requires(authz::Action::kQueryData).Blocking();
+  router.Get("/gated", ok).Requires(authz::Action::kQueryData);
+  Dispatcher dispatcher(router, nullptr);
+  for (auto [path, want] : {std::pair<const char*, bool>{"/public-blocking", true},
+                            {"/gated-blocking", true},
+                            {"/gated", false}}) {
+    Request req{Verb::get, path, 11};
+    bool blocking = !want;
+    EXPECT_FALSE(dispatcher.HandleInline(req, "127.0.0.1", &blocking)) << path;
+    EXPECT_EQ(blocking, want) << path;
+  }
+}
+
 }  // namespace
 }  // namespace ow::http
