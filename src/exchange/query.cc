@@ -66,19 +66,25 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
   std::optional<Application> grant;
   auto now = std::chrono::system_clock::now();
   std::string now_text = FormatTime(now);
+  // One read for the resource, the caller's system and grant, and (from a base table)
+  // the subject's record, which is used only once the request is known to be granted.
+  std::string why;
+  std::optional<std::string> subject, record;
   OW_RETURN_IF_ERROR(read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(resource, Store::Published(c, code));
     if (!resource) return {};
     OW_ASSIGN_OR_RETURN(system, Store::GetSystem(c, who.client_id));
     OW_ASSIGN_OR_RETURN(grant, Store::LatestGrant(c, who.client_id, code));
+    subject = NormalizeSubject(resource->subject_kind, in.subject, &why);
+    if (subject && resource->source != kSourceAdapter) {
+      OW_ASSIGN_OR_RETURN(record, Store::GetRecord(c, resource->source, *subject));
+    }
     return {};
   }));
   if (!resource) return NotFound("no such data resource");
 
   // A malformed request is answered 422 and not logged: it asked about nobody.
   Validator v;
-  std::string why;
-  auto subject = NormalizeSubject(resource->subject_kind, in.subject, &why);
   if (!subject) v.Add("subject", why);
   if (in.purpose.size() < 2 || in.purpose.size() > 500) v.Add("purpose", "must be 2 to 500 bytes");
   if (in.legal_basis.size() > 500) v.Add("legal_basis", "must be at most 500 bytes");
@@ -158,11 +164,6 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
       data[f] = found && x ? *x : json::value(nullptr);
     }
   } else {
-    std::optional<std::string> record;
-    OW_RETURN_IF_ERROR(read([&](db::Connection& c) -> Status {
-      OW_ASSIGN_OR_RETURN(record, Store::GetRecord(c, resource->source, *subject));
-      return {};
-    }));
     json::object row;
     if (record) {
       boost::system::error_code ec;
