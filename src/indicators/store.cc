@@ -192,7 +192,8 @@ Status Upsert(db::Connection& c, const std::vector<const std::pair<const RowKey,
   std::string set;
   for (const auto& col : ValueColumns()) set += (set.empty() ? "" : ", ") + AddExcluded(col);
   sql += " ON CONFLICT (" + std::string(kKey) + ") DO UPDATE SET " + set;
-  return c.Exec(sql, p);
+  OW_RETURN_IF_ERROR(c.Exec(sql, p));
+  return {};
 }
 
 // The whole months inside [from, to] and the days outside them.
@@ -281,7 +282,9 @@ Status Add(db::Connection& c, const Count& n) {
   std::vector<db::Value> p{n.day,       n.day.substr(0, 7), n.region_code, n.department_code,
                            n.item_code, n.hall_code,        n.channel};
   for (int64_t v : n.add) p.emplace_back(v);
-  return c.Exec(AddStatement(n.decide_days < 0 ? -1 : std::min(n.decide_days, kMaxDays)), p);
+  OW_RETURN_IF_ERROR(
+      c.Exec(AddStatement(n.decide_days < 0 ? -1 : std::min(n.decide_days, kMaxDays)), p));
+  return {};
 }
 
 Status AddAll(db::Connection& c, const std::vector<DayTotals>& rows) {
