@@ -324,8 +324,8 @@ int Run(const Options& o) {
         return true;
       };
       steps.push_back({submitted, submitted_by, "submitted", "", ow::cases::kSubmitted, ""});
-      auto count = [&](int64_t at, const std::string& ch) -> ow::indicators::Figures& {
-        return indicators[{ChinaDay(at), t.region_code, t.department_code, t.item_code, ch}];
+      auto count = [&](int64_t at, const std::string& by) -> ow::indicators::Figures& {
+        return indicators[{ChinaDay(at), t.region_code, t.department_code, t.item_code, by}];
       };
       {
         auto& f = count(submitted, channel);
