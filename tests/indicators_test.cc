@@ -11,9 +11,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "cases/service.h"
@@ -342,11 +340,11 @@ TEST_P(IndicatorsTest, OnlyTheRegionsSupervisorsAndEvaluatorsReadThem) {
             422);
 }
 
-// The rollups (indicators/store.h) after a mix of transitions over the end of June and the
-// start of July: every kind's rows equal the sums of the finest day rows, and a read over
-// partial and whole months (month rows for July, day rows for the second half of June)
-// answers what the day rows add up to, whatever it is grouped by.
-TEST_P(IndicatorsTest, RollupsEqualTheSumsOfTheDayRows) {
+// The rollups (indicators/store.h) through the API after a mix of transitions over the end of
+// June and the start of July: a read over partial and whole months (month rows for July, day
+// rows for the second half of June) answers what its day rows add up to, whatever it is
+// grouped by (indicators_store_test checks the rows themselves).
+TEST_P(IndicatorsTest, ReadsOverWholeAndPartialMonthsAddUpToTheDays) {
   Session person = Login("zhangsan");
   Session acceptor = Login("sc.acceptor");
   Session approver = Login("sc.approver");
@@ -371,46 +369,6 @@ TEST_P(IndicatorsTest, RollupsEqualTheSumsOfTheDayRows) {
   auto rated = Call(verb::post, "/api/v1/ratings",
                     Json({{"case_no", No(a)}, {"level", 5}, {"reasons", json::array{}}}), &person);
   ASSERT_EQ(rated.status, 201) << rated.body;
-
-  // Every kind against the finest day rows (kind 6), summed over what the kind drops.
-  std::string cols = "kind, period, region_code, department_code, item_code, hall_code, channel";
-  for (const char* m : indicators::kMetricNames) cols += std::string(", ") + m;
-  for (int i = 0; i <= indicators::kMaxDays; ++i) cols += ", days_" + std::to_string(i);
-  using Key = std::tuple<int64_t, std::string, std::string, std::string, std::string, std::string,
-                         std::string>;
-  std::map<Key, std::vector<int64_t>> actual, expected;
-  auto st = server_->app().database().Read([&](db::Connection& conn) -> ow::Status {
-    OW_ASSIGN_OR_RETURN(auto r, conn.Query("SELECT " + cols + " FROM indicator_rollups", {}));
-    for (size_t i = 0; i < r.size(); ++i) {
-      std::vector<int64_t> v;
-      for (size_t col = 7; col < r.columns().size(); ++col) v.push_back(r.Int(i, col));
-      actual[{r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4), r.Text(i, 5),
-              r.Text(i, 6)}] = v;
-    }
-    return {};
-  });
-  ASSERT_TRUE(st) << st.error().message;
-  std::set<int64_t> kinds;
-  for (const auto& [k, v] : actual) {
-    kinds.insert(std::get<0>(k));
-    if (std::get<0>(k) != 6) continue;
-    const auto& [kind, day, region, dept, item, hall, channel] = k;
-    for (int64_t to = 0; to < 8; ++to) {
-      const int64_t cuboid = to / 2;
-      Key coarse{to,
-                 to % 2 ? day.substr(0, 7) : day,
-                 region,
-                 cuboid >= 1 ? dept : "",
-                 cuboid >= 2 ? item : "",
-                 cuboid >= 3 ? hall : "",
-                 cuboid >= 3 ? channel : ""};
-      auto& sum = expected[coarse];
-      sum.resize(v.size());
-      for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
-    }
-  }
-  EXPECT_EQ(kinds.size(), 8u);
-  EXPECT_EQ(actual, expected);
 
   // Reads: the second half of June (days) and all of July (a month row).
   const std::string q = "region=3301&from=2030-06-15&to=2030-07-31";
