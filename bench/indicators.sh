@@ -70,10 +70,11 @@ run_store() {
   cat "$OUT/gen-$store.txt" "$OUT/bench-$store.txt"
 }
 
-{
-  echo "# Indicators: $CASES generated cases, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  echo "uptime: $(uptime)"
-} | tee "$OUT/summary.txt"
+# Everything below is also written to summary.txt (no pipe: PGDIR must stay in this shell
+# for the cleanup trap).
+exec > >(tee -a "$OUT/summary.txt") 2>&1
+echo "# Indicators: $CASES generated cases, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "uptime: $(uptime)"
 for store in $STORES; do
   case $store in
     sqlite) run_store sqlite "sqlite:$TMP/indicators.db" ;;
@@ -90,6 +91,6 @@ for store in $STORES; do
       ;;
     *) die "unknown store $store" ;;
   esac
-done 2>&1 | tee -a "$OUT/summary.txt"
-echo "uptime at the end: $(uptime)" | tee -a "$OUT/summary.txt"
+done
+echo "uptime at the end: $(uptime)"
 log "results in $OUT"
