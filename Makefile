@@ -6,7 +6,7 @@ BIN := $(BUILD)/onewindow
 DB ?= sqlite:./data/onewindow.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build web bench asan fuzz format tidy clean cluster-test failover-drill
+.PHONY: run test deps build web bench bench-indicators asan fuzz format tidy clean cluster-test failover-drill
 
 ## make run: install what is missing, build, load the demo data, serve on http://127.0.0.1:8080
 run: deps build web
@@ -45,6 +45,11 @@ failover-drill: deps
 
 bench: deps
 	bash bench/run.sh
+
+## make bench-indicators: 1,000,000 generated cases per store, the indicator query mix p50/p99
+## and the cost of keeping the aggregates on a case transition (bench/indicators.sh)
+bench-indicators: deps
+	bash bench/indicators.sh
 
 asan: deps
 	PRESET=asan bash scripts/test.sh

@@ -27,6 +27,10 @@
 //     delivery, levels 5..1 at 70/18/7/3/2 %; bad ones (1, 2) rectified ("done",
 //     "confirmed") when older than 15 days, else at the department; their "rated" events;
 //     rating_counts as the ratings service keeps them.
+//   - the indicators (indicator_rollups, every kind: src/indicators/store.h) that the
+//     transitions would have counted: submissions, decisions with their working days
+//     (weekends off) and whether on time, deliveries, ratings (a bad one older than 15
+//     days counted as rectified on its day), written with each batch in its transaction.
 // In-flight cases under review carry no workflow instance (the engine never ran them):
 // they are for reading, listing and counting, not for working on in the workbench.
 //
@@ -46,6 +50,8 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "db/database.h"
+#include "indicators/recorder.h"
+#include "indicators/store.h"
 
 namespace {
 
@@ -222,6 +228,13 @@ int Run(const Options& o) {
            int64_t>
       counts;
 
+  // The indicators the transitions would have counted (cases/counts.cc, ratings), by day,
+  // region, department, item and channel; written with each batch (indicators::store::AddAll).
+  using IndicatorKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+  std::map<IndicatorKey, ow::indicators::Figures> indicators;
+  const ow::Calendar calendar;  // weekends off, no holidays (as the deadlines here)
+  double indicator_seconds = 0;
+
   const char* kCaseHead =
       "INSERT INTO cases (id, item_code, item_name, item_version, bundle_id, "
       "applicant_account_id, applicant_name, applicant_id_masked, channel, submitted_by, "
@@ -311,6 +324,16 @@ int Run(const Options& o) {
         return true;
       };
       steps.push_back({submitted, submitted_by, "submitted", "", ow::cases::kSubmitted, ""});
+      auto count = [&](int64_t at, const std::string& by) -> ow::indicators::Figures& {
+        return indicators[{ChinaDay(at), t.region_code, t.department_code, t.item_code, by}];
+      };
+      {
+        auto& f = count(submitted, channel);
+        const bool counter = channel == ow::cases::kCounterChannel;
+        f.sum[ow::indicators::kSubmitted] += 1;
+        f.sum[ow::indicators::kOnline] += counter ? 0 : 1;
+        f.sum[ow::indicators::kVisits] += counter ? 1 : 0;
+      }
       const std::string acceptor = "sc.acceptor", approver = "sc.approver";
       int64_t accept_at = submitted + rng.In(600, 2 * 86400);
       bool withdraws = rng.U() < 0.03;
@@ -346,8 +369,20 @@ int Run(const Options& o) {
           std::string to = approved ? ow::cases::kApproved : ow::cases::kDenied;
           if (reach(decide_at, approver, "decided", to)) {
             decision = to;
+            {
+              auto& f = count(decide_at, channel);
+              const std::string on = ChinaDay(decide_at);
+              const int days = static_cast<int>(std::max<int64_t>(
+                  0, calendar.WorkingDaysBetween(*ow::ParseDate(accepted_on), *ow::ParseDate(on))));
+              f.sum[ow::indicators::kDecided] += 1;
+              f.sum[ow::indicators::kApproved] += approved ? 1 : 0;
+              f.sum[ow::indicators::kOnTime] += on <= promised_deadline ? 1 : 0;
+              f.sum[ow::indicators::kDecideDaysSum] += days;
+              f.days[static_cast<size_t>(std::min(days, ow::indicators::kMaxDays))] += 1;
+            }
             int64_t deliver_at = decide_at + rng.In(600, 3 * 86400);
             if (reach(deliver_at, acceptor, "delivered", ow::cases::kDelivered)) {
+              count(deliver_at, channel).sum[ow::indicators::kDelivered] += 1;
               reach(deliver_at + rng.In(86400, 10 * 86400), acceptor, "closed", ow::cases::kClosed);
               // A rating a day or so after delivery.
               int64_t rated_at = deliver_at + rng.In(600, 3 * 86400);
@@ -408,6 +443,14 @@ int Run(const Options& o) {
                                              rater.empty() ? registered : rater,
                                              std::string("rated"), std::to_string(level)});
                 counts[{rday, t.region_code, t.department_code, t.item_code, rch, level}] += 1;
+                {
+                  auto& f = count(rated_at, rch);
+                  f.sum[ow::indicators::kRatings] += 1;
+                  f.sum[ow::indicators::kRatingSum] += level;
+                  f.sum[ow::indicators::kSatisfied] += level >= 3 ? 1 : 0;
+                  f.sum[ow::indicators::kBad] += bad ? 1 : 0;
+                  f.sum[ow::indicators::kRectified] += bad && old ? 1 : 0;
+                }
               }
             }
           }
@@ -491,7 +534,18 @@ int Run(const Options& o) {
       OW_RETURN_IF_ERROR(ratings.Flush(c));
       for (auto& r : rows)
         for (auto& e : r.rating_events) OW_RETURN_IF_ERROR(rating_events.Add(c, e));
-      return rating_events.Flush(c);
+      OW_RETURN_IF_ERROR(rating_events.Flush(c));
+      // The batch's indicators, in its own transaction as the transitions would.
+      auto ti = Clock::now();
+      std::vector<ow::indicators::store::DayTotals> totals;
+      totals.reserve(indicators.size());
+      for (const auto& [key, fig] : indicators) {
+        const auto& [iday, region, dept, item, ch] = key;
+        totals.push_back({iday, region, dept, item, "", ch, fig});
+      }
+      OW_RETURN_IF_ERROR(ow::indicators::store::AddAll(c, totals));
+      indicator_seconds += std::chrono::duration<double>(Clock::now() - ti).count();
+      return {};
     });
     if (!done) {
       std::fprintf(stderr, "ow_gen_cases: %s\n", done.error().message.c_str());
@@ -501,6 +555,7 @@ int Run(const Options& o) {
       events_made += static_cast<int64_t>(r.events.size());
       ratings_made += static_cast<int64_t>(r.ratings.size());
     }
+    indicators.clear();
     made += n;
     if (made % 100000 < n || made == o.count) {
       double s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -540,6 +595,10 @@ int Run(const Options& o) {
               static_cast<long long>(made), static_cast<long long>(first_id),
               static_cast<long long>(first_id + made - 1), static_cast<long long>(events_made),
               static_cast<long long>(ratings_made), s);
+  std::printf(
+      "indicators: %.1f s of that writing their rollups (indicators::store::AddAll, with each "
+      "batch)\n",
+      indicator_seconds);
   for (const auto& [st, n] : by_status)
     std::printf("  %-22s %lld\n", st.c_str(), static_cast<long long>(n));
   return 0;

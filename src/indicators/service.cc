@@ -25,8 +25,9 @@ store::Column ColumnOf(Group g) {
   switch (g) {
     case Group::kDay:
     case Group::kWeek:
-    case Group::kMonth:
       return store::Column::kDay;
+    case Group::kMonth:
+      return store::Column::kMonth;
     case Group::kRegion:
       return store::Column::kRegion;
     case Group::kDepartment:

@@ -3,8 +3,10 @@
 // its supervisors (role supervisor, the region or any above it) and by evaluators'
 // systems (client credentials with the scope indicators.read).
 //
-// A read sums day rows of one period (at most kMaxPeriodDays days) in a region's range:
-// its cost grows with the rows of that period and region, never with the number of cases.
+// A read sums rollup rows (store.h) of one period (at most kMaxPeriodDays days) in a
+// region's range: whole months from month rows, the days at its ends from day rows, each
+// from the coarsest rollup that keeps what the query filters and groups by. Its cost grows
+// with the departments, items and regions read, never with the history or the cases.
 // Thread-safe.
 #ifndef OW_INDICATORS_SERVICE_H_
 #define OW_INDICATORS_SERVICE_H_

@@ -2,59 +2,225 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
+#include "core/calendar.h"
 #include "db/sql.h"
 
 namespace ow::indicators {
 namespace {
 
-constexpr const char* kKey = "day, region_code, department_code, item_code, hall_code, channel";
-
-std::string KeyColumns() {
-  return "  day {{TEXT_C}} NOT NULL,\n"
-         "  region_code {{TEXT_C}} NOT NULL,\n"
-         "  department_code TEXT NOT NULL,\n"
-         "  item_code TEXT NOT NULL,\n"
-         "  hall_code TEXT NOT NULL,\n"
-         "  channel TEXT NOT NULL,\n";
+// The cuboids of the cube (store.h): which of department, item, hall, channel they keep.
+enum Cuboid : int { kRegionOnly = 0, kDepartmentCuboid = 1, kItemCuboid = 2, kFull = 3 };
+constexpr int kCuboids = 4;
+int KindOf(int cuboid, bool month) { return cuboid * 2 + (month ? 1 : 0); }
+bool Keeps(int cuboid, int dimension) {  // dimension: 0 department, 1 item, 2 hall, 3 channel
+  return dimension < cuboid || cuboid == kFull;
 }
 
+constexpr const char* kKey =
+    "kind, period, region_code, department_code, item_code, hall_code, channel";
+constexpr const char* kDimensions[] = {"department_code", "item_code", "hall_code", "channel"};
+
+std::string DaysColumn(size_t d) { return "days_" + std::to_string(d); }
+
+// The value columns in the table's order: the metrics, then the histogram.
+const std::vector<std::string>& ValueColumns() {
+  static const std::vector<std::string> cols = [] {
+    std::vector<std::string> v(kMetricNames.begin(), kMetricNames.end());
+    for (size_t d = 0; d <= kMaxDays; ++d) v.push_back(DaysColumn(d));
+    return v;
+  }();
+  return cols;
+}
+
+std::string AddExcluded(const std::string& col) {
+  return col + " = indicator_rollups." + col + " + excluded." + col;
+}
+
+std::string CreateRollups(bool sqlite) {
+  std::string s =
+      "CREATE TABLE indicator_rollups (\n"
+      "  kind INTEGER NOT NULL,\n"
+      "  period {{TEXT_C}} NOT NULL,\n"
+      "  region_code {{TEXT_C}} NOT NULL,\n"
+      "  department_code TEXT NOT NULL,\n"
+      "  item_code TEXT NOT NULL,\n"
+      "  hall_code TEXT NOT NULL,\n"
+      "  channel TEXT NOT NULL,\n";
+  for (const auto& col : ValueColumns()) s += "  " + col + " BIGINT NOT NULL DEFAULT 0,\n";
+  // SQLite keeps the rows in the primary key's order (no rowid lookups on a read).
+  s += "  PRIMARY KEY (" + std::string(kKey) + ")\n)" + (sqlite ? " WITHOUT ROWID" : "") + ";\n";
+  return s;
+}
+
+// Moves what 001's day tables hold into every kind, then drops them.
+std::string Backfill() {
+  std::string s;
+  for (int cuboid = 0; cuboid < kCuboids; ++cuboid) {
+    for (bool month : {false, true}) {
+      const std::string period = month ? "substr(day, 1, 7)" : "day";
+      std::string dims, group = period + ", region_code";
+      for (int d = 0; d < 4; ++d) {
+        dims += ", ";
+        if (Keeps(cuboid, d)) {
+          dims += kDimensions[d];
+          group += std::string(", ") + kDimensions[d];
+        } else {
+          dims += "''";
+        }
+      }
+      const std::string head = "INSERT INTO indicator_rollups (" + std::string(kKey);
+      const std::string select = " SELECT " + std::to_string(KindOf(cuboid, month)) + ", " +
+                                 period + ", region_code" + dims;
+      std::string cols, sums;
+      for (const char* m : kMetricNames) {
+        cols += std::string(", ") + m;
+        sums += std::string(", SUM(") + m + ")";
+      }
+      s += head + cols + ")" + select + sums + " FROM indicator_days GROUP BY " + group + ";\n";
+      cols.clear();
+      sums.clear();
+      std::string set;
+      for (size_t d = 0; d <= kMaxDays; ++d) {
+        cols += ", " + DaysColumn(d);
+        sums += ", SUM(CASE WHEN days = " + std::to_string(d) + " THEN n ELSE 0 END)";
+        set += (d ? ", " : "") + AddExcluded(DaysColumn(d));
+      }
+      // "WHERE true": SQLite's parser needs a WHERE before an upsert's ON CONFLICT.
+      s += head + cols + ")" + select + sums + " FROM indicator_decide_days WHERE true GROUP BY " +
+           group + " ON CONFLICT (" + kKey + ") DO UPDATE SET " + set + ";\n";
+    }
+  }
+  s += "DROP TABLE indicator_decide_days;\nDROP TABLE indicator_days;\n";
+  return s;
+}
+
+// 001: the day tables 002 replaces (kept so that a database made before 002 migrates).
 std::string InitScript() {
-  std::string s = "CREATE TABLE indicator_days (\n" + KeyColumns();
+  constexpr const char* kDayKey =
+      "day, region_code, department_code, item_code, hall_code, channel";
+  const std::string key_columns =
+      "  day {{TEXT_C}} NOT NULL,\n"
+      "  region_code {{TEXT_C}} NOT NULL,\n"
+      "  department_code TEXT NOT NULL,\n"
+      "  item_code TEXT NOT NULL,\n"
+      "  hall_code TEXT NOT NULL,\n"
+      "  channel TEXT NOT NULL,\n";
+  std::string s = "CREATE TABLE indicator_days (\n" + key_columns;
   for (const char* m : kMetricNames) s += std::string("  ") + m + " BIGINT NOT NULL DEFAULT 0,\n";
-  s += "  PRIMARY KEY (" + std::string(kKey) + ")\n);\n";
-  // Queries name a region and a period: the region's range first, then the days.
+  s += "  PRIMARY KEY (" + std::string(kDayKey) + ")\n);\n";
   s += "CREATE INDEX indicator_days_region ON indicator_days(region_code, day);\n";
-  s += "CREATE TABLE indicator_decide_days (\n" + KeyColumns() +
+  s += "CREATE TABLE indicator_decide_days (\n" + key_columns +
        "  days BIGINT NOT NULL,\n"
        "  n BIGINT NOT NULL,\n"
        "  PRIMARY KEY (" +
-       kKey +
+       kDayKey +
        ", days)\n);\n"
        "CREATE INDEX indicator_decide_days_region ON indicator_decide_days(region_code, day);\n";
   return s;
 }
 
-// The upsert of indicator_days, written once from the metric names.
-const std::string& UpsertDays() {
-  static const std::string sql = [] {
-    std::string cols = kKey, vals = "$1, $2, $3, $4, $5, $6", set;
-    for (size_t i = 0; i < kMetricNames.size(); ++i) {
-      std::string m = kMetricNames[i];
-      cols += ", " + m;
-      vals += ", $" + std::to_string(i + 7);
-      set += (i ? ", " : "") + m + " = indicator_days." + m + " + excluded." + m;
+// Add's statement for a transition whose decision took `bucket` working days (-1: no
+// decision): the row of every kind, with the parameters $1 day, $2 month, $3 region,
+// $4 department, $5 item, $6 hall, $7 channel, $8.. the metrics, shared by the rows.
+const std::string& AddStatement(int bucket) {
+  static const std::vector<std::string> sql = [] {
+    std::vector<std::string> out;
+    for (int b = -1; b <= kMaxDays; ++b) {
+      std::string cols = kKey, set;
+      for (const char* m : kMetricNames) {
+        cols += std::string(", ") + m;
+        set += (set.empty() ? "" : ", ") + AddExcluded(m);
+      }
+      if (b >= 0) {
+        cols += ", " + DaysColumn(static_cast<size_t>(b));
+        set += ", " + AddExcluded(DaysColumn(static_cast<size_t>(b)));
+      }
+      std::string values;
+      for (int cuboid = 0; cuboid < kCuboids; ++cuboid) {
+        for (bool month : {false, true}) {
+          values += values.empty() ? "(" : ", (";
+          values += std::to_string(KindOf(cuboid, month)) + (month ? ", $2" : ", $1") + ", $3";
+          for (int d = 0; d < 4; ++d)
+            values += Keeps(cuboid, d) ? ", $" + std::to_string(d + 4) : std::string(", ''");
+          for (size_t m = 0; m < kMetricNames.size(); ++m) values += ", $" + std::to_string(m + 8);
+          if (b >= 0) values += ", 1";
+          values += ")";
+        }
+      }
+      out.push_back("INSERT INTO indicator_rollups (" + cols + ") VALUES " + values +
+                    " ON CONFLICT (" + kKey + ") DO UPDATE SET " + set);
     }
-    return "INSERT INTO indicator_days (" + cols + ") VALUES (" + vals + ") ON CONFLICT (" + kKey +
-           ") DO UPDATE SET " + set;
+    return out;
   }();
-  return sql;
+  return sql[static_cast<size_t>(bucket + 1)];
+}
+
+using RowKey =
+    std::tuple<int, std::string, std::string, std::string, std::string, std::string, std::string>;
+
+// Rows of AddAll's statements: at most this many per statement (91 parameters a row).
+constexpr size_t kRowsPerStatement = 200;
+
+Status Upsert(db::Connection& c, const std::vector<const std::pair<const RowKey, Figures>*>& rows) {
+  if (rows.empty()) return {};
+  std::string sql = "INSERT INTO indicator_rollups (" + std::string(kKey);
+  for (const auto& col : ValueColumns()) sql += ", " + col;
+  sql += ") VALUES ";
+  std::vector<db::Value> p;
+  p.reserve(rows.size() * (7 + ValueColumns().size()));
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto& [key, fig] = *rows[r];
+    sql += r ? ", (" : "(";
+    const auto& [kind, period, region, dept, item, hall, channel] = key;
+    for (db::Value v : {db::Value(int64_t{kind}), db::Value(period), db::Value(region),
+                        db::Value(dept), db::Value(item), db::Value(hall), db::Value(channel)}) {
+      sql += (p.size() % (7 + ValueColumns().size()) ? ", $" : "$") + std::to_string(p.size() + 1);
+      p.push_back(std::move(v));
+    }
+    for (int64_t v : fig.sum) {
+      sql += ", $" + std::to_string(p.size() + 1);
+      p.emplace_back(v);
+    }
+    for (int64_t v : fig.days) {
+      sql += ", $" + std::to_string(p.size() + 1);
+      p.emplace_back(v);
+    }
+    sql += ")";
+  }
+  std::string set;
+  for (const auto& col : ValueColumns()) set += (set.empty() ? "" : ", ") + AddExcluded(col);
+  sql += " ON CONFLICT (" + std::string(kKey) + ") DO UPDATE SET " + set;
+  OW_RETURN_IF_ERROR(c.Exec(sql, p));
+  return {};
+}
+
+// The whole months inside [from, to] and the days outside them.
+struct Periods {
+  std::vector<std::string> months, days;
+};
+Periods Split(Date from, Date to, bool days_only) {
+  Periods out;
+  Date d = from;
+  while (!(to < d)) {
+    Date month_end = AddDays(Date{d.month == 12 ? d.year + 1 : d.year, d.month % 12 + 1, 1}, -1);
+    if (!days_only && d.day == 1 && !(to < month_end)) {
+      out.months.push_back(PeriodKey(Group::kMonth, d));
+      d = AddDays(month_end, 1);
+    } else {
+      out.days.push_back(FormatDate(d));
+      d = AddDays(d, 1);
+    }
+  }
+  return out;
 }
 
 const char* ColumnName(store::Column by) {
   switch (by) {
     case store::Column::kDay:
-      return "day";
+    case store::Column::kMonth:
+      return "period";
     case store::Column::kRegion:
       return "region_code";
     case store::Column::kDepartment:
@@ -71,73 +237,107 @@ const char* ColumnName(store::Column by) {
   return "''";
 }
 
-// " WHERE ..." for `f`, adding its parameters to `q`. The region and its descendants are
-// a range of codes: they are digits, and ':' sorts right after '9'.
-std::string Where(db::Sql& q, const store::Filter& f) {
-  std::string w = " WHERE region_code >= " + q.P(f.region) + " AND region_code < " +
-                  q.P(f.region + ":") + " AND day >= " + q.P(f.from) + " AND day <= " + q.P(f.to);
-  if (!f.department.empty()) w += " AND department_code = " + q.P(f.department);
-  if (!f.item.empty()) w += " AND item_code = " + q.P(f.item);
-  if (!f.hall.empty()) w += " AND hall_code = " + q.P(f.hall);
-  if (!f.channel.empty()) w += " AND channel = " + q.P(f.channel);
-  return w;
+// The coarsest cuboid keeping every column `f` filters on and `by` groups by.
+int CuboidFor(const store::Filter& f, store::Column by) {
+  if (!f.hall.empty() || !f.channel.empty() || by == store::Column::kHall ||
+      by == store::Column::kChannel)
+    return kFull;
+  if (!f.item.empty() || by == store::Column::kItem) return kItemCuboid;
+  if (!f.department.empty() || by == store::Column::kDepartment) return kDepartmentCuboid;
+  return kRegionOnly;
+}
+
+// One statement of Sums: the rows of `kind` in `periods` matching `f`. The region and its
+// descendants are a range of codes: they are digits, and ':' sorts right after '9'.
+std::pair<std::string, std::vector<db::Value>> SumStatement(
+    const store::Filter& f, store::Column by, int kind, const std::vector<std::string>& periods) {
+  db::Sql q;
+  const std::string key = ColumnName(by);
+  std::string sql = "SELECT " + key;
+  for (const auto& col : ValueColumns()) sql += ", CAST(COALESCE(SUM(" + col + "), 0) AS BIGINT)";
+  sql += " FROM indicator_rollups WHERE kind = " + q.P(int64_t{kind}) + " AND period IN (";
+  for (size_t i = 0; i < periods.size(); ++i) sql += (i ? ", " : "") + q.P(periods[i]);
+  sql += ") AND region_code >= " + q.P(f.region) + " AND region_code < " + q.P(f.region + ":");
+  if (!f.department.empty()) sql += " AND department_code = " + q.P(f.department);
+  if (!f.item.empty()) sql += " AND item_code = " + q.P(f.item);
+  if (!f.hall.empty()) sql += " AND hall_code = " + q.P(f.hall);
+  if (!f.channel.empty()) sql += " AND channel = " + q.P(f.channel);
+  if (by != store::Column::kNone) sql += " GROUP BY " + key;
+  q.text() = std::move(sql);
+  return {q.text(), q.params()};
 }
 
 }  // namespace
 
 std::vector<db::Migration> Migrations() {
-  return {db::Portable("indicators/001_init", InitScript())};
+  std::string rollups = CreateRollups(true) + Backfill();
+  return {db::Portable("indicators/001_init", InitScript()),
+          {"indicators/002_rollups", db::SpellFor(rollups, db::Dialect::kSqlite),
+           db::SpellFor(CreateRollups(false) + Backfill(), db::Dialect::kPostgres)}};
 }
 
 namespace store {
 
 Status Add(db::Connection& c, const Count& n) {
-  bool any = false;
-  for (int64_t v : n.add) any = any || v != 0;
-  if (any) {
-    std::vector<db::Value> p{n.day,       n.region_code, n.department_code,
-                             n.item_code, n.hall_code,   n.channel};
-    for (int64_t v : n.add) p.emplace_back(v);
-    OW_RETURN_IF_ERROR(c.Exec(UpsertDays(), p));
-  }
-  if (n.decide_days >= 0) {
-    int64_t d = std::min<int64_t>(n.decide_days, kMaxDays);
-    OW_RETURN_IF_ERROR(
-        c.Exec("INSERT INTO indicator_decide_days (day, region_code, department_code, item_code, "
-               "hall_code, channel, days, n) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) "
-               "ON CONFLICT (day, region_code, department_code, item_code, hall_code, channel, "
-               "days) DO UPDATE SET n = indicator_decide_days.n + 1",
-               {n.day, n.region_code, n.department_code, n.item_code, n.hall_code, n.channel, d}));
-  }
+  std::vector<db::Value> p{n.day,       n.day.substr(0, 7), n.region_code, n.department_code,
+                           n.item_code, n.hall_code,        n.channel};
+  for (int64_t v : n.add) p.emplace_back(v);
+  OW_RETURN_IF_ERROR(
+      c.Exec(AddStatement(n.decide_days < 0 ? -1 : std::min(n.decide_days, kMaxDays)), p));
   return {};
 }
 
-Result<std::vector<Sum>> Sums(db::Connection& c, const Filter& f, Column by) {
-  const std::string key = ColumnName(by);
-  std::map<std::string, Figures> out;
-  {
-    db::Sql q;
-    std::string sql = "SELECT " + key;
-    for (const char* m : kMetricNames)
-      sql += std::string(", CAST(COALESCE(SUM(") + m + "), 0) AS BIGINT)";
-    sql += " FROM indicator_days" + Where(q, f);
-    if (by != Column::kNone) sql += " GROUP BY " + key;
-    q.text() = sql;
-    OW_ASSIGN_OR_RETURN(auto r, c.Query(q.text(), q.params()));
-    for (size_t i = 0; i < r.size(); ++i) {
-      Figures& fig = out[by == Column::kNone ? "" : r.Text(i, 0)];
-      for (size_t m = 0; m < kMetricNames.size(); ++m) fig.sum[m] += r.Int(i, m + 1);
+Status AddAll(db::Connection& c, const std::vector<DayTotals>& rows) {
+  // One statement may not change a row twice (PostgreSQL): merged first.
+  std::map<RowKey, Figures> merged;
+  for (const auto& r : rows) {
+    for (int cuboid = 0; cuboid < kCuboids; ++cuboid) {
+      for (bool month : {false, true}) {
+        RowKey k{KindOf(cuboid, month),
+                 month ? r.day.substr(0, 7) : r.day,
+                 r.region_code,
+                 Keeps(cuboid, 0) ? r.department_code : "",
+                 Keeps(cuboid, 1) ? r.item_code : "",
+                 Keeps(cuboid, 2) ? r.hall_code : "",
+                 Keeps(cuboid, 3) ? r.channel : ""};
+        merged[k].Add(r.figures);
+      }
     }
   }
-  {
-    db::Sql q;
-    std::string sql = "SELECT " + key + ", days, CAST(SUM(n) AS BIGINT) FROM indicator_decide_days";
-    sql += Where(q, f) + " GROUP BY " + (by == Column::kNone ? "" : key + ", ") + "days";
-    q.text() = sql;
-    OW_ASSIGN_OR_RETURN(auto r, c.Query(q.text(), q.params()));
+  std::vector<const std::pair<const RowKey, Figures>*> batch;
+  for (const auto& row : merged) {
+    batch.push_back(&row);
+    if (batch.size() == kRowsPerStatement) {
+      OW_RETURN_IF_ERROR(Upsert(c, batch));
+      batch.clear();
+    }
+  }
+  return Upsert(c, batch);
+}
+
+std::vector<std::pair<std::string, std::vector<db::Value>>> SumStatements(const Filter& f,
+                                                                          Column by) {
+  std::vector<std::pair<std::string, std::vector<db::Value>>> out;
+  auto from = ParseDate(f.from), to = ParseDate(f.to);
+  if (!from || !to || *to < *from) return out;
+  const int cuboid = CuboidFor(f, by);
+  Periods p = Split(*from, *to, by == Column::kDay);
+  if (!p.months.empty()) out.push_back(SumStatement(f, by, KindOf(cuboid, true), p.months));
+  if (!p.days.empty()) out.push_back(SumStatement(f, by, KindOf(cuboid, false), p.days));
+  return out;
+}
+
+Result<std::vector<Sum>> Sums(db::Connection& c, const Filter& f, Column by) {
+  auto statements = SumStatements(f, by);
+  if (statements.empty()) return InvalidArgument("the period must be two dates in order");
+  std::map<std::string, Figures> out;
+  const size_t metrics = kMetricNames.size();
+  for (const auto& [sql, params] : statements) {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query(sql, params));
     for (size_t i = 0; i < r.size(); ++i) {
-      int64_t d = std::clamp<int64_t>(r.Int(i, 1), 0, kMaxDays);
-      out[by == Column::kNone ? "" : r.Text(i, 0)].days[static_cast<size_t>(d)] += r.Int(i, 2);
+      Figures& fig = out[by == Column::kNone ? "" : r.Text(i, 0)];
+      for (size_t m = 0; m < metrics; ++m) fig.sum[m] += r.Int(i, m + 1);
+      for (size_t d = 0; d <= kMaxDays; ++d) fig.days[d] += r.Int(i, metrics + d + 1);
     }
   }
   std::vector<Sum> sums;

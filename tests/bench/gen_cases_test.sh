@@ -32,6 +32,14 @@ check() {  # check URL QUERY-TOOL...
   (( $("$@" "SELECT count(DISTINCT status) FROM cases") >= 6 )) || fail "statuses"
   (( $("$@" "SELECT count(*) FROM cases WHERE status = 'closed'") > 200 )) || fail "closed"
   [[ $("$@" "SELECT count(*) FROM case_tasks WHERE status = 'open'") == $("$@" "SELECT count(*) FROM cases WHERE status = 'submitted'") ]] || fail "open tasks"
+  # The indicators: every kind of rollup holds the same totals as the tables (kind 0 by day,
+  # 7 the finest by month): submissions, decisions, deliveries, ratings.
+  for kind in 0 7; do
+    [[ $("$@" "SELECT sum(submitted) FROM indicator_rollups WHERE kind = $kind") == 400 ]] || fail "indicators submitted (kind $kind)"
+    [[ $("$@" "SELECT sum(decided) FROM indicator_rollups WHERE kind = $kind") == $("$@" "SELECT count(*) FROM case_events WHERE action = 'decided'") ]] || fail "indicators decided (kind $kind)"
+    [[ $("$@" "SELECT sum(delivered) FROM indicator_rollups WHERE kind = $kind") == $("$@" "SELECT count(*) FROM case_events WHERE action = 'delivered'") ]] || fail "indicators delivered (kind $kind)"
+    [[ $("$@" "SELECT sum(ratings) FROM indicator_rollups WHERE kind = $kind") == "$ratings" ]] || fail "indicators ratings (kind $kind)"
+  done
   # A second run continues the ids; the same seed makes the same cases.
   out=$("$GEN" --database "$url" --count 100 --seed 7 --end 2026-12-06) || fail "gen again"
   [[ $out == *"(ids 401 to 500)"* ]] || fail "second run: $out"
