@@ -239,6 +239,16 @@ Result<std::vector<Rating>> AtStage(db::Connection& c, const std::string& stage,
   return Many(c, q);
 }
 
+Result<std::vector<Rating>> InPeriod(db::Connection& c, const std::string& region,
+                                     const std::string& from_at, const std::string& to_at,
+                                     int limit) {
+  db::Sql q;
+  q.text() = std::string("SELECT ") + kColumns + " FROM ratings WHERE region_code LIKE " +
+             q.P(region + "%") + " AND created_at >= " + q.P(from_at) + " AND created_at < " +
+             q.P(to_at) + " ORDER BY created_at, id LIMIT " + q.P(int64_t{limit});
+  return Many(c, q);
+}
+
 Status Count(db::Connection& c, const CountDelta& d) {
   OW_RETURN_IF_ERROR(c.Exec(
       "INSERT INTO rating_counts (day, region_code, department_code, item_code, channel, level, "
