@@ -159,16 +159,22 @@ Result<std::vector<AnonymousRating>> Service::Ratings(const identity::Principal&
   // Read() checks the query and the caller the same way as every indicator read.
   OW_RETURN_IF_ERROR(Read(who, q));
   OW_ASSIGN_OR_RETURN(auto out, AnonymousRatings(who, q));
+  OW_RETURN_IF_ERROR(Audit("indicators.ratings", who, q,
+                           {{"from", FormatDate(q.from)},
+                            {"to", FormatDate(q.to)},
+                            {"ratings", static_cast<int64_t>(out.size())}}));
+  return out;
+}
+
+Status Service::Audit(const std::string& action, const identity::Principal& who, const Query& q,
+                      boost::json::object detail) {
   audit::Event e;
-  e.action = "indicators.ratings";
+  e.action = action;
   e.actor = who.name_for_audit;
   e.subject = q.region;
   e.outcome = "success";
-  e.detail = {{"from", FormatDate(q.from)},
-              {"to", FormatDate(q.to)},
-              {"ratings", static_cast<int64_t>(out.size())}};
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) { return audit::Append(c, e); }));
-  return out;
+  e.detail = std::move(detail);
+  return db_.Transact([&](db::Connection& c) { return audit::Append(c, e); });
 }
 
 Result<std::string> Service::Sign(const identity::Principal& who, const Query& q, Exported& out,
@@ -223,14 +229,10 @@ Result<Exported> Service::Export(const identity::Principal& who, const Query& q,
     claims["case_key"] = "HMAC-SHA-256 under a key made for this export and not kept";
   }
   OW_RETURN_IF_ERROR(Sign(who, q, out, std::move(claims)));
-  audit::Event e;
-  e.action = "indicators.export";
-  e.actor = who.name_for_audit;
-  e.subject = q.region;
-  e.outcome = "success";
-  e.detail = {{"filename", out.filename}, {"sha256", out.sha256}, {"format", format}};
-  if (with_ratings) e.detail["ratings"] = static_cast<int64_t>(rated.size());
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) { return audit::Append(c, e); }));
+  boost::json::object detail{
+      {"filename", out.filename}, {"sha256", out.sha256}, {"format", format}};
+  if (with_ratings) detail["ratings"] = static_cast<int64_t>(rated.size());
+  OW_RETURN_IF_ERROR(Audit("indicators.export", who, q, std::move(detail)));
   return out;
 }
 
@@ -284,13 +286,9 @@ Result<Exported> Service::CapabilityPdf(const identity::Principal& who, const Qu
   out.filename =
       "capability-" + q.region + "-" + FormatDate(q.from) + "-" + FormatDate(q.to) + ".pdf";
   OW_RETURN_IF_ERROR(Sign(who, q, out, {{"format", "pdf"}, {"report", "capability"}}));
-  audit::Event e;
-  e.action = "indicators.report";
-  e.actor = who.name_for_audit;
-  e.subject = q.region;
-  e.outcome = "success";
-  e.detail = {{"filename", out.filename}, {"sha256", out.sha256}, {"format", "pdf"}};
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) { return audit::Append(c, e); }));
+  OW_RETURN_IF_ERROR(
+      Audit("indicators.report", who, q,
+            {{"filename", out.filename}, {"sha256", out.sha256}, {"format", "pdf"}}));
   return out;
 }
 

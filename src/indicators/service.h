@@ -89,6 +89,9 @@ class Service : public Recorder {
  private:
   Result<std::vector<AnonymousRating>> AnonymousRatings(const identity::Principal& who,
                                                         const Query& q);
+  // Records `action` by `who` about q.region in the audit log.
+  Status Audit(const std::string& action, const identity::Principal& who, const Query& q,
+               boost::json::object detail);
   Result<std::string> Sign(const identity::Principal& who, const Query& q, Exported& out,
                            boost::json::object claims);
 
