@@ -82,6 +82,10 @@ CREATE TABLE rating_links (
   used_at TEXT NOT NULL
 );
 CREATE INDEX rating_links_case ON rating_links(case_no);
+)sql"),
+          // The evaluators' read of a period (InPeriod) walks ratings by the time given.
+          db::Portable("ratings/002_created", R"sql(
+CREATE INDEX ratings_created ON ratings(created_at, id);
 )sql")};
 }
 
