@@ -3,8 +3,14 @@
 // against the cases table itself), by day and by department with the previous period; and
 // the attackers: a supervisor of another region, a city supervisor asking for the province,
 // a resident, a department's acceptor, a client token without the scope, bad periods.
+// Third-party evaluation (issue 17 part 6): the anonymised ratings (JSON, CSV and the XLSX
+// sheet read back by exceljs) carry masked text and no case number, person or staff name;
+// the capability report's PDF, read by pdftotext, prints the figures a hand count of the
+// seeded catalogue and cases gives; both are signed and audited, and refused to the same
+// attackers.
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
@@ -85,45 +91,89 @@ class IndicatorsTest : public CasesFixture {
     EXPECT_TRUE(st) << st.error().message;
     return n;
   }
+
+  // The hand-counted month: three applications on Thursday 6 June 2030; A is accepted,
+  // decided and delivered that day (collected at the counter: one visit); B is accepted on
+  // Thursday and decided on Monday 10 June (two working days); a 差评 of A with `comment`,
+  // and a complaint about the item answered the same Monday ("{case}" in `comment` stands
+  // for A's number). Returns A's number; the rating's number in rating_number_.
+  std::string SeedJune(std::string comment) {
+    Session person = Login("zhangsan");
+    Session acceptor = Login("sc.acceptor");
+    Session approver = Login("sc.approver");
+    json::object a = Submitted(person), b = Submitted(person);
+    Submitted(person);
+    a = Accept(acceptor, a);
+    EXPECT_EQ(Complete(approver, TaskOf(a, "Approve"), "approve").status, 200);
+    auto d = Call(verb::post, "/api/v1/cases/" + No(a) + "/deliver", Json({{"method", "counter"}}),
+                  &acceptor);
+    EXPECT_EQ(d.status, 200) << d.body;
+    b = Accept(acceptor, b);
+    SetDay("2030-06-10");
+    EXPECT_EQ(Complete(approver, TaskOf(b, "Approve"), "approve").status, 200);
+    if (size_t at = comment.find("{case}"); at != std::string::npos) comment.replace(at, 6, No(a));
+    auto rated = Call(verb::post, "/api/v1/ratings",
+                      Json({{"case_no", No(a)},
+                            {"level", 1},
+                            {"reasons", json::array{"long_wait"}},
+                            {"comment", comment}}),
+                      &person);
+    EXPECT_EQ(rated.status, 201) << rated.body;
+    if (rated.status == 201) rating_number_ = rated.json().at("number").as_string();
+    auto asked = Call(verb::post, "/api/v1/tickets",
+                      Json({{"kind", "complaint"},
+                            {"item_code", kItem},
+                            {"region_code", "330102"},
+                            {"text", "窗口排队时间太长"}}),
+                      &person);
+    EXPECT_EQ(asked.status, 201) << asked.body;
+    if (asked.status == 201) {
+      json::object t = asked.json().as_object();
+      auto answered = Call(
+          verb::post, "/api/v1/tickets/" + std::string(t.at("number").as_string()) + "/answer",
+          Json({{"version", t.at("version").as_int64()}, {"answer", "已增开窗口"}}), &acceptor);
+      EXPECT_EQ(answered.status, 200) << answered.body;
+    }
+    return No(a);
+  }
+
+  // The claims of the platform's signature over a file (X-OneWindow-Signature), checked with
+  // the published JWKS, after checking that they name the file's SHA-256.
+  json::object VerifiedClaims(const HttpResponse& r) {
+    auto jwks = Call(verb::get, "/oauth2/jwks");
+    EXPECT_EQ(jwks.status, 200) << jwks.body;
+    const json::value keys = jwks.json();
+    crypto::KeyLookup lookup = [&](std::string_view kid) -> std::optional<crypto::SigningKey> {
+      for (const auto& k : keys.at("keys").as_array())
+        if (k.at("kid").as_string() == kid) {
+          auto key = crypto::SigningKey::FromPublicJwk(k.as_object());
+          if (key) return *key;
+        }
+      return std::nullopt;
+    };
+    auto verified = crypto::VerifyJwt(r.header("x-onewindow-signature"), lookup);
+    EXPECT_TRUE(verified) << (verified ? "" : verified.error().message);
+    if (!verified) return {};
+    EXPECT_EQ(verified->header.at("typ").as_string(), "ow-indicators-export+jwt");
+    EXPECT_EQ(r.header("x-content-sha256"), crypto::HexEncode(crypto::Sha256(r.body)));
+    EXPECT_EQ(verified->claims.at("sha256").as_string(), r.header("x-content-sha256"));
+    return verified->claims;
+  }
+
+  // The audit records of `action` about region 3301.
+  size_t AuditCount(const std::string& action) {
+    Session auditor = Login("auditor");
+    auto audit = Call(verb::get, "/api/v1/audit?action=" + action + "&subject=3301", {}, &auditor);
+    EXPECT_EQ(audit.status, 200) << audit.body;
+    return audit.status == 200 ? audit.json().at("records").as_array().size() : 0;
+  }
+
+  std::string rating_number_;
 };
 
 TEST_P(IndicatorsTest, TransitionsKeepTheAggregatesThatAHandCountGives) {
-  Session person = Login("zhangsan");
-  Session acceptor = Login("sc.acceptor");
-  Session approver = Login("sc.approver");
+  SeedJune("等了很久");
   Session supervisor = Login("supervisor");  // 3301: the city, above 330102
-
-  // Three applications on Thursday 6 June; A is decided and delivered the same day.
-  json::object a = Submitted(person), b = Submitted(person), c = Submitted(person);
-  a = Accept(acceptor, a);
-  ASSERT_EQ(Complete(approver, TaskOf(a, "Approve"), "approve").status, 200);
-  auto d = Call(verb::post, "/api/v1/cases/" + No(a) + "/deliver", Json({{"method", "counter"}}),
-                &acceptor);
-  ASSERT_EQ(d.status, 200) << d.body;
-  // B is accepted on Thursday and decided on Monday 10 June: two working days.
-  b = Accept(acceptor, b);
-  SetDay("2030-06-10");
-  ASSERT_EQ(Complete(approver, TaskOf(b, "Approve"), "approve").status, 200);
-  // A bad rating of A, and a complaint about the item, answered the same Monday.
-  auto rated = Call(verb::post, "/api/v1/ratings",
-                    Json({{"case_no", No(a)},
-                          {"level", 1},
-                          {"reasons", json::array{"long_wait"}},
-                          {"comment", "等了很久"}}),
-                    &person);
-  ASSERT_EQ(rated.status, 201) << rated.body;
-  auto asked = Call(verb::post, "/api/v1/tickets",
-                    Json({{"kind", "complaint"},
-                          {"item_code", kItem},
-                          {"region_code", "330102"},
-                          {"text", "窗口排队时间太长"}}),
-                    &person);
-  ASSERT_EQ(asked.status, 201) << asked.body;
-  json::object t = asked.json().as_object();
-  auto answered =
-      Call(verb::post, "/api/v1/tickets/" + std::string(t.at("number").as_string()) + "/answer",
-           Json({{"version", t.at("version").as_int64()}, {"answer", "已增开窗口"}}), &acceptor);
-  ASSERT_EQ(answered.status, 200) << answered.body;
 
   auto r = Indicators(kJune, &supervisor);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -198,16 +248,46 @@ TEST_P(IndicatorsTest, TransitionsKeepTheAggregatesThatAHandCountGives) {
   EXPECT_EQ(Int(r.json().at("totals"), "submitted"), 3);
 }
 
+// A file of `bytes` in /tmp, removed with the object.
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& bytes, const char* suffix) {
+    char p[] = "/tmp/ow-report-test-XXXXXX";
+    int fd = mkstemp(p);
+    close(fd);
+    std::remove(p);
+    path = std::string(p) + suffix;
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
+
+// Whitespace runs (pdftotext's line and cell breaks) as one space.
+std::string Squeeze(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    bool space = ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\f';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
 // The XLSX read back by exceljs (tests/xlsx, an independent reader): one JSON object per
-// data row, keyed by the header row.
-std::vector<json::object> ReadXlsx(const std::string& bytes) {
+// data row of `sheet`, keyed by the header row.
+std::vector<json::object> ReadXlsx(const std::string& bytes,
+                                   const std::string& sheet = "indicators") {
   char path[] = "/tmp/ow-indicators-test-XXXXXX";
   int fd = mkstemp(path);
   EXPECT_GE(fd, 0);
   if (fd < 0) return {};
   close(fd);
   std::ofstream(path, std::ios::binary) << bytes;
-  std::string cmd = "node " + SourceDir() + "/tests/xlsx/read-indicators.cjs " + path + " 2>&1";
+  std::string cmd =
+      "node " + SourceDir() + "/tests/xlsx/read-indicators.cjs " + path + " " + sheet + " 2>&1";
   std::string out;
   if (FILE* p = popen(cmd.c_str(), "r")) {
     char buf[4096];
@@ -253,28 +333,14 @@ TEST_P(IndicatorsTest, ExportsAreSignedAuditedAndReadBackByAnotherReader) {
   EXPECT_NE(csv.body.find("\r\ntotal,0,2,2,0,1,1,1,0,"), std::string::npos) << csv.body;
 
   // The signature: a JWS by the provider's published key over a manifest naming the digest.
-  auto jwks = Call(verb::get, "/oauth2/jwks");
-  ASSERT_EQ(jwks.status, 200) << jwks.body;
-  const json::value keys = jwks.json();
-  crypto::KeyLookup lookup = [&](std::string_view kid) -> std::optional<crypto::SigningKey> {
-    for (const auto& k : keys.at("keys").as_array())
-      if (k.at("kid").as_string() == kid) {
-        auto key = crypto::SigningKey::FromPublicJwk(k.as_object());
-        if (key) return *key;
-      }
-    return std::nullopt;
-  };
-  auto verified = crypto::VerifyJwt(csv.header("x-onewindow-signature"), lookup);
-  ASSERT_TRUE(verified) << verified.error().message;
-  EXPECT_EQ(verified->header.at("typ").as_string(), "ow-indicators-export+jwt");
-  EXPECT_EQ(verified->claims.at("sha256").as_string(), csv.header("x-content-sha256"));
-  EXPECT_EQ(verified->claims.at("region").as_string(), "3301");
-  EXPECT_EQ(verified->claims.at("exported_by").as_string(), "supervisor");
+  json::object claims = VerifiedClaims(csv);
+  EXPECT_EQ(claims.at("region").as_string(), "3301");
+  EXPECT_EQ(claims.at("exported_by").as_string(), "supervisor");
   // Changed by one byte, the file no longer matches what was signed.
   std::string tampered = csv.body;
   tampered[tampered.size() - 3] ^= 1;
   EXPECT_NE(crypto::HexEncode(crypto::Sha256(tampered)),
-            std::string(verified->claims.at("sha256").as_string()));
+            std::string(claims.at("sha256").as_string()));
 
   // The XLSX, read by exceljs: the same numbers, as numbers.
   auto xlsx = Call(verb::get, "/api/v1/indicators/export?" + q + "&format=xlsx", {}, &supervisor);
@@ -295,7 +361,7 @@ TEST_P(IndicatorsTest, ExportsAreSignedAuditedAndReadBackByAnotherReader) {
   Session auditor = Login("auditor");
   auto audit = Call(verb::get, "/api/v1/audit?action=indicators.export&subject=3301", {}, &auditor);
   ASSERT_EQ(audit.status, 200) << audit.body;
-  EXPECT_EQ(audit.json().at("records").as_array().size(), 2u) << audit.body;
+  EXPECT_EQ(AuditCount("indicators.export"), 2u) << audit.body;
   EXPECT_NE(audit.body.find(xlsx.header("x-content-sha256")), std::string::npos);
 
   // The same refusals as the read; an unknown format.
@@ -419,6 +485,198 @@ TEST_P(IndicatorsTest, ReadsOverWholeAndPartialMonthsAddUpToTheDays) {
   ASSERT_EQ(july.status, 200) << july.body;
   EXPECT_EQ(Int(july.json().at("totals"), "submitted"), by_month_from_days["2030-07"]["submitted"]);
   EXPECT_EQ(Int(july.json().at("previous").at("figures"), "submitted"), 3);
+}
+
+// What nothing an evaluator receives may hold.
+void ExpectNothingIdentifying(const std::string& body, const std::string& case_no,
+                              const std::string& rating_number) {
+  EXPECT_EQ(body.find(case_no), std::string::npos) << body;
+  EXPECT_EQ(body.find(case_no.substr(0, 18)), std::string::npos) << body;
+  EXPECT_FALSE(rating_number.empty());
+  EXPECT_EQ(body.find(rating_number), std::string::npos) << body;
+  EXPECT_EQ(body.find("13812345678"), std::string::npos) << body;
+  EXPECT_EQ(body.find("330102199003073017"), std::string::npos) << body;
+  EXPECT_EQ(body.find("张三"), std::string::npos) << body;
+  EXPECT_EQ(body.find("zhangsan"), std::string::npos) << body;
+  EXPECT_EQ(body.find("sc.acceptor"), std::string::npos) << body;
+}
+
+constexpr const char* kMasked =
+    "[name]先生说办件号[number]还要等，电话[phone]，身份证[id]，我叫[name]";
+
+TEST_P(IndicatorsTest, AnonymisedRatingsAreMaskedKeyedAndAudited) {
+  const std::string case_no =
+      SeedJune("王先生说办件号{case}还要等，电话13812345678，身份证330102199003073017，我叫张三");
+  Session supervisor = Login("supervisor");
+  auto r = Call(verb::get, std::string("/api/v1/indicators/ratings?") + kJune, {}, &supervisor);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value doc = r.json();
+  const json::array& list = doc.at("ratings").as_array();
+  ASSERT_EQ(list.size(), 1u) << r.body;
+  const json::object& one = list[0].as_object();
+  EXPECT_EQ(one.at("level").as_int64(), 1);
+  EXPECT_EQ(one.at("reasons").as_array(), (json::array{"long_wait"}));
+  EXPECT_EQ(one.at("day").as_string(), "2030-06-10");
+  EXPECT_EQ(one.at("channel").as_string(), "online");
+  EXPECT_EQ(one.at("item_code").as_string(), kItem);
+  EXPECT_EQ(one.at("stage").as_string(), "department");  // its rectification is open
+  EXPECT_EQ(one.at("comment").as_string(), kMasked);
+  ExpectNothingIdentifying(r.body, case_no, rating_number_);
+  // The case key groups within one read and changes with the next: nothing to look up.
+  const std::string key(one.at("case_key").as_string());
+  EXPECT_EQ(key.size(), 17u);
+  auto again = Call(verb::get, std::string("/api/v1/indicators/ratings?") + kJune, {}, &supervisor);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_NE(again.json().at("ratings").at(0).at("case_key").as_string(), key);
+  // The day before the rating: nothing.
+  auto before =
+      Call(verb::get, "/api/v1/indicators/ratings?region=3301&from=2030-06-01&to=2030-06-09", {},
+           &supervisor);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_TRUE(before.json().at("ratings").as_array().empty()) << before.body;
+  EXPECT_EQ(AuditCount("indicators.ratings"), 3u);
+
+  // The CSV of the ratings: signed, the same masked text, no case number.
+  auto csv = Call(verb::get,
+                  std::string("/api/v1/indicators/export?") + kJune + "&format=csv&dataset=ratings",
+                  {}, &supervisor);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  json::object claims = VerifiedClaims(csv);
+  EXPECT_EQ(claims.at("dataset").as_string(), "ratings");
+  EXPECT_EQ(claims.at("ratings").as_int64(), 1);
+  EXPECT_EQ(csv.body.substr(0, csv.body.find("\r\n")),
+            "case_key,day,region_code,department_code,item_code,channel,service_channel,level,"
+            "reasons,stage,outcome,comment");
+  EXPECT_NE(csv.body.find(std::string(",2030-06-10,330102,330102-SCJG,") + kItem + ",online,"),
+            std::string::npos)
+      << csv.body;
+  EXPECT_NE(csv.body.find(kMasked), std::string::npos) << csv.body;
+  ExpectNothingIdentifying(csv.body, case_no, rating_number_);
+
+  // The XLSX: the sheet "ratings", read by exceljs.
+  auto xlsx = Call(verb::get, std::string("/api/v1/indicators/export?") + kJune + "&format=xlsx",
+                   {}, &supervisor);
+  ASSERT_EQ(xlsx.status, 200) << xlsx.body;
+  EXPECT_EQ(VerifiedClaims(xlsx).at("ratings").as_int64(), 1);
+  auto rows = ReadXlsx(xlsx.body, "ratings");
+  ASSERT_EQ(rows.size(), 1u);
+  ExpectNothingIdentifying(json::serialize(rows[0]), case_no, rating_number_);
+  EXPECT_EQ(rows[0].at("comment").as_string(), kMasked);
+  EXPECT_EQ(rows[0].at("level").to_number<double>(), 1.0);
+  EXPECT_EQ(rows[0].at("reasons").as_string(), "long_wait");
+  EXPECT_EQ(rows[0].at("case_key").as_string().size(), 17u);
+  // The indicators sheet is still there.
+  EXPECT_EQ(ReadXlsx(xlsx.body).back().at("key").as_string(), "total");
+  EXPECT_EQ(AuditCount("indicators.export"), 2u);
+  // XLSX holds both sheets: dataset is a CSV choice only.
+  EXPECT_EQ(Call(verb::get,
+                 std::string("/api/v1/indicators/export?") + kJune + "&format=xlsx&dataset=ratings",
+                 {}, &supervisor)
+                .status,
+            422);
+}
+
+TEST_P(IndicatorsTest, TheCapabilityReportPrintsTheHandCountedFigures) {
+  SeedJune("好");
+  Session supervisor = Login("supervisor");
+  auto r = Call(verb::get, std::string("/api/v1/indicators/report?") + kJune, {}, &supervisor);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("content-type"), "application/pdf");
+  json::object claims = VerifiedClaims(r);
+  EXPECT_EQ(claims.at("report").as_string(), "capability");
+  EXPECT_EQ(claims.at("region").as_string(), "3301");
+  EXPECT_EQ(AuditCount("indicators.report"), 1u);
+
+  TempFile pdf(r.body, ".pdf");
+  auto check = RunTool({"qpdf", "--check", pdf.path});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  auto text = RunTool({"pdftotext", "-enc", "UTF-8", pdf.path, "-"});
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  const std::string t = Squeeze(text.output);
+  auto has = [&](const std::string& s) {
+    EXPECT_NE(t.find(s), std::string::npos) << s << "\n" << t;
+  };
+  has("政务服务能力评估报告");
+  has("Capability Report of Government Services");
+  has("3301 杭州市");
+  has("2030-06-01 至 to 2030-06-30");
+  for (const char* section :
+       {"服务方式完备度", "Service coverage", "办理成熟度", "Online maturity", "办事指南准确度",
+        "Guide accuracy", "在线服务成效度", "Response", "Effectiveness"})
+    has(section);
+  // The catalogue of 3301, counted by hand from demo/catalog.json: 44 published items
+  // implemented in the city (none in the province itself); 42 of online depth 3 or 4, 29 of
+  // depth 4; 32 needing no visit; 44 with a guide text; 7 with appointments, 14 with
+  // delivery; 43 with a material an e-licence replaces; 23 with every guide element, the
+  // other 21 lacking a promised limit within the statutory one (18 of them with no
+  // statutory limit at all).
+  // pdftotext reads a table's cells in its own order: the figures are checked by their
+  // values, which are unique (the denominators say how many items were counted).
+  has("目录事项 Catalogue items");
+  has("95.45% (42/44)");
+  has("65.91% (29/44)");
+  has("72.73% (32/44)");
+  has("100.00% (44/44)");
+  has("15.91% (7/44)");
+  has("31.82% (14/44)");
+  has("97.73% (43/44)");
+  has("52.27% (23/44)");
+  has("缺法定时限 no statutory time limit 18 项 items");
+  has("too long 21 项 items");
+  has("缺法律依据 no legal basis 0 项 items");
+  // The period, as the first test counts it: 3 online applications, 1 visit, 2 decisions
+  // on time in 2 working days together (p90 2), 1 complaint answered on time, one 差评,
+  // neither satisfied nor rectified.
+  has("网上申请占比 Online applications 100.00% (3/3)");
+  has("0.33 (1/3)");
+  has("100.00% (2/2)");
+  has("1.00 日 days (2/2)");
+  has("90% 办件用时 90th percentile 2 日 days");
+  has("按时答复率 Answered on time 100.00% (1/1)");
+  has("1（投诉 complaints 1）");
+  size_t zero_of_one = 0;
+  for (size_t at = t.find("0.00% (0/1)"); at != std::string::npos;
+       at = t.find("0.00% (0/1)", at + 1))
+    ++zero_of_one;
+  EXPECT_EQ(zero_of_one, 2u) << "satisfaction and rectification rate:\n" << t;
+  has("1.00 / 5 (1/1)");
+}
+
+TEST_P(IndicatorsTest, OnlyTheRegionsSupervisorsAndEvaluatorsGetThem) {
+  SeedJune("好");
+  Session person = Login("zhangsan");
+  Session other = Staff("xh.supervisor", "330106-GOV", "330106", "supervisor");
+  Caller without = ClientToken(*client_, *server_, "cases.read");
+  Caller evaluator = ClientToken(*client_, *server_, "indicators.read");
+  for (std::string path : {"/api/v1/indicators/ratings?", "/api/v1/indicators/report?",
+                           "/api/v1/indicators/export?format=csv&dataset=ratings&"}) {
+    const std::string target = path + kJune;
+    EXPECT_EQ(Call(verb::get, target, {}, &person).status, 403) << target;
+    EXPECT_EQ(Call(verb::get, target, {}, &other).status, 403) << target;
+    EXPECT_EQ(Call(verb::get, target, {}, nullptr, without.headers).status, 403) << target;
+    EXPECT_EQ(Call(verb::get, target, {}, nullptr).status, 401) << target;
+    // Another county's supervisor may read their own county, which holds nothing of ours.
+    auto own = Call(verb::get, path + "region=330106&from=2030-06-01&to=2030-06-30", {}, &other);
+    EXPECT_EQ(own.status, 200) << own.body;
+    auto ok = Call(verb::get, target, {}, nullptr, evaluator.headers);
+    EXPECT_EQ(ok.status, 200) << target << ok.body;
+  }
+  auto own =
+      Call(verb::get, "/api/v1/indicators/ratings?region=330106&from=2030-06-01&to=2030-06-30", {},
+           &other);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_TRUE(own.json().at("ratings").as_array().empty());
+  // Bad questions are 422.
+  Session supervisor = Login("supervisor");
+  EXPECT_EQ(Call(verb::get, "/api/v1/indicators/report?region=3301&from=2030-06-30&to=2030-06-01",
+                 {}, &supervisor)
+                .status,
+            422);
+  EXPECT_EQ(Call(verb::get, "/api/v1/indicators/ratings?region=3301", {}, &supervisor).status, 422);
+  EXPECT_EQ(Call(verb::get, std::string("/api/v1/indicators/export?") + kJune + "&dataset=people",
+                 {}, &supervisor)
+                .status,
+            422);
 }
 
 OW_INSTANTIATE_STORE_TESTS(IndicatorsTest);

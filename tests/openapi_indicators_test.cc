@@ -35,8 +35,29 @@ TEST_P(OpenApiIndicators, ResponsesMatchTheDocument) {
   file(exports, 200, supervisor);
   file(exports + "&format=xlsx&group=item", 200, supervisor);
   file(exports + "&format=pdf", 422, supervisor);
+  file(exports + "&dataset=ratings", 200, supervisor);
+  file(exports + "&format=xlsx&dataset=ratings", 422, supervisor);
   file(exports, 401);
   file(exports, 403, {{"Cookie", person.cookie}});
+  auto ratings = [&](const std::string& target, int status,
+                     const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({verb::get, target, "/api/v1/indicators/ratings", status, "", headers});
+  };
+  const std::string rated = "/api/v1/indicators/ratings?region=3301&from=" + today + "&to=" + today;
+  ratings(rated, 200, supervisor);
+  ratings(rated + "&hall=H1", 422, supervisor);
+  ratings(rated, 401);
+  ratings(rated, 403, {{"Cookie", person.cookie}});
+  auto report = [&](const std::string& target, int status,
+                    const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({verb::get, target, "/api/v1/indicators/report", status, "", headers});
+  };
+  const std::string reported =
+      "/api/v1/indicators/report?region=3301&from=" + today + "&to=" + today;
+  report(reported, 200, supervisor);
+  report("/api/v1/indicators/report?region=3301", 422, supervisor);
+  report(reported, 401);
+  report(reported, 403, {{"Cookie", person.cookie}});
   check(base, 401);
   check(base, 403, {{"Cookie", person.cookie}});
   ExpectAllProbed(checker, IsIndicatorsPath);

@@ -455,6 +455,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   i.ratings =
       std::make_unique<ratings::Service>(*i.db, *i.calendar, *i.cases, *i.identity, *i.notify, ro);
   i.ratings->SetIndicators(i.indicators.get());
+  i.indicators->SetSources(i.ratings.get(), i.catalog.get(), i.regions.get());
   OW_RETURN_IF_ERROR(i.ratings->Bootstrap());
   i.notify->AddTemplates("rating.", ratings::Notices());
   ratings::AddRoutes(i.router, *i.ratings);

@@ -37,7 +37,45 @@ std::string Number(double v) {
   return buf;
 }
 
+std::string Reasons(const AnonymousRating& a) {
+  std::string out;
+  for (const auto& r : a.reasons) out += (out.empty() ? "" : ";") + r;
+  return out;
+}
+
+// The text cells of a rating, in RatingColumns order (level, the 8th, is a number).
+std::vector<std::string> RatingCells(const AnonymousRating& a) {
+  return {a.case_key,  a.day,     a.region_code,     a.department_code,
+          a.item_code, a.channel, a.service_channel, std::to_string(a.level),
+          Reasons(a),  a.stage,   a.outcome,         a.comment};
+}
+constexpr size_t kLevelColumn = 7;
+
 }  // namespace
+
+std::vector<std::string> RatingColumns() {
+  return {"case_key",        "day",   "region_code", "department_code", "item_code", "channel",
+          "service_channel", "level", "reasons",     "stage",           "outcome",   "comment"};
+}
+
+std::string RatingsCsv(const std::vector<AnonymousRating>& ratings) {
+  std::string out;
+  const auto cols = RatingColumns();
+  for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
+  out += "\r\n";
+  for (const auto& a : ratings) {
+    const auto cells = RatingCells(a);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      // A spreadsheet opening the CSV must not run a comment as a formula.
+      std::string text = cells[i];
+      if (!text.empty() && std::string_view("=+-@").find(text[0]) != std::string_view::npos)
+        text.insert(0, "'");
+      out += (i ? "," : "") + Cell(text);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
 
 std::vector<std::string> ExportColumns() {
   std::vector<std::string> c = {"key", "rank"};
@@ -65,7 +103,7 @@ std::string ExportCsv(const Report& r) {
   return out;
 }
 
-Result<std::string> ExportXlsx(const Report& r) {
+Result<std::string> ExportXlsx(const Report& r, const std::vector<AnonymousRating>* ratings) {
   // libxlsxwriter writes a file: a private temporary one, read back and removed.
   char path[] = "/tmp/ow-indicators-XXXXXX";
   int fd = mkstemp(path);
@@ -98,6 +136,24 @@ Result<std::string> ExportXlsx(const Report& r) {
       ++col;
     }
     ++row;
+  }
+  if (ratings) {
+    lxw_worksheet* rs = workbook_add_worksheet(wb, "ratings");
+    const auto rcols = RatingColumns();
+    for (size_t i = 0; i < rcols.size(); ++i)
+      worksheet_write_string(rs, 0, static_cast<lxw_col_t>(i), rcols[i].c_str(), bold);
+    lxw_row_t at = 1;
+    for (const auto& a : *ratings) {
+      const auto cells = RatingCells(a);
+      for (size_t i = 0; i < cells.size(); ++i) {
+        if (i == kLevelColumn)
+          worksheet_write_number(rs, at, static_cast<lxw_col_t>(i), static_cast<double>(a.level),
+                                 nullptr);
+        else
+          worksheet_write_string(rs, at, static_cast<lxw_col_t>(i), cells[i].c_str(), nullptr);
+      }
+      ++at;
+    }
   }
   if (workbook_close(wb) != LXW_NO_ERROR) return Internal("libxlsxwriter could not write the XLSX");
   std::ifstream in(path, std::ios::binary);

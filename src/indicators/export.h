@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "indicators/anonymise.h"
 #include "indicators/model.h"
 
 namespace ow::indicators {
@@ -20,9 +21,18 @@ std::vector<std::string> ExportColumns();
 // "total" row last otherwise) as CSV.
 std::string ExportCsv(const Report& r);
 
-// The same as an XLSX workbook (one sheet "indicators", numbers as numbers). Errors:
-// kInternal when libxlsxwriter or the temporary file fails.
-Result<std::string> ExportXlsx(const Report& r);
+// The columns of the anonymised ratings: case_key, day, region_code, department_code,
+// item_code, channel, service_channel, level, reasons (codes joined by ";"), stage,
+// outcome, comment.
+std::vector<std::string> RatingColumns();
+// The anonymised ratings as CSV, one line each.
+std::string RatingsCsv(const std::vector<AnonymousRating>& ratings);
+
+// The same as an XLSX workbook (the sheet "indicators", numbers as numbers), with the
+// sheet "ratings" when `ratings` is given. Errors: kInternal when libxlsxwriter or the
+// temporary file fails.
+Result<std::string> ExportXlsx(const Report& r,
+                               const std::vector<AnonymousRating>* ratings = nullptr);
 
 }  // namespace ow::indicators
 

@@ -48,6 +48,19 @@ Result<Query> ParseQuery(const http::Context& ctx) {
   return q;
 }
 
+// A signed file: its digest and the platform's signature in headers.
+http::Response FileResponse(Exported& file) {
+  http::Response res{http::Status::ok, 11};
+  res.set(http::Field::content_type, file.content_type);
+  res.set(http::Field::content_disposition, "attachment; filename=\"" + file.filename + "\"");
+  res.set(http::Field::cache_control, "no-store");
+  res.set("X-Content-SHA256", file.sha256);
+  res.set("X-OneWindow-Signature", file.signature);
+  res.body() = std::move(file.bytes);
+  res.prepare_payload();
+  return res;
+}
+
 }  // namespace
 
 json::object FiguresJson(const Figures& f) {
@@ -87,17 +100,49 @@ void AddRoutes(http::Router& r, Service& service) {
   r.Get("/api/v1/indicators/export", [s](http::Context& ctx) {
      auto q = ParseQuery(ctx);
      if (!q) return http::Problem(q.error(), ctx.path);
-     auto file = s->Export(ctx.Who(), *q, ctx.Query("format").value_or("csv"));
+     auto file = s->Export(ctx.Who(), *q, ctx.Query("format").value_or("csv"),
+                           ctx.Query("dataset").value_or("indicators"));
      if (!file) return http::Problem(file.error(), ctx.path);
-     http::Response res{http::Status::ok, 11};
-     res.set(http::Field::content_type, file->content_type);
-     res.set(http::Field::content_disposition, "attachment; filename=\"" + file->filename + "\"");
+     return FileResponse(*file);
+   }).Requires(authz::Action::kReadIndicators);
+
+  r.Get("/api/v1/indicators/ratings", [s](http::Context& ctx) {
+     auto q = ParseQuery(ctx);
+     if (!q) return http::Problem(q.error(), ctx.path);
+     auto list = s->Ratings(ctx.Who(), *q);
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array rows;
+     for (const auto& a : *list) {
+       json::array reasons;
+       for (const auto& x : a.reasons) reasons.emplace_back(x);
+       rows.push_back(json::object{{"case_key", a.case_key},
+                                   {"day", a.day},
+                                   {"region_code", a.region_code},
+                                   {"department_code", a.department_code},
+                                   {"item_code", a.item_code},
+                                   {"channel", a.channel},
+                                   {"service_channel", a.service_channel},
+                                   {"level", a.level},
+                                   {"reasons", std::move(reasons)},
+                                   {"stage", a.stage},
+                                   {"outcome", a.outcome},
+                                   {"comment", a.comment}});
+     }
+     json::object body{{"region", q->region},
+                       {"from", FormatDate(q->from)},
+                       {"to", FormatDate(q->to)},
+                       {"ratings", std::move(rows)}};
+     http::Response res = http::Json(http::Status::ok, body);
      res.set(http::Field::cache_control, "no-store");
-     res.set("X-Content-SHA256", file->sha256);
-     res.set("X-OneWindow-Signature", file->signature);
-     res.body() = std::move(file->bytes);
-     res.prepare_payload();
      return res;
+   }).Requires(authz::Action::kReadIndicators);
+
+  r.Get("/api/v1/indicators/report", [s](http::Context& ctx) {
+     auto q = ParseQuery(ctx);
+     if (!q) return http::Problem(q.error(), ctx.path);
+     auto file = s->CapabilityPdf(ctx.Who(), *q);
+     if (!file) return http::Problem(file.error(), ctx.path);
+     return FileResponse(*file);
    }).Requires(authz::Action::kReadIndicators);
 }
 

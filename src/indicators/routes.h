@@ -11,7 +11,16 @@
 //     -> the rows and totals as a file for third-party evaluation, its SHA-256 in
 //        X-Content-SHA256 and the platform's signature of a manifest naming it in
 //        X-OneWindow-Signature (a compact JWS, typ ow-indicators-export+jwt, verifiable
-//        with the OpenID Connect provider's JWKS); every export is audited
+//        with the OpenID Connect provider's JWKS); every export is audited.
+//        [&dataset=indicators|ratings] (CSV): the anonymised ratings instead; an XLSX holds
+//        both sheets, "indicators" and "ratings"
+//   GET /api/v1/indicators/ratings?<the same>
+//     -> {region, from, to, ratings: [{case_key, day, region_code, department_code,
+//         item_code, channel, service_channel, level, reasons, stage, outcome, comment}]}:
+//        the anonymised ratings of the period (anonymise.h), audited (indicators.ratings)
+//   GET /api/v1/indicators/report?region=&from=&to=
+//     -> application/pdf: the region's capability report (report.h), signed and audited
+//        (indicators.report) as the exports are
 #ifndef OW_INDICATORS_ROUTES_H_
 #define OW_INDICATORS_ROUTES_H_
 

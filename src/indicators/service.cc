@@ -4,11 +4,15 @@
 
 #include "audit/audit.h"
 #include "authz/authz.h"
+#include "catalog/service.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "indicators/export.h"
+#include "indicators/report.h"
 #include "indicators/store.h"
+#include "ratings/service.h"
+#include "regions/service.h"
 
 namespace ow::indicators {
 namespace {
@@ -112,40 +116,180 @@ Result<Report> Service::Read(const identity::Principal& who, const Query& in) {
   return out;
 }
 
-Result<Exported> Service::Export(const identity::Principal& who, const Query& q,
-                                 const std::string& format) {
-  if (format != "csv" && format != "xlsx") {
+Result<std::vector<AnonymousRating>> Service::AnonymousRatings(const identity::Principal& who,
+                                                               const Query& q) {
+  if (!ratings_) return FailedPrecondition("ratings are not available on this server");
+  if (!q.hall.empty()) {
     Validator v;
-    v.Add("format", "must be csv or xlsx");
+    v.Add("hall", "ratings record no hall: leave it out");
+    OW_RETURN_IF_ERROR(v.Finish());
+  }
+  // From midnight of `from` to midnight after `to`, in China (UTC+8).
+  auto midnight = [](Date d) {
+    return FormatTime(SystemTime(std::chrono::seconds(DaysSinceEpoch(d) * 86400 - 8 * 3600)));
+  };
+  OW_ASSIGN_OR_RETURN(auto list, ratings_->InPeriod(who, q.region, midnight(q.from),
+                                                    midnight(AddDays(q.to, 1)), kMaxRatings));
+  const std::string secret = NewCaseKeySecret();
+  std::vector<AnonymousRating> out;
+  for (const auto& r : list) {
+    if ((!q.department.empty() && r.department_code != q.department) ||
+        (!q.item.empty() && r.item_code != q.item) ||
+        (!q.channel.empty() && r.service_channel != q.channel && r.channel != q.channel))
+      continue;
+    AnonymousRating a;
+    a.case_key = CaseKey(secret, r.case_no);
+    if (auto t = ParseTime(r.created_at)) a.day = FormatDate(ChinaDate(*t));
+    a.region_code = r.region_code;
+    a.department_code = r.department_code;
+    a.item_code = r.item_code;
+    a.channel = r.channel;
+    a.service_channel = r.service_channel;
+    a.level = r.level;
+    a.reasons = r.reasons;
+    a.stage = r.stage;
+    a.outcome = r.outcome;
+    a.comment = MaskText(r.comment);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<AnonymousRating>> Service::Ratings(const identity::Principal& who,
+                                                      const Query& q) {
+  // Read() checks the query and the caller the same way as every indicator read.
+  OW_RETURN_IF_ERROR(Read(who, q));
+  OW_ASSIGN_OR_RETURN(auto out, AnonymousRatings(who, q));
+  OW_RETURN_IF_ERROR(Audit("indicators.ratings", who, q,
+                           {{"from", FormatDate(q.from)},
+                            {"to", FormatDate(q.to)},
+                            {"ratings", static_cast<int64_t>(out.size())}}));
+  return out;
+}
+
+Status Service::Audit(const std::string& action, const identity::Principal& who, const Query& q,
+                      boost::json::object detail) {
+  audit::Event e;
+  e.action = action;
+  e.actor = who.name_for_audit;
+  e.subject = q.region;
+  e.outcome = "success";
+  e.detail = std::move(detail);
+  return db_.Transact([&](db::Connection& c) { return audit::Append(c, e); });
+}
+
+Result<std::string> Service::Sign(const identity::Principal& who, const Query& q, Exported& out,
+                                  boost::json::object claims) {
+  out.sha256 = crypto::HexEncode(crypto::Sha256(out.bytes));
+  const std::string at = FormatTime(std::chrono::system_clock::now());
+  claims["sha256"] = out.sha256;
+  claims["filename"] = out.filename;
+  claims["region"] = q.region;
+  claims["from"] = FormatDate(q.from);
+  claims["to"] = FormatDate(q.to);
+  claims["exported_by"] = who.name_for_audit;
+  claims["exported_at"] = at;
+  OW_ASSIGN_OR_RETURN(out.signature, signer_(claims));
+  return out.signature;
+}
+
+Result<Exported> Service::Export(const identity::Principal& who, const Query& q,
+                                 const std::string& format, const std::string& dataset) {
+  {
+    Validator v;
+    if (format != "csv" && format != "xlsx") v.Add("format", "must be csv or xlsx");
+    if (dataset != "indicators" && dataset != "ratings")
+      v.Add("dataset", "must be indicators or ratings");
+    else if (dataset == "ratings" && format != "csv")
+      v.Add("dataset", "ratings is a choice for CSV; an XLSX always holds both sheets");
     OW_RETURN_IF_ERROR(v.Finish());
   }
   if (!signer_) return FailedPrecondition("exports are not signed on this server");
   OW_ASSIGN_OR_RETURN(Report rep, Read(who, q));
+  std::vector<AnonymousRating> rated;
+  // Ratings record no hall: an XLSX for one hall holds the indicators sheet only.
+  const bool with_ratings = (format == "xlsx" && q.hall.empty()) || dataset == "ratings";
+  if (with_ratings) {
+    OW_ASSIGN_OR_RETURN(rated, AnonymousRatings(who, q));
+  }
   Exported out;
   if (format == "csv") {
-    out.bytes = ExportCsv(rep);
+    out.bytes = dataset == "ratings" ? RatingsCsv(rated) : ExportCsv(rep);
     out.content_type = "text/csv; charset=utf-8";
   } else {
-    OW_ASSIGN_OR_RETURN(out.bytes, ExportXlsx(rep));
+    OW_ASSIGN_OR_RETURN(out.bytes, ExportXlsx(rep, &rated));
     out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   }
-  out.filename = "indicators-" + q.region + "-" + FormatDate(q.from) + "-" + FormatDate(q.to) +
-                 "-" + std::string(GroupName(q.group)) + "." + format;
-  out.sha256 = crypto::HexEncode(crypto::Sha256(out.bytes));
-  const std::string at = FormatTime(std::chrono::system_clock::now());
-  boost::json::object claims{{"sha256", out.sha256},   {"filename", out.filename},
-                             {"region", q.region},     {"from", FormatDate(q.from)},
-                             {"to", FormatDate(q.to)}, {"group", GroupName(q.group)},
-                             {"format", format},       {"exported_by", who.name_for_audit},
-                             {"exported_at", at}};
-  OW_ASSIGN_OR_RETURN(out.signature, signer_(claims));
-  audit::Event e;
-  e.action = "indicators.export";
-  e.actor = who.name_for_audit;
-  e.subject = q.region;
-  e.outcome = "success";
-  e.detail = {{"filename", out.filename}, {"sha256", out.sha256}, {"format", format}};
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) { return audit::Append(c, e); }));
+  out.filename = (dataset == "ratings" ? "ratings-" : "indicators-") + q.region + "-" +
+                 FormatDate(q.from) + "-" + FormatDate(q.to) +
+                 (dataset == "ratings" ? "" : "-" + std::string(GroupName(q.group))) + "." + format;
+  boost::json::object claims{{"group", GroupName(q.group)}, {"format", format}};
+  if (dataset == "ratings") claims["dataset"] = dataset;
+  if (with_ratings) {
+    claims["ratings"] = static_cast<int64_t>(rated.size());
+    claims["case_key"] = "HMAC-SHA-256 under a key made for this export and not kept";
+  }
+  OW_RETURN_IF_ERROR(Sign(who, q, out, std::move(claims)));
+  boost::json::object detail{
+      {"filename", out.filename}, {"sha256", out.sha256}, {"format", format}};
+  if (with_ratings) detail["ratings"] = static_cast<int64_t>(rated.size());
+  OW_RETURN_IF_ERROR(Audit("indicators.export", who, q, std::move(detail)));
+  return out;
+}
+
+Result<Exported> Service::CapabilityPdf(const identity::Principal& who, const Query& in) {
+  if (!signer_) return FailedPrecondition("reports are not signed on this server");
+  if (!catalog_) return FailedPrecondition("the catalogue is not available on this server");
+  Query q = in;
+  q.group = Group::kNone;
+  OW_ASSIGN_OR_RETURN(indicators::Report rep, Read(who, q));
+  CapabilityReport r;
+  r.region = q.region;
+  r.from = q.from;
+  r.to = q.to;
+  const SystemTime now = std::chrono::system_clock::now();
+  r.generated_at = FormatTime(now);
+  r.period = rep.totals;
+  if (regions_) {
+    if (auto region = regions_->Get(q.region)) {
+      r.region_name = region->region.name;
+      r.region_name_en = region->region.name_en;
+    }
+  }
+  // The region's catalogue: the published items implemented in it or above it, each
+  // counted from its effective guide (local elements applied).
+  catalog::SearchQuery sq;
+  sq.region = q.region;
+  sq.limit = 100;
+  for (;;) {
+    OW_ASSIGN_OR_RETURN(auto page, catalog_->Search(sq));
+    for (const auto& hit : page.items) {
+      auto view = catalog_->GetItem(hit.code, q.region);
+      if (!view) {
+        if (view.error().code == Code::kNotFound) continue;  // cancelled since the search
+        return view.error();
+      }
+      r.catalogue.Add(view->effective);
+    }
+    if (page.next_cursor.empty()) break;
+    sq.cursor = page.next_cursor;
+  }
+  OW_ASSIGN_OR_RETURN(auto doc, ReportDocument(r, ChinaDate(now)));
+  documents::PdfStyle style;
+  style.title_size = 18;
+  style.body_size = 11;
+  style.table_size = 10;
+  style.line_spacing = 1.6;
+  OW_ASSIGN_OR_RETURN(auto pdf, documents::RenderPdf(doc, style));
+  Exported out;
+  out.bytes = std::move(pdf.bytes);
+  out.content_type = "application/pdf";
+  out.filename =
+      "capability-" + q.region + "-" + FormatDate(q.from) + "-" + FormatDate(q.to) + ".pdf";
+  OW_RETURN_IF_ERROR(Sign(who, q, out, {{"format", "pdf"}, {"report", "capability"}}));
+  OW_RETURN_IF_ERROR(
+      Audit("indicators.report", who, q,
+            {{"filename", out.filename}, {"sha256", out.sha256}, {"format", "pdf"}}));
   return out;
 }
 

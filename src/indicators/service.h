@@ -17,8 +17,19 @@
 
 #include "db/database.h"
 #include "identity/model.h"
+#include "indicators/anonymise.h"
 #include "indicators/model.h"
 #include "indicators/recorder.h"
+
+namespace ow::ratings {
+class Service;
+}
+namespace ow::catalog {
+class Service;
+}
+namespace ow::regions {
+class Service;
+}
 
 namespace ow::indicators {
 
@@ -33,6 +44,9 @@ struct Exported {
 // Signs a manifest's claims as a compact JWS with the platform's published key (the app
 // wires the OpenID Connect provider's ES256 key, as the exchange signs its answers).
 using ExportSigner = std::function<Result<std::string>(const boost::json::object& claims)>;
+
+// The most ratings one anonymised read or export may hold.
+inline constexpr int kMaxRatings = 50'000;
 
 class Service : public Recorder {
  public:
@@ -49,13 +63,45 @@ class Service : public Recorder {
   // Read(), written as `format` ("csv" or "xlsx"), signed and recorded in the audit log
   // (action indicators.export, with the file's SHA-256) in one transaction. Errors: those
   // of Read; kInvalid for another format; kFailedPrecondition without a signer.
-  Result<Exported> Export(const identity::Principal& who, const Query& q,
-                          const std::string& format);
+  // `dataset` "indicators" (the default) or "ratings" (CSV only: the anonymised ratings);
+  // an XLSX holds both, as the sheets "indicators" and "ratings".
+  Result<Exported> Export(const identity::Principal& who, const Query& q, const std::string& format,
+                          const std::string& dataset = "indicators");
   void SetSigner(ExportSigner signer) { signer_ = std::move(signer); }
 
+  // The anonymised ratings (anonymise.h) given in the period of `q` in its region (the
+  // other filters of `q` apply too), oldest first, case keys under a fresh key; recorded in
+  // the audit log (action indicators.ratings). Errors: those of Read; kFailedPrecondition
+  // for more than kMaxRatings ratings or without a ratings source.
+  Result<std::vector<AnonymousRating>> Ratings(const identity::Principal& who, const Query& q);
+
+  // The capability report of q.region over [q.from, q.to] (report.h) as a PDF, signed and
+  // audited like an export (action indicators.report). Errors: those of Read;
+  // kFailedPrecondition without a signer or the catalogue; kInternal when rendering fails.
+  Result<Exported> CapabilityPdf(const identity::Principal& who, const Query& q);
+
+  // Where the anonymised ratings, the catalogue and the region names come from (the app
+  // wires them at start-up; they outlive this service).
+  void SetSources(ratings::Service* ratings, catalog::Service* catalog, regions::Service* regions) {
+    ratings_ = ratings;
+    catalog_ = catalog;
+    regions_ = regions;
+  }
+
  private:
+  Result<std::vector<AnonymousRating>> AnonymousRatings(const identity::Principal& who,
+                                                        const Query& q);
+  // Records `action` by `who` about q.region in the audit log.
+  Status Audit(const std::string& action, const identity::Principal& who, const Query& q,
+               boost::json::object detail);
+  Result<std::string> Sign(const identity::Principal& who, const Query& q, Exported& out,
+                           boost::json::object claims);
+
   db::Database& db_;
   ExportSigner signer_;
+  ratings::Service* ratings_ = nullptr;
+  catalog::Service* catalog_ = nullptr;
+  regions::Service* regions_ = nullptr;
 };
 
 }  // namespace ow::indicators

@@ -85,6 +85,23 @@ Result<std::vector<Rating>> Service::OfCase(const Principal& who, const std::str
   return out;
 }
 
+Result<std::vector<Rating>> Service::InPeriod(const Principal& who, const std::string& region,
+                                              const std::string& from_at, const std::string& to_at,
+                                              int limit) {
+  authz::Target t;
+  t.region_code = region;
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadIndicators, t));
+  std::vector<Rating> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, store::InPeriod(c, region, from_at, to_at, limit + 1));
+    return {};
+  }));
+  if (static_cast<int>(out.size()) > limit)
+    return FailedPrecondition("the period holds more than " + std::to_string(limit) +
+                              " ratings: choose a shorter period or a smaller region");
+  return out;
+}
+
 Result<std::vector<Rating>> Service::Inbox(const Principal& who, const std::string& which) {
   if (which != kAtDepartment && which != kAtSupervisor) {
     Validator v;

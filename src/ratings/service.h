@@ -104,6 +104,14 @@ class Service {
   // "supervisor" (appeals and claims in the caller's supervised regions).
   Result<std::vector<Rating>> Inbox(const Principal& who, const std::string& which);
 
+  // Every rating given in [from_at, to_at) (FormatTime instants) in `region` or below,
+  // oldest first, for the anonymised evaluation read (indicators): only for those who may
+  // read the region's indicators (authz::Action::kReadIndicators). Errors:
+  // kPermissionDenied; kFailedPrecondition when there are more than `limit`.
+  Result<std::vector<Rating>> InPeriod(const Principal& who, const std::string& region,
+                                       const std::string& from_at, const std::string& to_at,
+                                       int limit);
+
   Result<Rating> Rectify(const Principal& who, const std::string& number, const StepInput& in);
   Result<Rating> Confirm(const Principal& who, const std::string& number, const StepInput& in);
   Result<Rating> Appeal(const Principal& who, const std::string& number, const StepInput& in);

@@ -82,6 +82,10 @@ CREATE TABLE rating_links (
   used_at TEXT NOT NULL
 );
 CREATE INDEX rating_links_case ON rating_links(case_no);
+)sql"),
+          // The evaluators' read of a period (InPeriod) walks ratings by the time given.
+          db::Portable("ratings/002_created", R"sql(
+CREATE INDEX ratings_created ON ratings(created_at, id);
 )sql")};
 }
 
@@ -236,6 +240,16 @@ Result<std::vector<Rating>> AtStage(db::Connection& c, const std::string& stage,
              " AND region_code LIKE " + q.P(region + "%");
   if (!department.empty()) q.text() += " AND department_code = " + q.P(department);
   q.text() += " ORDER BY due_date, id LIMIT " + q.P(int64_t{limit});
+  return Many(c, q);
+}
+
+Result<std::vector<Rating>> InPeriod(db::Connection& c, const std::string& region,
+                                     const std::string& from_at, const std::string& to_at,
+                                     int limit) {
+  db::Sql q;
+  q.text() = std::string("SELECT ") + kColumns + " FROM ratings WHERE region_code LIKE " +
+             q.P(region + "%") + " AND created_at >= " + q.P(from_at) + " AND created_at < " +
+             q.P(to_at) + " ORDER BY created_at, id LIMIT " + q.P(int64_t{limit});
   return Many(c, q);
 }
 

@@ -38,6 +38,11 @@ Result<std::vector<Rating>> ByCase(db::Connection& c, const std::string& case_no
 Result<std::vector<Rating>> AtStage(db::Connection& c, const std::string& stage,
                                     const std::string& department, const std::string& region,
                                     int limit);
+// Ratings given in [from_at, to_at) (FormatTime instants) in `region` or below, oldest
+// first, at most `limit`.
+Result<std::vector<Rating>> InPeriod(db::Connection& c, const std::string& region,
+                                     const std::string& from_at, const std::string& to_at,
+                                     int limit);
 
 // The counts indicators read (rating_counts): one row per day (in China), region, department, item,
 // channel and level, moved in the transaction that changes a rating. `ratings`, `annulled`

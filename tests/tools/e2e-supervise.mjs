@@ -10,8 +10,10 @@
 // its seed, the businesses drawn and the result, and no inspector; the department answers a
 // supervision order on /workbench/supervision (an empty answer refused first); axe-core
 // finds no serious or critical problem on the three pages in zh-CN and English, at 1440x900 and 375x812, and
-// neither scrolls sideways on a phone.
-import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, signIn, step } from './browser.mjs';
+// neither scrolls sideways on a phone. The supervisor downloads the region's capability report
+// (a PDF) and the anonymised ratings (CSV) from the watch list's evaluation files.
+import fs from 'node:fs';
+import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
 
 const ITEM = '3301-SCJG-GTDJ';
 const FORM = { operator_name: '张三', operator_id: '330102199003073017', form: '个人经营', address: '杭州市上城区解放路1号', scope: '日用百货零售', phone: '13800000001' };
@@ -105,7 +107,8 @@ await runE2E('e2e-supervise', async ({ base, browser }) => {
       check((await p.locator('main h1').count()) === 1, 'not exactly one h1 in main');
       const row = await p.locator(`[data-testid=watch-${caseNo}]`).innerText();
       check(row.includes(locale === 'en' ? 'Suspended' : '中止'), 'the case is not shown suspended: ' + row);
-      axe.push(...(await axeProblems(p, `watch list (${tag})`)));
+      check(await p.locator('[data-testid=evaluation-downloads]').isVisible(), 'no evaluation files section');
+      axe.push(...(await axeProblems(p, `watch list (${tag})`, shotName('supervise-warnings', { locale, viewport }))));
       check(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `the watch list scrolls sideways (${tag})`);
       check(p.errors.length === 0, 'script errors: ' + p.errors.join('; '));
       await p.context().close();
@@ -136,6 +139,21 @@ await runE2E('e2e-supervise', async ({ base, browser }) => {
       await q.context().close();
     }
   }
+  step("the supervisor downloads the region's capability report and the ratings from the watch list");
+  const s = await newPage(browser, { locale: 'en' });
+  await signIn(s, base, 'supervisor', '/supervise/warnings');
+  await s.waitForSelector('[data-testid=evaluation-report]');
+  check((await s.locator('[data-testid=evaluation-region]').inputValue()) === '3301', 'the region is not the supervisor\'s');
+  const [report] = await Promise.all([s.waitForEvent('download'), s.locator('[data-testid=evaluation-report]').click()]);
+  check(/^capability-3301-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.pdf$/.test(report.suggestedFilename()), 'report file name: ' + report.suggestedFilename());
+  const pdf = fs.readFileSync(await report.path());
+  check(pdf.subarray(0, 5).toString() === '%PDF-', 'the report is not a PDF');
+  const [ratings] = await Promise.all([s.waitForEvent('download'), s.locator('[data-testid=evaluation-ratings]').click()]);
+  const csv = fs.readFileSync(await ratings.path(), 'utf8');
+  check(csv.startsWith('case_key,day,region_code'), 'the ratings CSV: ' + csv.slice(0, 80));
+  check(s.errors.length === 0, 'script errors: ' + s.errors.join('; '));
+  await s.context().close();
+
   step('the department answers the order on its page; an empty answer is refused');
   const d = await newPage(browser);
   await signIn(d, base, 'sc.acceptor', '/workbench/supervision');

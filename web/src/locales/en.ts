@@ -2026,6 +2026,16 @@ export default {
       yellow: 'Yellow',
       suspended: 'Suspended',
     },
+    evaluation: {
+      title: 'Evaluation files',
+      intro: 'For third-party evaluation: the capability report of a region (PDF, grouped as the national assessment of government online services groups its indicators), the indicators with the anonymised ratings (XLSX, two sheets) and the anonymised ratings alone (CSV). Ratings carry no person, no case number and no staff name; their comments are masked. Every file is signed (header X-OneWindow-Signature) and recorded in the audit log.',
+      region: 'Region',
+      from: 'From',
+      to: 'To',
+      report: 'Capability report (PDF)',
+      workbook: 'Indicators and ratings (XLSX)',
+      ratings: 'Anonymised ratings (CSV)',
+    },
     kind: {
       case: 'Application',
       ticket: 'Question',

@@ -2026,6 +2026,16 @@ export default {
       yellow: '黄灯',
       suspended: '中止',
     },
+    evaluation: {
+      title: '评估文件',
+      intro: '供第三方评估使用：地区政务服务能力评估报告（PDF，按全国政务服务能力评估的指标分组）、指标与脱敏评价（XLSX，两个工作表）以及单独的脱敏评价（CSV）。评价不含当事人、办件编号和工作人员姓名，评价内容已脱敏。每份文件都有平台签名（响应头 X-OneWindow-Signature），并记入审计日志。',
+      region: '地区',
+      from: '起始日期',
+      to: '截止日期',
+      report: '能力评估报告（PDF）',
+      workbook: '指标与评价（XLSX）',
+      ratings: '脱敏评价（CSV）',
+    },
     kind: {
       case: '办件',
       ticket: '诉求',
