@@ -3381,6 +3381,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/archived-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my archived applications
+         * @description The caller's own cases that have moved to the archive (closed longer ago than `archive.after_days`; `GET /api/v1/me/cases` no longer lists them), the latest first. Each is read in full, read-only, at `GET /api/v1/archive/cases/{no}`. A bearer token needs the scope `cases.read`.
+         */
+        get: operations["listMyArchivedCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{no}/withdraw": {
         parameters: {
             query?: never;
@@ -9919,6 +9939,8 @@ export interface components {
             digest: string;
             /** @description The id of the key that signed the package. */
             kid: string;
+            /** @description Whether the caller may also download the signed package (`GET /api/v1/archive/cases/{no}/package`): staff of the handling department and audit administrators, not the applicant. */
+            may_export: boolean;
             /** @description The case as `GET /api/v1/cases/{no}` answered it (staff named only for staff and auditors), without links (the live case's files are no longer served through it) and with `archived` true. */
             case: {
                 [key: string]: unknown;
@@ -10079,7 +10101,8 @@ export interface components {
          * @description The stage of a case, and nothing else about it: not the item, the department, the applicant or the outcome.
          * @example {
          *       "tracking_no": "20261206000000123X",
-         *       "stage": "review"
+         *       "stage": "review",
+         *       "archived": false
          *     }
          */
         CaseLookup: {
@@ -10090,6 +10113,8 @@ export interface components {
              * @enum {string}
              */
             stage: "applied" | "review" | "decided" | "delivered" | "not_accepted" | "withdrawn";
+            /** @description True when the case has moved to the archive (closed longer ago than `archive.after_days`); it is found all the same, by the same details. */
+            archived: boolean;
         };
         /** @description One thing a supplement request asks for, with staff's note on what is wrong with it. */
         SupplementAskEntry: {
@@ -11770,6 +11795,47 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: components["schemas"]["WebhookDelivery"][];
+        };
+        /** @description One archived case in its applicant's list. */
+        ArchivedCaseSummary: {
+            /**
+             * @description The case's tracking number.
+             * @example 2030060600000000015
+             */
+            tracking_no: string;
+            /** @description The service item applied for. */
+            item_code: string;
+            /** @description Its name when the case was filed. */
+            item_name: string;
+            status: components["schemas"]["CaseStatus"];
+            /**
+             * @description The decision, null when there was none.
+             * @enum {string|null}
+             */
+            decision: "approved" | "denied" | null;
+            /**
+             * Format: date-time
+             * @description When it was submitted.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it reached its final status.
+             */
+            closed_at: string;
+            /**
+             * Format: date-time
+             * @description When it moved to the archive.
+             */
+            archived_at: string;
+        };
+        /** @description One page of the caller's archived cases. */
+        ArchivedCasePage: {
+            cases: components["schemas"]["ArchivedCaseSummary"][];
+            /** @description How many archived cases the caller has in all. */
+            total: number;
+            page: number;
+            per_page: number;
         };
     };
     responses: {
@@ -20954,7 +21020,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tracking_no": "20261206000000123X",
-                     *       "stage": "review"
+                     *       "stage": "review",
+                     *       "archived": false
                      *     }
                      */
                     "application/json": components["schemas"]["CaseLookup"];
@@ -27469,6 +27536,7 @@ export interface operations {
                      *       "archived_at": "2031-06-08T03:00:00Z",
                      *       "digest": "9f2c1e0b6a3d4c5e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e",
                      *       "kid": "kJ3n6bYk0mH2XbVqGf0pWq9rE1tZcL8sUaD4yNwR5xI",
+                     *       "may_export": false,
                      *       "case": {
                      *         "tracking_no": "2030060600000000015",
                      *         "item_code": "3301-SCJG-GTDJ",
@@ -27600,6 +27668,64 @@ export interface operations {
             403: components["responses"]["NotPermitted"];
             /** @description No archived case has this tracking number, or the caller may not read it (the same answer either way). */
             404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyArchivedCases: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page, 1 to 10000.
+                 * @example 1
+                 */
+                page?: components["parameters"]["CasePageQuery"];
+                /**
+                 * @description Cases per page, 1 to 100.
+                 * @example 20
+                 */
+                per_page?: components["parameters"]["CasePerPageQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of archived cases. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "cases": [
+                     *         {
+                     *           "tracking_no": "2030060600000000015",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "item_name": "个体工商户设立登记",
+                     *           "status": "delivered",
+                     *           "decision": "approved",
+                     *           "created_at": "2030-06-06T02:00:00Z",
+                     *           "closed_at": "2030-06-07T02:00:00Z",
+                     *           "archived_at": "2031-06-08T03:00:00Z"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "page": 1,
+                     *       "per_page": 20
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArchivedCasePage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description An access token without the `cases.read` scope. */
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
