@@ -11,14 +11,15 @@
 #   bash bench/archive.sh          # COUNT=20000 by default; about a minute per store
 #
 # Knobs: COUNT (20000), AFTER_DAYS (0: every closed case), BATCH (archive.batch, 500),
-# SKIP_POSTGRES=1, SKIP_BUILD=1, PG_URL. Only 127.0.0.1 is contacted; every process started
+# SKIP_POSTGRES=1, SKIP_BUILD=1, PG_URL, PRESET (release). Only 127.0.0.1 is contacted; every process started
 # here is stopped on exit.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-BIN=$ROOT/build/release/onewindow
-GEN=$ROOT/build/release/bench/ow_gen_cases
+PRESET=${PRESET:-release}  # PRESET=dev SKIP_BUILD=1: a functional run on the debug build
+BIN=$ROOT/build/$PRESET/onewindow
+GEN=$ROOT/build/$PRESET/bench/ow_gen_cases
 COUNT=${COUNT:-20000}
 AFTER_DAYS=${AFTER_DAYS:-0}
 BATCH=${BATCH:-500}
@@ -34,11 +35,11 @@ trap 'cleanup; rm -rf "$DATA"' EXIT
 say() { echo "$*" | tee -a "$SUMMARY"; }
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-  log "building the release preset (onewindow, ow_gen_cases)"
-  { cmake --preset release && cmake --build --preset release --target onewindow ow_gen_cases; } \
+  log "building the $PRESET preset (onewindow, ow_gen_cases)"
+  { cmake --preset "$PRESET" && cmake --build --preset "$PRESET" --target onewindow ow_gen_cases; } \
     >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; die "build (see $OUT/build.log)"; }
 fi
-[[ -x $BIN && -x $GEN ]] || die "$BIN or $GEN is missing (build the release preset)"
+[[ -x $BIN && -x $GEN ]] || die "$BIN or $GEN is missing (build the $PRESET preset)"
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -49,7 +50,7 @@ fi
 : >"$SUMMARY"
 say "# OneWindow case archive benchmark $STAMP"
 say ""
-say "COUNT=$COUNT cases generated, archive --after-days $AFTER_DAYS, archive.batch $BATCH; $(sed -n 's/^host: //p' "$OUT/environment.txt"); load average at start $(loadavg)"
+say "build: $PRESET; COUNT=$COUNT cases generated, archive --after-days $AFTER_DAYS, archive.batch $BATCH; $(sed -n 's/^host: //p' "$OUT/environment.txt"); load average at start $(loadavg)"
 say ""
 say "| Store | cases | final (archivable) | archived | seconds | cases/s | hot cases after | events before → after | load average |"
 say "|---|---:|---:|---:|---:|---:|---:|---:|---|"

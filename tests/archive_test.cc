@@ -299,7 +299,7 @@ TEST_P(ArchiveTest, MyArchivedCasesListOnlyMineAndSayWhoMayExport) {
   // Bad paging is a problem, not an empty page.
   auto bad = Call(verb::get, "/api/v1/me/archived-cases?per_page=0", {}, &zhangsan);
   EXPECT_EQ(bad.status, 422) << bad.body;
-  EXPECT_EQ(bad.header("content-type"), "application/problem+json");
+  EXPECT_NE(bad.header("content-type").find("application/problem+json"), std::string::npos);
   EXPECT_EQ(Call(verb::get, "/api/v1/me/archived-cases?page=x", {}, &zhangsan).status, 422);
   EXPECT_EQ(client_->Get("/api/v1/me/archived-cases").status, 401);
   Caller zs = SignIn(*client_, "zhangsan");

@@ -160,7 +160,10 @@ TestDatabase::TestDatabase(Store store, Schema schema) : store_(store) {
     url_ = "sqlite:" + path_;
     return;
   }
-  if (schema == Schema::kMigrated) {
+  // ONEWINDOW_TEST_PG_TEMPLATE=0: every test migrates its own empty schema, as before the
+  // template (to measure the difference, or to rule the template out).
+  const char* use_template = std::getenv("ONEWINDOW_TEST_PG_TEMPLATE");
+  if (schema == Schema::kMigrated && !(use_template && std::string(use_template) == "0")) {
     PgAdmin admin;
     EnsureTemplate(admin);
     database_ = "t_" + RandomSuffix();

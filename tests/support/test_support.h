@@ -34,7 +34,8 @@ inline void PrintTo(Store s, std::ostream* os) { *os << StoreName(s); }
 //     db::Migrate then finds nothing to do.
 //   kEmpty: a new schema in that server's database, with nothing in it, for tests of
 //     migrations themselves and of the db layer.
-// SQLite databases always start empty (the application migrates them).
+// SQLite databases always start empty (the application migrates them), and so does every
+// PostgreSQL one when ONEWINDOW_TEST_PG_TEMPLATE=0.
 class TestDatabase {
  public:
   enum class Schema { kMigrated, kEmpty };
