@@ -41,12 +41,7 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 [[ -x $BIN && -x $GEN ]] || die "$BIN or $GEN is missing (build the $PRESET preset)"
 
-{
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "host: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
-  echo "loadavg at start: $(loadavg)"
-} >"$OUT/environment.txt"
+environment >"$OUT/environment.txt"
 : >"$SUMMARY"
 say "# OneWindow case archive benchmark $STAMP"
 say ""
