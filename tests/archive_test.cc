@@ -262,10 +262,10 @@ TEST_P(ArchiveTest, MyArchivedCasesListOnlyMineAndSayWhoMayExport) {
   auto other = Submit(lisi, kItem, "330102", GtdjForm());
   ASSERT_EQ(other.status, 201) << other.body;
   const std::string lisis = No(other.json().as_object());
-  ASSERT_EQ(Call(verb::post, "/api/v1/cases/" + lisis + "/withdraw", Json({{"reason", "撤回"}}),
-                 &lisi)
-                .status,
-            200);
+  ASSERT_EQ(
+      Call(verb::post, "/api/v1/cases/" + lisis + "/withdraw", Json({{"reason", "撤回"}}), &lisi)
+          .status,
+      200);
   // Before archiving, the list is empty.
   auto empty = Call(verb::get, "/api/v1/me/archived-cases", {}, &zhangsan);
   ASSERT_EQ(empty.status, 200) << empty.body;
@@ -294,8 +294,10 @@ TEST_P(ArchiveTest, MyArchivedCasesListOnlyMineAndSayWhoMayExport) {
   EXPECT_EQ(theirs.json().at("cases").at(0).at("tracking_no").as_string(), lisis);
   Session acceptor = Login("sc.acceptor");
   auto staff_list = Call(verb::get, "/api/v1/me/archived-cases", {}, &acceptor);
-  if (staff_list.status == 200) EXPECT_EQ(staff_list.json().at("total").as_int64(), 0);
-  else EXPECT_EQ(staff_list.status, 403) << staff_list.body;
+  if (staff_list.status == 200)
+    EXPECT_EQ(staff_list.json().at("total").as_int64(), 0);
+  else
+    EXPECT_EQ(staff_list.status, 403) << staff_list.body;
   // Bad paging is a problem, not an empty page.
   auto bad = Call(verb::get, "/api/v1/me/archived-cases?per_page=0", {}, &zhangsan);
   EXPECT_EQ(bad.status, 422) << bad.body;

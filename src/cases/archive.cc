@@ -224,8 +224,7 @@ Result<ArchivedCase> Service::GetArchived(const Principal& who, const std::strin
   return out;
 }
 
-Result<ArchivedList> Service::ListMyArchived(const Principal& who, int64_t page,
-                                             int64_t per_page) {
+Result<ArchivedList> Service::ListMyArchived(const Principal& who, int64_t page, int64_t per_page) {
   if (who.account_id.empty()) return Unauthenticated("log in first");
   OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kReadArchivedCase));
   authz::Target t;
@@ -241,10 +240,9 @@ Result<ArchivedList> Service::ListMyArchived(const Principal& who, int64_t page,
                                                                   (page - 1) * per_page, per_page));
     out.total = found.second;
     for (auto& a : found.first) {
-      out.cases.push_back({std::move(a.tracking_no), std::move(a.item_code),
-                           std::move(a.item_name), std::move(a.status), std::move(a.decision),
-                           std::move(a.created_at), std::move(a.closed_at),
-                           std::move(a.archived_at)});
+      out.cases.push_back({std::move(a.tracking_no), std::move(a.item_code), std::move(a.item_name),
+                           std::move(a.status), std::move(a.decision), std::move(a.created_at),
+                           std::move(a.closed_at), std::move(a.archived_at)});
     }
     return {};
   }));
