@@ -44,6 +44,13 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# environment: the lines of a run's environment.txt (date, host, commit, load average).
+environment() {
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "host: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "loadavg at start: $(loadavg)"
+}
 
 # free_port: a port below the kernel's ephemeral range (so no outgoing connection of
 # ours, wrk's or PostgreSQL's can hold it) that no socket uses, in any state.

@@ -244,6 +244,86 @@ TEST_P(ArchiveTest, ClosedCasesLeaveTheHotTablesSignedAndStayFindable) {
   EXPECT_FALSE(change);
 }
 
+// "My cases" of an applicant whose cases were archived: the list of their archived cases
+// (only theirs, paged), and whether each reader may download the package.
+TEST_P(ArchiveTest, MyArchivedCasesListOnlyMineAndSayWhoMayExport) {
+  Session zhangsan = Login("zhangsan");
+  std::vector<std::string> mine;
+  for (int i = 0; i < 3; ++i) {
+    auto w = Submit(zhangsan, kItem, "330102", GtdjForm());
+    ASSERT_EQ(w.status, 201) << w.body;
+    mine.push_back(No(w.json().as_object()));
+    ASSERT_EQ(Call(verb::post, "/api/v1/cases/" + mine.back() + "/withdraw",
+                   Json({{"reason", "不办了"}}), &zhangsan)
+                  .status,
+              200);
+  }
+  Session lisi = Login("lisi");
+  auto other = Submit(lisi, kItem, "330102", GtdjForm());
+  ASSERT_EQ(other.status, 201) << other.body;
+  const std::string lisis = No(other.json().as_object());
+  ASSERT_EQ(
+      Call(verb::post, "/api/v1/cases/" + lisis + "/withdraw", Json({{"reason", "撤回"}}), &lisi)
+          .status,
+      200);
+  // Before archiving, the list is empty.
+  auto empty = Call(verb::get, "/api/v1/me/archived-cases", {}, &zhangsan);
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(empty.json().at("total").as_int64(), 0);
+  ASSERT_EQ(Archive(), 4);
+
+  auto page1 = Call(verb::get, "/api/v1/me/archived-cases?per_page=2", {}, &zhangsan);
+  ASSERT_EQ(page1.status, 200) << page1.body;
+  json::value p1 = page1.json();
+  EXPECT_EQ(p1.at("total").as_int64(), 3);
+  ASSERT_EQ(p1.at("cases").as_array().size(), 2u);
+  // The latest first.
+  EXPECT_EQ(p1.at("cases").at(0).at("tracking_no").as_string(), mine[2]);
+  EXPECT_EQ(p1.at("cases").at(1).at("tracking_no").as_string(), mine[1]);
+  EXPECT_EQ(p1.at("cases").at(0).at("status").as_string(), "withdrawn");
+  EXPECT_EQ(p1.at("cases").at(0).at("item_code").as_string(), kItem);
+  auto page2 = Call(verb::get, "/api/v1/me/archived-cases?per_page=2&page=2", {}, &zhangsan);
+  ASSERT_EQ(page2.status, 200) << page2.body;
+  ASSERT_EQ(page2.json().at("cases").as_array().size(), 1u);
+  EXPECT_EQ(page2.json().at("cases").at(0).at("tracking_no").as_string(), mine[0]);
+  // Another person sees only their own; staff see none of the residents' (their list is
+  // of cases they applied for themselves).
+  auto theirs = Call(verb::get, "/api/v1/me/archived-cases", {}, &lisi);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  ASSERT_EQ(theirs.json().at("cases").as_array().size(), 1u);
+  EXPECT_EQ(theirs.json().at("cases").at(0).at("tracking_no").as_string(), lisis);
+  Session acceptor = Login("sc.acceptor");
+  auto staff_list = Call(verb::get, "/api/v1/me/archived-cases", {}, &acceptor);
+  if (staff_list.status == 200)
+    EXPECT_EQ(staff_list.json().at("total").as_int64(), 0);
+  else
+    EXPECT_EQ(staff_list.status, 403) << staff_list.body;
+  // Bad paging is a problem, not an empty page.
+  auto bad = Call(verb::get, "/api/v1/me/archived-cases?per_page=0", {}, &zhangsan);
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_NE(bad.header("content-type").find("application/problem+json"), std::string::npos);
+  EXPECT_EQ(Call(verb::get, "/api/v1/me/archived-cases?page=x", {}, &zhangsan).status, 422);
+  EXPECT_EQ(client_->Get("/api/v1/me/archived-cases").status, 401);
+  Caller zs = SignIn(*client_, "zhangsan");
+  Caller reader = UserToken(*client_, *server_, zs, "openid cases.read");
+  EXPECT_EQ(client_->Get("/api/v1/me/archived-cases", reader.headers).status, 200);
+  Caller profile = UserToken(*client_, *server_, zs, "openid profile");
+  EXPECT_EQ(client_->Get("/api/v1/me/archived-cases", profile.headers).status, 403);
+
+  // may_export: the applicant reads but may not download; the department's staff and the
+  // auditor may.
+  auto as_applicant = Call(verb::get, "/api/v1/archive/cases/" + mine[0], {}, &zhangsan);
+  ASSERT_EQ(as_applicant.status, 200) << as_applicant.body;
+  EXPECT_FALSE(as_applicant.json().at("may_export").as_bool());
+  auto as_staff = Call(verb::get, "/api/v1/archive/cases/" + mine[0], {}, &acceptor);
+  ASSERT_EQ(as_staff.status, 200) << as_staff.body;
+  EXPECT_TRUE(as_staff.json().at("may_export").as_bool());
+  Session auditor = Login("auditor");
+  auto as_auditor = Call(verb::get, "/api/v1/archive/cases/" + mine[0], {}, &auditor);
+  ASSERT_EQ(as_auditor.status, 200) << as_auditor.body;
+  EXPECT_TRUE(as_auditor.json().at("may_export").as_bool());
+}
+
 OW_INSTANTIATE_STORE_TESTS(ArchiveTest);
 
 }  // namespace

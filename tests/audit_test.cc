@@ -29,6 +29,8 @@ using audit::Record;
 
 class AuditTest : public StoreTest {
  protected:
+  // Migrates (or creates its tables) itself.
+  TestDatabase::Schema schema() const override { return TestDatabase::Schema::kEmpty; }
   void SetUp() override {
     StoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;

@@ -5,6 +5,7 @@
 // not exist) is the same 404; guessing the four characters is throttled per tracking
 // number and per address, and then even the right details wait; bad input is a 422.
 #include <boost/json.hpp>
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -82,9 +83,10 @@ TEST_P(CaseLookupTest, TheApplicantsDetailsShowTheStageAndNothingElse) {
   EXPECT_EQ(r.headers["cache-control"], "no-store");
   // The stage and the number: not the item, the department, the applicant or the outcome.
   const json::value found = r.json();
-  EXPECT_EQ(found.as_object().size(), 2u) << r.body;
+  EXPECT_EQ(found.as_object().size(), 3u) << r.body;
   EXPECT_EQ(found.at("tracking_no").as_string(), no);
   EXPECT_EQ(found.at("stage").as_string(), "applied");
+  EXPECT_FALSE(found.at("archived").as_bool());
 
   // Accepted: under review.
   auto accepted = Accept(acceptor_, c);
@@ -98,6 +100,19 @@ TEST_P(CaseLookupTest, TheApplicantsDetailsShowTheStageAndNothingElse) {
   std::string gone = No(Apply());
   ASSERT_EQ(Call(verb::post, "/api/v1/cases/" + gone + "/withdraw", "{}", &zhang_).status, 200);
   EXPECT_EQ(StageOf(gone), "withdrawn");
+
+  // Archived, it is still found by the same details, and says so; a wrong one still is 404.
+  auto now = std::chrono::system_clock::now();
+  auto archived = server_->app().cases().ArchiveClosed(now + std::chrono::hours(1), 100, now);
+  ASSERT_TRUE(archived) << archived.error().message;
+  ASSERT_GE(*archived, 2);
+  ASSERT_EQ(Call(verb::get, "/api/v1/cases/" + gone, {}, &zhang_).status, 404);
+  auto old = Lookup(gone, kName, kLast4);
+  ASSERT_EQ(old.status, 200) << old.body;
+  EXPECT_EQ(old.json().at("stage").as_string(), "withdrawn");
+  EXPECT_TRUE(old.json().at("archived").as_bool());
+  EXPECT_EQ(Lookup(gone, kName, "3018").status, 404);
+  EXPECT_EQ(Lookup(gone, "李四", kLast4).status, 404);
 }
 
 TEST_P(CaseLookupTest, EveryWrongDetailIsTheSame404) {

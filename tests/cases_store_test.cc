@@ -21,6 +21,8 @@ using Deadline = store::InboxQuery::Deadline;
 
 class CasesStore : public StoreTest {
  protected:
+  // Migrates (or creates its tables) itself.
+  TestDatabase::Schema schema() const override { return TestDatabase::Schema::kEmpty; }
   void SetUp() override {
     StoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;

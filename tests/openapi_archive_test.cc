@@ -47,6 +47,12 @@ TEST_P(OpenApiArchive, ResponsesMatchTheDocument) {
   check(verb::get, c + "/package", kPackage, 401);
   check(verb::get, c + "/package", kPackage, 403, zhang.read);
   check(verb::get, c + "/package", kPackage, 404, lisi.read);
+  const std::string kMine = "/api/v1/me/archived-cases";
+  check(verb::get, kMine, kMine, 200, zhang.read);
+  check(verb::get, kMine + "?per_page=2&page=1", kMine, 200, lisi.read);
+  check(verb::get, kMine, kMine, 401);
+  check(verb::get, kMine, kMine, 403, profile.headers);
+  check(verb::get, kMine + "?per_page=101", kMine, 422, zhang.read);
   ExpectAllProbed(checker, IsArchivePath);
 }
 OW_INSTANTIATE_STORE_TESTS(OpenApiArchive);

@@ -150,7 +150,7 @@ TEST_P(RegionsApi, EnglishNamesFromTheFilesAndTheirPath) {
 
 // A database made before English names gets the column empty, and its next import fills it.
 TEST_P(RegionsApi, AnOlderDatabaseGetsTheEnglishColumn) {
-  TestDatabase older(GetParam());
+  TestDatabase older(GetParam(), TestDatabase::Schema::kEmpty);
   auto database = db::Open(older.url(), db::Options{});
   ASSERT_TRUE(database) << database.error().message;
   auto all = regions::Migrations();

@@ -12,6 +12,8 @@ namespace {
 
 class StorageConformance : public StoreTest {
  protected:
+  // Migrates (or creates its tables) itself.
+  TestDatabase::Schema schema() const override { return TestDatabase::Schema::kEmpty; }
   void SetUp() override {
     StoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;

@@ -207,6 +207,9 @@ Result<ArchivedCase> Service::GetArchived(const Principal& who, const std::strin
   out.kid = row->kid;
   // Staff and auditors read the case as the package holds it; the applicant and the
   // enterprise's operators as an applicant reads a live case (staff not named).
+  out.may_export =
+      ArchiveAllowed(who, authz::Action::kExportArchivedCase, row->department_code,
+                     row->region_code, row->applicant_account_id, row->applicant_enterprise);
   bool staff = who.kind == identity::kStaff;
   if (staff) {
     auto parts = SplitJws(row->package);
@@ -218,6 +221,31 @@ Result<ArchivedCase> Service::GetArchived(const Principal& who, const std::strin
   } else {
     out.view = ParseObjectText(row->applicant_view);
   }
+  return out;
+}
+
+Result<ArchivedList> Service::ListMyArchived(const Principal& who, int64_t page, int64_t per_page) {
+  if (who.account_id.empty()) return Unauthenticated("log in first");
+  OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kReadArchivedCase));
+  authz::Target t;
+  t.owner_account = who.account_id;
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadArchivedCase, t));
+  Validator v;
+  if (page < 1 || page > 10000) v.Add("page", "must be 1 to 10000");
+  if (per_page < 1 || per_page > 100) v.Add("per_page", "must be 1 to 100");
+  OW_RETURN_IF_ERROR(v.Finish());
+  ArchivedList out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto found, store::ListArchiveOfApplicant(c, who.account_id,
+                                                                  (page - 1) * per_page, per_page));
+    out.total = found.second;
+    for (auto& a : found.first) {
+      out.cases.push_back({std::move(a.tracking_no), std::move(a.item_code), std::move(a.item_name),
+                           std::move(a.status), std::move(a.decision), std::move(a.created_at),
+                           std::move(a.closed_at), std::move(a.archived_at)});
+    }
+    return {};
+  }));
   return out;
 }
 

@@ -158,5 +158,30 @@ Result<std::optional<ArchiveRow>> LoadArchive(db::Connection& c, int64_t case_id
   return std::optional<ArchiveRow>(ArchiveFromRow(r, 0));
 }
 
+Result<std::pair<std::vector<ArchiveRow>, int64_t>> ListArchiveOfApplicant(
+    db::Connection& c, const std::string& account_id, int64_t offset, int64_t limit) {
+  // case_archive_applicant (applicant_account_id, case_id) serves both statements.
+  OW_ASSIGN_OR_RETURN(
+      db::Rows r,
+      c.Query("SELECT case_id, tracking_no, item_code, item_name, status, decision, created_at, "
+              "closed_at, archived_at FROM case_archive WHERE applicant_account_id = $1 "
+              "ORDER BY case_id DESC LIMIT $2 OFFSET $3",
+              {account_id, limit, offset}));
+  std::vector<ArchiveRow> rows;
+  for (size_t i = 0; i < r.size(); ++i) {
+    ArchiveRow a;
+    a.case_id = r.Int(i, 0);
+    size_t k = 1;
+    for (std::string* s : {&a.tracking_no, &a.item_code, &a.item_name, &a.status, &a.decision,
+                           &a.created_at, &a.closed_at, &a.archived_at})
+      *s = r.Text(i, k++);
+    rows.push_back(std::move(a));
+  }
+  OW_ASSIGN_OR_RETURN(
+      db::Rows n,
+      c.Query("SELECT COUNT(*) FROM case_archive WHERE applicant_account_id = $1", {account_id}));
+  return std::make_pair(std::move(rows), n.Int(0, 0));
+}
+
 }  // namespace store
 }  // namespace ow::cases

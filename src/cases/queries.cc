@@ -2,6 +2,7 @@
 // enterprise and staff (paged, filtered), and a staff member's inbox of open tasks
 // with its counts and deadline states; and the public lookup of a case's stage.
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <map>
 #include <optional>
@@ -81,6 +82,33 @@ Result<PublicCase> Service::Lookup(const LookupInput& in, const std::string& ip,
       return {};
     }));
   }
+  // An archived case is found too, by what its archive row keeps of the applicant.
+  bool archived = false;
+  if (id && !k) {
+    std::optional<store::ArchiveRow> row;
+    OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(row, store::LoadArchive(c, *id));
+      return {};
+    }));
+    if (row) {
+      Case a;
+      a.tracking_no = row->tracking_no;
+      a.status = row->status;
+      a.decision = row->decision;
+      a.applicant_name = row->applicant_name;
+      a.applicant_enterprise = row->applicant_enterprise;
+      boost::system::error_code ec;
+      boost::json::value view = boost::json::parse(row->applicant_view, ec);
+      const boost::json::value* masked = nullptr;
+      if (!ec && view.is_object()) {
+        if (const auto* who = view.as_object().if_contains("applicant"); who && who->is_object())
+          masked = who->as_object().if_contains("resident_id");
+      }
+      if (masked && masked->is_string()) a.applicant_id_masked = std::string(masked->as_string());
+      k = std::move(a);
+      archived = true;
+    }
+  }
   if (!k || !SameTrackingNo(k->tracking_no, in.tracking_no) ||
       !LookupMatches(*k, in.name, in.id_last4)) {
     std::lock_guard lock(lookup_mu_);
@@ -89,7 +117,7 @@ Result<PublicCase> Service::Lookup(const LookupInput& in, const std::string& ip,
     AuditRefusedLookup(key, ip, false);
     return none;
   }
-  return PublicCase{k->tracking_no, PublicStage(*k)};
+  return PublicCase{k->tracking_no, PublicStage(*k), archived};
 }
 
 Result<Case> Service::Get(const Principal& who, const std::string& no) {

@@ -340,7 +340,8 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
      auto found = s->Lookup(in, ctx.peer, s->Now());
      if (!found) return Fail(ctx, found.error());
      return NoStore(http::Json(http::Status::ok, json::object{{"tracking_no", found->tracking_no},
-                                                              {"stage", found->stage}}));
+                                                              {"stage", found->stage},
+                                                              {"archived", found->archived}}));
    }).Public();
 
   r.Get("/api/v1/cases/{no}", With(a,

@@ -239,7 +239,8 @@ struct LookupInput {
 };
 struct PublicCase {
   std::string tracking_no;
-  std::string stage;  // PublicStage (model.h)
+  std::string stage;      // PublicStage (model.h)
+  bool archived = false;  // moved to the archive (its stage is then final)
 };
 
 struct ListFilter {
@@ -306,6 +307,16 @@ struct ArchiveSigner {
 struct ArchivedCase {
   std::string tracking_no, status, decision, closed_at, archived_at, digest, kid;
   boost::json::object view;
+  bool may_export = false;  // the reader may also download the signed package
+};
+// One line of a person's list of archived cases.
+struct ArchivedSummary {
+  std::string tracking_no, item_code, item_name, status, decision, created_at, closed_at,
+      archived_at;
+};
+struct ArchivedList {
+  std::vector<ArchivedSummary> cases;
+  int64_t total = 0;
 };
 // The signed package itself, with the public key that verifies it.
 struct ArchivePackage {
@@ -462,6 +473,10 @@ class Service {
   // anyone else, as for a case that does not exist; kPermissionDenied at the gate (a
   // token without cases.read).
   Result<ArchivedCase> GetArchived(const identity::Principal& who, const std::string& no);
+  // The caller's own archived cases (authz kReadArchivedCase as their applicant), a page
+  // of `per_page` (1 to 100), the latest first. kInvalidArgument for a bad page.
+  Result<ArchivedList> ListMyArchived(const identity::Principal& who, int64_t page,
+                                      int64_t per_page);
   // Its signed package (authz kExportArchivedCase: staff of its department, auditors).
   Result<ArchivePackage> ExportArchived(const identity::Principal& who, const std::string& no);
 

@@ -180,6 +180,10 @@ Status InsertArchive(db::Connection& c, const ArchiveRow& a);
 // messages); the archive row must be inserted first in the same transaction.
 Status RemoveArchivedCase(db::Connection& c, int64_t case_id);
 Result<std::optional<ArchiveRow>> LoadArchive(db::Connection& c, int64_t case_id);
+// A page of the archived cases applied for by account `account_id`, the latest case
+// first (package, jwk and applicant_view left empty), and how many there are in all.
+Result<std::pair<std::vector<ArchiveRow>, int64_t>> ListArchiveOfApplicant(
+    db::Connection& c, const std::string& account_id, int64_t offset, int64_t limit);
 
 }  // namespace store
 }  // namespace ow::cases

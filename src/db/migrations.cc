@@ -1,5 +1,7 @@
 #include "db/migrations.h"
 
+#include <set>
+
 #include "core/log.h"
 #include "core/text.h"
 
@@ -77,6 +79,15 @@ Result<int> Migrate(Database& db, const std::vector<Migration>& migrations) {
     }
     return c.ExecScript(kCreateTable);
   }));
+  // Every start of a node (and every test server) lands here on an up-to-date database:
+  // one read that finds every id applied saves a locked transaction per migration.
+  {
+    OW_ASSIGN_OR_RETURN(auto done, AppliedMigrations(db));
+    std::set<std::string> have(done.begin(), done.end());
+    bool all = true;
+    for (const auto& m : migrations) all = all && have.count(m.id) > 0;
+    if (all) return 0;
+  }
   int applied = 0;
   for (size_t i = 0; i < migrations.size(); ++i) {
     const Migration& m = migrations[i];

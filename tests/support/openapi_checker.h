@@ -471,7 +471,9 @@ inline bool IsIdentityPath(const std::string& path) {
 }
 bool IsCalendarPath(const std::string& path) { return path.starts_with("/api/v1/calendar"); }
 // Archived cases and their packages (tests/openapi_archive_test.cc).
-inline bool IsArchivePath(const std::string& path) { return path.starts_with("/api/v1/archive/"); }
+inline bool IsArchivePath(const std::string& path) {
+  return path.starts_with("/api/v1/archive/") || path.starts_with("/api/v1/me/archived-cases");
+}
 inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&

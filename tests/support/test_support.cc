@@ -1,5 +1,6 @@
 #include "support/test_support.h"
 
+#include <libpq-fe.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,12 +12,17 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <random>
 
 #include "core/log.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "db/migrations.h"
 
 namespace ow::testing {
 
@@ -46,11 +52,133 @@ const char* PgUrl() {
 
 bool PostgresAvailable() { return PgUrl() != nullptr; }
 
-TestDatabase::TestDatabase(Store store) : store_(store) {
+namespace {
+
+// ONEWINDOW_TEST_PG_URL with its database name replaced by `database`.
+std::string PgUrlFor(const std::string& database) {
+  auto parsed = boost::urls::parse_uri(PgUrl());
+  if (!parsed) throw std::runtime_error("ONEWINDOW_TEST_PG_URL is not a URL");
+  boost::urls::url url = *parsed;
+  url.set_path("/" + database);
+  return std::string(url.buffer());
+}
+
+// One libpq connection to the server's own database, for what the db layer cannot do:
+// CREATE and DROP DATABASE run outside a transaction, and a session-level advisory
+// lock outlives one. Throws on failure (a test cannot go on without its database).
+class PgAdmin {
+ public:
+  PgAdmin() : conn_(PQconnectdb(PgUrl())) {
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw std::runtime_error(std::string("cannot reach test PostgreSQL: ") +
+                               PQerrorMessage(conn_));
+  }
+  ~PgAdmin() { PQfinish(conn_); }
+  PgAdmin(const PgAdmin&) = delete;
+  PgAdmin& operator=(const PgAdmin&) = delete;
+
+  // Runs `sql`; returns the first column of the first row ("" when none), or throws.
+  std::string Run(const std::string& sql) {
+    std::string error;
+    std::string out;
+    if (!TryRun(sql, &out, &error)) throw std::runtime_error(sql + ": " + error);
+    return out;
+  }
+  bool TryRun(const std::string& sql, std::string* out, std::string* error) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    ExecStatusType st = PQresultStatus(r);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok && error) *error = PQresultErrorMessage(r);
+    if (ok && out && st == PGRES_TUPLES_OK && PQntuples(r) > 0) *out = PQgetvalue(r, 0, 0);
+    PQclear(r);
+    return ok;
+  }
+
+ private:
+  PGconn* conn_;
+};
+
+// The name of the template for this build's migrations: a hash of every migration's id
+// and PostgreSQL script, so a new or changed migration never reuses an old template.
+const std::string& TemplateName() {
+  static const std::string name = [] {
+    crypto::Sha256Hasher h;
+    for (const auto& m : app::AllMigrations()) {
+      for (const std::string* part : {&m.id, &m.sqlite, &m.postgres}) {
+        h.Update(std::to_string(part->size()) + ":");
+        h.Update(*part);
+      }
+    }
+    return "ow_template_" + crypto::HexEncode(h.Finish()).substr(0, 16);
+  }();
+  return name;
+}
+
+// Creates the template database unless it exists. Several test processes may get here
+// at once: a session-level advisory lock (released if the builder dies) lets the first
+// build while the others wait, then find it. The template is built under a temporary
+// name and renamed when complete, so a half-built one is never cloned.
+void EnsureTemplate(PgAdmin& admin) {
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    const std::string& name = TemplateName();
+    auto exists = [&] {
+      return admin.Run("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'") != "0";
+    };
+    if (exists()) return;
+    // An arbitrary constant: "ow template" (the migrations take their own lock).
+    admin.Run("SELECT pg_advisory_lock(7713584030542)");
+    struct Unlock {
+      PgAdmin& a;
+      ~Unlock() { a.TryRun("SELECT pg_advisory_unlock(7713584030542)", nullptr, nullptr); }
+    } unlock{admin};
+    if (exists()) return;
+    const std::string building = name + "_building";
+    // Left by a builder that died (its lock went with it).
+    admin.Run("DROP DATABASE IF EXISTS " + building + " WITH (FORCE)");
+    admin.Run("CREATE DATABASE " + building + " TEMPLATE template0");
+    {
+      db::Options o;
+      o.pool_size = 1;
+      auto database = db::Open(PgUrlFor(building), o);
+      if (!database) throw std::runtime_error("template: " + database.error().message);
+      auto applied = db::Migrate(**database, app::AllMigrations());
+      if (!applied) throw std::runtime_error("template migrations: " + applied.error().message);
+      (*database)->Close();
+    }
+    admin.Run("ALTER DATABASE " + building + " RENAME TO " + name);
+    admin.Run("ALTER DATABASE " + name + " IS_TEMPLATE true");
+  });
+}
+
+}  // namespace
+
+TestDatabase::TestDatabase(Store store, Schema schema) : store_(store) {
   if (store == Store::kSqlite) {
     path_ = (std::filesystem::temp_directory_path() / ("onewindow_test_" + RandomSuffix() + ".db"))
                 .string();
     url_ = "sqlite:" + path_;
+    return;
+  }
+  // ONEWINDOW_TEST_PG_TEMPLATE=0: every test migrates its own empty schema, as before the
+  // template (to measure the difference, or to rule the template out).
+  const char* use_template = std::getenv("ONEWINDOW_TEST_PG_TEMPLATE");
+  if (schema == Schema::kMigrated && !(use_template && std::string(use_template) == "0")) {
+    PgAdmin admin;
+    EnsureTemplate(admin);
+    database_ = "t_" + RandomSuffix();
+    // A clone fails while another session is connected to the template; none should be
+    // (its builder has closed), but a few retries cost nothing.
+    std::string error;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      if (admin.TryRun("CREATE DATABASE " + database_ + " TEMPLATE " + TemplateName(), nullptr,
+                       &error))
+        break;
+      if (error.find("being accessed by other users") == std::string::npos || attempt == 19)
+        throw std::runtime_error("cannot create database from template: " + error);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    url_ = PgUrlFor(database_);
     return;
   }
   schema_ = "t_" + RandomSuffix();
@@ -71,6 +199,16 @@ TestDatabase::~TestDatabase() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
     return;
   }
+  if (!database_.empty()) {
+    try {
+      PgAdmin admin;
+      // FORCE: a server or pool the test left open must not keep the database alive.
+      admin.TryRun("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)", nullptr, nullptr);
+    } catch (const std::exception&) {
+      // The server is gone; its throwaway cluster goes with it.
+    }
+    return;
+  }
   db::Options o;
   o.pool_size = 1;
   if (auto admin = db::Open(PgUrl(), o)) {
@@ -85,7 +223,7 @@ void StoreTest::SetUp() {
     if (std::getenv("ONEWINDOW_TEST_REQUIRE_PG")) FAIL() << "ONEWINDOW_TEST_PG_URL is not set";
     GTEST_SKIP() << "PostgreSQL not configured (set ONEWINDOW_TEST_PG_URL)";
   }
-  db_ = std::make_unique<TestDatabase>(GetParam());
+  db_ = std::make_unique<TestDatabase>(GetParam(), schema());
 }
 
 boost::json::value HttpResponse::json() const {
