@@ -2938,7 +2938,7 @@ export interface paths {
         };
         /**
          * A region's indicators as a signed file for evaluation
-         * @description The rows and totals of the same query as a CSV or XLSX file for third-party evaluation. The response carries the file's SHA-256 and the platform's signature of a manifest naming it (a compact JWS, typ ow-indicators-export+jwt, signed with a key published at /oauth2/jwks). Every export is recorded in the audit log (indicators.export, with the digest).
+         * @description The rows and totals of the same query as a CSV or XLSX file for third-party evaluation. The response carries the file's SHA-256 and the platform's signature of a manifest naming it (a compact JWS, typ ow-indicators-export+jwt, signed with a key published at /oauth2/jwks). Every export is recorded in the audit log (indicators.export, with the digest). The XLSX also holds the sheet "ratings" and a CSV with dataset=ratings holds only them: the anonymised ratings of the period (no person, no case number, a per-export keyed hash instead, free text masked; docs/indicators.md). The manifest then also names ratings (their count) and case_key.
          */
         get: operations["exportIndicators"];
         put?: never;
@@ -3373,26 +3373,6 @@ export interface paths {
          * @description The archive package: a compact JWS (RFC 7515, ES256, header `typ` `ow-case-archive+jwt`) signed with the platform's OpenID provider key when the case was archived. Its payload is the manifest: `iss`, `iat`, `typ` `onewindow-case-archive`, `version`, `tracking_no`, `closed_at`, `archived_at`, the whole `case` (form, materials with their SHA-256, licences used, documents, tasks, events, staff named) and the case's legacy `messages`. `digest` is the lower-case hex SHA-256 of the payload's bytes; `jwk` is the public key that verifies the signature, kept with the package so it verifies after the key is rotated away (while the key is current it is also in `/oauth2/jwks`). Any JOSE library verifies it. Staff of the handling department in its region (or above) and audit administrators, with a portal session; the applicant may read the case but not export the package (403); to anyone else it does not exist (404).
          */
         get: operations["exportArchivePackage"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/archived-cases": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List my archived applications
-         * @description The caller's own cases that have moved to the archive (closed longer ago than `archive.after_days`; `GET /api/v1/me/cases` no longer lists them), the latest first. Each is read in full, read-only, at `GET /api/v1/archive/cases/{no}`. A bearer token needs the scope `cases.read`.
-         */
-        get: operations["listMyArchivedCases"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4653,6 +4633,66 @@ export interface paths {
          * @description Fetches now, from the data exchange, the caller's own data that the item's `materials` (names; each a material naming a `data_resource`) stand for, to fill in the form: this request is the consent. Each query is made as the platform's case-handling system, signed and logged in the message log with the purpose of pre-filling the form, and shows in the person's 我的数据使用记录. Returns the values for form properties annotated `x-prefill: data.<resource>.<field>`, and what each resource answered. Persons with a verified resident ID only: staff get 403; a material data does not stand for, 422; an unknown item, 404; no verified resident ID, 409. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
          */
         post: operations["prefillFromData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A region's ratings, anonymised, for evaluation
+         * @description Every good/bad rating given in the period in the region and below (at most 50,000; more is 409 Conflict: ask for a shorter period or a smaller region), oldest first, anonymised for third-party evaluation: level, reasons, channels, item, department, region, day and rectification state, with the comment masked. Never the person, the rating's or the case's number (a keyed hash under a key made for this response instead) or staff names. Each read is recorded in the audit log (indicators.ratings). For the region's supervisors and evaluators' systems (scope indicators.read).
+         */
+        get: operations["readAnonymisedRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A region's capability report (PDF)
+         * @description The region's capability report for the period as a PDF in Chinese and English, grouped as the national assessment of government online services groups its indicators: service coverage (服务方式完备度), online maturity (服务事项覆盖度/办理成熟度), guide accuracy (办事指南准确度), response (在线服务成效度) and effectiveness (satisfaction, rectification). Catalogue figures count the published items implemented in the region or above it as of now; period figures are the indicators' totals. Every figure is defined in docs/indicators.md. Signed and audited as the exports are (indicators.report).
+         */
+        get: operations["capabilityReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/archived-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my archived applications
+         * @description The caller's own cases that have moved to the archive (closed longer ago than `archive.after_days`; `GET /api/v1/me/cases` no longer lists them), the latest first. Each is read in full, read-only, at `GET /api/v1/archive/cases/{no}`. A bearer token needs the scope `cases.read`.
+         */
+        get: operations["listMyArchivedCases"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -11795,6 +11835,46 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: components["schemas"]["WebhookDelivery"][];
+        };
+        /** @description A good/bad rating as a third-party evaluator sees it: never the person, the rating's number, staff names or notes, or the case number. */
+        AnonymousRating: {
+            /** @description HMAC-SHA-256 of the case number under a key made for this response and then forgotten (first 16 hex digits): ratings of one case share it within one response, and it cannot be looked up or joined across responses. */
+            case_key: string;
+            /**
+             * Format: date
+             * @description The day (in China) the rating was given.
+             */
+            day: string;
+            region_code: string;
+            department_code: string;
+            item_code: string;
+            /**
+             * @description Where the rating came from.
+             * @enum {string}
+             */
+            channel: "online" | "counter" | "terminal" | "sms" | "hotline";
+            /** @description The channel the case was served on (web, app, counter, agent ...). */
+            service_channel: string;
+            /** @description 5 非常满意 ... 1 非常不满意. */
+            level: number;
+            reasons: string[];
+            /**
+             * @description Rectification stage; empty for a rating that is not bad.
+             * @enum {string}
+             */
+            stage: "" | "department" | "applicant" | "supervisor" | "done";
+            /** @enum {string} */
+            outcome: "" | "confirmed" | "upheld" | "annulled" | "unconfirmed";
+            /** @description The rater's comment with e-mail addresses, ID, phone and other long numbers, and detectable names masked ([email], [id], [phone], [number], [name]; docs/indicators.md). */
+            comment: string;
+        };
+        AnonymousRatings: {
+            region: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            ratings: components["schemas"]["AnonymousRating"][];
         };
         /** @description One archived case in its applicant's list. */
         ArchivedCaseSummary: {
@@ -26506,6 +26586,8 @@ export interface operations {
                 rank_by?: "online_share" | "on_time_rate" | "average_days" | "visits_per_case" | "satisfaction" | "average_level" | "rectification_rate" | "average_answer_hours" | "answer_on_time_rate" | "no_show_rate" | "p90_days";
                 /** @description The file format. */
                 format?: "csv" | "xlsx";
+                /** @description For CSV: indicators (the rows and totals) or ratings (the anonymised ratings of the period, as GET /api/v1/indicators/ratings gives them). An XLSX always holds both, as the sheets "indicators" and "ratings" (without the ratings sheet when hall is given: ratings record no hall). */
+                dataset?: "indicators" | "ratings";
             };
             header?: never;
             path?: never;
@@ -26520,7 +26602,7 @@ export interface operations {
                     "Cache-Control": components["headers"]["NoStore"];
                     /** @description Lower-case hex SHA-256 of the body. */
                     "X-Content-SHA256"?: string;
-                    /** @description Compact JWS (typ ow-indicators-export+jwt) whose claims name sha256, filename, region, from, to, group, format, exported_by, exported_at and iss. */
+                    /** @description Compact JWS (typ ow-indicators-export+jwt) whose claims name sha256, filename, region, from, to, group, format, exported_by, exported_at and iss; with ratings, also dataset, ratings and case_key. */
                     "X-OneWindow-Signature"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -27668,64 +27750,6 @@ export interface operations {
             403: components["responses"]["NotPermitted"];
             /** @description No archived case has this tracking number, or the caller may not read it (the same answer either way). */
             404: components["responses"]["NotFound"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["Error"];
-        };
-    };
-    listMyArchivedCases: {
-        parameters: {
-            query?: {
-                /**
-                 * @description The page, 1 to 10000.
-                 * @example 1
-                 */
-                page?: components["parameters"]["CasePageQuery"];
-                /**
-                 * @description Cases per page, 1 to 100.
-                 * @example 20
-                 */
-                per_page?: components["parameters"]["CasePerPageQuery"];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page of archived cases. */
-            200: {
-                headers: {
-                    "Cache-Control": components["headers"]["NoStore"];
-                    "X-Request-Id": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "cases": [
-                     *         {
-                     *           "tracking_no": "2030060600000000015",
-                     *           "item_code": "3301-SCJG-GTDJ",
-                     *           "item_name": "个体工商户设立登记",
-                     *           "status": "delivered",
-                     *           "decision": "approved",
-                     *           "created_at": "2030-06-06T02:00:00Z",
-                     *           "closed_at": "2030-06-07T02:00:00Z",
-                     *           "archived_at": "2031-06-08T03:00:00Z"
-                     *         }
-                     *       ],
-                     *       "total": 1,
-                     *       "page": 1,
-                     *       "per_page": 20
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ArchivedCasePage"];
-                };
-            };
-            401: components["responses"]["NotAuthenticated"];
-            /** @description An access token without the `cases.read` scope. */
-            403: components["responses"]["NotPermitted"];
-            422: components["responses"]["InvalidQuery"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
@@ -32223,6 +32247,167 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    readAnonymisedRatings: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it). */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+                /** @description Only this department. */
+                department?: string;
+                /** @description Only this item. */
+                item?: string;
+                /** @description Only ratings whose rating channel or service channel is this. */
+                channel?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The anonymised ratings. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "region": "3301",
+                     *       "from": "2030-06-01",
+                     *       "to": "2030-06-30",
+                     *       "ratings": [
+                     *         {
+                     *           "case_key": "c3f9a1c07d2b64e15",
+                     *           "day": "2030-06-10",
+                     *           "region_code": "330102",
+                     *           "department_code": "330102-SCJG",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "channel": "online",
+                     *           "service_channel": "web",
+                     *           "level": 1,
+                     *           "reasons": [
+                     *             "long_wait"
+                     *           ],
+                     *           "stage": "department",
+                     *           "outcome": "",
+                     *           "comment": "[name]先生说还要等，电话[phone]"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnonymousRatings"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["InvalidQuery"];
+            default: components["responses"]["Error"];
+        };
+    };
+    capabilityReport: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it). */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    /** @description Lower-case hex SHA-256 of the body. */
+                    "X-Content-SHA256"?: string;
+                    /** @description Compact JWS (typ ow-indicators-export+jwt) whose claims name sha256, filename, region, from, to, format (pdf), report (capability), exported_by, exported_at and iss. */
+                    "X-OneWindow-Signature"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyArchivedCases: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page, 1 to 10000.
+                 * @example 1
+                 */
+                page?: components["parameters"]["CasePageQuery"];
+                /**
+                 * @description Cases per page, 1 to 100.
+                 * @example 20
+                 */
+                per_page?: components["parameters"]["CasePerPageQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of archived cases. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "cases": [
+                     *         {
+                     *           "tracking_no": "2030060600000000015",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "item_name": "个体工商户设立登记",
+                     *           "status": "delivered",
+                     *           "decision": "approved",
+                     *           "created_at": "2030-06-06T02:00:00Z",
+                     *           "closed_at": "2030-06-07T02:00:00Z",
+                     *           "archived_at": "2031-06-08T03:00:00Z"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "page": 1,
+                     *       "per_page": 20
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArchivedCasePage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description An access token without the `cases.read` scope. */
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
         };
     };
 }
