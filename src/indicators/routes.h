@@ -12,6 +12,11 @@
 //        X-Content-SHA256 and the platform's signature of a manifest naming it in
 //        X-OneWindow-Signature (a compact JWS, typ ow-indicators-export+jwt, verifiable
 //        with the OpenID Connect provider's JWKS); every export is audited
+//   GET /api/v1/rating-summary?region=33&from=2026-11-01&to=2026-11-30 (public, no sign-in)
+//     -> {region, from, to, totals, previous: {from, to, totals}, departments:
+//         [{department_code, rank, ratings, satisfied, bad, rectified, annulled,
+//           satisfaction, average_level, rectification_rate}]}: each department's ratings
+//        (好差评) as published, ranked by satisfaction; never a person, a case or an item
 #ifndef OW_INDICATORS_ROUTES_H_
 #define OW_INDICATORS_ROUTES_H_
 
