@@ -2949,6 +2949,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rating-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each department's ratings, published (好差评 公示)
+         * @description For everyone, without signing in: the good/bad ratings of every department of the region (and below) over a period, as the national practice publishes them: how many ratings, the satisfaction rate, the bad ratings and the share of them rectified, with the same figures for the period of the same length just before. Sums of the day aggregates only: never a person, a staff member, a case or an item. Departments ranked by satisfaction (1 = best; 0 without ratings). The same answer for everyone, so browsers and proxies may keep it five minutes.
+         */
+        get: operations["publicRatingSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/watch": {
         parameters: {
             query?: never;
@@ -2961,6 +2981,26 @@ export interface paths {
          * @description Cases, tickets, bad ratings' rectifications, supervision orders and licensee claims of the regions the caller supervises (or of `region`, one of them or below) that are red (past their last working day), yellow (2 working days or fewer left for a case, 1 for the others) or suspended (cases). Red first. Never another region's.
          */
         get: operations["supervisionWatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/cases/{no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One case of the supervised regions
+         * @description The end of the supervisor console's drill-down: one case of a region the caller supervises, with today's warning level and its steps. Never the applicant, the form, the materials or the staff. A case of another region is 404, as if there were none.
+         */
+        get: operations["supervisedCase"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11770,6 +11810,112 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: components["schemas"]["WebhookDelivery"][];
+        };
+        /** @description The published ratings figures of a group. */
+        RatingFigures: {
+            /** @description Ratings given (annulled ones taken out). */
+            ratings: number;
+            /** @description Ratings of 基本满意 or better (levels 3 to 5). */
+            satisfied: number;
+            /** @description Bad ratings (差评: levels 1 and 2). */
+            bad: number;
+            /** @description Bad ratings whose rectification was done. */
+            rectified: number;
+            /** @description Ratings annulled as malicious by a supervisor. */
+            annulled: number;
+            /** @description satisfied / ratings; null without ratings. */
+            satisfaction: number | null;
+            /** @description The average level (1 = 非常不满意 ... 5 = 非常满意); null without ratings. */
+            average_level: number | null;
+            /** @description rectified / bad; null without bad ratings. */
+            rectification_rate: number | null;
+        };
+        /** @description One department's published ratings. */
+        DepartmentRatings: {
+            /** @description The department. */
+            department_code: string;
+            /** @description Its place by satisfaction among the departments listed (ties share one); 0 without ratings. */
+            rank: number;
+            /** @description Ratings given (annulled ones taken out). */
+            ratings: number;
+            /** @description Ratings of 基本满意 or better (levels 3 to 5). */
+            satisfied: number;
+            /** @description Bad ratings (差评: levels 1 and 2). */
+            bad: number;
+            /** @description Bad ratings whose rectification was done. */
+            rectified: number;
+            /** @description Ratings annulled as malicious by a supervisor. */
+            annulled: number;
+            /** @description satisfied / ratings; null without ratings. */
+            satisfaction: number | null;
+            /** @description The average level (1 = 非常不满意 ... 5 = 非常满意); null without ratings. */
+            average_level: number | null;
+            /** @description rectified / bad; null without bad ratings. */
+            rectification_rate: number | null;
+        };
+        /** @description Each department's ratings of a region over a period (好差评 公示). */
+        RatingSummary: {
+            region: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["RatingFigures"];
+            /** @description The period of the same length just before. */
+            previous: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+                totals: components["schemas"]["RatingFigures"];
+            };
+            /** @description Best satisfaction first. */
+            departments: components["schemas"]["DepartmentRatings"][];
+        };
+        /** @description A case as its region's supervisors see it: where it stands and how late; never who applied, what they filed, or who handled it. */
+        SupervisedCase: {
+            /** @description Its tracking number. */
+            tracking_no: string;
+            /** @description The service item. */
+            item_code: string;
+            /** @description The item's name when filed. */
+            item_name: string;
+            /** @description The department responsible. */
+            department_code: string;
+            /** @description Its region. */
+            region_code: string;
+            /** @description Where it was filed (web, app, counter, agent). */
+            channel: string;
+            /** @description Its status. */
+            status: string;
+            /** @description When it was submitted (RFC 3339). */
+            submitted_at: string;
+            /** @description The day it was accepted; null before. */
+            accepted_on: string | null;
+            /** @description The promised time limit in working days. */
+            promised_days: number;
+            /** @description The last working day promised; null before acceptance. */
+            promised_deadline: string | null;
+            /** @description The statutory last working day; null before acceptance. */
+            statutory_deadline: string | null;
+            /**
+             * @description Today's warning: red past its promised last working day, yellow with 2 working days or fewer left, suspended; null when in time or not running.
+             * @enum {string|null}
+             */
+            level: "red" | "yellow" | "suspended" | null;
+            /** @description Its transitions, oldest first, without actors or reasons. */
+            steps: {
+                /** @description When (RFC 3339). */
+                at: string;
+                /** @description What happened. */
+                action: string;
+                /** @description Status before. */
+                from_status: string;
+                /** @description Status after. */
+                to_status: string;
+                /** @description Through which channel. */
+                channel: string;
+            }[];
         };
     };
     responses: {
@@ -26473,6 +26619,85 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    publicRatingSummary: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it): 2, 4, 6, 9 or 12 digits. */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary. */
+            200: {
+                headers: {
+                    /** @description public, max-age=300 */
+                    "Cache-Control"?: string;
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "region": "3301",
+                     *       "from": "2030-06-01",
+                     *       "to": "2030-06-30",
+                     *       "totals": {
+                     *         "ratings": 4,
+                     *         "satisfied": 3,
+                     *         "bad": 1,
+                     *         "rectified": 1,
+                     *         "annulled": 0,
+                     *         "satisfaction": 0.75,
+                     *         "average_level": 3.75,
+                     *         "rectification_rate": 1
+                     *       },
+                     *       "previous": {
+                     *         "from": "2030-05-02",
+                     *         "to": "2030-05-31",
+                     *         "totals": {
+                     *           "ratings": 0,
+                     *           "satisfied": 0,
+                     *           "bad": 0,
+                     *           "rectified": 0,
+                     *           "annulled": 0,
+                     *           "satisfaction": null,
+                     *           "average_level": null,
+                     *           "rectification_rate": null
+                     *         }
+                     *       },
+                     *       "departments": [
+                     *         {
+                     *           "department_code": "330102-SCJG",
+                     *           "rank": 1,
+                     *           "ratings": 4,
+                     *           "satisfied": 3,
+                     *           "bad": 1,
+                     *           "rectified": 1,
+                     *           "annulled": 0,
+                     *           "satisfaction": 0.75,
+                     *           "average_level": 3.75,
+                     *           "rectification_rate": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RatingSummary"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
     supervisionWatch: {
         parameters: {
             query?: {
@@ -26501,6 +26726,35 @@ export interface operations {
             401: components["responses"]["NotAuthenticated"];
             403: components["responses"]["NotPermitted"];
             422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    supervisedCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tracking number. */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisedCase"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };
