@@ -205,8 +205,8 @@ TEST_P(IndicatorsTest, ThePublicReadsEachDepartmentsRatingsAndNobodyInThem) {
   for (int level : {1, 5}) {
     json::object c = Accept(acceptor, Submitted(person));
     ASSERT_EQ(Complete(approver, TaskOf(c, "Approve"), "approve").status, 200);
-    auto d = Call(verb::post, "/api/v1/cases/" + No(c) + "/deliver",
-                  Json({{"method", "online"}}), &acceptor);
+    auto d = Call(verb::post, "/api/v1/cases/" + No(c) + "/deliver", Json({{"method", "online"}}),
+                  &acceptor);
     ASSERT_EQ(d.status, 200) << d.body;
     auto r = Call(verb::post, "/api/v1/ratings",
                   Json({{"case_no", No(c)},
@@ -255,13 +255,12 @@ TEST_P(IndicatorsTest, ThePublicReadsEachDepartmentsRatingsAndNobodyInThem) {
   EXPECT_EQ(Call(verb::get, target, {}, &person).body, r.body);
   EXPECT_EQ(Call(verb::get, target, {}, nullptr, {{"If-None-Match", etag}}).status, 304);
   // Bad queries are named.
-  EXPECT_EQ(Call(verb::get, "/api/v1/rating-summary?region=x&from=2030-06-01&to=2030-06-30")
-                .status,
+  EXPECT_EQ(Call(verb::get, "/api/v1/rating-summary?region=x&from=2030-06-01&to=2030-06-30").status,
             422);
   EXPECT_EQ(Call(verb::get, "/api/v1/rating-summary?region=33&from=2030-06-01").status, 422);
-  EXPECT_EQ(Call(verb::get, "/api/v1/rating-summary?region=33&from=2029-01-01&to=2030-06-30")
-                .status,
-            422);
+  EXPECT_EQ(
+      Call(verb::get, "/api/v1/rating-summary?region=33&from=2029-01-01&to=2030-06-30").status,
+      422);
   // Another month: nothing yet, June as the period before.
   r = Call(verb::get, "/api/v1/rating-summary?region=3301&from=2030-07-01&to=2030-07-30");
   ASSERT_EQ(r.status, 200) << r.body;

@@ -221,8 +221,7 @@ TEST_P(SuperviseTest, TheConsoleShowsALateCaseToItsRegionsSupervisorsOnly) {
   EXPECT_EQ(Call(verb::get, path, {}, &other).status, 404);
   EXPECT_EQ(Call(verb::get, path, {}, &static_cast<const Session&>(Login("sc.acceptor"))).status,
             403);
-  EXPECT_EQ(Call(verb::get, path, {}, &static_cast<const Session&>(Login("zhangsan"))).status,
-            403);
+  EXPECT_EQ(Call(verb::get, path, {}, &static_cast<const Session&>(Login("zhangsan"))).status, 403);
   EXPECT_EQ(Call(verb::get, path).status, 401);
   // A malformed or unknown number.
   EXPECT_EQ(Call(verb::get, "/api/v1/supervision/cases/12345", {}, &sup).status, 404);

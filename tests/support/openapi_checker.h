@@ -408,7 +408,8 @@ inline bool IsTicketsPath(const std::string& path) {
 // Good/bad ratings and their rectification (tests/openapi_ratings_test.cc), a case's
 // ratings and rating link included.
 inline bool IsRatingsPath(const std::string& path) {
-  return (path.starts_with("/api/v1/rating") && path != "/api/v1/rating-summary") || path == "/api/v1/me/ratings" ||
+  return (path.starts_with("/api/v1/rating") && path != "/api/v1/rating-summary") ||
+         path == "/api/v1/me/ratings" ||
          (path.starts_with("/api/v1/cases/") &&
           (path.ends_with("/ratings") || path.ends_with("/rating-link")));
 }

@@ -17,32 +17,11 @@
 // in the normal and the elderly mode; no page scrolls sideways on a phone.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { apiSession, axeProblems, check, pagePool, pdfBytes, runE2E, shotName, signIn, newPage, step } from './browser.mjs';
+import { GTDJ_ITEM, acceptedGtdjCase, apiSession, axeProblems, check, newPage, pagePool, runE2E, shotName, signIn, step } from './browser.mjs';
 
-const ITEM = '3301-SCJG-GTDJ';
-const FORM = { operator_name: '张三', operator_id: '330102199003073017', form: '个人经营', address: '杭州市上城区解放路1号', scope: '日用百货零售', phone: '13800000001' };
+const ITEM = GTDJ_ITEM;
 const DEPT = '330102-SCJG';
 const REGION = '330102';
-
-async function acceptedCase(base) {
-  const zhang = await apiSession(base, 'zhangsan');
-  const acceptor = await apiSession(base, 'sc.acceptor');
-  const item = await zhang('GET', '/api/v1/catalog/items/' + ITEM);
-  check(item.status === 200, 'item: ' + item.status);
-  const doc = item.body.item ?? item.body;
-  const materials = [];
-  for (const m of doc.materials.filter((x) => x.required && x.form !== 'paper')) {
-    const up = await zhang.raw('POST', '/api/v1/materials?filename=a.pdf', pdfBytes());
-    check(up.status === 201, 'upload: ' + JSON.stringify(up.body));
-    materials.push({ id: up.body.id, name: m.name });
-  }
-  const sub = await zhang('POST', '/api/v1/cases', { item_code: ITEM, region_code: REGION, form: FORM, materials });
-  check(sub.status === 201, 'submitted: ' + JSON.stringify(sub.body));
-  const task = sub.body.tasks.find((t) => t.node === 'accept' && t.status === 'open');
-  const r = await acceptor('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'accept', opinion: '材料齐全，予以受理' });
-  check(r.status === 200, 'accepted: ' + JSON.stringify(r.body));
-  return r.body;
-}
 
 // Moves the case's acceptance back to January 2020 in the server's database, so that its
 // promised last working day has passed (the tracking number's digits 9 to 18 are its id).
@@ -54,7 +33,7 @@ function backdate(dir, no) {
 }
 
 async function ratedBadly(base) {
-  const c = await acceptedCase(base);
+  const c = await acceptedGtdjCase(base);
   const approver = await apiSession(base, 'sc.approver');
   const acceptor = await apiSession(base, 'sc.acceptor');
   const zhang = await apiSession(base, 'zhangsan');
@@ -70,7 +49,7 @@ async function ratedBadly(base) {
 
 await runE2E('e2e-console', async ({ base, browser, server }) => {
   step('set up: an application made red, and one rated badly');
-  const late = await acceptedCase(base);
+  const late = await acceptedGtdjCase(base);
   const no = late.tracking_no;
   backdate(server.dir, no);
   const rated = await ratedBadly(base);
