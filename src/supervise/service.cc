@@ -202,6 +202,7 @@ Result<std::vector<Watched>> Service::Watch(const Principal& who, const std::str
 
 Result<SupervisedCase> Service::Case(const Principal& who, const std::string& tracking_no) {
   OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kSuperviseRegion));
+  if (SupervisedRegions(who).empty()) return PermissionDenied("you may not supervise cases");
   auto id = cases::ParseTrackingNo(tracking_no);
   if (!id) return NotFound("no case " + tracking_no);
   std::optional<SupervisedCase> k;

@@ -90,7 +90,8 @@ class Service {
 
   // One case of the caller's supervised regions, with its warning level today (the
   // console's drill-down ends here). kNotFound for a malformed or unknown tracking number
-  // and for a case outside the caller's regions (as if there were none).
+  // and for a case outside the caller's regions (as if there were none); kPermissionDenied
+  // for a caller who supervises no region.
   Result<SupervisedCase> Case(const Principal& who, const std::string& tracking_no);
 
   Result<Order> IssueOrder(const Principal& who, const OrderInput& in);
