@@ -28,6 +28,8 @@ PACKAGES=(
   poppler-utils qpdf libnss3-tools zbar-tools
   # a real SMTP server receiving the notification e-mails of the tests (aiosmtpd)
   python3-aiosmtpd
+  # the supervisor console's browser test moves a case's acceptance back in its database
+  sqlite3
   # portal end-to-end tests: a real browser, and fonts for Chinese text
   chromium fonts-noto-cjk
   # npm-based checkers (region data fetch, OpenAPI lint)

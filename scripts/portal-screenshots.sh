@@ -12,9 +12,9 @@ bash scripts/install-deps.sh
 rm -f docs/screenshots/*.png
 (cd tests/tools && node portal-e2e.mjs a11y --binary "../../build/$PRESET/onewindow" --source "$PWD/../.." \
   --screenshots "$PWD/../../docs/screenshots")
-# The pages of bookings, service halls, notifications and tickets, taken by their own browser
+# The pages of bookings, service halls, notifications, tickets and the supervisor console, taken by their own browser
 # tests where they run axe (zh-CN at both sizes, and the elderly mode on the desktop).
-(cd tests/tools && for t in e2e-booking.mjs e2e-halls.mjs e2e-notify.mjs "e2e-tickets.mjs a11y"; do
+(cd tests/tools && for t in e2e-booking.mjs e2e-halls.mjs e2e-notify.mjs "e2e-tickets.mjs a11y" e2e-console.mjs; do
   OW_SCREENSHOTS="$PWD/../../docs/screenshots" node $t --binary "../../build/$PRESET/onewindow" --source "$PWD/../.."
 done)
 ls docs/screenshots

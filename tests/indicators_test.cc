@@ -276,6 +276,79 @@ std::string Squeeze(const std::string& s) {
   return out;
 }
 
+// The public page of ratings (好差评 公示): anyone reads each department's counts and rates,
+// which a hand count gives, and nothing that names a person, a case or a member of staff.
+TEST_P(IndicatorsTest, ThePublicReadsEachDepartmentsRatingsAndNobodyInThem) {
+  Session person = Login("zhangsan");
+  Session acceptor = Login("sc.acceptor");
+  Session approver = Login("sc.approver");
+  std::vector<std::string> rated;
+  for (int level : {1, 5}) {
+    json::object c = Accept(acceptor, Submitted(person));
+    ASSERT_EQ(Complete(approver, TaskOf(c, "Approve"), "approve").status, 200);
+    auto d = Call(verb::post, "/api/v1/cases/" + No(c) + "/deliver", Json({{"method", "online"}}),
+                  &acceptor);
+    ASSERT_EQ(d.status, 200) << d.body;
+    auto r = Call(verb::post, "/api/v1/ratings",
+                  Json({{"case_no", No(c)},
+                        {"level", level},
+                        {"reasons", json::array{level == 1 ? "long_wait" : "fast"}},
+                        {"comment", "窗口的王某态度"}}),
+                  &person);
+    ASSERT_EQ(r.status, 201) << r.body;
+    rated.push_back(No(c));
+  }
+  const std::string target = "/api/v1/rating-summary?region=33&from=2030-06-01&to=2030-06-30";
+  auto r = Call(verb::get, target);  // no sign-in
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Cache-Control"), "public, max-age=300");
+  json::value doc = r.json();
+  const json::array& departments = doc.at("departments").as_array();
+  ASSERT_EQ(departments.size(), 1u) << r.body;
+  const json::value& dept = departments[0];
+  EXPECT_EQ(dept.at("department_code").as_string(), "330102-SCJG");
+  EXPECT_EQ(dept.at("rank").as_int64(), 1);
+  EXPECT_EQ(Int(dept, "ratings"), 2);
+  EXPECT_EQ(Int(dept, "satisfied"), 1);
+  EXPECT_EQ(Int(dept, "bad"), 1);
+  EXPECT_EQ(Int(dept, "rectified"), 0);
+  EXPECT_DOUBLE_EQ(dept.at("satisfaction").as_double(), 0.5);
+  EXPECT_DOUBLE_EQ(dept.at("average_level").as_double(), 3.0);
+  EXPECT_DOUBLE_EQ(dept.at("rectification_rate").as_double(), 0.0);
+  EXPECT_EQ(Int(doc.at("totals"), "ratings"), 2);
+  EXPECT_EQ(Int(doc.at("previous").at("totals"), "ratings"), 0);
+  // The second opinion: the ratings table itself.
+  int64_t stored = -1;
+  ASSERT_TRUE(server_->app().database().Read([&](db::Connection& c) -> ow::Status {
+    OW_ASSIGN_OR_RETURN(auto q, c.Query("SELECT COUNT(*) FROM ratings"));
+    stored = q.Int(0, 0);
+    return {};
+  }));
+  EXPECT_EQ(Int(dept, "ratings"), stored);
+  // Nobody in it: no person, comment, case, item or member of staff.
+  for (const std::string& leak :
+       {std::string("张三"), std::string("zhangsan"), std::string("王某"),
+        std::string("sc.acceptor"), std::string(kItem), rated[0], rated[1]})
+    EXPECT_EQ(r.body.find(leak), std::string::npos) << leak << " in " << r.body;
+  // Cache-friendly: the same answer for everyone, revalidated by its ETag.
+  const std::string etag = r.header("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(Call(verb::get, target, {}, &person).body, r.body);
+  EXPECT_EQ(Call(verb::get, target, {}, nullptr, {{"If-None-Match", etag}}).status, 304);
+  // Bad queries are named.
+  EXPECT_EQ(Call(verb::get, "/api/v1/rating-summary?region=x&from=2030-06-01&to=2030-06-30").status,
+            422);
+  EXPECT_EQ(Call(verb::get, "/api/v1/rating-summary?region=33&from=2030-06-01").status, 422);
+  EXPECT_EQ(
+      Call(verb::get, "/api/v1/rating-summary?region=33&from=2029-01-01&to=2030-06-30").status,
+      422);
+  // Another month: nothing yet, June as the period before.
+  r = Call(verb::get, "/api/v1/rating-summary?region=3301&from=2030-07-01&to=2030-07-30");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().at("departments").as_array().empty()) << r.body;
+  EXPECT_EQ(Int(r.json().at("previous").at("totals"), "ratings"), 2);
+}
+
 // The XLSX read back by exceljs (tests/xlsx, an independent reader): one JSON object per
 // data row of `sheet`, keyed by the header row.
 std::vector<json::object> ReadXlsx(const std::string& bytes,

@@ -60,6 +60,14 @@ TEST_P(OpenApiIndicators, ResponsesMatchTheDocument) {
   report(reported, 403, {{"Cookie", person.cookie}});
   check(base, 401);
   check(base, 403, {{"Cookie", person.cookie}});
+  auto summary = [&](const std::string& target, int status,
+                     const std::map<std::string, std::string>& headers = {}) {
+    return checker.Check({verb::get, target, "/api/v1/rating-summary", status, "", headers});
+  };
+  const std::string ratings = "/api/v1/rating-summary?region=33&from=" + today + "&to=" + today;
+  auto got = summary(ratings, 200);
+  summary(ratings, 304, {{"If-None-Match", got.header("ETag")}});
+  summary("/api/v1/rating-summary?region=33", 422);
   ExpectAllProbed(checker, IsIndicatorsPath);
 }
 OW_INSTANTIATE_STORE_TESTS(OpenApiIndicators);

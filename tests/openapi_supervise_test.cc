@@ -48,6 +48,11 @@ TEST_P(OpenApiSupervise, ResponsesMatchTheDocument) {
   check(verb::get, kWatch + "?kind=x", kWatch, 422, "", supervisor.read);
   check(verb::get, kWatch, kWatch, 401);
   check(verb::get, kWatch, kWatch, 403, "", acceptor.read);
+  const std::string kCase = "/api/v1/supervision/cases/{no}";
+  check(verb::get, "/api/v1/supervision/cases/" + No(c), kCase, 200, "", supervisor.read);
+  check(verb::get, "/api/v1/supervision/cases/1", kCase, 404, "", supervisor.read);
+  check(verb::get, "/api/v1/supervision/cases/" + No(c), kCase, 401);
+  check(verb::get, "/api/v1/supervision/cases/" + No(c), kCase, 403, "", acceptor.read);
 
   const std::string kOrders = "/api/v1/supervision-orders";
   json::object order{{"department_code", "330102-SCJG"},

@@ -187,6 +187,49 @@ TEST_P(SuperviseTest, LateCasesWarnTheRegionsSupervisorsOnceAndOnlyThem) {
   EXPECT_FALSE(Watch(other).count("case/" + No(s)));
 }
 
+// The console's drill-down ends at one case: its supervisors see where it stands and how
+// late, never who applied or what they filed; nobody else sees it at all.
+TEST_P(SuperviseTest, TheConsoleShowsALateCaseToItsRegionsSupervisorsOnly) {
+  SetClocks("2030-06-06");
+  json::object c = NewCase();
+  ASSERT_FALSE(c.empty());
+  const std::string no = No(c), path = "/api/v1/supervision/cases/" + no;
+  Session sup = Login("supervisor");  // 3301
+  auto r = Call(verb::get, path, {}, &sup);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value k = r.json();
+  EXPECT_EQ(Str(k, "tracking_no"), no);
+  EXPECT_EQ(Str(k, "item_code"), kItem);
+  EXPECT_EQ(Str(k, "department_code"), kDept);
+  EXPECT_EQ(Str(k, "status"), "under_review");
+  EXPECT_TRUE(k.at("level").is_null()) << r.body;  // in time
+  ASSERT_GE(k.at("steps").as_array().size(), 2u) << r.body;
+  EXPECT_EQ(Str(k.at("steps").at(0), "action"), "submitted");
+  // Nothing of the person: not their name, ID number, form or account.
+  for (const char* leak : {"张三", "330102199003073017", "applicant", "form", "zhangsan"})
+    EXPECT_EQ(r.body.find(leak), std::string::npos) << leak << " in " << r.body;
+
+  // Past its promised last working day: red, as on the watch list.
+  SuperviseOn(FormatDate(AddDays(*ParseDate(Str(c, "promised_deadline")), 3)));
+  r = Call(verb::get, path, {}, &sup);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(r.json(), "level"), "red");
+  EXPECT_EQ(Watch(sup)["case/" + no], "red");
+
+  // Another district's supervisor: as if there were none. Staff and persons: no such view.
+  Session other = Staff("sup.330106", "330106-ZWFW", "330106", "supervisor");
+  EXPECT_EQ(Call(verb::get, path, {}, &other).status, 404);
+  EXPECT_EQ(Call(verb::get, path, {}, &static_cast<const Session&>(Login("sc.acceptor"))).status,
+            403);
+  EXPECT_EQ(Call(verb::get, path, {}, &static_cast<const Session&>(Login("zhangsan"))).status, 403);
+  EXPECT_EQ(Call(verb::get, path).status, 401);
+  // A malformed or unknown number.
+  EXPECT_EQ(Call(verb::get, "/api/v1/supervision/cases/12345", {}, &sup).status, 404);
+  std::string wrong = no;
+  wrong[9] = wrong[9] == '9' ? '8' : '9';
+  EXPECT_EQ(Call(verb::get, "/api/v1/supervision/cases/" + wrong, {}, &sup).status, 404);
+}
+
 TEST_P(SuperviseTest, ARectificationPastItsDateWarnsAndTellsThePerson) {
   SetClocks("2030-06-06");
   json::object c = NewCase(true);

@@ -61,6 +61,18 @@ http::Response FileResponse(Exported& file) {
   return res;
 }
 
+// What the public sees of a group's ratings: counts and rates, nothing else.
+json::object RatingsJson(const Figures& f) {
+  return {{"ratings", f.sum[kRatings]},
+          {"satisfied", f.sum[kSatisfied]},
+          {"bad", f.sum[kBad]},
+          {"rectified", f.sum[kRectified]},
+          {"annulled", f.sum[kAnnulled]},
+          {"satisfaction", Opt(f.Satisfaction())},
+          {"average_level", Opt(f.AverageLevel())},
+          {"rectification_rate", Opt(f.RectificationRate())}};
+}
+
 }  // namespace
 
 json::object FiguresJson(const Figures& f) {
@@ -96,6 +108,32 @@ void AddRoutes(http::Router& r, Service& service) {
      res.set(http::Field::cache_control, "no-store");
      return res;
    }).Requires(authz::Action::kReadIndicators);
+
+  // Public (好差评 公示): aggregated by department, so the same answer for everyone and
+  // cacheable by browsers and proxies for five minutes.
+  r.Get("/api/v1/rating-summary", [s](http::Context& ctx) {
+     auto q = ParseQuery(ctx);
+     if (!q) return http::Problem(q.error(), ctx.path);
+     auto rep = s->PublicRatings(*q);
+     if (!rep) return http::Problem(rep.error(), ctx.path);
+     json::array departments;
+     for (const auto& row : rep->rows) {
+       if (row.key.empty()) continue;
+       json::object o = RatingsJson(row.figures);
+       o["department_code"] = row.key;
+       o["rank"] = row.rank;
+       departments.push_back(std::move(o));
+     }
+     json::object body{{"region", rep->query.region},
+                       {"from", FormatDate(rep->query.from)},
+                       {"to", FormatDate(rep->query.to)},
+                       {"totals", RatingsJson(rep->totals)},
+                       {"previous", json::object{{"from", FormatDate(rep->previous_from)},
+                                                 {"to", FormatDate(rep->previous_to)},
+                                                 {"totals", RatingsJson(rep->previous)}}},
+                       {"departments", std::move(departments)}};
+     return http::Cacheable(ctx, http::Json(http::Status::ok, body), "public, max-age=300");
+   }).Public();
 
   r.Get("/api/v1/indicators/export", [s](http::Context& ctx) {
      auto q = ParseQuery(ctx);

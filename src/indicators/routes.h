@@ -21,6 +21,11 @@
 //   GET /api/v1/indicators/report?region=&from=&to=
 //     -> application/pdf: the region's capability report (report.h), signed and audited
 //        (indicators.report) as the exports are
+//   GET /api/v1/rating-summary?region=33&from=2026-11-01&to=2026-11-30 (public, no sign-in)
+//     -> {region, from, to, totals, previous: {from, to, totals}, departments:
+//         [{department_code, rank, ratings, satisfied, bad, rectified, annulled,
+//           satisfaction, average_level, rectification_rate}]}: each department's ratings
+//        (好差评) as published, ranked by satisfaction; never a person, a case or an item
 #ifndef OW_INDICATORS_ROUTES_H_
 #define OW_INDICATORS_ROUTES_H_
 

@@ -59,7 +59,7 @@ Status Service::Add(db::Connection& c, const Count& n) {
   return store::Add(c, n);
 }
 
-Result<Report> Service::Read(const identity::Principal& who, const Query& in) {
+Status Service::Validate(const Query& in) {
   Validator v;
   if (!IsRegionCode(in.region)) v.Add("region", "must be a region code of 2, 4, 6, 9 or 12 digits");
   if (in.to < in.from) v.Add("to", "must not be before from");
@@ -67,11 +67,29 @@ Result<Report> Service::Read(const identity::Principal& who, const Query& in) {
     v.Add("to", "the period may cover at most " + std::to_string(kMaxPeriodDays) + " days");
   if (!in.rank_by.empty() && !Rankable(in.rank_by))
     v.Add("rank_by", "must name a derived figure such as on_time_rate or satisfaction");
-  OW_RETURN_IF_ERROR(v.Finish());
+  return v.Finish();
+}
+
+Result<Report> Service::Read(const identity::Principal& who, const Query& in) {
+  OW_RETURN_IF_ERROR(Validate(in));
   authz::Target t;
   t.region_code = in.region;
   OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kReadIndicators, t));
+  return Compute(in);
+}
 
+Result<Report> Service::PublicRatings(const Query& in) {
+  Query q;
+  q.region = in.region;
+  q.from = in.from;
+  q.to = in.to;
+  q.group = Group::kDepartment;
+  q.rank_by = "satisfaction";
+  OW_RETURN_IF_ERROR(Validate(q));
+  return Compute(q);
+}
+
+Result<Report> Service::Compute(const Query& in) {
   Report out;
   out.query = in;
   if (out.query.rank_by.empty()) out.query.rank_by = "on_time_rate";

@@ -60,6 +60,12 @@ class Service : public Recorder {
   // `who` may not read the region's indicators.
   Result<Report> Read(const identity::Principal& who, const Query& q);
 
+  // Each department's ratings (好差评) in `q.region` and below over [q.from, q.to], as the
+  // national practice publishes them: sums and rates only, one row per department ranked
+  // by satisfaction (q.group, q.rank_by and the other dimensions are ignored). Anyone may
+  // read it: nothing in it names a person. Errors: kInvalid as for Read.
+  Result<Report> PublicRatings(const Query& q);
+
   // Read(), written as `format` ("csv" or "xlsx"), signed and recorded in the audit log
   // (action indicators.export, with the file's SHA-256) in one transaction. Errors: those
   // of Read; kInvalid for another format; kFailedPrecondition without a signer.
@@ -96,6 +102,9 @@ class Service : public Recorder {
                boost::json::object detail);
   Result<std::string> Sign(const identity::Principal& who, const Query& q, Exported& out,
                            boost::json::object claims);
+  // The checks of a query and its sums (Read without the authorization).
+  static Status Validate(const Query& q);
+  Result<Report> Compute(const Query& q);
 
   db::Database& db_;
   ExportSigner signer_;

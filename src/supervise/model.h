@@ -62,6 +62,19 @@ struct Watched {
   std::string warned_at;  // when the warning was raised (filled by the view)
 };
 
+// One case as its region's supervisors see it (the end of the console's drill-down): where
+// it stands and how late, never who applied or what they filed.
+struct CaseStep {
+  std::string at, action, from_status, to_status, channel;
+};
+struct SupervisedCase {
+  std::string tracking_no, item_code, item_name, department_code, region_code, channel, status;
+  std::string submitted_at, accepted_on, promised_deadline, statutory_deadline;
+  int64_t promised_days = 0;
+  std::string level;  // kRed, kYellow, kSuspendedLevel or "" (in time, or not running)
+  std::vector<CaseStep> steps;
+};
+
 struct Warning {
   int64_t id = 0;
   std::string kind, ref, level, department_code, region_code, subject, due_date, raised_at;

@@ -42,6 +42,30 @@ json::object WatchedJson(const Watched& w) {
           {"warned_at", OrNull(w.warned_at)}};
 }
 
+json::object CaseJson(const SupervisedCase& k) {
+  json::array steps;
+  for (const auto& e : k.steps)
+    steps.push_back(json::object{{"at", e.at},
+                                 {"action", e.action},
+                                 {"from_status", e.from_status},
+                                 {"to_status", e.to_status},
+                                 {"channel", e.channel}});
+  return {{"tracking_no", k.tracking_no},
+          {"item_code", k.item_code},
+          {"item_name", k.item_name},
+          {"department_code", k.department_code},
+          {"region_code", k.region_code},
+          {"channel", k.channel},
+          {"status", k.status},
+          {"submitted_at", k.submitted_at},
+          {"accepted_on", OrNull(k.accepted_on)},
+          {"promised_days", k.promised_days},
+          {"promised_deadline", OrNull(k.promised_deadline)},
+          {"statutory_deadline", OrNull(k.statutory_deadline)},
+          {"level", OrNull(k.level)},
+          {"steps", std::move(steps)}};
+}
+
 json::object OrderJson(const Order& o) {
   return {{"number", o.number},
           {"department_code", o.department_code},
@@ -164,6 +188,12 @@ void AddRoutes(http::Router& r, Service& service) {
      json::array items;
      for (const auto& w : *v) items.push_back(WatchedJson(w));
      return Ok(json::object{{"items", std::move(items)}});
+   }).Requires(authz::Action::kSuperviseRegion);
+
+  r.Get("/api/v1/supervision/cases/{no}", [s](http::Context& ctx) {
+     auto k = s->Case(ctx.Who(), ctx.Param("no"));
+     if (!k) return Fail(ctx, k.error());
+     return Ok(CaseJson(*k));
    }).Requires(authz::Action::kSuperviseRegion);
 
   r.Post("/api/v1/supervision-orders", [s](http::Context& ctx) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "cases/model.h"
 #include "departments/service.h"
 #include "supervise/store.h"
 
@@ -197,6 +198,31 @@ Result<std::vector<Watched>> Service::Watch(const Principal& who, const std::str
     return a.due_date < b.due_date;
   });
   return out;
+}
+
+Result<SupervisedCase> Service::Case(const Principal& who, const std::string& tracking_no) {
+  OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kSuperviseRegion));
+  if (SupervisedRegions(who).empty()) return PermissionDenied("you may not supervise cases");
+  auto id = cases::ParseTrackingNo(tracking_no);
+  if (!id) return NotFound("no case " + tracking_no);
+  std::optional<SupervisedCase> k;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(k, store::LoadCase(c, *id));
+    return {};
+  }));
+  if (!k || !cases::SameTrackingNo(k->tracking_no, tracking_no) ||
+      !authz::Decide(who, authz::Action::kSuperviseRegion,
+                     {k->department_code, k->region_code, "", false, {}}))
+    return NotFound("no case " + tracking_no);
+  if (k->status == "suspended") {
+    k->level = kSuspendedLevel;
+  } else if (auto due = ParseDate(k->promised_deadline); due && k->status == "under_review") {
+    // The watch list's rule: only a running clock warns.
+    Date today = ChinaDate(Now());
+    OW_ASSIGN_OR_RETURN(Calendar cal, CalendarAround(today));
+    k->level = WarningLevel(*due, today, cal, YellowDays(kCase));
+  }
+  return std::move(*k);
 }
 
 // ---- Orders.

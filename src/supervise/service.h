@@ -88,6 +88,12 @@ class Service {
   Result<std::vector<Watched>> Watch(const Principal& who, const std::string& region,
                                      const std::string& kind);
 
+  // One case of the caller's supervised regions, with its warning level today (the
+  // console's drill-down ends here). kNotFound for a malformed or unknown tracking number
+  // and for a case outside the caller's regions (as if there were none); kPermissionDenied
+  // for a caller who supervises no region.
+  Result<SupervisedCase> Case(const Principal& who, const std::string& tracking_no);
+
   Result<Order> IssueOrder(const Principal& who, const OrderInput& in);
   Result<Order> ReplyOrder(const Principal& who, const std::string& number, const OrderStep& in);
   Result<Order> CloseOrder(const Principal& who, const std::string& number, const OrderStep& in);

@@ -254,6 +254,35 @@ Status LoadEntries(db::Connection& c, Plan& p) {
 
 }  // namespace
 
+Result<std::optional<SupervisedCase>> LoadCase(db::Connection& c, int64_t id) {
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query("SELECT created_at, item_code, item_name, department_code, region_code, "
+                      "channel, status, accepted_on, promised_deadline, statutory_deadline, "
+                      "promised_days FROM cases WHERE id = $1",
+                      {id}));
+  if (r.size() == 0) return std::optional<SupervisedCase>();
+  SupervisedCase k;
+  k.submitted_at = r.Text(0, 0);
+  k.tracking_no = cases::TrackingNo(id, k.submitted_at);
+  k.item_code = r.Text(0, 1);
+  k.item_name = r.Text(0, 2);
+  k.department_code = r.Text(0, 3);
+  k.region_code = r.Text(0, 4);
+  k.channel = r.Text(0, 5);
+  k.status = r.Text(0, 6);
+  k.accepted_on = r.Text(0, 7);
+  k.promised_deadline = r.Text(0, 8);
+  k.statutory_deadline = r.Text(0, 9);
+  k.promised_days = r.Int(0, 10);
+  // The steps without their actors and reasons: the reasons may quote the applicant.
+  OW_ASSIGN_OR_RETURN(auto e, c.Query("SELECT at, action, from_status, to_status, channel FROM "
+                                      "case_events WHERE case_id = $1 ORDER BY seq",
+                                      {id}));
+  for (size_t i = 0; i < e.size(); ++i)
+    k.steps.push_back({e.Text(i, 0), e.Text(i, 1), e.Text(i, 2), e.Text(i, 3), e.Text(i, 4)});
+  return std::optional<SupervisedCase>(std::move(k));
+}
+
 Result<std::vector<Watched>> Scan(db::Connection& c, const std::string& horizon,
                                   const std::string& region, int limit) {
   std::vector<Watched> out;

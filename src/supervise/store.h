@@ -29,6 +29,9 @@ namespace store {
 Result<std::vector<Watched>> Scan(db::Connection& c, const std::string& horizon,
                                   const std::string& region, int limit);
 
+// The case with id `id` (its level left to the service), or nullopt.
+Result<std::optional<SupervisedCase>> LoadCase(db::Connection& c, int64_t id);
+
 // Records a warning; false when (kind, ref, level) was already warned.
 Result<bool> InsertWarning(db::Connection& c, const Watched& w, const std::string& at);
 // When each warning of `region` and below was raised: "kind/ref/level" -> raised_at.

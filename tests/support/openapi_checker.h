@@ -408,14 +408,16 @@ inline bool IsTicketsPath(const std::string& path) {
 // Good/bad ratings and their rectification (tests/openapi_ratings_test.cc), a case's
 // ratings and rating link included.
 inline bool IsRatingsPath(const std::string& path) {
-  return path.starts_with("/api/v1/rating") || path == "/api/v1/me/ratings" ||
+  return (path.starts_with("/api/v1/rating") && path != "/api/v1/rating-summary") ||
+         path == "/api/v1/me/ratings" ||
          (path.starts_with("/api/v1/cases/") &&
           (path.ends_with("/ratings") || path.ends_with("/rating-link")));
 }
 
-// The indicators of supervision and their exports (tests/openapi_indicators_test.cc).
+// The indicators of supervision, their exports and the public ratings summary
+// (tests/openapi_indicators_test.cc).
 inline bool IsIndicatorsPath(const std::string& path) {
-  return path.starts_with("/api/v1/indicators");
+  return path.starts_with("/api/v1/indicators") || path == "/api/v1/rating-summary";
 }
 
 // The exchange message log, the person's data uses and the time-stamping authority.

@@ -208,6 +208,31 @@ export function pdfBytes() {
   return Buffer.concat([Buffer.from(out), Buffer.alloc(200 * 1024, 32)]);
 }
 
+// zhangsan's application for 3301-SCJG-GTDJ (个体工商户登记) in 330102, submitted through the
+// API with its required materials and accepted by sc.acceptor: the case as the acceptance
+// returned it (its tasks include the open Approve).
+export const GTDJ_ITEM = '3301-SCJG-GTDJ';
+export const GTDJ_FORM = { operator_name: '张三', operator_id: '330102199003073017', form: '个人经营', address: '杭州市上城区解放路1号', scope: '日用百货零售', phone: '13800000001' };
+export async function acceptedGtdjCase(base) {
+  const zhang = await apiSession(base, 'zhangsan');
+  const acceptor = await apiSession(base, 'sc.acceptor');
+  const item = await zhang('GET', '/api/v1/catalog/items/' + GTDJ_ITEM);
+  check(item.status === 200, 'item: ' + item.status);
+  const doc = item.body.item ?? item.body;
+  const materials = [];
+  for (const m of doc.materials.filter((x) => x.required && x.form !== 'paper')) {
+    const up = await zhang.raw('POST', '/api/v1/materials?filename=a.pdf', pdfBytes());
+    check(up.status === 201, 'upload: ' + JSON.stringify(up.body));
+    materials.push({ id: up.body.id, name: m.name });
+  }
+  const sub = await zhang('POST', '/api/v1/cases', { item_code: GTDJ_ITEM, region_code: '330102', form: GTDJ_FORM, materials });
+  check(sub.status === 201, 'submitted: ' + JSON.stringify(sub.body));
+  const task = sub.body.tasks.find((t) => t.node === 'accept' && t.status === 'open');
+  const r = await acceptor('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'accept', opinion: '材料齐全，予以受理' });
+  check(r.status === 200, 'accepted: ' + JSON.stringify(r.body));
+  return r.body;
+}
+
 // axe-core (WCAG 2.1 A and AA) on the page as it stands: the serious and critical
 // violations, each as one line naming `name`. With OW_SCREENSHOTS set to a folder (see
 // scripts/portal-screenshots.sh) and a `shot` name, the page is also saved there as <shot>.png.

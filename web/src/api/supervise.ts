@@ -17,3 +17,11 @@ export const replyOrder = (number: string, body: Schemas['SupervisionReplyInput'
 export const departmentClaims = () => call('get', '/api/v1/supervision-claims', { query: { which: 'department', status: 'pending' } });
 export const claimLicensee = (licence: string, body: Schemas['SupervisionClaimInput']) =>
   call('post', '/api/v1/supervision-claims/{licence}/claim', { path: { licence }, body });
+
+// The console's drill-down: the watch list of one region, one case as supervisors see it, and
+// a supervision order about it.
+export type SupervisedCase = Schemas['SupervisedCase'];
+export const regionWatchList = (region: string, kind?: WatchKind) =>
+  call('get', '/api/v1/supervision/watch', { query: kind ? { region, kind } : { region } });
+export const supervisedCase = (no: string) => call('get', '/api/v1/supervision/cases/{no}', { path: { no } });
+export const issueOrder = (body: Schemas['SupervisionOrderInput']) => call('post', '/api/v1/supervision-orders', { body });
