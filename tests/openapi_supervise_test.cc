@@ -145,8 +145,8 @@ TEST_P(OpenApiSupervise, ResponsesMatchTheDocument) {
            {"uscc", Uscc(0)},
            {"reason", "近亲属在该企业任职"}}),
         approver.write);
-  auto conflicts = check(verb::get, kConflicts + "?department=330102-SCJG", kConflicts, 200, "",
-                         approver.read);
+  auto conflicts =
+      check(verb::get, kConflicts + "?department=330102-SCJG", kConflicts, 200, "", approver.read);
   ASSERT_EQ(conflicts.json().at("conflicts").as_array().size(), 1u) << conflicts.body;
   check(verb::get, kConflicts + "?department=330102-SCJG", kConflicts, 403, "", acceptor.read);
   check(verb::get, kConflicts, kConflicts, 422, "", approver.read);

@@ -595,8 +595,8 @@ TEST_P(InspectionsTest, ASeriousFindingAndItsSuspensionCommitTogether) {
                     {"uscc", uscc},
                     {"result", "serious"},
                     {"note", "无证超范围经营"}};
-  auto failed = Call(verb::post, "/api/v1/inspection-plans/" + number + "/results", Json(body),
-                     &approver_);
+  auto failed =
+      Call(verb::post, "/api/v1/inspection-plans/" + number + "/results", Json(body), &approver_);
   EXPECT_GE(failed.status, 500) << failed.body;
   auto l = Call(verb::get, "/api/v1/licences/" + licence, {}, &approver_);
   ASSERT_EQ(l.status, 200) << l.body;
@@ -608,8 +608,8 @@ TEST_P(InspectionsTest, ASeriousFindingAndItsSuspensionCommitTogether) {
 
   exec("DROP TRIGGER ow_test_refuse_entry" + std::string(pg ? " ON inspection_entries" : ""));
   if (pg) exec("DROP FUNCTION ow_test_refuse_entry()");
-  auto again = Call(verb::post, "/api/v1/inspection-plans/" + number + "/results", Json(body),
-                    &approver_);
+  auto again =
+      Call(verb::post, "/api/v1/inspection-plans/" + number + "/results", Json(body), &approver_);
   ASSERT_EQ(again.status, 200) << again.body;
   const auto& e = again.json().at("entries").as_array()[0];
   EXPECT_EQ(Str(e, "result"), "serious");
@@ -629,11 +629,10 @@ TEST_P(InspectionsTest, OnlyTheDepartmentsApproversPlan) {
   EXPECT_EQ(Plan(sup, 2).status, 403);
   EXPECT_EQ(Call(verb::get, "/api/v1/inspection-staff?department=330102-SCJG", {}, &mz).status,
             403);
-  EXPECT_EQ(
-      Call(verb::get, "/api/v1/inspection-conflicts?department=330102-SCJG", {}, &mz).status, 403);
-  EXPECT_EQ(
-      Call(verb::get, "/api/v1/inspection-conflicts?department=330102-SCJG", {}, &sup).status,
-      403);
+  EXPECT_EQ(Call(verb::get, "/api/v1/inspection-conflicts?department=330102-SCJG", {}, &mz).status,
+            403);
+  EXPECT_EQ(Call(verb::get, "/api/v1/inspection-conflicts?department=330102-SCJG", {}, &sup).status,
+            403);
   auto r = Plan(approver_, 2);
   ASSERT_EQ(r.status, 201) << r.body;
   std::string number = Str(r.json(), "number");

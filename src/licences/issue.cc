@@ -403,8 +403,8 @@ Result<Licence> Service::SetStatusIn(db::Connection& c, const Principal& who,
       store::InsertLicenceEvent(c, l.id, {NowText(), action, who.name_for_audit, reason, {}}));
   if (status == kRevoked)
     OW_RETURN_IF_ERROR(PublishEvent(c, l, webhooks::kLicenceRevoked, NowText()));
-  OW_RETURN_IF_ERROR(audit::Append(c, {std::string("licence.") + action, who.name_for_audit,
-                                       number, "success", "", "", json::object{}}));
+  OW_RETURN_IF_ERROR(audit::Append(c, {std::string("licence.") + action, who.name_for_audit, number,
+                                       "success", "", "", json::object{}}));
   OW_ASSIGN_OR_RETURN(auto updated, store::LoadLicence(c, number));
   return Open(c, *updated, true);
 }

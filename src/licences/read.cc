@@ -35,8 +35,7 @@ Result<Licence> Service::Get(const Principal& who, const std::string& number) {
   return out;
 }
 
-Result<Licence> Service::GetIn(db::Connection& c, const Principal& who,
-                               const std::string& number) {
+Result<Licence> Service::GetIn(db::Connection& c, const Principal& who, const std::string& number) {
   OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kReadLicence));
   OW_ASSIGN_OR_RETURN(auto row, store::LoadLicence(c, number));
   if (!row) return NotFound("no licence " + number);
