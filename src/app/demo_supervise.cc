@@ -53,10 +53,8 @@ Result<authz::Principal> As(identity::Service& identity, const std::string& user
   return p;
 }
 
-Status Context(const Status& st, const std::string& what) {
-  if (st) return st;
-  return Error(st.error().code, "supervision.json " + what + ": " + st.error().message,
-               st.error().fields);
+Error Context(const Error& e, const std::string& what) {
+  return Error(e.code, "supervision.json " + what + ": " + e.message, e.fields);
 }
 
 }  // namespace
@@ -117,10 +115,9 @@ Result<int64_t> SeedSupervision(db::Database& db, const std::string& path, const
   for (const auto& c : Array(o, "conflicts")) {
     if (!c.is_object()) continue;
     OW_ASSIGN_OR_RETURN(auto who, As(identity, Str(c.as_object(), "username")));
-    OW_RETURN_IF_ERROR(
-        Context(supervise.DeclareConflict(planner, dept, who.account_id, Str(c.as_object(), "uscc"),
-                                          Str(c.as_object(), "reason")),
-                "conflict"));
+    auto declared = supervise.DeclareConflict(
+        planner, dept, who.account_id, Str(c.as_object(), "uscc"), Str(c.as_object(), "reason"));
+    if (!declared) return Context(declared.error(), "conflict");
   }
 
   // One plan, drawn, its results recorded and published, when the department has none.

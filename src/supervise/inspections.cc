@@ -135,10 +135,10 @@ Result<std::vector<Inspector>> Service::RemoveInspector(const Principal& who,
   return out;
 }
 
-Result<std::vector<Conflict>> Service::Conflicts(const Principal& who,
-                                                 const std::string& department) {
+Result<std::vector<DeclaredConflict>> Service::Conflicts(const Principal& who,
+                                                         const std::string& department) {
   OW_RETURN_IF_ERROR(PlanningRegion(who, department));
-  std::vector<Conflict> out;
+  std::vector<DeclaredConflict> out;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out, store::Conflicts(c, department));
     return {};

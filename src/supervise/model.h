@@ -103,7 +103,7 @@ struct Inspector {
   std::string account, name;
 };
 // A declared conflict of interest: the inspector is never drawn for the entity.
-struct Conflict {
+struct DeclaredConflict {
   std::string account, name, uscc, reason, declared_at;
 };
 // (inspector account, entity USCC): the inspector declared a conflict of interest.

@@ -114,7 +114,8 @@ class Service {
   Result<std::vector<Inspector>> RemoveInspector(const Principal& who,
                                                  const std::string& department,
                                                  const std::string& account);
-  Result<std::vector<Conflict>> Conflicts(const Principal& who, const std::string& department);
+  Result<std::vector<DeclaredConflict>> Conflicts(const Principal& who,
+                                                  const std::string& department);
   Status DeclareConflict(const Principal& who, const std::string& department,
                          const std::string& account, const std::string& uscc,
                          const std::string& reason);
