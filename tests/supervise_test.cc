@@ -611,7 +611,8 @@ TEST_P(InspectionsTest, ASeriousFindingAndItsSuspensionCommitTogether) {
   auto again =
       Call(verb::post, "/api/v1/inspection-plans/" + number + "/results", Json(body), &approver_);
   ASSERT_EQ(again.status, 200) << again.body;
-  const auto& e = again.json().at("entries").as_array()[0];
+  const json::value again_doc = again.json();
+  const auto& e = again_doc.at("entries").as_array()[0];
   EXPECT_EQ(Str(e, "result"), "serious");
   ASSERT_EQ(e.at("suspended").as_array().size(), 1u);
   EXPECT_EQ(std::string(e.at("suspended").as_array()[0].as_string()), licence);
