@@ -146,6 +146,11 @@ TEST_F(Cli, MigrateSeedAndImportPrintOneLineSummaries) {
   auto seed = RunCli({"--database", Db(), "seed-demo", "--dir", SourceDir() + "/demo"});
   ASSERT_EQ(seed.exit_code, 0) << seed.err;
   EXPECT_NE(seed.out.find("3351 regions"), std::string::npos) << seed.out;
+  // demo/supervision.json: 6 licences, a published plan, 2 orders; nothing again the second time.
+  EXPECT_NE(seed.out.find(", 9 supervision records"), std::string::npos) << seed.out;
+  auto again = RunCli({"--database", Db(), "seed-demo", "--dir", SourceDir() + "/demo"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find(", 0 supervision records"), std::string::npos) << again.out;
   auto import = RunCli({"--database", Db(), "import-regions", SourceDir() + "/demo/regions"});
   ASSERT_EQ(import.exit_code, 0) << import.err;
   // Not a terminal: no progress bar, one summary line.

@@ -150,6 +150,12 @@ TEST_P(OpenApiSupervise, ResponsesMatchTheDocument) {
            {"uscc", Uscc(0)},
            {"reason", "近亲属在该企业任职"}}),
         approver.write);
+  auto conflicts =
+      check(verb::get, kConflicts + "?department=330102-SCJG", kConflicts, 200, "", approver.read);
+  ASSERT_EQ(conflicts.json().at("conflicts").as_array().size(), 1u) << conflicts.body;
+  check(verb::get, kConflicts + "?department=330102-SCJG", kConflicts, 403, "", acceptor.read);
+  check(verb::get, kConflicts, kConflicts, 422, "", approver.read);
+  check(verb::get, kConflicts + "?department=330102-SCJG", kConflicts, 401);
   const std::string kPlans = "/api/v1/inspection-plans";
   json::object plan{{"department_code", "330102-SCJG"},
                     {"licence_type", "test_trading"},

@@ -285,6 +285,19 @@ TEST_P(SuperviseTest, OrdersGoToTheDepartmentAndBack) {
   json::object nowhere = order;
   nowhere["department_code"] = "NO-SUCH";
   EXPECT_EQ(Call(verb::post, "/api/v1/supervision-orders", Json(nowhere), &sup).status, 422);
+  // The deadline in working days instead of a date: counted by the calendar (Thursday + 3 is
+  // the next Tuesday); not both, and not beyond 60.
+  json::object in_days = order;
+  in_days.erase("due_date");
+  in_days["due_days"] = 3;
+  auto days = Call(verb::post, "/api/v1/supervision-orders", Json(in_days), &sup);
+  ASSERT_EQ(days.status, 201) << days.body;
+  EXPECT_EQ(Str(days.json(), "due_date"), "2030-06-11");
+  json::object both = order;
+  both["due_days"] = 3;
+  EXPECT_EQ(Call(verb::post, "/api/v1/supervision-orders", Json(both), &sup).status, 422);
+  in_days["due_days"] = 61;
+  EXPECT_EQ(Call(verb::post, "/api/v1/supervision-orders", Json(in_days), &sup).status, 422);
 
   auto r = Call(verb::post, "/api/v1/supervision-orders", Json(order), &sup);
   ASSERT_EQ(r.status, 201) << r.body;
@@ -496,6 +509,10 @@ TEST_P(InspectionsTest, ADrawIsReproducibleConflictFreeAndPublished) {
                    &approver_)
                   .status,
               204);
+  auto declared = Call(verb::get, "/api/v1/inspection-conflicts?department=" + std::string(kDept),
+                       {}, &approver_);
+  ASSERT_EQ(declared.status, 200) << declared.body;
+  EXPECT_EQ(declared.json().at("conflicts").as_array().size(), 8u);
   supervise::Bars bars;
   for (int i = 0; i < 6; ++i) bars.insert({inspectors_[0], Uscc(i)});
   for (int i = 0; i < 2; ++i) bars.insert({inspectors_[1], Uscc(i)});
@@ -584,6 +601,69 @@ TEST_P(InspectionsTest, ADrawIsReproducibleConflictFreeAndPublished) {
   EXPECT_NE(list.body.find(number), std::string::npos);
 }
 
+// A serious finding and the suspension of the entity's licences commit together: when
+// recording the result fails (here a trigger makes the entries table refuse the update), no
+// licence is left suspended without its finding, and sending the same request again works.
+TEST_P(InspectionsTest, ASeriousFindingAndItsSuspensionCommitTogether) {
+  auto r = Plan(approver_, 1, 1);
+  ASSERT_EQ(r.status, 201) << r.body;
+  json::object plan = r.json().as_object();
+  std::string number = Str(plan, "number");
+  const auto& entry = plan.at("entries").as_array()[0];
+  std::string uscc = Str(entry, "uscc");
+  std::string licence = std::string(entry.at("licences").as_array()[0].as_string());
+  db::Database& db = server_->app().database();
+  bool pg = db.dialect() == db::Dialect::kPostgres;
+  auto exec = [&](const std::string& sql) {
+    auto st = db.Transact([&](db::Connection& c) -> ow::Status {
+      auto done = c.Exec(sql);
+      if (!done) return done.error();
+      return {};
+    });
+    ASSERT_TRUE(st) << sql << ": " << st.error().message;
+  };
+  if (pg) {
+    exec(
+        "CREATE OR REPLACE FUNCTION ow_test_refuse_entry() RETURNS trigger LANGUAGE plpgsql AS "
+        "$body$ BEGIN RAISE EXCEPTION 'injected failure'; END $body$");
+    exec(
+        "CREATE TRIGGER ow_test_refuse_entry BEFORE UPDATE ON inspection_entries "
+        "FOR EACH ROW EXECUTE FUNCTION ow_test_refuse_entry()");
+  } else {
+    exec(
+        "CREATE TRIGGER ow_test_refuse_entry BEFORE UPDATE ON inspection_entries "
+        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  }
+  json::object body{{"version", plan.at("version")},
+                    {"uscc", uscc},
+                    {"result", "serious"},
+                    {"note", "无证超范围经营"}};
+  auto failed =
+      Call(verb::post, "/api/v1/inspection-plans/" + number + "/results", Json(body), &approver_);
+  EXPECT_NE(failed.status, 200) << failed.body;  // the store's error, whatever it maps to
+  auto l = Call(verb::get, "/api/v1/licences/" + licence, {}, &approver_);
+  ASSERT_EQ(l.status, 200) << l.body;
+  EXPECT_EQ(Str(l.json(), "status"), "valid") << "suspended without a recorded finding";
+  auto read = Call(verb::get, "/api/v1/inspection-plans/" + number, {}, &approver_);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_TRUE(read.json().at("entries").as_array()[0].at("result").is_null());
+  EXPECT_EQ(read.json().at("version"), plan.at("version"));
+
+  exec("DROP TRIGGER ow_test_refuse_entry" + std::string(pg ? " ON inspection_entries" : ""));
+  if (pg) exec("DROP FUNCTION ow_test_refuse_entry()");
+  auto again =
+      Call(verb::post, "/api/v1/inspection-plans/" + number + "/results", Json(body), &approver_);
+  ASSERT_EQ(again.status, 200) << again.body;
+  const json::value again_doc = again.json();
+  const auto& e = again_doc.at("entries").as_array()[0];
+  EXPECT_EQ(Str(e, "result"), "serious");
+  ASSERT_EQ(e.at("suspended").as_array().size(), 1u);
+  EXPECT_EQ(std::string(e.at("suspended").as_array()[0].as_string()), licence);
+  l = Call(verb::get, "/api/v1/licences/" + licence, {}, &approver_);
+  ASSERT_EQ(l.status, 200) << l.body;
+  EXPECT_EQ(Str(l.json(), "status"), "suspended");
+}
+
 TEST_P(InspectionsTest, OnlyTheDepartmentsApproversPlan) {
   Session acceptor = Login("sc.acceptor");
   Session mz = Staff("mz.approver", "330102-MZ", "330102", "approver");
@@ -592,6 +672,10 @@ TEST_P(InspectionsTest, OnlyTheDepartmentsApproversPlan) {
   EXPECT_EQ(Plan(mz, 2).status, 403);
   EXPECT_EQ(Plan(sup, 2).status, 403);
   EXPECT_EQ(Call(verb::get, "/api/v1/inspection-staff?department=330102-SCJG", {}, &mz).status,
+            403);
+  EXPECT_EQ(Call(verb::get, "/api/v1/inspection-conflicts?department=330102-SCJG", {}, &mz).status,
+            403);
+  EXPECT_EQ(Call(verb::get, "/api/v1/inspection-conflicts?department=330102-SCJG", {}, &sup).status,
             403);
   auto r = Plan(approver_, 2);
   ASSERT_EQ(r.status, 201) << r.body;

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "db/database.h"
+#include "departments/service.h"
 #include "identity/service.h"
 
 namespace ow::app {
@@ -36,6 +37,14 @@ struct DemoSummary {
 // and the processes that issue licences.
 Result<DemoSummary> SeedDemo(db::Database& db, const std::string& dir,
                              const Config* config = nullptr);
+
+// `path` (demo/supervision.json), for `onewindow seed-demo` after SeedDemo (not part of it:
+// the tests that load the demo start without supervision records): enterprise licences,
+// inspection staff and conflicts, a random inspection plan with its results published, and
+// supervision orders, made through the services as the demo accounts (demo/accounts.json);
+// each part skipped when there. Returns what was made.
+Result<int64_t> SeedSupervision(db::Database& db, const std::string& path, const Config& config,
+                                departments::Service& departments);
 
 // An identity event as an audit record.
 audit::Event ToAuditEvent(const identity::AuditEvent& e);

@@ -310,17 +310,23 @@ int main(int argc, char** argv) {
   } else if (seed->parsed()) {
     auto summary = ow::app::SeedDemo(**db, demo_dir, &*config);
     if (!summary) return Fail(summary.error());
+    ow::regions::Service regions(**db);
+    ow::departments::Service departments(**db, regions);
+    auto supervision =
+        ow::app::SeedSupervision(**db, demo_dir + "/supervision.json", *config, departments);
+    if (!supervision) return Fail(supervision.error());
     std::printf(
         "demo data loaded: %lld regions, %lld departments created, %lld updated, %lld catalog "
         "items, %lld accounts created, %lld holiday calendar years published, %lld licence "
-        "types, %lld seals\n",
+        "types, %lld seals, %lld supervision records\n",
         static_cast<long long>(summary->regions),
         static_cast<long long>(summary->departments_created),
         static_cast<long long>(summary->departments_updated),
         static_cast<long long>(summary->catalog_items),
         static_cast<long long>(summary->accounts_created),
         static_cast<long long>(summary->calendar_years),
-        static_cast<long long>(summary->licence_types), static_cast<long long>(summary->seals));
+        static_cast<long long>(summary->licence_types), static_cast<long long>(summary->seals),
+        static_cast<long long>(*supervision));
   } else if (create_admin->parsed()) {
     // The password comes from the environment or stdin, never from the command line
     // (which other users of the machine can read in the process list).

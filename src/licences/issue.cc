@@ -366,41 +366,47 @@ Result<Licence> Service::IssueForCase(db::Connection& c, const cases::Case& k,
 
 Result<Licence> Service::SetStatus(const Principal& who, const std::string& number, int64_t version,
                                    const std::string& status, const std::string& reason) {
+  Licence out;
+  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, SetStatusIn(c, who, number, version, status, reason));
+    return {};
+  }));
+  return out;
+}
+
+Result<Licence> Service::SetStatusIn(db::Connection& c, const Principal& who,
+                                     const std::string& number, int64_t version,
+                                     const std::string& status, const std::string& reason) {
   Validator v;
   if (status != kValid && status != kSuspended && status != kRevoked)
     v.Add("status", "must be suspended, revoked or valid (to resume a suspended licence)");
   size_t n = text::CodePoints(reason);
   if (n < 1 || n > 500) v.Add("reason", "is required, at most 500 characters");
   OW_RETURN_IF_ERROR(v.Finish("status change"));
-  Licence out;
-  OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
-    OW_ASSIGN_OR_RETURN(auto row, store::LoadLicence(c, number));
-    if (!row) return NotFound("no licence " + number);
-    const Licence& l = row->licence;
-    OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kIssueLicence,
-                                     {l.department_code, l.region_code, "", false, {}}));
-    if (l.version != version)
-      return StaleVersion("licence " + number + " is no longer at version " +
-                          std::to_string(version));
-    bool allowed = (l.status == kValid && (status == kSuspended || status == kRevoked)) ||
-                   (l.status == kSuspended && (status == kValid || status == kRevoked));
-    if (!allowed) return FailedPrecondition("a " + l.status + " licence cannot become " + status);
-    OW_ASSIGN_OR_RETURN(bool set, store::SetLicenceStatus(c, l.id, version, status, reason, ""));
-    if (!set) return StaleVersion("licence " + number + " changed meanwhile");
-    const char* action = status == kValid       ? "resumed"
-                         : status == kSuspended ? "suspended"
-                                                : "revoked";
-    OW_RETURN_IF_ERROR(
-        store::InsertLicenceEvent(c, l.id, {NowText(), action, who.name_for_audit, reason, {}}));
-    if (status == kRevoked)
-      OW_RETURN_IF_ERROR(PublishEvent(c, l, webhooks::kLicenceRevoked, NowText()));
-    OW_RETURN_IF_ERROR(audit::Append(c, {std::string("licence.") + action, who.name_for_audit,
-                                         number, "success", "", "", json::object{}}));
-    OW_ASSIGN_OR_RETURN(auto updated, store::LoadLicence(c, number));
-    OW_ASSIGN_OR_RETURN(out, Open(c, *updated, true));
-    return {};
-  }));
-  return out;
+  OW_ASSIGN_OR_RETURN(auto row, store::LoadLicence(c, number));
+  if (!row) return NotFound("no licence " + number);
+  const Licence& l = row->licence;
+  OW_RETURN_IF_ERROR(authz::Decide(who, authz::Action::kIssueLicence,
+                                   {l.department_code, l.region_code, "", false, {}}));
+  if (l.version != version)
+    return StaleVersion("licence " + number + " is no longer at version " +
+                        std::to_string(version));
+  bool allowed = (l.status == kValid && (status == kSuspended || status == kRevoked)) ||
+                 (l.status == kSuspended && (status == kValid || status == kRevoked));
+  if (!allowed) return FailedPrecondition("a " + l.status + " licence cannot become " + status);
+  OW_ASSIGN_OR_RETURN(bool set, store::SetLicenceStatus(c, l.id, version, status, reason, ""));
+  if (!set) return StaleVersion("licence " + number + " changed meanwhile");
+  const char* action = status == kValid       ? "resumed"
+                       : status == kSuspended ? "suspended"
+                                              : "revoked";
+  OW_RETURN_IF_ERROR(
+      store::InsertLicenceEvent(c, l.id, {NowText(), action, who.name_for_audit, reason, {}}));
+  if (status == kRevoked)
+    OW_RETURN_IF_ERROR(PublishEvent(c, l, webhooks::kLicenceRevoked, NowText()));
+  OW_RETURN_IF_ERROR(audit::Append(c, {std::string("licence.") + action, who.name_for_audit, number,
+                                       "success", "", "", json::object{}}));
+  OW_ASSIGN_OR_RETURN(auto updated, store::LoadLicence(c, number));
+  return Open(c, *updated, true);
 }
 
 }  // namespace ow::licences

@@ -35,6 +35,19 @@ Result<Licence> Service::Get(const Principal& who, const std::string& number) {
   return out;
 }
 
+Result<Licence> Service::GetIn(db::Connection& c, const Principal& who, const std::string& number) {
+  OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kReadLicence));
+  OW_ASSIGN_OR_RETURN(auto row, store::LoadLicence(c, number));
+  if (!row) return NotFound("no licence " + number);
+  OW_ASSIGN_OR_RETURN(Licence out, Open(c, *row, true));
+  // Staff of the issuing department only: the holder's side (TargetOf) reads other tables
+  // outside `c`.
+  if (!authz::Decide(who, authz::Action::kReadLicence,
+                     {out.department_code, out.region_code, "", false, {}}))
+    return NotFound("no licence " + number);
+  return out;
+}
+
 Result<std::vector<Licence>> Service::Wallet(const Principal& who, const std::string& enterprise) {
   std::string key;
   if (enterprise.empty()) {

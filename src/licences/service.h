@@ -212,6 +212,14 @@ class Service {
   // suspended | valid (resume) | revoked (final), by an issuer as for Issue.
   Result<Licence> SetStatus(const Principal& who, const std::string& number, int64_t version,
                             const std::string& status, const std::string& reason);
+  // As Get and SetStatus, inside the caller's transaction `c`: for another domain whose own
+  // record and the licence's change must commit together or not at all (a serious finding of
+  // an inspection suspends the licence in the transaction that records the finding). GetIn
+  // answers the issuing department's staff only (kNotFound for everyone else).
+  Result<Licence> GetIn(db::Connection& c, const Principal& who, const std::string& number);
+  Result<Licence> SetStatusIn(db::Connection& c, const Principal& who, const std::string& number,
+                              int64_t version, const std::string& status,
+                              const std::string& reason);
 
   // ---- Sharing (share.cc). The holder (a person with the proven number, or an operator
   // of the holding enterprise with the apply or manage right) makes a code valid `hours`

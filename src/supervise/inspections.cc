@@ -135,6 +135,17 @@ Result<std::vector<Inspector>> Service::RemoveInspector(const Principal& who,
   return out;
 }
 
+Result<std::vector<DeclaredConflict>> Service::Conflicts(const Principal& who,
+                                                         const std::string& department) {
+  OW_RETURN_IF_ERROR(PlanningRegion(who, department));
+  std::vector<DeclaredConflict> out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(out, store::Conflicts(c, department));
+    return {};
+  }));
+  return out;
+}
+
 Status Service::DeclareConflict(const Principal& who, const std::string& department,
                                 const std::string& account, const std::string& uscc,
                                 const std::string& reason) {
@@ -296,47 +307,45 @@ Result<Plan> Service::RecordResult(const Principal& who, const std::string& numb
   if (in.note.size() > kMaxNote) v.Add("note", "at most 2000 bytes");
   if (in.uscc.empty()) v.Add("uscc", "is required: the entity inspected");
   OW_RETURN_IF_ERROR(v.Finish());
-  OW_ASSIGN_OR_RETURN(Plan current, GetPlan(who, number));
-  if (current.version != in.version) return Conflict("the plan changed: read it again");
-  auto it = std::find_if(current.entries.begin(), current.entries.end(),
-                         [&](const PlanEntry& e) { return e.uscc == in.uscc; });
-  if (it == current.entries.end())
-    return Error(Code::kInvalidArgument, "the result is not valid",
-                 {{"uscc", "names no entity drawn in this plan"}});
-  if (!it->result.empty()) return Conflict("a result is already recorded for " + in.uscc);
-  // A serious finding suspends the entity's licences of the plan's type, through the
-  // licences service (its rules, events and audit), before the result is recorded.
-  std::vector<std::string> suspended;
-  if (in.result == kSerious) {
-    std::string today = FormatDate(ChinaDate(Now()));
-    for (const auto& n : it->licences) {
-      OW_ASSIGN_OR_RETURN(auto l, licences_.Get(who, n));
-      if (l.status == licences::kSuspended) {
-        suspended.push_back(n);
-        continue;
-      }
-      if (l.Effective(today) != licences::kValid) continue;
-      OW_RETURN_IF_ERROR(licences_.SetStatus(who, n, l.version, licences::kSuspended,
-                                             "双随机抽查 " + number + " 发现严重违法违规"));
-      suspended.push_back(n);
-    }
-  }
+  std::string today = FormatDate(ChinaDate(Now()));
   std::string at = FormatTime(Now());
+  std::string reason = "双随机抽查 " + number + " 发现严重违法违规";
   Plan out;
+  // One transaction: a serious finding suspends the entity's licences of the plan's type
+  // (through the licences service: its rules, history and audit) and the result is recorded,
+  // both or neither. A failure leaves no suspended licence without its finding, and the
+  // request can simply be sent again.
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(auto p, store::LoadPlan(c, number, true));
-    if (!p) return NotFound("no inspection plan " + number);
+    if (!p || !authz::Decide(who, authz::Action::kPlanInspections, PlanTarget(*p)))
+      return NotFound("no inspection plan " + number);
     if (p->version - 1 != in.version) return Conflict("the plan changed: read it again");
-    for (auto& e : p->entries) {
-      if (e.uscc != in.uscc) continue;
-      if (!e.result.empty()) return Conflict("a result is already recorded for " + in.uscc);
-      e.result = in.result;
-      e.note = in.note;
-      e.recorded_by = who.account_id;
-      e.recorded_at = at;
-      e.suspended = suspended;
-      OW_RETURN_IF_ERROR(store::SaveEntry(c, p->id, e));
+    auto it = std::find_if(p->entries.begin(), p->entries.end(),
+                           [&](const PlanEntry& e) { return e.uscc == in.uscc; });
+    if (it == p->entries.end())
+      return Error(Code::kInvalidArgument, "the result is not valid",
+                   {{"uscc", "names no entity drawn in this plan"}});
+    if (!it->result.empty()) return Conflict("a result is already recorded for " + in.uscc);
+    std::vector<std::string> suspended;
+    if (in.result == kSerious) {
+      for (const auto& n : it->licences) {
+        OW_ASSIGN_OR_RETURN(auto l, licences_.GetIn(c, who, n));
+        if (l.status == licences::kSuspended) {
+          suspended.push_back(n);
+          continue;
+        }
+        if (l.Effective(today) != licences::kValid) continue;
+        OW_RETURN_IF_ERROR(
+            licences_.SetStatusIn(c, who, n, l.version, licences::kSuspended, reason));
+        suspended.push_back(n);
+      }
     }
+    it->result = in.result;
+    it->note = in.note;
+    it->recorded_by = who.account_id;
+    it->recorded_at = at;
+    it->suspended = std::move(suspended);
+    OW_RETURN_IF_ERROR(store::SaveEntry(c, p->id, *it));
     out = *p;
     return {};
   }));

@@ -115,6 +115,10 @@ struct Entity {
 struct Inspector {
   std::string account, name;
 };
+// A declared conflict of interest: the inspector is never drawn for the entity.
+struct DeclaredConflict {
+  std::string account, name, uscc, reason, declared_at;
+};
 // (inspector account, entity USCC): the inspector declared a conflict of interest.
 using Bars = std::set<std::pair<std::string, std::string>>;
 struct Pairing {

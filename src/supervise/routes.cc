@@ -205,7 +205,8 @@ void AddRoutes(http::Router& r, Service& service) {
      in.object_ref = body->Str("object_ref", 64);
      in.subject = body->RequiredStr("subject", 200);
      in.instruction = body->RequiredStr("instruction", 2000);
-     in.due_date = body->RequiredStr("due_date", 10);
+     in.due_date = body->Str("due_date", 10);
+     in.due_days = body->Int("due_days").value_or(0);
      if (auto st = body->Finish("order"); !st) return Fail(ctx, st.error());
      return OrderReply(ctx, s->IssueOrder(ctx.Who(), in), http::Status::created);
    }).Requires(authz::Action::kIssueOrder);
@@ -241,6 +242,7 @@ void AddRoutes(http::Router& r, Service& service) {
      in.decision = body->RequiredStr("decision", 10);
      in.instruction = body->Str("instruction", 2000);
      in.due_date = body->Str("due_date", 10);
+     in.due_days = body->Int("due_days").value_or(0);
      if (auto st = body->Finish("decision"); !st) return Fail(ctx, st.error());
      return OrderReply(ctx, s->CloseOrder(ctx.Who(), ctx.Param("number"), in));
    }).Requires(authz::Action::kIssueOrder);
@@ -281,6 +283,19 @@ void AddRoutes(http::Router& r, Service& service) {
   r.Delete("/api/v1/inspection-staff/{department}/{account}", [s](http::Context& ctx) {
      return StaffReply(
          ctx, s->RemoveInspector(ctx.Who(), ctx.Param("department"), ctx.Param("account")));
+   }).Requires(authz::Action::kPlanInspections);
+
+  r.Get("/api/v1/inspection-conflicts", [s](http::Context& ctx) {
+     auto v = s->Conflicts(ctx.Who(), ctx.Query("department").value_or(""));
+     if (!v) return Fail(ctx, v.error());
+     json::array a;
+     for (const auto& x : *v)
+       a.push_back(json::object{{"account", x.account},
+                                {"name", x.name},
+                                {"uscc", x.uscc},
+                                {"reason", x.reason},
+                                {"declared_at", x.declared_at}});
+     return Ok(json::object{{"conflicts", std::move(a)}});
    }).Requires(authz::Action::kPlanInspections);
 
   r.Post("/api/v1/inspection-conflicts", [s](http::Context& ctx) {

@@ -227,6 +227,28 @@ Result<SupervisedCase> Service::Case(const Principal& who, const std::string& tr
 
 // ---- Orders.
 
+Result<std::optional<Date>> Service::DueDate(const std::string& date, int64_t days, Date today,
+                                             Validator& v, const std::string& when) {
+  if (!date.empty() && days != 0) {
+    v.Add("due_days", "give due_date or due_days, not both");
+    return std::nullopt;
+  }
+  if (days != 0) {
+    if (days < 1 || days > 60) {
+      v.Add("due_days", "must be 1 to 60 working days");
+      return std::nullopt;
+    }
+    OW_ASSIGN_OR_RETURN(Calendar cal, CalendarAround(today));
+    return cal.AddWorkingDays(today, static_cast<int>(days));
+  }
+  auto due = ParseDate(date);
+  if (!due)
+    v.Add("due_date", "is required" + when + ": YYYY-MM-DD (or due_days, in working days)");
+  else if (*due < today)
+    v.Add("due_date", "must be today or later");
+  return due;
+}
+
 Result<Order> Service::IssueOrder(const Principal& who, const OrderInput& in) {
   OW_RETURN_IF_ERROR(authz::Gate(who, authz::Action::kIssueOrder));
   SystemTime now = Now();
@@ -243,11 +265,7 @@ Result<Order> Service::IssueOrder(const Principal& who, const OrderInput& in) {
     v.Add("subject", "is required, at most 200 bytes");
   if (in.instruction.empty() || in.instruction.size() > kMaxText)
     v.Add("instruction", "is required, at most 2000 bytes");
-  auto due = ParseDate(in.due_date);
-  if (!due)
-    v.Add("due_date", "is required: YYYY-MM-DD");
-  else if (*due < today)
-    v.Add("due_date", "must be today or later");
+  OW_ASSIGN_OR_RETURN(auto due, DueDate(in.due_date, in.due_days, today, v, ""));
   OW_RETURN_IF_ERROR(v.Finish());
   Order o;
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
@@ -327,11 +345,7 @@ Result<Order> Service::CloseOrder(const Principal& who, const std::string& numbe
   if (in.decision == "return") {
     if (in.instruction.empty() || in.instruction.size() > kMaxText)
       v.Add("instruction", "is required to send an order back, at most 2000 bytes");
-    due = ParseDate(in.due_date);
-    if (!due)
-      v.Add("due_date", "is required to send an order back: YYYY-MM-DD");
-    else if (*due < today)
-      v.Add("due_date", "must be today or later");
+    OW_ASSIGN_OR_RETURN(due, DueDate(in.due_date, in.due_days, today, v, " to send an order back"));
   }
   OW_RETURN_IF_ERROR(v.Finish());
   std::string at = FormatTime(Now());

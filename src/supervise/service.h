@@ -9,8 +9,9 @@
 //    the order's or licence's department covering its region.
 //  - Inspection staff, declared conflicts, plans, results, publication: the department's
 //    approvers (its leadership). A serious finding suspends the entity's licences of the
-//    plan's type through licences::Service::SetStatus, as the caller (an approver of the
-//    issuing department: the department that licenses also inspects).
+//    plan's type through licences::Service::SetStatusIn, as the caller (an approver of the
+//    issuing department: the department that licenses also inspects), in the transaction
+//    that records the result.
 //  - Published plans (entity name, USCC, result; never the inspectors): everyone.
 //
 // Errors: kInvalidArgument with field errors (422); kNotFound for what the caller may not
@@ -47,7 +48,8 @@ struct OrderInput {
   std::string object_kind;  // case, ticket, rectification, licence or other
   std::string object_ref;
   std::string subject, instruction;
-  std::string due_date;  // YYYY-MM-DD, today or later
+  std::string due_date;  // YYYY-MM-DD, today or later; or
+  int64_t due_days = 0;  // working days from today (1 to 60) by the holiday calendar
 };
 
 // A step on an order: the department's reply, or the supervisor's decision.
@@ -56,6 +58,7 @@ struct OrderStep {
   std::string reply;                  // reply
   std::string decision;               // close: "close" | "return"
   std::string instruction, due_date;  // return: what else to do, by when
+  int64_t due_days = 0;               // return: or by when in working days, as for OrderInput
 };
 
 struct PlanInput {
@@ -117,6 +120,8 @@ class Service {
   Result<std::vector<Inspector>> RemoveInspector(const Principal& who,
                                                  const std::string& department,
                                                  const std::string& account);
+  Result<std::vector<DeclaredConflict>> Conflicts(const Principal& who,
+                                                  const std::string& department);
   Status DeclareConflict(const Principal& who, const std::string& department,
                          const std::string& account, const std::string& uscc,
                          const std::string& reason);
@@ -140,6 +145,10 @@ class Service {
 
  private:
   Result<Calendar> CalendarAround(Date day);
+  // The due date of an order: `date` (YYYY-MM-DD, today or later) or `days` working days
+  // from today; field errors go to `v` (then the result is empty).
+  Result<std::optional<Date>> DueDate(const std::string& date, int64_t days, Date today,
+                                      Validator& v, const std::string& when);
   Status ListNewLicences(Date today, const Calendar& cal);
   Result<std::string> DepartmentRegion(db::Connection& c, const std::string& department);
   Result<std::string> PlanningRegion(const Principal& who, const std::string& department);

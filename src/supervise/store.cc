@@ -541,6 +541,19 @@ Status AddBar(db::Connection& c, const std::string& department, const std::strin
              {department, account, uscc, reason, at}));
 }
 
+Result<std::vector<DeclaredConflict>> Conflicts(db::Connection& c, const std::string& department) {
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query("SELECT b.account_id, COALESCE(a.real_name, ''), b.uscc, b.reason, "
+                      "b.declared_at FROM inspection_bars b LEFT JOIN identity_accounts a ON "
+                      "a.id = b.account_id WHERE b.department_code = $1 "
+                      "ORDER BY b.account_id, b.uscc",
+                      {department}));
+  std::vector<DeclaredConflict> out;
+  for (size_t i = 0; i < r.size(); ++i)
+    out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)});
+  return out;
+}
+
 Result<Bars> BarsOf(db::Connection& c, const std::string& department) {
   OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT account_id, uscc FROM inspection_bars WHERE "
                                       "department_code = $1",

@@ -73,6 +73,8 @@ Result<bool> RemoveInspector(db::Connection& c, const std::string& department,
 Result<std::vector<Inspector>> Inspectors(db::Connection& c, const std::string& department);
 Status AddBar(db::Connection& c, const std::string& department, const std::string& account,
               const std::string& uscc, const std::string& reason, const std::string& at);
+// The department's declared conflicts with the inspectors' names, by inspector then USCC.
+Result<std::vector<DeclaredConflict>> Conflicts(db::Connection& c, const std::string& department);
 Result<Bars> BarsOf(db::Connection& c, const std::string& department);
 // A staff account of `department` by username: {account id, real name}.
 Result<std::optional<Inspector>> StaffOf(db::Connection& c, const std::string& department,

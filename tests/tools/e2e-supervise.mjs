@@ -13,7 +13,8 @@
 // neither scrolls sideways on a phone. The supervisor downloads the region's capability report
 // (a PDF) and the anonymised ratings (CSV) from the watch list's evaluation files.
 import fs from 'node:fs';
-import { acceptedGtdjCase, apiSession, axeProblems, check, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
+import { suspendedCase } from './supervise-setup.mjs';
 
 const DEPT = '330102-SCJG';
 
@@ -25,14 +26,6 @@ function uscc(n) {
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += alphabet.indexOf(first[i]) * weights[i];
   return first + alphabet[(31 - (sum % 31)) % 31];
-}
-
-async function suspendedCase(base) {
-  const c = await acceptedGtdjCase(base);
-  const approver = await apiSession(base, 'sc.approver');
-  const r = await approver('POST', `/api/v1/cases/${c.tracking_no}/suspend`, { procedure: 'public_notice', reason: '依法公示' });
-  check(r.status === 200, 'suspended: ' + JSON.stringify(r.body));
-  return r.body.tracking_no;
 }
 
 async function publishedPlan(base) {

@@ -3184,7 +3184,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * A department's declared conflicts of interest
+         * @description The department's approvers: which inspector is never drawn for which enterprise, and why.
+         */
+        get: operations["listInspectionConflicts"];
         put?: never;
         /**
          * Declare an inspector's conflict of interest
@@ -11454,9 +11458,11 @@ export interface components {
             instruction: string;
             /**
              * Format: date
-             * @description The last day for the reply, today or later (YYYY-MM-DD).
+             * @description The last day for the reply, today or later (YYYY-MM-DD). Give this or due_days.
              */
-            due_date: string;
+            due_date?: string;
+            /** @description Or the reply is due this many working days from today (by the holiday calendar). */
+            due_days?: number;
         };
         /** @description A supervision order (督办). */
         SupervisionOrder: {
@@ -11522,8 +11528,10 @@ export interface components {
             decision: "close" | "return";
             /** @description What else to do (return). */
             instruction?: string;
-            /** @description The new date (return; YYYY-MM-DD). */
+            /** @description The new date (return; YYYY-MM-DD). Give this or due_days. */
             due_date?: string;
+            /** @description Or the new date in working days from today (return). */
+            due_days?: number;
         };
         /** @description A licence issued from a case, for its department to take the licensee under supervision (审管联动). */
         SupervisionClaim: {
@@ -11596,6 +11604,22 @@ export interface components {
             uscc: string;
             /** @description Why. */
             reason: string;
+        };
+        /** @description A declared conflict of interest: the inspector is never drawn for the enterprise. */
+        InspectionConflict: {
+            /** @description The inspector's account. */
+            account: string;
+            /** @description The inspector's name. */
+            name: string;
+            /** @description The enterprise's unified social credit code. */
+            uscc: string;
+            reason: string;
+            /** Format: date-time */
+            declared_at: string;
+        };
+        /** @description A department's declared conflicts of interest, by inspector then enterprise. */
+        InspectionConflictList: {
+            conflicts: components["schemas"]["InspectionConflict"][];
         };
         /** @description A random inspection plan to draw. */
         InspectionPlanInput: {
@@ -27147,6 +27171,36 @@ export interface operations {
             401: components["responses"]["NotAuthenticated"];
             403: components["responses"]["NotPermitted"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listInspectionConflicts: {
+        parameters: {
+            query: {
+                /** @description The department. */
+                department: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The declared conflicts. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionConflictList"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidBody"];
             default: components["responses"]["Error"];
         };
     };
