@@ -82,46 +82,47 @@ class Interceptor {
       s.replace(at, from.size(), to);
   }
   void Serve(std::shared_ptr<Conn> c) {
-    bhttp::async_read(c->socket, c->buffer, c->req, [this, c](boost::system::error_code ec,
-                                                              size_t) {
-      if (ec) return;
-      http::FetchRequest f;
-      f.method = std::string(c->req.method_string());
-      f.url = b_origin_ + std::string(c->req.target());
-      for (auto name : {bhttp::field::content_type, bhttp::field::authorization,
-                        bhttp::field::accept})
-        if (c->req.count(name))
-          f.headers.emplace_back(std::string(bhttp::to_string(name)), std::string(c->req[name]));
-      f.body = c->req.body();
-      auto got = http::Fetch(f);
-      c->res.version(11);
-      c->res.set(bhttp::field::content_type, "application/json");
-      if (!got) {
-        c->res.result(bhttp::status::bad_gateway);
-      } else {
-        c->res.result(static_cast<unsigned>(got->status));
-        std::string body = got->body;
-        std::string target(c->req.target());
-        bool answer = target.size() > 6 && target.substr(target.size() - 6) == "/query";
-        if (answer && got->status == 200) {
-          auto o = json::parse(body).as_object();
-          std::string jws = Str(o, "signature");
-          size_t at = jws.find('.') + 8;
-          jws[at] = jws[at] == 'A' ? 'B' : 'A';
-          o["signature"] = jws;
-          body = J(o);
-        } else {
-          ReplaceAll(body, b_origin_, origin_);
-        }
-        c->res.body() = body;
-      }
-      c->res.keep_alive(false);
-      c->res.prepare_payload();
-      bhttp::async_write(c->socket, c->res, [c](boost::system::error_code, size_t) {
-        boost::system::error_code ignored;
-        c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-      });
-    });
+    bhttp::async_read(
+        c->socket, c->buffer, c->req, [this, c](boost::system::error_code ec, size_t) {
+          if (ec) return;
+          http::FetchRequest f;
+          f.method = std::string(c->req.method_string());
+          f.url = b_origin_ + std::string(c->req.target());
+          for (auto name :
+               {bhttp::field::content_type, bhttp::field::authorization, bhttp::field::accept})
+            if (c->req.count(name))
+              f.headers.emplace_back(std::string(bhttp::to_string(name)),
+                                     std::string(c->req[name]));
+          f.body = c->req.body();
+          auto got = http::Fetch(f);
+          c->res.version(11);
+          c->res.set(bhttp::field::content_type, "application/json");
+          if (!got) {
+            c->res.result(bhttp::status::bad_gateway);
+          } else {
+            c->res.result(static_cast<unsigned>(got->status));
+            std::string body = got->body;
+            std::string target(c->req.target());
+            bool answer = target.size() > 6 && target.substr(target.size() - 6) == "/query";
+            if (answer && got->status == 200) {
+              auto o = json::parse(body).as_object();
+              std::string jws = Str(o, "signature");
+              size_t at = jws.find('.') + 8;
+              jws[at] = jws[at] == 'A' ? 'B' : 'A';
+              o["signature"] = jws;
+              body = J(o);
+            } else {
+              ReplaceAll(body, b_origin_, origin_);
+            }
+            c->res.body() = body;
+          }
+          c->res.keep_alive(false);
+          c->res.prepare_payload();
+          bhttp::async_write(c->socket, c->res, [c](boost::system::error_code, size_t) {
+            boost::system::error_code ignored;
+            c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+          });
+        });
   }
 
   std::string b_origin_, origin_;
@@ -292,10 +293,10 @@ class Xplat : public StoreTest {
     return s;
   }
   static std::map<std::string, std::string> Token(HttpClient& c, const Client& s) {
-    auto t = c.Send(verb::post, "/oauth2/token",
-                    "grant_type=client_credentials&client_id=" + s.id +
-                        "&client_secret=" + s.secret,
-                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+    auto t =
+        c.Send(verb::post, "/oauth2/token",
+               "grant_type=client_credentials&client_id=" + s.id + "&client_secret=" + s.secret,
+               {{"Content-Type", "application/x-www-form-urlencoded"}});
     EXPECT_EQ(t.status, 200) << t.body;
     if (t.status != 200) return {};
     return {{"Authorization", "Bearer " + Str(t.json(), "access_token")}};
@@ -422,11 +423,11 @@ TEST_P(Xplat, AttackersAtAAreRefusedThereAndNeverReachThePeer) {
   auto r = Query(Token(*ca_, other));
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_EQ(r.header("content-type"), "application/problem+json");
-  r = ca_->SendJson(verb::post, "/api/v1/exchange/resources/HJ-ZJB/query",
-                    J(json::object{{"subject", kZhangsan},
-                                   {"fields", json::array{"address"}},
-                                   {"purpose", "跨省通办"}}),
-                    Token(*ca_, consumer_));
+  r = ca_->SendJson(
+      verb::post, "/api/v1/exchange/resources/HJ-ZJB/query",
+      J(json::object{
+          {"subject", kZhangsan}, {"fields", json::array{"address"}}, {"purpose", "跨省通办"}}),
+      Token(*ca_, consumer_));
   EXPECT_EQ(r.status, 403) << r.body;
   auto a_log = Log(*a_, a_start_);
   ASSERT_EQ(a_log.size(), 2u);
@@ -435,11 +436,10 @@ TEST_P(Xplat, AttackersAtAAreRefusedThereAndNeverReachThePeer) {
   EXPECT_TRUE(Log(*b_, b_start_).empty());
   // A's own client at B cannot be used at A, and A's consumer cannot ask B directly.
   HttpClient direct(b_->port());
-  r = direct.SendJson(verb::post, "/api/v1/exchange/resources/HJ-B/query",
-                      J(json::object{{"subject", kZhangsan},
-                                     {"fields", json::array{"name"}},
-                                     {"purpose", "x y"}}),
-                      Token(*ca_, consumer_));
+  r = direct.SendJson(
+      verb::post, "/api/v1/exchange/resources/HJ-B/query",
+      J(json::object{{"subject", kZhangsan}, {"fields", json::array{"name"}}, {"purpose", "x y"}}),
+      Token(*ca_, consumer_));
   EXPECT_EQ(r.status, 401) << r.body;
   // A remote resource names its peer and the resource there, nothing else.
   auto bad = Resource("HJ-BAD", "peer");

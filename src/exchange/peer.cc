@@ -19,19 +19,6 @@ using json_members::Str;
 constexpr const char* kAnswerType = "ow-exchange-answer+jwt";
 constexpr auto kMaxAnswerSkew = std::chrono::minutes(5);
 
-crypto::KeyLookup Lookup(const json::object& jwks) {
-  return [&jwks](std::string_view kid) -> std::optional<crypto::SigningKey> {
-    const auto* keys = jwks.if_contains("keys");
-    if (!keys || !keys->is_array()) return std::nullopt;
-    for (const auto& k : keys->as_array()) {
-      if (!k.is_object() || Str(k.as_object(), "kid") != kid) continue;
-      auto key = crypto::SigningKey::FromPublicJwk(k.as_object());
-      if (key) return *key;
-    }
-    return std::nullopt;
-  };
-}
-
 // The problem detail of a peer's error answer, for our consumer.
 std::string Detail(const std::string& body) {
   boost::system::error_code ec;
@@ -62,16 +49,16 @@ Result<std::string> Peers::Token(const PeerPlatform& p, bool fresh, bool* was_ca
   }
   // No scope asked: the token carries every scope the client holds at the peer, its
   // live grants included (the peer decides which; a revoked grant is missing).
-  OW_ASSIGN_OR_RETURN(auto res,
-                      http::Fetch({.method = "POST",
-                                   .url = p.token_endpoint,
-                                   .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                                               {"Accept", "application/json"}},
-                                   .body = http::FormEncode({{"grant_type", "client_credentials"},
-                                                             {"client_id", p.client_id},
-                                                             {"client_secret", p.client_secret}}),
-                                   .timeout = timeout_,
-                                   .max_body = 64 * 1024}));
+  OW_ASSIGN_OR_RETURN(
+      auto res, http::Fetch({.method = "POST",
+                             .url = p.token_endpoint,
+                             .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                                         {"Accept", "application/json"}},
+                             .body = http::FormEncode({{"grant_type", "client_credentials"},
+                                                       {"client_id", p.client_id},
+                                                       {"client_secret", p.client_secret}}),
+                             .timeout = timeout_,
+                             .max_body = 64 * 1024}));
   if (res.status >= 500)
     return Unavailable("the peer's token endpoint answered HTTP " + std::to_string(res.status));
   boost::system::error_code ec;
@@ -93,8 +80,8 @@ PeerExchange Peers::Ask(const PeerRequest& q) {
   auto platform = directory_(q.platform, false);
   if (!platform) {
     out.refusal = "peer_unavailable";
-    out.error = Unavailable("the peer platform " + q.platform + " is not reachable here: " +
-                            platform.error().message);
+    out.error = Unavailable("the peer platform " + q.platform +
+                            " is not reachable here: " + platform.error().message);
     return out;
   }
   PeerPlatform p = std::move(*platform);
@@ -136,10 +123,10 @@ PeerExchange Peers::Ask(const PeerRequest& q) {
   };
   if (auto st = breakers_.Guarded("peer:" + p.name, call); !st) {
     out.refusal = st.error().code == Code::kPermissionDenied ? "peer_refused" : "peer_unavailable";
-    out.error = st.error().code == Code::kUnavailable
-                    ? Unavailable("the peer platform " + p.name +
-                                  " did not answer: " + st.error().message)
-                    : st.error();
+    out.error =
+        st.error().code == Code::kUnavailable
+            ? Unavailable("the peer platform " + p.name + " did not answer: " + st.error().message)
+            : st.error();
     return out;
   }
   out.reached = true;
@@ -162,8 +149,7 @@ PeerExchange Peers::Ask(const PeerRequest& q) {
 
   auto invalid = [&](const std::string& why) {
     out.refusal = "peer_signature_invalid";
-    out.error = Unavailable("the answer of the peer platform " + p.name +
-                            " was refused: " + why);
+    out.error = Unavailable("the answer of the peer platform " + p.name + " was refused: " + why);
     out.jws.clear();
     out.answer_digest.clear();
     out.answer = {};
@@ -179,13 +165,13 @@ PeerExchange Peers::Ask(const PeerRequest& q) {
   auto payload = crypto::Base64UrlDecode(std::string_view(out.jws).substr(a + 1, b - a - 1));
   if (!payload) return invalid("its signature's payload is not base64url");
   out.answer_digest = crypto::HexEncode(crypto::Sha256(*payload));
-  auto verified = crypto::VerifyJwt(out.jws, Lookup(p.jwks));
+  auto verified = crypto::VerifyJwt(out.jws, crypto::JwksLookup(p.jwks));
   if (!verified) {
     // Perhaps the peer rotated its keys: its JWKS once more.
     auto again = directory_(q.platform, true);
     if (again) {
       p.jwks = again->jwks;
-      verified = crypto::VerifyJwt(out.jws, Lookup(p.jwks));
+      verified = crypto::VerifyJwt(out.jws, crypto::JwksLookup(p.jwks));
     }
   }
   if (!verified) return invalid("its signature does not verify with the peer's published keys");

@@ -77,8 +77,8 @@ struct PeerExchange {
   // answer from the peer), "peer_signature_invalid"; "" when answered.
   std::string refusal;
   // When answered:
-  std::string jws;            // the peer's compact JWS, as received
-  std::string answer_digest;  // hex SHA-256 of its payload bytes
+  std::string jws;             // the peer's compact JWS, as received
+  std::string answer_digest;   // hex SHA-256 of its payload bytes
   boost::json::object answer;  // its verified claims
 };
 

@@ -177,8 +177,7 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
         const auto* v = x.answer.if_contains("resource_version");
         leg->resource_version = v && v->is_int64() ? v->as_int64() : 0;
         const auto* d = x.answer.if_contains("provider_department");
-        if (d && d->is_string())
-          leg->provider_department += ":" + std::string(d->as_string());
+        if (d && d->is_string()) leg->provider_department += ":" + std::string(d->as_string());
         leg->outcome = "answered";
         leg->response_digest = x.answer_digest;
         leg->response_signature = Detached(x.jws);

@@ -171,10 +171,10 @@ Resource ResourceAt(const db::Rows& r, size_t i) {
 }
 
 std::vector<db::Value> ResourceValues(const Resource& x) {
-  return {x.code,        x.version,      x.status,       x.department_code, x.region_code,
-          x.name_zh,     x.name_en,      x.description,  x.subject_kind,    x.share_type,
-          x.conditions,  x.update_cycle, x.source,       x.adapter_url,     FieldsJson(x.fields),
-          x.created_by,  x.created_at,   x.submitted_by, x.submitted_at,    x.reviewed_by,
+  return {x.code,        x.version,      x.status,        x.department_code, x.region_code,
+          x.name_zh,     x.name_en,      x.description,   x.subject_kind,    x.share_type,
+          x.conditions,  x.update_cycle, x.source,        x.adapter_url,     FieldsJson(x.fields),
+          x.created_by,  x.created_at,   x.submitted_by,  x.submitted_at,    x.reviewed_by,
           x.reviewed_at, x.review_note,  x.peer_platform, x.peer_resource};
 }
 

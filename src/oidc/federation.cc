@@ -308,23 +308,11 @@ Result<Federation::Completed> Federation::Complete(
   std::string id_token = Str(body.as_object(), "id_token");
   if (id_token.empty()) return Unauthenticated("the peer platform sent no ID token");
 
-  auto lookup = [](const json::object& jwks) {
-    return [jwks](std::string_view kid) -> std::optional<crypto::SigningKey> {
-      auto* keys_v = jwks.if_contains("keys");
-      if (!keys_v || !keys_v->is_array()) return std::nullopt;
-      for (const auto& k : keys_v->as_array()) {
-        if (!k.is_object() || Str(k.as_object(), "kid") != kid) continue;
-        auto key = crypto::SigningKey::FromPublicJwk(k.as_object());
-        if (key) return *key;
-      }
-      return std::nullopt;
-    };
-  };
-  auto verified = crypto::VerifyJwt(id_token, lookup(docs.jwks));
+  auto verified = crypto::VerifyJwt(id_token, crypto::JwksLookup(docs.jwks));
   if (!verified) {
     // Perhaps the peer rotated its keys: fetch the JWKS once more.
     OW_ASSIGN_OR_RETURN(docs, Docs(t, true));
-    verified = crypto::VerifyJwt(id_token, lookup(docs.jwks));
+    verified = crypto::VerifyJwt(id_token, crypto::JwksLookup(docs.jwks));
   }
   if (!verified) return Unauthenticated("the peer's ID token does not verify");
   const auto& claims = verified->claims;
