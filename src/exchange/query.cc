@@ -174,8 +174,8 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
         leg->outcome = "refused";
         leg->refusal_reason = x.refusal;
       } else {
-        const auto* v = x.answer.if_contains("resource_version");
-        leg->resource_version = v && v->is_int64() ? v->as_int64() : 0;
+        const auto* version = x.answer.if_contains("resource_version");
+        leg->resource_version = version && version->is_int64() ? version->as_int64() : 0;
         const auto* d = x.answer.if_contains("provider_department");
         if (d && d->is_string()) leg->provider_department += ":" + std::string(d->as_string());
         leg->outcome = "answered";
@@ -190,8 +190,8 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
     found = x.answer.at("found").as_bool();
     const auto& peer_data = x.answer.at("data").as_object();
     for (const auto& f : in.fields) {
-      const auto* v = peer_data.if_contains(f);
-      data[f] = found && v ? *v : json::value(nullptr);
+      const auto* value = peer_data.if_contains(f);
+      data[f] = found && value ? *value : json::value(nullptr);
     }
     peer = json::object{{"platform", resource->peer_platform},
                         {"issuer", x.answer.at("iss")},
