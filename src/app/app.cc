@@ -508,6 +508,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
         return provider->SignFor(platform, claims, "ow-exchange-answer+jwt");
       },
       [provider] { return provider->issuer(); });
+  // Between platforms (issue 14 part 8): resources served by a peer this platform trusts
+  // are asked as the client the peer issued us for the trust.
+  i.exchange->SetPeers([fed = i.federation.get()](const std::string& name,
+                                                  bool refresh) -> Result<exchange::PeerPlatform> {
+    OW_ASSIGN_OR_RETURN(auto p, fed->Peer(name, refresh));
+    return exchange::PeerPlatform{name,        p.issuer,        p.token_endpoint,
+                                  p.client_id, p.client_secret, std::move(p.jwks)};
+  });
   i.oidc->SetExtraScopes([svc = i.exchange.get()](const std::string& client_id) {
     return svc->GrantedScopes(client_id);
   });

@@ -101,6 +101,20 @@ Result<std::string> SignJwt(const SigningKey& key, const boost::json::object& cl
   return token;
 }
 
+KeyLookup JwksLookup(boost::json::object jwks) {
+  return [jwks = std::move(jwks)](std::string_view kid) -> std::optional<SigningKey> {
+    const auto* keys = jwks.if_contains("keys");
+    if (!keys || !keys->is_array()) return std::nullopt;
+    for (const auto& k : keys->as_array()) {
+      const auto* id = k.is_object() ? k.as_object().if_contains("kid") : nullptr;
+      if (!id || !id->is_string() || id->as_string() != kid) continue;
+      auto key = SigningKey::FromPublicJwk(k.as_object());
+      if (key) return *key;
+    }
+    return std::nullopt;
+  };
+}
+
 Result<VerifiedJwt> VerifyJwt(std::string_view token, const KeyLookup& lookup) {
   OW_ASSIGN_OR_RETURN(Parts parts, Split(token));
   OW_ASSIGN_OR_RETURN(boost::json::object header, DecodeObject(parts.header_b64, "header"));

@@ -52,6 +52,11 @@ struct VerifiedJwt {
 // recently retired key with that kid.
 using KeyLookup = std::function<std::optional<SigningKey>(std::string_view kid)>;
 
+// A lookup over a published JWK Set ({"keys": [...]}, RFC 7517): the key whose "kid"
+// matches and that SigningKey::FromPublicJwk accepts; keys it cannot read are skipped.
+// Keeps its own copy of `jwks`.
+KeyLookup JwksLookup(boost::json::object jwks);
+
 // Verifies `token` with the key that `lookup` returns for its kid.
 Result<VerifiedJwt> VerifyJwt(std::string_view token, const KeyLookup& lookup);
 // Verifies `token` with `key`; a "kid" in the header, if any, must equal key.kid().

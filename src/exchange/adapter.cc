@@ -40,10 +40,26 @@ Result<AdapterAnswer> Adapters::Once(const std::string& url, const std::string& 
 Result<AdapterAnswer> Adapters::Ask(const std::string& url, const std::string& resource,
                                     const std::string& subject_kind, const std::string& subject,
                                     const std::vector<std::string>& fields) {
+  json::array names;
+  for (const auto& f : fields) names.emplace_back(f);
+  std::string body = json::serialize(json::object{{"resource", resource},
+                                                  {"subject_kind", subject_kind},
+                                                  {"subject", subject},
+                                                  {"fields", std::move(names)}});
+  Result<AdapterAnswer> answer = Unavailable("not called");
+  OW_RETURN_IF_ERROR(Guarded(url, [&]() -> Status {
+    answer = Once(url, body);
+    if (!answer) return answer.error();
+    return {};
+  }));
+  return answer;
+}
+
+Status Adapters::Guarded(const std::string& key, const std::function<Status()>& attempt) {
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
-    Breaker& b = breakers_[url];
+    Breaker& b = breakers_[key];
     if (b.failures >= options_.failure_threshold) {
       if (now < b.open_until || b.trial_running)
         return Unavailable(
@@ -52,33 +68,27 @@ Result<AdapterAnswer> Adapters::Ask(const std::string& url, const std::string& r
       b.trial_running = true;  // half open: this call is the trial
     }
   }
-  json::array names;
-  for (const auto& f : fields) names.emplace_back(f);
-  std::string body = json::serialize(json::object{{"resource", resource},
-                                                  {"subject_kind", subject_kind},
-                                                  {"subject", subject},
-                                                  {"fields", std::move(names)}});
-  Result<AdapterAnswer> answer = Unavailable("not called");
+  Status result = Unavailable("not called");
   auto wait = options_.backoff;
-  for (int attempt = 0; attempt <= options_.retries; ++attempt) {
-    if (attempt > 0) {
+  for (int attempt_no = 0; attempt_no <= options_.retries; ++attempt_no) {
+    if (attempt_no > 0) {
       std::this_thread::sleep_for(wait);
       wait *= 2;
     }
-    answer = Once(url, body);
-    if (answer || answer.error().code != Code::kUnavailable) break;
+    result = attempt();
+    if (result || result.error().code != Code::kUnavailable) break;
   }
   std::lock_guard lock(mu_);
-  Breaker& b = breakers_[url];
+  Breaker& b = breakers_[key];
   b.trial_running = false;
-  if (answer) {
+  if (result || result.error().code != Code::kUnavailable) {
     b.failures = 0;
   } else {
     ++b.failures;
     if (b.failures >= options_.failure_threshold)
       b.open_until = std::chrono::steady_clock::now() + options_.cooldown;
   }
-  return answer;
+  return result;
 }
 
 }  // namespace ow::exchange

@@ -22,6 +22,7 @@
 
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -53,6 +54,13 @@ class Adapters {
   Result<AdapterAnswer> Ask(const std::string& url, const std::string& resource,
                             const std::string& subject_kind, const std::string& subject,
                             const std::vector<std::string>& fields);
+
+  // Runs `attempt` under the circuit breaker named `key`, with the retries and back-off
+  // above: an attempt failing with kUnavailable is retried and counts against the
+  // circuit; success or any other error ends the call and counts as the system having
+  // answered. kUnavailable at once while the circuit is open. Ask uses it with the URL
+  // as the key; the calls to a peer platform (exchange/peer.h) with the peer's name.
+  Status Guarded(const std::string& key, const std::function<Status()>& attempt);
 
  private:
   struct Breaker {

@@ -19,6 +19,7 @@ inline constexpr const char* kNotShared = "not_shared";
 inline constexpr const char* kSourcePopulation = "population";     // the population base
 inline constexpr const char* kSourceLegalPerson = "legal_person";  // the legal-person base
 inline constexpr const char* kSourceAdapter = "adapter";           // the provider's system
+inline constexpr const char* kSourcePeer = "peer";  // a trusted peer platform (exchange/peer.h)
 
 // Version statuses: draft -> in_review -> published -> superseded (a newer one published);
 // a returned version goes back to draft.
@@ -50,6 +51,9 @@ struct Resource {
   std::string update_cycle;  // realtime | daily | weekly | monthly | yearly
   std::string source;        // kSourcePopulation | kSourceLegalPerson | kSourceAdapter
   std::string adapter_url;   // kSourceAdapter only
+  // kSourcePeer only: the trust naming the peer platform, and the resource's code there.
+  std::string peer_platform;
+  std::string peer_resource;
   std::vector<Field> fields;
   std::string created_by, created_at;
   std::string submitted_by, submitted_at;

@@ -131,12 +131,16 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
         break;
       }
   }
+  // The exchange with a peer platform that serves the resource, when there was one:
+  // logged just before the consumer's entry, in the same transaction.
+  std::optional<exchange_log::Entry> leg;
   auto refuse = [&](const Refusal& r) -> Status {
     e.outcome = "refused";
     e.refusal_reason = r.reason;
     e.response_digest.clear();
     e.response_signature.clear();
     OW_RETURN_IF_ERROR(write([&](db::Connection& c) -> Status {
+      if (leg) OW_RETURN_IF_ERROR(log_.Append(c, *leg));
       OW_ASSIGN_OR_RETURN(auto seq, log_.Append(c, e));
       (void)seq;
       return {};
@@ -151,7 +155,56 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
   // The data, outside any transaction when it comes from a provider's system.
   bool found = false;
   json::object data;
-  if (resource->source == kSourceAdapter) {
+  json::object peer;
+  if (resource->source == kSourcePeer) {
+    if (!peers_) {
+      OW_RETURN_IF_ERROR(refuse({"peer_unavailable", "no peer platforms are configured"}));
+      return Unavailable("this platform reaches no peer platforms");
+    }
+    auto x = peers_->Ask({.platform = resource->peer_platform,
+                          .resource = resource->peer_resource,
+                          .subject = *subject,
+                          .fields = in.fields,
+                          .purpose = in.purpose,
+                          .legal_basis = e.legal_basis,
+                          .case_tracking = in.case_tracking});
+    if (x.reached) {
+      // As the peer logs it: this platform's client there asked, with these bytes.
+      leg = e;
+      leg->consumer_client = x.client_id;
+      leg->provider_department = resource->peer_platform;
+      leg->resource_code = resource->peer_resource;
+      leg->resource_version = 0;
+      leg->request_digest = HexSha256(x.request_body);
+      if (x.error) {
+        leg->outcome = "refused";
+        leg->refusal_reason = x.refusal;
+      } else {
+        const auto* version = x.answer.if_contains("resource_version");
+        leg->resource_version = version && version->is_int64() ? version->as_int64() : 0;
+        const auto* d = x.answer.if_contains("provider_department");
+        if (d && d->is_string()) leg->provider_department += ":" + std::string(d->as_string());
+        leg->outcome = "answered";
+        leg->response_digest = x.answer_digest;
+        leg->response_signature = Detached(x.jws);
+      }
+    }
+    if (x.error) {
+      OW_RETURN_IF_ERROR(refuse({x.refusal, x.error->message}));
+      return *x.error;
+    }
+    found = x.answer.at("found").as_bool();
+    const auto& peer_data = x.answer.at("data").as_object();
+    for (const auto& f : in.fields) {
+      const auto* value = peer_data.if_contains(f);
+      data[f] = found && value ? *value : json::value(nullptr);
+    }
+    peer = json::object{{"platform", resource->peer_platform},
+                        {"issuer", x.answer.at("iss")},
+                        {"resource", resource->peer_resource},
+                        {"answer_digest", x.answer_digest},
+                        {"signature", x.jws}};
+  } else if (resource->source == kSourceAdapter) {
     auto a =
         adapters_.Ask(resource->adapter_url, code, resource->subject_kind, *subject, in.fields);
     if (!a) {
@@ -193,6 +246,7 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
                             {"found", found},
                             {"data", std::move(data)}};
   if (!in.case_tracking.empty()) out.answer["case_tracking"] = in.case_tracking;
+  if (!peer.empty()) out.answer["peer"] = std::move(peer);
   OW_ASSIGN_OR_RETURN(out.signature, signer_(out.answer));
   e.outcome = "answered";
   e.response_digest = HexSha256(json::serialize(out.answer));
@@ -203,6 +257,7 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
     OW_ASSIGN_OR_RETURN(auto again, Store::LatestGrant(c, who.client_id, code));
     if (!again || again->id != grant->id || again->status != kGranted)
       return Conflict("the grant changed while answering");
+    if (leg) OW_RETURN_IF_ERROR(log_.Append(c, *leg));
     OW_ASSIGN_OR_RETURN(out.log_seq, log_.Append(c, e));
     return {};
   }));

@@ -47,7 +47,12 @@ json::object ResourceJson(const Resource& r) {
                  {"reviewed_by", r.reviewed_by},
                  {"reviewed_at", r.reviewed_at},
                  {"review_note", r.review_note}};
-  // The adapter's address is the provider's business, not the consumers'.
+  // The adapter's address is the provider's business, not the consumers'; which peer
+  // platform serves a resource is the consumers' business too (its log names it).
+  if (r.source == kSourcePeer) {
+    o["peer_platform"] = r.peer_platform;
+    o["peer_resource"] = r.peer_resource;
+  }
   return o;
 }
 
@@ -97,6 +102,8 @@ Result<Resource> ParseResource(const http::Context& ctx, bool with_code) {
   r.update_cycle = b.RequiredStr("update_cycle", 20);
   r.source = b.RequiredStr("source", 20);
   r.adapter_url = b.Str("adapter_url", 500);
+  r.peer_platform = b.Str("peer_platform", 40);
+  r.peer_resource = b.Str("peer_resource", 40);
   const json::value* fields = b.Raw("fields");
   if (!fields || fields->is_null()) {
     b.Add("fields", "is required");

@@ -67,6 +67,10 @@ void Service::SetSigner(Signer signer, std::function<std::string()> issuer) {
   issuer_ = std::move(issuer);
 }
 
+void Service::SetPeers(PeerDirectory directory) {
+  peers_ = std::make_unique<Peers>(std::move(directory), adapters_, options_.adapter.timeout);
+}
+
 Result<authz::Target> Service::ResourceTarget(const std::string& department) {
   auto d = departments_.Get(department);
   if (!d) {
@@ -103,14 +107,27 @@ Status Service::CheckResource(const Resource& in, Validator& v) {
     if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty() ||
         in.adapter_url.size() > 500)
       v.Add("adapter_url", "must be an absolute http or https URL");
+  } else if (in.source == kSourcePeer) {
+    // The trust's name (oidc/federation.h) and the resource's code at the peer; that
+    // the trust exists is found at the first query (503 until it does).
+    bool name_ok = in.peer_platform.size() >= 2 && in.peer_platform.size() <= 40 &&
+                   std::all_of(in.peer_platform.begin(), in.peer_platform.end(), [](char c) {
+                     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                   });
+    if (!name_ok) v.Add("peer_platform", "must name a trusted platform (2 to 40 of a-z, 0-9, -)");
+    if (!ValidCode(in.peer_resource))
+      v.Add("peer_resource", "must be the resource's code at the peer platform");
+    if (!in.adapter_url.empty()) v.Add("adapter_url", "is only for the adapter source");
   } else if ((base = FindBase(in.source)) != nullptr) {
     if (!in.adapter_url.empty()) v.Add("adapter_url", "is only for the adapter source");
     if (base->subject_kind != in.subject_kind)
       v.Add("subject_kind", "must be " + std::string(base->subject_kind) + " for the " +
                                 std::string(base->name) + " base");
   } else {
-    v.Add("source", "must be population, legal_person or adapter");
+    v.Add("source", "must be population, legal_person, adapter or peer");
   }
+  if (in.source != kSourcePeer && (!in.peer_platform.empty() || !in.peer_resource.empty()))
+    v.Add("peer_platform", "is only for the peer source");
   if (in.fields.empty() || in.fields.size() > 64) v.Add("fields", "must list 1 to 64 fields");
   std::set<std::string> seen;
   for (size_t i = 0; i < in.fields.size(); ++i) {

@@ -1,4 +1,4 @@
-// The data sharing and exchange hub (issue 14, parts 1-3).
+// The data sharing and exchange hub (issue 14, parts 1-3 and 8).
 //
 //  - The data resource catalogue: provider departments' staff draft resources; a version
 //    is submitted, then published (or returned) by an approver of the department other
@@ -14,6 +14,14 @@
 //    token's scope are checked on every call; the answer holds only the asked fields
 //    (all granted) and is signed by the platform (compact JWS); every query, answered
 //    or refused, is appended to the message log inside the transaction that decides it.
+//  - Between platforms: a resource of source "peer" is served by a trusted peer
+//    platform (exchange/peer.h). The local grant is checked as for any resource; the
+//    peer checks its own grant for this platform, answers signed, and logs the query;
+//    this platform verifies the peer's answer and logs, in the same transaction, the
+//    peer exchange (the peer's request and answer digests and signature, exactly as the
+//    peer logs them) and then its own answer to the consumer, which carries the
+//    peer's signed answer under "peer". A refusal by the peer is logged on both sides
+//    and answered 403; a peer that is down or whose answer does not verify, 503.
 //  - Bases: the population and legal-person bases, imported (JSON lines, all or nothing)
 //    and updated record by record by their provider department (its staff or systems)
 //    or the administrator token.
@@ -27,6 +35,7 @@
 
 #include <boost/json/object.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +46,7 @@
 #include "departments/service.h"
 #include "exchange/adapter.h"
 #include "exchange/model.h"
+#include "exchange/peer.h"
 #include "exchange_log/log.h"
 
 namespace ow::exchange {
@@ -93,6 +103,9 @@ class Service {
           Options options);
   // `issuer` names the platform in answers ("iss"); asked at each answer.
   void SetSigner(Signer signer, std::function<std::string()> issuer);
+  // The trusted peer platforms that serve resources of source "peer" (exchange/peer.h);
+  // without it such resources answer 503. Call before serving.
+  void SetPeers(PeerDirectory directory);
 
   // Catalogue.
   Result<Resource> CreateDraft(const authz::Principal& who, const Resource& in);
@@ -175,6 +188,7 @@ class Service {
   const exchange_log::Log& log_;
   Options options_;
   Adapters adapters_;
+  std::unique_ptr<Peers> peers_;
   Signer signer_;
   std::function<std::string()> issuer_;
 };

@@ -76,7 +76,13 @@ CREATE TABLE exchange_base_records (
            ""},
           // Staff apply for their department's systems: who applied is kept.
           {"exchange/002_applied_by",
-           "ALTER TABLE exchange_applications ADD COLUMN applied_by TEXT NOT NULL DEFAULT ''", ""}};
+           "ALTER TABLE exchange_applications ADD COLUMN applied_by TEXT NOT NULL DEFAULT ''", ""},
+          // Resources served by a trusted peer platform (issue 14 part 8).
+          {"exchange/003_peer", R"sql(
+ALTER TABLE exchange_resources ADD COLUMN peer_platform TEXT NOT NULL DEFAULT '';
+ALTER TABLE exchange_resources ADD COLUMN peer_resource TEXT NOT NULL DEFAULT '';
+)sql",
+           ""}};
 }
 
 namespace {
@@ -86,7 +92,8 @@ namespace json = boost::json;
 constexpr const char* kResourceColumns =
     "code, version, status, department_code, region_code, name_zh, name_en, description, "
     "subject_kind, share_type, conditions, update_cycle, source, adapter_url, fields, "
-    "created_by, created_at, submitted_by, submitted_at, reviewed_by, reviewed_at, review_note";
+    "created_by, created_at, submitted_by, submitted_at, reviewed_by, reviewed_at, review_note, "
+    "peer_platform, peer_resource";
 
 std::string FieldsJson(const std::vector<Field>& fields) {
   json::array a;
@@ -158,15 +165,17 @@ Resource ResourceAt(const db::Rows& r, size_t i) {
   x.reviewed_by = r.Text(i, 19);
   x.reviewed_at = r.Text(i, 20);
   x.review_note = r.Text(i, 21);
+  x.peer_platform = r.Text(i, 22);
+  x.peer_resource = r.Text(i, 23);
   return x;
 }
 
 std::vector<db::Value> ResourceValues(const Resource& x) {
-  return {x.code,        x.version,      x.status,       x.department_code, x.region_code,
-          x.name_zh,     x.name_en,      x.description,  x.subject_kind,    x.share_type,
-          x.conditions,  x.update_cycle, x.source,       x.adapter_url,     FieldsJson(x.fields),
-          x.created_by,  x.created_at,   x.submitted_by, x.submitted_at,    x.reviewed_by,
-          x.reviewed_at, x.review_note};
+  return {x.code,        x.version,      x.status,        x.department_code, x.region_code,
+          x.name_zh,     x.name_en,      x.description,   x.subject_kind,    x.share_type,
+          x.conditions,  x.update_cycle, x.source,        x.adapter_url,     FieldsJson(x.fields),
+          x.created_by,  x.created_at,   x.submitted_by,  x.submitted_at,    x.reviewed_by,
+          x.reviewed_at, x.review_note,  x.peer_platform, x.peer_resource};
 }
 
 Result<std::optional<Resource>> OneResource(db::Connection& c, const std::string& where,
@@ -221,7 +230,7 @@ std::string Like(const std::string& q) {
 Status Store::InsertResource(db::Connection& c, const Resource& r) {
   std::string sql = std::string("INSERT INTO exchange_resources (") + kResourceColumns +
                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-                    "$16, $17, $18, $19, $20, $21, $22)";
+                    "$16, $17, $18, $19, $20, $21, $22, $23, $24)";
   OW_RETURN_IF_ERROR(c.Exec(sql, ResourceValues(r)));
   return {};
 }
@@ -236,8 +245,8 @@ Result<bool> Store::UpdateResource(db::Connection& c, const Resource& r,
              "name_zh = $6, name_en = $7, description = $8, subject_kind = $9, share_type = $10, "
              "conditions = $11, update_cycle = $12, source = $13, adapter_url = $14, fields = $15, "
              "created_by = $16, created_at = $17, submitted_by = $18, submitted_at = $19, "
-             "reviewed_by = $20, reviewed_at = $21, review_note = $22 "
-             "WHERE code = $1 AND version = $2 AND status = $23",
+             "reviewed_by = $20, reviewed_at = $21, review_note = $22, peer_platform = $23, "
+             "peer_resource = $24 WHERE code = $1 AND version = $2 AND status = $25",
              v));
   return n == 1;
 }

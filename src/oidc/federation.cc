@@ -226,6 +226,23 @@ Result<Federation::Started> Federation::Start(const std::string& trust,
   return out;
 }
 
+Result<Federation::PeerAccess> Federation::Peer(const std::string& trust, bool refresh_jwks) {
+  OW_ASSIGN_OR_RETURN(auto t, FindTrust(trust));
+  OW_ASSIGN_OR_RETURN(auto docs, Docs(t, refresh_jwks));
+  std::string token_endpoint = Str(docs.discovery, "token_endpoint");
+  if (!LoopbackOrHttps(token_endpoint)) return Unavailable("the peer has no usable token_endpoint");
+  OW_ASSIGN_OR_RETURN(auto secret, Secret(t));
+  return PeerAccess{t.issuer, token_endpoint, t.client_id, std::move(secret), docs.jwks};
+}
+
+Result<std::string> Federation::Secret(const Trust& t) {
+  const auto& keys = identity_.keys();
+  auto data_key = keys.data_keys.find(t.key_version);
+  if (data_key == keys.data_keys.end()) return Internal("the trust's data key is not configured");
+  OW_ASSIGN_OR_RETURN(auto box, crypto::Base64UrlDecode(t.secret_box));
+  return data_key->second.Open(box, "oidc_trusts:" + t.name);
+}
+
 Result<Federation::Completed> Federation::Complete(
     const std::string& trust, const std::multimap<std::string, std::string>& params,
     const std::string& browser, const identity::Principal* session_user, const std::string& ip,
@@ -263,11 +280,7 @@ Result<Federation::Completed> Federation::Complete(
   if (code.empty()) return Error(Code::kInvalidArgument, "federation", {{"code", "is missing"}});
   OW_ASSIGN_OR_RETURN(auto docs, Docs(t, false));
 
-  const auto& keys = identity_.keys();
-  auto data_key = keys.data_keys.find(t.key_version);
-  if (data_key == keys.data_keys.end()) return Internal("the trust's data key is not configured");
-  OW_ASSIGN_OR_RETURN(auto box, crypto::Base64UrlDecode(t.secret_box));
-  OW_ASSIGN_OR_RETURN(auto secret, data_key->second.Open(box, "oidc_trusts:" + t.name));
+  OW_ASSIGN_OR_RETURN(auto secret, Secret(t));
 
   http::FetchRequest req;
   req.method = "POST";
@@ -295,23 +308,11 @@ Result<Federation::Completed> Federation::Complete(
   std::string id_token = Str(body.as_object(), "id_token");
   if (id_token.empty()) return Unauthenticated("the peer platform sent no ID token");
 
-  auto lookup = [](const json::object& jwks) {
-    return [jwks](std::string_view kid) -> std::optional<crypto::SigningKey> {
-      auto* keys_v = jwks.if_contains("keys");
-      if (!keys_v || !keys_v->is_array()) return std::nullopt;
-      for (const auto& k : keys_v->as_array()) {
-        if (!k.is_object() || Str(k.as_object(), "kid") != kid) continue;
-        auto key = crypto::SigningKey::FromPublicJwk(k.as_object());
-        if (key) return *key;
-      }
-      return std::nullopt;
-    };
-  };
-  auto verified = crypto::VerifyJwt(id_token, lookup(docs.jwks));
+  auto verified = crypto::VerifyJwt(id_token, crypto::JwksLookup(docs.jwks));
   if (!verified) {
     // Perhaps the peer rotated its keys: fetch the JWKS once more.
     OW_ASSIGN_OR_RETURN(docs, Docs(t, true));
-    verified = crypto::VerifyJwt(id_token, lookup(docs.jwks));
+    verified = crypto::VerifyJwt(id_token, crypto::JwksLookup(docs.jwks));
   }
   if (!verified) return Unauthenticated("the peer's ID token does not verify");
   const auto& claims = verified->claims;

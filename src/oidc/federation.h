@@ -71,6 +71,16 @@ class Federation {
   // kUnauthenticated when the peer's answer does not verify; kNotFound when no verified
   // local account holds the resident ID number; for a verification kPermissionDenied
   // (another session or another number) and kFailedPrecondition (the level is too low).
+  // What the data exchange needs to query a trusted peer platform as its client there
+  // (exchange/peer.h): the peer's issuer, token endpoint and published keys, and the
+  // client registration the peer gave us with its secret unsealed. Errors: kNotFound
+  // for no such trust; kUnavailable when the peer's documents cannot be fetched.
+  struct PeerAccess {
+    std::string issuer, token_endpoint, client_id, client_secret;
+    boost::json::object jwks;
+  };
+  Result<PeerAccess> Peer(const std::string& trust, bool refresh_jwks);
+
   Result<Completed> Complete(const std::string& trust,
                              const std::multimap<std::string, std::string>& params,
                              const std::string& browser, const identity::Principal* session_user,
@@ -86,6 +96,7 @@ class Federation {
   Result<Started> Start(const std::string& trust, const std::string& return_to,
                         const std::string& account_id);
   Result<PeerDocs> Docs(const Trust& t, bool refresh_jwks);
+  Result<std::string> Secret(const Trust& t);  // the trust's client secret, unsealed
   std::string CallbackUrl(const std::string& trust) const;
 
   db::Database& db_;

@@ -10910,7 +10910,7 @@ export interface components {
             /** @enum {string} */
             update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
             /** @enum {string} */
-            source: "population" | "legal_person" | "adapter";
+            source: "population" | "legal_person" | "adapter" | "peer";
             fields: components["schemas"]["ExchangeField"][];
             created_by: string;
             created_at: string;
@@ -10919,6 +10919,10 @@ export interface components {
             reviewed_by: string;
             reviewed_at: string;
             review_note: string;
+            /** @description For source peer: the name of the trusted platform (GET /api/v1/trusts) that serves the resource; this platform queries it with the client credentials the peer issued it. */
+            peer_platform?: string;
+            /** @description For source peer: the resource's code in the peer platform's catalogue. */
+            peer_resource?: string;
         };
         ExchangeResourceList: {
             items: components["schemas"]["ExchangeResource"][];
@@ -10938,13 +10942,17 @@ export interface components {
             /** @enum {string} */
             update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
             /** @enum {string} */
-            source: "population" | "legal_person" | "adapter";
+            source: "population" | "legal_person" | "adapter" | "peer";
             /**
              * Format: uri
              * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
              */
             adapter_url?: string;
             fields: components["schemas"]["ExchangeFieldInput"][];
+            /** @description For source peer: the name of the trusted platform (GET /api/v1/trusts) that serves the resource; this platform queries it with the client credentials the peer issued it. */
+            peer_platform?: string;
+            /** @description For source peer: the resource's code in the peer platform's catalogue. */
+            peer_resource?: string;
         };
         ExchangeResourceUpdate: {
             name_zh: string;
@@ -10958,13 +10966,17 @@ export interface components {
             /** @enum {string} */
             update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
             /** @enum {string} */
-            source: "population" | "legal_person" | "adapter";
+            source: "population" | "legal_person" | "adapter" | "peer";
             /**
              * Format: uri
              * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
              */
             adapter_url?: string;
             fields: components["schemas"]["ExchangeFieldInput"][];
+            /** @description For source peer: the name of the trusted platform (GET /api/v1/trusts) that serves the resource; this platform queries it with the client credentials the peer issued it. */
+            peer_platform?: string;
+            /** @description For source peer: the resource's code in the peer platform's catalogue. */
+            peer_resource?: string;
         };
         ExchangeReview: {
             publish: boolean;
@@ -11066,6 +11078,17 @@ export interface components {
             /** @description Exactly the fields asked for; null where the source has no value. */
             data: {
                 [key: string]: unknown;
+            };
+            /** @description For a resource served by a peer platform: the peer's own signed answer, which this answer's data repeats. Verify `signature` against the peer's JWKS (its issuer's discovery document); `answer_digest` is the hex SHA-256 of that JWS's payload, as both platforms' message logs record it. */
+            peer?: {
+                /** @description The trust's name here. */
+                platform: string;
+                issuer: string;
+                /** @description The resource's code at the peer. */
+                resource: string;
+                answer_digest: string;
+                /** @description The peer's compact JWS (typ ow-exchange-answer+jwt). */
+                signature: string;
             };
         };
         ExchangeSignedAnswer: {

@@ -1848,6 +1848,7 @@ export default {
       population: 'Population base',
       legal_person: 'Legal-person base',
       adapter: 'The department’s own system (interface)',
+      peer: 'Another region’s platform (trusted peer)',
     },
     subject: {
       person: 'A person (resident ID number)',
@@ -1899,6 +1900,9 @@ export default {
       updateCycle: 'Updated',
       source: 'Where the data comes from',
       adapterUrl: 'Interface address',
+      peerPlatform: 'Trusted platform (its name here)',
+      peerResource: 'Resource code at that platform',
+      peerHint: 'The platform is asked as the client it issued this platform for the trust; its own approvers decide this platform’s access there. Its signed answer is checked and both platforms log every query.',
       fields: 'Data items',
       fieldsHint: 'Data item names use lower-case letters, digits and underscores; from the population or legal-person base, they must be items the base holds.',
       fieldN: 'Data item {n}',

@@ -1848,6 +1848,7 @@ export default {
       population: '人口库',
       legal_person: '法人库',
       adapter: '本部门业务系统（接口）',
+      peer: '外地区平台（已建立互信）',
     },
     subject: {
       person: '自然人（身份证号）',
@@ -1899,6 +1900,9 @@ export default {
       updateCycle: '更新周期',
       source: '数据来源',
       adapterUrl: '接口地址',
+      peerPlatform: '互信平台（本平台登记的名称）',
+      peerResource: '该平台上的资源编码',
+      peerHint: '本平台以对方为互信颁发的客户端身份向其查询，是否授权由对方审批；对方签名的应答经核验后返回，双方平台均记录每次查询。',
       fields: '数据项',
       fieldsHint: '数据项名称用小写字母、数字和下划线；来源为人口库或法人库时，须是库中已有的数据项。',
       fieldN: '第 {n} 个数据项',
