@@ -2938,29 +2938,9 @@ export interface paths {
         };
         /**
          * A region's indicators as a signed file for evaluation
-         * @description The rows and totals of the same query as a CSV or XLSX file for third-party evaluation. The response carries the file's SHA-256 and the platform's signature of a manifest naming it (a compact JWS, typ ow-indicators-export+jwt, signed with a key published at /oauth2/jwks). Every export is recorded in the audit log (indicators.export, with the digest).
+         * @description The rows and totals of the same query as a CSV or XLSX file for third-party evaluation. The response carries the file's SHA-256 and the platform's signature of a manifest naming it (a compact JWS, typ ow-indicators-export+jwt, signed with a key published at /oauth2/jwks). Every export is recorded in the audit log (indicators.export, with the digest). The XLSX also holds the sheet "ratings" and a CSV with dataset=ratings holds only them: the anonymised ratings of the period (no person, no case number, a per-export keyed hash instead, free text masked; docs/indicators.md). The manifest then also names ratings (their count) and case_key.
          */
         get: operations["exportIndicators"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/rating-summary": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Each department's ratings, published (好差评 公示)
-         * @description For everyone, without signing in: the good/bad ratings of every department of the region (and below) over a period, as the national practice publishes them: how many ratings, the satisfaction rate, the bad ratings and the share of them rectified, with the same figures for the period of the same length just before. Sums of the day aggregates only: never a person, a staff member, a case or an item. Departments ranked by satisfaction (1 = best; 0 without ratings). The same answer for everyone, so browsers and proxies may keep it five minutes.
-         */
-        get: operations["publicRatingSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2981,26 +2961,6 @@ export interface paths {
          * @description Cases, tickets, bad ratings' rectifications, supervision orders and licensee claims of the regions the caller supervises (or of `region`, one of them or below) that are red (past their last working day), yellow (2 working days or fewer left for a case, 1 for the others) or suspended (cases). Red first. Never another region's.
          */
         get: operations["supervisionWatch"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/supervision/cases/{no}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One case of the supervised regions
-         * @description The end of the supervisor console's drill-down: one case of a region the caller supervises, with today's warning level and its steps. Never the applicant, the form, the materials or the staff. A case of another region is 404, as if there were none.
-         */
-        get: operations["supervisedCase"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4677,6 +4637,106 @@ export interface paths {
          * @description Fetches now, from the data exchange, the caller's own data that the item's `materials` (names; each a material naming a `data_resource`) stand for, to fill in the form: this request is the consent. Each query is made as the platform's case-handling system, signed and logged in the message log with the purpose of pre-filling the form, and shows in the person's 我的数据使用记录. Returns the values for form properties annotated `x-prefill: data.<resource>.<field>`, and what each resource answered. Persons with a verified resident ID only: staff get 403; a material data does not stand for, 422; an unknown item, 404; no verified resident ID, 409. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
          */
         post: operations["prefillFromData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A region's ratings, anonymised, for evaluation
+         * @description Every good/bad rating given in the period in the region and below (at most 50,000; more is 409 Conflict: ask for a shorter period or a smaller region), oldest first, anonymised for third-party evaluation: level, reasons, channels, item, department, region, day and rectification state, with the comment masked. Never the person, the rating's or the case's number (a keyed hash under a key made for this response instead) or staff names. Each read is recorded in the audit log (indicators.ratings). For the region's supervisors and evaluators' systems (scope indicators.read).
+         */
+        get: operations["readAnonymisedRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicators/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A region's capability report (PDF)
+         * @description The region's capability report for the period as a PDF in Chinese and English, grouped as the national assessment of government online services groups its indicators: service coverage (服务方式完备度), online maturity (服务事项覆盖度/办理成熟度), guide accuracy (办事指南准确度), response (在线服务成效度) and effectiveness (satisfaction, rectification). Catalogue figures count the published items implemented in the region or above it as of now; period figures are the indicators' totals. Every figure is defined in docs/indicators.md. Signed and audited as the exports are (indicators.report).
+         */
+        get: operations["capabilityReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/archived-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my archived applications
+         * @description The caller's own cases that have moved to the archive (closed longer ago than `archive.after_days`; `GET /api/v1/me/cases` no longer lists them), the latest first. Each is read in full, read-only, at `GET /api/v1/archive/cases/{no}`. A bearer token needs the scope `cases.read`.
+         */
+        get: operations["listMyArchivedCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rating-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each department's ratings, published (好差评 公示)
+         * @description For everyone, without signing in: the good/bad ratings of every department of the region (and below) over a period, as the national practice publishes them: how many ratings, the satisfaction rate, the bad ratings and the share of them rectified, with the same figures for the period of the same length just before. Sums of the day aggregates only: never a person, a staff member, a case or an item. Departments ranked by satisfaction (1 = best; 0 without ratings). The same answer for everyone, so browsers and proxies may keep it five minutes.
+         */
+        get: operations["publicRatingSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/cases/{no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One case of the supervised regions
+         * @description The end of the supervisor console's drill-down: one case of a region the caller supervises, with today's warning level and its steps. Never the applicant, the form, the materials or the staff. A case of another region is 404, as if there were none.
+         */
+        get: operations["supervisedCase"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9963,6 +10023,8 @@ export interface components {
             digest: string;
             /** @description The id of the key that signed the package. */
             kid: string;
+            /** @description Whether the caller may also download the signed package (`GET /api/v1/archive/cases/{no}/package`): staff of the handling department and audit administrators, not the applicant. */
+            may_export: boolean;
             /** @description The case as `GET /api/v1/cases/{no}` answered it (staff named only for staff and auditors), without links (the live case's files are no longer served through it) and with `archived` true. */
             case: {
                 [key: string]: unknown;
@@ -10123,7 +10185,8 @@ export interface components {
          * @description The stage of a case, and nothing else about it: not the item, the department, the applicant or the outcome.
          * @example {
          *       "tracking_no": "20261206000000123X",
-         *       "stage": "review"
+         *       "stage": "review",
+         *       "archived": false
          *     }
          */
         CaseLookup: {
@@ -10134,6 +10197,8 @@ export interface components {
              * @enum {string}
              */
             stage: "applied" | "review" | "decided" | "delivered" | "not_accepted" | "withdrawn";
+            /** @description True when the case has moved to the archive (closed longer ago than `archive.after_days`); it is found all the same, by the same details. */
+            archived: boolean;
         };
         /** @description One thing a supplement request asks for, with staff's note on what is wrong with it. */
         SupplementAskEntry: {
@@ -11857,6 +11922,87 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: components["schemas"]["WebhookDelivery"][];
+        };
+        /** @description A good/bad rating as a third-party evaluator sees it: never the person, the rating's number, staff names or notes, or the case number. */
+        AnonymousRating: {
+            /** @description HMAC-SHA-256 of the case number under a key made for this response and then forgotten (first 16 hex digits): ratings of one case share it within one response, and it cannot be looked up or joined across responses. */
+            case_key: string;
+            /**
+             * Format: date
+             * @description The day (in China) the rating was given.
+             */
+            day: string;
+            region_code: string;
+            department_code: string;
+            item_code: string;
+            /**
+             * @description Where the rating came from.
+             * @enum {string}
+             */
+            channel: "online" | "counter" | "terminal" | "sms" | "hotline";
+            /** @description The channel the case was served on (web, app, counter, agent ...). */
+            service_channel: string;
+            /** @description 5 非常满意 ... 1 非常不满意. */
+            level: number;
+            reasons: string[];
+            /**
+             * @description Rectification stage; empty for a rating that is not bad.
+             * @enum {string}
+             */
+            stage: "" | "department" | "applicant" | "supervisor" | "done";
+            /** @enum {string} */
+            outcome: "" | "confirmed" | "upheld" | "annulled" | "unconfirmed";
+            /** @description The rater's comment with e-mail addresses, ID, phone and other long numbers, and detectable names masked ([email], [id], [phone], [number], [name]; docs/indicators.md). */
+            comment: string;
+        };
+        AnonymousRatings: {
+            region: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            ratings: components["schemas"]["AnonymousRating"][];
+        };
+        /** @description One archived case in its applicant's list. */
+        ArchivedCaseSummary: {
+            /**
+             * @description The case's tracking number.
+             * @example 2030060600000000015
+             */
+            tracking_no: string;
+            /** @description The service item applied for. */
+            item_code: string;
+            /** @description Its name when the case was filed. */
+            item_name: string;
+            status: components["schemas"]["CaseStatus"];
+            /**
+             * @description The decision, null when there was none.
+             * @enum {string|null}
+             */
+            decision: "approved" | "denied" | null;
+            /**
+             * Format: date-time
+             * @description When it was submitted.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it reached its final status.
+             */
+            closed_at: string;
+            /**
+             * Format: date-time
+             * @description When it moved to the archive.
+             */
+            archived_at: string;
+        };
+        /** @description One page of the caller's archived cases. */
+        ArchivedCasePage: {
+            cases: components["schemas"]["ArchivedCaseSummary"][];
+            /** @description How many archived cases the caller has in all. */
+            total: number;
+            page: number;
+            per_page: number;
         };
         /** @description The published ratings figures of a group. */
         RatingFigures: {
@@ -21147,7 +21293,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tracking_no": "20261206000000123X",
-                     *       "stage": "review"
+                     *       "stage": "review",
+                     *       "archived": false
                      *     }
                      */
                     "application/json": components["schemas"]["CaseLookup"];
@@ -26632,6 +26779,8 @@ export interface operations {
                 rank_by?: "online_share" | "on_time_rate" | "average_days" | "visits_per_case" | "satisfaction" | "average_level" | "rectification_rate" | "average_answer_hours" | "answer_on_time_rate" | "no_show_rate" | "p90_days";
                 /** @description The file format. */
                 format?: "csv" | "xlsx";
+                /** @description For CSV: indicators (the rows and totals) or ratings (the anonymised ratings of the period, as GET /api/v1/indicators/ratings gives them). An XLSX always holds both, as the sheets "indicators" and "ratings" (without the ratings sheet when hall is given: ratings record no hall). */
+                dataset?: "indicators" | "ratings";
             };
             header?: never;
             path?: never;
@@ -26646,7 +26795,7 @@ export interface operations {
                     "Cache-Control": components["headers"]["NoStore"];
                     /** @description Lower-case hex SHA-256 of the body. */
                     "X-Content-SHA256"?: string;
-                    /** @description Compact JWS (typ ow-indicators-export+jwt) whose claims name sha256, filename, region, from, to, group, format, exported_by, exported_at and iss. */
+                    /** @description Compact JWS (typ ow-indicators-export+jwt) whose claims name sha256, filename, region, from, to, group, format, exported_by, exported_at and iss; with ratings, also dataset, ratings and case_key. */
                     "X-OneWindow-Signature"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -26663,85 +26812,6 @@ export interface operations {
             401: components["responses"]["NotAuthenticated"];
             403: components["responses"]["NotPermitted"];
             422: components["responses"]["InvalidQuery"];
-            default: components["responses"]["Error"];
-        };
-    };
-    publicRatingSummary: {
-        parameters: {
-            query: {
-                /** @description The region (and every region below it): 2, 4, 6, 9 or 12 digits. */
-                region: string;
-                /** @description First day of the period (China date). */
-                from: string;
-                /** @description Last day of the period; at most 366 days after from. */
-                to: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The summary. */
-            200: {
-                headers: {
-                    /** @description public, max-age=300 */
-                    "Cache-Control"?: string;
-                    ETag: components["headers"]["ETag"];
-                    "X-Request-Id": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "region": "3301",
-                     *       "from": "2030-06-01",
-                     *       "to": "2030-06-30",
-                     *       "totals": {
-                     *         "ratings": 4,
-                     *         "satisfied": 3,
-                     *         "bad": 1,
-                     *         "rectified": 1,
-                     *         "annulled": 0,
-                     *         "satisfaction": 0.75,
-                     *         "average_level": 3.75,
-                     *         "rectification_rate": 1
-                     *       },
-                     *       "previous": {
-                     *         "from": "2030-05-02",
-                     *         "to": "2030-05-31",
-                     *         "totals": {
-                     *           "ratings": 0,
-                     *           "satisfied": 0,
-                     *           "bad": 0,
-                     *           "rectified": 0,
-                     *           "annulled": 0,
-                     *           "satisfaction": null,
-                     *           "average_level": null,
-                     *           "rectification_rate": null
-                     *         }
-                     *       },
-                     *       "departments": [
-                     *         {
-                     *           "department_code": "330102-SCJG",
-                     *           "rank": 1,
-                     *           "ratings": 4,
-                     *           "satisfied": 3,
-                     *           "bad": 1,
-                     *           "rectified": 1,
-                     *           "annulled": 0,
-                     *           "satisfaction": 0.75,
-                     *           "average_level": 3.75,
-                     *           "rectification_rate": 1
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RatingSummary"];
-                };
-            };
-            304: components["responses"]["NotModified"];
-            422: components["responses"]["InvalidBody"];
             default: components["responses"]["Error"];
         };
     };
@@ -26773,35 +26843,6 @@ export interface operations {
             401: components["responses"]["NotAuthenticated"];
             403: components["responses"]["NotPermitted"];
             422: components["responses"]["InvalidBody"];
-            default: components["responses"]["Error"];
-        };
-    };
-    supervisedCase: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The tracking number. */
-                no: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The case. */
-            200: {
-                headers: {
-                    "Cache-Control": components["headers"]["NoStore"];
-                    "X-Request-Id": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SupervisedCase"];
-                };
-            };
-            401: components["responses"]["NotAuthenticated"];
-            403: components["responses"]["NotPermitted"];
-            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };
@@ -27800,6 +27841,7 @@ export interface operations {
                      *       "archived_at": "2031-06-08T03:00:00Z",
                      *       "digest": "9f2c1e0b6a3d4c5e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e",
                      *       "kid": "kJ3n6bYk0mH2XbVqGf0pWq9rE1tZcL8sUaD4yNwR5xI",
+                     *       "may_export": false,
                      *       "case": {
                      *         "tracking_no": "2030060600000000015",
                      *         "item_code": "3301-SCJG-GTDJ",
@@ -32428,6 +32470,275 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    readAnonymisedRatings: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it). */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+                /** @description Only this department. */
+                department?: string;
+                /** @description Only this item. */
+                item?: string;
+                /** @description Only ratings whose rating channel or service channel is this. */
+                channel?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The anonymised ratings. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "region": "3301",
+                     *       "from": "2030-06-01",
+                     *       "to": "2030-06-30",
+                     *       "ratings": [
+                     *         {
+                     *           "case_key": "c3f9a1c07d2b64e15",
+                     *           "day": "2030-06-10",
+                     *           "region_code": "330102",
+                     *           "department_code": "330102-SCJG",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "channel": "online",
+                     *           "service_channel": "web",
+                     *           "level": 1,
+                     *           "reasons": [
+                     *             "long_wait"
+                     *           ],
+                     *           "stage": "department",
+                     *           "outcome": "",
+                     *           "comment": "[name]先生说还要等，电话[phone]"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnonymousRatings"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["InvalidQuery"];
+            default: components["responses"]["Error"];
+        };
+    };
+    capabilityReport: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it). */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    /** @description Lower-case hex SHA-256 of the body. */
+                    "X-Content-SHA256"?: string;
+                    /** @description Compact JWS (typ ow-indicators-export+jwt) whose claims name sha256, filename, region, from, to, format (pdf), report (capability), exported_by, exported_at and iss. */
+                    "X-OneWindow-Signature"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyArchivedCases: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page, 1 to 10000.
+                 * @example 1
+                 */
+                page?: components["parameters"]["CasePageQuery"];
+                /**
+                 * @description Cases per page, 1 to 100.
+                 * @example 20
+                 */
+                per_page?: components["parameters"]["CasePerPageQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of archived cases. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "cases": [
+                     *         {
+                     *           "tracking_no": "2030060600000000015",
+                     *           "item_code": "3301-SCJG-GTDJ",
+                     *           "item_name": "个体工商户设立登记",
+                     *           "status": "delivered",
+                     *           "decision": "approved",
+                     *           "created_at": "2030-06-06T02:00:00Z",
+                     *           "closed_at": "2030-06-07T02:00:00Z",
+                     *           "archived_at": "2031-06-08T03:00:00Z"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "page": 1,
+                     *       "per_page": 20
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ArchivedCasePage"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            /** @description An access token without the `cases.read` scope. */
+            403: components["responses"]["NotPermitted"];
+            422: components["responses"]["InvalidQuery"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicRatingSummary: {
+        parameters: {
+            query: {
+                /** @description The region (and every region below it): 2, 4, 6, 9 or 12 digits. */
+                region: string;
+                /** @description First day of the period (China date). */
+                from: string;
+                /** @description Last day of the period; at most 366 days after from. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary. */
+            200: {
+                headers: {
+                    /** @description public, max-age=300 */
+                    "Cache-Control"?: string;
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "region": "3301",
+                     *       "from": "2030-06-01",
+                     *       "to": "2030-06-30",
+                     *       "totals": {
+                     *         "ratings": 4,
+                     *         "satisfied": 3,
+                     *         "bad": 1,
+                     *         "rectified": 1,
+                     *         "annulled": 0,
+                     *         "satisfaction": 0.75,
+                     *         "average_level": 3.75,
+                     *         "rectification_rate": 1
+                     *       },
+                     *       "previous": {
+                     *         "from": "2030-05-02",
+                     *         "to": "2030-05-31",
+                     *         "totals": {
+                     *           "ratings": 0,
+                     *           "satisfied": 0,
+                     *           "bad": 0,
+                     *           "rectified": 0,
+                     *           "annulled": 0,
+                     *           "satisfaction": null,
+                     *           "average_level": null,
+                     *           "rectification_rate": null
+                     *         }
+                     *       },
+                     *       "departments": [
+                     *         {
+                     *           "department_code": "330102-SCJG",
+                     *           "rank": 1,
+                     *           "ratings": 4,
+                     *           "satisfied": 3,
+                     *           "bad": 1,
+                     *           "rectified": 1,
+                     *           "annulled": 0,
+                     *           "satisfaction": 0.75,
+                     *           "average_level": 3.75,
+                     *           "rectification_rate": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RatingSummary"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            422: components["responses"]["InvalidBody"];
+            default: components["responses"]["Error"];
+        };
+    };
+    supervisedCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tracking number. */
+                no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisedCase"];
+                };
+            };
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["NotPermitted"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
         };
     };
 }
