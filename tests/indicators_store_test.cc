@@ -35,6 +35,8 @@ struct Row {
 
 class IndicatorsStore : public StoreTest {
  protected:
+  // Migrates itself (one test starts from the first migration).
+  TestDatabase::Schema schema() const override { return TestDatabase::Schema::kEmpty; }
   void SetUp() override {
     StoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;

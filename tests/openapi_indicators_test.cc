@@ -64,9 +64,9 @@ TEST_P(OpenApiIndicators, ResponsesMatchTheDocument) {
                      const std::map<std::string, std::string>& headers = {}) {
     return checker.Check({verb::get, target, "/api/v1/rating-summary", status, "", headers});
   };
-  const std::string ratings = "/api/v1/rating-summary?region=33&from=" + today + "&to=" + today;
-  auto got = summary(ratings, 200);
-  summary(ratings, 304, {{"If-None-Match", got.header("ETag")}});
+  const std::string summed = "/api/v1/rating-summary?region=33&from=" + today + "&to=" + today;
+  auto got = summary(summed, 200);
+  summary(summed, 304, {{"If-None-Match", got.header("ETag")}});
   summary("/api/v1/rating-summary?region=33", 422);
   ExpectAllProbed(checker, IsIndicatorsPath);
 }

@@ -458,11 +458,15 @@ inline bool IsAppointmentsPath(const std::string& path) {
   return path.starts_with("/api/v1/halls") || path.starts_with("/api/v1/bookings") ||
          path == "/api/v1/me/bookings";
 }
+// Archived cases and their packages (tests/openapi_archive_test.cc).
+inline bool IsArchivePath(const std::string& path) {
+  return path.starts_with("/api/v1/archive/") || path.starts_with("/api/v1/me/archived-cases");
+}
 inline bool IsIdentityPath(const std::string& path) {
   if (IsFederationPath(path) || IsCasesPath(path) || IsMaterialsPath(path) ||
       IsLicencesPath(path) || IsNotifyPath(path) || IsAppointmentsPath(path) ||
       IsTicketsPath(path) || IsRatingsPath(path) || IsExchangeLogPath(path) ||
-      IsFetchDataPath(path))
+      IsFetchDataPath(path) || IsArchivePath(path))
     return false;
   for (const char* prefix :
        {"/api/v1/accounts", "/api/v1/session", "/api/v1/me/", "/api/v1/staff", "/api/v1/counter/",
@@ -472,10 +476,6 @@ inline bool IsIdentityPath(const std::string& path) {
   return false;
 }
 bool IsCalendarPath(const std::string& path) { return path.starts_with("/api/v1/calendar"); }
-// Archived cases and their packages (tests/openapi_archive_test.cc).
-inline bool IsArchivePath(const std::string& path) {
-  return path.starts_with("/api/v1/archive/") || path.starts_with("/api/v1/me/archived-cases");
-}
 inline bool IsReferencePath(const std::string& path) {
   return !IsCatalogPath(path) && !IsIdentityPath(path) && !IsFederationPath(path) &&
          !IsProcessPath(path) && !IsCalendarPath(path) && !IsCasesPath(path) &&
