@@ -18,6 +18,7 @@
 #include "app/app.h"
 #include "app/demo.h"
 #include "crypto/encoding.h"
+#include "support/stand_in.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -42,82 +43,32 @@ std::string J(const json::value& v) { return json::serialize(v); }
 class ProviderStandIn {
  public:
   enum class Mode { kAnswer, kFail, kSilent };
-  ProviderStandIn() {
-    acceptor_.open(asio::ip::tcp::v4());
-    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    Accept();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~ProviderStandIn() {
-    ioc_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/marriage"; }
+  std::string url() const { return server_.origin() + "/marriage"; }
   void set_mode(Mode m) { mode_ = m; }
   int calls() const { return calls_; }
 
  private:
-  struct Conn {
-    explicit Conn(asio::ip::tcp::socket s) : socket(std::move(s)) {}
-    asio::ip::tcp::socket socket;
-    boost::beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> req;
-    bhttp::response<bhttp::string_body> res;
-  };
-  void Accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket s) {
-      if (ec) return;
-      Serve(std::make_shared<Conn>(std::move(s)));
-      Accept();
-    });
-  }
-  void Serve(std::shared_ptr<Conn> c) {
-    bhttp::async_read(
-        c->socket, c->buffer, c->req, [this, c](boost::system::error_code ec, size_t) {
-          if (ec) return;
-          ++calls_;
-          Mode m = mode_;
-          if (m == Mode::kSilent) {
-            held_.push_back(c);
-            return;
-          }
-          c->res.version(11);
-          c->res.set(bhttp::field::content_type, "application/json");
-          if (m == Mode::kFail) {
-            c->res.result(bhttp::status::internal_server_error);
-            c->res.body() = "{}";
-          } else {
-            auto q = json::parse(c->req.body()).as_object();
-            bool known = q.at("subject").as_string() == kZhangsan;
-            c->res.result(bhttp::status::ok);
-            json::object data;
-            data["marital_status"] = "married";
-            data["spouse_name"] = "王芳";
-            data["marriage_date"] = "2018-05-20";
-            data["not_asked"] = "dropped";
-            json::object answer;
-            answer["found"] = known;
-            if (known) answer["data"] = std::move(data);
-            c->res.body() = J(answer);
-          }
-          c->res.keep_alive(false);
-          c->res.prepare_payload();
-          bhttp::async_write(c->socket, c->res, [c](boost::system::error_code, size_t) {
-            boost::system::error_code ignored;
-            c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-          });
-        });
+  std::optional<StandIn::Reply> Answer(const StandIn::Request& req) {
+    ++calls_;
+    Mode m = mode_;
+    if (m == Mode::kSilent) return std::nullopt;
+    if (m == Mode::kFail) return StandIn::Reply{500, "{}"};
+    auto q = json::parse(req.body()).as_object();
+    bool known = q.at("subject").as_string() == kZhangsan;
+    json::object data;
+    data["marital_status"] = "married";
+    data["spouse_name"] = "王芳";
+    data["marriage_date"] = "2018-05-20";
+    data["not_asked"] = "dropped";
+    json::object answer;
+    answer["found"] = known;
+    if (known) answer["data"] = std::move(data);
+    return StandIn::Reply{200, J(answer)};
   }
 
-  asio::io_context ioc_;
-  asio::ip::tcp::acceptor acceptor_{ioc_};
-  uint16_t port_ = 0;
   std::atomic<Mode> mode_{Mode::kAnswer};
   std::atomic<int> calls_{0};
-  std::vector<std::shared_ptr<Conn>> held_;
-  std::thread thread_;
+  StandIn server_{[this](const StandIn::Request& r) { return Answer(r); }};  // last: stops first
 };
 
 struct System {

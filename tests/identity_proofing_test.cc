@@ -18,6 +18,7 @@
 #include "app/demo.h"
 #include "crypto/encoding.h"
 #include "identity/service.h"
+#include "support/stand_in.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -81,19 +82,7 @@ std::string Target(const std::string& url) {
 class RealNameStandIn {
  public:
   enum class Mode { kMatch, kMismatch, kFail, kSilent };
-  RealNameStandIn() {
-    acceptor_.open(asio::ip::tcp::v4());
-    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    Accept();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~RealNameStandIn() {
-    ioc_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/verify"; }
+  std::string url() const { return server_.origin() + "/verify"; }
   void set_mode(Mode m) { mode_ = m; }
   int calls() const { return calls_; }
   std::string last_body() {
@@ -106,60 +95,25 @@ class RealNameStandIn {
   }
 
  private:
-  struct Conn {
-    explicit Conn(asio::ip::tcp::socket s) : socket(std::move(s)) {}
-    asio::ip::tcp::socket socket;
-    boost::beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> req;
-    bhttp::response<bhttp::string_body> res;
-  };
-  void Accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket s) {
-      if (ec) return;
-      Serve(std::make_shared<Conn>(std::move(s)));
-      Accept();
-    });
-  }
-  void Serve(std::shared_ptr<Conn> c) {
-    bhttp::async_read(
-        c->socket, c->buffer, c->req, [this, c](boost::system::error_code ec, size_t) {
-          if (ec) return;
-          ++calls_;
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            body_ = c->req.body();
-            authorization_ = std::string(c->req[bhttp::field::authorization]);
-          }
-          Mode m = mode_;
-          if (m == Mode::kSilent) {
-            held_.push_back(c);  // never answered
-            return;
-          }
-          c->res.version(11);
-          c->res.result(m == Mode::kFail ? bhttp::status::internal_server_error
-                                         : bhttp::status::ok);
-          c->res.set(bhttp::field::content_type, "application/json");
-          c->res.body() = m == Mode::kFail ? std::string("{\"error\":\"down\"}")
-                                           : Json({{"match", m == Mode::kMatch},
-                                                   {"reference", "RN-" + std::to_string(calls_)}});
-          c->res.keep_alive(false);
-          c->res.prepare_payload();
-          bhttp::async_write(c->socket, c->res, [c](boost::system::error_code, size_t) {
-            boost::system::error_code ignored;
-            c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-          });
-        });
+  std::optional<StandIn::Reply> Answer(const StandIn::Request& req) {
+    ++calls_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      body_ = req.body();
+      authorization_ = std::string(req[bhttp::field::authorization]);
+    }
+    Mode m = mode_;
+    if (m == Mode::kSilent) return std::nullopt;
+    if (m == Mode::kFail) return StandIn::Reply{500, "{\"error\":\"down\"}"};
+    return StandIn::Reply{
+        200, Json({{"match", m == Mode::kMatch}, {"reference", "RN-" + std::to_string(calls_)}})};
   }
 
-  asio::io_context ioc_;
-  asio::ip::tcp::acceptor acceptor_{ioc_};
-  uint16_t port_ = 0;
   std::atomic<Mode> mode_{Mode::kMatch};
   std::atomic<int> calls_{0};
   std::mutex mu_;
   std::string body_, authorization_;
-  std::vector<std::shared_ptr<Conn>> held_;
-  std::thread thread_;
+  StandIn server_{[this](const StandIn::Request& r) { return Answer(r); }};  // last: stops first
 };
 
 struct Session {

@@ -21,6 +21,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "http/client.h"
+#include "support/stand_in.h"
 #include "support/test_support.h"
 
 namespace ow::testing {
@@ -48,87 +49,43 @@ std::string Str(const json::value& v, const char* k) {
 // one byte of the payload of B's signed answers.
 class Interceptor {
  public:
-  explicit Interceptor(uint16_t b_port) : b_origin_(Origin(b_port)) {
-    acceptor_.open(asio::ip::tcp::v4());
-    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    origin_ = Origin(acceptor_.local_endpoint().port());
-    Accept();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~Interceptor() {
-    ioc_.stop();
-    thread_.join();
-  }
-  const std::string& origin() const { return origin_; }
+  explicit Interceptor(uint16_t b_port) : b_origin_(Origin(b_port)) {}
+  std::string origin() const { return server_.origin(); }
 
  private:
-  struct Conn {
-    explicit Conn(asio::ip::tcp::socket s) : socket(std::move(s)) {}
-    asio::ip::tcp::socket socket;
-    boost::beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> req;
-    bhttp::response<bhttp::string_body> res;
-  };
-  void Accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket s) {
-      if (ec) return;
-      Serve(std::make_shared<Conn>(std::move(s)));
-      Accept();
-    });
-  }
   static void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
     for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
       s.replace(at, from.size(), to);
   }
-  void Serve(std::shared_ptr<Conn> c) {
-    bhttp::async_read(
-        c->socket, c->buffer, c->req, [this, c](boost::system::error_code ec, size_t) {
-          if (ec) return;
-          http::FetchRequest f;
-          f.method = std::string(c->req.method_string());
-          f.url = b_origin_ + std::string(c->req.target());
-          for (auto name :
-               {bhttp::field::content_type, bhttp::field::authorization, bhttp::field::accept})
-            if (c->req.count(name))
-              f.headers.emplace_back(std::string(bhttp::to_string(name)),
-                                     std::string(c->req[name]));
-          f.body = c->req.body();
-          auto got = http::Fetch(f);
-          c->res.version(11);
-          c->res.set(bhttp::field::content_type, "application/json");
-          if (!got) {
-            c->res.result(bhttp::status::bad_gateway);
-          } else {
-            c->res.result(static_cast<unsigned>(got->status));
-            std::string body = got->body;
-            std::string target(c->req.target());
-            bool answer = target.size() > 6 && target.substr(target.size() - 6) == "/query";
-            if (answer && got->status == 200) {
-              auto o = json::parse(body).as_object();
-              std::string jws = Str(o, "signature");
-              size_t at = jws.find('.') + 8;
-              jws[at] = jws[at] == 'A' ? 'B' : 'A';
-              o["signature"] = jws;
-              body = J(o);
-            } else {
-              ReplaceAll(body, b_origin_, origin_);
-            }
-            c->res.body() = body;
-          }
-          c->res.keep_alive(false);
-          c->res.prepare_payload();
-          bhttp::async_write(c->socket, c->res, [c](boost::system::error_code, size_t) {
-            boost::system::error_code ignored;
-            c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-          });
-        });
+  std::optional<StandIn::Reply> Forward(const StandIn::Request& req) {
+    http::FetchRequest f;
+    f.method = std::string(req.method_string());
+    f.url = b_origin_ + std::string(req.target());
+    for (auto name :
+         {bhttp::field::content_type, bhttp::field::authorization, bhttp::field::accept})
+      if (req.count(name))
+        f.headers.emplace_back(std::string(bhttp::to_string(name)), std::string(req[name]));
+    f.body = req.body();
+    auto got = http::Fetch(f);
+    if (!got) return StandIn::Reply{502, ""};
+    std::string body = got->body;
+    std::string target(req.target());
+    bool answer = target.size() > 6 && target.substr(target.size() - 6) == "/query";
+    if (answer && got->status == 200) {
+      auto o = json::parse(body).as_object();
+      std::string jws = Str(o, "signature");
+      size_t at = jws.find('.') + 8;
+      jws[at] = jws[at] == 'A' ? 'B' : 'A';
+      o["signature"] = jws;
+      body = J(o);
+    } else {
+      ReplaceAll(body, b_origin_, server_.origin());
+    }
+    return StandIn::Reply{static_cast<unsigned>(got->status), body};
   }
 
-  std::string b_origin_, origin_;
-  asio::io_context ioc_;
-  asio::ip::tcp::acceptor acceptor_{ioc_};
-  std::thread thread_;
+  std::string b_origin_;
+  StandIn server_{[this](const StandIn::Request& r) { return Forward(r); }};  // last: stops first
 };
 
 struct Client {
