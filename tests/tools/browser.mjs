@@ -208,14 +208,16 @@ export function pdfBytes() {
   return Buffer.concat([Buffer.from(out), Buffer.alloc(200 * 1024, 32)]);
 }
 
-// zhangsan's application for 3301-SCJG-GTDJ (个体工商户登记) in 330102, submitted through the
-// API with its required materials and accepted by sc.acceptor: the case as the acceptance
-// returned it (its tasks include the open Approve).
+// zhangsan's application for 3301-SCJG-GTDJ (个体工商户登记) in 330102, through the API with
+// its required materials (the case pages have their own tests), at three stages:
+// submittedGtdjCase, the case as submitted (waiting for acceptance); acceptedGtdjCase, as
+// sc.acceptor's acceptance returned it (its tasks include the open Approve);
+// deliveredGtdjCase, also approved by sc.approver and delivered online (final): its number.
 export const GTDJ_ITEM = '3301-SCJG-GTDJ';
 export const GTDJ_FORM = { operator_name: '张三', operator_id: '330102199003073017', form: '个人经营', address: '杭州市上城区解放路1号', scope: '日用百货零售', phone: '13800000001' };
-export async function acceptedGtdjCase(base) {
+const openTask = (c, node) => c.tasks.find((t) => t.node === node && t.status === 'open');
+export async function submittedGtdjCase(base) {
   const zhang = await apiSession(base, 'zhangsan');
-  const acceptor = await apiSession(base, 'sc.acceptor');
   const item = await zhang('GET', '/api/v1/catalog/items/' + GTDJ_ITEM);
   check(item.status === 200, 'item: ' + item.status);
   const doc = item.body.item ?? item.body;
@@ -227,10 +229,26 @@ export async function acceptedGtdjCase(base) {
   }
   const sub = await zhang('POST', '/api/v1/cases', { item_code: GTDJ_ITEM, region_code: '330102', form: GTDJ_FORM, materials });
   check(sub.status === 201, 'submitted: ' + JSON.stringify(sub.body));
-  const task = sub.body.tasks.find((t) => t.node === 'accept' && t.status === 'open');
+  return sub.body;
+}
+export async function acceptedGtdjCase(base) {
+  const c = await submittedGtdjCase(base);
+  const acceptor = await apiSession(base, 'sc.acceptor');
+  const task = openTask(c, 'accept');
   const r = await acceptor('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'accept', opinion: '材料齐全，予以受理' });
   check(r.status === 200, 'accepted: ' + JSON.stringify(r.body));
   return r.body;
+}
+export async function deliveredGtdjCase(base) {
+  const c = await acceptedGtdjCase(base);
+  const approver = await apiSession(base, 'sc.approver');
+  const task = openTask(c, 'Approve');
+  let r = await approver('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'approve', opinion: '同意' });
+  check(r.status === 200, 'approved: ' + JSON.stringify(r.body));
+  const acceptor = await apiSession(base, 'sc.acceptor');
+  r = await acceptor('POST', `/api/v1/cases/${c.tracking_no}/deliver`, { method: 'online' });
+  check(r.status === 200, 'delivered: ' + JSON.stringify(r.body));
+  return c.tracking_no;
 }
 
 // axe-core (WCAG 2.1 A and AA) on the page as it stands: the serious and critical

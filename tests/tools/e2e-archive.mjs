@@ -18,47 +18,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
-import { apiSession, axeProblems, check, newPage, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
-
-const ITEM = '3301-SCJG-GTDJ';
-const FORM = { operator_name: '张三', operator_id: '330102199003073017', form: '个人经营', address: '杭州市上城区解放路1号', scope: '日用百货零售', phone: '13800000001' };
-
-// A case of zhangsan's for ITEM with its required uploads; `deliver`: accepted, approved and
-// delivered (final, so archivable), else left waiting for acceptance.
-async function caseOf(base, deliver) {
-  const zhang = await apiSession(base, 'zhangsan');
-  const item = await zhang('GET', '/api/v1/catalog/items/' + ITEM);
-  check(item.status === 200, 'item: ' + item.status);
-  const doc = item.body.item ?? item.body;
-  const materials = [];
-  for (const m of doc.materials.filter((x) => x.required && x.form !== 'paper')) {
-    const up = await zhang.raw('POST', '/api/v1/materials?filename=a.pdf', pdfBytes());
-    check(up.status === 201, 'upload: ' + JSON.stringify(up.body));
-    materials.push({ id: up.body.id, name: m.name });
-  }
-  const sub = await zhang('POST', '/api/v1/cases', { item_code: ITEM, region_code: '330102', form: FORM, materials });
-  check(sub.status === 201, 'submitted: ' + JSON.stringify(sub.body));
-  if (!deliver) return sub.body.tracking_no;
-  const acceptor = await apiSession(base, 'sc.acceptor');
-  const approver = await apiSession(base, 'sc.approver');
-  const open = (c, node) => c.tasks.find((t) => t.node === node && t.status === 'open');
-  let task = open(sub.body, 'accept');
-  let r = await acceptor('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'accept', opinion: '材料齐全，予以受理' });
-  check(r.status === 200, 'accepted: ' + JSON.stringify(r.body));
-  task = open(r.body, 'Approve');
-  r = await approver('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'approve', opinion: '同意' });
-  check(r.status === 200, 'approved: ' + JSON.stringify(r.body));
-  r = await acceptor('POST', `/api/v1/cases/${sub.body.tracking_no}/deliver`, { method: 'online' });
-  check(r.status === 200, 'delivered: ' + JSON.stringify(r.body));
-  return sub.body.tracking_no;
-}
+import { apiSession, axeProblems, check, deliveredGtdjCase, newPage, runE2E, shotName, signIn, step, submittedGtdjCase } from './browser.mjs';
 
 const wide = (p) => p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 
 await runE2E('e2e-archive', async ({ base, browser, binary, server }) => {
   step('set up: a delivered case and a live one of zhangsan\'s; archive closed cases now');
-  const no = await caseOf(base, true);
-  const live = await caseOf(base, false);
+  const no = await deliveredGtdjCase(base);
+  const live = (await submittedGtdjCase(base)).tracking_no;
   const out = execFileSync(binary, ['--database', 'sqlite:' + path.join(server.dir, 'demo.db'), 'archive', '--after-days', '0'], {
     cwd: server.dir,
     env: { ...process.env, ONEWINDOW_KEY_FILE: path.join(server.dir, 'keys.json') },

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './server.mjs';
-import { apiSession, axeProblems, check, launch, newPage, pagePool, pdfBytes, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, deliveredGtdjCase, launch, newPage, pagePool, shotName, signIn, step } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -24,43 +24,10 @@ if (!['flow', 'a11y'].includes(mode) || !binary) {
   process.exit(2);
 }
 
-const ITEM = '3301-SCJG-GTDJ';
-const FORM = { operator_name: '张三', operator_id: '330102199003073017', form: '个人经营', address: '杭州市上城区解放路1号', scope: '日用百货零售', phone: '13800000001' };
 const NUMBER = /PJ\d{8}[0-9A-Z]{10}/;
 
 async function textOf(page, selector) {
   return (await page.locator(selector).first().textContent())?.trim() ?? '';
-}
-
-// A case of zhangsan's for ITEM, submitted with its required materials, accepted, approved and
-// delivered online by the department (through the API: the case pages have their own tests).
-async function deliveredCase(base) {
-  const zhang = await apiSession(base, 'zhangsan');
-  const acceptor = await apiSession(base, 'sc.acceptor');
-  const approver = await apiSession(base, 'sc.approver');
-  const item = await zhang('GET', '/api/v1/catalog/items/' + ITEM);
-  check(item.status === 200, 'item: ' + item.status);
-  const doc = item.body.item ?? item.body;
-  const materials = [];
-  for (const m of doc.materials.filter((x) => x.required && x.form !== 'paper')) {
-    const up = await zhang.raw('POST', '/api/v1/materials?filename=a.pdf', pdfBytes());
-    check(up.status === 201, 'upload: ' + JSON.stringify(up.body));
-    materials.push({ id: up.body.id, name: m.name });
-  }
-  const sub = await zhang('POST', '/api/v1/cases', { item_code: ITEM, region_code: '330102', form: FORM, materials });
-  check(sub.status === 201, 'submitted: ' + JSON.stringify(sub.body));
-  const open = (c, node) => c.tasks.find((t) => t.node === node && t.status === 'open');
-  let c = sub.body;
-  let task = open(c, 'accept');
-  let r = await acceptor('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'accept', opinion: '材料齐全，予以受理' });
-  check(r.status === 200, 'accepted: ' + JSON.stringify(r.body));
-  c = r.body;
-  task = open(c, 'Approve');
-  r = await approver('POST', `/api/v1/tasks/${task.id}/complete`, { version: task.version, decision: 'approve', opinion: '同意' });
-  check(r.status === 200, 'approved: ' + JSON.stringify(r.body));
-  r = await acceptor('POST', `/api/v1/cases/${c.tracking_no}/deliver`, { method: 'online' });
-  check(r.status === 200, 'delivered: ' + JSON.stringify(r.body));
-  return c.tracking_no;
 }
 
 // A bad rating of `no` by zhangsan, answered by the department (through the API).
@@ -97,7 +64,7 @@ async function ratingLink(base, no) {
 async function flow(server, browser) {
   const base = server.base;
   step('three of zhangsan\'s cases are delivered');
-  const [first, second, third] = [await deliveredCase(base), await deliveredCase(base), await deliveredCase(base)];
+  const [first, second, third] = [await deliveredGtdjCase(base), await deliveredGtdjCase(base), await deliveredGtdjCase(base)];
 
   step('我要评 on the home page leads to the cases that can be rated');
   const zhang = await newPage(browser);
@@ -199,7 +166,7 @@ async function flow(server, browser) {
 async function a11y(server, browser) {
   const base = server.base;
   const [toRate, atDept, atApplicant, atSupervisor, byLink] = [
-    await deliveredCase(base), await deliveredCase(base), await deliveredCase(base), await deliveredCase(base), await deliveredCase(base),
+    await deliveredGtdjCase(base), await deliveredGtdjCase(base), await deliveredGtdjCase(base), await deliveredGtdjCase(base), await deliveredGtdjCase(base),
   ];
   const zhangApi = await apiSession(base, 'zhangsan');
   const reasons = await zhangApi('GET', '/api/v1/rating-reasons');
