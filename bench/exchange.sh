@@ -11,7 +11,7 @@
 #
 #   bash bench/exchange.sh          # about 2 minutes per store
 #
-# Knobs: BIN (build/release/onewindow), SECONDS_PER_RUN (6), ROUNDS (2), CONNECTIONS (50),
+# Knobs: BIN (build/release/onewindow), SECONDS_PER_RUN (6), ROUNDS (2), CONNECTIONS (50), SKIP_SQLITE=1,
 # STAMP_EVERY (1000), PERF (1 when perf is installed: one more query run under
 # `perf record -g`, its top functions in perf-query.txt), SKIP_POSTGRES=1, SKIP_BUILD=1.
 # Needs wrk, curl, node; psql for PostgreSQL. Only 127.0.0.1 is contacted; every process
@@ -32,6 +32,7 @@ mkdir -p "$OUT"
 ln -sfn "$STAMP" "$ROOT/bench/results/latest"
 SUMMARY=$OUT/summary.md
 TMP=$(mktemp -d /tmp/ow-bench-exchange.XXXXXX)
+chmod 755 "$TMP"  # the throwaway PostgreSQL runs as the postgres user under it
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"  # helpers, and the traps that stop everything started here
 say() { echo "$*" | tee -a "$SUMMARY"; }
@@ -111,7 +112,7 @@ run_store() {
   say ""
 }
 
-run_store sqlite "sqlite:$TMP/exchange.db"
+if [[ -z "${SKIP_SQLITE:-}" ]]; then run_store sqlite "sqlite:$TMP/exchange.db"; fi
 if [[ -z "${SKIP_POSTGRES:-}" ]]; then
   PGDIR=$TMP/pg
   PG_PORT=$(free_port)
