@@ -58,10 +58,12 @@ fi
 
 # Fuzzing: ctest above replayed every seed and every kept crash input (fuzz/regressions)
 # through every harness with this preset's compiler (fuzz_*_replay). Here every harness
-# is also fuzzed for FUZZ_SHORT_SECONDS each with libFuzzer, ASan and UBSan.
+# is also fuzzed for FUZZ_SHORT_SECONDS each with libFuzzer, ASan and UBSan, one harness
+# per core at a time.
 if [[ -n "$fuzz_build_pid" ]]; then
   if wait "$fuzz_build_pid"; then
-    FUZZ_SECONDS=$FUZZ_SHORT_SECONDS FUZZ_TARGETS=$FUZZ_SHORT_TARGETS bash scripts/fuzz.sh || status=$?
+    FUZZ_SECONDS=$FUZZ_SHORT_SECONDS FUZZ_TARGETS=$FUZZ_SHORT_TARGETS FUZZ_JOBS=$(nproc) \
+      bash scripts/fuzz.sh || status=$?
   else
     echo "test: the fuzz build failed (build/fuzz-build.log):"
     tail -30 build/fuzz-build.log

@@ -327,6 +327,58 @@ TEST_P(Catalog, ImplementationListsInheritDownward) {
   EXPECT_EQ(flagged[0].at("region_code").as_string(), "330102");
 }
 
+// The capability report counts a region's catalogue through EachPublishedIn, which must
+// see every published item implemented at or above the region exactly once, as GetItem
+// shows it there, whatever the page size (Search's paging stops near 10,000 items).
+TEST_P(Catalog, EachPublishedInVisitsEveryImplementedItemOnce) {
+  for (const char* code : {"E-1", "E-2", "E-3", "E-4", "E-5"}) {
+    Publish("add", {{"item", Item(code, std::string("事项 ") + code)}});
+  }
+  auto put = [&](const std::string& code, const std::string& region, const std::string& dept,
+                 int promised) {
+    return client_
+        ->SendJson(
+            verb::put, "/api/v1/catalog/items/" + code + "/implementations/" + region,
+            json::serialize(json::object{{"department_code", dept}, {"promised_days", promised}}),
+            As(kAlice))
+        .status;
+  };
+  for (const char* code : {"E-1", "E-2", "E-3", "E-4"})
+    ASSERT_EQ(put(code, "3301", "3301-SCJG", 8), 200);
+  ASSERT_EQ(put("E-2", "330102", "330102-SCJG", 5), 200);  // nearer for 330102
+  // E-4 is suspended, E-5 implemented nowhere: neither is counted.
+  Publish("suspend", {{"code", "E-4"}, {"reason", "政策调整"}});
+
+  auto& db = server_->app().database();
+  regions::Service regions(db);
+  departments::Service departments(db, regions);
+  catalog::Service catalog(db, regions, departments);
+  for (int page : {1, 2, 500}) {
+    std::vector<std::string> codes;
+    std::map<std::string, int64_t> promised;
+    ASSERT_TRUE(catalog.EachPublishedIn(
+        "330102",
+        [&](const catalog::ItemView& v) {
+          codes.push_back(v.version.code);
+          promised[v.version.code] = v.effective.at("promised_days").as_int64();
+          return Status{};
+        },
+        page));
+    EXPECT_EQ(codes, (std::vector<std::string>{"E-1", "E-2", "E-3"})) << "page " << page;
+    EXPECT_EQ(promised["E-2"], 5);
+    EXPECT_EQ(promised["E-1"], 8);
+  }
+  int other = 0;
+  ASSERT_TRUE(catalog.EachPublishedIn("3302", [&](const catalog::ItemView&) {
+    ++other;
+    return Status{};
+  }));
+  EXPECT_EQ(other, 0);
+  auto bad = catalog.EachPublishedIn("nowhere", [](const catalog::ItemView&) { return Status{}; });
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Code::kInvalidArgument);
+}
+
 TEST_P(Catalog, SearchRanksNameMatchesFirstAndFiltersByFacet) {
   auto a = Item("Q-1", "结婚登记");
   a["type"] = "administrative_confirmation";

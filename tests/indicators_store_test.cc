@@ -96,6 +96,91 @@ class IndicatorsStore : public StoreTest {
     return out;
   }
 
+  // Every kind of read (grouping, filter, period shape) against a brute-force sum of
+  // `truth`, the transitions.
+  void ExpectReadsMatch(const std::vector<Row>& truth) {
+    struct Case {
+      std::string from, to, region, department, item, hall, channel;
+      store::Column by;
+    };
+    std::vector<Case> cases = {
+        {"2030-06-01", "2030-08-30", "3301", "", "", "", "", store::Column::kNone},
+        {"2030-06-01", "2030-08-31", "3301", "", "", "", "", store::Column::kMonth},
+        {"2030-06-10", "2030-08-05", "3301", "", "", "", "", store::Column::kMonth},
+        {"2030-06-10", "2030-06-20", "3301", "", "", "", "", store::Column::kDay},
+        {"2030-06-15", "2030-07-31", "3301", "", "", "", "", store::Column::kRegion},
+        {"2030-06-15", "2030-07-31", "330102", "", "", "", "", store::Column::kRegion},
+        {"2030-07-01", "2030-07-31", "3301", "", "", "", "", store::Column::kDepartment},
+        {"2030-06-03", "2030-08-09", "3301", "", "", "", "", store::Column::kItem},
+        {"2030-07-01", "2030-07-31", "3301", "330102-D1", "", "", "", store::Column::kDay},
+        {"2030-06-01", "2030-08-31", "3301", "330102-D1", "", "", "", store::Column::kItem},
+        {"2030-06-01", "2030-08-31", "33", "", "330106-D2-I1", "", "", store::Column::kMonth},
+        {"2030-06-20", "2030-07-10", "3301", "", "", "H1", "", store::Column::kChannel},
+        {"2030-06-20", "2030-07-10", "3301", "", "", "", "app", store::Column::kHall},
+        {"2030-07-01", "2030-08-31", "3302", "", "", "", "", store::Column::kNone},
+    };
+    for (const auto& q : cases) {
+      SCOPED_TRACE(q.from + ".." + q.to + " " + q.region + " " + q.department + q.item + q.hall +
+                   q.channel + " by " + std::to_string(static_cast<int>(q.by)));
+      std::map<std::string, Figures> want;
+      for (const auto& r : truth) {
+        if (r.day < q.from || r.day > q.to) continue;
+        if (r.region.compare(0, q.region.size(), q.region) != 0) continue;
+        if (!q.department.empty() && r.department != q.department) continue;
+        if (!q.item.empty() && r.item != q.item) continue;
+        if (!q.hall.empty() && r.hall != q.hall) continue;
+        if (!q.channel.empty() && r.channel != q.channel) continue;
+        std::string key;
+        switch (q.by) {
+          case store::Column::kNone:
+            break;
+          case store::Column::kDay:
+            key = r.day;
+            break;
+          case store::Column::kMonth: {
+            // Whole months as "YYYY-MM", the partial months' days as themselves.
+            Date d = *ParseDate(r.day);
+            Date first{d.year, d.month, 1};
+            Date last = AddDays(Date{d.month == 12 ? d.year + 1 : d.year, d.month % 12 + 1, 1}, -1);
+            bool whole = FormatDate(first) >= q.from && FormatDate(last) <= q.to;
+            key = whole ? r.day.substr(0, 7) : r.day;
+            break;
+          }
+          case store::Column::kRegion:
+            key = r.region;
+            break;
+          case store::Column::kDepartment:
+            key = r.department;
+            break;
+          case store::Column::kItem:
+            key = r.item;
+            break;
+          case store::Column::kHall:
+            key = r.hall;
+            break;
+          case store::Column::kChannel:
+            key = r.channel;
+            break;
+        }
+        want[key].Add(r.f);
+      }
+      store::Filter f{q.from, q.to, q.region, q.department, q.item, q.hall, q.channel};
+      std::vector<store::Sum> got;
+      ASSERT_TRUE(database_->Read([&](db::Connection& c) -> Status {
+        OW_ASSIGN_OR_RETURN(got, store::Sums(c, f, q.by));
+        return {};
+      }));
+      std::map<std::string, Figures> have;
+      for (const auto& s : got) have[s.key].Add(s.figures);
+      if (q.by == store::Column::kNone && want.empty()) want[""];  // totals of nothing: zeros
+      ASSERT_EQ(have.size(), want.size());
+      for (const auto& [k, fig] : want) {
+        EXPECT_EQ(have[k].sum, fig.sum) << k;
+        EXPECT_EQ(have[k].days, fig.days) << k;
+      }
+    }
+  }
+
   std::unique_ptr<db::Database> database_;
 };
 
@@ -155,87 +240,7 @@ TEST_P(IndicatorsStore, RollupsAndReadsEqualTheSumsOfTheDayRows) {
   EXPECT_EQ(kinds.size(), 8u);
   EXPECT_EQ(rows, Coarsened(rows));
 
-  // Reads against a brute-force sum of the transitions.
-  struct Case {
-    std::string from, to, region, department, item, hall, channel;
-    store::Column by;
-  };
-  std::vector<Case> cases = {
-      {"2030-06-01", "2030-08-30", "3301", "", "", "", "", store::Column::kNone},
-      {"2030-06-01", "2030-08-31", "3301", "", "", "", "", store::Column::kMonth},
-      {"2030-06-10", "2030-08-05", "3301", "", "", "", "", store::Column::kMonth},
-      {"2030-06-10", "2030-06-20", "3301", "", "", "", "", store::Column::kDay},
-      {"2030-06-15", "2030-07-31", "3301", "", "", "", "", store::Column::kRegion},
-      {"2030-06-15", "2030-07-31", "330102", "", "", "", "", store::Column::kRegion},
-      {"2030-07-01", "2030-07-31", "3301", "", "", "", "", store::Column::kDepartment},
-      {"2030-06-03", "2030-08-09", "3301", "", "", "", "", store::Column::kItem},
-      {"2030-07-01", "2030-07-31", "3301", "330102-D1", "", "", "", store::Column::kDay},
-      {"2030-06-01", "2030-08-31", "3301", "330102-D1", "", "", "", store::Column::kItem},
-      {"2030-06-01", "2030-08-31", "33", "", "330106-D2-I1", "", "", store::Column::kMonth},
-      {"2030-06-20", "2030-07-10", "3301", "", "", "H1", "", store::Column::kChannel},
-      {"2030-06-20", "2030-07-10", "3301", "", "", "", "app", store::Column::kHall},
-      {"2030-07-01", "2030-08-31", "3302", "", "", "", "", store::Column::kNone},
-  };
-  for (const auto& q : cases) {
-    SCOPED_TRACE(q.from + ".." + q.to + " " + q.region + " " + q.department + q.item + q.hall +
-                 q.channel + " by " + std::to_string(static_cast<int>(q.by)));
-    std::map<std::string, Figures> want;
-    for (const auto& r : truth) {
-      if (r.day < q.from || r.day > q.to) continue;
-      if (r.region.compare(0, q.region.size(), q.region) != 0) continue;
-      if (!q.department.empty() && r.department != q.department) continue;
-      if (!q.item.empty() && r.item != q.item) continue;
-      if (!q.hall.empty() && r.hall != q.hall) continue;
-      if (!q.channel.empty() && r.channel != q.channel) continue;
-      std::string key;
-      switch (q.by) {
-        case store::Column::kNone:
-          break;
-        case store::Column::kDay:
-          key = r.day;
-          break;
-        case store::Column::kMonth: {
-          // Whole months as "YYYY-MM", the partial months' days as themselves.
-          Date d = *ParseDate(r.day);
-          Date first{d.year, d.month, 1};
-          Date last = AddDays(Date{d.month == 12 ? d.year + 1 : d.year, d.month % 12 + 1, 1}, -1);
-          bool whole = FormatDate(first) >= q.from && FormatDate(last) <= q.to;
-          key = whole ? r.day.substr(0, 7) : r.day;
-          break;
-        }
-        case store::Column::kRegion:
-          key = r.region;
-          break;
-        case store::Column::kDepartment:
-          key = r.department;
-          break;
-        case store::Column::kItem:
-          key = r.item;
-          break;
-        case store::Column::kHall:
-          key = r.hall;
-          break;
-        case store::Column::kChannel:
-          key = r.channel;
-          break;
-      }
-      want[key].Add(r.f);
-    }
-    store::Filter f{q.from, q.to, q.region, q.department, q.item, q.hall, q.channel};
-    std::vector<store::Sum> got;
-    ASSERT_TRUE(database_->Read([&](db::Connection& c) -> Status {
-      OW_ASSIGN_OR_RETURN(got, store::Sums(c, f, q.by));
-      return {};
-    }));
-    std::map<std::string, Figures> have;
-    for (const auto& s : got) have[s.key].Add(s.figures);
-    if (q.by == store::Column::kNone && want.empty()) want[""];  // totals of nothing: zeros
-    ASSERT_EQ(have.size(), want.size());
-    for (const auto& [k, fig] : want) {
-      EXPECT_EQ(have[k].sum, fig.sum) << k;
-      EXPECT_EQ(have[k].days, fig.days) << k;
-    }
-  }
+  ExpectReadsMatch(truth);
 
   // The same counts written in bulk give the same rows.
   ASSERT_TRUE(database_->Transact([&](db::Connection& c) -> Status {
@@ -246,6 +251,80 @@ TEST_P(IndicatorsStore, RollupsAndReadsEqualTheSumsOfTheDayRows) {
     return store::AddAll(c, bulk);
   }));
   EXPECT_EQ(Rollups(), rows);
+}
+
+// Transitions append to the journal; the fold moves it into the rollups. Reads count every
+// entry exactly once before, during and after the fold, and the folded rollups equal those
+// the same counts give when added directly.
+TEST_P(IndicatorsStore, JournalEntriesCountOnceBeforeAndAfterTheFold) {
+  MigrateAll();
+  std::mt19937 g(18);
+  std::vector<Row> truth;
+  ASSERT_TRUE(database_->Transact([&](db::Connection& c) -> Status {
+    for (int i = 0; i < 600; ++i) {
+      Count n = RandomCount(g);
+      if (i % 7 == 0) n.add[indicators::kAnnulled] = -1;  // negative counts travel too
+      Row r{n.day, n.region_code, n.department_code, n.item_code, n.hall_code, n.channel, {}};
+      r.f.sum = n.add;
+      if (n.decide_days >= 0) r.f.days[std::min(n.decide_days, kMaxDays)] += 1;
+      truth.push_back(r);
+      // Half folded already, half still in the journal.
+      OW_RETURN_IF_ERROR(i % 2 ? store::Journal(c, n) : store::Add(c, n));
+    }
+    return {};
+  }));
+  {
+    SCOPED_TRACE("half in the journal");
+    ExpectReadsMatch(truth);
+  }
+  int64_t moved = 0;
+  ASSERT_TRUE(database_->Transact([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(moved, store::Fold(c, 100));
+    return {};
+  }));
+  EXPECT_EQ(moved, 100);
+  {
+    SCOPED_TRACE("partly folded");
+    ExpectReadsMatch(truth);
+  }
+  for (int turn = 0; turn < 10 && moved > 0; ++turn) {
+    ASSERT_TRUE(database_->Transact([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(moved, store::Fold(c, 100));
+      return {};
+    }));
+  }
+  EXPECT_EQ(moved, 0);
+  int64_t left = -1;
+  ASSERT_TRUE(database_->Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT COUNT(*) FROM indicator_journal", {}));
+    left = r.Int(0, 0);
+    return {};
+  }));
+  EXPECT_EQ(left, 0);
+  {
+    SCOPED_TRACE("all folded");
+    ExpectReadsMatch(truth);
+  }
+  auto folded = Rollups();
+  EXPECT_EQ(folded, Coarsened(folded));
+  ASSERT_TRUE(database_->Transact([&](db::Connection& c) -> Status {
+    OW_RETURN_IF_ERROR(c.Exec("DELETE FROM indicator_rollups", {}));
+    for (const auto& r : truth) {
+      Count n;
+      n.day = r.day;
+      n.region_code = r.region;
+      n.department_code = r.department;
+      n.item_code = r.item;
+      n.hall_code = r.hall;
+      n.channel = r.channel;
+      n.add = r.f.sum;
+      for (int d = 0; d <= kMaxDays; ++d)
+        if (r.f.days[static_cast<size_t>(d)]) n.decide_days = d;
+      OW_RETURN_IF_ERROR(store::Add(c, n));
+    }
+    return {};
+  }));
+  EXPECT_EQ(Rollups(), folded);
 }
 
 TEST_P(IndicatorsStore, DayRowsMadeBeforeTheRollupsMigrateIntoThem) {

@@ -307,6 +307,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   notify::AddRoutes(i.router, *i.notify);
   i.indicators = std::make_unique<indicators::Service>(*i.db);
   indicators::AddRoutes(i.router, *i.indicators);
+  // Transitions append to the indicators' journal; one node a second folds it into the
+  // rollups in batches (reads add what is not folded yet: indicators/store.h).
+  i.background.Every("indicator_fold", std::chrono::seconds(1),
+                     [svc = i.indicators.get()]() -> Status { return svc->Fold(); });
   i.cases = std::make_unique<cases::Service>(*i.db, *i.catalog, *i.processes, *i.calendar,
                                              *i.identity, i.material_directory.get());
   i.cases->SetNotifier(i.notify.get());

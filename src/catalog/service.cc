@@ -403,6 +403,24 @@ Result<Change> Service::Approve(const std::string& actor, int64_t id, const std:
 // ---------------------------------------------------------------------------
 // Items
 
+namespace {
+
+// The guide with the implementation's local elements applied (ItemView::effective).
+void ApplyLocal(ItemView& view) {
+  view.effective = view.version.document;
+  if (!view.implementation) return;
+  const json::object& local = view.implementation->local;
+  for (const char* key : {"halls", "consult_phone", "complaint_phone", "promised_days"}) {
+    const json::value* v = local.if_contains(key);
+    bool present = v && !v->is_null() && !(v->is_string() && v->as_string().empty()) &&
+                   !(v->is_array() && v->as_array().empty());
+    if (present) view.effective[key] = *v;
+  }
+  view.effective["department_code"] = view.implementation->department_code;
+}
+
+}  // namespace
+
 Result<ItemView> Service::GetItem(const std::string& code, const std::string& region) {
   if (!region.empty() && !regions::LevelOfCode(region)) {
     return Error(Code::kInvalidArgument, "invalid query", {{"region", "must be a region code"}});
@@ -427,18 +445,43 @@ Result<ItemView> Service::GetItem(const std::string& code, const std::string& re
     return {};
   }));
   if (!found) return NotFound("no catalog item with code " + code);
-  view.effective = view.version.document;
-  if (view.implementation) {
-    const json::object& local = view.implementation->local;
-    for (const char* key : {"halls", "consult_phone", "complaint_phone", "promised_days"}) {
-      const json::value* v = local.if_contains(key);
-      bool present = v && !v->is_null() && !(v->is_string() && v->as_string().empty()) &&
-                     !(v->is_array() && v->as_array().empty());
-      if (present) view.effective[key] = *v;
-    }
-    view.effective["department_code"] = view.implementation->department_code;
-  }
+  ApplyLocal(view);
   return view;
+}
+
+Status Service::EachPublishedIn(const std::string& region,
+                                const std::function<Status(const ItemView&)>& fn, int page_size) {
+  if (!regions::LevelOfCode(region)) {
+    return Error(Code::kInvalidArgument, "invalid query", {{"region", "must be a region code"}});
+  }
+  std::vector<std::string> scope = regions::AncestorCodes(region);
+  scope.push_back(region);
+  auto depth = [&](const std::string& code) {
+    return std::find(scope.begin(), scope.end(), code) - scope.begin();
+  };
+  std::string after;
+  for (;;) {
+    std::vector<Store::ScopedItem> page;
+    OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(page, Store::PublishedIn(c, scope, after, page_size));
+      return {};
+    }));
+    if (page.empty()) return {};
+    after = page.back().version.code;  // before the items are moved from
+    for (auto& item : page) {
+      ItemView view;
+      view.status = "published";
+      view.version = std::move(item.version);
+      for (auto& m : item.implementations) {  // the nearest one, as GetItem picks it
+        if (!view.implementation ||
+            depth(m.region_code) > depth(view.implementation->region_code)) {
+          view.implementation = std::move(m);
+        }
+      }
+      ApplyLocal(view);
+      OW_RETURN_IF_ERROR(fn(view));
+    }
+  }
 }
 
 Result<ItemVersion> Service::GetVersion(const std::string& code, int64_t version) {

@@ -85,6 +85,11 @@ class Service {
 
   // Items. `region` (optional) picks the nearest implementation at or above it.
   Result<ItemView> GetItem(const std::string& code, const std::string& region);
+  // Calls `fn` with every published item implemented in `region` or above it, as GetItem
+  // would show it there, in pages of `page_size` read in one transaction each (no limit on the
+  // count, unlike Search's paging). Stops at the first error `fn` returns.
+  Status EachPublishedIn(const std::string& region,
+                         const std::function<Status(const ItemView&)>& fn, int page_size = 500);
   Result<ItemVersion> GetVersion(const std::string& code, int64_t version);
   Result<std::vector<ItemVersion>> Versions(const std::string& code);
   Result<std::vector<DiffEntry>> DiffVersions(const std::string& code, int64_t from, int64_t to);

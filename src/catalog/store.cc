@@ -433,6 +433,51 @@ Result<std::optional<Implementation>> Store::GetImplementation(db::Connection& c
   return std::optional<Implementation>(ToImplementations(r)[0]);
 }
 
+Result<std::vector<Store::ScopedItem>> Store::PublishedIn(db::Connection& c,
+                                                          const std::vector<std::string>& scope,
+                                                          const std::string& after, int limit) {
+  std::vector<ScopedItem> out;
+  if (scope.empty() || limit <= 0) return out;
+  Sql s;
+  std::string in;
+  for (const auto& r : scope) in += (in.empty() ? "" : ",") + s.P(r);
+  s.text() =
+      "SELECT DISTINCT im.item_code FROM catalog_implementations im JOIN catalog_items i "
+      "ON i.code = im.item_code WHERE im.region_code IN (" +
+      in + ") AND i.status = 'published' AND im.item_code > " + s.P(after) +
+      " ORDER BY im.item_code LIMIT " + s.P(int64_t{limit});
+  OW_ASSIGN_OR_RETURN(auto codes, c.Query(s.text(), s.params()));
+  if (codes.empty()) return out;
+  Sql v, m;
+  std::string vin, min_codes, min_scope;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    vin += (i ? "," : "") + v.P(codes.Text(i, 0));
+    min_codes += (i ? "," : "") + m.P(codes.Text(i, 0));
+  }
+  for (const auto& r : scope) min_scope += (min_scope.empty() ? "" : ",") + m.P(r);
+  v.text() =
+      "SELECT v.code, v.version, v.status, v.document, v.change_id, v.change_kind, "
+      "v.author, v.approver, v.published_at FROM catalog_items i JOIN catalog_versions v ON v.code "
+      "= i.code AND v.version = "
+      "i.current_version WHERE i.code IN (" +
+      vin + ") ORDER BY v.code";
+  // ORDER BY v.code and the page's codes use the same collation, so the page stays in order.
+  OW_ASSIGN_OR_RETURN(auto vr, c.Query(v.text(), v.params()));
+  for (auto& version : ToVersions(vr)) out.push_back({std::move(version), {}});
+  m.text() = std::string("SELECT ") + kImplColumns +
+             " FROM catalog_implementations WHERE item_code IN (" + min_codes +
+             ") AND region_code IN (" + min_scope + ")";
+  OW_ASSIGN_OR_RETURN(auto mr, c.Query(m.text(), m.params()));
+  // Matched by code in C++: the stores' text collations need not agree with std::string's.
+  std::map<std::string, size_t> at;
+  for (size_t k = 0; k < out.size(); ++k) at[out[k].version.code] = k;
+  for (auto& impl : ToImplementations(mr)) {
+    auto it = at.find(impl.item_code);
+    if (it != at.end()) out[it->second].implementations.push_back(std::move(impl));
+  }
+  return out;
+}
+
 Result<std::vector<Implementation>> Store::ListImplementations(
     db::Connection& c, const std::string& item, const std::string& region, bool only_needing_review,
     const std::string& after_item, const std::string& after_region, int limit) {

@@ -99,6 +99,17 @@ class Store {
                                            const std::string& region);
   static Status FlagImplementations(db::Connection& c, const std::string& item, int64_t version);
 
+  // Up to `limit` published items implemented in one of `scope`'s regions, with code after
+  // `after`, ordered by code: each with its current version and its implementations in
+  // `scope` (any order). Three statements per page, whatever the page's size.
+  struct ScopedItem {
+    ItemVersion version;
+    std::vector<Implementation> implementations;
+  };
+  static Result<std::vector<ScopedItem>> PublishedIn(db::Connection& c,
+                                                     const std::vector<std::string>& scope,
+                                                     const std::string& after, int limit);
+
   // Bundles.
   static Status UpsertBundle(db::Connection& c, const Bundle& b);
   static Result<std::optional<Bundle>> GetBundle(db::Connection& c, const std::string& code);

@@ -1,8 +1,9 @@
 // How a domain moves the indicators (issue 17 part 4) inside its own transaction: the
-// transition that changes a case, a rating, a ticket or a booking adds its counts to its
-// day's and month's rows of the aggregates (per region, department, item, hall and channel,
-// and rolled up by region, department and item: indicators/store.h), so an indicator is
-// read from a bounded number of aggregate rows, never by scanning cases.
+// transition that changes a case, a rating, a ticket or a booking appends its counts to the
+// indicators' journal, which a background job folds every second into its day's and
+// month's rows of the aggregates (per region, department, item, hall and channel, and
+// rolled up by region, department and item: indicators/store.h). An indicator is read from
+// a bounded number of aggregate rows plus the journal's last second, never by scanning cases.
 //
 // Domains receive a Recorder* from the app (indicators::Service implements it) and never
 // link the indicators domain, as with notify::Notifier. A null Recorder records nothing

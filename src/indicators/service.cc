@@ -56,7 +56,20 @@ bool Peers(Group g) {
 
 Status Service::Add(db::Connection& c, const Count& n) {
   if (n.Empty()) return {};
-  return store::Add(c, n);
+  return store::Journal(c, n);
+}
+
+Status Service::Fold() {
+  // Batches of 5,000 entries, one transaction each, until the journal is empty.
+  constexpr int kBatch = 5000;
+  for (;;) {
+    int64_t moved = 0;
+    OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
+      OW_ASSIGN_OR_RETURN(moved, store::Fold(c, kBatch));
+      return {};
+    }));
+    if (moved < kBatch) return {};
+  }
 }
 
 Status Service::Validate(const Query& in) {
@@ -276,22 +289,10 @@ Result<Exported> Service::CapabilityPdf(const identity::Principal& who, const Qu
   }
   // The region's catalogue: the published items implemented in it or above it, each
   // counted from its effective guide (local elements applied).
-  catalog::SearchQuery sq;
-  sq.region = q.region;
-  sq.limit = 100;
-  for (;;) {
-    OW_ASSIGN_OR_RETURN(auto page, catalog_->Search(sq));
-    for (const auto& hit : page.items) {
-      auto view = catalog_->GetItem(hit.code, q.region);
-      if (!view) {
-        if (view.error().code == Code::kNotFound) continue;  // cancelled since the search
-        return view.error();
-      }
-      r.catalogue.Add(view->effective);
-    }
-    if (page.next_cursor.empty()) break;
-    sq.cursor = page.next_cursor;
-  }
+  OW_RETURN_IF_ERROR(catalog_->EachPublishedIn(q.region, [&](const catalog::ItemView& view) {
+    r.catalogue.Add(view.effective);
+    return Status{};
+  }));
   OW_ASSIGN_OR_RETURN(auto doc, ReportDocument(r, ChinaDate(now)));
   documents::PdfStyle style;
   style.title_size = 18;

@@ -52,7 +52,11 @@ class Service : public Recorder {
  public:
   explicit Service(db::Database& db) : db_(db) {}
 
+  // Appends `n` to the journal (store.h) in the caller's transaction.
   Status Add(db::Connection& c, const Count& n) override;
+  // Moves the journal into the rollups (store::Fold), in batches, until it is empty: the
+  // background job indicator_fold, every second on one node.
+  Status Fold();
 
   // The indicators of `q`: totals, the previous period of the same length, and the rows
   // of q.group (ranked for peer groups: region, department, item, hall). Errors: kInvalid

@@ -1,10 +1,13 @@
 #include "indicators/store.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "core/calendar.h"
+#include "core/text.h"
 #include "db/sql.h"
 
 namespace ow::indicators {
@@ -267,13 +270,102 @@ std::pair<std::string, std::vector<db::Value>> SumStatement(
   return {q.text(), q.params()};
 }
 
+constexpr const char* kJournalColumns =
+    "day, region_code, department_code, item_code, hall_code, channel, decide_days, counts";
+
+// One journal row (kJournalColumns at row i) as the day totals it adds.
+Result<store::DayTotals> JournalRow(const db::Rows& r, size_t i) {
+  store::DayTotals t{
+      r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4), r.Text(i, 5), {}};
+  const int64_t days = r.Int(i, 6);
+  if (days >= 0) t.figures.days[static_cast<size_t>(std::min<int64_t>(days, kMaxDays))] += 1;
+  const std::string counts = r.Text(i, 7);
+  for (size_t at = 0; at < counts.size();) {
+    size_t end = counts.find(',', at);
+    if (end == std::string::npos) end = counts.size();
+    std::string_view part(counts.data() + at, end - at);
+    at = end + 1;
+    const size_t eq = part.find('=');
+    size_t m = 0;
+    while (m < kMetricNames.size() && part.substr(0, eq) != kMetricNames[m]) ++m;
+    auto value = eq == std::string_view::npos
+                     ? std::nullopt
+                     : text::ParseInt(part.substr(eq + 1), LLONG_MIN, LLONG_MAX);
+    if (m == kMetricNames.size() || !value) {
+      return Internal("indicator_journal: bad counts " + counts);
+    }
+    t.figures.sum[m] += *value;
+  }
+  return t;
+}
+
+// Where a journal row goes in Sums(f, by): false when `f` leaves it out, else its key.
+bool JournalKey(const store::Filter& f, store::Column by, const std::set<std::string>& months,
+                const store::DayTotals& t, std::string* key) {
+  if (t.day < f.from || t.day > f.to) return false;
+  if (t.region_code.compare(0, f.region.size(), f.region) != 0) return false;
+  if ((!f.department.empty() && t.department_code != f.department) ||
+      (!f.item.empty() && t.item_code != f.item) || (!f.hall.empty() && t.hall_code != f.hall) ||
+      (!f.channel.empty() && t.channel != f.channel))
+    return false;
+  switch (by) {
+    case store::Column::kNone:
+      key->clear();
+      break;
+    case store::Column::kDay:
+      *key = t.day;
+      break;
+    case store::Column::kMonth:
+      *key = months.count(t.day.substr(0, 7)) ? t.day.substr(0, 7) : t.day;
+      break;
+    case store::Column::kRegion:
+      *key = t.region_code;
+      break;
+    case store::Column::kDepartment:
+      *key = t.department_code;
+      break;
+    case store::Column::kItem:
+      *key = t.item_code;
+      break;
+    case store::Column::kHall:
+      *key = t.hall_code;
+      break;
+    case store::Column::kChannel:
+      *key = t.channel;
+      break;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<db::Migration> Migrations() {
   std::string rollups = CreateRollups(true) + Backfill();
+  // The journal (store.h): a rowid table on SQLite (no AUTOINCREMENT bookkeeping per
+  // insert: the fold claims rows by deleting them, so a reused id is harmless).
+  const std::string journal =
+      "CREATE TABLE indicator_journal (\n"
+      "  id {{JOURNAL_ID}},\n"
+      "  day TEXT NOT NULL,\n"
+      "  region_code {{TEXT_C}} NOT NULL,\n"
+      "  department_code TEXT NOT NULL,\n"
+      "  item_code TEXT NOT NULL,\n"
+      "  hall_code TEXT NOT NULL,\n"
+      "  channel TEXT NOT NULL,\n"
+      "  decide_days INTEGER NOT NULL,\n"
+      "  counts TEXT NOT NULL\n"
+      ");\n";
+  auto spell = [&](db::Dialect d) {
+    return db::SpellFor(text::ReplaceAll(journal, "{{JOURNAL_ID}}",
+                                         d == db::Dialect::kPostgres
+                                             ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+                                             : "INTEGER PRIMARY KEY"),
+                        d);
+  };
   return {db::Portable("indicators/001_init", InitScript()),
           {"indicators/002_rollups", db::SpellFor(rollups, db::Dialect::kSqlite),
-           db::SpellFor(CreateRollups(false) + Backfill(), db::Dialect::kPostgres)}};
+           db::SpellFor(CreateRollups(false) + Backfill(), db::Dialect::kPostgres)},
+          {"indicators/003_journal", spell(db::Dialect::kSqlite), spell(db::Dialect::kPostgres)}};
 }
 
 namespace store {
@@ -285,6 +377,40 @@ Status Add(db::Connection& c, const Count& n) {
   OW_RETURN_IF_ERROR(
       c.Exec(AddStatement(n.decide_days < 0 ? -1 : std::min(n.decide_days, kMaxDays)), p));
   return {};
+}
+
+Status Journal(db::Connection& c, const Count& n) {
+  std::string counts;
+  for (size_t m = 0; m < kMetricNames.size(); ++m) {
+    if (n.add[m] == 0) continue;
+    counts +=
+        (counts.empty() ? "" : ",") + std::string(kMetricNames[m]) + "=" + std::to_string(n.add[m]);
+  }
+  OW_RETURN_IF_ERROR(c.Exec(
+      "INSERT INTO indicator_journal (day, region_code, department_code, item_code, hall_code, "
+      "channel, decide_days, counts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {n.day, n.region_code, n.department_code, n.item_code, n.hall_code, n.channel,
+       int64_t{n.decide_days < 0 ? -1 : std::min(n.decide_days, kMaxDays)}, counts}));
+  return {};
+}
+
+Result<int64_t> Fold(db::Connection& c, int limit) {
+  // Deleting claims the rows: on PostgreSQL a second folder skips the locked ones, and
+  // SQLite has one writer at a time; whoever deletes a row adds it, in the same transaction.
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query(std::string("DELETE FROM indicator_journal WHERE id IN (SELECT id FROM "
+                                  "indicator_journal ORDER BY id LIMIT $1") +
+                          (c.dialect() == db::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "") +
+                          ") RETURNING " + kJournalColumns,
+                      {int64_t{limit}}));
+  std::vector<DayTotals> rows;
+  rows.reserve(r.size());
+  for (size_t i = 0; i < r.size(); ++i) {
+    OW_ASSIGN_OR_RETURN(auto row, JournalRow(r, i));
+    rows.push_back(std::move(row));
+  }
+  OW_RETURN_IF_ERROR(AddAll(c, rows));
+  return static_cast<int64_t>(rows.size());
 }
 
 Status AddAll(db::Connection& c, const std::vector<DayTotals>& rows) {
@@ -339,6 +465,23 @@ Result<std::vector<Sum>> Sums(db::Connection& c, const Filter& f, Column by) {
       for (size_t m = 0; m < metrics; ++m) fig.sum[m] += r.Int(i, m + 1);
       for (size_t d = 0; d <= kMaxDays; ++d) fig.days[d] += r.Int(i, metrics + d + 1);
     }
+  }
+  // The journal's rows not folded yet (a second or so of transitions): read in the same
+  // snapshot as the rollups, so a fold in between neither hides nor repeats them.
+  std::set<std::string> months;
+  if (by == Column::kMonth) {
+    auto from = ParseDate(f.from), to = ParseDate(f.to);
+    for (auto& m : Split(*from, *to, false).months) months.insert(std::move(m));
+  }
+  OW_ASSIGN_OR_RETURN(auto j,
+                      c.Query(std::string("SELECT ") + kJournalColumns +
+                                  " FROM indicator_journal WHERE day >= $1 AND day <= $2 AND "
+                                  "region_code >= $3 AND region_code < $4",
+                              {f.from, f.to, f.region, f.region + ":"}));
+  std::string key;
+  for (size_t i = 0; i < j.size(); ++i) {
+    OW_ASSIGN_OR_RETURN(auto t, JournalRow(j, i));
+    if (JournalKey(f, by, months, t, &key)) out[key].Add(t.figures);
   }
   std::vector<Sum> sums;
   sums.reserve(out.size());

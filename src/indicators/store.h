@@ -36,6 +36,16 @@ namespace store {
 // Adds `n` to its row of every kind (one statement).
 Status Add(db::Connection& c, const Count& n);
 
+// The journal: what a transition pays inside its own transaction is one narrow append to
+// indicator_journal (Journal); Fold, run every second by one node (the background job
+// indicator_fold), moves up to `limit` of the oldest entries into the rollups with AddAll's
+// multi-row statements and deletes them, in the caller's transaction, and returns how many
+// it moved. Sums adds the entries not folded yet, so a read in one snapshot (a read
+// transaction: REPEATABLE READ on PostgreSQL) counts every committed transition exactly
+// once, folded or not.
+Status Journal(db::Connection& c, const Count& n);
+Result<int64_t> Fold(db::Connection& c, int limit);
+
 // What many transitions added to one day's row of the finest key: the bulk loaders' form
 // (bench/gen_cases.cc). Same result as the Adds they stand for.
 struct DayTotals {
@@ -61,7 +71,8 @@ struct Sum {
   std::string key;  // the grouping column's value, "" for kNone
   Figures figures;
 };
-// The sums of the matching rows, one per value of `by`, with their histograms. Errors:
+// The sums of the matching rows (the journal's included), one per value of `by`, with their
+// histograms. Errors:
 // kInvalid for a period that is not two dates in order.
 Result<std::vector<Sum>> Sums(db::Connection& c, const Filter& f, Column by);
 
