@@ -64,7 +64,9 @@ inline constexpr int kMaxDays = 60;
 // What one transition adds to the aggregate row of its day and dimensions.
 struct Count {
   std::string day;  // YYYY-MM-DD, the day in China the transition happened
-  std::string region_code, department_code, item_code, hall_code, channel;  // "" when none
+  // "" when none. `channel` is always the channel the case was served on (web, app,
+  // counter, agent ...), also for a rating of the case, whatever channel the rating came by.
+  std::string region_code, department_code, item_code, hall_code, channel;
   std::array<int64_t, kMetricCount> add{};
   int decide_days = -1;  // >= 0: one more decision that took this many working days
 

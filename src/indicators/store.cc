@@ -163,8 +163,10 @@ const std::string& AddStatement(int bucket) {
 using RowKey =
     std::tuple<int, std::string, std::string, std::string, std::string, std::string, std::string>;
 
-// Rows of AddAll's statements: at most this many per statement (91 parameters a row).
-constexpr size_t kRowsPerStatement = 200;
+// Rows of AddAll's statements: this many per statement (91 parameters a row), the rest one
+// row a statement. Two statement texts in all, so both stay prepared on the connection;
+// SQLite's prepare grows faster than linearly with a statement's parameters.
+constexpr size_t kRowsPerStatement = 32;
 
 Status Upsert(db::Connection& c, const std::vector<const std::pair<const RowKey, Figures>*>& rows) {
   if (rows.empty()) return {};
@@ -438,7 +440,8 @@ Status AddAll(db::Connection& c, const std::vector<DayTotals>& rows) {
       batch.clear();
     }
   }
-  return Upsert(c, batch);
+  for (const auto* row : batch) OW_RETURN_IF_ERROR(Upsert(c, {row}));
+  return {};
 }
 
 std::vector<std::pair<std::string, std::vector<db::Value>>> SumStatements(const Filter& f,

@@ -69,7 +69,11 @@ void Service::Op::CountChange(int64_t ratings, int64_t annulled, int64_t rectifi
   d.region_code = r.region_code;
   d.department_code = r.department_code;
   d.item_code = r.item_code;
-  d.channel = r.channel;
+  // The indicators' channel is the one the case was served on (web, app, counter, agent),
+  // for ratings as for applications, so that one dimension means one thing; where a
+  // rating came from (online, counter, terminal, sms, hotline) is in the ratings
+  // themselves and their anonymised export.
+  d.channel = r.service_channel;
   d.level = r.level;
   d.ratings = ratings;
   d.annulled = annulled;
