@@ -287,7 +287,7 @@ TEST_P(StorageConformance, FirstStatementFailuresLeaveTheConnectionUsable) {
 // the default FULL); anything else is refused. SQLite only: not a conformance case.
 TEST(SqliteUrl, SynchronousFromTheUrl) {
   TestDatabase db(Store::kSqlite);
-  auto db_url = [&] { return db.url(); };
+  auto db_url = [&] { return "sqlite:" + db.path(); };
   for (auto [suffix, want] : {std::pair<std::string, int64_t>{"", 2},
                               {"?synchronous=off", 0},
                               {"?synchronous=NORMAL", 1}}) {

@@ -45,7 +45,7 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-const server = await startServer({ binary, source, prefix: 'ow-lighthouse-' });
+const server = await startServer({ binary, source, prefix: 'ow-lighthouse-', durable: true });
 let chrome;
 try {
   chrome = await chromeLauncher.launch({

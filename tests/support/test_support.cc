@@ -157,7 +157,9 @@ TestDatabase::TestDatabase(Store store, Schema schema) : store_(store) {
   if (store == Store::kSqlite) {
     path_ = (std::filesystem::temp_directory_path() / ("onewindow_test_" + RandomSuffix() + ".db"))
                 .string();
-    url_ = "sqlite:" + path_;
+    const char* sync = std::getenv("ONEWINDOW_TEST_SQLITE_SYNC");
+    url_ = "sqlite:" + path_ +
+           (sync && std::string(sync) == "full" ? std::string() : std::string("?synchronous=off"));
     return;
   }
   // ONEWINDOW_TEST_PG_TEMPLATE=0: every test migrates its own empty schema, as before the

@@ -13,12 +13,14 @@ export const DEMO_PASSWORD = 'OneWindow-demo-2026';
 // Seeds a fresh database in a temporary directory and serves it on a free port of
 // 127.0.0.1. `binary`: the onewindow executable; `source`: the checkout whose demo/ is seeded
 // (seed-demo runs there); `webRoot`: the built portal (source/web/dist by default); `env`:
-// extra environment of the serving process (not of the seeding). Resolves to
+// extra environment of the serving process (not of the seeding); `durable`: SQLite's default
+// synchronous=FULL, else (the tests) synchronous=off, as the C++ tests' databases: a killed
+// server loses nothing committed either way, only the waits for the disk go. Resolves to
 // { base: 'http://127.0.0.1:PORT', dir, stop() }; stop() ends the server and removes the
-// directory.
-export async function startServer({ binary, source, webRoot = path.join(source, 'web', 'dist'), env = {}, prefix = 'ow-server-' }) {
+// directory (the database is dir/demo.db).
+export async function startServer({ binary, source, webRoot = path.join(source, 'web', 'dist'), env = {}, prefix = 'ow-server-', durable = false }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const db = 'sqlite:' + path.join(dir, 'demo.db');
+  const db = 'sqlite:' + path.join(dir, 'demo.db') + (durable ? '' : '?synchronous=off');
   // One key file for the seeding and the server: the demo's personal data and the seals'
   // keys are sealed with it.
   const keys = { ONEWINDOW_KEY_FILE: path.join(dir, 'keys.json') };
