@@ -26644,7 +26644,7 @@ export interface operations {
                 item?: string;
                 /** @description Only this hall. */
                 hall?: string;
-                /** @description Only this channel. */
+                /** @description Only this channel: the channel the case was served on (web, app, counter, agent ...), for its ratings too (where a rating came from is in GET /api/v1/indicators/ratings). */
                 channel?: string;
                 /** @description The derived figure peers are ranked by. */
                 rank_by?: "online_share" | "on_time_rate" | "average_days" | "visits_per_case" | "satisfaction" | "average_level" | "rectification_rate" | "average_answer_hours" | "answer_on_time_rate" | "no_show_rate" | "p90_days";
@@ -26773,7 +26773,7 @@ export interface operations {
                 item?: string;
                 /** @description Only this hall. */
                 hall?: string;
-                /** @description Only this channel. */
+                /** @description Only this channel: the channel the case was served on (web, app, counter, agent ...), for its ratings too (where a rating came from is in GET /api/v1/indicators/ratings). */
                 channel?: string;
                 /** @description The derived figure peers are ranked by. */
                 rank_by?: "online_share" | "on_time_rate" | "average_days" | "visits_per_case" | "satisfaction" | "average_level" | "rectification_rate" | "average_answer_hours" | "answer_on_time_rate" | "no_show_rate" | "p90_days";
