@@ -541,66 +541,13 @@ Result<std::vector<std::string>> Store::AllItemCodes(db::Connection& c, bool inc
   return out;
 }
 
-Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
-                                   const std::vector<std::string>& terms,
-                                   const std::vector<std::string>& region_scope, int64_t offset) {
-  SearchResult result;
-  // idf per term, as integers so that ranks (and therefore order) are exact on both stores.
-  auto idf_of = [](int64_t n, int64_t df) {
-    return static_cast<int64_t>(std::llround(1000.0 * std::log(1.0 + static_cast<double>(n) / df)));
-  };
-  std::vector<int64_t> idf, df_of;
-  // One term: its df and N come back with the hits (one statement in all); several:
-  // the statement ranks with every term's idf, so they are read first.
-  if (terms.size() > 1) {
-    Sql s;
-    s.text() = "SELECT term, df FROM catalog_terms WHERE term IN (" + s.P(std::string());
-    for (const auto& t : terms) s.text() += "," + s.P(t);
-    s.text() += ")";
-    OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
-    int64_t n = 0;
-    std::map<std::string, int64_t> df;
-    for (size_t i = 0; i < r.size(); ++i) {
-      if (r.Text(i, 0).empty()) {
-        n = r.Int(i, 1);
-      } else {
-        df[r.Text(i, 0)] = r.Int(i, 1);
-      }
-    }
-    for (const auto& t : terms) {
-      auto it = df.find(t);
-      if (it == df.end() || it->second <= 0) return result;  // a term nobody has: no match
-      idf.push_back(idf_of(n, it->second));
-      df_of.push_back(it->second);
-    }
-  }
+namespace {
 
-  Sql s;
-  // Browsing: the published items. One term: its (term, score DESC, code) index range read
-  // from the top. Several: driven from the rarest term's postings (`p0`), each other term
-  // probed by its (term, code) key, so the work is bounded by the rarest term's document
-  // frequency rather than the sum of all of them (CROSS JOIN keeps that order on SQLite;
-  // PostgreSQL's planner picks it from the statistics). Ranks are summed in SQL with integer
-  // idfs, so both stores order alike.
-  std::vector<size_t> by_df(terms.size());
-  for (size_t i = 0; i < by_df.size(); ++i) by_df[i] = i;
-  std::stable_sort(by_df.begin(), by_df.end(),
-                   [&](size_t a, size_t b) { return df_of[a] < df_of[b]; });
-  const bool single = terms.size() == 1, multi = terms.size() > 1;
-  std::string key = single ? "p.code" : multi ? "p0.code" : "m.code";
-  std::string joins, filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
-  std::string rank;
-  if (single) filters += " AND p.term = " + s.P(terms[0]);
-  if (multi) {
-    for (size_t k = 0; k < by_df.size(); ++k) {
-      std::string p = "p" + std::to_string(k);
-      if (k) joins += " CROSS JOIN catalog_postings " + p;
-      filters += " AND " + p + ".term = " + s.P(terms[by_df[k]]);
-      if (k) filters += " AND " + p + ".code = p0.code";
-    }
-  }
-  // Postings exist only for published items (Reindex removes the rest), so queries
-  // with terms need no status condition; browsing does.
+// " AND ..." for the query's facet, depth and region conditions on the item `key`
+// (catalog_items joined as `i`).
+std::string FilterConditions(db::Sql& s, const SearchQuery& q, const std::string& key,
+                             const std::vector<std::string>& region_scope) {
+  std::string filters;
   auto facet = [&](const char* name, const std::string& value) {
     if (value.empty()) return;
     filters += " AND EXISTS (SELECT 1 FROM catalog_facets f WHERE f.code = " + key +
@@ -618,6 +565,215 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
     filters += " AND EXISTS (SELECT 1 FROM catalog_implementations im WHERE im.item_code = " + key +
                " AND im.region_code IN (" + in + "))";
   }
+  return filters;
+}
+
+constexpr const char* kSummaryColumns =
+    "i.name, i.name_en, i.type, i.department_code, i.level, i.online_depth, i.visits, "
+    "i.promised_days, i.statutory_days";
+
+// The summary of a hit from kSummaryColumns starting at column `at`.
+json::object Summary(const db::Rows& r, size_t row, size_t at, const std::string& code) {
+  return {{"code", code},
+          {"name", r.Text(row, at)},
+          {"name_en", r.Text(row, at + 1)},
+          {"type", r.Text(row, at + 2)},
+          {"department_code", r.Text(row, at + 3)},
+          {"level", r.Text(row, at + 4)},
+          {"online_depth", r.Int(row, at + 5)},
+          {"visits", r.Int(row, at + 6)},
+          {"promised_days", r.Int(row, at + 7)},
+          {"statutory_days", r.Int(row, at + 8)}};
+}
+
+// The first offset + limit + 1 hits of a query of several terms, exactly as the complete
+// ranking orders them (summed score x idf descending, then code), without reading every
+// match. Max-score early termination: the rarest term's postings (`d`, by df) are read in
+// (score DESC, code) order from catalog_postings_rank in chunks; each row probes the other
+// terms by their (term, code) key and the filters, and its rank is summed here. A row not
+// read yet whose own score is s can at most reach
+//   bound(s) = s x idf0 + sum over the other terms of (their highest score x their idf),
+// so reading stops once the k-th best rank so far beats the bound of every unread row:
+// those still at the current score s (their codes sort after the last one read, so a tie
+// loses too once that code is past the k-th best's) and those below it (s - 1 at most).
+// Scores take few distinct values, so on a phrase whose words are all common the top page
+// usually ends within the first chunk rather than after tens of thousands of rows.
+Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
+                          const std::vector<std::string>& terms, const std::vector<size_t>& by_df,
+                          const std::vector<int64_t>& idf, const std::vector<int64_t>& max_of,
+                          const std::vector<std::string>& region_scope, int64_t offset) {
+  struct Hit {
+    int64_t rank;
+    std::string code;
+    json::object summary;
+  };
+  auto before = [](const Hit& a, const Hit& b) {
+    return a.rank != b.rank ? a.rank > b.rank : a.code < b.code;
+  };
+  const size_t m = by_df.size();
+  const int64_t idf0 = idf[by_df[0]];
+  int64_t others = 0;  // the most the other terms can add
+  for (size_t k = 1; k < m; ++k) others += max_of[by_df[k]] * idf[by_df[k]];
+  const size_t need = static_cast<size_t>(offset) + static_cast<size_t>(q.limit) + 1;
+
+  // Scores fit PostgreSQL's INTEGER; the first chunk starts above every one of them.
+  int64_t at_score = 2147483647;
+  std::string at_code;
+  int64_t chunk = std::max<int64_t>(32, 2 * static_cast<int64_t>(need));
+  std::vector<Hit> hits;
+  for (;;) {
+    // The rest of the current score's rows after at_code (part 1), then the rows of lower
+    // scores (part 2): two range reads of the index. Part 2 follows part 1 only when part 1
+    // came back short, so a full part 1 makes part 2's rows wait for the next chunk.
+    db::Sql s;
+    s.text() = "SELECT d.code, d.score, d.part";
+    for (size_t k = 1; k < m; ++k) s.text() += ", p" + std::to_string(k) + ".score";
+    s.text() += ", CASE WHEN 1 = 1";
+    std::string filters = FilterConditions(s, q, "d.code", region_scope);
+    s.text() += filters + " THEN 1 ELSE 0 END, " + std::string(kSummaryColumns);
+    const std::string& t0 = terms[by_df[0]];
+    s.text() +=
+        " FROM (SELECT a.code, a.score, 1 AS part FROM (SELECT code, score FROM catalog_postings "
+        "WHERE term = " +
+        s.P(t0) + " AND score = " + s.P(at_score) + " AND code > " + s.P(at_code) +
+        " ORDER BY code LIMIT " + s.P(chunk) +
+        ") a UNION ALL SELECT b.code, b.score, 2 AS part FROM (SELECT code, score FROM "
+        "catalog_postings WHERE term = " +
+        s.P(t0) + " AND score < " + s.P(at_score) + " ORDER BY score DESC, code LIMIT " +
+        s.P(chunk) + ") b) d";
+    for (size_t k = 1; k < m; ++k) {
+      std::string p = "p" + std::to_string(k);
+      s.text() += " LEFT JOIN catalog_postings " + p + " ON " + p +
+                  ".term = " + s.P(terms[by_df[k]]) + " AND " + p + ".code = d.code";
+    }
+    s.text() += " LEFT JOIN catalog_items i ON i.code = d.code";
+    OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
+
+    std::vector<size_t> order(r.size());
+    int64_t part1 = 0, part2 = 0;
+    for (size_t i = 0; i < r.size(); ++i) {
+      order[i] = i;
+      ++(r.Int(i, 2) == 1 ? part1 : part2);
+    }
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      int64_t sx = r.Int(x, 1), sy = r.Int(y, 1);
+      return sx != sy ? sx > sy : r.Text(x, 0) < r.Text(y, 0);
+    });
+    const size_t flag = 3 + (m - 1), summary = flag + 1;
+    for (size_t i : order) {
+      if (r.Int(i, 2) == 2 && part1 == chunk) break;  // not contiguous with what was read
+      at_score = r.Int(i, 1);
+      at_code = r.Text(i, 0);
+      bool match = r.Int(i, flag) == 1;
+      int64_t rank = at_score * idf0;
+      for (size_t k = 1; match && k < m; ++k) {
+        match = !r.IsNull(i, 2 + k);
+        if (match) rank += r.Int(i, 2 + k) * idf[by_df[k]];
+      }
+      if (match) hits.push_back({rank, at_code, Summary(r, i, summary, at_code)});
+    }
+    const bool exhausted = part1 < chunk && part2 < chunk;
+    if (hits.size() > need) {
+      std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(need), hits.end(),
+                        before);
+      hits.resize(need);
+    } else {
+      std::sort(hits.begin(), hits.end(), before);
+    }
+    if (exhausted) break;
+    if (hits.size() == need) {
+      const Hit& kth = hits.back();
+      const int64_t same = at_score * idf0 + others, lower = (at_score - 1) * idf0 + others;
+      if ((same < kth.rank || (same == kth.rank && at_code >= kth.code)) && lower < kth.rank) break;
+    }
+    chunk = std::min<int64_t>(chunk * 4, 16384);
+  }
+
+  SearchResult result;
+  for (size_t i = static_cast<size_t>(offset); i < hits.size(); ++i) {
+    SearchHit h;
+    h.code = std::move(hits[i].code);
+    h.rank = hits[i].rank;
+    h.summary = std::move(hits[i].summary);
+    result.items.push_back(std::move(h));
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
+                                   const std::vector<std::string>& terms,
+                                   const std::vector<std::string>& region_scope, int64_t offset) {
+  SearchResult result;
+  // idf per term, as integers so that ranks (and therefore order) are exact on both stores.
+  auto idf_of = [](int64_t n, int64_t df) {
+    return static_cast<int64_t>(std::llround(1000.0 * std::log(1.0 + static_cast<double>(n) / df)));
+  };
+  std::vector<int64_t> idf, df_of, max_of;
+  // One term: its df and N come back with the hits (one statement in all); several:
+  // the statement ranks with every term's idf, so they are read first.
+  if (terms.size() > 1) {
+    // With each term's highest score: the first entry of its (term, score DESC, code)
+    // index range, read here rather than kept, so it is exact after every publication.
+    Sql s;
+    s.text() =
+        "SELECT t.term, t.df, (SELECT p.score FROM catalog_postings p WHERE p.term = t.term "
+        "ORDER BY p.score DESC LIMIT 1) FROM catalog_terms t WHERE t.term IN (" +
+        s.P(std::string());
+    for (const auto& t : terms) s.text() += "," + s.P(t);
+    s.text() += ")";
+    OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
+    int64_t n = 0;
+    std::map<std::string, std::pair<int64_t, int64_t>> df;  // term -> (df, max score)
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (r.Text(i, 0).empty()) {
+        n = r.Int(i, 1);
+      } else {
+        df[r.Text(i, 0)] = {r.Int(i, 1), r.IsNull(i, 2) ? 0 : r.Int(i, 2)};
+      }
+    }
+    for (const auto& t : terms) {
+      auto it = df.find(t);
+      if (it == df.end() || it->second.first <= 0) return result;  // a term nobody has: no match
+      idf.push_back(idf_of(n, it->second.first));
+      df_of.push_back(it->second.first);
+      max_of.push_back(it->second.second);
+    }
+  }
+
+  Sql s;
+  // Browsing: the published items. One term: its (term, score DESC, code) index range read
+  // from the top. Several, without facet counts: TopK. Several, with facet counts (every
+  // match is counted anyway): driven from the rarest term's postings (`p0`), each other term
+  // probed by its (term, code) key, so the work is bounded by the rarest term's document
+  // frequency rather than the sum of all of them (CROSS JOIN keeps that order on SQLite;
+  // PostgreSQL's planner picks it from the statistics). Ranks are summed in SQL with the
+  // same integer idfs as TopK, so both stores and both paths order alike.
+  std::vector<size_t> by_df(terms.size());
+  for (size_t i = 0; i < by_df.size(); ++i) by_df[i] = i;
+  std::stable_sort(by_df.begin(), by_df.end(),
+                   [&](size_t a, size_t b) { return df_of[a] < df_of[b]; });
+  const bool single = terms.size() == 1, multi = terms.size() > 1;
+  // A page of several words without facet counts (the common search): the top k only,
+  // with early termination (TopK). Facet counts and the total need every match: the
+  // complete ranking below.
+  if (multi && !q.facets) return TopK(c, q, terms, by_df, idf, max_of, region_scope, offset);
+  std::string key = single ? "p.code" : multi ? "p0.code" : "m.code";
+  std::string joins, filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
+  std::string rank;
+  if (single) filters += " AND p.term = " + s.P(terms[0]);
+  if (multi) {
+    for (size_t k = 0; k < by_df.size(); ++k) {
+      std::string p = "p" + std::to_string(k);
+      if (k) joins += " CROSS JOIN catalog_postings " + p;
+      filters += " AND " + p + ".term = " + s.P(terms[by_df[k]]);
+      if (k) filters += " AND " + p + ".code = p0.code";
+    }
+  }
+  // Postings exist only for published items (Reindex removes the rest), so queries
+  // with terms need no status condition; browsing does.
+  filters += FilterConditions(s, q, key, region_scope);
   // Going through a derived table would make both planners sort every posting.
   std::string from =
       single  ? " FROM catalog_postings p JOIN catalog_items i ON i.code = p.code" + filters
@@ -654,11 +810,8 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
                 "), (SELECT df FROM catalog_terms WHERE term = ''), "
       : multi ? "SELECT p0.code, " + rank + " AS score_sum, NULL, NULL, "
               : std::string("SELECT m.code, m.rank, NULL, NULL, ");
-  s.text() = head +
-             "i.name, i.name_en, i.type, i.department_code, i.level, "
-             "i.online_depth, i.visits, "
-             "i.promised_days, i.statutory_days" +
-             from + order + " LIMIT " + s.P(int64_t{q.limit + 1}) + " OFFSET " + s.P(offset);
+  s.text() = head + kSummaryColumns + from + order + " LIMIT " + s.P(int64_t{q.limit + 1}) +
+             " OFFSET " + s.P(offset);
   OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
   for (size_t i = 0; i < r.size(); ++i) {
     SearchHit h;
@@ -668,16 +821,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
       int64_t df = r.Int(i, 2), n = r.Int(i, 3);
       h.rank = df > 0 ? h.rank * idf_of(n, df) : 0;
     }
-    h.summary = {{"code", h.code},
-                 {"name", r.Text(i, 4)},
-                 {"name_en", r.Text(i, 5)},
-                 {"type", r.Text(i, 6)},
-                 {"department_code", r.Text(i, 7)},
-                 {"level", r.Text(i, 8)},
-                 {"online_depth", r.Int(i, 9)},
-                 {"visits", r.Int(i, 10)},
-                 {"promised_days", r.Int(i, 11)},
-                 {"statutory_days", r.Int(i, 12)}};
+    h.summary = Summary(r, i, 4, h.code);
     result.items.push_back(std::move(h));
   }
   return result;
