@@ -712,7 +712,9 @@ TEST(CatalogSearchWords, TopPagesEqualTheCompleteRankingAtScale) {
       std::sort(expected.begin(), expected.end());
       EXPECT_GE(expected.size(), 150u) << decoded;
       auto res = client.Get("/api/v1/catalog/items?limit=100&q=" + phrase);
-      const auto& got = res.json().at("items").as_array();
+      ASSERT_EQ(res.status, 200) << res.body;
+      json::value body = res.json();
+      const auto& got = body.at("items").as_array();
       ASSERT_EQ(got.size(), std::min<size_t>(expected.size(), 100)) << decoded;
       for (size_t i = 0; i < got.size(); ++i) {
         EXPECT_EQ(got[i].at("code").as_string(), expected[i].second) << decoded << " #" << i;
@@ -721,7 +723,9 @@ TEST(CatalogSearchWords, TopPagesEqualTheCompleteRankingAtScale) {
     }
     EXPECT_GE(long_pages, 40);
   }
-  if (bodies.size() == 2) EXPECT_EQ(bodies[0], bodies[1]);
+  if (bodies.size() == 2) {
+    EXPECT_EQ(bodies[0], bodies[1]);
+  }
 }
 
 TEST(CatalogSearchParity, BothStoresReturnTheSameResults) {
