@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "catalog/item.h"
 #include "core/json_members.h"
@@ -588,19 +589,19 @@ json::object Summary(const db::Rows& r, size_t row, size_t at, const std::string
 
 // The first offset + limit + 1 hits of a query of several terms, exactly as the complete
 // ranking orders them (summed score x idf descending, then code), without reading every
-// match. Max-score early termination: the rarest term's postings (`d`, by df) are read in
-// (score DESC, code) order from catalog_postings_rank in chunks; each row probes the other
-// terms by their (term, code) key and the filters, and its rank is summed here. A row not
-// read yet whose own score is s can at most reach
-//   bound(s) = s x idf0 + sum over the other terms of (their highest score x their idf),
-// so reading stops once the k-th best rank so far beats the bound of every unread row:
-// those still at the current score s (their codes sort after the last one read, so a tie
-// loses too once that code is past the k-th best's) and those below it (s - 1 at most).
-// Scores take few distinct values, so on a phrase whose words are all common the top page
-// usually ends within the first chunk rather than after tens of thousands of rows.
+// match: Fagin's threshold algorithm over the postings. Every term's postings are read in
+// (score DESC, code) order from catalog_postings_rank, a chunk of each per statement; each
+// item read probes every term by its (term, code) key and the filters, and its rank is
+// summed here. An item not read yet sits, in each term's list, below that list's last score
+// read (f) or at it with a greater code, so it can at most reach T = sum of f x idf; and it
+// reaches T only at f in every list, i.e. with a code after every list's last code. So
+// reading stops once the k-th best rank so far beats T, or equals it with a code not after
+// the greatest of those last codes. Scores take few distinct values and the highest ones
+// are rare (a term's maximum is often one item's), so the frontier drops to the common
+// levels at once and a top page usually ends within the first chunk or two, where a bound
+// from each term's maximum (max-score/WAND) never tightened on this catalog.
 Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
-                          const std::vector<std::string>& terms, const std::vector<size_t>& by_df,
-                          const std::vector<int64_t>& idf, const std::vector<int64_t>& max_of,
+                          const std::vector<std::string>& terms, const std::vector<int64_t>& idf,
                           const std::vector<std::string>& region_scope, int64_t offset) {
   struct Hit {
     int64_t rank;
@@ -610,69 +611,84 @@ Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
   auto before = [](const Hit& a, const Hit& b) {
     return a.rank != b.rank ? a.rank > b.rank : a.code < b.code;
   };
-  const size_t m = by_df.size();
-  const int64_t idf0 = idf[by_df[0]];
-  int64_t others = 0;  // the most the other terms can add
-  for (size_t k = 1; k < m; ++k) others += max_of[by_df[k]] * idf[by_df[k]];
+  struct List {
+    int64_t score = 2147483647;  // last score read; scores fit PostgreSQL's INTEGER
+    std::string code;            // last code read at that score
+    bool exhausted = false;
+  };
+  const size_t m = terms.size();
   const size_t need = static_cast<size_t>(offset) + static_cast<size_t>(q.limit) + 1;
-
-  // Scores fit PostgreSQL's INTEGER; the first chunk starts above every one of them.
-  int64_t at_score = 2147483647;
-  std::string at_code;
-  int64_t chunk = std::max<int64_t>(32, 2 * static_cast<int64_t>(need));
+  std::vector<List> lists(m);
+  std::set<std::string> seen;
   std::vector<Hit> hits;
+  int64_t chunk = std::max<int64_t>(16, static_cast<int64_t>(need));
   for (;;) {
-    // The rest of the current score's rows after at_code (part 1), then the rows of lower
-    // scores (part 2): two range reads of the index. Part 2 follows part 1 only when part 1
-    // came back short, so a full part 1 makes part 2's rows wait for the next chunk.
+    // Per list still open: the rest of its current score after its last code (part 1),
+    // then its lower scores (part 2): two range reads of the index. Part 2 continues part 1
+    // only when part 1 came back short.
     db::Sql s;
-    s.text() = "SELECT d.code, d.score, d.part";
-    for (size_t k = 1; k < m; ++k) s.text() += ", p" + std::to_string(k) + ".score";
+    s.text() = "SELECT d.list, d.part, d.code, d.score";
+    for (size_t k = 0; k < m; ++k) s.text() += ", p" + std::to_string(k) + ".score";
     s.text() += ", CASE WHEN 1 = 1";
     std::string filters = FilterConditions(s, q, "d.code", region_scope);
-    s.text() += filters + " THEN 1 ELSE 0 END, " + std::string(kSummaryColumns);
-    const std::string& t0 = terms[by_df[0]];
-    s.text() +=
-        " FROM (SELECT a.code, a.score, 1 AS part FROM (SELECT code, score FROM catalog_postings "
-        "WHERE term = " +
-        s.P(t0) + " AND score = " + s.P(at_score) + " AND code > " + s.P(at_code) +
-        " ORDER BY code LIMIT " + s.P(chunk) +
-        ") a UNION ALL SELECT b.code, b.score, 2 AS part FROM (SELECT code, score FROM "
-        "catalog_postings WHERE term = " +
-        s.P(t0) + " AND score < " + s.P(at_score) + " ORDER BY score DESC, code LIMIT " +
-        s.P(chunk) + ") b) d";
-    for (size_t k = 1; k < m; ++k) {
+    s.text() += filters + " THEN 1 ELSE 0 END, " + std::string(kSummaryColumns) + " FROM (";
+    bool first = true;
+    for (size_t k = 0; k < m; ++k) {
+      if (lists[k].exhausted) continue;
+      std::string n = std::to_string(k);
+      s.text() +=
+          std::string(first ? "" : " UNION ALL ") + "SELECT " + n + " AS list, 1 AS part, a" + n +
+          ".code, a" + n +
+          ".score FROM (SELECT code, score FROM catalog_postings WHERE term = " + s.P(terms[k]) +
+          " AND score = " + s.P(lists[k].score) + " AND code > " + s.P(lists[k].code) +
+          " ORDER BY code LIMIT " + s.P(chunk) + ") a" + n + " UNION ALL SELECT " + n + ", 2, b" +
+          n + ".code, b" + n +
+          ".score FROM (SELECT code, score FROM catalog_postings WHERE term = " + s.P(terms[k]) +
+          " AND score < " + s.P(lists[k].score) + " ORDER BY score DESC, code LIMIT " + s.P(chunk) +
+          ") b" + n;
+      first = false;
+    }
+    s.text() += ") d";
+    for (size_t k = 0; k < m; ++k) {
       std::string p = "p" + std::to_string(k);
-      s.text() += " LEFT JOIN catalog_postings " + p + " ON " + p +
-                  ".term = " + s.P(terms[by_df[k]]) + " AND " + p + ".code = d.code";
+      s.text() += " LEFT JOIN catalog_postings " + p + " ON " + p + ".term = " + s.P(terms[k]) +
+                  " AND " + p + ".code = d.code";
     }
     s.text() += " LEFT JOIN catalog_items i ON i.code = d.code";
     OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
 
     std::vector<size_t> order(r.size());
-    int64_t part1 = 0, part2 = 0;
+    std::vector<int64_t> part1(m, 0), part2(m, 0);
     for (size_t i = 0; i < r.size(); ++i) {
       order[i] = i;
-      ++(r.Int(i, 2) == 1 ? part1 : part2);
+      ++(r.Int(i, 1) == 1 ? part1 : part2)[static_cast<size_t>(r.Int(i, 0))];
     }
     std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-      int64_t sx = r.Int(x, 1), sy = r.Int(y, 1);
-      return sx != sy ? sx > sy : r.Text(x, 0) < r.Text(y, 0);
+      int64_t lx = r.Int(x, 0), ly = r.Int(y, 0), sx = r.Int(x, 3), sy = r.Int(y, 3);
+      if (lx != ly) return lx < ly;
+      return sx != sy ? sx > sy : r.Text(x, 2) < r.Text(y, 2);
     });
-    const size_t flag = 3 + (m - 1), summary = flag + 1;
+    const size_t flag = 4 + m, summary = flag + 1;
     for (size_t i : order) {
-      if (r.Int(i, 2) == 2 && part1 == chunk) break;  // not contiguous with what was read
-      at_score = r.Int(i, 1);
-      at_code = r.Text(i, 0);
+      size_t k = static_cast<size_t>(r.Int(i, 0));
+      if (r.Int(i, 1) == 2 && part1[k] == chunk) continue;  // not contiguous with what was read
+      lists[k].score = r.Int(i, 3);
+      lists[k].code = r.Text(i, 2);
+      if (!seen.insert(lists[k].code).second) continue;
       bool match = r.Int(i, flag) == 1;
-      int64_t rank = at_score * idf0;
-      for (size_t k = 1; match && k < m; ++k) {
-        match = !r.IsNull(i, 2 + k);
-        if (match) rank += r.Int(i, 2 + k) * idf[by_df[k]];
+      int64_t rank = 0;
+      for (size_t j = 0; match && j < m; ++j) {
+        match = !r.IsNull(i, 4 + j);
+        if (match) rank += r.Int(i, 4 + j) * idf[j];
       }
-      if (match) hits.push_back({rank, at_code, Summary(r, i, summary, at_code)});
+      if (match) hits.push_back({rank, lists[k].code, Summary(r, i, summary, lists[k].code)});
     }
-    const bool exhausted = part1 < chunk && part2 < chunk;
+    bool done = false;
+    for (size_t k = 0; k < m; ++k) {
+      if (!lists[k].exhausted && part1[k] < chunk && part2[k] < chunk) lists[k].exhausted = true;
+      // An item matches only if every list holds it: one list read to its end leaves none.
+      done = done || lists[k].exhausted;
+    }
     if (hits.size() > need) {
       std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(need), hits.end(),
                         before);
@@ -680,12 +696,17 @@ Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
     } else {
       std::sort(hits.begin(), hits.end(), before);
     }
-    if (exhausted) break;
-    if (hits.size() == need) {
+    if (!done && hits.size() == need) {
+      int64_t threshold = 0;
+      const std::string* last = &lists[0].code;
+      for (size_t k = 0; k < m; ++k) {
+        threshold += lists[k].score * idf[k];
+        if (lists[k].code > *last) last = &lists[k].code;
+      }
       const Hit& kth = hits.back();
-      const int64_t same = at_score * idf0 + others, lower = (at_score - 1) * idf0 + others;
-      if ((same < kth.rank || (same == kth.rank && at_code >= kth.code)) && lower < kth.rank) break;
+      done = kth.rank > threshold || (kth.rank == threshold && *last >= kth.code);
     }
+    if (done) break;
     chunk = std::min<int64_t>(chunk * 4, 16384);
   }
 
@@ -710,35 +731,29 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
   auto idf_of = [](int64_t n, int64_t df) {
     return static_cast<int64_t>(std::llround(1000.0 * std::log(1.0 + static_cast<double>(n) / df)));
   };
-  std::vector<int64_t> idf, df_of, max_of;
+  std::vector<int64_t> idf, df_of;
   // One term: its df and N come back with the hits (one statement in all); several:
   // the statement ranks with every term's idf, so they are read first.
   if (terms.size() > 1) {
-    // With each term's highest score: the first entry of its (term, score DESC, code)
-    // index range, read here rather than kept, so it is exact after every publication.
     Sql s;
-    s.text() =
-        "SELECT t.term, t.df, (SELECT p.score FROM catalog_postings p WHERE p.term = t.term "
-        "ORDER BY p.score DESC LIMIT 1) FROM catalog_terms t WHERE t.term IN (" +
-        s.P(std::string());
+    s.text() = "SELECT term, df FROM catalog_terms WHERE term IN (" + s.P(std::string());
     for (const auto& t : terms) s.text() += "," + s.P(t);
     s.text() += ")";
     OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
     int64_t n = 0;
-    std::map<std::string, std::pair<int64_t, int64_t>> df;  // term -> (df, max score)
+    std::map<std::string, int64_t> df;
     for (size_t i = 0; i < r.size(); ++i) {
       if (r.Text(i, 0).empty()) {
         n = r.Int(i, 1);
       } else {
-        df[r.Text(i, 0)] = {r.Int(i, 1), r.IsNull(i, 2) ? 0 : r.Int(i, 2)};
+        df[r.Text(i, 0)] = r.Int(i, 1);
       }
     }
     for (const auto& t : terms) {
       auto it = df.find(t);
-      if (it == df.end() || it->second.first <= 0) return result;  // a term nobody has: no match
-      idf.push_back(idf_of(n, it->second.first));
-      df_of.push_back(it->second.first);
-      max_of.push_back(it->second.second);
+      if (it == df.end() || it->second <= 0) return result;  // a term nobody has: no match
+      idf.push_back(idf_of(n, it->second));
+      df_of.push_back(it->second);
     }
   }
 
@@ -758,7 +773,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
   // A page of several words without facet counts (the common search): the top k only,
   // with early termination (TopK). Facet counts and the total need every match: the
   // complete ranking below.
-  if (multi && !q.facets) return TopK(c, q, terms, by_df, idf, max_of, region_scope, offset);
+  if (multi && !q.facets) return TopK(c, q, terms, idf, region_scope, offset);
   std::string key = single ? "p.code" : multi ? "p0.code" : "m.code";
   std::string joins, filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
   std::string rank;
