@@ -600,9 +600,18 @@ json::object Summary(const db::Rows& r, size_t row, size_t at, const std::string
 // are rare (a term's maximum is often one item's), so the frontier drops to the common
 // levels at once and a top page usually ends within the first chunk or two, where a bound
 // from each term's maximum (max-score/WAND) never tightened on this catalog.
-Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
-                          const std::vector<std::string>& terms, const std::vector<int64_t>& idf,
-                          const std::vector<std::string>& region_scope, int64_t offset) {
+//
+// The threshold falls only as fast as the lists' scores do: when the terms rarely meet at
+// high scores (marriage + registration: items about marriage mention registration in the
+// guide, with a low score), it stays above the best sums for thousands of rows. So after
+// kRounds statements without an answer TopK gives up (nullopt) and the caller ranks every
+// match from the rarest term, as before TopK: a page never costs much more than that.
+constexpr int kRounds = 3;
+Result<std::optional<SearchResult>> TopK(db::Connection& c, const SearchQuery& q,
+                                         const std::vector<std::string>& terms,
+                                         const std::vector<int64_t>& idf,
+                                         const std::vector<std::string>& region_scope,
+                                         int64_t offset) {
   struct Hit {
     int64_t rank;
     std::string code;
@@ -622,7 +631,7 @@ Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
   std::set<std::string> seen;
   std::vector<Hit> hits;
   int64_t chunk = std::max<int64_t>(16, static_cast<int64_t>(need));
-  for (;;) {
+  for (int round = 1;; ++round) {
     // Per list still open: the rest of its current score after its last code (part 1),
     // then its lower scores (part 2): two range reads of the index. Part 2 continues part 1
     // only when part 1 came back short.
@@ -707,7 +716,8 @@ Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
       done = kth.rank > threshold || (kth.rank == threshold && *last >= kth.code);
     }
     if (done) break;
-    chunk = std::min<int64_t>(chunk * 4, 16384);
+    if (round == kRounds) return std::optional<SearchResult>();
+    chunk *= 4;
   }
 
   SearchResult result;
@@ -718,7 +728,7 @@ Result<SearchResult> TopK(db::Connection& c, const SearchQuery& q,
     h.summary = std::move(hits[i].summary);
     result.items.push_back(std::move(h));
   }
-  return result;
+  return std::optional<SearchResult>(std::move(result));
 }
 
 }  // namespace
@@ -771,9 +781,12 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
                    [&](size_t a, size_t b) { return df_of[a] < df_of[b]; });
   const bool single = terms.size() == 1, multi = terms.size() > 1;
   // A page of several words without facet counts (the common search): the top k only,
-  // with early termination (TopK). Facet counts and the total need every match: the
-  // complete ranking below.
-  if (multi && !q.facets) return TopK(c, q, terms, idf, region_scope, offset);
+  // with early termination (TopK), unless it gives up. Facet counts and the total need
+  // every match: the complete ranking below.
+  if (multi && !q.facets) {
+    OW_ASSIGN_OR_RETURN(auto top, TopK(c, q, terms, idf, region_scope, offset));
+    if (top) return std::move(*top);
+  }
   std::string key = single ? "p.code" : multi ? "p0.code" : "m.code";
   std::string joins, filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
   std::string rank;
