@@ -598,11 +598,11 @@ json::object Summary(const db::Rows& r, size_t row, size_t at, const std::string
 // reading stops once the k-th best rank so far beats T, or equals it with a code not after
 // the greatest of those last codes. Scores take few distinct values and the highest ones
 // are rare (a term's maximum is often one item's), so the frontier drops to the common
-// levels at once and a top page usually ends within the first chunk or two, where a bound
+// levels at once and a top page often ends within the first chunk or two, where a bound
 // from each term's maximum (max-score/WAND) never tightened on this catalog.
 //
 // The threshold falls only as fast as the lists' scores do: when the terms rarely meet at
-// high scores (marriage + registration: items about marriage mention registration in the
+// high scores (marriage + registration, presumably: items about marriage mention it in the
 // guide, with a low score), it stays above the best sums for thousands of rows. So after
 // kRounds statements without an answer TopK gives up (nullopt) and the caller ranks every
 // match from the rarest term, as before TopK: a page never costs much more than that.
