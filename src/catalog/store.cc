@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "catalog/item.h"
 #include "core/json_members.h"
@@ -586,6 +587,197 @@ Result<std::vector<std::string>> Store::AllItemCodes(db::Connection& c, bool inc
   return out;
 }
 
+namespace {
+
+// " AND ..." for the query's facet, depth and region conditions on the item `key`
+// (catalog_items joined as `i`).
+std::string FilterConditions(db::Sql& s, const SearchQuery& q, const std::string& key,
+                             const std::vector<std::string>& region_scope) {
+  std::string filters;
+  auto facet = [&](const char* name, const std::string& value) {
+    if (value.empty()) return;
+    filters += " AND EXISTS (SELECT 1 FROM catalog_facets f WHERE f.code = " + key +
+               " AND f.facet = " + s.P(std::string(name)) + " AND f.value = " + s.P(value) + ")";
+  };
+  facet("department", q.department);
+  facet("theme", q.theme);
+  facet("type", q.type);
+  facet("served", q.served);
+  facet("level", q.level);
+  if (q.online_depth > 0) filters += " AND i.online_depth >= " + s.P(q.online_depth);
+  if (!region_scope.empty()) {
+    std::string in;
+    for (const auto& r : region_scope) in += (in.empty() ? "" : ",") + s.P(r);
+    filters += " AND EXISTS (SELECT 1 FROM catalog_implementations im WHERE im.item_code = " + key +
+               " AND im.region_code IN (" + in + "))";
+  }
+  return filters;
+}
+
+constexpr const char* kSummaryColumns =
+    "i.name, i.name_en, i.type, i.department_code, i.level, i.online_depth, i.visits, "
+    "i.promised_days, i.statutory_days";
+
+// The summary of a hit from kSummaryColumns starting at column `at`.
+json::object Summary(const db::Rows& r, size_t row, size_t at, const std::string& code) {
+  return {{"code", code},
+          {"name", r.Text(row, at)},
+          {"name_en", r.Text(row, at + 1)},
+          {"type", r.Text(row, at + 2)},
+          {"department_code", r.Text(row, at + 3)},
+          {"level", r.Text(row, at + 4)},
+          {"online_depth", r.Int(row, at + 5)},
+          {"visits", r.Int(row, at + 6)},
+          {"promised_days", r.Int(row, at + 7)},
+          {"statutory_days", r.Int(row, at + 8)}};
+}
+
+// The first offset + limit + 1 hits of a query of several terms, exactly as the complete
+// ranking orders them (summed score x idf descending, then code), without reading every
+// match: Fagin's threshold algorithm over the postings. Every term's postings are read in
+// (score DESC, code) order from catalog_postings_rank, a chunk of each per statement; each
+// item read probes every term by its (term, code) key and the filters, and its rank is
+// summed here. An item not read yet sits, in each term's list, below that list's last score
+// read (f) or at it with a greater code, so it can at most reach T = sum of f x idf; and it
+// reaches T only at f in every list, i.e. with a code after every list's last code. So
+// reading stops once the k-th best rank so far beats T, or equals it with a code not after
+// the greatest of those last codes. Scores take few distinct values and the highest ones
+// are rare (a term's maximum is often one item's), so the frontier drops to the common
+// levels at once and a top page often ends within the first chunk or two, where a bound
+// from each term's maximum (max-score/WAND) never tightened on this catalog.
+//
+// The threshold falls only as fast as the lists' scores do: when the terms rarely meet at
+// high scores (marriage + registration, presumably: items about marriage mention it in the
+// guide, with a low score), it stays above the best sums for thousands of rows. So after
+// kRounds statements without an answer TopK gives up (nullopt) and the caller ranks every
+// match from the rarest term, as before TopK: a page never costs much more than that.
+constexpr int kRounds = 3;
+Result<std::optional<SearchResult>> TopK(db::Connection& c, const SearchQuery& q,
+                                         const std::vector<std::string>& terms,
+                                         const std::vector<int64_t>& idf,
+                                         const std::vector<std::string>& region_scope,
+                                         int64_t offset) {
+  struct Hit {
+    int64_t rank;
+    std::string code;
+    json::object summary;
+  };
+  auto before = [](const Hit& a, const Hit& b) {
+    return a.rank != b.rank ? a.rank > b.rank : a.code < b.code;
+  };
+  struct List {
+    int64_t score = 2147483647;  // last score read; scores fit PostgreSQL's INTEGER
+    std::string code;            // last code read at that score
+    bool exhausted = false;
+  };
+  const size_t m = terms.size();
+  const size_t need = static_cast<size_t>(offset) + static_cast<size_t>(q.limit) + 1;
+  std::vector<List> lists(m);
+  std::set<std::string> seen;
+  std::vector<Hit> hits;
+  int64_t chunk = std::max<int64_t>(16, static_cast<int64_t>(need));
+  for (int round = 1;; ++round) {
+    // Per list still open: the rest of its current score after its last code (part 1),
+    // then its lower scores (part 2): two range reads of the index. Part 2 continues part 1
+    // only when part 1 came back short.
+    db::Sql s;
+    s.text() = "SELECT d.list, d.part, d.code, d.score";
+    for (size_t k = 0; k < m; ++k) s.text() += ", p" + std::to_string(k) + ".score";
+    s.text() += ", CASE WHEN 1 = 1";
+    std::string filters = FilterConditions(s, q, "d.code", region_scope);
+    s.text() += filters + " THEN 1 ELSE 0 END, " + std::string(kSummaryColumns) + " FROM (";
+    bool first = true;
+    for (size_t k = 0; k < m; ++k) {
+      if (lists[k].exhausted) continue;
+      std::string n = std::to_string(k);
+      s.text() +=
+          std::string(first ? "" : " UNION ALL ") + "SELECT " + n + " AS list, 1 AS part, a" + n +
+          ".code, a" + n +
+          ".score FROM (SELECT code, score FROM catalog_postings WHERE term = " + s.P(terms[k]) +
+          " AND score = " + s.P(lists[k].score) + " AND code > " + s.P(lists[k].code) +
+          " ORDER BY code LIMIT " + s.P(chunk) + ") a" + n + " UNION ALL SELECT " + n + ", 2, b" +
+          n + ".code, b" + n +
+          ".score FROM (SELECT code, score FROM catalog_postings WHERE term = " + s.P(terms[k]) +
+          " AND score < " + s.P(lists[k].score) + " ORDER BY score DESC, code LIMIT " + s.P(chunk) +
+          ") b" + n;
+      first = false;
+    }
+    s.text() += ") d";
+    for (size_t k = 0; k < m; ++k) {
+      std::string p = "p" + std::to_string(k);
+      s.text() += " LEFT JOIN catalog_postings " + p + " ON " + p + ".term = " + s.P(terms[k]) +
+                  " AND " + p + ".code = d.code";
+    }
+    s.text() += " LEFT JOIN catalog_items i ON i.code = d.code";
+    OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
+
+    std::vector<size_t> order(r.size());
+    std::vector<int64_t> part1(m, 0), part2(m, 0);
+    for (size_t i = 0; i < r.size(); ++i) {
+      order[i] = i;
+      ++(r.Int(i, 1) == 1 ? part1 : part2)[static_cast<size_t>(r.Int(i, 0))];
+    }
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      int64_t lx = r.Int(x, 0), ly = r.Int(y, 0), sx = r.Int(x, 3), sy = r.Int(y, 3);
+      if (lx != ly) return lx < ly;
+      return sx != sy ? sx > sy : r.Text(x, 2) < r.Text(y, 2);
+    });
+    const size_t flag = 4 + m, summary = flag + 1;
+    for (size_t i : order) {
+      size_t k = static_cast<size_t>(r.Int(i, 0));
+      if (r.Int(i, 1) == 2 && part1[k] == chunk) continue;  // not contiguous with what was read
+      lists[k].score = r.Int(i, 3);
+      lists[k].code = r.Text(i, 2);
+      if (!seen.insert(lists[k].code).second) continue;
+      bool match = r.Int(i, flag) == 1;
+      int64_t rank = 0;
+      for (size_t j = 0; match && j < m; ++j) {
+        match = !r.IsNull(i, 4 + j);
+        if (match) rank += r.Int(i, 4 + j) * idf[j];
+      }
+      if (match) hits.push_back({rank, lists[k].code, Summary(r, i, summary, lists[k].code)});
+    }
+    bool done = false;
+    for (size_t k = 0; k < m; ++k) {
+      if (!lists[k].exhausted && part1[k] < chunk && part2[k] < chunk) lists[k].exhausted = true;
+      // An item matches only if every list holds it: one list read to its end leaves none.
+      done = done || lists[k].exhausted;
+    }
+    if (hits.size() > need) {
+      std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(need), hits.end(),
+                        before);
+      hits.resize(need);
+    } else {
+      std::sort(hits.begin(), hits.end(), before);
+    }
+    if (!done && hits.size() == need) {
+      int64_t threshold = 0;
+      const std::string* last = &lists[0].code;
+      for (size_t k = 0; k < m; ++k) {
+        threshold += lists[k].score * idf[k];
+        if (lists[k].code > *last) last = &lists[k].code;
+      }
+      const Hit& kth = hits.back();
+      done = kth.rank > threshold || (kth.rank == threshold && *last >= kth.code);
+    }
+    if (done) break;
+    if (round == kRounds) return std::optional<SearchResult>();
+    chunk *= 4;
+  }
+
+  SearchResult result;
+  for (size_t i = static_cast<size_t>(offset); i < hits.size(); ++i) {
+    SearchHit h;
+    h.code = std::move(hits[i].code);
+    h.rank = hits[i].rank;
+    h.summary = std::move(hits[i].summary);
+    result.items.push_back(std::move(h));
+  }
+  return std::optional<SearchResult>(std::move(result));
+}
+
+}  // namespace
+
 Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
                                    const std::vector<std::string>& terms,
                                    const std::vector<std::string>& region_scope, int64_t offset) {
@@ -622,16 +814,24 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
 
   Sql s;
   // Browsing: the published items. One term: its (term, score DESC, code) index range read
-  // from the top. Several: driven from the rarest term's postings (`p0`), each other term
+  // from the top. Several, without facet counts: TopK. Several, with facet counts (every
+  // match is counted anyway): driven from the rarest term's postings (`p0`), each other term
   // probed by its (term, code) key, so the work is bounded by the rarest term's document
   // frequency rather than the sum of all of them (CROSS JOIN keeps that order on SQLite;
-  // PostgreSQL's planner picks it from the statistics). Ranks are summed in SQL with integer
-  // idfs, so both stores order alike.
+  // PostgreSQL's planner picks it from the statistics). Ranks are summed in SQL with the
+  // same integer idfs as TopK, so both stores and both paths order alike.
   std::vector<size_t> by_df(terms.size());
   for (size_t i = 0; i < by_df.size(); ++i) by_df[i] = i;
   std::stable_sort(by_df.begin(), by_df.end(),
                    [&](size_t a, size_t b) { return df_of[a] < df_of[b]; });
   const bool single = terms.size() == 1, multi = terms.size() > 1;
+  // A page of several words without facet counts (the common search): the top k only,
+  // with early termination (TopK), unless it gives up. Facet counts and the total need
+  // every match: the complete ranking below.
+  if (multi && !q.facets) {
+    OW_ASSIGN_OR_RETURN(auto top, TopK(c, q, terms, idf, region_scope, offset));
+    if (top) return std::move(*top);
+  }
   std::string key = single ? "p.code" : multi ? "p0.code" : "m.code";
   std::string joins, filters = terms.empty() ? " WHERE i.status = 'published'" : " WHERE 1 = 1";
   std::string rank;
@@ -646,23 +846,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
   }
   // Postings exist only for published items (Reindex removes the rest), so queries
   // with terms need no status condition; browsing does.
-  auto facet = [&](const char* name, const std::string& value) {
-    if (value.empty()) return;
-    filters += " AND EXISTS (SELECT 1 FROM catalog_facets f WHERE f.code = " + key +
-               " AND f.facet = " + s.P(std::string(name)) + " AND f.value = " + s.P(value) + ")";
-  };
-  facet("department", q.department);
-  facet("theme", q.theme);
-  facet("type", q.type);
-  facet("served", q.served);
-  facet("level", q.level);
-  if (q.online_depth > 0) filters += " AND i.online_depth >= " + s.P(q.online_depth);
-  if (!region_scope.empty()) {
-    std::string in;
-    for (const auto& r : region_scope) in += (in.empty() ? "" : ",") + s.P(r);
-    filters += " AND EXISTS (SELECT 1 FROM catalog_implementations im WHERE im.item_code = " + key +
-               " AND im.region_code IN (" + in + "))";
-  }
+  filters += FilterConditions(s, q, key, region_scope);
   // Going through a derived table would make both planners sort every posting.
   std::string from =
       single  ? " FROM catalog_postings p JOIN catalog_items i ON i.code = p.code" + filters
@@ -699,11 +883,8 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
                 "), (SELECT df FROM catalog_terms WHERE term = ''), "
       : multi ? "SELECT p0.code, " + rank + " AS score_sum, NULL, NULL, "
               : std::string("SELECT m.code, m.rank, NULL, NULL, ");
-  s.text() = head +
-             "i.name, i.name_en, i.type, i.department_code, i.level, "
-             "i.online_depth, i.visits, "
-             "i.promised_days, i.statutory_days" +
-             from + order + " LIMIT " + s.P(int64_t{q.limit + 1}) + " OFFSET " + s.P(offset);
+  s.text() = head + kSummaryColumns + from + order + " LIMIT " + s.P(int64_t{q.limit + 1}) +
+             " OFFSET " + s.P(offset);
   OW_ASSIGN_OR_RETURN(auto r, c.Query(s.text(), s.params()));
   for (size_t i = 0; i < r.size(); ++i) {
     SearchHit h;
@@ -713,16 +894,7 @@ Result<SearchResult> Store::Search(db::Connection& c, const SearchQuery& q,
       int64_t df = r.Int(i, 2), n = r.Int(i, 3);
       h.rank = df > 0 ? h.rank * idf_of(n, df) : 0;
     }
-    h.summary = {{"code", h.code},
-                 {"name", r.Text(i, 4)},
-                 {"name_en", r.Text(i, 5)},
-                 {"type", r.Text(i, 6)},
-                 {"department_code", r.Text(i, 7)},
-                 {"level", r.Text(i, 8)},
-                 {"online_depth", r.Int(i, 9)},
-                 {"visits", r.Int(i, 10)},
-                 {"promised_days", r.Int(i, 11)},
-                 {"statutory_days", r.Int(i, 12)}};
+    h.summary = Summary(r, i, 4, h.code);
     result.items.push_back(std::move(h));
   }
   return result;
