@@ -779,6 +779,9 @@ json::object CaseJson(const Case& k, bool full, bool staff_view) {
   o["licences"] = std::move(licences);
   json::array data_uses;
   for (const auto& u : k.data_uses) {
+    // Another party's data (a marriage registration's other party) is theirs: they consented
+    // to its use by the department, so the applicant sees only whether it was verified.
+    const bool withheld = !staff_view && !u.party.empty();
     json::array fields;
     for (const auto& f : u.fields) fields.emplace_back(f);
     data_uses.push_back({{"name", u.name},
@@ -791,8 +794,8 @@ json::object CaseJson(const Case& k, bool full, bool staff_view) {
                          {"consented_by", u.consented_by},
                          {"consented_at", OrNull(u.consented_at)},
                          {"status", u.status},
-                         {"data", u.data},
-                         {"signature", OrNull(u.signature)},
+                         {"data", withheld ? json::object() : u.data},
+                         {"signature", OrNull(withheld ? std::string() : u.signature)},
                          {"log_seq", u.log_seq},
                          {"fetched_at", OrNull(u.fetched_at)},
                          {"error", OrNull(u.error)},

@@ -23,8 +23,8 @@
 //    peer's signed answer under "peer". A refusal by the peer is logged on both sides
 //    and answered 403; a peer that is down or whose answer does not verify, 503.
 //  - Bases: the population, legal-person and birth bases (bases.h), imported (JSON lines,
-//    all or nothing) and updated record by record by their provider department (its staff or systems)
-//    or the administrator token.
+//    all or nothing) and updated record by record by their provider department (its staff or
+//    systems) or the administrator token.
 //
 // Errors: kInvalidArgument with field errors (422), kNotFound, kPermissionDenied (403,
 // refusals of a query are logged first), kConflict (a version or application changed

@@ -14,10 +14,11 @@
 // case's, with its tracking number) in 我的数据使用记录. Then lisi applies for 结婚登记 naming
 // him as the other party: the request waits in his 我的数据使用记录 until he agrees there.
 // axe-core finds no serious or critical problem on the apply page (consented), the citizen's
-// case page, the staff case page and the consent request, in zh-CN and English at 1440x900
+// case page, 我的数据使用记录, the staff case page and the consent request (screenshots of the
+// Chinese pages with OW_SCREENSHOTS), in zh-CN and English at 1440x900
 // and 375x812.
 // Prints what it does; exits 1 on the first failed expectation with the reason.
-import { apiSession, axeProblems, check, newPage, runE2E, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, newPage, runE2E, shotName, signIn, step } from './browser.mjs';
 
 const ITEM = '3301-GA-CSDJ';
 const ADMIN_TOKEN = 'e2e-fetchdata-admin-token';
@@ -74,7 +75,7 @@ await runE2E(
     check((await page.inputValue('#f-birth_date')) === '2026-11-20', 'the date of birth is not filled in from the birth base');
     await consent(ids);
     check((await page.locator('main h1').count()) === 1, 'not exactly one h1 in main');
-    axe.push(...(await axeProblems(page, 'apply with data consent (zh-CN 1440x900)')));
+    axe.push(...(await axeProblems(page, 'apply with data consent (zh-CN 1440x900)', 'apply-with-data-desktop')));
 
     step('chooses the rest and submits: nothing is uploaded');
     for (const [k, v] of [['baby_gender', '男'], ['follow', '随父']]) {
@@ -110,7 +111,7 @@ await runE2E(
     const shown = await staff.textContent('[data-testid=case-data-uses]');
     check(shown.includes('已从“户籍信息”核验') && shown.includes('330102000101'), 'the staff page does not show the verified data: ' + shown);
     check(shown.includes('已从“出生医学证明信息”核验') && shown.includes('Q330012345'), 'the staff page does not show the verified birth certificate: ' + shown);
-    axe.push(...(await axeProblems(staff, 'staff case with verified data (zh-CN 1440x900)')));
+    axe.push(...(await axeProblems(staff, 'staff case with verified data (zh-CN 1440x900)', 'staff-case-data-desktop')));
     await staff.context().close();
 
     step('zhangsan sees both uses of his data in 我的数据使用记录');
@@ -135,7 +136,7 @@ await runE2E(
     await page.reload();
     await page.waitForSelector(`[data-testid=consent-request-${mno}]`);
     check((await page.textContent(`[data-testid=consent-request-${mno}]`)).includes('李四'), 'the request does not say who asks');
-    axe.push(...(await axeProblems(page, 'data consent request (zh-CN 1440x900)')));
+    axe.push(...(await axeProblems(page, 'data consent request (zh-CN 1440x900)', 'data-uses-consent-desktop')));
     await page.click(`[data-testid=consent-agree-${mno}]`);
     await page.waitForSelector(`[data-testid=consent-answered-${mno}]`);
     const hers = await lisi('GET', '/api/v1/cases/' + mno);
@@ -154,18 +155,23 @@ await runE2E(
         await p.waitForSelector(`[data-testid=use-data-${register}]`);
         await p.locator(`[data-testid=use-data-${register}]`).check();
         await p.waitForSelector('[data-testid=prefilled-from-data]');
-        axe.push(...(await axeProblems(p, `apply with data consent (${tag})`)));
+        axe.push(...(await axeProblems(p, `apply with data consent (${tag})`, shotName('apply-with-data', { locale, viewport }))));
         await p.goto(`${base}/me/cases/${no}`);
         await p.waitForSelector('[data-testid=case-data-GA-HJ-001]');
-        axe.push(...(await axeProblems(p, `citizen case with verified data (${tag})`)));
+        axe.push(...(await axeProblems(p, `citizen case with verified data (${tag})`, shotName('case-data', { locale, viewport }))));
         const wide = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
         check(!wide, `the case page scrolls sideways at ${tag}`);
+        await p.goto(`${base}/me/data-uses`);
+        await p.waitForSelector('[data-testid^=use-]');
+        check((await p.textContent('main')).includes(no), `我的数据使用记录 does not list the case's fetch at ${tag}`);
+        axe.push(...(await axeProblems(p, `my data uses (${tag})`, shotName('my-data-uses', { locale, viewport }))));
+        check(!(await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)), `我的数据使用记录 scrolls sideways at ${tag}`);
         for (const e of p.errors) check(false, 'script error or missing text: ' + e);
         await p.context().close();
         const s = await newPage(browser, { locale, viewport });
         await signIn(s, base, 'ga.approver', `/workbench/cases/${no}`);
         await s.waitForSelector('[data-testid=case-data-GA-HJ-001]');
-        axe.push(...(await axeProblems(s, `staff case with verified data (${tag})`)));
+        axe.push(...(await axeProblems(s, `staff case with verified data (${tag})`, shotName('staff-case-data', { locale, viewport }))));
         for (const e of s.errors) check(false, 'script error or missing text: ' + e);
         await s.context().close();
       }

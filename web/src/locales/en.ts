@@ -1796,7 +1796,7 @@ export default {
   },
   dataConsents: {
     title: 'Requests to fetch your data',
-    intro: 'Someone gave your ID number in an application and asks to fetch the details below from shared data. The platform fetches them only if you agree; if you do not, nothing is fetched and they must attach the document instead.',
+    intro: 'Someone gave your ID number in an application and asks to fetch the details below from shared data. The platform fetches them only if you agree; if you do not, nothing is fetched and they must attach the document instead. What is fetched goes to the department handling the case; the applicant sees only whether it was verified.',
     item: 'Service',
     case: 'Application',
     applicant: 'Applicant',
