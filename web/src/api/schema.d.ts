@@ -9926,9 +9926,9 @@ export interface components {
             consented_at: string | null;
             /** @enum {string} */
             status: "consented" | "awaiting_consent" | "refused" | "verified" | "failed";
-            /** @description The verified fields (empty until verified); null where the record has none. */
+            /** @description The verified fields (empty until verified); null where the record has none. Empty in the applicant's own view of another party's data (party set): that data goes to the department only. */
             data: Record<string, unknown>;
-            /** @description The platform's signed answer (compact JWS, ES256) the data came from. */
+            /** @description The platform's signed answer (compact JWS, ES256) the data came from; null in the applicant's own view of another party's data. */
             signature: string | null;
             /** @description The message-log entry of the last attempt; 0 before any. */
             log_seq: number;
