@@ -74,6 +74,7 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
   // persons (the birth base) every record naming the subject.
   std::vector<std::string> records;
   OW_RETURN_IF_ERROR(read([&](db::Connection& c) -> Status {
+    records.clear();  // a retried read starts again
     OW_ASSIGN_OR_RETURN(resource, Store::Published(c, code));
     if (!resource) return {};
     OW_ASSIGN_OR_RETURN(system, Store::GetSystem(c, who.client_id));
