@@ -348,7 +348,8 @@ TEST_P(FetchDataTest, ASelfDeclaredResidentIdFetchesNothing) {
   EXPECT_EQ(r.status / 100, 4) << r.body;
   // Nor does the number make requests about the real person theirs to answer.
   auto asked = client_->Get("/api/v1/me/data-consent-requests", claimer.headers);
-  if (asked.status == 200) EXPECT_TRUE(asked.json().at("items").as_array().empty()) << asked.body;
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  EXPECT_TRUE(asked.json().at("items").as_array().empty()) << asked.body;
   // Nothing was asked of the exchange about her.
   EXPECT_EQ(logged(), before);
 }
