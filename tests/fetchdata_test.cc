@@ -549,7 +549,7 @@ TEST_P(FetchDataTest, ABundleApplicationTakesConsentsLikeASingleOne) {
   ASSERT_EQ(r.status, 201) << r.body;
   int with_data = 0;
   // A copy that outlives the loop: r.json() is a temporary, and a range-for over a member of a
-  // temporary iterates freed memory: undefined behaviour, the likely cause of the hang this
+  // temporary iterates freed memory: undefined behaviour, the cause of the hang this
   // test once showed on SQLite.
   const json::value filed = r.json();
   for (const auto& c : filed.at("cases").as_array()) {
