@@ -14,7 +14,7 @@ rm -f docs/screenshots/*.png
   --screenshots "$PWD/../../docs/screenshots")
 # The pages of bookings, service halls, notifications, tickets and the supervisor console, taken by their own browser
 # tests where they run axe (zh-CN at both sizes, and the elderly mode on the desktop).
-(cd tests/tools && for t in e2e-booking.mjs e2e-halls.mjs e2e-notify.mjs "e2e-tickets.mjs a11y" e2e-console.mjs; do
+(cd tests/tools && for t in e2e-booking.mjs e2e-halls.mjs e2e-notify.mjs "e2e-tickets.mjs a11y" e2e-console.mjs e2e-fetchdata.mjs; do
   OW_SCREENSHOTS="$PWD/../../docs/screenshots" node $t --binary "../../build/$PRESET/onewindow" --source "$PWD/../.."
 done)
 ls docs/screenshots

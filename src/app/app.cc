@@ -492,6 +492,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   exchange::Options xopt;
   xopt.population_department = config.exchange_population_department;
   xopt.legal_person_department = config.exchange_legal_person_department;
+  xopt.birth_department = config.exchange_birth_department;
   xopt.max_grant_days = config.exchange_max_grant_days;
   xopt.adapter.timeout = std::chrono::milliseconds(config.exchange_adapter_timeout_ms);
   xopt.adapter.retries = static_cast<int>(config.exchange_adapter_retries);

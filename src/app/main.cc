@@ -298,6 +298,7 @@ int main(int argc, char** argv) {
     ow::exchange::Options xo;
     xo.population_department = config->exchange_population_department;
     xo.legal_person_department = config->exchange_legal_person_department;
+    xo.birth_department = config->exchange_birth_department;
     ow::exchange::Service exchange(**db, departments, log, xo);
     // The operator at the console acts with the administrator token's powers.
     ow::authz::Principal op;

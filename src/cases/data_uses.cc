@@ -9,6 +9,7 @@
 #include "cases/service_internal.h"
 #include "cases/store.h"
 #include "core/json_members.h"
+#include "identity/ids.h"
 
 namespace ow::cases {
 
@@ -42,6 +43,7 @@ json::value Parse(const std::string& text) {
 struct DataMaterial {
   std::string resource;
   std::vector<std::string> fields;
+  std::string subject_field;  // "" for the applicant's own data; else the party's form field
 };
 std::map<std::string, DataMaterial> DataMaterials(const json::object& doc) {
   std::map<std::string, DataMaterial> out;
@@ -51,7 +53,8 @@ std::map<std::string, DataMaterial> DataMaterials(const json::object& doc) {
       std::string resource = Str(e.as_object(), "data_resource");
       if (resource.empty()) continue;
       out[Str(e.as_object(), "name")] = {resource,
-                                         Strings(e.as_object().if_contains("data_fields"))};
+                                         Strings(e.as_object().if_contains("data_fields")),
+                                         Str(e.as_object(), "data_subject_field")};
     }
   return out;
 }
@@ -66,40 +69,20 @@ bool FetchFailure(Code c) {
 
 }  // namespace
 
+std::vector<std::string> internal::DataMaterialNames(const json::object& doc) {
+  std::vector<std::string> out;
+  for (const auto& [name, _] : DataMaterials(doc)) out.push_back(name);
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Store
 
 namespace store {
 
-Status InsertDataUse(db::Connection& c, int64_t case_id, const DataUse& u) {
-  auto n = c.Exec(
-      "INSERT INTO case_data_uses (case_id, name, resource, fields, subject, consented_by, "
-      "consented_at, status, resource_name, resource_name_en, provider_department) VALUES "
-      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-      {case_id, u.name, u.resource, json::serialize(StringArray(u.fields)), u.subject,
-       u.consented_by, u.consented_at, u.status, u.resource_name, u.resource_name_en,
-       u.provider_department});
-  if (!n) return n.error();
-  return {};
-}
+namespace {
 
-Status UpdateDataUse(db::Connection& c, int64_t case_id, const DataUse& u) {
-  auto n = c.Exec(
-      "UPDATE case_data_uses SET status = $3, data = $4, signature = $5, log_seq = $6, "
-      "fetched_at = $7, error = $8, attempts = $9 WHERE case_id = $1 AND name = $2",
-      {case_id, u.name, u.status, json::serialize(u.data), u.signature, u.log_seq, u.fetched_at,
-       u.error, u.attempts});
-  if (!n) return n.error();
-  return {};
-}
-
-Result<std::vector<DataUse>> LoadDataUses(db::Connection& c, int64_t case_id) {
-  OW_ASSIGN_OR_RETURN(
-      db::Rows r,
-      c.Query("SELECT name, resource, fields, subject, consented_by, consented_at, status, data, "
-              "resource_name, resource_name_en, provider_department, signature, log_seq, "
-              "fetched_at, error, attempts FROM case_data_uses WHERE case_id = $1 ORDER BY name",
-              {case_id}));
+std::vector<DataUse> DataUsesFrom(const db::Rows& r) {
   std::vector<DataUse> out;
   for (size_t i = 0; i < r.size(); ++i) {
     DataUse u;
@@ -121,8 +104,60 @@ Result<std::vector<DataUse>> LoadDataUses(db::Connection& c, int64_t case_id) {
     u.fetched_at = r.Text(i, 13);
     u.error = r.Text(i, 14);
     u.attempts = r.Int(i, 15);
+    u.party = r.Text(i, 16);
     out.push_back(std::move(u));
   }
+  return out;
+}
+
+}  // namespace
+
+Status InsertDataUse(db::Connection& c, int64_t case_id, const DataUse& u) {
+  auto n = c.Exec(
+      "INSERT INTO case_data_uses (case_id, name, resource, fields, subject, consented_by, "
+      "consented_at, status, resource_name, resource_name_en, provider_department, party) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+      {case_id, u.name, u.resource, json::serialize(StringArray(u.fields)), u.subject,
+       u.consented_by, u.consented_at, u.status, u.resource_name, u.resource_name_en,
+       u.provider_department, u.party});
+  if (!n) return n.error();
+  return {};
+}
+
+Status UpdateDataUse(db::Connection& c, int64_t case_id, const DataUse& u) {
+  auto n = c.Exec(
+      "UPDATE case_data_uses SET status = $3, data = $4, signature = $5, log_seq = $6, "
+      "fetched_at = $7, error = $8, attempts = $9, consented_by = $10, consented_at = $11 "
+      "WHERE case_id = $1 AND name = $2",
+      {case_id, u.name, u.status, json::serialize(u.data), u.signature, u.log_seq, u.fetched_at,
+       u.error, u.attempts, u.consented_by, u.consented_at});
+  if (!n) return n.error();
+  return {};
+}
+
+Result<std::vector<DataUse>> LoadDataUses(db::Connection& c, int64_t case_id) {
+  OW_ASSIGN_OR_RETURN(
+      db::Rows r,
+      c.Query("SELECT name, resource, fields, subject, consented_by, consented_at, status, data, "
+              "resource_name, resource_name_en, provider_department, signature, log_seq, "
+              "fetched_at, error, attempts, party FROM case_data_uses WHERE case_id = $1 "
+              "ORDER BY name",
+              {case_id}));
+  return DataUsesFrom(r);
+}
+
+Result<std::vector<std::pair<int64_t, DataUse>>> DataUsesAwaiting(db::Connection& c,
+                                                                  const std::string& subject) {
+  OW_ASSIGN_OR_RETURN(
+      db::Rows r,
+      c.Query("SELECT name, resource, fields, subject, consented_by, consented_at, status, data, "
+              "resource_name, resource_name_en, provider_department, signature, log_seq, "
+              "fetched_at, error, attempts, party, case_id FROM case_data_uses WHERE subject = $1 "
+              "AND status = $2 ORDER BY case_id DESC, name LIMIT 100",
+              {subject, std::string(kDataAwaiting)}));
+  auto uses = DataUsesFrom(r);
+  std::vector<std::pair<int64_t, DataUse>> out;
+  for (size_t i = 0; i < uses.size(); ++i) out.emplace_back(r.Int(i, 17), std::move(uses[i]));
   return out;
 }
 
@@ -198,6 +233,27 @@ Result<std::vector<DataUse>> Service::ResolveDataConsents(const Principal& who, 
     u.subject = *subject;
     u.consented_by = who.username;
     u.consented_at = FormatTime(now);
+    if (const std::string& field = it->second.subject_field; !field.empty()) {
+      // Whose data the form says: another party's is only asked for here; that person
+      // consents in their own account (AnswerDataConsent).
+      std::string why;
+      const json::value* id = k.form.if_contains(field);
+      auto party = id && id->is_string()
+                       ? identity::NormalizeResidentId(std::string(id->as_string()), &why)
+                       : std::nullopt;
+      if (!party) {
+        v.Add(at, "needs a valid resident ID number in form/" + field);
+        continue;
+      }
+      // The applicant's own data when the field names them (their consent is this one).
+      if (*party != *subject) {
+        u.subject = *party;
+        u.party = field;
+        u.status = kDataAwaiting;
+        u.consented_by.clear();
+        u.consented_at.clear();
+      }
+    }
     u.resource_name = info->name;
     u.resource_name_en = info->name_en;
     u.provider_department = info->provider_department;
@@ -211,7 +267,9 @@ Result<json::object> Service::FetchDataUses(db::Connection& c, const Case& k) {
   json::array verified, failed;
   OW_ASSIGN_OR_RETURN(auto uses, store::LoadDataUses(c, k.id));
   for (auto& u : uses) {
-    if (u.status == kDataVerified) continue;
+    // No consent, no fetch: a party's data waits for them, and a refusal is final.
+    if (u.status == kDataVerified || u.status == kDataAwaiting || u.status == kDataRefused)
+      continue;
     ++u.attempts;
     u.fetched_at = NowText();
     Result<FetchedData> got =
@@ -252,11 +310,86 @@ Result<Case> Service::RetryDataFetch(const Principal& who, const std::string& no
     OW_ASSIGN_OR_RETURN(auto result, FetchDataUses(c, op.k));
     if (result.at("data_verified_materials").as_array().empty() &&
         result.at("data_failed_materials").as_array().empty())
-      return FailedPrecondition("every data use of this case is verified already");
+      return FailedPrecondition(
+          "no data use of this case can be fetched: each is verified already or waits for "
+          "(or was refused) the consent of the person it is about");
     op.channel = kWorkbench;
     op.Record("data_fetched", op.k.status, "", std::move(result));
     return {};
   });
+}
+
+Result<std::vector<DataConsentRequest>> Service::DataConsentRequests(const Principal& who) {
+  if (who.account_id.empty()) return Unauthenticated("log in first");
+  if (who.kind != identity::kPerson) return PermissionDenied("only a person consents");
+  std::vector<DataConsentRequest> out;
+  // Asked by the resident ID: only a proven one is theirs (a typed number may be anyone's).
+  auto subject = identity_.ResidentId(who.account_id);
+  if (!subject && subject.error().code != Code::kNotFound) return subject.error();
+  if (!subject || subject->empty()) return out;
+  OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto uses, store::DataUsesAwaiting(c, *subject));
+    for (auto& [case_id, u] : uses) {
+      OW_ASSIGN_OR_RETURN(auto k, store::LoadCase(c, case_id));
+      if (!k || k->applicant_account_id == who.account_id) continue;
+      out.push_back({k->tracking_no, k->item_code, k->item_name, k->item_name_en, k->applicant_name,
+                     k->created_at, k->status, std::move(u)});
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<DataConsentRequest> Service::AnswerDataConsent(const Principal& who, const std::string& no,
+                                                      const std::string& material, bool consent,
+                                                      SystemTime now) {
+  if (who.account_id.empty()) return Unauthenticated("log in first");
+  if (who.kind != identity::kPerson) return PermissionDenied("only a person consents");
+  auto id = ParseTrackingNo(no);
+  if (!id) return NotFound("no consent request of case " + no);
+  auto subject = identity_.ResidentId(who.account_id);
+  if (!subject && subject.error().code != Code::kNotFound) return subject.error();
+  // Whoever the request is not about learns nothing of it, not even that it exists.
+  if (!subject || subject->empty()) return NotFound("no consent request of case " + no);
+  DataConsentRequest out;
+  auto k = Mutate(*id, now, [&](db::Connection& c, Op& op) -> Status {
+    if (!SameTrackingNo(op.k.tracking_no, no)) return NotFound("no consent request of case " + no);
+    OW_ASSIGN_OR_RETURN(auto uses, store::LoadDataUses(c, op.k.id));
+    auto u = std::find_if(uses.begin(), uses.end(), [&](const DataUse& x) {
+      return x.name == material && !x.party.empty() && x.subject == *subject;
+    });
+    if (u == uses.end() || op.k.applicant_account_id == who.account_id)
+      return NotFound("no consent request of case " + no);
+    if (u->status != kDataAwaiting)
+      return FailedPrecondition("this request was answered already (" + u->status + ")");
+    const std::string& st = op.k.status;
+    if (st == kNotAccepted || st == kApproved || st == kDenied || st == kDelivered ||
+        st == kClosed || st == kWithdrawn)
+      return FailedPrecondition("the case is " + op.k.status + "; nothing will be fetched");
+    op.actor = who.username;
+    op.actor_account = who.account_id;
+    op.channel = kWeb;
+    u->status = consent ? kDataConsented : kDataRefused;
+    u->consented_by = consent ? who.username : "";
+    u->consented_at = FormatTime(now);
+    OW_RETURN_IF_ERROR(store::UpdateDataUse(c, op.k.id, *u));
+    op.Record(consent ? "data_consented" : "data_consent_refused", op.k.status, "",
+              {{"material", u->name}, {"resource", u->resource}});
+    // Accepted already: the process's fetch-data step has run, so the data is fetched now.
+    if (consent && !op.k.accepted_on.empty()) {
+      OW_ASSIGN_OR_RETURN(auto fetched, FetchDataUses(c, op.k));
+      op.Record("data_fetched", op.k.status, "", std::move(fetched));
+    }
+    OW_ASSIGN_OR_RETURN(auto again, store::LoadDataUses(c, op.k.id));
+    for (auto& x : again)
+      if (x.name == material)
+        out = {op.k.tracking_no,    op.k.item_code,  op.k.item_name, op.k.item_name_en,
+               op.k.applicant_name, op.k.created_at, op.k.status,    std::move(x)};
+    return {};
+  });
+  if (!k) return k.error();
+  out.case_status = k->status;
+  return out;
 }
 
 Result<json::object> Service::PrefillFromData(const Principal& who, const std::string& item_code,
@@ -279,6 +412,10 @@ Result<json::object> Service::PrefillFromData(const Principal& who, const std::s
     if (it == known.end())
       v.Add("materials/" + std::to_string(i),
             "is not a material of item " + item_code + " that data can stand for");
+    else if (!it->second.subject_field.empty())
+      // Whose data it is depends on the form (maybe another party's): never pre-filled.
+      v.Add("materials/" + std::to_string(i),
+            "is data about a party the form names; it is not used to fill in the form");
     else if (seen.insert(materials[i]).second)
       wanted.emplace_back(*it);
   }

@@ -557,6 +557,7 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
   }
   OW_ASSIGN_OR_RETURN(auto all,
                       ResolveMaterials(who, ApplicantOwner(cases.front()), in.materials, 0, now));
+  std::set<std::string> taken_consents;
   for (size_t i = 0; i < cases.size(); ++i) {
     // A named material goes to the items that ask for it; unnamed ones to every item.
     // Prepare just looked the item up; this is the same (cached) version.
@@ -575,6 +576,14 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
     const json::object& doc = target->view.version.document;
     OW_ASSIGN_OR_RETURN(auto used,
                         ResolveLicences(who, cases[i], cases[i].channel, doc, offered, now));
+    // Consents likewise, checked by the same rules as a single application's.
+    std::vector<std::string> consented;
+    auto by_data = internal::DataMaterialNames(doc);
+    for (const auto& n : in.data_consents)
+      if (std::find(by_data.begin(), by_data.end(), n) != by_data.end()) consented.push_back(n);
+    OW_ASSIGN_OR_RETURN(cases[i].data_uses,
+                        ResolveDataConsents(who, cases[i], doc, consented, now));
+    for (const auto& n : consented) taken_consents.insert(n);
     OW_RETURN_IF_ERROR(CheckRequired(doc, cases[i], mine, used));
     attachments.push_back(std::move(mine));
     licences.push_back(std::move(used));
@@ -590,6 +599,13 @@ Result<BundleApplication> Service::SubmitBundle(const Principal& who, const Bund
              "is not a material of any item of bundle " + in.bundle_code);
       return lv.Finish().error();
     }
+  }
+  for (size_t j = 0; j < in.data_consents.size(); ++j) {
+    if (taken_consents.count(in.data_consents[j])) continue;
+    Validator dv;
+    dv.Add("data_consents/" + std::to_string(j), "is not a material of any item of bundle " +
+                                                     in.bundle_code + " that data can stand for");
+    return dv.Finish().error();
   }
   BundleApplication b;
   b.id = "bun_" + crypto::RandomToken(12);

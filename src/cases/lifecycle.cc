@@ -301,9 +301,24 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
     return FailedPrecondition("no supplement was requested for this case");
   auto ask = PendingSupplement(pre.events).value_or(SupplementAsk{});
   std::vector<LicenceUse> used;
-  if (in.form || !in.licences.empty()) {
+  std::vector<DataUse> consented;
+  if (in.form || !in.licences.empty() || !in.data_consents.empty()) {
     auto version = catalog_.GetVersion(pre.item_code, pre.item_version);
     if (!version) return version.error();
+    // Consents, by the rules of submission for the person supplying now (a case taken in
+    // at a hall may be supplied online by the person themselves); a material data stands
+    // for already is not consented to twice.
+    Case now_by = pre;
+    now_by.channel = ch;
+    OW_ASSIGN_OR_RETURN(consented,
+                        ResolveDataConsents(who, now_by, version->document, in.data_consents, now));
+    Validator dv;
+    for (size_t i = 0; i < consented.size(); ++i)
+      for (const auto& u : pre.data_uses)
+        if (u.name == consented[i].name)
+          dv.Add("data_consents/" + std::to_string(i),
+                 "data from " + u.resource + " stands for " + u.name + " already");
+    OW_RETURN_IF_ERROR(dv.Finish());
     if (in.form) {
       if (const json::value* schema = version->document.if_contains("form_schema"))
         OW_RETURN_IF_ERROR(catalog::CheckFormData(*schema, *in.form, "form"));
@@ -321,7 +336,10 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
     std::vector<std::string> files, licences;
     for (const auto& a : added) files.push_back(a.name);
     for (const auto& u : used) licences.push_back(u.name);
-    CheckSupplyAgainstAsk(ask, files, licences, in.form ? &*in.form : nullptr, pre.form, v);
+    std::vector<std::string> consents;
+    for (const auto& u : consented) consents.push_back(u.name);
+    CheckSupplyAgainstAsk(ask, files, licences, in.form ? &*in.form : nullptr, pre.form, v,
+                          consents);
     for (size_t i = 0; i < used.size(); ++i)
       for (const auto& b : pre.licences)
         if (b.name == used[i].name)
@@ -342,14 +360,25 @@ Result<Case> Service::Supply(const Principal& who, const std::string& no, const 
     }
     for (const auto& a : added) OW_RETURN_IF_ERROR(store::InsertAttachment(c, op.k.id, a));
     OW_RETURN_IF_ERROR(HandOverMaterials(c, op.k, added, who.account_id));
+    for (const auto& u : consented) OW_RETURN_IF_ERROR(store::InsertDataUse(c, op.k.id, u));
     for (auto& p : op.k.pauses)
       if (!p.to) p.to = op.today;
     std::string back = op.k.supplement_from.empty() ? kSubmitted : op.k.supplement_from;
     op.k.supplement_from.clear();
+    json::array data_consents;
+    for (const auto& u : consented)
+      data_consents.push_back({{"material", u.name}, {"resource", u.resource}});
     op.Record("supplied", back, in.note,
               {{"materials", added.size()},
                {"licences", in.licences.size()},
+               {"data_consents", std::move(data_consents)},
                {"form_changed", in.form.has_value()}});
+    // After acceptance the process's fetch-data step has run already: the data consented
+    // to now is fetched with the supplement (a failure is kept on the use for staff).
+    if (!consented.empty() && !op.k.accepted_on.empty()) {
+      OW_ASSIGN_OR_RETURN(auto fetched, FetchDataUses(c, op.k));
+      op.Record("data_fetched", back, "", std::move(fetched));
+    }
     return {};
   });
 }

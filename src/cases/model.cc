@@ -90,7 +90,8 @@ std::optional<SupplementAsk> PendingSupplement(const std::vector<Event>& events)
 
 void CheckSupplyAgainstAsk(const SupplementAsk& ask, const std::vector<std::string>& file_names,
                            const std::vector<std::string>& licence_names, const json::object* form,
-                           const json::object& old_form, Validator& v) {
+                           const json::object& old_form, Validator& v,
+                           const std::vector<std::string>& consent_names) {
   if (ask.materials.empty() && ask.fields.empty()) return;
   std::set<std::string> materials, fields, given;
   for (const auto& m : ask.materials) materials.insert(m.name);
@@ -104,6 +105,7 @@ void CheckSupplyAgainstAsk(const SupplementAsk& ask, const std::vector<std::stri
   };
   offered(file_names, "materials/");
   offered(licence_names, "licences/");
+  offered(consent_names, "data_consents/");
   for (const auto& m : ask.materials)
     if (!given.count(m.name)) v.Add("materials", "give " + m.name + ": it was asked for");
   if (!form) {

@@ -82,12 +82,19 @@ struct LicenceUse {
 inline constexpr const char* kDataConsented = "consented";  // not fetched yet
 inline constexpr const char* kDataVerified = "verified";    // fetched and signed
 inline constexpr const char* kDataFailed = "failed";        // refused, not found, source down
+// Data about another party of the application (the material's data_subject_field names
+// the form field with their resident ID, e.g. the partner in a marriage registration):
+// the applicant only asks; the party consents or refuses in their own account, and
+// nothing is fetched before they consent.
+inline constexpr const char* kDataAwaiting = "awaiting_consent";
+inline constexpr const char* kDataRefused = "refused";  // the party refused: attach the material
 
 struct DataUse {
   std::string name;      // the catalog material
   std::string resource;  // the exchange resource code
   std::vector<std::string> fields;
-  std::string subject;  // whose data: the applicant's resident ID (never shown)
+  std::string subject;  // whose data: the applicant's or the party's resident ID (never shown)
+  std::string party;    // "" for the applicant's own data; else the form field naming the party
   std::string consented_by, consented_at;
   std::string status = kDataConsented;
   boost::json::object data;  // the verified fields (kDataVerified)
@@ -267,14 +274,15 @@ struct SupplementAsk {
 std::optional<SupplementAsk> PendingSupplement(const std::vector<Event>& events);
 
 // Adds to `v` what is wrong with a supplement measured against what was asked: a
-// material (a file under `file_names`, or a licence for `licence_names`) or a form field
-// that was not asked for, a material asked for and not given, or form fields asked for
-// without the form. `form` is the corrected form (nullptr when none is given), `old_form`
-// the case's. A request that named nothing (made before the checklist) allows anything.
+// material (a file under `file_names`, a licence for `licence_names`, or data consented
+// to for `consent_names`) or a form field that was not asked for, a material asked for and
+// not given, or form fields asked for without the form. `form` is the corrected form
+// (nullptr when none is given), `old_form` the case's. A request that named nothing (made
+// before the checklist) allows anything.
 void CheckSupplyAgainstAsk(const SupplementAsk& ask, const std::vector<std::string>& file_names,
                            const std::vector<std::string>& licence_names,
                            const boost::json::object* form, const boost::json::object& old_form,
-                           Validator& v);
+                           Validator& v, const std::vector<std::string>& consent_names = {});
 
 // Who is told about a case: the applicant's account; for an enterprise, the operator
 // who applied in its name (the enterprise's handler, who follows the case in their

@@ -111,6 +111,28 @@ std::vector<LicenceRef> Licences(http::JsonBody& b) {
   return out;
 }
 
+// A consent request as the person it is about reads it: the case's number and item, who
+// asks, and which of their data (never the data itself, nor the case's other contents).
+json::object ConsentRequestJson(const DataConsentRequest& q) {
+  json::array fields;
+  for (const auto& f : q.use.fields) fields.emplace_back(f);
+  return {{"tracking_no", q.tracking_no},
+          {"item_code", q.item_code},
+          {"item_name", q.item_name},
+          {"item_name_en", q.item_name_en},
+          {"applicant_name", q.applicant_name},
+          {"requested_at", q.requested_at},
+          {"case_status", q.case_status},
+          {"material", q.use.name},
+          {"resource", q.use.resource},
+          {"resource_name", q.use.resource_name},
+          {"resource_name_en", q.use.resource_name_en},
+          {"provider_department", q.use.provider_department},
+          {"fields", std::move(fields)},
+          {"status", q.use.status},
+          {"answered_at", OrNull(q.use.status == kDataAwaiting ? "" : q.use.consented_at)}};
+}
+
 // A list of names (strings, at most 20) under `key`.
 std::vector<std::string> NameList(http::JsonBody& b, const char* key) {
   std::vector<std::string> out;
@@ -178,6 +200,7 @@ void ReadApplication(http::JsonBody& body, In& in) {
   in.channel = body.Str("channel", 10);
   in.on_behalf_of = body.Str("on_behalf_of", 100);
   in.on_behalf_of_enterprise = body.Str("on_behalf_of_enterprise", 40);
+  in.data_consents = NameList(body, "data_consents");
 }
 
 Result<int64_t> TaskParam(const http::Context& ctx) {
@@ -247,7 +270,6 @@ void AddApplicationRoutes(http::Router& r, Service* s, const identity::Authentic
                 ReadApplication(*body, in);
                 in.applicant_resident_id = body->Str("applicant_resident_id", 18);
                 in.applicant_name = body->Str("applicant_name", 100);
-                in.data_consents = NameList(*body, "data_consents");
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
                 auto k = s->Submit(who, in, s->Now());
                 if (!k) return Fail(ctx, k.error());
@@ -402,6 +424,7 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 in.form = body->Object("form");
                 in.materials = Materials(*body);
                 in.licences = Licences(*body);
+                in.data_consents = NameList(*body, "data_consents");
                 in.note = body->Str("note");
                 std::string channel = Channel(*body);
                 if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
@@ -476,6 +499,36 @@ void AddLifecycleRoutes(http::Router& r, Service* s, const identity::Authenticat
                 return CaseReply(ctx, who, s->Close(who, ctx.Param("no"), reason, s->Now()));
               }))
       .Requires(authz::Action::kWorkOnCases)
+      .Blocking();
+
+  // Another party of an application (a partner in a marriage registration) consents to or
+  // refuses the fetch of their own data, in their own account.
+  r.Get("/api/v1/me/data-consent-requests",
+        With(a,
+             [s](http::Context& ctx, const Principal& who) {
+               auto list = s->DataConsentRequests(who);
+               if (!list) return Fail(ctx, list.error());
+               json::array items;
+               for (const auto& q : *list) items.push_back(ConsentRequestJson(q));
+               return NoStore(http::Json(http::Status::ok, {{"items", std::move(items)}}));
+             }))
+      .Requires(authz::Action::kReadOwnCases)
+      .Blocking();
+  r.Post("/api/v1/cases/{no}/data-consents",
+         With(a,
+              [s](http::Context& ctx, const Principal& who) {
+                auto body = ReadBody(ctx);
+                if (!body) return Fail(ctx, body.error());
+                std::string material = body->Str("material", 200);
+                std::optional<bool> consent = body->Bool("consent");
+                if (material.empty()) body->Add("material", "is required (the material's name)");
+                if (!consent) body->Add("consent", "is required: true to consent, false to refuse");
+                if (auto st = body->Finish(); !st) return Fail(ctx, st.error());
+                auto q = s->AnswerDataConsent(who, ctx.Param("no"), material, *consent, s->Now());
+                if (!q) return Fail(ctx, q.error());
+                return NoStore(http::Json(http::Status::ok, ConsentRequestJson(*q)));
+              }))
+      .Requires(authz::Action::kActForPerson)
       .Blocking();
 
   // Fetches again the data the applicant consented to that is not verified yet.
@@ -726,6 +779,9 @@ json::object CaseJson(const Case& k, bool full, bool staff_view) {
   o["licences"] = std::move(licences);
   json::array data_uses;
   for (const auto& u : k.data_uses) {
+    // Another party's data (a marriage registration's other party) is theirs: they consented
+    // to its use by the department, so the applicant sees only whether it was verified.
+    const bool withheld = !staff_view && !u.party.empty();
     json::array fields;
     for (const auto& f : u.fields) fields.emplace_back(f);
     data_uses.push_back({{"name", u.name},
@@ -734,11 +790,12 @@ json::object CaseJson(const Case& k, bool full, bool staff_view) {
                          {"resource_name_en", u.resource_name_en},
                          {"provider_department", u.provider_department},
                          {"fields", std::move(fields)},
+                         {"party", OrNull(u.party)},
                          {"consented_by", u.consented_by},
-                         {"consented_at", u.consented_at},
+                         {"consented_at", OrNull(u.consented_at)},
                          {"status", u.status},
-                         {"data", u.data},
-                         {"signature", OrNull(u.signature)},
+                         {"data", withheld ? json::object() : u.data},
+                         {"signature", OrNull(withheld ? std::string() : u.signature)},
                          {"log_seq", u.log_seq},
                          {"fetched_at", OrNull(u.fetched_at)},
                          {"error", OrNull(u.error)},

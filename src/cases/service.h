@@ -176,6 +176,16 @@ class DataExchange {
                                     const std::string& case_tracking) = 0;
 };
 
+// A request to consent to fetching one's data for another person's case (a party of the
+// application: DataUse::party), as the person it is about sees it.
+struct DataConsentRequest {
+  std::string tracking_no, item_code, item_name, item_name_en;
+  std::string applicant_name;  // who asks
+  std::string requested_at;    // the case's submission
+  std::string case_status;
+  DataUse use;
+};
+
 // A licence offered for a catalog material: {"name": <the material>, "number": <licence>}.
 struct LicenceRef {
   std::string name;
@@ -219,6 +229,9 @@ struct BundleInput {
   boost::json::object item_situations;
   std::vector<MaterialRef> materials;
   std::vector<LicenceRef> licences;
+  // As SubmitInput's, each going to the items whose materials data stands for under that
+  // name (a consent no item takes is refused).
+  std::vector<std::string> data_consents;
   std::string channel;
   std::string on_behalf_of;
   std::string on_behalf_of_enterprise;
@@ -228,6 +241,9 @@ struct SupplyInput {
   std::optional<boost::json::object> form;  // replaces the form (validated again)
   std::vector<MaterialRef> materials;       // added
   std::vector<LicenceRef> licences;         // held licences for materials, with consent
+  // Consents to data standing for materials asked for again, as at submission (the
+  // person supplying for themselves); fetched at once when the case was accepted already.
+  std::vector<std::string> data_consents;
   std::string note;
 };
 
@@ -399,6 +415,17 @@ class Service {
   Result<boost::json::object> PrefillFromData(const identity::Principal& who,
                                               const std::string& item_code,
                                               const std::vector<std::string>& materials);
+  // The requests awaiting `who`'s consent: another applicant's cases naming `who`'s proven
+  // resident ID as a party whose data a material stands for (none without a proven ID).
+  Result<std::vector<DataConsentRequest>> DataConsentRequests(const identity::Principal& who);
+  // `who` consents to (or refuses) the fetch of their data for material `material` of case
+  // `no`: recorded on the case ("data_consented" / "data_consent_refused"); when the case
+  // was accepted already, the data is fetched at once. kNotFound unless the request is
+  // about `who`'s proven resident ID; kFailedPrecondition when answered already or the
+  // case is over.
+  Result<DataConsentRequest> AnswerDataConsent(const identity::Principal& who,
+                                               const std::string& no, const std::string& material,
+                                               bool consent, SystemTime now);
   // Fetches again the case's data uses not verified yet (staff who may work on an open
   // task of the case); recorded as a "data_fetched" event.
   Result<Case> RetryDataFetch(const identity::Principal& who, const std::string& no,

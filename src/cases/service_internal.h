@@ -61,6 +61,10 @@ Message ProgressMessage(const Case& k, const std::string& notice, const std::str
 // The message telling MessageRecipient(k) that the document `title` was issued (messages.cc).
 Message DocumentMessage(const Case& k, const std::string& title, const std::string& at);
 
+// The names of the item's materials that data from the exchange can stand for
+// (data_resource set) (data_uses.cc).
+std::vector<std::string> DataMaterialNames(const boost::json::object& doc);
+
 }  // namespace internal
 }  // namespace ow::cases
 

@@ -178,7 +178,11 @@ CREATE TABLE case_data_uses (
   attempts BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (case_id, name)
 );
-)sql")};
+)sql"),
+      // Data about another party of the application, awaiting their consent (model.h).
+      db::Portable("cases/008_data_use_party",
+                   "ALTER TABLE case_data_uses ADD COLUMN party TEXT NOT NULL DEFAULT '';\n"
+                   "CREATE INDEX case_data_uses_subject ON case_data_uses(subject, status);\n")};
   for (auto& m : ArchiveMigrations()) out.push_back(std::move(m));
   return out;
 }

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cases/model.h"
@@ -63,6 +64,10 @@ Result<std::vector<LicenceUse>> LoadLicenceUses(db::Connection& c, int64_t case_
 Status InsertDataUse(db::Connection& c, int64_t case_id, const DataUse& u);
 Status UpdateDataUse(db::Connection& c, int64_t case_id, const DataUse& u);
 Result<std::vector<DataUse>> LoadDataUses(db::Connection& c, int64_t case_id);
+// The uses of `subject`'s data awaiting their consent, newest case first (at most 100), with
+// the id of each one's case.
+Result<std::vector<std::pair<int64_t, DataUse>>> DataUsesAwaiting(db::Connection& c,
+                                                                  const std::string& subject);
 // Ids of the cases a material is attached to.
 Result<std::vector<int64_t>> CasesWithMaterial(db::Connection& c, const std::string& material_id);
 

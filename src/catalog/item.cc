@@ -628,6 +628,10 @@ Result<json::object> NormalizeItem(const json::value& doc) {
                               "must be a field name (a-z, 0-9, _)");
                     o["data_resource"] = resource;
                     o["data_fields"] = std::move(fields);
+                    // Data about another party of the application (the form property
+                    // holding their resident ID): fetched only with their own consent.
+                    std::string party = e.String("data_subject_field", false, 64);
+                    if (!party.empty()) o["data_subject_field"] = party;
                   } else if (!fields.empty()) {
                     v.Add(e.Path("data_fields"), "needs data_resource");
                   }

@@ -10,7 +10,7 @@
 //   legal_basis[{title, article, url}], conditions[], conditions_en[],
 //   situations[{code, question, question_en, options[{code, label, label_en, item_code}]}],
 //   materials[{name, name_en, required, copies, form, blank_form_url, sample_url,
-//              license_type, data_resource, data_fields[], note, note_en,
+//              license_type, data_resource, data_fields[], data_subject_field, note, note_en,
 //              when[{situation, options[]}]}],
 //   steps[{name, name_en, description, description_en}], statutory_days, promised_days,
 //   fees[{name, name_en, amount, basis}],
@@ -32,7 +32,10 @@
 // data.<resource>.<field>: from a data resource of the exchange a material of the item
 // names as data_resource, fetched with the person's consent (POST /api/v1/me/prefill/data).
 // A material's data_resource (with the data_fields fetched, written only when set) lets
-// data about the applicant stand for it, with their consent (cases/data_uses.cc).
+// data about the applicant stand for it, with their consent (cases/data_uses.cc); with
+// data_subject_field (a form property holding a resident ID number) the data is about that
+// other party of the application (a marriage registration's partner), fetched only once
+// they consent in their own account.
 //
 // Situations (情形引导): questions whose answers decide which materials apply. A material
 // applies when, for each entry of its `when`, the answer to that situation is one of the

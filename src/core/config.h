@@ -121,6 +121,7 @@ struct Config {
   // [exchange] data sharing: who keeps the bases, how provider systems are called
   std::string exchange_population_department = "3301-GA";
   std::string exchange_legal_person_department = "3301-SCJG";
+  std::string exchange_birth_department = "3301-WJ";
   int64_t exchange_max_grant_days = 366;
   int64_t exchange_adapter_timeout_ms = 2000;
   int64_t exchange_adapter_retries = 2;

@@ -1,5 +1,6 @@
 #include "exchange/bases.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/calendar.h"
@@ -41,10 +42,30 @@ constexpr BaseField kLegalPerson[] = {
     {"registration_authority", "string", "", false},
 };
 
+// The birth medical certificate (出生医学证明) as the health commission keeps it: the
+// child's details, the issuing institution and the parents, whose resident ID numbers
+// are how a parent's query finds it.
+constexpr BaseField kBirth[] = {
+    {"certificate_number", "string", "", true},    {"child_name", "string", "", true},
+    {"child_gender", "enum", "male|female", true}, {"birth_date", "date", "", true},
+    {"birth_time", "string", "", false},           {"birth_place", "string", "", false},
+    {"institution", "string", "", true},           {"mother_name", "string", "", true},
+    {"mother_id_number", "string", "", true},      {"father_name", "string", "", false},
+    {"father_id_number", "string", "", false},     {"issued_date", "date", "", false},
+};
+constexpr std::string_view kBirthSubjects[] = {"mother_id_number", "father_id_number"};
+
 constexpr std::array kBases = {
     Base{"population", "person", "id_number", kPopulation},
     Base{"legal_person", "legal", "credit_code", kLegalPerson},
+    Base{"birth", "person", "certificate_number", kBirth, kBirthSubjects, "birth_date"},
 };
+
+bool IsSubjectField(const Base& base, std::string_view field) {
+  for (const auto& f : base.subject_fields)
+    if (f == field) return true;
+  return false;
+}
 
 bool InEnum(std::string_view allowed, std::string_view value) {
   size_t i = 0;
@@ -73,6 +94,28 @@ std::optional<std::string> NormalizeSubject(std::string_view subject_kind, std::
   if (subject_kind == "legal") return identity::NormalizeCreditCode(subject, why);
   if (why) *why = "unknown subject kind";
   return std::nullopt;
+}
+
+std::optional<std::string> NormalizeKey(const Base& base, std::string_view key, std::string* why) {
+  if (base.subject_fields.empty()) return NormalizeSubject(base.subject_kind, key, why);
+  bool ok = key.size() == 10 && key[0] >= 'A' && key[0] <= 'Z';
+  for (size_t i = 1; ok && i < key.size(); ++i) ok = key[i] >= '0' && key[i] <= '9';
+  if (!ok) {
+    if (why) *why = "must be a certificate number: one capital letter and 9 digits";
+    return std::nullopt;
+  }
+  return std::string(key);
+}
+
+std::vector<std::string> SubjectsOf(const Base& base, const json::object& record) {
+  std::vector<std::string> out;
+  for (const auto& f : base.subject_fields) {
+    const json::value* v = record.if_contains(f);
+    if (!v || !v->is_string() || v->as_string().empty()) continue;
+    std::string s(v->as_string());
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  }
+  return out;
 }
 
 std::optional<json::object> CheckRecord(const Base& base, const json::object& record,
@@ -112,15 +155,19 @@ std::optional<json::object> CheckRecord(const Base& base, const json::object& re
       bad(f.name, "must be valid text of at most 500 bytes");
       continue;
     }
+    if (s.empty() && f.required && IsSubjectField(base, f.name)) {
+      bad(f.name, "is required");
+      continue;
+    }
     if (f.name == base.key) {
       std::string why;
-      auto key = NormalizeSubject(base.subject_kind, s, &why);
+      auto key = NormalizeKey(base, s, &why);
       if (!key) {
         bad(f.name, why);
         continue;
       }
       s = *key;
-    } else if (f.name == "spouse_id_number" && !s.empty()) {
+    } else if ((f.name == "spouse_id_number" || IsSubjectField(base, f.name)) && !s.empty()) {
       std::string why;
       auto key = identity::NormalizeResidentId(s, &why);
       if (!key) {

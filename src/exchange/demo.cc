@@ -88,6 +88,8 @@ Result<DemoCounts> SeedDemo(db::Database& db, const json::value& doc) {
         OW_ASSIGN_OR_RETURN(
             bool created, Store::PutRecord(c, name, key, json::serialize(*rec), "seed-demo", now));
         (void)created;
+        if (!base.subject_fields.empty())
+          OW_RETURN_IF_ERROR(Store::PutLinks(c, name, key, SubjectsOf(base, *rec)));
         ++counts.records;
       }
     }

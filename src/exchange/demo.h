@@ -17,7 +17,7 @@ struct DemoCounts {
 };
 
 // `doc`: {"resources": [<resource as POST /api/v1/exchange/resources>],
-//         "population": [<record>], "legal_person": [<record>],
+//         "population": [<record>], "legal_person": [<record>], "birth": [<record>],
 //         "systems": [{"client_id", "department_code", "grants": [{"resource", "fields",
 //                      "purpose", "legal_basis"}]}]}.
 // The systems' OpenID Connect clients must exist. Idempotent.

@@ -18,7 +18,8 @@ inline constexpr const char* kNotShared = "not_shared";
 // Where a resource's answers come from.
 inline constexpr const char* kSourcePopulation = "population";     // the population base
 inline constexpr const char* kSourceLegalPerson = "legal_person";  // the legal-person base
-inline constexpr const char* kSourceAdapter = "adapter";           // the provider's system
+inline constexpr const char* kSourceBirth = "birth";      // birth medical certificates (bases.h)
+inline constexpr const char* kSourceAdapter = "adapter";  // the provider's system
 inline constexpr const char* kSourcePeer = "peer";  // a trusted peer platform (exchange/peer.h)
 
 // Version statuses: draft -> in_review -> published -> superseded (a newer one published);
@@ -49,7 +50,7 @@ struct Resource {
   std::string share_type;
   std::string conditions;    // what a consumer must show (conditional resources)
   std::string update_cycle;  // realtime | daily | weekly | monthly | yearly
-  std::string source;        // kSourcePopulation | kSourceLegalPerson | kSourceAdapter
+  std::string source;        // a base (kSourcePopulation, ...) | kSourceAdapter
   std::string adapter_url;   // kSourceAdapter only
   // kSourcePeer only: the trust naming the peer platform, and the resource's code there.
   std::string peer_platform;

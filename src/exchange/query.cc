@@ -69,16 +69,25 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
   // One read for the resource, the caller's system and grant, and (from a base table)
   // the subject's record, which is used only once the request is known to be granted.
   std::string why;
-  std::optional<std::string> subject, record;
+  std::optional<std::string> subject;
+  // A base keyed by the subject gives one record; a base of documents about several
+  // persons (the birth base) every record naming the subject.
+  std::vector<std::string> records;
   OW_RETURN_IF_ERROR(read([&](db::Connection& c) -> Status {
+    records.clear();  // a retried read starts again
     OW_ASSIGN_OR_RETURN(resource, Store::Published(c, code));
     if (!resource) return {};
     OW_ASSIGN_OR_RETURN(system, Store::GetSystem(c, who.client_id));
     OW_ASSIGN_OR_RETURN(grant, Store::LatestGrant(c, who.client_id, code));
     subject = NormalizeSubject(resource->subject_kind, in.subject, &why);
-    if (subject && resource->source != kSourceAdapter) {
-      OW_ASSIGN_OR_RETURN(record, Store::GetRecord(c, resource->source, *subject));
+    const Base* base = FindBase(resource->source);
+    if (!subject || !base) return {};
+    if (!base->subject_fields.empty()) {
+      OW_ASSIGN_OR_RETURN(records, Store::LinkedRecords(c, resource->source, *subject));
+      return {};
     }
+    OW_ASSIGN_OR_RETURN(auto one, Store::GetRecord(c, resource->source, *subject));
+    if (one) records.push_back(std::move(*one));
     return {};
   }));
   if (!resource) return NotFound("no such data resource");
@@ -217,12 +226,23 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
       data[f] = found && x ? *x : json::value(nullptr);
     }
   } else {
+    const Base* base = FindBase(resource->source);
+    if (!base) return Internal("resource " + code + " names an unknown base");
     json::object row;
-    if (record) {
+    // A document about the person (a birth certificate of their child): the newest one,
+    // the later key on the same date.
+    std::string newest;
+    for (const auto& record : records) {
       boost::system::error_code ec;
-      json::value parsed = json::parse(*record, ec);
+      json::value parsed = json::parse(record, ec);
       if (ec || !parsed.is_object()) return Internal("a base record is not a JSON object");
-      row = parsed.as_object();
+      std::string when;
+      if (!base->newest_by.empty())
+        if (const auto* d = parsed.as_object().if_contains(base->newest_by); d && d->is_string())
+          when = std::string(d->as_string());
+      if (found && when < newest) continue;
+      newest = when;
+      row = std::move(parsed.as_object());
       found = true;
     }
     for (const auto& f : in.fields) {
@@ -270,8 +290,9 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
 Status Service::MayMaintain(const authz::Principal& who, const std::string& base) {
   OW_RETURN_IF_ERROR(authz::Gate(who, Action::kMaintainBaseData));
   if (!FindBase(base)) return NotFound("no base " + base);
-  const std::string& department =
-      base == kSourcePopulation ? options_.population_department : options_.legal_person_department;
+  const std::string& department = base == kSourcePopulation ? options_.population_department
+                                  : base == kSourceBirth    ? options_.birth_department
+                                                            : options_.legal_person_department;
   auto d = departments_.Get(department);
   if (!d) return FailedPrecondition("the department keeping the " + base + " base is not set up");
   authz::Target t = Dept(d->code, d->region_code);
@@ -326,6 +347,8 @@ Result<ImportReport> Service::Import(const authz::Principal& who, const std::str
       std::string key(r.at(base.key).as_string());
       OW_ASSIGN_OR_RETURN(bool created, Store::PutRecord(c, base_name, key, json::serialize(r),
                                                          who.name_for_audit, now));
+      if (!base.subject_fields.empty())
+        OW_RETURN_IF_ERROR(Store::PutLinks(c, base_name, key, SubjectsOf(base, r)));
       ++(created ? report.created : report.updated);
     }
     return {};
@@ -339,7 +362,7 @@ Result<bool> Service::PutRecord(const authz::Principal& who, const std::string& 
   const Base& base = *FindBase(base_name);
   Validator v;
   std::string why;
-  auto key = NormalizeSubject(base.subject_kind, subject, &why);
+  auto key = NormalizeKey(base, subject, &why);
   if (!key) v.Add(std::string(base.key), why);
   json::object with_key = record;
   if (!with_key.contains(base.key)) with_key[base.key] = subject;
@@ -351,6 +374,8 @@ Result<bool> Service::PutRecord(const authz::Principal& who, const std::string& 
   OW_RETURN_IF_ERROR(db_.Transact([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(created, Store::PutRecord(c, base_name, *key, json::serialize(*checked),
                                                   who.name_for_audit, NowText()));
+    if (!base.subject_fields.empty())
+      OW_RETURN_IF_ERROR(Store::PutLinks(c, base_name, *key, SubjectsOf(base, *checked)));
     return {};
   }));
   return created;
@@ -360,7 +385,7 @@ Result<json::object> Service::GetRecord(const authz::Principal& who, const std::
                                         const std::string& subject) {
   OW_RETURN_IF_ERROR(MayMaintain(who, base_name));
   const Base& base = *FindBase(base_name);
-  auto key = NormalizeSubject(base.subject_kind, subject, nullptr);
+  auto key = NormalizeKey(base, subject, nullptr);
   if (!key) return NotFound("no such record");
   std::optional<std::string> record;
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {

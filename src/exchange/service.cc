@@ -124,7 +124,7 @@ Status Service::CheckResource(const Resource& in, Validator& v) {
       v.Add("subject_kind", "must be " + std::string(base->subject_kind) + " for the " +
                                 std::string(base->name) + " base");
   } else {
-    v.Add("source", "must be population, legal_person, adapter or peer");
+    v.Add("source", "must be population, legal_person, birth, adapter or peer");
   }
   if (in.source != kSourcePeer && (!in.peer_platform.empty() || !in.peer_resource.empty()))
     v.Add("peer_platform", "is only for the peer source");

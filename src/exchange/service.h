@@ -22,9 +22,9 @@
 //    peer logs them) and then its own answer to the consumer, which carries the
 //    peer's signed answer under "peer". A refusal by the peer is logged on both sides
 //    and answered 403; a peer that is down or whose answer does not verify, 503.
-//  - Bases: the population and legal-person bases, imported (JSON lines, all or nothing)
-//    and updated record by record by their provider department (its staff or systems)
-//    or the administrator token.
+//  - Bases: the population, legal-person and birth bases (bases.h), imported (JSON lines,
+//    all or nothing) and updated record by record by their provider department (its staff or
+//    systems) or the administrator token.
 //
 // Errors: kInvalidArgument with field errors (422), kNotFound, kPermissionDenied (403,
 // refusals of a query are logged first), kConflict (a version or application changed
@@ -55,6 +55,7 @@ struct Options {
   // The departments that keep the bases current.
   std::string population_department = "3301-GA";
   std::string legal_person_department = "3301-SCJG";
+  std::string birth_department = "3301-WJ";  // the health commission
   int64_t max_grant_days = 366;
   AdapterOptions adapter;
 };

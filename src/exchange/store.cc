@@ -82,6 +82,18 @@ CREATE TABLE exchange_base_records (
 ALTER TABLE exchange_resources ADD COLUMN peer_platform TEXT NOT NULL DEFAULT '';
 ALTER TABLE exchange_resources ADD COLUMN peer_resource TEXT NOT NULL DEFAULT '';
 )sql",
+           ""},
+          // A base whose records are documents about several persons (the birth base:
+          // a certificate names the mother and the father) finds them by person here.
+          {"exchange/004_base_links", R"sql(
+CREATE TABLE exchange_base_links (
+  base TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  PRIMARY KEY (base, subject_id, record_key)
+);
+CREATE INDEX exchange_base_links_record ON exchange_base_links(base, record_key);
+)sql",
            ""}};
 }
 
@@ -410,6 +422,29 @@ Result<bool> Store::PutRecord(db::Connection& c, const std::string& base, const 
              "updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)",
              {base, key, data, actor, now}));
   return true;
+}
+
+Status Store::PutLinks(db::Connection& c, const std::string& base, const std::string& key,
+                       const std::vector<std::string>& subjects) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("DELETE FROM exchange_base_links WHERE base = $1 AND record_key = $2", {base, key}));
+  for (const auto& s : subjects)
+    OW_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO exchange_base_links (base, subject_id, record_key) VALUES ($1, $2, $3)",
+               {base, s, key}));
+  return {};
+}
+
+Result<std::vector<std::string>> Store::LinkedRecords(db::Connection& c, const std::string& base,
+                                                      const std::string& subject) {
+  OW_ASSIGN_OR_RETURN(
+      auto r, c.Query("SELECT r.data FROM exchange_base_links l JOIN exchange_base_records r ON "
+                      "r.base = l.base AND r.subject_id = l.record_key WHERE l.base = $1 AND "
+                      "l.subject_id = $2 ORDER BY l.record_key LIMIT 100",
+                      {base, subject}));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(r.Text(i, 0));
+  return out;
 }
 
 Result<std::optional<std::string>> Store::GetRecord(db::Connection& c, const std::string& base,

@@ -69,6 +69,13 @@ class Store {
                                 const std::string& now);
   static Result<std::optional<std::string>> GetRecord(db::Connection& c, const std::string& base,
                                                       const std::string& key);
+  // A base with subject fields (bases.h): the persons record `key` is about, replacing
+  // the ones stored before.
+  static Status PutLinks(db::Connection& c, const std::string& base, const std::string& key,
+                         const std::vector<std::string>& subjects);
+  // The records of `base` naming `subject` (at most 100, by key).
+  static Result<std::vector<std::string>> LinkedRecords(db::Connection& c, const std::string& base,
+                                                        const std::string& subject);
 };
 
 }  // namespace ow::exchange

@@ -438,7 +438,8 @@ inline bool IsWebhooksPath(const std::string& path) {
 // Cases using the data exchange: the form filled in from the person's data, a case's
 // consented data fetched again (tests/fetchdata_test.cc).
 inline bool IsFetchDataPath(const std::string& path) {
-  return path == "/api/v1/me/prefill/data" || path == "/api/v1/cases/{no}/data-uses/fetch";
+  return path == "/api/v1/me/prefill/data" || path == "/api/v1/cases/{no}/data-uses/fetch" ||
+         path == "/api/v1/me/data-consent-requests" || path == "/api/v1/cases/{no}/data-consents";
 }
 inline bool IsCasesPath(const std::string& path) {
   if (IsRatingsPath(path) || IsFetchDataPath(path)) return false;

@@ -4743,6 +4743,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/data-consent-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests to consent to fetching my data
+         * @description The requests awaiting the caller's consent: another person's applications naming the caller's verified resident ID as a party whose data stands for a material (a marriage registration's other party), newest first, at most 100. Empty without a verified resident ID. Persons only (staff 403).
+         */
+        get: operations["myDataConsentRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{no}/data-consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Consent to (or refuse) fetching my data for an application
+         * @description The person a party's data use is about (their verified resident ID is the one the application names) consents to its fetch or refuses it, in their own account; recorded on the case (`data_consented` or `data_consent_refused`). On a case accepted already the data is fetched at once (a `data_fetched` event); otherwise when the process's fetch-data step runs. A refusal is final: staff ask for the material instead. 404 unless the request is about the caller (the applicant themself, another person, an unknown material); 409 when answered already or the case is over; staff 403. With the session cookie, send the session's CSRF token in `X-CSRF-Token` (403 otherwise).
+         */
+        post: operations["answerDataConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5680,6 +5720,8 @@ export interface components {
              *     ]
              */
             data_fields?: string[];
+            /** @description With `data_resource`: the form property holding the resident ID number of the person the data is about, when that may be another party of the application (a marriage registration's man or woman). The applicant's own data when it is theirs; otherwise fetched only once that person consents in their own account. Present only when set. */
+            data_subject_field?: string;
             /**
              * @description When the document is needed, or how to obtain it.
              * @example
@@ -8951,7 +8993,7 @@ export interface components {
             /** @description Licences the applicant holds, used for materials with their consent: the person applying for themself (their verified resident ID is the holder's), or an operator holding `apply` for the enterprise that holds them. Not for agents or counter intake (422). Each must be valid now and of the type the material accepts; otherwise 422 naming `licences/<i>/number`. */
             licences?: components["schemas"]["LicenceRef"][];
             /**
-             * @description Materials the applicant consents to have fetched from the data exchange instead of uploading: each a material of the item naming a `data_resource` (422 naming `data_consents/<i>` otherwise). Sending it is the consent, recorded with the case (which resource, which fields, who, when); the data is fetched when the process's fetch-data service task runs, about the applicant's own verified resident ID. The person applying for themself only: not agents, counter intake or enterprises (422); without a verified resident ID, 422.
+             * @description Materials the applicant consents to have fetched from the data exchange instead of uploading: each a material of the item naming a `data_resource` (422 naming `data_consents/<i>` otherwise). Sending it is the consent, recorded with the case (which resource, which fields, who, when); the data is fetched when the process's fetch-data service task runs, about the applicant's own verified resident ID. A material whose catalog entry names a `data_subject_field` is about the person whose resident ID that form field holds: when it is not the applicant, the applicant only asks, and the data is fetched once that person consents in their own account (the use is `awaiting_consent` until then). The person applying for themself only: not agents, counter intake or enterprises (422); without a verified resident ID, 422.
              * @example [
              *       "居民户口簿",
              *       "父母居民身份证"
@@ -8973,7 +9015,7 @@ export interface components {
             applicant_name?: string;
         };
         /**
-         * @description A bundle application: one intake form for every item of the bundle. The item's required materials (those not on paper only) must each be attached under their catalog name or satisfied by a licence (`licences`); otherwise 422 naming `materials` and the missing ones. Counter intake is not checked (the hall receives the paper originals).
+         * @description A bundle application: one intake form for every item of the bundle. The item's required materials (those not on paper only) must each be attached under their catalog name or satisfied by a licence (`licences`) or by data the applicant consents to fetch (`data_consents`); otherwise 422 naming `materials` and the missing ones. Counter intake is not checked (the hall receives the paper originals).
          * @example {
          *       "bundle_code": "ONE-BABY",
          *       "region_code": "330102",
@@ -9010,6 +9052,14 @@ export interface components {
             on_behalf_of?: string;
             /** @description Operators: the unified social credit code of the enterprise to apply in the name of. The caller must hold its `apply` right now, and the item must serve legal persons (`served` includes `legal_person`); the enterprise is then the applicant. Not with `on_behalf_of`. */
             on_behalf_of_enterprise?: string;
+            /**
+             * @description Materials the applicant consents to have fetched from the data exchange instead of uploading, as in `CaseSubmission.data_consents`: each goes to the items whose material of that name data stands for, by the same rules (the person applying for themself with a verified resident ID; agents and enterprises 422). A consent no item takes: 422 naming `data_consents/<i>`.
+             * @example [
+             *       "居民户口簿",
+             *       "父母居民身份证"
+             *     ]
+             */
+            data_consents?: string[];
         };
         /**
          * @description Why the applicant withdraws.
@@ -9024,7 +9074,7 @@ export interface components {
             channel?: string;
         };
         /**
-         * @description What the applicant supplies: a new form (replacing the old one, checked again), more materials, a note.
+         * @description What the applicant supplies: a new form (replacing the old one, checked again), more materials, licences or consents to data standing for them, a note.
          * @example {
          *       "note": "已补充经营场所证明"
          *     }
@@ -9042,6 +9092,14 @@ export interface components {
             note?: string;
             /** @description The applicant's channel, `web` by default. */
             channel?: string;
+            /**
+             * @description Consents to data standing for materials asked for again, instead of attaching them, by the rules of `CaseSubmission.data_consents` (the applicant supplying for themself with a verified resident ID; agents and enterprises 422; a material data stands for already, or one not asked for, 422 naming `data_consents/<i>`). On a case accepted already the data is fetched with the supplement (a `data_fetched` event).
+             * @example [
+             *       "居民户口簿",
+             *       "父母居民身份证"
+             *     ]
+             */
+            data_consents?: string[];
         };
         /**
          * @description Everything the applicant must give again, at once (一次性告知): at least one of the item's materials or of its form's fields (422 naming `materials` otherwise; an unknown or repeated name is 422 at its entry). The applicant's supplement may then give exactly these: every material listed, the form with only the listed fields changed.
@@ -9834,7 +9892,7 @@ export interface components {
              */
             pdf_url: string;
         };
-        /** @description Data from the exchange standing for one of the case's materials, with the applicant's consent given at submission (which resource, which fields, who, when). `consented` until the process's fetch-data service task fetches it as the platform's case-handling system (granted, signed, logged in the message log with the case's tracking number and shown in the person's 我的数据使用记录); then `verified` with the fields, or `failed` with why (refused, no record, provider down) for staff to retry. */
+        /** @description Data from the exchange standing for one of the case's materials, with consent (which resource, which fields, who, when). `consented` until the process's fetch-data service task fetches it as the platform's case-handling system (granted, signed, logged in the message log with the case's tracking number and shown in the 我的数据使用记录 of the person it is about); then `verified` with the fields, or `failed` with why (refused, no record, provider down) for staff to retry. Data about another party of the application (`party`: the form field with their resident ID, e.g. a marriage registration's other party) is `awaiting_consent` until that person consents in their own account (`POST /api/v1/cases/{no}/data-consents`), or `refused`; nothing is fetched before. */
         CaseDataUse: {
             /**
              * @description The catalog material it stands for.
@@ -9854,15 +9912,23 @@ export interface components {
             provider_department: string;
             /** @description The fields consented to and fetched. */
             fields: string[];
-            /** @description The applicant who consented. */
+            /**
+             * @description Null for the applicant's own data; else the form field naming the other party whose data it is.
+             * @example man_id
+             */
+            party: string | null;
+            /** @description Who consented: the applicant, or the other party; empty while awaiting consent or after a refusal. */
             consented_by: string;
-            /** Format: date-time */
-            consented_at: string;
+            /**
+             * Format: date-time
+             * @description When consent was given or refused; null while awaiting it.
+             */
+            consented_at: string | null;
             /** @enum {string} */
-            status: "consented" | "verified" | "failed";
-            /** @description The verified fields (empty until verified); null where the record has none. */
+            status: "consented" | "awaiting_consent" | "refused" | "verified" | "failed";
+            /** @description The verified fields (empty until verified); null where the record has none. Empty in the applicant's own view of another party's data (party set): that data goes to the department only. */
             data: Record<string, unknown>;
-            /** @description The platform's signed answer (compact JWS, ES256) the data came from. */
+            /** @description The platform's signed answer (compact JWS, ES256) the data came from; null in the applicant's own view of another party's data. */
             signature: string | null;
             /** @description The message-log entry of the last attempt; 0 before any. */
             log_seq: number;
@@ -10975,7 +11041,7 @@ export interface components {
             /** @enum {string} */
             update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
             /** @enum {string} */
-            source: "population" | "legal_person" | "adapter" | "peer";
+            source: "population" | "legal_person" | "adapter" | "peer" | "birth";
             fields: components["schemas"]["ExchangeField"][];
             created_by: string;
             created_at: string;
@@ -11007,7 +11073,7 @@ export interface components {
             /** @enum {string} */
             update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
             /** @enum {string} */
-            source: "population" | "legal_person" | "adapter" | "peer";
+            source: "population" | "legal_person" | "adapter" | "peer" | "birth";
             /**
              * Format: uri
              * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
@@ -11031,7 +11097,7 @@ export interface components {
             /** @enum {string} */
             update_cycle: "realtime" | "daily" | "weekly" | "monthly" | "yearly";
             /** @enum {string} */
-            source: "population" | "legal_person" | "adapter" | "peer";
+            source: "population" | "legal_person" | "adapter" | "peer" | "birth";
             /**
              * Format: uri
              * @description For source adapter: the provider system's endpoint (see exchange/adapter.h for the contract).
@@ -11170,7 +11236,7 @@ export interface components {
         ExchangeRecordWritten: {
             created: boolean;
         };
-        /** @description A base record: the base's fields (population: id_number, name, gender, birth_date, ethnicity, address, household_number, household_head, relation_to_head, marital_status, spouse_name, spouse_id_number, marriage_date; legal_person: credit_code, name, entity_type, legal_representative, registered_capital, established_date, address, business_scope, status, registration_authority). */
+        /** @description A base record: the base's fields (population: id_number, name, gender, birth_date, ethnicity, address, household_number, household_head, relation_to_head, marital_status, spouse_name, spouse_id_number, marriage_date; legal_person: credit_code, name, entity_type, legal_representative, registered_capital, established_date, address, business_scope, status, registration_authority; birth: certificate_number, child_name, child_gender, birth_date, birth_time, birth_place, institution, mother_name, mother_id_number, father_name, father_id_number, issued_date, a record found by either parent's resident ID number). */
         ExchangeBaseRecord: {
             [key: string]: unknown;
         };
@@ -12109,6 +12175,35 @@ export interface components {
                 /** @description Through which channel. */
                 channel: string;
             }[];
+        };
+        /** @description A request to consent to fetching one's own data for another person's application (its party, e.g. the other party of a marriage registration), as the person it is about sees it: the case's number and item, who asks, which resource and fields. Neither the data nor the rest of the case. */
+        DataConsentRequest: {
+            tracking_no: string;
+            /** @example 3301-MZ-JHDJ */
+            item_code: string;
+            /** @example 结婚登记 */
+            item_name: string;
+            item_name_en: string;
+            /** @description Who applied and asks. */
+            applicant_name: string;
+            /** Format: date-time */
+            requested_at: string;
+            case_status: string;
+            /** @example 男方婚姻状况证明 */
+            material: string;
+            /** @example MZ-HY-001 */
+            resource: string;
+            resource_name: string;
+            resource_name_en: string;
+            provider_department: string;
+            fields: string[];
+            /**
+             * @description After consent on an accepted case, the fetch's outcome.
+             * @enum {string}
+             */
+            status: "awaiting_consent" | "consented" | "refused" | "verified" | "failed";
+            /** Format: date-time */
+            answered_at: string | null;
         };
     };
     responses: {
@@ -25634,8 +25729,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The base: population or legal_person. */
-                base: "population" | "legal_person";
+                /** @description The base: population, legal_person or birth (the birth medical certificates, kept by the health commission). */
+                base: "population" | "legal_person" | "birth";
             };
             cookie?: never;
         };
@@ -25751,9 +25846,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The base: population or legal_person. */
-                base: "population" | "legal_person";
-                /** @description The record's resident ID number (population) or unified social credit code (legal_person). */
+                /** @description The base: population, legal_person or birth (the birth medical certificates, kept by the health commission). */
+                base: "population" | "legal_person" | "birth";
+                /** @description The record's key: a resident ID number (population), a unified social credit code (legal_person), or a birth medical certificate number, one capital letter and 9 digits (birth). */
                 subject: string;
             };
             cookie?: never;
@@ -25840,9 +25935,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The base: population or legal_person. */
-                base: "population" | "legal_person";
-                /** @description The record's resident ID number (population) or unified social credit code (legal_person). */
+                /** @description The base: population, legal_person or birth (the birth medical certificates, kept by the health commission). */
+                base: "population" | "legal_person" | "birth";
+                /** @description The record's key: a resident ID number (population), a unified social credit code (legal_person), or a birth medical certificate number, one capital letter and 9 digits (birth). */
                 subject: string;
             };
             cookie?: never;
@@ -32739,6 +32834,80 @@ export interface operations {
             403: components["responses"]["NotPermitted"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
+        };
+    };
+    myDataConsentRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requests. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DataConsentRequest"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    answerDataConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case's tracking number. A number that fails its check character, or names a case the caller may not read, gives 404.
+                 * @example 2030060600000000015
+                 */
+                no: components["parameters"]["TrackingNoPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "material": "男方婚姻状况证明",
+                 *       "consent": true
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The material the data stands for. */
+                    material: string;
+                    /** @description true to consent, false to refuse. */
+                    consent: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The request as answered. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataConsentRequest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
 }
