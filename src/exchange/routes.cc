@@ -340,6 +340,9 @@ void AddRoutes(http::Router& r, Service& service) {
        json::array apps;
        for (const auto& a : x.applications) apps.push_back(ApplicationJson(a));
        o["applications"] = std::move(apps);
+       json::array extracts;
+       for (const auto& e : x.extracts) extracts.push_back(ExtractJson(e));
+       o["extracts"] = std::move(extracts);
        items.push_back(std::move(o));
      }
      return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});

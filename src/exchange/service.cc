@@ -429,6 +429,7 @@ Result<std::vector<DepartmentSystem>> Service::DepartmentSystems(const authz::Pr
       if (s.department_code != d->code) continue;
       DepartmentSystem x;
       OW_ASSIGN_OR_RETURN(x.applications, Store::Applications(c, s.client_id, "", "", 500));
+      OW_ASSIGN_OR_RETURN(x.extracts, Store::Extracts(c, s.client_id, "", 20));
       x.system = std::move(s);
       out.push_back(std::move(x));
     }

@@ -108,6 +108,7 @@ struct Answered {
 struct DepartmentSystem {
   System system;
   std::vector<Application> applications;
+  std::vector<Extract> extracts;  // its latest bulk extracts (their status and manifests)
 };
 
 struct ImportReport {

@@ -627,8 +627,8 @@ Result<std::vector<Extract>> Store::Extracts(db::Connection& c, const std::strin
                                              const std::string& resource, int limit) {
   OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kExtractColumns +
                                           " FROM exchange_extracts WHERE client_id = $1 AND "
-                                          "resource_code = $2 ORDER BY created_at DESC, id DESC "
-                                          "LIMIT $3",
+                                          "($2 = '' OR resource_code = $2) ORDER BY created_at "
+                                          "DESC, id DESC LIMIT $3",
                                       {client_id, resource, int64_t{limit}}));
   std::vector<Extract> out;
   for (size_t i = 0; i < r.size(); ++i) out.push_back(ExtractAt(r, i));

@@ -84,7 +84,7 @@ class Store {
   // Extracts.
   static Status InsertExtract(db::Connection& c, const Extract& x);
   static Result<std::optional<Extract>> GetExtract(db::Connection& c, const std::string& id);
-  // The client's extracts of `resource`, newest first.
+  // The client's extracts of `resource` ("" for all), newest first.
   static Result<std::vector<Extract>> Extracts(db::Connection& c, const std::string& client_id,
                                                const std::string& resource, int limit);
   // The oldest extract waiting, or running under a lease that lapsed before `now`.
