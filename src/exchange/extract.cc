@@ -5,9 +5,9 @@
 #include <chrono>
 
 #include "core/clock.h"
-#include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "exchange/access.h"
 #include "exchange/bases.h"
 #include "exchange/service.h"
 #include "exchange/store.h"
@@ -24,52 +24,6 @@ constexpr int kPageRows = 1000;
 constexpr size_t kChunkBytes = 256 << 10;
 // The log's subject for an extract: every record of the base, no one person.
 constexpr const char* kEverySubject = "*";
-
-std::string HexSha256(std::string_view data) { return crypto::HexEncode(crypto::Sha256(data)); }
-
-// The JWS without its payload (RFC 7515 appendix F), as the log keeps answers' signatures.
-std::string Detached(const std::string& jws) {
-  size_t a = jws.find('.');
-  size_t b = jws.rfind('.');
-  if (a == std::string::npos || b == a) return HexSha256(jws);
-  return jws.substr(0, a) + ".." + jws.substr(b + 1);
-}
-
-struct Refusal {
-  std::string reason;
-  std::string message;
-};
-
-// What may refuse a system an extract (when asked, and again at each download).
-std::optional<Refusal> CheckGrant(const authz::Principal& who, const Resource& r,
-                                  const std::optional<System>& system,
-                                  const std::optional<Application>& grant,
-                                  const std::vector<std::string>& fields, const std::string& now) {
-  const std::string& code = r.code;
-  if (!system)
-    return Refusal{"not_registered", "this client is not registered as a department's system"};
-  if (r.share_type == kNotShared)
-    return Refusal{"not_shared", "resource " + code + " is not shared"};
-  if (!who.HasScope("exchange:" + code))
-    return Refusal{"scope_missing", "the token needs the scope exchange:" + code};
-  if (!grant) return Refusal{"no_grant", "this system has no grant for " + code};
-  if (grant->status == kRevoked)
-    return Refusal{"grant_revoked", "the grant for " + code + " was revoked"};
-  if (grant->expires_at <= now)
-    return Refusal{"grant_expired", "the grant for " + code + " expired"};
-  bool personal = false;
-  for (const auto& f : fields) {
-    if (std::find(grant->fields.begin(), grant->fields.end(), f) == grant->fields.end())
-      return Refusal{"field_not_granted", "field " + f + " was not granted"};
-    for (const auto& x : r.fields)
-      if (x.name == f && x.personal) personal = true;
-  }
-  if (personal && !grant->bulk)
-    return Refusal{"bulk_not_granted",
-                   "the grant for " + code +
-                       " does not allow bulk delivery of personal fields: apply with bulk"};
-  return std::nullopt;
-}
 
 exchange_log::Entry LogEntry(const Extract& x, const std::string& subject_kind) {
   exchange_log::Entry e;
@@ -148,7 +102,8 @@ Result<Extract> Service::RequestExtract(const authz::Principal& who, const std::
   x.request_digest = HexSha256(raw_request);
   x.created_at = now_text;
 
-  if (auto refusal = CheckGrant(who, *resource, system, grant, in.fields, now_text)) {
+  if (auto refusal =
+          CheckAccess(who, *resource, system, grant, in.fields, now_text, /*bulk=*/true)) {
     exchange_log::Entry e = LogEntry(x, resource->subject_kind);
     e.outcome = "refused";
     e.refusal_reason = refusal->reason;
@@ -210,7 +165,7 @@ Result<ExtractFile> Service::ExtractPartFile(const authz::Principal& who, const 
   }));
   if (!resource) return NotFound("no such data resource");
   // A grant revoked or expired after the extract was made also ends its download.
-  if (auto refusal = CheckGrant(who, *resource, system, grant, x.fields, now))
+  if (auto refusal = CheckAccess(who, *resource, system, grant, x.fields, now, /*bulk=*/true))
     return PermissionDenied(refusal->message);
   OW_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     OW_ASSIGN_OR_RETURN(out.data, Store::ExtractPartData(c, id, part));
