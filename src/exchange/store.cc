@@ -704,6 +704,13 @@ Result<std::string> Store::ExtractPartData(db::Connection& c, const std::string&
   return out;
 }
 
+Result<bool> Store::AnyExpired(db::Connection& c, const std::string& now) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT id FROM exchange_extracts WHERE status = 'ready' AND "
+                                      "expires_at <= $1 LIMIT 1",
+                                      {now}));
+  return !r.empty();
+}
+
 Result<int64_t> Store::ExpireExtracts(db::Connection& c, const std::string& now) {
   OW_RETURN_IF_ERROR(
       c.Exec("DELETE FROM exchange_extract_chunks WHERE extract_id IN (SELECT id "

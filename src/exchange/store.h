@@ -105,6 +105,8 @@ class Store {
   // The chunks of one part, in order, concatenated.
   static Result<std::string> ExtractPartData(db::Connection& c, const std::string& id,
                                              int64_t part);
+  // Whether a ready extract is past its expiry at `now`.
+  static Result<bool> AnyExpired(db::Connection& c, const std::string& now);
   // Marks ready extracts past their expiry "expired" and drops their data; how many.
   static Result<int64_t> ExpireExtracts(db::Connection& c, const std::string& now);
 };
