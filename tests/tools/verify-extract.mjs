@@ -21,7 +21,8 @@ if (!jwksUrl || !manifestPath || partPaths.length === 0) {
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 
 try {
-  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+  // A loaded test machine may answer slowly: wait longer than jose's 5 s default.
+  const jwks = createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 30000 });
   const token = readFileSync(manifestPath, 'utf8').trim();
   const { payload, protectedHeader } = await jwtVerify(token, jwks, {
     algorithms: ['ES256'],
