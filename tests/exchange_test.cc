@@ -791,7 +791,7 @@ TEST_P(ExchangeTest, BulkExtractsAreSignedCountedAndOnlyForBulkGrants) {
       "node", "verify-extract.mjs",
       "http://127.0.0.1:" + std::to_string(server_->port()) + "/oauth2/jwks",
       (dir / "manifest.jwt").string()};
-  std::ofstream(dir / "manifest.jwt") << status.at("manifest").as_string();
+  std::ofstream(dir / "manifest.jwt") << std::string(status.at("manifest").as_string());
   std::string whole;
   for (size_t i = 0; i < parts.size(); ++i) {
     r = client_->Get(std::string(parts[i].at("href").as_string()), token);
