@@ -857,7 +857,9 @@ TEST_P(ExchangeTest, BulkExtractsAreSignedCountedAndOnlyForBulkGrants) {
     auto payload =
         crypto::Base64UrlDecode(jws.substr(jws.find('.') + 1, jws.rfind('.') - jws.find('.') - 1));
     EXPECT_TRUE(payload);
-    if (payload) EXPECT_EQ(e.Text(0, 1), crypto::HexEncode(crypto::Sha256(*payload)));
+    if (payload) {
+      EXPECT_EQ(e.Text(0, 1), crypto::HexEncode(crypto::Sha256(*payload)));
+    }
     EXPECT_EQ(e.Text(0, 2), jws.substr(0, jws.find('.')) + ".." + jws.substr(jws.rfind('.') + 1));
     return {};
   }));
