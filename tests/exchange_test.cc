@@ -884,6 +884,86 @@ TEST_P(ExchangeTest, BulkExtractsAreSignedCountedAndOnlyForBulkGrants) {
   EXPECT_EQ(client_->Get(at + "/" + inc + "/file?part=2", token).status, 404);
   EXPECT_EQ(client_->Get(at + "/" + inc + "/file?part=x", token).status, 422);
 
+  // A run that died mid-way (its lease lapsed, a partial chunk left behind) is taken over
+  // by the next run: the stale bytes are dropped and the file is written whole again. A
+  // run past the attempts allowed fails instead of retrying for ever.
+  ASSERT_TRUE(server_->app().database().Transact([&](db::Connection& c) -> Status {
+    for (const char* crashed : {"XEcrashedrun1", "XEcrashedrun3"})
+      OW_RETURN_IF_ERROR(c.Exec(
+          "INSERT INTO exchange_extracts (id, client_id, consumer_department, resource_code, "
+          "resource_version, provider_department, base, grant_id, fields, purpose, legal_basis, "
+          "since, until, status, failure, request_digest, row_count, bytes, sha256, parts, "
+          "manifest, log_seq, attempts, created_at, started_at, finished_at, expires_at, "
+          "lease_until) SELECT $2, client_id, consumer_department, resource_code, "
+          "resource_version, provider_department, base, grant_id, fields, purpose, legal_basis, "
+          "'', '', 'running', '', request_digest, 0, 0, '', '[]', '', 0, $3, created_at, "
+          "created_at, '', '', '2000-01-01T00:00:00Z' FROM exchange_extracts WHERE id = $1",
+          {id, std::string(crashed), int64_t{crashed[11] == '1' ? 1 : 3}}));
+    return c.Exec(
+        "INSERT INTO exchange_extract_chunks (extract_id, seq, part, data) VALUES ($1, 0, 1, $2)",
+        {std::string("XEcrashedrun1"), db::Blob{"{\"half a line from the run that died"}});
+  }));
+  r = wait_ready("XEcrashedrun1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json().at("status").as_string(), "ready") << r.body;
+  EXPECT_EQ(r.json().at("row_count").as_int64(), people) << r.body;
+  EXPECT_EQ(r.json().at("sha256").as_string(), manifest.at("sha256").as_string()) << r.body;
+  {
+    std::string again;
+    for (const auto& p : r.json().at("parts").as_array()) {
+      auto got = client_->Get(std::string(p.at("href").as_string()), token);
+      ASSERT_EQ(got.status, 200) << got.body;
+      again += got.body;
+    }
+    EXPECT_EQ(again, whole);
+    EXPECT_EQ(again.find("half a line"), std::string::npos);
+  }
+  r = wait_ready("XEcrashedrun3");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "failed") << r.body;
+  EXPECT_NE(r.json().at("failure").as_string().find("3 times"), std::string::npos) << r.body;
+  EXPECT_EQ(client_->Get(at + "/XEcrashedrun3/file", token).status, 409);
+
+  // Expired: no new extract, and the files made are no longer handed out; refused, logged.
+  auto set_expiry = [&](const std::string& when) {
+    ASSERT_TRUE(server_->app().database().Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(c.Exec("UPDATE exchange_applications SET expires_at = $2 WHERE id = $1",
+                                {bulk_grant, when}));
+      return {};
+    }));
+  };
+  std::string expires;
+  ASSERT_TRUE(server_->app().database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(
+        auto e,
+        c.Query("SELECT expires_at FROM exchange_applications WHERE id = $1", {bulk_grant}));
+    expires = e.Text(0, 0);
+    return {};
+  }));
+  set_expiry("2000-01-01T00:00:00Z");
+  r = extract(token, {"name"});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("expired"), std::string::npos) << r.body;
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", token).status, 403);
+  set_expiry(expires);
+
+  // A system whose client the administrator disabled: its tokens no longer authenticate
+  // (401 at the gate, before the exchange knows who asks); enabled again, it works.
+  ASSERT_EQ(Admin(verb::put, "/api/v1/oidc/clients/" + sys.id + "/status",
+                  J(json::object{{"status", "disabled"}}))
+                .status,
+            204);
+  EXPECT_EQ(extract(token, {"name"}).status, 401);
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", token).status, 401);
+  EXPECT_EQ(client_->Get(at + "/" + id, token).status, 401);
+  EXPECT_NE(TokenResponse(sys).status, 200);
+  ASSERT_EQ(Admin(verb::put, "/api/v1/oidc/clients/" + sys.id + "/status",
+                  J(json::object{{"status", "active"}}))
+                .status,
+            204);
+  token = Token(sys);
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", token).status, 200);
+
   // Revoked: the files already made are no longer handed out, and no new extract starts.
   ASSERT_EQ(Call(verb::post, "/api/v1/exchange/applications/" + bulk_grant + "/revocation",
                  J(json::object{{"reason", "统计已完成"}}), approver_.headers)
@@ -897,7 +977,8 @@ TEST_P(ExchangeTest, BulkExtractsAreSignedCountedAndOnlyForBulkGrants) {
             (std::vector<std::string>{
                 "refused:bulk_not_granted:HJ-BULK", "refused:field_not_granted:HJ-BULK",
                 "refused:scope_missing:HJ-BULK", "refused:not_registered:HJ-BULK",
-                "answered::HJ-BULK", "answered::HJ-BULK", "refused:grant_revoked:HJ-BULK"}));
+                "answered::HJ-BULK", "answered::HJ-BULK", "answered::HJ-BULK",
+                "refused:grant_expired:HJ-BULK", "refused:grant_revoked:HJ-BULK"}));
 }
 
 OW_INSTANTIATE_STORE_TESTS(ExchangeTest);

@@ -180,6 +180,7 @@ Result<ExtractFile> Service::ExtractPartFile(const authz::Principal& who, const 
 
 Result<int64_t> Service::RunExtracts() {
   int64_t done = 0;
+  Status failed;
   for (;;) {
     std::string now = NowText();
     std::optional<Extract> next;
@@ -211,9 +212,12 @@ Result<int64_t> Service::RunExtracts() {
       }));
       continue;
     }
-    // A failed run keeps the extract "running" until its lease lapses; the next turn
-    // retries it from the start.
-    OW_RETURN_IF_ERROR(Generate(std::move(x)));
+    // A failed run keeps the extract "running" until its lease lapses; a later turn
+    // retries it from the start. The others waiting are still written meanwhile.
+    if (auto st = Generate(std::move(x)); !st) {
+      if (!failed) failed = st;
+      continue;
+    }
     ++done;
   }
   // A write only when some data is due to go (the job runs every second).
@@ -229,6 +233,7 @@ Result<int64_t> Service::RunExtracts() {
       (void)n;
       return {};
     }));
+  if (!failed) return failed.error();
   return done;
 }
 

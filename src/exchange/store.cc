@@ -692,12 +692,19 @@ Status Store::AddExtractChunk(db::Connection& c, const std::string& id, int64_t 
 }
 
 Result<std::string> Store::ExtractPartData(db::Connection& c, const std::string& id, int64_t part) {
-  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT data FROM exchange_extract_chunks WHERE extract_id "
-                                      "= $1 AND part = $2 ORDER BY seq",
-                                      {id, part}));
+  // Chunk by chunk, so the part is held once (not also as the rows of one big result).
+  OW_ASSIGN_OR_RETURN(auto seqs, c.Query("SELECT seq, LENGTH(data) FROM exchange_extract_chunks "
+                                         "WHERE extract_id = $1 AND part = $2 ORDER BY seq",
+                                         {id, part}));
+  int64_t total = 0;
+  for (size_t i = 0; i < seqs.size(); ++i) total += seqs.Int(i, 1);
   std::string out;
-  for (size_t i = 0; i < r.size(); ++i) {
-    const auto* blob = std::get_if<db::Blob>(&r.At(i, 0));
+  out.reserve(static_cast<size_t>(total));
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT data FROM exchange_extract_chunks WHERE "
+                                        "extract_id = $1 AND seq = $2",
+                                        {id, seqs.Int(i, 0)}));
+    const auto* blob = r.empty() ? nullptr : std::get_if<db::Blob>(&r.At(0, 0));
     if (!blob) return Internal("exchange_extract_chunks.data is not binary");
     out += blob->bytes;
   }
