@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/clock.h"
+#include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "exchange/access.h"
@@ -263,7 +264,8 @@ Status Service::Generate(Extract x) {
   };
   auto close_part = [&]() -> Status {
     OW_RETURN_IF_ERROR(flush());
-    part.sha256 = part_hash.Finish();
+    // Finish() gives the raw 32 bytes; parts, manifest and API carry lower-case hex.
+    part.sha256 = crypto::HexEncode(part_hash.Finish());
     x.parts.push_back(part);
     part = ExtractPart{};
     part.number = static_cast<int64_t>(x.parts.size()) + 1;
@@ -310,7 +312,7 @@ Status Service::Generate(Extract x) {
     after_key = page.back().key;
   }
   OW_RETURN_IF_ERROR(close_part());
-  x.sha256 = whole.Finish();
+  x.sha256 = crypto::HexEncode(whole.Finish());
 
   auto now = Clock::now();
   x.finished_at = FormatTime(now);
