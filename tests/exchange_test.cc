@@ -892,7 +892,8 @@ TEST_P(ExchangeTest, BulkExtractsAreSignedCountedAndOnlyForBulkGrants) {
   EXPECT_EQ(r.json().at("sha256").as_string(), manifest.at("sha256").as_string()) << r.body;
   {
     std::string again;
-    for (const auto& p : r.json().at("parts").as_array()) {
+    const json::value taken_over = r.json();  // kept: the loop reads into it
+    for (const auto& p : taken_over.at("parts").as_array()) {
       auto got = client_->Get(std::string(p.at("href").as_string()), token);
       ASSERT_EQ(got.status, 200) << got.body;
       again += got.body;
