@@ -18,6 +18,7 @@
 #include "app/app.h"
 #include "app/demo.h"
 #include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "support/stand_in.h"
 #include "support/test_support.h"
 
@@ -91,6 +92,9 @@ class ExchangeTest : public StoreTest {
       c.exchange_adapter_retries = 1;
       c.exchange_adapter_failure_threshold = 2;
       c.exchange_adapter_cooldown_ms = 60000;
+      // Bulk extracts in parts of at most 1 KiB, looked for every 100 ms.
+      c.exchange_extract_part_bytes = 1024;
+      c.exchange_extract_period_ms = 100;
     });
     client_ = std::make_unique<HttpClient>(server_->port());
     auto seeded =
@@ -632,6 +636,352 @@ TEST_P(ExchangeTest, DepartmentStaffApplyForTheirOwnSystemsOnly) {
         granted =
             a.at("status").as_string() == "granted" && !a.at("expires_at").as_string().empty();
   EXPECT_TRUE(granted) << r.body;
+}
+
+// A resident ID number with its GB 11643 check character, from 17 digits.
+std::string ResidentId(const std::string& first17) {
+  static const int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return first17 + "10X98765432"[sum % 11];
+}
+
+std::string Sha256File(const fs::path& file) {
+  ToolRun run = RunTool({"sha256sum", file.string()});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  return run.output.substr(0, 64);
+}
+
+// Bulk delivery (part 7): an extract of the population base for a system whose grant the
+// provider approved for bulk; streamed into parts, its manifest signed. npm `jose` verifies
+// the manifest against the published JWKS and node's crypto and `sha256sum` the files; one
+// message-log entry records it; every attacker is refused and logged.
+TEST_P(ExchangeTest, BulkExtractsAreSignedCountedAndOnlyForBulkGrants) {
+  ImportPopulation();
+  // Enough people for several 1 KiB parts.
+  std::string lines;
+  for (int i = 0; i < 40; ++i) {
+    char digits[18];
+    std::snprintf(digits, sizeof digits, "33010219800101%03d", 100 + i);
+    lines += J(json::object{{"id_number", ResidentId(digits)},
+                            {"name", "居民" + std::to_string(i)},
+                            {"birth_date", "1980-01-01"},
+                            {"address", "杭州市上城区湖滨街道" + std::to_string(i) + "号"}}) +
+             "\n";
+  }
+  auto admin = server_->AdminHeaders();
+  admin["Content-Type"] = "application/x-ndjson";
+  ASSERT_EQ(
+      client_->Send(verb::post, "/api/v1/exchange/bases/population/import", lines, admin).status,
+      200);
+  Publish(ResourceBody("HJ-BULK", "unconditional", "population",
+                       {F("name", "string"), F("birth_date", "date"), F("address", "string")}));
+  auto marriage = ResourceBody("HY-BULK", "unconditional", "adapter", {F("spouse_name", "string")});
+  marriage["adapter_url"] = stand_in_->url();
+  Publish(marriage);
+  const std::string at = "/api/v1/exchange/resources/HJ-BULK/extracts";
+  auto extract = [&](const std::map<std::string, std::string>& who, json::array fields,
+                     const std::string& since = "", const std::string& code = "HJ-BULK") {
+    json::object body{{"fields", std::move(fields)}, {"purpose", "人口统计分析"}};
+    if (!since.empty()) body["since"] = since;
+    return Call(verb::post, "/api/v1/exchange/resources/" + code + "/extracts", J(body), who);
+  };
+
+  // A grant for single queries does not download everybody: refused, logged.
+  System sys = NewSystem(kConsumer);
+  auto r = Apply(Token(sys), "HJ-BULK", {"name", "birth_date"});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "granted");
+  EXPECT_FALSE(r.json().at("bulk").as_bool());
+  r = extract(Token(sys), {"name"});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("bulk"), std::string::npos) << r.body;
+  // Bulk of personal fields: even an unconditional resource waits for the provider.
+  r = Call(verb::post, "/api/v1/exchange/applications",
+           J(json::object{{"resource", "HJ-BULK"},
+                          {"purpose", "人口统计分析"},
+                          {"legal_basis", "《统计法》第十五条"},
+                          {"fields", {"name", "birth_date"}},
+                          {"bulk", true}}),
+           Token(sys));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "pending");
+  EXPECT_TRUE(r.json().at("bulk").as_bool());
+  const std::string bulk_grant(r.json().at("id").as_string());
+  // Bulk from a provider's system is not offered.
+  r = Call(verb::post, "/api/v1/exchange/applications",
+           J(json::object{{"resource", "HY-BULK"},
+                          {"purpose", "婚姻统计"},
+                          {"legal_basis", "《统计法》"},
+                          {"fields", {"spouse_name"}},
+                          {"bulk", true}}),
+           Token(sys));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("bulk"), std::string::npos) << r.body;
+  // The newest grant is the one that counts (decided_at has seconds): decide it later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  r = Call(verb::post, "/api/v1/exchange/applications/" + bulk_grant + "/decision",
+           J(json::object{{"approve", true}, {"reason", "统计用途，已签保密协议"}}),
+           approver_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto token = Token(sys);
+
+  // Bad input: 422 naming the member, nothing queued, nothing logged.
+  r = extract(token, {"name", "name"});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("fields/1"), std::string::npos) << r.body;
+  r = extract(token, {"name"}, "yesterday");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("since"), std::string::npos) << r.body;
+  EXPECT_EQ(extract(token, {"spouse_name"}, "", "HY-BULK").status, 422);
+  EXPECT_EQ(extract(token, {"name"}, "", "NO-SUCH").status, 404);
+
+  // Attackers: a field not granted; another department's system without a grant; an
+  // unregistered client; a person's token and session; staff; the administrator token.
+  EXPECT_EQ(extract(token, {"name", "address"}).status, 403);
+  System other = NewSystem(kOtherDept);
+  EXPECT_EQ(extract(Token(other), {"name"}).status, 403);
+  System stray = NewSystem("");
+  EXPECT_EQ(extract(Token(stray), {"name"}).status, 403);
+  auto zhangsan = SignIn(*client_, "zhangsan");
+  auto person = UserToken(*client_, *server_, zhangsan, "openid exchange");
+  EXPECT_EQ(extract(person.headers, {"name"}).status, 403);
+  EXPECT_EQ(extract(zhangsan.headers, {"name"}).status, 403);
+  EXPECT_EQ(extract(approver_.headers, {"name"}).status, 403);
+  EXPECT_EQ(extract(server_->AdminHeaders(), {"name"}).status, 403);
+
+  // The records imported above are older than the extract's start: wait for the next second.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  r = extract(token, {"name", "birth_date"});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id(r.json().at("id").as_string());
+  EXPECT_EQ(r.header("location"), at + "/" + id);
+  EXPECT_EQ(r.json().at("status").as_string(), "queued");
+  auto wait_ready = [&](const std::string& x) {
+    HttpResponse got;
+    for (int i = 0; i < 300; ++i) {
+      got = client_->Get(at + "/" + x, token);
+      if (got.status != 200) break;
+      const std::string st(got.json().at("status").as_string());
+      if (st != "queued" && st != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return got;
+  };
+  r = wait_ready(id);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json().at("status").as_string(), "ready") << r.body;
+  const json::value status = r.json();
+  // Other systems do not see it; the list shows it to its owner.
+  EXPECT_EQ(client_->Get(at + "/" + id, Token(other)).status, 404);
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", Token(other)).status, 404);
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", zhangsan.headers).status, 403);
+  r = client_->Get(at, token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("items").at(0).at("id").as_string(), id);
+  EXPECT_TRUE(client_->Get(at, Token(other)).json().at("items").as_array().empty());
+
+  // Download every part; jose and node's crypto check them against the signed manifest.
+  const fs::path dir = fs::temp_directory_path() /
+                       ("ow_extract_" + std::to_string(getpid()) + "_" + StoreName(GetParam()));
+  fs::create_directories(dir);
+  const auto& parts = status.at("parts").as_array();
+  ASSERT_GT(parts.size(), 2u) << J(status);  // 1 KiB parts
+  std::vector<std::string> args{
+      "node", "verify-extract.mjs",
+      "http://127.0.0.1:" + std::to_string(server_->port()) + "/oauth2/jwks",
+      (dir / "manifest.jwt").string()};
+  std::ofstream(dir / "manifest.jwt") << std::string(status.at("manifest").as_string());
+  std::string whole;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    r = client_->Get(std::string(parts[i].at("href").as_string()), token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/x-ndjson; charset=utf-8");
+    auto digest = crypto::HexDecode(std::string(parts[i].at("sha256").as_string()));
+    ASSERT_TRUE(digest);
+    std::string b64 = crypto::Base64UrlEncode(*digest);
+    for (char& ch : b64) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+    while (b64.size() % 4) b64 += '=';
+    EXPECT_EQ(r.header("repr-digest"), "sha-256=:" + b64 + ":");
+    const fs::path file = dir / ("part-" + std::to_string(i + 1) + ".ndjson");
+    std::ofstream(file, std::ios::binary) << r.body;
+    args.push_back(file.string());
+    whole += r.body;
+  }
+  std::ofstream(dir / "whole.ndjson", std::ios::binary) << whole;
+  const fs::path tools = fs::path(SourceDir()) / "tests" / "tools";
+  ToolRun run = RunTool(args, tools.string(), true);
+  ASSERT_EQ(run.exit_code, 0) << run.output << run.errors;
+  const json::object manifest = json::parse(run.output).as_object();
+  EXPECT_EQ(manifest.at("extract").as_string(), id);
+  EXPECT_EQ(manifest.at("resource").as_string(), "HJ-BULK");
+  EXPECT_EQ(manifest.at("consumer_client").as_string(), sys.id);
+  EXPECT_EQ(manifest.at("consumer_department").as_string(), kConsumer);
+  EXPECT_EQ(manifest.at("grant").as_string(), bulk_grant);
+  EXPECT_EQ(manifest.at("purpose").as_string(), "人口统计分析");
+  EXPECT_EQ(manifest.at("mode").as_string(), "full");
+  EXPECT_TRUE(manifest.at("since").is_null());
+  EXPECT_EQ(manifest.at("fields"), json::value(json::array{"name", "birth_date"}));
+  // `sha256sum` agrees about the whole file; every person in the base is in it once.
+  EXPECT_EQ(Sha256File(dir / "whole.ndjson"), manifest.at("sha256").as_string());
+  int64_t people = 0;
+  ASSERT_TRUE(server_->app().database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(
+        auto n, c.Query("SELECT COUNT(*) FROM exchange_base_records WHERE base = 'population'"));
+    people = n.Int(0, 0);
+    return {};
+  }));
+  EXPECT_GE(people, 42);
+  EXPECT_EQ(manifest.at("row_count").as_int64(), people);
+  EXPECT_NE(whole.find(std::string("{\"id_number\":\"") + kZhangsan + "\",\"name\":\"张三\"," +
+                       "\"birth_date\":\"1990-03-07\"}\n"),
+            std::string::npos);
+  EXPECT_EQ(whole.find("address"), std::string::npos);  // not asked for
+  // A changed byte in a part: refused.
+  std::string changed = whole.substr(0, static_cast<size_t>(parts[0].at("bytes").as_int64()));
+  changed[20] = changed[20] == '1' ? '2' : '1';
+  std::ofstream(dir / "part-1.ndjson", std::ios::binary | std::ios::trunc) << changed;
+  run = RunTool(args, tools.string(), true);
+  EXPECT_NE(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.errors.find("SHA-256"), std::string::npos) << run.errors;
+
+  // The message log holds one entry for it: the manifest's digest and detached signature.
+  ASSERT_TRUE(server_->app().database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(auto e, c.Query("SELECT outcome, response_digest, response_signature, "
+                                        "fields FROM exchange_log WHERE seq = $1",
+                                        {status.at("log_seq").as_int64()}));
+    EXPECT_EQ(e.size(), 1u);
+    if (e.empty()) return {};
+    EXPECT_EQ(e.Text(0, 0), "answered");
+    const std::string jws(status.at("manifest").as_string());
+    auto payload =
+        crypto::Base64UrlDecode(jws.substr(jws.find('.') + 1, jws.rfind('.') - jws.find('.') - 1));
+    EXPECT_TRUE(payload);
+    if (payload) {
+      EXPECT_EQ(e.Text(0, 1), crypto::HexEncode(crypto::Sha256(*payload)));
+    }
+    EXPECT_EQ(e.Text(0, 2), jws.substr(0, jws.find('.')) + ".." + jws.substr(jws.rfind('.') + 1));
+    return {};
+  }));
+
+  // A run that died mid-way (its lease lapsed, a partial chunk left behind) is taken over
+  // by the next run: the stale bytes are dropped and the file is written whole again. A
+  // run past the attempts allowed fails instead of retrying for ever.
+  ASSERT_TRUE(server_->app().database().Transact([&](db::Connection& c) -> Status {
+    for (const char* crashed : {"XEcrashedrun1", "XEcrashedrun3"})
+      OW_RETURN_IF_ERROR(c.Exec(
+          "INSERT INTO exchange_extracts (id, client_id, consumer_department, resource_code, "
+          "resource_version, provider_department, base, grant_id, fields, purpose, legal_basis, "
+          "since, until, status, failure, request_digest, row_count, bytes, sha256, parts, "
+          "manifest, log_seq, attempts, created_at, started_at, finished_at, expires_at, "
+          "lease_until) SELECT $2, client_id, consumer_department, resource_code, "
+          "resource_version, provider_department, base, grant_id, fields, purpose, legal_basis, "
+          "'', '', 'running', '', request_digest, 0, 0, '', '[]', '', 0, CAST($3 AS INTEGER), "
+          "created_at, created_at, '', '', '2000-01-01T00:00:00Z' FROM exchange_extracts WHERE id "
+          "= $1",
+          {id, std::string(crashed), int64_t{std::string(crashed).back() == '1' ? 1 : 3}}));
+    OW_RETURN_IF_ERROR(c.Exec(
+        "INSERT INTO exchange_extract_chunks (extract_id, seq, part, data) VALUES ($1, 0, 1, $2)",
+        {std::string("XEcrashedrun1"), db::Blob{"{\"half a line from the run that died"}}));
+    return {};
+  }));
+  r = wait_ready("XEcrashedrun1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json().at("status").as_string(), "ready") << r.body;
+  EXPECT_EQ(r.json().at("row_count").as_int64(), people) << r.body;
+  EXPECT_EQ(r.json().at("sha256").as_string(), manifest.at("sha256").as_string()) << r.body;
+  {
+    std::string again;
+    const json::value taken_over = r.json();  // kept: the loop reads into it
+    for (const auto& p : taken_over.at("parts").as_array()) {
+      auto got = client_->Get(std::string(p.at("href").as_string()), token);
+      ASSERT_EQ(got.status, 200) << got.body;
+      again += got.body;
+    }
+    EXPECT_EQ(again, whole);
+    EXPECT_EQ(again.find("half a line"), std::string::npos);
+  }
+  r = wait_ready("XEcrashedrun3");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("status").as_string(), "failed") << r.body;
+  EXPECT_NE(r.json().at("failure").as_string().find("3 times"), std::string::npos) << r.body;
+  EXPECT_EQ(client_->Get(at + "/XEcrashedrun3/file", token).status, 409);
+
+  // Incremental: since the full extract's `until`, only the record changed after it.
+  const std::string until(manifest.at("until").as_string());
+  r = Call(verb::put, std::string("/api/v1/exchange/bases/population/records/") + kLisi,
+           J(json::object{{"name", "李四"}, {"birth_date", "1985-06-12"}}), acceptor_.headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past the change's second
+  r = extract(token, {"birth_date"}, until);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string inc(r.json().at("id").as_string());
+  r = wait_ready(inc);
+  ASSERT_EQ(r.json().at("status").as_string(), "ready") << r.body;
+  EXPECT_EQ(r.json().at("mode").as_string(), "incremental");
+  EXPECT_EQ(r.json().at("row_count").as_int64(), 1) << r.body;
+  r = client_->Get(at + "/" + inc + "/file?part=1", token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body,
+            std::string("{\"id_number\":\"") + kLisi + "\",\"birth_date\":\"1985-06-12\"}\n");
+  EXPECT_EQ(client_->Get(at + "/" + inc + "/file?part=2", token).status, 404);
+  EXPECT_EQ(client_->Get(at + "/" + inc + "/file?part=x", token).status, 422);
+
+  // Expired: no new extract, and the files made are no longer handed out; refused, logged.
+  auto set_expiry = [&](const std::string& when) {
+    ASSERT_TRUE(server_->app().database().Transact([&](db::Connection& c) -> Status {
+      OW_RETURN_IF_ERROR(c.Exec("UPDATE exchange_applications SET expires_at = $2 WHERE id = $1",
+                                {bulk_grant, when}));
+      return {};
+    }));
+  };
+  std::string expires;
+  ASSERT_TRUE(server_->app().database().Read([&](db::Connection& c) -> Status {
+    OW_ASSIGN_OR_RETURN(
+        auto e,
+        c.Query("SELECT expires_at FROM exchange_applications WHERE id = $1", {bulk_grant}));
+    expires = e.Text(0, 0);
+    return {};
+  }));
+  set_expiry("2000-01-01T00:00:00Z");
+  r = extract(token, {"name"});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("expired"), std::string::npos) << r.body;
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", token).status, 403);
+  set_expiry(expires);
+
+  // A system whose client the administrator disabled: its tokens no longer authenticate
+  // (401 at the gate, before the exchange knows who asks); enabled again, it works.
+  ASSERT_EQ(Admin(verb::put, "/api/v1/oidc/clients/" + sys.id + "/status",
+                  J(json::object{{"status", "disabled"}}))
+                .status,
+            204);
+  EXPECT_EQ(extract(token, {"name"}).status, 401);
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", token).status, 401);
+  EXPECT_EQ(client_->Get(at + "/" + id, token).status, 401);
+  EXPECT_NE(TokenResponse(sys).status, 200);
+  ASSERT_EQ(Admin(verb::put, "/api/v1/oidc/clients/" + sys.id + "/status",
+                  J(json::object{{"status", "active"}}))
+                .status,
+            204);
+  token = Token(sys);
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", token).status, 200);
+
+  // Revoked: the files already made are no longer handed out, and no new extract starts.
+  ASSERT_EQ(Call(verb::post, "/api/v1/exchange/applications/" + bulk_grant + "/revocation",
+                 J(json::object{{"reason", "统计已完成"}}), approver_.headers)
+                .status,
+            200);
+  EXPECT_EQ(client_->Get(at + "/" + id + "/file", token).status, 403);
+  EXPECT_EQ(extract(token, {"name"}).status, 403);
+  fs::remove_all(dir);
+
+  EXPECT_EQ(LogOutcomes(),
+            (std::vector<std::string>{
+                "refused:bulk_not_granted:HJ-BULK", "refused:field_not_granted:HJ-BULK",
+                "refused:scope_missing:HJ-BULK", "refused:not_registered:HJ-BULK",
+                "answered::HJ-BULK", "answered::HJ-BULK", "answered::HJ-BULK",
+                "refused:grant_expired:HJ-BULK", "refused:grant_revoked:HJ-BULK"}));
 }
 
 OW_INSTANTIATE_STORE_TESTS(ExchangeTest);

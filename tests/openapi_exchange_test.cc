@@ -1,5 +1,6 @@
 // The data exchange's operations against docs/openapi.json (support/openapi_checker.h),
 // with the demo data: the demo department system and its grants, the demo staff.
+#include "exchange/service.h"
 #include "support/openapi_checker.h"
 
 namespace ow::testing {
@@ -12,6 +13,7 @@ TEST_P(OpenApiExchange, ResponsesMatchTheDocument) {
   TestServer server(db_url(), [](Config& c) {
     c.exchange_adapter_timeout_ms = 200;
     c.exchange_adapter_retries = 0;
+    c.exchange_extract_period_ms = 3600000;  // the test runs the extract job itself
   });
   auto seeded =
       app::SeedDemo(server.app().database(), SourceDir() + "/demo", &server.app().config());
@@ -276,6 +278,42 @@ TEST_P(OpenApiExchange, ResponsesMatchTheDocument) {
         json::serialize(staff_apply), acceptor.write);
   check(verb::post, for_sys, kSysApps, 422, "{}", acceptor.write);
   check(verb::get, own_systems, kDeptSystems, 200, {}, acceptor.read);
+
+  // Bulk extracts: the demo system's grant for SCJG-QY-001 covers non-personal fields, so
+  // it needs no bulk flag; GA-HJ-001's personal fields do.
+  const std::string kExtracts = "/api/v1/exchange/resources/{code}/extracts";
+  const std::string ex = kRes + "/SCJG-QY-001/extracts";
+  const std::string ask = R"({"fields":["name","status"],"purpose":"企业名录比对"})";
+  check(verb::post, ex, kExtracts, 400, "{", sys);
+  check(verb::post, ex, kExtracts, 401, ask);
+  check(verb::post, ex, kExtracts, 403, ask, zhang.write);
+  check(verb::post, kRes + "/GA-HJ-001/extracts", kExtracts, 403,
+        R"({"fields":["name"],"purpose":"人口统计"})", sys);
+  check(verb::post, kRes + "/NOPE-1/extracts", kExtracts, 404, ask, sys);
+  check(verb::post, ex, kExtracts, 422, R"({"fields":["name"],"purpose":"x","since":"now"})", sys);
+  auto queued = client.SendJson(verb::post, ex, ask, sys);
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  const std::string xid(queued.json().at("id").as_string());
+  const std::string kExtract = kExtracts + "/{id}";
+  const std::string kFile = kExtract + "/file";
+  // Not ready until the job has run.
+  check(verb::get, ex + "/" + xid + "/file", kFile, 409, {}, sys);
+  auto ran = server.app().exchange().RunExtracts();
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 1);
+  check(verb::post, ex, kExtracts, 202, ask, sys);
+  check(verb::get, ex, kExtracts, 200, {}, sys);
+  check(verb::get, ex, kExtracts, 401);
+  check(verb::get, ex, kExtracts, 403, {}, zhang.read);
+  check(verb::get, ex + "/" + xid, kExtract, 200, {}, sys);
+  check(verb::get, ex + "/" + xid, kExtract, 401);
+  check(verb::get, ex + "/" + xid, kExtract, 403, {}, zhang.read);
+  check(verb::get, ex + "/XEnope", kExtract, 404, {}, sys);
+  check(verb::get, ex + "/" + xid + "/file?part=1", kFile, 200, {}, sys);
+  check(verb::get, ex + "/" + xid + "/file", kFile, 401);
+  check(verb::get, ex + "/" + xid + "/file", kFile, 403, {}, zhang.read);
+  check(verb::get, ex + "/" + xid + "/file?part=9", kFile, 404, {}, sys);
+  check(verb::get, ex + "/" + xid + "/file?part=x", kFile, 422, {}, sys);
 
   ExpectAllProbed(checker, IsExchangePath);
 }

@@ -498,6 +498,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
   xopt.adapter.retries = static_cast<int>(config.exchange_adapter_retries);
   xopt.adapter.failure_threshold = static_cast<int>(config.exchange_adapter_failure_threshold);
   xopt.adapter.cooldown = std::chrono::milliseconds(config.exchange_adapter_cooldown_ms);
+  xopt.extract_part_bytes = config.exchange_extract_part_bytes;
+  xopt.extract_days = config.exchange_extract_days;
   i.exchange = std::make_unique<exchange::Service>(*i.db, *i.departments, *i.xlog, xopt);
   i.indicators->SetSigner([provider](const boost::json::object& claims) {
     oidc::Client platform;
@@ -521,6 +523,19 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, bool handle_signa
     return exchange::PeerPlatform{name,        p.issuer,        p.token_endpoint,
                                   p.client_id, p.client_secret, std::move(p.jwks)};
   });
+  i.exchange->SetManifestSigner([provider](const boost::json::object& claims) {
+    oidc::Client platform;
+    platform.id_token_alg = "ES256";
+    return provider->SignFor(platform, claims, "ow-exchange-manifest+jwt");
+  });
+  // Bulk extracts (part 7): one node at a time writes waiting extracts, under the job's
+  // lease and each extract's own.
+  i.background.Every("exchange_extracts",
+                     std::chrono::milliseconds(config.exchange_extract_period_ms),
+                     [svc = i.exchange.get()]() -> Status {
+                       OW_RETURN_IF_ERROR(svc->RunExtracts());
+                       return {};
+                     });
   i.oidc->SetExtraScopes([svc = i.exchange.get()](const std::string& client_id) {
     return svc->GrantedScopes(client_id);
   });

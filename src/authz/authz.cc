@@ -138,6 +138,8 @@ constexpr std::array kTable = {
                "workbench", true},
     ActionInfo{Action::kQueryData, "exchange.query", "query data resources", kByClientToken,
                "exchange", true},
+    ActionInfo{Action::kExtractData, "exchange.extract", "bulk-extract data resources",
+               kByClientToken, "exchange", true},
     ActionInfo{Action::kMaintainBaseData, "exchange.base.write", "maintain this base's records",
                kBySession | kByClientToken | kByAdminToken, "exchange", true},
     ActionInfo{Action::kReadArchivedCase, "archive.read", "read this archived case",
@@ -349,6 +351,7 @@ bool Allowed(const Principal& p, Action a, const Target& t) {
       return HasCovering(p, {kApprover}, t);
     case Action::kApplyForData:
     case Action::kQueryData:
+    case Action::kExtractData:
       // Which department the system belongs to, and what it was granted, the exchange
       // checks on every call.
       return system;

@@ -118,6 +118,7 @@ enum class Action {
   kApplyForData,         // a consuming system applies for a resource, reads its grants
   kDecideDataAccess,     // approve, refuse or revoke access to a department's resource
   kQueryData,            // a consuming system queries a resource for one subject
+  kExtractData,          // a consuming system asks for and downloads bulk extracts
   kMaintainBaseData,     // import and update a base (population, legal persons)
   // The case archive (issue 18): closed cases moved out of the hot tables.
   kReadArchivedCase,    // an archived case: its applicant, the applying enterprise's

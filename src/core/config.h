@@ -127,6 +127,10 @@ struct Config {
   int64_t exchange_adapter_retries = 2;
   int64_t exchange_adapter_failure_threshold = 5;
   int64_t exchange_adapter_cooldown_ms = 30000;
+  // Bulk extracts: the largest part (one download), how long data is kept, the job's period.
+  int64_t exchange_extract_part_bytes = 32 << 20;
+  int64_t exchange_extract_days = 7;
+  int64_t exchange_extract_period_ms = 1000;
   // [archive] closed cases leave the hot tables this many days after they closed (0: never),
   // at most archive_batch per run of the hourly job.
   int64_t archive_after_days = 365;

@@ -94,6 +94,9 @@ struct Application {
   std::string revoked_by, revoked_at;
   // Who applied: the system itself (its client id) or the staff member acting for it.
   std::string applied_by;
+  // Bulk delivery asked for (and, once granted, allowed): extracts of the whole base, not
+  // only one subject per query. Personal fields in bulk always need the provider's approval.
+  bool bulk = false;
 };
 
 // The answer to one query, before signing.
@@ -103,6 +106,58 @@ struct QueryInput {
   std::string purpose;
   std::string legal_basis;
   std::string case_tracking;  // "" when the query serves no case
+};
+
+// A bulk extract of a base-table resource (issue 14, part 7): the granted fields of every
+// record (or of those changed since a time) as NDJSON, stored in parts, described by a
+// manifest signed by the platform.
+inline constexpr const char* kExtractQueued = "queued";
+inline constexpr const char* kExtractRunning = "running";
+inline constexpr const char* kExtractReady = "ready";
+inline constexpr const char* kExtractFailed = "failed";
+inline constexpr const char* kExtractExpired = "expired";
+
+struct ExtractInput {
+  std::vector<std::string> fields;
+  std::string purpose;
+  std::string legal_basis;
+  std::string since;  // "" for a full extract; else FormatTime form: records changed since
+};
+
+// One part of an extract's data file: the file is the parts concatenated, each part ends
+// with a whole line.
+struct ExtractPart {
+  int64_t number = 0;  // 1, 2, ...
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::string sha256;  // lower-case hex
+};
+
+struct Extract {
+  std::string id;  // "XE" + random
+  std::string client_id;
+  std::string consumer_department;
+  std::string resource_code;
+  int64_t resource_version = 0;
+  std::string provider_department;
+  std::string base;      // kSourcePopulation | kSourceLegalPerson
+  std::string grant_id;  // the application that granted it
+  std::vector<std::string> fields;
+  std::string purpose;
+  std::string legal_basis;
+  std::string since;  // "" when full
+  std::string until;  // the instant reading began: records changed at or after it are not in
+  std::string status;
+  std::string failure;  // why it failed
+  std::string request_digest;
+  int64_t row_count = 0;
+  int64_t bytes = 0;
+  std::string sha256;  // of the whole data file
+  std::vector<ExtractPart> parts;
+  std::string manifest;  // compact JWS
+  int64_t log_seq = 0;
+  int64_t attempts = 0;
+  std::string created_at, started_at, finished_at, expires_at, lease_until;
 };
 
 }  // namespace ow::exchange

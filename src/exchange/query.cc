@@ -8,6 +8,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "exchange/access.h"
 #include "exchange/bases.h"
 #include "exchange/service.h"
 #include "exchange/store.h"
@@ -17,22 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using authz::Action;
-
-std::string HexSha256(std::string_view data) { return crypto::HexEncode(crypto::Sha256(data)); }
-
-// The JWS without its payload (RFC 7515 appendix F): verifiable with the answer.
-std::string Detached(const std::string& jws) {
-  size_t a = jws.find('.');
-  size_t b = jws.rfind('.');
-  if (a == std::string::npos || b == a) return HexSha256(jws);
-  return jws.substr(0, a) + ".." + jws.substr(b + 1);
-}
-
-// Why a query is refused: the code logged, and the message the consumer reads.
-struct Refusal {
-  std::string reason;
-  std::string message;
-};
 
 }  // namespace
 
@@ -120,26 +105,8 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
   e.fields = in.fields;
   e.request_digest = HexSha256(raw_request);
 
-  std::optional<Refusal> refusal;
-  if (!system) {
-    refusal = Refusal{"not_registered", "this client is not registered as a department's system"};
-  } else if (resource->share_type == kNotShared) {
-    refusal = Refusal{"not_shared", "resource " + code + " is not shared"};
-  } else if (!who.HasScope("exchange:" + code)) {
-    refusal = Refusal{"scope_missing", "the token needs the scope exchange:" + code};
-  } else if (!grant) {
-    refusal = Refusal{"no_grant", "this system has no grant for " + code};
-  } else if (grant->status == kRevoked) {
-    refusal = Refusal{"grant_revoked", "the grant for " + code + " was revoked"};
-  } else if (grant->expires_at <= now_text) {
-    refusal = Refusal{"grant_expired", "the grant for " + code + " expired"};
-  } else {
-    for (const auto& f : in.fields)
-      if (std::find(grant->fields.begin(), grant->fields.end(), f) == grant->fields.end()) {
-        refusal = Refusal{"field_not_granted", "field " + f + " was not granted"};
-        break;
-      }
-  }
+  std::optional<Refusal> refusal =
+      CheckAccess(who, *resource, system, grant, in.fields, now_text, /*bulk=*/false);
   // The exchange with a peer platform that serves the resource, when there was one:
   // logged just before the consumer's entry, in the same transaction.
   std::optional<exchange_log::Entry> leg;
@@ -282,6 +249,47 @@ Result<Answered> Service::Answer(db::Connection* within, const authz::Principal&
     return {};
   }));
   return out;
+}
+
+std::optional<Refusal> CheckAccess(const authz::Principal& who, const Resource& r,
+                                   const std::optional<System>& system,
+                                   const std::optional<Application>& grant,
+                                   const std::vector<std::string>& fields, const std::string& now,
+                                   bool bulk) {
+  const std::string& code = r.code;
+  if (!system)
+    return Refusal{"not_registered", "this client is not registered as a department's system"};
+  if (r.share_type == kNotShared)
+    return Refusal{"not_shared", "resource " + code + " is not shared"};
+  if (!who.HasScope("exchange:" + code))
+    return Refusal{"scope_missing", "the token needs the scope exchange:" + code};
+  if (!grant) return Refusal{"no_grant", "this system has no grant for " + code};
+  if (grant->status == kRevoked)
+    return Refusal{"grant_revoked", "the grant for " + code + " was revoked"};
+  if (grant->expires_at <= now)
+    return Refusal{"grant_expired", "the grant for " + code + " expired"};
+  bool personal = false;
+  for (const auto& f : fields) {
+    if (std::find(grant->fields.begin(), grant->fields.end(), f) == grant->fields.end())
+      return Refusal{"field_not_granted", "field " + f + " was not granted"};
+    for (const auto& x : r.fields)
+      if (x.name == f && x.personal) personal = true;
+  }
+  // One subject at a time is what a grant is for; everybody at once needs the bulk flag.
+  if (bulk && personal && !grant->bulk)
+    return Refusal{"bulk_not_granted",
+                   "the grant for " + code +
+                       " does not allow bulk delivery of personal fields: apply with bulk"};
+  return std::nullopt;
+}
+
+std::string HexSha256(std::string_view data) { return crypto::HexEncode(crypto::Sha256(data)); }
+
+std::string Detached(const std::string& jws) {
+  size_t a = jws.find('.');
+  size_t b = jws.rfind('.');
+  if (a == std::string::npos || b == a) return HexSha256(jws);
+  return jws.substr(0, a) + ".." + jws.substr(b + 1);
 }
 
 // ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/text.h"
+#include "crypto/encoding.h"
 #include "http/json_body.h"
 #include "http/problem.h"
 
@@ -75,7 +76,54 @@ json::object ApplicationJson(const Application& a) {
           {"expires_at", a.expires_at},
           {"revoked_by", a.revoked_by},
           {"revoked_at", a.revoked_at},
-          {"applied_by", a.applied_by}};
+          {"applied_by", a.applied_by},
+          {"bulk", a.bulk}};
+}
+
+json::object ExtractJson(const Extract& x) {
+  const std::string at = "/api/v1/exchange/resources/" + x.resource_code + "/extracts/" + x.id;
+  json::array parts;
+  for (const auto& p : x.parts)
+    parts.push_back(json::object{{"part", p.number},
+                                 {"rows", p.rows},
+                                 {"bytes", p.bytes},
+                                 {"sha256", p.sha256},
+                                 {"href", at + "/file?part=" + std::to_string(p.number)}});
+  json::object o{{"id", x.id},
+                 {"resource_code", x.resource_code},
+                 {"resource_version", x.resource_version},
+                 {"provider_department", x.provider_department},
+                 {"client_id", x.client_id},
+                 {"consumer_department", x.consumer_department},
+                 {"grant", x.grant_id},
+                 {"fields", Strings(x.fields)},
+                 {"purpose", x.purpose},
+                 {"legal_basis", x.legal_basis},
+                 {"mode", x.since.empty() ? "full" : "incremental"},
+                 {"since", x.since.empty() ? json::value(nullptr) : json::value(x.since)},
+                 {"until", x.until.empty() ? json::value(nullptr) : json::value(x.until)},
+                 {"format", "application/x-ndjson"},
+                 {"status", x.status},
+                 {"failure", x.failure},
+                 {"created_at", x.created_at},
+                 {"started_at", x.started_at},
+                 {"finished_at", x.finished_at},
+                 {"expires_at", x.expires_at},
+                 {"row_count", x.row_count},
+                 {"bytes", x.bytes},
+                 {"sha256", x.sha256},
+                 {"parts", std::move(parts)},
+                 {"manifest", x.manifest},
+                 {"log_seq", x.log_seq}};
+  return o;
+}
+
+// RFC 9530 wants standard base64 (with padding) where we have base64url.
+std::string Base64(std::string_view bytes) {
+  std::string s = crypto::Base64UrlEncode(bytes);
+  for (char& ch : s) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+  while (s.size() % 4) s += '=';
+  return s;
 }
 
 json::object SystemJson(const System& s) {
@@ -147,6 +195,7 @@ Result<ApplicationInput> ParseApplication(const http::Context& ctx) {
   in.legal_basis = b.RequiredStr("legal_basis", 2000);
   in.fields = b.Strings("fields", 64).value_or(std::vector<std::string>{});
   in.valid_days = b.Int("valid_days").value_or(0);
+  in.bulk = b.Bool("bulk").value_or(false);
   if (b.Has("valid_days") && in.valid_days <= 0) b.Add("valid_days", "must be positive");
   OW_RETURN_IF_ERROR(b.Finish("application"));
   return in;
@@ -291,6 +340,9 @@ void AddRoutes(http::Router& r, Service& service) {
        json::array apps;
        for (const auto& a : x.applications) apps.push_back(ApplicationJson(a));
        o["applications"] = std::move(apps);
+       json::array extracts;
+       for (const auto& e : x.extracts) extracts.push_back(ExtractJson(e));
+       o["extracts"] = std::move(extracts);
        items.push_back(std::move(o));
      }
      return http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
@@ -358,6 +410,71 @@ void AddRoutes(http::Router& r, Service& service) {
       // A query may wait on a provider's system (adapter) and waits for its log entry's
       // group commit: on the blocking pool, where enough callers make batches worth it.
       .Blocking();
+
+  r.Post("/api/v1/exchange/resources/{code}/extracts", [s](http::Context& ctx) {
+     auto b = http::JsonBody::Read(ctx);
+     if (!b) return http::Problem(b.error(), ctx.path);
+     ExtractInput in;
+     in.fields = b->Strings("fields", 64).value_or(std::vector<std::string>{});
+     if (!b->Has("fields")) b->Add("fields", "is required");
+     in.purpose = b->RequiredStr("purpose", 500);
+     in.legal_basis = b->Str("legal_basis", 500);
+     in.since = b->Str("since", 40);
+     if (auto st = b->Finish("extract"); !st) return http::Problem(st.error(), ctx.path);
+     auto x = s->RequestExtract(ctx.Who(), ctx.Param("code"), in, ctx.request.body());
+     if (!x) return http::Problem(x.error(), ctx.path);
+     auto res = http::Json(http::Status::accepted, ExtractJson(*x));
+     res.set(http::Field::location,
+             "/api/v1/exchange/resources/" + x->resource_code + "/extracts/" + x->id);
+     return res;
+   }).Requires(Action::kExtractData);
+
+  r.Get("/api/v1/exchange/resources/{code}/extracts", [s](http::Context& ctx) {
+     auto list = s->Extracts(ctx.Who(), ctx.Param("code"));
+     if (!list) return http::Problem(list.error(), ctx.path);
+     json::array items;
+     for (const auto& x : *list) items.push_back(ExtractJson(x));
+     auto res = http::Json(http::Status::ok, json::object{{"items", std::move(items)}});
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Requires(Action::kExtractData);
+
+  r.Get("/api/v1/exchange/resources/{code}/extracts/{id}", [s](http::Context& ctx) {
+     auto x = s->GetExtract(ctx.Who(), ctx.Param("code"), ctx.Param("id"));
+     if (!x) return http::Problem(x.error(), ctx.path);
+     auto res = http::Json(http::Status::ok, ExtractJson(*x));
+     res.set(http::Field::cache_control, "no-store");
+     return res;
+   }).Requires(Action::kExtractData);
+
+  r.Get("/api/v1/exchange/resources/{code}/extracts/{id}/file",
+        [s](http::Context& ctx) {
+          int64_t part = 1;
+          if (auto p = ctx.Query("part")) {
+            auto n = text::ParseInt(*p, 1, 1000000);
+            if (!n || !text::IsDigits(*p)) {
+              Validator v;
+              v.Add("part", "must be a part number from 1");
+              return http::Problem(v.Finish("download").error(), ctx.path);
+            }
+            part = *n;
+          }
+          auto f = s->ExtractPartFile(ctx.Who(), ctx.Param("code"), ctx.Param("id"), part);
+          if (!f) return http::Problem(f.error(), ctx.path);
+          http::Response res{http::Status::ok, ctx.request.version()};
+          res.set(http::Field::content_type, "application/x-ndjson; charset=utf-8");
+          res.set(http::Field::content_disposition, "attachment; filename=\"" + f->filename + "\"");
+          res.set(http::Field::cache_control, "no-store");
+          // RFC 9530: the part's digest, also listed in the signed manifest.
+          std::string digest;
+          if (auto raw = crypto::HexDecode(f->part.sha256)) digest = *raw;
+          res.set("Repr-Digest", "sha-256=:" + Base64(digest) + ":");
+          res.body() = std::move(f->data);
+          res.prepare_payload();
+          return res;
+        })
+      .Requires(Action::kExtractData)
+      .Blocking();  // reads a part (up to extract_part_bytes) from the database
 
   r.Add(http::Verb::post, "/api/v1/exchange/bases/{base}/import",
         [s](http::Context& ctx) {

@@ -16,6 +16,10 @@
 //   POST /api/v1/exchange/applications/{id}/decision {"approve", "reason"}
 //   POST /api/v1/exchange/applications/{id}/revocation {"reason"}
 //   POST /api/v1/exchange/resources/{code}/query               one subject, signed answer
+//   POST /api/v1/exchange/resources/{code}/extracts            a bulk extract (202, queued)
+//   GET  /api/v1/exchange/resources/{code}/extracts            the calling system's extracts
+//   GET  /api/v1/exchange/resources/{code}/extracts/{id}       status, parts, signed manifest
+//   GET  /api/v1/exchange/resources/{code}/extracts/{id}/file?part=N  one part (NDJSON)
 //   POST /api/v1/exchange/bases/{base}/import                  JSON lines, all or nothing
 //   GET|PUT /api/v1/exchange/bases/{base}/records/{subject}
 #ifndef OW_EXCHANGE_ROUTES_H_

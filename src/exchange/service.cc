@@ -71,6 +71,8 @@ void Service::SetPeers(PeerDirectory directory) {
   peers_ = std::make_unique<Peers>(std::move(directory), adapters_, options_.adapter.timeout);
 }
 
+void Service::SetManifestSigner(Signer signer) { manifest_signer_ = std::move(signer); }
+
 Result<authz::Target> Service::ResourceTarget(const std::string& department) {
   auto d = departments_.Get(department);
   if (!d) {
@@ -376,8 +378,15 @@ Result<Application> Service::ApplyAs(const authz::Principal& who, const std::str
       else if (!seen.insert(f).second)
         v.Add("fields/" + std::to_string(i), "is listed twice");
     }
+    bool personal = false;
+    for (const auto& f : r->fields)
+      if (f.personal && std::find(in.fields.begin(), in.fields.end(), f.name) != in.fields.end())
+        personal = true;
+    if (in.bulk && r->source == kSourceAdapter)
+      v.Add("bulk", "bulk delivery is only from the platform's base tables");
     OW_RETURN_IF_ERROR(v.Finish("application"));
     a.id = "XA" + crypto::RandomToken(12);
+    a.bulk = in.bulk;
     a.client_id = client_id;
     a.applied_by = who.name_for_audit;
     a.consumer_department = system->department_code;
@@ -389,7 +398,9 @@ Result<Application> Service::ApplyAs(const authz::Principal& who, const std::str
     a.fields = in.fields;
     a.valid_days = in.valid_days ? in.valid_days : options_.max_grant_days;
     a.created_at = FormatTime(now);
-    if (r->share_type == kUnconditional) {
+    // Everybody's personal data in one file is not what an unconditional share offers:
+    // the provider decides each such grant.
+    if (r->share_type == kUnconditional && !(in.bulk && personal)) {
       a.status = kGranted;
       a.decided_by = "platform";
       a.decided_at = a.created_at;
@@ -418,6 +429,7 @@ Result<std::vector<DepartmentSystem>> Service::DepartmentSystems(const authz::Pr
       if (s.department_code != d->code) continue;
       DepartmentSystem x;
       OW_ASSIGN_OR_RETURN(x.applications, Store::Applications(c, s.client_id, "", "", 500));
+      OW_ASSIGN_OR_RETURN(x.extracts, Store::Extracts(c, s.client_id, "", 20));
       x.system = std::move(s);
       out.push_back(std::move(x));
     }

@@ -22,6 +22,12 @@
 //    peer logs them) and then its own answer to the consumer, which carries the
 //    peer's signed answer under "peer". A refusal by the peer is logged on both sides
 //    and answered 403; a peer that is down or whose answer does not verify, 503.
+//  - Bulk delivery (part 7, src/exchange/extract.cc): a system with a live grant for a
+//    base-table resource asks for an extract (all records, or those changed since a time);
+//    a leased background job streams the granted fields as NDJSON into stored parts and
+//    signs a manifest (counts, SHA-256 of the file and of each part, grant, purpose) with
+//    the platform's key; the extract is one message-log entry. Personal fields only under a
+//    grant with the bulk flag, which always needs the provider's approval.
 //  - Bases: the population, legal-person and birth bases (bases.h), imported (JSON lines,
 //    all or nothing) and updated record by record by their provider department (its staff or
 //    systems) or the administrator token.
@@ -34,6 +40,7 @@
 #define OW_EXCHANGE_SERVICE_H_
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -58,6 +65,13 @@ struct Options {
   std::string birth_department = "3301-WJ";  // the health commission
   int64_t max_grant_days = 366;
   AdapterOptions adapter;
+  // Bulk extracts: a part closes before it would pass extract_part_bytes (each download is
+  // one part, held in memory once); data is kept extract_days; a run holds its extract for
+  // extract_lease, renewed as it writes, and an extract fails after extract_attempts runs.
+  int64_t extract_part_bytes = 32 << 20;
+  int64_t extract_days = 7;
+  std::chrono::seconds extract_lease{60};
+  int64_t extract_attempts = 3;
 };
 
 // The target of a department's resource.
@@ -74,6 +88,14 @@ struct ApplicationInput {
   std::string legal_basis;
   std::vector<std::string> fields;
   int64_t valid_days = 0;  // 0: the longest allowed
+  bool bulk = false;       // bulk extracts too (base-table resources only)
+};
+
+// One part of an extract's file, for download.
+struct ExtractFile {
+  ExtractPart part;
+  std::string filename;  // "<id>-<part>.ndjson"
+  std::string data;
 };
 
 // A signed answer: `answer` is the JWS payload, `signature` the compact JWS of it.
@@ -87,6 +109,7 @@ struct Answered {
 struct DepartmentSystem {
   System system;
   std::vector<Application> applications;
+  std::vector<Extract> extracts;  // its latest bulk extracts (their status and manifests)
 };
 
 struct ImportReport {
@@ -107,6 +130,8 @@ class Service {
   // The trusted peer platforms that serve resources of source "peer" (exchange/peer.h);
   // without it such resources answer 503. Call before serving.
   void SetPeers(PeerDirectory directory);
+  // Signs extract manifests (the same key, another JWS "typ"); extracts fail without it.
+  void SetManifestSigner(Signer signer);
 
   // Catalogue.
   Result<Resource> CreateDraft(const authz::Principal& who, const Resource& in);
@@ -165,6 +190,23 @@ class Service {
                                const std::string& code, const QueryInput& in,
                                std::string_view raw_request);
 
+  // Bulk extracts. The caller is a registered system (client credentials) with the scope
+  // "exchange:<code>". RequestExtract checks the resource (published, from a base) and the
+  // grant (live, every field granted, the bulk flag when a field is personal): a refusal
+  // is logged and answered kPermissionDenied; otherwise the extract is queued. A system
+  // sees only its own extracts (kNotFound for others'). ExtractPartFile needs the extract
+  // ready and the grant still live; kNotFound past its expiry or for a part it lacks.
+  Result<Extract> RequestExtract(const authz::Principal& who, const std::string& code,
+                                 const ExtractInput& in, std::string_view raw_request);
+  Result<std::vector<Extract>> Extracts(const authz::Principal& who, const std::string& code);
+  Result<Extract> GetExtract(const authz::Principal& who, const std::string& code,
+                             const std::string& id);
+  Result<ExtractFile> ExtractPartFile(const authz::Principal& who, const std::string& code,
+                                      const std::string& id, int64_t part);
+  // Background job: generates every waiting extract (one at a time, streaming the base
+  // page by page), then expires old ones. Returns how many it finished.
+  Result<int64_t> RunExtracts();
+
   // Bases. `lines`: one JSON object per line (blank lines skipped).
   Result<ImportReport> Import(const authz::Principal& who, const std::string& base,
                               std::string_view lines);
@@ -183,6 +225,7 @@ class Service {
                           std::string_view raw_request);
   Result<Application> ApplyAs(const authz::Principal& who, const std::string& client_id,
                               const ApplicationInput& in);
+  Status Generate(Extract x);
 
   db::Database& db_;
   departments::Service& departments_;
@@ -191,6 +234,7 @@ class Service {
   Adapters adapters_;
   std::unique_ptr<Peers> peers_;
   Signer signer_;
+  Signer manifest_signer_;
   std::function<std::string()> issuer_;
 };
 

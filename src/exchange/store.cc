@@ -94,7 +94,53 @@ CREATE TABLE exchange_base_links (
 );
 CREATE INDEX exchange_base_links_record ON exchange_base_links(base, record_key);
 )sql",
-           ""}};
+           ""},
+          // Bulk delivery (part 7): the grant's bulk flag, the extracts and their data in
+          // chunks; base records by change time for incremental extracts.
+          db::Portable("exchange/005_extracts", R"sql(
+ALTER TABLE exchange_applications ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX exchange_base_records_updated ON exchange_base_records(base, updated_at, subject_id);
+CREATE TABLE exchange_extracts (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  consumer_department TEXT NOT NULL,
+  resource_code TEXT NOT NULL,
+  resource_version INTEGER NOT NULL,
+  provider_department TEXT NOT NULL,
+  base TEXT NOT NULL,
+  grant_id TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  since TEXT NOT NULL,
+  until TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'ready', 'failed', 'expired')),
+  failure TEXT NOT NULL,
+  request_digest TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  bytes BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  parts TEXT NOT NULL,
+  manifest TEXT NOT NULL,
+  log_seq BIGINT NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  lease_until TEXT NOT NULL
+);
+CREATE INDEX exchange_extracts_client ON exchange_extracts(client_id, resource_code, created_at);
+CREATE INDEX exchange_extracts_status ON exchange_extracts(status, created_at);
+CREATE TABLE exchange_extract_chunks (
+  extract_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  part INTEGER NOT NULL,
+  data {{BLOB}} NOT NULL,
+  PRIMARY KEY (extract_id, seq)
+);
+CREATE INDEX exchange_extract_chunks_part ON exchange_extract_chunks(extract_id, part, seq);
+)sql")};
 }
 
 namespace {
@@ -202,7 +248,7 @@ Result<std::optional<Resource>> OneResource(db::Connection& c, const std::string
 constexpr const char* kApplicationColumns =
     "id, client_id, consumer_department, resource_code, provider_department, provider_region, "
     "purpose, legal_basis, fields, valid_days, status, created_at, decided_by, decided_at, "
-    "reason, expires_at, revoked_by, revoked_at, applied_by";
+    "reason, expires_at, revoked_by, revoked_at, applied_by, bulk";
 
 Application ApplicationAt(const db::Rows& r, size_t i) {
   Application a;
@@ -225,6 +271,7 @@ Application ApplicationAt(const db::Rows& r, size_t i) {
   a.revoked_by = r.Text(i, 16);
   a.revoked_at = r.Text(i, 17);
   a.applied_by = r.Text(i, 18);
+  a.bulk = r.Int(i, 19) != 0;
   return a;
 }
 
@@ -343,11 +390,27 @@ Status Store::InsertApplication(db::Connection& c, const Application& a) {
   OW_RETURN_IF_ERROR(c.Exec(
       std::string("INSERT INTO exchange_applications (") + kApplicationColumns +
           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-          "$18, $19)",
-      {a.id, a.client_id, a.consumer_department, a.resource_code, a.provider_department,
-       a.provider_region, a.purpose, a.legal_basis, NamesJson(a.fields), a.valid_days, a.status,
-       a.created_at, a.decided_by, a.decided_at, a.reason, a.expires_at, a.revoked_by, a.revoked_at,
-       a.applied_by}));
+          "$18, $19, $20)",
+      {a.id,
+       a.client_id,
+       a.consumer_department,
+       a.resource_code,
+       a.provider_department,
+       a.provider_region,
+       a.purpose,
+       a.legal_basis,
+       NamesJson(a.fields),
+       a.valid_days,
+       a.status,
+       a.created_at,
+       a.decided_by,
+       a.decided_at,
+       a.reason,
+       a.expires_at,
+       a.revoked_by,
+       a.revoked_at,
+       a.applied_by,
+       int64_t{a.bulk ? 1 : 0}}));
   return {};
 }
 
@@ -454,6 +517,251 @@ Result<std::optional<std::string>> Store::GetRecord(db::Connection& c, const std
                                       {base, key}));
   if (r.empty()) return std::optional<std::string>();
   return std::optional<std::string>(r.Text(0, 0));
+}
+
+Result<std::vector<Store::RecordRow>> Store::RecordPage(db::Connection& c, const std::string& base,
+                                                        const std::string& since,
+                                                        const std::string& until,
+                                                        const std::string& after_at,
+                                                        const std::string& after_key, int limit) {
+  db::Rows r;
+  if (since.empty()) {
+    OW_ASSIGN_OR_RETURN(r, c.Query("SELECT subject_id, data, updated_at FROM "
+                                   "exchange_base_records WHERE base = $1 AND subject_id > $2 "
+                                   "ORDER BY subject_id LIMIT $3",
+                                   {base, after_key, int64_t{limit}}));
+  } else {
+    OW_ASSIGN_OR_RETURN(
+        r, c.Query("SELECT subject_id, data, updated_at FROM exchange_base_records WHERE base = $1 "
+                   "AND updated_at >= $2 AND updated_at < $3 AND (updated_at > $4 OR "
+                   "(updated_at = $4 AND subject_id > $5)) ORDER BY updated_at, subject_id "
+                   "LIMIT $6",
+                   {base, since, until, after_at, after_key, int64_t{limit}}));
+  }
+  std::vector<RecordRow> out;
+  out.reserve(r.size());
+  for (size_t i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2)});
+  return out;
+}
+
+namespace {
+
+constexpr const char* kExtractColumns =
+    "id, client_id, consumer_department, resource_code, resource_version, provider_department, "
+    "base, grant_id, fields, purpose, legal_basis, since, until, status, failure, "
+    "request_digest, row_count, bytes, sha256, parts, manifest, log_seq, attempts, created_at, "
+    "started_at, finished_at, expires_at, lease_until";
+
+std::string PartsJson(const std::vector<ExtractPart>& parts) {
+  json::array a;
+  for (const auto& p : parts)
+    a.push_back(json::object{
+        {"part", p.number}, {"rows", p.rows}, {"bytes", p.bytes}, {"sha256", p.sha256}});
+  return json::serialize(a);
+}
+
+std::vector<ExtractPart> ParseParts(const std::string& text) {
+  std::vector<ExtractPart> out;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array()) {
+    const auto* o = e.if_object();
+    if (!o) continue;
+    auto num = [&](const char* k) -> int64_t {
+      const auto* x = o->if_contains(k);
+      return x && x->is_int64() ? x->as_int64() : 0;
+    };
+    const auto* sha = o->if_contains("sha256");
+    out.push_back({num("part"), num("rows"), num("bytes"),
+                   sha && sha->is_string() ? std::string(sha->as_string()) : std::string()});
+  }
+  return out;
+}
+
+Extract ExtractAt(const db::Rows& r, size_t i) {
+  Extract x;
+  x.id = r.Text(i, 0);
+  x.client_id = r.Text(i, 1);
+  x.consumer_department = r.Text(i, 2);
+  x.resource_code = r.Text(i, 3);
+  x.resource_version = r.Int(i, 4);
+  x.provider_department = r.Text(i, 5);
+  x.base = r.Text(i, 6);
+  x.grant_id = r.Text(i, 7);
+  x.fields = ParseNames(r.Text(i, 8));
+  x.purpose = r.Text(i, 9);
+  x.legal_basis = r.Text(i, 10);
+  x.since = r.Text(i, 11);
+  x.until = r.Text(i, 12);
+  x.status = r.Text(i, 13);
+  x.failure = r.Text(i, 14);
+  x.request_digest = r.Text(i, 15);
+  x.row_count = r.Int(i, 16);
+  x.bytes = r.Int(i, 17);
+  x.sha256 = r.Text(i, 18);
+  x.parts = ParseParts(r.Text(i, 19));
+  x.manifest = r.Text(i, 20);
+  x.log_seq = r.Int(i, 21);
+  x.attempts = r.Int(i, 22);
+  x.created_at = r.Text(i, 23);
+  x.started_at = r.Text(i, 24);
+  x.finished_at = r.Text(i, 25);
+  x.expires_at = r.Text(i, 26);
+  x.lease_until = r.Text(i, 27);
+  return x;
+}
+
+}  // namespace
+
+Status Store::InsertExtract(db::Connection& c, const Extract& x) {
+  OW_RETURN_IF_ERROR(c.Exec(
+      std::string("INSERT INTO exchange_extracts (") + kExtractColumns +
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+          "$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+      {x.id,
+       x.client_id,
+       x.consumer_department,
+       x.resource_code,
+       x.resource_version,
+       x.provider_department,
+       x.base,
+       x.grant_id,
+       NamesJson(x.fields),
+       x.purpose,
+       x.legal_basis,
+       x.since,
+       x.until,
+       x.status,
+       x.failure,
+       x.request_digest,
+       x.row_count,
+       x.bytes,
+       x.sha256,
+       PartsJson(x.parts),
+       x.manifest,
+       x.log_seq,
+       x.attempts,
+       x.created_at,
+       x.started_at,
+       x.finished_at,
+       x.expires_at,
+       x.lease_until}));
+  return {};
+}
+
+Result<std::optional<Extract>> Store::GetExtract(db::Connection& c, const std::string& id) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kExtractColumns +
+                                          " FROM exchange_extracts WHERE id = $1",
+                                      {id}));
+  if (r.empty()) return std::optional<Extract>();
+  return std::optional<Extract>(ExtractAt(r, 0));
+}
+
+Result<std::vector<Extract>> Store::Extracts(db::Connection& c, const std::string& client_id,
+                                             const std::string& resource, int limit) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kExtractColumns +
+                                          " FROM exchange_extracts WHERE client_id = $1 AND "
+                                          "($2 = '' OR resource_code = $2) ORDER BY created_at "
+                                          "DESC, id DESC LIMIT $3",
+                                      {client_id, resource, int64_t{limit}}));
+  std::vector<Extract> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(ExtractAt(r, i));
+  return out;
+}
+
+Result<std::optional<Extract>> Store::NextExtract(db::Connection& c, const std::string& now) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query(std::string("SELECT ") + kExtractColumns +
+                                          " FROM exchange_extracts WHERE status = 'queued' OR "
+                                          "(status = 'running' AND lease_until < $1) ORDER BY "
+                                          "created_at, id LIMIT 1",
+                                      {now}));
+  if (r.empty()) return std::optional<Extract>();
+  return std::optional<Extract>(ExtractAt(r, 0));
+}
+
+Result<bool> Store::ClaimExtract(db::Connection& c, const Extract& x, const std::string& now,
+                                 const std::string& lease_until) {
+  OW_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE exchange_extracts SET status = 'running', attempts = "
+                                     "attempts + 1, started_at = $2, lease_until = $3 WHERE id = "
+                                     "$1 AND attempts = $4 AND (status = 'queued' OR (status = "
+                                     "'running' AND lease_until < $2))",
+                                     {x.id, now, lease_until, x.attempts}));
+  if (n != 1) return false;
+  OW_RETURN_IF_ERROR(DropExtractData(c, x.id));
+  return true;
+}
+
+Status Store::DropExtractData(db::Connection& c, const std::string& id) {
+  OW_RETURN_IF_ERROR(c.Exec("DELETE FROM exchange_extract_chunks WHERE extract_id = $1", {id}));
+  return {};
+}
+
+Result<bool> Store::RenewExtract(db::Connection& c, const std::string& id, int64_t attempt,
+                                 const std::string& lease_until) {
+  OW_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE exchange_extracts SET lease_until = $3 WHERE id = $1 "
+                                     "AND attempts = $2 AND status = 'running'",
+                                     {id, attempt, lease_until}));
+  return n == 1;
+}
+
+Result<bool> Store::FinishExtract(db::Connection& c, const Extract& x) {
+  OW_ASSIGN_OR_RETURN(
+      auto n,
+      c.Exec("UPDATE exchange_extracts SET status = $3, failure = $4, until = $5, "
+             "row_count = $6, bytes = $7, sha256 = $8, parts = $9, manifest = $10, "
+             "log_seq = $11, finished_at = $12, expires_at = $13, lease_until = '' "
+             "WHERE id = $1 AND attempts = $2 AND status = 'running'",
+             {x.id, x.attempts, x.status, x.failure, x.until, x.row_count, x.bytes, x.sha256,
+              PartsJson(x.parts), x.manifest, x.log_seq, x.finished_at, x.expires_at}));
+  return n == 1;
+}
+
+Status Store::AddExtractChunk(db::Connection& c, const std::string& id, int64_t seq, int64_t part,
+                              std::string bytes) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO exchange_extract_chunks (extract_id, seq, part, data) "
+             "VALUES ($1, $2, $3, $4)",
+             {id, seq, part, db::Blob{std::move(bytes)}}));
+  return {};
+}
+
+Result<std::string> Store::ExtractPartData(db::Connection& c, const std::string& id, int64_t part) {
+  // Chunk by chunk, so the part is held once (not also as the rows of one big result).
+  OW_ASSIGN_OR_RETURN(auto seqs, c.Query("SELECT seq, LENGTH(data) FROM exchange_extract_chunks "
+                                         "WHERE extract_id = $1 AND part = $2 ORDER BY seq",
+                                         {id, part}));
+  int64_t total = 0;
+  for (size_t i = 0; i < seqs.size(); ++i) total += seqs.Int(i, 1);
+  std::string out;
+  out.reserve(static_cast<size_t>(total));
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT data FROM exchange_extract_chunks WHERE "
+                                        "extract_id = $1 AND seq = $2",
+                                        {id, seqs.Int(i, 0)}));
+    const auto* blob = r.empty() ? nullptr : std::get_if<db::Blob>(&r.At(0, 0));
+    if (!blob) return Internal("exchange_extract_chunks.data is not binary");
+    out += blob->bytes;
+  }
+  return out;
+}
+
+Result<bool> Store::AnyExpired(db::Connection& c, const std::string& now) {
+  OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT id FROM exchange_extracts WHERE status = 'ready' AND "
+                                      "expires_at <= $1 LIMIT 1",
+                                      {now}));
+  return !r.empty();
+}
+
+Result<int64_t> Store::ExpireExtracts(db::Connection& c, const std::string& now) {
+  OW_RETURN_IF_ERROR(
+      c.Exec("DELETE FROM exchange_extract_chunks WHERE extract_id IN (SELECT id "
+             "FROM exchange_extracts WHERE status = 'ready' AND expires_at <= $1)",
+             {now}));
+  return c.Exec(
+      "UPDATE exchange_extracts SET status = 'expired' WHERE status = 'ready' AND "
+      "expires_at <= $1",
+      {now});
 }
 
 }  // namespace ow::exchange

@@ -76,6 +76,46 @@ class Store {
   // The records of `base` naming `subject` (at most 100, by key).
   static Result<std::vector<std::string>> LinkedRecords(db::Connection& c, const std::string& base,
                                                         const std::string& subject);
+  // Up to `limit` records of `base` as (key, data), for an extract read page by page: a full
+  // read orders by key after `after_key`; an incremental one (since != "") reads those
+  // changed in [since, until), ordered by (updated_at, key) after (`after_at`, `after_key`).
+  struct RecordRow {
+    std::string key, data, updated_at;
+  };
+  static Result<std::vector<RecordRow>> RecordPage(db::Connection& c, const std::string& base,
+                                                   const std::string& since,
+                                                   const std::string& until,
+                                                   const std::string& after_at,
+                                                   const std::string& after_key, int limit);
+
+  // Extracts.
+  static Status InsertExtract(db::Connection& c, const Extract& x);
+  static Result<std::optional<Extract>> GetExtract(db::Connection& c, const std::string& id);
+  // The client's extracts of `resource` ("" for all), newest first.
+  static Result<std::vector<Extract>> Extracts(db::Connection& c, const std::string& client_id,
+                                               const std::string& resource, int limit);
+  // The oldest extract waiting, or running under a lease that lapsed before `now`.
+  static Result<std::optional<Extract>> NextExtract(db::Connection& c, const std::string& now);
+  // Takes `x` (as read by NextExtract) for a run until `lease_until`: false when another run
+  // took it meanwhile. Drops what an earlier attempt wrote.
+  static Result<bool> ClaimExtract(db::Connection& c, const Extract& x, const std::string& now,
+                                   const std::string& lease_until);
+  // Extends the lease of a running extract; false when it is no longer this run's.
+  static Result<bool> RenewExtract(db::Connection& c, const std::string& id, int64_t attempt,
+                                   const std::string& lease_until);
+  // Writes the outcome columns (status, failure, until, counts, parts, manifest, log_seq,
+  // started/finished/expires) of a run of attempt `x.attempts`; false when not its run.
+  static Result<bool> FinishExtract(db::Connection& c, const Extract& x);
+  static Status DropExtractData(db::Connection& c, const std::string& id);
+  static Status AddExtractChunk(db::Connection& c, const std::string& id, int64_t seq, int64_t part,
+                                std::string bytes);
+  // The chunks of one part, in order, concatenated.
+  static Result<std::string> ExtractPartData(db::Connection& c, const std::string& id,
+                                             int64_t part);
+  // Whether a ready extract is past its expiry at `now`.
+  static Result<bool> AnyExpired(db::Connection& c, const std::string& now);
+  // Marks ready extracts past their expiry "expired" and drops their data; how many.
+  static Result<int64_t> ExpireExtracts(db::Connection& c, const std::string& now);
 };
 
 }  // namespace ow::exchange

@@ -12,8 +12,9 @@
 // grant with its end. The system queries the resource with its client-credentials token
 // (answered) and a resource it holds no grant for (refused); the auditor finds both in the
 // exchange log by the system's client id, and the evidence of the answered one is recomputed
-// in the browser. axe-core on every new page in zh-CN and English at 1440x900 and 375x812;
-// no page scrolls sideways on a phone.
+// in the browser. The system asks for a bulk extract; city.reviewer sees it ready, its row
+// count and SHA-256, and downloads its signed manifest. axe-core on every new page in zh-CN
+// and English at 1440x900 and 375x812; no page scrolls sideways on a phone.
 import { apiSession, axeProblems, check, expectSummaryFocused, newPage, shotName, signIn, step } from './browser.mjs';
 import { runE2E } from './browser.mjs';
 
@@ -102,6 +103,7 @@ await runE2E(
     await con.fill('#xc-purpose', '办理企业变更登记时核验企业登记状态');
     await con.fill('#xc-legal', '《优化营商环境条例》第三十八条');
     await con.fill('#xc-days', '90');
+    await con.check('[data-testid=xc-bulk]');
     await con.click('[data-testid=xc-send]');
     await con.waitForSelector('[data-testid=xc-done]');
     check(/等待提供部门审批/.test(await con.locator('[data-testid=xc-done]').innerText()), 'the application is not said to wait');
@@ -118,7 +120,7 @@ await runE2E(
     await appr.context().close();
     await con.reload();
     const granted = await con.locator(`[data-testid=xc-app-${CODE}]`).innerText();
-    check(/已授权/.test(granted) && /name, status/.test(granted), 'the grant is not shown: ' + granted);
+    check(/已授权/.test(granted) && /name, status · 批量/.test(granted), 'the grant is not shown: ' + granted);
     await con.context().close();
 
     step('the system queries: answered for the grant, refused without one');
@@ -145,13 +147,42 @@ await runE2E(
     noErrors(aud);
     await aud.context().close();
 
+    step('the system asks for a bulk extract; city.reviewer sees it ready with its signed manifest');
+    const asked = await fetch(`${base}/api/v1/exchange/resources/${CODE}/extracts`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + tok.access_token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ fields: ['name', 'status'], purpose: '企业名录比对' }),
+    });
+    const extract = await asked.json();
+    check(asked.status === 202, 'extract: ' + JSON.stringify(extract));
+    let ready = extract;
+    for (let i = 0; i < 100 && ready.status !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const r = await fetch(`${base}/api/v1/exchange/resources/${CODE}/extracts/${extract.id}`, { headers: { Authorization: 'Bearer ' + tok.access_token } });
+      ready = await r.json();
+    }
+    check(ready.status === 'ready' && ready.row_count >= 2, 'the extract is not ready: ' + JSON.stringify(ready));
+    const xp = await newPage(browser);
+    await signIn(xp, base, 'city.reviewer', '/workbench/exchange/consumer');
+    const row = xp.locator(`[data-testid=xc-extract-${extract.id}]`);
+    await row.waitFor();
+    const rowText = await row.innerText();
+    check(/可下载/.test(rowText) && rowText.includes(ready.sha256) && rowText.includes(String(ready.row_count)), 'the extract row: ' + rowText);
+    const link = xp.locator(`[data-testid=xc-manifest-${extract.id}]`);
+    check((await link.getAttribute('download')) === extract.id + '.manifest.jwt', 'the manifest link does not download a file');
+    const jws = await link.evaluate(async (a) => (await fetch(a.href)).text());
+    check(jws === ready.manifest, 'the manifest link holds something else');
+    axe.push(...(await axeProblems(xp, 'consumer with a bulk extract (zh-CN)')));
+    noErrors(xp);
+    await xp.context().close();
+
     step('axe-core on every new page in both languages and sizes; no sideways scrolling');
     for (const locale of ['zh-CN', 'en']) {
       for (const viewport of [{ width: 1440, height: 900 }, { width: 375, height: 812 }]) {
         const tag = `${locale} ${viewport.width}x${viewport.height}`;
         const pages = [
           ['sc.approver', '/workbench/exchange/provider', `[data-testid=xr-pub-${CODE}]`, 'exchange-provider'],
-          ['city.reviewer', '/workbench/exchange/consumer', `[data-testid=xc-app-${CODE}]`, 'exchange-consumer'],
+          ['city.reviewer', '/workbench/exchange/consumer', `[data-testid^=xc-extract-]`, 'exchange-consumer'],
           ['sc.approver', '/workbench/exchange/log', '[data-testid^=xl-entry-], [data-testid=xl-none]', 'exchange-log-department'],
           ['auditor', '/admin/exchange-log', entry, 'exchange-log'],
         ];

@@ -4783,6 +4783,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/resources/{code}/extracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling system's extracts of a resource
+         * @description Newest first, at most 100.
+         */
+        get: operations["listExchangeExtracts"];
+        put?: never;
+        /**
+         * Ask for a bulk extract of a base-table resource
+         * @description A department system (client credentials, scope exchange:<code>) with a live grant for every field asked; personal fields need a grant with `bulk` (which the provider approved). The extract is queued and written by a background job: NDJSON, one record per line (the base's key, then the fields), in parts of at most exchange.extract_part_bytes, described by a manifest signed with the platform's key. Full, or incremental with `since`. A refusal (not registered, no grant, revoked or expired grant, field not granted, bulk not granted, scope missing) is 403 and logged; the finished extract is one message-log entry (the manifest's digest and detached signature). Only resources served from the platform's bases (422 otherwise).
+         */
+        post: operations["requestExchangeExtract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/extracts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An extract's status, parts and signed manifest
+         * @description The calling system's own extracts only (another's is 404).
+         */
+        get: operations["getExchangeExtract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/resources/{code}/extracts/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one part of an extract's file
+         * @description NDJSON. The parts concatenated are the file the manifest's `sha256` names. Needs the grant still live (a revoked or expired grant: 403). Repr-Digest (RFC 9530) carries the part's SHA-256.
+         */
+        get: operations["downloadExchangeExtract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11132,6 +11196,8 @@ export interface components {
             registered_at: string;
             /** @description The system's applications and grants, newest first. */
             applications: components["schemas"]["ExchangeApplication"][];
+            /** @description The system's latest bulk extracts (at most 20, newest first): status, counts, digests and signed manifests. The data itself is downloaded by the system, not through a person's session. */
+            extracts: components["schemas"]["ExchangeExtract"][];
         };
         ExchangeDepartmentSystemList: {
             items: components["schemas"]["ExchangeDepartmentSystem"][];
@@ -11162,6 +11228,8 @@ export interface components {
             revoked_at: string;
             /** @description Who applied: the system itself (its client id) or the staff member acting for it. */
             applied_by: string;
+            /** @description Bulk extracts allowed too. Asked with personal fields, it always waits for the provider's approval, whatever the share type. */
+            bulk: boolean;
         };
         ExchangeApplicationList: {
             items: components["schemas"]["ExchangeApplication"][];
@@ -11173,6 +11241,11 @@ export interface components {
             fields: string[];
             /** @description Default and most: exchange.max_grant_days. */
             valid_days?: number;
+            /**
+             * @description Ask for bulk delivery (extracts of the whole base) as well as single queries. Base-table resources only; with any personal field the provider decides, even for an unconditional resource.
+             * @default false
+             */
+            bulk: boolean;
         };
         ExchangeDecision: {
             approve: boolean;
@@ -12204,6 +12277,66 @@ export interface components {
             status: "awaiting_consent" | "consented" | "refused" | "verified" | "failed";
             /** Format: date-time */
             answered_at: string | null;
+        };
+        ExchangeExtractRequest: {
+            /** @description Granted fields, each once; every line holds the base's key and these, in this order. */
+            fields: string[];
+            purpose: string;
+            /** @description Default: the grant's. */
+            legal_basis?: string;
+            /**
+             * Format: date-time
+             * @description YYYY-MM-DDTHH:MM:SSZ: only records changed at or after it (an incremental extract). Use the previous extract's `until` to miss nothing.
+             */
+            since?: string;
+        };
+        ExchangeExtractPart: {
+            part: number;
+            rows: number;
+            bytes: number;
+            sha256: string;
+            /** @description Where to download it. */
+            href: string;
+        };
+        ExchangeExtract: {
+            id: string;
+            resource_code: string;
+            resource_version: number;
+            provider_department: string;
+            client_id: string;
+            consumer_department: string;
+            /** @description The application (grant) it was made under. */
+            grant: string;
+            fields: string[];
+            purpose: string;
+            legal_basis: string;
+            /** @enum {string} */
+            mode: "full" | "incremental";
+            since: string | null;
+            /** @description When reading began (null until then): records changed at or after it are in the next increment (since = until). */
+            until: string | null;
+            /** @enum {string} */
+            format: "application/x-ndjson";
+            /** @enum {string} */
+            status: "queued" | "running" | "ready" | "failed" | "expired";
+            failure: string;
+            created_at: string;
+            started_at: string;
+            finished_at: string;
+            /** @description The data is deleted then (exchange.extract_days). */
+            expires_at: string;
+            row_count: number;
+            bytes: number;
+            /** @description Hex SHA-256 of the whole file (the parts concatenated); empty until ready. */
+            sha256: string;
+            parts: components["schemas"]["ExchangeExtractPart"][];
+            /** @description Compact JWS (ES256, typ ow-exchange-manifest+jwt, verifiable with /oauth2/jwks) of the manifest: iss, iat, jti, extract, resource, resource_version, provider_department, consumer_client, consumer_department, grant, purpose, legal_basis, subject_kind, key, fields, format, mode, since, until, created_at, expires_at, row_count, bytes, sha256, parts. Empty until ready. */
+            manifest: string;
+            /** @description Its message-log entry (0 until ready). */
+            log_seq: number;
+        };
+        ExchangeExtractList: {
+            items: components["schemas"]["ExchangeExtract"][];
         };
     };
     responses: {
@@ -23935,7 +24068,8 @@ export interface operations {
                      *           "expires_at": "2027-12-02T04:00:00Z",
                      *           "revoked_by": "",
                      *           "revoked_at": "",
-                     *           "applied_by": "cl_demo"
+                     *           "applied_by": "cl_demo",
+                     *           "bulk": false
                      *         }
                      *       ]
                      *     }
@@ -24058,9 +24192,11 @@ export interface operations {
                      *               "expires_at": "",
                      *               "revoked_by": "",
                      *               "revoked_at": "",
-                     *               "applied_by": "陈受理"
+                     *               "applied_by": "陈受理",
+                     *               "bulk": false
                      *             }
-                     *           ]
+                     *           ],
+                     *           "extracts": []
                      *         }
                      *       ]
                      *     }
@@ -24378,7 +24514,8 @@ export interface operations {
                      *       "expires_at": "",
                      *       "revoked_by": "",
                      *       "revoked_at": "",
-                     *       "applied_by": "陈受理"
+                     *       "applied_by": "陈受理",
+                     *       "bulk": false
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -25158,7 +25295,8 @@ export interface operations {
                      *           "expires_at": "2027-12-02T04:00:00Z",
                      *           "revoked_by": "",
                      *           "revoked_at": "",
-                     *           "applied_by": "cl_demo"
+                     *           "applied_by": "cl_demo",
+                     *           "bulk": false
                      *         }
                      *       ]
                      *     }
@@ -25258,7 +25396,8 @@ export interface operations {
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
                      *       "revoked_at": "",
-                     *       "applied_by": "cl_demo"
+                     *       "applied_by": "cl_demo",
+                     *       "bulk": false
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -25418,7 +25557,8 @@ export interface operations {
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
                      *       "revoked_at": "",
-                     *       "applied_by": "cl_demo"
+                     *       "applied_by": "cl_demo",
+                     *       "bulk": false
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -25596,7 +25736,8 @@ export interface operations {
                      *       "expires_at": "2027-12-02T04:00:00Z",
                      *       "revoked_by": "",
                      *       "revoked_at": "",
-                     *       "applied_by": "cl_demo"
+                     *       "applied_by": "cl_demo",
+                     *       "bulk": false
                      *     }
                      */
                     "application/json": components["schemas"]["ExchangeApplication"];
@@ -32908,6 +33049,539 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listExchangeExtracts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The extracts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "XEabc123",
+                     *           "resource_code": "SCJG-QY-001",
+                     *           "resource_version": 1,
+                     *           "provider_department": "3301-SCJG",
+                     *           "client_id": "demo-zwfw-330102",
+                     *           "consumer_department": "330102-ZWFW",
+                     *           "grant": "XAabc123",
+                     *           "fields": [
+                     *             "name",
+                     *             "status"
+                     *           ],
+                     *           "purpose": "企业名录比对",
+                     *           "legal_basis": "《优化营商环境条例》第三十八条",
+                     *           "mode": "full",
+                     *           "since": null,
+                     *           "until": "2026-12-07T02:00:00Z",
+                     *           "format": "application/x-ndjson",
+                     *           "status": "ready",
+                     *           "failure": "",
+                     *           "created_at": "2026-12-07T02:00:00Z",
+                     *           "started_at": "2026-12-07T02:00:00Z",
+                     *           "finished_at": "2026-12-07T02:00:01Z",
+                     *           "expires_at": "2026-12-14T02:00:01Z",
+                     *           "row_count": 2,
+                     *           "bytes": 190,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "parts": [
+                     *             {
+                     *               "part": 1,
+                     *               "rows": 2,
+                     *               "bytes": 190,
+                     *               "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *               "href": "/api/v1/exchange/resources/SCJG-QY-001/extracts/XEabc123/file?part=1"
+                     *             }
+                     *           ],
+                     *           "manifest": "eyJhbGciOiJFUzI1NiJ9.eyJ9.sig",
+                     *           "log_seq": 43
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeExtractList"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a department system. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "this needs a department system's token",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestExchangeExtract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "fields": [
+                 *         "name",
+                 *         "status"
+                 *       ],
+                 *       "purpose": "企业名录比对"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExchangeExtractRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued; poll the Location. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description The extract. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XEabc123",
+                     *       "resource_code": "SCJG-QY-001",
+                     *       "resource_version": 1,
+                     *       "provider_department": "3301-SCJG",
+                     *       "client_id": "demo-zwfw-330102",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "grant": "XAabc123",
+                     *       "fields": [
+                     *         "name",
+                     *         "status"
+                     *       ],
+                     *       "purpose": "企业名录比对",
+                     *       "legal_basis": "《优化营商环境条例》第三十八条",
+                     *       "mode": "full",
+                     *       "since": null,
+                     *       "until": null,
+                     *       "format": "application/x-ndjson",
+                     *       "status": "queued",
+                     *       "failure": "",
+                     *       "created_at": "2026-12-07T02:00:00Z",
+                     *       "started_at": "",
+                     *       "finished_at": "",
+                     *       "expires_at": "",
+                     *       "row_count": 0,
+                     *       "bytes": 0,
+                     *       "sha256": "",
+                     *       "parts": [],
+                     *       "manifest": "",
+                     *       "log_seq": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeExtract"];
+                };
+            };
+            /** @description The body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the body is not JSON",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused (and logged when the caller is a system). */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "the grant for GA-HJ-001 does not allow bulk delivery of personal fields: apply with bulk",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such data resource",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: `errors` names each invalid member. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "resource is not valid",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields/0/name",
+                     *           "message": "is not a field of the population base"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExchangeExtract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The extract's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The extract. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "XEabc123",
+                     *       "resource_code": "SCJG-QY-001",
+                     *       "resource_version": 1,
+                     *       "provider_department": "3301-SCJG",
+                     *       "client_id": "demo-zwfw-330102",
+                     *       "consumer_department": "330102-ZWFW",
+                     *       "grant": "XAabc123",
+                     *       "fields": [
+                     *         "name",
+                     *         "status"
+                     *       ],
+                     *       "purpose": "企业名录比对",
+                     *       "legal_basis": "《优化营商环境条例》第三十八条",
+                     *       "mode": "full",
+                     *       "since": null,
+                     *       "until": "2026-12-07T02:00:00Z",
+                     *       "format": "application/x-ndjson",
+                     *       "status": "ready",
+                     *       "failure": "",
+                     *       "created_at": "2026-12-07T02:00:00Z",
+                     *       "started_at": "2026-12-07T02:00:00Z",
+                     *       "finished_at": "2026-12-07T02:00:01Z",
+                     *       "expires_at": "2026-12-14T02:00:01Z",
+                     *       "row_count": 2,
+                     *       "bytes": 190,
+                     *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *       "parts": [
+                     *         {
+                     *           "part": 1,
+                     *           "rows": 2,
+                     *           "bytes": 190,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "href": "/api/v1/exchange/resources/SCJG-QY-001/extracts/XEabc123/file?part=1"
+                     *         }
+                     *       ],
+                     *       "manifest": "eyJhbGciOiJFUzI1NiJ9.eyJ9.sig",
+                     *       "log_seq": 43
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExchangeExtract"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not a department system. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "this needs a department system's token",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such extract of the caller's. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such extract",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadExchangeExtract: {
+        parameters: {
+            query?: {
+                /** @description The part, from 1 (default 1). */
+                part?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's code. */
+                code: string;
+                /** @description The extract's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The part. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description sha-256=:<base64>: of the part. */
+                    "Repr-Digest"?: string;
+                    /** @description attachment; filename="<id>-<part>.ndjson" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example {"credit_code":"91330102MA2H0000X1","name":"杭州示例科技有限公司","status":"active"} */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "log in first",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a department system, or its grant no longer allows it. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:permission_denied",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "the grant for SCJG-QY-001 was revoked",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such extract or part of the caller's, or expired. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no such part",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready yet (queued, running or failed). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:failed_precondition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "the extract is queued, not ready",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `part` is not a part number. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:onewindow:problem:invalid_argument",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "download is not valid",
+                     *       "instance": "/api/v1/exchange/resources/SCJG-QY-001/extracts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }
