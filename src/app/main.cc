@@ -181,7 +181,9 @@ int main(int argc, char** argv) {
     if (!app) return Fail(app.error());
     auto started = std::chrono::steady_clock::now();
     auto now = std::chrono::system_clock::now();
-    auto cutoff = now - std::chrono::hours(24 * days);
+    // Times are kept to the second and a case qualifies when closed before the cutoff, so
+    // with 0 days the cutoff is the next second: every case closed until now, this second's too.
+    auto cutoff = days == 0 ? now + std::chrono::seconds(1) : now - std::chrono::hours(24 * days);
     int64_t total = 0;
     for (;;) {
       auto n = (*app)->cases().ArchiveClosed(cutoff, config->archive_batch, now);

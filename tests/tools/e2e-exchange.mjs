@@ -15,6 +15,7 @@
 // in the browser. The system asks for a bulk extract; city.reviewer sees it ready, its row
 // count and SHA-256, and downloads its signed manifest. axe-core on every new page in zh-CN
 // and English at 1440x900 and 375x812; no page scrolls sideways on a phone.
+import fs from 'node:fs';
 import { apiSession, axeProblems, check, expectSummaryFocused, newPage, shotName, signIn, step } from './browser.mjs';
 import { runE2E } from './browser.mjs';
 
@@ -170,7 +171,10 @@ await runE2E(
     check(/可下载/.test(rowText) && rowText.includes(ready.sha256) && rowText.includes(String(ready.row_count)), 'the extract row: ' + rowText);
     const link = xp.locator(`[data-testid=xc-manifest-${extract.id}]`);
     check((await link.getAttribute('download')) === extract.id + '.manifest.jwt', 'the manifest link does not download a file');
-    const jws = await link.evaluate(async (a) => (await fetch(a.href)).text());
+    // Downloaded as a person would (the portal's CSP lets no script fetch a blob: URL).
+    const [saved] = await Promise.all([xp.waitForEvent('download'), link.click()]);
+    check(saved.suggestedFilename() === extract.id + '.manifest.jwt', 'the manifest downloads as ' + saved.suggestedFilename());
+    const jws = fs.readFileSync(await saved.path(), 'utf8');
     check(jws === ready.manifest, 'the manifest link holds something else');
     axe.push(...(await axeProblems(xp, 'consumer with a bulk extract (zh-CN)')));
     noErrors(xp);
