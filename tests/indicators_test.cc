@@ -678,15 +678,20 @@ TEST_P(IndicatorsTest, TheCapabilityReportPrintsTheHandCountedFigures) {
         "Guide accuracy", "在线服务成效度", "Response", "Effectiveness"})
     has(section);
   // The catalogue of 3301, counted by hand from demo/catalog.json: 44 published items
-  // implemented in the city (none in the province itself); 42 of online depth 3 or 4, 29 of
+  // implemented in the city (none in the province itself); 43 of online depth 3 or 4, 29 of
   // depth 4; 32 needing no visit; 44 with a guide text; 7 with appointments, 14 with
   // delivery; 43 with a material an e-licence replaces; 23 with every guide element, the
   // other 21 lacking a promised limit within the statutory one (18 of them with no
   // statutory limit at all).
   // pdftotext reads a table's cells in its own order: the figures are checked by their
-  // values, which are unique (the denominators say how many items were counted).
+  // values, which are unique but for 43/44 (online, and e-licences), counted twice (the
+  // denominators say how many items were counted).
   has("目录事项 Catalogue items");
-  has("95.45% (42/44)");
+  size_t online_and_licence = 0;
+  for (size_t at = t.find("97.73% (43/44)"); at != std::string::npos;
+       at = t.find("97.73% (43/44)", at + 1))
+    ++online_and_licence;
+  EXPECT_EQ(online_and_licence, 2u) << t;
   has("65.91% (29/44)");
   has("72.73% (32/44)");
   has("100.00% (44/44)");
