@@ -17,7 +17,7 @@
 // in the normal and the elderly mode; no page scrolls sideways on a phone.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { GTDJ_ITEM, acceptedGtdjCase, apiSession, axeProblems, check, newPage, pagePool, runE2E, shotName, signIn, step } from './browser.mjs';
+import { GTDJ_ITEM, acceptedGtdjCase, apiSession, axeProblems, check, newPage, pagePool, runE2E, settled, shotName, signIn, step } from './browser.mjs';
 
 const ITEM = GTDJ_ITEM;
 const DEPT = '330102-SCJG';
@@ -123,7 +123,7 @@ await runE2E('e2e-console', async ({ base, browser, server }) => {
             await page.click(`[data-testid=${button}]`);
             await page.waitForSelector(`[data-testid=${shows}]`);
           }
-          await page.waitForLoadState('networkidle');
+          await settled(page);
           const tag = `${p.shot} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`;
           check((await page.locator('main h1').count()) === 1, `${tag}: not exactly one h1`);
           const wide = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './server.mjs';
-import { apiSession, axeProblems, check, deliveredGtdjCase, launch, newPage, pagePool, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, deliveredGtdjCase, launch, newPage, pagePool, settled, shotName, signIn, step } from './browser.mjs';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -196,7 +196,7 @@ async function a11y(server, browser) {
         for (const p of pages) {
           const page = await pool.open(p.path, { locale, viewport, elder, user: p.user });
           await page.waitForSelector('main h1');
-          await page.waitForLoadState('networkidle');
+          await settled(page);
           if (p.open) {
             await page.click(p.open);
             await page.waitForSelector('[data-testid=rate-form]');

@@ -6,7 +6,7 @@
 // in zh-CN and English, normal and elderly mode, at 1440x900 and 375x812.
 //
 //   node e2e-tickets.mjs flow|a11y --binary BIN --source DIR
-import { apiSession, axeProblems, check, newPage, pagePool, pdfBytes, runE2E, shotName, signIn, step } from './browser.mjs';
+import { apiSession, axeProblems, check, newPage, pagePool, pdfBytes, runE2E, settled, shotName, signIn, step } from './browser.mjs';
 
 const mode = process.argv[2];
 if (!['flow', 'a11y'].includes(mode)) {
@@ -142,7 +142,7 @@ async function a11y(server, browser) {
           const page = await pool.open(p.path, { locale, viewport, elder, user: p.user });
           await page.waitForSelector('main h1');
           // The lists arrive after the heading: judge the page once they are in.
-          await page.waitForLoadState('networkidle');
+          await settled(page);
           check((await page.locator('main h1').count()) === 1, `${p.path}: one h1`);
           check((await page.evaluate(() => document.documentElement.classList.contains('elder'))) === elder, `${p.path}: mode`);
           problems.push(...(await axeProblems(page, `${p.path} ${p.user ?? ''} ${locale} ${viewport.width} ${elder ? 'elder' : 'normal'}`, shotName(p.shot, { locale, viewport, elder }))));

@@ -77,7 +77,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_PASSWORD as PASSWORD, startServer as startDemoServer } from './server.mjs';
 import {
-  answerConfirm, apiSession, axeProblems, check, expectSummaryFocused, fail, launch, newPage, pdfBytes, shownProblem, signIn, signOut, step,
+  answerConfirm, apiSession, axeProblems, check, expectSummaryFocused, fail, launch, newPage, pdfBytes, settled, shownProblem, signIn, signOut, step,
 } from './browser.mjs';
 
 const ITEM = '330102-SCJG-XCYDJ'; // 小餐饮店登记证核发（上城区）: handled by the demo 330102-SCJG staff
@@ -997,7 +997,7 @@ async function blankForms(base, browser) {
   for (const [code, urls] of wanted) {
     await page.goto(`${base}/items/${code}`);
     await page.waitForSelector('main h1');
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     const links = await page.$$eval('main a[href^="/files/"]', (as) => as.map((a) => a.getAttribute('href')));
     check(urls.every((u) => links.includes(u)), `the guide page of ${code} links ${links.join(', ')}, not ${urls.join(', ')}`);
     for (const u of links) {
@@ -2066,7 +2066,7 @@ async function a11y(server, browser) {
     const page = await newPage(browser);
     await page.goto(base + '/');
     await page.waitForSelector('#home-q');
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await page.keyboard.press('Tab');
     const first = await page.evaluate(() => ({ cls: document.activeElement.className, outline: getComputedStyle(document.activeElement).outlineStyle }));
     check(first.cls.includes('skip-link'), `the first Tab reaches ${first.cls}, not the skip link`);
@@ -2076,7 +2076,7 @@ async function a11y(server, browser) {
     // A fresh page for the search: the skip link's hash navigation may still be settling.
     await page.goto(base + '/');
     await page.waitForSelector('#home-q');
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     await page.focus('#home-q');
     await page.keyboard.type('营业执照');
     await page.keyboard.press('Enter');
@@ -2099,10 +2099,10 @@ async function a11y(server, browser) {
       const page = pages[who];
       await page.setViewportSize(p.phone ? { width: 375, height: 812 } : { width: 1440, height: 900 });
       await page.goto(base + fill(p.path));
-      await page.waitForLoadState('networkidle');
+      await settled(page);
       if (p.ready) await page.waitForSelector(p.ready, { timeout: 15000 });
       if (p.act) await p.act(page, fill);
-      await page.waitForTimeout(200);
+      await settled(page);
       const lang = await page.getAttribute('html', 'lang');
       if (lang !== locale) problems.push(`${p.name} (${locale}): html lang is ${lang}`);
       const h1 = await page.locator('main h1').count();
@@ -2116,7 +2116,7 @@ async function a11y(server, browser) {
       }
       if (!p.phone) {
         await page.setViewportSize({ width: 375, height: 812 });
-        await page.waitForTimeout(250);
+        await settled(page);
       }
       if (shoot) {
         fs.mkdirSync(shotsDir, { recursive: true });

@@ -34,6 +34,7 @@ export default {
     logout: 'Sign out',
   },
   common: {
+    tableOf: '{name}: the table (scrolls sideways)',
     search: 'Search',
     reset: 'Reset',
     all: 'All',

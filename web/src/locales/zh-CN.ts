@@ -34,6 +34,7 @@ export default {
     logout: '退出',
   },
   common: {
+    tableOf: '{name}（表格，可横向滚动）',
     search: '搜索',
     reset: '重置',
     all: '全部',
