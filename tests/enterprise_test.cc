@@ -3,7 +3,8 @@
 // enterprise is the applicant everywhere (its cases, the staff inbox and search); any
 // operator reads its cases and materials, only "apply" acts and only "manage" grants;
 // outsiders, view-only operators, relying parties and removed operators are refused, the
-// last from their very next request.
+// last from their very next request. Consenting to fetch data instead of a material is a
+// person's own act: an application in an enterprise's name cannot.
 #include <boost/json.hpp>
 
 #include "support/cases_fixture.h"
@@ -48,6 +49,17 @@ class EnterpriseTest : public CasesFixture {
     extra["on_behalf_of_enterprise"] = kCode;
     return Submit(s, item, "330102", item == kLegalItem ? PharmacyForm() : PersonForm(),
                   std::move(extra));
+  }
+  // The data exchange's message log: how many entries it holds.
+  int64_t LogEntries() {
+    int64_t n = -1;
+    auto st = server_->app().database().Read([&](db::Connection& c) -> ow::Status {
+      OW_ASSIGN_OR_RETURN(auto r, c.Query("SELECT COUNT(*) FROM exchange_log", {}));
+      n = r.Int(0, 0);
+      return {};
+    });
+    EXPECT_TRUE(st) << st.error().message;
+    return n;
   }
   static std::string Cases() { return std::string("/api/v1/enterprises/") + kCode + "/cases"; }
 };
@@ -298,6 +310,69 @@ TEST_P(EnterpriseTest, AnEnterprisesLicenceIsUsedByItsApplyingOperatorOnly) {
   EXPECT_EQ(k.at("licences").at(0).at("number").as_string(), number);
   EXPECT_EQ(k.at("licences").at(0).at("status").as_string(), "valid");
   EXPECT_EQ(k.at("applicant").at("credit_code").as_string(), kCode);
+}
+
+TEST_P(EnterpriseTest, AnEnterpriseCannotConsentToFetchingData) {
+  // The pharmacy licence gains a material that data from the population base can stand for
+  // (the legal representative's household register), published by two administrators.
+  Start([](Config& c) { c.admin_tokens = "alice:alice-token-000000001,bob:bob-token-0000000001"; });
+  const std::string kMaterial = "法定代表人居民户口簿";
+  auto published = Call(verb::get, std::string("/api/v1/catalog/items/") + kLegalItem);
+  ASSERT_EQ(published.status, 200) << published.body;
+  json::object item = published.json().at("item").as_object();
+  item["materials"].as_array().push_back(
+      {{"name", kMaterial},
+       {"name_en", "Legal representative's household register"},
+       {"required", false},
+       {"copies", 1},
+       {"form", "both"},
+       {"blank_form_url", ""},
+       {"sample_url", ""},
+       {"note", "同意后可从人口库调取，免于上传"},
+       {"note_en", "With consent it is fetched from the population base"},
+       {"data_resource", "GA-HJ-001"},
+       {"data_fields", json::array{"name", "address"}}});
+  auto as = [&](const char* token) {
+    return std::map<std::string, std::string>{{"Authorization", std::string("Bearer ") + token},
+                                              {"Content-Type", "application/json"}};
+  };
+  auto change = client_->Send(
+      verb::post, "/api/v1/catalog/changes",
+      Json({{"kind", "change"},
+            {"summary", "户口簿可由数据代替"},
+            {"payload", {{"item", item}, {"base_version", published.json().at("version")}}}}),
+      as("alice-token-000000001"));
+  ASSERT_EQ(change.status, 201) << change.body;
+  const std::string id = std::to_string(change.json().at("id").as_int64());
+  ASSERT_EQ(client_
+                ->Send(verb::post, "/api/v1/catalog/changes/" + id + "/submit", "{}",
+                       as("alice-token-000000001"))
+                .status,
+            200);
+  auto approved = client_->Send(verb::post, "/api/v1/catalog/changes/" + id + "/approve",
+                                R"({"comment":"ok"})", as("bob-token-0000000001"));
+  ASSERT_EQ(approved.status, 200) << approved.body;
+
+  // zhangsan, a verified person who could consent to his own data, applies in the
+  // enterprise's name: the consent is refused (the enterprise is the applicant, and it is
+  // not the person the data is about), nothing is created and nothing is fetched.
+  Session boss = Login("zhangsan");
+  Register(boss);
+  auto before = Call(verb::get, Cases(), {}, &boss);
+  ASSERT_EQ(before.status, 200) << before.body;
+  const int64_t entries_before = LogEntries();
+  auto refused = ApplyFor(boss, kLegalItem, {{"data_consents", json::array{kMaterial}}});
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("only the person applying for themselves"), std::string::npos)
+      << refused.body;
+  auto after = Call(verb::get, Cases(), {}, &boss);
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(after.json().at("cases").as_array().size(),
+            before.json().at("cases").as_array().size());
+  EXPECT_EQ(LogEntries(), entries_before);
+  // The same application without the consent is taken (the material is optional).
+  auto taken = ApplyFor(boss);
+  EXPECT_EQ(taken.status, 201) << taken.body;
 }
 
 OW_INSTANTIATE_STORE_TESTS(EnterpriseTest);
