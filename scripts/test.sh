@@ -6,10 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=${PRESET:-dev}
 BUILD=build/$PRESET
+# Each phase's wall time, so a CI log says where its minutes went.
+started=$SECONDS
+phase_started=$SECONDS
+phase() {
+  echo "test: $1 took $((SECONDS - phase_started)) s ($((SECONDS - started)) s so far)"
+  phase_started=$SECONDS
+}
 
 cmake --preset "$PRESET" >/dev/null
 cmake --build --preset "$PRESET"
+phase "the build"
 bash scripts/build-web.sh
+phase "the portal's build"
 
 # The libFuzzer harnesses (clang-14, ASan, UBSan; the fuzz preset) build in the
 # background, at low priority, while the tests run: most tests wait on sockets and
@@ -43,6 +52,7 @@ export ONEWINDOW_TEST_REQUIRE_PG=1
 
 status=0
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --output-junit junit.xml || status=$?
+phase "ctest"
 
 # The province's cluster (issue 18): three nodes on a PostgreSQL pair under Patroni, behind
 # HAProxy and nginx, behave as one (tests/cluster/cluster-test.mjs; about a minute, its own
@@ -64,6 +74,7 @@ if [[ -n "$fuzz_build_pid" ]]; then
   if wait "$fuzz_build_pid"; then
     FUZZ_SECONDS=$FUZZ_SHORT_SECONDS FUZZ_TARGETS=$FUZZ_SHORT_TARGETS FUZZ_JOBS=$(nproc) \
       bash scripts/fuzz.sh || status=$?
+    phase "the short fuzzing (after its build)"
   else
     echo "test: the fuzz build failed (build/fuzz-build.log):"
     tail -30 build/fuzz-build.log
@@ -74,6 +85,7 @@ fi
 if [[ -n "$cluster_pid" ]]; then
   wait "$cluster_pid" || status=1
   cat build/cluster-test.log
+  phase "the rest of the cluster test"
 fi
 
 # Count what ran on each store from the JUnit report.
