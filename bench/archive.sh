@@ -47,7 +47,7 @@ say "# OneWindow case archive benchmark $STAMP"
 say ""
 say "build: $PRESET; COUNT=$COUNT cases generated, archive --after-days $AFTER_DAYS, archive.batch $BATCH; $(sed -n 's/^host: //p' "$OUT/environment.txt"); load average at start $(loadavg)"
 say ""
-say "| Store | cases | final (archivable) | archived | seconds | cases/s | hot cases after | events before → after | load average |"
+say "| Store | cases | final (closed before now) | archived | seconds | cases/s | hot cases after | events before → after | load average |"
 say "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 
 # store_run NAME URL SQL...: SQL is a command that prints one query's single value.
@@ -60,13 +60,18 @@ store_run() {
     >"$OUT/$name-seed.txt" 2>&1 || die "seed-demo $name (see $OUT/$name-seed.txt)"
   "$GEN" --database "$url" --count "$COUNT" --seed 1 >"$OUT/$name-gen.txt" 2>&1 ||
     die "ow_gen_cases $name (see $OUT/$name-gen.txt)"
-  local cases final events_before
+  local cases final due events_before before
+  # ow_gen_cases lets some cases close up to a day after now (a decision days after a late
+  # submission); the archive rightly leaves a case closed in the future alone, so what must
+  # go is every final case closed before the run starts.
+  before=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   cases=$("$@" "SELECT count(*) FROM cases")
   final=$("$@" "SELECT count(*) FROM cases WHERE status IN ('delivered', 'not_accepted', 'closed', 'withdrawn')")
+  due=$("$@" "SELECT count(*) FROM cases WHERE status IN ('delivered', 'not_accepted', 'closed', 'withdrawn') AND updated_at < '$before'")
   events_before=$("$@" "SELECT count(*) FROM case_events")
   local load
   load=$(loadavg)
-  log "$name: archiving ($final of $cases cases are final)"
+  log "$name: archiving ($final of $cases cases are final, $due of them closed before now)"
   ONEWINDOW_KEY_FILE=$keys ONEWINDOW_LOG_LEVEL=warn ONEWINDOW_ARCHIVE_BATCH=$BATCH \
     "$BIN" --database "$url" archive --after-days "$AFTER_DAYS" >"$OUT/$name-archive.txt" 2>"$OUT/$name-archive.stderr" ||
     die "archive $name (see $OUT/$name-archive.stderr)"
@@ -82,12 +87,22 @@ store_run() {
   in_archive=$("$@" "SELECT count(*) FROM case_archive")
   [[ $in_archive == "$archived" ]] || die "$name: case_archive holds $in_archive rows, $archived archived"
   ((hot_after == cases - archived)) || die "$name: $hot_after hot cases after, expected $((cases - archived))"
-  if [[ $AFTER_DAYS == 0 ]]; then ((archived == final)) || die "$name: archived $archived of $final final cases"; fi
-  # A second run finds nothing more.
+  if [[ $AFTER_DAYS == 0 ]]; then
+    ((archived >= due && archived <= final)) || die "$name: archived $archived; $due final cases were closed before the run, $final in all"
+    local left
+    left=$("$@" "SELECT count(*) FROM cases WHERE status IN ('delivered', 'not_accepted', 'closed', 'withdrawn') AND updated_at < '$before'")
+    ((left == 0)) || die "$name: $left final cases closed before the run are still hot"
+  fi
+  # A second run finds nothing more, but for generated cases whose future closing time has
+  # passed meanwhile (--after-days 0).
   ONEWINDOW_KEY_FILE=$keys ONEWINDOW_LOG_LEVEL=warn "$BIN" --database "$url" archive --after-days "$AFTER_DAYS" \
     >"$OUT/$name-archive-again.txt" 2>&1 || die "second archive run $name"
-  grep -q '^archived 0 cases ' "$OUT/$name-archive-again.txt" || die "$name: the second run archived more: $(cat "$OUT/$name-archive-again.txt")"
-  say "| $name | $cases | $final | $archived | $seconds | $rate | $hot_after | $events_before → $events_after | $load |"
+  local again allowed=0
+  again=$(sed -n 's/^archived \([0-9]*\) cases .*/\1/p' "$OUT/$name-archive-again.txt")
+  [[ $AFTER_DAYS == 0 ]] && allowed=$((final - archived))
+  [[ -n $again ]] && ((again <= allowed)) ||
+    die "$name: the second run archived more: $(cat "$OUT/$name-archive-again.txt")"
+  say "| $name | $cases | $final ($due) | $archived | $seconds | $rate | $hot_after | $events_before → $events_after | $load |"
 }
 
 store_run sqlite "sqlite:$DATA/archive.db" sqlite3 "$DATA/archive.db"
