@@ -10,8 +10,8 @@
 // (ids after the largest one); the same seed on the same catalog gives the same cases.
 //
 // What is written, per case (bench/README.md, "Cases for benchmarks"):
-//   - cases: submitted over the D days before --end (default: the last 365 days before
-//     today, China dates), on working days mostly and in office hours mostly; channel web
+//   - cases: submitted over the D days before --end (default: the last 365 days up to now,
+//     China dates), on working days mostly and in office hours mostly; channel web
 //     50 %, app 25 %, counter 20 %, agent 5 %; applicants are generated people (accounts
 //     "gen-<n>", not in identity_accounts) or, at the counter, people without an account.
 //   - a timeline from submission: acceptance (or not, 4 %) after 0 to 2 days, the decision
@@ -200,8 +200,13 @@ int Run(const Options& o) {
     if (!d) return Usage();
     end_day = *d;
   }
-  // The window ends at 24:00 China time of end_day (16:00 UTC).
-  const int64_t end_unix = (ow::DaysSinceEpoch(end_day) + 1) * 86400 - 8 * 3600;
+  // The window ends at 24:00 China time of end_day (16:00 UTC); without --end, now: the end
+  // of China's today is hours ahead, and nothing may have happened in the future.
+  int64_t end_unix = (ow::DaysSinceEpoch(end_day) + 1) * 86400 - 8 * 3600;
+  if (o.end.empty())
+    end_unix = std::min<int64_t>(end_unix, std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
   const int64_t start_day = ow::DaysSinceEpoch(end_day) - o.days + 1;
 
   Rng rng{std::mt19937_64(o.seed)};
